@@ -1,0 +1,290 @@
+"""The catalog as typed, immutable objects.
+
+The catalog is data (TOML files, see ``docs/catalog-format.md``); the loader turns it into these
+dataclasses once and validates every cross-reference, so the rest of the application can trust
+that an id it finds here exists.
+
+Bilingual text: every user-visible name has a Chinese value (``name``) and an English one
+(``name_en``); :func:`window_app.i18n.pick` chooses between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ApplicantKind = Literal["person", "enterprise"]
+Theme = Literal["personal", "enterprise"]
+RegionLevel = Literal["province", "city", "county"]
+DepartmentKind = Literal["government", "enterprise", "bank"]
+FieldType = Literal[
+    "text",  # free text, optional min/max length and regex pattern
+    "id_number",  # 居民身份证号码, GB 11643 check digit
+    "uscc",  # 统一社会信用代码, GB 32100 check character
+    "phone",  # mainland mobile (1[3-9]xxxxxxxxx) or landline (0851-xxxxxxx)
+    "date",  # ISO date YYYY-MM-DD
+    "number",  # decimal, optional min/max
+    "choice",  # one of ``choices``
+    "bool",  # yes / no
+    "region",  # a GB/T 2260 code known to the catalog
+]
+HandlingClass = Literal[1, 2, 3]
+
+
+@dataclass(frozen=True)
+class Region:
+    """An administrative region (GB/T 2260 six-digit code)."""
+
+    code: str
+    name: str
+    name_en: str
+    level: RegionLevel
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Department:
+    """A government body or partner enterprise that receives dispatched parts."""
+
+    id: str
+    name: str
+    name_en: str
+    kind: DepartmentKind = "government"
+    short_name: str = ""
+
+
+@dataclass(frozen=True)
+class Material:
+    """A canonical application material (申请材料).
+
+    Attributes:
+        shareable: Government already holds it (电子证照 / data sharing): verified, not collected.
+        key: A key material (关键材料) may not be accepted as deficient (容缺).
+        source: Where shareable data comes from, e.g. "全国一体化政务服务平台电子证照库".
+    """
+
+    id: str
+    name: str
+    name_en: str
+    shareable: bool = False
+    key: bool = False
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a ``choice`` field."""
+
+    value: str
+    label: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A canonical form field: asked once in the unified form, whatever items use it.
+
+    Attributes:
+        prefill: Dotted path into the applicant step, e.g. ``applicant.name``; empty for none.
+        group: Section heading in the unified form, e.g. "申请人" / "企业" / "房屋".
+    """
+
+    id: str
+    label: str
+    label_en: str
+    type: FieldType = "text"
+    required: bool = True
+    prefill: str = ""
+    group: str = ""
+    choices: tuple[Choice, ...] = ()
+    pattern: str = ""
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Applies when the answer to ``question`` is one of ``any_of``."""
+
+    question: str
+    any_of: tuple[str, ...]
+
+    def holds(self, answers: dict[str, str]) -> bool:
+        return answers.get(self.question) in self.any_of
+
+
+@dataclass(frozen=True)
+class MaterialRequirement:
+    """An item needs a material, possibly only under a condition."""
+
+    material: str
+    when: Condition | None = None
+    original: bool = False  # the original must be seen (not only a copy)
+
+
+@dataclass(frozen=True)
+class FieldRequirement:
+    """An item uses a form field, possibly only under a condition."""
+
+    field: str
+    when: Condition | None = None
+    required: bool | None = None  # None: the field's own default
+
+
+@dataclass(frozen=True)
+class Item:
+    """One administrative service (事项) of one department.
+
+    Attributes:
+        handling_class: 1 一类直接办 (decided at the window), 2 二类融通办 (processed in the
+            department's system), 3 三类登记办 (registered and forwarded).
+        time_limit_days: Statutory time limit (法定时限) in working days.
+        promised_days: Promised time limit (承诺时限), never above the statutory one; 0 = on the spot.
+        prerequisites: Items whose results this one needs first (前置审批).
+        standalone: Whether the item may be accepted on its own at a window (单项事项).
+        regions / regions_under: Where it is offered alone (see :class:`Bundle`).
+        result: What the department issues, e.g. "营业执照"; carried to later stages.
+    """
+
+    id: str
+    name: str
+    name_en: str
+    department: str
+    handling_class: HandlingClass
+    time_limit_days: int
+    promised_days: int
+    materials: tuple[MaterialRequirement, ...] = ()
+    fields: tuple[FieldRequirement, ...] = ()
+    prerequisites: tuple[str, ...] = ()
+    site_survey: bool = False
+    applicant_kinds: tuple[ApplicantKind, ...] = ("person", "enterprise")
+    standalone: bool = False
+    regions: tuple[str, ...] = ()
+    regions_under: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    result: str = ""
+    theme: Theme = "personal"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer to a situational question and the optional items it switches on."""
+
+    value: str
+    label: str
+    label_en: str
+    enables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A situational question (情形引导)."""
+
+    id: str
+    text: str
+    text_en: str
+    options: tuple[Option, ...]
+    default: str = ""
+
+    def option(self, value: str) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """An integrated package (集成套餐 / 一件事).
+
+    Availability: offered at a window whose region code is in ``regions`` exactly, or is
+    ``regions_under`` code itself or any region below it. The uneven three-level coverage the
+    paper describes (企业开办 at city level only in 黔西南州 and 贵安新区) is written with ``regions``.
+
+    Attributes:
+        mandatory: Items every application of the bundle contains (bound by law or by design).
+        optional: Items the applicant may choose; a question's option may switch them on.
+        local: A bundle designed by a local centre (shown under 本地).
+        survey: A joint site survey bundle (联合踏勘: one visit, one vehicle, one conclusion).
+    """
+
+    id: str
+    name: str
+    name_en: str
+    theme: Theme
+    lead_department: str
+    mandatory: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+    regions: tuple[str, ...] = ()
+    regions_under: tuple[str, ...] = ()
+    hot: bool = False
+    local: bool = False
+    survey: bool = False
+    keywords: tuple[str, ...] = ()
+    description: str = ""
+    description_en: str = ""
+    applicant_kind: ApplicantKind = "person"
+    promised_days: int | None = None  # None: derived from the stages
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A whole, validated catalog. Look-ups by id are dictionaries."""
+
+    version: str
+    name: str
+    regions: dict[str, Region]
+    departments: dict[str, Department]
+    materials: dict[str, Material]
+    fields: dict[str, FormField]
+    items: dict[str, Item]
+    bundles: dict[str, Bundle]
+    digest: str = ""  # sha256 over the source files; keys the SQLite search-key cache
+    source: str = ""  # directory it was loaded from
+
+    def region_chain(self, code: str) -> list[str]:
+        """The code and its ancestors, nearest first (522325 → 522300 → 520000)."""
+        chain: list[str] = []
+        current: str | None = code
+        while current is not None and current not in chain:
+            chain.append(current)
+            region = self.regions.get(current)
+            current = region.parent if region else None
+        return chain
+
+    def offered_in(self, regions: tuple[str, ...], regions_under: tuple[str, ...], code: str) -> bool:
+        """Whether something with this availability is offered at a window in ``code``."""
+        if code in regions:
+            return True
+        return any(ancestor in regions_under for ancestor in self.region_chain(code))
+
+
+@dataclass(frozen=True)
+class Offering:
+    """What a clerk picks: a bundle, or a single standalone item seen as a one-item bundle."""
+
+    kind: Literal["bundle", "item"]
+    bundle: Bundle  # for kind == "item", a synthetic bundle with the item as its only mandatory
+
+    @property
+    def id(self) -> str:
+        return self.bundle.id
+
+
+def item_as_bundle(item: Item) -> Bundle:
+    """A standalone item seen as a one-item bundle, so one code path serves both."""
+    return Bundle(
+        id=item.id,
+        name=item.name,
+        name_en=item.name_en,
+        theme=item.theme,
+        lead_department=item.department,
+        mandatory=(item.id,),
+        regions=item.regions,
+        regions_under=item.regions_under,
+        keywords=item.keywords,
+        applicant_kind="enterprise" if item.applicant_kinds == ("enterprise",) else "person",
+        promised_days=item.promised_days,
+    )

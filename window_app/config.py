@@ -1,0 +1,289 @@
+"""``config.toml`` + ``WINDOW_APP_<SECTION>_<KEY>`` overrides → typed, validated settings.
+
+Where the file comes from, first found wins: ``--config PATH``, ``$WINDOW_APP_CONFIG``,
+``./config.toml``, the ``config.toml`` shipped beside the package (source checkout / editable
+install). Without any file the typed defaults below apply; they are the shipped window's.
+
+Every key of every section can be overridden by an environment variable named
+``WINDOW_APP_<SECTION>_<KEY>`` in upper case, e.g. ``WINDOW_APP_WINDOW_REGION=522325`` or
+``WINDOW_APP_EXCHANGE_URL=http://10.0.0.5:8700``. For ``[departments.CODE]`` tables the variable
+is ``WINDOW_APP_DEPARTMENTS_<CODE>_<KEY>``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "WINDOW_APP_"
+SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+class ConfigError(Exception):
+    """A setting is missing, mistyped or out of range. The message names file, key and reason."""
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """Who and where this window is.
+
+    Attributes:
+        id: Unique name of this window (goes into receipt numbers), letters/digits/-, ≤ 12 chars.
+        centre: The service centre's name, printed on receipts.
+        region: GB/T 2260 code of the centre; decides what the window offers.
+        language: Interface language, ``zh`` or ``en``.
+        clerk: Clerk name recorded in audit events (empty: the OS user).
+    """
+
+    id: str = "ZF-01"
+    centre: str = "贞丰县政务服务中心"
+    region: str = "522325"
+    language: str = "zh"
+    clerk: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogSettings:
+    """Attributes:
+    path: A catalog directory; empty means the catalog shipped with the package.
+    """
+
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Attributes:
+    data_dir: Where the SQLite file lives; empty means the user's data directory.
+    """
+
+    data_dir: str = ""
+
+
+@dataclass(frozen=True)
+class ExchangeSettings:
+    """Attributes:
+    url: Base URL of the department exchange.
+    token: This window's token at the exchange.
+    timeout_seconds: Per-request timeout.
+    """
+
+    url: str = "http://127.0.0.1:8700"
+    token: str = ""
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Attributes:
+    interval_seconds: Pause between sync rounds while online.
+    backoff_initial_seconds / backoff_max_seconds: Exponential backoff bounds after failures.
+    batch_size: Envelopes per request.
+    """
+
+    enabled: bool = True
+    interval_seconds: float = 15.0
+    backoff_initial_seconds: float = 1.0
+    backoff_max_seconds: float = 300.0
+    batch_size: int = 50
+
+
+@dataclass(frozen=True)
+class DepartmentEndpoint:
+    """A department that has an endpoint of its own instead of the shared exchange."""
+
+    url: str = ""
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of one window."""
+
+    window: WindowSettings = field(default_factory=WindowSettings)
+    catalog: CatalogSettings = field(default_factory=CatalogSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
+    source: str = ""  # the file these came from, "" for defaults
+
+    @property
+    def data_dir(self) -> Path:
+        if self.storage.data_dir:
+            return Path(self.storage.data_dir).expanduser()
+        from platformdirs import user_data_path
+
+        return user_data_path("window-app", appauthor=False)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "window.sqlite"
+
+
+_SECTIONS = {
+    "window": WindowSettings,
+    "catalog": CatalogSettings,
+    "storage": StorageSettings,
+    "exchange": ExchangeSettings,
+    "sync": SyncSettings,
+}
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file to read, or ``None`` to run on defaults."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    env = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if env:
+        return find_config_file(env)
+    for candidate in (Path.cwd() / "config.toml", SHIPPED_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    data_dir: str | None = None,
+) -> Settings:
+    """Read, override from the environment, validate.
+
+    Args:
+        path: ``--config`` value, if given.
+        environ: Environment to read overrides from (default ``os.environ``).
+        data_dir: ``--data-dir`` value, if given; wins over file and environment.
+
+    Raises:
+        ConfigError: With file, key and reason.
+    """
+    environ = os.environ if environ is None else environ
+    config_file = find_config_file(path)
+    raw: dict[str, Any] = {}
+    where = "defaults"
+    if config_file is not None:
+        where = str(config_file)
+        try:
+            raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
+
+    unknown = set(raw) - set(_SECTIONS) - {"departments"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown section(s) {', '.join(sorted(unknown))}")
+
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        table = raw.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: [{name}] must be a table")
+        sections[name] = _build(cls, name, table, environ, where)
+
+    departments: dict[str, DepartmentEndpoint] = {}
+    dept_tables = dict(raw.get("departments", {}))
+    env_depts = {
+        key[len(ENV_PREFIX) + len("DEPARTMENTS_") :].rsplit("_", 1)[0].lower()
+        for key in environ
+        if key.startswith(f"{ENV_PREFIX}DEPARTMENTS_") and key.count("_") >= 3
+    }
+    for code in sorted(set(dept_tables) | env_depts):
+        table = dept_tables.get(code, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: [departments.{code}] must be a table")
+        departments[code] = _build(
+            DepartmentEndpoint, f"departments_{code}", table, environ, where, label=f"departments.{code}"
+        )
+
+    settings = Settings(**sections, departments=departments, source=where if config_file else "")
+    if data_dir:
+        settings = replace(settings, storage=StorageSettings(data_dir=data_dir))
+    _validate(settings, where)
+    return settings
+
+
+def _build(cls: type, section: str, table: dict[str, Any], environ: Mapping[str, str], where: str, label: str = "") -> Any:
+    label = label or section
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ConfigError(f"{where}: [{label}] unknown key(s) {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, spec in known.items():
+        default = spec.default
+        env_key = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
+        if env_key in environ:
+            values[name] = _coerce(environ[env_key], default, f"${env_key}")
+        elif name in table:
+            values[name] = _check_type(table[name], default, f"{where}: [{label}] {name}")
+    return cls(**values)
+
+
+def _coerce(text: str, default: Any, what: str) -> Any:
+    """An environment string into the type of the default."""
+    if isinstance(default, bool):
+        lowered = text.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{what}: expected true/false, got {text!r}")
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise ConfigError(f"{what}: expected an integer, got {text!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise ConfigError(f"{what}: expected a number, got {text!r}") from None
+    return text
+
+
+def _check_type(value: Any, default: Any, what: str) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{what}: expected true/false, got {value!r}")
+    elif isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{what}: expected a number, got {value!r}")
+        return float(value)
+    elif isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{what}: expected an integer, got {value!r}")
+    elif isinstance(default, str) and not isinstance(value, str):
+        raise ConfigError(f"{what}: expected a string, got {value!r}")
+    return value
+
+
+def _validate(settings: Settings, where: str) -> None:
+    window = settings.window
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,11}", window.id):
+        raise ConfigError(f"{where}: [window] id {window.id!r}: use 1–12 letters, digits or '-'")
+    if not re.fullmatch(r"\d{6}", window.region):
+        raise ConfigError(f"{where}: [window] region {window.region!r}: a six-digit GB/T 2260 code")
+    if window.language not in ("zh", "en"):
+        raise ConfigError(f"{where}: [window] language {window.language!r}: expected zh or en")
+    if not re.match(r"https?://", settings.exchange.url):
+        raise ConfigError(f"{where}: [exchange] url {settings.exchange.url!r}: expected http(s)://…")
+    sync = settings.sync
+    if sync.interval_seconds <= 0 or sync.backoff_initial_seconds <= 0:
+        raise ConfigError(f"{where}: [sync] intervals must be positive")
+    if sync.backoff_max_seconds < sync.backoff_initial_seconds:
+        raise ConfigError(f"{where}: [sync] backoff_max_seconds is below backoff_initial_seconds")
+    if not 1 <= sync.batch_size <= 500:
+        raise ConfigError(f"{where}: [sync] batch_size {sync.batch_size}: expected 1–500")
+    for code, endpoint in settings.departments.items():
+        if endpoint.url and not re.match(r"https?://", endpoint.url):
+            raise ConfigError(f"{where}: [departments.{code}] url {endpoint.url!r}: expected http(s)://…")

@@ -1,0 +1,161 @@
+"""The window's services: the one facade the screens and the CLI both call.
+
+Screens never run SQL and the CLI never re-implements a rule: both go through :class:`Window`,
+so ``window-app accept FILE.json`` validates exactly as the screens validate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from window_app.applications import (
+    AcceptedApplication,
+    ApplicationDetail,
+    ApplicationSummary,
+    DraftSummary,
+    accept_intake,
+)
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.catalog.model import Catalog, Offering
+from window_app.catalog.search import OfferingIndex, offerings_for_region
+from window_app.config import Settings
+from window_app.receipt import render_receipt
+from window_app.intake.guide import Guide, build_guide, new_intake
+from window_app.intake.model import Intake, Problem
+from window_app.intake.validate import validate_intake
+from offline_cache import applications as application_store
+from offline_cache import drafts as draft_store
+from offline_cache.catalog_cache import cached_search_keys
+from offline_cache.db import Database, open_database
+
+
+class IntakeInvalid(Exception):
+    """Accepting was refused: the problems say where and why. Nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(f"{p.path}: {p.message_en}" for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Window:
+    """One window: its settings, its catalog, its database, its search index."""
+
+    settings: Settings
+    catalog: Catalog
+    db: Database
+    index: OfferingIndex
+
+    @classmethod
+    def open(cls, settings: Settings) -> Window:
+        """Load the catalog, open (and migrate) the database, load the search keys.
+
+        Raises:
+            window_app.catalog.loader.CatalogError: The catalog is malformed (file, entry, reason).
+            offline_cache.db.StorageError: The database cannot be opened (words, not a traceback).
+        """
+        catalog_dir = Path(settings.catalog.path).expanduser() if settings.catalog.path else shipped_catalog_path()
+        catalog = load_catalog(catalog_dir)
+        db = open_database(settings.database_path)
+        offered = offerings_for_region(catalog, settings.window.region)
+        keys = cached_search_keys(db, catalog)  # pinyin computed once per catalog digest
+        return cls(settings=settings, catalog=catalog, db=db, index=OfferingIndex(offered, keys))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- catalog -------------------------------------------------------------------------
+
+    def offerings(self) -> list[Offering]:
+        """Everything this window's region offers, bundles first, in display order."""
+        return self.index.offerings
+
+    def search(self, query: str) -> list[Offering]:
+        """Offerings matching hanzi, full pinyin, pinyin initials or keywords, best first."""
+        return self.index.search(query)
+
+    def offering(self, offering_id: str) -> Offering:
+        """One offering by id (bundle or standalone item) offered here.
+
+        Raises:
+            KeyError: Unknown here (not in the catalog, or not offered in this region).
+        """
+        return self.index.get(offering_id)
+
+    def guide(self, intake: Intake) -> Guide:
+        """Items, merged checklist, unified form and dispatch plan for the intake as it stands."""
+        return build_guide(self.catalog, self.offering(intake.offering), intake)
+
+    def preview(self, offering_id: str) -> Guide:
+        """The guide under default answers: what the pick screen previews."""
+        return self.guide(self.new_intake(offering_id))
+
+    # -- intake --------------------------------------------------------------------------
+
+    def new_intake(self, offering_id: str) -> Intake:
+        """A fresh intake for an offering, answers at their defaults."""
+        return new_intake(self.catalog, self.offering(offering_id))
+
+    def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
+        """Problems of one step (``applicant``, ``situation``, ``checklist``, ``form``) or of all."""
+        return validate_intake(self.catalog, self.offering(intake.offering), intake, step=step, today=self.today())
+
+    def save_draft(self, intake: Intake) -> str:
+        """Store the intake as a draft (survives quitting); returns the draft id."""
+        return draft_store.save_draft(self.db, intake, now=self.now())
+
+    def drafts(self) -> list[DraftSummary]:
+        return draft_store.list_drafts(self.db)
+
+    def load_draft(self, draft_id: str) -> Intake:
+        return draft_store.load_draft(self.db, draft_id)
+
+    def discard_draft(self, draft_id: str) -> None:
+        draft_store.delete_draft(self.db, draft_id)
+
+    def accept(self, intake: Intake) -> AcceptedApplication:
+        """Validate, then write application + outbox envelopes + audit event in one transaction.
+
+        Raises:
+            IntakeInvalid: Nothing was written.
+            offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
+        """
+        problems = self.validate(intake)
+        if problems:
+            raise IntakeInvalid(problems)
+        return accept_intake(
+            self.db,
+            self.catalog,
+            self.settings,
+            intake,
+            self.guide(intake),
+            now=self.now(),
+        )
+
+    # -- applications --------------------------------------------------------------------
+
+    def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
+        """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
+        return application_store.list_applications(self.db, query=query, limit=limit)
+
+    def application(self, receipt_no: str) -> ApplicationDetail:
+        """One application with its department parts and audit trail.
+
+        Raises:
+            KeyError: No such receipt number.
+        """
+        return application_store.get_application(self.db, receipt_no)
+
+    def receipt_text(self, receipt_no: str) -> str:
+        """The printable receipt (plain text) of an accepted application."""
+        return render_receipt(self.application(receipt_no), self.catalog)
+
+    # -- time (one place, so tests can pin it) -----------------------------------------
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now().astimezone()
+
+    def today(self) -> dt.date:
+        return self.now().date()
