@@ -7,7 +7,8 @@ so ``window-app accept FILE.json`` validates exactly as the screens validate.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from window_app.applications import (
@@ -47,9 +48,10 @@ class Window:
     catalog: Catalog
     db: Database
     index: OfferingIndex
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().astimezone())
 
     @classmethod
-    def open(cls, settings: Settings) -> Window:
+    def open(cls, settings: Settings, clock: Callable[[], dt.datetime] | None = None) -> Window:
         """Load the catalog, open (and migrate) the database, load the search keys.
 
         Raises:
@@ -61,7 +63,10 @@ class Window:
         db = open_database(settings.database_path)
         offered = offerings_for_region(catalog, settings.window.region)
         keys = cached_search_keys(db, catalog)  # pinyin computed once per catalog digest
-        return cls(settings=settings, catalog=catalog, db=db, index=OfferingIndex(offered, keys))
+        window = cls(settings=settings, catalog=catalog, db=db, index=OfferingIndex(offered, keys))
+        if clock is not None:
+            window.clock = clock
+        return window
 
     def close(self) -> None:
         self.db.close()
@@ -155,7 +160,7 @@ class Window:
     # -- time (one place, so tests can pin it) -----------------------------------------
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now().astimezone()
+        return self.clock()
 
     def today(self) -> dt.date:
         return self.now().date()
