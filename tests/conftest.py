@@ -1,0 +1,32 @@
+"""Shared fixtures: a real window on a real SQLite file in a temporary data dir."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+
+# Snapshots and receipt numbers print dates: the clock is pinned to one moment in the
+# window's time zone (China Standard Time) so they are stable.
+FIXED_NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """The shipped window settings (贞丰县, 522325) with the data dir in ``tmp_path``."""
+    return load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data"))
+
+
+@pytest.fixture
+def window(settings: Settings) -> Iterator["Window"]:
+    """A :class:`window_app.window.Window` on the shipped catalog and a fresh SQLite file."""
+    from window_app.window import Window
+
+    opened = Window.open(settings, clock=lambda: FIXED_NOW)
+    try:
+        yield opened
+    finally:
+        opened.close()
