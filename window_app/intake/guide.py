@@ -1,16 +1,23 @@
-"""The 办事指南 of an offering under given answers: items, checklist, form, stages.
-
-(Skeleton: the dataclass is the contract; ``build_guide`` / ``new_intake`` are implemented by
-the intake work.)
-"""
+"""The 办事指南 of an offering under given answers: items, checklist, form, stages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from window_app.catalog.model import Catalog, Item, Offering
-from window_app.intake.model import Checklist, DispatchPlan, Intake, UnifiedForm
+from window_app.intake.checklist import merge_checklist
+from window_app.intake.form import merge_form
+from window_app.intake.model import (
+    Applicant,
+    Checklist,
+    DispatchPlan,
+    Intake,
+    MaterialStatus,
+    UnifiedForm,
+)
+from window_app.intake.selection import effective_answers, optional_states, selected_items
+from window_app.intake.stages import plan_dispatch
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class Guide:
     Attributes:
         items: Selected items (mandatory + chosen optional), in stage order.
         optional: Optional items of the offering and whether each is currently selected.
+        answers: The effective answers the guide was built under (defaults filled in).
     """
 
     offering: Offering
@@ -28,18 +36,140 @@ class Guide:
     checklist: Checklist
     form: UnifiedForm
     plan: DispatchPlan
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def departments(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(item.department for item in self.items))
 
+    @property
+    def material_count_before(self) -> int:
+        """Materials the applicant would bring item by item (one per item and material)."""
+        return self.checklist.requirements
+
+    @property
+    def material_count_after(self) -> int:
+        """Materials the applicant brings with the merged checklist."""
+        return len(self.checklist.lines)
+
+    @property
+    def promised_days(self) -> int:
+        """The bundle's promised time limit if it sets one, else the plan's (stages in a row)."""
+        override = self.offering.bundle.promised_days
+        return self.plan.promised_days if override is None else override
+
     def to_json(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """A JSON-able summary (what ``window-app guide BUNDLE --json`` prints)."""
+        bundle = self.offering.bundle
+        return {
+            "bundle": {
+                "id": bundle.id,
+                "name": bundle.name,
+                "name_en": bundle.name_en,
+                "kind": self.offering.kind,
+                "lead_department": bundle.lead_department,
+            },
+            "answers": dict(self.answers),
+            "items": [item.id for item in self.items],
+            "optional": [{"id": item.id, "selected": selected} for item, selected in self.optional],
+            "materials": [
+                {
+                    "id": line.material.id,
+                    "name": line.material.name,
+                    "name_en": line.material.name_en,
+                    "needed_by": list(line.needed_by),
+                    "departments": list(line.departments),
+                    "shareable": line.material.shareable,
+                    "key": line.material.key,
+                    "original_required": line.original_required,
+                }
+                for line in self.checklist.lines
+            ],
+            "fields": [line.field.id for line in self.form.lines],
+            "form": [
+                {
+                    "id": line.field.id,
+                    "label": line.field.label,
+                    "label_en": line.field.label_en,
+                    "group": line.field.group,
+                    "type": line.field.type,
+                    "required": line.required,
+                    "prefill": line.field.prefill,
+                    "used_by": list(line.used_by),
+                }
+                for line in self.form.lines
+            ],
+            "stages": [[item.id for item in stage.items] for stage in self.plan.stages],
+            "external_prerequisites": {
+                prerequisite: list(needers) for prerequisite, needers in self.plan.external_prerequisites.items()
+            },
+            "departments": list(self.departments),
+            "promised_days": self.promised_days,
+            "requirements_saved": {
+                "materials": {
+                    "before": self.material_count_before,
+                    "after": self.material_count_after,
+                    "saved": self.checklist.saved,
+                },
+                "fields": {
+                    "before": self.form.requirements,
+                    "after": len(self.form.lines),
+                    "saved": self.form.saved,
+                },
+            },
+        }
 
 
 def build_guide(catalog: Catalog, offering: Offering, intake: Intake) -> Guide:
-    raise NotImplementedError
+    """The guide for an intake as it stands: selected items, merged checklist and form, stages.
+
+    Raises:
+        ValueError: The selected items' prerequisites form a cycle (a catalog the validator
+            would have rejected).
+    """
+    bundle = offering.bundle
+    answers = effective_answers(bundle, intake)
+    plan = plan_dispatch(catalog, selected_items(catalog, bundle, intake))
+    items = tuple(item for stage in plan.stages for item in stage.items)
+    return Guide(
+        offering=offering,
+        items=items,
+        optional=optional_states(catalog, bundle, intake),
+        checklist=merge_checklist(catalog, items, answers),
+        form=merge_form(catalog, items, answers),
+        plan=plan,
+        answers=answers,
+    )
 
 
 def new_intake(catalog: Catalog, offering: Offering) -> Intake:
-    raise NotImplementedError
+    """A fresh intake: answers at their defaults, shareable materials to verify by data sharing.
+
+    ``verify_online`` stays False: whether the window was offline is decided at accept time.
+    """
+    bundle = offering.bundle
+    intake = Intake(
+        offering=bundle.id,
+        answers={question.id: question.default for question in bundle.questions},
+        applicant=Applicant(kind=bundle.applicant_kind),
+    )
+    reconcile_intake(intake, build_guide(catalog, offering, intake))
+    return intake
+
+
+def reconcile_intake(intake: Intake, guide: Guide) -> None:
+    """Fit the intake's material states and field values to the guide, in place.
+
+    After answers or optional choices change, materials and fields that no longer apply are
+    dropped (validation would report them), and newly applicable shareable materials start as
+    ``shared``. States and values that still apply are kept.
+    """
+    wanted = {line.material.id: line.material for line in guide.checklist.lines}
+    intake.materials = {
+        material_id: status for material_id, status in intake.materials.items() if material_id in wanted
+    }
+    for material_id, material in wanted.items():
+        if material.shareable and material_id not in intake.materials:
+            intake.materials[material_id] = MaterialStatus(state="shared")
+    on_form = {line.field.id for line in guide.form.lines}
+    intake.fields = {field_id: value for field_id, value in intake.fields.items() if field_id in on_form}

@@ -1,0 +1,149 @@
+"""Checking one value of the unified form against its field definition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from window_app.catalog.model import Catalog, FormField
+from window_app.intake.identifiers import Invalid, check_phone, check_resident_id, check_uscc
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EARLIEST_YEAR = 1900
+LATEST_YEARS_AHEAD = 50  # a date further ahead than this is a typo, whatever the field means
+BOOL_VALUES = ("true", "false")
+
+
+def is_blank(value: str | None) -> bool:
+    """Empty or only whitespace: the clerk typed nothing."""
+    return value is None or not value.strip()
+
+
+def parse_iso_date(value: str) -> dt.date | None:
+    """A strict ``YYYY-MM-DD`` date, or ``None`` (``date.fromisoformat`` also takes 20261120)."""
+    if not value.isascii() or not ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def check_field(
+    field: FormField,
+    value: str | None,
+    *,
+    today: dt.date,
+    catalog: Catalog | None = None,
+    required: bool | None = None,
+) -> Invalid | None:
+    """Check a value typed into a form field.
+
+    Args:
+        field: The field definition (type, bounds, choices …).
+        value: The text as typed; ``None`` or blank means not filled.
+        today: The window's date (resident ID birth dates and sane dates depend on it).
+        catalog: Knows the regions for ``region`` fields; without it any 6-digit code passes.
+        required: Overrides ``field.required`` (the unified form decides it across items).
+
+    Returns:
+        ``None`` when acceptable, otherwise why not. A blank optional field is acceptable.
+    """
+    if is_blank(value):
+        if field.required if required is None else required:
+            return Invalid(f"请填写“{field.label}”", f"“{field.label_en}” is required")
+        return None
+    assert value is not None
+    checker = _CHECKERS[field.type]
+    return checker(field, value, today, catalog)
+
+
+def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    if field.min_length is not None and len(value) < field.min_length:
+        return Invalid(f"至少{field.min_length}个字", f"At least {field.min_length} characters")
+    if field.max_length is not None and len(value) > field.max_length:
+        return Invalid(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
+    if field.pattern and not re.fullmatch(field.pattern, value):
+        hint = f"（{field.hint}）" if field.hint else ""
+        return Invalid(f"格式不正确{hint}", "Wrong format" + (f" ({field.hint})" if field.hint else ""))
+    return None
+
+
+def _check_id_number(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    return check_resident_id(value, today=today)
+
+
+def _check_uscc(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    return check_uscc(value)
+
+
+def _check_phone(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    return check_phone(value)
+
+
+def _check_date(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    date = parse_iso_date(value)
+    if date is None:
+        return Invalid("日期格式应为YYYY-MM-DD（如2026-11-20）", "A date is written YYYY-MM-DD (e.g. 2026-11-20)")
+    if date.year < EARLIEST_YEAR or date.year > today.year + LATEST_YEARS_AHEAD:
+        return Invalid("日期超出合理范围，请检查年份", "The date is out of range; check the year")
+    return None
+
+
+def _check_number(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    number = _parse_number(value)
+    if number is None:
+        return Invalid("请填写数字", "Enter a number")
+    if field.minimum is not None and number < field.minimum:
+        return Invalid(f"不能小于{_plain(field.minimum)}", f"Must be at least {_plain(field.minimum)}")
+    if field.maximum is not None and number > field.maximum:
+        return Invalid(f"不能大于{_plain(field.maximum)}", f"Must be at most {_plain(field.maximum)}")
+    return None
+
+
+def _parse_number(value: str) -> float | None:
+    # float() alone would take "nan", "1e3" and "1_000"; a clerk types plain decimals
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()) or not value.isascii():
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _check_choice(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    if any(choice.value == value for choice in field.choices):
+        return None
+    labels = "、".join(choice.label for choice in field.choices)
+    labels_en = ", ".join(choice.label_en for choice in field.choices)
+    return Invalid(f"请从以下选项中选择：{labels}", f"Choose one of: {labels_en}")
+
+
+def _check_bool(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    if value in BOOL_VALUES:
+        return None
+    return Invalid("应为“是”或“否”（true / false）", "Must be yes or no (true / false)")
+
+
+def _check_region(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
+        return Invalid("行政区划代码应为6位数字", "A region code has 6 digits")
+    if catalog is not None and value not in catalog.regions:
+        return Invalid("目录中没有该行政区划代码", "The catalog does not know this region code")
+    return None
+
+
+_CHECKERS = {
+    "text": _check_text,
+    "id_number": _check_id_number,
+    "uscc": _check_uscc,
+    "phone": _check_phone,
+    "date": _check_date,
+    "number": _check_number,
+    "choice": _check_choice,
+    "bool": _check_bool,
+    "region": _check_region,
+}
