@@ -1,0 +1,78 @@
+"""A small modal box: a message to acknowledge, or a question to answer yes or no."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from screens.widgets.localized import localize_bindings
+from window_app.i18n import tr
+
+
+class Dialog(ModalScreen[bool]):
+    """Tell the clerk something, or ask before doing something that cannot be undone.
+
+    Dismisses with ``True`` (confirmed / acknowledged) or ``False`` (cancelled). A message
+    (``confirm=False``) has one button; a question has a confirm and a cancel button.
+
+    Args:
+        title: One line on the box's border.
+        body: The words; plain text (no markup is interpreted).
+        confirm: Ask a question (two buttons) instead of telling (one button).
+        confirm_label: The confirm button's text (default 确定 / OK).
+        error: Draw the box as an error.
+    """
+
+    CSS_PATH = "dialog.tcss"
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", "取消|Cancel"),
+        Binding("y", "answer(True)", "确定|Confirm", show=False),
+        Binding("n", "answer(False)", "取消|Cancel", show=False),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        *,
+        confirm: bool = False,
+        confirm_label: str = "",
+        error: bool = False,
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._confirm = confirm
+        self._confirm_label = confirm_label or tr("确定", "OK")
+        self._error = error
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="-error" if self._error else "") as box:
+            box.border_title = self._title
+            yield Static(self._body, id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button(
+                    self._confirm_label,
+                    id="dialog-confirm",
+                    variant="error" if self._error and self._confirm else "primary",
+                )
+                if self._confirm:
+                    yield Button(tr("取消", "Cancel"), id="dialog-cancel")
+
+    def on_mount(self) -> None:
+        # A question defaults to the harmless answer: Enter on a question cancels.
+        focus = "#dialog-cancel" if self._confirm else "#dialog-confirm"
+        self.query_one(focus, Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "dialog-confirm")
+
+    def action_answer(self, answer: bool) -> None:
+        """Close with ``answer`` (``y`` on a message only acknowledges it)."""
+        self.dismiss(answer if self._confirm else True)
