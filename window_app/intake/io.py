@@ -1,0 +1,190 @@
+"""Reading an application file (``window-app accept FILE.json``) strictly.
+
+:func:`parse_intake` checks the JSON shape documented in ``docs/accept-format.md`` and lists
+every problem with its path; it never raises on malformed input. The content rules (valid
+resident ID, known questions …) are :func:`window_app.intake.validate.validate_intake`'s job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from window_app.intake.model import Applicant, Enterprise, Intake, MaterialStatus, Person, Problem, STEPS
+
+ROOT = "$"  # path of the document itself
+TOP_KEYS = ("offering", "answers", "chosen_optional", "declined_optional", "applicant", "materials", "fields", "step", "draft_id")
+APPLICANT_KEYS = ("kind", "person", "enterprise", "agent")
+PERSON_KEYS = ("name", "id_number", "phone")
+ENTERPRISE_KEYS = ("name", "uscc", "legal_representative")
+STATUS_KEYS = ("state", "promised_date", "note", "verify_online")
+APPLICANT_KINDS = ("person", "enterprise")
+MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
+
+
+class _Reader:
+    """Collects problems while reading; every accessor returns a usable default on error."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str, message_en: str) -> None:
+        self.problems.append(Problem(path, message, message_en))
+
+    def obj(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.problem(path, f"应为对象（{{…}}），而不是{_json_type(value)}", f"Must be an object, not {_json_type(value)}")
+            return {}
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    self.problem(
+                        _join(path, key),
+                        f"未知的键“{key}”（可用：{'、'.join(allowed)}）",
+                        f"Unknown key “{key}” (expected: {', '.join(allowed)})",
+                    )
+        return value
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            self.problem(path, f"应为字符串，而不是{_json_type(value)}", f"Must be a string, not {_json_type(value)}")
+            return ""
+        return value
+
+    def one_of(self, value: Any, path: str, allowed: tuple[str, ...]) -> str | None:
+        text = self.text(value, path)
+        if isinstance(value, str) and text not in allowed:
+            self.problem(path, f"应为以下之一：{'、'.join(allowed)}", f"Must be one of: {', '.join(allowed)}")
+            return None
+        return text if isinstance(value, str) else None
+
+    def text_list(self, value: Any, path: str) -> list[str]:
+        if not isinstance(value, list):
+            self.problem(path, f"应为字符串数组，而不是{_json_type(value)}", f"Must be an array of strings, not {_json_type(value)}")
+            return []
+        return [self.text(entry, f"{path}[{index}]") for index, entry in enumerate(value)]
+
+    def text_map(self, value: Any, path: str) -> dict[str, str]:
+        return {key: self.text(entry, _join(path, key)) for key, entry in self.obj(value, path).items()}
+
+    def field_value(self, value: Any, path: str) -> str:
+        # a number or a yes/no written without quotes is unambiguous: take it as its text
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return str(value)
+        return self.text(value, path)
+
+    def flag(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            self.problem(path, f"应为true或false，而不是{_json_type(value)}", f"Must be true or false, not {_json_type(value)}")
+            return False
+        return value
+
+
+def _join(path: str, key: str) -> str:
+    return key if path == ROOT else f"{path}.{key}"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "数字/number"
+    if isinstance(value, str):
+        return "字符串/string"
+    if isinstance(value, list):
+        return "数组/array"
+    if isinstance(value, dict):
+        return "对象/object"
+    return type(value).__name__
+
+
+def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:
+    """Read an application file's parsed JSON into an :class:`Intake`.
+
+    Args:
+        data: Whatever ``json.load`` returned.
+
+    Returns:
+        ``(intake, [])`` when the shape is right, else ``(None, problems)`` with every wrong
+        type, unknown key, missing key and bad enumeration value, each with its path
+        (``applicant.person.phone``, ``materials.id_card.state``, ``chosen_optional[1]``).
+    """
+    reader = _Reader()
+    top = reader.obj(data, ROOT, TOP_KEYS)
+    if isinstance(data, dict):
+        for required in ("offering", "applicant"):
+            if required not in data:
+                reader.problem(required, f"缺少“{required}”", f"“{required}” is missing")
+    offering = reader.text(top["offering"], "offering") if "offering" in top else ""
+    if "offering" in top and isinstance(top["offering"], str) and not offering.strip():
+        reader.problem("offering", "请填写申请的套餐或事项编号", "The bundle or item id is empty")
+    intake = Intake(
+        offering=offering,
+        answers=reader.text_map(top["answers"], "answers") if "answers" in top else {},
+        chosen_optional=reader.text_list(top["chosen_optional"], "chosen_optional") if "chosen_optional" in top else [],
+        declined_optional=reader.text_list(top["declined_optional"], "declined_optional")
+        if "declined_optional" in top
+        else [],
+        applicant=_applicant(reader, top["applicant"]) if "applicant" in top else Applicant(),
+        materials=_materials(reader, top["materials"]) if "materials" in top else {},
+        fields={key: reader.field_value(value, f"fields.{key}") for key, value in reader.obj(top["fields"], "fields").items()}
+        if "fields" in top
+        else {},
+        step=(reader.one_of(top["step"], "step", STEPS) or "pick") if "step" in top else "pick",
+        draft_id=reader.text(top["draft_id"], "draft_id") if "draft_id" in top else "",
+    )
+    if reader.problems:
+        return None, reader.problems
+    return intake, []
+
+
+def _applicant(reader: _Reader, value: Any) -> Applicant:
+    data = reader.obj(value, "applicant", APPLICANT_KEYS)
+    if isinstance(value, dict) and "kind" not in data:
+        reader.problem("applicant.kind", "缺少申请人类型（person 或 enterprise）", "“kind” is missing (person or enterprise)")
+    kind = reader.one_of(data["kind"], "applicant.kind", APPLICANT_KINDS) if "kind" in data else None
+    agent_value = data.get("agent")
+    return Applicant(
+        kind=kind or "person",  # type: ignore[arg-type]
+        person=_person(reader, data["person"], "applicant.person") if "person" in data else Person(),
+        enterprise=_enterprise(reader, data["enterprise"]) if "enterprise" in data else Enterprise(),
+        agent=None if agent_value is None else _person(reader, agent_value, "applicant.agent"),
+    )
+
+
+def _person(reader: _Reader, value: Any, path: str) -> Person:
+    data = reader.obj(value, path, PERSON_KEYS)
+    return Person(**{key: reader.text(data[key], f"{path}.{key}") for key in PERSON_KEYS if key in data})
+
+
+def _enterprise(reader: _Reader, value: Any) -> Enterprise:
+    path = "applicant.enterprise"
+    data = reader.obj(value, path, ENTERPRISE_KEYS)
+    representative = data.get("legal_representative")
+    return Enterprise(
+        name=reader.text(data["name"], f"{path}.name") if "name" in data else "",
+        uscc=reader.text(data["uscc"], f"{path}.uscc") if "uscc" in data else "",
+        legal_representative=Person()
+        if representative is None
+        else _person(reader, representative, f"{path}.legal_representative"),
+    )
+
+
+def _materials(reader: _Reader, value: Any) -> dict[str, MaterialStatus]:
+    statuses = {}
+    for material_id, entry in reader.obj(value, "materials").items():
+        path = f"materials.{material_id}"
+        data = reader.obj(entry, path, STATUS_KEYS)
+        if isinstance(entry, dict) and "state" not in data:
+            reader.problem(f"{path}.state", "缺少材料状态", "“state” is missing")
+        state = reader.one_of(data["state"], f"{path}.state", MATERIAL_STATES) if "state" in data else None
+        statuses[material_id] = MaterialStatus(
+            state=state or "pending",  # type: ignore[arg-type]
+            promised_date=reader.text(data["promised_date"], f"{path}.promised_date") if "promised_date" in data else "",
+            note=reader.text(data["note"], f"{path}.note") if "note" in data else "",
+            verify_online=reader.flag(data["verify_online"], f"{path}.verify_online") if "verify_online" in data else False,
+        )
+    return statuses

@@ -1,0 +1,319 @@
+"""The one validation of an intake: used by every screen step and by ``window-app accept``.
+
+Each step's rules live in one function; :func:`validate_intake` runs one step or all of them and
+returns every problem with its path (``applicant.person.id_number``, ``answers.<question>``,
+``chosen_optional``, ``materials.<material>``, ``fields.<field>``, ``offering``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from window_app.catalog.model import ApplicantKind, Catalog, Item, Material, Offering
+from window_app.intake.fields import check_field, is_blank, parse_iso_date
+from window_app.intake.form import form_values
+from window_app.intake.guide import Guide, build_guide
+from window_app.intake.identifiers import Invalid, check_phone, check_resident_id, check_uscc
+from window_app.intake.model import Intake, MaterialStatus, Person, Problem
+from window_app.intake.selection import selected_items
+
+VALIDATED_STEPS = ("applicant", "situation", "checklist", "form")
+MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
+BUSINESS_LICENCE = "营业执照"
+MAX_NAME_LENGTH = 50
+
+
+def validate_intake(
+    catalog: Catalog,
+    offering: Offering,
+    intake: Intake,
+    *,
+    step: str | None = None,
+    today: dt.date,
+    region: str = "",
+) -> list[Problem]:
+    """Every problem of one step, or of the whole intake.
+
+    Args:
+        catalog: The catalog the offering comes from.
+        offering: What the intake applies for (must be ``intake.offering``).
+        intake: The application as filled in so far.
+        step: ``applicant``, ``situation``, ``checklist`` or ``form``; ``None`` (or ``review``)
+            checks all of them.
+        today: The window's date: birth dates, promised dates.
+        region: The window's region code, for fields prefilled from ``window.region``.
+
+    Returns:
+        Problems in step order; empty when the intake (or step) is acceptable.
+
+    Raises:
+        ValueError: ``step`` is not a step that has rules.
+    """
+    if step not in (*VALIDATED_STEPS, "review", None):
+        raise ValueError(f"unknown step {step!r}; expected one of {', '.join(VALIDATED_STEPS)}")
+    steps = VALIDATED_STEPS if step in (None, "review") else (step,)
+    problems: list[Problem] = []
+    if step in (None, "review") and intake.offering != offering.id:
+        problems.append(
+            Problem(
+                "offering",
+                f"申请事项“{intake.offering}”与所选“{offering.bundle.name}”不一致",
+                f"The intake is for “{intake.offering}”, not “{offering.bundle.name_en}”",
+            )
+        )
+    guide = build_guide(catalog, offering, intake)
+    if "applicant" in steps:
+        problems += applicant_problems(catalog, offering, intake, today=today)
+    if "situation" in steps:
+        problems += situation_problems(catalog, offering, intake)
+    if "checklist" in steps:
+        problems += checklist_problems(catalog, guide, intake, today=today)
+    if "form" in steps:
+        problems += form_problems(catalog, guide, intake, today=today, region=region)
+    return problems
+
+
+# -- applicant ------------------------------------------------------------------------------
+
+
+def allowed_applicant_kinds(catalog: Catalog, offering: Offering) -> tuple[ApplicantKind, ...]:
+    """Who may apply: the bundle's applicant kind, or the kinds an item alone accepts."""
+    if offering.kind == "item" and offering.id in catalog.items:
+        return catalog.items[offering.id].applicant_kinds
+    return (offering.bundle.applicant_kind,)
+
+
+def registers_enterprise(items: Iterable[Item]) -> bool:
+    """Whether the application registers the enterprise (企业开办): an item issues the business
+    licence (营业执照), so the applicant has no unified social credit code yet."""
+    return any(BUSINESS_LICENCE in item.result for item in items)
+
+
+def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, today: dt.date) -> list[Problem]:
+    """Who applies: kind allowed, names, resident IDs, USCC, phones, and the agent."""
+    applicant = intake.applicant
+    allowed = allowed_applicant_kinds(catalog, offering)
+    if applicant.kind not in allowed:
+        kinds = "、".join(_KIND_NAMES[kind][0] for kind in allowed)
+        kinds_en = " or ".join(_KIND_NAMES[kind][1] for kind in allowed)
+        return [Problem("applicant.kind", f"本事项的申请人应为{kinds}", f"The applicant must be {kinds_en}")]
+
+    problems: list[Problem] = []
+    if applicant.kind == "person":
+        problems += _person_problems("applicant.person", applicant.person, today=today, id_required=True)
+        principal_id = applicant.person.id_number
+    else:
+        enterprise = applicant.enterprise
+        problems += _name_problems("applicant.enterprise.name", enterprise.name, "企业名称", "Enterprise name")
+        if is_blank(enterprise.uscc):
+            if not registers_enterprise(selected_items(catalog, offering.bundle, intake)):
+                problems.append(
+                    Problem(
+                        "applicant.enterprise.uscc",
+                        "请填写统一社会信用代码",
+                        "The unified social credit code is required",
+                    )
+                )
+        else:
+            problems += _invalid("applicant.enterprise.uscc", check_uscc(enterprise.uscc))
+        # the contact: someone to call; their ID is asked only if given
+        problems += _person_problems("applicant.person", applicant.person, today=today, id_required=False)
+        problems += _optional_person_problems(
+            "applicant.enterprise.legal_representative", enterprise.legal_representative, today=today
+        )
+        principal_id = enterprise.legal_representative.id_number
+
+    agent = applicant.agent
+    if agent is not None:
+        problems += _person_problems("applicant.agent", agent, today=today, id_required=True)
+        if not is_blank(agent.id_number) and agent.id_number.upper() == principal_id.upper():
+            problems.append(
+                Problem(
+                    "applicant.agent.id_number",
+                    "代办人不能是申请人本人",
+                    "The agent cannot be the applicant themself",
+                )
+            )
+    return problems
+
+
+_KIND_NAMES = {"person": ("个人", "a person"), "enterprise": ("企业", "an enterprise")}
+
+
+def _person_problems(path: str, person: Person, *, today: dt.date, id_required: bool) -> list[Problem]:
+    problems = _name_problems(f"{path}.name", person.name, "姓名", "Name")
+    if is_blank(person.id_number):
+        if id_required:
+            problems.append(Problem(f"{path}.id_number", "请填写身份证号码", "The resident ID number is required"))
+    else:
+        problems += _invalid(f"{path}.id_number", check_resident_id(person.id_number, today=today))
+    if is_blank(person.phone):
+        problems.append(Problem(f"{path}.phone", "请填写联系电话", "The phone number is required"))
+    else:
+        problems += _invalid(f"{path}.phone", check_phone(person.phone))
+    return problems
+
+
+def _optional_person_problems(path: str, person: Person, *, today: dt.date) -> list[Problem]:
+    problems: list[Problem] = []
+    if not is_blank(person.name) and len(person.name.strip()) > MAX_NAME_LENGTH:
+        problems += _name_problems(f"{path}.name", person.name, "姓名", "Name")
+    if not is_blank(person.id_number):
+        problems += _invalid(f"{path}.id_number", check_resident_id(person.id_number, today=today))
+    if not is_blank(person.phone):
+        problems += _invalid(f"{path}.phone", check_phone(person.phone))
+    return problems
+
+
+def _name_problems(path: str, name: str, label: str, label_en: str) -> list[Problem]:
+    if is_blank(name):
+        return [Problem(path, f"请填写{label}", f"{label_en} is required")]
+    if len(name.strip()) > MAX_NAME_LENGTH:
+        return [Problem(path, f"{label}过长（最多{MAX_NAME_LENGTH}个字）", f"{label_en} is too long")]
+    return []
+
+
+def _invalid(path: str, invalid: Invalid | None) -> list[Problem]:
+    return [] if invalid is None else [Problem(path, invalid.message, invalid.message_en)]
+
+
+# -- situation ------------------------------------------------------------------------------
+
+
+def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> list[Problem]:
+    """Answers are options of the bundle's questions; chosen/declined items are its optional ones."""
+    bundle = offering.bundle
+    questions = {question.id: question for question in bundle.questions}
+    problems: list[Problem] = []
+    for question_id, value in intake.answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            problems.append(
+                Problem(f"answers.{question_id}", "本事项没有这个问题", "This offering asks no such question")
+            )
+        elif question.option(value) is None:
+            labels = "、".join(f"{option.value}（{option.label}）" for option in question.options)
+            labels_en = ", ".join(f"{option.value} ({option.label_en})" for option in question.options)
+            problems.append(
+                Problem(f"answers.{question_id}", f"答案应为以下之一：{labels}", f"The answer must be one of: {labels_en}")
+            )
+    for key in ("chosen_optional", "declined_optional"):
+        for item_id in getattr(intake, key):
+            if item_id not in bundle.optional:
+                name = catalog.items[item_id].name if item_id in catalog.items else item_id
+                problems.append(
+                    Problem(key, f"“{name}”不是本事项的可选事项", f"“{item_id}” is not an optional item here")
+                )
+    for item_id in intake.chosen_optional:
+        if item_id in intake.declined_optional:
+            problems.append(
+                Problem(
+                    "declined_optional",
+                    f"“{item_id}”不能同时选择和放弃",
+                    f"“{item_id}” cannot be both chosen and declined",
+                )
+            )
+    return problems
+
+
+# -- checklist ------------------------------------------------------------------------------
+
+
+def material_status(intake: Intake, material: Material) -> MaterialStatus:
+    """The clerk's record of a material; a shareable one not recorded defaults to ``shared``."""
+    status = intake.materials.get(material.id)
+    if status is not None:
+        return status
+    return MaterialStatus(state="shared" if material.shareable else "pending")
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """``start`` plus ``days`` working days, counting Monday to Friday (holidays are not known)."""
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date) -> list[Problem]:
+    """Every merged material decided, in a state it may have; no states for other materials."""
+    problems: list[Problem] = []
+    for line in guide.checklist.lines:
+        material = line.material
+        path = f"materials.{material.id}"
+        status = material_status(intake, material)
+        if status.state not in MATERIAL_STATES:
+            problems.append(Problem(path, f"未知的材料状态“{status.state}”", f"Unknown material state “{status.state}”"))
+        elif status.state == "pending":
+            problems.append(Problem(path, "请确认该材料的收取情况", "Record how this material was received"))
+        elif status.state == "shared" and not material.shareable:
+            problems.append(
+                Problem(path, "该材料不能通过数据共享核验", "This material cannot be verified by data sharing")
+            )
+        elif status.state == "copy" and line.original_required:
+            problems.append(Problem(path, "该材料须核验原件", "The original of this material must be seen"))
+        elif status.state == "deficient":
+            limit = min(catalog.items[item_id].time_limit_days for item_id in line.needed_by)
+            problems += _deficiency_problems(path, material, status, today=today, limit_days=limit)
+    listed = {line.material.id for line in guide.checklist.lines}
+    for material_id in intake.materials:
+        if material_id in listed:
+            continue
+        if material_id in catalog.materials:
+            message = ("本次申请不需要此材料", "This application does not need this material")
+        else:
+            message = ("目录中没有此材料", "The catalog has no such material")
+        problems.append(Problem(f"materials.{material_id}", *message))
+    return problems
+
+
+def _deficiency_problems(
+    path: str, material: Material, status: MaterialStatus, *, today: dt.date, limit_days: int
+) -> list[Problem]:
+    if material.key:
+        return [Problem(path, "关键材料不能容缺受理", "A key material cannot be accepted as deficient")]
+    if is_blank(status.promised_date):
+        return [Problem(path, "容缺受理须填写承诺补交日期", "Deficiency acceptance needs a promised date")]
+    promised = parse_iso_date(status.promised_date)
+    if promised is None:
+        return [Problem(path, "承诺补交日期格式应为YYYY-MM-DD", "The promised date is written YYYY-MM-DD")]
+    if promised <= today:
+        return [Problem(path, "承诺补交日期应晚于今天", "The promised date must be after today")]
+    deadline = add_working_days(today, limit_days)
+    if promised > deadline:
+        return [
+            Problem(
+                path,
+                f"承诺补交日期超出办理时限（{limit_days}个工作日，最晚{deadline.isoformat()}）",
+                f"The promised date is beyond the time limit ({limit_days} working days, "
+                f"{deadline.isoformat()} at the latest)",
+            )
+        ]
+    return []
+
+
+# -- form -----------------------------------------------------------------------------------
+
+
+def form_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date, region: str = "") -> list[Problem]:
+    """Every line of the unified form, prefilled, passes its field check; no other fields."""
+    values = form_values(intake, guide.form, region)
+    problems: list[Problem] = []
+    for line in guide.form.lines:
+        invalid = check_field(
+            line.field, values.get(line.field.id), today=today, catalog=catalog, required=line.required
+        )
+        problems += _invalid(f"fields.{line.field.id}", invalid)
+    on_form = {line.field.id for line in guide.form.lines}
+    for field_id in intake.fields:
+        if field_id in on_form:
+            continue
+        if field_id in catalog.fields:
+            message = ("本次申请不使用此字段", "This application does not use this field")
+        else:
+            message = ("目录中没有此字段", "The catalog has no such field")
+        problems.append(Problem(f"fields.{field_id}", *message))
+    return problems
