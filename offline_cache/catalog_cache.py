@@ -1,0 +1,71 @@
+"""Search keys (pinyin) cached in SQLite, one set per catalog digest.
+
+Deriving pinyin needs pypinyin, whose import alone takes about half a second; the catalog
+changes rarely, so the keys are computed once per catalog content (``Catalog.digest``) and
+read back from the ``search_keys`` table at every later start.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from window_app.catalog.model import Catalog
+from window_app.catalog.search import SearchKeys, compute_search_keys
+
+TABLE = "search_keys"
+COLUMNS = {
+    "digest": str,
+    "offering_id": str,
+    "hanzi": str,
+    "pinyin": str,
+    "initials": str,
+    "keywords": str,  # JSON array of strings
+}
+PRIMARY_KEY = ("digest", "offering_id")
+
+
+def ensure_search_keys_table(db: Database) -> None:
+    """Create ``search_keys`` if the schema migrations have not (same definition)."""
+    db[TABLE].create(COLUMNS, pk=PRIMARY_KEY, if_not_exists=True)
+
+
+def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
+    """The search keys of ``catalog``, by offering id, computed only if not stored yet.
+
+    When they are computed, rows of other (older) digests are deleted in the same transaction,
+    so the table only ever holds the current catalog's keys.
+    """
+    ensure_search_keys_table(db)
+    stored = _read(db, catalog.digest)
+    if stored:
+        return stored
+    keys = compute_search_keys(catalog)
+    rows = [
+        {
+            "digest": catalog.digest,
+            "offering_id": offering_id,
+            "hanzi": found.hanzi,
+            "pinyin": found.pinyin,
+            "initials": found.initials,
+            "keywords": json.dumps(list(found.keywords), ensure_ascii=False),
+        }
+        for offering_id, found in keys.items()
+    ]
+    with db.atomic():  # one transaction: never a half-written set of keys
+        db.execute(f"DELETE FROM [{TABLE}] WHERE digest != ?", [catalog.digest])
+        # ``replace``: another process may have written the same rows meanwhile.
+        db[TABLE].insert_all(rows, pk=PRIMARY_KEY, replace=True)
+    return keys
+
+
+def _read(db: Database, digest: str) -> dict[str, SearchKeys]:
+    cursor = db.execute(
+        f"SELECT offering_id, hanzi, pinyin, initials, keywords FROM [{TABLE}] WHERE digest = ?",
+        [digest],
+    )
+    return {
+        offering_id: SearchKeys(hanzi=hanzi, pinyin=pinyin, initials=initials, keywords=tuple(json.loads(keywords)))
+        for offering_id, hanzi, pinyin, initials, keywords in cursor.fetchall()
+    }

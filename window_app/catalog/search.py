@@ -1,0 +1,221 @@
+"""What a window offers, in display order, and the pick screen's search.
+
+Clerks type hanzi, full pinyin (``qiyekaiban``, ``qiye kaiban``, ``qi'ye``), pinyin initials
+(``qykb``) or a keyword (``营业执照``). The pinyin is derived from the names once per catalog
+(:func:`compute_search_keys`, cached in SQLite by ``offline_cache.catalog_cache``); searching is
+plain string matching in memory.
+
+This is the only module that uses pypinyin, and it imports it inside
+:func:`compute_search_keys` because the import alone costs about half a second.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from window_app.catalog.model import Catalog, Offering, item_as_bundle
+
+Group = Literal["hot", "local", "personal", "enterprise", "item"]
+GROUP_ORDER: tuple[Group, ...] = ("hot", "local", "personal", "enterprise", "item")
+
+# Words pypinyin's phrase dictionary reads wrongly in this domain (Guizhou place names, loans).
+PHRASE_OVERRIDES = {
+    "都匀": [["dū"], ["yún"]],  # 都匀市, not dou
+    "三都": [["sān"], ["dū"]],  # 三都水族自治县
+    "长顺": [["cháng"], ["shùn"]],  # 长顺县, not zhang
+    "还款": [["huán"], ["kuǎn"]],  # 公积金贷款还款, not hai
+    "还贷": [["huán"], ["dài"]],
+}
+
+# What a clerk may type between syllables: spaces, apostrophes (xi'an), hyphens.
+_SEPARATORS = re.compile(r"[\s'’`\-·]+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_LATIN = "\x00"  # marks a run of non-hanzi text in pypinyin's output
+
+
+def group_of(offering: Offering) -> Group:
+    """The pick screen's group: 热点 ``hot``, 本地 ``local``, 个人 ``personal``, 企业 ``enterprise``, or a single ``item``."""
+    if offering.kind == "item":
+        return "item"
+    bundle = offering.bundle
+    if bundle.hot:
+        return "hot"
+    if bundle.local:
+        return "local"
+    return bundle.theme
+
+
+def offerings_for_region(catalog: Catalog, region_code: str) -> list[Offering]:
+    """Bundles and standalone items offered at a window in ``region_code``, in display order.
+
+    Bundles come first (hot, then local, then personal, then enterprise), then single items
+    grouped by department in the catalog's department order; within a group, catalog order.
+    """
+    bundles = [
+        Offering("bundle", bundle)
+        for bundle in catalog.bundles.values()
+        if catalog.offered_in(bundle.regions, bundle.regions_under, region_code)
+    ]
+    bundles.sort(key=lambda offering: GROUP_ORDER.index(group_of(offering)))  # stable
+    department_rank = {department_id: rank for rank, department_id in enumerate(catalog.departments)}
+    items = [
+        item
+        for item in catalog.items.values()
+        if item.standalone and catalog.offered_in(item.regions, item.regions_under, region_code)
+    ]
+    items.sort(key=lambda item: department_rank.get(item.department, len(department_rank)))
+    return bundles + [Offering("item", item_as_bundle(item)) for item in items]
+
+
+@dataclass(frozen=True)
+class SearchKeys:
+    """What an offering is found by, all lowercase.
+
+    Attributes:
+        hanzi: The Chinese name, e.g. ``企业开办``.
+        pinyin: Full pinyin without tones or spaces, e.g. ``qiyekaiban``.
+        initials: Pinyin initials, e.g. ``qykb``.
+        keywords: The catalog's keywords, followed by each keyword's pinyin and initials
+            (so ``yyzz`` finds a bundle with the keyword 营业执照).
+    """
+
+    hanzi: str
+    pinyin: str
+    initials: str
+    keywords: tuple[str, ...]
+
+
+def compute_search_keys(catalog: Catalog) -> dict[str, SearchKeys]:
+    """Search keys of every bundle and every standalone item, by offering id.
+
+    Slow (imports pypinyin, ~0.5 s): call it through ``offline_cache.catalog_cache``, which
+    computes the keys once per catalog digest.
+    """
+    import pypinyin
+
+    pypinyin.load_phrases_dict(PHRASE_OVERRIDES)
+
+    def spell(text: str) -> tuple[str, str]:
+        """(full pinyin, initials) of a text; latin runs (ETC, 3C) are kept whole in both."""
+        # lazy_pinyin on the whole text uses the phrase dictionary: 银行 yinhang, 重新 chongxin.
+        tokens = pypinyin.lazy_pinyin(text, style=pypinyin.Style.NORMAL, errors=lambda run: _LATIN + run)
+        full: list[str] = []
+        initials: list[str] = []
+        for token in tokens:
+            word = _NOT_ALNUM.sub("", token.lower())
+            if word:
+                full.append(word)
+                initials.append(word if token.startswith(_LATIN) else word[0])
+        return "".join(full), "".join(initials)
+
+    def is_chinese(word: str) -> bool:
+        return any("\u4e00" <= char <= "\u9fff" for char in word)
+
+    keys: dict[str, SearchKeys] = {}
+    named = [(b.id, b.name, b.keywords) for b in catalog.bundles.values()]
+    named += [(i.id, i.name, i.keywords) for i in catalog.items.values() if i.standalone]
+    for offering_id, name, keywords in named:
+        pinyin, initials = spell(name)
+        expanded = [keyword.lower() for keyword in keywords]
+        for keyword in keywords:
+            if is_chinese(keyword):
+                expanded.extend(spell(keyword))
+        keys[offering_id] = SearchKeys(
+            hanzi=name.lower(),
+            pinyin=pinyin,
+            initials=initials,
+            keywords=tuple(dict.fromkeys(k for k in expanded if k)),
+        )
+    return keys
+
+
+# -- the index ------------------------------------------------------------------------------
+
+# Rank tiers, best first: name (hanzi, pinyin, initials, id) hits above keyword hits; within
+# each, exact above prefix above substring.
+_NAME_EXACT, _NAME_PREFIX, _NAME_SUBSTRING, _KEYWORD_EXACT, _KEYWORD_PREFIX, _KEYWORD_SUBSTRING = range(6)
+
+
+def _tier(query: str, text: str, exact: int) -> int | None:
+    """``exact`` / ``exact + 1`` (prefix) / ``exact + 2`` (substring), or None for no match."""
+    if not text or not query:
+        return None
+    if text == query:
+        return exact
+    if text.startswith(query):
+        return exact + 1
+    if query in text:
+        return exact + 2
+    return None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    position: int
+    offering: Offering
+    names: tuple[str, ...]  # hanzi, pinyin, initials, id (lowercase)
+    keywords: tuple[str, ...]
+
+
+class OfferingIndex:
+    """The offerings of one window and an in-memory search over them.
+
+    Args:
+        offerings: In display order (see :func:`offerings_for_region`).
+        keys: Search keys by offering id; an offering without keys is found by name and id only.
+    """
+
+    def __init__(self, offerings: list[Offering], keys: dict[str, SearchKeys]):
+        self.offerings = offerings
+        self._by_id = {offering.id: offering for offering in offerings}
+        self._entries: list[_Entry] = []
+        for position, offering in enumerate(offerings):
+            found = keys.get(offering.id)
+            hanzi = found.hanzi if found else offering.bundle.name.lower()
+            names = (hanzi, found.pinyin if found else "", found.initials if found else "", offering.id.lower())
+            keywords = found.keywords if found else tuple(k.lower() for k in offering.bundle.keywords)
+            self._entries.append(_Entry(position, offering, names, keywords))
+
+    def get(self, offering_id: str) -> Offering:
+        """The offering with this id.
+
+        Raises:
+            KeyError: Not in the catalog, or not offered in this window's region.
+        """
+        try:
+            return self._by_id[offering_id]
+        except KeyError:
+            raise KeyError(f"'{offering_id}' is not offered at this window") from None
+
+    def search(self, query: str) -> list[Offering]:
+        """Offerings matching ``query``, best first; all of them (display order) for an empty query.
+
+        Matches case-insensitively on the Chinese name (substring), full pinyin and initials
+        (typed with or without spaces and apostrophes), the id, and keywords. Ties keep the
+        display order.
+        """
+        typed = query.strip().lower()
+        if not typed:
+            return list(self.offerings)
+        compact = _SEPARATORS.sub("", typed)
+        id_like = re.sub(r"\s+", "_", typed)
+        ranked: list[tuple[int, int, Offering]] = []
+        for entry in self._entries:
+            best = None
+            for text in entry.names:
+                for candidate in {compact, id_like}:
+                    tier = _tier(candidate, text, _NAME_EXACT)
+                    if tier is not None and (best is None or tier < best):
+                        best = tier
+            if best is None or best > _NAME_EXACT:
+                for keyword in entry.keywords:
+                    for candidate in {typed, compact}:
+                        tier = _tier(candidate, keyword, _KEYWORD_EXACT)
+                        if tier is not None and (best is None or tier < best):
+                            best = tier
+            if best is not None:
+                ranked.append((best, entry.position, entry.offering))
+        ranked.sort(key=lambda hit: (hit[0], hit[1]))
+        return [offering for _tier_rank, _position, offering in ranked]
