@@ -1,0 +1,321 @@
+"""The window's Textual application: the shell around the six steps.
+
+The app holds the one :class:`~window_app.window.Window` (every rule, every read and write) and
+the :class:`~window_app.intake.model.Intake` being taken. Step screens edit the intake and ask the
+app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
+before the last step change (and Ctrl+Q saves the rest).
+
+Keys anywhere: F2 language, F3 applications, F4 new application, Ctrl+Q quit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from offline_cache.db import StorageError
+from screens import flow
+from screens.step import StepScreen
+from screens.widgets.localized import localize_bindings
+from window_app.i18n import language, pick, set_language, tr
+from window_app.intake.model import STEPS, Intake
+
+if TYPE_CHECKING:
+    from window_app.window import Window
+
+
+def is_blank(intake: Intake) -> bool:
+    """Nothing typed or chosen yet: such an intake is not worth keeping as a draft."""
+    applicant = intake.applicant
+    people = [applicant.person, applicant.enterprise.legal_representative]
+    if applicant.agent is not None:
+        people.append(applicant.agent)
+    typed = any(person.name or person.id_number or person.phone for person in people)
+    typed = typed or bool(applicant.enterprise.name or applicant.enterprise.uscc)
+    return not (
+        typed
+        or intake.answers
+        or intake.chosen_optional
+        or intake.declined_optional
+        or intake.materials
+        or intake.fields
+    )
+
+
+class WindowApp(App):
+    """The comprehensive window (综合窗口) terminal.
+
+    Args:
+        window: The opened window (settings, catalog, database).
+        cursor_blink: Let text cursors blink. Snapshot tests pass ``False``: a blinking cursor
+            makes a screenshot depend on the moment it is taken.
+
+    Attributes:
+        window: The facade every screen calls.
+        intake: The application being taken, or ``None`` on the pick screen.
+        sync_online: Whether the exchange answers (``None``: no sync worker runs).
+        sync_waiting: Envelopes waiting to be sent (``None``: unknown).
+    """
+
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS = [
+        Binding("f2", "toggle_language", "语言|Language", priority=True),
+        Binding("f3", "show_applications", "办件|Applications", priority=True),
+        Binding("f4", "new_intake", "新办件|New", priority=True),
+        Binding("ctrl+q", "quit", "退出|Quit", priority=True),
+    ]
+
+    sync_online: reactive[bool | None] = reactive(None)
+    sync_waiting: reactive[int | None] = reactive(None)
+
+    def __init__(self, window: Window, *, cursor_blink: bool = True) -> None:
+        set_language(window.settings.window.language)
+        super().__init__()
+        self.window = window
+        self.intake: Intake | None = None
+        self.cursor_blink = cursor_blink
+        self._quit_despite_error = False
+        localize_bindings(self)
+        self._set_titles()
+
+    def _set_titles(self) -> None:
+        settings = self.window.settings.window
+        region = self.window.catalog.regions.get(settings.region)
+        self.title = settings.centre
+        self.sub_title = f"{settings.id} · {pick(region) if region else settings.region}"
+
+    def get_default_screen(self) -> Screen:
+        return flow.screen_for("pick")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
+        if not self.cursor_blink and getattr(event.widget, "cursor_blink", False):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+
+    # -- words for failures --------------------------------------------------------------
+
+    def report_storage_error(self, error: StorageError) -> None:
+        """Tell the clerk, in words, that the database refused (nothing is shown as a traceback)."""
+        self.notify(
+            tr(error.message, getattr(error, "message_en", "") or error.message),
+            title=tr("数据未能保存", "Could not save"),
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+
+    # -- moving between steps ------------------------------------------------------------
+
+    def _show_step(self, screen: Screen) -> None:
+        """Make ``screen`` the current step, closing whatever was pushed over the steps."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, StepScreen):
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def _autosave(self) -> bool:
+        """Store the intake as a draft, quietly; ``False`` (and words) when the disk refused."""
+        if self.intake is None:
+            return True
+        try:
+            self.intake.draft_id = self.window.save_draft(self.intake)
+        except StorageError as error:
+            self.report_storage_error(error)
+            return False
+        return True
+
+    def _park_intake(self) -> None:
+        """Put the current intake aside: kept as a draft, or dropped when nothing was typed."""
+        intake, self.intake = self.intake, None
+        if intake is None:
+            return
+        if is_blank(intake):
+            if intake.draft_id:
+                try:
+                    self.window.discard_draft(intake.draft_id)
+                except (KeyError, StorageError):
+                    pass
+            return
+        try:
+            intake.draft_id = self.window.save_draft(intake)
+        except StorageError as error:
+            self.report_storage_error(error)
+            return
+        self.notify(tr("当前申请已存为草稿", "The application was kept as a draft"), markup=False)
+
+    def goto_step(self, step: str) -> None:
+        """Show a step: record it in the intake, save the draft, switch to its screen.
+
+        ``pick`` puts the current intake aside (kept as a draft if anything was typed).
+        """
+        if step not in STEPS:
+            raise ValueError(f"unknown step {step!r}")
+        if step == "pick":
+            self._park_intake()
+        elif self.intake is None:
+            return
+        else:
+            self.intake.step = step
+            self._autosave()
+        self._show_step(flow.screen_for(step))
+
+    def next_step(self, current: str) -> None:
+        """Go to the step after ``current`` (situation is skipped when there is nothing to ask)."""
+        if self.intake is None:
+            return
+        target = flow.next_step(self.window, self.intake, current)
+        if target is not None:
+            self.goto_step(target)
+
+    def previous_step(self, current: str) -> None:
+        """Go to the step before ``current``; before the applicant step is the pick screen."""
+        if self.intake is None:
+            return
+        self.goto_step(flow.previous_step(self.window, self.intake, current) or "pick")
+
+    def start_intake(self, offering_id: str) -> None:
+        """Begin taking an application for an offering (bundle or single item).
+
+        Picking the offering already in progress goes back to it instead of starting over.
+        """
+        if self.intake is not None:
+            if self.intake.offering == offering_id:
+                self.goto_step(self.intake.step if self.intake.step not in ("", "pick") else "applicant")
+                return
+            self._park_intake()
+        try:
+            intake = self.window.new_intake(offering_id)
+            bundle = self.window.offering(offering_id).bundle
+        except KeyError:
+            self.notify(
+                tr("本窗口不办理该事项：{id}", "Not offered at this window: {id}", id=offering_id),
+                severity="error",
+                markup=False,
+            )
+            return
+        if bundle.applicant_kind == "enterprise" and is_blank(intake):
+            intake.applicant.kind = "enterprise"
+        self.intake = intake
+        self.goto_step("applicant")
+
+    def resume_draft(self, draft_id: str) -> None:
+        """Continue a stored draft at the step it was left on."""
+        try:
+            intake = self.window.load_draft(draft_id)
+            self.window.offering(intake.offering)
+        except KeyError:
+            self.notify(
+                tr("草稿无法继续：事项已不在本窗口目录中，或草稿已删除",
+                   "The draft cannot be continued: its offering is no longer offered here, or it was deleted"),
+                severity="error",
+                markup=False,
+            )
+            return
+        except StorageError as error:
+            self.report_storage_error(error)
+            return
+        if isinstance(self.screen, StepScreen):
+            self.screen.commit()
+        if self.intake is not None and self.intake.draft_id != draft_id:
+            self._park_intake()
+        intake.draft_id = intake.draft_id or draft_id
+        self.intake = intake
+        self.goto_step(intake.step if intake.step in STEPS and intake.step != "pick" else "applicant")
+
+    def save_draft(self) -> None:
+        """Store the intake as a draft and say so."""
+        if self.intake is None:
+            self.notify(tr("没有正在办理的申请", "No application in progress"), severity="warning")
+            return
+        if self._autosave():
+            self.notify(
+                tr("草稿已保存（{id}）", "Draft saved ({id})", id=self.intake.draft_id),
+                title=tr("保存草稿", "Save draft"),
+                markup=False,
+            )
+
+    def finish_intake(self, receipt_no: str) -> None:
+        """After a successful accept: clear the intake, back to pick, show the receipt."""
+        intake, self.intake = self.intake, None
+        if intake is not None and intake.draft_id:
+            try:
+                self.window.discard_draft(intake.draft_id)
+            except (KeyError, StorageError):
+                pass  # the accept may already have removed it
+        self._show_step(flow.screen_for("pick"))
+        from screens.receipt import ReceiptScreen
+
+        self.push_screen(ReceiptScreen(receipt_no))
+
+    def show_applications(self) -> None:
+        """Open the list of accepted applications over the current step."""
+        from screens.applications import ApplicationsScreen
+
+        if isinstance(self.screen, ApplicationsScreen):
+            return
+        if isinstance(self.screen, StepScreen):
+            self.screen.commit()
+        self.push_screen(ApplicationsScreen())
+
+    # -- language ------------------------------------------------------------------------
+
+    async def toggle_language(self) -> None:
+        """Switch between Chinese and English; every text on screen changes at once."""
+        current = self.screen
+        if isinstance(current, StepScreen):
+            current.commit()
+        set_language("en" if language() == "zh" else "zh")
+        localize_bindings(self)
+        self._set_titles()
+        for screen in list(self.screen_stack):
+            if isinstance(screen, StepScreen):
+                continue  # rebuilt now if on top, else when it is shown again
+            localize_bindings(screen)
+            await screen.recompose()
+        if isinstance(current, StepScreen):
+            self.rebuild_step(current)
+        self.screen.refresh_bindings()
+
+    def rebuild_step(self, screen: StepScreen) -> None:
+        """Replace the current step screen by a new one (new language); keeps what was typed."""
+        if screen is not self.screen:
+            return
+        screen.commit()
+        replacement = type(screen)()
+        replacement.carry_over(screen)
+        self.switch_screen(replacement)
+
+    # -- actions (keys) ------------------------------------------------------------------
+
+    async def action_toggle_language(self) -> None:
+        await self.toggle_language()
+
+    def action_show_applications(self) -> None:
+        self.show_applications()
+
+    def action_new_intake(self) -> None:
+        """Back to pick; the current application stays as a draft."""
+        if isinstance(self.screen, StepScreen):
+            self.screen.commit()
+        self.goto_step("pick")
+
+    async def action_quit(self) -> None:
+        """Save the application in progress as a draft, then quit."""
+        if isinstance(self.screen, StepScreen):
+            self.screen.commit()
+        if self.intake is not None and not is_blank(self.intake) and not self._autosave():
+            if not self._quit_despite_error:
+                self._quit_despite_error = True
+                self.notify(
+                    tr("草稿未能保存。再按 Ctrl+Q 仍然退出。", "The draft was not saved. Press Ctrl+Q again to quit anyway."),
+                    severity="error",
+                    markup=False,
+                )
+                return
+        self.exit()

@@ -1,0 +1,74 @@
+"""The order of the steps, and which screen shows each.
+
+Screens are named as ``"module:Class"`` and imported when first shown, so starting the app
+imports only the pick screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from window_app.intake.model import STEPS, Intake
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from window_app.window import Window
+
+STEP_SCREENS: dict[str, str] = {
+    "pick": "screens.pick:PickScreen",
+    "applicant": "screens.applicant:ApplicantScreen",
+    "situation": "screens.situation:SituationScreen",
+    "checklist": "screens.checklist:ChecklistScreen",
+    "form": "screens.form:FormScreen",
+    "review": "screens.review:ReviewScreen",
+}
+"""Step → ``"module:Class"`` of its screen."""
+
+
+def screen_class(step: str) -> type[Screen]:
+    """The screen class of a step, imported on first use.
+
+    Raises:
+        KeyError: Not a step.
+    """
+    module_name, _, class_name = STEP_SCREENS[step].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def screen_for(step: str) -> Screen:
+    """A new screen for a step."""
+    return screen_class(step)()
+
+
+def has_situation(window: Window, intake: Intake) -> bool:
+    """Whether the offering asks anything at the situation step (questions or optional items)."""
+    bundle = window.offering(intake.offering).bundle
+    return bool(bundle.questions or bundle.optional)
+
+
+def skipped_steps(window: Window, intake: Intake) -> tuple[str, ...]:
+    """Steps this intake's offering does not need."""
+    try:
+        return () if has_situation(window, intake) else ("situation",)
+    except KeyError:
+        return ()
+
+
+def next_step(window: Window, intake: Intake, step: str) -> str | None:
+    """The step after ``step`` for this intake (``None`` after the last)."""
+    skipped = skipped_steps(window, intake)
+    for candidate in STEPS[STEPS.index(step) + 1 :]:
+        if candidate not in skipped:
+            return candidate
+    return None
+
+
+def previous_step(window: Window, intake: Intake, step: str) -> str | None:
+    """The step before ``step`` for this intake (``None`` before the first)."""
+    skipped = skipped_steps(window, intake)
+    for candidate in reversed(STEPS[: STEPS.index(step)]):
+        if candidate not in skipped:
+            return candidate
+    return None

@@ -1,0 +1,157 @@
+"""The base of the six step screens: keys, header, and the commit → check → move rhythm.
+
+Every step screen is a :class:`StepScreen`. It copies its widgets' values into the app's
+:class:`~window_app.intake.model.Intake` in :meth:`StepScreen.commit`, asks the window what is
+wrong in :meth:`StepScreen.problems`, and shows that in :meth:`StepScreen.show_problems`. The
+keys are the same on every step: Esc back, Ctrl+N next, Ctrl+S save draft.
+
+A subclass either yields its own widgets from :meth:`StepScreen.compose_body` (the base then
+adds the window header, the step header and the footer around them) or overrides ``compose``
+entirely.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from screens.widgets.field_row import problem_text
+from screens.widgets.localized import localize_bindings
+from screens.widgets.step_header import StepHeader
+from screens.widgets.window_header import WindowHeader
+from window_app.i18n import language, tr
+from window_app.intake.model import Intake, Problem
+
+if TYPE_CHECKING:
+    from screens.app import WindowApp
+    from window_app.window import Window
+
+
+class StepScreen(Screen):
+    """One step of taking an application.
+
+    Attributes:
+        STEP: Which step this screen is, one of :data:`~window_app.intake.model.STEPS`.
+    """
+
+    STEP: ClassVar[str] = ""
+
+    BINDINGS = [
+        Binding("escape", "back", "上一步|Back"),
+        Binding("ctrl+n", "next", "下一步|Next"),
+        Binding("ctrl+s", "save_draft", "保存草稿|Save draft"),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        localize_bindings(self)
+        self.language = language()
+        """The language the screen was built in (a stale screen is rebuilt when resumed)."""
+
+    # -- what every step can reach -------------------------------------------------------
+
+    @property
+    def window_app(self) -> WindowApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def window(self) -> Window:
+        """The window facade: every rule and every read goes through it."""
+        return self.window_app.window
+
+    @property
+    def intake(self) -> Intake:
+        """The application being taken (``None`` only on the pick step)."""
+        return self.window_app.intake  # type: ignore[return-value]
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield WindowHeader()
+        yield self.step_header()
+        with Vertical(id="step-body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The step's own widgets (between the headers and the footer)."""
+        yield from ()
+
+    def step_header(self) -> StepHeader:
+        """The six steps, this one highlighted, with offering and applicant."""
+        skipped: tuple[str, ...] = ()
+        intake = self.window_app.intake
+        if intake is not None and intake.offering:
+            from screens.flow import skipped_steps
+
+            skipped = skipped_steps(self.window, intake)
+        return StepHeader(self.STEP, skipped=skipped)
+
+    def refresh_step_header(self) -> None:
+        """Re-read offering and applicant into the step header (after editing them)."""
+        for header in self.query(StepHeader):
+            header.refresh_subject()
+
+    # -- the rhythm ----------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Copy the widgets' values into :attr:`intake` (default: nothing to copy)."""
+
+    def problems(self) -> list[Problem]:
+        """What keeps the clerk from moving on (default: the window's check of this step)."""
+        return self.window.validate(self.intake, self.STEP)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Tell the clerk what is wrong (default: one notification with the first few).
+
+        Subclasses mark their fields and call this with what no field showed.
+        """
+        if not problems:
+            return
+        lines = [problem_text(problem) for problem in problems[:5]]
+        if len(problems) > 5:
+            lines.append(tr("……另有 {n} 项", "… and {n} more", n=len(problems) - 5))
+        self.notify(
+            "\n".join(lines),
+            title=tr("还不能进入下一步", "Cannot go on yet"),
+            severity="error",
+            markup=False,
+        )
+
+    def action_next(self) -> None:
+        """Commit, check, and go on when nothing is wrong."""
+        self.commit()
+        problems = self.problems()
+        if problems:
+            self.show_problems(problems)
+            return
+        self.window_app.next_step(self.STEP)
+
+    def action_back(self) -> None:
+        """Commit (nothing typed is lost) and go one step back."""
+        self.commit()
+        self.window_app.previous_step(self.STEP)
+
+    def action_save_draft(self) -> None:
+        """Commit and store the application as a draft."""
+        self.commit()
+        self.window_app.save_draft()
+
+    # -- language ------------------------------------------------------------------------
+
+    def carry_over(self, old: StepScreen) -> None:
+        """Take over what the intake does not hold from the screen this one replaces (F2).
+
+        Default: nothing (the intake holds it all, :meth:`commit` was called on ``old``).
+        """
+
+    def on_screen_resume(self) -> None:
+        # F2 pressed while another screen was on top: rebuild this one in the new language.
+        if self.language != language():
+            self.app.call_later(self.window_app.rebuild_step, self)

@@ -1,0 +1,147 @@
+"""A labelled field whose problem is shown right under it, in red, in the clerk's language.
+
+Any screen that edits intake values uses it: the applicant step, the unified form. A row knows
+the :class:`~window_app.intake.model.Problem` path it answers for (``applicant.person.id_number``,
+``fields.house_area``), so a list of problems from ``Window.validate`` can be spread over the
+rows with :func:`mark_problems`; what no row claims is left for the screen to show otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.widget import Widget
+from textual.widgets import Label
+
+from window_app.i18n import tr
+from window_app.intake.model import Problem
+
+
+def problem_text(problem: Problem) -> str:
+    """A problem's message in the current language."""
+    return tr(problem.message, problem.message_en or problem.message)
+
+
+class FieldRow(Vertical):
+    """One field: label, the control that edits it, its error, and an optional hint.
+
+    Args:
+        label: The field's name (already in the current language).
+        control: The widget that edits the value (``Input``, ``Select``, ``Switch`` …).
+        path: The problem path this row answers for, e.g. ``applicant.person.id_number``.
+        required: Mark the label with a red asterisk.
+        hint: A line of guidance under the field (shown while there is no error).
+        id: The row's id (the control keeps its own id).
+    """
+
+    DEFAULT_CSS = """
+    FieldRow {
+        height: auto;
+        margin-bottom: 1;
+    }
+    FieldRow > .field-line { height: auto; }
+    FieldRow .field-label {
+        width: 18;
+        padding: 1 1 0 0;
+        text-align: right;
+        color: $text;
+    }
+    FieldRow .field-line > Input, FieldRow .field-line > Select { width: 1fr; }
+    FieldRow .field-error {
+        display: none;
+        margin-left: 18;
+        padding: 0 1;
+        color: $text-error;
+        text-style: bold;
+    }
+    FieldRow.-invalid .field-error { display: block; }
+    FieldRow.-invalid .field-line > Input { border: tall $error; }
+    FieldRow .field-hint {
+        margin-left: 18;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    FieldRow.-invalid .field-hint { display: none; }
+    """
+
+    def __init__(
+        self,
+        label: str,
+        control: Widget,
+        *,
+        path: str,
+        required: bool = False,
+        hint: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.label = label
+        self.control = control
+        self.path = path
+        self.required = required
+        self.hint = hint
+        self._problem: Problem | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="field-line"):
+            text = f"{self.label}[$text-error]*[/]" if self.required else self.label
+            yield Label(text, classes="field-label")
+            yield self.control
+        yield Label("", classes="field-error", markup=False)
+        if self.hint:
+            yield Label(self.hint, classes="field-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self._render_problem()
+
+    @property
+    def problem(self) -> Problem | None:
+        """The problem shown at this field, if any."""
+        return self._problem
+
+    def show_problem(self, problem: Problem | None) -> None:
+        """Show ``problem`` under the field (``None`` clears it)."""
+        self._problem = problem
+        if self.is_mounted:
+            self._render_problem()
+
+    def clear_problem(self) -> None:
+        """Remove the error shown under the field."""
+        self.show_problem(None)
+
+    def _render_problem(self) -> None:
+        self.set_class(self._problem is not None, "-invalid")
+        error = self.query_one(".field-error", Label)
+        error.update(problem_text(self._problem) if self._problem else "")
+
+
+def mark_problems(root: DOMNode, problems: Iterable[Problem], *, paths: Iterable[str] | None = None) -> list[Problem]:
+    """Show each problem at the :class:`FieldRow` with its path; clear rows without one.
+
+    Args:
+        root: Where to look for rows (a screen or a container).
+        problems: From ``Window.validate``.
+        paths: Only touch rows with these paths (validate-as-typed marks one field and leaves
+            the others as they are). ``None`` touches every row.
+
+    Returns:
+        The problems no (touched) row showed, for the screen to tell otherwise.
+    """
+    by_path: dict[str, Problem] = {}
+    for problem in problems:
+        by_path.setdefault(problem.path, problem)
+    wanted = set(paths) if paths is not None else None
+    shown: set[str] = set()
+    for row in root.query(FieldRow):
+        if wanted is not None and row.path not in wanted:
+            continue
+        if not row.display:
+            continue
+        row.show_problem(by_path.get(row.path))
+        if row.path in by_path:
+            shown.add(row.path)
+    return [problem for problem in problems if problem.path not in shown]

@@ -1,0 +1,104 @@
+"""Where the clerk is in the six steps, what is being applied for, and for whom."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Label
+
+from window_app.i18n import pick, tr
+from window_app.intake.model import STEPS, Intake
+
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    "pick": ("选择事项", "Choose"),
+    "applicant": ("申请人", "Applicant"),
+    "situation": ("情形引导", "Situation"),
+    "checklist": ("材料清单", "Materials"),
+    "form": ("一表申请", "Form"),
+    "review": ("审核受理", "Review"),
+}
+"""Each step's name in the header, Chinese and English."""
+
+
+def step_label(step: str) -> str:
+    """A step's name in the current language."""
+    zh, en = STEP_LABELS.get(step, (step, step))
+    return tr(zh, en)
+
+
+def applicant_summary(intake: Intake | None) -> str:
+    """Who applies, in one line: the person or enterprise, and the agent acting for them."""
+    if intake is None:
+        return ""
+    applicant = intake.applicant
+    if applicant.kind == "enterprise":
+        who = applicant.enterprise.name or tr("（企业名称未填）", "(enterprise name not entered)")
+    else:
+        who = applicant.person.name or tr("（申请人未填）", "(applicant not entered)")
+    if applicant.agent is not None and applicant.agent.name:
+        who += tr("，代办人 {name}", ", agent {name}", name=applicant.agent.name)
+    return who
+
+
+class StepHeader(Vertical):
+    """The six steps with the current one highlighted, then offering and applicant.
+
+    Args:
+        step: The current step, one of :data:`~window_app.intake.model.STEPS`.
+        skipped: Steps this offering does not need (shown struck through).
+    """
+
+    DEFAULT_CSS = """
+    StepHeader {
+        height: auto;
+        padding: 0 1;
+        background: $boost;
+        border-bottom: solid $primary 50%;
+    }
+    StepHeader #steps { width: 1fr; }
+    StepHeader #subject { width: 1fr; color: $text-muted; }
+    """
+
+    def __init__(self, step: str, *, skipped: tuple[str, ...] = (), id: str | None = "step-header") -> None:
+        super().__init__(id=id)
+        self.step = step
+        self.skipped = skipped
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._steps(), id="steps")
+        yield Label("", id="subject", markup=False)
+
+    def on_mount(self) -> None:
+        self.refresh_subject()
+
+    def _steps(self) -> Content:
+        parts: list[Content | str] = []
+        for number, step in enumerate(STEPS, start=1):
+            if parts:
+                parts.append(Content.styled(" › ", "dim"))
+            text = f" {number} {step_label(step)} "
+            if step == self.step:
+                parts.append(Content.styled(text, "bold reverse"))
+            elif step in self.skipped:
+                parts.append(Content.styled(text, "dim strike"))
+            else:
+                parts.append(text)
+        return Content.assemble(*parts)
+
+    def refresh_subject(self) -> None:
+        """Re-read offering and applicant from the app's intake (call after editing them)."""
+        intake: Intake | None = getattr(self.app, "intake", None)
+        window = getattr(self.app, "window", None)
+        label = self.query_one("#subject", Label)
+        if intake is None or window is None or not intake.offering:
+            label.update(tr("未选择事项", "Nothing chosen yet"))
+            return
+        try:
+            offering_name = pick(window.offering(intake.offering).bundle)
+        except KeyError:
+            offering_name = intake.offering
+        label.update(
+            tr("事项：{offering}    申请人：{who}", "Applying for: {offering}    Applicant: {who}",
+               offering=offering_name, who=applicant_summary(intake))
+        )
