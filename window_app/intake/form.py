@@ -93,11 +93,12 @@ def resolve_prefill(path: str, applicant: Applicant, region: str) -> str:
 def prefill_values(form: UnifiedForm, applicant: Applicant, region: str) -> dict[str, str]:
     """Field id → value known from the applicant step or the window, for prefilled fields.
 
-    Fields whose source is empty are left out.
+    Fields whose source is empty are left out, and so are paths this version does not know
+    (the catalog validator rejects them; a stray one must not break the window).
     """
     values = {}
     for line in form.lines:
-        if line.field.prefill:
+        if line.field.prefill in PREFILL_PATHS:
             value = resolve_prefill(line.field.prefill, applicant, region)
             if value:
                 values[line.field.id] = value
