@@ -169,6 +169,13 @@ class _Parts:
     bundles: dict[str, Bundle] = field(default_factory=dict)
     origins: dict[tuple[str, str], _Origin] = field(default_factory=dict)
     conditions: list[_ConditionUse] = field(default_factory=list)
+    # Kinds with a file that could not be parsed: references to them are not reported as
+    # unknown, or one missing quote would bury the real problem under hundreds of echoes.
+    unreadable: set[str] = field(default_factory=set)
+
+    def knows(self, kind: str, known: dict, wanted: str) -> bool:
+        """Whether a reference may stand (it exists, or its kind could not be read at all)."""
+        return wanted in known or kind in self.unreadable
 
     def problem(self, file: str, entry: str, reason: str) -> None:
         self.problems.append(CatalogProblem(file, entry, reason))
@@ -233,7 +240,9 @@ def _read_sources(root: Path, parts: _Parts) -> tuple[list[tuple[str, str, dict]
                 parts.problem(rel, WHOLE_FILE, f"unexpected file: {LAYOUT_HINT}")
             continue  # a README or notes next to the data is fine
         document = _parse_toml(rel, data, parts)
-        if document is not None:
+        if document is None:
+            parts.unreadable.add(kind)
+        else:
             sources.append((rel, kind, document))
     if not (root / "catalog.toml").is_file():
         parts.problem(
@@ -929,7 +938,8 @@ def _check_regions(parts: _Parts) -> None:
             continue
         parent = parts.regions.get(region.parent)
         if parent is None:
-            problem(_unknown(parts.regions, region.parent, "parent region"))
+            if not parts.knows("region", parts.regions, region.parent):
+                problem(_unknown(parts.regions, region.parent, "parent region"))
             continue
         if parent.level != step_up[region.level]:
             problem(f"parent {region.parent} is a {parent.level}; a {region.level}'s parent must be a {step_up[region.level]}")
@@ -942,25 +952,25 @@ def _check_regions(parts: _Parts) -> None:
 def _check_region_codes(parts: _Parts, origin: _Origin, regions: tuple[str, ...], regions_under: tuple[str, ...]) -> None:
     for key, codes in (("regions", regions), ("regions_under", regions_under)):
         for code in codes:
-            if code not in parts.regions:
+            if not parts.knows("region", parts.regions, code):
                 parts.problem(origin.file, origin.entry, f"'{key}': " + _unknown(parts.regions, code, "region"))
 
 
 def _check_item_references(parts: _Parts, item: Item) -> None:
     origin = parts.origin("offering", item.id)
     problem = lambda reason: parts.problem(origin.file, origin.entry, reason)  # noqa: E731
-    if item.department and item.department not in parts.departments:
+    if item.department and not parts.knows("department", parts.departments, item.department):
         problem(_unknown(parts.departments, item.department, "department"))
     for requirement in item.materials:
-        if requirement.material and requirement.material not in parts.materials:
+        if requirement.material and not parts.knows("material", parts.materials, requirement.material):
             problem(_unknown(parts.materials, requirement.material, "material"))
     for requirement in item.fields:
-        if requirement.field and requirement.field not in parts.fields:
+        if requirement.field and not parts.knows("field", parts.fields, requirement.field):
             problem(_unknown(parts.fields, requirement.field, "field"))
     for prerequisite in item.prerequisites:
         if prerequisite in parts.bundles:
             problem(f"prerequisite '{prerequisite}' is a bundle; prerequisites name items")
-        elif prerequisite not in parts.items:
+        elif not parts.knows("item", parts.items, prerequisite):
             problem("prerequisites: " + _unknown(parts.items, prerequisite, "item"))
     _check_region_codes(parts, origin, item.regions, item.regions_under)
 
@@ -1012,14 +1022,14 @@ def _check_bundle_references(parts: _Parts, bundle: Bundle) -> None:
         for item_id in item_ids:
             if item_id in parts.bundles:
                 problem(f"'{key}': '{item_id}' is a bundle; bundles contain items")
-            elif item_id not in parts.items:
+            elif not parts.knows("item", parts.items, item_id):
                 problem(f"'{key}': " + _unknown(parts.items, item_id, "item"))
     if bundle.lead_department:
-        if bundle.lead_department not in parts.departments:
+        if not parts.knows("department", parts.departments, bundle.lead_department):
             problem("'lead_department': " + _unknown(parts.departments, bundle.lead_department, "department"))
         else:
             owners = {parts.items[i].department for i in members if i in parts.items}
-            if owners and bundle.lead_department not in owners:
+            if owners and bundle.lead_department not in owners and "item" not in parts.unreadable:
                 problem(
                     f"lead department '{bundle.lead_department}' owns none of the bundle's items "
                     f"(they belong to {', '.join(sorted(owners))})"
@@ -1044,6 +1054,8 @@ def _check_conditions(parts: _Parts) -> None:
         condition = use.condition
         asking = [(b, q) for b in bundles for q in b.questions if q.id == condition.question]
         if not asking:
+            if "bundle" in parts.unreadable:
+                continue
             if bundles:
                 names = ", ".join(b.id for b in bundles)
                 reason = f"no bundle containing this item ({names}) asks question '{condition.question}'"
