@@ -1,0 +1,411 @@
+"""Step 4, the merged checklist (材料清单): each material once, and how it was received.
+
+The paper's first complaint is the ID card fetched eight times for one bundle. Here each
+material appears once, with every department that will receive it, and the clerk records once
+how it was received: original, copy, verified by data sharing, accepted as deficient (容缺) on a
+promised date, or not applicable. The headline says how many copies the applicant was spared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Static
+
+from screens.step import StepScreen
+from screens.widgets.field_row import problem_text
+from screens.widgets.part_state import department_name
+from screens.widgets.promise_date import PromiseDateDialog
+from window_app.i18n import pick, tr
+from window_app.intake.guide import Guide
+from window_app.intake.model import ChecklistLine, MaterialStatus, Problem
+from window_app.intake.validate import material_status
+
+SUGGESTED_PROMISE_DAYS = (7, 5, 3, 2, 1)
+"""Promised dates offered first (days from today), the first one the window accepts is used."""
+
+STATE_KEYS: dict[str, str] = {
+    "original": "1",
+    "copy": "2",
+    "shared": "3",
+    "deficient": "4",
+    "not_applicable": "5",
+}
+"""Material state → the key that records it."""
+
+
+def state_text(status: MaterialStatus, *, online: bool) -> Text:
+    """A material's state as shown in its row (styled)."""
+    state = status.state
+    if state == "original":
+        return Text(tr("原件已收", "original received"), style="green")
+    if state == "copy":
+        return Text(tr("复印件已收", "copy received"), style="green")
+    if state == "shared":
+        if online:
+            return Text(tr("共享核验", "verified by sharing"), style="cyan")
+        return Text(tr("联网后核验", "verify when online"), style="cyan")
+    if state == "deficient":
+        date = status.promised_date or "?"
+        return Text(tr("容缺·{d}前补交", "deficient · by {d}", d=date), style="yellow")
+    if state == "not_applicable":
+        return Text(tr("不适用", "not applicable"), style="dim")
+    if state == "pending":
+        return Text(tr("待确认", "to record"), style="bold")
+    return Text(state)
+
+
+class ChecklistScreen(StepScreen):
+    """Record, once per material, how it was received.
+
+    Keys 1–5 record the highlighted material's state; ``a`` records every material still to
+    record as received in original. Buttons under the table do the same with the mouse.
+    """
+
+    STEP = "checklist"
+    CSS_PATH = "checklist.tcss"
+    AUTO_FOCUS = "#checklist-table"
+
+    BINDINGS = [
+        Binding("1", "mark('original')", "原件|Original"),
+        Binding("2", "mark('copy')", "复印件|Copy"),
+        Binding("3", "mark('shared')", "共享核验|Shared"),
+        Binding("4", "mark('deficient')", "容缺|Deficient"),
+        Binding("5", "mark('not_applicable')", "不适用|N/A"),
+        Binding("a", "all_original", "其余收原件|Rest as original"),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._guide: Guide | None = None
+        self._lines: dict[str, ChecklistLine] = {}
+        self._problems: dict[str, Problem] = {}
+        self._start_row = 0
+
+    # -- what is shown ------------------------------------------------------------------
+
+    @property
+    def guide(self) -> Guide:
+        """The guide of the intake (built once per screen: the checklist cannot change here)."""
+        if self._guide is None:
+            self._guide = self.window.guide(self.intake)
+        return self._guide
+
+    @property
+    def online(self) -> bool:
+        """Whether the exchange answers (shared materials are verified now, not later)."""
+        return bool(getattr(self.app, "sync_online", False))
+
+    def compose_body(self) -> ComposeResult:
+        checklist = self.guide.checklist
+        yield Static(
+            tr(
+                "本次共需 {n} 份材料，免于重复提交 {m} 份，其中 {k} 份通过数据共享核验",
+                "{n} materials in all, {m} need not be brought twice, {k} verified by data sharing",
+                n=checklist.requirements,
+                m=checklist.saved,
+                k=checklist.shareable_count,
+            ),
+            id="checklist-headline",
+            markup=False,
+        )
+        yield DataTable(id="checklist-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="checklist-actions"):
+            for state, (zh, en) in (
+                ("original", ("原件", "Original")),
+                ("copy", ("复印件", "Copy")),
+                ("shared", ("共享核验", "Shared")),
+                ("deficient", ("容缺", "Deficient")),
+                ("not_applicable", ("不适用", "N/A")),
+            ):
+                yield Button(
+                    f"{STATE_KEYS[state]} {tr(zh, en)}",
+                    id=f"mark-{state}",
+                    classes="mark",
+                    compact=True,
+                )
+            yield Button(tr("a 其余收原件", "a Rest as original"), id="mark-all", classes="mark", compact=True)
+        yield Static("", id="checklist-progress", markup=False)
+        yield Static("", id="checklist-detail", markup=False)
+        yield Static("", id="checklist-problem", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#checklist-table", DataTable)
+        table.add_column("#", key="number")
+        table.add_column(tr("材料", "Material"), key="material")
+        table.add_column(tr("接收部门", "Departments"), key="departments")
+        table.add_column(tr("原件", "Original"), key="original")
+        table.add_column(tr("共享", "Shared"), key="shareable")
+        table.add_column(tr("收取情况", "Received as"), key="state")
+        departments = self.window.catalog.departments
+        for number, line in enumerate(self.guide.checklist.lines, start=1):
+            material = line.material
+            self._lines[material.id] = line
+            name = Text(pick(material))
+            if material.key:
+                name.append(" ★", style="bold")
+            table.add_row(
+                str(number),
+                name,
+                "、".join(department_name(departments, department) for department in line.departments),
+                tr("需原件", "required") if line.original_required else "",
+                tr("可共享", "shareable") if material.shareable else "",
+                self._state_cell(material.id),
+                key=material.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(self._start_row, table.row_count - 1))
+        self._refresh_summary()
+        self._refresh_detail()
+
+    def carry_over(self, old: StepScreen) -> None:
+        if isinstance(old, ChecklistScreen):
+            self._start_row = old.query_one("#checklist-table", DataTable).cursor_row
+            self._problems = dict(old._problems)
+
+    # -- reading and writing the intake ------------------------------------------------
+
+    def _status(self, material_id: str) -> MaterialStatus:
+        return material_status(self.intake, self._lines[material_id].material)
+
+    def _state_cell(self, material_id: str) -> Text:
+        text = state_text(self._status(material_id), online=self.online)
+        if material_id in self._problems:
+            text = Text.assemble(("✗ ", "bold red"), text)
+        return text
+
+    def _current(self) -> ChecklistLine | None:
+        table = self.query_one("#checklist-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._lines.get(key) if key is not None else None
+
+    def _record(self, material_id: str, status: MaterialStatus) -> None:
+        """Store a material's state in the intake; the row shows it (and any problem left)."""
+        self.intake.materials[material_id] = status
+        problem = self._problem_of(material_id)
+        if problem is None:
+            self._problems.pop(material_id, None)
+        else:
+            self._problems[material_id] = problem
+        self._refresh_row(material_id)
+
+    def _problem_of(self, material_id: str) -> Problem | None:
+        """The window's problem with one material as the intake records it now."""
+        path = f"materials.{material_id}"
+        return next((p for p in self.window.validate(self.intake, "checklist") if p.path == path), None)
+
+    def _trial(self, material_id: str, status: MaterialStatus) -> Problem | None:
+        """The window's problem with a material if it had ``status`` (the intake is unchanged)."""
+        current = self.intake.materials.get(material_id)
+        self.intake.materials[material_id] = status
+        try:
+            return self._problem_of(material_id)
+        finally:
+            if current is None:
+                self.intake.materials.pop(material_id, None)
+            else:
+                self.intake.materials[material_id] = current
+
+    def _refresh_row(self, material_id: str) -> None:
+        table = self.query_one("#checklist-table", DataTable)
+        table.update_cell(material_id, "state", self._state_cell(material_id), update_width=True)
+        self._refresh_summary()
+        self._refresh_detail()
+
+    def _refresh_summary(self) -> None:
+        counts: dict[str, int] = {}
+        for material_id in self._lines:
+            state = self._status(material_id).state
+            counts[state] = counts.get(state, 0) + 1
+        pending = counts.get("pending", 0)
+        text = tr(
+            "已记录 {done}/{all} 份",
+            "{done} of {all} recorded",
+            done=len(self._lines) - pending,
+            all=len(self._lines),
+        )
+        if pending:
+            text += tr("，还有 {n} 份待确认", ", {n} still to record", n=pending)
+        if counts.get("deficient"):
+            text += tr("，容缺 {n} 份", ", {n} deficient", n=counts["deficient"])
+        self.query_one("#checklist-progress", Static).update(text)
+
+    def _refresh_detail(self) -> None:
+        line = self._current()
+        detail = self.query_one("#checklist-detail", Static)
+        problem_label = self.query_one("#checklist-problem", Static)
+        if line is None:
+            detail.update(tr("本次申请无需提交材料", "This application needs no materials"))
+            problem_label.update("")
+            problem_label.set_class(False, "-shown")
+            return
+        material = line.material
+        catalog = self.window.catalog
+        parts = [
+            tr("用于：", "Needed by: ")
+            + "、".join(
+                f"{pick(catalog.items[item_id])}（{department_name(catalog.departments, catalog.items[item_id].department)}）"
+                for item_id in line.needed_by
+            )
+        ]
+        marks = []
+        if material.key:
+            marks.append(tr("★ 关键材料，不能容缺", "★ key material, cannot be deficient"))
+        if line.original_required:
+            marks.append(tr("须核验原件", "the original must be seen"))
+        if material.shareable:
+            marks.append(
+                tr("可通过数据共享核验", "can be verified by data sharing")
+                + (f"（{material.source}）" if material.source else "")
+            )
+        if marks:
+            parts.append(tr("；", "; ").join(marks))
+        if material.note:
+            parts.append(material.note)
+        detail.update("\n".join(parts))
+        problem = self._problems.get(material.id)
+        problem_label.update(problem_text(problem) if problem else "")
+        problem_label.set_class(problem is not None, "-shown")
+
+    # -- the rhythm -----------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Every material of the checklist gets an explicit state in the intake.
+
+        Shareable materials the clerk did not touch are written as ``shared``; materials no
+        longer on the checklist are dropped.
+        """
+        if not self._lines:
+            return
+        self.intake.materials = {material_id: self._status(material_id) for material_id in self._lines}
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Mark the rows with problems, jump to the first, tell the rest."""
+        self._problems = {}
+        rest = []
+        for problem in problems:
+            material_id = problem.path.removeprefix("materials.")
+            if problem.path.startswith("materials.") and material_id in self._lines:
+                self._problems.setdefault(material_id, problem)
+            else:
+                rest.append(problem)
+        table = self.query_one("#checklist-table", DataTable)
+        for material_id in self._lines:
+            table.update_cell(material_id, "state", self._state_cell(material_id), update_width=True)
+        if self._problems:
+            first = next(iter(self._problems))
+            table.move_cursor(row=table.get_row_index(first))
+            table.focus()
+        self._refresh_detail()
+        if self._problems:
+            self.notify(
+                tr("有 {n} 份材料尚未处理好，已用 ✗ 标出", "{n} materials need attention (marked ✗)", n=len(self._problems)),
+                title=tr("还不能进入下一步", "Cannot go on yet"),
+                severity="error",
+                markup=False,
+            )
+        super().show_problems(rest)
+
+    # -- keys and clicks ----------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._refresh_detail()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id == "mark-all":
+            event.stop()
+            self.action_all_original()
+        elif button_id.startswith("mark-"):
+            event.stop()
+            self.action_mark(button_id.removeprefix("mark-"))
+
+    def action_mark(self, state: str) -> None:
+        """Record the highlighted material's state (4 asks the promised date first).
+
+        A state the window would refuse for this material (data sharing for a material the
+        government does not hold, a copy where the original must be seen, a key material as
+        deficient) is not recorded: the row says why.
+        """
+        line = self._current()
+        if line is None:
+            return
+        material = line.material
+        if state == "deficient":
+            if material.key:
+                self._refuse(material.id, self._trial(material.id, MaterialStatus(state="deficient")))
+                return
+            self.app.push_screen(
+                PromiseDateDialog(
+                    pick(material),
+                    check=lambda value, material_id=material.id: self._check_promise(material_id, value),
+                    suggested=self._status(material.id).promised_date or self._suggest_promise(material.id),
+                ),
+                callback=lambda date, material_id=material.id: self._promised(material_id, date),
+            )
+            return
+        status = replace(self._status(material.id), state=state, promised_date="")
+        problem = self._trial(material.id, status)
+        if problem is not None:
+            self._refuse(material.id, problem)
+            return
+        self._record(material.id, status)
+        self._advance()
+
+    def action_all_original(self) -> None:
+        """Every material still to record: original received."""
+        changed = 0
+        for material_id in self._lines:
+            if self._status(material_id).state == "pending":
+                self.intake.materials[material_id] = MaterialStatus(state="original")
+                self._problems.pop(material_id, None)
+                changed += 1
+        table = self.query_one("#checklist-table", DataTable)
+        for material_id in self._lines:
+            table.update_cell(material_id, "state", self._state_cell(material_id), update_width=True)
+        self._refresh_summary()
+        self._refresh_detail()
+        self.notify(
+            tr("{n} 份材料记为原件已收", "{n} materials recorded as original received", n=changed),
+            markup=False,
+        )
+
+    def _refuse(self, material_id: str, problem: Problem | None) -> None:
+        """Keep the state, and say at the row why the key was refused."""
+        if problem is None:
+            return
+        self._problems[material_id] = problem
+        self._refresh_row(material_id)
+        self.app.bell()
+
+    def _check_promise(self, material_id: str, value: str) -> str | None:
+        """Why a promised date is refused (the window's rule), or ``None``."""
+        problem = self._trial(material_id, MaterialStatus(state="deficient", promised_date=value))
+        return problem_text(problem) if problem else None
+
+    def _suggest_promise(self, material_id: str) -> str:
+        today = self.window.today()
+        for days in SUGGESTED_PROMISE_DAYS:
+            candidate = (today + dt.timedelta(days=days)).isoformat()
+            if self._check_promise(material_id, candidate) is None:
+                return candidate
+        return ""
+
+    def _promised(self, material_id: str, date: str | None) -> None:
+        if not date:
+            return
+        self._record(material_id, MaterialStatus(state="deficient", promised_date=date))
+        self._advance()
+
+    def _advance(self) -> None:
+        """After recording, move to the next row (the clerk goes down the list)."""
+        table = self.query_one("#checklist-table", DataTable)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
