@@ -7,12 +7,23 @@ resident ID, known questions …) are :func:`window_app.intake.validate.validate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from window_app.intake.model import Applicant, Enterprise, Intake, MaterialStatus, Person, Problem, STEPS
 
 ROOT = "$"  # path of the document itself
-TOP_KEYS = ("offering", "answers", "chosen_optional", "declined_optional", "applicant", "materials", "fields", "step", "draft_id")
+TOP_KEYS = (
+    "offering",
+    "answers",
+    "chosen_optional",
+    "declined_optional",
+    "applicant",
+    "materials",
+    "fields",
+    "step",
+    "draft_id",
+)
 APPLICANT_KEYS = ("kind", "person", "enterprise", "agent")
 PERSON_KEYS = ("name", "id_number", "phone")
 ENTERPRISE_KEYS = ("name", "uscc", "legal_representative")
@@ -30,9 +41,13 @@ class _Reader:
     def problem(self, path: str, message: str, message_en: str) -> None:
         self.problems.append(Problem(path, message, message_en))
 
+    def wrong_type(self, path: str, value: Any, expected: str, expected_en: str) -> None:
+        found, found_en = _json_type(value)
+        self.problem(path, f"应为{expected}，而不是{found}", f"Must be {expected_en}, not {found_en}")
+
     def obj(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.problem(path, f"应为对象（{{…}}），而不是{_json_type(value)}", f"Must be an object, not {_json_type(value)}")
+            self.wrong_type(path, value, "对象（{…}）", "an object")
             return {}
         if allowed is not None:
             for key in value:
@@ -46,7 +61,7 @@ class _Reader:
 
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str):
-            self.problem(path, f"应为字符串，而不是{_json_type(value)}", f"Must be a string, not {_json_type(value)}")
+            self.wrong_type(path, value, "字符串", "a string")
             return ""
         return value
 
@@ -59,12 +74,15 @@ class _Reader:
 
     def text_list(self, value: Any, path: str) -> list[str]:
         if not isinstance(value, list):
-            self.problem(path, f"应为字符串数组，而不是{_json_type(value)}", f"Must be an array of strings, not {_json_type(value)}")
+            self.wrong_type(path, value, "字符串数组", "an array of strings")
             return []
         return [self.text(entry, f"{path}[{index}]") for index, entry in enumerate(value)]
 
     def text_map(self, value: Any, path: str) -> dict[str, str]:
         return {key: self.text(entry, _join(path, key)) for key, entry in self.obj(value, path).items()}
+
+    def field_map(self, value: Any, path: str) -> dict[str, str]:
+        return {key: self.field_value(entry, _join(path, key)) for key, entry in self.obj(value, path).items()}
 
     def field_value(self, value: Any, path: str) -> str:
         # a number or a yes/no written without quotes is unambiguous: take it as its text
@@ -76,7 +94,7 @@ class _Reader:
 
     def flag(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
-            self.problem(path, f"应为true或false，而不是{_json_type(value)}", f"Must be true or false, not {_json_type(value)}")
+            self.wrong_type(path, value, "true或false", "true or false")
             return False
         return value
 
@@ -85,20 +103,21 @@ def _join(path: str, key: str) -> str:
     return key if path == ROOT else f"{path}.{key}"
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: Any) -> tuple[str, str]:
+    """What a JSON value is, in words (Chinese, English)."""
     if value is None:
-        return "null"
+        return "null", "null"
     if isinstance(value, bool):
-        return "true/false"
+        return "true/false", "true/false"
     if isinstance(value, (int, float)):
-        return "数字/number"
+        return "数字", "a number"
     if isinstance(value, str):
-        return "字符串/string"
+        return "字符串", "a string"
     if isinstance(value, list):
-        return "数组/array"
+        return "数组", "an array"
     if isinstance(value, dict):
-        return "对象/object"
-    return type(value).__name__
+        return "对象", "an object"
+    return type(value).__name__, type(value).__name__
 
 
 def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:
@@ -119,22 +138,22 @@ def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:
             if required not in data:
                 reader.problem(required, f"缺少“{required}”", f"“{required}” is missing")
     offering = reader.text(top["offering"], "offering") if "offering" in top else ""
-    if "offering" in top and isinstance(top["offering"], str) and not offering.strip():
+    if isinstance(top.get("offering"), str) and not offering.strip():
         reader.problem("offering", "请填写申请的套餐或事项编号", "The bundle or item id is empty")
+
+    def read(key: str, parse: Callable[[Any, str], Any], default: Any) -> Any:
+        return parse(top[key], key) if key in top else default
+
     intake = Intake(
         offering=offering,
-        answers=reader.text_map(top["answers"], "answers") if "answers" in top else {},
-        chosen_optional=reader.text_list(top["chosen_optional"], "chosen_optional") if "chosen_optional" in top else [],
-        declined_optional=reader.text_list(top["declined_optional"], "declined_optional")
-        if "declined_optional" in top
-        else [],
-        applicant=_applicant(reader, top["applicant"]) if "applicant" in top else Applicant(),
-        materials=_materials(reader, top["materials"]) if "materials" in top else {},
-        fields={key: reader.field_value(value, f"fields.{key}") for key, value in reader.obj(top["fields"], "fields").items()}
-        if "fields" in top
-        else {},
-        step=(reader.one_of(top["step"], "step", STEPS) or "pick") if "step" in top else "pick",
-        draft_id=reader.text(top["draft_id"], "draft_id") if "draft_id" in top else "",
+        answers=read("answers", reader.text_map, {}),
+        chosen_optional=read("chosen_optional", reader.text_list, []),
+        declined_optional=read("declined_optional", reader.text_list, []),
+        applicant=read("applicant", lambda value, _: _applicant(reader, value), Applicant()),
+        materials=read("materials", lambda value, _: _materials(reader, value), {}),
+        fields=read("fields", reader.field_map, {}),
+        step=read("step", lambda value, path: reader.one_of(value, path, STEPS), "pick") or "pick",
+        draft_id=read("draft_id", reader.text, ""),
     )
     if reader.problems:
         return None, reader.problems

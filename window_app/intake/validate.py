@@ -196,7 +196,11 @@ def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> 
             labels = "、".join(f"{option.value}（{option.label}）" for option in question.options)
             labels_en = ", ".join(f"{option.value} ({option.label_en})" for option in question.options)
             problems.append(
-                Problem(f"answers.{question_id}", f"答案应为以下之一：{labels}", f"The answer must be one of: {labels_en}")
+                Problem(
+                    f"answers.{question_id}",
+                    f"答案应为以下之一：{labels}",
+                    f"The answer must be one of: {labels_en}",
+                )
             )
     for key in ("chosen_optional", "declined_optional"):
         for item_id in getattr(intake, key):
@@ -246,7 +250,9 @@ def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today:
         path = f"materials.{material.id}"
         status = material_status(intake, material)
         if status.state not in MATERIAL_STATES:
-            problems.append(Problem(path, f"未知的材料状态“{status.state}”", f"Unknown material state “{status.state}”"))
+            problems.append(
+                Problem(path, f"未知的材料状态“{status.state}”", f"Unknown material state “{status.state}”")
+            )
         elif status.state == "pending":
             problems.append(Problem(path, "请确认该材料的收取情况", "Record how this material was received"))
         elif status.state == "shared" and not material.shareable:
@@ -298,7 +304,9 @@ def _deficiency_problems(
 # -- form -----------------------------------------------------------------------------------
 
 
-def form_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date, region: str = "") -> list[Problem]:
+def form_problems(
+    catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date, region: str = ""
+) -> list[Problem]:
     """Every line of the unified form, prefilled, passes its field check; no other fields."""
     values = form_values(intake, guide.form, region)
     problems: list[Problem] = []
