@@ -65,8 +65,8 @@ def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog |
     if field.max_length is not None and len(value) > field.max_length:
         return Invalid(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
     if field.pattern and not re.fullmatch(field.pattern, value):
-        hint = f"（{field.hint}）" if field.hint else ""
-        return Invalid(f"格式不正确{hint}", "Wrong format" + (f" ({field.hint})" if field.hint else ""))
+        hint = field.hint.rstrip("。.")  # the catalog's hint says what the format is
+        return Invalid(f"格式不正确（{hint}）" if hint else "格式不正确", "Wrong format" + (f" ({hint})" if hint else ""))
     return None
 
 
