@@ -1,0 +1,284 @@
+"""Accepted applications, their department parts, and the accept transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from offline_cache.audit import append_event, events_for
+from offline_cache.db import Database, durable_transaction, storage_errors
+from window_app.applications import (
+    ACCEPT_WORDS,
+    ApplicationDetail,
+    ApplicationSummary,
+    DepartmentPart,
+)
+from window_app.envelope import Envelope
+from window_app.intake.model import Intake
+
+_READ_WORDS = ("读取办件", "Reading applications")
+
+_SUMMARY_COLUMNS = (
+    "receipt_no, offering_id, offering_name, offering_name_en, offering_kind, "
+    "applicant_name, applicant_number, state, accepted_at"
+)
+
+
+class SequenceTaken(Exception):
+    """The receipt sequence number was taken by another writer since it was read; take the next."""
+
+
+def next_receipt_sequence(db: Database, day: dt.date, window_id: str) -> int:
+    """The sequence number the next application of this window on this day would get.
+
+    Only a proposal: :func:`insert_accepted` claims it inside its transaction and raises
+    :class:`SequenceTaken` if someone else did first.
+    """
+    with storage_errors(ACCEPT_WORDS):
+        row = db.execute(
+            "SELECT last FROM receipt_sequence WHERE day = ? AND window_id = ?", [day.isoformat(), window_id]
+        ).fetchone()
+    return (row[0] if row else 0) + 1
+
+
+def insert_accepted(
+    db: Database,
+    detail: ApplicationDetail,
+    envelopes: Sequence[Envelope],
+    *,
+    sequence: int,
+    audit_data: dict[str, Any],
+    draft_id: str = "",
+) -> None:
+    """Write an accepted application in ONE durable transaction: the receipt sequence bump, the
+    application row, its parts, the outbox envelopes, the ``accepted`` audit event, and the
+    deletion of the draft it came from. Either all of it is on disk, or none of it.
+
+    Args:
+        detail: The application as accepted (``audit`` is ignored: the event is appended here).
+        envelopes: One per part; the part with the same ``envelope_id`` gives its outbox state.
+        sequence: The receipt sequence number ``detail`` was numbered with.
+        audit_data: The ``accepted`` event's data.
+        draft_id: The draft to delete, if the intake came from one.
+
+    Raises:
+        SequenceTaken: Another writer used ``sequence`` first; nothing was written.
+        StorageError: Nothing was written; the message says why in words.
+    """
+    summary = detail.summary
+    day = dt.datetime.fromisoformat(summary.accepted_at).date().isoformat()
+    state_of = {part.envelope_id: part.state for part in summary.parts}
+    with storage_errors(ACCEPT_WORDS), durable_transaction(db):
+        row = db.execute(
+            "SELECT last FROM receipt_sequence WHERE day = ? AND window_id = ?", [day, detail.window_id]
+        ).fetchone()
+        if (row[0] if row else 0) != sequence - 1:
+            raise SequenceTaken(summary.receipt_no)
+        db.execute(
+            "INSERT INTO receipt_sequence (day, window_id, last) VALUES (?, ?, ?) "
+            "ON CONFLICT (day, window_id) DO UPDATE SET last = excluded.last",
+            [day, detail.window_id, sequence],
+        )
+        db.execute(
+            """
+            INSERT INTO applications (
+                receipt_no, offering_id, offering_kind, offering_name, offering_name_en,
+                applicant_kind, applicant_name, applicant_number, phone, agent_name,
+                state, catalog_version, lead_department, intake, guide, window_id, centre, clerk,
+                accepted_at, updated_at, promised_days, promised_by
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                summary.receipt_no,
+                summary.offering_id,
+                summary.offering_kind,
+                summary.offering_name,
+                summary.offering_name_en,
+                detail.intake.applicant.kind,
+                summary.applicant_name,
+                summary.applicant_number,
+                _phone(detail.intake),
+                detail.intake.applicant.agent.name if detail.intake.applicant.agent else "",
+                summary.state,
+                detail.catalog_version,
+                detail.lead_department,
+                _dumps(detail.intake.to_json()),
+                _dumps(detail.guide),
+                detail.window_id,
+                detail.centre,
+                detail.clerk,
+                summary.accepted_at,
+                detail.updated_at or summary.accepted_at,
+                detail.promised_days,
+                detail.promised_by,
+            ],
+        )
+        for part in summary.parts:
+            db.execute(
+                "INSERT INTO application_parts (receipt_no, department, stage, items, state, envelope_id, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    summary.receipt_no,
+                    part.department,
+                    part.stage,
+                    _dumps(list(part.items)),
+                    part.state,
+                    part.envelope_id,
+                    part.updated_at,
+                ],
+            )
+        for envelope in envelopes:
+            db.execute(
+                "INSERT INTO outbox (envelope_id, idempotency_key, receipt_no, department, stage, payload, "
+                "payload_sha256, signature, state, attempts, next_attempt_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                [
+                    envelope.envelope_id,
+                    envelope.idempotency_key,
+                    envelope.receipt_no,
+                    envelope.department,
+                    envelope.stage,
+                    envelope.payload.decode("utf-8"),
+                    envelope.payload_sha256,
+                    envelope.signature,
+                    state_of.get(envelope.envelope_id, "queued"),
+                    summary.accepted_at,  # due at once
+                    summary.accepted_at,
+                ],
+            )
+        append_event(db, detail.clerk, "accepted", summary.receipt_no, audit_data, summary.accepted_at)
+        if draft_id:
+            db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
+
+
+def list_applications(db: Database, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
+    """Applications, newest first, optionally filtered.
+
+    Args:
+        query: Text found anywhere in the receipt number, applicant name, applicant number
+            (resident ID / USCC) or offering name (Chinese or English); case-insensitive for
+            Latin letters. Empty: all.
+        limit: At most this many.
+    """
+    text = unicodedata.normalize("NFKC", query).strip()  # full-width IME input matches too
+    # The walk follows the accepted_at index newest first and stops after ``limit`` matches.
+    sql = f"SELECT {_SUMMARY_COLUMNS} FROM applications"
+    params: list[Any] = []
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql += (
+            " WHERE receipt_no LIKE ? ESCAPE '\\' OR applicant_name LIKE ? ESCAPE '\\'"
+            " OR applicant_number LIKE ? ESCAPE '\\' OR offering_name LIKE ? ESCAPE '\\'"
+            " OR offering_name_en LIKE ? ESCAPE '\\'"
+        )
+        params += [pattern] * 5
+    sql += " ORDER BY accepted_at DESC, receipt_no DESC LIMIT ?"
+    params.append(limit)
+    with storage_errors(_READ_WORDS):
+        rows = db.execute(sql, params).fetchall()
+        parts = _parts_of(db, [row[0] for row in rows])
+    return [_summary(row, parts.get(row[0], ())) for row in rows]
+
+
+def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
+    """One application with its parts and audit trail.
+
+    Raises:
+        KeyError: No application has this receipt number.
+    """
+    with storage_errors(_READ_WORDS):
+        row = db.execute(
+            f"SELECT {_SUMMARY_COLUMNS}, intake, guide, clerk, window_id, catalog_version, lead_department, "
+            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion "
+            "FROM applications WHERE receipt_no = ?",
+            [receipt_no],
+        ).fetchone()
+        if row is None:
+            raise KeyError(receipt_no)
+        parts = _parts_of(db, [receipt_no]).get(receipt_no, ())
+        audit = events_for(db, receipt_no)
+    (
+        intake,
+        guide,
+        clerk,
+        window_id,
+        catalog_version,
+        lead_department,
+        centre,
+        promised_days,
+        promised_by,
+        updated_at,
+        concluded_at,
+        conclusion,
+    ) = row[9:]
+    return ApplicationDetail(
+        summary=_summary(row[:9], parts),
+        intake=Intake.from_json(json.loads(intake)),
+        guide=json.loads(guide),
+        audit=audit,
+        clerk=clerk,
+        window_id=window_id,
+        catalog_version=catalog_version,
+        lead_department=lead_department,
+        centre=centre,
+        promised_days=promised_days,
+        promised_by=promised_by,
+        updated_at=updated_at,
+        concluded_at=concluded_at,
+        conclusion=conclusion,
+    )
+
+
+def _parts_of(db: Database, receipt_nos: list[str]) -> dict[str, tuple[DepartmentPart, ...]]:
+    found: dict[str, list[DepartmentPart]] = {}
+    for start in range(0, len(receipt_nos), 500):  # stay far below SQLite's variable limit
+        chunk = receipt_nos[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        cursor = db.execute(
+            "SELECT receipt_no, department, stage, items, state, updated_at, envelope_id "
+            f"FROM application_parts WHERE receipt_no IN ({marks}) ORDER BY receipt_no, stage, department",
+            chunk,
+        )
+        for receipt_no, department, stage, items, state, updated_at, envelope_id in cursor:
+            found.setdefault(receipt_no, []).append(
+                DepartmentPart(
+                    department=department,
+                    stage=stage,
+                    items=tuple(json.loads(items)),
+                    state=state,
+                    updated_at=updated_at,
+                    envelope_id=envelope_id,
+                )
+            )
+    return {receipt_no: tuple(parts) for receipt_no, parts in found.items()}
+
+
+def _summary(row: Sequence[Any], parts: tuple[DepartmentPart, ...]) -> ApplicationSummary:
+    receipt_no, offering_id, offering_name, offering_name_en, offering_kind, name, number, state, accepted_at = row
+    return ApplicationSummary(
+        receipt_no=receipt_no,
+        offering_id=offering_id,
+        offering_name=offering_name,
+        offering_name_en=offering_name_en,
+        offering_kind=offering_kind,
+        applicant_name=name,
+        applicant_number=number,
+        state=state,
+        accepted_at=accepted_at,
+        parts=parts,
+    )
+
+
+def _phone(intake: Intake) -> str:
+    applicant = intake.applicant
+    return applicant.person.phone or (
+        applicant.enterprise.legal_representative.phone if applicant.kind == "enterprise" else ""
+    )
+
+
+def _dumps(value: Any) -> str:
+    # Key order kept: the intake's materials and fields are in checklist / form order.
+    return json.dumps(value, ensure_ascii=False)

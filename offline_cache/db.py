@@ -1,0 +1,278 @@
+"""Opening the window's SQLite file, and turning storage failures into words.
+
+The SQLite file is the source of truth at the window. :func:`open_database` opens it in WAL
+mode (readers never block the writer), migrates it, and makes sure the per-installation
+values in ``meta`` exist. :func:`durable_transaction` is what the accept path writes through:
+an accepted application is on disk, fsynced, when it returns.
+
+Every ``sqlite3.Error`` or ``OSError`` that reaches a clerk goes through
+:func:`storage_error_from` first, so the screen says "the disk is full" and not a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from offline_cache.schema import MIGRATIONS
+
+Database = sqlite_utils.Database
+
+DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
+CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: unambiguous on paper
+INSTALLATION_TAG_LENGTH = 4  # 32**4 = 1,048,576 possible tags, see window_app/receipt.py
+
+
+class StorageError(Exception):
+    """The database could not be read or written; the messages say why in plain words.
+
+    Attributes:
+        message: Chinese text for the clerk.
+        message_en: The same in English.
+        kind: ``locked``, ``full``, ``readonly``, ``corrupt``, ``io``, ``too_new`` or ``other``:
+            lets a screen decide whether "retry" makes sense.
+    """
+
+    def __init__(self, message: str, message_en: str, kind: str = "other"):
+        super().__init__(message_en)
+        self.message = message
+        self.message_en = message_en
+        self.kind = kind
+
+    def __str__(self) -> str:
+        from window_app.i18n import tr
+
+        return tr(self.message, self.message_en)
+
+
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_PERM = 3
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
+_SQLITE_NOTADB = 26
+
+
+def storage_error_from(
+    exc: sqlite3.Error | OSError,
+    what: tuple[str, str] = ("本次操作", "This operation"),
+) -> StorageError:
+    """Translate a low-level failure into a :class:`StorageError` a clerk can act on.
+
+    Args:
+        exc: The error raised by ``sqlite3`` or the operating system.
+        what: What was being done, Chinese and English (e.g. ``("本次受理", "This acceptance")``);
+            the message says that it was not written.
+    """
+    what_zh, what_en = what
+    kind = _classify(exc)
+    detail = str(exc)
+    if kind == "locked":
+        return StorageError(
+            "数据库正被另一个程序占用，请关闭其他窗口程序后重试。" f"{what_zh}未写入。",
+            f"The database is in use by another program; close other window programs and try again. "
+            f"{what_en} was not written.",
+            kind,
+        )
+    if kind == "full":
+        return StorageError(
+            f"磁盘空间已满：{what_zh}未写入，已受理的办件均完好。请清理磁盘空间后重试。",
+            f"The disk is full: {what_en.lower()} was not written; applications already accepted are intact. "
+            "Free some disk space and try again.",
+            kind,
+        )
+    if kind == "readonly":
+        return StorageError(
+            f"数据库文件只读或没有写入权限：{what_zh}未写入。请检查数据目录的权限。",
+            f"The database file is read-only or not writable: {what_en.lower()} was not written. "
+            "Check the permissions of the data directory.",
+            kind,
+        )
+    if kind == "corrupt":
+        return StorageError(
+            "数据库文件已损坏或不是本程序的数据库。请勿继续使用，联系技术人员从备份恢复。",
+            "The database file is damaged or is not a window-app database. "
+            "Stop using it and ask technical support to restore it from a backup.",
+            kind,
+        )
+    if kind == "io":
+        return StorageError(
+            f"读写磁盘出错（{detail}）：{what_zh}未写入，已受理的办件均完好。请检查磁盘后重试。",
+            f"A disk read/write error occurred ({detail}): {what_en.lower()} was not written; "
+            "applications already accepted are intact. Check the disk and try again.",
+            kind,
+        )
+    return StorageError(
+        f"数据库出错（{detail}）：{what_zh}未写入，已受理的办件均完好。",
+        f"A database error occurred ({detail}): {what_en.lower()} was not written; "
+        "applications already accepted are intact.",
+        kind,
+    )
+
+
+def _classify(exc: sqlite3.Error | OSError) -> str:
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "full"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return "readonly"
+        return "io"
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    # Python's own messages (e.g. "database is locked") carry no code: fall back to the text.
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text or "busy" in text:
+        return "locked"
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return "full"
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN) or "readonly" in text or "read-only" in text:
+        return "readonly"
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+        return "corrupt"
+    if primary == _SQLITE_IOERR or "disk i/o" in text:
+        return "io"
+    return "other"
+
+
+@contextlib.contextmanager
+def storage_errors(what: tuple[str, str] = ("本次操作", "This operation")) -> Iterator[None]:
+    """Re-raise ``sqlite3.Error`` / ``OSError`` from the block as :class:`StorageError`."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise storage_error_from(exc, what) from exc
+
+
+def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> Database:
+    """Open (creating if needed) and migrate the window's database.
+
+    Args:
+        path: The SQLite file; missing parent directories are created.
+        busy_timeout_seconds: How long a write waits for another program's lock before
+            giving up with a ``locked`` :class:`StorageError`.
+
+    Raises:
+        StorageError: The file cannot be created, opened or migrated, or was written by a newer
+            version of the program.
+    """
+    with storage_errors(("打开数据库", "Opening the database")):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout_seconds, check_same_thread=False)
+        db = Database(conn)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode never corrupts; commits that must survive a power cut use
+            # durable_transaction(), which switches to FULL for their duration.
+            db.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+            _ensure_meta(db)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def migrate(db: Database) -> int:
+    """Apply the migrations the file has not seen yet; return the resulting schema version.
+
+    Raises:
+        StorageError: The file's schema is newer than this program knows.
+    """
+    known = len(MIGRATIONS)
+    current = _user_version(db)
+    if current > known:
+        raise StorageError(
+            f"数据库由更新版本的窗口程序创建（结构版本 {current}，本程序只认识到 {known}）。请升级本程序后再打开。",
+            f"The database was written by a newer version of window-app (schema {current}; this program "
+            f"knows up to {known}). Upgrade the program before opening it.",
+            "too_new",
+        )
+    for version in range(current + 1, known + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another window process may have migrated meanwhile.
+            if _user_version(db) >= version:
+                db.execute("ROLLBACK")
+                continue
+            for statement in MIGRATIONS[version - 1]:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+    return max(current, known)
+
+
+def _user_version(db: Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _ensure_meta(db: Database) -> None:
+    """Create this installation's random values once; later opens keep them."""
+    tag = "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(INSTALLATION_TAG_LENGTH))
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_tag', ?)", [tag])
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('signing_secret', ?)", [secrets.token_hex(32)])
+
+
+def read_meta(db: Database, key: str) -> str | None:
+    """A value of the ``meta`` table, or ``None``."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def installation_tag(db: Database) -> str:
+    """The random tag that keeps this database's receipt numbers apart from any other's."""
+    tag = read_meta(db, "installation_tag")
+    if not tag:
+        raise StorageError("数据库缺少安装标识。", "The database has no installation tag.", "corrupt")
+    return tag
+
+
+def signing_secret(db: Database) -> bytes:
+    """The HMAC key this window signs its envelopes with."""
+    secret = read_meta(db, "signing_secret")
+    if not secret:
+        raise StorageError("数据库缺少签名密钥。", "The database has no signing secret.", "corrupt")
+    return bytes.fromhex(secret)
+
+
+@contextlib.contextmanager
+def durable_transaction(db: Database) -> Iterator[Database]:
+    """One write transaction that is fsynced when it commits.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front, so a busy database fails before anything
+    is written rather than halfway. Any exception rolls everything back.
+
+    Raises:
+        RuntimeError: Called inside another transaction (durability cannot be raised there).
+    """
+    if db.conn.in_transaction:
+        raise RuntimeError("durable_transaction() cannot be nested in an open transaction")
+    db.execute("PRAGMA synchronous = FULL")  # only settable outside a transaction
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            # The failure may already have ended the transaction (e.g. SQLITE_FULL on COMMIT).
+            with contextlib.suppress(sqlite3.Error):
+                db.rollback()
+            raise
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("PRAGMA synchronous = NORMAL")

@@ -1,0 +1,343 @@
+"""Receipt numbers, and the printable receipt (受理回执) the applicant takes home.
+
+Receipt number format::
+
+    522325-261127-ZF-01-K7Q3-0001-4P
+    │      │      │     │    │    └ check characters, ISO/IEC 7064 MOD 1271-36
+    │      │      │     │    └ sequence of this window on this day (4 digits, more if needed)
+    │      │      │     └ installation tag: 4 random Crockford base32 characters per database
+    │      │      └ window id from config.toml (upper case)
+    │      └ day of acceptance, YYMMDD (numbers sort by day within a window)
+    └ region code of the centre (GB/T 2260)
+
+Windows never coordinate. Two windows with different ids cannot collide. Two installations
+misconfigured with the same window id in the same region collide only if their random tags are
+equal: 1 in 32**4 = 1,048,576 per pair of such installations (then only on a day both use
+the same sequence numbers). The tag lives in the database, so a copy of a database file (a
+cloned disk) carries the same tag; a restored backup rewinds the sequence. Both are operator
+errors this scheme cannot see.
+
+The two check characters (pure ISO/IEC 7064 MOD 1271-36, over the letters and digits) detect
+every single-character substitution and every transposition of two characters, adjacent or
+one apart, so a mistyped number is refused instead of finding nothing or something else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+
+from window_app.catalog.model import Catalog, Item
+from window_app.i18n import language, pick, tr
+
+if TYPE_CHECKING:
+    from window_app.applications import ApplicationDetail
+
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_MODULUS = 1271
+_RADIX = 36
+_RECEIPT_PATTERN = re.compile(
+    r"\d{6}-\d{6}-[0-9A-Z](?:[0-9A-Z-]*[0-9A-Z])?-[0-9A-Z]{4}-\d{4,}-[0-9A-Z]{2}"
+)
+
+RECEIPT_WIDTH = 60
+
+
+# -- receipt numbers ---------------------------------------------------------------------
+
+
+def format_receipt_no(region: str, day: dt.date, window_id: str, installation_tag: str, sequence: int) -> str:
+    """A receipt number, check characters included."""
+    body = f"{region}-{day:%y%m%d}-{window_id.upper()}-{installation_tag.upper()}-{sequence:04d}"
+    return f"{body}-{_check_characters(body)}"
+
+
+def normalize_receipt_no(text: str) -> str:
+    """As typed → canonical: full-width forms folded (IME input), spaces dropped, upper case."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(folded.split()).upper().replace("－", "-").replace("—", "-")
+
+
+def check_receipt_no(text: str) -> bool:
+    """Whether ``text`` (after :func:`normalize_receipt_no`) is a well-formed receipt number
+    whose check characters match."""
+    candidate = normalize_receipt_no(text)
+    if not _RECEIPT_PATTERN.fullmatch(candidate):
+        return False
+    body, check = candidate[:-3], candidate[-2:]
+    return _check_characters(body) == check
+
+
+def _check_characters(body: str) -> str:
+    """ISO/IEC 7064 MOD 1271-36 over the letters and digits of ``body`` (separators ignored)."""
+    remainder = 0
+    for char in body:
+        if char in _ALPHANUMERIC:
+            remainder = ((remainder + _ALPHANUMERIC.index(char)) * _RADIX) % _MODULUS
+    remainder = (remainder * _RADIX) % _MODULUS
+    value = (_MODULUS + 1 - remainder) % _MODULUS
+    return _ALPHANUMERIC[value // _RADIX] + _ALPHANUMERIC[value % _RADIX]
+
+
+# -- dates -------------------------------------------------------------------------------
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days after ``start``, skipping Saturdays and Sundays.
+
+    Public holidays are not known offline and are not skipped: the receipt says so.
+    """
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+# -- masking -----------------------------------------------------------------------------
+
+
+def mask_id_number(id_number: str) -> str:
+    """A resident ID with the birth date and order hidden: 522325********002X."""
+    if len(id_number) <= 10:
+        return id_number
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number with its middle hidden: 139****2345 (a lost slip gives little away)."""
+    positions = [index for index, char in enumerate(phone) if char.isdigit()]
+    if len(positions) < 8:
+        return phone
+    hidden = set(positions[3:-4])  # separators such as the landline's "-" stay
+    return "".join("*" if index in hidden else char for index, char in enumerate(phone))
+
+
+# -- the printable receipt ---------------------------------------------------------------
+
+
+def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
+    """The 受理回执 as plain text, at most :data:`RECEIPT_WIDTH` columns (CJK counted double).
+
+    Names come from ``catalog`` in the interface language; what was promised (dates, days)
+    comes from the application as accepted.
+    """
+    summary = detail.summary
+    intake = detail.intake
+    applicant = intake.applicant
+    lines: list[str] = []
+    rule = "-" * RECEIPT_WIDTH
+
+    lines.append(_centre(detail.centre or tr("政务服务中心", "Government Service Centre")))
+    lines.append(_centre(tr("受理回执", "Acceptance Receipt")))
+    lines.append("=" * RECEIPT_WIDTH)
+    lines += _field(tr("受理编号", "Receipt no."), summary.receipt_no)
+    lines += _field(tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at))
+    window = detail.window_id + (f"  {tr('受理人', 'clerk')}：{detail.clerk}" if detail.clerk else "")
+    lines += _field(tr("受理窗口", "Window"), window)
+    lines.append(rule)
+
+    if applicant.kind == "enterprise":
+        enterprise = applicant.enterprise
+        lines += _field(tr("申请单位", "Applicant"), enterprise.name)
+        lines += _field(
+            tr("统一社会信用代码", "USCC"), enterprise.uscc or tr("（设立登记中）", "(being registered)")
+        )
+        if enterprise.legal_representative.name:
+            lines += _field(tr("法定代表人", "Legal representative"), enterprise.legal_representative.name)
+        if applicant.person.name:
+            lines += _field(tr("联系人", "Contact"), applicant.person.name)
+        phone = applicant.person.phone or enterprise.legal_representative.phone
+    else:
+        lines += _field(tr("申请人", "Applicant"), applicant.person.name)
+        lines += _field(tr("身份证号码", "Resident ID"), mask_id_number(applicant.person.id_number))
+        phone = applicant.person.phone
+    if phone:
+        lines += _field(tr("联系电话", "Phone"), mask_phone(phone))
+    agent = applicant.agent
+    if agent and agent.name:
+        agent_text = agent.name + (f"（{mask_id_number(agent.id_number)}）" if agent.id_number else "")
+        lines += _field(tr("代办人", "Agent"), agent_text)
+    else:
+        lines += _field(tr("代办人", "Agent"), tr("无", "none"))
+    offering_name = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+    kind = tr("一件事一次办", "integrated service") if summary.offering_kind == "bundle" else tr("单项事项", "single item")
+    lines += _field(tr("办理事项", "Service"), f"{offering_name}（{kind}）")
+    if detail.lead_department:
+        lines += _field(tr("牵头部门", "Lead department"), _department_name(catalog, detail.lead_department))
+    lines.append(rule)
+
+    lines += _stages(detail, catalog)
+    lines.append(rule)
+    lines += _materials(detail, catalog)
+    lines.append(rule)
+
+    if detail.promised_by:
+        promised = dt.date.fromisoformat(detail.promised_by)
+        if detail.promised_days == 0:
+            text = tr("当场办结", "on the spot")
+        else:
+            text = tr(
+                "{date}前（{days}个工作日，遇法定节假日顺延）",
+                "by {date} ({days} working days; public holidays extend it)",
+                date=_format_date(promised),
+                days=detail.promised_days,
+            )
+        lines += _field(tr("承诺办结", "Promised by"), text)
+    lines += _wrap(
+        tr(
+            "凭本回执受理编号，可在任一政务服务中心综合窗口查询办理进度，或拨打12345政务服务便民热线查询。",
+            "Quote the receipt number at any comprehensive window of a government service centre, "
+            "or call the 12345 government service hotline, to ask how the application is progressing.",
+        )
+    )
+    if any(status.state == "deficient" for status in intake.materials.values()):
+        lines += _wrap(
+            tr(
+                "容缺材料请在承诺日期前补交；逾期未补交的，相关事项可能无法办结。",
+                "Bring the materials accepted as missing by the promised dates; otherwise the items "
+                "that need them may not be concluded.",
+            )
+        )
+    lines.append("")
+    lines.append(tr("申请人（签字）：______________  日期：____年__月__日", "Applicant (signature): ______________  Date: __________"))
+    lines.append("")
+    lines.append(tr("受理人（签字）：______________  （窗口盖章）", "Clerk (signature): __________________  (window stamp)"))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _stages(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
+    parts = sorted(detail.summary.parts, key=lambda part: (part.stage, part.department))
+    stages = sorted({part.stage for part in parts})
+    lines = [tr("办理环节（同一环节内各部门并联办理）", "Stages (departments within a stage work in parallel)")]
+    for stage in stages:
+        heading = tr("第{n}环节", "Stage {n}", n=stage)
+        if stage > 1:
+            heading += tr("（待上一环节结果）", " (after the previous stage's results)")
+        lines += _wrap(heading)
+        for part in (p for p in parts if p.stage == stage):
+            department = _department_name(catalog, part.department)
+            for item_id in part.items:
+                item = catalog.items.get(item_id)
+                name = pick(item) if item else item_id
+                lines += _wrap(name, indent="  ")
+                lines += _wrap(f"{department} · {_promise(item)}" if item else department, indent="    ")
+    return lines
+
+
+def _promise(item: Item) -> str:
+    if item.promised_days == 0:
+        return tr("当场办结", "on the spot")
+    return tr("承诺{days}个工作日", "promised in {days} working days", days=item.promised_days)
+
+
+_MATERIAL_STATES = {
+    "original": ("原件", "original"),
+    "copy": ("复印件", "copy"),
+    "shared": ("共享核验", "verified by data sharing"),
+}
+
+
+def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
+    lines = [tr("已收材料", "Materials")]
+    for material_id, status in detail.intake.materials.items():
+        if status.state in ("not_applicable", "pending"):
+            continue  # nothing was received for these
+        material = catalog.materials.get(material_id)
+        name = pick(material) if material else material_id
+        if status.state == "deficient":
+            state = tr(
+                "容缺，承诺{date}前补交", "missing, promised by {date}", date=status.promised_date or "—"
+            )
+        elif status.state == "shared" and status.verify_online:
+            state = tr("共享核验（待联网核验）", "data sharing (to verify online)")
+        else:
+            zh, en = _MATERIAL_STATES[status.state]
+            state = tr(zh, en)
+        lines += _leader_line(name, state, indent="  ")
+    if len(lines) == 1:
+        lines.append("  " + tr("（无）", "(none)"))
+    return lines
+
+
+def _department_name(catalog: Catalog, department_id: str) -> str:
+    department = catalog.departments.get(department_id)
+    return pick(department) if department else department_id
+
+
+def _format_moment(iso: str) -> str:
+    moment = dt.datetime.fromisoformat(iso)
+    return tr("{date} {time}", "{date} {time}", date=_format_date(moment.date()), time=f"{moment:%H:%M}")
+
+
+def _format_date(day: dt.date) -> str:
+    return tr("{y}年{m:02d}月{d:02d}日", "{iso}", y=day.year, m=day.month, d=day.day, iso=day.isoformat())
+
+
+# -- layout helpers: widths in terminal cells, CJK characters count two --------------------
+
+
+def _centre(text: str) -> str:
+    padding = max(0, (RECEIPT_WIDTH - cell_len(text)) // 2)
+    return " " * padding + text
+
+
+def _field(label: str, value: str) -> list[str]:
+    """``label：value``, continuation lines aligned under the value."""
+    head = f"{label}："
+    indent = " " * cell_len(head)
+    if cell_len(head) > RECEIPT_WIDTH // 2:  # a long label: value on its own lines
+        return _wrap(head) + _wrap(value, indent="  ")
+    wrapped = _wrap(value, width=RECEIPT_WIDTH - cell_len(head))
+    return [head + wrapped[0]] + [indent + line for line in wrapped[1:]]
+
+
+def _leader_line(name: str, state: str, indent: str) -> list[str]:
+    """``name ....... state`` on one line if it fits, else the state on the next line."""
+    used = cell_len(indent) + cell_len(name) + cell_len(state) + 2
+    if used <= RECEIPT_WIDTH:
+        dots = "." * (RECEIPT_WIDTH - used)
+        return [f"{indent}{name} {dots} {state}"]
+    return _wrap(name, indent=indent) + _wrap(state, indent=indent + "    ")
+
+
+def _wrap(text: str, indent: str = "", width: int | None = None) -> list[str]:
+    """Break ``text`` into lines of at most ``width`` cells; words of Latin text stay whole."""
+    width = (width or RECEIPT_WIDTH) - cell_len(indent)
+    lines: list[str] = []
+    current = ""
+    for token in _tokens(text):
+        if cell_len(current + token) <= width:
+            current += token
+            continue
+        if current.strip():
+            lines.append(current.rstrip())
+        current = token.lstrip()
+        while cell_len(current) > width:  # a token longer than a line: cut it
+            cut = _fit(current, width)
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current.strip() or not lines:
+        lines.append(current.rstrip())
+    return [indent + line for line in lines]
+
+
+def _tokens(text: str) -> list[str]:
+    """Latin words (with their trailing space) and single wide characters."""
+    return re.findall(r"[\x21-\x7e]+ *| +|[^\x20-\x7e]", text)
+
+
+def _fit(text: str, width: int) -> int:
+    """How many characters of ``text`` fit in ``width`` cells (at least one)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > width:
+            return max(1, index)
+    return len(text)
