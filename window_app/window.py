@@ -23,6 +23,7 @@ from window_app.catalog.model import Catalog, Offering
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.config import Settings
 from window_app.receipt import render_receipt
+from window_app.intake.form import apply_prefill
 from window_app.intake.guide import Guide, build_guide, new_intake
 from window_app.intake.model import Intake, Problem
 from window_app.intake.validate import validate_intake
@@ -105,7 +106,14 @@ class Window:
 
     def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
         """Problems of one step (``applicant``, ``situation``, ``checklist``, ``form``) or of all."""
-        return validate_intake(self.catalog, self.offering(intake.offering), intake, step=step, today=self.today())
+        return validate_intake(
+            self.catalog,
+            self.offering(intake.offering),
+            intake,
+            step=step,
+            today=self.today(),
+            region=self.settings.window.region,
+        )
 
     def save_draft(self, intake: Intake) -> str:
         """Store the intake as a draft (survives quitting); returns the draft id."""
@@ -130,14 +138,10 @@ class Window:
         problems = self.validate(intake)
         if problems:
             raise IntakeInvalid(problems)
-        return accept_intake(
-            self.db,
-            self.catalog,
-            self.settings,
-            intake,
-            self.guide(intake),
-            now=self.now(),
-        )
+        guide = self.guide(intake)
+        # Store what the departments will see: prefilled values become the application's own.
+        apply_prefill(intake, guide.form, self.settings.window.region)
+        return accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
 
     # -- applications --------------------------------------------------------------------
 
