@@ -1,0 +1,295 @@
+"""What a window offers, how a clerk finds it (hanzi, pinyin, initials, keywords), and the key cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from offline_cache.catalog_cache import cached_search_keys
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.catalog.model import Catalog, Item
+from window_app.catalog.search import (
+    OfferingIndex,
+    SearchKeys,
+    compute_search_keys,
+    group_of,
+    offerings_for_region,
+)
+
+SMALL = Path(__file__).parent / "catalogs" / "small"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(SMALL)
+
+
+@pytest.fixture(scope="module")
+def keys(catalog: Catalog) -> dict[str, SearchKeys]:
+    return compute_search_keys(catalog)
+
+
+@pytest.fixture(scope="module")
+def zhenfeng(catalog: Catalog, keys: dict[str, SearchKeys]) -> OfferingIndex:
+    """The index of a window in 贞丰县 (522325)."""
+    return OfferingIndex(offerings_for_region(catalog, "522325"), keys)
+
+
+def ids(offerings) -> list[str]:
+    return [offering.id for offering in offerings]
+
+
+# -- what a region offers ------------------------------------------------------------------
+
+
+def test_display_order_hot_local_personal_enterprise_then_items_by_department(catalog: Catalog) -> None:
+    offered = offerings_for_region(catalog, "522325")
+    assert ids(offered) == [
+        "enterprise_opening",  # hot (second in its file)
+        "sole_trader_opening",  # local
+        "newborn",  # personal
+        "enterprise_deregistration",  # enterprise
+        "food_business_licence",  # market_regulation comes first in departments.toml …
+        "id_card_renewal",  # … public_security later, though its file sorts first
+    ]
+    assert [group_of(o) for o in offered] == ["hot", "local", "personal", "enterprise", "item", "item"]
+    assert [o.kind for o in offered] == ["bundle"] * 4 + ["item"] * 2
+
+
+def test_a_standalone_item_is_offered_as_a_one_item_bundle(catalog: Catalog) -> None:
+    food = offerings_for_region(catalog, "522325")[4]
+    assert food.kind == "item"
+    assert food.bundle.mandatory == ("food_business_licence",)
+    assert food.bundle.lead_department == "market_regulation"
+    assert food.bundle.applicant_kind == "enterprise"
+
+
+def test_exact_regions_do_not_reach_the_counties_below(catalog: Catalog) -> None:
+    # 企业开办 is listed for 黔西南州 itself and two of its counties, not for 兴义市.
+    assert "enterprise_opening" in ids(offerings_for_region(catalog, "522300"))
+    assert "enterprise_opening" in ids(offerings_for_region(catalog, "522323"))
+    assert "enterprise_opening" not in ids(offerings_for_region(catalog, "522301"))
+    assert "enterprise_opening" in ids(offerings_for_region(catalog, "520900"))  # 贵安新区
+
+
+def test_regions_under_reaches_every_descendant(catalog: Catalog) -> None:
+    nanming = ids(offerings_for_region(catalog, "520102"))
+    assert nanming == ["newborn", "enterprise_deregistration", "id_card_renewal", "housing_fund_withdrawal"]
+    assert "food_business_licence" in ids(offerings_for_region(catalog, "522301"))  # under 522300
+    assert "food_business_licence" not in nanming
+
+
+def test_unknown_region_offers_nothing(catalog: Catalog) -> None:
+    assert offerings_for_region(catalog, "110000") == []
+
+
+# -- search keys ---------------------------------------------------------------------------
+
+
+def test_keys_for_every_bundle_and_standalone_item_only(catalog: Catalog, keys: dict[str, SearchKeys]) -> None:
+    standalone = {item.id for item in catalog.items.values() if item.standalone}
+    assert set(keys) == set(catalog.bundles) | standalone
+    assert "seal_engraving" not in keys  # only ever part of a bundle
+
+
+def test_full_pinyin_and_initials(keys: dict[str, SearchKeys]) -> None:
+    assert keys["enterprise_opening"] == SearchKeys(
+        hanzi="企业开办",
+        pinyin="qiyekaiban",
+        initials="qykb",
+        keywords=("营业执照", "开公司", "yingyezhizhao", "yyzz", "kaigongsi", "kgs"),
+    )
+    assert keys["housing_fund_withdrawal"].pinyin == "zhufanggongjijintiqu"
+    assert keys["housing_fund_withdrawal"].initials == "zfgjjtq"
+
+
+@pytest.mark.parametrize(
+    ("name", "pinyin", "initials"),
+    [
+        ("银行开户", "yinhangkaihu", "yhkh"),  # 行 hang, not xing
+        ("重新申领居民身份证", "chongxinshenlingjuminshenfenzheng", "cxsljmsfz"),  # 重 chong
+        ("长顺县社保卡申领", "changshunxianshebaokashenling", "csxsbksl"),  # 长顺 chang (override)
+        ("县长信箱", "xianzhangxinxiang", "xzxx"),  # 长 zhang
+        ("都匀市公积金贷款还款", "duyunshigongjijindaikuanhuankuan", "dysgjjdkhk"),  # overrides
+        ("重大项目联合踏勘", "zhongdaxiangmulianhetakan", "zdxmlhtk"),  # 重 zhong
+        ("ETC卡办理", "etckabanli", "etckbl"),  # latin runs stay whole
+        ("新生儿出生“一件事”", "xinshengerchushengyijianshi", "xsecsyjs"),  # punctuation dropped
+    ],
+)
+def test_polyphones_of_this_domain(name: str, pinyin: str, initials: str) -> None:
+    catalog = Catalog(
+        version="1",
+        name="t",
+        regions={},
+        departments={},
+        materials={},
+        fields={},
+        items={"x": Item("x", name, "X", "d", 1, 1, 1, standalone=True)},
+        bundles={},
+    )
+    found = compute_search_keys(catalog)["x"]
+    assert (found.pinyin, found.initials) == (pinyin, initials)
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+def test_empty_query_lists_everything_in_display_order(zhenfeng: OfferingIndex) -> None:
+    assert ids(zhenfeng.search("")) == ids(zhenfeng.offerings)
+    assert ids(zhenfeng.search("   ")) == ids(zhenfeng.offerings)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["qykb", "QYKB", "qiye", "qiyekaiban", "qiye kaiban", "qi'ye'kai'ban", "开办", "企业开办", "营业执照", "yyzz", "enterprise_opening"],
+)
+def test_a_clerk_finds_enterprise_opening_first(zhenfeng: OfferingIndex, query: str) -> None:
+    assert ids(zhenfeng.search(query))[0] == "enterprise_opening"
+
+
+def test_exact_beats_prefix_beats_substring(zhenfeng: OfferingIndex) -> None:
+    # "qy": initials prefix of 企业开办 (qykb) and 企业注销 (qyzx): display order among equals.
+    assert ids(zhenfeng.search("qy"))[:2] == ["enterprise_opening", "enterprise_deregistration"]
+    # "qyzx" is exact for 企业注销 and matches nothing else.
+    assert ids(zhenfeng.search("qyzx")) == ["enterprise_deregistration"]
+    # "企业": a prefix of both enterprise names; 个体户开业 does not contain it.
+    assert ids(zhenfeng.search("企业")) == ["enterprise_opening", "enterprise_deregistration"]
+    # "开业" is a substring of 个体户开业 only.
+    assert ids(zhenfeng.search("开业")) == ["sole_trader_opening"]
+
+
+def test_name_hits_rank_above_keyword_hits(catalog: Catalog, keys: dict[str, SearchKeys]) -> None:
+    offered = offerings_for_region(catalog, "522325")
+    # 企业开办 is shown first and gets the keyword 开业 (an exact keyword hit); 个体户开业 only
+    # contains 开业 in its name (a substring name hit), and still ranks above it.
+    opening = keys["enterprise_opening"]
+    with_keyword = dict(keys, enterprise_opening=SearchKeys(opening.hanzi, opening.pinyin, opening.initials, ("开业",)))
+    index = OfferingIndex(offered, with_keyword)
+    assert ids(index.search("开业")) == ["sole_trader_opening", "enterprise_opening"]
+    assert ids(index.search("kaiye")) == ["sole_trader_opening"]  # keyword pinyin is not derived here
+
+
+def test_keywords_are_found_by_hanzi_pinyin_and_initials(zhenfeng: OfferingIndex) -> None:
+    assert ids(zhenfeng.search("个体工商户")) == ["sole_trader_opening"]
+    assert ids(zhenfeng.search("getigongshanghu")) == ["sole_trader_opening"]
+    assert ids(zhenfeng.search("gtgsh")) == ["sole_trader_opening"]
+    assert ids(zhenfeng.search("落户")) == ["newborn"]
+
+
+def test_search_only_returns_what_this_window_offers(zhenfeng: OfferingIndex) -> None:
+    assert zhenfeng.search("公积金") == []  # 住房公积金提取 is offered in 南明区 only
+    assert zhenfeng.search("zzzz") == []
+
+
+def test_get_by_id_and_keyerror_when_not_offered_here(zhenfeng: OfferingIndex) -> None:
+    assert zhenfeng.get("newborn").bundle.name == "新生儿出生一件事"
+    assert zhenfeng.get("food_business_licence").kind == "item"
+    with pytest.raises(KeyError, match="housing_fund_withdrawal"):
+        zhenfeng.get("housing_fund_withdrawal")
+    with pytest.raises(KeyError):
+        zhenfeng.get("no_such_thing")
+
+
+def test_offerings_without_keys_are_found_by_name_and_id(catalog: Catalog) -> None:
+    index = OfferingIndex(offerings_for_region(catalog, "522325"), {})
+    assert ids(index.search("开办")) == ["enterprise_opening"]
+    assert ids(index.search("newborn")) == ["newborn"]
+    assert index.search("qykb") == []
+
+
+# -- the SQLite cache ----------------------------------------------------------------------
+
+
+def test_cached_keys_equal_computed_ones_and_are_stored(tmp_path: Path, catalog: Catalog, keys) -> None:
+    db = sqlite_utils.Database(tmp_path / "window.db")
+    assert cached_search_keys(db, catalog) == keys
+    rows = list(db["search_keys"].rows_where("offering_id = ?", ["enterprise_opening"]))
+    assert rows == [
+        {
+            "digest": catalog.digest,
+            "offering_id": "enterprise_opening",
+            "hanzi": "企业开办",
+            "pinyin": "qiyekaiban",
+            "initials": "qykb",
+            "keywords": json.dumps(list(keys["enterprise_opening"].keywords), ensure_ascii=False),
+        }
+    ]
+    assert db["search_keys"].pks == ["digest", "offering_id"]
+
+
+def test_second_start_reads_keys_without_importing_pypinyin(tmp_path: Path) -> None:
+    """Two processes, as two app starts: the second finds the keys and never loads pypinyin."""
+    script = (
+        "import json, sys, sqlite_utils\n"
+        "from window_app.catalog.loader import load_catalog\n"
+        "from offline_cache.catalog_cache import cached_search_keys\n"
+        f"catalog = load_catalog({str(SMALL)!r})\n"
+        f"keys = cached_search_keys(sqlite_utils.Database({str(tmp_path / 'window.db')!r}), catalog)\n"
+        "print(json.dumps({'pypinyin': 'pypinyin' in sys.modules,\n"
+        "                  'keys': {k: [v.hanzi, v.pinyin, v.initials, list(v.keywords)] for k, v in sorted(keys.items())}}))\n"
+    )
+
+    def start() -> dict:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+        return json.loads(result.stdout)
+
+    first, second = start(), start()
+    assert first["pypinyin"] is True
+    assert second["pypinyin"] is False
+    assert second["keys"] == first["keys"]
+    assert second["keys"]["enterprise_opening"][2] == "qykb"
+
+
+def test_a_changed_catalog_recomputes_and_drops_the_old_digest(tmp_path: Path) -> None:
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(SMALL, catalog_dir)
+    db = sqlite_utils.Database(tmp_path / "window.db")
+    old = load_catalog(catalog_dir)
+    cached_search_keys(db, old)
+
+    path = catalog_dir / "bundles" / "enterprise.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('name = "企业注销"', 'name = "企业简易注销"'), encoding="utf-8")
+    new = load_catalog(catalog_dir)
+    assert new.digest != old.digest
+
+    keys = cached_search_keys(db, new)
+    assert keys["enterprise_deregistration"].initials == "qyjyzx"
+    digests = {row["digest"] for row in db["search_keys"].rows}
+    assert digests == {new.digest}
+
+
+def test_the_table_may_already_exist(tmp_path: Path, catalog: Catalog) -> None:
+    """The schema migrations may create ``search_keys`` first; the cache uses it as it is."""
+    db = sqlite_utils.Database(tmp_path / "window.db")
+    db["search_keys"].create(
+        {"digest": str, "offering_id": str, "hanzi": str, "pinyin": str, "initials": str, "keywords": str},
+        pk=("digest", "offering_id"),
+    )
+    assert cached_search_keys(db, catalog)["newborn"].initials == "xsecsyjs"
+
+
+# -- the shipped catalog -------------------------------------------------------------------
+
+
+def test_search_on_the_shipped_catalog_is_fast() -> None:
+    """The pick screen searches on every key press: well under a millisecond per query."""
+    path = shipped_catalog_path()
+    if not (path / "catalog.toml").is_file() or not any((path / "bundles").glob("*.toml")):
+        pytest.skip("the shipped catalog is not written yet")
+    shipped = load_catalog(path)
+    index = OfferingIndex(offerings_for_region(shipped, "522325"), compute_search_keys(shipped))
+    queries = ["qykb", "qiye", "开办", "营业执照", "x", "zzzz", "出生"]
+    start = time.perf_counter()
+    for _ in range(50):
+        for query in queries:
+            index.search(query)
+    per_query = (time.perf_counter() - start) / (50 * len(queries))
+    assert per_query < 0.001
