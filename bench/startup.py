@@ -1,0 +1,137 @@
+"""Start-up benchmark: window-app's first screen against a bare Textual app.
+
+Measures, in the same run and alternating, N rounds of
+
+(a) process start → a bare Textual app's ``on_mount`` (``bench/bare_app.py``), and
+(b) process start → window-app's pick screen mounted with its list filled
+    (``bench/app_ready.py``: the real CLI path, the real ``WindowApp``, headless),
+
+after one warm-up run of (b) that creates the database and the search-key cache in a temporary
+data dir (a clerk's machine has them after its first start). Prints median and minimum of both
+and their ratio; the target is a ratio under 1.3.
+
+Usage::
+
+    python bench/startup.py [--rounds N] [--importtime]
+
+``--importtime`` then runs each harness once under ``python -X importtime`` and lists the
+imports that cost most (cumulative), to see what could be made lazy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+TARGET_RATIO = 1.3
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a measured process: the source tree importable, no user overrides."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WINDOW_APP_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def time_to_ready(script: Path, *args: str, extra: tuple[str, ...] = ()) -> float:
+    """Seconds from spawning ``python script args`` to the ``READY <monotonic>`` it reports.
+
+    Raises:
+        RuntimeError: The harness failed or did not report readiness.
+    """
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, *extra, str(script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=child_env(),
+        timeout=120,
+    )
+    ready = _ready_time(result.stdout)
+    if result.returncode != 0 or ready is None:
+        raise RuntimeError(f"{script.name} failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return ready - started
+
+
+def _ready_time(stdout: str) -> float | None:
+    for line in stdout.splitlines():
+        if line.startswith("READY "):
+            value = line.split(" ", 1)[1].strip()
+            return None if value == "None" else float(value)
+    return None
+
+
+def measure(rounds: int, data_dir: str) -> tuple[list[float], list[float]]:
+    """Alternating rounds of (a) bare app and (b) window-app; a warm-up of (b) first."""
+    time_to_ready(BENCH / "app_ready.py", data_dir)  # warm-up: DB + search-key cache
+    bare: list[float] = []
+    app: list[float] = []
+    for round_no in range(1, rounds + 1):
+        bare.append(time_to_ready(BENCH / "bare_app.py"))
+        app.append(time_to_ready(BENCH / "app_ready.py", data_dir))
+        print(f"  round {round_no:2d}: bare {bare[-1] * 1000:7.1f} ms   window-app {app[-1] * 1000:7.1f} ms", flush=True)
+    return bare, app
+
+
+def report(bare: list[float], app: list[float]) -> bool:
+    """Print median/min and the ratio; ``True`` when the ratio of medians meets the target."""
+    bare_median, app_median = statistics.median(bare), statistics.median(app)
+    ratio = app_median / bare_median
+    print()
+    print(f"(a) bare Textual app → on_mount      median {bare_median * 1000:7.1f} ms   min {min(bare) * 1000:7.1f} ms")
+    print(f"(b) window-app → pick screen ready   median {app_median * 1000:7.1f} ms   min {min(app) * 1000:7.1f} ms")
+    print(f"ratio (b)/(a): median {ratio:.2f}×   min {min(app) / min(bare):.2f}×   target < {TARGET_RATIO}×")
+    ok = ratio < TARGET_RATIO
+    print("OK" if ok else "ABOVE TARGET: see --importtime")
+    return ok
+
+
+def import_profile(script: Path, *args: str, top: int = 15) -> None:
+    """Run ``script`` once under ``-X importtime`` and print the costliest top-level imports."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=child_env(),
+        timeout=120,
+    )
+    rows = []
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _self, cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
+        depth = (len(name) - len(name.lstrip())) // 2
+        rows.append((int(cumulative), depth, name.strip()))
+    print(f"\n{script.name}: costliest imports (cumulative, µs; depth ≤ 1)")
+    for cumulative, depth, name in sorted((r for r in rows if r[1] <= 1), reverse=True)[:top]:
+        print(f"  {cumulative / 1000:8.1f} ms  {'  ' * depth}{name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="window-app start-up against a bare Textual app")
+    parser.add_argument("--rounds", type=int, default=10, help="measured rounds of each (default 10)")
+    parser.add_argument("--importtime", action="store_true", help="also profile imports of both harnesses")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="window-app-bench-") as data_dir:
+        print(f"python {sys.version.split()[0]}, {args.rounds} rounds, data dir {data_dir}")
+        bare, app = measure(args.rounds, data_dir)
+        ok = report(bare, app)
+        if args.importtime:
+            import_profile(BENCH / "bare_app.py")
+            import_profile(BENCH / "app_ready.py", data_dir)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
