@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from window_app.i18n import tr
 from window_app.intake.model import Problem
@@ -23,6 +23,17 @@ from window_app.intake.model import Problem
 def problem_text(problem: Problem) -> str:
     """A problem's message in the current language."""
     return tr(problem.message, problem.message_en or problem.message)
+
+
+class CodeInput(Input):
+    """An input for codes (resident ID ``X``, USCC letters): letters typed become capitals.
+
+    Nothing is refused silently: a wrong length or character is for the validation message
+    under the field to explain.
+    """
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(text.upper(), start, end)
 
 
 class FieldRow(Vertical):
@@ -119,6 +130,16 @@ class FieldRow(Vertical):
         error.update(problem_text(self._problem) if self._problem else "")
 
 
+def is_shown(widget: Widget) -> bool:
+    """Whether the widget and every container up to its screen are displayed."""
+    node: DOMNode | None = widget
+    while isinstance(node, Widget):
+        if not node.display:
+            return False
+        node = node.parent
+    return True
+
+
 def mark_problems(root: DOMNode, problems: Iterable[Problem], *, paths: Iterable[str] | None = None) -> list[Problem]:
     """Show each problem at the :class:`FieldRow` with its path; clear rows without one.
 
@@ -139,7 +160,7 @@ def mark_problems(root: DOMNode, problems: Iterable[Problem], *, paths: Iterable
     for row in root.query(FieldRow):
         if wanted is not None and row.path not in wanted:
             continue
-        if not row.display:
+        if not is_shown(row):
             continue
         row.show_problem(by_path.get(row.path))
         if row.path in by_path:

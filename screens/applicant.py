@@ -1,0 +1,208 @@
+"""Step 2: who applies (a person or an enterprise) and who acts for them (代办人).
+
+Every field is checked as it is typed: the window's applicant check is asked for that field's
+path and its answer is shown under the field, in red, in the clerk's language. A "required"
+message waits until the clerk leaves the field (or presses Ctrl+N); a format message shows as
+soon as the value is long enough to judge, and disappears the moment it is fixed.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
+
+from screens.step import StepScreen
+from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
+from window_app.i18n import tr
+from window_app.intake.model import Enterprise, Person, Problem
+
+# Input id → problem path. The id's prefix names the person it belongs to.
+PATHS: dict[str, str] = {
+    "person-name": "applicant.person.name",
+    "person-id": "applicant.person.id_number",
+    "person-phone": "applicant.person.phone",
+    "enterprise-name": "applicant.enterprise.name",
+    "enterprise-uscc": "applicant.enterprise.uscc",
+    "legal-name": "applicant.enterprise.legal_representative.name",
+    "legal-id": "applicant.enterprise.legal_representative.id_number",
+    "legal-phone": "applicant.enterprise.legal_representative.phone",
+    "agent-name": "applicant.agent.name",
+    "agent-id": "applicant.agent.id_number",
+    "agent-phone": "applicant.agent.phone",
+}
+
+# A value this long can be judged while it is still being typed.
+JUDGE_AT = {"id_number": 18, "uscc": 18, "phone": 11}
+
+
+class ApplicantScreen(StepScreen):
+    """Applicant kind, the applicant's (or enterprise's) identity, and the agent."""
+
+    STEP = "applicant"
+    CSS_PATH = "applicant.tcss"
+
+    def compose_body(self) -> ComposeResult:
+        applicant = self.intake.applicant
+        enterprise = applicant.enterprise
+        legal = enterprise.legal_representative
+        agent = applicant.agent or Person()
+        with VerticalScroll(id="applicant-form"):
+            yield FieldRow(
+                tr("申请人类型", "Applicant is"),
+                RadioSet(
+                    RadioButton(tr("个人", "Person"), value=applicant.kind == "person", id="kind-person"),
+                    RadioButton(tr("企业", "Enterprise"), value=applicant.kind == "enterprise", id="kind-enterprise"),
+                    id="kind",
+                ),
+                path="applicant.kind",
+                id="kind-row",
+            )
+            with Vertical(id="enterprise-section", classes="section"):
+                yield Label(tr("企业", "Enterprise"), classes="section-title")
+                yield self._row(tr("企业名称", "Name"), Input(enterprise.name, id="enterprise-name"), required=True)
+                yield self._row(
+                    tr("统一社会信用代码", "Credit code (USCC)"),
+                    CodeInput(enterprise.uscc, id="enterprise-uscc"),
+                    hint=tr("18位；新设立企业（企业开办）尚无代码时可不填", "18 characters; leave empty for an enterprise not yet registered"),
+                )
+                yield self._row(tr("法定代表人", "Legal representative"), Input(legal.name, id="legal-name"))
+                yield self._row(tr("法定代表人身份证", "Their resident ID"), CodeInput(legal.id_number, id="legal-id"))
+                yield self._row(tr("法定代表人电话", "Their phone"), Input(legal.phone, id="legal-phone"))
+            with Vertical(id="person-section", classes="section"):
+                yield Label("", id="person-title", classes="section-title")
+                yield self._row(tr("姓名", "Name"), Input(applicant.person.name, id="person-name"), required=True)
+                yield self._row(
+                    tr("身份证号码", "Resident ID"),
+                    CodeInput(applicant.person.id_number, id="person-id"),
+                    hint=tr("18位居民身份证号码，末位可为X", "18 characters; the last may be X"),
+                )
+                yield self._row(tr("联系电话", "Phone"), Input(applicant.person.phone, id="person-phone"), required=True)
+            with Horizontal(id="agent-line"):
+                yield Checkbox(tr("由代办人办理", "An agent acts for the applicant"), applicant.agent is not None, id="agent-toggle")
+            with Vertical(id="agent-section", classes="section"):
+                yield Label(tr("代办人", "Agent"), classes="section-title")
+                yield self._row(tr("代办人姓名", "Agent's name"), Input(agent.name, id="agent-name"), required=True)
+                yield self._row(tr("代办人身份证", "Agent's resident ID"), CodeInput(agent.id_number, id="agent-id"), required=True)
+                yield self._row(tr("代办人电话", "Agent's phone"), Input(agent.phone, id="agent-phone"), required=True)
+
+    def _row(self, label: str, control: Input, *, required: bool = False, hint: str = "") -> FieldRow:
+        assert control.id is not None
+        return FieldRow(label, control, path=PATHS[control.id], required=required, hint=hint, id=f"{control.id}-row")
+
+    def on_mount(self) -> None:
+        self._show_sections()
+        # A resumed draft (or a language switch) shows what is wrong with what was typed.
+        for row in self.query(FieldRow):
+            if isinstance(row.control, Input) and row.control.value:
+                self._check(row, typing=False)
+        kind_problem = [p for p in self.window.validate(self.intake, "applicant") if p.path == "applicant.kind"]
+        mark_problems(self, kind_problem, paths=["applicant.kind"])
+        first = "#enterprise-name" if self._kind() == "enterprise" else "#person-name"
+        self.query_one(first, Input).focus()
+
+    # -- widgets → intake ----------------------------------------------------------------
+
+    def _kind(self) -> str:
+        return "enterprise" if self.query_one("#kind-enterprise", RadioButton).value else "person"
+
+    def _value(self, input_id: str) -> str:
+        return self.query_one(f"#{input_id}", Input).value.strip()
+
+    def _person(self, prefix: str) -> Person:
+        return Person(
+            name=self._value(f"{prefix}-name"),
+            id_number=self._value(f"{prefix}-id"),
+            phone=self._value(f"{prefix}-phone"),
+        )
+
+    def commit(self) -> None:
+        """Copy the form into the intake (the enterprise part only for an enterprise)."""
+        applicant = self.intake.applicant
+        applicant.kind = self._kind()  # type: ignore[assignment]
+        applicant.person = self._person("person")
+        if applicant.kind == "enterprise":
+            applicant.enterprise = Enterprise(
+                name=self._value("enterprise-name"),
+                uscc=self._value("enterprise-uscc"),
+                legal_representative=self._person("legal"),
+            )
+        else:
+            applicant.enterprise = Enterprise()
+        applicant.agent = self._person("agent") if self.query_one("#agent-toggle", Checkbox).value else None
+
+    # -- checks --------------------------------------------------------------------------
+
+    def _check(self, row: FieldRow, *, typing: bool) -> None:
+        """Check one field against the window's rules and show the answer under it."""
+        self.commit()
+        problems = [p for p in self.window.validate(self.intake, "applicant") if p.path == row.path]
+        problem = problems[0] if problems else None
+        if typing and problem is not None and row.problem is None and not self._judgeable(row):
+            return  # still typing: too early to complain
+        row.show_problem(problem)
+
+    def _judgeable(self, row: FieldRow) -> bool:
+        value = row.control.value if isinstance(row.control, Input) else ""
+        kind = row.path.rsplit(".", 1)[-1]
+        length = JUDGE_AT.get(kind)
+        return length is not None and len(value.strip()) >= length
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        row = event.input.query_ancestor(FieldRow)
+        self._check(row, typing=True)
+        self.refresh_step_header()
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        if not self.is_attached or not self.app.is_running:
+            return
+        self._check(event.input.query_ancestor(FieldRow), typing=False)
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        # Enter moves to the next field, like Tab: clerks type a field and press Enter.
+        event.stop()
+        self.focus_next()
+
+    @on(RadioSet.Changed, "#kind")
+    def _kind_changed(self) -> None:
+        self._show_sections()
+        self.commit()
+        kind_problem = [p for p in self.window.validate(self.intake, "applicant") if p.path == "applicant.kind"]
+        mark_problems(self, kind_problem, paths=["applicant.kind"])
+        self.refresh_step_header()
+
+    @on(Checkbox.Changed, "#agent-toggle")
+    def _agent_changed(self) -> None:
+        self._show_sections()
+        self.commit()
+        self.refresh_step_header()
+        if self.query_one("#agent-toggle", Checkbox).value:
+            self.query_one("#agent-name", Input).focus()
+
+    def _show_sections(self) -> None:
+        enterprise = self._kind() == "enterprise"
+        self.query_one("#enterprise-section").display = enterprise
+        self.query_one("#person-title", Label).update(
+            tr("经办联系人", "Contact person") if enterprise else tr("申请人", "Applicant")
+        )
+        self.query_one("#agent-section").display = self.query_one("#agent-toggle", Checkbox).value
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Mark every field with its problem, focus the first, and say how many."""
+        rest = mark_problems(self, problems)
+        invalid = [row for row in self.query(FieldRow) if row.problem is not None]
+        if invalid and isinstance(invalid[0].control, Input):
+            invalid[0].control.focus()
+            invalid[0].scroll_visible()
+        if rest:
+            super().show_problems(rest)
+        else:
+            self.notify(
+                tr("有 {n} 处需要更正（已在栏目下标红）", "{n} fields need correcting (marked in red)", n=len(invalid)),
+                severity="error",
+                markup=False,
+            )

@@ -1,0 +1,278 @@
+"""Step 1, the home screen: find the bundle or single item the applicant came for.
+
+Typing searches at once (hanzi, pinyin, initials such as ``qykb``, keywords), whatever has
+focus; the results are grouped 热点 / 本地 / 个人 / 企业 / 单项事项 with unfinished drafts on top
+of the unfiltered list. The right-hand pane previews the highlighted offering: its items by
+stage, departments, materials before and after merging, promised days.
+"""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from offline_cache.db import StorageError
+from screens.step import StepScreen
+from screens.widgets.offering_preview import OfferingPreview, department_name, group_label
+from window_app.catalog.model import Offering
+from window_app.catalog.search import GROUP_ORDER, group_of
+from window_app.i18n import pick, tr
+
+DRAFT_PREFIX = "draft:"
+GROUP_PREFIX = "group:"
+
+
+class PickScreen(StepScreen):
+    """Search and choose an offering; Enter starts taking the application."""
+
+    STEP = "pick"
+    CSS_PATH = "pick.tcss"
+
+    BINDINGS = [
+        Binding("escape", "back", "清除搜索|Clear search"),
+        Binding("ctrl+n", "next", "开始办理|Start"),
+        Binding("enter", "next", "开始办理|Start", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+        Binding("f8", "discard_draft", "删除草稿|Discard draft"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="pick-main"):
+            with Vertical(id="pick-left"):
+                yield Input(
+                    placeholder=tr(
+                        "输入名称、拼音或首字母搜索，如 qykb", "Type a name, pinyin or initials, e.g. qykb"
+                    ),
+                    id="search",
+                )
+                yield Label("", id="result-count")
+                yield OptionList(id="results")
+            yield OfferingPreview(id="preview")
+
+    def on_mount(self) -> None:
+        self.query_one("#results", OptionList).border_title = tr("事项", "Offerings")
+        self.query_one("#preview", OfferingPreview).border_title = tr("办事指南预览", "Guide preview")
+        self._fill("")
+        self.query_one("#search", Input).focus()
+
+    def carry_over(self, old: StepScreen) -> None:
+        query = old.query_one("#search", Input).value if isinstance(old, PickScreen) else ""
+        if query:
+            self.call_after_refresh(self._restore_query, query)
+
+    def _restore_query(self, query: str) -> None:
+        self.query_one("#search", Input).value = query
+
+    # -- results -------------------------------------------------------------------------
+
+    @property
+    def results(self) -> OptionList:
+        return self.query_one("#results", OptionList)
+
+    def _fill(self, query: str) -> None:
+        """Search and list the results, grouped; highlight the best match."""
+        offerings = self.window.search(query)
+        options: list[Option] = []
+        drafts = [] if query.strip() else self._drafts()
+        if drafts:
+            options.append(self._heading("drafts"))
+            options += drafts
+        grouped: dict[str, list[Offering]] = {group: [] for group in GROUP_ORDER}
+        for offering in offerings:
+            grouped[group_of(offering)].append(offering)
+        for group in GROUP_ORDER:
+            if grouped[group]:
+                options.append(self._heading(group))
+                options += [Option(self._prompt(offering), id=offering.id) for offering in grouped[group]]
+        results = self.results
+        results.clear_options()
+        results.add_options(options)
+        count = self.query_one("#result-count", Label)
+        if offerings:
+            count.update(
+                tr("找到 {n} 项", "{n} found", n=len(offerings))
+                if query.strip()
+                else tr("本窗口可办 {n} 项", "{n} offered at this window", n=len(offerings))
+            )
+            results.highlighted = results.get_option_index(offerings[0].id)
+        else:
+            count.update(tr("没有找到“{q}”", "Nothing matches “{q}”", q=query.strip()))
+            self.query_one("#preview", OfferingPreview).show_text(
+                tr(
+                    "试试汉字、全拼或首字母，例如：企业开办、qiyekaiban、qykb。",
+                    "Try hanzi, full pinyin or initials, e.g. 企业开办, qiyekaiban, qykb.",
+                )
+            )
+
+    def _heading(self, group: str) -> Option:
+        return Option(Content.styled(group_label(group), "bold"), id=GROUP_PREFIX + group, disabled=True)
+
+    def _prompt(self, offering: Offering) -> Content:
+        bundle = offering.bundle
+        if offering.kind == "item":
+            detail = department_name(self.window.catalog, bundle.lead_department, short=True)
+        else:
+            detail = tr("{n} 项", "{n} items", n=len(bundle.mandatory) + len(bundle.optional))
+        return Content.assemble("  ", pick(bundle), "  ", (detail, "$text-muted"))
+
+    def _drafts(self) -> list[Option]:
+        try:
+            drafts = self.window.drafts()
+        except StorageError as error:
+            self.window_app.report_storage_error(error)
+            return []
+        options = []
+        for draft in drafts:
+            try:
+                name = pick(self.window.offering(draft.offering_id).bundle)
+            except KeyError:
+                name = draft.offering_name or draft.offering_id
+            who = draft.applicant_name or tr("（未填申请人）", "(no applicant yet)")
+            when = draft.updated_at[:16].replace("T", " ")
+            options.append(
+                Option(
+                    Content.assemble("  ", name, "  ", (who, "$text-muted"), "  ", (when, "$text-muted")),
+                    id=DRAFT_PREFIX + draft.id,
+                )
+            )
+        return options
+
+    def _highlighted_id(self) -> str | None:
+        results = self.results
+        if results.highlighted is None:
+            return None
+        return results.get_option_at_index(results.highlighted).id
+
+    # -- events --------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
+
+    @on(OptionList.OptionHighlighted, "#results")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._preview(event.option.id or "")
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(event.option.id or "")
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing while the list has focus goes to the search box.
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            return
+        if event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            event.stop()
+            search.focus()
+            search.action_delete_left()
+
+    def on_paste(self, event: events.Paste) -> None:
+        search = self.query_one("#search", Input)
+        if not search.has_focus and event.text:
+            event.stop()
+            search.focus()
+            search.insert_text_at_cursor(event.text.splitlines()[0])
+
+    def _preview(self, option_id: str) -> None:
+        pane = self.query_one("#preview", OfferingPreview)
+        if option_id.startswith(DRAFT_PREFIX):
+            pane.show_text(
+                tr(
+                    "未办完的申请（草稿）。\n\n按 Enter 从上次停下的步骤继续；按 F8 删除草稿。",
+                    "An unfinished application (draft).\n\nEnter continues where it was left; F8 discards it.",
+                )
+            )
+            return
+        try:
+            guide = self.window.preview(option_id)
+        except (KeyError, ValueError) as error:
+            pane.show_text(tr("无法预览：{e}", "Cannot preview: {e}", e=error))
+            return
+        pane.show_guide(self.window.catalog, guide)
+
+    def _choose(self, option_id: str) -> None:
+        if not option_id or option_id.startswith(GROUP_PREFIX):
+            return
+        if option_id.startswith(DRAFT_PREFIX):
+            self.window_app.resume_draft(option_id[len(DRAFT_PREFIX) :])
+        else:
+            self.window_app.start_intake(option_id)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_draft":
+            return False
+        if action == "discard_draft":
+            return bool((self._highlighted_id() or "").startswith(DRAFT_PREFIX))
+        return True
+
+    def action_move(self, delta: int) -> None:
+        """Move the highlight in the results (from the search box)."""
+        results = self.results
+        if abs(delta) == 1:
+            results.action_cursor_down() if delta > 0 else results.action_cursor_up()
+        else:
+            results.action_page_down() if delta > 0 else results.action_page_up()
+
+    def action_next(self) -> None:
+        """Start (or continue) the highlighted offering or draft."""
+        self._choose(self._highlighted_id() or "")
+
+    def action_back(self) -> None:
+        """Clear the search."""
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.focus()
+
+    def action_discard_draft(self) -> None:
+        """Delete the highlighted draft (after asking)."""
+        option_id = self._highlighted_id() or ""
+        if not option_id.startswith(DRAFT_PREFIX):
+            return
+        from screens.widgets.dialog import Dialog
+
+        def discard(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                self.window.discard_draft(option_id[len(DRAFT_PREFIX) :])
+            except KeyError:
+                pass
+            except StorageError as error:
+                self.window_app.report_storage_error(error)
+                return
+            self._fill(self.query_one("#search", Input).value)
+            self.notify(tr("草稿已删除", "Draft discarded"))
+
+        self.app.push_screen(
+            Dialog(
+                tr("删除草稿", "Discard draft"),
+                tr("删除这份未办完的申请？删除后无法恢复。", "Discard this unfinished application? This cannot be undone."),
+                confirm=True,
+                confirm_label=tr("删除", "Discard"),
+                error=True,
+            ),
+            discard,
+        )

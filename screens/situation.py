@@ -1,0 +1,147 @@
+"""Step 3: answer the bundle's situational questions (情形引导) and choose the optional items.
+
+Answers switch optional items on; the applicant may still decline them, or choose others
+(only mandatory items are fixed). The right-hand pane recounts items, departments, materials
+and stages at every change, so the applicant sees what each choice costs.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Checkbox, Label, RadioButton, RadioSet
+
+from screens.step import StepScreen
+from screens.widgets.offering_preview import OfferingPreview, department_name
+from window_app.i18n import pick, tr
+from window_app.intake.guide import Guide, reconcile_intake
+from window_app.intake.selection import effective_answers, enabled_by_answers
+
+
+class SituationScreen(StepScreen):
+    """Questions as radio sets, optional items as checkboxes, mandatory items listed."""
+
+    STEP = "situation"
+    CSS_PATH = "situation.tcss"
+
+    def compose_body(self) -> ComposeResult:
+        bundle = self.window.offering(self.intake.offering).bundle
+        catalog = self.window.catalog
+        guide = self.window.guide(self.intake)
+        selected = {item.id: on for item, on in guide.optional}
+        with Horizontal(id="situation-main"):
+            with VerticalScroll(id="situation-choices"):
+                if bundle.questions:
+                    yield Label(tr("情形引导", "Questions"), classes="section-title")
+                for number, question in enumerate(bundle.questions):
+                    answer = self.intake.answers.get(question.id, question.default)
+                    yield Label(f"{number + 1}. {pick(question, 'text')}", classes="question", markup=False)
+                    yield RadioSet(
+                        *(
+                            RadioButton(pick(option, "label"), value=option.value == answer, name=option.value)
+                            for option in question.options
+                        ),
+                        name=question.id,
+                        classes="answers",
+                    )
+                if bundle.optional:
+                    yield Label(tr("可选事项（由申请人选择）", "Optional items (the applicant chooses)"), classes="section-title")
+                    for item_id in bundle.optional:
+                        item = catalog.items[item_id]
+                        yield Checkbox(
+                            f"{pick(item)} — {department_name(catalog, item.department)}",
+                            selected.get(item_id, False),
+                            name=item_id,
+                            classes="optional",
+                        )
+                    yield Label("", id="suggested", classes="note")
+                yield Label(tr("必办事项", "Mandatory items"), classes="section-title")
+                for item_id in bundle.mandatory:
+                    item = catalog.items[item_id]
+                    yield Label(
+                        f"✓ {pick(item)} — {department_name(catalog, item.department)}",
+                        classes="mandatory",
+                        markup=False,
+                    )
+            with Vertical(id="situation-side"):
+                yield Label("", id="situation-count")
+                yield OfferingPreview(id="situation-summary")
+
+    def on_mount(self) -> None:
+        self.query_one("#situation-summary").border_title = tr("本次办理", "This application")
+        self._refresh(scroll=True)
+        first = self.query("RadioSet, Checkbox").first()
+        first.focus()
+
+    # -- widgets → intake ----------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Copy the answers into the intake and fit materials and fields to them."""
+        for radio_set in self.query(RadioSet):
+            pressed = radio_set.pressed_button
+            if pressed is not None and radio_set.name and pressed.name:
+                self.intake.answers[radio_set.name] = pressed.name
+        reconcile_intake(self.intake, self.window.guide(self.intake))
+
+    @on(RadioSet.Changed)
+    def _answered(self, event: RadioSet.Changed) -> None:
+        self.commit()
+        self._refresh()
+
+    @on(Checkbox.Changed, ".optional")
+    def _toggled(self, event: Checkbox.Changed) -> None:
+        item_id = event.checkbox.name or ""
+        want = event.value
+        intake = self.intake
+        # The applicant's choice wins over what the answers suggest: undo the opposite
+        # record first, and add one only if the guide still disagrees.
+        if want:
+            intake.declined_optional = [i for i in intake.declined_optional if i != item_id]
+        else:
+            intake.chosen_optional = [i for i in intake.chosen_optional if i != item_id]
+        if self._selected(self.window.guide(intake)).get(item_id) != want:
+            target = intake.chosen_optional if want else intake.declined_optional
+            if item_id not in target:
+                target.append(item_id)
+        self.commit()
+        self._refresh()
+
+    # -- guide → widgets -----------------------------------------------------------------
+
+    @staticmethod
+    def _selected(guide: Guide) -> dict[str, bool]:
+        return {item.id: on for item, on in guide.optional}
+
+    def _refresh(self, *, scroll: bool = False) -> None:
+        """Follow the guide: checkboxes, the suggestion note, the counts and the plan."""
+        guide = self.window.guide(self.intake)
+        selected = self._selected(guide)
+        for checkbox in self.query(".optional").results(Checkbox):
+            value = selected.get(checkbox.name or "", False)
+            if checkbox.value != value:
+                with checkbox.prevent(Checkbox.Changed):
+                    checkbox.value = value
+        bundle = guide.offering.bundle
+        suggested = enabled_by_answers(bundle, effective_answers(bundle, self.intake))
+        if self.query("#suggested"):
+            names = [pick(self.window.catalog.items[i]) for i in bundle.optional if i in suggested]
+            self.query_one("#suggested", Label).update(
+                tr("按以上回答建议办理：{names}", "Suggested by the answers: {names}", names="、".join(names))
+                if names
+                else ""
+            )
+        self.query_one("#situation-count", Label).update(
+            tr(
+                "共 {items} 项事项 · {departments} 个部门 · 材料 {after} 份（逐项需 {before} 份）",
+                "{items} items · {departments} departments · {after} materials ({before} item by item)",
+                items=len(guide.items),
+                departments=len(guide.departments),
+                after=len(guide.checklist.lines),
+                before=guide.checklist.requirements,
+            )
+        )
+        self.query_one("#situation-summary", OfferingPreview).show_guide(
+            self.window.catalog, guide, heading=False, keep_scroll=not scroll
+        )
+        self.refresh_step_header()

@@ -1,0 +1,188 @@
+"""What an offering involves, before the clerk starts it: the pick screen's right-hand pane."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from window_app.catalog.search import group_of
+from window_app.i18n import language, pick, tr
+from window_app.intake.guide import Guide
+
+if TYPE_CHECKING:
+    from window_app.catalog.model import Catalog
+
+HANDLING_CLASS: dict[int, tuple[str, str]] = {
+    1: ("一类直接办", "Class 1: decided at the window"),
+    2: ("二类融通办", "Class 2: processed by the department"),
+    3: ("三类登记办", "Class 3: registered and forwarded"),
+}
+"""Handling class → (Chinese, English) name."""
+
+GROUP_LABELS: dict[str, tuple[str, str]] = {
+    "drafts": ("草稿（未办完）", "Drafts (unfinished)"),
+    "hot": ("热点套餐", "Popular bundles"),
+    "local": ("本地特色", "Local bundles"),
+    "personal": ("个人事项", "For individuals"),
+    "enterprise": ("企业事项", "For enterprises"),
+    "item": ("单项事项", "Single items"),
+}
+"""Pick-screen group → (Chinese, English) heading."""
+
+
+def handling_class_name(handling_class: int) -> str:
+    """A handling class in words, in the current language."""
+    zh, en = HANDLING_CLASS.get(handling_class, (str(handling_class), str(handling_class)))
+    return tr(zh, en)
+
+
+def group_label(group: str) -> str:
+    """A pick-screen group heading in the current language."""
+    zh, en = GROUP_LABELS.get(group, (group, group))
+    return tr(zh, en)
+
+
+def department_name(catalog: Catalog, department_id: str, *, short: bool = False) -> str:
+    """A department's (short) name in the current language."""
+    department = catalog.departments.get(department_id)
+    if department is None:
+        return department_id
+    if short and department.short_name and language() == "zh":
+        return department.short_name
+    return pick(department)
+
+
+def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content:
+    """What an offering involves under the guide's answers.
+
+    Args:
+        catalog: For department and item names.
+        guide: From ``Window.preview`` (default answers) or ``Window.guide`` (the intake's).
+        heading: Start with the offering's name, kind and description.
+    """
+    offering = guide.offering
+    bundle = offering.bundle
+    group = group_of(offering)
+    kind = tr("集成套餐", "Bundle") if offering.kind == "bundle" else tr("单项事项", "Single item")
+    tags = [kind, group_label(group)] if group != "item" else [kind]
+    if bundle.survey:
+        tags.append(tr("联合踏勘", "Joint site survey"))
+    lines: list[Content] = []
+    if heading:
+        lines += [
+            Content.from_markup("[b $accent]$name[/]", name=pick(bundle)),
+            Content.styled(" · ".join(tags), "$text-muted"),
+        ]
+        description = pick(bundle, "description")
+        if description:
+            lines += [Content(""), Content(description)]
+        lines.append(Content(""))
+    lines.append(
+        Content.from_markup(
+            tr("牵头部门：[b]$lead[/]", "Lead department: [b]$lead[/]"),
+            lead=department_name(catalog, bundle.lead_department),
+        )
+    )
+    summary = tr(
+        "事项 {items} 项 · 部门 {departments} 个 · {stages} 个阶段 · 承诺 {days} 个工作日",
+        "{items} items · {departments} departments · {stages} stages · {days} working days promised",
+        items=len(guide.items),
+        departments=len(guide.departments),
+        stages=len(guide.plan.stages),
+        days=guide.promised_days,
+    )
+    lines.append(Content(summary))
+    before, after = guide.checklist.requirements, len(guide.checklist.lines)
+    lines.append(
+        Content(
+            tr(
+                "材料：逐项提交 {before} 份 → 合并后 {after} 份（少交 {saved} 份），其中 {shared} 份可数据共享核验",
+                "Materials: {before} item by item → {after} merged ({saved} fewer), {shared} verified by data sharing",
+                before=before,
+                after=after,
+                saved=before - after,
+                shared=guide.checklist.shareable_count,
+            )
+        )
+    )
+    if heading and (bundle.questions or bundle.optional):
+        lines.append(
+            Content.styled(
+                tr(
+                    "情形问题 {q} 个 · 可选事项 {o} 项（下方按默认回答计算）",
+                    "{q} questions · {o} optional items (counted below under default answers)",
+                    q=len(bundle.questions),
+                    o=len(bundle.optional),
+                ),
+                "$text-muted",
+            )
+        )
+    for stage in guide.plan.stages:
+        lines.append(Content(""))
+        parallel = tr("（并联办理）", " (in parallel)") if len(stage.items) > 1 else ""
+        lines.append(
+            Content.styled(
+                tr("第 {n} 阶段{p}", "Stage {n}{p}", n=stage.number, p=parallel),
+                "bold",
+            )
+        )
+        for item in stage.items:
+            days = (
+                tr("即办", "on the spot")
+                if item.promised_days == 0
+                else tr("{d} 个工作日", "{d} working days", d=item.promised_days)
+            )
+            lines.append(
+                Content.assemble(
+                    "  · ",
+                    (pick(item), "bold"),
+                    "  ",
+                    (department_name(catalog, item.department), "$text-secondary"),
+                    "  ",
+                    (handling_class_name(item.handling_class), "$text-muted"),
+                    "  ",
+                    (days, "$text-muted"),
+                    ("  " + tr("需踏勘", "site survey"), "$text-warning") if item.site_survey else "",
+                )
+            )
+    if guide.plan.external_prerequisites:
+        lines.append(Content(""))
+        names = [
+            pick(catalog.items[item_id]) if item_id in catalog.items else item_id
+            for item_id in guide.plan.external_prerequisites
+        ]
+        lines.append(
+            Content.styled(
+                tr("需先取得：{names}", "Needs first: {names}", names="、".join(names)),
+                "$text-warning",
+            )
+        )
+    return Content("\n").join(lines)
+
+
+class OfferingPreview(VerticalScroll):
+    """A scrollable description of one offering (or a short note when there is none)."""
+
+    DEFAULT_CSS = """
+    OfferingPreview {
+        padding: 0 1;
+    }
+    OfferingPreview > #preview-text { width: 1fr; }
+    """
+
+    def compose(self):
+        yield Static("", id="preview-text")
+
+    def show_guide(self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False) -> None:
+        """Describe the offering of ``guide`` (see :func:`describe`)."""
+        self.query_one("#preview-text", Static).update(describe(catalog, guide, heading=heading))
+        if not keep_scroll:
+            self.scroll_home(animate=False)
+
+    def show_text(self, text: str | Content) -> None:
+        """Show a plain note (nothing highlighted, a draft, an error)."""
+        self.query_one("#preview-text", Static).update(Content(text) if isinstance(text, str) else text)
+        self.scroll_home(animate=False)
