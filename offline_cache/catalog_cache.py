@@ -8,6 +8,7 @@ read back from the ``search_keys`` table at every later start.
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from sqlite_utils import Database
 
@@ -35,10 +36,15 @@ def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
     """The search keys of ``catalog``, by offering id, computed only if not stored yet.
 
     When they are computed, rows of other (older) digests are deleted in the same transaction,
-    so the table only ever holds the current catalog's keys.
+    so the table only ever holds the current catalog's keys. The table is only a cache: if the
+    keys cannot be written (disk full, database locked by another program), they are returned
+    all the same and the next start tries again.
     """
-    ensure_search_keys_table(db)
-    stored = _read(db, catalog.digest)
+    try:
+        ensure_search_keys_table(db)
+        stored = _read(db, catalog.digest)
+    except sqlite3.OperationalError:
+        stored = {}  # no table and no way to create it: compute, and try storing below
     if stored:
         return stored
     keys = compute_search_keys(catalog)
@@ -53,10 +59,13 @@ def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
         }
         for offering_id, found in keys.items()
     ]
-    with db.atomic():  # one transaction: never a half-written set of keys
-        db.execute(f"DELETE FROM [{TABLE}] WHERE digest != ?", [catalog.digest])
-        # ``replace``: another process may have written the same rows meanwhile.
-        db[TABLE].insert_all(rows, pk=PRIMARY_KEY, replace=True)
+    try:
+        with db.atomic():  # one transaction: never a half-written set of keys
+            db.execute(f"DELETE FROM [{TABLE}] WHERE digest != ?", [catalog.digest])
+            # ``replace``: another process may have written the same rows meanwhile.
+            db[TABLE].insert_all(rows, pk=PRIMARY_KEY, replace=True)
+    except sqlite3.OperationalError:
+        pass  # rolled back; searching works from the keys computed just now
     return keys
 
 

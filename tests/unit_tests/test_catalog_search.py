@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -274,6 +275,36 @@ def test_the_table_may_already_exist(tmp_path: Path, catalog: Catalog) -> None:
         pk=("digest", "offering_id"),
     )
     assert cached_search_keys(db, catalog)["newborn"].initials == "xsecsyjs"
+
+
+def test_works_on_the_migrated_window_database(tmp_path: Path, catalog: Catalog, keys) -> None:
+    """The window opens its database through offline_cache.db, whose migrations own the table."""
+    from offline_cache.db import open_database
+
+    db = open_database(tmp_path / "data" / "window.db")
+    try:
+        assert cached_search_keys(db, catalog) == keys
+        assert cached_search_keys(db, catalog) == keys
+        assert db["search_keys"].count == len(keys)
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("table_exists", [True, False])
+def test_keys_are_still_returned_when_they_cannot_be_stored(tmp_path: Path, catalog: Catalog, keys, table_exists) -> None:
+    """The table is a cache: a database that refuses writes slows the start, it does not stop it."""
+    path = tmp_path / "window.db"
+    writable = sqlite_utils.Database(path)
+    writable["meta"].insert({"key": "x"})
+    if table_exists:
+        writable["search_keys"].create(
+            {"digest": str, "offering_id": str, "hanzi": str, "pinyin": str, "initials": str, "keywords": str},
+            pk=("digest", "offering_id"),
+        )
+    writable.close()
+    read_only = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    assert cached_search_keys(read_only, catalog) == keys
+    assert read_only["search_keys"].exists() is table_exists
 
 
 # -- the shipped catalog -------------------------------------------------------------------

@@ -229,7 +229,12 @@ def _read_sources(root: Path, parts: _Parts) -> tuple[list[tuple[str, str, dict]
     sources: list[tuple[str, str, dict]] = []
     for path in _catalog_files(root):
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            parts.problem(rel, WHOLE_FILE, f"cannot be read: {exc.strerror or exc}")
+            parts.unreadable.add(_kind_of(rel) or "")
+            continue
         # Length-prefixed, so moving bytes between a name and a body cannot collide.
         for chunk in (rel.encode("utf-8"), data):
             hasher.update(len(chunk).to_bytes(8, "big"))
@@ -1017,7 +1022,7 @@ def _check_prerequisite_cycles(parts: _Parts) -> None:
 def _check_bundle_references(parts: _Parts, bundle: Bundle) -> None:
     origin = parts.origin("offering", bundle.id)
     problem = lambda reason: parts.problem(origin.file, origin.entry, reason)  # noqa: E731
-    members = [item_id for item_id in bundle.mandatory + bundle.optional]
+    members = bundle.mandatory + bundle.optional
     for key, item_ids in (("mandatory", bundle.mandatory), ("optional", bundle.optional)):
         for item_id in item_ids:
             if item_id in parts.bundles:
@@ -1034,7 +1039,7 @@ def _check_bundle_references(parts: _Parts, bundle: Bundle) -> None:
                     f"lead department '{bundle.lead_department}' owns none of the bundle's items "
                     f"(they belong to {', '.join(sorted(owners))})"
                 )
-    for item_id in bundle.mandatory:
+    for item_id in dict.fromkeys(members):
         item = parts.items.get(item_id)
         if item is not None and bundle.applicant_kind not in item.applicant_kinds:
             problem(f"item '{item_id}' does not accept {bundle.applicant_kind} applicants, but the bundle's applicant is one")
