@@ -29,24 +29,6 @@ if TYPE_CHECKING:
     from window_app.window import Window
 
 
-def is_blank(intake: Intake) -> bool:
-    """Nothing typed or chosen yet: such an intake is not worth keeping as a draft."""
-    applicant = intake.applicant
-    people = [applicant.person, applicant.enterprise.legal_representative]
-    if applicant.agent is not None:
-        people.append(applicant.agent)
-    typed = any(person.name or person.id_number or person.phone for person in people)
-    typed = typed or bool(applicant.enterprise.name or applicant.enterprise.uscc)
-    return not (
-        typed
-        or intake.answers
-        or intake.chosen_optional
-        or intake.declined_optional
-        or intake.materials
-        or intake.fields
-    )
-
-
 class WindowApp(App):
     """The comprehensive window (综合窗口) terminal.
 
@@ -91,8 +73,10 @@ class WindowApp(App):
         self.title = settings.centre
         self.sub_title = f"{settings.id} · {pick(region) if region else settings.region}"
 
-    def get_default_screen(self) -> Screen:
-        return flow.screen_for("pick")
+    def on_mount(self) -> None:
+        # Pushed, not the default screen: Textual loads a screen's CSS_PATH only when it is
+        # pushed or switched to.
+        self.push_screen(flow.screen_for("pick"))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -115,9 +99,14 @@ class WindowApp(App):
 
     def _show_step(self, screen: Screen) -> None:
         """Make ``screen`` the current step, closing whatever was pushed over the steps."""
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, StepScreen):
+        while not isinstance(self.screen, StepScreen) and any(
+            isinstance(below, StepScreen) for below in self.screen_stack[:-1]
+        ):
             self.pop_screen()
-        self.switch_screen(screen)
+        if isinstance(self.screen, StepScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
 
     def _autosave(self) -> bool:
         """Store the intake as a draft, quietly; ``False`` (and words) when the disk refused."""
@@ -130,12 +119,24 @@ class WindowApp(App):
             return False
         return True
 
+    def is_untouched(self, intake: Intake) -> bool:
+        """Nothing typed or chosen yet (the intake equals a fresh one): not worth a draft."""
+        try:
+            fresh = self.window.new_intake(intake.offering).to_json()
+        except KeyError:
+            return False
+        current = intake.to_json()
+        for key in ("step", "draft_id"):
+            fresh.pop(key, None)
+            current.pop(key, None)
+        return current == fresh
+
     def _park_intake(self) -> None:
         """Put the current intake aside: kept as a draft, or dropped when nothing was typed."""
         intake, self.intake = self.intake, None
         if intake is None:
             return
-        if is_blank(intake):
+        if self.is_untouched(intake):
             if intake.draft_id:
                 try:
                     self.window.discard_draft(intake.draft_id)
@@ -191,7 +192,6 @@ class WindowApp(App):
             self._park_intake()
         try:
             intake = self.window.new_intake(offering_id)
-            bundle = self.window.offering(offering_id).bundle
         except KeyError:
             self.notify(
                 tr("本窗口不办理该事项：{id}", "Not offered at this window: {id}", id=offering_id),
@@ -199,8 +199,6 @@ class WindowApp(App):
                 markup=False,
             )
             return
-        if bundle.applicant_kind == "enterprise" and is_blank(intake):
-            intake.applicant.kind = "enterprise"
         self.intake = intake
         self.goto_step("applicant")
 
@@ -309,7 +307,7 @@ class WindowApp(App):
         """Save the application in progress as a draft, then quit."""
         if isinstance(self.screen, StepScreen):
             self.screen.commit()
-        if self.intake is not None and not is_blank(self.intake) and not self._autosave():
+        if self.intake is not None and not self.is_untouched(self.intake) and not self._autosave():
             if not self._quit_despite_error:
                 self._quit_despite_error = True
                 self.notify(

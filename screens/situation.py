@@ -44,6 +44,7 @@ class SituationScreen(StepScreen):
                         ),
                         name=question.id,
                         classes="answers",
+                        compact=True,
                     )
                 if bundle.optional:
                     yield Label(tr("可选事项（由申请人选择）", "Optional items (the applicant chooses)"), classes="section-title")
@@ -54,6 +55,7 @@ class SituationScreen(StepScreen):
                             selected.get(item_id, False),
                             name=item_id,
                             classes="optional",
+                            compact=True,
                         )
                     yield Label("", id="suggested", classes="note")
                 yield Label(tr("必办事项", "Mandatory items"), classes="section-title")

@@ -39,6 +39,9 @@ class CodeInput(Input):
 class FieldRow(Vertical):
     """One field: label, the control that edits it, its error, and an optional hint.
 
+    The label and the control share one line (controls that can be compact are made so);
+    the error, in red, takes the line below while there is one, the hint otherwise.
+
     Args:
         label: The field's name (already in the current language).
         control: The widget that edits the value (``Input``, ``Select``, ``Switch`` …).
@@ -55,24 +58,28 @@ class FieldRow(Vertical):
     }
     FieldRow > .field-line { height: auto; }
     FieldRow .field-label {
-        width: 18;
-        padding: 1 1 0 0;
+        width: 20;
+        padding: 0 1 0 0;
         text-align: right;
-        color: $text;
+        color: $text-muted;
     }
+    FieldRow:focus-within .field-label { color: $text-accent; text-style: bold; }
     FieldRow .field-line > Input, FieldRow .field-line > Select { width: 1fr; }
+    FieldRow .field-line > Input.-textual-compact { background: $boost; padding: 0 1; }
+    FieldRow .field-line > Input.-textual-compact:focus { background-tint: $primary 25%; }
+    FieldRow .field-line > RadioSet { width: auto; }
+    FieldRow .field-line > RadioSet > RadioButton { width: auto; margin-right: 2; }
     FieldRow .field-error {
         display: none;
-        margin-left: 18;
-        padding: 0 1;
+        margin-left: 20;
         color: $text-error;
         text-style: bold;
     }
     FieldRow.-invalid .field-error { display: block; }
-    FieldRow.-invalid .field-line > Input { border: tall $error; }
+    FieldRow.-invalid .field-line > Input { background-tint: $error 25%; }
+    FieldRow.-invalid .field-label { color: $text-error; }
     FieldRow .field-hint {
-        margin-left: 18;
-        padding: 0 1;
+        margin-left: 20;
         color: $text-muted;
     }
     FieldRow.-invalid .field-hint { display: none; }
@@ -92,6 +99,8 @@ class FieldRow(Vertical):
         super().__init__(id=id, classes=classes)
         self.label = label
         self.control = control
+        if hasattr(control, "compact"):
+            control.compact = True  # type: ignore[attr-defined]  # one line per field
         self.path = path
         self.required = required
         self.hint = hint

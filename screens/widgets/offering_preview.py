@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from window_app.catalog.model import Catalog
 
 HANDLING_CLASS: dict[int, tuple[str, str]] = {
-    1: ("一类直接办", "Class 1: decided at the window"),
-    2: ("二类融通办", "Class 2: processed by the department"),
-    3: ("三类登记办", "Class 3: registered and forwarded"),
+    1: ("一类直接办", "class 1, at the window"),
+    2: ("二类融通办", "class 2, department system"),
+    3: ("三类登记办", "class 3, registered and forwarded"),
 }
 """Handling class → (Chinese, English) name."""
 
@@ -37,6 +37,13 @@ def handling_class_name(handling_class: int) -> str:
     """A handling class in words, in the current language."""
     zh, en = HANDLING_CLASS.get(handling_class, (str(handling_class), str(handling_class)))
     return tr(zh, en)
+
+
+def promised_days_text(days: int) -> str:
+    """``即办`` for 0, else the number of working days, in the current language."""
+    if days == 0:
+        return tr("即办", "on the spot")
+    return tr("{d} 个工作日", "{d} working day" if days == 1 else "{d} working days", d=days)
 
 
 def group_label(group: str) -> str:
@@ -87,12 +94,12 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
         )
     )
     summary = tr(
-        "事项 {items} 项 · 部门 {departments} 个 · {stages} 个阶段 · 承诺 {days} 个工作日",
-        "{items} items · {departments} departments · {stages} stages · {days} working days promised",
+        "事项 {items} 项 · 部门 {departments} 个 · {stages} 个阶段 · 承诺时限 {days}",
+        "{items} items · {departments} departments · {stages} stages · promised: {days}",
         items=len(guide.items),
         departments=len(guide.departments),
         stages=len(guide.plan.stages),
-        days=guide.promised_days,
+        days=promised_days_text(guide.promised_days),
     )
     lines.append(Content(summary))
     before, after = guide.checklist.requirements, len(guide.checklist.lines)
@@ -130,22 +137,16 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
             )
         )
         for item in stage.items:
-            days = (
-                tr("即办", "on the spot")
-                if item.promised_days == 0
-                else tr("{d} 个工作日", "{d} working days", d=item.promised_days)
-            )
+            lines.append(Content.assemble("  · ", (pick(item), "bold")))
             lines.append(
                 Content.assemble(
-                    "  · ",
-                    (pick(item), "bold"),
-                    "  ",
+                    "    ",
                     (department_name(catalog, item.department), "$text-secondary"),
-                    "  ",
+                    " · ",
                     (handling_class_name(item.handling_class), "$text-muted"),
-                    "  ",
-                    (days, "$text-muted"),
-                    ("  " + tr("需踏勘", "site survey"), "$text-warning") if item.site_survey else "",
+                    " · ",
+                    (promised_days_text(item.promised_days), "$text-muted"),
+                    (" · " + tr("需踏勘", "site survey"), "$text-warning") if item.site_survey else "",
                 )
             )
     if guide.plan.external_prerequisites:
