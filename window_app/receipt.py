@@ -139,7 +139,7 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
     lines.append("=" * RECEIPT_WIDTH)
     lines += _field(tr("受理编号", "Receipt no."), summary.receipt_no)
     lines += _field(tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at))
-    window = detail.window_id + (f"  {tr('受理人', 'clerk')}：{detail.clerk}" if detail.clerk else "")
+    window = detail.window_id + (tr("  受理人：{clerk}", "  clerk: {clerk}", clerk=detail.clerk) if detail.clerk else "")
     lines += _field(tr("受理窗口", "Window"), window)
     lines.append(rule)
 
@@ -162,13 +162,14 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
         lines += _field(tr("联系电话", "Phone"), mask_phone(phone))
     agent = applicant.agent
     if agent and agent.name:
-        agent_text = agent.name + (f"（{mask_id_number(agent.id_number)}）" if agent.id_number else "")
+        masked = mask_id_number(agent.id_number)
+        agent_text = agent.name + (tr("（{id}）", " ({id})", id=masked) if agent.id_number else "")
         lines += _field(tr("代办人", "Agent"), agent_text)
     else:
         lines += _field(tr("代办人", "Agent"), tr("无", "none"))
     offering_name = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
     kind = tr("一件事一次办", "integrated service") if summary.offering_kind == "bundle" else tr("单项事项", "single item")
-    lines += _field(tr("办理事项", "Service"), f"{offering_name}（{kind}）")
+    lines += _field(tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=offering_name, kind=kind))
     if detail.lead_department:
         lines += _field(tr("牵头部门", "Lead department"), _department_name(catalog, detail.lead_department))
     lines.append(rule)
@@ -185,7 +186,7 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
         else:
             text = tr(
                 "{date}前（{days}个工作日，遇法定节假日顺延）",
-                "by {date} ({days} working days; public holidays extend it)",
+                "{date} ({days} working days; public holidays extend it)",
                 date=_format_date(promised),
                 days=detail.promised_days,
             )
@@ -234,6 +235,8 @@ def _stages(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
 def _promise(item: Item) -> str:
     if item.promised_days == 0:
         return tr("当场办结", "on the spot")
+    if item.promised_days == 1:
+        return tr("承诺1个工作日", "promised in 1 working day")
     return tr("承诺{days}个工作日", "promised in {days} working days", days=item.promised_days)
 
 
@@ -290,7 +293,7 @@ def _centre(text: str) -> str:
 
 def _field(label: str, value: str) -> list[str]:
     """``label：value``, continuation lines aligned under the value."""
-    head = f"{label}："
+    head = label + tr("：", ": ")
     indent = " " * cell_len(head)
     if cell_len(head) > RECEIPT_WIDTH // 2:  # a long label: value on its own lines
         return _wrap(head) + _wrap(value, indent="  ")
