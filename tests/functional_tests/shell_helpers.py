@@ -1,0 +1,86 @@
+"""Helpers for the Pilot tests of the app shell and the first three steps."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from screens.app import WindowApp
+from window_app.intake.identifiers import resident_id_check_char, uscc_check_char
+
+# Valid identifiers, check characters computed (never a real person's number).
+VALID_ID = "52232519900307121" + resident_id_check_char("52232519900307121")
+OTHER_VALID_ID = "52232519850611002" + resident_id_check_char("52232519850611002")
+# The same 17 digits with a wrong check digit.
+WRONG_CHECK_ID = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
+VALID_USCC = "91522325MA6DKX0Y1" + uscc_check_char("91522325MA6DKX0Y1")
+VALID_PHONE = "13985912345"
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Pilot tests run on asyncio (import this fixture into a test module with ``pytestmark = pytest.mark.anyio``)."""
+    return "asyncio"
+
+
+SIZE = (140, 45)
+"""The terminal size of the Pilot and snapshot tests."""
+
+
+def offering_id(window, name: str) -> str:
+    """The id of the offering whose Chinese name starts with ``name``."""
+    return next(o.id for o in window.offerings() if o.bundle.name.startswith(name))
+
+
+def make_app(window) -> WindowApp:
+    """The app on a test window, cursors not blinking."""
+    return WindowApp(window, cursor_blink=False)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type text key by key (hanzi and ASCII; Pilot drops full-width punctuation)."""
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def paste(pilot: Pilot, text: str) -> None:
+    """Paste text into the focused widget (the way to enter ，。？ in a test)."""
+    focused = pilot.app.focused
+    assert focused is not None
+    focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def fill(pilot: Pilot, selector: str, text: str) -> None:
+    """Focus an input, clear it, and type ``text`` into it."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    await type_text(pilot, text)
+
+
+def error_at(app: WindowApp, input_id: str) -> str:
+    """The error shown under the field whose input has this id ("" for none)."""
+    from screens.widgets.field_row import FieldRow
+
+    row = app.screen.query_one(f"#{input_id}-row", FieldRow)
+    if not row.has_class("-invalid"):
+        return ""
+    return str(row.query_one(".field-error").render())
+
+
+async def start(pilot: Pilot, offering: str) -> None:
+    """From the pick screen, start an offering by id (the clerk's Enter on it)."""
+    pilot.app.start_intake(offering)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def footer_text(app: WindowApp) -> str:
+    """The key descriptions the footer shows right now."""
+    from textual.widgets import Footer
+
+    footer = app.screen.query_one(Footer)
+    return " ".join(str(key.render()) for key in footer.query("FooterKey"))
