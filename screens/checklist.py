@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Static
 
 from screens.step import StepScreen
 from screens.widgets.field_row import problem_text
-from screens.widgets.part_state import department_name
+from screens.widgets.offering_preview import department_name
 from screens.widgets.promise_date import PromiseDateDialog
 from window_app.i18n import pick, tr
 from window_app.intake.guide import Guide
@@ -74,10 +74,10 @@ class ChecklistScreen(StepScreen):
     BINDINGS = [
         Binding("1", "mark('original')", "原件|Original"),
         Binding("2", "mark('copy')", "复印件|Copy"),
-        Binding("3", "mark('shared')", "共享核验|Shared"),
+        Binding("3", "mark('shared')", "共享|Shared"),
         Binding("4", "mark('deficient')", "容缺|Deficient"),
         Binding("5", "mark('not_applicable')", "不适用|N/A"),
-        Binding("a", "all_original", "其余收原件|Rest as original"),
+        Binding("a", "all_original", "其余原件|Rest original"),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -142,7 +142,7 @@ class ChecklistScreen(StepScreen):
         table.add_column(tr("原件", "Original"), key="original")
         table.add_column(tr("共享", "Shared"), key="shareable")
         table.add_column(tr("收取情况", "Received as"), key="state")
-        departments = self.window.catalog.departments
+        catalog = self.window.catalog
         for number, line in enumerate(self.guide.checklist.lines, start=1):
             material = line.material
             self._lines[material.id] = line
@@ -152,7 +152,7 @@ class ChecklistScreen(StepScreen):
             table.add_row(
                 str(number),
                 name,
-                "、".join(department_name(departments, department) for department in line.departments),
+                "、".join(department_name(catalog, department, short=True) for department in line.departments),
                 tr("需原件", "required") if line.original_required else "",
                 tr("可共享", "shareable") if material.shareable else "",
                 self._state_cell(material.id),
@@ -251,7 +251,7 @@ class ChecklistScreen(StepScreen):
         parts = [
             tr("用于：", "Needed by: ")
             + "、".join(
-                f"{pick(catalog.items[item_id])}（{department_name(catalog.departments, catalog.items[item_id].department)}）"
+                f"{pick(catalog.items[item_id])}（{department_name(catalog, catalog.items[item_id].department, short=True)}）"
                 for item_id in line.needed_by
             )
         ]

@@ -1,0 +1,214 @@
+"""Step 5, the unified form (一表申请): every field of every item asked once, prefilled.
+
+The paper's second complaint is basic information typed again into every department's form.
+Here each field appears once, whatever number of items use it (the row says how many, and
+which on hover), fields known from the applicant step are filled in already, and every value
+is checked as it is typed, with the window's message right under the field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static, Switch
+
+from screens.step import StepScreen
+from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
+from window_app.i18n import pick, tr
+from window_app.intake.fields import is_blank
+from window_app.intake.form import apply_prefill
+from window_app.intake.guide import Guide
+from window_app.intake.model import FormLine, Problem
+
+PLACEHOLDERS: dict[str, tuple[str, str]] = {
+    "id_number": ("18位居民身份证号码", "18-character resident ID number"),
+    "uscc": ("18位统一社会信用代码", "18-character unified social credit code"),
+    "phone": ("手机或座机，如 0859-4612345", "mobile or landline, e.g. 0859-4612345"),
+    "date": ("YYYY-MM-DD", "YYYY-MM-DD"),
+    "number": ("数字", "a number"),
+}
+"""Field type → what an empty input suggests (Chinese, English)."""
+
+
+def widget_id(field_id: str) -> str:
+    """A Textual id for a field's control (catalog ids may hold characters ids cannot)."""
+    return "field-" + re.sub(r"[^A-Za-z0-9_-]", "_", field_id)
+
+
+class FormScreen(StepScreen):
+    """The merged form, grouped as the catalog groups fields, checked as typed."""
+
+    STEP = "form"
+    CSS_PATH = "form.tcss"
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._guide: Guide | None = None
+        self._controls: dict[str, Widget] = {}  # field id → control
+        self._focus_field = ""
+
+    @property
+    def guide(self) -> Guide:
+        """The guide of the intake (built once: answers cannot change on this step)."""
+        if self._guide is None:
+            self._guide = self.window.guide(self.intake)
+        return self._guide
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        form = self.guide.form
+        apply_prefill(self.intake, form, self.window.settings.window.region)
+        yield Static(
+            tr(
+                "本表合并了 {items} 个事项的表单：共 {n} 项，免于重复填写 {m} 项",
+                "One form for {items} items: {n} fields, {m} not typed twice",
+                items=len(self.guide.items),
+                n=len(form.lines),
+                m=form.saved,
+            ),
+            id="form-headline",
+            markup=False,
+        )
+        with VerticalScroll(id="form-fields", can_focus=False):
+            if not form.lines:
+                yield Static(tr("本次申请无需填写表单", "This application has no form to fill in"), id="form-empty")
+            group = None
+            for line in form.lines:
+                if line.field.group != group:
+                    group = line.field.group
+                    yield Static(group or tr("其他", "Other"), classes="form-group", markup=False)
+                yield self._row(line)
+
+    def _row(self, line: FormLine) -> FieldRow:
+        control = self._control(line)
+        self._controls[line.field.id] = control
+        catalog = self.window.catalog
+        count = len(line.used_by)
+        usage = tr("{n} 个事项使用", "used by {n} item" + ("s" if count != 1 else ""), n=count)
+        hint_parts = [usage]
+        if line.field.prefill:
+            hint_parts.append(tr("可由申请人信息预填", "prefilled from the applicant"))
+        if line.field.hint:
+            hint_parts.append(line.field.hint)
+        row = FieldRow(
+            pick(line.field, "label"),
+            control,
+            path=f"fields.{line.field.id}",
+            required=line.required,
+            hint=" · ".join(hint_parts),
+            id=f"{widget_id(line.field.id)}-row",
+        )
+        row.tooltip = tr("使用此字段的事项：", "Items using this field:") + "\n" + "\n".join(
+            f"· {pick(catalog.items[item_id])}" for item_id in line.used_by if item_id in catalog.items
+        )
+        return row
+
+    def _control(self, line: FormLine) -> Widget:
+        field = line.field
+        value = self.intake.fields.get(field.id, "")
+        control_id = widget_id(field.id)
+        if field.type == "choice":
+            options = [(pick(choice, "label"), choice.value) for choice in field.choices]
+            known = {choice.value for choice in field.choices}
+            return Select(
+                options,
+                value=value if value in known else Select.NULL,
+                prompt=tr("请选择", "Choose"),
+                id=control_id,
+            )
+        if field.type == "region":
+            regions = sorted(self.window.catalog.regions.values(), key=lambda region: region.code)
+            return Select(
+                [(f"{pick(region)}（{region.code}）", region.code) for region in regions],
+                value=value if value in self.window.catalog.regions else Select.NULL,
+                prompt=tr("请选择行政区划", "Choose a region"),
+                id=control_id,
+            )
+        if field.type == "bool":
+            return Switch(value=value == "true", id=control_id)
+        placeholder = tr(*PLACEHOLDERS[field.type]) if field.type in PLACEHOLDERS else ""
+        control_class = CodeInput if field.type in ("id_number", "uscc") else Input
+        return control_class(value, placeholder=placeholder, id=control_id)
+
+    def on_mount(self) -> None:
+        # What a draft brought back wrong is shown at once; blank fields wait for the clerk.
+        typed = [f"fields.{field_id}" for field_id in self._controls if not is_blank(self.intake.fields.get(field_id))]
+        if typed:
+            mark_problems(self, self.window.validate(self.intake, "form"), paths=typed)
+        target = self._controls.get(self._focus_field) or next(iter(self._controls.values()), None)
+        if target is not None:
+            target.focus()
+
+    def carry_over(self, old: StepScreen) -> None:
+        if isinstance(old, FormScreen):
+            focused = old.focused
+            self._focus_field = next(
+                (field_id for field_id, control in old._controls.items() if control is focused), ""
+            )
+
+    # -- values -----------------------------------------------------------------------------
+
+    def _value_of(self, control: Widget) -> str:
+        if isinstance(control, Switch):
+            return "true" if control.value else "false"
+        if isinstance(control, Select):
+            return "" if control.value is Select.NULL else str(control.value)
+        if isinstance(control, Input):
+            return control.value.strip()
+        return ""
+
+    def _field_of(self, control: Widget) -> str | None:
+        return next((field_id for field_id, candidate in self._controls.items() if candidate is control), None)
+
+    def _changed(self, control: Widget) -> None:
+        """A value changed: store it and check that one field now."""
+        field_id = self._field_of(control)
+        if field_id is None:
+            return
+        self.intake.fields[field_id] = self._value_of(control)
+        mark_problems(self, self.window.validate(self.intake, "form"), paths=[f"fields.{field_id}"])
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._changed(event.input)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._changed(event.select)
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        self._changed(event.switch)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter moves on to the next field, as Tab does.
+        event.stop()
+        self.focus_next()
+
+    # -- the rhythm -----------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Write every field's value into the intake (only this form's fields)."""
+        if not self._controls:
+            return
+        self.intake.fields = {field_id: self._value_of(control) for field_id, control in self._controls.items()}
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Every problem under its field; the first such field is focused and scrolled to."""
+        rest = mark_problems(self, problems)
+        first = next((row for row in self.query(FieldRow) if row.problem is not None), None)
+        if first is not None:
+            first.control.focus()
+            self.query_one("#form-fields", VerticalScroll).scroll_to_widget(first, animate=False)
+            self.notify(
+                tr(
+                    "有 {n} 项需要修改，已在字段下方标出",
+                    "{n} fields need correcting (shown under each)",
+                    n=len(problems) - len(rest),
+                ),
+                title=tr("还不能进入下一步", "Cannot go on yet"),
+                severity="error",
+                markup=False,
+            )
+        super().show_problems(rest)

@@ -1,0 +1,289 @@
+"""Step 6, review and accept (审核受理): the dispatch plan, what was received, what is wrong.
+
+The clerk sees the whole application once more: which departments receive it at once and which
+wait for a result (并联审批 in stages), what the applicant must already hold, how each material
+was received (deficient ones with their promised dates), and who applies. Every problem of the
+whole intake is listed, each with the step that fixes it. F10 accepts: one transaction writes
+the application, one outbox envelope per department and the audit event; the receipt follows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from offline_cache.db import StorageError
+from screens.step import StepScreen
+from screens.widgets.dialog import Dialog
+from screens.widgets.field_row import problem_text
+from screens.widgets.offering_preview import department_name, describe
+from screens.widgets.step_header import applicant_summary, step_label
+from window_app.i18n import pick, tr
+from window_app.intake.guide import Guide
+from window_app.intake.model import Intake, Problem
+from window_app.intake.validate import VALIDATED_STEPS, material_status
+from window_app.window import IntakeInvalid
+
+log = logging.getLogger(__name__)
+
+MATERIAL_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "original": ("原件", "original"),
+    "copy": ("复印件", "copy"),
+    "shared": ("数据共享核验", "data sharing"),
+    "deficient": ("容缺", "deficient"),
+    "not_applicable": ("不适用", "not applicable"),
+    "pending": ("待确认", "to record"),
+}
+"""Material state → how the review counts it (Chinese, English)."""
+
+
+def step_of(problem: Problem, by_step: dict[str, list[Problem]]) -> str | None:
+    """The step whose check reports ``problem`` (``pick`` for the offering itself)."""
+    if problem.path == "offering":
+        return "pick"
+    return next((step for step, problems in by_step.items() if problem in problems), None)
+
+
+class ReviewScreen(StepScreen):
+    """Everything once more, every problem with its step, and F10 to accept."""
+
+    STEP = "review"
+    CSS_PATH = "review.tcss"
+
+    BINDINGS = [
+        Binding("f10", "accept", "受理|Accept"),
+        Binding("g", "fix", "去修改|Fix", show=False),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._problems: list[tuple[Problem, str | None]] = []
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        guide = self.window.guide(self.intake)
+        with VerticalScroll(id="review-body"):
+            yield Static(tr("办理流程", "Dispatch plan"), classes="review-heading")
+            yield Static(self._plan(guide), id="review-plan")
+            yield Static(tr("申请人", "Applicant"), classes="review-heading")
+            yield Static(self._applicant(self.intake), id="review-applicant", markup=False)
+            yield Static(tr("材料", "Materials"), classes="review-heading")
+            yield Static(self._materials(guide), id="review-materials", markup=False)
+            yield Static(tr("检查结果", "Check"), classes="review-heading")
+            yield Static("", id="review-verdict", markup=False)
+            yield OptionList(id="review-problems")
+        with Horizontal(id="review-actions"):
+            yield Button(tr("F10 受理", "F10 Accept"), id="review-accept", variant="success")
+            yield Static("", id="review-accept-note", markup=False)
+
+    def on_mount(self) -> None:
+        self.check()
+
+    def _plan(self, guide: Guide) -> Content:
+        catalog = self.window.catalog
+        lines = [describe(catalog, guide, heading=False)]
+        for prerequisite, needers in guide.plan.external_prerequisites.items():
+            item = catalog.items.get(prerequisite)
+            name = pick(item) if item is not None else prerequisite
+            result = f"（{item.result}）" if item is not None and item.result else ""
+            users = "、".join(pick(catalog.items[n]) if n in catalog.items else n for n in needers)
+            lines.append(
+                Content.styled(
+                    tr(
+                        "申请人须已取得：{name}{result}，{users}需要",
+                        "The applicant must already hold: {name}{result}, needed by {users}",
+                        name=name,
+                        result=result,
+                        users=users,
+                    ),
+                    "$text-warning",
+                )
+            )
+        return Content("\n").join(lines)
+
+    def _applicant(self, intake: Intake) -> str:
+        applicant = intake.applicant
+        lines = [applicant_summary(intake)]
+        if applicant.kind == "enterprise":
+            enterprise = applicant.enterprise
+            lines.append(
+                tr("统一社会信用代码：{v}", "Unified social credit code: {v}", v=enterprise.uscc or tr("（新设立）", "(being registered)"))
+            )
+            if enterprise.legal_representative.name:
+                lines.append(tr("法定代表人：{v}", "Legal representative: {v}", v=enterprise.legal_representative.name))
+            if applicant.person.name:
+                lines.append(
+                    tr("联系人：{n}  {p}", "Contact: {n}  {p}", n=applicant.person.name, p=applicant.person.phone)
+                )
+        else:
+            person = applicant.person
+            lines.append(tr("身份证号码：{v}", "Resident ID: {v}", v=person.id_number))
+            lines.append(tr("联系电话：{v}", "Phone: {v}", v=person.phone))
+        agent = applicant.agent
+        if agent is not None and agent.name:
+            lines.append(
+                tr("代办人：{n}  {i}  {p}", "Agent: {n}  {i}  {p}", n=agent.name, i=agent.id_number, p=agent.phone)
+            )
+        return "\n".join(lines)
+
+    def _materials(self, guide: Guide) -> str:
+        online = bool(getattr(self.app, "sync_online", False))
+        counts: dict[str, int] = {}
+        deficient: list[str] = []
+        for line in guide.checklist.lines:
+            status = material_status(self.intake, line.material)
+            counts[status.state] = counts.get(status.state, 0) + 1
+            if status.state == "deficient":
+                deficient.append(
+                    tr(
+                        "  · {m}：承诺 {d} 前补交",
+                        "  · {m}: promised by {d}",
+                        m=pick(line.material),
+                        d=status.promised_date or "?",
+                    )
+                )
+        parts = []
+        for state, (zh, en) in MATERIAL_STATE_LABELS.items():
+            if counts.get(state):
+                label = tr(zh, en)
+                if state == "shared" and not online:
+                    label = tr("联网后核验", "verify when online")
+                parts.append(f"{label} {counts[state]}")
+        lines = [
+            tr(
+                "共 {n} 份（逐项提交需 {r} 份）：",
+                "{n} materials ({r} item by item): ",
+                n=len(guide.checklist.lines),
+                r=guide.checklist.requirements,
+            )
+            + tr("，", ", ").join(parts)
+        ]
+        if deficient:
+            lines.append(tr("容缺受理：", "Accepted as deficient:"))
+            lines += deficient
+        return "\n".join(lines)
+
+    # -- problems -------------------------------------------------------------------------
+
+    def check(self) -> list[Problem]:
+        """Ask the window for every problem of the intake and list them with their steps."""
+        problems = self.window.validate(self.intake)
+        self._list(problems)
+        return problems
+
+    def _list(self, problems: list[Problem]) -> None:
+        by_step = {step: self.window.validate(self.intake, step) for step in VALIDATED_STEPS} if problems else {}
+        self._problems = [(problem, step_of(problem, by_step)) for problem in problems]
+        option_list = self.query_one("#review-problems", OptionList)
+        option_list.clear_options()
+        for index, (problem, step) in enumerate(self._problems):
+            where = f"[{step_label(step)}] " if step else ""
+            option_list.add_option(Option(Content(where + problem_text(problem)), id=str(index)))
+        option_list.display = bool(problems)
+        verdict = self.query_one("#review-verdict", Static)
+        accept_note = self.query_one("#review-accept-note", Static)
+        if problems:
+            verdict.update(
+                tr(
+                    "还有 {n} 个问题，改正后才能受理。选中一项按 Enter（或 g）转到相应步骤。",
+                    "{n} problems to correct before accepting. Choose one and press Enter (or g) to go to its step.",
+                    n=len(problems),
+                )
+            )
+            accept_note.update(tr("尚不能受理", "Cannot accept yet"))
+        else:
+            verdict.update(tr("✓ 检查通过，可以受理", "✓ All checks pass: ready to accept"))
+            accept_note.update(tr("受理后生成受理回执", "Accepting prints the receipt"))
+        verdict.set_class(bool(problems), "-problems")
+        self.query_one("#review-accept", Button).disabled = bool(problems)
+        self.refresh_bindings()
+
+    def problems(self) -> list[Problem]:
+        return self.window.validate(self.intake)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        self._list(problems)
+        if problems:
+            option_list = self.query_one("#review-problems", OptionList)
+            option_list.highlighted = 0
+            option_list.focus()
+            self.query_one("#review-body", VerticalScroll).scroll_to_widget(option_list, animate=False)
+        super().show_problems(problems)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._go_to(event.option_index)
+
+    def action_fix(self) -> None:
+        """Go to the step of the highlighted problem."""
+        highlighted = self.query_one("#review-problems", OptionList).highlighted
+        if highlighted is not None:
+            self._go_to(highlighted)
+
+    def _go_to(self, index: int) -> None:
+        if not 0 <= index < len(self._problems):
+            return
+        step = self._problems[index][1]
+        if step is None:
+            return
+        self.commit()
+        self.window_app.goto_step(step)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fix":
+            return bool(self._problems)
+        if action == "next":
+            return False  # the last step: F10 accepts, nothing comes after
+        return True
+
+    # -- accepting ------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "review-accept":
+            event.stop()
+            self.action_accept()
+
+    def action_accept(self) -> None:
+        """Accept: on success the receipt; otherwise the problems or the storage's words."""
+        if self.window_app.intake is None:
+            return
+        self.commit()
+        try:
+            accepted = self.window.accept(self.intake)
+        except IntakeInvalid as invalid:
+            self.show_problems(invalid.problems)
+            return
+        except StorageError as error:
+            self.app.push_screen(
+                Dialog(
+                    tr("未能受理", "Not accepted"),
+                    tr(error.message, getattr(error, "message_en", "") or error.message)
+                    + "\n\n"
+                    + tr(
+                        "没有写入任何数据，本申请仍保留（草稿未删除），可稍后再次受理。",
+                        "Nothing was written; this application is kept (the draft stays) and can be accepted again later.",
+                    ),
+                    error=True,
+                )
+            )
+            return
+        except Exception as error:  # never a traceback at the window
+            log.exception("accept failed")
+            self.app.push_screen(
+                Dialog(
+                    tr("未能受理", "Not accepted"),
+                    tr("受理时出现意外错误：{e}", "An unexpected error stopped accepting: {e}", e=error)
+                    + "\n\n"
+                    + tr("本申请仍保留，可保存草稿后重试。", "This application is kept; save a draft and try again."),
+                    error=True,
+                )
+            )
+            return
+        self.window_app.finish_intake(accepted.receipt_no)
