@@ -52,6 +52,7 @@ class PickScreen(StepScreen):
                         "输入名称、拼音或首字母搜索，如 qykb", "Type a name, pinyin or initials, e.g. qykb"
                     ),
                     id="search",
+                    select_on_focus=False,  # typing in the list carries on the query
                 )
                 yield Label("", id="result-count")
                 yield OptionList(id="results")
