@@ -1,0 +1,155 @@
+"""Step 5, the unified form: every field once, prefilled, checked as typed."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Select, Switch
+
+from screens.form import FormScreen
+from screens.review import ReviewScreen
+from screens.widgets.field_row import FieldRow
+from tests.functional_tests.end_steps import BROKEN_ID, BUYER, HOUSE_FIELDS, SELLER_ID, house_transfer
+from tests.functional_tests.shell_helpers import (
+    SIZE,
+    anyio_backend,  # noqa: F401  (fixture)
+    error_at,
+    make_app,
+    paste,
+    type_text,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_form(pilot, intake) -> FormScreen:
+    pilot.app.intake = intake
+    pilot.app.goto_step("form")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, FormScreen)
+    return screen
+
+
+def control(app, field_id: str):
+    return app.screen.query_one(f"#field-{field_id}")
+
+
+async def test_applicant_fields_are_prefilled_once_for_every_item(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        assert control(app, "applicant_name").value == BUYER.name
+        assert control(app, "applicant_id_number").value == BUYER.id_number
+        assert control(app, "applicant_phone").value == BUYER.phone
+        assert intake.fields["applicant_name"] == BUYER.name  # the prefill is written to the intake
+        # every field once
+        rows = list(app.screen.query(FieldRow))
+        assert [row.path for row in rows] == [f"fields.{line.field.id}" for line in window.guide(intake).form.lines]
+        # nothing typed yet: no error shown before the clerk gets there
+        assert error_at(app, "field-seller_name") == ""
+
+
+async def test_each_field_says_how_many_items_use_it(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        row = app.screen.query_one("#field-applicant_name-row", FieldRow)
+        assert str(row.query_one(".field-hint").render()).startswith("4 个事项使用")
+        tooltip = str(row.tooltip)
+        items = next(l.used_by for l in window.guide(intake).form.lines if l.field.id == "applicant_name")
+        assert len(items) == 4
+        for item_id in items:
+            assert f"· {window.catalog.items[item_id].name}" in tooltip.splitlines()
+        assert row.required
+        single = app.screen.query_one("#field-first_home-row", FieldRow)
+        assert str(single.query_one(".field-hint").render()).startswith("1 个事项使用")
+
+
+async def test_controls_follow_the_field_types(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        assert isinstance(control(app, "house_use"), Select)
+        assert isinstance(control(app, "first_home"), Switch)
+        assert isinstance(control(app, "house_area"), Input)
+        control(app, "house_use").value = "commercial"
+        control(app, "first_home").value = True
+        await pilot.pause()
+        assert intake.fields["house_use"] == "commercial"
+        assert intake.fields["first_home"] == "true"
+
+
+async def test_invalid_id_number_is_shown_at_the_field_as_typed_and_blocks_next(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        del intake.fields["seller_id_number"]
+        await open_form(pilot, intake)
+        control(app, "seller_id_number").focus()
+        await type_text(pilot, BROKEN_ID)
+        message = error_at(app, "field-seller_id_number")
+        assert message
+        expected = [p for p in window.validate(intake, "form") if p.path == "fields.seller_id_number"]
+        assert message == expected[0].message
+        assert error_at(app, "field-seller_name") == ""  # only the field being typed is judged
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert app.focused is control(app, "seller_id_number")
+        # corrected: the message goes, and the form lets the clerk on
+        control(app, "seller_id_number").value = ""
+        await type_text(pilot, SELLER_ID)
+        assert error_at(app, "field-seller_id_number") == ""
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_next_with_blank_required_fields_marks_each_of_them(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        for field_id in ("seller_name", "house_location", "house_use", "water_account"):
+            assert error_at(app, f"field-{field_id}"), field_id
+        assert error_at(app, "field-applicant_name") == ""  # prefilled
+        assert app.focused is control(app, "seller_name")
+
+
+async def test_hanzi_typed_through_the_ime_is_kept(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        control(app, "house_location").focus()
+        await pilot.pause()
+        await paste(pilot, HOUSE_FIELDS["house_location"])
+        assert intake.fields["house_location"] == HOUSE_FIELDS["house_location"]
+        assert error_at(app, "field-house_location") == ""
+
+
+async def test_values_survive_going_back_and_the_language_switch(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        control(app, "water_account").focus()
+        await type_text(pilot, "ZF08812")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert control(app, "water_account").value == "ZF08812"
+        assert app.focused is control(app, "water_account")
+        label = str(app.screen.query_one("#field-water_account-row .field-label").render())
+        assert label.startswith("Water account number")
+        await pilot.press("f2")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.STEP == "checklist"
+        assert intake.fields["water_account"] == "ZF08812"
