@@ -42,6 +42,25 @@ EXIT_INTERRUPTED = 130
 LEVELS = ("province", "city", "county")
 GROUP_ORDER = ("hot", "local", "personal", "enterprise", "item")
 
+# State words for the applications list. The codes are window_app.applications'; the screens
+# word them the same way (screens/widgets/part_state.py, which the CLI must not import).
+APPLICATION_STATE_LABELS = {
+    "accepted": ("已受理", "accepted"),
+    "in_progress": ("办理中", "in progress"),
+    "supplement_needed": ("需补正", "supplement needed"),
+    "concluded": ("已办结", "concluded"),
+    "rejected": ("不予受理", "rejected"),
+}
+PART_STATE_LABELS = {
+    "queued": ("待发送", "queued"),
+    "waiting": ("待前置结果", "awaiting a prerequisite"),
+    "sent": ("已发送", "sent"),
+    "received": ("部门已接收", "received"),
+    "approved": ("已同意", "approved"),
+    "rejected": ("不予许可", "rejected"),
+    "supplement_needed": ("需补正", "supplement needed"),
+}
+
 
 class UsageError(Exception):
     """The command line itself is wrong (unknown option, missing argument)."""
@@ -404,13 +423,15 @@ def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) 
     )
     order = {key: index for index, key in enumerate(GROUP_ORDER)}
     groups = sorted(dict.fromkeys(row["group"] for row in rows), key=lambda key: order.get(key, len(order)))
+    names = {row["id"]: (row["name_en"] if _english() and row["name_en"] else row["name"]) for row in rows}
+    id_width = max((_width(row["id"]) for row in rows), default=0)
+    name_width = max((_width(name) for name in names.values()), default=0)
     for group in groups:
         _out("")
         _out(_group_label(group))
         for row in (row for row in rows if row["group"] == group):
             departments = "、".join(_department_name(catalog, d) for d in row["departments"])
-            name = row["name_en"] if _english() and row["name_en"] else row["name"]
-            _out(f"  {_pad(row['id'], 30)} {_pad(name, 24)} {departments}")
+            _out(f"  {_pad(row['id'], id_width)}  {_pad(names[row['id']], name_width)}  {departments}")
 
 
 def cmd_catalog_coverage(args: argparse.Namespace) -> int:
@@ -471,7 +492,7 @@ def _print_coverage(entry: dict[str, Any]) -> None:
         else:
             names = [(r["name_en"] if _english() and r["name_en"] else r["name"]) for r in offered]
             where = tr("、", ", ").join(names)
-        _out(f"  {_pad(level_names[level], 9)} {where}  ({len(offered)}/{total})")
+        _out(f"  {_pad(level_names[level], 9)} ({len(offered)}/{total})  {where}")
 
 
 # -- guide ---------------------------------------------------------------------------------------
@@ -592,12 +613,12 @@ def _print_situation(guide: Guide) -> None:
 def _print_items(catalog: Catalog, guide: Guide) -> None:
     classes = {1: tr("一类直接办", "class 1 direct"), 2: tr("二类融通办", "class 2 processed"), 3: tr("三类登记办", "class 3 registered")}
     _section(tr("事项（{n}）", "Items ({n})", n=len(guide.items)))
+    rows = []
     for item in guide.items:
         promised = tr("即办", "on the spot") if item.promised_days == 0 else tr("承诺 {d} 日", "{d} day(s)", d=item.promised_days)
-        _out(
-            f"  {_pad(item.id, 30)} {_pad(pick(item), 22)} {_pad(_department_name(catalog, item.department), 12)} "
-            f"{_pad(classes.get(item.handling_class, str(item.handling_class)), 18)} {promised}"
-        )
+        handling = classes.get(item.handling_class, str(item.handling_class))
+        rows.append([item.id, pick(item), _department_name(catalog, item.department), handling, promised])
+    _print_table(rows)
 
 
 def _print_checklist(catalog: Catalog, guide: Guide) -> None:
@@ -612,12 +633,16 @@ def _print_checklist(catalog: Catalog, guide: Guide) -> None:
             shared=checklist.shareable_count,
         )
     )
+    rows = []
     for line in checklist.lines:
-        how = tr("免提交·共享核验", "shared, not collected") if line.material.shareable else ""
+        how = [tr("免提交·共享核验", "shared, not collected")] if line.material.shareable else []
         if line.original_required:
-            how = (how + " " if how else "") + tr("需原件", "original")
-        needed_by = "、".join(pick(catalog.items[i]) if i in catalog.items else i for i in line.needed_by)
-        _out(f"  {_pad(line.material.id, 30)} {_pad(pick(line.material), 22)} {_pad(how, 18)} ← {needed_by}")
+            how.append(tr("需原件", "original"))
+        if line.material.key:
+            how.append(tr("关键材料", "key"))
+        receivers = tr("、", ", ").join(_department_name(catalog, d) for d in line.departments)
+        rows.append([line.material.id, pick(line.material), " ".join(how), "→ " + receivers])
+    _print_table(rows)
 
 
 def _print_form(guide: Guide) -> None:
@@ -630,10 +655,12 @@ def _print_form(guide: Guide) -> None:
             saved=form.saved,
         )
     )
-    for line in form.lines:
-        required = "*" if line.required else " "
-        group = f"[{line.field.group}] " if line.field.group else ""
-        _out(f"  {required} {_pad(line.field.id, 30)} {group}{pick(line.field, 'label')}")
+    _print_table(
+        [
+            ["*" if line.required else " ", line.field.id, f"[{line.field.group}]" if line.field.group else "", pick(line.field, "label")]
+            for line in form.lines
+        ]
+    )
 
 
 def _print_stages(catalog: Catalog, guide: Guide) -> None:
@@ -750,9 +777,19 @@ def _print_applications(catalog: Catalog, summaries: Sequence[Any]) -> None:
         return
     for summary in summaries:
         name = summary.offering_name_en if _english() and summary.offering_name_en else summary.offering_name
-        _out(f"{summary.receipt_no}  {name}  {summary.applicant_name}  {summary.state}  {_when(summary.accepted_at)}")
-        for part in summary.parts:
-            _out(f"    {_pad(_department_name(catalog, part.department), 14)} {tr('阶段', 'stage')} {part.stage}  {part.state}")
+        state = _label(APPLICATION_STATE_LABELS, summary.state)
+        _out(f"{summary.receipt_no}  {name}  {summary.applicant_name}  {state}  {_when(summary.accepted_at)}")
+        _print_table(
+            [
+                [
+                    "  ",
+                    _department_name(catalog, part.department),
+                    tr("第 {n} 环节", "stage {n}", n=part.stage),
+                    _label(PART_STATE_LABELS, part.state),
+                ]
+                for part in summary.parts
+            ]
+        )
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
@@ -809,9 +846,32 @@ def _pad(text: str, width: int) -> str:
 
 
 def _when(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    """A stored timestamp (ISO text or datetime) as local ``YYYY-MM-DD HH:MM``."""
+    moment = value
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(moment, dt.datetime):
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def _label(labels: dict[str, tuple[str, str]], state: str) -> str:
+    """A state code in words, in the current language (the code itself when unknown)."""
+    known = labels.get(state)
+    return tr(*known) if known else state
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    """Rows indented by two spaces, each column padded to its widest cell (CJK-aware)."""
+    if not rows:
+        return
+    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        cells = [_pad(cell, width) for cell, width in zip(row[:-1], widths)] + [row[-1]]
+        _out(("  " + "  ".join(cells)).rstrip())
 
 
 def _jsonable(obj: Any) -> dict[str, Any]:
