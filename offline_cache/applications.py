@@ -18,6 +18,7 @@ from window_app.applications import (
 )
 from window_app.envelope import Envelope
 from window_app.intake.model import Intake
+from window_app.receipt import check_receipt_no, normalize_receipt_no
 
 _READ_WORDS = ("读取办件", "Reading applications")
 
@@ -164,6 +165,8 @@ def list_applications(db: Database, query: str = "", limit: int = 500) -> list[A
         limit: At most this many.
     """
     text = unicodedata.normalize("NFKC", query).strip()  # full-width IME input matches too
+    if check_receipt_no(text):
+        text = normalize_receipt_no(text)  # read off a slip: O for 0 and the like
     # The walk follows the accepted_at index newest first and stops after ``limit`` matches.
     sql = f"SELECT {_SUMMARY_COLUMNS} FROM applications"
     params: list[Any] = []

@@ -3,7 +3,7 @@
 Receipt number format::
 
     522325-261127-ZF-01-K7Q3-0001-4P
-    │      │      │     │    │    └ check characters, ISO/IEC 7064 MOD 1271-36
+    │      │      │     │    │    └ check characters (Crockford base32, see below)
     │      │      │     │    └ sequence of this window on this day (4 digits, more if needed)
     │      │      │     └ installation tag: 4 random Crockford base32 characters per database
     │      │      └ window id from config.toml (upper case)
@@ -17,9 +17,12 @@ the same sequence numbers). The tag lives in the database, so a copy of a databa
 cloned disk) carries the same tag; a restored backup rewinds the sequence. Both are operator
 errors this scheme cannot see.
 
-The two check characters (pure ISO/IEC 7064 MOD 1271-36, over the letters and digits) detect
-every single-character substitution and every transposition of two characters, adjacent or
-one apart, so a mistyped number is refused instead of finding nothing or something else.
+The check: a pure ISO/IEC 7064-style system over the letters and digits (radix 36, prime
+modulus 1021), its value written as two Crockford base32 characters. It detects every
+single-character substitution and every transposition of two characters, adjacent or one
+apart, so a mistyped number is refused instead of finding nothing or something else. Tag and
+check use no I, L, O or U, and digits-only parts are read leniently (O as 0, I and L as 1):
+what an applicant reads off a slip is what the window finds.
 """
 
 from __future__ import annotations
@@ -38,11 +41,13 @@ if TYPE_CHECKING:
     from window_app.applications import ApplicationDetail
 
 _ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_MODULUS = 1271
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_MODULUS = 1021  # prime, and below 32**2 so the check fits two Crockford characters
 _RADIX = 36
-_RECEIPT_PATTERN = re.compile(
-    r"\d{6}-\d{6}-[0-9A-Z](?:[0-9A-Z-]*[0-9A-Z])?-[0-9A-Z]{4}-\d{4,}-[0-9A-Z]{2}"
+_LOOSE_PATTERN = re.compile(
+    r"([0-9OIL]{6})-([0-9OIL]{6})-([0-9A-Z](?:[0-9A-Z-]*[0-9A-Z])?)-([0-9A-Z]{4})-([0-9OIL]{4,})-([0-9A-Z]{2})"
 )
+_READ_AS_DIGITS = str.maketrans("OIL", "011")  # what a slip's reader confuses
 
 RECEIPT_WIDTH = 60
 
@@ -57,30 +62,39 @@ def format_receipt_no(region: str, day: dt.date, window_id: str, installation_ta
 
 
 def normalize_receipt_no(text: str) -> str:
-    """As typed → canonical: full-width forms folded (IME input), spaces dropped, upper case."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(folded.split()).upper().replace("－", "-").replace("—", "-")
+    """As typed → canonical: full-width forms folded (IME input), spaces dropped, upper case,
+    and O / I / L read as 0 / 1 where only digits or Crockford characters can stand.
+
+    Text that does not look like a receipt number is returned folded but otherwise as typed.
+    """
+    folded = "".join(unicodedata.normalize("NFKC", text).split()).upper().replace("—", "-")
+    match = _LOOSE_PATTERN.fullmatch(folded)
+    if not match:
+        return folded
+    region, day, window_id, tag, sequence, check = match.groups()
+    digits_and_crockford = [part.translate(_READ_AS_DIGITS) for part in (region, day, tag, sequence, check)]
+    region, day, tag, sequence, check = digits_and_crockford
+    return f"{region}-{day}-{window_id}-{tag}-{sequence}-{check}"
 
 
 def check_receipt_no(text: str) -> bool:
-    """Whether ``text`` (after :func:`normalize_receipt_no`) is a well-formed receipt number
-    whose check characters match."""
+    """Whether ``text`` (read as :func:`normalize_receipt_no` does) is a well-formed receipt
+    number whose check characters match."""
     candidate = normalize_receipt_no(text)
-    if not _RECEIPT_PATTERN.fullmatch(candidate):
+    if not _LOOSE_PATTERN.fullmatch(candidate):
         return False
-    body, check = candidate[:-3], candidate[-2:]
-    return _check_characters(body) == check
+    return _check_characters(candidate[:-3]) == candidate[-2:]
 
 
 def _check_characters(body: str) -> str:
-    """ISO/IEC 7064 MOD 1271-36 over the letters and digits of ``body`` (separators ignored)."""
+    """The two check characters of ``body`` (separators ignored)."""
     remainder = 0
     for char in body:
         if char in _ALPHANUMERIC:
             remainder = ((remainder + _ALPHANUMERIC.index(char)) * _RADIX) % _MODULUS
     remainder = (remainder * _RADIX) % _MODULUS
     value = (_MODULUS + 1 - remainder) % _MODULUS
-    return _ALPHANUMERIC[value // _RADIX] + _ALPHANUMERIC[value % _RADIX]
+    return _CROCKFORD[value // 32] + _CROCKFORD[value % 32]
 
 
 # -- dates -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from window_app.receipt import (
     format_receipt_no,
     mask_id_number,
     mask_phone,
+    normalize_receipt_no,
     render_receipt,
 )
 
@@ -33,7 +34,7 @@ SAMPLES = [
 
 def test_the_format_is_readable_and_sorts_by_day() -> None:
     number = SAMPLES[0]
-    assert re.fullmatch(r"522325-261127-ZF-01-K7Q3-0001-[0-9A-Z]{2}", number)
+    assert re.fullmatch(r"522325-261127-ZF-01-K7Q3-0001-[0-9A-HJKMNP-TV-Z]{2}", number)
     later = format_receipt_no("522325", dt.date(2026, 11, 28), "ZF-01", "K7Q3", 1)
     assert number < later
 
@@ -48,14 +49,29 @@ def test_well_formed_numbers_check(number: str) -> None:
 
 
 @pytest.mark.parametrize("number", SAMPLES)
-def test_every_single_character_typo_is_caught(number: str) -> None:
+def test_every_single_character_typo_is_caught_or_harmless(number: str) -> None:
+    """A typo is refused, unless it is an O for a 0 (I or L for a 1) where only digits or
+    Crockford characters can stand: then it reads as the same number."""
     for index, char in enumerate(number):
         if char == "-":
             continue
         for other in ALPHANUMERIC:
             if other != char:
                 typo = number[:index] + other + number[index + 1 :]
-                assert not check_receipt_no(typo), typo
+                assert not check_receipt_no(typo) or normalize_receipt_no(typo) == number, typo
+
+
+def test_what_a_reader_confuses_on_a_slip_still_finds_the_number() -> None:
+    number = format_receipt_no("522310", dt.date(2026, 10, 1), "ZF-01", "01QZ", 10)
+    region, day, window_a, window_b, tag, sequence, check = number.split("-")
+    confused = [part.replace("0", "O").replace("1", "I") for part in (region, day, tag, sequence, check)]
+    misread = "-".join([*confused[:2], window_a, window_b, *confused[2:]])
+    assert misread == "5223IO-26IOOI-ZF-01-OIQZ-OOIO-" + check.replace("0", "O").replace("1", "I")
+    assert check_receipt_no(misread)
+    assert normalize_receipt_no(misread) == number
+    # The window id is not digits-only: an O there is a different window.
+    assert not check_receipt_no(number.replace("ZF-01", "ZF-O1"))
+    assert not set(number.split("-", 5)[-1]) & set("ILOU")  # the check characters are unambiguous
 
 
 @pytest.mark.parametrize("number", SAMPLES)

@@ -63,9 +63,12 @@ def test_search_matches_receipt_name_number_and_offering(filled, query, expected
     assert [s.receipt_no for s in list_applications(db, query)] == [receipts[i] for i in expected]
 
 
-def test_search_by_the_full_receipt_number(filled) -> None:
+def test_search_by_the_full_receipt_number_as_read_off_the_slip(filled) -> None:
     db, receipts = filled
     assert [s.receipt_no for s in list_applications(db, receipts[1].lower())] == [receipts[1]]
+    region, day, *rest = receipts[1].split("-")
+    misread = "-".join([region, day.replace("1", "I")] + rest)  # 26II27 for 261127
+    assert [s.receipt_no for s in list_applications(db, misread)] == [receipts[1]]
 
 
 def test_the_list_stops_at_the_limit(filled) -> None:
