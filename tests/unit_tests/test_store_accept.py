@@ -291,3 +291,16 @@ def test_a_sequence_taken_by_another_connection_is_not_reused(db, settings) -> N
     # accept_intake itself proposes again and takes the next number.
     again = accept(db, settings)
     assert again.receipt_no.split("-")[-2] == "0002"
+
+
+def test_a_read_only_database_refuses_the_accept_in_words(db, settings) -> None:
+    # What SQLite answers when the file or its directory cannot be written.
+    db.execute("PRAGMA query_only = ON")
+    with pytest.raises(StorageError) as caught:
+        accept(db, settings)
+    db.execute("PRAGMA query_only = OFF")
+
+    assert caught.value.kind == "readonly"
+    assert "只读或没有写入权限：本次受理未写入" in caught.value.message
+    assert "read-only" in caught.value.message_en
+    assert table_counts(db)["applications"] == 0
