@@ -60,6 +60,7 @@ class ApplicationsScreen(Screen):
         Binding("ctrl+t", "toggle_scope", "今天/全部|Today/All"),
         Binding("f6", "toggle_tab", "办件/草稿|Applications/Drafts"),
         Binding("delete", "delete_draft", "删除草稿|Delete draft"),
+        Binding("down", "focus_list", "列表|List", show=False),
     ]
 
     def __init__(self) -> None:
@@ -252,9 +253,7 @@ class ApplicationsScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter in the search box goes to the (first) result.
         event.stop()
-        table = self._active_table()
-        if table.row_count:
-            table.focus()
+        self.action_focus_list()
 
     def on_key(self, event: events.Key) -> None:
         # Typing while a list has the focus goes on typing into the search box.
@@ -309,6 +308,12 @@ class ApplicationsScreen(Screen):
 
     def action_search(self) -> None:
         self.query_one("#apps-search", Input).focus()
+
+    def action_focus_list(self) -> None:
+        """From the search box down into the list shown."""
+        table = self._active_table()
+        if table.row_count:
+            table.focus()
 
     def action_toggle_scope(self) -> None:
         """Today only ↔ every application."""

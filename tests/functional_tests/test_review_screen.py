@@ -1,0 +1,148 @@
+"""Step 6, review and accept: the plan, the problems with their steps, F10, the receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, OptionList, Static
+
+from offline_cache.db import StorageError
+from screens.form import FormScreen
+from screens.pick import PickScreen
+from screens.receipt import ReceiptScreen
+from screens.review import ReviewScreen
+from screens.widgets.dialog import Dialog
+from tests.functional_tests.end_steps import BUYER, house_transfer
+from tests.functional_tests.shell_helpers import (
+    SIZE,
+    anyio_backend,  # noqa: F401  (fixture)
+    footer_text,
+    make_app,
+)
+from window_app.intake.model import MaterialStatus
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_review(pilot, intake) -> ReviewScreen:
+    pilot.app.intake = intake
+    pilot.app.goto_step("review")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+def shown(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_review_shows_stages_materials_and_applicant(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        intake.materials["utility_bill"] = MaterialStatus(state="deficient", promised_date="2026-12-02")
+        await open_review(pilot, intake)
+        plan = shown(app, "#review-plan")
+        for words in ("第 1 阶段", "第 2 阶段", "第 3 阶段", "国家税务总局贞丰县税务局", "贞丰县不动产登记中心"):
+            assert words in plan, words
+        materials = shown(app, "#review-materials")
+        assert "联网后核验 3" in materials
+        assert "承诺 2026-12-02 前补交" in materials
+        applicant = shown(app, "#review-applicant")
+        assert BUYER.name in applicant and BUYER.id_number in applicant
+        assert shown(app, "#review-verdict") == "✓ 检查通过，可以受理"
+        assert not app.screen.query_one("#review-accept", Button).disabled
+        footer = footer_text(app)
+        assert "受理" in footer and "下一步" not in footer
+
+
+async def test_f10_accepts_writes_application_and_outbox_and_shows_the_receipt(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        await open_review(pilot, intake)
+        await pilot.press("f10")
+        await pilot.pause()
+        receipt = app.screen
+        assert isinstance(receipt, ReceiptScreen)
+        receipt_no = receipt.receipt_no
+        assert receipt_no in str(receipt.query_one("#receipt-text", Static).render())
+        assert app.intake is None
+        # in SQLite, through the facade: the application and one part (envelope) per department
+        applications = window.applications()
+        assert [a.receipt_no for a in applications] == [receipt_no]
+        assert applications[0].applicant_name == BUYER.name
+        detail = window.application(receipt_no)
+        departments = {part.department for part in detail.summary.parts}
+        assert departments == {"tax", "real_estate_registry", "power_grid", "water_supply"}
+        assert all(part.envelope_id for part in detail.summary.parts)
+        assert window.drafts() == []  # the draft went with the accept
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+
+
+async def test_receipt_is_saved_for_printing_in_the_data_dir(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        await open_review(pilot, intake)
+        await pilot.click("#review-accept")
+        await pilot.pause()
+        receipt = app.screen
+        assert isinstance(receipt, ReceiptScreen)
+        await pilot.press("p")
+        path = Path(window.settings.data_dir) / "receipts" / f"{receipt.receipt_no}.txt"
+        assert path.is_file()
+        assert path.read_text(encoding="utf-8").rstrip("\n") == window.receipt_text(receipt.receipt_no).rstrip("\n")
+        assert str(path) in str(receipt.query_one("#receipt-saved", Static).render())
+        await pilot.press("ctrl+p")  # the other key saves again, same file
+        assert path.is_file()
+
+
+async def test_problems_of_every_step_are_listed_and_lead_to_their_step(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        del intake.fields["water_account"]
+        del intake.materials["utility_bill"]
+        await open_review(pilot, intake)
+        options = app.screen.query_one("#review-problems", OptionList)
+        texts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert texts == ["[材料清单] 请确认该材料的收取情况", "[一表申请] 请填写“用水户号”"]
+        assert app.screen.query_one("#review-accept", Button).disabled
+        await pilot.press("f10")  # refused: nothing written
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert window.applications() == []
+        assert app.focused is options
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+
+
+async def test_storage_error_is_told_in_words_and_the_application_stays(window, monkeypatch):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        await open_review(pilot, intake)
+        draft_id = intake.draft_id
+        assert draft_id  # moving to the step saved it
+
+        def disk_full(_intake):
+            raise StorageError("磁盘已满，受理未写入。", "The disk is full; nothing was written.", "full")
+
+        monkeypatch.setattr(window, "accept", disk_full)
+        await pilot.press("f10")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, Dialog)
+        words = str(dialog.query_one("#dialog-body", Static).render())
+        assert "磁盘已满，受理未写入。" in words and "草稿未删除" in words
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.intake is intake
+        assert [draft.id for draft in window.drafts()] == [draft_id]
