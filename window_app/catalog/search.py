@@ -157,6 +157,9 @@ class _Entry:
     offering: Offering
     names: tuple[str, ...]  # hanzi, pinyin, initials, id (lowercase)
     keywords: tuple[str, ...]
+    # Everything joined: one ``in`` test rules out most offerings for most queries.
+    name_blob: str
+    keyword_blob: str
 
 
 class OfferingIndex:
@@ -176,7 +179,7 @@ class OfferingIndex:
             hanzi = found.hanzi if found else offering.bundle.name.lower()
             names = (hanzi, found.pinyin if found else "", found.initials if found else "", offering.id.lower())
             keywords = found.keywords if found else tuple(k.lower() for k in offering.bundle.keywords)
-            self._entries.append(_Entry(position, offering, names, keywords))
+            self._entries.append(_Entry(position, offering, names, keywords, "\0".join(names), "\0".join(keywords)))
 
     def get(self, offering_id: str) -> Offering:
         """The offering with this id.
@@ -200,22 +203,30 @@ class OfferingIndex:
         if not typed:
             return list(self.offerings)
         compact = _SEPARATORS.sub("", typed)
-        id_like = re.sub(r"\s+", "_", typed)
+        # Names are matched without separators (pinyin typed with spaces), ids with underscores
+        # for spaces; keywords as typed or compacted (a keyword may contain a space).
+        name_queries = tuple(dict.fromkeys((compact, re.sub(r"\s+", "_", typed))))
+        keyword_queries = tuple(dict.fromkeys((typed, compact)))
         ranked: list[tuple[int, int, Offering]] = []
         for entry in self._entries:
             best = None
-            for text in entry.names:
-                for candidate in {compact, id_like}:
-                    tier = _tier(candidate, text, _NAME_EXACT)
-                    if tier is not None and (best is None or tier < best):
-                        best = tier
-            if best is None or best > _NAME_EXACT:
-                for keyword in entry.keywords:
-                    for candidate in {typed, compact}:
-                        tier = _tier(candidate, keyword, _KEYWORD_EXACT)
-                        if tier is not None and (best is None or tier < best):
-                            best = tier
+            if any(q in entry.name_blob for q in name_queries):
+                best = _best_tier(name_queries, entry.names, _NAME_EXACT)
+            if (best is None or best > _NAME_EXACT) and any(q in entry.keyword_blob for q in keyword_queries):
+                keyword_best = _best_tier(keyword_queries, entry.keywords, _KEYWORD_EXACT)
+                if best is None or (keyword_best is not None and keyword_best < best):
+                    best = keyword_best
             if best is not None:
                 ranked.append((best, entry.position, entry.offering))
         ranked.sort(key=lambda hit: (hit[0], hit[1]))
         return [offering for _tier_rank, _position, offering in ranked]
+
+
+def _best_tier(queries: tuple[str, ...], texts: tuple[str, ...], exact: int) -> int | None:
+    best = None
+    for text in texts:
+        for query in queries:
+            tier = _tier(query, text, exact)
+            if tier is not None and (best is None or tier < best):
+                best = tier
+    return best
