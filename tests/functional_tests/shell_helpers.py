@@ -52,13 +52,14 @@ async def paste(pilot: Pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def fill(pilot: Pilot, selector: str, text: str) -> None:
-    """Focus an input, clear it, and type ``text`` into it."""
+async def fill(pilot: Pilot, selector: str, text: str, *, typed: bool = False) -> None:
+    """Focus an input and put ``text`` in it: at once, or key by key with ``typed``."""
     field = pilot.app.screen.query_one(selector, Input)
     field.focus()
-    field.value = ""
+    field.value = "" if typed else text
     await pilot.pause()
-    await type_text(pilot, text)
+    if typed:
+        await type_text(pilot, text)
 
 
 def error_at(app: WindowApp, input_id: str) -> str:
