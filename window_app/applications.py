@@ -13,7 +13,7 @@ import copy
 import datetime as dt
 import getpass
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from window_app.catalog.model import Catalog
 from window_app.config import Settings
@@ -22,6 +22,9 @@ from window_app.intake.form import apply_prefill
 from window_app.intake.guide import Guide
 from window_app.intake.model import Intake, MaterialStatus
 from window_app.receipt import add_working_days, format_receipt_no
+
+if TYPE_CHECKING:
+    from offline_cache.db import Database
 
 ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "concluded", "rejected"]
 """- ``accepted``: written at the window, parts not yet answered;
@@ -172,7 +175,7 @@ def clerk_name(settings: Settings) -> str:
 
 
 def accept_intake(
-    db: Any,
+    db: Database,
     catalog: Catalog,
     settings: Settings,
     intake: Intake,
