@@ -37,8 +37,22 @@ def list_filled(screen) -> bool:
     return False
 
 
+def _css_paths(app_class: type) -> object:
+    """The real app's CSS_PATH, made absolute (Textual resolves a relative one against the
+    file of the subclass, which lives here)."""
+    base = Path(sys.modules[app_class.__module__].__file__).parent
+    paths = app_class.CSS_PATH
+    if paths is None:
+        return None
+    if isinstance(paths, (str, Path)):
+        return str(base / paths)
+    return [str(base / path) for path in paths]
+
+
 class ReadyApp(screens.app.WindowApp):
     """The real app, ending itself once the pick screen is usable."""
+
+    CSS_PATH = _css_paths(screens.app.WindowApp)
 
     def on_mount(self) -> None:
         self.set_interval(0.001, self._check_ready)

@@ -93,12 +93,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     _tolerate_narrow_encodings()
-    set_language(_initial_language(argv))
-    parser = build_parser()
+    wants_help = any(arg in ("-h", "--help") for arg in argv)
+    set_language(_initial_language(argv, consult_config=wants_help))
     try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:
-        _err(str(exc))
+        args = build_parser().parse_args(argv)
+    except UsageError:
+        # Say it in the configured language (not read above: the config costs start-up time).
+        set_language(_initial_language(argv, consult_config=True))
+        try:
+            build_parser().parse_args(argv)
+        except UsageError as exc:
+            _err(str(exc))
         return EXIT_INVALID
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
@@ -260,8 +265,10 @@ def _add_receipt_command(commands: Any) -> None:
 # -- language and settings -------------------------------------------------------------------
 
 
-def _initial_language(argv: list[str]) -> str:
-    """The language for help texts and early errors: ``--lang``, else the configured one."""
+def _initial_language(argv: list[str], *, consult_config: bool) -> str:
+    """The language for help texts and usage errors: ``--lang``, else (if asked) the configured
+    one, else Chinese. Commands switch to the configured language once they load the settings.
+    """
     early = _Parser(add_help=False)
     early.add_argument("--lang")
     early.add_argument("--config")
@@ -272,6 +279,8 @@ def _initial_language(argv: list[str]) -> str:
         return "zh"
     if known.lang in ("zh", "en"):
         return known.lang
+    if not consult_config:
+        return "zh"
     try:
         return load_settings(known.config, data_dir=known.data_dir).window.language
     except ConfigError:

@@ -608,3 +608,56 @@ def test_help_exits_0(capsys) -> None:
     code, out, _err = cli(capsys, "--help")
     assert code == 0
     assert "window-app" in out
+
+
+# -- no sub-command: the TUI ------------------------------------------------------------------------
+
+
+def test_no_command_starts_the_tui_on_the_window_and_closes_the_database(monkeypatch, data_dir: str) -> None:
+    """``window-app`` alone opens the window, runs WindowApp until it exits, closes the DB."""
+    import screens.app
+    from textual.widgets import OptionList
+
+    from window_app.window import Window
+
+    seen: dict[str, object] = {}
+    closed: list[bool] = []
+    real_close = Window.close
+    monkeypatch.setattr(Window, "close", lambda self: (closed.append(True), real_close(self))[1])
+
+    class HeadlessApp(screens.app.WindowApp):
+        CSS_PATH = str(Path(screens.app.__file__).parent / "app.tcss")
+
+        def on_mount(self) -> None:
+            self.set_interval(0.01, self._check)
+
+        def _check(self) -> None:
+            if type(self.screen).__name__ == "PickScreen":
+                options = self.screen.query(OptionList)
+                if options and options.first().option_count:
+                    seen["region"] = self.window.settings.window.region
+                    seen["language"] = self.window.settings.window.language
+                    self.exit()
+
+        def run(self, *args, **kwargs):
+            return super().run(*args, **{**kwargs, "headless": True})
+
+    monkeypatch.setattr(screens.app, "WindowApp", HeadlessApp)
+    assert main(["--data-dir", data_dir, "--lang", "en"]) == 0
+    assert seen == {"region": HOME_REGION, "language": "en"}
+    assert closed == [True]
+    assert (Path(data_dir) / "window.sqlite").is_file()
+
+
+def test_usage_error_and_help_speak_the_configured_language(capsys, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[window]\nlanguage = "en"\n', encoding="utf-8")
+    code, out, _err = cli(capsys, "--config", str(config), "--help")
+    assert code == 0
+    assert "sub-commands" in out
+    code, _out, err = cli(capsys, "--config", str(config), "catalog", "frobnicate")
+    assert code == 1
+    assert "usage:" in err and "frobnicate" in err
+    code, out, _err = cli(capsys, "--help")
+    assert code == 0
+    assert "子命令" in out
