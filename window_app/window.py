@@ -117,7 +117,9 @@ class Window:
 
     def save_draft(self, intake: Intake) -> str:
         """Store the intake as a draft (survives quitting); returns the draft id."""
-        return draft_store.save_draft(self.db, intake, now=self.now())
+        return draft_store.save_draft(
+            self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name
+        )
 
     def drafts(self) -> list[DraftSummary]:
         return draft_store.list_drafts(self.db)
