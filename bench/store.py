@@ -1,6 +1,6 @@
 """Bench (not a test): does the applications list stay fast with 100,000 applications?
 
-    python benchmarks/bench_store.py [ROWS]
+    python bench/store.py [ROWS]
 
 One real application is accepted on the small test catalog, then copied ROWS times with SQL
 (one transaction; accepting 100k one by one would mostly measure fsync), with distinct receipt

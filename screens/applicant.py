@@ -17,6 +17,7 @@ from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from window_app.i18n import tr
 from window_app.intake.model import Enterprise, Person, Problem
+from window_app.intake.validate import allowed_applicant_kinds
 
 # Input id → problem path. The id's prefix names the person it belongs to.
 PATHS: dict[str, str] = {
@@ -48,12 +49,23 @@ class ApplicantScreen(StepScreen):
         enterprise = applicant.enterprise
         legal = enterprise.legal_representative
         agent = applicant.agent or Person()
+        allowed = allowed_applicant_kinds(self.window.catalog, self.window.offering(self.intake.offering))
         with VerticalScroll(id="applicant-form"):
             yield FieldRow(
                 tr("申请人类型", "Applicant is"),
                 RadioSet(
-                    RadioButton(tr("个人", "Person"), value=applicant.kind == "person", id="kind-person"),
-                    RadioButton(tr("企业", "Enterprise"), value=applicant.kind == "enterprise", id="kind-enterprise"),
+                    RadioButton(
+                        tr("个人", "Person"),
+                        value=applicant.kind == "person",
+                        id="kind-person",
+                        disabled="person" not in allowed,
+                    ),
+                    RadioButton(
+                        tr("企业", "Enterprise"),
+                        value=applicant.kind == "enterprise",
+                        id="kind-enterprise",
+                        disabled="enterprise" not in allowed,
+                    ),
                     id="kind",
                 ),
                 path="applicant.kind",
@@ -189,6 +201,8 @@ class ApplicantScreen(StepScreen):
         self.query_one("#person-title", Label).update(
             tr("经办联系人", "Contact person") if enterprise else tr("申请人", "Applicant")
         )
+        # A person applying is identified by their ID; an enterprise's contact need not be.
+        self.query_one("#person-id-row", FieldRow).set_required(not enterprise)
         self.query_one("#agent-section").display = self.query_one("#agent-toggle", Checkbox).value
 
     def show_problems(self, problems: list[Problem]) -> None:

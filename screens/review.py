@@ -197,11 +197,16 @@ class ReviewScreen(StepScreen):
                     n=len(problems),
                 )
             )
-            accept_note.update(tr("尚不能受理", "Cannot accept yet"))
+            accept_note.update(
+                tr("尚不能受理：还有 {n} 个问题（见上方列表）", "Cannot accept yet: {n} problems (listed above)", n=len(problems))
+            )
         else:
             verdict.update(tr("✓ 检查通过，可以受理", "✓ All checks pass: ready to accept"))
-            accept_note.update(tr("受理后生成受理回执", "Accepting prints the receipt"))
+            accept_note.update(
+                tr("✓ 检查通过。按 F10 受理，随后出具受理回执", "✓ All checks pass. F10 accepts, then the receipt follows")
+            )
         verdict.set_class(bool(problems), "-problems")
+        accept_note.set_class(bool(problems), "-problems")
         self.query_one("#review-accept", Button).disabled = bool(problems)
         self.refresh_bindings()
 

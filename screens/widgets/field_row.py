@@ -106,10 +106,12 @@ class FieldRow(Vertical):
         self.hint = hint
         self._problem: Problem | None = None
 
+    def _label_text(self) -> str:
+        return f"{self.label}[$text-error]*[/]" if self.required else self.label
+
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-line"):
-            text = f"{self.label}[$text-error]*[/]" if self.required else self.label
-            yield Label(text, classes="field-label")
+            yield Label(self._label_text(), classes="field-label")
             yield self.control
         yield Label("", classes="field-error", markup=False)
         if self.hint:
@@ -117,6 +119,12 @@ class FieldRow(Vertical):
 
     def on_mount(self) -> None:
         self._render_problem()
+
+    def set_required(self, required: bool) -> None:
+        """Show or hide the red asterisk (when whether the field is required changes)."""
+        self.required = required
+        if self.is_mounted:
+            self.query_one(".field-label", Label).update(self._label_text())
 
     @property
     def problem(self) -> Problem | None:
