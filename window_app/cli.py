@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
-import json
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -737,6 +736,8 @@ def _problems_error(problems: Sequence[Any]) -> InvalidInput:
 
 def _read_json(name: str) -> Any:
     """The parsed JSON of a file (``-``: stdin), or :class:`InvalidInput` saying why not."""
+    import json
+
     label = tr("标准输入", "stdin") if name == "-" else name
     try:
         text = sys.stdin.read() if name == "-" else Path(name).expanduser().read_text(encoding="utf-8")
@@ -901,6 +902,8 @@ def _json_default(value: Any) -> Any:
 
 
 def _out_json(value: Any) -> None:
+    import json
+
     _out(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
 
 
