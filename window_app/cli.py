@@ -438,7 +438,7 @@ def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) 
         _out("")
         _out(_group_label(group))
         for row in (row for row in rows if row["group"] == group):
-            departments = "、".join(_department_name(catalog, d) for d in row["departments"])
+            departments = tr("、", ", ").join(_department_short(catalog, d) for d in row["departments"])
             _out(f"  {_pad(row['id'], id_width)}  {_pad(names[row['id']], name_width)}  {departments}")
 
 
@@ -625,7 +625,7 @@ def _print_items(catalog: Catalog, guide: Guide) -> None:
     for item in guide.items:
         promised = tr("即办", "on the spot") if item.promised_days == 0 else tr("承诺 {d} 日", "{d} day(s)", d=item.promised_days)
         handling = classes.get(item.handling_class, str(item.handling_class))
-        rows.append([item.id, pick(item), _department_name(catalog, item.department), handling, promised])
+        rows.append([item.id, pick(item), _department_short(catalog, item.department), handling, promised])
     _print_table(rows)
 
 
@@ -648,7 +648,7 @@ def _print_checklist(catalog: Catalog, guide: Guide) -> None:
             how.append(tr("需原件", "original"))
         if line.material.key:
             how.append(tr("关键材料", "key"))
-        receivers = tr("、", ", ").join(_department_name(catalog, d) for d in line.departments)
+        receivers = tr("、", ", ").join(_department_short(catalog, d) for d in line.departments)
         rows.append([line.material.id, pick(line.material), " ".join(how), "→ " + receivers])
     _print_table(rows)
 
@@ -674,7 +674,9 @@ def _print_form(guide: Guide) -> None:
 def _print_stages(catalog: Catalog, guide: Guide) -> None:
     _section(tr("办理阶段（并联审批）", "Stages (parallel dispatch)"))
     for stage in guide.plan.stages:
-        items = "、".join(f"{pick(item)}（{_department_name(catalog, item.department)}）" for item in stage.items)
+        items = tr("、", "; ").join(
+            tr("{i}（{d}）", "{i} ({d})", i=pick(item), d=_department_short(catalog, item.department)) for item in stage.items
+        )
         _out(tr("  第 {n} 阶段（{d} 日）：{items}", "  Stage {n} ({d} day(s)): {items}", n=stage.number, d=stage.promised_days, items=items))
     for prerequisite, needers in guide.plan.external_prerequisites.items():
         name = pick(catalog.items[prerequisite]) if prerequisite in catalog.items else prerequisite
@@ -683,7 +685,7 @@ def _print_stages(catalog: Catalog, guide: Guide) -> None:
                 "  外部前置：{p}（申请人须已取得，{by} 需要）",
                 "  External prerequisite: {p} (the applicant must hold it; needed by {by})",
                 p=name,
-                by="、".join(needers),
+                by=tr("、", ", ").join(needers),
             )
         )
 
@@ -826,6 +828,14 @@ def _known_region(catalog: Catalog, code: str) -> str:
         tr("目录中没有地区代码“{c}”。已知地区：", "The catalog knows no region “{c}”. Known regions:", c=code),
         [f"{region.code}  {pick(region)}" for region in catalog.regions.values()],
     )
+
+
+def _department_short(catalog: Catalog, department_id: str) -> str:
+    """A department for narrow columns: its short name (市场监管), in English its id."""
+    department = catalog.departments.get(department_id)
+    if department is None or _english():
+        return department_id
+    return department.short_name or department.name
 
 
 def _department_name(catalog: Catalog, department_id: str) -> str:
