@@ -250,9 +250,8 @@ def _read_sources(root: Path, parts: _Parts) -> tuple[list[tuple[str, str, dict]
         else:
             sources.append((rel, kind, document))
     if not (root / "catalog.toml").is_file():
-        parts.problem(
-            "catalog.toml", WHOLE_FILE, "missing: every catalog starts with catalog.toml ([catalog] format, version, name)"
-        )
+        reason = "missing: every catalog starts with catalog.toml ([catalog] format, version, name)"
+        parts.problem("catalog.toml", WHOLE_FILE, reason)
     return sources, hasher.hexdigest()
 
 
@@ -375,7 +374,8 @@ class _Table:
     def identifier(self, key: str = "id") -> str:
         value = self.text(key, required=True)
         if value and not ID_PATTERN.match(value):
-            self.problem(f"'{key}' {_show(value)} is not a valid id (lowercase letters, digits and _, starting with a letter)")
+            rule = "lowercase letters, digits and _, starting with a letter"
+            self.problem(f"'{key}' {_show(value)} is not a valid id ({rule})")
         return value
 
     def flag(self, key: str, default: bool = False) -> bool:
@@ -387,7 +387,9 @@ class _Table:
             return default
         return value
 
-    def integer(self, key: str, required: bool = False, default: int | None = None, minimum: int | None = None) -> int | None:
+    def integer(
+        self, key: str, required: bool = False, default: int | None = None, minimum: int | None = None
+    ) -> int | None:
         value = self._get(key, required)
         if value is _MISSING:
             return default
@@ -518,7 +520,8 @@ def _register(parts: _Parts, space: str, key: str, kind: str, origin: _Origin) -
     if first is not None:
         what = first.entry.split(" ", 1)[0]
         shared = " (bundle and item ids share one space)" if what != kind else ""
-        parts.problem(origin.file, origin.entry, f"duplicate id '{key}': already defined as {what} in {first.file}{shared}")
+        reason = f"duplicate id '{key}': already defined as {what} in {first.file}{shared}"
+        parts.problem(origin.file, origin.entry, reason)
         return False
     parts.origins[(space, key)] = origin
     return True
@@ -645,7 +648,8 @@ def _read_choices(table: _Table) -> tuple[Choice, ...]:
     choices: list[Choice] = []
     for position, element in enumerate(table.array("choices"), start=1):
         if not isinstance(element, dict):
-            table.problem(f"'choices' element {position} must be a table {{value, label, label_en}}, not {_type_name(element)}")
+            expected = "a table {value, label, label_en}"
+            table.problem(f"'choices' element {position} must be {expected}, not {_type_name(element)}")
             continue
         sub = table.child(element, _entry_label("choice", element, "value", position))
         choice = Choice(
@@ -739,7 +743,8 @@ def _read_material_requirements(table: _Table, item_id: str) -> tuple[MaterialRe
             requirements.append(MaterialRequirement(material=element))
             continue
         if not isinstance(element, dict):
-            table.problem(f"'materials' element {position} must be a material id or an inline table, not {_type_name(element)}")
+            expected = "a material id or an inline table"
+            table.problem(f"'materials' element {position} must be {expected}, not {_type_name(element)}")
             continue
         sub = table.child(element, _entry_label("material", element, "material", position))
         material = sub.text("material", required=True)
@@ -760,7 +765,8 @@ def _read_field_requirements(table: _Table, item_id: str) -> tuple[FieldRequirem
             requirements.append(FieldRequirement(field=element))
             continue
         if not isinstance(element, dict):
-            table.problem(f"'fields' element {position} must be a field id or an inline table, not {_type_name(element)}")
+            expected = "a field id or an inline table"
+            table.problem(f"'fields' element {position} must be {expected}, not {_type_name(element)}")
             continue
         sub = table.child(element, _entry_label("field", element, "field", position))
         field_id = sub.text("field", required=True)
@@ -947,14 +953,17 @@ def _check_regions(parts: _Parts) -> None:
                 problem(_unknown(parts.regions, region.parent, "parent region"))
             continue
         if parent.level != step_up[region.level]:
-            problem(f"parent {region.parent} is a {parent.level}; a {region.level}'s parent must be a {step_up[region.level]}")
+            expected = step_up[region.level]
+            problem(f"parent {region.parent} is a {parent.level}; a {region.level}'s parent must be a {expected}")
             continue
         shared = 2 if region.level == "city" else 4
         if code[:shared] != region.parent[:shared]:
             problem(f"code '{code}' does not share the prefix '{region.parent[:shared]}' of its parent {region.parent}")
 
 
-def _check_region_codes(parts: _Parts, origin: _Origin, regions: tuple[str, ...], regions_under: tuple[str, ...]) -> None:
+def _check_region_codes(
+    parts: _Parts, origin: _Origin, regions: tuple[str, ...], regions_under: tuple[str, ...]
+) -> None:
     for key, codes in (("regions", regions), ("regions_under", regions_under)):
         for code in codes:
             if not parts.knows("region", parts.regions, code):
@@ -1042,7 +1051,8 @@ def _check_bundle_references(parts: _Parts, bundle: Bundle) -> None:
     for item_id in dict.fromkeys(members):
         item = parts.items.get(item_id)
         if item is not None and bundle.applicant_kind not in item.applicant_kinds:
-            problem(f"item '{item_id}' does not accept {bundle.applicant_kind} applicants, but the bundle's applicant is one")
+            kind = bundle.applicant_kind
+            problem(f"item '{item_id}' does not accept {kind} applicants, but the bundle's applicant is one")
     _check_region_codes(parts, origin, bundle.regions, bundle.regions_under)
 
 
