@@ -94,21 +94,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     _tolerate_narrow_encodings()
     wants_help = any(arg in ("-h", "--help") for arg in argv)
     set_language(_initial_language(argv, consult_config=wants_help))
-    try:
-        args = build_parser().parse_args(argv)
-    except UsageError:
-        # Say it in the configured language (not read above: the config costs start-up time).
-        set_language(_initial_language(argv, consult_config=True))
+    args = None if wants_help else _tui_arguments(argv)
+    if args is None:
         try:
-            build_parser().parse_args(argv)
-        except UsageError as exc:
-            _err(str(exc))
-        return EXIT_INVALID
-    except SystemExit as exc:  # --help, --version
-        return exc.code if isinstance(exc.code, int) else EXIT_OK
+            args = build_parser().parse_args(argv)
+        except UsageError:
+            # Say it in the configured language (not read above: the config costs start-up time).
+            set_language(_initial_language(argv, consult_config=True))
+            try:
+                build_parser().parse_args(argv)
+            except UsageError as exc:
+                _err(str(exc))
+            return EXIT_INVALID
+        except SystemExit as exc:  # --help, --version
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
     if args.lang:
         set_language(args.lang)
     return _run(args)
+
+
+def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of a plain TUI start (only global options), else ``None``.
+
+    The clerk's everyday start skips building the whole sub-command parser.
+    """
+    try:
+        known, rest = _global_parser(strict=True).parse_known_args(argv)
+    except UsageError:
+        return None
+    if rest:
+        return None
+    known.handler = cmd_tui
+    return known
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -264,16 +281,21 @@ def _add_receipt_command(commands: Any) -> None:
 # -- language and settings -------------------------------------------------------------------
 
 
+def _global_parser(*, strict: bool) -> argparse.ArgumentParser:
+    """Only the global options (``strict``: ``--lang`` must be zh or en)."""
+    parser = _Parser(prog="window-app", add_help=False)
+    parser.add_argument("--config")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--lang", choices=("zh", "en") if strict else None)
+    return parser
+
+
 def _initial_language(argv: list[str], *, consult_config: bool) -> str:
     """The language for help texts and usage errors: ``--lang``, else (if asked) the configured
     one, else Chinese. Commands switch to the configured language once they load the settings.
     """
-    early = _Parser(add_help=False)
-    early.add_argument("--lang")
-    early.add_argument("--config")
-    early.add_argument("--data-dir")
     try:
-        known, _rest = early.parse_known_args(argv)
+        known, _rest = _global_parser(strict=False).parse_known_args(argv)
     except UsageError:
         return "zh"
     if known.lang in ("zh", "en"):
