@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from offline_cache.db import StorageError
 from screens.step import StepScreen
 from screens.widgets.offering_preview import OfferingPreview, department_name, group_label
+from screens.widgets.step_header import step_label
 from window_app.catalog.model import Offering
 from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.i18n import pick, tr
@@ -137,10 +138,13 @@ class PickScreen(StepScreen):
             except KeyError:
                 name = draft.offering_name or draft.offering_id
             who = draft.applicant_name or tr("（未填申请人）", "(no applicant yet)")
-            when = draft.updated_at[:16].replace("T", " ")
+            when = draft.updated_at[5:16].replace("T", " ")  # MM-DD HH:MM
+            where = tr("停在：{step}", "at: {step}", step=step_label(draft.step))
             options.append(
                 Option(
-                    Content.assemble("  ", name, "  ", (who, "$text-muted"), "  ", (when, "$text-muted")),
+                    Content.assemble(
+                        "  ", name, "  ", (who, "$text-muted"), "  ", (where, "$text-muted"), "  ", (when, "$text-muted")
+                    ),
                     id=DRAFT_PREFIX + draft.id,
                 )
             )
