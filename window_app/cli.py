@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from window_app import __version__
 from window_app.config import ConfigError, Settings, load_settings
-from window_app.i18n import pick, set_language, tr
+from window_app.i18n import language, pick, set_language, tr
 
 if TYPE_CHECKING:
     from window_app.catalog.model import Bundle, Catalog, Offering
@@ -92,6 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     _tolerate_narrow_encodings()
+    previous = language()
+    try:
+        return _main(argv)
+    finally:
+        set_language(previous)  # in-process callers (tests, scripts) keep their language
+
+
+def _main(argv: list[str]) -> int:
     wants_help = any(arg in ("-h", "--help") for arg in argv)
     set_language(_initial_language(argv, consult_config=wants_help))
     args = None if wants_help else _tui_arguments(argv)

@@ -661,3 +661,12 @@ def test_usage_error_and_help_speak_the_configured_language(capsys, tmp_path: Pa
     code, out, _err = cli(capsys, "--help")
     assert code == 0
     assert "子命令" in out
+
+
+def test_main_leaves_the_process_language_as_it_found_it(capsys, data_dir: str) -> None:
+    from window_app.i18n import language
+
+    before = language()
+    code, out, _err = cli(capsys, "--data-dir", data_dir, "--lang", "en" if before == "zh" else "zh", "applications")
+    assert code == 0 and out
+    assert language() == before
