@@ -163,7 +163,8 @@ class WindowApp(App):
             return
         else:
             self.intake.step = step
-            self._autosave()
+            if self.intake.draft_id or not self.is_untouched(self.intake):
+                self._autosave()
         self._show_step(flow.screen_for(step))
 
     def next_step(self, current: str) -> None:
@@ -263,8 +264,13 @@ class WindowApp(App):
 
     # -- language ------------------------------------------------------------------------
 
-    async def toggle_language(self) -> None:
-        """Switch between Chinese and English; every text on screen changes at once."""
+    def toggle_language(self) -> None:
+        """Switch between Chinese and English; every text on screen changes at once.
+
+        The current step screen is committed and replaced by a new one; other screens (lists,
+        receipts, dialogs) re-derive their bindings and recompose; a step screen under them is
+        rebuilt when it is shown again.
+        """
         current = self.screen
         if isinstance(current, StepScreen):
             current.commit()
@@ -275,7 +281,7 @@ class WindowApp(App):
             if isinstance(screen, StepScreen):
                 continue  # rebuilt now if on top, else when it is shown again
             localize_bindings(screen)
-            await screen.recompose()
+            self.call_next(screen.recompose)
         if isinstance(current, StepScreen):
             self.rebuild_step(current)
         self.screen.refresh_bindings()
@@ -291,8 +297,8 @@ class WindowApp(App):
 
     # -- actions (keys) ------------------------------------------------------------------
 
-    async def action_toggle_language(self) -> None:
-        await self.toggle_language()
+    def action_toggle_language(self) -> None:
+        self.toggle_language()
 
     def action_show_applications(self) -> None:
         self.show_applications()

@@ -221,3 +221,25 @@ def test_app_takes_the_window(window):
     assert app.window is window
     assert app.intake is None
     assert app.cursor_blink is True
+
+
+async def test_f2_over_another_screen_rebuilds_the_step_beneath(window):
+    from screens.applications import ApplicationsScreen
+
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, offering_id(window, "新生儿"))
+        await fill(pilot, "#person-name", "王小明")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationsScreen)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Language" in footer_text(app)
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicantScreen)
+        assert app.screen.language == "en"
+        assert "Next" in footer_text(app)
+        assert app.screen.query_one("#person-name", Input).value == "王小明"
