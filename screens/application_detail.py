@@ -79,6 +79,7 @@ class ApplicationDetailScreen(Screen):
     async def recompose(self) -> None:
         await super().recompose()
         self.show()
+        self.query_one("#detail-parts").focus()
 
     def show(self) -> None:
         """Read the application and show it (words instead when it cannot be read)."""

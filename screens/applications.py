@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets.data_table import RowDoesNotExist
 
 from offline_cache.db import StorageError
 from screens.widgets.dialog import Dialog
@@ -108,9 +109,12 @@ class ApplicationsScreen(Screen):
 
     async def recompose(self) -> None:
         # The app recomposes this screen when the language changes: same query, same tab.
+        focused_id = self.focused.id if self.focused is not None else None
         await super().recompose()
         self._build_columns()
         self.reload()
+        target = self.query(f"#{focused_id}").first() if focused_id else None
+        (target or self.query_one("#apps-search")).focus()
 
     def on_screen_resume(self) -> None:
         self.reload()  # a draft may have been deleted or an application accepted meanwhile
@@ -221,7 +225,7 @@ class ApplicationsScreen(Screen):
             return
         try:
             table.move_cursor(row=table.get_row_index(key))
-        except Exception:  # the row is gone: the cursor stays at the top
+        except RowDoesNotExist:  # the row is gone: the cursor stays at the top
             pass
 
     def _refresh_status(self) -> None:

@@ -282,9 +282,9 @@ class ChecklistScreen(StepScreen):
         Shareable materials the clerk did not touch are written as ``shared``; materials no
         longer on the checklist are dropped.
         """
-        if not self._lines:
-            return
-        self.intake.materials = {material_id: self._status(material_id) for material_id in self._lines}
+        self.intake.materials = {
+            line.material.id: material_status(self.intake, line.material) for line in self.guide.checklist.lines
+        }
 
     def show_problems(self, problems: list[Problem]) -> None:
         """Mark the rows with problems, jump to the first, tell the rest."""

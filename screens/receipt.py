@@ -60,6 +60,10 @@ class ReceiptScreen(ModalScreen[None]):
             yield Static(self._saved_note(), id="receipt-saved", markup=False)
         yield Footer()
 
+    async def recompose(self) -> None:
+        await super().recompose()  # rebuilt in the other language (F2)
+        self.query_one("#receipt-scroll").focus()
+
     def _saved_note(self) -> str:
         if self.saved_to is None:
             return tr("按 P 保存为文本文件以便打印，Esc 关闭", "P saves a text file to print, Esc closes")

@@ -69,6 +69,10 @@ class Dialog(ModalScreen[bool]):
         focus = "#dialog-cancel" if self._confirm else "#dialog-confirm"
         self.query_one(focus, Button).focus()
 
+    async def recompose(self) -> None:
+        await super().recompose()  # rebuilt in the other language (F2)
+        self.on_mount()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "dialog-confirm")

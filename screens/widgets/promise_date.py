@@ -37,6 +37,7 @@ class PromiseDateDialog(ModalScreen[str | None]):
         self._material = material
         self._check = check
         self._suggested = suggested
+        self._rebuilt = False
         localize_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -52,7 +53,10 @@ class PromiseDateDialog(ModalScreen[str | None]):
                 markup=False,
             )
             yield Label(tr("承诺补交日期（YYYY-MM-DD）", "Promised date (YYYY-MM-DD)"), id="promise-label")
-            yield Input(self._suggested, placeholder="YYYY-MM-DD", id="promise-date", select_on_focus=True)
+            # The suggestion is selected, so typing replaces it; a rebuilt box keeps what was typed.
+            yield Input(
+                self._suggested, placeholder="YYYY-MM-DD", id="promise-date", select_on_focus=not self._rebuilt
+            )
             yield Static("", id="promise-error", markup=False)
             with Horizontal(id="promise-buttons"):
                 yield Button(tr("确定", "OK"), id="promise-ok", variant="primary")
@@ -61,7 +65,16 @@ class PromiseDateDialog(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#promise-date", Input).focus()
 
+    async def recompose(self) -> None:
+        # Rebuilt in the other language (F2): the clerk goes on typing where they were.
+        self._rebuilt = True
+        await super().recompose()
+        self.on_mount()
+        value = self.query_one("#promise-date", Input).value.strip()
+        self._show(self._check(value) if value else None)
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        self._suggested = event.value  # kept if the box is rebuilt (F2)
         self._show(self._check(event.value.strip()) if event.value.strip() else None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

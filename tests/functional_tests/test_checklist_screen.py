@@ -213,3 +213,29 @@ async def test_english_keeps_the_states_and_the_row(window):
         assert table(app).cursor_row == table(app).get_row_index("utility_bill")  # the last row: it stays
         await pilot.press("f2")
         await pilot.pause()
+
+
+async def test_language_switch_inside_the_date_box_keeps_what_was_typed(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window)
+        await open_checklist(pilot, intake)
+        await highlight(pilot, "utility_bill")
+        await pilot.press("4")
+        await pilot.pause()
+        app.screen.query_one("#promise-date", Input).value = ""
+        await type_text(pilot, "2026-12-0")
+        await pilot.press("f2")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PromiseDateDialog)
+        assert dialog.query_one("#promise-date", Input).value == "2026-12-0"
+        assert str(dialog.query_one("#promise-error", Static).render()) == "The promised date is written YYYY-MM-DD"
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        assert intake.materials["utility_bill"] == MaterialStatus(state="deficient", promised_date="2026-12-02")
+        assert row_of(app, "utility_bill")[5] == "deficient · by 2026-12-02"
+        await pilot.press("f2")
+        await pilot.pause()
