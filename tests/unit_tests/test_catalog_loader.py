@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -126,21 +125,19 @@ def test_digest_is_stable_across_copies_and_changes_with_content(catalog_dir: Pa
     assert load_catalog(elsewhere).digest not in {first, changed}  # a renamed file is a change too
 
 
-def test_loading_is_fast_and_needs_no_pypinyin(catalog_dir: Path) -> None:
+def test_loading_needs_no_pypinyin(catalog_dir: Path) -> None:
+    """pypinyin costs ~0.5 s to import: loading the catalog at start-up must not pull it in."""
     import subprocess
     import sys
 
     script = (
-        "import sys, time\n"
+        "import sys\n"
         "from window_app.catalog.loader import load_catalog\n"
-        "start = time.perf_counter()\n"
         f"load_catalog({str(catalog_dir)!r})\n"
-        "print(time.perf_counter() - start, 'pypinyin' in sys.modules)\n"
+        "print('pypinyin' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    seconds, imported = result.stdout.split()
-    assert imported == "False"
-    assert float(seconds) < 0.5
+    assert result.stdout.strip() == "False"
 
 
 def test_shipped_catalog_path_is_the_package_data_directory() -> None:
@@ -542,13 +539,7 @@ def test_problem_reads_file_entry_reason() -> None:
     assert str(problem) == "bundles/newborn.toml: bundle newborn / question has_car: 'default' 'maybe' is not among the options"
 
 
-def test_shipped_catalog_validates_when_present() -> None:
-    """The Guizhou catalog is package data; once it exists it must load cleanly and quickly."""
-    path = shipped_catalog_path()
-    if not (path / "catalog.toml").is_file():
-        pytest.skip("the shipped catalog is not written yet")
-    start = time.perf_counter()
-    problems = validate_catalog_dir(path)
-    elapsed = time.perf_counter() - start
+def test_shipped_catalog_validates() -> None:
+    """The Guizhou catalog is package data: it must load cleanly (its load time is in bench/)."""
+    problems = validate_catalog_dir(shipped_catalog_path())
     assert [str(p) for p in problems] == []
-    assert elapsed < 1.0
