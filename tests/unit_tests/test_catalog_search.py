@@ -310,17 +310,9 @@ def test_keys_are_still_returned_when_they_cannot_be_stored(tmp_path: Path, cata
 # -- the shipped catalog -------------------------------------------------------------------
 
 
-def test_search_on_the_shipped_catalog_is_fast() -> None:
-    """The pick screen searches on every key press: well under a millisecond per query."""
-    path = shipped_catalog_path()
-    if not (path / "catalog.toml").is_file() or not any((path / "bundles").glob("*.toml")):
-        pytest.skip("the shipped catalog is not written yet")
-    shipped = load_catalog(path)
+def test_pinyin_initials_find_enterprise_startup_in_the_shipped_catalog() -> None:
+    """What a clerk types at 贞丰县: qykb → 企业开办 first (speed figures: bench/search.py)."""
+    shipped = load_catalog(shipped_catalog_path())
     index = OfferingIndex(offerings_for_region(shipped, "522325"), compute_search_keys(shipped))
-    queries = ["qykb", "qiye", "开办", "营业执照", "x", "zzzz", "出生"]
-    start = time.perf_counter()
-    for _ in range(50):
-        for query in queries:
-            index.search(query)
-    per_query = (time.perf_counter() - start) / (50 * len(queries))
-    assert per_query < 0.001
+    assert index.search("qykb")[0].bundle.name.startswith("企业开办")
+    assert index.search("企业开办")[0].bundle.name.startswith("企业开办")
