@@ -22,9 +22,9 @@ from offline_cache.db import StorageError
 from screens.step import StepScreen
 from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
-from screens.widgets.offering_preview import department_name, describe
+from screens.widgets.offering_preview import department_name, handling_class_name
 from screens.widgets.step_header import applicant_summary, step_label
-from window_app.i18n import pick, tr
+from window_app.i18n import language, pick, tr
 from window_app.intake.guide import Guide
 from window_app.intake.model import Intake, Problem
 from window_app.intake.validate import VALIDATED_STEPS, material_status
@@ -41,6 +41,11 @@ MATERIAL_STATE_LABELS: dict[str, tuple[str, str]] = {
     "pending": ("待确认", "to record"),
 }
 """Material state → how the review counts it (Chinese, English)."""
+
+
+def promised(days: int) -> str:
+    """A promised time limit in words: on the spot, or working days."""
+    return tr("即办", "on the spot") if days == 0 else tr("{d} 个工作日", "{d} working days", d=days)
 
 
 def step_of(problem: Problem, by_step: dict[str, list[Problem]]) -> str | None:
@@ -87,21 +92,61 @@ class ReviewScreen(StepScreen):
         self.check()
 
     def _plan(self, guide: Guide) -> Content:
+        """The stages: who receives the application at once, who waits for whose result."""
         catalog = self.window.catalog
-        lines = [describe(catalog, guide, heading=False)]
+        bundle = guide.offering.bundle
+
+        def item_name(item_id: str) -> str:
+            return pick(catalog.items[item_id]) if item_id in catalog.items else item_id
+
+        lines = [
+            Content.from_markup(
+                tr("牵头部门：[b]$lead[/]　承诺时限：[b]$days[/]", "Lead department: [b]$lead[/]    Promised: [b]$days[/]"),
+                lead=department_name(catalog, bundle.lead_department),
+                days=promised(guide.promised_days),
+            )
+        ]
+        for stage in guide.plan.stages:
+            if stage.number == 1:
+                when = tr("受理后即发送", "sent on acceptance")
+            else:
+                when = tr("第 {n} 阶段办结后发送", "sent once stage {n} is done", n=stage.number - 1)
+            if len(stage.departments) > 1:
+                when += tr("，{n} 个部门并联办理", ", {n} departments in parallel", n=len(stage.departments))
+            lines.append(
+                Content.styled(tr("第 {n} 阶段（{when}）", "Stage {n} ({when})", n=stage.number, when=when), "bold")
+            )
+            for item in stage.items:
+                days = promised(item.promised_days)
+                waits = [item_name(p) for p in item.prerequisites if any(p == other.id for other in guide.items)]
+                lines.append(
+                    Content.assemble(
+                        "  · ",
+                        (department_name(catalog, item.department), "bold"),
+                        "  ",
+                        pick(item),
+                        "  ",
+                        (f"{handling_class_name(item.handling_class)} · {days}", "$text-muted"),
+                        ("  " + tr("需联合踏勘", "joint site survey"), "$text-warning") if item.site_survey else "",
+                    )
+                )
+                if waits:
+                    lines.append(
+                        Content.styled(
+                            tr("      需先办结：{w}", "      after: {w}", w=tr("、", ", ").join(waits)), "$text-muted"
+                        )
+                    )
         for prerequisite, needers in guide.plan.external_prerequisites.items():
             item = catalog.items.get(prerequisite)
-            name = pick(item) if item is not None else prerequisite
-            result = f"（{item.result}）" if item is not None and item.result else ""
-            users = "、".join(pick(catalog.items[n]) if n in catalog.items else n for n in needers)
+            result = f"（{item.result}）" if item is not None and item.result and language() == "zh" else ""
             lines.append(
                 Content.styled(
                     tr(
                         "申请人须已取得：{name}{result}，{users}需要",
                         "The applicant must already hold: {name}{result}, needed by {users}",
-                        name=name,
+                        name=item_name(prerequisite),
                         result=result,
-                        users=users,
+                        users="、".join(item_name(n) for n in needers),
                     ),
                     "$text-warning",
                 )
@@ -114,7 +159,7 @@ class ReviewScreen(StepScreen):
         if applicant.kind == "enterprise":
             enterprise = applicant.enterprise
             lines.append(
-                tr("统一社会信用代码：{v}", "Unified social credit code: {v}", v=enterprise.uscc or tr("（新设立）", "(being registered)"))
+                tr("统一社会信用代码：{v}", "Unified social credit code: {v}", v=enterprise.uscc or tr("（未填）", "(none)"))
             )
             if enterprise.legal_representative.name:
                 lines.append(tr("法定代表人：{v}", "Legal representative: {v}", v=enterprise.legal_representative.name))

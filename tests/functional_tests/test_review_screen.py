@@ -146,3 +146,17 @@ async def test_storage_error_is_told_in_words_and_the_application_stays(window, 
         assert isinstance(app.screen, ReviewScreen)
         assert app.intake is intake
         assert [draft.id for draft in window.drafts()] == [draft_id]
+
+
+async def test_stages_say_what_waits_and_what_the_applicant_must_already_hold(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_review(pilot, house_transfer(window, materials=True, fields=True))
+        plan = shown(app, "#review-plan")
+        assert "第 1 阶段（受理后即发送）" in plan
+        assert "第 3 阶段（第 2 阶段办结后发送，2 个部门并联办理）" in plan
+        assert "需先办结：" in plan
+        # a single item whose prerequisite is not part of this application
+        await open_review(pilot, window.new_intake("employer_social_insurance_registration"))
+        licence = window.catalog.items["company_registration"]
+        assert f"申请人须已取得：{licence.name}" in shown(app, "#review-plan")
