@@ -90,7 +90,9 @@ class FormScreen(StepScreen):
         count = len(line.used_by)
         usage = tr("{n} 个事项使用", "used by {n} item" + ("s" if count != 1 else ""), n=count)
         hint_parts = [usage]
-        if line.field.prefill:
+        if line.field.prefill.startswith("window."):
+            hint_parts.append(tr("预填为本窗口所在地", "prefilled with this window's region"))
+        elif line.field.prefill:
             hint_parts.append(tr("可由申请人信息预填", "prefilled from the applicant"))
         if line.field.hint:
             hint_parts.append(line.field.hint)

@@ -63,7 +63,7 @@ class ReviewScreen(StepScreen):
 
     BINDINGS = [
         Binding("f10", "accept", "受理|Accept"),
-        Binding("g", "fix", "去修改|Fix", show=False),
+        Binding("g", "fix", "去修改|Fix"),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
