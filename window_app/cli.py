@@ -100,25 +100,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    wants_help = any(arg in ("-h", "--help") for arg in argv)
-    set_language(_initial_language(argv, consult_config=wants_help))
-    args = None if wants_help else _tui_arguments(argv)
-    if args is None:
-        try:
-            args = build_parser().parse_args(argv)
-        except UsageError:
-            # Say it in the configured language (not read above: the config costs start-up time).
-            set_language(_initial_language(argv, consult_config=True))
-            try:
-                build_parser().parse_args(argv)
-            except UsageError as exc:
-                _err(str(exc))
-            return EXIT_INVALID
-        except SystemExit as exc:  # --help, --version
-            return exc.code if isinstance(exc.code, int) else EXIT_OK
+    args = _parse(argv)
+    if isinstance(args, int):
+        return args
     if args.lang:
         set_language(args.lang)
     return _run(args)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | int:
+    """The parsed command line, or the exit code when there is nothing to run (help, version,
+    usage error: the usage goes to stderr in the configured language)."""
+    wants_help = any(arg in ("-h", "--help") for arg in argv)
+    set_language(_initial_language(argv, consult_config=wants_help))
+    args = None if wants_help else _tui_arguments(argv)
+    if args is not None:
+        return args
+    try:
+        return build_parser().parse_args(argv)
+    except UsageError:
+        pass
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    # Say it in the configured language (not read above: the config costs start-up time).
+    set_language(_initial_language(argv, consult_config=True))
+    try:
+        build_parser().parse_args(argv)
+    except UsageError as exc:
+        _err(str(exc))
+    return EXIT_INVALID
 
 
 def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
