@@ -79,9 +79,9 @@ class ApplicantScreen(StepScreen):
                     CodeInput(enterprise.uscc, id="enterprise-uscc"),
                     hint=tr("18位；新设立企业（企业开办）尚无代码时可不填", "18 characters; leave empty for an enterprise not yet registered"),
                 )
-                yield self._row(tr("法定代表人", "Legal representative"), Input(legal.name, id="legal-name"))
-                yield self._row(tr("法定代表人身份证", "Their resident ID"), CodeInput(legal.id_number, id="legal-id"))
-                yield self._row(tr("法定代表人电话", "Their phone"), Input(legal.phone, id="legal-phone"))
+                yield self._row(tr("法定代表人", "Legal rep."), Input(legal.name, id="legal-name"))
+                yield self._row(tr("法定代表人身份证", "Legal rep. ID"), CodeInput(legal.id_number, id="legal-id"))
+                yield self._row(tr("法定代表人电话", "Legal rep. phone"), Input(legal.phone, id="legal-phone"))
             with Vertical(id="person-section", classes="section"):
                 yield Label("", id="person-title", classes="section-title")
                 yield self._row(tr("姓名", "Name"), Input(applicant.person.name, id="person-name"), required=True)
