@@ -19,7 +19,6 @@ from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from window_app.i18n import pick, tr
 from window_app.intake.fields import is_blank
-from window_app.intake.form import apply_prefill
 from window_app.intake.guide import Guide
 from window_app.intake.model import FormLine, Problem
 
@@ -61,7 +60,7 @@ class FormScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         form = self.guide.form
-        apply_prefill(self.intake, form, self.window.settings.window.region)
+        self.window.prefill(self.intake)
         yield Static(
             tr(
                 "本表合并了 {items} 个事项的表单：共 {n} 项，免于重复填写 {m} 项",

@@ -69,23 +69,17 @@ class ReceiptScreen(ModalScreen[None]):
             return tr("按 P 保存为文本文件以便打印，Esc 关闭", "P saves a text file to print, Esc closes")
         return tr("已保存：{path}", "Saved: {path}", path=self.saved_to)
 
-    def receipt_path(self) -> Path:
-        """Where the receipt is saved: ``<data dir>/receipts/<receipt no>.txt``."""
-        return Path(self.window.settings.data_dir) / "receipts" / f"{self.receipt_no}.txt"
-
     def action_save(self) -> None:
         """Write the receipt to the data dir and say where."""
         if not self._found:
             self.app.bell()
             return
-        path = self.receipt_path()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(self._text if self._text.endswith("\n") else self._text + "\n", encoding="utf-8")
+            path = self.window.save_receipt(self.receipt_no)
         except OSError as error:
             self.notify(
-                tr("回执未能保存到 {path}：{reason}", "The receipt could not be saved to {path}: {reason}",
-                   path=path, reason=error.strerror or error),
+                tr("回执未能保存：{reason}", "The receipt could not be saved: {reason}",
+                   reason=error.strerror or error),
                 severity="error",
                 timeout=10,
                 markup=False,

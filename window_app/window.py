@@ -115,6 +115,10 @@ class Window:
             region=self.settings.window.region,
         )
 
+    def prefill(self, intake: Intake) -> dict[str, str]:
+        """Fill the intake's empty form fields from the applicant step; returns what was filled."""
+        return apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
+
     def save_draft(self, intake: Intake) -> str:
         """Store the intake as a draft (survives quitting); returns the draft id."""
         return draft_store.save_draft(
@@ -162,6 +166,18 @@ class Window:
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
         return render_receipt(self.application(receipt_no), self.catalog)
+
+    def save_receipt(self, receipt_no: str) -> Path:
+        """Write the receipt to ``<data dir>/receipts/<receipt no>.txt`` for printing.
+
+        Raises:
+            OSError: The file could not be written (the application itself is safe in SQLite).
+        """
+        text = self.receipt_text(receipt_no)
+        path = self.settings.data_dir / "receipts" / f"{receipt_no}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        return path
 
     # -- time (one place, so tests can pin it) -----------------------------------------
 
