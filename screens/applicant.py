@@ -161,15 +161,21 @@ class ApplicantScreen(StepScreen):
         length = JUDGE_AT.get(kind)
         return length is not None and len(value.strip()) >= length
 
+    def _editing(self) -> bool:
+        """Whether this screen is the one the clerk is working in (not being replaced)."""
+        return self.is_current and self.window_app.intake is not None
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
+        if not self._editing():
+            return
         row = event.input.query_ancestor(FieldRow)
         self._check(row, typing=True)
         self.refresh_step_header()
 
     @on(Input.Blurred)
     def _left(self, event: Input.Blurred) -> None:
-        if not self.is_attached or not self.app.is_running:
+        if not self._editing():
             return
         self._check(event.input.query_ancestor(FieldRow), typing=False)
 
