@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
@@ -43,6 +44,10 @@ class ApplicantScreen(StepScreen):
 
     STEP = "applicant"
     CSS_PATH = "applicant.tcss"
+
+    BINDINGS = [
+        Binding("f6", "contact_is_legal_rep", "联系人同法定代表人|Contact = legal rep."),
+    ]
 
     def compose_body(self) -> ComposeResult:
         applicant = self.intake.applicant
@@ -188,6 +193,7 @@ class ApplicantScreen(StepScreen):
     @on(RadioSet.Changed, "#kind")
     def _kind_changed(self) -> None:
         self._show_sections()
+        self.refresh_bindings()
         self.commit()
         kind_problem = [p for p in self.window.validate(self.intake, "applicant") if p.path == "applicant.kind"]
         mark_problems(self, kind_problem, paths=["applicant.kind"])
@@ -210,6 +216,22 @@ class ApplicantScreen(StepScreen):
         # A person applying is identified by their ID; an enterprise's contact need not be.
         self.query_one("#person-id-row", FieldRow).set_required(not enterprise)
         self.query_one("#agent-section").display = self.query_one("#agent-toggle", Checkbox).value
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "contact_is_legal_rep":
+            return self.is_mounted and self._kind() == "enterprise"
+        return True
+
+    def action_contact_is_legal_rep(self) -> None:
+        """Copy the legal representative into the contact person: typed once, not twice."""
+        for part in ("name", "id", "phone"):
+            self.query_one(f"#person-{part}", Input).value = self.query_one(f"#legal-{part}", Input).value
+        self.commit()
+        for part in ("name", "id", "phone"):
+            row = self.query_one(f"#person-{part}-row", FieldRow)
+            if row.problem is not None or self.query_one(f"#person-{part}", Input).value:
+                self._check(row, typing=False)
+        self.query_one("#person-phone", Input).focus()
 
     def show_problems(self, problems: list[Problem]) -> None:
         """Mark every field with its problem, focus the first, and say how many."""

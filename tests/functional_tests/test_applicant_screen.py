@@ -221,3 +221,22 @@ async def test_enter_moves_to_the_next_field(window):
         await pilot.press("enter")
         await pilot.pause()
         assert app.focused is app.screen.query_one("#person-id", Input)
+
+
+async def test_f6_copies_the_legal_representative_into_the_contact(window):
+    from tests.functional_tests.shell_helpers import footer_text
+
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, offering_id(window, "企业开办"))
+        assert "联系人同法定代表人" in footer_text(app)
+        await fill(pilot, "#legal-name", "张三")
+        await fill(pilot, "#legal-id", VALID_ID)
+        await fill(pilot, "#legal-phone", VALID_PHONE)
+        await pilot.press("f6")
+        await pilot.pause()
+        person = app.intake.applicant.person
+        assert (person.name, person.id_number, person.phone) == ("张三", VALID_ID, VALID_PHONE)
+        assert app.screen.query_one("#person-name", Input).value == "张三"
+        await start_person_bundle_kind(pilot, window)
+        assert "联系人同法定代表人" not in footer_text(app)
