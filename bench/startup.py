@@ -2,13 +2,16 @@
 
 Measures, in the same run and alternating, N rounds of
 
-(a) process start → a bare Textual app's ``on_mount`` (``bench/bare_app.py``), and
+(a) process start → a bare Textual app's ``on_mount`` (``bench/bare_app.py``),
 (b) process start → window-app's pick screen mounted with its list filled
-    (``bench/app_ready.py``: the real CLI path, the real ``WindowApp``, headless),
+    (``bench/app_ready.py``: the real CLI path, the real ``WindowApp``, headless), and
+(c) for reference, process start → first refresh of a plain Textual app with the pick
+    screen's widgets and no window-app code (``bench/widgets_app.py``),
 
 after one warm-up run of (b) that creates the database and the search-key cache in a temporary
-data dir (a clerk's machine has them after its first start). Prints median and minimum of both
-and their ratio; the target is a ratio under 1.3.
+data dir (a clerk's machine has them after its first start). Prints median and minimum of each
+and the ratio (b)/(a); the target is a ratio under 1.3. (b)/(c) shows what window-app itself
+adds to what Textual pays for drawing such a screen.
 
 Usage::
 
@@ -101,20 +104,33 @@ class Series:
     cpu: list[float] = field(default_factory=list)
 
 
-def measure(rounds: int, data_dir: str) -> tuple[Series, Series]:
-    """Alternating rounds of (a) bare app and (b) window-app, after a warm-up of each."""
+def measure(rounds: int, data_dir: str) -> tuple[Series, Series, Series]:
+    """Alternating rounds of (a) bare app, (b) window-app and (c) the widgets reference,
+    after a warm-up of each."""
     time_to_ready(BENCH / "bare_app.py")  # warm-up: bytecode cache
+    time_to_ready(BENCH / "widgets_app.py")
     time_to_ready(BENCH / "app_ready.py", data_dir)  # warm-up: bytecode, DB + search-key cache
-    bare, app = Series(), Series()
+    bare, app, widgets = Series(), Series(), Series()
     for round_no in range(1, rounds + 1):
         bare.wall.append(time_to_ready(BENCH / "bare_app.py", cpu=bare.cpu))
         app.wall.append(time_to_ready(BENCH / "app_ready.py", data_dir, cpu=app.cpu))
+        widgets.wall.append(time_to_ready(BENCH / "widgets_app.py", cpu=widgets.cpu))
         print(
             f"  round {round_no:2d}: bare {bare.wall[-1] * 1000:7.1f} ms (cpu {bare.cpu[-1] * 1000:6.1f})"
-            f"   window-app {app.wall[-1] * 1000:7.1f} ms (cpu {app.cpu[-1] * 1000:6.1f})",
+            f"   window-app {app.wall[-1] * 1000:7.1f} ms (cpu {app.cpu[-1] * 1000:6.1f})"
+            f"   widgets {widgets.wall[-1] * 1000:7.1f} ms",
             flush=True,
         )
-    return bare, app
+    return bare, app, widgets
+
+
+def report_reference(app: Series, widgets: Series) -> None:
+    """(c): how much of (b) any Textual app with such a first screen pays."""
+    median = statistics.median(widgets.wall)
+    print(
+        f"(c) reference: plain Textual app with the pick screen's widgets   median {median * 1000:7.1f} ms"
+        f"   min {min(widgets.wall) * 1000:7.1f} ms   (b)/(c) median {statistics.median(app.wall) / median:.2f}×"
+    )
 
 
 def report(bare: Series, app: Series) -> bool:
@@ -165,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="window-app-bench-") as data_dir:
             print(f"python {sys.version.split()[0]} ({sys.executable}), {args.rounds} rounds, data dir {data_dir}")
-            bare, app = measure(args.rounds, data_dir)
+            bare, app, widgets = measure(args.rounds, data_dir)
             ok = report(bare, app)
+            report_reference(app, widgets)
             if args.importtime:
                 import_profile(BENCH / "bare_app.py")
                 import_profile(BENCH / "app_ready.py", data_dir)
