@@ -77,6 +77,7 @@ class WindowApp(App):
         # Pushed, not the default screen: Textual loads a screen's CSS_PATH only when it is
         # pushed or switched to.
         self.push_screen(flow.screen_for("pick"))
+        self.refresh_waiting()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -84,6 +85,13 @@ class WindowApp(App):
             event.widget.cursor_blink = False  # type: ignore[attr-defined]
 
     # -- words for failures --------------------------------------------------------------
+
+    def refresh_waiting(self) -> None:
+        """Show in the header how many envelopes wait for the line (the outbox count)."""
+        try:
+            self.sync_waiting = self.window.outbox_waiting()
+        except StorageError as error:
+            self.report_storage_error(error)
 
     def report_storage_error(self, error: StorageError) -> None:
         """Tell the clerk, in words, that the database refused (nothing is shown as a traceback)."""
@@ -248,6 +256,7 @@ class WindowApp(App):
             except (KeyError, StorageError):
                 pass  # the accept may already have removed it
         self._show_step(flow.screen_for("pick"))
+        self.refresh_waiting()
         from screens.receipt import ReceiptScreen
 
         self.push_screen(ReceiptScreen(receipt_no))

@@ -29,6 +29,7 @@ from window_app.intake.model import Intake, Problem
 from window_app.intake.validate import validate_intake
 from offline_cache import applications as application_store
 from offline_cache import drafts as draft_store
+from offline_cache import outbox as outbox_store
 from offline_cache.catalog_cache import cached_search_keys
 from offline_cache.db import Database, open_database
 
@@ -150,6 +151,10 @@ class Window:
         return accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
 
     # -- applications --------------------------------------------------------------------
+
+    def outbox_waiting(self) -> int:
+        """Envelopes accepted here and not yet delivered to their departments."""
+        return outbox_store.count_waiting(self.db)
 
     def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
         """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
