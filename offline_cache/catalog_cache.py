@@ -15,21 +15,7 @@ from sqlite_utils import Database
 from window_app.catalog.model import Catalog
 from window_app.catalog.search import SearchKeys, compute_search_keys
 
-TABLE = "search_keys"
-COLUMNS = {
-    "digest": str,
-    "offering_id": str,
-    "hanzi": str,
-    "pinyin": str,
-    "initials": str,
-    "keywords": str,  # JSON array of strings
-}
-PRIMARY_KEY = ("digest", "offering_id")
-
-
-def ensure_search_keys_table(db: Database) -> None:
-    """Create ``search_keys`` if the schema migrations have not (same definition)."""
-    db[TABLE].create(COLUMNS, pk=PRIMARY_KEY, if_not_exists=True)
+TABLE = "search_keys"  # created by the schema migrations (offline_cache/schema.py)
 
 
 def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
@@ -39,31 +25,37 @@ def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
     so the table only ever holds the current catalog's keys. The table is only a cache: if the
     keys cannot be written (disk full, database locked by another program), they are returned
     all the same and the next start tries again.
+
+    ``db`` is the migrated window database (:func:`offline_cache.db.open_database`): the table
+    is the migrations', and nothing here creates it.
     """
     try:
-        ensure_search_keys_table(db)
         stored = _read(db, catalog.digest)
     except sqlite3.OperationalError:
-        stored = {}  # no table and no way to create it: compute, and try storing below
+        stored = {}  # unreadable (locked, damaged): compute, and try storing below
     if stored:
         return stored
     keys = compute_search_keys(catalog)
     rows = [
-        {
-            "digest": catalog.digest,
-            "offering_id": offering_id,
-            "hanzi": found.hanzi,
-            "pinyin": found.pinyin,
-            "initials": found.initials,
-            "keywords": json.dumps(list(found.keywords), ensure_ascii=False),
-        }
+        (
+            catalog.digest,
+            offering_id,
+            found.hanzi,
+            found.pinyin,
+            found.initials,
+            json.dumps(list(found.keywords), ensure_ascii=False),
+        )
         for offering_id, found in keys.items()
     ]
     try:
         with db.atomic():  # one transaction: never a half-written set of keys
             db.execute(f"DELETE FROM [{TABLE}] WHERE digest != ?", [catalog.digest])
-            # ``replace``: another process may have written the same rows meanwhile.
-            db[TABLE].insert_all(rows, pk=PRIMARY_KEY, replace=True)
+            # ``OR REPLACE``: another process may have written the same rows meanwhile.
+            db.conn.executemany(
+                f"INSERT OR REPLACE INTO [{TABLE}] (digest, offering_id, hanzi, pinyin, initials, keywords) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
     except sqlite3.OperationalError:
         pass  # rolled back; searching works from the keys computed just now
     return keys

@@ -14,6 +14,7 @@ import pytest
 import sqlite_utils
 
 from offline_cache.catalog_cache import cached_search_keys
+from offline_cache.db import open_database
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.catalog.model import Catalog, Item
 from window_app.catalog.search import (
@@ -210,7 +211,7 @@ def test_offerings_without_keys_are_found_by_name_and_id(catalog: Catalog) -> No
 
 
 def test_cached_keys_equal_computed_ones_and_are_stored(tmp_path: Path, catalog: Catalog, keys) -> None:
-    db = sqlite_utils.Database(tmp_path / "window.db")
+    db = open_database(tmp_path / "window.db")
     assert cached_search_keys(db, catalog) == keys
     rows = list(db["search_keys"].rows_where("offering_id = ?", ["enterprise_opening"]))
     assert rows == [
@@ -229,11 +230,12 @@ def test_cached_keys_equal_computed_ones_and_are_stored(tmp_path: Path, catalog:
 def test_second_start_reads_keys_without_importing_pypinyin(tmp_path: Path) -> None:
     """Two processes, as two app starts: the second finds the keys and never loads pypinyin."""
     script = (
-        "import json, sys, sqlite_utils\n"
+        "import json, sys\n"
         "from window_app.catalog.loader import load_catalog\n"
         "from offline_cache.catalog_cache import cached_search_keys\n"
+        "from offline_cache.db import open_database\n"
         f"catalog = load_catalog({str(SMALL)!r})\n"
-        f"keys = cached_search_keys(sqlite_utils.Database({str(tmp_path / 'window.db')!r}), catalog)\n"
+        f"keys = cached_search_keys(open_database({str(tmp_path / 'window.db')!r}), catalog)\n"
         "print(json.dumps({'pypinyin': 'pypinyin' in sys.modules,\n"
         "                  'keys': {k: [v.hanzi, v.pinyin, v.initials, list(v.keywords)] for k, v in sorted(keys.items())}}))\n"
     )
@@ -252,7 +254,7 @@ def test_second_start_reads_keys_without_importing_pypinyin(tmp_path: Path) -> N
 def test_a_changed_catalog_recomputes_and_drops_the_old_digest(tmp_path: Path) -> None:
     catalog_dir = tmp_path / "catalog"
     shutil.copytree(SMALL, catalog_dir)
-    db = sqlite_utils.Database(tmp_path / "window.db")
+    db = open_database(tmp_path / "window.db")
     old = load_catalog(catalog_dir)
     cached_search_keys(db, old)
 
@@ -267,20 +269,8 @@ def test_a_changed_catalog_recomputes_and_drops_the_old_digest(tmp_path: Path) -
     assert digests == {new.digest}
 
 
-def test_the_table_may_already_exist(tmp_path: Path, catalog: Catalog) -> None:
-    """The schema migrations may create ``search_keys`` first; the cache uses it as it is."""
-    db = sqlite_utils.Database(tmp_path / "window.db")
-    db["search_keys"].create(
-        {"digest": str, "offering_id": str, "hanzi": str, "pinyin": str, "initials": str, "keywords": str},
-        pk=("digest", "offering_id"),
-    )
-    assert cached_search_keys(db, catalog)["newborn"].initials == "xsecsyjs"
-
-
 def test_works_on_the_migrated_window_database(tmp_path: Path, catalog: Catalog, keys) -> None:
     """The window opens its database through offline_cache.db, whose migrations own the table."""
-    from offline_cache.db import open_database
-
     db = open_database(tmp_path / "data" / "window.db")
     try:
         assert cached_search_keys(db, catalog) == keys
@@ -290,21 +280,13 @@ def test_works_on_the_migrated_window_database(tmp_path: Path, catalog: Catalog,
         db.close()
 
 
-@pytest.mark.parametrize("table_exists", [True, False])
-def test_keys_are_still_returned_when_they_cannot_be_stored(tmp_path: Path, catalog: Catalog, keys, table_exists) -> None:
+def test_keys_are_still_returned_when_they_cannot_be_stored(tmp_path: Path, catalog: Catalog, keys) -> None:
     """The table is a cache: a database that refuses writes slows the start, it does not stop it."""
     path = tmp_path / "window.db"
-    writable = sqlite_utils.Database(path)
-    writable["meta"].insert({"key": "x"})
-    if table_exists:
-        writable["search_keys"].create(
-            {"digest": str, "offering_id": str, "hanzi": str, "pinyin": str, "initials": str, "keywords": str},
-            pk=("digest", "offering_id"),
-        )
-    writable.close()
+    open_database(path).close()
     read_only = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
     assert cached_search_keys(read_only, catalog) == keys
-    assert read_only["search_keys"].exists() is table_exists
+    assert read_only["search_keys"].count == 0
 
 
 # -- the shipped catalog -------------------------------------------------------------------

@@ -81,12 +81,30 @@ class Choice:
     label_en: str
 
 
+# Where a field's ``prefill`` may point: the catalog validator accepts these and no others,
+# and the unified form (``window_app.intake.form``) knows how to resolve each of them.
+PREFILL_PATHS = (
+    "applicant.person.name",
+    "applicant.person.id_number",
+    "applicant.person.phone",
+    "applicant.enterprise.name",
+    "applicant.enterprise.uscc",
+    "applicant.enterprise.legal_representative.name",
+    "applicant.enterprise.legal_representative.id_number",
+    "applicant.enterprise.legal_representative.phone",
+    "applicant.agent.name",
+    "applicant.agent.id_number",
+    "applicant.agent.phone",
+    "window.region",
+)
+
+
 @dataclass(frozen=True)
 class FormField:
     """A canonical form field: asked once in the unified form, whatever items use it.
 
     Attributes:
-        prefill: Dotted path into the applicant step, e.g. ``applicant.name``; empty for none.
+        prefill: One of :data:`PREFILL_PATHS`, e.g. ``applicant.person.name``; empty for none.
         group: Section heading in the unified form, e.g. "申请人" / "企业" / "房屋".
     """
 

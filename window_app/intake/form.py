@@ -4,25 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from window_app.catalog.model import Catalog, FieldRequirement, Item
+from window_app.catalog.model import PREFILL_PATHS, Catalog, FieldRequirement, Item
 from window_app.intake.fields import is_blank
 from window_app.intake.model import Applicant, FormLine, Intake, UnifiedForm
 from window_app.intake.stages import in_stage_order
-
-PREFILL_PATHS = (
-    "applicant.person.name",
-    "applicant.person.id_number",
-    "applicant.person.phone",
-    "applicant.enterprise.name",
-    "applicant.enterprise.uscc",
-    "applicant.enterprise.legal_representative.name",
-    "applicant.enterprise.legal_representative.id_number",
-    "applicant.enterprise.legal_representative.phone",
-    "applicant.agent.name",
-    "applicant.agent.id_number",
-    "applicant.agent.phone",
-    "window.region",
-)
 
 
 def applicable_fields(item: Item, answers: Mapping[str, str]) -> tuple[FieldRequirement, ...]:

@@ -1,0 +1,152 @@
+"""Reading the entries items are made of: the [catalog] envelope, regions, departments, materials, fields."""
+
+from __future__ import annotations
+
+import re
+
+from window_app.catalog.model import PREFILL_PATHS, Choice, Department, FormField, Material, Region
+from window_app.catalog.partial import Origin, PartialCatalog
+from window_app.catalog.table import Table, entry_label
+from window_app.catalog.values import type_name
+
+CATALOG_FORMAT = 1
+REGION_LEVELS = ("province", "city", "county")
+DEPARTMENT_KINDS = ("government", "enterprise", "bank")
+FIELD_TYPES = ("text", "id_number", "uscc", "phone", "date", "number", "choice", "bool", "region")
+
+
+def read_catalog_table(rel: str, data: dict, partial: PartialCatalog) -> None:
+    table = Table(data, rel, "catalog", partial)
+    catalog_format = table.integer("format", required=True)
+    if catalog_format is not None and catalog_format != CATALOG_FORMAT:
+        table.problem(f"unsupported format {catalog_format}: this window reads format {CATALOG_FORMAT}")
+    partial.version = table.text("version", required=True)
+    partial.name = table.text("name", required=True)
+    table.text("name_en")
+    table.finish()
+
+
+def read_region(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
+    table = Table(data, rel, entry_label("region", data, "code", position), partial)
+    code = table.text("code", required=True)
+    region = Region(
+        code=code,
+        name=table.text("name", required=True),
+        name_en=table.text("name_en", required=True),
+        level=table.one_of("level", REGION_LEVELS, required=True, default="county"),
+        parent=table.text("parent") or None,
+    )
+    table.finish()
+    if partial.register("region", code, "region", Origin(rel, table.entry)):
+        partial.regions[code] = region
+
+
+def read_department(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
+    table = Table(data, rel, entry_label("department", data, "id", position), partial)
+    department = Department(
+        id=table.identifier(),
+        name=table.text("name", required=True),
+        name_en=table.text("name_en", required=True),
+        short_name=table.text("short_name"),
+        kind=table.one_of("kind", DEPARTMENT_KINDS, default="government"),
+    )
+    table.finish()
+    if partial.register("department", department.id, "department", Origin(rel, table.entry)):
+        partial.departments[department.id] = department
+
+
+def read_material(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
+    table = Table(data, rel, entry_label("material", data, "id", position), partial)
+    material = Material(
+        id=table.identifier(),
+        name=table.text("name", required=True),
+        name_en=table.text("name_en", required=True),
+        shareable=table.flag("shareable"),
+        key=table.flag("key"),
+        source=table.text("source"),
+        note=table.text("note"),
+    )
+    table.finish()
+    if partial.register("material", material.id, "material", Origin(rel, table.entry)):
+        partial.materials[material.id] = material
+
+
+def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
+    table = Table(data, rel, entry_label("field", data, "id", position), partial)
+    field_id = table.identifier()
+    label = table.text("label", required=True)
+    label_en = table.text("label_en", required=True)
+    field_type = table.one_of("type", FIELD_TYPES, default="text")
+    required = table.flag("required", default=True)
+    prefill = table.one_of("prefill", PREFILL_PATHS, default="")
+    group = table.text("group")
+    choices = _read_choices(table)
+    pattern = table.text("pattern")
+    min_length = table.integer("min_length", minimum=0)
+    max_length = table.integer("max_length", minimum=0)
+    minimum = table.number("minimum")
+    maximum = table.number("maximum")
+    hint = table.text("hint")
+    table.finish()
+
+    if field_type == "choice" and not choices:
+        table.problem("a choice field needs 'choices' ([{value, label, label_en}, …])")
+    if choices and field_type != "choice":
+        table.problem(f"'choices' apply to choice fields only (this field's type is '{field_type}')")
+    if pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            table.problem(f"'pattern' is not a valid regular expression: {exc}")
+    for key, value, only in (
+        ("pattern", pattern or None, "text"),
+        ("min_length", min_length, "text"),
+        ("max_length", max_length, "text"),
+        ("minimum", minimum, "number"),
+        ("maximum", maximum, "number"),
+    ):
+        if value is not None and field_type != only:
+            table.problem(f"'{key}' applies to {only} fields only (this field's type is '{field_type}')")
+    if min_length is not None and max_length is not None and min_length > max_length:
+        table.problem(f"'min_length' {min_length} is above 'max_length' {max_length}")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        table.problem(f"'minimum' {minimum} is above 'maximum' {maximum}")
+
+    form_field = FormField(
+        id=field_id,
+        label=label,
+        label_en=label_en,
+        type=field_type,
+        required=required,
+        prefill=prefill,
+        group=group,
+        choices=choices,
+        pattern=pattern,
+        min_length=min_length,
+        max_length=max_length,
+        minimum=minimum,
+        maximum=maximum,
+        hint=hint,
+    )
+    if partial.register("field", field_id, "field", Origin(rel, table.entry)):
+        partial.fields[field_id] = form_field
+
+
+def _read_choices(table: Table) -> tuple[Choice, ...]:
+    choices: list[Choice] = []
+    for position, element in enumerate(table.array("choices"), start=1):
+        if not isinstance(element, dict):
+            expected = "a table {value, label, label_en}"
+            table.problem(f"'choices' element {position} must be {expected}, not {type_name(element)}")
+            continue
+        sub = table.child(element, entry_label("choice", element, "value", position))
+        choice = Choice(
+            value=sub.text("value", required=True),
+            label=sub.text("label", required=True),
+            label_en=sub.text("label_en", required=True),
+        )
+        sub.finish()
+        if choice.value and any(c.value == choice.value for c in choices):
+            sub.problem(f"duplicate choice value '{choice.value}'")
+        choices.append(choice)
+    return tuple(choices)

@@ -1,0 +1,153 @@
+"""Reading ``[[item]]`` entries: one service of one department, with its materials and fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from window_app.catalog.model import Condition, FieldRequirement, Item, MaterialRequirement
+from window_app.catalog.partial import ConditionUse, Origin, PartialCatalog
+from window_app.catalog.table import Table, entry_label
+from window_app.catalog.values import duplicates, type_name
+
+HANDLING_CLASSES = (1, 2, 3)
+APPLICANT_KINDS = ("person", "enterprise")
+THEMES = ("personal", "enterprise")
+
+Requirement = TypeVar("Requirement", MaterialRequirement, FieldRequirement)
+
+
+def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
+    table = Table(data, rel, entry_label("item", data, "id", position), partial)
+    item_id = table.identifier()
+    name = table.text("name", required=True)
+    name_en = table.text("name_en", required=True)
+    department = table.text("department", required=True)
+    handling_class = table.one_of("handling_class", HANDLING_CLASSES, required=True, default=3)
+    time_limit_days = table.integer("time_limit_days", required=True, default=0, minimum=0)
+    promised_days = table.integer("promised_days", required=True, default=0, minimum=0)
+    materials = _read_requirements(table, item_id, "material", MaterialRequirement, _material_details)
+    fields = _read_requirements(table, item_id, "field", FieldRequirement, _field_details)
+    prerequisites = table.texts("prerequisites")
+    result = table.text("result")
+    site_survey = table.flag("site_survey")
+    applicant_kinds = _read_applicant_kinds(table)
+    standalone = table.flag("standalone")
+    regions = table.texts("regions")
+    regions_under = table.texts("regions_under")
+    theme = table.one_of("theme", THEMES, default="personal")
+    keywords = table.texts("keywords")
+    table.finish()
+
+    if promised_days > time_limit_days:
+        table.problem(f"'promised_days' {promised_days} is above the statutory 'time_limit_days' {time_limit_days}")
+    if standalone and not (regions or regions_under):
+        table.problem("a standalone item offered nowhere: give it 'regions' or 'regions_under'")
+    if not standalone and (regions or regions_under):
+        table.problem("'regions'/'regions_under' say where an item is offered alone, but it is not 'standalone = true'")
+    for duplicate in duplicates(prerequisites):
+        table.problem(f"prerequisite '{duplicate}' is listed twice")
+
+    item = Item(
+        id=item_id,
+        name=name,
+        name_en=name_en,
+        department=department,
+        handling_class=handling_class,
+        time_limit_days=time_limit_days,
+        promised_days=promised_days,
+        materials=materials,
+        fields=fields,
+        prerequisites=prerequisites,
+        site_survey=site_survey,
+        applicant_kinds=applicant_kinds,
+        standalone=standalone,
+        regions=regions,
+        regions_under=regions_under,
+        keywords=keywords,
+        result=result,
+        theme=theme,
+    )
+    if partial.register("offering", item_id, "item", Origin(rel, table.entry)):
+        partial.items[item_id] = item
+
+
+def _read_applicant_kinds(table: Table) -> tuple[str, ...]:
+    if "applicant_kinds" not in table.data:
+        table.known.add("applicant_kinds")
+        return APPLICANT_KINDS
+    kinds = table.texts("applicant_kinds")
+    good = []
+    for kind in kinds:
+        if kind not in APPLICANT_KINDS:
+            table.problem(f"'applicant_kinds' may hold 'person' and 'enterprise', not '{kind}'")
+        elif kind not in good:
+            good.append(kind)
+    if not good:
+        table.problem("'applicant_kinds' must name at least one of 'person', 'enterprise'")
+        return APPLICANT_KINDS
+    return tuple(good)
+
+
+def _read_requirements(
+    table: Table,
+    item_id: str,
+    kind: str,
+    requirement: Callable[..., Requirement],
+    read_details: Callable[[Table], dict[str, Any]],
+) -> tuple[Requirement, ...]:
+    """An item's ``materials`` or ``fields``: each a bare id, or an inline table with a ``when``.
+
+    Args:
+        kind: ``material`` or ``field``: the list is ``materials`` / ``fields``, and an inline
+            table gives the id under ``material`` / ``field``.
+        requirement: Builds one requirement, :class:`MaterialRequirement` or :class:`FieldRequirement`.
+        read_details: Reads the inline table's keys besides the id and ``when``.
+    """
+    key = f"{kind}s"
+    requirements: list[Requirement] = []
+    for position, element in enumerate(table.array(key), start=1):
+        if isinstance(element, str):
+            requirements.append(requirement(element))
+            continue
+        if not isinstance(element, dict):
+            expected = f"a {kind} id or an inline table"
+            table.problem(f"'{key}' element {position} must be {expected}, not {type_name(element)}")
+            continue
+        sub = table.child(element, entry_label(kind, element, kind, position))
+        wanted = sub.text(kind, required=True)
+        when = _read_condition(sub, item_id)
+        details = read_details(sub)
+        sub.finish()
+        requirements.append(requirement(wanted, when=when, **details))
+    unconditional = [getattr(r, kind) for r in requirements if r.when is None]
+    for duplicate in duplicates(unconditional):
+        table.problem(f"{kind} '{duplicate}' is listed twice")
+    return tuple(requirements)
+
+
+def _material_details(sub: Table) -> dict[str, Any]:
+    """Whether the original must be seen, not only a copy."""
+    return {"original": sub.flag("original")}
+
+
+def _field_details(sub: Table) -> dict[str, Any]:
+    """The item's override of the field's own ``required``; None keeps the field's default."""
+    sub.known.add("required")
+    return {"required": sub.flag("required") if "required" in sub.data else None}
+
+
+def _read_condition(owner: Table, item_id: str) -> Condition | None:
+    data = owner.table("when")
+    if data is None:
+        return None
+    sub = owner.child(data, "when")
+    question = sub.text("question", required=True)
+    any_of = sub.texts("any_of", required=True)
+    sub.finish()
+    if "any_of" in data and not any_of:
+        sub.problem("'any_of' must list at least one option value")
+    condition = Condition(question=question, any_of=any_of)
+    if question:
+        owner.partial.conditions.append(ConditionUse(Origin(sub.file, sub.entry), item_id, condition))
+    return condition

@@ -1,0 +1,69 @@
+"""The catalog while it is being read: the entries so far, where each came from, the problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from window_app.catalog.model import Bundle, Condition, Department, FormField, Item, Material, Region
+from window_app.catalog.problems import CatalogProblem
+
+
+@dataclass
+class Origin:
+    """Where an entry was defined, so later checks can name it."""
+
+    file: str
+    entry: str
+
+
+@dataclass
+class ConditionUse:
+    """A ``when`` on an item's material or field, checked once bundles are known."""
+
+    origin: Origin
+    item: str
+    condition: Condition
+
+
+@dataclass
+class PartialCatalog:
+    """Everything read so far, plus where each entry came from."""
+
+    problems: list[CatalogProblem] = field(default_factory=list)
+    version: str = ""
+    name: str = ""
+    regions: dict[str, Region] = field(default_factory=dict)
+    departments: dict[str, Department] = field(default_factory=dict)
+    materials: dict[str, Material] = field(default_factory=dict)
+    fields: dict[str, FormField] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    bundles: dict[str, Bundle] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    conditions: list[ConditionUse] = field(default_factory=list)
+    # Kinds with a file that could not be parsed: references to them are not reported as
+    # unknown, or one missing quote would bury the real problem under hundreds of echoes.
+    unreadable: set[str] = field(default_factory=set)
+
+    def knows(self, kind: str, known: dict, wanted: str) -> bool:
+        """Whether a reference may stand (it exists, or its kind could not be read at all)."""
+        return wanted in known or kind in self.unreadable
+
+    def problem(self, file: str, entry: str, reason: str) -> None:
+        self.problems.append(CatalogProblem(file, entry, reason))
+
+    def origin(self, kind: str, key: str) -> Origin:
+        return self.origins[(kind, key)]
+
+    def register(self, space: str, key: str, kind: str, origin: Origin) -> bool:
+        """Record where an id is defined; False (and a problem) if it already is."""
+        if not key:
+            return False
+        first = self.origins.get((space, key))
+        if first is not None:
+            what = first.entry.split(" ", 1)[0]
+            shared = " (bundle and item ids share one space)" if what != kind else ""
+            reason = f"duplicate id '{key}': already defined as {what} in {first.file}{shared}"
+            self.problem(origin.file, origin.entry, reason)
+            return False
+        self.origins[(space, key)] = origin
+        return True

@@ -1,0 +1,133 @@
+"""A catalog directory's files: which ones belong, their TOML, and the digest of their content."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+
+from window_app.catalog.partial import PartialCatalog
+from window_app.catalog.values import type_name
+
+# File name (or directory) → the array-of-tables key it holds.
+TOP_LEVEL_FILES = {
+    "catalog.toml": "catalog",
+    "regions.toml": "region",
+    "departments.toml": "department",
+    "materials.toml": "material",
+    "fields.toml": "field",
+}
+ENTRY_DIRECTORIES = {"items": "item", "bundles": "bundle"}
+LAYOUT_HINT = (
+    "a catalog holds catalog.toml, regions.toml, departments.toml, materials.toml, "
+    "fields.toml, items/*.toml and bundles/*.toml"
+)
+WHOLE_FILE = "(file)"
+
+
+def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, str, dict]], str]:
+    """Parse every catalog file; returns (relative path, kind, document) and the digest."""
+    if not root.exists():
+        partial.problem(str(root), WHOLE_FILE, "no such directory")
+        return [], ""
+    if not root.is_dir():
+        partial.problem(str(root), WHOLE_FILE, "not a directory; a catalog is a directory of TOML files")
+        return [], ""
+    hasher = hashlib.sha256()
+    sources: list[tuple[str, str, dict]] = []
+    for path in _catalog_files(root):
+        rel = path.relative_to(root).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            partial.problem(rel, WHOLE_FILE, f"cannot be read: {exc.strerror or exc}")
+            partial.unreadable.add(_kind_of(rel) or "")
+            continue
+        # Length-prefixed, so moving bytes between a name and a body cannot collide.
+        for chunk in (rel.encode("utf-8"), data):
+            hasher.update(len(chunk).to_bytes(8, "big"))
+            hasher.update(chunk)
+        kind = _kind_of(rel)
+        if kind is None:
+            if rel.endswith(".toml"):
+                partial.problem(rel, WHOLE_FILE, f"unexpected file: {LAYOUT_HINT}")
+            continue  # a README or notes next to the data is fine
+        document = _parse_toml(rel, data, partial)
+        if document is None:
+            partial.unreadable.add(kind)
+        else:
+            sources.append((rel, kind, document))
+    if not (root / "catalog.toml").is_file():
+        reason = "missing: every catalog starts with catalog.toml ([catalog] format, version, name)"
+        partial.problem("catalog.toml", WHOLE_FILE, reason)
+    return sources, hasher.hexdigest()
+
+
+def read_document(rel: str, kind: str, document: dict, reader, partial: PartialCatalog) -> None:
+    """Check a file's top-level keys, then read each of its entries."""
+    for key in document:
+        if key != kind:
+            partial.problem(rel, key, f"unexpected top-level key '{key}': {_holds(rel, kind)}")
+    if kind == "catalog":
+        table = document.get("catalog")
+        if table is None:
+            partial.problem(rel, "catalog", "missing the [catalog] table (format, version, name)")
+        elif not isinstance(table, dict):
+            partial.problem(rel, "catalog", f"'catalog' must be a table [catalog], not {type_name(table)}")
+        else:
+            reader(rel, table, partial)
+        return
+    entries = document.get(kind, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        partial.problem(rel, kind, f"'{kind}' must be an array of tables [[{kind}]], not {type_name(entries)}")
+        return
+    for position, table in enumerate(entries, start=1):
+        reader(rel, table, partial, position)
+
+
+def _catalog_files(root: Path) -> list[Path]:
+    """All regular files below ``root``, sorted, skipping hidden ones and caches."""
+    found = []
+    for path in root.rglob("*"):
+        rel_parts = path.relative_to(root).parts
+        if any(part.startswith(".") or part == "__pycache__" for part in rel_parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _kind_of(rel: str) -> str | None:
+    """The entry kind a catalog file holds, or None if it is not a catalog file."""
+    pieces = rel.split("/")
+    if len(pieces) == 1:
+        return TOP_LEVEL_FILES.get(pieces[0])
+    if len(pieces) == 2 and pieces[1].endswith(".toml"):
+        return ENTRY_DIRECTORIES.get(pieces[0])
+    return None
+
+
+def _parse_toml(rel: str, data: bytes, partial: PartialCatalog) -> dict | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        partial.problem(rel, WHOLE_FILE, f"not UTF-8 (byte {exc.start}): save the file as UTF-8")
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        located = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message)
+        if located:
+            partial.problem(rel, f"line {located[2]}, column {located[3]}", f"TOML syntax error: {located[1]}")
+        else:
+            partial.problem(rel, WHOLE_FILE, f"TOML syntax error: {message}")
+        return None
+
+
+def _holds(rel: str, kind: str) -> str:
+    if kind == "catalog":
+        return "catalog.toml holds only the [catalog] table"
+    where = rel if "/" not in rel else rel.split("/")[0] + "/*.toml"
+    return f"{where} holds [[{kind}]] tables"

@@ -1,0 +1,191 @@
+"""Checks that need the whole catalog: references between entries, region codes, prerequisite cycles."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from window_app.catalog.model import Bundle, Item
+from window_app.catalog.partial import Origin, PartialCatalog
+
+REGION_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
+
+
+def check_references(partial: PartialCatalog) -> None:
+    _check_regions(partial)
+    for item in partial.items.values():
+        _check_item_references(partial, item)
+    _check_prerequisite_cycles(partial)
+    for bundle in partial.bundles.values():
+        _check_bundle_references(partial, bundle)
+    _check_conditions(partial)
+
+
+def _unknown(known: dict, wanted: str, what: str) -> str:
+    close = difflib.get_close_matches(wanted, list(known), n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown {what} '{wanted}'{hint}"
+
+
+def _check_regions(partial: PartialCatalog) -> None:
+    step_up = {"city": "province", "county": "city"}
+    for code, region in partial.regions.items():
+        origin = partial.origin("region", code)
+        problem = lambda reason: partial.problem(origin.file, origin.entry, reason)  # noqa: E731
+        if not REGION_CODE_PATTERN.match(code):
+            problem(f"code '{code}' is not a six-digit GB/T 2260 code")
+            continue
+        if region.level == "province" and not code.endswith("0000"):
+            problem(f"a province code ends in 0000, not '{code}'")
+        elif region.level == "city" and (not code.endswith("00") or code.endswith("0000")):
+            problem(f"a city code ends in 00 (but not 0000), not '{code}'")
+        elif region.level == "county" and code.endswith("00"):
+            problem(f"a county code does not end in 00: '{code}'")
+        if region.level == "province":
+            if region.parent is not None:
+                problem("a province has no 'parent'")
+            continue
+        if region.parent is None:
+            problem(f"a {region.level} needs a 'parent' ({step_up[region.level]} code)")
+            continue
+        parent = partial.regions.get(region.parent)
+        if parent is None:
+            if not partial.knows("region", partial.regions, region.parent):
+                problem(_unknown(partial.regions, region.parent, "parent region"))
+            continue
+        if parent.level != step_up[region.level]:
+            expected = step_up[region.level]
+            problem(f"parent {region.parent} is a {parent.level}; a {region.level}'s parent must be a {expected}")
+            continue
+        shared = 2 if region.level == "city" else 4
+        if code[:shared] != region.parent[:shared]:
+            problem(f"code '{code}' does not share the prefix '{region.parent[:shared]}' of its parent {region.parent}")
+
+
+def _check_region_codes(
+    partial: PartialCatalog, origin: Origin, regions: tuple[str, ...], regions_under: tuple[str, ...]
+) -> None:
+    for key, codes in (("regions", regions), ("regions_under", regions_under)):
+        for code in codes:
+            if not partial.knows("region", partial.regions, code):
+                partial.problem(origin.file, origin.entry, f"'{key}': " + _unknown(partial.regions, code, "region"))
+
+
+def _check_item_references(partial: PartialCatalog, item: Item) -> None:
+    origin = partial.origin("offering", item.id)
+    problem = lambda reason: partial.problem(origin.file, origin.entry, reason)  # noqa: E731
+    if item.department and not partial.knows("department", partial.departments, item.department):
+        problem(_unknown(partial.departments, item.department, "department"))
+    for requirement in item.materials:
+        if requirement.material and not partial.knows("material", partial.materials, requirement.material):
+            problem(_unknown(partial.materials, requirement.material, "material"))
+    for requirement in item.fields:
+        if requirement.field and not partial.knows("field", partial.fields, requirement.field):
+            problem(_unknown(partial.fields, requirement.field, "field"))
+    for prerequisite in item.prerequisites:
+        if prerequisite in partial.bundles:
+            problem(f"prerequisite '{prerequisite}' is a bundle; prerequisites name items")
+        elif not partial.knows("item", partial.items, prerequisite):
+            problem("prerequisites: " + _unknown(partial.items, prerequisite, "item"))
+    _check_region_codes(partial, origin, item.regions, item.regions_under)
+
+
+def _check_prerequisite_cycles(partial: PartialCatalog) -> None:
+    """Report each prerequisite cycle once, named in full (a → b → a)."""
+    done: set[str] = set()
+    reported: set[tuple[str, ...]] = set()
+    for start in partial.items:
+        if start in done:
+            continue
+        # Iterative depth-first search; ``path`` is the chain currently being followed.
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack: list[tuple[str, Iterable[str]]] = [(start, iter(partial.items[start].prerequisites))]
+        path.append(start)
+        on_path.add(start)
+        while stack:
+            node, pending = stack[-1]
+            following = next(pending, None)
+            if following is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+                continue
+            if following not in partial.items or following in done:
+                continue
+            if following in on_path:
+                cycle = path[path.index(following) :]
+                turn = cycle.index(min(cycle))
+                canonical = tuple(cycle[turn:] + cycle[:turn])
+                if canonical not in reported:
+                    reported.add(canonical)
+                    origin = partial.origin("offering", canonical[0])
+                    chain = " → ".join(canonical + (canonical[0],))
+                    partial.problem(origin.file, origin.entry, f"prerequisite cycle: {chain}")
+                continue
+            path.append(following)
+            on_path.add(following)
+            stack.append((following, iter(partial.items[following].prerequisites)))
+
+
+def _check_bundle_references(partial: PartialCatalog, bundle: Bundle) -> None:
+    origin = partial.origin("offering", bundle.id)
+    problem = lambda reason: partial.problem(origin.file, origin.entry, reason)  # noqa: E731
+    members = bundle.mandatory + bundle.optional
+    for key, item_ids in (("mandatory", bundle.mandatory), ("optional", bundle.optional)):
+        for item_id in item_ids:
+            if item_id in partial.bundles:
+                problem(f"'{key}': '{item_id}' is a bundle; bundles contain items")
+            elif not partial.knows("item", partial.items, item_id):
+                problem(f"'{key}': " + _unknown(partial.items, item_id, "item"))
+    if bundle.lead_department:
+        if not partial.knows("department", partial.departments, bundle.lead_department):
+            problem("'lead_department': " + _unknown(partial.departments, bundle.lead_department, "department"))
+        else:
+            owners = {partial.items[i].department for i in members if i in partial.items}
+            if owners and bundle.lead_department not in owners and "item" not in partial.unreadable:
+                problem(
+                    f"lead department '{bundle.lead_department}' owns none of the bundle's items "
+                    f"(they belong to {', '.join(sorted(owners))})"
+                )
+    for item_id in dict.fromkeys(members):
+        item = partial.items.get(item_id)
+        if item is not None and bundle.applicant_kind not in item.applicant_kinds:
+            kind = bundle.applicant_kind
+            problem(f"item '{item_id}' does not accept {kind} applicants, but the bundle's applicant is one")
+    _check_region_codes(partial, origin, bundle.regions, bundle.regions_under)
+
+
+def _check_conditions(partial: PartialCatalog) -> None:
+    """A ``when`` must name a question some bundle containing the item asks, with its options."""
+    containing: dict[str, list[Bundle]] = {}
+    for bundle in partial.bundles.values():
+        for item_id in dict.fromkeys(bundle.mandatory + bundle.optional):
+            containing.setdefault(item_id, []).append(bundle)
+    for use in partial.conditions:
+        if use.item not in partial.items:
+            continue  # a duplicate or id-less item: already reported
+        bundles = containing.get(use.item, [])
+        condition = use.condition
+        asking = [(b, q) for b in bundles for q in b.questions if q.id == condition.question]
+        if not asking:
+            if "bundle" in partial.unreadable:
+                continue
+            if bundles:
+                names = ", ".join(b.id for b in bundles)
+                reason = f"no bundle containing this item ({names}) asks question '{condition.question}'"
+            else:
+                reason = f"names question '{condition.question}', but no bundle contains this item"
+            partial.problem(use.origin.file, use.origin.entry, reason)
+            continue
+        known_values = {o.value for _bundle, q in asking for o in q.options}
+        for value in condition.any_of:
+            if value not in known_values:
+                listed = ", ".join(f"'{v}'" for v in sorted(known_values))
+                partial.problem(
+                    use.origin.file,
+                    use.origin.entry,
+                    f"'{value}' is not an option of question '{condition.question}' ({listed})",
+                )
