@@ -5,12 +5,21 @@ transaction. A payload never changes after it is written; the sync engine change
 delivery columns (state, attempts, next_attempt_at, last_error, sent_at).
 
 States: ``queued`` (ready to send when ``next_attempt_at`` has come), ``waiting`` (a later
-stage, held until its prerequisites' results arrive), ``sent`` (the exchange confirmed it).
+stage, held until its prerequisites' results arrive), ``sent`` (the exchange confirmed it),
+``quarantined`` (the exchange refused it for good: kept with the reason in ``last_error``, never
+retried blindly, never deleted), ``cancelled`` (a prerequisite was refused: never sent).
+
+The one exception to "a payload never changes": a ``waiting`` envelope that has never been
+attempted is finalised once when its prerequisites are approved (:func:`finalise_waiting`:
+their results are added, hash and signature recomputed, the row becomes ``queued``). From its
+first attempt on (``attempts > 0``), the stored text is exactly what is sent, every time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from offline_cache.db import Database, storage_errors
 from window_app.envelope import Envelope
@@ -18,7 +27,10 @@ from window_app.envelope import Envelope
 QUEUED = "queued"
 WAITING = "waiting"
 SENT = "sent"
+QUARANTINED = "quarantined"
+CANCELLED = "cancelled"
 UNSENT_STATES = (QUEUED, WAITING)
+OUTBOX_STATES = (QUEUED, WAITING, SENT, QUARANTINED, CANCELLED)
 
 _READ_WORDS = ("读取待发送队列", "Reading the outbox")
 
@@ -98,3 +110,289 @@ def list_envelopes(db: Database, receipt_no: str) -> list[OutboxEntry]:
             sent_at,
         ) in rows
     ]
+
+
+# -- the sync engine's side ------------------------------------------------------------------
+
+_SEND_COLUMNS = (
+    "envelope_id, idempotency_key, kind, receipt_no, department, stage, payload, payload_sha256, "
+    "signature, attempts, original_envelope_id"
+)
+
+
+@dataclass(frozen=True)
+class OutgoingEnvelope:
+    """A row as the sync engine sends it: ``payload`` is the stored text, byte for byte."""
+
+    envelope_id: str
+    idempotency_key: str
+    kind: str
+    receipt_no: str
+    department: str
+    stage: int
+    payload: str
+    payload_sha256: str
+    signature: str
+    attempts: int
+    original_envelope_id: str = ""
+
+    def wire(self) -> dict[str, Any]:
+        """The envelope as ``POST /v1/envelopes`` wants it (docs/exchange-api.md)."""
+        return {
+            "envelope_id": self.envelope_id,
+            "idempotency_key": self.idempotency_key,
+            "kind": self.kind,
+            "receipt_no": self.receipt_no,
+            "department": self.department,
+            "stage": self.stage,
+            "payload": self.payload,
+            "payload_sha256": self.payload_sha256,
+            "signature": self.signature,
+        }
+
+
+def _outgoing(row: Sequence[Any]) -> OutgoingEnvelope:
+    return OutgoingEnvelope(*row)
+
+
+def _department_filter(departments: Sequence[str] | None, exclude: Sequence[str]) -> tuple[str, list[Any]]:
+    if departments is not None:
+        return f" AND department IN ({', '.join('?' * len(departments))})", list(departments)
+    if exclude:
+        return f" AND department NOT IN ({', '.join('?' * len(exclude))})", list(exclude)
+    return "", []
+
+
+def claim_due(
+    db: Database,
+    now: str,
+    *,
+    limit: int,
+    departments: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    retry_at: Callable[[int], str],
+    ignore_schedule: bool = False,
+) -> list[OutgoingEnvelope]:
+    """Take up to ``limit`` due envelopes for one endpoint and record the attempt BEFORE sending.
+
+    Due: ``state = 'queued' AND next_attempt_at <= now`` (index ``outbox_state_next_attempt``, or
+    ``outbox_department_state_next`` with ``departments``). In the same write transaction each
+    taken row gets ``attempts + 1``, ``last_attempt_at = now`` and a provisional
+    ``next_attempt_at = retry_at(attempts + 1)``: if the program dies mid-request the envelope is
+    retried later (same bytes, same key: the exchange answers ``duplicate``), and a second sync
+    process on this database does not take the same rows meanwhile.
+
+    Args:
+        departments: Only these departments (an endpoint of their own); ``None``: any but
+            ``exclude`` (the shared exchange).
+        retry_at: Attempt number → ISO time of the provisional next attempt.
+        ignore_schedule: Take queued rows whatever their ``next_attempt_at`` ("retry now").
+    """
+    where, params = _department_filter(departments, exclude)
+    if departments is not None and not departments:
+        return []
+    schedule = "" if ignore_schedule else " AND next_attempt_at <= ?"
+    sql = (
+        f"SELECT {_SEND_COLUMNS} FROM outbox WHERE state = 'queued'{schedule}{where} "
+        "ORDER BY next_attempt_at, envelope_id LIMIT ?"
+    )
+    args = ([] if ignore_schedule else [now]) + params + [limit]
+    with storage_errors(_SEND_WORDS):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = [_outgoing(row) for row in db.execute(sql, args).fetchall()]
+            for row in rows:
+                db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ? "
+                    "WHERE envelope_id = ? AND state = 'queued'",
+                    [now, retry_at(row.attempts + 1), row.envelope_id],
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+    return [_replace_attempts(row, row.attempts + 1) for row in rows]
+
+
+def _replace_attempts(row: OutgoingEnvelope, attempts: int) -> OutgoingEnvelope:
+    from dataclasses import replace
+
+    return replace(row, attempts=attempts)
+
+
+_SEND_WORDS = ("发送信封", "Sending envelopes")
+
+
+def next_due_at(db: Database, *, departments: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> str | None:
+    """The earliest ``next_attempt_at`` of a queued envelope (for one endpoint), or ``None``."""
+    if departments is not None and not departments:
+        return None
+    where, params = _department_filter(departments, exclude)
+    with storage_errors(_READ_WORDS):
+        row = db.execute(
+            f"SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'{where}", params
+        ).fetchone()
+    return row[0] if row else None
+
+
+def record_delivered(db: Database, envelope_id: str, now: str, received_at: str) -> bool:
+    """Mark an envelope delivered (call inside the caller's transaction). ``False`` if it was
+    already delivered (a repeated answer changes nothing)."""
+    cursor = db.execute(
+        "UPDATE outbox SET state = 'sent', sent_at = coalesce(sent_at, ?), received_at = coalesce(received_at, ?), "
+        "last_error = '' WHERE envelope_id = ? AND state IN ('queued', 'quarantined')",
+        [now, received_at or None, envelope_id],
+    )
+    return cursor.rowcount > 0
+
+
+def record_retry(db: Database, envelope_ids: Sequence[str], next_attempt_at: str, error: str) -> None:
+    """A transient failure: keep the envelopes queued, next try at ``next_attempt_at``."""
+    with storage_errors(_SEND_WORDS), db.atomic():
+        for envelope_id in envelope_ids:
+            db.execute(
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE envelope_id = ? AND state = 'queued'",
+                [next_attempt_at, error, envelope_id],
+            )
+
+
+def record_note(db: Database, envelope_ids: Sequence[str], error: str) -> None:
+    """Say why queued envelopes are not moving (e.g. the token was refused), schedule unchanged."""
+    with storage_errors(_SEND_WORDS), db.atomic():
+        for envelope_id in envelope_ids:
+            db.execute("UPDATE outbox SET last_error = ? WHERE envelope_id = ? AND state = 'queued'", [error, envelope_id])
+
+
+def unclaim(db: Database, envelope_ids: Sequence[str], now: str) -> None:
+    """Give claimed envelopes back untried (e.g. a batch being split): attempt not counted."""
+    with storage_errors(_SEND_WORDS), db.atomic():
+        for envelope_id in envelope_ids:
+            db.execute(
+                "UPDATE outbox SET attempts = max(attempts - 1, 0), next_attempt_at = ? "
+                "WHERE envelope_id = ? AND state = 'queued'",
+                [now, envelope_id],
+            )
+
+
+def record_quarantined(db: Database, envelope_id: str, reason: str) -> bool:
+    """The exchange refused this envelope for good: keep it, with the reason (in a transaction)."""
+    cursor = db.execute(
+        "UPDATE outbox SET state = 'quarantined', last_error = ?, next_attempt_at = NULL "
+        "WHERE envelope_id = ? AND state = 'queued'",
+        [reason, envelope_id],
+    )
+    return cursor.rowcount > 0
+
+
+def requeue_quarantined(db: Database, envelope_ids: Sequence[str], now: str) -> int:
+    """Put quarantined envelopes back in the queue (after the cause was fixed); same bytes."""
+    count = 0
+    with storage_errors(_SEND_WORDS), db.atomic():
+        for envelope_id in envelope_ids:
+            cursor = db.execute(
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ? WHERE envelope_id = ? AND state = 'quarantined'",
+                [now, envelope_id],
+            )
+            count += cursor.rowcount
+    return count
+
+
+def list_by_state(db: Database, state: str, limit: int = 500) -> list[OutboxEntry]:
+    """Envelopes in one state (e.g. ``quarantined``, with their reasons), oldest first."""
+    with storage_errors(_READ_WORDS):
+        rows = db.execute(
+            "SELECT receipt_no FROM outbox WHERE state = ? GROUP BY receipt_no ORDER BY min(created_at) LIMIT ?",
+            [state, limit],
+        ).fetchall()
+    found = []
+    for (receipt_no,) in rows:
+        found += [entry for entry in list_envelopes(db, receipt_no) if entry.state == state]
+    return found[:limit]
+
+
+def get_row(db: Database, envelope_id: str) -> OutgoingEnvelope | None:
+    """One envelope by id (with its kind and state-independent columns), or ``None``."""
+    row = db.execute(f"SELECT {_SEND_COLUMNS} FROM outbox WHERE envelope_id = ?", [envelope_id]).fetchone()
+    return _outgoing(row) if row else None
+
+
+def state_of(db: Database, envelope_id: str) -> str | None:
+    row = db.execute("SELECT state FROM outbox WHERE envelope_id = ?", [envelope_id]).fetchone()
+    return row[0] if row else None
+
+
+def waiting_of(db: Database, receipt_no: str) -> list[OutgoingEnvelope]:
+    """An application's envelopes still held for a prerequisite (never attempted)."""
+    rows = db.execute(
+        f"SELECT {_SEND_COLUMNS} FROM outbox WHERE receipt_no = ? AND state = 'waiting' AND attempts = 0 "
+        "ORDER BY stage, department",
+        [receipt_no],
+    ).fetchall()
+    return [_outgoing(row) for row in rows]
+
+
+def finalise_waiting(db: Database, envelope_id: str, payload: str, payload_sha256: str, signature: str, now: str) -> bool:
+    """Write a held envelope's final payload once and queue it (inside the caller's transaction).
+
+    Only a ``waiting`` row that was never attempted changes; returns whether it did.
+    """
+    cursor = db.execute(
+        "UPDATE outbox SET payload = ?, payload_sha256 = ?, signature = ?, state = 'queued', next_attempt_at = ? "
+        "WHERE envelope_id = ? AND state = 'waiting' AND attempts = 0",
+        [payload, payload_sha256, signature, now, envelope_id],
+    )
+    return cursor.rowcount > 0
+
+
+def cancel_waiting(db: Database, envelope_id: str, reason: str) -> bool:
+    """A prerequisite was refused: this envelope is never sent (inside the caller's transaction)."""
+    cursor = db.execute(
+        "UPDATE outbox SET state = 'cancelled', last_error = ?, next_attempt_at = NULL "
+        "WHERE envelope_id = ? AND state = 'waiting'",
+        [reason, envelope_id],
+    )
+    return cursor.rowcount > 0
+
+
+def count_supplements(db: Database, receipt_no: str, original_envelope_id: str) -> int:
+    """How many supplement envelopes a part has had (index ``outbox_receipt_no``)."""
+    row = db.execute(
+        "SELECT count(*) FROM outbox WHERE receipt_no = ? AND kind = 'supplement' AND original_envelope_id = ?",
+        [receipt_no, original_envelope_id],
+    ).fetchone()
+    return row[0]
+
+
+def insert_supplement(
+    db: Database,
+    *,
+    envelope_id: str,
+    idempotency_key: str,
+    receipt_no: str,
+    department: str,
+    stage: int,
+    payload: str,
+    payload_sha256: str,
+    signature: str,
+    original_envelope_id: str,
+    now: str,
+) -> None:
+    """Queue a supplement envelope (inside the caller's transaction)."""
+    db.execute(
+        "INSERT INTO outbox (envelope_id, idempotency_key, kind, receipt_no, department, stage, payload, "
+        "payload_sha256, signature, state, attempts, next_attempt_at, created_at, original_envelope_id) "
+        "VALUES (?, ?, 'supplement', ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)",
+        [
+            envelope_id,
+            idempotency_key,
+            receipt_no,
+            department,
+            stage,
+            payload,
+            payload_sha256,
+            signature,
+            now,
+            now,
+            original_envelope_id,
+        ],
+    )

@@ -152,5 +152,83 @@ _V1 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+_V2 = (
+    # -- the sync engine (window_app/sync/) ----------------------------------------------------
+    # ``application`` (a department's part) or ``supplement`` (materials supplied after a
+    # supplement request; ``original_envelope_id`` names the part's envelope).
+    "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'application'",
+    "ALTER TABLE outbox ADD COLUMN original_envelope_id TEXT NOT NULL DEFAULT ''",
+    # When the last attempt started (written before the request goes out: a payload whose row
+    # has ``attempts > 0`` has been on the wire and is never finalised again).
+    "ALTER TABLE outbox ADD COLUMN last_attempt_at TEXT",
+    # The exchange's answer: its ``received_at`` of the FIRST delivery.
+    "ALTER TABLE outbox ADD COLUMN received_at TEXT",
+    # Due envelopes of the departments that have an endpoint of their own (and of the rest):
+    # ``department IN (…) AND state = 'queued' AND next_attempt_at <= now``.
+    "CREATE INDEX outbox_department_state_next ON outbox (department, state, next_attempt_at)",
+    # The time each part took: sent, received by the department, decided.
+    "ALTER TABLE application_parts ADD COLUMN sent_at TEXT",
+    "ALTER TABLE application_parts ADD COLUMN received_at TEXT",
+    "ALTER TABLE application_parts ADD COLUMN decided_at TEXT",
+    "ALTER TABLE application_parts ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
+    # An event names an envelope: find its part.
+    "CREATE INDEX application_parts_envelope_id ON application_parts (envelope_id)",
+    # The latest decision on each item of an application (the one that counts).
+    """
+    CREATE TABLE item_decisions (
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        item TEXT NOT NULL,
+        department TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        decision TEXT NOT NULL,
+        result TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        material TEXT NOT NULL DEFAULT '',
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        endpoint TEXT NOT NULL DEFAULT '',
+        event_seq INTEGER NOT NULL DEFAULT 0,
+        -- A supplement_needed decision answered: when the supplement envelope was delivered.
+        supplied_at TEXT,
+        PRIMARY KEY (receipt_no, item)
+    )
+    """,
+    # Every event pulled from an endpoint, applied once: (endpoint, seq) is the proof.
+    """
+    CREATE TABLE exchange_events (
+        endpoint TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        envelope_id TEXT NOT NULL DEFAULT '',
+        receipt_no TEXT,
+        department TEXT NOT NULL DEFAULT '',
+        item TEXT,
+        at TEXT NOT NULL DEFAULT '',
+        data TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        PRIMARY KEY (endpoint, seq)
+    )
+    """,
+    # An application's decision history.
+    "CREATE INDEX exchange_events_receipt_no ON exchange_events (receipt_no)",
+    # One row per endpoint (the shared exchange, or a department's own): the events cursor,
+    # whether it answered last time, and when to try again after failures.
+    """
+    CREATE TABLE sync_endpoints (
+        endpoint TEXT PRIMARY KEY,
+        cursor INTEGER NOT NULL DEFAULT 0,
+        online INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        retry_at TEXT,
+        last_delay REAL,
+        last_ok_at TEXT,
+        last_attempt_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        held_token TEXT NOT NULL DEFAULT '',
+        updated_at TEXT
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 """Each migration is a sequence of single SQL statements, run in one transaction."""

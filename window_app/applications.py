@@ -35,15 +35,18 @@ ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "conc
 
 APPLICATION_STATES: tuple[str, ...] = ("accepted", "in_progress", "supplement_needed", "concluded", "rejected")
 
-PartState = Literal["queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed"]
+PartState = Literal["queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed", "cancelled"]
 """- ``queued``: stage 1 (or prerequisites met): its envelope is ready to send;
 - ``waiting``: a later stage, waiting for its prerequisites' results;
 - ``sent``: the exchange confirmed receipt of the envelope;
 - ``received``: the department registered it;
 - ``approved`` / ``rejected``: the department's opinion;
-- ``supplement_needed``: the department asked for a supplement."""
+- ``supplement_needed``: the department asked for a supplement;
+- ``cancelled``: a prerequisite was refused, so this part is never sent (window_app/sync/stages.py)."""
 
-PART_STATES: tuple[str, ...] = ("queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed")
+PART_STATES: tuple[str, ...] = (
+    "queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed", "cancelled",
+)
 
 ACCEPT_WORDS = ("本次受理", "This acceptance")
 _SEQUENCE_ATTEMPTS = 5

@@ -1,0 +1,349 @@
+"""The window's side of the exchange API (``docs/exchange-api.md``), over httpx.
+
+:class:`ExchangeClient` speaks to ONE endpoint (the shared exchange, or a department's own)
+and turns every way a request can go wrong into a :class:`TransportFailure` that says what
+happened in words, Chinese and English, and whether trying again later can help:
+
+- ``offline``: no connection (refused, unreachable, name unknown, reset) — transient;
+- ``timeout``: no answer within ``[exchange] timeout_seconds`` — transient;
+- ``busy``: ``429`` / ``503``, with ``Retry-After`` when the server gave one — transient;
+- ``server``: other ``5xx`` (and ``408``) — transient;
+- ``garbage``: an answer that is not the JSON the contract promises (not JSON, wrong shape,
+  a results list of the wrong length) — transient: a proxy's error page is not the exchange;
+- ``auth``: ``401`` / ``403`` — permanent until the token is fixed;
+- ``too_large``: ``413`` — the caller halves its batch;
+- ``refused``: any other ``4xx`` (``400`` malformed body …) — permanent for that request.
+
+The client never changes a payload: it sends the outbox's stored text as the string the
+contract asks for, so the bytes hashed and signed at acceptance are the bytes that arrive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from window_app.sync.backoff import parse_retry_after
+
+if TYPE_CHECKING:
+    import httpx
+
+TRANSIENT_KINDS = frozenset({"offline", "timeout", "busy", "server", "garbage"})
+MAX_ENVELOPES_PER_REQUEST = 200  # the contract's limit
+POOL_CONNECTIONS = 4  # httpx's async pool degrades past a few concurrent requests (encode/httpx#3215)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a group of departments' envelopes go.
+
+    Attributes:
+        url: Base URL (no trailing slash).
+        token: The window's token there.
+        departments: The departments with this endpoint of their own; empty for the shared
+            exchange (every department without one).
+        label / label_en: How the clerk hears of it: 交换平台, or the department's own endpoint.
+    """
+
+    url: str
+    token: str
+    departments: tuple[str, ...] = ()
+    label: str = "交换平台"
+    label_en: str = "the exchange"
+
+    @property
+    def key(self) -> str:
+        """The endpoint's key in ``sync_endpoints`` (its cursor and state)."""
+        return self.url
+
+    @property
+    def shared(self) -> bool:
+        return not self.departments
+
+
+class TransportFailure(Exception):
+    """A request to an endpoint failed; ``message``/``message_en`` say why in words.
+
+    Attributes:
+        kind: See the module docstring.
+        status: The HTTP status, if an answer came.
+        retry_after: Seconds the server asked to wait (``Retry-After``), if it said.
+    """
+
+    def __init__(self, kind: str, message: str, message_en: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message_en)
+        self.kind = kind
+        self.message = message
+        self.message_en = message_en
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        return self.kind in TRANSIENT_KINDS
+
+    @property
+    def words(self) -> str:
+        """Both languages in one line, as stored in ``last_error``: ``中文 / English``."""
+        return f"{self.message} / {self.message_en}"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The exchange's answer for one envelope of a batch."""
+
+    idempotency_key: str
+    status: str  # created | duplicate | rejected
+    envelope_id: str = ""
+    received_at: str = ""
+    reason: str = ""
+
+
+def new_http_client(timeout_seconds: float) -> httpx.AsyncClient:
+    """One small pool for every endpoint of a sync round."""
+    import httpx
+
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_seconds),
+        limits=httpx.Limits(max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_CONNECTIONS),
+        # A county office's proxy settings apply, but never to the loopback (tests, local relays).
+        trust_env=True,
+        follow_redirects=False,
+    )
+
+
+class ExchangeClient:
+    """Requests to one endpoint through a shared ``httpx.AsyncClient``."""
+
+    def __init__(self, http: httpx.AsyncClient, endpoint: Endpoint, timeout_seconds: float):
+        self.http = http
+        self.endpoint = endpoint
+        self.timeout_seconds = timeout_seconds
+
+    # -- the API -----------------------------------------------------------------------------
+
+    async def send_envelopes(self, envelopes: list[dict[str, Any]]) -> list[SendResult]:
+        """``POST /v1/envelopes``; one result per envelope, in order.
+
+        Args:
+            envelopes: Contract envelopes; ``payload`` is the outbox's stored text, untouched.
+
+        Raises:
+            TransportFailure: The request as a whole failed (nothing to say per envelope).
+        """
+        keys = [envelope["idempotency_key"] for envelope in envelopes]
+        body = json.dumps({"envelopes": envelopes}, ensure_ascii=False).encode("utf-8")
+        response = await self._request("POST", "/v1/envelopes", content=body, headers={"Content-Type": "application/json"})
+        data = self._json(response)
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, list):
+            raise self._garbage("回答中没有 results 列表", "the answer has no results list")
+        if len(results) != len(envelopes):
+            raise self._garbage(
+                f"回答的结果数（{len(results)}）与发送的信封数（{len(envelopes)}）不符",
+                f"{len(results)} results came back for {len(envelopes)} envelopes",
+            )
+        parsed = []
+        for key, result in zip(keys, results):
+            if not isinstance(result, dict) or result.get("status") not in ("created", "duplicate", "rejected"):
+                raise self._garbage("回答中有无法识别的结果", "the answer holds a result that cannot be read")
+            if result.get("idempotency_key", key) != key:
+                raise self._garbage("回答的结果顺序与发送的信封不符", "the results do not match the envelopes sent")
+            parsed.append(
+                SendResult(
+                    idempotency_key=key,
+                    status=result["status"],
+                    envelope_id=str(result.get("envelope_id") or ""),
+                    received_at=str(result.get("received_at") or ""),
+                    reason=str(result.get("reason") or ""),
+                )
+            )
+        return parsed
+
+    async def fetch_events(self, since: int, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+        """``GET /v1/events?since=…``: the events after ``since`` (oldest first) and the new cursor.
+
+        Raises:
+            TransportFailure: Also when the answer is not the contract's shape.
+        """
+        response = await self._request("GET", "/v1/events", params={"since": since, "limit": limit})
+        data = self._json(response)
+        events = data.get("events") if isinstance(data, dict) else None
+        cursor = data.get("cursor", since) if isinstance(data, dict) else None
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            raise self._garbage("回答中没有 events 列表", "the answer has no events list")
+        if cursor is None and events:
+            cursor = events[-1].get("seq")
+        if cursor is None:
+            cursor = since
+        if isinstance(cursor, bool) or not isinstance(cursor, int):
+            raise self._garbage("回答中的游标不是整数", "the answer's cursor is not an integer")
+        for event in events:
+            seq = event.get("seq")
+            if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(event.get("kind"), str):
+                raise self._garbage("回答中有无法识别的事件", "the answer holds an event that cannot be read")
+        return events, cursor
+
+    async def fetch_catalog(self, etag: str | None) -> tuple[int, str, dict[str, Any] | None]:
+        """``GET /v1/catalog`` with ``If-None-Match``: ``(304, etag, None)`` or ``(200, etag, body)``."""
+        headers = {"If-None-Match": f'"{etag}"'} if etag else {}
+        response = await self._request("GET", "/v1/catalog", headers=headers, accept_304=True)
+        new_etag = response.headers.get("ETag", "").strip().removeprefix("W/").strip('"')
+        if response.status_code == 304:
+            return 304, etag or new_etag, None
+        data = self._json(response)
+        if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or not isinstance(data.get("version"), str):
+            raise self._garbage("目录回答缺少 version 或 files", "the catalog answer lacks version or files")
+        return 200, new_etag or str(data.get("digest") or ""), data
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, *, accept_304: bool = False, **kwargs: Any) -> httpx.Response:
+        import httpx
+
+        label, label_en = self.endpoint.label, self.endpoint.label_en
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self.endpoint.token:
+            headers["Authorization"] = f"Bearer {self.endpoint.token}"
+        url = self.endpoint.url + path
+        try:
+            response = await self.http.request(method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException:
+            seconds = f"{self.timeout_seconds:g}"
+            raise TransportFailure(
+                "timeout",
+                f"{label}无响应（{seconds} 秒超时），稍后自动重试",
+                f"{label_en} did not answer within {seconds} s; will retry",
+            ) from None
+        except httpx.ConnectError as exc:
+            zh, en = _connect_words(exc)
+            raise TransportFailure(
+                "offline", f"无法连接{label}（{zh}），稍后自动重试", f"Cannot reach {label_en} ({en}); will retry"
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
+            raise TransportFailure(
+                "offline",
+                f"与{label}的连接中断（{type(exc).__name__}），稍后自动重试",
+                f"The connection to {label_en} broke off ({type(exc).__name__}); will retry",
+            ) from None
+        except httpx.HTTPError as exc:  # unsupported protocol, invalid URL …
+            raise TransportFailure(
+                "offline",
+                f"无法访问{label}（{exc}），请检查 config.toml 中的地址",
+                f"Cannot use {label_en} ({exc}); check its URL in config.toml",
+            ) from None
+        status = response.status_code
+        if 200 <= status < 300 or (accept_304 and status == 304):
+            return response
+        raise self._status_failure(response)
+
+    def _status_failure(self, response: httpx.Response) -> TransportFailure:
+        label, label_en = self.endpoint.label, self.endpoint.label_en
+        status = response.status_code
+        detail = _error_detail(response)
+        suffix_zh = f"：{detail}" if detail else ""
+        suffix_en = f": {detail}" if detail else ""
+        if status == 401:
+            where = "[exchange] token" if self.endpoint.shared else f"[departments.{self.endpoint.departments[0]}] token"
+            what_zh = "未配置" if not self.endpoint.token else "不被接受"
+            what_en = "is not set" if not self.endpoint.token else "was not accepted"
+            return TransportFailure(
+                "auth",
+                f"{label}拒绝了本窗口的令牌（HTTP 401，令牌{what_zh}）。请在 config.toml 的 {where} 中填写正确的窗口令牌",
+                f"{label_en} refused this window's token (HTTP 401; the token {what_en}). "
+                f"Put the window's token in {where} of config.toml",
+                status,
+            )
+        if status == 403:
+            return TransportFailure(
+                "auth",
+                f"{label}拒绝访问（HTTP 403）：所配置的令牌不是本窗口的窗口令牌{suffix_zh}",
+                f"{label_en} refused access (HTTP 403): the configured token is not a window token{suffix_en}",
+                status,
+            )
+        if status == 413:
+            return TransportFailure(
+                "too_large", f"{label}认为这一批过大（HTTP 413）", f"{label_en} found the batch too large (HTTP 413)", status
+            )
+        if status in (429, 503):
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            when_zh = f"，{retry_after:g} 秒后重试" if retry_after is not None else "，稍后自动重试"
+            when_en = f"; retrying in {retry_after:g} s" if retry_after is not None else "; will retry"
+            return TransportFailure(
+                "busy",
+                f"{label}繁忙（HTTP {status}）{when_zh}",
+                f"{label_en} is busy (HTTP {status}){when_en}",
+                status,
+                retry_after,
+            )
+        if status >= 500 or status == 408:
+            return TransportFailure(
+                "server",
+                f"{label}内部出错（HTTP {status}{suffix_zh}），稍后自动重试",
+                f"{label_en} failed (HTTP {status}{suffix_en}); will retry",
+                status,
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if 400 <= status < 500:
+            return TransportFailure(
+                "refused",
+                f"{label}拒收（HTTP {status}{suffix_zh}）",
+                f"{label_en} refused the request (HTTP {status}{suffix_en})",
+                status,
+            )
+        return TransportFailure(
+            "garbage",
+            f"{label}的回答无法识别（HTTP {status}），稍后自动重试",
+            f"{label_en} gave an answer that cannot be used (HTTP {status}); will retry",
+            status,
+        )
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise self._garbage("不是 JSON", "not JSON") from None
+
+    def _garbage(self, zh: str, en: str) -> TransportFailure:
+        return TransportFailure(
+            "garbage",
+            f"{self.endpoint.label}的回答无法识别（{zh}），稍后自动重试",
+            f"{self.endpoint.label_en} gave an answer that cannot be used ({en}); will retry",
+        )
+
+
+def _connect_words(exc: Exception) -> tuple[str, str]:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "连接被拒绝", "connection refused"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:
+        return "找不到服务器地址", "server name not found"
+    if "unreachable" in text:
+        return "网络不可达", "network unreachable"
+    if "reset" in text:
+        return "连接被重置", "connection reset"
+    return "网络不通", "no network"
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """A short reason from an error answer's JSON (``error``/``detail``/``reason``), if any."""
+    try:
+        data = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if isinstance(data, dict):
+        for key in ("error", "detail", "reason", "message"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return value[:200]
+            if isinstance(value, dict):
+                inner = value.get("message") or value.get("reason")
+                if isinstance(inner, str):
+                    return inner[:200]
+    return ""
+
+
+def now_iso(now: dt.datetime) -> str:
+    return now.isoformat(timespec="seconds")
