@@ -1,0 +1,202 @@
+"""A real department exchange on 127.0.0.1, for any test that needs one (pytest plugin).
+
+Wire it with ``pytest_plugins = ["tests.exchange_fixtures"]`` in the root ``conftest.py``, then::
+
+    def test_something(exchange_server):
+        httpx.get(f"{exchange_server.url}/healthz")
+        exchange_server.stop()   # the line goes down …
+        exchange_server.start()  # … and comes back on the same port and database
+
+The server is the real thing (uvicorn serving :func:`window_app.exchange.server.create_app` in
+a thread), in demo mode by default: the window token is ``demo-window-<WINDOW_ID>``
+(:meth:`ExchangeServer.window_token`), a department's ``demo-<department_id>``.
+:func:`make_envelope` builds a signed envelope the way a window's outbox holds one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from window_app.envelope import canonical_json, sign_payload
+
+START_TIMEOUT_SECONDS = 10.0
+TEST_SECRET = b"exchange-tests-secret"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class ExchangeServer:
+    """A real exchange serving ``db_path`` on ``127.0.0.1:port`` from a background thread.
+
+    Attributes:
+        url: ``http://127.0.0.1:<port>`` (the same across :meth:`stop` / :meth:`start`).
+        db_path: The exchange's SQLite file (kept across restarts).
+        app: The Starlette app of the current run (``app.state.store`` is its store).
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        catalog_path: str | Path | None = None,
+        demo: bool = True,
+        simulate: Any = None,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+    ):
+        self.db_path = Path(db_path)
+        self.catalog_path = catalog_path
+        self.demo = demo
+        self.simulate = simulate
+        self.host = host
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        self.app: Any = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> ExchangeServer:
+        """Start serving (again); returns when the port accepts connections."""
+        import uvicorn
+
+        from window_app.exchange.server import create_app
+
+        if self.running:
+            return self
+        self.app = create_app(self.db_path, self.catalog_path, demo=self.demo, simulate=self.simulate)
+        config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name=f"exchange-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the exchange did not start on {self.url}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the exchange did not start on {self.url} within {START_TIMEOUT_SECONDS} s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: the port refuses connections until :meth:`start`; the file stays."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=START_TIMEOUT_SECONDS)
+        self._server = None
+        self._thread = None
+
+    def window_token(self, window_id: str = "ZF-01") -> str:
+        """The demo token of a window."""
+        return f"demo-window-{window_id}"
+
+    def department_token(self, department: str) -> str:
+        """The demo token of a department of the catalog."""
+        return f"demo-{department}"
+
+    def issue_token(self, kind: str, subject_id: str) -> str:
+        """A real (non-demo) token issued into the exchange's database."""
+        from window_app.exchange.store import ExchangeStore
+
+        store = ExchangeStore.open(self.db_path)
+        try:
+            return store.issue_token(kind, subject_id)
+        finally:
+            store.close()
+
+    def __enter__(self) -> ExchangeServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+
+@pytest.fixture
+def exchange_server_factory(tmp_path: Path) -> Iterator[Callable[..., ExchangeServer]]:
+    """Start exchanges with options (``simulate=0.5``, ``demo=False``, ``catalog_path=…``);
+    every one is stopped at the end of the test."""
+    started: list[ExchangeServer] = []
+
+    def factory(**options: Any) -> ExchangeServer:
+        db_path = options.pop("db_path", tmp_path / f"exchange-{len(started)}.db")
+        server = ExchangeServer(db_path, **options).start()
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def exchange_server(exchange_server_factory: Callable[..., ExchangeServer]) -> ExchangeServer:
+    """A running demo exchange on a free port with a fresh database in ``tmp_path``."""
+    return exchange_server_factory()
+
+
+def make_envelope(
+    receipt_no: str = "522325-261127-ZF-01-TEST-0001-4P",
+    department: str = "market_regulation",
+    stage: int = 1,
+    items: tuple[tuple[str, str, str], ...] = (("company_registration", "企业设立登记", "营业执照"),),
+    *,
+    window_id: str = "ZF-01",
+    kind: str = "application",
+    original_envelope_id: str | None = None,
+    key: str | None = None,
+    secret: bytes = TEST_SECRET,
+) -> dict[str, Any]:
+    """One envelope as ``POST /v1/envelopes`` carries it, signed like a window's outbox entry.
+
+    Args:
+        items: (item id, name, result) of each item.
+    """
+    envelope_id = uuid.uuid4().hex
+    key = key or (f"{receipt_no}/{department}/{stage}" if kind == "application" else f"{receipt_no}/{department}/{stage}/s-{envelope_id[:8]}")
+    document: dict[str, Any] = {
+        "format": 1,
+        "envelope_id": envelope_id,
+        "idempotency_key": key,
+        "receipt_no": receipt_no,
+        "accepted_at": "2026-11-27T09:30:00+08:00",
+        "window": {"id": window_id, "centre": "贞丰县政务服务中心", "region": "522325"},
+        "department": {"id": department, "name": department, "name_en": department},
+        "stage": stage,
+        "applicant": {"kind": "person", "name": "黄丽", "id_number": "52232519930726048X", "phone": "15885935217", "agent": None},
+        "items": [{"id": item_id, "name": name, "result": result} for item_id, name, result in items],
+        "fields": {"applicant_name": {"label": "申请人姓名", "value": "黄丽"}},
+        "materials": {"id_card": {"name": "居民身份证", "state": "shared", "shareable": True}},
+    }
+    if original_envelope_id is not None:
+        document["original_envelope_id"] = original_envelope_id
+    payload = canonical_json(document)
+    return {
+        "envelope_id": envelope_id,
+        "idempotency_key": key,
+        "kind": kind,
+        "receipt_no": receipt_no,
+        "department": department,
+        "stage": stage,
+        "payload": payload.decode("utf-8"),
+        "payload_sha256": hashlib.sha256(payload).hexdigest(),
+        "signature": sign_payload(secret, payload),
+    }

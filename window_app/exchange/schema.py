@@ -1,0 +1,81 @@
+"""The exchange's own SQLite schema: a list of migrations, applied in order (``user_version``).
+
+The exchange never shares tables with a window (``offline_cache``): it is a separate service
+with its own file. Every query of :mod:`window_app.exchange.store` has an index below; the
+comment above each index names the query it serves.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    [
+        # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
+        """
+        CREATE TABLE tokens (
+            token_hash TEXT PRIMARY KEY,
+            subject_kind TEXT NOT NULL CHECK (subject_kind IN ('window', 'department')),
+            subject_id TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT
+        ) WITHOUT ROWID
+        """,
+        # One row per envelope ever created; the payload is the exact text received.
+        """
+        CREATE TABLE envelopes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            envelope_id TEXT NOT NULL UNIQUE,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('application', 'supplement')),
+            window_id TEXT NOT NULL,
+            receipt_no TEXT NOT NULL,
+            department TEXT NOT NULL,
+            stage INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            payload_sha256 TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            original_envelope_id TEXT,
+            received_at TEXT NOT NULL,
+            received_epoch REAL NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('new', 'received', 'supplement_needed', 'decided'))
+        )
+        """,
+        # inbox(department, state=new|open): the department's envelopes in one state, oldest first.
+        "CREATE INDEX envelopes_department_state ON envelopes (department, state, id)",
+        # inbox(department, state=all): all of the department's envelopes, oldest first.
+        "CREATE INDEX envelopes_department ON envelopes (department, id)",
+        # The simulation: envelopes waiting longer than its delay.
+        "CREATE INDEX envelopes_state_received ON envelopes (state, received_epoch)",
+        # Supplements of an original envelope.
+        "CREATE INDEX envelopes_original ON envelopes (original_envelope_id) WHERE original_envelope_id IS NOT NULL",
+        # The items of each envelope and the latest decision on each (history: the events).
+        """
+        CREATE TABLE items (
+            envelope_id TEXT NOT NULL REFERENCES envelopes (envelope_id),
+            item TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            result_name TEXT NOT NULL,
+            decision TEXT CHECK (decision IN ('approved', 'rejected', 'supplement_needed')),
+            event_seq INTEGER,
+            PRIMARY KEY (envelope_id, item)
+        ) WITHOUT ROWID
+        """,
+        # What happened to envelopes, for the windows: seq is monotonic and never reused.
+        """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            window_id TEXT NOT NULL,
+            envelope_id TEXT NOT NULL REFERENCES envelopes (envelope_id),
+            kind TEXT NOT NULL CHECK (kind IN ('received', 'approved', 'rejected', 'supplement_needed')),
+            item TEXT,
+            result TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            material TEXT NOT NULL DEFAULT '',
+            decided_by TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )
+        """,
+        # events(window, since): a window's events after its cursor.
+        "CREATE INDEX events_window_seq ON events (window_id, seq)",
+    ],
+]

@@ -1,0 +1,346 @@
+"""The exchange's HTTP server: a Starlette app over :class:`~window_app.exchange.store.ExchangeStore`.
+
+Endpoints and their rules are the contract in ``docs/exchange-api.md``; the machine-readable
+description is ``openapi.json`` beside this module (served at ``GET /openapi.json``). Store
+calls are blocking SQLite, so handlers run them in Starlette's thread pool.
+
+Importing this module needs Starlette (the ``exchange`` extra); the rest of the package does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.exchange.checks import SUBJECT_ID
+from window_app.exchange.errors import ExchangeError
+from window_app.exchange.published_catalog import PublishedCatalog, publish
+from window_app.exchange.simulate import Simulation
+from window_app.exchange.store import DECISIONS, INBOX_STATES, Clock, ExchangeStore, Subject
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+MAX_BATCH = 200
+MAX_BATCH_BYTES = 32 * 1024 * 1024
+MAX_DECISION_BYTES = 64 * 1024
+MAX_TEXT = 2000
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+DEMO_WINDOW_PREFIX = "demo-window-"
+DEMO_DEPARTMENT_PREFIX = "demo-"
+
+log = logging.getLogger("window_app.exchange")
+
+
+def create_app(
+    db_path: str | Path,
+    catalog_path: str | Path | None = None,
+    *,
+    demo: bool = False,
+    simulate: float | Simulation | None = None,
+    clock: Clock | None = None,
+) -> Starlette:
+    """Build the exchange app on the SQLite file ``db_path``.
+
+    Args:
+        db_path: The exchange's own database (created if missing).
+        catalog_path: The catalog directory to serve and validate against (default: shipped).
+        demo: Accept the fixed demo tokens ``demo-window-<WINDOW_ID>`` (any window id) and
+            ``demo-<department_id>`` (every department of the catalog). They are never stored.
+        simulate: Seconds after which a simulated reviewer decides every new envelope (or a
+            :class:`Simulation` with rates of rejections and supplement requests); ``None``: off.
+        clock: Where timestamps come from (default: now, China Standard Time).
+
+    Raises:
+        CatalogError: The catalog does not load.
+        sqlite3.Error, OSError: The database cannot be opened.
+    """
+    root = Path(catalog_path) if catalog_path else shipped_catalog_path()
+    catalog = load_catalog(root)
+    published = publish(catalog, root)
+    store = ExchangeStore.open(db_path, clock=clock)
+    simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        task = simulation.start(store) if simulation is not None else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+            store.close()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/openapi.json", openapi_document, methods=["GET"]),
+            Route("/v1/envelopes", post_envelopes, methods=["POST"]),
+            Route("/v1/inbox", get_inbox, methods=["GET"]),
+            Route("/v1/decisions", post_decision, methods=["POST"]),
+            Route("/v1/events", get_events, methods=["GET"]),
+            Route("/v1/catalog", get_catalog, methods=["GET"]),
+        ],
+        middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
+        exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.catalog = published
+    app.state.demo_departments = frozenset(catalog.departments) if demo else frozenset()
+    app.state.demo = demo
+    app.state.simulation = simulation
+    return app
+
+
+# -- endpoints -------------------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """``GET /healthz``: alive, no token needed."""
+    return JSONResponse({"ok": True})
+
+
+async def openapi_document(request: Request) -> Response:
+    """``GET /openapi.json``: the OpenAPI 3.1 description of these endpoints, no token needed."""
+    return Response(_openapi_bytes(), media_type="application/json")
+
+
+def _openapi_bytes(cache: dict[str, bytes] = {}) -> bytes:  # noqa: B006 - a deliberate cache
+    if "body" not in cache:
+        cache["body"] = OPENAPI_PATH.read_bytes()
+    return cache["body"]
+
+
+async def post_envelopes(request: Request) -> JSONResponse:
+    """``POST /v1/envelopes``: a window's batch, stored in one durable transaction."""
+    subject = await _subject(request, "window")
+    body = await _json_body(request, MAX_BATCH_BYTES)
+    envelopes = body.get("envelopes") if isinstance(body, dict) else None
+    if not isinstance(envelopes, list):
+        raise ExchangeError(400, 'the body must be {"envelopes": [...]}', '请求体必须是 {"envelopes": [...]}')
+    if len(envelopes) > MAX_BATCH:
+        raise ExchangeError(
+            413,
+            f"{len(envelopes)} envelopes in one request; at most {MAX_BATCH}",
+            f"一次请求含 {len(envelopes)} 个信封，最多 {MAX_BATCH} 个",
+        )
+    store: ExchangeStore = request.app.state.store
+    catalog = request.app.state.catalog.catalog
+    results = await run_in_threadpool(store.ingest, subject.id, envelopes, catalog)
+    return JSONResponse({"results": results})
+
+
+async def get_inbox(request: Request) -> JSONResponse:
+    """``GET /v1/inbox``: the calling department's envelopes; lists ``new`` ones as received."""
+    subject = await _subject(request, "department")
+    wanted = request.query_params.get("department")
+    if wanted is not None and wanted != subject.id:
+        raise ExchangeError(
+            403,
+            f"this token belongs to department '{subject.id}', not '{wanted}'",
+            f"此令牌属于部门“{subject.id}”，而非“{wanted}”",
+        )
+    state = request.query_params.get("state", "new")
+    if state not in INBOX_STATES:
+        raise ExchangeError(
+            400, f"state must be one of {', '.join(INBOX_STATES)}", f"state 须为 {'、'.join(INBOX_STATES)} 之一"
+        )
+    limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    store: ExchangeStore = request.app.state.store
+    entries = await run_in_threadpool(store.inbox, subject.id, state, limit)
+    return JSONResponse({"envelopes": entries})
+
+
+async def post_decision(request: Request) -> JSONResponse:
+    """``POST /v1/decisions``: a department decides one item of one of its envelopes."""
+    subject = await _subject(request, "department")
+    body = await _json_body(request, MAX_DECISION_BYTES)
+    if not isinstance(body, dict):
+        raise ExchangeError(400, "the body must be a JSON object", "请求体必须是 JSON 对象")
+    fields = {name: _text(body, name, required=name in ("envelope_id", "item", "decision")) for name in _DECISION_FIELDS}
+    if fields["decision"] not in DECISIONS:
+        raise ExchangeError(
+            400, f"decision must be one of {', '.join(DECISIONS)}", f"decision 须为 {'、'.join(DECISIONS)} 之一"
+        )
+    if fields["decision"] == "rejected" and not fields["reason"].strip():
+        raise ExchangeError(400, "a rejection needs a reason", "不予许可须说明理由（reason）")
+    if fields["decision"] == "supplement_needed" and not (fields["material"].strip() or fields["reason"].strip()):
+        raise ExchangeError(
+            400, "a supplement request needs a material or a reason", "要求补正须写明材料（material）或理由（reason）"
+        )
+    store: ExchangeStore = request.app.state.store
+    event, created = await run_in_threadpool(
+        lambda: store.decide(
+            subject.id,
+            fields["envelope_id"],
+            fields["item"],
+            fields["decision"],
+            result=fields["result"],
+            reason=fields["reason"],
+            material=fields["material"],
+            decided_by=fields["decided_by"],
+        )
+    )
+    return JSONResponse({"event": event}, status_code=201 if created else 200)
+
+
+_DECISION_FIELDS = ("envelope_id", "item", "decision", "result", "reason", "material", "decided_by")
+
+
+async def get_events(request: Request) -> JSONResponse:
+    """``GET /v1/events``: the calling window's events after its cursor."""
+    subject = await _subject(request, "window")
+    since = _int_param(request, "since", 0, 0, None)
+    limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    store: ExchangeStore = request.app.state.store
+    events, cursor, more = await run_in_threadpool(store.events, subject.id, since, limit)
+    return JSONResponse({"events": events, "cursor": cursor, "more": more})
+
+
+async def get_catalog(request: Request) -> Response:
+    """``GET /v1/catalog``: the published catalog; ``304`` when ``If-None-Match`` is current."""
+    await _subject(request, None)
+    published: PublishedCatalog = request.app.state.catalog
+    headers = {"ETag": published.etag, "Cache-Control": "no-cache"}
+    if published.matches(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    return Response(published.body, media_type="application/json", headers=headers)
+
+
+# -- request helpers -------------------------------------------------------------------------
+
+_BEARER = re.compile(r"Bearer\s+(\S+)\s*", re.IGNORECASE)
+
+
+async def _subject(request: Request, kind: str | None) -> Subject:
+    """Who calls, from ``Authorization: Bearer``; 401 unknown token, 403 wrong kind."""
+    match = _BEARER.fullmatch(request.headers.get("authorization", ""))
+    if not match:
+        raise ExchangeError(401, "missing bearer token (Authorization: Bearer <token>)", "缺少令牌（Authorization: Bearer <令牌>）")
+    token = match[1]
+    subject = _demo_subject(request, token)
+    if subject is None:
+        store: ExchangeStore = request.app.state.store
+        subject = await run_in_threadpool(store.authenticate, token)
+    if subject is None:
+        raise ExchangeError(401, "unknown or revoked token", "令牌无效或已吊销")
+    if kind is not None and subject.kind != kind:
+        raise ExchangeError(
+            403,
+            f"this endpoint is for a {kind} token; the caller is {subject}",
+            f"此接口须使用{'窗口' if kind == 'window' else '部门'}令牌；调用方为 {subject}",
+        )
+    return subject
+
+
+def _demo_subject(request: Request, token: str) -> Subject | None:
+    if not request.app.state.demo:
+        return None
+    if token.startswith(DEMO_WINDOW_PREFIX):
+        window_id = token[len(DEMO_WINDOW_PREFIX) :]
+        return Subject("window", window_id) if SUBJECT_ID.fullmatch(window_id) else None
+    if token.startswith(DEMO_DEPARTMENT_PREFIX):
+        department = token[len(DEMO_DEPARTMENT_PREFIX) :]
+        return Subject("department", department) if department in request.app.state.demo_departments else None
+    return None
+
+
+async def _json_body(request: Request, limit: int) -> Any:
+    """The request's JSON body; 413 above ``limit`` bytes, 400 if it is not JSON."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError as exc:
+        raise ExchangeError(400, f"the body is not JSON: {exc}", f"请求体不是合法的 JSON：{exc}") from exc
+
+
+def _too_large(limit: int) -> ExchangeError:
+    return ExchangeError(413, f"the body is larger than {limit} bytes", f"请求体超过 {limit} 字节")
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        span = f"{low}…{high}" if high is not None else f"≥ {low}"
+        raise ExchangeError(400, f"{name} must be a whole number {span}", f"{name} 须为整数 {span}")
+    return value
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool) -> str:
+    value = body.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value) or len(value) > MAX_TEXT:
+        need = "a non-empty string" if required else "a string"
+        raise ExchangeError(
+            400, f"{name} must be {need} of at most {MAX_TEXT} characters", f"{name} 须为不超过 {MAX_TEXT} 字的字符串"
+        )
+    return value
+
+
+# -- errors as JSON --------------------------------------------------------------------------
+
+
+async def _exchange_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ExchangeError)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+
+_HTTP_WORDS = {404: ("no such endpoint", "没有此接口"), 405: ("method not allowed here", "此接口不支持该方法")}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    en, zh = _HTTP_WORDS.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+    return JSONResponse({"error": en, "error_zh": zh}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("internal error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        {"error": f"internal error: {type(exc).__name__}", "error_zh": f"交换平台内部错误：{type(exc).__name__}"},
+        status_code=500,
+    )
+
+
+def routes_of(app: Starlette) -> list[tuple[str, str]]:
+    """(path, method) of every endpoint, lower-case methods, HEAD left out."""
+    found = []
+    for route in app.routes:
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if method != "HEAD":
+                found.append((route.path, method.lower()))
+    return found
+

@@ -1,0 +1,534 @@
+"""The exchange's store: its own SQLite file (tokens, envelopes, items, events).
+
+One connection, serialised by a lock: SQLite has one writer at a time anyway, and the server's
+handlers call in from a thread pool. The file is in WAL mode with ``synchronous = FULL``: every
+write transaction is on disk when :meth:`ExchangeStore.ingest` (or any other writer) returns,
+so the server only answers after the batch is durable.
+
+Envelope states: ``new`` (not yet seen by its department) → ``received`` (listed or decided
+on) → ``supplement_needed`` (an item waits for a supplement) → ``decided`` (every item approved
+or rejected). A supplement envelope is ``received`` once listed and ``decided`` together with its
+original. Events (``received``, ``approved``, ``rejected``, ``supplement_needed``) carry a
+monotonically increasing ``seq`` that is never reused (``AUTOINCREMENT``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from window_app.catalog.model import Catalog
+from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, Rejection, check_envelope
+from window_app.exchange.errors import ExchangeError
+from window_app.exchange.schema import MIGRATIONS
+
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+DECISIONS = ("approved", "rejected", "supplement_needed")
+FINAL_DECISIONS = ("approved", "rejected")
+INBOX_STATES = {
+    "new": ("new",),
+    "open": ("new", "received", "supplement_needed"),
+    "all": None,
+}
+SUBJECT_KINDS = ("window", "department")
+BUSY_TIMEOUT_SECONDS = 5.0
+
+Clock = Callable[[], dt.datetime]
+
+
+def china_now() -> dt.datetime:
+    """Now, in China Standard Time (the exchange's timestamps are local to its centres)."""
+    return dt.datetime.now(CHINA_TIME)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token: its sha256 (tokens are 256-bit random, so no slow KDF)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a token belongs to: ``window`` ``ZF-01`` or ``department`` ``tax``."""
+
+    kind: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+class ExchangeStore:
+    """The exchange's SQLite file. Open with :meth:`open`; thread-safe."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock):
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+        self.clock = clock
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, clock: Clock | None = None) -> ExchangeStore:
+        """Open (creating and migrating if needed) the exchange database at ``path``.
+
+        Raises:
+            ExchangeError: The file is from a newer version of the exchange (status 500).
+            sqlite3.Error, OSError: The file cannot be opened.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")  # every commit survives a power cut
+            conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(conn, path, clock or china_now)
+            store._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    def _migrate(self) -> None:
+        current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if current > len(MIGRATIONS):
+            raise ExchangeError(
+                500,
+                f"the exchange database {self.path} is from a newer version (schema {current})",
+                f"交换平台数据库 {self.path} 由更新的版本创建（结构版本 {current}）",
+            )
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            with self._transaction() as conn:
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= version:
+                    continue
+                for statement in MIGRATIONS[version - 1]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), durable when it returns.
+
+        Raises:
+            ExchangeError: 503 with ``Retry-After`` when another process holds the write lock.
+        """
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _busy(exc) from exc
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise _busy(exc) from exc
+                raise
+
+    def _now(self) -> tuple[str, float]:
+        now = self.clock()
+        return now.isoformat(timespec="seconds"), now.timestamp()
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    def issue_token(self, kind: str, subject_id: str) -> str:
+        """Create a new random token for a window or a department and return it (shown once).
+
+        Raises:
+            ValueError: Unknown kind, or an id that is not ``[A-Za-z0-9][A-Za-z0-9_.-]*``.
+        """
+        if kind not in SUBJECT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(SUBJECT_KINDS)}, not {kind!r}")
+        if not SUBJECT_ID.fullmatch(subject_id):
+            raise ValueError(f"{subject_id!r} is not a valid id (letters, digits, '_', '.', '-'; at most 64)")
+        token = f"{'w' if kind == 'window' else 'd'}_{secrets.token_urlsafe(32)}"
+        at, _ = self._now()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO tokens (token_hash, subject_kind, subject_id, issued_at) VALUES (?, ?, ?, ?)",
+                [token_hash(token), kind, subject_id, at],
+            )
+        return token
+
+    def authenticate(self, token: str) -> Subject | None:
+        """The subject of a token issued into this database, or ``None``."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT subject_kind, subject_id FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                [token_hash(token)],
+            ).fetchone()
+        return Subject(row[0], row[1]) if row else None
+
+    # -- envelopes in --------------------------------------------------------------------------
+
+    def ingest(self, window_id: str, submitted: Sequence[Any], catalog: Catalog) -> list[dict[str, Any]]:
+        """Store a window's batch in ONE durable transaction; one result per entry, in order.
+
+        A repeated idempotency key (earlier or in the same batch) answers ``duplicate`` with the
+        first answer's ``envelope_id`` and ``received_at`` and writes nothing.
+        """
+        received_at, epoch = self._now()
+        results: list[dict[str, Any]] = []
+        with self._transaction() as conn:
+            for entry in submitted:
+                results.append(self._ingest_one(conn, window_id, entry, catalog, received_at, epoch))
+        return results
+
+    def _ingest_one(
+        self, conn: sqlite3.Connection, window_id: str, entry: Any, catalog: Catalog, received_at: str, epoch: float
+    ) -> dict[str, Any]:
+        key = entry.get("idempotency_key") if isinstance(entry, dict) else None
+        if isinstance(key, str):
+            row = conn.execute(
+                "SELECT envelope_id, received_at, window_id FROM envelopes WHERE idempotency_key = ?", [key]
+            ).fetchone()
+            if row is not None:
+                if row[2] != window_id:
+                    return _rejected(key, Rejection(
+                        "idempotency_key is already used by another window", "该幂等键已被另一个窗口使用"
+                    ))
+                return {"idempotency_key": key, "status": "duplicate", "envelope_id": row[0], "received_at": row[1]}
+        if not isinstance(entry, dict):
+            return _rejected(None, Rejection("an envelope must be a JSON object", "信封必须是 JSON 对象"))
+
+        def original_of(envelope_id: str) -> tuple[str, str, str] | None:
+            found = conn.execute(
+                "SELECT window_id, department, kind FROM envelopes WHERE envelope_id = ?", [envelope_id]
+            ).fetchone()
+            return tuple(found) if found else None
+
+        checked = check_envelope(entry, window_id, catalog, original_of)
+        if isinstance(checked, Rejection):
+            return _rejected(key if isinstance(key, str) else None, checked)
+        if original_of(checked.envelope_id) is not None:
+            return _rejected(checked.idempotency_key, Rejection(
+                f"envelope_id '{checked.envelope_id}' is already used by another envelope",
+                f"信封编号“{checked.envelope_id}”已被另一个信封使用",
+            ))
+        self._insert(conn, window_id, checked, received_at, epoch)
+        return {
+            "idempotency_key": checked.idempotency_key,
+            "status": "created",
+            "envelope_id": checked.envelope_id,
+            "received_at": received_at,
+        }
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, window_id: str, e: CheckedEnvelope, received_at: str, epoch: float) -> None:
+        conn.execute(
+            "INSERT INTO envelopes (envelope_id, idempotency_key, kind, window_id, receipt_no, department, stage, "
+            "payload, payload_sha256, signature, original_envelope_id, received_at, received_epoch, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new')",
+            [
+                e.envelope_id, e.idempotency_key, e.kind, window_id, e.receipt_no, e.department, e.stage,
+                e.payload, e.payload_sha256, e.signature, e.original_envelope_id, received_at, epoch,
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO items (envelope_id, item, position, name, result_name) VALUES (?, ?, ?, ?, ?)",
+            [(e.envelope_id, item.id, position, item.name, item.result_name) for position, item in enumerate(e.items)],
+        )
+
+    # -- the department's side -----------------------------------------------------------------
+
+    def inbox(self, department: str, state: str = "new", limit: int = 100) -> list[dict[str, Any]]:
+        """The department's envelopes, oldest first; listing marks ``new`` ones ``received``.
+
+        Args:
+            state: ``new``, ``open`` (not yet fully decided) or ``all``.
+
+        Each entry's ``state`` is the state it had when listed (``new`` for the ones this call
+        received).
+        """
+        states = INBOX_STATES[state]
+        sql = (
+            "SELECT envelope_id, idempotency_key, receipt_no, kind, stage, department, window_id, received_at, "
+            "state, payload, payload_sha256, signature, original_envelope_id FROM envelopes WHERE department = ?"
+        )
+        params: list[Any] = [department]
+        if states is not None:
+            sql += f" AND state IN ({', '.join('?' * len(states))})"
+            params.extend(states)
+        sql += " ORDER BY id LIMIT ?"
+        params.append(limit)
+        with self._transaction() as conn:
+            rows = conn.execute(sql, params).fetchall()
+            entries = [self._inbox_entry(conn, row) for row in rows]
+            at, _ = self._now()
+            for entry in entries:
+                if entry["state"] == "new":
+                    self._receive(conn, entry["envelope_id"], at)
+        return entries
+
+    @staticmethod
+    def _inbox_entry(conn: sqlite3.Connection, row: Sequence[Any]) -> dict[str, Any]:
+        (envelope_id, key, receipt_no, kind, stage, department, window_id, received_at, state, payload, sha256,
+         signature, original) = row
+        entry: dict[str, Any] = {
+            "envelope_id": envelope_id,
+            "idempotency_key": key,
+            "receipt_no": receipt_no,
+            "kind": kind,
+            "stage": stage,
+            "department": department,
+            "window": window_id,
+            "received_at": received_at,
+            "state": state,
+            "payload": json.loads(payload),
+            "payload_sha256": sha256,
+            "signature": signature,
+            "items": _items_of(conn, envelope_id),
+        }
+        if original is not None:
+            entry["original_envelope_id"] = original
+        return entry
+
+    def envelope(self, envelope_id: str) -> dict[str, Any] | None:
+        """One envelope as an inbox entry (without marking it received), or ``None``."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT envelope_id, idempotency_key, receipt_no, kind, stage, department, window_id, received_at, "
+                "state, payload, payload_sha256, signature, original_envelope_id FROM envelopes WHERE envelope_id = ?",
+                [envelope_id],
+            ).fetchone()
+            return self._inbox_entry(conn, row) if row else None
+
+    def receive(self, envelope_id: str) -> bool:
+        """Mark a ``new`` envelope ``received`` (with its event); ``False`` if it was not new."""
+        at, _ = self._now()
+        with self._transaction() as conn:
+            return self._receive(conn, envelope_id, at)
+
+    @staticmethod
+    def _receive(conn: sqlite3.Connection, envelope_id: str, at: str) -> bool:
+        row = conn.execute(
+            "SELECT window_id, state, original_envelope_id FROM envelopes WHERE envelope_id = ?", [envelope_id]
+        ).fetchone()
+        if row is None or row[1] != "new":
+            return False
+        state = "received"
+        if row[2] is not None:  # a supplement: done already if its original is
+            original_state = conn.execute("SELECT state FROM envelopes WHERE envelope_id = ?", [row[2]]).fetchone()
+            if original_state and original_state[0] == "decided":
+                state = "decided"
+        conn.execute("UPDATE envelopes SET state = ? WHERE envelope_id = ?", [state, envelope_id])
+        conn.execute(
+            "INSERT INTO events (window_id, envelope_id, kind, at) VALUES (?, ?, 'received', ?)",
+            [row[0], envelope_id, at],
+        )
+        return True
+
+    def decide(
+        self,
+        department: str,
+        envelope_id: str,
+        item: str,
+        decision: str,
+        *,
+        result: str = "",
+        reason: str = "",
+        material: str = "",
+        decided_by: str = "",
+    ) -> tuple[dict[str, Any], bool]:
+        """Record a department's decision on one item; returns (the event, whether it is new).
+
+        Repeating the item's latest decision (same decision, result, reason, material) is
+        idempotent: the first event comes back and nothing is written.
+
+        Raises:
+            ExchangeError: 404 the envelope is not in this department's inbox; 422 the item is
+                not in the envelope, or the envelope is a supplement; 409 the item already has a
+                final decision (approved or rejected) that differs.
+        """
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {DECISIONS}")
+        at, _ = self._now()
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT window_id, kind, original_envelope_id, state FROM envelopes "
+                "WHERE envelope_id = ? AND department = ?",
+                [envelope_id, department],
+            ).fetchone()
+            if row is None:
+                raise ExchangeError(
+                    404,
+                    f"no envelope '{envelope_id}' in the inbox of department '{department}'",
+                    f"部门“{department}”的收件箱中没有信封“{envelope_id}”",
+                )
+            window_id, kind, original, _state = row
+            if kind == "supplement":
+                raise ExchangeError(
+                    422,
+                    f"envelope '{envelope_id}' is a supplement: decide on its original envelope '{original}'",
+                    f"信封“{envelope_id}”是补正材料，请对原信封“{original}”作出决定",
+                )
+            current = conn.execute(
+                "SELECT decision, event_seq FROM items WHERE envelope_id = ? AND item = ?", [envelope_id, item]
+            ).fetchone()
+            if current is None:
+                raise ExchangeError(
+                    422,
+                    f"item '{item}' is not in envelope '{envelope_id}'",
+                    f"信封“{envelope_id}”中没有事项“{item}”",
+                )
+            latest_decision, latest_seq = current
+            if latest_seq is not None:
+                latest = _event(conn, latest_seq)
+                if (latest["kind"], latest["result"], latest["reason"], latest["material"]) == (
+                    decision, result, reason, material
+                ):
+                    return latest, False
+                if latest_decision in FINAL_DECISIONS:
+                    raise ExchangeError(
+                        409,
+                        f"item '{item}' of envelope '{envelope_id}' is already decided: {latest_decision}",
+                        f"信封“{envelope_id}”的事项“{item}”已有最终决定：{latest_decision}",
+                    )
+            self._receive(conn, envelope_id, at)
+            cursor = conn.execute(
+                "INSERT INTO events (window_id, envelope_id, kind, item, result, reason, material, decided_by, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [window_id, envelope_id, decision, item, result, reason, material, decided_by, at],
+            )
+            seq = cursor.lastrowid
+            conn.execute(
+                "UPDATE items SET decision = ?, event_seq = ? WHERE envelope_id = ? AND item = ?",
+                [decision, seq, envelope_id, item],
+            )
+            _refresh_state(conn, envelope_id)
+            return _event(conn, seq), True
+
+    # -- the window's side ---------------------------------------------------------------------
+
+    def events(self, window_id: str, since: int = 0, limit: int = 100) -> tuple[list[dict[str, Any]], int, bool]:
+        """The window's events after ``since``, oldest first: (events, cursor, more).
+
+        ``cursor`` is the last seq returned, or ``since`` when there is nothing new; ``more``
+        says whether another page is waiting.
+        """
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"{_EVENT_SELECT} WHERE e.window_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+                [window_id, since, limit + 1],
+            ).fetchall()
+        events = [_event_from_row(row) for row in rows[:limit]]
+        cursor = events[-1]["seq"] if events else since
+        return events, cursor, len(rows) > limit
+
+    # -- the simulation ------------------------------------------------------------------------
+
+    def waiting_since(self, before_epoch: float, limit: int = 200) -> list[dict[str, Any]]:
+        """Envelopes the departments have not finished with, that arrived before ``before_epoch``:
+        application envelopes ``new`` or ``received``, supplements ``new``. Oldest first."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT envelope_id FROM envelopes WHERE state IN ('new', 'received') AND received_epoch <= ? "
+                "ORDER BY received_epoch, id LIMIT ?",
+                [before_epoch, limit],
+            ).fetchall()
+        found = [self.envelope(row[0]) for row in rows]
+        return [e for e in found if e is not None and (e["kind"] == "application" or e["state"] == "new")]
+
+    def count_envelopes(self) -> int:
+        """How many envelopes the exchange holds."""
+        with self._reading() as conn:
+            return conn.execute("SELECT count(*) FROM envelopes").fetchone()[0]
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+_EVENT_SELECT = (
+    "SELECT e.seq, e.kind, e.envelope_id, v.idempotency_key, v.receipt_no, v.department, e.item, e.result, "
+    "e.reason, e.material, e.decided_by, e.at FROM events e JOIN envelopes v ON v.envelope_id = e.envelope_id"
+)
+
+
+def _event(conn: sqlite3.Connection, seq: int) -> dict[str, Any]:
+    return _event_from_row(conn.execute(f"{_EVENT_SELECT} WHERE e.seq = ?", [seq]).fetchone())
+
+
+def _event_from_row(row: Sequence[Any]) -> dict[str, Any]:
+    seq, kind, envelope_id, key, receipt_no, department, item, result, reason, material, decided_by, at = row
+    event: dict[str, Any] = {
+        "seq": seq,
+        "kind": kind,
+        "envelope_id": envelope_id,
+        "idempotency_key": key,
+        "receipt_no": receipt_no,
+        "department": department,
+        "item": item,
+    }
+    if kind != "received":
+        event.update(result=result, reason=reason, material=material, decided_by=decided_by)
+    event["at"] = at
+    return event
+
+
+def _items_of(conn: sqlite3.Connection, envelope_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT item, name, result_name, event_seq FROM items WHERE envelope_id = ? ORDER BY position", [envelope_id]
+    ).fetchall()
+    items = []
+    for item, name, result_name, seq in rows:
+        latest = None
+        if seq is not None:
+            event = _event(conn, seq)
+            latest = {k: event[k] for k in ("seq", "kind", "result", "reason", "material", "decided_by", "at")}
+            latest["decision"] = latest.pop("kind")
+        items.append({"id": item, "name": name, "result": result_name, "decision": latest})
+    return items
+
+
+def _refresh_state(conn: sqlite3.Connection, envelope_id: str) -> None:
+    """An application envelope's state from its items' latest decisions (and its supplements')."""
+    decisions = [row[0] for row in conn.execute("SELECT decision FROM items WHERE envelope_id = ?", [envelope_id])]
+    if "supplement_needed" in decisions:
+        state = "supplement_needed"
+    elif decisions and all(d in FINAL_DECISIONS for d in decisions):
+        state = "decided"
+    else:
+        state = "received"
+    conn.execute("UPDATE envelopes SET state = ? WHERE envelope_id = ?", [state, envelope_id])
+    if state == "decided":
+        conn.execute(
+            "UPDATE envelopes SET state = 'decided' WHERE original_envelope_id = ? AND state = 'received'", [envelope_id]
+        )
+
+
+def _rejected(key: str | None, rejection: Rejection) -> dict[str, Any]:
+    return {"idempotency_key": key, "status": "rejected", "reason": rejection.reason, "reason_zh": rejection.reason_zh}
+
+
+def _busy(exc: sqlite3.OperationalError) -> ExchangeError:
+    return ExchangeError(
+        503,
+        f"the exchange database is busy ({exc}); try again shortly",
+        f"交换平台数据库正忙（{exc}），请稍后重试",
+        retry_after=1,
+    )
