@@ -396,3 +396,9 @@ def insert_supplement(
             original_envelope_id,
         ],
     )
+
+
+def get_row_by_key(db: Database, idempotency_key: str) -> OutgoingEnvelope | None:
+    """One envelope by idempotency key (unique index), or ``None``."""
+    row = db.execute(f"SELECT {_SEND_COLUMNS} FROM outbox WHERE idempotency_key = ?", [idempotency_key]).fetchone()
+    return _outgoing(row) if row else None

@@ -11,7 +11,9 @@ proof it was applied, in the same transaction as its effects and the new cursor.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,3 +172,24 @@ def write_value(db: Database, key: str, value: str) -> None:
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [f"sync.{key}", value],
         )
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
+
+    The sync engine reads before it writes (which envelope, which part …); taking the lock
+    first means a busy database (the screens accepting at the same moment) makes it wait for
+    ``busy_timeout`` instead of failing on the upgrade from reader to writer.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise

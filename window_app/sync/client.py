@@ -20,7 +20,6 @@ contract asks for, so the bytes hashed and signed at acceptance are the bytes th
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -162,8 +161,9 @@ class ExchangeClient:
             )
         return parsed
 
-    async def fetch_events(self, since: int, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
-        """``GET /v1/events?since=…``: the events after ``since`` (oldest first) and the new cursor.
+    async def fetch_events(self, since: int, limit: int = 500) -> tuple[list[dict[str, Any]], int, bool]:
+        """``GET /v1/events?since=…``: the events after ``since`` (oldest first), the new cursor,
+        and whether more are waiting.
 
         Raises:
             TransportFailure: Also when the answer is not the contract's shape.
@@ -184,7 +184,8 @@ class ExchangeClient:
             seq = event.get("seq")
             if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(event.get("kind"), str):
                 raise self._garbage("回答中有无法识别的事件", "the answer holds an event that cannot be read")
-        return events, cursor
+        more = data.get("more")
+        return events, cursor, bool(more) if isinstance(more, bool) else len(events) >= limit
 
     async def fetch_catalog(self, etag: str | None) -> tuple[int, str, dict[str, Any] | None]:
         """``GET /v1/catalog`` with ``If-None-Match``: ``(304, etag, None)`` or ``(200, etag, body)``."""
@@ -242,9 +243,9 @@ class ExchangeClient:
     def _status_failure(self, response: httpx.Response) -> TransportFailure:
         label, label_en = self.endpoint.label, self.endpoint.label_en
         status = response.status_code
-        detail = _error_detail(response)
-        suffix_zh = f"：{detail}" if detail else ""
-        suffix_en = f": {detail}" if detail else ""
+        detail_zh, detail_en = _error_detail(response)
+        suffix_zh = f"：{detail_zh}" if detail_zh else ""
+        suffix_en = f": {detail_en}" if detail_en else ""
         if status == 401:
             where = "[exchange] token" if self.endpoint.shared else f"[departments.{self.endpoint.departments[0]}] token"
             what_zh = "未配置" if not self.endpoint.token else "不被接受"
@@ -327,23 +328,20 @@ def _connect_words(exc: Exception) -> tuple[str, str]:
     return "网络不通", "no network"
 
 
-def _error_detail(response: httpx.Response) -> str:
-    """A short reason from an error answer's JSON (``error``/``detail``/``reason``), if any."""
+def _error_detail(response: httpx.Response) -> tuple[str, str]:
+    """The reason an error answer gives (the exchange's ``error_zh`` / ``error``), if any."""
     try:
         data = json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
-        return ""
-    if isinstance(data, dict):
-        for key in ("error", "detail", "reason", "message"):
-            value = data.get(key)
-            if isinstance(value, str) and value:
-                return value[:200]
-            if isinstance(value, dict):
-                inner = value.get("message") or value.get("reason")
-                if isinstance(inner, str):
-                    return inner[:200]
-    return ""
-
-
-def now_iso(now: dt.datetime) -> str:
-    return now.isoformat(timespec="seconds")
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    english = ""
+    for key in ("error", "detail", "reason", "message"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            english = value[:200]
+            break
+    chinese = data.get("error_zh")
+    chinese = chinese[:200] if isinstance(chinese, str) and chinese else english
+    return chinese, english

@@ -1,0 +1,16 @@
+"""The sync engine: the outbox to the departments through the exchange, decisions back.
+
+Modules (imported on use; none of them imports Textual, only :mod:`.client` and
+:mod:`.engine` need httpx):
+
+- :mod:`.engine`: :class:`~.engine.SyncEngine` (``run_once`` / ``run_forever``) and
+  :class:`~.engine.SyncReport`;
+- :mod:`.client`: the window's side of the exchange API (``docs/exchange-api.md``);
+- :mod:`.backoff`: exponential backoff with jitter, ``Retry-After``;
+- :mod:`.stages`: releasing later stages once their prerequisites are approved;
+- :mod:`.decisions`: answers and events → part and application states, the conclusion;
+- :mod:`.supplements`: :func:`~.supplements.supplement` (补正);
+- :mod:`.status`: :func:`~.status.sync_status` for the header and the CLI (no HTTP);
+- :mod:`.catalog_refresh`: ``GET /v1/catalog`` → ``<data dir>/catalogs/<version>-<digest8>/``;
+- :mod:`.cli`: ``window-app sync [--once] [--json] [--retry-now]``.
+"""

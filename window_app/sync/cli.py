@@ -1,0 +1,139 @@
+"""``window-app sync``: the headless sync worker.
+
+``window-app sync --once`` runs one round and prints a summary; ``window-app sync`` runs rounds
+until Ctrl+C (or SIGTERM), one line per round. ``--json`` prints each round's report as one
+JSON object per line; ``--retry-now`` ignores backoff for the (first) round; ``--status``
+prints where syncing stands without contacting anything.
+
+Exit codes (``--once``): 0 every endpoint answered and nothing failed; 3 offline (no endpoint
+could be reached: the envelopes wait, try again later); 4 reached, but something needs
+attention (a transient failure, an envelope quarantined, a token refused, a catalog that did
+not validate); 2 environment (config, catalog, storage). The loop exits 0 when stopped.
+
+Driving it from a script or a test: ``python -m window_app sync --once --data-dir DIR`` with
+``WINDOW_APP_EXCHANGE_URL`` / ``WINDOW_APP_EXCHANGE_TOKEN`` (or ``--config``) — the database is
+``DIR/window.sqlite``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
+from window_app.i18n import tr
+
+EXIT_OFFLINE = 3
+EXIT_ATTENTION = 4
+
+
+def register(commands: Any) -> None:
+    sync = add_command(
+        commands, "sync", "发送待发信封、取回部门意见（Ctrl+C 停止）", "send waiting envelopes, fetch decisions (Ctrl+C stops)"
+    )
+    sync.add_argument("--once", action="store_true", help=tr("只同步一轮，然后退出", "one round, then exit"))
+    sync.add_argument("--json", action="store_true", help=tr("每轮输出一行 JSON", "one JSON object per round"))
+    sync.add_argument(
+        "--retry-now", action="store_true", help=tr("忽略退避等待，立即重试", "ignore backoff: retry everything now")
+    )
+    sync.add_argument(
+        "--status", action="store_true", help=tr("只显示同步状态（不联网）", "show the sync state only (no network)")
+    )
+    sync.set_defaults(func=cmd_sync)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with opened_window(settings) as window:
+        if args.status:
+            return _print_status(window, args.json)
+        from window_app.sync.engine import SyncEngine
+
+        engine = SyncEngine(window.db, settings, catalog_etag=window.catalog.digest)
+        if args.once:
+            import asyncio
+
+            report = asyncio.run(engine.run_once(retry_now=args.retry_now))
+            _print_report(report, args.json)
+            return exit_code(report)
+        return _loop(engine, args)
+
+
+def exit_code(report: Any) -> int:
+    if report.offline:
+        return EXIT_OFFLINE
+    if not report.ok or not report.online:
+        return EXIT_ATTENTION
+    return EXIT_OK
+
+
+def _loop(engine: Any, args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(signum, stop.set)
+            except (NotImplementedError, RuntimeError, ValueError):  # not on this platform/thread
+                pass
+        if args.retry_now:
+            report = await engine.run_once(retry_now=True)
+            _print_report(report, args.json)
+        await engine.run_forever(stop, on_report=lambda report: _print_report(report, args.json))
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _print_report(report: Any, as_json: bool) -> None:
+    import json
+    import sys
+
+    if as_json:
+        line = json.dumps(report.to_json(), ensure_ascii=False, default=str)
+    else:
+        line = f"{report.finished_at[:19].replace('T', ' ')}  {report.summary()}"
+        for endpoint in report.endpoints:
+            if endpoint.error and (len(report.endpoints) > 1 or endpoint.error != report.error):
+                words = tr(endpoint.error, endpoint.error_en or endpoint.error)
+                line += f"\n    {tr(endpoint.label, endpoint.label_en)}: {words}"
+        if report.catalog is not None and report.catalog.status == "installed":
+            line += "\n    " + tr(report.catalog.message, report.catalog.message_en)
+    print(line, flush=True)
+    sys.stdout.flush()
+
+
+def _print_status(window: Any, as_json: bool) -> int:
+    from window_app.sync.status import sync_status
+
+    status = sync_status(window.db)
+    if as_json:
+        import dataclasses
+        import json
+
+        print(json.dumps(dataclasses.asdict(status), ensure_ascii=False, default=str))
+        return EXIT_OK
+    if status.online is None:
+        state = tr("尚未同步", "never synced")
+    else:
+        state = tr("在线", "online") if status.online else tr("离线", "offline")
+    print(
+        tr(
+            "{state}：待发送 {q}，待前置结果 {h}，已隔离 {x}，已送达 {s}",
+            "{state}: queued {q}, awaiting a prerequisite {h}, quarantined {x}, delivered {s}",
+            state=state,
+            q=status.queued,
+            h=status.held_for_prerequisite,
+            x=status.quarantined,
+            s=status.sent,
+        )
+    )
+    if status.error:
+        print("  " + tr(status.error, status.error_en))
+    return EXIT_OK

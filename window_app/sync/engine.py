@@ -1,0 +1,561 @@
+"""The sync engine: send due envelopes, pull decisions back, refresh the catalog.
+
+One round (:meth:`SyncEngine.run_once`), for every endpoint concurrently (the shared exchange,
+and each department that has an endpoint of its own in ``[departments.CODE] url``):
+
+1. **send**: take due envelopes (``state = 'queued' AND next_attempt_at <= now``, indexed) in
+   batches of ``[sync] batch_size``. Each batch's attempt is recorded BEFORE the request
+   (attempts + 1, a provisional next attempt), so a crash mid-request only means a later
+   resend of the same bytes under the same key. Answers per envelope: ``created`` /
+   ``duplicate`` → delivered; ``rejected`` → quarantined with the reason. A whole-request
+   failure: transient ones (no connection, timeout, 429/5xx, garbage) put the batch back with
+   backoff (``Retry-After`` obeyed) and stop this endpoint for the round; ``413`` halves the
+   batch; ``400`` splits it until the one envelope at fault is found and quarantined;
+   ``401``/``403`` hold the endpoint until its token is changed in the settings (no blind
+   retries, nothing quarantined for a configuration mistake).
+2. **pull**: ``GET /v1/events?since=cursor``; each event is applied in ONE transaction with
+   the new cursor (:mod:`window_app.sync.decisions`), which may release held stages
+   (:mod:`window_app.sync.stages`) — those are sent in the same round.
+3. **catalog** (shared exchange only): ``GET /v1/catalog`` with ``If-None-Match``
+   (:mod:`window_app.sync.catalog_refresh`).
+
+An endpoint that failed is not asked again before its own backoff has passed (its envelopes
+wait; every other endpoint goes on). :class:`SyncReport` says, per endpoint and in total,
+what happened, and the last error in words.
+
+The engine runs on the caller's event loop; its database work is short synchronous SQLite
+transactions between awaits (never across one). Give it its own :class:`Database` connection
+(:meth:`SyncEngine.open`) when another thread uses the window's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from offline_cache import outbox as outbox_store
+from offline_cache import sync_state
+from offline_cache.db import signing_secret
+from window_app.i18n import tr
+from window_app.sync.backoff import Backoff
+from window_app.sync.client import (
+    MAX_ENVELOPES_PER_REQUEST,
+    POOL_CONNECTIONS,
+    Endpoint,
+    ExchangeClient,
+    TransportFailure,
+    new_http_client,
+)
+from window_app.sync.decisions import Effect, apply_event, record_results, record_rejected
+
+if TYPE_CHECKING:
+    import httpx
+
+    from offline_cache.db import Database
+    from offline_cache.outbox import OutgoingEnvelope
+    from window_app.config import Settings
+    from window_app.sync.catalog_refresh import CatalogRefresh
+
+MAX_ENVELOPES_PER_ROUND = 20_000  # per endpoint: a round also has events to pull
+EVENTS_PAGE = 500
+MAX_EVENT_PAGES_PER_ROUND = 200
+SEND_PULL_PASSES = 3  # stages released by events go out in the same round
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
+def token_fingerprint(token: str) -> str:
+    """A short hash that says whether the configured token changed (the token itself is not stored)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class EndpointReport:
+    """One endpoint's part of a round.
+
+    Attributes:
+        online: ``True`` it answered, ``False`` it did not (or answered only failures),
+            ``None`` not tried this round (still backing off, or held).
+        held: Its token was refused (401/403): nothing is sent until the token changes.
+        retry_at: When it will be tried again after failures (ISO), if backing off.
+        error / error_en: The last failure in words (empty if none).
+    """
+
+    url: str
+    label: str
+    label_en: str
+    departments: tuple[str, ...] = ()
+    online: bool | None = None
+    held: bool = False
+    sent: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+    failed: int = 0
+    events_applied: int = 0
+    retry_at: str | None = None
+    error: str = ""
+    error_en: str = ""
+
+
+@dataclass
+class SyncReport:
+    """What one round did, and where the window stands after it.
+
+    Attributes:
+        sent: Envelopes the exchange newly accepted (``created``).
+        duplicate: Envelopes it already had (a resend after a lost answer): delivered too.
+        quarantined: Envelopes refused for good this round (kept, with the reason).
+        failed: Envelopes whose attempt failed transiently this round (they will be retried).
+        events_applied: Department events applied this round.
+        released / cancelled: Later-stage envelopes released or cancelled by those events.
+        concluded: Receipt numbers concluded this round.
+        waiting: Envelopes not yet delivered (queued + held for a prerequisite).
+        queued / held_for_prerequisite / quarantined_total: The outbox after the round.
+        catalog: The catalog refresh's outcome, if one was made.
+        error / error_en: The last error of the round in words (empty if none).
+    """
+
+    started_at: str
+    finished_at: str = ""
+    endpoints: list[EndpointReport] = field(default_factory=list)
+    sent: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+    failed: int = 0
+    events_applied: int = 0
+    released: int = 0
+    cancelled: int = 0
+    concluded: list[str] = field(default_factory=list)
+    waiting: int = 0
+    queued: int = 0
+    held_for_prerequisite: int = 0
+    quarantined_total: int = 0
+    catalog: CatalogRefresh | None = None
+    error: str = ""
+    error_en: str = ""
+
+    @property
+    def delivered(self) -> int:
+        return self.sent + self.duplicate
+
+    @property
+    def online(self) -> bool:
+        """Every endpoint tried this round answered (and at least one was tried)."""
+        tried = [endpoint.online for endpoint in self.endpoints if endpoint.online is not None]
+        return bool(tried) and all(tried) and not any(endpoint.held for endpoint in self.endpoints)
+
+    @property
+    def offline(self) -> bool:
+        """No endpoint could be reached (all failed, backing off or held)."""
+        return not any(endpoint.online for endpoint in self.endpoints)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed: no transient failure, no quarantine, no refused token."""
+        return not self.error and self.failed == 0 and self.quarantined == 0
+
+    def summary(self) -> str:
+        """One line, in the current language, for the status bar or the headless log."""
+        state = tr("在线", "online") if self.online else (tr("离线", "offline") if self.offline else tr("部分在线", "partly online"))
+        line = tr(
+            "{state}：送达 {d}（重复 {dup}），隔离 {q}，失败 {f}，意见 {e}，待发送 {w}",
+            "{state}: delivered {d} (duplicates {dup}), quarantined {q}, failed {f}, events {e}, waiting {w}",
+            state=state,
+            d=self.delivered,
+            dup=self.duplicate,
+            q=self.quarantined,
+            f=self.failed,
+            e=self.events_applied,
+            w=self.waiting,
+        )
+        if self.concluded:
+            line += tr("，办结 {n}", ", concluded {n}", n=len(self.concluded))
+        if self.error:
+            line += " — " + tr(self.error, self.error_en or self.error)
+        return line
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["delivered"] = self.delivered
+        data["online"] = self.online
+        data["offline"] = self.offline
+        data["ok"] = self.ok
+        return data
+
+
+class SyncEngine:
+    """Moves the outbox to the departments and their decisions back.
+
+    Args:
+        db: The window's database (an own connection is best: :meth:`open`).
+        settings: ``[exchange]``, ``[sync]``, ``[departments.CODE]``, the data dir.
+        catalog_etag: The digest of the catalog the window uses (first ``If-None-Match``).
+        clock: Now, timezone-aware (tests pin or advance it).
+        rng: Randomness for the backoff jitter (tests seed it).
+        http: An ``httpx.AsyncClient`` to use (tests may pass one); default: one small pool
+            per round.
+        refresh_catalog: Whether rounds ask the exchange for a new catalog.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        catalog_etag: str | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+        rng: random.Random | None = None,
+        http: httpx.AsyncClient | None = None,
+        refresh_catalog: bool = True,
+    ):
+        self.db = db
+        self.settings = settings
+        self.clock = clock or (lambda: dt.datetime.now().astimezone())
+        self.backoff = Backoff(
+            settings.sync.backoff_initial_seconds, settings.sync.backoff_max_seconds, rng=rng or random.Random()
+        )
+        self.http = http
+        self.refresh_catalog = refresh_catalog
+        self._catalog_etag = catalog_etag
+        self._batch_size: dict[str, int] = {}
+        self._wake: asyncio.Event | None = None
+        self._secret: bytes | None = None
+        self.last_report: SyncReport | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
+        """An engine on its own connection to the window's database (close with :meth:`close`)."""
+        from offline_cache.db import open_database
+
+        return cls(open_database(settings.database_path), settings, **kwargs)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def endpoints(self) -> list[Endpoint]:
+        """The shared exchange, and one endpoint per distinct (url, token) of the departments
+        that have their own."""
+        exchange = self.settings.exchange
+        shared_url = exchange.url.rstrip("/")
+        groups: dict[tuple[str, str], list[str]] = {}
+        for code, own in sorted(self.settings.departments.items()):
+            if not own.url:
+                continue
+            url = own.url.rstrip("/")
+            token = own.token or exchange.token
+            if (url, token) == (shared_url, exchange.token):
+                continue  # the same as the shared exchange
+            groups.setdefault((url, token), []).append(code)
+        endpoints = [Endpoint(url=shared_url, token=exchange.token)]
+        urls = [shared_url] + [url for url, _ in groups]
+        for (url, token), departments in groups.items():
+            names = "、".join(departments)
+            endpoints.append(
+                Endpoint(
+                    url=url if urls.count(url) == 1 else f"{url}#{token_fingerprint(token)[:8]}",
+                    token=token,
+                    departments=tuple(departments),
+                    label=f"{names}的部门接口",
+                    label_en=f"the endpoint of {', '.join(departments)}",
+                )
+            )
+        return endpoints
+
+    def own_departments(self, endpoints: list[Endpoint]) -> tuple[str, ...]:
+        return tuple(code for endpoint in endpoints for code in endpoint.departments)
+
+    # -- rounds --------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Start the next round now (e.g. an application was just accepted)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run_forever(
+        self,
+        stop: asyncio.Event,
+        on_report: Callable[[SyncReport], Any] | None = None,
+    ) -> None:
+        """Rounds until ``stop`` is set: every ``interval_seconds`` while all is well, sooner when
+        something is due earlier (a backoff ends), at once after :meth:`wake`.
+
+        A storage error in a round (locked, full disk) is reported and retried next round.
+        """
+        self._wake = asyncio.Event()
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                report = await self.run_once()
+            except Exception as exc:  # noqa: BLE001 - the worker must survive a bad round
+                report = self._failed_round(exc)
+            if on_report is not None:
+                result = on_report(report)
+                if asyncio.iscoroutine(result):
+                    await result
+            pause = self._pause_after(report)
+            stop_wait = asyncio.ensure_future(stop.wait())
+            wake_wait = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({stop_wait, wake_wait}, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stop_wait.cancel()
+                wake_wait.cancel()
+
+    def _failed_round(self, exc: Exception) -> SyncReport:
+        now = _iso(self.clock())
+        message = getattr(exc, "message", None) or str(exc)
+        message_en = getattr(exc, "message_en", None) or str(exc)
+        report = SyncReport(started_at=now, finished_at=now, error=f"本轮同步出错：{message}", error_en=f"This sync round failed: {message_en}")
+        self.last_report = report
+        return report
+
+    def _pause_after(self, report: SyncReport) -> float:
+        """Seconds until the next round: the interval, or sooner when a retry falls due."""
+        interval = self.settings.sync.interval_seconds
+        now = self.clock()
+        candidates = [interval]
+        for endpoint in report.endpoints:
+            if endpoint.retry_at:
+                candidates.append((dt.datetime.fromisoformat(endpoint.retry_at) - now).total_seconds())
+        try:
+            due = outbox_store.next_due_at(self.db)
+        except Exception:  # noqa: BLE001 - a pause is only a hint
+            due = None
+        if due:
+            try:
+                candidates.append((dt.datetime.fromisoformat(due) - now).total_seconds())
+            except ValueError:
+                pass
+        return max(0.05, min(candidates))
+
+    async def run_once(self, *, retry_now: bool = False) -> SyncReport:
+        """One round at every endpoint (concurrently, a few at a time).
+
+        Args:
+            retry_now: Ignore backoff: send every queued envelope and try every endpoint now
+                (the clerk's "retry now"; ``window-app sync --once --retry-now``).
+        """
+        report = SyncReport(started_at=_iso(self.clock()))
+        endpoints = self.endpoints()
+        own = self.own_departments(endpoints)
+        own_client = self.http is None
+        http = self.http or new_http_client(self.settings.exchange.timeout_seconds)
+        limit = asyncio.Semaphore(POOL_CONNECTIONS)
+        try:
+
+            async def one(endpoint: Endpoint) -> EndpointReport:
+                async with limit:
+                    return await self._endpoint_round(http, endpoint, own, report, retry_now)
+
+            report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
+        finally:
+            if own_client:
+                await http.aclose()
+        for endpoint in report.endpoints:
+            report.sent += endpoint.sent
+            report.duplicate += endpoint.duplicate
+            report.quarantined += endpoint.quarantined
+            report.failed += endpoint.failed
+            report.events_applied += endpoint.events_applied
+            if endpoint.error and not report.error:
+                report.error, report.error_en = endpoint.error, endpoint.error_en
+        if report.catalog is not None and report.catalog.status in ("invalid", "failed") and not report.error:
+            report.error, report.error_en = report.catalog.message, report.catalog.message_en
+        counts = outbox_store.count_by_state(self.db)
+        report.queued = counts.get("queued", 0)
+        report.held_for_prerequisite = counts.get("waiting", 0)
+        report.waiting = report.queued + report.held_for_prerequisite
+        report.quarantined_total = counts.get("quarantined", 0)
+        report.finished_at = _iso(self.clock())
+        self.last_report = report
+        return report
+
+    # -- one endpoint ----------------------------------------------------------------------------
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = signing_secret(self.db)
+        return self._secret
+
+    async def _endpoint_round(
+        self, http: httpx.AsyncClient, endpoint: Endpoint, own: tuple[str, ...], report: SyncReport, retry_now: bool
+    ) -> EndpointReport:
+        result = EndpointReport(url=endpoint.url, label=endpoint.label, label_en=endpoint.label_en, departments=endpoint.departments)
+        state = sync_state.endpoint_state(self.db, endpoint.key)
+        now = self.clock()
+        fingerprint = token_fingerprint(endpoint.token)
+        if state.held_token and state.held_token == fingerprint and not retry_now:
+            result.held = True
+            result.error, result.error_en = _split_words(state.last_error)
+            return result
+        if state.retry_at and not retry_now and dt.datetime.fromisoformat(state.retry_at) > now:
+            result.retry_at = state.retry_at
+            result.online = None
+            result.error, result.error_en = _split_words(state.last_error)
+            return result
+        client = ExchangeClient(http, endpoint, self.settings.exchange.timeout_seconds)
+        departments = endpoint.departments if endpoint.departments else None
+        exclude = () if endpoint.departments else own
+        try:
+            for _ in range(SEND_PULL_PASSES):
+                await self._send_due(client, endpoint, departments, exclude, result, retry_now)
+                effect = await self._pull_events(client, endpoint, state.cursor)
+                result.events_applied += effect.applied
+                report.released += len(effect.released)
+                report.cancelled += len(effect.cancelled)
+                report.concluded += effect.concluded
+                state = sync_state.endpoint_state(self.db, endpoint.key)
+                if not effect.released:
+                    break
+            if endpoint.shared and self.refresh_catalog:
+                report.catalog = await self._refresh_catalog(client)
+        except TransportFailure as failure:
+            return self._endpoint_failed(endpoint, state, failure, result, fingerprint)
+        result.online = True
+        sync_state.record_ok(self.db, endpoint.key, _iso(self.clock()))
+        return result
+
+    def _endpoint_failed(
+        self, endpoint: Endpoint, state: sync_state.EndpointState, failure: TransportFailure, result: EndpointReport, fingerprint: str
+    ) -> EndpointReport:
+        now = self.clock()
+        result.error, result.error_en = failure.message, failure.message_en
+        if failure.kind == "auth":
+            result.online = True
+            result.held = True
+            sync_state.record_held(self.db, endpoint.key, _iso(now), error=failure.words, token_fingerprint=fingerprint)
+            return result
+        delay = self.backoff.delay(state.failures + 1, previous=state.last_delay, retry_after=failure.retry_after)
+        retry_at = _iso(now + dt.timedelta(seconds=delay))
+        result.online = False
+        result.retry_at = retry_at
+        sync_state.record_failure(
+            self.db, endpoint.key, _iso(now), error=failure.words, retry_at=retry_at, delay=delay, online=False
+        )
+        return result
+
+    async def _send_due(
+        self,
+        client: ExchangeClient,
+        endpoint: Endpoint,
+        departments: tuple[str, ...] | None,
+        exclude: tuple[str, ...],
+        result: EndpointReport,
+        retry_now: bool,
+    ) -> None:
+        """Send this endpoint's due envelopes batch by batch; a transient failure stops it."""
+        taken = 0
+        while taken < MAX_ENVELOPES_PER_ROUND:
+            size = self._batch_size.get(endpoint.key, min(self.settings.sync.batch_size, MAX_ENVELOPES_PER_REQUEST))
+            now = self.clock()
+            rows = outbox_store.claim_due(
+                self.db,
+                _iso(now),
+                limit=size,
+                departments=departments,
+                exclude=exclude,
+                retry_at=lambda attempts: _iso(now + dt.timedelta(seconds=self.backoff.delay(attempts))),
+                ignore_schedule=retry_now,
+            )
+            if not rows:
+                return
+            taken += len(rows)
+            await self._send_batch(client, endpoint, rows, result)
+
+    async def _send_batch(self, client: ExchangeClient, endpoint: Endpoint, rows: list[OutgoingEnvelope], result: EndpointReport) -> None:
+        try:
+            answers = await client.send_envelopes([row.wire() for row in rows])
+        except TransportFailure as failure:
+            if failure.kind == "too_large" and len(rows) > 1:
+                half = max(1, len(rows) // 2)
+                self._batch_size[endpoint.key] = half
+                for part in (rows[:half], rows[half:]):
+                    await self._send_batch(client, endpoint, part, result)
+                return
+            if failure.kind == "refused" or failure.kind == "too_large":
+                if len(rows) > 1:  # find the envelope at fault: the others are fine
+                    half = len(rows) // 2
+                    for part in (rows[:half], rows[half:]):
+                        await self._send_batch(client, endpoint, part, result)
+                    return
+                now = _iso(self.clock())
+                with sync_state.write_transaction(self.db):
+                    if record_rejected(self.db, rows[0], reason=failure.message_en, now=now):
+                        result.quarantined += 1
+                result.error, result.error_en = failure.message, failure.message_en
+                return
+            self._retry_later(rows, failure)
+            result.failed += len(rows)
+            raise
+        created, duplicate, quarantined = record_results(
+            self.db, rows, answers, now=_iso(self.clock()), secret=self.secret
+        )
+        result.sent += created
+        result.duplicate += duplicate
+        result.quarantined += quarantined
+        if quarantined:
+            reasons = [answer.reason for answer in answers if answer.status == "rejected"]
+            result.error = f"{quarantined} 个信封被交换平台拒收并已隔离（{reasons[-1]}）"
+            result.error_en = f"{quarantined} envelope(s) refused by the exchange and quarantined ({reasons[-1]})"
+
+    def _retry_later(self, rows: list[OutgoingEnvelope], failure: TransportFailure) -> None:
+        """Transient failure: each envelope's next attempt after its own backoff (or Retry-After)."""
+        now = self.clock()
+        if failure.kind == "auth":
+            outbox_store.record_note(self.db, [row.envelope_id for row in rows], failure.words)
+            outbox_store.unclaim(self.db, [row.envelope_id for row in rows], _iso(now))
+            return
+        by_time: dict[str, list[str]] = {}
+        for row in rows:
+            delay = self.backoff.delay(row.attempts, retry_after=failure.retry_after)
+            by_time.setdefault(_iso(now + dt.timedelta(seconds=delay)), []).append(row.envelope_id)
+        for when, ids in by_time.items():
+            outbox_store.record_retry(self.db, ids, when, failure.words)
+
+    async def _pull_events(self, client: ExchangeClient, endpoint: Endpoint, cursor: int) -> Effect:
+        """Fetch and apply the endpoint's events after ``cursor``; each in one transaction with it."""
+        effect = Effect()
+        for _ in range(MAX_EVENT_PAGES_PER_ROUND):
+            events, new_cursor, more = await client.fetch_events(cursor, EVENTS_PAGE)
+            for event in sorted(events, key=lambda e: e["seq"]):
+                if event["seq"] <= cursor:
+                    continue
+                now = _iso(self.clock())
+                with sync_state.write_transaction(self.db):
+                    effect.add(apply_event(self.db, endpoint.key, event, now=now, secret=self.secret))
+                    sync_state.set_cursor(self.db, endpoint.key, event["seq"])
+                cursor = event["seq"]
+            if new_cursor > cursor:
+                with sync_state.write_transaction(self.db):
+                    sync_state.set_cursor(self.db, endpoint.key, new_cursor)
+                cursor = new_cursor
+            if not events or not more:
+                break
+        return effect
+
+    async def _refresh_catalog(self, client: ExchangeClient) -> CatalogRefresh:
+        from window_app.sync.catalog_refresh import refresh_catalog
+
+        etag = sync_state.read_value(self.db, "catalog_etag") or self._catalog_etag
+        outcome = await refresh_catalog(client, self.settings.data_dir, etag)
+        if outcome.status in ("installed", "present", "unchanged") and outcome.digest:
+            sync_state.write_value(self.db, "catalog_etag", outcome.digest)
+        return outcome
+
+
+def _split_words(words: str) -> tuple[str, str]:
+    """``中文 / English`` (as stored) → the two halves."""
+    if " / " in words:
+        zh, en = words.split(" / ", 1)
+        return zh, en
+    return words, words

@@ -1,0 +1,159 @@
+"""Supplements (补正): a department asked for a material; the clerk records it and it is sent.
+
+:func:`supplement` records the material's new status in the application (its intake as stored)
+and queues a ``supplement`` envelope for the department in ONE durable transaction. The
+envelope has its own idempotency key (``<part key>/supplement/<n>``) and its payload names the
+original envelope; the sync engine sends it like any other, and when it is delivered the
+department's open supplement request counts as answered (the part shows ``received`` again
+until the department decides anew).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from offline_cache import outbox as outbox_store
+from offline_cache import progress
+from offline_cache.audit import append_event
+from offline_cache.db import durable_transaction, signing_secret, storage_errors
+from window_app.envelope import ENVELOPE_FORMAT, canonical_json, sign_payload
+from window_app.intake.model import MaterialStatus
+
+if TYPE_CHECKING:
+    from offline_cache.db import Database
+
+SUPPLEMENT_WORDS = ("记录补正材料", "Recording the supplement")
+MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
+
+
+class SupplementRefused(ValueError):
+    """The supplement cannot be recorded; ``message``/``message_en`` say why. Nothing was written."""
+
+    def __init__(self, message: str, message_en: str):
+        super().__init__(message_en)
+        self.message = message
+        self.message_en = message_en
+
+
+def supplement(
+    db: Database,
+    receipt_no: str,
+    department: str,
+    material_id: str,
+    status: MaterialStatus | str,
+    *,
+    now: dt.datetime,
+    clerk: str = "",
+) -> str:
+    """Record a supplied material and queue a ``supplement`` envelope; returns its envelope id.
+
+    Args:
+        receipt_no: The application.
+        department: The department that asked (its part that was sent is the one answered;
+            a part with an open supplement request is preferred).
+        material_id: The material supplied (it must be one the department's part lists).
+        status: The material's new status (``MaterialStatus`` or its state code, e.g. ``original``).
+        now: The moment, timezone-aware.
+
+    Raises:
+        KeyError: No such application, or it has no part for this department.
+        SupplementRefused: The part was never sent, or the material is not one it needs.
+        offline_cache.db.StorageError: Nothing was written.
+    """
+    if isinstance(status, str):
+        if status not in MATERIAL_STATES:
+            raise SupplementRefused(f"材料状态“{status}”无效", f"material state {status!r} is not valid")
+        status = MaterialStatus(state=status)
+    at = now.isoformat(timespec="seconds")
+    with storage_errors(SUPPLEMENT_WORDS):
+        intake = progress.intake_json(db, receipt_no)
+        if intake is None:
+            raise KeyError(receipt_no)
+        parts = [part for part in progress.parts_of(db, receipt_no) if part.department == department]
+        if not parts:
+            raise KeyError(f"{receipt_no}: no part for department {department!r}")
+        decisions = progress.decisions_of(db, receipt_no)
+        asking = [part for part in parts if any(decisions.get(i) and decisions[i].pending_supplement for i in part.items)]
+        sent = [part for part in parts if part.sent_at]
+        part = (asking or sent or [None])[-1]
+        if part is None:
+            raise SupplementRefused(
+                f"{department} 的部分尚未送达，请待送达后再补正", f"The part for {department} has not been delivered yet"
+            )
+        original = outbox_store.get_row(db, part.envelope_id)
+        if original is None:
+            raise KeyError(f"{receipt_no}: envelope {part.envelope_id} is missing")
+        document = json.loads(original.payload)
+        materials = document.get("materials") or {}
+        if material_id not in materials:
+            raise SupplementRefused(
+                f"材料“{material_id}”不属于 {department} 的办理部分", f"Material {material_id!r} is not part of {department}'s part"
+            )
+        secret = signing_secret(db)
+        with durable_transaction(db):
+            number = outbox_store.count_supplements(db, receipt_no, original.envelope_id) + 1
+            envelope_id = uuid.uuid4().hex
+            key = f"{original.idempotency_key}/supplement/{number}"
+            entry = materials[material_id]
+            payload_doc: dict[str, Any] = {
+                "format": ENVELOPE_FORMAT,
+                "kind": "supplement",
+                "envelope_id": envelope_id,
+                "idempotency_key": key,
+                "original_envelope_id": original.envelope_id,
+                "original_idempotency_key": original.idempotency_key,
+                "receipt_no": receipt_no,
+                "window": document.get("window"),
+                "catalog_version": document.get("catalog_version"),
+                "department": document.get("department"),
+                "stage": original.stage,
+                "items": [item.get("id") for item in document.get("items", []) if isinstance(item, dict)],
+                "material": {
+                    "id": material_id,
+                    "name": entry.get("name", material_id) if isinstance(entry, dict) else material_id,
+                    "state": status.state,
+                    "promised_date": status.promised_date,
+                    "note": status.note,
+                },
+                "supplied_at": at,
+                "sequence": number,
+            }
+            payload = canonical_json(payload_doc)
+            sha256 = hashlib.sha256(payload).hexdigest()
+            outbox_store.insert_supplement(
+                db,
+                envelope_id=envelope_id,
+                idempotency_key=key,
+                receipt_no=receipt_no,
+                department=department,
+                stage=original.stage,
+                payload=payload.decode("utf-8"),
+                payload_sha256=sha256,
+                signature=sign_payload(secret, payload),
+                original_envelope_id=original.envelope_id,
+                now=at,
+            )
+            materials_now = intake.setdefault("materials", {})
+            materials_now[material_id] = asdict(status)
+            progress.write_intake_json(db, receipt_no, intake, at)
+            append_event(
+                db,
+                clerk or "window",
+                "supplement_queued",
+                receipt_no,
+                {
+                    "envelope_id": envelope_id,
+                    "original_envelope_id": original.envelope_id,
+                    "department": department,
+                    "material": material_id,
+                    "state": status.state,
+                    "payload_sha256": sha256,
+                },
+                at,
+            )
+    return envelope_id
