@@ -1,0 +1,454 @@
+"""The department exchange over real HTTP: a uvicorn server on 127.0.0.1, httpx clients.
+
+The server comes from ``tests/exchange_fixtures.py`` (demo tokens: ``demo-window-ZF-01``,
+``demo-<department>``); its SQLite file is opened directly to count rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.exchange_fixtures import ExchangeServer, make_envelope
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.exchange.server import OPENAPI_PATH, routes_of
+from window_app.intake.identifiers import check_uscc
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOW = "demo-window-ZF-01"
+MARKET = "demo-market_regulation"
+
+
+def call(server: ExchangeServer, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
+    headers = dict(kwargs.pop("headers", {}))
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.request(method, server.url + path, headers=headers, timeout=10, trust_env=False, **kwargs)
+
+
+def post(server: ExchangeServer, envelopes: list[dict], token: str = WINDOW) -> list[dict]:
+    response = call(server, "POST", "/v1/envelopes", token, json={"envelopes": envelopes})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def envelope_rows(server: ExchangeServer) -> int:
+    conn = sqlite3.connect(server.db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM envelopes").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def events(server: ExchangeServer, token: str = WINDOW, since: int = 0, limit: int = 100) -> dict:
+    response = call(server, "GET", "/v1/events", token, params={"since": since, "limit": limit})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# -- envelopes in ----------------------------------------------------------------------------
+
+
+def test_a_batch_is_created_and_a_repeat_is_a_duplicate_with_the_first_time(exchange_server) -> None:
+    batch = [make_envelope(receipt_no=f"R-{n}") for n in range(3)]
+    first = post(exchange_server, batch)
+    assert [r["status"] for r in first] == ["created"] * 3
+    time.sleep(1.1)  # a later answer would carry a later time
+    again = post(exchange_server, batch)
+    assert [r["status"] for r in again] == ["duplicate"] * 3
+    assert [(r["envelope_id"], r["received_at"]) for r in again] == [(r["envelope_id"], r["received_at"]) for r in first]
+    assert envelope_rows(exchange_server) == 3
+
+
+def test_a_duplicate_survives_a_restart_on_the_same_port_and_database(exchange_server) -> None:
+    envelope = make_envelope()
+    (first,) = post(exchange_server, [envelope])
+    exchange_server.stop()
+    with pytest.raises(httpx.ConnectError):
+        call(exchange_server, "GET", "/healthz")
+    exchange_server.start()
+    (again,) = post(exchange_server, [envelope])
+    assert again["status"] == "duplicate" and again["received_at"] == first["received_at"]
+    assert envelope_rows(exchange_server) == 1
+
+
+def test_bad_envelopes_are_rejected_one_by_one_with_reasons(exchange_server) -> None:
+    good = make_envelope(receipt_no="R-good")
+    altered = make_envelope(receipt_no="R-altered")
+    altered["payload"] = altered["payload"].replace("黄丽", "黄莉")
+    unknown = make_envelope(receipt_no="R-unknown", department="taxx")
+    results = post(exchange_server, [good, altered, unknown])
+    assert [r["status"] for r in results] == ["created", "rejected", "rejected"]
+    assert "payload_sha256 does not match" in results[1]["reason"]
+    assert results[2]["reason"] == "unknown department 'taxx'"
+    assert results[2]["reason_zh"] == "未知部门“taxx”"
+    assert envelope_rows(exchange_server) == 1
+
+
+def test_envelopes_a_window_wrote_at_acceptance_are_accepted(exchange_server, window) -> None:
+    from offline_cache.outbox import list_envelopes
+    from window_app.intake.io import parse_intake
+
+    intake, problems = parse_intake(json.loads((ROOT / "examples/applications/business_startup.json").read_text("utf-8")))
+    assert not problems
+    accepted = window.accept(intake)
+    entries = list_envelopes(window.db, accepted.receipt_no)
+    batch = [
+        {
+            "envelope_id": e.envelope.envelope_id,
+            "idempotency_key": e.envelope.idempotency_key,
+            "kind": "application",
+            "receipt_no": e.envelope.receipt_no,
+            "department": e.envelope.department,
+            "stage": e.envelope.stage,
+            "payload": e.envelope.payload.decode("utf-8"),
+            "payload_sha256": e.envelope.payload_sha256,
+            "signature": e.envelope.signature,
+        }
+        for e in entries
+    ]
+    results = post(exchange_server, batch, token=f"demo-window-{window.settings.window.id}")
+    assert [r["status"] for r in results] == ["created"] * len(batch), results
+    inbox = call(exchange_server, "GET", "/v1/inbox", MARKET).json()["envelopes"]
+    assert [e["receipt_no"] for e in inbox] == [accepted.receipt_no]
+    assert inbox[0]["payload"]["applicant"]["name"] == "贞丰县花江峡谷农旅开发有限公司"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b'{"envelope": []}', 400),
+        (b"[]", 400),
+    ],
+)
+def test_a_malformed_body_is_400_with_words(exchange_server, body, status) -> None:
+    response = call(exchange_server, "POST", "/v1/envelopes", WINDOW, content=body)
+    assert response.status_code == status
+    assert response.json()["error"] and response.json()["error_zh"]
+
+
+def test_too_many_envelopes_is_413(exchange_server) -> None:
+    response = call(exchange_server, "POST", "/v1/envelopes", WINDOW, json={"envelopes": [{}] * 201})
+    assert response.status_code == 413
+    assert "at most 200" in response.json()["error"]
+
+
+def test_tokens_401_unknown_403_wrong_kind(exchange_server) -> None:
+    missing = call(exchange_server, "POST", "/v1/envelopes", None, json={"envelopes": []})
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert call(exchange_server, "GET", "/v1/events", "demo-nobody").status_code == 401
+    assert call(exchange_server, "POST", "/v1/envelopes", MARKET, json={"envelopes": []}).status_code == 403
+    assert call(exchange_server, "GET", "/v1/inbox", WINDOW).status_code == 403
+    assert call(exchange_server, "GET", "/v1/events", MARKET).status_code == 403
+
+
+def test_issued_tokens_work_and_demo_tokens_do_not_without_demo(exchange_server_factory) -> None:
+    server = exchange_server_factory(demo=False)
+    window_token = server.issue_token("window", "ZF-01")
+    department_token = server.issue_token("department", "market_regulation")
+    assert call(server, "GET", "/v1/events", WINDOW).status_code == 401
+    assert post(server, [make_envelope()], token=window_token)[0]["status"] == "created"
+    assert len(call(server, "GET", "/v1/inbox", department_token).json()["envelopes"]) == 1
+
+
+# -- who sees what ---------------------------------------------------------------------------
+
+
+def test_a_window_sees_only_its_own_events(exchange_server) -> None:
+    post(exchange_server, [make_envelope(receipt_no="ZF-R")])
+    post(exchange_server, [make_envelope(receipt_no="XL-R", window_id="XL-02")], token="demo-window-XL-02")
+    call(exchange_server, "GET", "/v1/inbox", MARKET)
+    assert [e["receipt_no"] for e in events(exchange_server)["events"]] == ["ZF-R"]
+    assert [e["receipt_no"] for e in events(exchange_server, "demo-window-XL-02")["events"]] == ["XL-R"]
+
+
+def test_a_department_sees_only_its_inbox(exchange_server) -> None:
+    (created,) = post(exchange_server, [make_envelope()])
+    assert call(exchange_server, "GET", "/v1/inbox", "demo-tax", params={"state": "all"}).json() == {"envelopes": []}
+    other = call(exchange_server, "GET", "/v1/inbox", "demo-tax", params={"department": "market_regulation"})
+    assert other.status_code == 403
+    decide = call(exchange_server, "POST", "/v1/decisions", "demo-tax",
+                  json={"envelope_id": created["envelope_id"], "item": "company_registration", "decision": "approved"})
+    assert decide.status_code == 404
+    mine = call(exchange_server, "GET", "/v1/inbox", MARKET, params={"department": "market_regulation"})
+    assert [e["envelope_id"] for e in mine.json()["envelopes"]] == [created["envelope_id"]]
+
+
+# -- decisions and events --------------------------------------------------------------------
+
+
+def decide(server: ExchangeServer, envelope_id: str, item: str, decision: str, **words: str) -> httpx.Response:
+    return call(server, "POST", "/v1/decisions", MARKET,
+                json={"envelope_id": envelope_id, "item": item, "decision": decision, **words})
+
+
+def test_decisions_come_back_as_events_in_seq_order(exchange_server) -> None:
+    items = (("company_registration", "企业设立登记", "营业执照"), ("food_business_licence", "食品经营许可", "食品经营许可证"))
+    (created,) = post(exchange_server, [make_envelope(items=items)])
+    envelope_id = created["envelope_id"]
+    first = decide(exchange_server, envelope_id, "company_registration", "approved", result="营业执照 91522325MA00000000", decided_by="张三")
+    assert first.status_code == 201
+    assert decide(exchange_server, envelope_id, "food_business_licence", "supplement_needed", material="health_certificate").status_code == 201
+    assert decide(exchange_server, envelope_id, "food_business_licence", "approved", result="食品经营许可证 JY15223250000001").status_code == 201
+    repeat = decide(exchange_server, envelope_id, "company_registration", "approved", result="营业执照 91522325MA00000000", decided_by="张三")
+    assert repeat.status_code == 200 and repeat.json()["event"] == first.json()["event"]
+
+    answer = events(exchange_server)
+    kinds = [(e["kind"], e["item"]) for e in answer["events"]]
+    assert kinds == [
+        ("received", None),
+        ("approved", "company_registration"),
+        ("supplement_needed", "food_business_licence"),
+        ("approved", "food_business_licence"),
+    ]
+    seqs = [e["seq"] for e in answer["events"]]
+    assert seqs == sorted(seqs) and answer["cursor"] == seqs[-1] and answer["more"] is False
+    assert answer["events"][1]["decided_by"] == "张三"
+    assert answer["events"][1]["idempotency_key"] == "522325-261127-ZF-01-TEST-0001-4P/market_regulation/1"
+
+
+def test_decisions_that_cannot_be_taken_say_why(exchange_server) -> None:
+    (created,) = post(exchange_server, [make_envelope()])
+    envelope_id = created["envelope_id"]
+    assert decide(exchange_server, envelope_id, "tax_registration", "approved").status_code == 422
+    assert decide(exchange_server, envelope_id, "company_registration", "rejected").status_code == 400  # no reason
+    assert decide(exchange_server, envelope_id, "company_registration", "maybe").status_code == 400
+    assert decide(exchange_server, "no-such-envelope", "company_registration", "approved").status_code == 404
+    assert decide(exchange_server, envelope_id, "company_registration", "approved", result="营业执照 X").status_code == 201
+    conflict = decide(exchange_server, envelope_id, "company_registration", "rejected", reason="材料不实")
+    assert conflict.status_code == 409 and "already decided" in conflict.json()["error"]
+
+
+def test_the_since_cursor_pages_through_events(exchange_server) -> None:
+    post(exchange_server, [make_envelope(receipt_no=f"R-{n}") for n in range(7)])
+    call(exchange_server, "GET", "/v1/inbox", MARKET)
+    seen, cursor, pages = [], 0, 0
+    while True:
+        page = events(exchange_server, since=cursor, limit=3)
+        seen += page["events"]
+        cursor = page["cursor"]
+        pages += 1
+        if not page["more"]:
+            break
+    assert pages == 3
+    assert [e["receipt_no"] for e in seen] == [f"R-{n}" for n in range(7)]
+    assert events(exchange_server, since=cursor) == {"events": [], "cursor": cursor, "more": False}
+    assert call(exchange_server, "GET", "/v1/events", WINDOW, params={"since": "-1"}).status_code == 400
+
+
+# -- catalog ---------------------------------------------------------------------------------
+
+
+def test_the_catalog_has_an_etag_and_answers_304_when_current(exchange_server, tmp_path) -> None:
+    response = call(exchange_server, "GET", "/v1/catalog", WINDOW)
+    assert response.status_code == 200
+    shipped = load_catalog(shipped_catalog_path())
+    assert response.headers["etag"] == f'"{shipped.digest}"'
+    body = response.json()
+    assert (body["version"], body["digest"]) == (shipped.version, shipped.digest)
+    for rel, text in body["files"].items():
+        target = tmp_path / "downloaded" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    assert load_catalog(tmp_path / "downloaded").digest == shipped.digest
+
+    unchanged = call(exchange_server, "GET", "/v1/catalog", MARKET, headers={"If-None-Match": response.headers["etag"]})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    stale = call(exchange_server, "GET", "/v1/catalog", WINDOW, headers={"If-None-Match": '"old"'})
+    assert stale.status_code == 200
+    assert call(exchange_server, "GET", "/v1/catalog").status_code == 401
+
+
+# -- simulation ------------------------------------------------------------------------------
+
+
+def test_the_simulation_decides_within_its_delay(exchange_server_factory) -> None:
+    delay = 1.0
+    server = exchange_server_factory(simulate=delay)
+    (created,) = post(server, [make_envelope()])
+    posted = time.monotonic()
+    assert events(server)["events"] == []  # not before the delay
+    deadline = posted + delay + 5.0
+    decided: list[dict] = []
+    while time.monotonic() < deadline and not decided:
+        decided = [e for e in events(server)["events"] if e["kind"] == "approved"]
+        time.sleep(0.05)
+    assert decided, "the simulation did not decide"
+    assert time.monotonic() - posted >= delay * 0.9
+    result = decided[0]["result"]
+    assert result.startswith("营业执照 91522325")
+    assert check_uscc(result.split()[1]) is None  # a valid unified social credit code
+    assert decided[0]["envelope_id"] == created["envelope_id"]
+
+
+def test_the_simulation_can_ask_for_a_supplement_and_approve_when_it_comes(exchange_server_factory) -> None:
+    from window_app.exchange.simulate import Simulation
+
+    server = exchange_server_factory(simulate=Simulation(delay=0.2, supplement_rate=1.0))
+    (created,) = post(server, [make_envelope()])
+    asked = wait_for(server, "supplement_needed")
+    assert asked["material"] == "id_card"
+    supplement = make_envelope(kind="supplement", original_envelope_id=created["envelope_id"], items=())
+    assert post(server, [supplement])[0]["status"] == "created"
+    approved = wait_for(server, "approved")
+    assert approved["item"] == "company_registration"
+
+
+def wait_for(server: ExchangeServer, kind: str, timeout: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [e for e in events(server)["events"] if e["kind"] == kind]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no {kind} event within {timeout} s")
+
+
+# -- the OpenAPI document --------------------------------------------------------------------
+
+
+def test_the_openapi_document_covers_every_route(exchange_server) -> None:
+    served = call(exchange_server, "GET", "/openapi.json")
+    assert served.status_code == 200
+    document = served.json()
+    assert document == json.loads(OPENAPI_PATH.read_text("utf-8"))
+    assert document["openapi"].startswith("3.1")
+    routes = routes_of(exchange_server.app)
+    assert len(routes) >= 7
+    for path, method in routes:
+        assert method in document["paths"].get(path, {}), f"{method.upper()} {path} is not in openapi.json"
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    assert documented == set(routes)
+
+
+def test_the_openapi_document_is_valid_and_answers_match_its_schemas(exchange_server) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    jsonschema = pytest.importorskip("jsonschema")
+    document = json.loads(OPENAPI_PATH.read_text("utf-8"))
+    validator.validate(document)
+
+    def check(schema_name: str, value: Any) -> None:
+        jsonschema.Draft202012Validator({**document, "$ref": f"#/components/schemas/{schema_name}"}).validate(value)
+
+    (created,) = post(exchange_server, [make_envelope()])
+    rejected = post(exchange_server, [make_envelope(department="taxx")])
+    check("EnvelopeResults", {"results": [created, *rejected]})
+    check("Inbox", call(exchange_server, "GET", "/v1/inbox", MARKET).json())
+    check("EventAnswer", decide(exchange_server, created["envelope_id"], "company_registration", "approved", result="营业执照").json())
+    check("Events", events(exchange_server))
+    check("Catalog", call(exchange_server, "GET", "/v1/catalog", WINDOW).json())
+    check("Error", call(exchange_server, "GET", "/v1/events").json())
+    check("Health", call(exchange_server, "GET", "/healthz").json())
+
+
+def test_unknown_paths_and_methods_answer_json(exchange_server) -> None:
+    missing = call(exchange_server, "GET", "/v2/nothing")
+    assert missing.status_code == 404 and missing.json()["error"] == "no such endpoint"
+    assert call(exchange_server, "DELETE", "/v1/envelopes", WINDOW).status_code == 405
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
+    db = tmp_path / "exchange.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "window_app.exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline()
+        assert "Department exchange listening on http://127.0.0.1:" in line, process.stderr.read()
+        url = line.split()[-1]
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                response = httpx.get(f"{url}/healthz", timeout=2, trust_env=False)
+                break
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        assert response.json() == {"ok": True}
+        assert httpx.get(f"{url}/v1/events", headers={"Authorization": "Bearer demo-window-ZF-01"}, trust_env=False).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=10)
+    assert code == 0
+    assert db.exists()
+
+
+def test_exchange_serve_says_what_is_wrong_with_a_busy_port(tmp_path, exchange_server) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "window_app.exchange", "serve", "--port", str(exchange_server.port), "--db", str(tmp_path / "x.db"), "--lang", "en"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )
+    assert done.returncode == 2
+    assert f"Cannot listen on 127.0.0.1:{exchange_server.port}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
+    from window_app.exchange.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_exchange_inbox_and_decide_work_against_a_real_server(exchange_server, capsys) -> None:
+    (created,) = post(exchange_server, [make_envelope()])
+    code, out, _ = run_cli(["inbox", "market_regulation", "--url", exchange_server.url], capsys)
+    assert code == 0
+    for words in ("522325-261127-ZF-01-TEST-0001-4P", "新到", "company_registration", "企业设立登记", "待决定",
+                  "黄丽", "52232519930726048X", "申请人姓名：黄丽", "居民身份证", "数据共享核验"):
+        assert words in out, f"{words!r} missing from:\n{out}"
+
+    code, out, _ = run_cli(
+        ["decide", created["envelope_id"], "company_registration", "approved", "--result", "营业执照 91522325MA6DXXXX1X",
+         "--by", "张三", "--url", exchange_server.url, "--token", MARKET],
+        capsys,
+    )
+    assert code == 0 and "已记录" in out
+    code, out, _ = run_cli(["inbox", "market_regulation", "--url", exchange_server.url, "--all", "--json"], capsys)
+    (entry,) = json.loads(out)["envelopes"]
+    assert entry["items"][0]["decision"]["result"] == "营业执照 91522325MA6DXXXX1X"
+    assert entry["state"] == "decided"
+    assert [e["kind"] for e in events(exchange_server)["events"]] == ["received", "approved"]
+
+    code, _, err = run_cli(
+        ["decide", created["envelope_id"], "company_registration", "rejected", "--reason", "x", "--url", exchange_server.url,
+         "--token", MARKET, "--lang", "en"],
+        capsys,
+    )
+    assert code == 1 and "already decided" in err
+
+
+def test_exchange_inbox_says_when_the_exchange_is_down(capsys) -> None:
+    from tests.exchange_fixtures import free_port
+
+    code, _, err = run_cli(["inbox", "tax", "--url", f"http://127.0.0.1:{free_port()}"], capsys)
+    assert code == 2 and "无法连接交换平台" in err
+
+
+def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory, tmp_path, capsys) -> None:
+    db = tmp_path / "issued.db"
+    code, out, err = run_cli(["token", "issue", "--db", str(db), "department", "tax"], capsys)
+    assert code == 0 and "摘要" in err
+    token = out.strip()
+    server = exchange_server_factory(db_path=db, demo=False)
+    assert call(server, "GET", "/v1/inbox", token).status_code == 200
+    code, _, err = run_cli(["token", "issue", "--db", str(db), "department", "taxx"], capsys)
+    assert code == 1 and "taxx" in err

@@ -1,0 +1,7 @@
+"""``python -m window_app.exchange serve|token|inbox|decide …``: the exchange commands on their own."""
+
+import sys
+
+from window_app.exchange.cli import main
+
+sys.exit(main())

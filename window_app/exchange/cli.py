@@ -1,0 +1,322 @@
+"""``window-app exchange …``: serve the exchange, issue tokens, and a department's inbox/decide.
+
+:func:`register` adds the ``exchange`` command to the ``window-app`` parser (the CLI registry
+calls it with its sub-parsers); :func:`main` runs the same commands on their own
+(``python -m window_app.exchange …``). Each command function takes the parsed ``args`` and
+returns the exit code: 0 ok, 1 invalid input (the exchange refused the request), 2 environment
+(no server, no Starlette, database or catalog unusable). Words go to stderr, in the current
+language; data (a token, JSON) to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from window_app.i18n import language, set_language, tr
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_ENVIRONMENT = 2
+DEFAULT_PORT = 8700
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_SIMULATE_SECONDS = 3.0
+URL_VARIABLE = "WINDOW_APP_EXCHANGE_URL"
+TOKEN_VARIABLE = "WINDOW_APP_DEPARTMENT_TOKEN"
+INSTALL_HINT = "pip install 'window-app[exchange]'"
+
+
+def register(commands: Any) -> argparse.ArgumentParser:
+    """Add ``exchange`` and its actions to a parser's sub-parsers (``add_subparsers()``)."""
+    exchange = commands.add_parser(
+        "exchange",
+        help=tr("部门交换平台：启动服务、签发令牌、部门收件与审批", "the department exchange: serve, tokens, inbox, decide"),
+        description=tr(
+            "部门交换平台（参考实现）：窗口发送信封，部门查看收件箱并作出决定。",
+            "The reference department exchange: windows send envelopes, departments read their inbox and decide.",
+        ),
+    )
+    actions = exchange.add_subparsers(title=tr("交换平台子命令", "exchange commands"), metavar="ACTION", required=True)
+    _add_serve(actions)
+    _add_token(actions)
+    _add_inbox(actions)
+    _add_decide(actions)
+    return exchange
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``exchange`` commands on their own: ``python -m window_app.exchange serve …``."""
+    parser = argparse.ArgumentParser(prog="window-app")
+    commands = parser.add_subparsers(metavar="COMMAND", required=True)
+    register(commands)
+    args = parser.parse_args(["exchange", *(sys.argv[1:] if argv is None else argv)])
+    previous = language()
+    try:
+        if getattr(args, "lang", None):
+            set_language(args.lang)
+        return args.handler(args)
+    finally:
+        set_language(previous)  # in-process callers keep their language
+
+
+# -- parsers ---------------------------------------------------------------------------------
+
+
+def _leaf(actions: Any, name: str, zh: str, en: str) -> argparse.ArgumentParser:
+    parser = actions.add_parser(name, help=tr(zh, en), description=tr(zh, en))
+    parser.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=tr("输出语言", "output language"))
+    return parser
+
+
+def _add_serve(actions: Any) -> None:
+    serve = _leaf(actions, "serve", "启动交换平台服务", "run the exchange server")
+    serve.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台自己的数据库文件", "the exchange's own SQLite file"))
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=tr("端口（默认 {p}；0 表示任选空闲端口）", "port (default {p}; 0: any free port)", p=DEFAULT_PORT))
+    serve.add_argument("--host", default=DEFAULT_HOST, help=tr("监听地址（默认 127.0.0.1）", "address to listen on (default 127.0.0.1)"))
+    serve.add_argument("--catalog", metavar="PATH", help=tr("发布的事项目录（默认随程序附带的目录）", "catalog directory to publish (default: the shipped one)"))
+    serve.add_argument("--demo", action="store_true", help=tr("接受演示令牌 demo-window-<窗口> 与 demo-<部门>", "accept demo tokens demo-window-<WINDOW> and demo-<department>"))
+    serve.add_argument(
+        "--simulate", metavar="SECONDS", type=float, nargs="?", const=DEFAULT_SIMULATE_SECONDS,
+        help=tr("模拟各部门审批：信封等待 SECONDS 秒（默认 {s}）后自动接收并作出决定",
+                "simulate the departments: decide each envelope after SECONDS (default {s})", s=DEFAULT_SIMULATE_SECONDS),
+    )
+    serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
+    serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
+    serve.set_defaults(handler=cmd_serve)
+
+
+def _add_token(actions: Any) -> None:
+    token = _leaf(actions, "token", "令牌", "tokens")
+    token_actions = token.add_subparsers(title=tr("令牌子命令", "token commands"), metavar="ACTION", required=True)
+    issue = _leaf(token_actions, "issue", "为窗口或部门签发令牌（只显示一次）", "issue a token for a window or a department (shown once)")
+    issue.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    issue.add_argument("--catalog", metavar="PATH", help=tr("核对部门编号所用的目录", "catalog to check department ids against"))
+    issue.add_argument("kind", choices=("window", "department"), help=tr("window 或 department", "window or department"))
+    issue.add_argument("subject", metavar="ID", help=tr("窗口编号（如 ZF-01）或部门编号（如 tax）", "window id (e.g. ZF-01) or department id (e.g. tax)"))
+    issue.set_defaults(handler=cmd_token_issue)
+
+
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help=tr("交换平台地址（默认 ${v} 或 http://127.0.0.1:{p}）", "exchange URL (default ${v} or http://127.0.0.1:{p})", v=URL_VARIABLE, p=DEFAULT_PORT))
+    parser.add_argument("--token", help=tr("部门令牌（默认 ${v}）", "the department's token (default ${v})", v=TOKEN_VARIABLE))
+
+
+def _add_inbox(actions: Any) -> None:
+    inbox = _leaf(actions, "inbox", "部门收件箱：待审批的信封", "a department's inbox: envelopes to review")
+    inbox.add_argument("department", metavar="DEPT", help=tr("部门编号，如 market_regulation", "department id, e.g. market_regulation"))
+    _add_client_options(inbox)
+    which = inbox.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help=tr("包括已办结的信封", "include decided envelopes"))
+    which.add_argument("--new", action="store_true", help=tr("只看新到的信封", "only envelopes not seen before"))
+    inbox.add_argument("--limit", type=int, default=100, help=tr("最多显示几个（默认 100）", "at most this many (default 100)"))
+    inbox.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    inbox.set_defaults(handler=cmd_inbox)
+
+
+def _add_decide(actions: Any) -> None:
+    decide = _leaf(actions, "decide", "对信封中的一个事项作出决定", "decide one item of an envelope")
+    decide.add_argument("envelope_id", metavar="ENVELOPE_ID")
+    decide.add_argument("item", metavar="ITEM", help=tr("事项编号", "item id"))
+    decide.add_argument("decision", choices=("approved", "rejected", "supplement_needed"))
+    decide.add_argument("--result", default="", help=tr("办理结果，如“营业执照 9152…”", "what was issued, e.g. '营业执照 9152…'"))
+    decide.add_argument("--reason", default="", help=tr("理由（不予许可时必填）", "reason (required for rejected)"))
+    decide.add_argument("--material", default="", metavar="ID", help=tr("需补正的材料编号", "material to supply"))
+    decide.add_argument("--by", default="", metavar="NAME", help=tr("审批人", "who decides"))
+    _add_client_options(decide)
+    decide.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    decide.set_defaults(handler=cmd_decide)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the exchange until interrupted."""
+    from window_app.exchange import server_available
+
+    if not server_available():
+        _err(tr("交换平台需要 Starlette 和 uvicorn，请先安装：{h}", "The exchange needs Starlette and uvicorn; install them: {h}", h=INSTALL_HINT))
+        return EXIT_ENVIRONMENT
+    import uvicorn
+
+    from window_app.exchange.simulate import Simulation
+
+    simulation = None
+    if args.simulate is not None:
+        try:
+            simulation = Simulation(delay=args.simulate, reject_rate=args.reject_rate, supplement_rate=args.supplement_rate)
+        except ValueError as exc:
+            _err(tr("模拟参数有误：{e}", "Invalid simulation settings: {e}", e=exc))
+            return EXIT_INVALID
+    app = _build_app(args, simulation)
+    if isinstance(app, int):
+        return app
+    try:
+        sock = _listen(args.host, args.port)
+    except OSError as exc:
+        _err(tr("无法在 {h}:{p} 上监听：{e}", "Cannot listen on {h}:{p}: {e}", h=args.host, p=args.port, e=exc.strerror or exc))
+        return EXIT_ENVIRONMENT
+    port = sock.getsockname()[1]
+    _announce(args, port, app, simulation)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    _err(tr("交换平台已停止。", "The exchange has stopped."))
+    return EXIT_OK
+
+
+def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
+    import sqlite3
+
+    from window_app.catalog.loader import CatalogError
+    from window_app.exchange.server import create_app
+
+    try:
+        return create_app(args.db, args.catalog, demo=args.demo, simulate=simulation)
+    except CatalogError as exc:
+        _err(tr("目录有误（{n} 个问题），无法发布：", "The catalog has {n} problem(s) and cannot be published:", n=len(exc.problems)))
+        for problem in exc.problems:
+            _err(f"  {problem}")
+        return EXIT_ENVIRONMENT
+    except (sqlite3.Error, OSError) as exc:
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=args.db, e=exc))
+        return EXIT_ENVIRONMENT
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _announce(args: argparse.Namespace, port: int, app: Any, simulation: Any) -> None:
+    url = f"http://{args.host}:{port}"
+    print(tr("部门交换平台已启动：{u}", "Department exchange listening on {u}", u=url), flush=True)
+    catalog = app.state.catalog.catalog
+    _err(tr("  数据库：{d}", "  database: {d}", d=args.db))
+    _err(tr("  目录：{n}（版本 {v}）", "  catalog: {n} (version {v})", n=catalog.name, v=catalog.version))
+    if args.demo:
+        _err(tr("  演示令牌：窗口 demo-window-<窗口编号>（如 demo-window-ZF-01），部门 demo-<部门编号>（如 demo-tax）",
+                "  demo tokens: windows demo-window-<WINDOW_ID> (e.g. demo-window-ZF-01), departments demo-<id> (e.g. demo-tax)"))
+    if simulation is not None:
+        _err(tr("  模拟审批：每个信封 {s} 秒后作出决定（不予许可 {r:.0%}，要求补正 {p:.0%}）",
+                "  simulated reviewers decide each envelope after {s} s (rejected {r:.0%}, supplement {p:.0%})",
+                s=simulation.delay, r=simulation.reject_rate, p=simulation.supplement_rate))
+    _err(tr("  按 Ctrl+C 停止。", "  Press Ctrl+C to stop."))
+
+
+def cmd_token_issue(args: argparse.Namespace) -> int:
+    """Issue a token and print it (stdout: only the token)."""
+    import sqlite3
+
+    from window_app.exchange.store import ExchangeStore
+
+    if args.kind == "department":
+        known = _known_departments(args.catalog)
+        if isinstance(known, int):
+            return known
+        if args.subject not in known:
+            _err(tr("目录中没有部门“{d}”。已知部门：{k}", "No department '{d}' in the catalog. Known: {k}", d=args.subject, k=", ".join(sorted(known))))
+            return EXIT_INVALID
+    try:
+        store = ExchangeStore.open(args.db)
+    except (sqlite3.Error, OSError) as exc:
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=args.db, e=exc))
+        return EXIT_ENVIRONMENT
+    try:
+        token = store.issue_token(args.kind, args.subject)
+    except ValueError as exc:
+        _err(tr("编号有误：{e}", "Invalid id: {e}", e=exc))
+        return EXIT_INVALID
+    finally:
+        store.close()
+    print(token)
+    _err(tr("已为 {k}:{s} 签发令牌（数据库只保存其摘要，请妥善保管）。", "Issued a token for {k}:{s} (the database keeps only its hash; keep it safe).", k=args.kind, s=args.subject))
+    return EXIT_OK
+
+
+def _known_departments(catalog_path: str | None) -> set[str] | int:
+    from window_app.catalog.loader import CatalogError, load_catalog, shipped_catalog_path
+
+    try:
+        return set(load_catalog(catalog_path or shipped_catalog_path()).departments)
+    except CatalogError as exc:
+        _err(tr("目录有误（{n} 个问题）。", "The catalog has {n} problem(s).", n=len(exc.problems)))
+        return EXIT_ENVIRONMENT
+
+
+def cmd_inbox(args: argparse.Namespace) -> int:
+    """Print a department's inbox for a reviewer (or as JSON)."""
+    from window_app.exchange.client import DepartmentClient, ExchangeClientError
+    from window_app.exchange.inbox_view import render_inbox
+
+    token = args.token or os.environ.get(TOKEN_VARIABLE) or f"demo-{args.department}"
+    state = "all" if args.all else "new" if args.new else "open"
+    try:
+        with DepartmentClient(_url(args), token) as client:
+            entries = client.inbox(state, limit=args.limit, department=args.department)
+    except ExchangeClientError as exc:
+        return _client_failure(exc)
+    if args.json:
+        print(json.dumps({"envelopes": entries}, ensure_ascii=False, indent=2))
+    else:
+        print(render_inbox(entries, args.department))
+    return EXIT_OK
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    """Post one decision and say what was recorded."""
+    from window_app.exchange.client import DepartmentClient, ExchangeClientError
+
+    token = args.token or os.environ.get(TOKEN_VARIABLE)
+    if not token:
+        _err(tr("需要部门令牌：--token T 或环境变量 {v}（演示服务器上为 demo-<部门编号>）。",
+                "A department token is needed: --token T or ${v} (demo-<department> on a demo server).", v=TOKEN_VARIABLE))
+        return EXIT_INVALID
+    try:
+        with DepartmentClient(_url(args), token) as client:
+            event, created = client.decide(
+                args.envelope_id, args.item, args.decision,
+                result=args.result, reason=args.reason, material=args.material, decided_by=args.by,
+            )
+    except ExchangeClientError as exc:
+        return _client_failure(exc)
+    if args.json:
+        print(json.dumps({"event": event, "created": created}, ensure_ascii=False, indent=2))
+    elif created:
+        print(tr("已记录：{r} 事项 {i} {d}（事件 #{s}）", "Recorded: {r} item {i} {d} (event #{s})",
+                 r=event["receipt_no"], i=event["item"], d=event["kind"], s=event["seq"]))
+    else:
+        print(tr("此决定此前已记录（事件 #{s}），未重复写入。", "This decision was already recorded (event #{s}); nothing written.", s=event["seq"]))
+    return EXIT_OK
+
+
+def _url(args: argparse.Namespace) -> str:
+    return args.url or os.environ.get(URL_VARIABLE) or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+
+
+def _client_failure(exc: Any) -> int:
+    _err(tr("交换平台：{m}", "Exchange: {m}", m=tr(exc.message_zh, exc.message)))
+    return EXIT_INVALID if exc.is_input_error else EXIT_ENVIRONMENT
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)

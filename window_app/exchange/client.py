@@ -1,0 +1,118 @@
+"""A small synchronous client for the department side of the exchange (``exchange inbox`` /
+``exchange decide``): real HTTP through httpx, every failure turned into words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+class ExchangeClientError(Exception):
+    """The exchange could not be reached, or refused the request.
+
+    Attributes:
+        status: The HTTP status, or ``None`` when no answer came (connection, timeout).
+        message: English words; ``message_zh`` the Chinese twin.
+    """
+
+    def __init__(self, status: int | None, message: str, message_zh: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.message_zh = message_zh
+
+    @property
+    def is_input_error(self) -> bool:
+        """The request itself was wrong (400, 404, 409, 413, 422): fixing the input helps."""
+        return self.status in (400, 404, 409, 413, 422)
+
+
+class DepartmentClient:
+    """A department's view of the exchange at ``url`` with its ``token``."""
+
+    def __init__(self, url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS):
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, trust_env=False
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DepartmentClient:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def inbox(self, state: str = "new", *, limit: int = 100, department: str | None = None) -> list[dict[str, Any]]:
+        """``GET /v1/inbox``: the envelopes (listing marks new ones received)."""
+        params: dict[str, Any] = {"state": state, "limit": limit}
+        if department:
+            params["department"] = department
+        return self._call("GET", "/v1/inbox", params=params)["envelopes"]
+
+    def decide(
+        self,
+        envelope_id: str,
+        item: str,
+        decision: str,
+        *,
+        result: str = "",
+        reason: str = "",
+        material: str = "",
+        decided_by: str = "",
+    ) -> tuple[dict[str, Any], bool]:
+        """``POST /v1/decisions``: returns (the event, whether it was newly recorded)."""
+        body = {
+            "envelope_id": envelope_id,
+            "item": item,
+            "decision": decision,
+            "result": result,
+            "reason": reason,
+            "material": material,
+            "decided_by": decided_by,
+        }
+        response = self._send("POST", "/v1/decisions", json=body)
+        return _json(response)["event"], response.status_code == 201
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return _json(self._send(method, path, **kwargs))
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ExchangeClientError(None, f"{self.url} did not answer in time", f"{self.url} 未及时响应") from exc
+        except httpx.HTTPError as exc:
+            raise ExchangeClientError(
+                None, f"cannot reach the exchange at {self.url} ({exc})", f"无法连接交换平台 {self.url}（{exc}）"
+            ) from exc
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {}
+            body = body if isinstance(body, dict) else {}
+            message = str(body.get("error") or response.reason_phrase or "error")
+            raise ExchangeClientError(
+                response.status_code,
+                f"{response.status_code}: {message}",
+                f"{response.status_code}：{body.get('error_zh') or message}",
+            )
+        return response
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise ExchangeClientError(
+            response.status_code, "the exchange answered something that is not JSON", "交换平台的回答不是 JSON"
+        ) from exc
+    if not isinstance(body, dict):
+        raise ExchangeClientError(response.status_code, "the exchange answered an unexpected shape", "交换平台的回答格式不对")
+    return body

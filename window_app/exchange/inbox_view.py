@@ -1,0 +1,173 @@
+"""A department reviewer's inbox as text for a terminal (``window-app exchange inbox``).
+
+Each envelope: the receipt number and stage, what the applicant applies for, who applies (and
+who acts for them), the items with their latest decisions, what earlier stages they wait for,
+the fields and the materials with how the window took each one. Words in the current language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from window_app.i18n import tr
+
+STATE_WORDS = {
+    "new": ("新到", "new"),
+    "received": ("已接收", "received"),
+    "supplement_needed": ("待补正", "awaiting supplement"),
+    "decided": ("已办结", "decided"),
+}
+DECISION_WORDS = {
+    "approved": ("已同意", "approved"),
+    "rejected": ("不予许可", "rejected"),
+    "supplement_needed": ("需补正", "supplement needed"),
+}
+MATERIAL_WORDS = {
+    "original": ("已收原件", "original received"),
+    "copy": ("已收复印件", "copy received"),
+    "shared": ("数据共享核验", "verified by data sharing"),
+    "deficient": ("容缺受理", "accepted as deficient"),
+    "not_applicable": ("不适用", "not applicable"),
+    "pending": ("待收取", "pending"),
+}
+RULE = "━" * 72
+
+
+def render_inbox(entries: list[dict[str, Any]], department: str) -> str:
+    """The whole inbox listing, ending with a count line."""
+    if not entries:
+        return tr("部门 {d} 的收件箱中没有待处理的信封。", "Nothing waiting in the inbox of department {d}.", d=department)
+    blocks = [render_envelope(entry) for entry in entries]
+    blocks.append(tr("共 {n} 个信封。", "{n} envelope(s).", n=len(entries)))
+    return "\n\n".join(blocks)
+
+
+def render_envelope(entry: dict[str, Any]) -> str:
+    """One envelope as a reviewer reads it."""
+    payload = entry.get("payload") or {}
+    state = _words(STATE_WORDS, entry.get("state", ""))
+    lines = [RULE]
+    if entry.get("kind") == "supplement":
+        lines.append(tr("补正材料 {r} · 第 {s} 阶段 · {state}", "Supplement {r} · stage {s} · {state}",
+                        r=entry["receipt_no"], s=entry["stage"], state=state))
+        lines.append(tr("  原信封：{o}", "  Original envelope: {o}", o=entry.get("original_envelope_id", "")))
+    else:
+        lines.append(tr("受理编号 {r} · 第 {s} 阶段 · {state}", "Receipt {r} · stage {s} · {state}",
+                        r=entry["receipt_no"], s=entry["stage"], state=state))
+    lines.append(tr("  信封：{e}", "  Envelope: {e}", e=entry["envelope_id"]))
+    lines.extend(_context(payload, entry))
+    lines.extend(_applicant(payload.get("applicant")))
+    lines.extend(_items(entry))
+    lines.extend(_depends_on(payload.get("depends_on")))
+    lines.extend(_fields(payload.get("fields")))
+    lines.extend(_materials(payload.get("materials")))
+    return "\n".join(lines)
+
+
+def _context(payload: dict[str, Any], entry: dict[str, Any]) -> list[str]:
+    offering = payload.get("offering") or {}
+    window = payload.get("window") or {}
+    lines = []
+    if offering:
+        name = offering.get("name_en") if _english() and offering.get("name_en") else offering.get("name", "")
+        lead = tr("（本部门牵头）", " (this department leads)") if payload.get("is_lead") else ""
+        lines.append(tr("  申办：{n}{lead}", "  Applies for: {n}{lead}", n=name, lead=lead))
+    where = " ".join(str(part) for part in (window.get("centre"), window.get("id") or entry.get("window")) if part)
+    lines.append(tr("  窗口：{w}   受理时间：{a}   送达：{t}", "  Window: {w}   accepted {a}   delivered {t}",
+                    w=where, a=payload.get("accepted_at", "?"), t=entry.get("received_at", "?")))
+    return lines
+
+
+def _applicant(applicant: Any) -> list[str]:
+    if not isinstance(applicant, dict):
+        return []
+    lines = [tr("申请人", "Applicant")]
+    if applicant.get("kind") == "enterprise":
+        lines.append(tr("  企业：{n}  统一社会信用代码：{c}", "  Enterprise: {n}  USCC: {c}",
+                        n=applicant.get("name", ""), c=applicant.get("uscc") or tr("（新设立）", "(new)")))
+        lines.extend(_person_line(tr("法定代表人", "Legal representative"), applicant.get("legal_representative")))
+        lines.extend(_person_line(tr("联系人", "Contact"), applicant.get("contact")))
+    else:
+        lines.append(tr("  个人：{n}  身份证号：{i}  电话：{p}", "  Person: {n}  ID: {i}  phone: {p}",
+                        n=applicant.get("name", ""), i=applicant.get("id_number", ""), p=applicant.get("phone", "")))
+    lines.extend(_person_line(tr("代办人", "Agent"), applicant.get("agent")))
+    return lines
+
+
+def _person_line(role: str, person: Any) -> list[str]:
+    if not isinstance(person, dict) or not person.get("name"):
+        return []
+    return [f"  {role}：{person.get('name', '')}  {person.get('id_number', '')}  {person.get('phone', '')}".rstrip()]
+
+
+def _items(entry: dict[str, Any]) -> list[str]:
+    items = entry.get("items") or []
+    if not items:
+        return []
+    lines = [tr("事项", "Items")]
+    for item in items:
+        decision = item.get("decision")
+        if decision:
+            said = _words(DECISION_WORDS, decision["decision"])
+            detail = decision.get("result") or decision.get("reason") or decision.get("material") or ""
+            status = f"{said}{'：' + detail if detail else ''}"
+        else:
+            status = tr("待决定", "to decide")
+        result = f" → {item['result']}" if item.get("result") else ""
+        lines.append(f"  {item['id']}  {item.get('name', '')}{result}   [{status}]")
+    return lines
+
+
+def _depends_on(depends: Any) -> list[str]:
+    if not isinstance(depends, list) or not depends:
+        return []
+    lines = [tr("前置", "Prerequisites")]
+    for entry in depends:
+        if not isinstance(entry, dict):
+            continue
+        where = (tr("申请人已持有", "held by the applicant") if entry.get("external")
+                 else tr("第 {s} 阶段", "stage {s}", s=entry.get("stage", "?")))
+        lines.append(f"  {entry.get('name', entry.get('item', ''))}（{entry.get('department', '')}，{where}）"
+                     f"{' → ' + entry['result'] if entry.get('result') else ''}")
+    return lines
+
+
+def _fields(fields: Any) -> list[str]:
+    if not isinstance(fields, dict) or not fields:
+        return []
+    lines = [tr("表单", "Form")]
+    for field_id, field in fields.items():
+        if isinstance(field, dict):
+            lines.append(f"  {field.get('label') or field_id}：{field.get('value', '')}")
+    return lines
+
+
+def _materials(materials: Any) -> list[str]:
+    if not isinstance(materials, dict) or not materials:
+        return []
+    lines = [tr("材料", "Materials")]
+    for material_id, material in materials.items():
+        if not isinstance(material, dict):
+            continue
+        state = _words(MATERIAL_WORDS, material.get("state", ""))
+        extras = []
+        if material.get("state") == "deficient" and material.get("promised_date"):
+            extras.append(tr("承诺 {d} 前补交", "promised by {d}", d=material["promised_date"]))
+        if material.get("original_required"):
+            extras.append(tr("需原件", "original required"))
+        if material.get("note"):
+            extras.append(str(material["note"]))
+        extra = f"（{'；'.join(extras)}）" if extras else ""
+        lines.append(f"  {material.get('name') or material_id}  [{material_id}]  {state}{extra}")
+    return lines
+
+
+def _words(table: dict[str, tuple[str, str]], code: str) -> str:
+    zh, en = table.get(code, (code, code))
+    return tr(zh, en)
+
+
+def _english() -> bool:
+    from window_app.i18n import language
+
+    return language() == "en"
