@@ -112,7 +112,11 @@ def supplement(
                 "catalog_version": document.get("catalog_version"),
                 "department": document.get("department"),
                 "stage": original.stage,
-                "items": [item.get("id") for item in document.get("items", []) if isinstance(item, dict)],
+                "items": [
+                    {"id": item.get("id"), "name": item.get("name", ""), "result": item.get("result", "")}
+                    for item in document.get("items", [])
+                    if isinstance(item, dict)
+                ],
                 "material": {
                     "id": material_id,
                     "name": entry.get("name", material_id) if isinstance(entry, dict) else material_id,

@@ -1,0 +1,334 @@
+"""The engine's rounds against a scripted transport: every answer the contract allows, and the
+garbage it does not. The exchange itself is real in tests/functional_tests/test_sync_engine.py;
+here each failure mode is produced exactly, on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+from collections.abc import Callable
+
+import httpx
+import pytest
+from store_fixtures import accept, newborn_intake, open_window_db, opening_intake
+
+from offline_cache import outbox as outbox_store
+from offline_cache import progress, sync_state
+from window_app.config import SHIPPED_CONFIG, load_settings
+from window_app.sync.engine import SyncEngine
+
+CST = dt.timezone(dt.timedelta(hours=8))
+URL = "http://exchange.test"
+OWN = "http://grid.test"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 27, 10, 0, tzinfo=CST)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+class Exchange:
+    """A scripted exchange: ``answer`` decides each POST; events/catalog are empty."""
+
+    def __init__(self) -> None:
+        self.posts: list[list[dict]] = []
+        self.answer: Callable[[list[dict]], httpx.Response] = self.accept_all
+        self.events: list[dict] = []
+        self.seen_keys: set[str] = set()
+        self.calls: list[str] = []
+
+    def accept_all(self, envelopes: list[dict]) -> httpx.Response:
+        results = []
+        for e in envelopes:
+            status = "duplicate" if e["idempotency_key"] in self.seen_keys else "created"
+            self.seen_keys.add(e["idempotency_key"])
+            results.append({"idempotency_key": e["idempotency_key"], "status": status, "envelope_id": e["envelope_id"], "received_at": "2026-11-27T10:00:01+08:00"})
+        return httpx.Response(200, json={"results": results})
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(f"{request.method} {request.url.host}{request.url.path}")
+        if request.url.path == "/v1/envelopes":
+            envelopes = json.loads(request.content)["envelopes"]
+            self.posts.append(envelopes)
+            return self.answer(envelopes)
+        if request.url.path == "/v1/events":
+            since = int(request.url.params["since"])
+            events = [e for e in self.events if e["seq"] > since]
+            return httpx.Response(200, json={"events": events, "cursor": events[-1]["seq"] if events else since, "more": False})
+        if request.url.path == "/v1/catalog":
+            return httpx.Response(304, headers={"ETag": '"x"'})
+        return httpx.Response(404)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make_settings(tmp_path, **env: str):
+    environ = {
+        "WINDOW_APP_EXCHANGE_URL": URL,
+        "WINDOW_APP_EXCHANGE_TOKEN": "demo-window-ZF-01",
+        "WINDOW_APP_SYNC_BATCH_SIZE": "4",
+        "WINDOW_APP_SYNC_BACKOFF_INITIAL_SECONDS": "1",
+        "WINDOW_APP_SYNC_BACKOFF_MAX_SECONDS": "60",
+        **env,
+    }
+    return load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(tmp_path / "data"))
+
+
+def engine_for(tmp_path, exchange: Exchange, clock: Clock, **env: str) -> SyncEngine:
+    settings = make_settings(tmp_path, **env)
+    db = open_window_db(settings)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(exchange.handler))
+    return SyncEngine(db, settings, clock=clock, rng=random.Random(5), http=http, refresh_catalog=False)
+
+
+def run(engine: SyncEngine, **kwargs):
+    return asyncio.run(engine.run_once(**kwargs))
+
+
+def accept_many(engine: SyncEngine, n: int) -> list[str]:
+    return [accept(engine.db, engine.settings, opening_intake()).receipt_no for _ in range(n)]
+
+
+def states(engine: SyncEngine) -> dict[str, int]:
+    return outbox_store.count_by_state(engine.db)
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+def test_sends_due_envelopes_in_batches_of_batch_size(tmp_path, clock) -> None:
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 10)  # 10 stage-1 envelopes, 20 held for the licence
+    report = run(engine)
+    assert [len(batch) for batch in exchange.posts] == [4, 4, 2]
+    assert (report.sent, report.duplicate, report.failed, report.quarantined) == (10, 0, 0, 0)
+    assert report.online and report.ok
+    assert report.waiting == 20 and report.held_for_prerequisite == 20
+    assert states(engine) == {"sent": 10, "waiting": 20}
+
+
+def test_the_stored_text_is_what_is_sent(tmp_path, clock) -> None:
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock)
+    receipt = accept_many(engine, 1)[0]
+    run(engine)
+    sent = exchange.posts[0][0]
+    stored = outbox_store.list_envelopes(engine.db, receipt)[0].envelope
+    assert sent["payload"].encode("utf-8") == stored.payload
+    assert sent["payload_sha256"] == stored.payload_sha256 and sent["signature"] == stored.signature
+
+
+def test_transient_failure_backs_off_and_resends_the_same_bytes(tmp_path, clock) -> None:
+    exchange = Exchange()
+    exchange.answer = lambda envelopes: httpx.Response(503, headers={"Retry-After": "30"}, json={"error": "busy", "error_zh": "繁忙"})
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 2)
+    report = run(engine)
+    assert report.failed == 2 and not report.online and report.offline
+    assert "繁忙（HTTP 503）" in report.error and "30 秒后重试" in report.error
+    assert "busy (HTTP 503)" in report.error_en
+    first = exchange.posts[0]
+    rows = engine.db.execute("SELECT attempts, next_attempt_at, last_error FROM outbox WHERE state = 'queued'").fetchall()
+    assert {r[0] for r in rows} == {1}
+    assert all(dt.datetime.fromisoformat(r[1]) >= clock.now + dt.timedelta(seconds=30) for r in rows)
+    assert all("HTTP 503" in r[2] for r in rows)
+    # Before the backoff has passed, the endpoint is not asked again.
+    clock.advance(10)
+    report = run(engine)
+    assert len(exchange.posts) == 1 and report.endpoints[0].retry_at is not None
+    clock.advance(60)
+    exchange.answer = exchange.accept_all
+    report = run(engine)
+    assert report.sent == 2 and report.online
+    assert exchange.posts[-1] == first  # the very same envelopes, byte for byte
+    assert engine.db.execute("SELECT max(attempts) FROM outbox").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("response", "words"),
+    [
+        (httpx.Response(200, text="<html>proxy error</html>"), "不是 JSON"),
+        (httpx.Response(200, json={"oops": []}), "没有 results"),
+        (httpx.Response(200, json={"results": []}), "结果数（0）与发送的信封数（1）不符"),
+        (httpx.Response(500, json={"error": "boom", "error_zh": "内部错误"}), "内部出错（HTTP 500"),
+    ],
+)
+def test_garbage_and_server_errors_are_transient(tmp_path, clock, response, words) -> None:
+    exchange = Exchange()
+    exchange.answer = lambda envelopes: response
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 1)
+    report = run(engine)
+    assert report.failed == 1 and report.quarantined == 0
+    assert words in report.error
+    assert states(engine)["queued"] == 1
+
+
+def test_connection_refused_says_so_in_words(tmp_path, clock) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    settings = make_settings(tmp_path)
+    engine = SyncEngine(
+        open_window_db(settings), settings, clock=clock, http=httpx.AsyncClient(transport=httpx.MockTransport(refuse)), refresh_catalog=False
+    )
+    accept_many(engine, 1)
+    report = run(engine)
+    assert report.error == "无法连接交换平台（连接被拒绝），稍后自动重试"
+    assert report.error_en == "Cannot reach the exchange (connection refused); will retry"
+    assert report.offline
+
+
+def test_rejected_envelopes_are_quarantined_with_the_reason(tmp_path, clock) -> None:
+    exchange = Exchange()
+
+    def answer(envelopes):
+        results = [
+            {"idempotency_key": e["idempotency_key"], "status": "rejected", "reason": "unknown department 'taxx'"}
+            if i == 0
+            else {"idempotency_key": e["idempotency_key"], "status": "created", "envelope_id": e["envelope_id"], "received_at": "t"}
+            for i, e in enumerate(envelopes)
+        ]
+        return httpx.Response(200, json={"results": results})
+
+    exchange.answer = answer
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 3)
+    report = run(engine)
+    assert (report.sent, report.quarantined) == (2, 1)
+    quarantined = outbox_store.list_by_state(engine.db, "quarantined")
+    assert len(quarantined) == 1 and "unknown department 'taxx'" in quarantined[0].last_error
+    clock.advance(3600)
+    run(engine, retry_now=True)
+    assert len(exchange.posts) == 1  # never retried blindly
+    assert states(engine)["quarantined"] == 1  # never deleted
+
+
+def test_413_halves_the_batch(tmp_path, clock) -> None:
+    exchange = Exchange()
+    exchange.answer = lambda envelopes: (
+        httpx.Response(413, json={"error": "too large"}) if len(envelopes) > 1 else exchange.accept_all(envelopes)
+    )
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 4)
+    report = run(engine)
+    assert report.sent == 4 and report.quarantined == 0
+    assert [len(b) for b in exchange.posts][:3] == [4, 2, 1]
+
+
+def test_400_finds_the_one_bad_envelope(tmp_path, clock) -> None:
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock)
+    receipts = accept_many(engine, 4)
+    bad_key = f"{receipts[2]}/market_regulation/1"
+    exchange.answer = lambda envelopes: (
+        httpx.Response(400, json={"error": "malformed body", "error_zh": "请求体有误"})
+        if any(e["idempotency_key"] == bad_key for e in envelopes)
+        else exchange.accept_all(envelopes)
+    )
+    report = run(engine)
+    assert (report.sent, report.quarantined) == (3, 1)
+    [entry] = outbox_store.list_by_state(engine.db, "quarantined")
+    assert entry.envelope.idempotency_key == bad_key and "HTTP 400" in entry.last_error
+
+
+def test_refused_token_holds_the_endpoint_until_the_token_changes(tmp_path, clock) -> None:
+    exchange = Exchange()
+    exchange.answer = lambda envelopes: httpx.Response(401, json={"error": "unknown token"})
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 2)
+    report = run(engine)
+    assert "拒绝了本窗口的令牌（HTTP 401" in report.error and "[exchange] token" in report.error
+    assert report.endpoints[0].held and not report.online
+    assert states(engine) == {"queued": 2, "waiting": 4}  # nothing quarantined for a config mistake
+    clock.advance(3600)
+    run(engine)
+    assert len(exchange.posts) == 1  # held: no blind retries
+    # The administrator fixes the token: the next round sends.
+    exchange.answer = exchange.accept_all
+    fixed = SyncEngine(
+        engine.db,
+        make_settings(tmp_path, WINDOW_APP_EXCHANGE_TOKEN="a-new-token"),
+        clock=clock,
+        http=engine.http,
+        refresh_catalog=False,
+    )
+    report = run(fixed)
+    assert report.sent == 2 and report.online
+
+
+def test_a_dead_department_endpoint_backs_off_only_its_own_envelopes(tmp_path, clock) -> None:
+    exchange = Exchange()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "grid.test":
+            raise httpx.ConnectError("[Errno 111] Connection refused")
+        return exchange.handler(request)
+
+    settings = make_settings(tmp_path, WINDOW_APP_DEPARTMENTS_HEALTH_URL=OWN)
+    engine = SyncEngine(
+        open_window_db(settings), settings, clock=clock, http=httpx.AsyncClient(transport=httpx.MockTransport(handler)), refresh_catalog=False
+    )
+    accept(engine.db, settings, newborn_intake())  # stage 1: health (own endpoint) …
+    accept(engine.db, settings, opening_intake())  # … and market_regulation (shared)
+    report = run(engine)
+    by_url = {e.url: e for e in report.endpoints}
+    assert by_url[URL].online and by_url[URL].sent == 1
+    assert by_url[OWN].online is False and "health的部门接口" in by_url[OWN].error
+    assert not report.online and not report.offline  # partly online
+    rows = dict(engine.db.execute("SELECT department, state FROM outbox WHERE stage = 1").fetchall())
+    assert rows == {"health": "queued", "market_regulation": "sent"}
+
+
+def test_events_release_the_next_stage_in_the_same_round(tmp_path, clock) -> None:
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock)
+    receipt = accept_many(engine, 1)[0]
+    run(engine)
+    licence = exchange.posts[0][0]
+    exchange.events = [
+        {"seq": 1, "kind": "received", "envelope_id": licence["envelope_id"], "receipt_no": receipt, "department": "market_regulation", "item": None, "at": "2026-11-27T10:05:00+08:00"},
+        {"seq": 2, "kind": "approved", "envelope_id": licence["envelope_id"], "receipt_no": receipt, "department": "market_regulation", "item": "business_licence", "result": "营业执照 9152", "at": "2026-11-27T10:06:00+08:00"},
+    ]
+    report = run(engine)
+    assert report.events_applied == 2 and report.released == 2
+    assert report.sent == 2  # released and sent in the same round
+    assert sorted(e["department"] for e in exchange.posts[-1]) == ["public_security", "tax"]
+    assert all("营业执照 9152" in e["payload"] for e in exchange.posts[-1])
+    assert sync_state.endpoint_state(engine.db, URL).cursor == 2
+    report = run(engine)
+    assert report.events_applied == 0
+
+
+def test_a_crash_mid_request_means_a_later_resend_not_a_loss(tmp_path, clock) -> None:
+    """The attempt is recorded before the request: an interrupted round leaves the envelope
+    queued with a later next attempt, and the resend carries the same key and bytes."""
+    exchange = Exchange()
+
+    def crash(envelopes):
+        raise KeyboardInterrupt  # the process dies while the request is in flight
+
+    exchange.answer = crash
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 1)
+    with pytest.raises(KeyboardInterrupt):
+        run(engine)
+    [(state, attempts)] = engine.db.execute("SELECT state, attempts FROM outbox WHERE stage = 1").fetchall()
+    assert (state, attempts) == ("queued", 1)
+    exchange.answer = exchange.accept_all
+    clock.advance(120)
+    report = run(engine)
+    assert report.sent == 1
+    assert exchange.posts[0] == exchange.posts[1]
