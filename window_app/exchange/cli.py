@@ -3,7 +3,7 @@
 :func:`register` adds the ``exchange`` command to the ``window-app`` parser (the CLI registry
 calls it with its sub-parsers); :func:`main` runs the same commands on their own
 (``python -m window_app.exchange …``). Each command function takes the parsed ``args`` and
-returns the exit code: 0 ok, 1 invalid input (the exchange refused the request), 2 environment
+returns the exit code (``set_defaults(func=…)``, the ``window_app.cli`` contract): 0 ok, 1 invalid input (the exchange refused the request), 2 environment
 (no server, no Starlette, database or catalog unusable). Words go to stderr, in the current
 language; data (a token, JSON) to stdout.
 """
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "lang", None):
             set_language(args.lang)
-        return args.handler(args)
+        return args.func(args)
     finally:
         set_language(previous)  # in-process callers keep their language
 
@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _leaf(actions: Any, name: str, zh: str, en: str) -> argparse.ArgumentParser:
     parser = actions.add_parser(name, help=tr(zh, en), description=tr(zh, en))
-    parser.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=tr("输出语言", "output language"))
+    if "--lang" not in parser._option_string_actions:  # window-app's parsers add the global options
+        parser.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=tr("输出语言", "output language"))
     return parser
 
 
@@ -88,7 +89,7 @@ def _add_serve(actions: Any) -> None:
     )
     serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
     serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(func=cmd_serve)
 
 
 def _add_token(actions: Any) -> None:
@@ -99,7 +100,7 @@ def _add_token(actions: Any) -> None:
     issue.add_argument("--catalog", metavar="PATH", help=tr("核对部门编号所用的目录", "catalog to check department ids against"))
     issue.add_argument("kind", choices=("window", "department"), help=tr("window 或 department", "window or department"))
     issue.add_argument("subject", metavar="ID", help=tr("窗口编号（如 ZF-01）或部门编号（如 tax）", "window id (e.g. ZF-01) or department id (e.g. tax)"))
-    issue.set_defaults(handler=cmd_token_issue)
+    issue.set_defaults(func=cmd_token_issue)
 
 
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
@@ -116,7 +117,7 @@ def _add_inbox(actions: Any) -> None:
     which.add_argument("--new", action="store_true", help=tr("只看新到的信封", "only envelopes not seen before"))
     inbox.add_argument("--limit", type=int, default=100, help=tr("最多显示几个（默认 100）", "at most this many (default 100)"))
     inbox.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
-    inbox.set_defaults(handler=cmd_inbox)
+    inbox.set_defaults(func=cmd_inbox)
 
 
 def _add_decide(actions: Any) -> None:
@@ -130,7 +131,7 @@ def _add_decide(actions: Any) -> None:
     decide.add_argument("--by", default="", metavar="NAME", help=tr("审批人", "who decides"))
     _add_client_options(decide)
     decide.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
-    decide.set_defaults(handler=cmd_decide)
+    decide.set_defaults(func=cmd_decide)
 
 
 # -- commands --------------------------------------------------------------------------------
