@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from window_app.catalog.model import Catalog
 from window_app.catalog.search import SearchKeys, compute_search_keys
+
+if TYPE_CHECKING:
+    from offline_cache.db import Database
+    from window_app.catalog.model import Catalog
 
 TABLE = "search_keys"  # created by the schema migrations (offline_cache/schema.py)
 

@@ -7,6 +7,12 @@ an accepted application is on disk, fsynced, when it returns.
 
 Every ``sqlite3.Error`` or ``OSError`` that reaches a clerk goes through
 :func:`storage_error_from` first, so the screen says "the disk is full" and not a traceback.
+
+The window opens this file at every start, so the hot path uses the standard ``sqlite3`` module
+only: importing sqlite-utils (click, dateutil, pluggy …) and its plugin scan cost about as much
+as the rest of the start-up together. :class:`Database` builds a ``sqlite_utils.Database`` on
+the same connection the first time a table helper (``db["table"]``, ``db.table_names()`` …)
+is asked for; the repositories run their SQL through :meth:`Database.execute`.
 """
 
 from __future__ import annotations
@@ -16,18 +22,115 @@ import errno
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from offline_cache.schema import MIGRATIONS
 
-Database = sqlite_utils.Database
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
 CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: unambiguous on paper
 INSTALLATION_TAG_LENGTH = 4  # 32**4 = 1,048,576 possible tags, see window_app/receipt.py
+
+
+class Database:
+    """The window's SQLite connection: what the repositories need, and sqlite-utils on demand.
+
+    The connection is in autocommit mode (``isolation_level=None``): a statement outside
+    ``BEGIN … COMMIT`` is its own transaction and is committed when it returns, and a statement
+    inside one belongs to it (what ``sqlite_utils.Database.execute`` does too). Several writes
+    that belong together say ``BEGIN`` themselves: :func:`durable_transaction`, :meth:`atomic`,
+    :func:`migrate`.
+
+    Anything else a ``sqlite_utils.Database`` offers (``db["drafts"]``, ``db.table_names()``,
+    ``db.query(…)`` …) is served by one built on the same connection when first asked for:
+    sqlite-utils stays the tool for tables and schema work, but its import is not paid at start.
+
+    Attributes:
+        conn: The ``sqlite3`` connection.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._utils: sqlite_utils.Database | None = None
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
+        """Run one statement; a write outside a transaction is committed when this returns."""
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def executescript(self, sql: str) -> sqlite3.Cursor:
+        """Run several ``;``-separated statements (outside a transaction: ``sqlite3`` commits
+        an open one first)."""
+        return self.conn.executescript(sql)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """One transaction around the block (a savepoint when one is open): all or nothing."""
+        if self.conn.in_transaction:
+            savepoint = f"window_app_{secrets.token_hex(8)}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:  # the error may have ended the transaction
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def commit(self) -> None:
+        """Commit the open transaction, if any."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Roll the open transaction back, if any."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def utils(self) -> sqlite_utils.Database:
+        """A ``sqlite_utils.Database`` on this connection (imported and built when first used)."""
+        if self._utils is None:
+            import sqlite_utils
+
+            # recursive_triggers is already on (open_database); plugins may add SQL functions.
+            self._utils = sqlite_utils.Database(self.conn, recursive_triggers=False)
+        return self._utils
+
+    def __getitem__(self, table_name: str) -> Any:
+        return self.utils[table_name]
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for what this class does not define: table_names(), query(), table() …
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.utils, name)
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Database {self.conn}>"
 
 
 class StorageError(Exception):
@@ -168,11 +271,14 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
     """
     with storage_errors(("打开数据库", "Opening the database")):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=busy_timeout_seconds, check_same_thread=False)
+        conn = sqlite3.connect(
+            str(path), timeout=busy_timeout_seconds, check_same_thread=False, isolation_level=None
+        )
         db = Database(conn)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
             db.execute("PRAGMA journal_mode = WAL")
             # NORMAL in WAL mode never corrupts; commits that must survive a power cut use
             # durable_transaction(), which switches to FULL for their duration.
