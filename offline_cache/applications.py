@@ -10,6 +10,7 @@ from typing import Any
 
 from offline_cache.audit import append_event, events_for
 from offline_cache.db import Database, durable_transaction, storage_errors
+from offline_cache.outbox import utc_stamp
 from window_app.applications import (
     ACCEPT_WORDS,
     ApplicationDetail,
@@ -146,7 +147,7 @@ def insert_accepted(
                     envelope.payload_sha256,
                     envelope.signature,
                     state_of.get(envelope.envelope_id, "queued"),
-                    summary.accepted_at,  # due at once
+                    utc_stamp(summary.accepted_at),  # due at once (UTC: compared as text)
                     summary.accepted_at,
                 ],
             )

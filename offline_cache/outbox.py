@@ -17,6 +17,7 @@ first attempt on (``attempts > 0``), the stored text is exactly what is sent, ev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,19 @@ def list_envelopes(db: Database, receipt_no: str) -> list[OutboxEntry]:
 
 # -- the sync engine's side ------------------------------------------------------------------
 
+
+def utc_stamp(moment: dt.datetime | str) -> str:
+    """The one form ``next_attempt_at`` is stored in: UTC, fixed width, millisecond precision
+    (``2026-11-27T01:30:00.000Z``), so that comparing the strings (and the index on them)
+    compares the moments, whatever offset the clock that produced them had."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time is the machine's local time
+    utc = moment.astimezone(dt.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 _SEND_COLUMNS = (
     "envelope_id, idempotency_key, kind, receipt_no, department, stage, payload, payload_sha256, "
     "signature, attempts, original_envelope_id"
@@ -196,7 +210,7 @@ def claim_due(
         f"SELECT {_SEND_COLUMNS} FROM outbox WHERE state = 'queued'{schedule}{where} "
         "ORDER BY next_attempt_at, envelope_id LIMIT ?"
     )
-    args = ([] if ignore_schedule else [now]) + params + [limit]
+    args = ([] if ignore_schedule else [utc_stamp(now)]) + params + [limit]
     with storage_errors(_SEND_WORDS):
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -205,7 +219,7 @@ def claim_due(
                 db.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ? "
                     "WHERE envelope_id = ? AND state = 'queued'",
-                    [now, retry_at(row.attempts + 1), row.envelope_id],
+                    [now, utc_stamp(retry_at(row.attempts + 1)), row.envelope_id],
                 )
             db.execute("COMMIT")
         except BaseException:
@@ -252,7 +266,7 @@ def record_retry(db: Database, envelope_ids: Sequence[str], next_attempt_at: str
         for envelope_id in envelope_ids:
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE envelope_id = ? AND state = 'queued'",
-                [next_attempt_at, error, envelope_id],
+                [utc_stamp(next_attempt_at), error, envelope_id],
             )
 
 
@@ -270,7 +284,7 @@ def unclaim(db: Database, envelope_ids: Sequence[str], now: str) -> None:
             db.execute(
                 "UPDATE outbox SET attempts = max(attempts - 1, 0), next_attempt_at = ? "
                 "WHERE envelope_id = ? AND state = 'queued'",
-                [now, envelope_id],
+                [utc_stamp(now), envelope_id],
             )
 
 
@@ -291,7 +305,7 @@ def requeue_quarantined(db: Database, envelope_ids: Sequence[str], now: str) -> 
         for envelope_id in envelope_ids:
             cursor = db.execute(
                 "UPDATE outbox SET state = 'queued', next_attempt_at = ? WHERE envelope_id = ? AND state = 'quarantined'",
-                [now, envelope_id],
+                [utc_stamp(now), envelope_id],
             )
             count += cursor.rowcount
     return count
@@ -339,7 +353,7 @@ def finalise_waiting(db: Database, envelope_id: str, payload: str, payload_sha25
     cursor = db.execute(
         "UPDATE outbox SET payload = ?, payload_sha256 = ?, signature = ?, state = 'queued', next_attempt_at = ? "
         "WHERE envelope_id = ? AND state = 'waiting' AND attempts = 0",
-        [payload, payload_sha256, signature, now, envelope_id],
+        [payload, payload_sha256, signature, utc_stamp(now), envelope_id],
     )
     return cursor.rowcount > 0
 
@@ -391,7 +405,7 @@ def insert_supplement(
             payload,
             payload_sha256,
             signature,
-            now,
+            utc_stamp(now),
             now,
             original_envelope_id,
         ],

@@ -154,6 +154,12 @@ _V1 = (
 
 _V2 = (
     # -- the sync engine (window_app/sync/) ----------------------------------------------------
+    # next_attempt_at is compared as text: from now on it is always UTC, fixed width
+    # (offline_cache.outbox.utc_stamp); rows written with a local offset are converted.
+    """
+    UPDATE outbox SET next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', next_attempt_at)
+    WHERE next_attempt_at IS NOT NULL AND next_attempt_at NOT LIKE '%Z'
+    """,
     # ``application`` (a department's part) or ``supplement`` (materials supplied after a
     # supplement request; ``original_envelope_id`` names the part's envelope).
     "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'application'",
