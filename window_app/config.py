@@ -124,6 +124,15 @@ class Settings:
     def database_path(self) -> Path:
         return self.data_dir / "window.sqlite"
 
+    @property
+    def catalog_dir(self) -> Path:
+        """The catalog directory: ``[catalog] path``, else the catalog shipped with the package."""
+        if self.catalog.path:
+            return Path(self.catalog.path).expanduser()
+        from window_app.catalog.loader import shipped_catalog_path
+
+        return shipped_catalog_path()
+
 
 _SECTIONS = {
     "window": WindowSettings,

@@ -1,7 +1,8 @@
 """How an application and its department parts are shown: a mark, a word, a compact line.
 
 Parts move through states the storage and sync layers define (``queued`` → ``sent`` → …).
-States this module does not know yet are shown by their code, never hidden.
+The words for the states are the domain's (:mod:`window_app.states`, shared with the CLI); the
+marks are this screen's. States not known yet are shown by their code (and ``?``), never hidden.
 """
 
 from __future__ import annotations
@@ -10,50 +11,30 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from screens.widgets.offering_preview import department_name
-from window_app.i18n import tr
+from window_app.states import application_state_label
+from window_app.states import part_state_label as part_label
 
 if TYPE_CHECKING:
     from window_app.applications import DepartmentPart
     from window_app.catalog.model import Catalog
 
-PART_STATES: dict[str, tuple[str, str, str]] = {
-    "queued": ("…", "待发送", "queued"),
-    "waiting": ("◦", "待前置结果", "awaiting a prerequisite"),
-    "sent": ("→", "已发送", "sent"),
-    "received": ("↓", "部门已接收", "received"),
-    "approved": ("✓", "已同意", "approved"),
-    "rejected": ("✗", "不予许可", "rejected"),
-    "supplement_needed": ("!", "需补正", "supplement needed"),
-}
-"""Part state → (mark, 中文, English); see ``window_app.applications.PART_STATES``."""
+__all__ = ["PART_MARKS", "application_state_label", "part_label", "part_mark", "parts_compact"]
 
-APPLICATION_STATES: dict[str, tuple[str, str]] = {
-    "accepted": ("已受理", "accepted"),
-    "in_progress": ("办理中", "in progress"),
-    "supplement_needed": ("需补正", "supplement needed"),
-    "concluded": ("已办结", "concluded"),
-    "rejected": ("不予受理", "rejected"),
+PART_MARKS: dict[str, str] = {
+    "queued": "…",
+    "waiting": "◦",
+    "sent": "→",
+    "received": "↓",
+    "approved": "✓",
+    "rejected": "✗",
+    "supplement_needed": "!",
 }
-"""Application state → (中文, English); see ``window_app.applications.APPLICATION_STATES``."""
+"""Part state → its one-character mark; the words are ``window_app.states``'."""
 
 
 def part_mark(state: str) -> str:
     """A one-character mark for a part state (``?`` for a state this screen does not know)."""
-    return PART_STATES.get(state, ("?", "", ""))[0]
-
-
-def part_label(state: str) -> str:
-    """The state in words, in the interface language (the code itself when unknown)."""
-    known = PART_STATES.get(state)
-    if known is None:
-        return state
-    return tr(known[1], known[2])
-
-
-def application_state_label(state: str) -> str:
-    """An application's state in words, in the interface language (the code when unknown)."""
-    known = APPLICATION_STATES.get(state)
-    return tr(*known) if known else state
+    return PART_MARKS.get(state, "?")
 
 
 def parts_compact(parts: Iterable[DepartmentPart], catalog: Catalog) -> str:

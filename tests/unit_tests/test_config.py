@@ -70,3 +70,11 @@ def test_bad_environment_value_is_named() -> None:
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_catalog_dir_is_the_configured_path_else_the_shipped_catalog(tmp_path: Path) -> None:
+    from window_app.catalog.loader import shipped_catalog_path
+
+    assert load_settings(SHIPPED_CONFIG, environ={}).catalog_dir == shipped_catalog_path()
+    settings = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_CATALOG_PATH": str(tmp_path / "catalog")})
+    assert settings.catalog_dir == tmp_path / "catalog"

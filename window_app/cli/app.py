@@ -1,0 +1,114 @@
+"""``window-app``'s entry point: parse, run the command, turn failures into words and exit codes.
+
+Start-up cost matters (the TUI is launched many times a day): a plain start (global options
+only) is parsed without building the sub-command parser, so no command module is imported;
+the window, the catalog and Textual are imported by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from window_app.cli.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    InvalidInput,
+    UsageError,
+    environment_message,
+)
+from window_app.cli.output import err, tolerate_narrow_encodings
+from window_app.cli.parser import build_parser, global_parser, initial_language
+from window_app.cli.tui import run_tui
+from window_app.config import ConfigError
+from window_app.i18n import language, set_language, tr
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``window-app`` with ``argv`` (default: the process arguments).
+
+    Returns:
+        The exit code: 0 ok, 1 invalid input, 2 environment (config/catalog/storage).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    tolerate_narrow_encodings()
+    previous = language()
+    try:
+        return _main(argv)
+    finally:
+        set_language(previous)  # in-process callers (tests, scripts) keep their language
+
+
+def _main(argv: list[str]) -> int:
+    args = _parse(argv)
+    if isinstance(args, int):
+        return args
+    if args.lang:
+        set_language(args.lang)
+    return _run(args)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | int:
+    """The parsed command line, or the exit code when there is nothing to run (help, version,
+    usage error: the usage goes to stderr in the configured language)."""
+    wants_help = any(arg in ("-h", "--help") for arg in argv)
+    set_language(initial_language(argv, consult_config=wants_help))
+    args = None if wants_help else _tui_arguments(argv)
+    if args is not None:
+        return args
+    try:
+        return build_parser().parse_args(argv)
+    except UsageError:
+        pass
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    # Say it in the configured language (not read above: the config costs start-up time).
+    set_language(initial_language(argv, consult_config=True))
+    try:
+        build_parser().parse_args(argv)
+    except UsageError as exc:
+        err(str(exc))
+    return EXIT_INVALID
+
+
+def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of a plain TUI start (only global options), else ``None``.
+
+    The clerk's everyday start skips building the whole sub-command parser.
+    """
+    try:
+        known, rest = global_parser(strict=True).parse_known_args(argv)
+    except UsageError:
+        return None
+    if rest:
+        return None
+    known.func = run_tui
+    return known
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Call the command's function and turn known failures into words and an exit code."""
+    try:
+        return args.func(args)
+    except InvalidInput as exc:
+        err(exc.message)
+        for line in exc.details:
+            err(f"  {line}")
+        return EXIT_INVALID
+    except ConfigError as exc:
+        err(tr("配置有误：{message}", "Configuration error: {message}", message=exc))
+        return EXIT_ENVIRONMENT
+    except KeyboardInterrupt:
+        err(tr("已中断。", "Interrupted."))
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - only environment errors are translated
+        message = environment_message(exc)
+        if message is None:
+            raise
+        err(message)
+        return EXIT_ENVIRONMENT

@@ -1,0 +1,83 @@
+"""``window-app applications`` and ``window-app receipt``: what this window has accepted."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from window_app.cli.context import opened_window, settings_from
+from window_app.cli.errors import EXIT_OK, InvalidInput
+from window_app.cli.output import department_name, english, jsonable, out, out_json, print_table, when
+from window_app.cli.parser import add_command
+from window_app.i18n import tr
+from window_app.states import application_state_label, part_state_label
+
+if TYPE_CHECKING:
+    from window_app.catalog.model import Catalog
+
+
+def register(commands: Any) -> None:
+    listing = add_command(commands, "applications", "已受理的办件及各部门进度", "accepted applications and each department's part")
+    listing.add_argument("--query", metavar="TEXT", default="", help=tr("按编号、姓名、证件号、套餐筛选", "filter by receipt, name, id, bundle"))
+    listing.add_argument("--limit", metavar="N", type=int, default=500, help=tr("最多显示条数", "at most this many"))
+    listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    listing.set_defaults(func=cmd_applications)
+
+    receipt = add_command(commands, "receipt", "打印受理回执", "print an application's receipt")
+    receipt.add_argument("receipt_no", metavar="RECEIPT_NO", help=tr("受理编号", "receipt number"))
+    receipt.set_defaults(func=cmd_receipt)
+
+
+def cmd_applications(args: argparse.Namespace) -> int:
+    """Accepted applications, newest first, with each department's part."""
+    settings = settings_from(args)
+    with opened_window(settings) as window:
+        summaries = window.applications(query=args.query, limit=args.limit)
+        if args.json:
+            out_json([application_row(summary) for summary in summaries])
+        else:
+            _print_applications(window.catalog, summaries)
+    return EXIT_OK
+
+
+def application_row(summary: Any) -> dict[str, Any]:
+    """One application summary as a JSON-able object."""
+    row = jsonable(summary)
+    row["parts"] = [jsonable(part) for part in summary.parts]
+    return row
+
+
+def _print_applications(catalog: Catalog, summaries: Sequence[Any]) -> None:
+    if not summaries:
+        out(tr("没有办件。", "No applications."))
+        return
+    for summary in summaries:
+        name = summary.offering_name_en if english() and summary.offering_name_en else summary.offering_name
+        state = application_state_label(summary.state)
+        out(f"{summary.receipt_no}  {name}  {summary.applicant_name}  {state}  {when(summary.accepted_at)}")
+        print_table(
+            [
+                [
+                    "  ",
+                    department_name(catalog, part.department),
+                    tr("第 {n} 环节", "stage {n}", n=part.stage),
+                    part_state_label(part.state),
+                ]
+                for part in summary.parts
+            ]
+        )
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    """The printable receipt of an accepted application."""
+    settings = settings_from(args)
+    with opened_window(settings) as window:
+        try:
+            text = window.receipt_text(args.receipt_no)
+        except KeyError:
+            raise InvalidInput(
+                tr("没有受理编号为“{no}”的办件。", "No application has the receipt number “{no}”.", no=args.receipt_no)
+            ) from None
+        out(text)
+    return EXIT_OK

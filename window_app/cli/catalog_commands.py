@@ -1,0 +1,222 @@
+"""``window-app catalog validate | list | coverage``: the catalog, without opening the database."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from window_app.cli.context import load_window_catalog, settings_from
+from window_app.cli.errors import EXIT_INVALID, EXIT_OK, InvalidInput
+from window_app.cli.output import department_short, english, out, out_json, pad, width
+from window_app.cli.parser import add_command
+from window_app.i18n import pick, tr
+
+if TYPE_CHECKING:
+    from window_app.catalog.model import Bundle, Catalog, Offering
+
+LEVELS = ("province", "city", "county")
+GROUP_ORDER = ("hot", "local", "personal", "enterprise", "item")
+
+
+def register(commands: Any) -> None:
+    catalog = add_command(commands, "catalog", "事项目录：校验、列表、覆盖情况", "the catalog: validate, list, coverage")
+    actions = catalog.add_subparsers(title=tr("目录子命令", "catalog commands"), metavar="ACTION", required=True)
+
+    validate = add_command(actions, "validate", "校验目录，逐条列出问题", "validate a catalog directory, listing every problem")
+    validate.add_argument("path", metavar="PATH", help=tr("目录所在文件夹", "catalog directory"))
+    validate.set_defaults(func=cmd_catalog_validate)
+
+    listing = add_command(actions, "list", "某地区可办的套餐和单项事项", "what a region offers")
+    listing.add_argument("--region", metavar="CODE", help=tr("行政区划代码（默认本窗口）", "region code (default: this window's)"))
+    listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    listing.set_defaults(func=cmd_catalog_list)
+
+    coverage = add_command(actions, "coverage", "套餐在省、市、县三级的覆盖情况", "three-level coverage of bundles")
+    coverage.add_argument("bundle_id", metavar="BUNDLE_ID", nargs="?", help=tr("套餐编号（默认全部）", "bundle id (default: all)"))
+    coverage.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    coverage.set_defaults(func=cmd_catalog_coverage)
+
+
+# -- validate ------------------------------------------------------------------------------------
+
+
+def cmd_catalog_validate(args: argparse.Namespace) -> int:
+    """Every problem as ``FILE: ENTRY: reason``, a count; or a one-line summary when clean."""
+    from window_app.catalog.loader import load_catalog, validate_catalog_dir
+
+    settings_from(args)  # only for the language (and to report a broken config)
+    path = Path(args.path).expanduser()
+    problems = validate_catalog_dir(path)
+    if problems:
+        for problem in problems:
+            out(str(problem))
+        out(tr("共 {n} 个问题。", "{n} problem(s).", n=len(problems)))
+        return EXIT_INVALID
+    catalog = load_catalog(path)
+    out(
+        tr(
+            "目录有效：{b} 个套餐、{i} 个事项、{d} 个部门、{r} 个地区，版本 {v}。",
+            "Catalog is valid: {b} bundles, {i} items, {d} departments, {r} regions, version {v}.",
+            b=len(catalog.bundles),
+            i=len(catalog.items),
+            d=len(catalog.departments),
+            r=len(catalog.regions),
+            v=catalog.version,
+        )
+    )
+    return EXIT_OK
+
+
+# -- list ----------------------------------------------------------------------------------------
+
+
+def cmd_catalog_list(args: argparse.Namespace) -> int:
+    """What a region offers, grouped (热点/本地/个人/企业/单项事项) or as JSON."""
+    from window_app.catalog.search import group_of, offerings_for_region
+
+    settings = settings_from(args)
+    catalog = load_window_catalog(settings)
+    region = _known_region(catalog, args.region or settings.window.region)
+    rows = [offering_row(catalog, offering, group_of(offering)) for offering in offerings_for_region(catalog, region)]
+    if args.json:
+        out_json(rows)
+    else:
+        _print_offerings(catalog, region, rows)
+    return EXIT_OK
+
+
+def offering_row(catalog: Catalog, offering: Offering, group: str) -> dict[str, Any]:
+    """One offering as a JSON-able row (what ``catalog list --json`` prints)."""
+    bundle = offering.bundle
+    item_ids = list(bundle.mandatory) + list(bundle.optional)
+    return {
+        "id": offering.id,
+        "name": bundle.name,
+        "name_en": bundle.name_en,
+        "kind": offering.kind,
+        "group": _group_key(group),
+        "theme": bundle.theme,
+        "hot": bundle.hot,
+        "local": bundle.local,
+        "departments": list(dict.fromkeys(catalog.items[i].department for i in item_ids if i in catalog.items)),
+        "items": item_ids,
+        "lead_department": bundle.lead_department,
+    }
+
+
+def _known_region(catalog: Catalog, code: str) -> str:
+    if code in catalog.regions:
+        return code
+    raise InvalidInput(
+        tr("目录中没有地区代码“{c}”。已知地区：", "The catalog knows no region “{c}”. Known regions:", c=code),
+        [f"{region.code}  {pick(region)}" for region in catalog.regions.values()],
+    )
+
+
+def _group_key(group: Any) -> str:
+    """``group_of``'s answer as a stable key (``hot``, ``local``, ``personal``, ``enterprise``, ``item``)."""
+    value = getattr(group, "value", group)
+    labels = {"热点": "hot", "本地": "local", "个人": "personal", "企业": "enterprise", "单项事项": "item"}
+    return labels.get(str(value), str(value))
+
+
+def _group_label(key: str) -> str:
+    labels = {
+        "hot": ("热点", "Hot"),
+        "local": ("本地", "Local"),
+        "personal": ("个人", "Personal"),
+        "enterprise": ("企业", "Enterprise"),
+        "item": ("单项事项", "Single items"),
+    }
+    zh, en = labels.get(key, (key, key))
+    return tr(zh, en)
+
+
+def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) -> None:
+    bundles = sum(1 for row in rows if row["kind"] == "bundle")
+    out(
+        tr(
+            "{place}（{code}）可办 {b} 个套餐、{i} 个单项事项",
+            "{place} ({code}) offers {b} bundles and {i} single items",
+            place=pick(catalog.regions[region]),
+            code=region,
+            b=bundles,
+            i=len(rows) - bundles,
+        )
+    )
+    order = {key: index for index, key in enumerate(GROUP_ORDER)}
+    groups = sorted(dict.fromkeys(row["group"] for row in rows), key=lambda key: order.get(key, len(order)))
+    names = {row["id"]: (row["name_en"] if english() and row["name_en"] else row["name"]) for row in rows}
+    id_width = max((width(row["id"]) for row in rows), default=0)
+    name_width = max((width(name) for name in names.values()), default=0)
+    for group in groups:
+        out("")
+        out(_group_label(group))
+        for row in (row for row in rows if row["group"] == group):
+            departments = tr("、", ", ").join(department_short(catalog, d) for d in row["departments"])
+            out(f"  {pad(row['id'], id_width)}  {pad(names[row['id']], name_width)}  {departments}")
+
+
+# -- coverage ------------------------------------------------------------------------------------
+
+
+def cmd_catalog_coverage(args: argparse.Namespace) -> int:
+    """At which province / city / county regions a bundle (or every bundle) is offered."""
+    settings = settings_from(args)
+    catalog = load_window_catalog(settings)
+    bundles = _coverage_subjects(catalog, args.bundle_id)
+    report = [coverage_of(catalog, bundle) for bundle in bundles]
+    if args.json:
+        out_json(report)
+        return EXIT_OK
+    for index, entry in enumerate(report):
+        if index:
+            out("")
+        _print_coverage(entry)
+    return EXIT_OK
+
+
+def _coverage_subjects(catalog: Catalog, wanted: str | None) -> list[Bundle]:
+    from window_app.catalog.model import item_as_bundle
+
+    if wanted is None:
+        return list(catalog.bundles.values())
+    if wanted in catalog.bundles:
+        return [catalog.bundles[wanted]]
+    if wanted in catalog.items and catalog.items[wanted].standalone:
+        return [item_as_bundle(catalog.items[wanted])]
+    raise InvalidInput(
+        tr("没有编号为“{id}”的套餐。可选：", "No bundle has the id “{id}”. Known bundles:", id=wanted),
+        [f"{bundle.id}  {pick(bundle)}" for bundle in catalog.bundles.values()],
+    )
+
+
+def coverage_of(catalog: Catalog, bundle: Bundle) -> dict[str, Any]:
+    """The regions of each level where ``bundle`` is offered, and how many regions that level has."""
+    levels: dict[str, Any] = {}
+    for level in LEVELS:
+        regions = [region for region in catalog.regions.values() if region.level == level]
+        offered = [region for region in regions if catalog.offered_in(bundle.regions, bundle.regions_under, region.code)]
+        levels[level] = {
+            "offered": [{"code": r.code, "name": r.name, "name_en": r.name_en} for r in offered],
+            "total": len(regions),
+        }
+    return {"id": bundle.id, "name": bundle.name, "name_en": bundle.name_en, "levels": levels}
+
+
+def _print_coverage(entry: dict[str, Any]) -> None:
+    name = entry["name_en"] if english() and entry["name_en"] else entry["name"]
+    out(f"{name} ({entry['id']})")
+    level_names = {"province": tr("省级", "province"), "city": tr("市级", "cities"), "county": tr("县级", "counties")}
+    for level in LEVELS:
+        data = entry["levels"][level]
+        offered, total = data["offered"], data["total"]
+        if not offered:
+            where = tr("无", "none")
+        elif len(offered) == total and total > 3:
+            where = tr("全部", "all")
+        else:
+            names = [(r["name_en"] if english() and r["name_en"] else r["name"]) for r in offered]
+            where = tr("、", ", ").join(names)
+        out(f"  {pad(level_names[level], 9)} ({len(offered)}/{total})  {where}")

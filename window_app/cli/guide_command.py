@@ -1,0 +1,198 @@
+"""``window-app guide BUNDLE_ID``: the 办事指南 of an offering under given answers and choices."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from window_app.cli.context import offering_here, opened_window, settings_from
+from window_app.cli.errors import EXIT_OK, InvalidInput
+from window_app.cli.output import department_name, department_short, out, out_json, pad, print_table, section
+from window_app.cli.parser import add_command
+from window_app.i18n import pick, tr
+
+if TYPE_CHECKING:
+    from window_app.catalog.model import Bundle, Catalog
+    from window_app.intake.guide import Guide
+
+
+def register(commands: Any) -> None:
+    guide = add_command(commands, "guide", "办事指南：事项、材料、表单、办理阶段", "the service guide: items, materials, form, stages")
+    guide.add_argument("offering_id", metavar="BUNDLE_ID", help=tr("套餐或单项事项编号", "bundle or standalone item id"))
+    guide.add_argument(
+        "--answer", metavar="QUESTION=VALUE", action="append", default=[], help=tr("情形回答，可重复", "a situational answer; repeatable")
+    )
+    guide.add_argument("--choose", metavar="ITEM", action="append", default=[], help=tr("选择可选事项，可重复", "choose an optional item; repeatable"))
+    guide.add_argument(
+        "--decline", metavar="ITEM", action="append", default=[], help=tr("不办由回答开启的可选事项", "decline an optional item an answer switched on")
+    )
+    guide.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    guide.set_defaults(func=cmd_guide)
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    """The 办事指南 of an offering under the given answers and choices."""
+    settings = settings_from(args)
+    with opened_window(settings) as window:
+        offering = offering_here(window, args.offering_id)
+        intake = window.new_intake(offering.id)
+        intake.answers.update(_parse_answers(offering.bundle, args.answer))
+        intake.chosen_optional = _check_optional(window.catalog, offering.bundle, args.choose)
+        intake.declined_optional = _check_optional(window.catalog, offering.bundle, args.decline)
+        guide = window.guide(intake)
+        if args.json:
+            out_json(guide.to_json())
+        else:
+            _print_guide(window.catalog, guide)
+    return EXIT_OK
+
+
+# -- the command line's answers and choices --------------------------------------------------------
+
+
+def _parse_answers(bundle: Bundle, pairs: list[str]) -> dict[str, str]:
+    """``QUESTION=VALUE`` pairs, each checked against the bundle's questions and options."""
+    questions = {question.id: question for question in bundle.questions}
+    answers: dict[str, str] = {}
+    for pair in pairs:
+        question_id, sep, value = pair.partition("=")
+        question = questions.get(question_id.strip())
+        if not sep or question is None:
+            raise InvalidInput(
+                tr("“{p}”：没有这个问题。“{b}”的问题：", "“{p}”: no such question. The questions of “{b}”:", p=pair, b=pick(bundle)),
+                [_describe_question(q) for q in bundle.questions] or [tr("（无）", "(none)")],
+            )
+        if question.option(value.strip()) is None:
+            raise InvalidInput(
+                tr("“{p}”：不是可选的回答。可选：", "“{p}”: not one of the answers. Answers:", p=pair),
+                [f"{question.id}={option.value}  {pick(option, 'label')}" for option in question.options],
+            )
+        answers[question.id] = value.strip()
+    return answers
+
+
+def _describe_question(question: Any) -> str:
+    values = "|".join(option.value for option in question.options)
+    return f"{question.id}={values}  {pick(question, 'text')}"
+
+
+def _check_optional(catalog: Catalog, bundle: Bundle, wanted: list[str]) -> list[str]:
+    """``--choose`` / ``--decline`` values, each an optional item of the bundle."""
+    for item_id in wanted:
+        if item_id not in bundle.optional:
+            raise InvalidInput(
+                tr("“{i}”不是“{b}”的可选事项。可选事项：", "“{i}” is not an optional item of “{b}”. Optional items:", i=item_id, b=pick(bundle)),
+                [f"{i}  {pick(catalog.items[i])}" for i in bundle.optional if i in catalog.items] or [tr("（无）", "(none)")],
+            )
+    return list(dict.fromkeys(wanted))
+
+
+# -- the guide as text -------------------------------------------------------------------------------
+
+
+def _print_guide(catalog: Catalog, guide: Guide) -> None:
+    """The guide as text: heading, situation, items, checklist, form, stages."""
+    bundle = guide.offering.bundle
+    kind = tr("套餐", "bundle") if guide.offering.kind == "bundle" else tr("单项事项", "single item")
+    out(f"{pick(bundle)} ({bundle.id}) · {kind}")
+    out(
+        tr(
+            "牵头部门：{lead}　承诺时限：{days} 个工作日　涉及 {n} 个部门",
+            "Lead department: {lead}   Promised: {days} working day(s)   {n} department(s)",
+            lead=department_name(catalog, bundle.lead_department),
+            days=guide.promised_days,
+            n=len(guide.departments),
+        )
+    )
+    _print_situation(guide)
+    _print_items(catalog, guide)
+    _print_checklist(catalog, guide)
+    _print_form(guide)
+    _print_stages(catalog, guide)
+
+
+def _print_situation(guide: Guide) -> None:
+    bundle = guide.offering.bundle
+    if bundle.questions:
+        section(tr("情形", "Situation"))
+        for question in bundle.questions:
+            chosen = question.option(guide.answers.get(question.id, question.default))
+            answer = pick(chosen, "label") if chosen else "?"
+            out(f"  {pick(question, 'text')} {answer}  [{question.id}={chosen.value if chosen else ''}]")
+    if guide.optional:
+        section(tr("可选事项", "Optional items"))
+        for item, selected in guide.optional:
+            mark = "[x]" if selected else "[ ]"
+            out(f"  {mark} {pad(item.id, 30)} {pick(item)}")
+
+
+def _print_items(catalog: Catalog, guide: Guide) -> None:
+    classes = {1: tr("一类直接办", "class 1 direct"), 2: tr("二类融通办", "class 2 processed"), 3: tr("三类登记办", "class 3 registered")}
+    section(tr("事项（{n}）", "Items ({n})", n=len(guide.items)))
+    rows = []
+    for item in guide.items:
+        promised = tr("即办", "on the spot") if item.promised_days == 0 else tr("承诺 {d} 日", "{d} day(s)", d=item.promised_days)
+        handling = classes.get(item.handling_class, str(item.handling_class))
+        rows.append([item.id, pick(item), department_short(catalog, item.department), handling, promised])
+    print_table(rows)
+
+
+def _print_checklist(catalog: Catalog, guide: Guide) -> None:
+    checklist = guide.checklist
+    section(
+        tr(
+            "材料清单（{n} 项，逐项办需 {before} 份，少交 {saved} 份；{shared} 项可数据共享核验）",
+            "Materials ({n}; item by item {before}, {saved} fewer; {shared} verified by data sharing)",
+            n=len(checklist.lines),
+            before=checklist.requirements,
+            saved=checklist.saved,
+            shared=checklist.shareable_count,
+        )
+    )
+    rows = []
+    for line in checklist.lines:
+        how = [tr("免提交·共享核验", "shared, not collected")] if line.material.shareable else []
+        if line.original_required:
+            how.append(tr("需原件", "original"))
+        if line.material.key:
+            how.append(tr("关键材料", "key"))
+        receivers = tr("、", ", ").join(department_short(catalog, d) for d in line.departments)
+        rows.append([line.material.id, pick(line.material), " ".join(how), "→ " + receivers])
+    print_table(rows)
+
+
+def _print_form(guide: Guide) -> None:
+    form = guide.form
+    section(
+        tr(
+            "一表申请（{n} 项，少填 {saved} 项）",
+            "Unified form ({n} fields, {saved} fewer to type)",
+            n=len(form.lines),
+            saved=form.saved,
+        )
+    )
+    print_table(
+        [
+            ["*" if line.required else " ", line.field.id, f"[{line.field.group}]" if line.field.group else "", pick(line.field, "label")]
+            for line in form.lines
+        ]
+    )
+
+
+def _print_stages(catalog: Catalog, guide: Guide) -> None:
+    section(tr("办理阶段（并联审批）", "Stages (parallel dispatch)"))
+    for stage in guide.plan.stages:
+        items = tr("、", "; ").join(
+            tr("{i}（{d}）", "{i} ({d})", i=pick(item), d=department_short(catalog, item.department)) for item in stage.items
+        )
+        out(tr("  第 {n} 阶段（{d} 日）：{items}", "  Stage {n} ({d} day(s)): {items}", n=stage.number, d=stage.promised_days, items=items))
+    for prerequisite, needers in guide.plan.external_prerequisites.items():
+        name = pick(catalog.items[prerequisite]) if prerequisite in catalog.items else prerequisite
+        out(
+            tr(
+                "  外部前置：{p}（申请人须已取得，{by} 需要）",
+                "  External prerequisite: {p} (the applicant must hold it; needed by {by})",
+                p=name,
+                by=tr("、", ", ").join(needers),
+            )
+        )

@@ -1,0 +1,49 @@
+"""The sub-commands, by module: each module listed here adds its own (see :mod:`window_app.cli`).
+
+A module is imported when the parser is built (never for the plain TUI start), and only then.
+A module that does not exist (yet, or not in this installation) is skipped; any other failure
+to import one is a bug and is raised, not hidden.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "window_app.cli.catalog_commands",  # catalog validate | list | coverage
+    "window_app.cli.guide_command",  # guide
+    "window_app.cli.accept_command",  # accept
+    "window_app.cli.applications_command",  # applications, receipt
+    "window_app.exchange.cli",  # exchange … (the reference department exchange)
+    "window_app.sync.cli",  # sync … (the headless sync worker)
+)
+"""Dotted names of the command modules, in the order their commands are listed in ``--help``."""
+
+
+def register_commands(commands: Any) -> None:
+    """Let each existing module of :data:`COMMAND_MODULES` add its sub-commands to ``commands``."""
+    for name in COMMAND_MODULES:
+        module = import_if_present(name)
+        if module is not None:
+            module.register(commands)
+
+
+def import_if_present(name: str) -> ModuleType | None:
+    """The module ``name``, or ``None`` when it (or the package it would be in) does not exist.
+
+    Raises:
+        ImportError: The module exists but importing it failed, e.g. it imports a missing
+            dependency at module level. Command modules must import without optional extras.
+    """
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError as exc:  # a parent package is missing, or failed to import
+        if exc.name and (name == exc.name or name.startswith(f"{exc.name}.")):
+            return None
+        raise
+    if spec is None:
+        return None
+    return importlib.import_module(name)

@@ -1,0 +1,23 @@
+"""No sub-command: the Textual app on this window, until the clerk quits.
+
+Textual is imported here, inside :func:`run_tui`, and nowhere else in the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from window_app.cli.context import opened_window, settings_from
+from window_app.cli.errors import EXIT_OK
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """Run the window's screens; the app's return code, else 0."""
+    settings = settings_from(args)
+    with opened_window(settings) as window:
+        from screens.app import WindowApp  # Textual is imported only here
+
+        app = WindowApp(window)
+        app.run()
+        code = getattr(app, "return_code", None)
+        return code if isinstance(code, int) else EXIT_OK
