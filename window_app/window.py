@@ -18,7 +18,7 @@ from window_app.applications import (
     DraftSummary,
     accept_intake,
 )
-from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.catalog.loader import load_catalog
 from window_app.catalog.model import Catalog, Offering
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.config import Settings
@@ -60,8 +60,7 @@ class Window:
             window_app.catalog.loader.CatalogError: The catalog is malformed (file, entry, reason).
             offline_cache.db.StorageError: The database cannot be opened (words, not a traceback).
         """
-        catalog_dir = Path(settings.catalog.path).expanduser() if settings.catalog.path else shipped_catalog_path()
-        catalog = load_catalog(catalog_dir)
+        catalog = load_catalog(settings.catalog_dir)
         db = open_database(settings.database_path)
         offered = offerings_for_region(catalog, settings.window.region)
         keys = cached_search_keys(db, catalog)  # pinyin computed once per catalog digest
