@@ -20,7 +20,9 @@ contract asks for, so the bytes hashed and signed at acceptance are the bytes th
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -316,7 +318,22 @@ class ExchangeClient:
 
 
 def _connect_words(exc: Exception) -> tuple[str, str]:
-    text = str(exc).lower()
+    # anyio says "All connection attempts failed"; the cause chain holds the OS error.
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in chain:
+        if isinstance(error, ConnectionRefusedError):
+            return "连接被拒绝", "connection refused"
+        if isinstance(error, socket.gaierror):
+            return "找不到服务器地址", "server name not found"
+        if isinstance(error, OSError) and error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "网络不可达", "network unreachable"
+        if isinstance(error, ConnectionResetError):
+            return "连接被重置", "connection reset"
+    text = " ".join(str(error) for error in chain).lower()
     if "refused" in text:
         return "连接被拒绝", "connection refused"
     if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:

@@ -1,0 +1,232 @@
+"""The sync engine against the REAL exchange on 127.0.0.1 (tests/exchange_fixtures.py).
+
+Applications are accepted through ``Window.accept`` from ``examples/applications/``; the
+departments decide through the exchange's HTTP API with their own tokens; what arrived is
+counted in the exchange's own SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
+from window_app.config import SHIPPED_CONFIG, load_settings
+from window_app.exchange.client import DepartmentClient
+from window_app.intake.io import parse_intake
+from window_app.sync.engine import SyncEngine
+from window_app.window import Window
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "applications"
+FIXED_NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+LICENCE = "营业执照 91522325MA6HXXXX1Q"
+
+
+def settings_for(tmp_path: Path, url: str, **env: str):
+    environ = {
+        "WINDOW_APP_EXCHANGE_URL": url,
+        "WINDOW_APP_EXCHANGE_TOKEN": "demo-window-ZF-01",
+        "WINDOW_APP_EXCHANGE_TIMEOUT_SECONDS": "5",
+        "WINDOW_APP_SYNC_BACKOFF_INITIAL_SECONDS": "0.2",
+        "WINDOW_APP_SYNC_BACKOFF_MAX_SECONDS": "1",
+        **env,
+    }
+    return load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(tmp_path / "window"))
+
+
+@pytest.fixture
+def open_window(tmp_path: Path) -> Iterator:
+    opened: list[Window] = []
+
+    def opener(url: str, **env: str) -> Window:
+        window = Window.open(settings_for(tmp_path, url, **env), clock=lambda: FIXED_NOW)
+        opened.append(window)
+        return window
+
+    yield opener
+    for window in opened:
+        window.close()
+
+
+def accept_example(window: Window, name: str) -> str:
+    intake, problems = parse_intake(json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8")))
+    assert not problems
+    return window.accept(intake).receipt_no
+
+
+def sync(window: Window, **kwargs):
+    engine = SyncEngine(window.db, window.settings, catalog_etag=window.catalog.digest, refresh_catalog=False)
+    return asyncio.run(engine.run_once(**kwargs))
+
+
+def exchange_rows(server: ExchangeServer, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(server.db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def decide_all(server: ExchangeServer, department: str, decision: str = "approved", result: str = "", **extra: str) -> list[str]:
+    """The department lists its new envelopes and decides every item; returns the items decided."""
+    decided = []
+    with DepartmentClient(server.url, server.department_token(department)) as client:
+        for envelope in client.inbox("new"):
+            for item in envelope["payload"]["items"]:
+                client.decide(envelope["envelope_id"], item["id"], decision, result=result or f"{item['result']} 0001", decided_by="审批员", **extra)
+                decided.append(item["id"])
+    return decided
+
+
+def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer, open_window) -> None:
+    window = open_window(exchange_server.url)
+    receipt = accept_example(window, "business_startup")
+
+    report = sync(window)
+    assert (report.sent, report.failed, report.quarantined) == (1, 0, 0) and report.online
+    assert report.held_for_prerequisite == 6
+
+    # 市场监管 registers the company: the licence number travels to the six stage-2 departments.
+    decide_all(exchange_server, "market_regulation", result=LICENCE)
+    report = sync(window)
+    assert report.released == 6 and report.sent == 6 and report.waiting == 0
+    payloads = exchange_rows(exchange_server, "SELECT department, payload FROM envelopes WHERE stage = 2")
+    assert len(payloads) == 6
+    for _department, payload in payloads:
+        [prerequisite] = json.loads(payload)["prerequisite_results"]
+        assert prerequisite["item"] == "company_registration" and prerequisite["result"] == LICENCE
+
+    for department in ("tax", "hrss", "medical_insurance", "public_security", "bank", "housing_fund"):
+        assert decide_all(exchange_server, department)
+    report = sync(window)
+    assert report.concluded == [receipt]
+
+    detail = window.application(receipt)
+    assert detail.summary.state == "concluded"
+    assert detail.concluded_at and detail.conclusion
+    assert detail.conclusion.startswith("贞丰县市场监督管理局（牵头部门）办理结论")
+    assert LICENCE in detail.conclusion
+    assert "共 7 项：准予办理 7 项" in detail.conclusion
+    assert {part.state for part in detail.summary.parts} == {"approved"}
+    actions = [event.action for event in detail.audit]
+    assert actions.count("delivered") == 7 and actions.count("item_approved") == 7 and actions[-1] == "concluded"
+    # Exactly once at the exchange.
+    assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes")[0][0] == 7
+
+
+def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
+    exchange_server_factory, open_window, tmp_path: Path
+) -> None:
+    port = free_port()
+    window = open_window(f"http://127.0.0.1:{port}")
+    receipts = [accept_example(window, name) for name in ("business_startup", "newborn", "retirement", "death_affairs")]
+    stage_one = window.db.execute("SELECT count(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
+
+    report = sync(window)
+    assert report.offline and report.failed == stage_one
+    assert "无法连接交换平台（连接被拒绝）" in report.error
+    assert report.waiting == window.outbox_waiting()
+
+    server = exchange_server_factory(port=port)
+    report = sync(window, retry_now=True)
+    assert report.online and report.sent == stage_one and report.duplicate == 0
+    report = sync(window, retry_now=True)  # nothing left to send, nothing sent twice
+    assert report.sent == 0 and report.duplicate == 0
+    keys = exchange_rows(server, "SELECT idempotency_key FROM envelopes")
+    assert len(keys) == len(set(keys)) == stage_one
+    ours = {r[0] for r in window.db.execute("SELECT idempotency_key FROM outbox WHERE state = 'sent'")}
+    assert ours == {k for (k,) in keys}
+    assert all(window.application(r).summary.state == "accepted" for r in receipts)
+
+
+def test_one_departments_dead_endpoint_does_not_hold_up_the_others(exchange_server: ExchangeServer, open_window) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    window = open_window(exchange_server.url, WINDOW_APP_DEPARTMENTS_HEALTH_URL=dead)
+    receipt = accept_example(window, "newborn")  # stage 1: public_security, health, medical_insurance
+
+    for _ in range(3):
+        report = sync(window, retry_now=True)
+        by_url = {endpoint.url: endpoint for endpoint in report.endpoints}
+        assert by_url[exchange_server.url].online and by_url[dead].online is False
+        assert "health的部门接口" in by_url[dead].error
+        for department in ("public_security", "medical_insurance", "hrss", "bank"):
+            decide_all(exchange_server, department)
+    sync(window)
+    states = {(p.department, p.stage): p.state for p in window.application(receipt).summary.parts}
+    assert states[("health", 1)] == "queued"  # still waiting for its own endpoint
+    assert all(state == "approved" for key, state in states.items() if key != ("health", 1))
+    assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes WHERE department = 'health'")[0][0] == 0
+    attempts = window.db.execute("SELECT attempts, last_error FROM outbox WHERE department = 'health'").fetchone()
+    assert attempts[0] >= 3 and "连接被拒绝" in attempts[1]
+
+
+def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_window) -> None:
+    """A lost answer: the exchange stored the batch but the window never heard. The resend is
+    byte-identical, answered ``duplicate``, and the stored payload is the outbox's text."""
+    window = open_window(exchange_server.url)
+    receipt = accept_example(window, "business_startup")
+    [(envelope_id, key, payload)] = window.db.execute(
+        "SELECT envelope_id, idempotency_key, payload FROM outbox WHERE state = 'queued'"
+    ).fetchall()
+
+    real_send = __import__("window_app.sync.client", fromlist=["ExchangeClient"]).ExchangeClient.send_envelopes
+
+    async def lose_the_answer(self, envelopes):
+        await real_send(self, envelopes)
+        raise httpx.ReadError("connection reset")
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr("window_app.sync.client.ExchangeClient.send_envelopes", lose_the_answer)
+    try:
+        # The reset surfaces from our wrapper, not the transport: count it as the transient failure it is.
+        with pytest.raises(httpx.ReadError):
+            sync(window)
+    finally:
+        mp.undo()
+    assert window.db.execute("SELECT state, attempts FROM outbox WHERE envelope_id = ?", [envelope_id]).fetchone() == ("queued", 1)
+
+    report = sync(window, retry_now=True)
+    assert (report.sent, report.duplicate) == (0, 1)
+    stored = exchange_rows(exchange_server, "SELECT payload, idempotency_key FROM envelopes")
+    assert stored == [(payload, key)]
+    assert window.application(receipt).summary.parts[0].state == "sent"
+
+
+def test_headless_sync_once_from_a_subprocess(exchange_server: ExchangeServer, tmp_path: Path) -> None:
+    """``python -m window_app sync --once --data-dir DIR``: what the fault tests drive."""
+    data_dir = tmp_path / "headless"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_APP_")},
+        "WINDOW_APP_EXCHANGE_URL": exchange_server.url,
+        "WINDOW_APP_EXCHANGE_TOKEN": "demo-window-ZF-01",
+    }
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "window_app", *args, "--data-dir", str(data_dir)],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        )
+
+    accepted = cli("accept", str(EXAMPLES / "newborn.json"))
+    assert accepted.returncode == 0, accepted.stderr
+    done = cli("sync", "--once", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["sent"] == 3 and report["online"] and report["ok"]
+    status = cli("sync", "--status")
+    assert status.returncode == 0 and "已送达 3" in status.stdout
+
+    env["WINDOW_APP_EXCHANGE_URL"] = f"http://127.0.0.1:{free_port()}"
+    offline = cli("sync", "--once")
+    assert offline.returncode == 3, offline.stdout + offline.stderr
