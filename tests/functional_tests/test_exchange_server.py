@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.exchange_fixtures import ExchangeServer, make_envelope
+from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without the conftest plugin
+    ExchangeServer,
+    exchange_server,
+    exchange_server_factory,
+    make_envelope,
+)
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange.server import OPENAPI_PATH, routes_of
 from window_app.intake.identifiers import check_uscc
@@ -364,7 +369,7 @@ def test_unknown_paths_and_methods_answer_json(exchange_server) -> None:
 def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
     db = tmp_path / "exchange.db"
     process = subprocess.Popen(
-        [sys.executable, "-m", "window_app.exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en"],
+        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
@@ -392,7 +397,7 @@ def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
 
 def test_exchange_serve_says_what_is_wrong_with_a_busy_port(tmp_path, exchange_server) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "window_app.exchange", "serve", "--port", str(exchange_server.port), "--db", str(tmp_path / "x.db"), "--lang", "en"],
+        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", str(exchange_server.port), "--db", str(tmp_path / "x.db"), "--lang", "en"],
         cwd=ROOT, capture_output=True, text=True, timeout=30,
     )
     assert done.returncode == 2
@@ -401,9 +406,10 @@ def test_exchange_serve_says_what_is_wrong_with_a_busy_port(tmp_path, exchange_s
 
 
 def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
-    from window_app.exchange.cli import main
+    """``window-app exchange …`` in-process, through the real entry point."""
+    from window_app.cli import main
 
-    code = main(argv)
+    code = main(["exchange", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -452,3 +458,25 @@ def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory,
     assert call(server, "GET", "/v1/inbox", token).status_code == 200
     code, _, err = run_cli(["token", "issue", "--db", str(db), "department", "taxx"], capsys)
     assert code == 1 and "taxx" in err
+
+
+def test_without_starlette_the_cli_says_what_to_install(tmp_path) -> None:
+    script = (
+        "import sys; sys.modules['starlette'] = None; sys.modules['uvicorn'] = None\n"
+        "import window_app.exchange, window_app.exchange.store, window_app.exchange.client, window_app.exchange.simulate\n"
+        "from window_app.exchange.cli import main\n"
+        f"sys.exit(main(['serve', '--db', {str(tmp_path / 'x.db')!r}, '--lang', 'en']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'window-app[exchange]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_exchange_commands_also_run_on_their_own(capsys) -> None:
+    from window_app.exchange.cli import main
+
+    with pytest.raises(SystemExit) as shown:
+        main(["--help"])
+    assert shown.value.code == 0
+    assert "serve" in capsys.readouterr().out

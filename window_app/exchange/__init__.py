@@ -24,9 +24,12 @@ __all__ = ["create_app", "server_available"]
 
 def server_available() -> bool:
     """Whether Starlette and uvicorn (``pip install 'window-app[exchange]'``) are installed."""
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) is not None for name in ("starlette", "uvicorn"))
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def create_app(*args: Any, **kwargs: Any) -> Any:
