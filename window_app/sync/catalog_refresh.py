@@ -18,11 +18,8 @@ window's start-up path.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import secrets
-import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -125,6 +122,9 @@ def _directory_name(version: str, digest: str) -> str:
 
 def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag: str) -> CatalogRefresh:
     """Validate a ``GET /v1/catalog`` body with the real loader and install it (blocking)."""
+    import secrets
+    import shutil
+
     from window_app.catalog.loader import CatalogError, load_catalog
 
     version = str(body.get("version") or "")
@@ -212,5 +212,7 @@ async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[st
         return CatalogRefresh("unchanged", digest=new_etag or etag or "")
     if etag and str(body.get("digest") or new_etag) == etag:
         return CatalogRefresh("unchanged", str(body.get("version") or ""), etag)
+    import asyncio
+
     # Loading validates every rule: seconds of CPU for a big catalog, off the event loop.
     return await asyncio.to_thread(install_catalog, data_dir, body, new_etag)
