@@ -28,9 +28,11 @@ PART_STATE_WORDS: dict[str, tuple[str, str]] = {
     "approved": ("已同意", "approved"),
     "rejected": ("不予许可", "rejected"),
     "supplement_needed": ("需补正", "supplement needed"),
+    "cancelled": ("已取消", "cancelled"),
 }
 """Department part state → (中文, English). A part's ``rejected`` is a department's refusal
-(不予许可), not the application's (不予受理): the two tables differ on purpose."""
+(不予许可), not the application's (不予受理): the two tables differ on purpose. A part is
+``cancelled`` when a prerequisite was refused: it is never sent."""
 
 
 def application_state_label(state: str) -> str:

@@ -28,6 +28,7 @@ PART_MARKS: dict[str, str] = {
     "approved": "✓",
     "rejected": "✗",
     "supplement_needed": "!",
+    "cancelled": "–",
 }
 """Part state → its one-character mark; the words are ``window_app.states``'."""
 
