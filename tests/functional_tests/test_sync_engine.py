@@ -230,3 +230,45 @@ def test_headless_sync_once_from_a_subprocess(exchange_server: ExchangeServer, t
     env["WINDOW_APP_EXCHANGE_URL"] = f"http://127.0.0.1:{free_port()}"
     offline = cli("sync", "--once")
     assert offline.returncode == 3, offline.stdout + offline.stderr
+
+
+def test_catalog_refresh_installs_a_newer_catalog_for_new_applications(exchange_server_factory, open_window, tmp_path: Path) -> None:
+    import shutil
+
+    from window_app.catalog.loader import shipped_catalog_path
+
+    published = tmp_path / "published"
+    shutil.copytree(shipped_catalog_path(), published)
+    toml = published / "catalog.toml"
+    shipped_version = window_catalog_version()
+    newer = f"{shipped_version}.1"
+    text = toml.read_text(encoding="utf-8")
+    assert f'version = "{shipped_version}"' in text
+    toml.write_text(text.replace(f'version = "{shipped_version}"', f'version = "{newer}"'), encoding="utf-8")
+    server = exchange_server_factory(catalog_path=published)
+    window = open_window(server.url)
+    receipt = accept_example(window, "newborn")  # in flight, on the shipped version
+    pinned = {json.loads(p)["catalog_version"] for (p,) in window.db.execute("SELECT payload FROM outbox")}
+
+    engine = SyncEngine(window.db, window.settings, catalog_etag=window.catalog.digest)
+    report = asyncio.run(engine.run_once())
+    assert report.catalog.status == "installed" and report.catalog.version == newer
+    installed = Path(report.catalog.path)
+    assert installed.parent == window.settings.data_dir / "catalogs" and installed.name.startswith(f"{newer}-")
+    assert window.settings.catalog_dir == installed
+    assert asyncio.run(engine.run_once()).catalog.status == "unchanged"  # 304 on its ETag
+
+    reopened = Window.open(window.settings, clock=lambda: FIXED_NOW)
+    try:
+        assert reopened.catalog.version == newer
+    finally:
+        reopened.close()
+    # Applications in flight keep the version pinned in their envelopes.
+    assert {json.loads(p)["catalog_version"] for (p,) in window.db.execute("SELECT payload FROM outbox")} == pinned == {shipped_version}
+    assert window.application(receipt).catalog_version == shipped_version
+
+
+def window_catalog_version() -> str:
+    from window_app.catalog.loader import load_catalog, shipped_catalog_path
+
+    return load_catalog(shipped_catalog_path()).version

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+import re
 from collections.abc import Callable
 
 import httpx
@@ -332,3 +333,34 @@ def test_a_crash_mid_request_means_a_later_resend_not_a_loss(tmp_path, clock) ->
     report = run(engine)
     assert report.sent == 1
     assert exchange.posts[0] == exchange.posts[1]
+
+
+def test_a_catalog_that_does_not_validate_is_not_installed(tmp_path, clock) -> None:
+    from window_app.catalog.loader import shipped_catalog_path
+
+    files = {p.relative_to(shipped_catalog_path()).as_posix(): p.read_text(encoding="utf-8") for p in shipped_catalog_path().rglob("*.toml")}
+    files["catalog.toml"] = re.sub(r'version = "[^"]+"', 'version = "9999.1"', files["catalog.toml"], count=1)
+    files["departments.toml"] = "[[department]]\nid = 'tax'\n"  # most departments gone: items refer to nothing
+    exchange = Exchange()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/catalog":
+            return httpx.Response(200, headers={"ETag": '"abc"'}, json={"version": "9999.1", "digest": "abc", "files": files})
+        return exchange.handler(request)
+
+    settings = make_settings(tmp_path)
+    engine = SyncEngine(open_window_db(settings), settings, clock=clock, http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+    report = run(engine)
+    assert report.catalog.status == "invalid"
+    assert "校验未通过" in report.error and "keeping the current one" in report.error_en
+    assert [p.name for p in (settings.data_dir / "catalogs").iterdir()] == []  # the temporary copy is gone
+    assert settings.catalog_dir == shipped_catalog_path()
+
+
+def test_catalog_file_names_cannot_escape_the_catalog_directory(tmp_path) -> None:
+    from window_app.sync.catalog_refresh import install_catalog
+
+    for name in ("../evil.toml", "/etc/passwd", "items/../../x.toml", ".hidden/catalog.toml", "a\\b.toml"):
+        outcome = install_catalog(tmp_path, {"version": "9", "digest": "d", "files": {name: "x"}}, "d")
+        assert outcome.status == "invalid", name
+    assert not (tmp_path / "evil.toml").exists()
