@@ -43,7 +43,13 @@ class Harness:
         return accept(self.db, self.settings, intake)
 
     def envelopes(self, receipt_no: str) -> dict[tuple[str, int], Any]:
-        return {(e.envelope.department, e.envelope.stage): e for e in outbox_store.list_envelopes(self.db, receipt_no)}
+        """The parts' (application) envelopes by (department, stage); supplements left out."""
+        parts = {p.envelope_id for p in progress.parts_of(self.db, receipt_no)}
+        return {
+            (e.envelope.department, e.envelope.stage): e
+            for e in outbox_store.list_envelopes(self.db, receipt_no)
+            if e.envelope.envelope_id in parts
+        }
 
     def deliver(self, receipt_no: str, department: str, stage: int) -> None:
         row = outbox_store.get_row(self.db, self.envelopes(receipt_no)[(department, stage)].envelope.envelope_id)
