@@ -210,7 +210,7 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def _announce(args: argparse.Namespace, port: int, app: Any, simulation: Any) -> None:
     url = f"http://{args.host}:{port}"
-    print(tr("部门交换平台已启动：{u}", "Department exchange listening on {u}", u=url), flush=True)
+    print(tr("部门交换平台已启动，地址 {u}", "Department exchange listening on {u}", u=url), flush=True)
     catalog = app.state.catalog.catalog
     _err(tr("  数据库：{d}", "  database: {d}", d=args.db))
     _err(tr("  目录：{n}（版本 {v}）", "  catalog: {n} (version {v})", n=catalog.name, v=catalog.version))

@@ -9,6 +9,7 @@ Importing this module needs Starlette (the ``exchange`` extra); the rest of the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -82,7 +83,8 @@ def create_app(
         finally:
             if task is not None:
                 task.cancel()
-            store.close()
+                await asyncio.gather(task, return_exceptions=True)
+            store.close()  # waits for a simulation step still running in its thread
 
     app = Starlette(
         routes=[

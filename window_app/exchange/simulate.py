@@ -67,7 +67,7 @@ class Simulation:
 
     async def run(self, store: ExchangeStore) -> None:
         """Decide due envelopes forever (until cancelled); a failing step is logged, not fatal."""
-        while True:
+        while not store.closed:
             try:
                 await asyncio.to_thread(self.step, store)
             except asyncio.CancelledError:
@@ -81,6 +81,8 @@ class Simulation:
         cutoff = store.clock().timestamp() - self.delay
         made = 0
         for envelope in store.waiting_since(cutoff):
+            if store.closed:  # the server is shutting down
+                break
             try:
                 made += self._handle(store, envelope)
             except ExchangeError as exc:  # a real reviewer decided meanwhile

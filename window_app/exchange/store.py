@@ -74,6 +74,7 @@ class ExchangeStore:
         self._lock = threading.RLock()
         self.path = path
         self.clock = clock
+        self.closed = False
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -101,9 +102,10 @@ class ExchangeStore:
         return store
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (waits for the operation in progress, if any)."""
         with self._lock:
             self._conn.close()
+            self.closed = True
 
     def _migrate(self) -> None:
         current = self._conn.execute("PRAGMA user_version").fetchone()[0]
