@@ -152,7 +152,7 @@ class ChecklistScreen(StepScreen):
             table.add_row(
                 str(number),
                 name,
-                "、".join(department_name(catalog, department, short=True) for department in line.departments),
+                tr("、", ", ").join(department_name(catalog, d, short=True) for d in line.departments),
                 tr("需原件", "required") if line.original_required else "",
                 tr("可共享", "shareable") if material.shareable else "",
                 self._state_cell(material.id),
@@ -250,8 +250,13 @@ class ChecklistScreen(StepScreen):
         catalog = self.window.catalog
         parts = [
             tr("用于：", "Needed by: ")
-            + "、".join(
-                f"{pick(catalog.items[item_id])}（{department_name(catalog, catalog.items[item_id].department, short=True)}）"
+            + tr("、", "; ").join(
+                tr(
+                    "{item}（{department}）",
+                    "{item} ({department})",
+                    item=pick(catalog.items[item_id]),
+                    department=department_name(catalog, catalog.items[item_id].department, short=True),
+                )
                 for item_id in line.needed_by
             )
         ]
@@ -263,12 +268,12 @@ class ChecklistScreen(StepScreen):
         if material.shareable:
             marks.append(
                 tr("可通过数据共享核验", "can be verified by data sharing")
-                + (f"（{material.source}）" if material.source else "")
+                + (tr("（{s}）", " ({s})", s=pick(material, "source")) if material.source else "")
             )
         if marks:
             parts.append(tr("；", "; ").join(marks))
         if material.note:
-            parts.append(material.note)
+            parts.append(pick(material, "note"))
         detail.update("\n".join(parts))
         problem = self._problems.get(material.id)
         problem_label.update(problem_text(problem) if problem else "")

@@ -77,9 +77,10 @@ class FormScreen(StepScreen):
                 yield Static(tr("本次申请无需填写表单", "This application has no form to fill in"), id="form-empty")
             group = None
             for line in form.lines:
-                if line.field.group != group:
+                if line.field.group != group:  # the form groups by the Chinese heading
                     group = line.field.group
-                    yield Static(group or tr("其他", "Other"), classes="form-group", markup=False)
+                    heading = pick(line.field, "group") if group else tr("其他", "Other")
+                    yield Static(heading, classes="form-group", markup=False)
                 yield self._row(line)
 
     def _row(self, line: FormLine) -> FieldRow:
@@ -94,7 +95,7 @@ class FormScreen(StepScreen):
         elif line.field.prefill:
             hint_parts.append(tr("可由申请人信息预填", "prefilled from the applicant"))
         if line.field.hint:
-            hint_parts.append(line.field.hint)
+            hint_parts.append(pick(line.field, "hint"))
         row = FieldRow(
             pick(line.field, "label"),
             control,

@@ -53,12 +53,17 @@ def group_label(group: str) -> str:
 
 
 def department_name(catalog: Catalog, department_id: str, *, short: bool = False) -> str:
-    """A department's (short) name in the current language."""
+    """A department's (short) name in the current language.
+
+    ``short`` (for narrow columns) gives 市场监管 / "Market Reg." where the catalog has a short
+    name in the current language, the full name otherwise.
+    """
     department = catalog.departments.get(department_id)
     if department is None:
         return department_id
-    if short and department.short_name and language() == "zh":
-        return department.short_name
+    short_name = department.short_name_en if language() == "en" else department.short_name
+    if short and short_name:
+        return short_name
     return pick(department)
 
 

@@ -215,6 +215,23 @@ async def test_english_keeps_the_states_and_the_row(window):
         await pilot.pause()
 
 
+async def test_english_shows_short_names_sources_and_notes_in_english(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window)
+        await open_checklist(pilot, intake)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert row_of(app, "id_card")[2] == "Tax, Real Estate, Power, Water"
+        await highlight(pilot, "id_card")
+        detail = shown(app, "#checklist-detail")
+        assert "can be verified by data sharing (E-licence database of the national integrated" in detail
+        assert "Check the applicant's own ID card; when an agent applies" in detail
+        assert "(Tax)" in detail and "（" not in detail and not any("\u4e00" <= c <= "\u9fff" for c in detail)
+        await pilot.press("f2")
+        await pilot.pause()
+
+
 async def test_language_switch_inside_the_date_box_keeps_what_was_typed(window):
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:

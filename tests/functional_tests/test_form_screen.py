@@ -67,6 +67,23 @@ async def test_each_field_says_how_many_items_use_it(window):
         assert str(single.query_one(".field-hint").render()).startswith("1 个事项使用")
 
 
+async def test_english_group_headings_and_hints(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True)
+        await open_form(pilot, intake)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        headings = [str(heading.render()) for heading in app.screen.query(".form-group")]
+        assert "Applicant" in headings and "Property" in headings
+        row = app.screen.query_one("#field-first_home-row", FieldRow)
+        hint = str(row.query_one(".field-hint").render())
+        assert hint == "used by 1 item · Decides whether the preferential deed tax rate applies."
+        await pilot.press("f2")
+        await pilot.pause()
+
+
 async def test_controls_follow_the_field_types(window):
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:

@@ -120,7 +120,15 @@ def fields() -> dict[str, FormField]:
             ),
             FormField("opening_date", "开业日期", "Opening date", "date", required=False, group="企业"),
             FormField(
-                "postcode", "邮政编码", "Postcode", pattern=r"\d{6}", required=False, group="企业", hint="6位数字"
+                "postcode",
+                "邮政编码",
+                "Postcode",
+                pattern=r"\d{6}",
+                required=False,
+                group="企业",
+                group_en="Enterprise",
+                hint="6位数字",
+                hint_en="6 digits",
             ),
             FormField("child_name", "新生儿姓名", "Child's name", group="子女", max_length=20),
             FormField("child_birth_date", "出生日期", "Date of birth", "date", group="子女"),

@@ -59,7 +59,7 @@ def test_small_catalog_loads_with_every_kind_of_entry(catalog_dir: Path) -> None
     assert validate_catalog_dir(catalog_dir) == []
     catalog = load_catalog(catalog_dir)
 
-    assert catalog.version == "2026.11.1"
+    assert catalog.version == "2026.11.2"
     assert catalog.name == "测试目录"
     assert catalog.source == str(catalog_dir)
     assert catalog.regions["522325"].parent == "522300"
@@ -68,6 +68,11 @@ def test_small_catalog_loads_with_every_kind_of_entry(catalog_dir: Path) -> None
     assert [c.value for c in catalog.fields["invoice_kind"].choices] == ["ordinary", "special"]
     assert catalog.fields["postcode"].required is False
     assert catalog.fields["registered_capital"].minimum == 0
+    # The English twins of the optional texts: short names, sources, notes, form groups.
+    assert catalog.departments["tax"].short_name_en == "Tax"
+    assert catalog.materials["id_card"].source_en.startswith("E-licence database")
+    assert catalog.materials["marriage_certificate"].note_en.startswith("If the parents are not married")
+    assert (catalog.fields["postcode"].group, catalog.fields["postcode"].group_en) == ("企业", "Enterprise")
 
     licence = catalog.items["business_licence_registration"]
     assert licence.materials == (
@@ -179,8 +184,8 @@ def test_an_unexpected_toml_file_is_reported_but_a_readme_is_not(catalog_dir: Pa
 
 def test_toml_syntax_error_names_file_and_line(catalog_dir: Path) -> None:
     edit(catalog_dir, "departments.toml", 'short_name = "税务"', 'short_name = "税务')
-    problem = assert_problem(catalog_dir, "departments.toml", "line 11, column 17", "TOML syntax error")
-    assert str(problem).startswith("departments.toml: line 11")
+    problem = assert_problem(catalog_dir, "departments.toml", "line 12, column 17", "TOML syntax error")
+    assert str(problem).startswith("departments.toml: line 12")
 
 
 def test_unsupported_format(catalog_dir: Path) -> None:
@@ -254,6 +259,34 @@ def test_unknown_keys_inside_inline_tables_and_questions(catalog_dir: Path) -> N
         "unknown key 'orignal'",
     )
     assert_problem(catalog_dir, "bundles/personal.toml", "bundle newborn / question parents_married", "unknown key 'title'")
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "entry", "missing"),
+    [
+        ("departments.toml", 'short_name_en = "Tax"\n', "", "department tax", "short_name_en"),
+        ("materials.toml", 'source = "全国一体化政务服务平台电子证照库"\n', "", "material id_card", "source"),
+        ("materials.toml", "note_en = ", "# note_en = ", "material marriage_certificate", "note_en"),
+        ("fields.toml", 'group_en = "Applicant"\n', "", "field applicant_name", "group_en"),
+        ("fields.toml", 'pattern = "^[0-9]{6}$"', 'pattern = "^[0-9]{6}$"\nhint = "6位数字"', "field postcode", "hint_en"),
+        ("fields.toml", 'pattern = "^[0-9]{6}$"', 'pattern = "^[0-9]{6}$"\nhint_en = "6 digits"', "field postcode", "hint"),
+        ("bundles/enterprise.toml", "description_en = ", "# description_en = ", "bundle enterprise_opening", "description_en"),
+    ],
+)
+def test_a_text_without_its_twin(catalog_dir: Path, rel: str, old: str, new: str, entry: str, missing: str) -> None:
+    edit(catalog_dir, rel, old, new)
+    assert_problem(catalog_dir, rel, entry, f"'{missing}' is missing", "English twin")
+    assert len(validate_catalog_dir(catalog_dir)) == 1  # the twin is a known key, never 'unknown key'
+
+
+def test_one_form_section_has_one_english_heading(catalog_dir: Path) -> None:
+    edit(catalog_dir, "fields.toml", 'group_en = "Enterprise"\nchoices', 'group_en = "Company"\nchoices')
+    assert_problem(
+        catalog_dir,
+        "fields.toml",
+        "field invoice_kind",
+        "'group_en' 'Company' differs from 'Enterprise' given for group '企业' by field 'enterprise_name'",
+    )
 
 
 def test_invalid_id(catalog_dir: Path) -> None:

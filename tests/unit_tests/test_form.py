@@ -195,6 +195,20 @@ def test_bad_values_say_why(field_id: str, value: str, says: str) -> None:
     assert invalid.message_en
 
 
+def test_wrong_format_quotes_the_hint_in_each_language() -> None:
+    invalid = check("postcode", "56220")
+    assert invalid is not None
+    assert invalid.message == "格式不正确（6位数字）"
+    assert invalid.message_en == "Wrong format (6 digits)"
+
+
+def test_wrong_format_without_an_english_hint_quotes_no_chinese() -> None:
+    field = replace(F["postcode"], hint_en="")
+    invalid = check_field(field, "56220", today=TODAY, catalog=CATALOG)
+    assert invalid is not None
+    assert invalid.message_en == "Wrong format"
+
+
 def test_empty_optional_field_is_fine() -> None:
     assert check("opening_date", "") is None
     assert check("postcode", None) is None

@@ -26,8 +26,7 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
     local = table.flag("local")
     survey = table.flag("survey")
     keywords = table.texts("keywords")
-    description = table.text("description")
-    description_en = table.text("description_en")
+    description, description_en = table.bilingual("description")
     promised_days = table.integer("promised_days", minimum=0)
     table.finish()
 
@@ -38,9 +37,6 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
         table.problem(f"item '{duplicate}' is {where}")
     if not (regions or regions_under):
         table.problem("offered nowhere: give it 'regions' or 'regions_under'")
-    if bool(description) != bool(description_en):
-        missing = "description_en" if description else "description"
-        table.problem(f"'{missing}' is missing: every user-visible text has a Chinese and an English twin")
 
     bundle = Bundle(
         id=bundle_id,

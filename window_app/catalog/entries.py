@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import re
+from typing import get_args
 
-from window_app.catalog.model import PREFILL_PATHS, Choice, Department, FormField, Material, Region
+from window_app.catalog.model import (
+    PREFILL_PATHS,
+    Choice,
+    Department,
+    DepartmentKind,
+    FieldType,
+    FormField,
+    Material,
+    Region,
+    RegionLevel,
+)
 from window_app.catalog.partial import Origin, PartialCatalog
 from window_app.catalog.table import Table, entry_label
 from window_app.catalog.values import type_name
 
 CATALOG_FORMAT = 1
-REGION_LEVELS = ("province", "city", "county")
-DEPARTMENT_KINDS = ("government", "enterprise", "bank")
-FIELD_TYPES = ("text", "id_number", "uscc", "phone", "date", "number", "choice", "bool", "region")
+REGION_LEVELS: tuple[RegionLevel, ...] = get_args(RegionLevel)
+DEPARTMENT_KINDS: tuple[DepartmentKind, ...] = get_args(DepartmentKind)
+FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
 
 
 def read_catalog_table(rel: str, data: dict, partial: PartialCatalog) -> None:
@@ -43,11 +54,16 @@ def read_region(rel: str, data: dict, partial: PartialCatalog, position: int) ->
 
 def read_department(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("department", data, "id", position), partial)
+    department_id = table.identifier()
+    name = table.text("name", required=True)
+    name_en = table.text("name_en", required=True)
+    short_name, short_name_en = table.bilingual("short_name")
     department = Department(
-        id=table.identifier(),
-        name=table.text("name", required=True),
-        name_en=table.text("name_en", required=True),
-        short_name=table.text("short_name"),
+        id=department_id,
+        name=name,
+        name_en=name_en,
+        short_name=short_name,
+        short_name_en=short_name_en,
         kind=table.one_of("kind", DEPARTMENT_KINDS, default="government"),
     )
     table.finish()
@@ -57,14 +73,23 @@ def read_department(rel: str, data: dict, partial: PartialCatalog, position: int
 
 def read_material(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("material", data, "id", position), partial)
+    material_id = table.identifier()
+    name = table.text("name", required=True)
+    name_en = table.text("name_en", required=True)
+    shareable = table.flag("shareable")
+    key = table.flag("key")
+    source, source_en = table.bilingual("source")
+    note, note_en = table.bilingual("note")
     material = Material(
-        id=table.identifier(),
-        name=table.text("name", required=True),
-        name_en=table.text("name_en", required=True),
-        shareable=table.flag("shareable"),
-        key=table.flag("key"),
-        source=table.text("source"),
-        note=table.text("note"),
+        id=material_id,
+        name=name,
+        name_en=name_en,
+        shareable=shareable,
+        key=key,
+        source=source,
+        source_en=source_en,
+        note=note,
+        note_en=note_en,
     )
     table.finish()
     if partial.register("material", material.id, "material", Origin(rel, table.entry)):
@@ -79,14 +104,14 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
     field_type = table.one_of("type", FIELD_TYPES, default="text")
     required = table.flag("required", default=True)
     prefill = table.one_of("prefill", PREFILL_PATHS, default="")
-    group = table.text("group")
+    group, group_en = table.bilingual("group")
     choices = _read_choices(table)
     pattern = table.text("pattern")
     min_length = table.integer("min_length", minimum=0)
     max_length = table.integer("max_length", minimum=0)
     minimum = table.number("minimum")
     maximum = table.number("maximum")
-    hint = table.text("hint")
+    hint, hint_en = table.bilingual("hint")
     table.finish()
 
     if field_type == "choice" and not choices:
@@ -120,6 +145,7 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
         required=required,
         prefill=prefill,
         group=group,
+        group_en=group_en,
         choices=choices,
         pattern=pattern,
         min_length=min_length,
@@ -127,6 +153,7 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
         minimum=minimum,
         maximum=maximum,
         hint=hint,
+        hint_en=hint_en,
     )
     if partial.register("field", field_id, "field", Origin(rel, table.entry)):
         partial.fields[field_id] = form_field

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
-from window_app.catalog.model import Condition, FieldRequirement, Item, MaterialRequirement
+from window_app.catalog.model import (
+    ApplicantKind,
+    Condition,
+    FieldRequirement,
+    HandlingClass,
+    Item,
+    MaterialRequirement,
+    Theme,
+)
 from window_app.catalog.partial import ConditionUse, Origin, PartialCatalog
 from window_app.catalog.table import Table, entry_label
 from window_app.catalog.values import duplicates, type_name
 
-HANDLING_CLASSES = (1, 2, 3)
-APPLICANT_KINDS = ("person", "enterprise")
-THEMES = ("personal", "enterprise")
+HANDLING_CLASSES: tuple[HandlingClass, ...] = get_args(HandlingClass)
+APPLICANT_KINDS: tuple[ApplicantKind, ...] = get_args(ApplicantKind)
+THEMES: tuple[Theme, ...] = get_args(Theme)
 
 Requirement = TypeVar("Requirement", MaterialRequirement, FieldRequirement)
 
@@ -77,14 +85,15 @@ def _read_applicant_kinds(table: Table) -> tuple[str, ...]:
         table.known.add("applicant_kinds")
         return APPLICANT_KINDS
     kinds = table.texts("applicant_kinds")
+    allowed = [f"'{kind}'" for kind in APPLICANT_KINDS]
     good = []
     for kind in kinds:
         if kind not in APPLICANT_KINDS:
-            table.problem(f"'applicant_kinds' may hold 'person' and 'enterprise', not '{kind}'")
+            table.problem(f"'applicant_kinds' may hold {' and '.join(allowed)}, not '{kind}'")
         elif kind not in good:
             good.append(kind)
     if not good:
-        table.problem("'applicant_kinds' must name at least one of 'person', 'enterprise'")
+        table.problem(f"'applicant_kinds' must name at least one of {', '.join(allowed)}")
         return APPLICANT_KINDS
     return tuple(good)
 

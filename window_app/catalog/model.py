@@ -4,14 +4,17 @@ The catalog is data (TOML files, see ``docs/catalog-format.md``); the loader tur
 dataclasses once and validates every cross-reference, so the rest of the application can trust
 that an id it finds here exists.
 
-Bilingual text: every user-visible name has a Chinese value (``name``) and an English one
-(``name_en``); :func:`window_app.i18n.pick` chooses between them.
+Bilingual text: every user-visible text has a Chinese value (``name``, ``hint`` …) and an English
+twin (``name_en``, ``hint_en`` …); :func:`window_app.i18n.pick` chooses between them.
+
+The ``Literal`` aliases below are the one source of each key's allowed values: the readers derive
+their tuples from them with :func:`typing.get_args`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 ApplicantKind = Literal["person", "enterprise"]
 Theme = Literal["personal", "enterprise"]
@@ -50,7 +53,8 @@ class Department:
     name: str
     name_en: str
     kind: DepartmentKind = "government"
-    short_name: str = ""
+    short_name: str = ""  # for narrow columns: 市场监管
+    short_name_en: str = ""  # Market Reg.
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Material:
         shareable: Government already holds it (电子证照 / data sharing): verified, not collected.
         key: A key material (关键材料) may not be accepted as deficient (容缺).
         source: Where shareable data comes from, e.g. "全国一体化政务服务平台电子证照库".
+        note: Guidance for the clerk, e.g. "可在窗口现场采集电子照片。".
     """
 
     id: str
@@ -69,7 +74,9 @@ class Material:
     shareable: bool = False
     key: bool = False
     source: str = ""
+    source_en: str = ""
     note: str = ""
+    note_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,9 @@ class FormField:
 
     Attributes:
         prefill: One of :data:`PREFILL_PATHS`, e.g. ``applicant.person.name``; empty for none.
-        group: Section heading in the unified form, e.g. "申请人" / "企业" / "房屋".
+        group: Section heading in the unified form, e.g. "申请人" / "企业" / "房屋"; fields are
+            grouped by the Chinese value, ``group_en`` is only its English wording.
+        hint: Shown under the field and quoted when a value has the wrong format.
     """
 
     id: str
@@ -115,6 +124,7 @@ class FormField:
     required: bool = True
     prefill: str = ""
     group: str = ""
+    group_en: str = ""
     choices: tuple[Choice, ...] = ()
     pattern: str = ""
     min_length: int | None = None
@@ -122,6 +132,7 @@ class FormField:
     minimum: float | None = None
     maximum: float | None = None
     hint: str = ""
+    hint_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,7 +190,7 @@ class Item:
     fields: tuple[FieldRequirement, ...] = ()
     prerequisites: tuple[str, ...] = ()
     site_survey: bool = False
-    applicant_kinds: tuple[ApplicantKind, ...] = ("person", "enterprise")
+    applicant_kinds: tuple[ApplicantKind, ...] = get_args(ApplicantKind)  # both
     standalone: bool = False
     regions: tuple[str, ...] = ()
     regions_under: tuple[str, ...] = ()

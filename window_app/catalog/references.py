@@ -20,6 +20,7 @@ def check_references(partial: PartialCatalog) -> None:
     for bundle in partial.bundles.values():
         _check_bundle_references(partial, bundle)
     _check_conditions(partial)
+    _check_group_headings(partial)
 
 
 def _unknown(known: dict, wanted: str, what: str) -> str:
@@ -189,3 +190,19 @@ def _check_conditions(partial: PartialCatalog) -> None:
                     use.origin.entry,
                     f"'{value}' is not an option of question '{condition.question}' ({listed})",
                 )
+
+
+def _check_group_headings(partial: PartialCatalog) -> None:
+    """Fields of one form section (the same ``group``) word its English heading the same way."""
+    first: dict[str, tuple[str, str]] = {}  # group → (group_en, the field that set it)
+    for field_id, form_field in partial.fields.items():
+        if not (form_field.group and form_field.group_en):
+            continue  # no group, or a missing twin: already reported
+        english, setter = first.setdefault(form_field.group, (form_field.group_en, field_id))
+        if form_field.group_en != english:
+            origin = partial.origin("field", field_id)
+            reason = (
+                f"'group_en' '{form_field.group_en}' differs from '{english}' given for group "
+                f"'{form_field.group}' by field '{setter}': one section has one English heading"
+            )
+            partial.problem(origin.file, origin.entry, reason)

@@ -56,6 +56,19 @@ class Table:
             self.problem(f"'{key}' must not be empty")
         return value
 
+    def bilingual(self, key: str) -> tuple[str, str]:
+        """An optional user-visible text and its English twin ``{key}_en``.
+
+        Either both are given or neither: one without the other is reported, so no text stays
+        Chinese in English mode (or shows nothing in Chinese mode).
+        """
+        text = self.text(key)
+        english = self.text(f"{key}_en")
+        if bool(text) != bool(english):
+            missing = f"{key}_en" if text else key
+            self.problem(f"'{missing}' is missing: every user-visible text has a Chinese and an English twin")
+        return text, english
+
     def identifier(self, key: str = "id") -> str:
         value = self.text(key, required=True)
         if value and not ID_PATTERN.match(value):

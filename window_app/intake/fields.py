@@ -65,8 +65,12 @@ def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog |
     if field.max_length is not None and len(value) > field.max_length:
         return Invalid(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
     if field.pattern and not re.fullmatch(field.pattern, value):
-        hint = field.hint.rstrip("。.")  # the catalog's hint says what the format is
-        return Invalid(f"格式不正确（{hint}）" if hint else "格式不正确", "Wrong format" + (f" ({hint})" if hint else ""))
+        # The catalog's hint says what the format is; each message quotes its own language's.
+        hint, hint_en = field.hint.rstrip("。."), field.hint_en.removesuffix(".")
+        return Invalid(
+            f"格式不正确（{hint}）" if hint else "格式不正确",
+            f"Wrong format ({hint_en})" if hint_en else "Wrong format",
+        )
     return None
 
 

@@ -92,6 +92,7 @@ class Guide:
                     "label": line.field.label,
                     "label_en": line.field.label_en,
                     "group": line.field.group,
+                    "group_en": line.field.group_en,
                     "type": line.field.type,
                     "required": line.required,
                     "prefill": line.field.prefill,

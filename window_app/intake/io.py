@@ -8,9 +8,19 @@ resident ID, known questions …) are :func:`window_app.intake.validate.validate
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
-from window_app.intake.model import Applicant, Enterprise, Intake, MaterialStatus, Person, Problem, STEPS
+from window_app.intake.model import (
+    STEPS,
+    Applicant,
+    ApplicantKind,
+    Enterprise,
+    Intake,
+    MaterialState,
+    MaterialStatus,
+    Person,
+    Problem,
+)
 
 ROOT = "$"  # path of the document itself
 TOP_KEYS = (
@@ -28,8 +38,8 @@ APPLICANT_KEYS = ("kind", "person", "enterprise", "agent")
 PERSON_KEYS = ("name", "id_number", "phone")
 ENTERPRISE_KEYS = ("name", "uscc", "legal_representative")
 STATUS_KEYS = ("state", "promised_date", "note", "verify_online")
-APPLICANT_KINDS = ("person", "enterprise")
-MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
+APPLICANT_KINDS: tuple[ApplicantKind, ...] = get_args(ApplicantKind)
+MATERIAL_STATES: tuple[MaterialState, ...] = get_args(MaterialState)
 
 
 class _Reader:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from window_app.catalog.model import FormField, Item, Material
+from window_app.catalog.model import ApplicantKind, FormField, Item, Material
 
-ApplicantKind = Literal["person", "enterprise"]
 MaterialState = Literal["original", "copy", "shared", "deficient", "not_applicable", "pending"]
 """Per material at the checklist:
 
