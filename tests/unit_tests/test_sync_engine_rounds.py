@@ -364,3 +364,41 @@ def test_catalog_file_names_cannot_escape_the_catalog_directory(tmp_path) -> Non
         outcome = install_catalog(tmp_path, {"version": "9", "digest": "d", "files": {name: "x"}}, "d")
         assert outcome.status == "invalid", name
     assert not (tmp_path / "evil.toml").exists()
+
+
+def test_the_next_round_waits_for_the_backoff_of_a_dead_endpoint(tmp_path, clock) -> None:
+    """Envelopes still due at a backing-off endpoint must not spin the worker."""
+    exchange = Exchange()
+    exchange.answer = lambda envelopes: httpx.Response(503, headers={"Retry-After": "20"})
+    engine = engine_for(tmp_path, exchange, clock, WINDOW_APP_SYNC_INTERVAL_SECONDS="60")
+    accept_many(engine, 10)  # 10 due; one batch of 4 fails, 6 stay due
+    report = run(engine)
+    pause = engine._pause_after(report)
+    assert 5 <= pause <= 60
+    exchange.answer = exchange.accept_all
+    report = run(engine)
+    assert report.sent == 0  # not before the endpoint's own retry time
+    clock.advance(pause + 1)
+    report = run(engine)
+    assert report.sent >= 6
+
+
+def test_run_forever_reports_each_round_and_stops(tmp_path, clock) -> None:
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock, WINDOW_APP_SYNC_INTERVAL_SECONDS="0.05")
+    accept_many(engine, 1)
+    reports = []
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        def on_report(report) -> None:
+            reports.append(report)
+            if len(reports) == 3:
+                stop.set()
+
+        await asyncio.wait_for(engine.run_forever(stop, on_report=on_report), timeout=10)
+
+    asyncio.run(main())
+    assert [r.sent for r in reports] == [1, 0, 0]
+    assert all(r.online for r in reports)

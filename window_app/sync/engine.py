@@ -319,22 +319,32 @@ class SyncEngine:
         return report
 
     def _pause_after(self, report: SyncReport) -> float:
-        """Seconds until the next round: the interval, or sooner when a retry falls due."""
+        """Seconds until the next round: the interval, or sooner when something falls due at an
+        endpoint that may be asked (not before its own backoff ends; never for a held one)."""
         interval = self.settings.sync.interval_seconds
         now = self.clock()
         candidates = [interval]
-        for endpoint in report.endpoints:
-            if endpoint.retry_at:
-                candidates.append((dt.datetime.fromisoformat(endpoint.retry_at) - now).total_seconds())
-        try:
-            due = outbox_store.next_due_at(self.db)
-        except Exception:  # noqa: BLE001 - a pause is only a hint
-            due = None
-        if due:
+        endpoints = self.endpoints()
+        own = self.own_departments(endpoints)
+        reports = {endpoint.url: endpoint for endpoint in report.endpoints}
+        for endpoint in endpoints:
+            seen = reports.get(endpoint.key)
+            if seen is not None and seen.held:
+                continue
             try:
-                candidates.append((dt.datetime.fromisoformat(due) - now).total_seconds())
-            except ValueError:
-                pass
+                due = outbox_store.next_due_at(
+                    self.db,
+                    departments=endpoint.departments if endpoint.departments else None,
+                    exclude=() if endpoint.departments else own,
+                )
+            except Exception:  # noqa: BLE001 - a pause is only a hint
+                due = None
+            if not due:
+                continue
+            moment = dt.datetime.fromisoformat(due)
+            if seen is not None and seen.retry_at:
+                moment = max(moment, dt.datetime.fromisoformat(seen.retry_at))
+            candidates.append((moment - now).total_seconds())
         return max(0.05, min(candidates))
 
     async def run_once(self, *, retry_now: bool = False) -> SyncReport:
