@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from window_app.cli.context import load_window_catalog, settings_from
 from window_app.cli.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from window_app.cli.output import department_short, english, out, out_json, pad, width
+from window_app.catalog.model import RegionLevel
 from window_app.cli.parser import add_command
 from window_app.i18n import pick, tr
 
 if TYPE_CHECKING:
     from window_app.catalog.model import Bundle, Catalog, Offering
 
-LEVELS = ("province", "city", "county")
+LEVELS = get_args(RegionLevel)
 GROUP_ORDER = ("hot", "local", "personal", "enterprise", "item")
 
 

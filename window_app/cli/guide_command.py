@@ -173,7 +173,7 @@ def _print_form(guide: Guide) -> None:
     )
     print_table(
         [
-            ["*" if line.required else " ", line.field.id, f"[{line.field.group}]" if line.field.group else "", pick(line.field, "label")]
+            ["*" if line.required else " ", line.field.id, f"[{pick(line.field, 'group')}]" if line.field.group else "", pick(line.field, "label")]
             for line in form.lines
         ]
     )

@@ -97,10 +97,12 @@ def when(value: Any) -> str:
 
 
 def department_short(catalog: Catalog, department_id: str) -> str:
-    """A department for narrow columns: its short name (市场监管), in English its id."""
+    """A department for narrow columns: its short name (市场监管 / Market Reg.)."""
     department = catalog.departments.get(department_id)
-    if department is None or english():
+    if department is None:
         return department_id
+    if english():
+        return department.short_name_en or department_id
     return department.short_name or department.name
 
 
