@@ -8,30 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from window_app.applications import (
-    AcceptedApplication,
-    ApplicationDetail,
-    ApplicationSummary,
-    DraftSummary,
-    accept_intake,
-)
-from window_app.catalog.loader import load_catalog
-from window_app.catalog.model import Catalog, Offering
 from window_app.catalog.search import OfferingIndex, offerings_for_region
-from window_app.config import Settings
-from window_app.receipt import render_receipt
-from window_app.intake.form import apply_prefill
-from window_app.intake.guide import Guide, build_guide, new_intake
-from window_app.intake.model import Intake, Problem
-from window_app.intake.validate import validate_intake
-from offline_cache import applications as application_store
-from offline_cache import drafts as draft_store
-from offline_cache import outbox as outbox_store
-from offline_cache.catalog_cache import cached_search_keys
-from offline_cache.db import Database, open_database
+
+# Start-up cost matters (the clerk waits for the pick screen): only what opening the window and
+# the pick screen need is imported here; accepting, validating, receipts and the stores behind
+# them are imported by the methods that use them.
+if TYPE_CHECKING:
+    from offline_cache.db import Database
+    from window_app.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
+    from window_app.catalog.model import Catalog, Offering
+    from window_app.config import Settings
+    from window_app.intake.guide import Guide
+    from window_app.intake.model import Intake, Problem
 
 
 class IntakeInvalid(Exception):
@@ -60,6 +51,10 @@ class Window:
             window_app.catalog.loader.CatalogError: The catalog is malformed (file, entry, reason).
             offline_cache.db.StorageError: The database cannot be opened (words, not a traceback).
         """
+        from offline_cache.catalog_cache import cached_search_keys
+        from offline_cache.db import open_database
+        from window_app.catalog.loader import load_catalog
+
         catalog = load_catalog(settings.catalog_dir)
         db = open_database(settings.database_path)
         offered = offerings_for_region(catalog, settings.window.region)
@@ -92,6 +87,8 @@ class Window:
 
     def guide(self, intake: Intake) -> Guide:
         """Items, merged checklist, unified form and dispatch plan for the intake as it stands."""
+        from window_app.intake.guide import build_guide
+
         return build_guide(self.catalog, self.offering(intake.offering), intake)
 
     def preview(self, offering_id: str) -> Guide:
@@ -102,10 +99,14 @@ class Window:
 
     def new_intake(self, offering_id: str) -> Intake:
         """A fresh intake for an offering, answers at their defaults."""
+        from window_app.intake.guide import new_intake
+
         return new_intake(self.catalog, self.offering(offering_id))
 
     def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
         """Problems of one step (``applicant``, ``situation``, ``checklist``, ``form``) or of all."""
+        from window_app.intake.validate import validate_intake
+
         return validate_intake(
             self.catalog,
             self.offering(intake.offering),
@@ -117,21 +118,31 @@ class Window:
 
     def prefill(self, intake: Intake) -> dict[str, str]:
         """Fill the intake's empty form fields from the applicant step; returns what was filled."""
+        from window_app.intake.form import apply_prefill
+
         return apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
 
     def save_draft(self, intake: Intake) -> str:
         """Store the intake as a draft (survives quitting); returns the draft id."""
+        from offline_cache import drafts as draft_store
+
         return draft_store.save_draft(
             self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name
         )
 
     def drafts(self) -> list[DraftSummary]:
+        from offline_cache import drafts as draft_store
+
         return draft_store.list_drafts(self.db)
 
     def load_draft(self, draft_id: str) -> Intake:
+        from offline_cache import drafts as draft_store
+
         return draft_store.load_draft(self.db, draft_id)
 
     def discard_draft(self, draft_id: str) -> None:
+        from offline_cache import drafts as draft_store
+
         draft_store.delete_draft(self.db, draft_id)
 
     def accept(self, intake: Intake) -> AcceptedApplication:
@@ -141,6 +152,9 @@ class Window:
             IntakeInvalid: Nothing was written.
             offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
         """
+        from window_app.applications import accept_intake
+        from window_app.intake.form import apply_prefill
+
         problems = self.validate(intake)
         if problems:
             raise IntakeInvalid(problems)
@@ -153,10 +167,14 @@ class Window:
 
     def outbox_waiting(self) -> int:
         """Envelopes accepted here and not yet delivered to their departments."""
+        from offline_cache import outbox as outbox_store
+
         return outbox_store.count_waiting(self.db)
 
     def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
         """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
+        from offline_cache import applications as application_store
+
         return application_store.list_applications(self.db, query=query, limit=limit)
 
     def application(self, receipt_no: str) -> ApplicationDetail:
@@ -165,10 +183,14 @@ class Window:
         Raises:
             KeyError: No such receipt number.
         """
+        from offline_cache import applications as application_store
+
         return application_store.get_application(self.db, receipt_no)
 
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
+        from window_app.receipt import render_receipt
+
         return render_receipt(self.application(receipt_no), self.catalog)
 
     def save_receipt(self, receipt_no: str) -> Path:
