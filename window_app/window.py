@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 
@@ -17,6 +17,11 @@ from window_app.catalog.search import OfferingIndex, offerings_for_region
 # the pick screen need is imported here; accepting, validating, receipts and the stores behind
 # them are imported by the methods that use them.
 if TYPE_CHECKING:
+    from offline_cache.outbox import OutboxEntry
+    from offline_cache.progress import ItemDecision
+    from window_app.intake.model import MaterialStatus
+    from window_app.sync.engine import SyncEngine
+    from window_app.sync.status import SyncStatus
     from offline_cache.db import Database
     from window_app.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.catalog.model import Catalog, Offering
@@ -55,7 +60,9 @@ class Window:
         from offline_cache.db import open_database
         from window_app.catalog.loader import load_catalog
 
-        catalog = load_catalog(settings.catalog_dir)
+        from window_app.sync.catalog_refresh import load_preferred_catalog
+
+        catalog = load_preferred_catalog(settings)  # a downloaded newer catalog, else the shipped one
         db = open_database(settings.database_path)
         offered = offerings_for_region(catalog, settings.window.region)
         keys = cached_search_keys(db, catalog)  # pinyin computed once per catalog digest
@@ -212,3 +219,54 @@ class Window:
 
     def today(self) -> dt.date:
         return self.now().date()
+
+    # -- sync (window_app/sync/; docs/sync.md) -----------------------------------------
+
+    def sync_status(self) -> SyncStatus:
+        """Online or not, how many envelopes wait / are held / are quarantined, the last error
+        in words: read from the database, no network."""
+        from window_app.sync.status import sync_status
+
+        return sync_status(self.db)
+
+    def supply_material(self, receipt_no: str, department: str, material_id: str, status: MaterialStatus | str) -> str:
+        """Record a material a department asked for (补正) and queue it for the department.
+
+        Returns the supplement envelope's id.
+
+        Raises:
+            KeyError: No such application, or no part for that department.
+            window_app.sync.supplements.SupplementRefused: Not possible now; the words say why.
+            offline_cache.db.StorageError: Nothing was written.
+        """
+        from window_app.applications import clerk_name
+        from window_app.sync.supplements import supplement
+
+        return supplement(
+            self.db, receipt_no, department, material_id, status, now=self.now(), clerk=clerk_name(self.settings)
+        )
+
+    def item_decisions(self, receipt_no: str) -> dict[str, ItemDecision]:
+        """Each item's latest decision (result number, reason, who, when), by item id."""
+        from offline_cache import progress
+
+        return progress.decisions_of(self.db, receipt_no)
+
+    def quarantined(self, limit: int = 500) -> list[OutboxEntry]:
+        """Envelopes the exchange refused for good, with the reason in ``last_error``."""
+        from offline_cache import outbox as outbox_store
+
+        return outbox_store.list_by_state(self.db, "quarantined", limit)
+
+    def requeue_quarantined(self, envelope_ids: list[str]) -> int:
+        """Send quarantined envelopes again (after the cause was fixed): same bytes, same keys."""
+        from offline_cache import outbox as outbox_store
+
+        return outbox_store.requeue_quarantined(self.db, envelope_ids, self.now().isoformat())
+
+    def sync_engine(self, **options: Any) -> SyncEngine:
+        """A sync engine on its OWN connection to this window's database (close it when done),
+        for a worker running beside the screens: ``await engine.run_forever(stop, on_report=…)``."""
+        from window_app.sync.engine import SyncEngine
+
+        return SyncEngine.open(self.settings, catalog_etag=self.catalog.digest, **options)

@@ -216,3 +216,21 @@ async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[st
 
     # Loading validates every rule: seconds of CPU for a big catalog, off the event loop.
     return await asyncio.to_thread(install_catalog, data_dir, body, new_etag)
+
+
+def load_preferred_catalog(settings: Any) -> Any:
+    """The catalog a window opens with: :attr:`Settings.catalog_dir`, falling back to the shipped
+    catalog if a downloaded one no longer loads (a damaged disk must not stop the window).
+
+    Raises:
+        window_app.catalog.loader.CatalogError: ``[catalog] path`` or the shipped catalog is broken.
+    """
+    from window_app.catalog.loader import CatalogError, load_catalog
+
+    path = settings.catalog_dir
+    try:
+        return load_catalog(path)
+    except CatalogError:
+        if settings.catalog.path or path == settings.shipped_catalog_dir:
+            raise
+        return load_catalog(settings.shipped_catalog_dir)
