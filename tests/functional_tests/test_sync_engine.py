@@ -272,3 +272,31 @@ def window_catalog_version() -> str:
     from window_app.catalog.loader import load_catalog, shipped_catalog_path
 
     return load_catalog(shipped_catalog_path()).version
+
+
+def test_supplement_round_trip_through_the_exchange(exchange_server: ExchangeServer, open_window) -> None:
+    window = open_window(exchange_server.url)
+    receipt = accept_example(window, "retirement")
+    sync(window)
+    [part] = [p for p in window.application(receipt).summary.parts if p.stage == 1][:1]
+    department = part.department
+    with DepartmentClient(exchange_server.url, exchange_server.department_token(department)) as client:
+        [envelope] = client.inbox("new")
+        item = envelope["payload"]["items"][0]["id"]
+        material = next(iter(envelope["payload"]["materials"]))
+        client.decide(envelope["envelope_id"], item, "supplement_needed", material=material, reason="请补交原件", decided_by="李审")
+    sync(window)
+    assert window.application(receipt).summary.state == "supplement_needed"
+
+    supplement_id = window.supply_material(receipt, department, material, "original")
+    report = sync(window)
+    assert report.sent == 1 and report.quarantined == 0
+    [(kind, original)] = exchange_rows(
+        exchange_server, "SELECT kind, original_envelope_id FROM envelopes WHERE envelope_id = ?", (supplement_id,)
+    )
+    assert (kind, original) == ("supplement", envelope["envelope_id"])
+    states = {(p.department, p.stage): p.state for p in window.application(receipt).summary.parts}
+    assert states[(department, 1)] == "received"
+    assert window.application(receipt).intake.materials[material].state == "original"
+    actions = [e.action for e in window.application(receipt).audit]
+    assert "supplement_requested" in actions and "supplement_queued" in actions and "supplement_delivered" in actions

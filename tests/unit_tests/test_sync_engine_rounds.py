@@ -402,3 +402,20 @@ def test_run_forever_reports_each_round_and_stops(tmp_path, clock) -> None:
     asyncio.run(main())
     assert [r.sent for r in reports] == [1, 0, 0]
     assert all(r.online for r in reports)
+
+
+def test_a_damaged_downloaded_catalog_falls_back_to_the_shipped_one(tmp_path) -> None:
+    import shutil
+
+    from window_app.catalog.loader import load_catalog, shipped_catalog_path
+    from window_app.sync.catalog_refresh import load_preferred_catalog
+
+    settings = make_settings(tmp_path)
+    installed = settings.data_dir / "catalogs" / "9999.1-deadbeef"
+    shutil.copytree(shipped_catalog_path(), installed)
+    toml = installed / "catalog.toml"
+    toml.write_text(re.sub(r'version = "[^"]+"', 'version = "9999.1"', toml.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    assert settings.catalog_dir == installed
+    assert load_preferred_catalog(settings).version == "9999.1"
+    (installed / "departments.toml").write_text("[[department]]\nid = 'x'\n", encoding="utf-8")  # the disk went bad
+    assert load_preferred_catalog(settings).version == load_catalog(shipped_catalog_path()).version
