@@ -123,6 +123,9 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
     assert actions.count("delivered") == 7 and actions.count("item_approved") == 7 and actions[-1] == "concluded"
     # Exactly once at the exchange.
     assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes")[0][0] == 7
+    status = window.sync_status()
+    assert status.online and (status.waiting, status.sent, status.quarantined) == (0, 7, 0) and not status.error
+    assert window.item_decisions(receipt)["company_registration"].result == LICENCE
 
 
 def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
@@ -300,3 +303,32 @@ def test_supplement_round_trip_through_the_exchange(exchange_server: ExchangeSer
     assert window.application(receipt).intake.materials[material].state == "original"
     actions = [e.action for e in window.application(receipt).audit]
     assert "supplement_requested" in actions and "supplement_queued" in actions and "supplement_delivered" in actions
+
+
+def test_headless_sync_loop_prints_a_line_per_round_and_stops_on_sigterm(exchange_server: ExchangeServer, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    data_dir = tmp_path / "loop"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_APP_")},
+        "WINDOW_APP_EXCHANGE_URL": exchange_server.url,
+        "WINDOW_APP_EXCHANGE_TOKEN": "demo-window-ZF-01",
+        "WINDOW_APP_SYNC_INTERVAL_SECONDS": "0.2",
+    }
+    command = [sys.executable, "-m", "window_app", "sync", "--data-dir", str(data_dir), "--lang", "en"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while len(lines) < 2 and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if line:
+                lines.append(line)
+        assert len(lines) == 2 and all("online: delivered 0" in line for line in lines), lines
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
