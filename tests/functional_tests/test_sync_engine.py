@@ -332,3 +332,24 @@ def test_headless_sync_loop_prints_a_line_per_round_and_stops_on_sigterm(exchang
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_quarantined_envelope_can_be_requeued_once_the_cause_is_fixed(exchange_server: ExchangeServer, open_window) -> None:
+    """The exchange refuses an envelope for good (here: a row addressed to a department it does
+    not know); it stays quarantined with the reason until someone fixes the cause and requeues
+    it — then the very same payload goes."""
+    window = open_window(exchange_server.url)
+    receipt = accept_example(window, "newborn")
+    [(envelope_id, payload)] = window.db.execute("SELECT envelope_id, payload FROM outbox WHERE department = 'health'").fetchall()
+    window.db.execute("UPDATE outbox SET department = 'healthx' WHERE envelope_id = ?", [envelope_id])
+    report = sync(window)
+    assert report.quarantined == 1 and report.sent == 2
+    [entry] = window.quarantined()
+    assert "healthx" in entry.last_error and entry.envelope.envelope_id == envelope_id
+    assert sync(window, retry_now=True).quarantined == 0  # never retried blindly
+    window.db.execute("UPDATE outbox SET department = 'health' WHERE envelope_id = ?", [envelope_id])
+    assert window.requeue_quarantined([envelope_id]) == 1
+    report = sync(window)
+    assert report.sent == 1 and report.quarantined == 0
+    assert exchange_rows(exchange_server, "SELECT payload FROM envelopes WHERE envelope_id = ?", (envelope_id,)) == [(payload,)]
+    assert window.application(receipt).summary.state == "accepted"

@@ -3,7 +3,9 @@
 ``window-app sync --once`` runs one round and prints a summary; ``window-app sync`` runs rounds
 until Ctrl+C (or SIGTERM), one line per round. ``--json`` prints each round's report as one
 JSON object per line; ``--retry-now`` ignores backoff for the (first) round; ``--status``
-prints where syncing stands without contacting anything.
+prints where syncing stands without contacting anything; ``--requeue-quarantined`` puts the
+envelopes the exchange refused back in the queue first (same bytes, same keys), once the cause
+was fixed.
 
 Exit codes (``--once``): 0 every endpoint answered and nothing failed; 3 offline (no endpoint
 could be reached: the envelopes wait, try again later); 4 reached, but something needs
@@ -18,6 +20,7 @@ Driving it from a script or a test: ``python -m window_app sync --once --data-di
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
@@ -39,12 +42,21 @@ def register(commands: Any) -> None:
     sync.add_argument(
         "--status", action="store_true", help=tr("只显示同步状态（不联网）", "show the sync state only (no network)")
     )
+    sync.add_argument(
+        "--requeue-quarantined",
+        action="store_true",
+        help=tr("先把已隔离的信封重新排队（原因已排除后）", "first put quarantined envelopes back in the queue (once the cause is fixed)"),
+    )
     sync.set_defaults(func=cmd_sync)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with opened_window(settings) as window:
+        if args.requeue_quarantined:
+            entries = window.quarantined(limit=100_000)
+            count = window.requeue_quarantined([entry.envelope.envelope_id for entry in entries])
+            print(tr("已重新排队 {n} 个隔离信封", "{n} quarantined envelope(s) queued again", n=count), file=sys.stderr)
         if args.status:
             return _print_status(window, args.json)
         from window_app.sync.engine import SyncEngine

@@ -231,7 +231,7 @@ class ExchangeClient:
                 f"与{label}的连接中断（{type(exc).__name__}），稍后自动重试",
                 f"The connection to {label_en} broke off ({type(exc).__name__}); will retry",
             ) from None
-        except httpx.HTTPError as exc:  # unsupported protocol, invalid URL …
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # unsupported protocol, invalid URL …
             raise TransportFailure(
                 "offline",
                 f"无法访问{label}（{exc}），请检查 config.toml 中的地址",
