@@ -419,3 +419,23 @@ def test_a_damaged_downloaded_catalog_falls_back_to_the_shipped_one(tmp_path) ->
     assert load_preferred_catalog(settings).version == "9999.1"
     (installed / "departments.toml").write_text("[[department]]\nid = 'x'\n", encoding="utf-8")  # the disk went bad
     assert load_preferred_catalog(settings).version == load_catalog(shipped_catalog_path()).version
+
+
+def test_a_locked_database_is_reported_in_words_and_the_round_goes_on(tmp_path, clock) -> None:
+    from offline_cache.db import open_database
+
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 1)
+    other = open_database(engine.settings.database_path, busy_timeout_seconds=0.1)
+    engine.db.execute("PRAGMA busy_timeout = 100")
+    other.execute("BEGIN IMMEDIATE")  # the screens hold the write lock
+    try:
+        report = run(engine)
+    finally:
+        other.rollback()
+        other.close()
+    assert report.sent == 0 and "数据库正被另一个程序占用" in report.error
+    assert report.endpoints[0].online is None
+    report = run(engine)
+    assert report.sent == 1

@@ -364,7 +364,10 @@ class SyncEngine:
 
             async def one(endpoint: Endpoint) -> EndpointReport:
                 async with limit:
-                    return await self._endpoint_round(http, endpoint, own, report, retry_now)
+                    try:
+                        return await self._endpoint_round(http, endpoint, own, report, retry_now)
+                    except Exception as exc:  # noqa: BLE001 - e.g. the database is locked: say so, go on
+                        return self._endpoint_broken(endpoint, exc)
 
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
         finally:
@@ -434,6 +437,21 @@ class SyncEngine:
         result.online = True
         sync_state.record_ok(self.db, endpoint.key, _iso(self.clock()))
         return result
+
+    def _endpoint_broken(self, endpoint: Endpoint, exc: Exception) -> EndpointReport:
+        """A round at one endpoint stopped on something other than the network (a locked or full
+        database …): the other endpoints go on; the envelopes involved are retried later."""
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        message_en = getattr(exc, "message_en", None) or str(exc) or type(exc).__name__
+        return EndpointReport(
+            url=endpoint.url,
+            label=endpoint.label,
+            label_en=endpoint.label_en,
+            departments=endpoint.departments,
+            online=None,
+            error=f"同步{endpoint.label}时出错：{message}",
+            error_en=f"Syncing with {endpoint.label_en} failed: {message_en}",
+        )
 
     def _endpoint_failed(
         self, endpoint: Endpoint, state: sync_state.EndpointState, failure: TransportFailure, result: EndpointReport, fingerprint: str
