@@ -252,7 +252,7 @@ def test_refused_token_holds_the_endpoint_until_the_token_changes(tmp_path, cloc
     accept_many(engine, 2)
     report = run(engine)
     assert "拒绝了本窗口的令牌（HTTP 401" in report.error and "[exchange] token" in report.error
-    assert report.endpoints[0].held and not report.online
+    assert report.endpoints[0].held and not report.online and not report.offline
     assert states(engine) == {"queued": 2, "waiting": 4}  # nothing quarantined for a config mistake
     clock.advance(3600)
     run(engine)
@@ -436,6 +436,6 @@ def test_a_locked_database_is_reported_in_words_and_the_round_goes_on(tmp_path, 
         other.rollback()
         other.close()
     assert report.sent == 0 and "数据库正被另一个程序占用" in report.error
-    assert report.endpoints[0].online is None
+    assert report.endpoints[0].online is None and not report.offline and not report.ok
     report = run(engine)
     assert report.sent == 1

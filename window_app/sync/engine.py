@@ -153,8 +153,12 @@ class SyncReport:
 
     @property
     def offline(self) -> bool:
-        """No endpoint could be reached (all failed, backing off or held)."""
-        return not any(endpoint.online for endpoint in self.endpoints)
+        """No endpoint could be reached: each one failed on the network this round or is still
+        backing off from such a failure (a refused token or a storage error is not "offline")."""
+        return bool(self.endpoints) and all(
+            endpoint.online is False or (endpoint.online is None and endpoint.retry_at is not None and not endpoint.held)
+            for endpoint in self.endpoints
+        )
 
     @property
     def ok(self) -> bool:
