@@ -183,20 +183,22 @@ def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_wind
         "SELECT envelope_id, idempotency_key, payload FROM outbox WHERE state = 'queued'"
     ).fetchall()
 
-    real_send = __import__("window_app.sync.client", fromlist=["ExchangeClient"]).ExchangeClient.send_envelopes
+    from window_app.sync.client import ExchangeClient, TransportFailure
+
+    real_send = ExchangeClient.send_envelopes
 
     async def lose_the_answer(self, envelopes):
-        await real_send(self, envelopes)
-        raise httpx.ReadError("connection reset")
+        await real_send(self, envelopes)  # the exchange stores the batch …
+        # … and the connection breaks before its answer arrives (what the client reports then).
+        raise TransportFailure("offline", "与交换平台的连接中断（ReadError）", "The connection to the exchange broke off (ReadError)")
 
     mp = pytest.MonkeyPatch()
-    mp.setattr("window_app.sync.client.ExchangeClient.send_envelopes", lose_the_answer)
+    mp.setattr(ExchangeClient, "send_envelopes", lose_the_answer)
     try:
-        # The reset surfaces from our wrapper, not the transport: count it as the transient failure it is.
-        with pytest.raises(httpx.ReadError):
-            sync(window)
+        report = sync(window)
     finally:
         mp.undo()
+    assert report.failed == 1 and "连接中断" in report.error
     assert window.db.execute("SELECT state, attempts FROM outbox WHERE envelope_id = ?", [envelope_id]).fetchone() == ("queued", 1)
 
     report = sync(window, retry_now=True)
