@@ -5,14 +5,27 @@ the :class:`~window_app.intake.model.Intake` being taken. Step screens edit the 
 app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
 before the last step change (and Ctrl+Q saves the rest).
 
-Keys anywhere: F2 language, F3 applications, F4 new application, Ctrl+Q quit.
+Keys anywhere: F2 language, F3 applications, F4 new application, F5 sync now, Ctrl+Q quit.
+
+The sync worker (``[sync] enabled``) runs beside the screens in a thread of its own
+(:mod:`screens.sync_link`, :mod:`window_app.sync.background`); the header shows what it reports.
+
+An exception no screen expected never ends the clerk's session with a traceback: the app says
+what happened in a box, saves the application in progress as a draft, and writes the traceback
+to ``<data dir>/logs/window-app.log`` (see :mod:`screens.safety` for how, and for the few cases
+where Textual cannot go on: then the app stops with the same words on stderr).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual._context import active_message_pump
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -20,9 +33,12 @@ from textual.screen import Screen
 
 from offline_cache.db import StorageError
 from screens import flow
+from screens.safety import GuardedDispatch
 from screens.step import StepScreen
+from screens.sync_link import SyncLink, SyncRoundDone
 from screens.widgets.localized import localize_bindings
 from window_app.i18n import language, pick, set_language, tr
+from window_app.incidents import incident_message, record_incident, summary
 from window_app.intake.model import STEPS, Intake
 
 if TYPE_CHECKING:
@@ -40,8 +56,14 @@ class WindowApp(App):
     Attributes:
         window: The facade every screen calls.
         intake: The application being taken, or ``None`` on the pick screen.
-        sync_online: Whether the exchange answers (``None``: no sync worker runs).
+        sync_online: Whether the exchange answers (``None``: not known yet / no sync worker).
         sync_waiting: Envelopes waiting to be sent (``None``: unknown).
+        sync_quarantined: Envelopes the exchange refused for good (kept, not resent).
+        sync_reason: Why the window is offline, ``(中文, English)``; empty when it is not.
+        sync_running: The sync worker runs rounds on its own (the header says "connecting"
+            until the first one is done).
+        sync_generation: Goes up whenever a sync round changed what screens show (they watch it).
+        sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
     """
 
     CSS_PATH = "app.tcss"
@@ -51,19 +73,30 @@ class WindowApp(App):
         Binding("f2", "toggle_language", "语言|Language", priority=True),
         Binding("f3", "show_applications", "办件|Applications", priority=True),
         Binding("f4", "new_intake", "新办件|New", priority=True),
+        Binding("f5", "sync_now", "立即同步|Sync now", priority=True),
         Binding("ctrl+q", "quit", "退出|Quit", priority=True),
     ]
 
     sync_online: reactive[bool | None] = reactive(None)
     sync_waiting: reactive[int | None] = reactive(None)
+    sync_quarantined: reactive[int] = reactive(0)
+    sync_reason: reactive[tuple[str, str]] = reactive(("", ""))
+    sync_running: reactive[bool] = reactive(False)
+    sync_generation: reactive[int] = reactive(0)
 
-    def __init__(self, window: Window, *, cursor_blink: bool = True) -> None:
+    def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
+        """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
+        syncs, whatever this says."""
         set_language(window.settings.window.language)
         super().__init__()
         self.window = window
+        self.sync_link = SyncLink(self, enabled=window.settings.sync.enabled if sync is None else sync)
         self.intake: Intake | None = None
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
+        self._error_dialog: Screen | None = None
+        self._stopping_for_error = False
+        self._stop_words = ""
         localize_bindings(self)
         self._set_titles()
 
@@ -78,6 +111,15 @@ class WindowApp(App):
         # pushed or switched to.
         self.push_screen(flow.screen_for("pick"))
         self.refresh_waiting()
+        if self.sync_link.enabled:
+            # After the first screen is drawn: the clerk does not wait for httpx to import.
+            self.call_after_refresh(self.sync_link.start)
+
+    async def on_unmount(self) -> None:
+        await self.sync_link.stop()  # its thread closes its own connection
+
+    def on_sync_round_done(self, message: SyncRoundDone) -> None:
+        self.sync_link.show(message.outcome)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -87,11 +129,16 @@ class WindowApp(App):
     # -- words for failures --------------------------------------------------------------
 
     def refresh_waiting(self) -> None:
-        """Show in the header how many envelopes wait for the line (the outbox count)."""
+        """Show in the header how many envelopes wait for the line (and how many are
+        quarantined), from the database; and send what was just queued."""
         try:
-            self.sync_waiting = self.window.outbox_waiting()
+            status = self.window.sync_status()
         except StorageError as error:
             self.report_storage_error(error)
+            return
+        self.sync_waiting = status.waiting
+        self.sync_quarantined = status.quarantined
+        self.sync_link.nudge()
 
     def report_storage_error(self, error: StorageError) -> None:
         """Tell the clerk, in words, that the database refused (nothing is shown as a traceback)."""
@@ -102,6 +149,132 @@ class WindowApp(App):
             timeout=15,
             markup=False,
         )
+
+    # -- the safety net: unexpected exceptions -------------------------------------------
+
+    async def _dispatch_message(self, message: Any) -> None:
+        # Key bindings run their actions here (Ctrl+N, Esc, F10 …): guarded like the screens'
+        # handlers, so a failing action leaves the app running (see screens/safety.py).
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:
+            self.report_unexpected(error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort for an exception nobody caught (replaces its traceback exit).
+
+        When the pump that raised goes on (the app's own, a guarded screen's, a timer's
+        callback), the clerk gets the box and carries on; otherwise (a widget's own pump, an
+        unguarded screen: Textual stops processing its messages) the app saves the draft,
+        logs, and stops with words on stderr.
+        """
+        pump = active_message_pump.get(None)
+        if pump is self or isinstance(pump, GuardedDispatch):
+            self.report_unexpected(error)
+        else:
+            self.stop_for_error(error)
+
+    def report_unexpected(self, error: Exception) -> None:
+        """Say in a box that something went wrong; save the draft; log the traceback. Never raises."""
+        try:
+            if self._exception is None:
+                # run_test() re-raises this when a test's app ends, so no test passes over a
+                # failure the net caught; run() never looks at it.
+                self._exception = error
+            if not self.is_running or self._exit or not self.screen_stack:
+                self.stop_for_error(error)
+                return
+            draft = self._rescue_intake()
+            log = self._record_incident(error)
+            if self._error_dialog is not None and self._error_dialog in self.screen_stack:
+                return  # one box at a time; every error is in the log
+            from screens.widgets.dialog import Dialog
+
+            self._error_dialog = Dialog(
+                tr("程序出错", "Program error"), incident_message(error, draft=draft, log=log), error=True
+            )
+            self.push_screen(self._error_dialog)
+        except Exception:  # the net itself failed: stop with words rather than loop
+            self.stop_for_error(error)
+
+    def stop_for_error(self, error: Exception) -> None:
+        """The app cannot go on: save the draft, log, and exit with words on stderr (exit code 1)."""
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        if self._stopping_for_error:
+            self._record_incident(error)
+            return
+        self._stopping_for_error = True
+        draft = self._rescue_intake()
+        log = self._record_incident(error)
+        self._stop_words = incident_message(error, draft=draft, log=log, stopping=True)
+        self.exit(return_code=1)
+
+    def _print_error_renderables(self) -> None:
+        # Textual calls this once the terminal is restored. The words go out as plain text:
+        # Rich would break the log's path at the console width, and support staff copy it.
+        if self._stop_words:
+            print(self._stop_words, file=sys.stderr)
+            self._stop_words = ""
+            self._exit_renderables.clear()
+            return
+        super()._print_error_renderables()
+
+    def _rescue_intake(self) -> str:
+        """Store the application in progress as a draft: ``saved``, ``none`` or why not."""
+        intake = self.intake
+        if intake is None:
+            return "none"
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, StepScreen) and screen.is_mounted:
+            with contextlib.suppress(Exception):  # the failure may be in commit() itself
+                screen.commit()
+        try:
+            if not intake.draft_id and self.is_untouched(intake):
+                return "none"
+            intake.draft_id = self.window.save_draft(intake)
+        except StorageError as failure:
+            return tr(failure.message, failure.message_en or failure.message)
+        except Exception as failure:
+            return summary(failure)
+        return "saved"
+
+    def _record_incident(self, error: Exception) -> Path | None:
+        """Append the traceback, and where the clerk was, to the support log."""
+        try:
+            now = self.window.now()
+        except Exception:
+            now = dt.datetime.now().astimezone()
+        intake = self.intake
+        settings = self.window.settings
+        context = {
+            "window": f"{settings.window.id} ({settings.window.region})",
+            "screen": type(self.screen_stack[-1]).__name__ if self.screen_stack else "-",
+            "offering": intake.offering if intake is not None else "-",
+            "step": intake.step if intake is not None else "-",
+            "draft": (intake.draft_id or "-") if intake is not None else "-",
+        }
+        return record_incident(settings.data_dir, error, now=now, context=context)
+
+    def _commit_screen(self) -> None:
+        """Copy the current step's widgets into the intake before leaving it.
+
+        A step that cannot (it failed to build) must not keep the clerk from F3, F4 or Ctrl+Q:
+        the intake keeps what was committed before, and the failure goes to the log.
+        """
+        screen = self.screen
+        if not isinstance(screen, StepScreen):
+            return
+        try:
+            screen.commit()
+        except Exception as error:
+            self._record_incident(error)
+            self.notify(
+                tr("本步骤刚填写的内容未能保存（已记录错误）", "What was just entered on this step could not be kept (the error was logged)"),
+                severity="warning",
+                markup=False,
+            )
 
     # -- moving between steps ------------------------------------------------------------
 
@@ -227,8 +400,7 @@ class WindowApp(App):
         except StorageError as error:
             self.report_storage_error(error)
             return
-        if isinstance(self.screen, StepScreen):
-            self.screen.commit()
+        self._commit_screen()
         if self.intake is not None and self.intake.draft_id != draft_id:
             self._park_intake()
         intake.draft_id = intake.draft_id or draft_id
@@ -267,8 +439,7 @@ class WindowApp(App):
 
         if isinstance(self.screen, ApplicationsScreen):
             return
-        if isinstance(self.screen, StepScreen):
-            self.screen.commit()
+        self._commit_screen()
         self.push_screen(ApplicationsScreen())
 
     # -- language ------------------------------------------------------------------------
@@ -302,6 +473,7 @@ class WindowApp(App):
         screen.commit()
         replacement = type(screen)()
         replacement.carry_over(screen)
+        replacement.keep_focus(screen)
         self.switch_screen(replacement)
 
     # -- actions (keys) ------------------------------------------------------------------
@@ -312,16 +484,18 @@ class WindowApp(App):
     def action_show_applications(self) -> None:
         self.show_applications()
 
+    def action_sync_now(self) -> None:
+        """F5: a sync round now (backoff ignored); the outcome is told in words."""
+        self.sync_link.sync_now()
+
     def action_new_intake(self) -> None:
         """Back to pick; the current application stays as a draft."""
-        if isinstance(self.screen, StepScreen):
-            self.screen.commit()
+        self._commit_screen()
         self.goto_step("pick")
 
     async def action_quit(self) -> None:
         """Save the application in progress as a draft, then quit."""
-        if isinstance(self.screen, StepScreen):
-            self.screen.commit()
+        self._commit_screen()
         if self.intake is not None and not self.is_untouched(self.intake) and not self._autosave():
             if not self._quit_despite_error:
                 self._quit_despite_error = True

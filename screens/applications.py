@@ -21,6 +21,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedCont
 from textual.widgets.data_table import RowDoesNotExist
 
 from offline_cache.db import StorageError
+from screens.safety import GuardedDispatch
 from screens.widgets.dialog import Dialog
 from screens.widgets.localized import localize_bindings
 from screens.widgets.part_state import application_state_label, parts_compact
@@ -49,7 +50,7 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
-class ApplicationsScreen(Screen):
+class ApplicationsScreen(GuardedDispatch, Screen):
     """Accepted applications and drafts, searchable, over whatever step was open."""
 
     CSS_PATH = "applications.tcss"

@@ -11,11 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from offline_cache.db import StorageError
+from screens.safety import GuardedDispatch
 from screens.widgets.localized import localize_bindings
 from window_app.i18n import tr
 
 
-class ReceiptScreen(ModalScreen[None]):
+class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
     """The printable receipt in a box; P saves it as a text file for the printer.
 
     Args:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
+from textual.widgets.input import Selection
 
+from screens.safety import GuardedDispatch
 from screens.widgets.field_row import problem_text
 from screens.widgets.localized import localize_bindings
 from screens.widgets.step_header import StepHeader
@@ -32,8 +35,11 @@ if TYPE_CHECKING:
     from window_app.window import Window
 
 
-class StepScreen(Screen):
+class StepScreen(GuardedDispatch, Screen):
     """One step of taking an application.
+
+    An exception in one of its handlers is caught by :class:`~screens.safety.GuardedDispatch`:
+    the clerk sees words, the draft is saved, the session goes on.
 
     Attributes:
         STEP: Which step this screen is, one of :data:`~window_app.intake.model.STEPS`.
@@ -52,6 +58,7 @@ class StepScreen(Screen):
         localize_bindings(self)
         self.language = language()
         """The language the screen was built in (a stale screen is rebuilt when resumed)."""
+        self._kept_focus: tuple[str, Selection | None] | None = None
 
     # -- what every step can reach -------------------------------------------------------
 
@@ -150,6 +157,36 @@ class StepScreen(Screen):
 
         Default: nothing (the intake holds it all, :meth:`commit` was called on ``old``).
         """
+
+    def keep_focus(self, old: StepScreen) -> None:
+        """Focus, once built, the widget ``old`` had focused, text cursor where it was (F2).
+
+        Without this the clerk who switches language mid-field finds the cursor elsewhere, or
+        the field's text selected, so that the next key typed replaces it.
+        """
+        focused = old.focused
+        if focused is not None and focused.id:
+            self._kept_focus = (focused.id, focused.selection if isinstance(focused, Input) else None)
+
+    def on_mount(self) -> None:
+        # Textual calls every class's on_mount, the subclass's first: this one comes last.
+        if self._kept_focus is not None:
+            target = next(iter(self.query(f"#{self._kept_focus[0]}")), None)
+            if target is not None and target.focusable:
+                target.focus()
+            else:
+                self._kept_focus = None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # After the input's own focus handling (which selects all its text): put the cursor back.
+        kept = self._kept_focus
+        if kept is None or event.widget.id != kept[0]:
+            return
+        self._kept_focus = None
+        widget, selection = event.widget, kept[1]
+        if isinstance(widget, Input) and selection is not None:
+            end = len(widget.value)
+            widget.selection = Selection(min(selection.start, end), min(selection.end, end))
 
     def on_screen_resume(self) -> None:
         # F2 pressed while another screen was on top: rebuild this one in the new language.
