@@ -186,12 +186,13 @@ def claim_due(
     exclude: Sequence[str] = (),
     retry_at: Callable[[int], str],
     ignore_schedule: bool = False,
+    round_started: str | None = None,
 ) -> list[OutgoingEnvelope]:
     """Take up to ``limit`` due envelopes for one endpoint and record the attempt BEFORE sending.
 
     Due: ``state = 'queued' AND next_attempt_at <= now`` (index ``outbox_state_next_attempt``, or
     ``outbox_department_state_next`` with ``departments``). In the same write transaction each
-    taken row gets ``attempts + 1``, ``last_attempt_at = now`` and a provisional
+    taken row gets ``attempts + 1``, ``last_attempt_at = now`` (UTC) and a provisional
     ``next_attempt_at = retry_at(attempts + 1)``: if the program dies mid-request the envelope is
     retried later (same bytes, same key: the exchange answers ``duplicate``), and a second sync
     process on this database does not take the same rows meanwhile.
@@ -200,17 +201,23 @@ def claim_due(
         departments: Only these departments (an endpoint of their own); ``None``: any but
             ``exclude`` (the shared exchange).
         retry_at: Attempt number → ISO time of the provisional next attempt.
-        ignore_schedule: Take queued rows whatever their ``next_attempt_at`` ("retry now").
+        ignore_schedule: Take queued rows whatever their ``next_attempt_at`` ("retry now") —
+            except those already attempted since ``round_started`` (in flight, or just failed).
     """
     where, params = _department_filter(departments, exclude)
     if departments is not None and not departments:
         return []
-    schedule = "" if ignore_schedule else " AND next_attempt_at <= ?"
+    if ignore_schedule:
+        schedule = " AND (last_attempt_at IS NULL OR last_attempt_at < ?)"
+        args = [utc_stamp(round_started or now)]
+    else:
+        schedule = " AND next_attempt_at <= ?"
+        args = [utc_stamp(now)]
     sql = (
         f"SELECT {_SEND_COLUMNS} FROM outbox WHERE state = 'queued'{schedule}{where} "
         "ORDER BY next_attempt_at, envelope_id LIMIT ?"
     )
-    args = ([] if ignore_schedule else [utc_stamp(now)]) + params + [limit]
+    args += params + [limit]
     with storage_errors(_SEND_WORDS):
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -219,7 +226,7 @@ def claim_due(
                 db.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ? "
                     "WHERE envelope_id = ? AND state = 'queued'",
-                    [now, utc_stamp(retry_at(row.attempts + 1)), row.envelope_id],
+                    [utc_stamp(now), utc_stamp(retry_at(row.attempts + 1)), row.envelope_id],
                 )
             db.execute("COMMIT")
         except BaseException:

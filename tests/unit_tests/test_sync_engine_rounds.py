@@ -439,3 +439,14 @@ def test_a_locked_database_is_reported_in_words_and_the_round_goes_on(tmp_path, 
     assert report.endpoints[0].online is None and not report.offline and not report.ok
     report = run(engine)
     assert report.sent == 1
+
+
+@pytest.mark.parametrize("retry_now", [False, True])
+def test_batches_in_flight_together_never_carry_the_same_envelope(tmp_path, clock, retry_now) -> None:
+    exchange = Exchange()
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 25)
+    report = run(engine, retry_now=retry_now)
+    keys = [e["idempotency_key"] for batch in exchange.posts for e in batch]
+    assert len(keys) == len(set(keys)) == 25
+    assert (report.sent, report.duplicate) == (25, 0)

@@ -65,6 +65,7 @@ MAX_ENVELOPES_PER_ROUND = 20_000  # per endpoint: a round also has events to pul
 EVENTS_PAGE = 500
 MAX_EVENT_PAGES_PER_ROUND = 200
 SEND_PULL_PASSES = 3  # stages released by events go out in the same round
+IN_FLIGHT_PER_ENDPOINT = 2  # batches on the wire at once per endpoint (the pool holds 4 connections)
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -485,24 +486,40 @@ class SyncEngine:
         result: EndpointReport,
         retry_now: bool,
     ) -> None:
-        """Send this endpoint's due envelopes batch by batch; a transient failure stops it."""
+        """Send this endpoint's due envelopes batch by batch, ``IN_FLIGHT_PER_ENDPOINT`` batches
+        at a time (a slow county line's round trips overlap); a transient failure stops it."""
         taken = 0
-        while taken < MAX_ENVELOPES_PER_ROUND:
-            size = self._batch_size.get(endpoint.key, min(self.settings.sync.batch_size, MAX_ENVELOPES_PER_REQUEST))
-            now = self.clock()
-            rows = outbox_store.claim_due(
-                self.db,
-                _iso(now),
-                limit=size,
-                departments=departments,
-                exclude=exclude,
-                retry_at=lambda attempts: _iso(now + dt.timedelta(seconds=self.backoff.delay(attempts))),
-                ignore_schedule=retry_now,
-            )
-            if not rows:
-                return
-            taken += len(rows)
-            await self._send_batch(client, endpoint, rows, result)
+        failures: list[TransportFailure] = []
+        round_started = _iso(self.clock())
+
+        async def sender() -> None:
+            nonlocal taken
+            while taken < MAX_ENVELOPES_PER_ROUND and not failures:
+                size = self._batch_size.get(endpoint.key, min(self.settings.sync.batch_size, MAX_ENVELOPES_PER_REQUEST))
+                now = self.clock()
+                # Claiming is one synchronous write transaction: two senders never take the same row.
+                rows = outbox_store.claim_due(
+                    self.db,
+                    _iso(now),
+                    limit=size,
+                    departments=departments,
+                    exclude=exclude,
+                    retry_at=lambda attempts: _iso(now + dt.timedelta(seconds=self.backoff.delay(attempts))),
+                    ignore_schedule=retry_now,
+                    round_started=round_started,
+                )
+                if not rows:
+                    return
+                taken += len(rows)
+                try:
+                    await self._send_batch(client, endpoint, rows, result)
+                except TransportFailure as failure:
+                    failures.append(failure)
+                    return
+
+        await asyncio.gather(*(sender() for _ in range(IN_FLIGHT_PER_ENDPOINT)))
+        if failures:
+            raise failures[0]
 
     async def _send_batch(self, client: ExchangeClient, endpoint: Endpoint, rows: list[OutgoingEnvelope], result: EndpointReport) -> None:
         try:
