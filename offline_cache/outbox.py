@@ -201,18 +201,21 @@ def claim_due(
         departments: Only these departments (an endpoint of their own); ``None``: any but
             ``exclude`` (the shared exchange).
         retry_at: Attempt number → ISO time of the provisional next attempt.
-        ignore_schedule: Take queued rows whatever their ``next_attempt_at`` ("retry now") —
-            except those already attempted since ``round_started`` (in flight, or just failed).
+        ignore_schedule: Take queued rows whatever their ``next_attempt_at`` ("retry now").
+        round_started: Never take a row already attempted since then (in flight, or just
+            failed): a round sends each envelope at most once. The provisional next attempt
+            cannot guard a row in flight: full jitter makes it as short as 0.05 s, and a slow
+            line's answer takes longer — another batch of the round would resend it.
     """
     where, params = _department_filter(departments, exclude)
     if departments is not None and not departments:
         return []
-    if ignore_schedule:
-        schedule = " AND (last_attempt_at IS NULL OR last_attempt_at < ?)"
-        args = [utc_stamp(round_started or now)]
-    else:
-        schedule = " AND next_attempt_at <= ?"
-        args = [utc_stamp(now)]
+    schedule = "" if ignore_schedule else " AND next_attempt_at <= ?"
+    args: list[Any] = [] if ignore_schedule else [utc_stamp(now)]
+    if ignore_schedule or round_started is not None:
+        # A last_attempt_at not in UTC ('…Z') is local time from before it was stored in UTC: old.
+        schedule += " AND (last_attempt_at IS NULL OR last_attempt_at < ? OR last_attempt_at NOT LIKE '%Z')"
+        args.append(utc_stamp(round_started or now))
     sql = (
         f"SELECT {_SEND_COLUMNS} FROM outbox WHERE state = 'queued'{schedule}{where} "
         "ORDER BY next_attempt_at, envelope_id LIMIT ?"
