@@ -236,5 +236,20 @@ _V2 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+_V3 = (
+    # The validated catalog, pickled, per catalog digest and program version: a start reads it
+    # back instead of parsing and checking the TOML again (offline_cache/catalog_cache.py).
+    # Only the few most recently made snapshots are kept.
+    """
+    CREATE TABLE catalog_snapshots (
+        digest TEXT NOT NULL,
+        app_version TEXT NOT NULL,
+        data BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (digest, app_version)
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 """Each migration is a sequence of single SQL statements, run in one transaction."""

@@ -131,7 +131,7 @@ class Settings:
         the shipped one (window_app/sync/catalog_refresh.py); else the shipped catalog."""
         if self.catalog.path:
             return Path(self.catalog.path).expanduser()
-        from window_app.catalog.loader import shipped_catalog_path
+        from window_app.catalog.reading import shipped_catalog_path
         from window_app.sync.catalog_refresh import preferred_catalog_dir
 
         return preferred_catalog_dir(self.data_dir, shipped_catalog_path())
@@ -139,7 +139,7 @@ class Settings:
     @property
     def shipped_catalog_dir(self) -> Path:
         """The catalog shipped with the package (the fallback when a downloaded one fails)."""
-        from window_app.catalog.loader import shipped_catalog_path
+        from window_app.catalog.reading import shipped_catalog_path
 
         return shipped_catalog_path()
 

@@ -36,6 +36,7 @@ def test_a_new_file_is_created_with_every_table_in_wal_mode(tmp_path) -> None:
             "audit",
             "receipt_sequence",
             "search_keys",
+            "catalog_snapshots",
         } <= set(db.table_names())
     finally:
         db.close()

@@ -34,7 +34,7 @@ from window_app.catalog.items import read_item
 from window_app.catalog.model import Catalog
 from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.problems import CatalogError, CatalogProblem
-from window_app.catalog.reading import read_document, read_sources
+from window_app.catalog.reading import read_document, read_sources, shipped_catalog_path
 from window_app.catalog.references import check_references
 
 __all__ = ["CatalogError", "CatalogProblem", "load_catalog", "shipped_catalog_path", "validate_catalog_dir"]
@@ -50,11 +50,6 @@ READERS = {
     "item": read_item,
     "bundle": read_bundle,
 }
-
-
-def shipped_catalog_path() -> Path:
-    """The Guizhou catalog shipped inside the package (``window_app/data/catalog``)."""
-    return Path(__file__).resolve().parent.parent / "data" / "catalog"
 
 
 def validate_catalog_dir(path: str | Path) -> list[CatalogProblem]:

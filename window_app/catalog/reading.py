@@ -26,6 +26,11 @@ LAYOUT_HINT = (
 WHOLE_FILE = "(file)"
 
 
+def shipped_catalog_path() -> Path:
+    """The Guizhou catalog shipped inside the package (``window_app/data/catalog``)."""
+    return Path(__file__).resolve().parent.parent / "data" / "catalog"
+
+
 def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, str, dict]], str]:
     """Parse every catalog file; returns (relative path, kind, document) and the digest."""
     if not root.exists():
@@ -44,10 +49,7 @@ def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, s
             partial.problem(rel, WHOLE_FILE, f"cannot be read: {exc.strerror or exc}")
             partial.unreadable.add(_kind_of(rel) or "")
             continue
-        # Length-prefixed, so moving bytes between a name and a body cannot collide.
-        for chunk in (rel.encode("utf-8"), data):
-            hasher.update(len(chunk).to_bytes(8, "big"))
-            hasher.update(chunk)
+        _hash_file(hasher, rel, data)
         kind = _kind_of(rel)
         if kind is None:
             if rel.endswith(".toml"):
@@ -62,6 +64,31 @@ def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, s
         reason = "missing: every catalog starts with catalog.toml ([catalog] format, version, name)"
         partial.problem("catalog.toml", WHOLE_FILE, reason)
     return sources, hasher.hexdigest()
+
+
+def catalog_digest(root: Path) -> str:
+    """The digest :func:`read_sources` gives the catalog in ``root``, without parsing anything.
+
+    Cheap enough for every start (the files are only read and hashed): it tells whether a
+    catalog read earlier is still the one on disk. ``""`` when the directory or one of its
+    files cannot be read; :func:`read_sources` then reports why.
+    """
+    if not root.is_dir():
+        return ""
+    hasher = hashlib.sha256()
+    try:
+        for path in _catalog_files(root):
+            _hash_file(hasher, path.relative_to(root).as_posix(), path.read_bytes())
+    except OSError:
+        return ""
+    return hasher.hexdigest()
+
+
+def _hash_file(hasher: hashlib._Hash, rel: str, data: bytes) -> None:
+    # Length-prefixed, so moving bytes between a name and a body cannot collide.
+    for chunk in (rel.encode("utf-8"), data):
+        hasher.update(len(chunk).to_bytes(8, "big"))
+        hasher.update(chunk)
 
 
 def read_document(rel: str, kind: str, document: dict, reader, partial: PartialCatalog) -> None:

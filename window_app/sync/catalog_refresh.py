@@ -26,6 +26,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from window_app.sync.client import ExchangeClient
 
 CATALOGS_DIRNAME = "catalogs"
@@ -218,19 +220,26 @@ async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[st
     return await asyncio.to_thread(install_catalog, data_dir, body, new_etag)
 
 
-def load_preferred_catalog(settings: Any) -> Any:
+def load_preferred_catalog(settings: Any, load: Callable[[Path], Any] | None = None) -> Any:
     """The catalog a window opens with: :attr:`Settings.catalog_dir`, falling back to the shipped
     catalog if a downloaded one no longer loads (a damaged disk must not stop the window).
+
+    Args:
+        load: Reads one catalog directory (default :func:`window_app.catalog.loader.load_catalog`;
+            the window passes :func:`offline_cache.catalog_cache.cached_catalog` on its database).
 
     Raises:
         window_app.catalog.loader.CatalogError: ``[catalog] path`` or the shipped catalog is broken.
     """
-    from window_app.catalog.loader import CatalogError, load_catalog
+    from window_app.catalog.problems import CatalogError
+
+    if load is None:
+        from window_app.catalog.loader import load_catalog as load
 
     path = settings.catalog_dir
     try:
-        return load_catalog(path)
+        return load(path)
     except CatalogError:
         if settings.catalog.path or path == settings.shipped_catalog_dir:
             raise
-        return load_catalog(settings.shipped_catalog_dir)
+        return load(settings.shipped_catalog_dir)
