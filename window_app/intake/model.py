@@ -100,8 +100,13 @@ class Intake:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Intake:
-        """Build from :meth:`to_json` output (unknown keys are ignored; see ``parse_intake``
-        in :mod:`window_app.intake.io` for the strict, error-listing version)."""
+        """Build from :meth:`to_json` output of this version (drafts, stored applications).
+
+        Unknown top-level keys are ignored; an unknown key inside a person or material status
+        raises ``TypeError`` (data written by a newer version — the screens' safety net tells
+        the clerk in words). ``parse_intake`` in :mod:`window_app.intake.io` is the strict,
+        error-listing reader for files from outside.
+        """
         applicant = data.get("applicant") or {}
         enterprise = applicant.get("enterprise") or {}
         agent = applicant.get("agent")
