@@ -5,7 +5,10 @@ the :class:`~window_app.intake.model.Intake` being taken. Step screens edit the 
 app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
 before the last step change (and Ctrl+Q saves the rest).
 
-Keys anywhere: F2 language, F3 applications, F4 new application, Ctrl+Q quit.
+Keys anywhere: F2 language, F3 applications, F4 new application, F5 sync now, Ctrl+Q quit.
+
+The sync worker (``[sync] enabled``) runs beside the screens in a thread of its own
+(:mod:`screens.sync_link`, :mod:`window_app.sync.background`); the header shows what it reports.
 
 An exception no screen expected never ends the clerk's session with a traceback: the app says
 what happened in a box, saves the application in progress as a draft, and writes the traceback
@@ -32,6 +35,7 @@ from offline_cache.db import StorageError
 from screens import flow
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
+from screens.sync_link import SyncLink, SyncRoundDone
 from screens.widgets.localized import localize_bindings
 from window_app.i18n import language, pick, set_language, tr
 from window_app.incidents import incident_message, record_incident, summary
@@ -52,8 +56,16 @@ class WindowApp(App):
     Attributes:
         window: The facade every screen calls.
         intake: The application being taken, or ``None`` on the pick screen.
-        sync_online: Whether the exchange answers (``None``: no sync worker runs).
-        sync_waiting: Envelopes waiting to be sent (``None``: unknown).
+        sync_online: Whether the exchange answers (``None``: not known yet / no sync worker).
+        sync_waiting: Envelopes ready to go that wait for the line (``queued``; ``None``:
+            unknown). Later stages held for a prerequisite's result wait for a department,
+            not for the line: the applications screen shows them.
+        sync_quarantined: Envelopes the exchange refused for good (kept, not resent).
+        sync_reason: Why the window is offline, ``(中文, English)``; empty when it is not.
+        sync_running: The sync worker runs rounds on its own (the header says "connecting"
+            until the first one is done).
+        sync_generation: Goes up whenever a sync round changed what screens show (they watch it).
+        sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
     """
 
     CSS_PATH = "app.tcss"
@@ -63,16 +75,24 @@ class WindowApp(App):
         Binding("f2", "toggle_language", "语言|Language", priority=True),
         Binding("f3", "show_applications", "办件|Applications", priority=True),
         Binding("f4", "new_intake", "新办件|New", priority=True),
+        Binding("f5", "sync_now", "立即同步|Sync now", priority=True),
         Binding("ctrl+q", "quit", "退出|Quit", priority=True),
     ]
 
     sync_online: reactive[bool | None] = reactive(None)
     sync_waiting: reactive[int | None] = reactive(None)
+    sync_quarantined: reactive[int] = reactive(0)
+    sync_reason: reactive[tuple[str, str]] = reactive(("", ""))
+    sync_running: reactive[bool] = reactive(False)
+    sync_generation: reactive[int] = reactive(0)
 
-    def __init__(self, window: Window, *, cursor_blink: bool = True) -> None:
+    def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
+        """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
+        syncs, whatever this says."""
         set_language(window.settings.window.language)
         super().__init__()
         self.window = window
+        self.sync_link = SyncLink(self, enabled=window.settings.sync.enabled if sync is None else sync)
         self.intake: Intake | None = None
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
@@ -91,8 +111,18 @@ class WindowApp(App):
     def on_mount(self) -> None:
         # Pushed, not the default screen: Textual loads a screen's CSS_PATH only when it is
         # pushed or switched to.
+        self.sync_running = self.sync_link.enabled  # "connecting" until the first round
         self.push_screen(flow.screen_for("pick"))
         self.refresh_waiting()
+        if self.sync_link.enabled:
+            # After the first screen is drawn: the clerk does not wait for httpx to import.
+            self.call_after_refresh(self.sync_link.start)
+
+    async def on_unmount(self) -> None:
+        await self.sync_link.stop()  # its thread closes its own connection
+
+    def on_sync_round_done(self, message: SyncRoundDone) -> None:
+        self.sync_link.show(message.outcome)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -102,11 +132,16 @@ class WindowApp(App):
     # -- words for failures --------------------------------------------------------------
 
     def refresh_waiting(self) -> None:
-        """Show in the header how many envelopes wait for the line (the outbox count)."""
+        """Show in the header how many envelopes wait for the line (and how many are
+        quarantined), from the database; and send what was just queued."""
         try:
-            self.sync_waiting = self.window.outbox_waiting()
+            status = self.window.sync_status()
         except StorageError as error:
             self.report_storage_error(error)
+            return
+        self.sync_waiting = status.queued
+        self.sync_quarantined = status.quarantined
+        self.sync_link.nudge()
 
     def report_storage_error(self, error: StorageError) -> None:
         """Tell the clerk, in words, that the database refused (nothing is shown as a traceback)."""
@@ -451,6 +486,10 @@ class WindowApp(App):
 
     def action_show_applications(self) -> None:
         self.show_applications()
+
+    def action_sync_now(self) -> None:
+        """F5: a sync round now (backoff ignored); the outcome is told in words."""
+        self.sync_link.sync_now()
 
     def action_new_intake(self) -> None:
         """Back to pick; the current application stays as a draft."""

@@ -1,4 +1,12 @@
-"""One accepted application: what it is, where each department's part stands, what happened."""
+"""One accepted application: what it is, where each department's part stands, what happened.
+
+Each department's part shows its state and its times — delivered to the exchange, received by
+the department, decided — with how long each step took; under the table, the highlighted
+part in full: each item's decision with its result (the licence number …) or reason, who
+decided, a supplement request's material, a quarantined envelope's reason. Once concluded, the
+lead department's conclusion (一张结论) in full. The screen follows the sync worker: a round
+that changed anything is shown at once. F7 opens the materials a department asked for (补正).
+"""
 
 from __future__ import annotations
 
@@ -14,28 +22,59 @@ from textual.widgets import DataTable, Footer, Static
 from offline_cache.db import StorageError
 from screens.widgets.localized import localize_bindings
 from screens.widgets.offering_preview import department_name
-from screens.widgets.part_state import application_state_label, part_label, part_mark
+from screens.widgets.part_state import application_state_label, part_words
 from screens.widgets.window_header import WindowHeader
 from window_app.i18n import language, pick, tr
+from window_app.states import duration_words, part_took
 
 if TYPE_CHECKING:
-    from window_app.applications import ApplicationDetail
+    from window_app.applications import ApplicationDetail, DepartmentPart
     from window_app.window import Window
 
 AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "accepted": ("受理", "accepted"),
+    "delivered": ("送达交换平台", "delivered to the exchange"),
+    "verified_online": ("移交数据共享核验", "handed over for data-sharing checks"),
+    "quarantined": ("信封被拒收（隔离）", "envelope refused (quarantined)"),
+    "department_received": ("部门接收", "received by the department"),
+    "item_approved": ("部门同意", "approved by the department"),
+    "item_rejected": ("部门不予许可", "refused by the department"),
+    "supplement_requested": ("部门要求补正", "supplement requested"),
+    "supplement_queued": ("记录补正材料", "supplement recorded"),
+    "supplement_delivered": ("补正送达", "supplement delivered"),
+    "part_released": ("前置结果已到，发出后续部分", "prerequisite met: next part released"),
+    "part_cancelled": ("前置未获准予，部分取消", "prerequisite refused: part cancelled"),
+    "state_changed": ("状态变更", "state changed"),
+    "concluded": ("办结", "concluded"),
+    "event_ignored": ("忽略无法对应的意见", "an event that matched nothing was ignored"),
 }
 """Audit action → words (Chinese, English); actions not listed are shown by their code."""
 
+DECISION_WORDS: dict[str, tuple[str, str]] = {
+    "approved": ("同意", "approved"),
+    "rejected": ("不予许可", "refused"),
+    "supplement_needed": ("需补正", "supplement needed"),
+}
 
-def short_time(stamp: str | None) -> str:
+
+ITEMS_WIDTH = 24
+"""Cells of the parts table's items column: the times stay in view; the highlighted part's
+items are listed in full under the table."""
+
+
+def short_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """``2026-11-27 09:30`` from an ISO timestamp (the text itself when it is not one)."""
     if not stamp:
         return ""
     try:
-        return dt.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+        return dt.datetime.fromisoformat(stamp).strftime(fmt)
     except ValueError:
         return stamp
+
+
+def part_time(stamp: str | None) -> str:
+    """``11-27 09:32``: a part's moment, short enough for three in a row."""
+    return short_time(stamp, "%m-%d %H:%M")
 
 
 class ApplicationDetailScreen(Screen):
@@ -51,11 +90,15 @@ class ApplicationDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "close", "返回|Back"),
         Binding("r", "receipt", "回执|Receipt"),
+        Binding("f7", "supplement", "补正|Supplement"),
     ]
 
     def __init__(self, receipt_no: str) -> None:
         super().__init__()
         self.receipt_no = receipt_no
+        self._detail: ApplicationDetail | None = None
+        self._decisions: dict[str, object] = {}
+        self._suspended = False
         localize_bindings(self)
 
     @property
@@ -69,15 +112,35 @@ class ApplicationDetailScreen(Screen):
             yield Static("", id="detail-summary", markup=False)
             yield Static(tr("各部门办理情况", "Department parts"), classes="detail-heading")
             yield DataTable(id="detail-parts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="detail-part", markup=False)
+            yield Static(tr("办理结论（一张结论）", "Conclusion"), id="detail-conclusion-heading", classes="detail-heading")
+            yield Static("", id="detail-conclusion", markup=False)
             yield Static(tr("操作记录", "Audit trail"), classes="detail-heading")
             yield DataTable(id="detail-audit", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
+        self._build_columns()
         self.show()
+        # Focusing the parts table must not scroll the application's title out of view.
+        self.call_after_refresh(self.query_one("#detail-body").scroll_home, animate=False)
+        self.watch(self.app, "sync_generation", self._synced, init=False)
+
+    def _synced(self, _generation: int) -> None:
+        if self.is_current:
+            self.show()
+
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
+    def on_screen_resume(self) -> None:
+        if self._suspended:  # back from the supplement screen or the receipt: read again
+            self._suspended = False
+            self.show()
 
     async def recompose(self) -> None:
         await super().recompose()
+        self._build_columns()
         self.show()
         self.query_one("#detail-parts").focus()
 
@@ -92,9 +155,16 @@ class ApplicationDetailScreen(Screen):
         except StorageError as error:
             summary_label.update(tr(error.message, getattr(error, "message_en", "") or error.message))
             return
+        try:
+            self._decisions = dict(self.window.item_decisions(self.receipt_no))
+        except StorageError:
+            self._decisions = {}
+        self._detail = detail
         summary_label.update(self._summary(detail))
         self._fill_parts(detail)
+        self._fill_conclusion(detail)
         self._fill_audit(detail)
+        self.refresh_bindings()
 
     def _summary(self, detail: ApplicationDetail) -> str:
         summary = detail.summary
@@ -126,36 +196,140 @@ class ApplicationDetailScreen(Screen):
                 v=detail.catalog_version,
             )
         )
-        if detail.conclusion:
-            lines.append(tr("结论：{v}", "Conclusion: {v}", v=detail.conclusion))
+        if detail.concluded_at:
+            lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at)))
         return "\n".join(lines)
 
     def _fill_parts(self, detail: ApplicationDetail) -> None:
         catalog = self.window.catalog
         table = self.query_one("#detail-parts", DataTable)
-        table.clear(columns=True)
-        table.add_column(tr("阶段", "Stage"), key="stage")
-        table.add_column(tr("部门", "Department"), key="department")
-        table.add_column(tr("事项", "Items"), key="items")
-        table.add_column(tr("状态", "State"), key="state")
-        table.add_column(tr("更新时间", "Updated"), key="updated")
+        keep = table.cursor_row if table.row_count else 0
+        table.clear()
         for part in detail.summary.parts:
-            items = "、".join(pick(catalog.items[item]) if item in catalog.items else item for item in part.items)
             table.add_row(
                 str(part.stage),
-                department_name(catalog, part.department),
-                items,
-                f"{part_mark(part.state)} {part_label(part.state)}",
-                short_time(part.updated_at),
+                department_name(catalog, part.department, short=True),
+                self._item_names(part),
+                part_words(part),
+                part_time(part.sent_at),
+                part_time(part.received_at),
+                part_time(part.decided_at),
+                part_took(part),
             )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        self._fill_part()
+
+    def _build_columns(self) -> None:
+        parts = self.query_one("#detail-parts", DataTable)
+        parts.add_column(tr("阶段", "Stage"), key="stage")
+        parts.add_column(tr("部门", "Department"), key="department")
+        parts.add_column(tr("事项", "Items"), key="items", width=ITEMS_WIDTH)  # in full below the table
+        parts.add_column(tr("状态", "State"), key="state")
+        parts.add_column(tr("送达", "Delivered"), key="sent")
+        parts.add_column(tr("接收", "Received"), key="received")
+        parts.add_column(tr("决定", "Decided"), key="decided")
+        parts.add_column(tr("用时", "Took"), key="took")
+        audit = self.query_one("#detail-audit", DataTable)
+        audit.add_column("#", key="seq")
+        audit.add_column(tr("时间", "Time"), key="at")
+        audit.add_column(tr("操作人", "By"), key="actor")
+        audit.add_column(tr("操作", "Action"), key="action")
+
+    def _item_names(self, part: DepartmentPart) -> str:
+        catalog = self.window.catalog
+        return tr("、", ", ").join(pick(catalog.items[item]) if item in catalog.items else item for item in part.items)
+
+    def _current_part(self) -> DepartmentPart | None:
+        if self._detail is None:
+            return None
+        parts = self._detail.summary.parts
+        row = self.query_one("#detail-parts", DataTable).cursor_row
+        return parts[row] if 0 <= row < len(parts) else None
+
+    def _fill_part(self) -> None:
+        """The highlighted part in full: times, each item's decision, reasons."""
+        label = self.query_one("#detail-part", Static)
+        part = self._current_part()
+        if part is None:
+            label.update("")
+            return
+        label.update("\n".join(self.part_lines(part)))
+
+    def part_lines(self, part: DepartmentPart) -> list[str]:
+        catalog = self.window.catalog
+        lines = [f"{department_name(catalog, part.department)} · {part_words(part)}"]
+        steps = []
+        if part.sent_at:
+            steps.append(tr("{t} 送达交换平台", "delivered {t}", t=part_time(part.sent_at)))
+        if part.received_at:
+            waited = duration_words(part.sent_at, part.received_at)
+            steps.append(
+                tr("{t} 部门接收", "received {t}", t=part_time(part.received_at))
+                + (tr("（{d}）", " ({d})", d=waited) if waited else "")
+            )
+        if part.decided_at:
+            took = duration_words(part.received_at or part.sent_at, part.decided_at)
+            decided = (
+                tr("{t} 作出决定", "decided {t}", t=part_time(part.decided_at))
+                if part.state in ("approved", "rejected")
+                else tr("{t} 要求补正", "supplement asked {t}", t=part_time(part.decided_at))
+            )
+            steps.append(decided + (tr("（{d}）", " ({d})", d=took) if took else ""))
+        total = part_took(part)
+        if total:
+            steps.append(tr("共用时 {d}", "{d} in all", d=total))
+        if steps:
+            lines.append(tr("；", "; ").join(steps))
+        for item in part.items:
+            name = pick(catalog.items[item]) if item in catalog.items else item
+            decision = self._decisions.get(item)
+            if decision is None:
+                lines.append("  " + name)
+                continue
+            kind = getattr(decision, "decision", "")
+            words = DECISION_WORDS.get(kind)
+            text = tr("{n}：{d}", "{n}: {d}", n=name, d=tr(*words) if words else kind)
+            if getattr(decision, "result", ""):
+                text += tr("；结果：{v}", "; result: {v}", v=decision.result)
+            if getattr(decision, "material", ""):
+                material = catalog.materials.get(decision.material)
+                text += tr("；补正材料：{v}", "; material: {v}", v=pick(material) if material else decision.material)
+                if getattr(decision, "supplied_at", None):
+                    text += tr("（已补正送达）", " (supplied)")
+            if getattr(decision, "reason", ""):
+                text += tr("；理由：{v}", "; reason: {v}", v=decision.reason)
+            if getattr(decision, "decided_by", ""):
+                text += tr("；{v}", "; by {v}", v=decision.decided_by)
+            lines.append("  " + text)
+        shown = part.shown_state
+        if shown == "quarantined":
+            lines.append(
+                tr("信封被拒收，未再发送（请联系运维处理）：", "Envelope refused, not resent (ask support): ")
+                + tr(*part.error_words)
+            )
+        elif part.state == "cancelled" and part.reason:
+            lines.append(tr("取消原因：{v}", "Cancelled because: {v}", v=part.reason))
+        elif part.state == "queued" and part.attempts and part.envelope_error:
+            lines.append(
+                tr("已尝试发送 {n} 次，上次：{e}", "{n} attempt(s); last: {e}", n=part.attempts, e=tr(*part.error_words))
+            )
+        if shown == "supplement_queued":
+            lines.append(tr("补正材料已记录，待发送", "The supplement is recorded and waits to be sent"))
+        elif part.state == "supplement_needed":
+            lines.append(tr("按 F7 记录申请人补交的材料", "Press F7 to record what the applicant brought"))
+        return lines
+
+    def _fill_conclusion(self, detail: ApplicationDetail) -> None:
+        shown = bool(detail.conclusion)
+        self.query_one("#detail-conclusion-heading").display = shown
+        conclusion = self.query_one("#detail-conclusion", Static)
+        conclusion.display = shown
+        conclusion.update(detail.conclusion or "")
 
     def _fill_audit(self, detail: ApplicationDetail) -> None:
         table = self.query_one("#detail-audit", DataTable)
-        table.clear(columns=True)
-        table.add_column("#", key="seq")
-        table.add_column(tr("时间", "Time"), key="at")
-        table.add_column(tr("操作人", "By"), key="actor")
-        table.add_column(tr("操作", "Action"), key="action")
+        table.clear()
         for event in detail.audit:
             words = AUDIT_ACTIONS.get(event.action)
             table.add_row(
@@ -164,6 +338,21 @@ class ApplicationDetailScreen(Screen):
                 event.actor,
                 tr(*words) if words else event.action,
             )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "detail-parts":
+            self._fill_part()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "supplement":
+            return self._detail is not None and self._detail.summary.state == "supplement_needed"
+        return True
+
+    def action_supplement(self) -> None:
+        """F7: record the materials the departments asked for."""
+        from screens.supplement import SupplementScreen
+
+        self.app.push_screen(SupplementScreen(self.receipt_no))
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -1,7 +1,13 @@
 """Applications and drafts (办件与草稿): find what was accepted, continue what was not.
 
 Accepted applications are listed newest first with each department's part at a glance
-(``市场监管✓ 税务…``); typing filters at once (receipt number, applicant, ID number, bundle).
+(``市场监管✓35分 税务…``: the mark of its state, and for a decided part the time from delivery
+to decision); under the list, the highlighted application's parts in words — results, reasons,
+a quarantined envelope's reason — and its conclusion (一张结论) once concluded. Typing filters
+at once (receipt number, applicant, ID number, bundle). The list follows the sync worker: a
+round that changed anything is shown at once. F7 opens the materials a department asked for
+(补正) on the highlighted application.
+
 Drafts are applications put aside before accepting: Enter continues one at the step it was
 left on, Delete removes one after asking.
 """
@@ -24,13 +30,15 @@ from offline_cache.db import StorageError
 from screens.safety import GuardedDispatch
 from screens.widgets.dialog import Dialog
 from screens.widgets.localized import localize_bindings
-from screens.widgets.part_state import application_state_label, parts_compact
+from screens.widgets.part_state import application_state_label, part_words, parts_compact
 from screens.widgets.step_header import step_label
 from screens.widgets.window_header import WindowHeader
-from window_app.i18n import language, tr
+from window_app.i18n import language, pick, tr
+from window_app.states import duration_words, part_took
 
 if TYPE_CHECKING:
-    from window_app.applications import ApplicationSummary, DraftSummary
+    from window_app.applications import ApplicationDetail, ApplicationSummary, DepartmentPart, DraftSummary
+    from window_app.catalog.model import Catalog
     from window_app.window import Window
 
 
@@ -50,6 +58,74 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
+def conclusion_verdict(conclusion: str | None) -> str:
+    """The conclusion's verdict line (``结论：共 7 项：准予办理 7 项。全部准予办理，本件办结。``)."""
+    if not conclusion:
+        return ""
+    return next((line for line in conclusion.splitlines() if line.startswith("结论：")), conclusion.splitlines()[0])
+
+
+def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, object]) -> str:
+    """One department's part in words: state, time taken, results, reasons."""
+    from screens.widgets.offering_preview import department_name
+
+    words = [f"{department_name(catalog, part.department, short=True)} {part_words(part)}"]
+    took = part_took(part)
+    if took:
+        words.append(tr("用时 {t}", "took {t}", t=took))
+    elif part.sent_at and part.state in ("sent", "received") and part.received_at:
+        waited = duration_words(part.sent_at, part.received_at)
+        if waited:
+            words.append(tr("{t} 后接收", "received after {t}", t=waited))
+    results = [
+        getattr(decisions.get(item), "result", "")
+        for item in part.items
+        if getattr(decisions.get(item), "decision", "") == "approved"
+    ]
+    results = [result for result in results if result]
+    if results:
+        words.append(tr("结果：{r}", "result: {r}", r="；".join(results)))
+    shown = part.shown_state
+    asked = [
+        decision
+        for item in part.items
+        if (decision := decisions.get(item)) is not None
+        and getattr(decision, "decision", "") == "supplement_needed"
+        and not getattr(decision, "supplied_at", None)
+    ]
+    if shown == "quarantined":
+        words.append(tr(*part.error_words))
+    elif part.state == "supplement_needed" and asked:
+        for decision in asked:
+            material = catalog.materials.get(decision.material) if decision.material else None
+            text = tr("补交：{m}", "to bring: {m}", m=pick(material)) if material else (
+                tr("补交：{m}", "to bring: {m}", m=decision.material) if decision.material else ""
+            )
+            if decision.reason:
+                text += (tr("（{r}）", " ({r})", r=decision.reason) if text else tr("理由：{r}", "reason: {r}", r=decision.reason))
+            words.append(text)
+    elif part.state == "rejected":
+        reasons = [
+            getattr(decision, "reason", "")
+            for item in part.items
+            if getattr(decision := decisions.get(item), "decision", "") == "rejected"
+        ]
+        reasons = [reason for reason in reasons if reason] or ([part.reason] if part.reason else [])
+        if reasons:
+            words.append(tr("理由：{r}", "reason: {r}", r="；".join(reasons)))
+    elif part.reason and part.state in ("supplement_needed", "cancelled"):
+        words.append(tr("理由：{r}", "reason: {r}", r=part.reason))
+    elif part.state == "queued" and part.attempts and part.envelope_error:
+        words.append(tr("上次发送未成功：{e}", "last attempt failed: {e}", e=tr(*part.error_words)))
+    return " · ".join(words)
+
+
+
+OFFERING_WIDTH = 22
+APPLICANT_WIDTH = 14
+"""Cells of the offering and applicant columns (longer names are cut; the detail has them)."""
+
+
 class ApplicationsScreen(GuardedDispatch, Screen):
     """Accepted applications and drafts, searchable, over whatever step was open."""
 
@@ -62,6 +138,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         Binding("ctrl+t", "toggle_scope", "今天/全部|Today/All"),
         Binding("f6", "toggle_tab", "办件/草稿|Applications/Drafts"),
         Binding("delete", "delete_draft", "删除草稿|Delete draft"),
+        Binding("f7", "supplement", "补正|Supplement"),
         Binding("down", "focus_list", "列表|List", show=False),
     ]
 
@@ -97,6 +174,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
                 yield DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
             with TabPane(tr("草稿", "Drafts"), id="apps-tab-drafts"):
                 yield DataTable(id="apps-drafts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="apps-progress", markup=False)
         yield Static("", id="apps-status", markup=False)
         yield Footer()
 
@@ -107,6 +185,12 @@ class ApplicationsScreen(GuardedDispatch, Screen):
     def on_mount(self) -> None:
         self._build_columns()
         self.reload()
+        # A sync round that changed anything (delivered, decided, concluded) shows at once.
+        self.watch(self.app, "sync_generation", self._synced, init=False)
+
+    def _synced(self, _generation: int) -> None:
+        if self.is_current:
+            self.reload()
 
     async def recompose(self) -> None:
         # The app recomposes this screen when the language changes: same query, same tab.
@@ -124,8 +208,10 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         applications = self.query_one("#apps-table", DataTable)
         applications.add_column(tr("受理编号", "Receipt no."), key="receipt")
         applications.add_column(tr("受理时间", "Accepted"), key="time")
-        applications.add_column(tr("事项", "Bundle / item"), key="offering")
-        applications.add_column(tr("申请人", "Applicant"), key="applicant")
+        # Bounded, so that the departments' progress stays in view on a 120-column terminal
+        # (the full names are in the detail screen; the search finds them whole).
+        applications.add_column(tr("事项", "Bundle / item"), key="offering", width=OFFERING_WIDTH)
+        applications.add_column(tr("申请人", "Applicant"), key="applicant", width=APPLICANT_WIDTH)
         applications.add_column(tr("状态", "State"), key="state")
         applications.add_column(tr("各部门进度", "Departments"), key="parts")
         drafts = self.query_one("#apps-drafts", DataTable)
@@ -166,6 +252,8 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         self._fill_applications()
         self._fill_drafts()
         self._refresh_status()
+        self._refresh_progress()
+        self.refresh_bindings()
 
     def _when(self, stamp: str) -> str:
         now = self.window.now()
@@ -229,6 +317,35 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         except RowDoesNotExist:  # the row is gone: the cursor stays at the top
             pass
 
+    def _highlighted(self) -> ApplicationSummary | None:
+        if self.tab != "apps-tab-applications":
+            return None
+        key = self._cursor_key(self.query_one("#apps-table", DataTable))
+        return next((summary for summary in self._applications if summary.receipt_no == key), None)
+
+    def _refresh_progress(self) -> None:
+        """The highlighted application's parts in words, and its conclusion once concluded."""
+        pane = self.query_one("#apps-progress", Static)
+        summary = self._highlighted()
+        pane.set_class(summary is not None, "-shown")
+        if summary is None:
+            pane.update("")
+            return
+        catalog = self.window.catalog
+        try:
+            decisions = self.window.item_decisions(summary.receipt_no)
+            detail: ApplicationDetail | None = (
+                self.window.application(summary.receipt_no) if summary.state in ("concluded", "rejected") else None
+            )
+        except (KeyError, StorageError):
+            decisions, detail = {}, None
+        offering = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+        lines = [f"{summary.receipt_no} · {offering} · {summary.applicant_name} · {application_state_label(summary.state)}"]
+        lines += ["  " + part_line(part, catalog, decisions) for part in summary.parts]
+        if detail is not None and detail.conclusion:
+            lines.append(tr("{v}（Enter 查看全文）", "{v} (Enter shows it all)", v=conclusion_verdict(detail.conclusion)))
+        pane.update("\n".join(lines))
+
     def _refresh_status(self) -> None:
         scope = tr("今天", "today") if self.today_only else tr("全部", "all")
         text = tr(
@@ -284,7 +401,13 @@ class ApplicationsScreen(GuardedDispatch, Screen):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id or self.tab
+        self._refresh_progress()
         self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "apps-table":
+            self._refresh_progress()
+            self.refresh_bindings()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -306,6 +429,9 @@ class ApplicationsScreen(GuardedDispatch, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_draft":
             return self.tab == "apps-tab-drafts" and bool(self._drafts)
+        if action == "supplement":
+            summary = self._highlighted() if self.is_mounted else None
+            return summary is not None and summary.state == "supplement_needed"
         return True
 
     def action_close(self) -> None:
@@ -331,6 +457,15 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         self.query_one("#apps-tabs", TabbedContent).active = self.tab
         self._active_table().focus()
         self.refresh_bindings()
+
+    def action_supplement(self) -> None:
+        """F7: the materials the departments asked for on the highlighted application."""
+        summary = self._highlighted()
+        if summary is None:
+            return
+        from screens.supplement import SupplementScreen
+
+        self.app.push_screen(SupplementScreen(summary.receipt_no))
 
     def action_delete_draft(self) -> None:
         """Delete the highlighted draft, after asking."""

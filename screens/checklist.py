@@ -38,6 +38,34 @@ STATE_KEYS: dict[str, str] = {
 }
 """Material state → the key that records it."""
 
+MARK_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("original", "原件", "Original"),
+    ("copy", "复印件", "Copy"),
+    ("shared", "共享核验", "Shared"),
+    ("deficient", "容缺", "Deficient"),
+    ("not_applicable", "不适用", "N/A"),
+)
+"""Material state → the words on its button (中文, English), in key order."""
+
+MARK_BINDINGS: list[Binding] = [
+    Binding("1", "mark('original')", "原件|Original"),
+    Binding("2", "mark('copy')", "复印件|Copy"),
+    Binding("3", "mark('shared')", "共享|Shared"),
+    Binding("4", "mark('deficient')", "容缺|Deficient"),
+    Binding("5", "mark('not_applicable')", "不适用|N/A"),
+]
+"""Keys 1–5 record the highlighted material's state (``action_mark(state)``): the checklist's,
+and the supplement screen's (screens/supplement.py)."""
+
+
+def mark_buttons(states: tuple[str, ...] | None = None) -> list[Button]:
+    """The buttons under a materials table that do what keys 1–5 do (``#mark-<state>``)."""
+    return [
+        Button(f"{STATE_KEYS[state]} {tr(zh, en)}", id=f"mark-{state}", classes="mark", compact=True)
+        for state, zh, en in MARK_CHOICES
+        if states is None or state in states
+    ]
+
 
 def state_text(status: MaterialStatus, *, online: bool) -> Text:
     """A material's state as shown in its row (styled)."""
@@ -72,11 +100,7 @@ class ChecklistScreen(StepScreen):
     AUTO_FOCUS = "#checklist-table"
 
     BINDINGS = [
-        Binding("1", "mark('original')", "原件|Original"),
-        Binding("2", "mark('copy')", "复印件|Copy"),
-        Binding("3", "mark('shared')", "共享|Shared"),
-        Binding("4", "mark('deficient')", "容缺|Deficient"),
-        Binding("5", "mark('not_applicable')", "不适用|N/A"),
+        *MARK_BINDINGS,
         Binding("a", "all_original", "其余原件|Rest original"),
     ]
 
@@ -116,19 +140,7 @@ class ChecklistScreen(StepScreen):
         )
         yield DataTable(id="checklist-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="checklist-actions"):
-            for state, (zh, en) in (
-                ("original", ("原件", "Original")),
-                ("copy", ("复印件", "Copy")),
-                ("shared", ("共享核验", "Shared")),
-                ("deficient", ("容缺", "Deficient")),
-                ("not_applicable", ("不适用", "N/A")),
-            ):
-                yield Button(
-                    f"{STATE_KEYS[state]} {tr(zh, en)}",
-                    id=f"mark-{state}",
-                    classes="mark",
-                    compact=True,
-                )
+            yield from mark_buttons()
             yield Button(tr("a 其余收原件", "a Rest as original"), id="mark-all", classes="mark", compact=True)
         yield Static("", id="checklist-progress", markup=False)
         yield Static("", id="checklist-detail", markup=False)

@@ -66,7 +66,20 @@ class DraftSummary:
 
 @dataclass(frozen=True)
 class DepartmentPart:
-    """One department's share of one stage of an application."""
+    """One department's share of one stage of an application.
+
+    Attributes:
+        state: The part's state (``PART_STATES``), as the sync engine keeps it.
+        sent_at / received_at / decided_at: When the exchange confirmed delivery, when the
+            department registered it, when its latest decision came (ISO), if yet.
+        reason: A refusal's or a supplement request's reason, in the department's words.
+        envelope_state: Where the part's envelope stands in the outbox (``queued``, ``sent``,
+            ``quarantined`` …); empty when not read.
+        envelope_error: The envelope's last failure or quarantine reason (``中文 / English``).
+        attempts: How many times the envelope was sent.
+        supplement: The latest supplement envelope for this part: ``queued``, ``sent``,
+            ``quarantined`` …, or empty when none was recorded.
+    """
 
     department: str
     stage: int
@@ -74,6 +87,41 @@ class DepartmentPart:
     state: str
     updated_at: str
     envelope_id: str = ""
+    sent_at: str | None = None
+    received_at: str | None = None
+    decided_at: str | None = None
+    reason: str = ""
+    envelope_state: str = ""
+    envelope_error: str = ""
+    attempts: int = 0
+    supplement: str = ""
+
+    @property
+    def shown_state(self) -> str:
+        """The state to show a person: the part's, or what the outbox adds to it.
+
+        ``quarantined`` (the exchange refused its envelope for good: it waits for a fix),
+        ``supplement_queued`` (the clerk recorded the requested material, not yet sent),
+        ``supplement_sent`` (the department has the supplement and has not decided anew).
+        """
+        if self.state in ("queued", "waiting") and self.envelope_state == "quarantined":
+            return "quarantined"
+        if self.state == "supplement_needed" and self.supplement == "quarantined":
+            return "quarantined"
+        if self.state == "supplement_needed" and self.supplement == "queued":
+            return "supplement_queued"
+        if self.state == "received" and self.supplement == "sent":
+            return "supplement_sent"
+        return self.state
+
+    @property
+    def error_words(self) -> tuple[str, str]:
+        """The envelope's last failure or quarantine reason as (中文, English); empty if none."""
+        words = self.envelope_error
+        if not words:
+            return "", ""
+        zh, _, en = words.partition(" / ")
+        return zh, en or zh
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ hidden.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from window_app.i18n import tr
 
 APPLICATION_STATE_WORDS: dict[str, tuple[str, str]] = {
@@ -34,6 +36,15 @@ PART_STATE_WORDS: dict[str, tuple[str, str]] = {
 (不予许可), not the application's (不予受理): the two tables differ on purpose. A part is
 ``cancelled`` when a prerequisite was refused: it is never sent."""
 
+SHOWN_PART_STATE_WORDS: dict[str, tuple[str, str]] = {
+    "quarantined": ("已隔离", "quarantined"),
+    "supplement_queued": ("补正待发送", "supplement queued"),
+    "supplement_sent": ("补正已送达", "supplement sent"),
+}
+"""States a part is *shown* in, never stored (:attr:`window_app.applications.DepartmentPart.shown_state`):
+what its envelopes add — refused for good by the exchange, a supplement recorded, a supplement
+delivered."""
+
 
 def application_state_label(state: str) -> str:
     """An application's state in words, in the current language (the code itself when unknown)."""
@@ -42,9 +53,53 @@ def application_state_label(state: str) -> str:
 
 def part_state_label(state: str) -> str:
     """A department part's state in words, in the current language (the code itself when unknown)."""
-    return _words(PART_STATE_WORDS, state)
+    return _words(PART_STATE_WORDS if state in PART_STATE_WORDS else SHOWN_PART_STATE_WORDS, state)
 
 
 def _words(table: dict[str, tuple[str, str]], state: str) -> str:
     known = table.get(state)
     return tr(*known) if known else state
+
+
+DECIDED_PART_STATES = ("approved", "rejected")
+"""A part in one of these has its department's last word (a supplement request is not one)."""
+
+CLOCK_TOLERANCE_SECONDS = 120
+"""An end up to this much before its start is a rounding or a clock's drift, not an error."""
+
+
+def duration_words(start: str | None, end: str | None) -> str:
+    """How long from one ISO time to another, short: ``2时14分`` / ``2h 14m``, ``35分``,
+    ``3天2时``, ``<1分``; empty when either is missing or not a time, or ``end`` is well
+    before ``start`` (clocks that disagree are not shown as a duration; a little earlier is
+    ``<1分``: the exchange stamps whole seconds, the window milliseconds, on two clocks)."""
+    if not start or not end:
+        return ""
+    try:
+        begin, finish = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+        seconds = (finish - begin).total_seconds()
+    except (TypeError, ValueError):  # not ISO, or one aware and one naive
+        return ""
+    if seconds < -CLOCK_TOLERANCE_SECONDS:
+        return ""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return tr("<1分", "<1m")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return tr("{d}天{h}时", "{d}d {h}h", d=days, h=hours) if hours else tr("{d}天", "{d}d", d=days)
+    if hours:
+        return tr("{h}时{m}分", "{h}h {m}m", h=hours, m=minutes) if minutes else tr("{h}时", "{h}h", h=hours)
+    return tr("{m}分", "{m}m", m=minutes)
+
+
+def part_took(part: object) -> str:
+    """The time a decided part (approved or refused) took: from delivery (or, if that is
+    unknown, from the department's receipt) to its decision; empty until it is decided.
+
+    ``part`` is anything with ``state``, ``sent_at``, ``received_at`` and ``decided_at`` (a
+    :class:`~window_app.applications.DepartmentPart`)."""
+    if getattr(part, "state", "") not in DECIDED_PART_STATES:
+        return ""
+    return duration_words(getattr(part, "sent_at", None) or getattr(part, "received_at", None), getattr(part, "decided_at", None))

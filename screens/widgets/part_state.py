@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from screens.widgets.offering_preview import department_name
-from window_app.states import application_state_label
+from window_app.states import application_state_label, part_took
 from window_app.states import part_state_label as part_label
 
 if TYPE_CHECKING:
     from window_app.applications import DepartmentPart
     from window_app.catalog.model import Catalog
 
-__all__ = ["PART_MARKS", "application_state_label", "part_label", "part_mark", "parts_compact"]
+__all__ = ["PART_MARKS", "application_state_label", "part_label", "part_mark", "part_words", "parts_compact"]
 
 PART_MARKS: dict[str, str] = {
     "queued": "…",
@@ -29,8 +29,12 @@ PART_MARKS: dict[str, str] = {
     "rejected": "✗",
     "supplement_needed": "!",
     "cancelled": "–",
+    "quarantined": "⊘",
+    "supplement_queued": "⇡",
+    "supplement_sent": "↑",
 }
-"""Part state → its one-character mark; the words are ``window_app.states``'."""
+"""Part state (also the shown ones: quarantined, supplement queued/sent) → its one-character
+mark; the words are ``window_app.states``'."""
 
 
 def part_mark(state: str) -> str:
@@ -38,6 +42,17 @@ def part_mark(state: str) -> str:
     return PART_MARKS.get(state, "?")
 
 
+def part_words(part: DepartmentPart) -> str:
+    """``✓ 已同意``: the mark and the words of the state a part is shown in."""
+    state = part.shown_state
+    return f"{part_mark(state)} {part_label(state)}"
+
+
 def parts_compact(parts: Iterable[DepartmentPart], catalog: Catalog) -> str:
-    """``市场监管✓ 税务…``: each department's short name followed by its part's mark."""
-    return " ".join(f"{department_name(catalog, part.department, short=True)}{part_mark(part.state)}" for part in parts)
+    """``市场监管✓35分 税务… 公安⊘``: each department's short name, its part's mark, and for a
+    decided part the time it took from delivery to decision."""
+    return " ".join(
+        f"{department_name(catalog, part.department, short=True)}{part_mark(part.shown_state)}"
+        f"{part_took(part)}"
+        for part in parts
+    )

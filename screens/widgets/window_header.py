@@ -10,37 +10,64 @@ from window_app.i18n import pick, tr
 
 
 class SyncBadge(Label):
-    """Online/offline and how many envelopes wait to be sent.
+    """Online/offline (and why not), how many envelopes wait, how many are quarantined.
 
-    It shows the app's ``sync_online`` / ``sync_waiting`` reactives (``None`` = unknown: no
-    sync worker runs yet), and follows them as they change.
+    It shows the app's sync reactives and follows them as they change: ``sync_online``
+    (``None`` = not known: "connecting" while the sync worker runs, else "sync not set up"),
+    ``sync_reason`` (why offline, in words), ``sync_waiting``, ``sync_quarantined``.
     """
 
     DEFAULT_CSS = """
-    SyncBadge { padding: 0 1; }
+    SyncBadge { padding: 0 1; max-width: 80; }
     SyncBadge.-online { color: $text-success; }
     SyncBadge.-offline { color: $text-warning; }
+    SyncBadge.-quarantined { color: $text-error; }
     """
 
+    WATCHED = ("sync_online", "sync_waiting", "sync_quarantined", "sync_reason", "sync_running")
+
     def on_mount(self) -> None:
-        self.watch(self.app, "sync_online", self._show, init=False)
-        self.watch(self.app, "sync_waiting", self._show, init=False)
+        for name in self.WATCHED:
+            if hasattr(self.app, name):
+                self.watch(self.app, name, self._show, init=False)
         self._show()
 
     def _show(self, _value: object = None) -> None:
-        online = getattr(self.app, "sync_online", None)
-        waiting = getattr(self.app, "sync_waiting", None)
-        if online is None:
-            text = tr("离线 · 未配置同步", "Offline · sync not set up")
-        elif online:
-            text = tr("在线", "Online")
+        self.set_class(getattr(self.app, "sync_online", None) is True, "-online")
+        self.set_class(getattr(self.app, "sync_online", None) is not True, "-offline")
+        self.set_class(bool(getattr(self.app, "sync_quarantined", 0)), "-quarantined")
+        self.update(sync_words(self.app))
+
+
+def sync_words(app: object) -> str:
+    """The badge's text: ``离线：无法连接交换平台（连接被拒绝） · 待发送 3 件 · 隔离 1 件``."""
+    online = getattr(app, "sync_online", None)
+    waiting = getattr(app, "sync_waiting", None)
+    quarantined = getattr(app, "sync_quarantined", 0)
+    reason = getattr(app, "sync_reason", ("", ""))
+    if online is None:
+        if getattr(app, "sync_running", False):
+            text = tr("正在连接交换平台…", "Connecting to the exchange…")
         else:
-            text = tr("离线", "Offline")
-        if waiting:
-            text += tr(" · 待发送 {n} 件", " · {n} waiting", n=waiting)
-        self.set_class(bool(online), "-online")
-        self.set_class(not online, "-offline")
-        self.update(text)
+            text = tr("离线 · 未配置同步", "Offline · sync not set up")
+    elif online:
+        text = tr("在线", "Online")
+    elif any(reason):
+        text = tr("离线：{why}", "Offline: {why}", why=short_reason(tr(*reason)))
+    else:
+        text = tr("离线", "Offline")
+    if waiting:
+        text += tr(" · 待发送 {n} 件", " · {n} waiting", n=waiting)
+    if quarantined:
+        text += tr(" · 隔离 {n} 件", " · {n} quarantined", n=quarantined)
+    return text
+
+
+def short_reason(words: str) -> str:
+    """A failure's words without the promise to retry (the header says offline already)."""
+    for tail in ("，稍后自动重试", "; will retry"):
+        words = words.removesuffix(tail)
+    return words
 
 
 class WindowHeader(Horizontal):

@@ -33,9 +33,11 @@ def offering_id(window, name: str) -> str:
     return next(o.id for o in window.offerings() if o.bundle.name.startswith(name))
 
 
-def make_app(window) -> WindowApp:
-    """The app on a test window, cursors not blinking."""
-    return WindowApp(window, cursor_blink=False)
+def make_app(window, *, sync: bool = False) -> WindowApp:
+    """The app on a test window, cursors not blinking; no sync rounds of its own unless
+    ``sync`` (the shipped config enables them, and a test must not depend on a stray exchange
+    at 127.0.0.1:8700). F5 still syncs."""
+    return WindowApp(window, cursor_blink=False, sync=sync)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -1,0 +1,232 @@
+"""The app's side of the sync worker: start it, wake it, stop it, and tell the clerk in words.
+
+The worker is :class:`window_app.sync.background.BackgroundSync`, run as a Textual *thread*
+worker with its own SQLite connection and its own asyncio loop (why a thread: see that module).
+Each round comes back as a :class:`SyncRoundDone` message, posted to the app from the worker's
+thread (``post_message`` is thread-safe); :meth:`SyncLink.show` then, on the app's loop:
+
+- sets the header's reactives: ``sync_online``, ``sync_waiting`` (envelopes ready to go:
+  ``queued``), ``sync_quarantined`` and ``sync_reason`` (why offline, in words), read on the
+  worker's connection after the round;
+- bumps ``sync_generation`` when the round changed anything a screen shows (delivered,
+  refused, a department's decision, a conclusion): the applications, detail and supplement
+  screens watch it and read again;
+- notifies: the outcome of every round the clerk asked for (F5), in words; otherwise only
+  what changed — the line went down (and why) or came back, envelopes quarantined, an
+  application concluded.
+
+Nothing here raises into the clerk's session: a round that failed is a sentence in the header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from window_app.i18n import tr
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.worker import Worker
+
+    from window_app.sync.background import BackgroundSync, SyncRound
+
+STOP_TIMEOUT_SECONDS = 3.0
+"""How long quitting waits for the worker's thread (a round is cancelled at its next await)."""
+
+
+class SyncRoundDone(Message):
+    """A sync round finished (posted from the worker's thread)."""
+
+    def __init__(self, outcome: SyncRound) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class SyncLink:
+    """Starts, wakes and stops the sync worker of one app, and shows what it reports.
+
+    Args:
+        app: The :class:`~screens.app.WindowApp` (its ``window`` and its sync reactives).
+        enabled: Run rounds on their own (``[sync] enabled``); otherwise only on F5.
+    """
+
+    def __init__(self, app: App, *, enabled: bool) -> None:
+        self.app = app
+        self.enabled = enabled
+        self.background: BackgroundSync | None = None
+        self.worker: Worker[Any] | None = None
+        self.rounds_shown = 0
+        """Rounds shown so far (tests wait on it)."""
+        self.last: SyncRound | None = None
+        """The last round shown."""
+        self._asked: set[int] = set()
+
+    @property
+    def running(self) -> bool:
+        return self.background is not None and not self.background.finished.is_set()
+
+    def start(self) -> None:
+        """Start the worker (rounds on their own if enabled; else it waits for F5)."""
+        if self.running:
+            return
+        from window_app.sync.background import BackgroundSync
+
+        window = self.app.window  # type: ignore[attr-defined]
+        self.background = BackgroundSync(window.sync_engine, self._posted, automatic=self.enabled)
+        self.worker = self.app.run_worker(
+            self.background.run, name="sync", group="sync", description="sync rounds", exit_on_error=False, thread=True
+        )
+        self.app.sync_running = self.enabled  # type: ignore[attr-defined]
+
+    def sync_now(self) -> None:
+        """The clerk's F5: a round now, ignoring backoff; its outcome is told in words."""
+        if not self.running:
+            self.start()
+        assert self.background is not None
+        self._asked.add(self.background.request())
+        self.app.notify(tr("正在同步……", "Syncing…"), timeout=2, markup=False)
+
+    def nudge(self) -> None:
+        """Something was just queued: send it now (if rounds run on their own)."""
+        if self.running and self.background is not None:
+            self.background.nudge()
+
+    async def stop(self) -> None:
+        """End the worker and wait (a little) for its thread: its connection is closed there."""
+        background = self.background
+        if background is None:
+            return
+        background.stop()
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while not background.finished.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    # -- rounds --------------------------------------------------------------------------
+
+    def _posted(self, outcome: SyncRound) -> None:
+        # The worker's thread: hand the outcome to the app's loop.
+        self.app.post_message(SyncRoundDone(outcome))
+
+    def show(self, outcome: SyncRound) -> None:
+        """Header, screens and notifications after a round (on the app's loop)."""
+        app: Any = self.app
+        was_online = app.sync_online
+        self.last = outcome
+        report, status = outcome.report, outcome.status
+        if status is not None:
+            app.sync_online = status.online
+            app.sync_waiting = status.queued
+            app.sync_quarantined = status.quarantined
+            reason = (status.error, status.error_en) if status.online is False else ("", "")
+        elif report is not None:
+            app.sync_online = report.online if not report.offline else False
+            app.sync_waiting = report.queued
+            app.sync_quarantined = report.quarantined_total
+            reason = (report.error, report.error_en) if report.offline else ("", "")
+        else:
+            app.sync_online = False
+            reason = (outcome.error, outcome.error_en)
+        app.sync_reason = reason
+        app.sync_running = self.enabled
+        if outcome.changed:
+            app.sync_generation += 1
+        asked = bool(self._asked.intersection(outcome.answers))
+        self._asked.difference_update(outcome.answers)
+        if asked:
+            self._tell_outcome(outcome)
+        else:
+            self._tell_changes(outcome, was_online)
+        self.rounds_shown += 1
+
+    def _tell_outcome(self, outcome: SyncRound) -> None:
+        """The answer to F5: what the round did, or why it could not."""
+        app: Any = self.app
+        report = outcome.report
+        title = tr("立即同步", "Sync now")
+        if report is None:
+            app.notify(outcome.words(), title=title, severity="error", timeout=10, markup=False)
+            return
+        waiting = report.queued
+        if report.offline:
+            app.notify(
+                tr(
+                    "未能同步：{why}。{n} 件待发送的信封保存在本机，联网后自动发送。",
+                    "Not synced: {why}. {n} envelope(s) waiting are kept on this computer and go out once online.",
+                    why=_reason(report) or tr("交换平台无法连接", "the exchange cannot be reached"),
+                    n=waiting,
+                ),
+                title=title,
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        text = tr(
+            "已同步：发出 {d} 件，收到部门意见 {e} 条，待发送 {w} 件",
+            "Synced: {d} sent, {e} department event(s) received, {w} waiting",
+            d=report.delivered,
+            e=report.events_applied,
+            w=waiting,
+        )
+        if report.concluded:
+            text += tr("；办结 {n} 件", "; {n} concluded", n=len(report.concluded))
+        severity = "information"
+        if not report.ok or not report.online:
+            text += tr("。注意：{why}", ". Note: {why}", why=_reason(report))
+            severity = "error" if report.quarantined else "warning"
+        app.notify(text, title=title, severity=severity, timeout=8 if severity == "information" else 12, markup=False)
+
+    def _tell_changes(self, outcome: SyncRound, was_online: bool | None) -> None:
+        """A round of its own accord: only what the clerk should know now."""
+        app: Any = self.app
+        report = outcome.report
+        if report is None:
+            if was_online is not False:
+                app.notify(outcome.words(), title=tr("同步", "Sync"), severity="error", timeout=10, markup=False)
+            return
+        online = app.sync_online
+        if online is False and was_online is not False:
+            app.notify(
+                tr(
+                    "与交换平台的连接中断：{why}。已受理的办件保存在本机，联网后自动发送。",
+                    "The line to the exchange is down: {why}. Accepted applications are kept on this computer and go out once online.",
+                    why=tr(*app.sync_reason) if any(app.sync_reason) else _reason(report),
+                ),
+                title=tr("离线", "Offline"),
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        elif online and was_online is False:
+            app.notify(
+                tr("已恢复联网，待发送 {n} 件", "Back online, {n} waiting", n=app.sync_waiting or 0),
+                title=tr("在线", "Online"),
+                markup=False,
+            )
+        if report.quarantined:
+            app.notify(
+                tr(
+                    "{n} 个信封被交换平台拒收，已隔离（不会自动重发）：{why}",
+                    "{n} envelope(s) refused by the exchange and quarantined (not resent on their own): {why}",
+                    n=report.quarantined,
+                    why=_reason(report),
+                ),
+                title=tr("信封被拒收", "Envelope refused"),
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        for receipt_no in report.concluded:
+            app.notify(
+                tr("办件 {no} 已办结", "Application {no} concluded", no=receipt_no),
+                title=tr("办结", "Concluded"),
+                markup=False,
+            )
+
+
+def _reason(report: Any) -> str:
+    return tr(report.error, report.error_en or report.error) if report.error else ""

@@ -1,0 +1,263 @@
+"""The sync engine beside the screens: rounds in a thread of their own, on their own connection.
+
+:class:`BackgroundSync` is what the app runs as its sync worker (``screens/sync_link.py`` starts
+:meth:`BackgroundSync.run` as a Textual *thread* worker). Everything the engine does happens in
+that thread: its own asyncio loop, its own SQLite connection (opened and closed there; the
+window's connection stays the screens'), httpx. The screens hear of it only through the
+``on_round`` callback, which receives a :class:`SyncRound` — the report, and where the outbox
+stands after it, read on the worker's connection — and must be thread-safe (the app posts a
+message). Nothing here imports Textual.
+
+Why a thread and not a task on the app's loop: a round's database work is short transactions,
+but not always short enough for a screen that must answer every key at once — each applied
+event is its own durable commit (fsync), a release re-signs payloads, a downloaded catalog is
+parsed and validated before it is installed. On the app's loop all of that would be time the
+clerk's keys wait; in a thread, SQLite's WAL lets the screens read and write meanwhile (a write
+of theirs waits for the worker's at most the length of one transaction). ``bench/sync_in_app.py``
+measures both.
+
+Rounds: at once when started (if ``automatic``), then whenever the engine's pause has passed
+(the interval, or sooner when a backoff ends), and at once on :meth:`request` (the clerk's
+"sync now": that round ignores backoff) or :meth:`nudge` (something was just queued: an
+ordinary round now). With ``automatic=False`` (``[sync] enabled = false``) it runs only the
+rounds asked for.
+
+:meth:`stop` ends it from any thread: a round in flight is cancelled at its next ``await``
+(an HTTP request). That is safe by the engine's design: each batch's attempt is recorded before
+the request, so a cancelled request only means the same bytes are sent again later under the
+same idempotency key, and no transaction spans an ``await``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from window_app.i18n import tr
+
+if TYPE_CHECKING:
+    from window_app.sync.engine import SyncEngine, SyncReport
+    from window_app.sync.status import SyncStatus
+
+RETRY_OPEN_SECONDS = 15.0
+"""After the worker could not even open the database, try again this much later."""
+
+
+@dataclass(frozen=True)
+class SyncRound:
+    """One round as the screens hear of it.
+
+    Attributes:
+        report: What the round did (``None`` if it could not run at all: see ``error``).
+        status: Where the outbox stands after it (``None`` if it could not be read).
+        answers: The :meth:`BackgroundSync.request` tickets this round answers (the clerk's
+            "sync now"); empty for a round of its own accord.
+        error / error_en: Why the round could not run (the database would not open …), in words.
+    """
+
+    report: SyncReport | None
+    status: SyncStatus | None
+    answers: tuple[int, ...] = ()
+    error: str = ""
+    error_en: str = ""
+
+    @property
+    def requested(self) -> bool:
+        return bool(self.answers)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the round changed what the screens show (delivered, refused, applied …)."""
+        report = self.report
+        if report is None:
+            return False
+        return bool(
+            report.sent or report.duplicate or report.quarantined or report.events_applied
+            or report.released or report.cancelled or report.concluded
+        )
+
+    def words(self) -> str:
+        """The round's outcome in one line, in the current language."""
+        if self.report is None:
+            return tr(self.error, self.error_en or self.error)
+        return self.report.summary()
+
+
+@dataclass
+class _Requests:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    issued: int = 0
+    pending: list[int] = field(default_factory=list)
+    nudged: bool = False
+
+
+class BackgroundSync:
+    """Sync rounds in the calling thread until :meth:`stop` (see the module docstring).
+
+    Args:
+        open_engine: Opens an engine on its OWN database connection; called in the worker's
+            thread (e.g. ``window.sync_engine``).
+        on_round: Called in the worker's thread after each round; must be thread-safe.
+        automatic: Run rounds on a schedule; ``False``: only those asked for.
+    """
+
+    def __init__(
+        self,
+        open_engine: Callable[[], SyncEngine],
+        on_round: Callable[[SyncRound], Any],
+        *,
+        automatic: bool = True,
+    ):
+        self.open_engine = open_engine
+        self.on_round = on_round
+        self.automatic = automatic
+        self.finished = threading.Event()
+        self.rounds = 0
+        self._requests = _Requests()
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._main: asyncio.Task[None] | None = None
+
+    # -- from any thread -------------------------------------------------------------------
+
+    def request(self) -> int:
+        """Ask for a round now that ignores backoff (the clerk's "sync now"); returns the ticket
+        the answering :class:`SyncRound` carries in ``answers``."""
+        with self._requests.lock:
+            self._requests.issued += 1
+            ticket = self._requests.issued
+            self._requests.pending.append(ticket)
+        self._poke()
+        return ticket
+
+    def nudge(self) -> None:
+        """Something was just queued (an application accepted, a supplement recorded): an
+        ordinary round now, if automatic; otherwise it waits for the next one asked for."""
+        if not self.automatic:
+            return
+        with self._requests.lock:
+            self._requests.nudged = True
+        self._poke()
+
+    def stop(self) -> None:
+        """End the worker soon: a round in flight is cancelled at its next ``await``."""
+        self._stopping = True
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            loop.call_soon_threadsafe(self._cancel)
+        except RuntimeError:  # the loop has already closed
+            pass
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None and not self.finished.is_set()
+
+    # -- the worker's thread ---------------------------------------------------------------
+
+    def run(self) -> None:
+        """Run rounds until :meth:`stop` (blocks; the worker thread's body)."""
+        try:
+            if not self._stopping:
+                asyncio.run(self._run())
+        finally:
+            self._loop = None
+            self.finished.set()
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._main = asyncio.current_task()
+        engine: SyncEngine | None = None
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                answers, nudged = self._take()
+                if not (self.automatic or answers):
+                    await self._pause(None)
+                    continue
+                if engine is None:
+                    try:
+                        engine = self.open_engine()
+                    except Exception as exc:  # noqa: BLE001 - a worker says why, it does not die
+                        self._deliver(SyncRound(None, None, answers, *_open_failure(exc)))
+                        await self._pause(RETRY_OPEN_SECONDS if self.automatic else None)
+                        continue
+                outcome = await self._round(engine, answers)
+                self._deliver(outcome)
+                await self._pause(engine._pause_after(outcome.report) if self.automatic else None)  # noqa: SLF001
+        except asyncio.CancelledError:
+            pass  # stop(): nothing half-written (no transaction spans an await)
+        finally:
+            if engine is not None:
+                engine.close()
+
+    async def _round(self, engine: SyncEngine, answers: tuple[int, ...]) -> SyncRound:
+        from window_app.sync.status import sync_status
+
+        try:
+            report = await engine.run_once(retry_now=bool(answers))
+        except Exception as exc:  # noqa: BLE001 - a storage error in a round is reported, retried next round
+            report = engine._failed_round(exc)  # noqa: SLF001
+        self.rounds += 1
+        try:
+            status = sync_status(engine.db)
+        except Exception:  # noqa: BLE001 - the report alone still says what happened
+            status = None
+        return SyncRound(report, status, answers)
+
+    def _take(self) -> tuple[tuple[int, ...], bool]:
+        with self._requests.lock:
+            answers = tuple(self._requests.pending)
+            nudged = self._requests.nudged
+            self._requests.pending.clear()
+            self._requests.nudged = False
+        return answers, nudged
+
+    def _has_requests(self) -> bool:
+        with self._requests.lock:
+            return bool(self._requests.pending) or self._requests.nudged
+
+    async def _pause(self, seconds: float | None) -> None:
+        """Until the pause is over, a request comes, or stop."""
+        if self._stopping or self._has_requests():
+            return
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    def _poke(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is None or wake is None:
+            return  # not started yet: the first round takes the request
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:  # the loop has already closed
+            pass
+
+    def _cancel(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+        if self._main is not None:
+            self._main.cancel()
+
+    def _deliver(self, outcome: SyncRound) -> None:
+        if self._stopping:
+            return
+        try:
+            self.on_round(outcome)
+        except Exception:  # noqa: BLE001 - the screens are closing; the next round tells again
+            pass
+
+
+def _open_failure(exc: Exception) -> tuple[str, str]:
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    message_en = getattr(exc, "message_en", None) or str(exc) or type(exc).__name__
+    return f"同步无法启动：{message}", f"Sync could not start: {message_en}"
