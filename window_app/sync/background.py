@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from window_app.sync.status import SyncStatus
 
 RETRY_OPEN_SECONDS = 15.0
-"""After the worker could not even open the database, try again this much later."""
+"""After the worker could not open the database (or a round failed in a way the engine did not
+foresee), try again this much later."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class BackgroundSync:
         self.open_engine = open_engine
         self.on_round = on_round
         self.automatic = automatic
+        self.retry_seconds = RETRY_OPEN_SECONDS
         self.finished = threading.Event()
         self.rounds = 0
         self._requests = _Requests()
@@ -177,7 +179,7 @@ class BackgroundSync:
         try:
             while not self._stopping:
                 self._wake.clear()
-                answers, nudged = self._take()
+                answers = self._take()
                 if not (self.automatic or answers):
                     await self._pause(None)
                     continue
@@ -185,17 +187,25 @@ class BackgroundSync:
                     try:
                         engine = self.open_engine()
                     except Exception as exc:  # noqa: BLE001 - a worker says why, it does not die
-                        self._deliver(SyncRound(None, None, answers, *_open_failure(exc)))
+                        self._deliver(SyncRound(None, None, answers, *_failure_words("同步无法启动", "Sync could not start", exc)))
                         await self._pause(RETRY_OPEN_SECONDS if self.automatic else None)
                         continue
-                outcome = await self._round(engine, answers)
+                try:
+                    outcome = await self._round(engine, answers)
+                    pause = engine._pause_after(outcome.report) if self.automatic else None  # noqa: SLF001
+                except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next round may go well
+                    outcome = SyncRound(None, None, answers, *_failure_words("本轮同步出错", "This sync round failed", exc))
+                    pause = self.retry_seconds if self.automatic else None
                 self._deliver(outcome)
-                await self._pause(engine._pause_after(outcome.report) if self.automatic else None)  # noqa: SLF001
+                await self._pause(pause)
         except asyncio.CancelledError:
             pass  # stop(): nothing half-written (no transaction spans an await)
         finally:
             if engine is not None:
-                engine.close()
+                try:
+                    engine.close()
+                except Exception:  # noqa: BLE001 - closing at the end: nothing left to tell
+                    pass
 
     async def _round(self, engine: SyncEngine, answers: tuple[int, ...]) -> SyncRound:
         from window_app.sync.status import sync_status
@@ -211,13 +221,13 @@ class BackgroundSync:
             status = None
         return SyncRound(report, status, answers)
 
-    def _take(self) -> tuple[tuple[int, ...], bool]:
+    def _take(self) -> tuple[int, ...]:
+        """The tickets the coming round answers (a nudge only wakes the loop)."""
         with self._requests.lock:
             answers = tuple(self._requests.pending)
-            nudged = self._requests.nudged
             self._requests.pending.clear()
             self._requests.nudged = False
-        return answers, nudged
+        return answers
 
     def _has_requests(self) -> bool:
         with self._requests.lock:
@@ -257,7 +267,8 @@ class BackgroundSync:
             pass
 
 
-def _open_failure(exc: Exception) -> tuple[str, str]:
+def _failure_words(zh: str, en: str, exc: Exception) -> tuple[str, str]:
+    """``同步无法启动：数据库被占用……`` — a StorageError's own words, else the exception's."""
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     message_en = getattr(exc, "message_en", None) or str(exc) or type(exc).__name__
-    return f"同步无法启动：{message}", f"Sync could not start: {message_en}"
+    return f"{zh}：{message}", f"{en}: {message_en}"
