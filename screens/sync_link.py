@@ -13,7 +13,7 @@ thread (``post_message`` is thread-safe); :meth:`SyncLink.show` then, on the app
   screens watch it and read again;
 - notifies: the outcome of every round the clerk asked for (F5), in words; otherwise only
   what changed — the line went down (and why) or came back, envelopes quarantined, an
-  application concluded.
+  application concluded, a newer catalog downloaded (used for new applications after a restart).
 
 Nothing here raises into the clerk's session: a round that failed is a sentence in the header.
 """
@@ -224,6 +224,14 @@ class SyncLink:
             app.notify(
                 tr("办件 {no} 已办结", "Application {no} concluded", no=receipt_no),
                 title=tr("办结", "Concluded"),
+                markup=False,
+            )
+        catalog = report.catalog
+        if catalog is not None and catalog.status == "installed" and catalog.message:
+            app.notify(
+                tr(catalog.message, catalog.message_en or catalog.message),
+                title=tr("事项目录", "Catalog"),
+                timeout=15,
                 markup=False,
             )
 
