@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from window_app.window import Window
 
 
+SYNC_START_DELAY_SECONDS = 0.3
+"""How long after mounting the sync worker starts (the first screen comes first)."""
+
+
 class WindowApp(App):
     """The comprehensive window (综合窗口) terminal.
 
@@ -115,8 +119,9 @@ class WindowApp(App):
         self.push_screen(flow.screen_for("pick"))
         self.refresh_waiting()
         if self.sync_link.enabled:
-            # After the first screen is drawn: the clerk does not wait for httpx to import.
-            self.call_after_refresh(self.sync_link.start)
+            # A moment after the first screen is drawn: the worker's imports (httpx …) and its
+            # first round do not compete with the pick screen for the interpreter.
+            self.set_timer(SYNC_START_DELAY_SECONDS, self.sync_link.start)
 
     async def on_unmount(self) -> None:
         await self.sync_link.stop()  # its thread closes its own connection
