@@ -421,3 +421,38 @@ async def test_f7_is_offered_only_where_a_supplement_is_asked(exchange_server: E
         await pilot.pause()
         assert isinstance(app.screen, ApplicationDetailScreen)
         assert "补正" not in footer_text(app)
+
+
+async def test_supplement_and_detail_screens_switch_language(exchange_server: ExchangeServer, open_window) -> None:
+    window = open_window(exchange_server.url)
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        receipt_no = await accept_in_app(pilot, window)
+        await f5(pilot)
+        decide(exchange_server, "tax", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+        await f5(pilot)
+        await open_applications(pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationDetailScreen)
+        await pilot.press("f2")
+        await pilot.pause()
+        part = str(app.screen.query_one("#detail-part", Static).render())
+        assert "supplement needed" in part and "Press F7" in part
+        assert "f7 Supplement" in footer_text(app)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, SupplementScreen)
+        await pilot.press("1")
+        await pilot.press("f2")  # back to Chinese: what was recorded is kept
+        await pilot.pause()
+        table = app.screen.query_one("#supplement-table", DataTable)
+        assert "原件已收" in str(table.get_row_at(0)[3]) and "已记录" in str(table.get_row_at(0)[4])
+        await pilot.press("escape")  # unsaved: the first Esc says so and stays
+        await pilot.pause()
+        assert isinstance(app.screen, SupplementScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationDetailScreen)
+        assert "补正待发送" in str(app.screen.query_one("#detail-parts", DataTable).get_row_at(0)[3])
+        assert window.application(receipt_no).summary.parts[0].shown_state == "supplement_queued"
