@@ -24,7 +24,6 @@ from screens.application_detail import ApplicationDetailScreen
 from screens.applications import ApplicationsScreen
 from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
-from screens.widgets.window_header import sync_words
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
 from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import (
