@@ -41,7 +41,7 @@ def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, s
         return [], ""
     hasher = hashlib.sha256()
     sources: list[tuple[str, str, dict]] = []
-    for path in _catalog_files(root):
+    for path in catalog_files(root):
         rel = path.relative_to(root).as_posix()
         try:
             data = path.read_bytes()
@@ -77,7 +77,7 @@ def catalog_digest(root: Path) -> str:
         return ""
     hasher = hashlib.sha256()
     try:
-        for path in _catalog_files(root):
+        for path in catalog_files(root):
             _hash_file(hasher, path.relative_to(root).as_posix(), path.read_bytes())
     except OSError:
         return ""
@@ -113,7 +113,7 @@ def read_document(rel: str, kind: str, document: dict, reader, partial: PartialC
         reader(rel, table, partial, position)
 
 
-def _catalog_files(root: Path) -> list[Path]:
+def catalog_files(root: Path) -> list[Path]:
     """All regular files below ``root``, sorted, skipping hidden ones and caches."""
     found = []
     for path in root.rglob("*"):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from window_app.catalog.model import Catalog
+from window_app.catalog.reading import catalog_files
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,3 @@ def publish(catalog: Catalog, root: str | Path) -> PublishedCatalog:
     body = {"version": catalog.version, "name": catalog.name, "digest": catalog.digest, "files": files}
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return PublishedCatalog(catalog=catalog, body=encoded, etag=f'"{catalog.digest}"')
-
-
-def catalog_files(root: Path) -> list[Path]:
-    """Every regular file below ``root``, sorted, hidden files and caches skipped."""
-    found = []
-    for path in root.rglob("*"):
-        parts = path.relative_to(root).parts
-        if any(part.startswith(".") or part == "__pycache__" for part in parts):
-            continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
