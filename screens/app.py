@@ -69,6 +69,8 @@ class WindowApp(App):
         sync_running: The sync worker runs rounds on its own (the header says "connecting"
             until the first one is done).
         sync_generation: Goes up whenever a sync round changed what screens show (they watch it).
+        sync_elsewhere: ``(中文, English)`` while another process syncs this database (it holds
+            the sync lock; the worker takes over when it ends); empty otherwise.
         sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
     """
 
@@ -89,6 +91,7 @@ class WindowApp(App):
     sync_reason: reactive[tuple[str, str]] = reactive(("", ""))
     sync_running: reactive[bool] = reactive(False)
     sync_generation: reactive[int] = reactive(0)
+    sync_elsewhere: reactive[tuple[str, str]] = reactive(("", ""))
 
     def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
         """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
