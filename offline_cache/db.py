@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -72,7 +71,7 @@ class Database:
     def atomic(self) -> Iterator[Database]:
         """One transaction around the block (a savepoint when one is open): all or nothing."""
         if self.conn.in_transaction:
-            savepoint = f"window_app_{secrets.token_hex(8)}"
+            savepoint = f"window_app_{os.urandom(8).hex()}"
             self.conn.execute(f"SAVEPOINT {savepoint}")
             try:
                 yield self
@@ -329,6 +328,11 @@ def _user_version(db: Database) -> int:
 
 def _ensure_meta(db: Database) -> None:
     """Create this installation's random values once; later opens keep them."""
+    present = db.execute("SELECT count(*) FROM meta WHERE key IN ('installation_tag', 'signing_secret')").fetchone()[0]
+    if present == 2:
+        return  # every start after the first: nothing to write
+    import secrets
+
     tag = "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(INSTALLATION_TAG_LENGTH))
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_tag', ?)", [tag])
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('signing_secret', ?)", [secrets.token_hex(32)])

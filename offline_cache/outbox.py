@@ -20,10 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import Database, storage_errors
-from window_app.envelope import Envelope
+
+if TYPE_CHECKING:  # imported where used: counting the outbox at start needs none of it
+    from window_app.envelope import Envelope
 
 QUEUED = "queued"
 WAITING = "waiting"
@@ -68,6 +70,8 @@ def count_by_state(db: Database) -> dict[str, int]:
 
 def list_envelopes(db: Database, receipt_no: str) -> list[OutboxEntry]:
     """An application's envelopes in stage order, with their delivery state."""
+    from window_app.envelope import Envelope
+
     with storage_errors(_READ_WORDS):
         rows = db.execute(
             "SELECT envelope_id, idempotency_key, receipt_no, department, stage, payload, payload_sha256, "

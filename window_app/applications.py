@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import getpass
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from window_app.catalog.model import Catalog
-from window_app.config import Settings
-from window_app.envelope import Envelope, build_envelopes
-from window_app.intake.form import apply_prefill
-from window_app.intake.guide import Guide
-from window_app.intake.model import Intake, MaterialStatus
-from window_app.receipt import add_working_days, format_receipt_no
-
+# The window lists drafts (DraftSummary) on its first screen: what only accepting needs
+# (envelopes, receipt numbers, the unified form) is imported by accept_intake / accepted_copy.
 if TYPE_CHECKING:
+    from window_app.catalog.model import Catalog
+    from window_app.config import Settings
+    from window_app.envelope import Envelope
+    from window_app.intake.guide import Guide
+    from window_app.intake.model import Intake
     from offline_cache.db import Database
 
 ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "concluded", "rejected"]
@@ -220,6 +218,8 @@ def clerk_name(settings: Settings) -> str:
     if settings.window.clerk:
         return settings.window.clerk
     try:
+        import getpass
+
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
         return ""
@@ -250,6 +250,8 @@ def accept_intake(
     # Imported here: offline_cache returns this module's dataclasses, so it imports us.
     from offline_cache import applications as application_store
     from offline_cache.db import StorageError, installation_tag, signing_secret, storage_errors
+    from window_app.envelope import build_envelopes
+    from window_app.receipt import add_working_days, format_receipt_no
 
     accepted = accepted_copy(catalog, settings, intake, guide)
     bundle = guide.offering.bundle
@@ -344,6 +346,9 @@ def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: G
     The window cannot verify data-sharing materials offline, so every ``shared`` shareable
     material is marked ``verify_online``; the sync engine verifies it when the line is back.
     """
+    from window_app.intake.form import apply_prefill
+    from window_app.intake.model import MaterialStatus
+
     accepted = copy.deepcopy(intake)
     apply_prefill(accepted, guide.form, settings.window.region)
     for line in guide.checklist.lines:

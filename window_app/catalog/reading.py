@@ -6,9 +6,12 @@ import hashlib
 import re
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.values import type_name
+
+if TYPE_CHECKING:
+    from window_app.catalog.partial import PartialCatalog
 
 # File name (or directory) → the array-of-tables key it holds.
 TOP_LEVEL_FILES = {
