@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 
 from offline_cache.db import Database, storage_errors
 from window_app.applications import DraftSummary, applicant_name
@@ -27,6 +26,8 @@ def save_draft(db: Database, intake: Intake, now: dt.datetime, *, offering_name:
         StorageError: The draft was not saved; the message says why.
     """
     if not intake.draft_id:
+        import uuid  # only when a draft is first saved: the first screen lists drafts
+
         intake.draft_id = uuid.uuid4().hex
     at = now.isoformat(timespec="seconds")
     with storage_errors(_SAVE_WORDS):

@@ -74,7 +74,10 @@ class WindowApp(App):
         sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
     """
 
-    CSS_PATH = "app.tcss"
+    # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
+    # whole stylesheet being parsed again and re-applied when the pick screen is pushed (a
+    # screen's CSS_PATH is global in Textual either way, not scoped to the screen).
+    CSS_PATH = ["app.tcss", "pick.tcss"]
     ENABLE_COMMAND_PALETTE = False
 
     BINDINGS = [
