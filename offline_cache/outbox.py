@@ -198,8 +198,9 @@ def claim_due(
     ``outbox_department_state_next`` with ``departments``). In the same write transaction each
     taken row gets ``attempts + 1``, ``last_attempt_at = now`` (UTC) and a provisional
     ``next_attempt_at = retry_at(attempts + 1)``: if the program dies mid-request the envelope is
-    retried later (same bytes, same key: the exchange answers ``duplicate``), and a second sync
-    process on this database does not take the same rows meanwhile.
+    retried later (same bytes, same key: the exchange answers ``duplicate``). No second sync
+    process takes rows meanwhile: one process at a time syncs a database (the engine holds
+    ``<data dir>/sync.lock``, :mod:`window_app.sync.lock`), and its rounds do not overlap.
 
     Args:
         departments: Only these departments (an endpoint of their own); ``None``: any but

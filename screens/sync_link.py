@@ -15,6 +15,13 @@ thread (``post_message`` is thread-safe); :meth:`SyncLink.show` then, on the app
   what changed — the line went down (and why) or came back, envelopes quarantined, an
   application concluded, a newer catalog downloaded (used for new applications after a restart).
 
+While another process syncs this database (a headless ``window-app sync``, another app on the
+same data dir: it holds ``<data dir>/sync.lock``), the worker sends nothing and says so:
+``sync_elsewhere`` holds the header's words (``另一进程正在同步（进程 1234）``), the other
+reactives follow the database as that process leaves it, F5 answers in words that the other
+process syncs, and the worker takes over by itself once that process has ended (it tries every
+few seconds: :data:`window_app.sync.background.BUSY_RETRY_SECONDS`).
+
 Nothing here raises into the clerk's session: a round that failed is a sentence in the header.
 """
 
@@ -76,7 +83,11 @@ class SyncLink:
         from window_app.sync.background import BackgroundSync
 
         window = self.app.window  # type: ignore[attr-defined]
-        self.background = BackgroundSync(window.sync_engine, self._posted, automatic=self.enabled)
+
+        def open_engine() -> Any:
+            return window.sync_engine(program="window-app")
+
+        self.background = BackgroundSync(open_engine, self._posted, automatic=self.enabled)
         self.worker = self.app.run_worker(
             self.background.run, name="sync", group="sync", description="sync rounds", exit_on_error=False, thread=True
         )
@@ -115,8 +126,11 @@ class SyncLink:
         """Header, screens and notifications after a round (on the app's loop)."""
         app: Any = self.app
         was_online = app.sync_online
+        was_elsewhere = any(getattr(app, "sync_elsewhere", ("", "")))
         self.last = outcome
         report, status = outcome.report, outcome.status
+        if hasattr(app, "sync_elsewhere"):
+            app.sync_elsewhere = elsewhere_words(outcome.holder_pid) if outcome.elsewhere else ("", "")
         if status is not None:
             app.sync_online = status.online
             app.sync_waiting = status.queued
@@ -127,6 +141,8 @@ class SyncLink:
             app.sync_waiting = report.queued
             app.sync_quarantined = report.quarantined_total
             reason = (report.error, report.error_en) if report.offline else ("", "")
+        elif outcome.elsewhere:
+            reason = app.sync_reason  # the database could not be read: what was known stands
         else:
             app.sync_online = False
             reason = (outcome.error, outcome.error_en)
@@ -138,6 +154,9 @@ class SyncLink:
         self._asked.difference_update(outcome.answers)
         if asked:
             self._tell_outcome(outcome)
+        elif outcome.elsewhere:
+            if not was_elsewhere:
+                app.notify(_elsewhere_sentence(outcome), title=tr("同步", "Sync"), timeout=10, markup=False)
         else:
             self._tell_changes(outcome, was_online)
         self.rounds_shown += 1
@@ -147,6 +166,9 @@ class SyncLink:
         app: Any = self.app
         report = outcome.report
         title = tr("立即同步", "Sync now")
+        if outcome.elsewhere:
+            app.notify(_elsewhere_sentence(outcome), title=title, severity="warning", timeout=10, markup=False)
+            return
         if report is None:
             app.notify(outcome.words(), title=title, severity="error", timeout=10, markup=False)
             return
@@ -234,6 +256,21 @@ class SyncLink:
                 timeout=15,
                 markup=False,
             )
+
+
+def elsewhere_words(pid: int | None) -> tuple[str, str]:
+    """The header's words while another process syncs: ``另一进程正在同步（进程 1234）``."""
+    if pid is None:
+        return "另一进程正在同步", "Syncing in another process"
+    return f"另一进程正在同步（进程 {pid}）", f"Syncing in another process ({pid})"
+
+
+def _elsewhere_sentence(outcome: SyncRound) -> str:
+    return tr(
+        "{who}，由它发送和接收；本窗口程序不同步，它结束后自动接手。",
+        "{who}: it sends and receives. This window app does not sync meanwhile and takes over once it has ended.",
+        who=tr(outcome.error, outcome.error_en or outcome.error),
+    )
 
 
 def _reason(report: Any) -> str:

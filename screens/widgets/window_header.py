@@ -14,7 +14,8 @@ class SyncBadge(Label):
 
     It shows the app's sync reactives and follows them as they change: ``sync_online``
     (``None`` = not known: "connecting" while the sync worker runs, else "sync not set up"),
-    ``sync_reason`` (why offline, in words), ``sync_waiting``, ``sync_quarantined``.
+    ``sync_reason`` (why offline, in words), ``sync_waiting``, ``sync_quarantined``, and
+    ``sync_elsewhere`` (another process syncs this database: said first).
     """
 
     DEFAULT_CSS = """
@@ -24,7 +25,7 @@ class SyncBadge(Label):
     SyncBadge.-quarantined { color: $text-error; }
     """
 
-    WATCHED = ("sync_online", "sync_waiting", "sync_quarantined", "sync_reason", "sync_running")
+    WATCHED = ("sync_online", "sync_waiting", "sync_quarantined", "sync_reason", "sync_running", "sync_elsewhere")
 
     def on_mount(self) -> None:
         for name in self.WATCHED:
@@ -40,12 +41,18 @@ class SyncBadge(Label):
 
 
 def sync_words(app: object) -> str:
-    """The badge's text: ``离线：无法连接交换平台（连接被拒绝） · 待发送 3 件 · 隔离 1 件``."""
+    """The badge's text: ``离线：无法连接交换平台（连接被拒绝） · 待发送 3 件 · 隔离 1 件``;
+    while another process syncs: ``另一进程正在同步（进程 1234） · 在线 · 待发送 3 件``."""
     online = getattr(app, "sync_online", None)
     waiting = getattr(app, "sync_waiting", None)
     quarantined = getattr(app, "sync_quarantined", 0)
     reason = getattr(app, "sync_reason", ("", ""))
-    if online is None:
+    elsewhere = getattr(app, "sync_elsewhere", ("", ""))
+    if any(elsewhere):
+        text = tr(*elsewhere)
+        if online is not None:  # as the other process's last round left it
+            text += " · " + (tr("在线", "Online") if online else tr("离线", "Offline"))
+    elif online is None:
         if getattr(app, "sync_running", False):
             text = tr("正在连接交换平台…", "Connecting to the exchange…")
         else:

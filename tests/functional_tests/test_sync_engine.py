@@ -66,8 +66,12 @@ def accept_example(window: Window, name: str) -> str:
 
 
 def sync(window: Window, **kwargs):
+    """One round on a fresh engine (as ``window-app sync --once`` runs it)."""
     engine = SyncEngine(window.db, window.settings, catalog_etag=window.catalog.digest, refresh_catalog=False)
-    return asyncio.run(engine.run_once(**kwargs))
+    try:
+        return asyncio.run(engine.run_once(**kwargs))
+    finally:
+        engine.release_lock()  # the engine's hold on the database: the next call makes its own
 
 
 def exchange_rows(server: ExchangeServer, sql: str, params=()) -> list[tuple]:

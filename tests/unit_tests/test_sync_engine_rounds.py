@@ -257,8 +257,9 @@ def test_refused_token_holds_the_endpoint_until_the_token_changes(tmp_path, cloc
     clock.advance(3600)
     run(engine)
     assert len(exchange.posts) == 1  # held: no blind retries
-    # The administrator fixes the token: the next round sends.
+    # The administrator fixes the token and starts sync again: the next round sends.
     exchange.answer = exchange.accept_all
+    engine.release_lock()  # the old engine is gone: one syncing engine per database
     fixed = SyncEngine(
         engine.db,
         make_settings(tmp_path, WINDOW_APP_EXCHANGE_TOKEN="a-new-token"),
@@ -373,7 +374,7 @@ def test_the_next_round_waits_for_the_backoff_of_a_dead_endpoint(tmp_path, clock
     engine = engine_for(tmp_path, exchange, clock, WINDOW_APP_SYNC_INTERVAL_SECONDS="60")
     accept_many(engine, 10)  # 10 due; one batch of 4 fails, 6 stay due
     report = run(engine)
-    pause = engine._pause_after(report)
+    pause = engine.pause_after(report)
     assert 5 <= pause <= 60
     exchange.answer = exchange.accept_all
     report = run(engine)

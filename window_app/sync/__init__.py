@@ -11,6 +11,7 @@ Modules (imported on use; none of them imports Textual, only :mod:`.client` and
 - :mod:`.decisions`: answers and events → part and application states, the conclusion;
 - :mod:`.supplements`: :func:`~.supplements.supplement` (补正);
 - :mod:`.status`: :func:`~.status.sync_status` for the header and the CLI (no HTTP);
+- :mod:`.lock`: one syncing process per database (``<data dir>/sync.lock``, ``SyncBusy``);
 - :mod:`.catalog_refresh`: ``GET /v1/catalog`` → ``<data dir>/catalogs/<version>-<digest8>/``;
-- :mod:`.cli`: ``window-app sync [--once] [--json] [--retry-now]``.
+- :mod:`.cli`: ``window-app sync [--once] [--json] [--retry-now]`` (exit 5: another process syncs).
 """

@@ -22,10 +22,21 @@ Rounds: at once when started (if ``automatic``), then whenever the engine's paus
 ordinary round now). With ``automatic=False`` (``[sync] enabled = false``) it runs only the
 rounds asked for.
 
+Another process syncing the same database (a headless ``window-app sync``, another app on the
+same data dir) holds its sync lock (:mod:`window_app.sync.lock`): the engine raises
+:class:`~window_app.sync.lock.SyncBusy` and sends nothing. The worker then reports a round
+with ``elsewhere`` set (the words name the holder; the status read from the database shows how
+the other process is doing), and tries to take the lock again every ``busy_retry_seconds``
+(and at once on :meth:`request`) until the other process has ended; from then on it syncs.
+
 :meth:`stop` ends it from any thread: a round in flight is cancelled at its next ``await``
 (an HTTP request). That is safe by the engine's design: each batch's attempt is recorded before
 the request, so a cancelled request only means the same bytes are sent again later under the
 same idempotency key, and no transaction spans an ``await``.
+
+The engine's scheduling API it uses: :meth:`SyncEngine.run_once`, :meth:`SyncEngine.pause_after`
+(how long until the next round), :meth:`SyncEngine.failed_round` (a round that raised, as a
+report in words).
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from window_app.i18n import tr
+from window_app.sync.lock import SyncBusy
 
 if TYPE_CHECKING:
     from window_app.sync.engine import SyncEngine, SyncReport
@@ -45,6 +57,9 @@ if TYPE_CHECKING:
 RETRY_OPEN_SECONDS = 15.0
 """After the worker could not open the database (or a round failed in a way the engine did not
 foresee), try again this much later."""
+
+BUSY_RETRY_SECONDS = 5.0
+"""While another process syncs this database, try to take its sync lock this often."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,15 @@ class SyncRound:
         status: Where the outbox stands after it (``None`` if it could not be read).
         answers: The :meth:`BackgroundSync.request` tickets this round answers (the clerk's
             "sync now"); empty for a round of its own accord.
-        error / error_en: Why the round could not run (the database would not open …), in words.
+        error / error_en: Why the round could not run (the database would not open, another
+            process syncs it …), in words.
+        elsewhere: Another process syncs this database (it holds the sync lock): this worker
+            sent nothing; ``error`` names the holder, ``status`` shows the outbox as that
+            process leaves it.
+        holder_pid: That process's id, if its lock file says.
+        changed_elsewhere: The other process changed the outbox or applied events since the
+            worker last looked (the screens should read again); also on the round that takes
+            over, for what it did after the last look.
     """
 
     report: SyncReport | None
@@ -64,6 +87,9 @@ class SyncRound:
     answers: tuple[int, ...] = ()
     error: str = ""
     error_en: str = ""
+    elsewhere: bool = False
+    holder_pid: int | None = None
+    changed_elsewhere: bool = False
 
     @property
     def requested(self) -> bool:
@@ -73,8 +99,8 @@ class SyncRound:
     def changed(self) -> bool:
         """Whether the round changed what the screens show (delivered, refused, applied …)."""
         report = self.report
-        if report is None:
-            return False
+        if report is None or self.changed_elsewhere:
+            return self.changed_elsewhere
         return bool(
             report.sent or report.duplicate or report.quarantined or report.events_applied
             or report.released or report.cancelled or report.concluded
@@ -116,6 +142,7 @@ class BackgroundSync:
         self.on_round = on_round
         self.automatic = automatic
         self.retry_seconds = RETRY_OPEN_SECONDS
+        self.busy_retry_seconds = BUSY_RETRY_SECONDS
         self.finished = threading.Event()
         self.rounds = 0
         self._requests = _Requests()
@@ -123,6 +150,7 @@ class BackgroundSync:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._main: asyncio.Task[None] | None = None
+        self._seen_elsewhere: tuple[Any, ...] | None = None
 
     # -- from any thread -------------------------------------------------------------------
 
@@ -192,7 +220,12 @@ class BackgroundSync:
                         continue
                 try:
                     outcome = await self._round(engine, answers)
-                    pause = engine._pause_after(outcome.report) if self.automatic else None  # noqa: SLF001
+                    if not self.automatic:
+                        pause = None
+                    elif outcome.elsewhere:
+                        pause = self.busy_retry_seconds
+                    else:
+                        pause = engine.pause_after(outcome.report)
                 except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next round may go well
                     outcome = SyncRound(None, None, answers, *_failure_words("本轮同步出错", "This sync round failed", exc))
                     pause = self.retry_seconds if self.automatic else None
@@ -212,14 +245,35 @@ class BackgroundSync:
 
         try:
             report = await engine.run_once(retry_now=bool(answers))
+        except SyncBusy as busy:
+            return self._elsewhere(engine, answers, busy)
         except Exception as exc:  # noqa: BLE001 - a storage error in a round is reported, retried next round
-            report = engine._failed_round(exc)  # noqa: SLF001
+            report = engine.failed_round(exc)
         self.rounds += 1
         try:
             status = sync_status(engine.db)
         except Exception:  # noqa: BLE001 - the report alone still says what happened
             status = None
-        return SyncRound(report, status, answers)
+        # Taking over: what the other process did after the last look counts as a change too.
+        moved = self._seen_elsewhere is not None and status is not None and _signature(status) != self._seen_elsewhere
+        self._seen_elsewhere = None
+        return SyncRound(report, status, answers, changed_elsewhere=moved)
+
+    def _elsewhere(self, engine: SyncEngine, answers: tuple[int, ...], busy: SyncBusy) -> SyncRound:
+        """Another process holds the sync lock: where the outbox stands as it leaves it."""
+        from window_app.sync.status import sync_status
+
+        try:
+            status: SyncStatus | None = sync_status(engine.db)
+        except Exception:  # noqa: BLE001 - the words alone still say what happens
+            status = None
+        seen = _signature(status) if status is not None else None
+        changed = seen is not None and self._seen_elsewhere is not None and seen != self._seen_elsewhere
+        self._seen_elsewhere = seen
+        pid = busy.holder.pid if busy.holder is not None else None
+        return SyncRound(
+            None, status, answers, busy.message, busy.message_en, elsewhere=True, holder_pid=pid, changed_elsewhere=changed
+        )
 
     def _take(self) -> tuple[int, ...]:
         """The tickets the coming round answers (a nudge only wakes the loop)."""
@@ -265,6 +319,13 @@ class BackgroundSync:
             self.on_round(outcome)
         except Exception:  # noqa: BLE001 - the screens are closing; the next round tells again
             pass
+
+
+def _signature(status: SyncStatus) -> tuple[Any, ...]:
+    """What the screens show that another process's rounds change: the outbox per state and
+    each endpoint's event cursor."""
+    cursors = tuple((endpoint.endpoint, endpoint.cursor) for endpoint in status.endpoints)
+    return (status.queued, status.held_for_prerequisite, status.quarantined, status.sent, status.cancelled, cursors)
 
 
 def _failure_words(zh: str, en: str, exc: Exception) -> tuple[str, str]:

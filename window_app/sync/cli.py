@@ -11,6 +11,9 @@ Exit codes (``--once``): 0 every endpoint answered and nothing failed; 3 offline
 could be reached: the envelopes wait, try again later); 4 reached, but something needs
 attention (a transient failure, an envelope quarantined, a token refused, a catalog that did
 not validate); 2 environment (config, catalog, storage). The loop exits 0 when stopped.
+With or without ``--once``: **5** another process syncs this database (it holds
+``<data dir>/sync.lock``: the app's worker, another ``window-app sync``): this one did nothing,
+and says which process it is (:mod:`window_app.sync.lock`). ``--status`` never waits for it.
 
 Driving it from a script or a test: ``python -m window_app sync --once --data-dir DIR`` with
 ``WINDOW_APP_EXCHANGE_URL`` / ``WINDOW_APP_EXCHANGE_TOKEN`` (or ``--config``) — the database is
@@ -28,6 +31,9 @@ from window_app.i18n import tr
 
 EXIT_OFFLINE = 3
 EXIT_ATTENTION = 4
+EXIT_BUSY = 5
+PROGRAM = "window-app sync"
+"""How this process names itself in the sync lock file."""
 
 
 def register(commands: Any) -> None:
@@ -47,28 +53,76 @@ def register(commands: Any) -> None:
         action="store_true",
         help=tr("先把已隔离的信封重新排队（原因已排除后）", "first put quarantined envelopes back in the queue (once the cause is fixed)"),
     )
+    sync.epilog = tr(
+        "退出码（--once）：0 全部送达；3 离线（信封保存在本机，稍后再试）；4 已连通但有问题需处理"
+        "（暂时失败、信封被隔离、令牌被拒、目录无效）；2 环境问题（配置、目录、数据库）。"
+        "不论是否 --once：5 另一个同步进程（窗口程序或另一个 window-app sync）正在同步同一数据库，"
+        "本进程未同步（它结束后再运行；它被强制结束时锁自动释放，无需清理）。循环模式停止时退出码为 0。",
+        "Exit codes (--once): 0 all delivered; 3 offline (the envelopes wait on this computer, try later); "
+        "4 reached, but something needs attention (a transient failure, a quarantined envelope, a refused "
+        "token, an invalid catalog); 2 environment (config, catalog, database). With or without --once: "
+        "5 another sync process (the window app, or another window-app sync) syncs this database, so this "
+        "one did not (run it again once that one has ended; if it is killed, its lock goes with it, nothing "
+        "to clean up). The loop exits 0 when stopped.",
+    )
     sync.set_defaults(func=cmd_sync)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with opened_window(settings) as window:
-        if args.requeue_quarantined:
-            entries = window.quarantined(limit=100_000)
-            count = window.requeue_quarantined([entry.envelope.envelope_id for entry in entries])
-            print(tr("已重新排队 {n} 个隔离信封", "{n} quarantined envelope(s) queued again", n=count), file=sys.stderr)
         if args.status:
+            _requeue(window, args)
             return _print_status(window, args.json)
         from window_app.sync.engine import SyncEngine
+        from window_app.sync.lock import SyncBusy
 
-        engine = SyncEngine(window.db, settings, catalog_etag=window.catalog.digest)
-        if args.once:
-            import asyncio
+        engine = SyncEngine(window.db, settings, catalog_etag=window.catalog.digest, program=PROGRAM)
+        try:
+            engine.acquire_lock()  # before anything else: while another process syncs, do nothing
+        except SyncBusy as busy:
+            _print_busy(busy, args.json)
+            return EXIT_BUSY
+        try:
+            _requeue(window, args)
+            if args.once:
+                import asyncio
 
-            report = asyncio.run(engine.run_once(retry_now=args.retry_now))
-            _print_report(report, args.json)
-            return exit_code(report)
-        return _loop(engine, args)
+                report = asyncio.run(engine.run_once(retry_now=args.retry_now))
+                _print_report(report, args.json)
+                return exit_code(report)
+            return _loop(engine, args)
+        finally:
+            engine.release_lock()
+
+
+def _requeue(window: Any, args: argparse.Namespace) -> None:
+    if args.requeue_quarantined:
+        entries = window.quarantined(limit=100_000)
+        count = window.requeue_quarantined([entry.envelope.envelope_id for entry in entries])
+        print(tr("已重新排队 {n} 个隔离信封", "{n} quarantined envelope(s) queued again", n=count), file=sys.stderr)
+
+
+def _print_busy(busy: Any, as_json: bool) -> None:
+    """Exit 5's words on stderr (and, with ``--json``, one object on stdout for a script)."""
+    print(
+        tr(
+            "{who}，本进程未同步。请在它结束后再运行（它若被强制结束，锁随之释放，无需清理）。锁文件：{path}",
+            "{who}; this one did not sync. Run it again once that one has ended (if it is killed, "
+            "its lock goes with it: nothing to clean up). Lock file: {path}",
+            who=busy.words(),
+            path=busy.path,
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
+    if as_json:
+        import dataclasses
+        import json
+
+        holder = dataclasses.asdict(busy.holder) if busy.holder is not None else None
+        data = {"busy": True, "holder": holder, "lock": str(busy.path), "error": busy.message, "error_en": busy.message_en}
+        print(json.dumps(data, ensure_ascii=False), flush=True)
 
 
 def exit_code(report: Any) -> int:

@@ -26,6 +26,18 @@ what happened, and the last error in words.
 The engine runs on the caller's event loop; its database work is short synchronous SQLite
 transactions between awaits (never across one). Give it its own :class:`Database` connection
 (:meth:`SyncEngine.open`) when another thread uses the window's.
+
+**One syncing process per database** (:mod:`window_app.sync.lock`): the first round takes
+``<data dir>/sync.lock`` (an exclusive ``flock``, released by the kernel when the process dies)
+and the engine keeps it until :meth:`SyncEngine.close` / :meth:`SyncEngine.release_lock`. While
+another process holds it (or another engine of this process: the lock is the engine's),
+:meth:`SyncEngine.run_once` raises :class:`~window_app.sync.lock.SyncBusy` (its words name the
+holder) and sends nothing. The engine's own rounds never overlap: a second
+:meth:`~SyncEngine.run_once` started while one runs waits for it to end.
+
+For a caller that runs its own schedule (the app's worker, :mod:`window_app.sync.background`):
+:meth:`SyncEngine.pause_after` says how long to wait after a round, and
+:meth:`SyncEngine.failed_round` turns an exception a round raised into a report in words.
 """
 
 from __future__ import annotations
@@ -52,6 +64,7 @@ from window_app.sync.client import (
     new_http_client,
 )
 from window_app.sync.decisions import Effect, apply_event, record_results, record_rejected
+from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 
 if TYPE_CHECKING:
     import httpx
@@ -207,6 +220,11 @@ class SyncEngine:
         http: An ``httpx.AsyncClient`` to use (tests may pass one); default: one small pool
             per round.
         refresh_catalog: Whether rounds ask the exchange for a new catalog.
+        program: What this process is (``window-app sync``, ``window-app``): written in the
+            sync lock file, so that another process's words can name it.
+
+    Attributes:
+        lock: This engine's share of ``<data dir>/sync.lock`` (:class:`~window_app.sync.lock.SyncLock`).
     """
 
     def __init__(
@@ -219,6 +237,7 @@ class SyncEngine:
         rng: random.Random | None = None,
         http: httpx.AsyncClient | None = None,
         refresh_catalog: bool = True,
+        program: str = "",
     ):
         self.db = db
         self.settings = settings
@@ -233,6 +252,7 @@ class SyncEngine:
         self._wake: asyncio.Event | None = None
         self._secret: bytes | None = None
         self.last_report: SyncReport | None = None
+        self.lock = SyncLock(lock_path(settings.data_dir), program)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -242,7 +262,28 @@ class SyncEngine:
         return cls(open_database(settings.database_path), settings, **kwargs)
 
     def close(self) -> None:
+        """Let go of the sync lock and close the engine's connection."""
+        self.release_lock()
         self.db.close()
+
+    # -- the sync lock -----------------------------------------------------------------------
+
+    def acquire_lock(self) -> None:
+        """Take the database's sync lock now, if not held yet (the first round does it anyway).
+
+        Raises:
+            SyncBusy: Another process syncs this database (``exc.holder`` names it, ``exc.message``
+                / ``exc.message_en`` say so). Nothing was sent.
+        """
+        self.lock.acquire()
+
+    def release_lock(self) -> None:
+        """Let another process sync this database (the next round takes the lock again)."""
+        self.lock.release()
+
+    @property
+    def holds_lock(self) -> bool:
+        return self.lock.held
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -293,7 +334,9 @@ class SyncEngine:
         """Rounds until ``stop`` is set: every ``interval_seconds`` while all is well, sooner when
         something is due earlier (a backoff ends), at once after :meth:`wake`.
 
-        A storage error in a round (locked, full disk) is reported and retried next round.
+        A storage error in a round (locked, full disk) is reported and retried next round; so is
+        :class:`SyncBusy` (another process syncs this database: the lock is tried again after
+        ``interval_seconds``).
         """
         self._wake = asyncio.Event()
         while not stop.is_set():
@@ -301,12 +344,12 @@ class SyncEngine:
             try:
                 report = await self.run_once()
             except Exception as exc:  # noqa: BLE001 - the worker must survive a bad round
-                report = self._failed_round(exc)
+                report = self.failed_round(exc)
             if on_report is not None:
                 result = on_report(report)
                 if asyncio.iscoroutine(result):
                     await result
-            pause = self._pause_after(report)
+            pause = self.pause_after(report)
             stop_wait = asyncio.ensure_future(stop.wait())
             wake_wait = asyncio.ensure_future(self._wake.wait())
             try:
@@ -315,17 +358,31 @@ class SyncEngine:
                 stop_wait.cancel()
                 wake_wait.cancel()
 
-    def _failed_round(self, exc: Exception) -> SyncReport:
+    def failed_round(self, exc: Exception) -> SyncReport:
+        """The report of a round that raised ``exc`` instead of returning one (a storage error,
+        :class:`SyncBusy` …): no endpoint, the error in words; it becomes :attr:`last_report`.
+
+        For a caller running rounds on its own schedule; :meth:`run_forever` uses it too.
+        """
         now = _iso(self.clock())
         message = getattr(exc, "message", None) or str(exc)
         message_en = getattr(exc, "message_en", None) or str(exc)
-        report = SyncReport(started_at=now, finished_at=now, error=f"本轮同步出错：{message}", error_en=f"This sync round failed: {message_en}")
+        if isinstance(exc, SyncBusy):
+            error, error_en = exc.message, exc.message_en
+        else:
+            error, error_en = f"本轮同步出错：{message}", f"This sync round failed: {message_en}"
+        report = SyncReport(started_at=now, finished_at=now, error=error, error_en=error_en)
         self.last_report = report
         return report
 
-    def _pause_after(self, report: SyncReport) -> float:
-        """Seconds until the next round: the interval, or sooner when something falls due at an
-        endpoint that may be asked (not before its own backoff ends; never for a held one)."""
+    def pause_after(self, report: SyncReport) -> float:
+        """Seconds to wait after ``report``'s round before the next: ``interval_seconds``, or
+        sooner when something falls due at an endpoint that may be asked (not before that
+        endpoint's own backoff ends; never for one whose token was refused); at least 0.05.
+
+        Reads the outbox (the earliest ``next_attempt_at``); a read that fails only means the
+        interval. For a caller running rounds on its own schedule; :meth:`run_forever` uses it too.
+        """
         interval = self.settings.sync.interval_seconds
         now = self.clock()
         candidates = [interval]
@@ -355,10 +412,21 @@ class SyncEngine:
     async def run_once(self, *, retry_now: bool = False) -> SyncReport:
         """One round at every endpoint (concurrently, a few at a time).
 
+        Takes the database's sync lock first (kept until :meth:`close`), and waits for this
+        engine's running round, if any, to end (rounds never overlap).
+
         Args:
             retry_now: Ignore backoff: send every queued envelope and try every endpoint now
                 (the clerk's "retry now"; ``window-app sync --once --retry-now``).
+
+        Raises:
+            SyncBusy: Another process syncs this database; nothing was done.
         """
+        self.acquire_lock()
+        async with self.lock.round():
+            return await self._round(retry_now)
+
+    async def _round(self, retry_now: bool) -> SyncReport:
         report = SyncReport(started_at=_iso(self.clock()))
         endpoints = self.endpoints()
         own = self.own_departments(endpoints)
