@@ -5,7 +5,9 @@ the department, decided — with how long each step took; under the table, the h
 part in full: each item's decision with its result (the licence number …) or reason, who
 decided, a supplement request's material, a quarantined envelope's reason. Once concluded, the
 lead department's conclusion (一张结论) in full. The screen follows the sync worker: a round
-that changed anything is shown at once. F7 opens the materials a department asked for (补正).
+that changed anything is shown at once. F7 opens the materials a department asked for (补正);
+F9, offered when an envelope was refused by the exchange, sends it again once the cause is
+fixed (:mod:`screens.quarantine`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from offline_cache.db import StorageError
+from screens.quarantine import ask_requeue, has_quarantined
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
@@ -91,6 +95,7 @@ class ApplicationDetailScreen(Screen):
         Binding("escape", "close", "返回|Back"),
         Binding("r", "receipt", "回执|Receipt"),
         Binding("f7", "supplement", "补正|Supplement"),
+        Binding("f9", "requeue", "重新发送|Resend"),
     ]
 
     def __init__(self, receipt_no: str) -> None:
@@ -117,7 +122,7 @@ class ApplicationDetailScreen(Screen):
             yield Static("", id="detail-conclusion", markup=False)
             yield Static(tr("操作记录", "Audit trail"), classes="detail-heading")
             yield DataTable(id="detail-audit", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -305,8 +310,14 @@ class ApplicationDetailScreen(Screen):
         shown = part.shown_state
         if shown == "quarantined":
             lines.append(
-                tr("信封被拒收，未再发送（请联系运维处理）：", "Envelope refused, not resent (ask support): ")
+                tr("信封被拒收，不会自动重发：", "Envelope refused, never resent on its own: ")
                 + tr(*part.error_words)
+            )
+            lines.append(
+                tr(
+                    "请运维排除原因（如交换平台的事项目录、部门地址）后，按 F9 重新发送原信封",
+                    "Once support has fixed the cause (the exchange's catalog, the department's address …), F9 sends the same envelope again",
+                )
             )
         elif part.state == "cancelled" and part.reason:
             lines.append(tr("取消原因：{v}", "Cancelled because: {v}", v=part.reason))
@@ -346,7 +357,15 @@ class ApplicationDetailScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "supplement":
             return self._detail is not None and self._detail.summary.state == "supplement_needed"
+        if action == "requeue":
+            return self._detail is not None and has_quarantined(self._detail.summary.parts)
         return True
+
+    def action_requeue(self) -> None:
+        """F9: this application's refused envelopes, sent again once the cause is fixed."""
+        if self._detail is None or not has_quarantined(self._detail.summary.parts):
+            return
+        ask_requeue(self, self.receipt_no, self.show)
 
     def action_supplement(self) -> None:
         """F7: record the materials the departments asked for."""

@@ -6,7 +6,8 @@ to decision); under the list, the highlighted application's parts in words — r
 a quarantined envelope's reason — and its conclusion (一张结论) once concluded. Typing filters
 at once (receipt number, applicant, ID number, bundle). The list follows the sync worker: a
 round that changed anything is shown at once. F7 opens the materials a department asked for
-(补正) on the highlighted application.
+(补正) on the highlighted application; F9, offered when one of its envelopes was refused by the
+exchange (⊘), sends them again once the cause is fixed (:mod:`screens.quarantine`).
 
 Drafts are applications put aside before accepting: Enter continues one at the step it was
 left on, Delete removes one after asking.
@@ -18,17 +19,20 @@ import datetime as dt
 import unicodedata
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Static, TabbedContent, TabPane
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from offline_cache.db import StorageError
+from screens.quarantine import ask_requeue, has_quarantined
 from screens.safety import GuardedDispatch
 from screens.widgets.dialog import Dialog
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from screens.widgets.part_state import application_state_label, part_words, parts_compact
 from screens.widgets.step_header import step_label
@@ -121,9 +125,13 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, objec
 
 
 
-OFFERING_WIDTH = 22
-APPLICANT_WIDTH = 14
-"""Cells of the offering and applicant columns (longer names are cut; the detail has them)."""
+OFFERING_WIDTH = 20
+APPLICANT_WIDTH = 12
+"""Cells of the offering and applicant columns (longer names are cut; the pane under the list
+and the detail have them whole)."""
+
+PARTS_BESIDE = ("receipt", "time", "offering", "applicant", "state")
+"""The columns left of the departments' progress, in order."""
 
 
 class ApplicationsScreen(GuardedDispatch, Screen):
@@ -134,11 +142,14 @@ class ApplicationsScreen(GuardedDispatch, Screen):
 
     BINDINGS = [
         Binding("escape", "close", "返回|Back"),
-        Binding("ctrl+f", "search", "搜索|Search"),
-        Binding("ctrl+t", "toggle_scope", "今天/全部|Today/All"),
+        # Shown on the screen itself, so not in the footer: typing anywhere goes to the search
+        # box, and the scope button says Ctrl+T.
+        Binding("ctrl+f", "search", "搜索|Search", show=False),
+        Binding("ctrl+t", "toggle_scope", "今天/全部|Today/All", show=False),
         Binding("f6", "toggle_tab", "办件/草稿|Applications/Drafts"),
         Binding("delete", "delete_draft", "删除草稿|Delete draft"),
         Binding("f7", "supplement", "补正|Supplement"),
+        Binding("f9", "requeue", "重新发送|Resend"),
         Binding("down", "focus_list", "列表|List", show=False),
     ]
 
@@ -176,7 +187,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
                 yield DataTable(id="apps-drafts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="apps-progress", markup=False)
         yield Static("", id="apps-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def _scope_label(self) -> str:
         scope = tr("今天", "Today") if self.today_only else tr("全部", "All")
@@ -204,12 +215,17 @@ class ApplicationsScreen(GuardedDispatch, Screen):
     def on_screen_resume(self) -> None:
         self.reload()  # a draft may have been deleted or an application accepted meanwhile
 
+    def on_resize(self, event: events.Resize) -> None:
+        # The departments' progress is as detailed as the width allows (see _parts_width).
+        if self.is_mounted and self.query("#apps-table"):
+            self.call_after_refresh(self._fill_applications)
+
     def _build_columns(self) -> None:
         applications = self.query_one("#apps-table", DataTable)
         applications.add_column(tr("受理编号", "Receipt no."), key="receipt")
-        applications.add_column(tr("受理时间", "Accepted"), key="time")
+        applications.add_column(tr("受理", "Accepted"), key="time")
         # Bounded, so that the departments' progress stays in view on a 120-column terminal
-        # (the full names are in the detail screen; the search finds them whole).
+        # (the full names are in the pane below and the detail screen; the search finds them whole).
         applications.add_column(tr("事项", "Bundle / item"), key="offering", width=OFFERING_WIDTH)
         applications.add_column(tr("申请人", "Applicant"), key="applicant", width=APPLICANT_WIDTH)
         applications.add_column(tr("状态", "State"), key="state")
@@ -269,18 +285,46 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         keep = self._cursor_key(table)
         table.clear()
         catalog = self.window.catalog
+        rows = []
         for summary in self._applications:
             name = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
-            table.add_row(
-                summary.receipt_no,
-                self._when(summary.accepted_at),
-                name,
-                summary.applicant_name,
-                application_state_label(summary.state),
-                parts_compact(summary.parts, catalog),
-                key=summary.receipt_no,
+            rows.append(
+                (
+                    summary,
+                    [
+                        summary.receipt_no,
+                        self._when(summary.accepted_at),
+                        name,
+                        summary.applicant_name,
+                        application_state_label(summary.state),
+                    ],
+                )
             )
+        parts_width = self._parts_width(table, [cells for _summary, cells in rows])
+        for summary, cells in rows:
+            table.add_row(*cells, parts_compact(summary.parts, catalog, parts_width), key=summary.receipt_no)
         self._restore_cursor(table, keep)
+
+    def _parts_width(self, table: DataTable, rows: list[list[str]]) -> int:
+        """Cells left for the departments' progress once the other columns are drawn.
+
+        Seven departments' names and times do not fit beside the receipt number on a
+        120-column terminal: :func:`parts_compact` then gives names and marks, or marks alone
+        (the pane under the list has every part in words).
+        """
+        width = table.size.width or max(self.app.size.width - 2, 0)  # the tabs' padding, before layout
+        if not table.size.height or len(rows) + 1 > table.size.height:
+            width -= table.styles.scrollbar_size_vertical
+        padding = 2 * table.cell_padding
+        used = padding  # the progress column's own
+        for index, key in enumerate(PARTS_BESIDE):
+            column = table.columns[ColumnKey(key)]
+            if column.auto_width:
+                content = max([column.label.cell_len, *(cell_len(cells[index]) for cells in rows)])
+            else:
+                content = column.width
+            used += content + padding
+        return max(width - used, 0)
 
     def _fill_drafts(self) -> None:
         table = self.query_one("#apps-drafts", DataTable)
@@ -344,6 +388,13 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         lines += ["  " + part_line(part, catalog, decisions) for part in summary.parts]
         if detail is not None and detail.conclusion:
             lines.append(tr("{v}（Enter 查看全文）", "{v} (Enter shows it all)", v=conclusion_verdict(detail.conclusion)))
+        if has_quarantined(summary.parts):
+            lines.append(
+                tr(
+                    "⊘ 被拒收的信封不会自动重发：原因排除后按 F9 重新发送",
+                    "⊘ A refused envelope is never resent on its own: once the cause is fixed, F9 sends it again",
+                )
+            )
         pane.update("\n".join(lines))
 
     def _refresh_status(self) -> None:
@@ -432,6 +483,9 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         if action == "supplement":
             summary = self._highlighted() if self.is_mounted else None
             return summary is not None and summary.state == "supplement_needed"
+        if action == "requeue":
+            summary = self._highlighted() if self.is_mounted else None
+            return summary is not None and has_quarantined(summary.parts)
         return True
 
     def action_close(self) -> None:
@@ -466,6 +520,13 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         from screens.supplement import SupplementScreen
 
         self.app.push_screen(SupplementScreen(summary.receipt_no))
+
+    def action_requeue(self) -> None:
+        """F9: the highlighted application's refused envelopes, sent again once the cause is fixed."""
+        summary = self._highlighted()
+        if summary is None or not has_quarantined(summary.parts):
+            return
+        ask_requeue(self, summary.receipt_no, self.reload)
 
     def action_delete_draft(self) -> None:
         """Delete the highlighted draft, after asking."""

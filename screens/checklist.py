@@ -47,12 +47,16 @@ MARK_CHOICES: tuple[tuple[str, str, str], ...] = (
 )
 """Material state → the words on its button (中文, English), in key order."""
 
+MARK_GROUP = Binding.Group("收取情况|Received", compact=True)
+"""Keys 1–5 in the footer: shown once, side by side (``12345 收取情况``); each key's words are
+its tooltip and on the buttons under the table."""
+
 MARK_BINDINGS: list[Binding] = [
-    Binding("1", "mark('original')", "原件|Original"),
-    Binding("2", "mark('copy')", "复印件|Copy"),
-    Binding("3", "mark('shared')", "共享|Shared"),
-    Binding("4", "mark('deficient')", "容缺|Deficient"),
-    Binding("5", "mark('not_applicable')", "不适用|N/A"),
+    Binding("1", "mark('original')", "原件|Original", group=MARK_GROUP),
+    Binding("2", "mark('copy')", "复印件|Copy", group=MARK_GROUP),
+    Binding("3", "mark('shared')", "共享|Shared", group=MARK_GROUP),
+    Binding("4", "mark('deficient')", "容缺|Deficient", group=MARK_GROUP),
+    Binding("5", "mark('not_applicable')", "不适用|N/A", group=MARK_GROUP),
 ]
 """Keys 1–5 record the highlighted material's state (``action_mark(state)``): the checklist's,
 and the supplement screen's (screens/supplement.py)."""

@@ -8,16 +8,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from offline_cache.db import StorageError
 from screens.safety import GuardedDispatch
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from window_app.i18n import tr
 
 
 class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
     """The printable receipt in a box; P saves it as a text file for the printer.
+
+    The app's keys work over it (F5 syncs, F4 starts the next application …) and its footer
+    lists them with its own.
 
     Args:
         receipt_no: The application's receipt number.
@@ -31,6 +35,8 @@ class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
         Binding("p", "save", "保存待打印|Save to print"),
         Binding("ctrl+p", "save", "保存待打印|Save to print", show=False),
     ]
+
+    SHOW_APP_KEYS = True  # F2, F3, F4, F5, Ctrl+Q work here too: the footer says so
 
     def __init__(self, receipt_no: str) -> None:
         super().__init__()
@@ -59,7 +65,7 @@ class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
             with VerticalScroll(id="receipt-scroll"):
                 yield Static(text, id="receipt-text", markup=False, classes="" if found else "-missing")
             yield Static(self._saved_note(), id="receipt-saved", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     async def recompose(self) -> None:
         await super().recompose()  # rebuilt in the other language (F2)

@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.widgets.input import Selection
 
 from screens.safety import GuardedDispatch
 from screens.widgets.field_row import problem_text
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from screens.widgets.step_header import StepHeader
 from screens.widgets.window_header import WindowHeader
@@ -84,7 +85,7 @@ class StepScreen(GuardedDispatch, Screen):
         yield self.step_header()
         with Vertical(id="step-body"):
             yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets (between the headers and the footer)."""

@@ -24,12 +24,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 
 from offline_cache.db import StorageError
 from screens.checklist import MARK_BINDINGS, mark_buttons, state_text
 from screens.safety import GuardedDispatch
 from screens.widgets.field_row import problem_text
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from screens.widgets.offering_preview import department_name
 from screens.widgets.window_header import WindowHeader
@@ -140,7 +141,7 @@ class SupplementScreen(GuardedDispatch, Screen):
                 yield from mark_buttons(SUPPLEMENT_STATES)
                 yield Button(tr("Ctrl+S 保存并发送", "Ctrl+S Save and send"), id="supplement-save", classes="mark", compact=True)
             yield Static("", id="supplement-problem", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from window_app.i18n import tr
 
@@ -16,7 +17,8 @@ class Dialog(ModalScreen[bool]):
     """Tell the clerk something, or ask before doing something that cannot be undone.
 
     Dismisses with ``True`` (confirmed / acknowledged) or ``False`` (cancelled). A message
-    (``confirm=False``) has one button; a question has a confirm and a cancel button.
+    (``confirm=False``) has one button; a question has a confirm and a cancel button. The
+    footer lists the box's keys and the app's (which work over the box).
 
     Args:
         title: One line on the box's border.
@@ -29,10 +31,15 @@ class Dialog(ModalScreen[bool]):
     CSS_PATH = "dialog.tcss"
 
     BINDINGS = [
+        # A question: y confirms, Esc or n cancels. A message: Esc or y closes it.
+        Binding("y", "answer(True)", "确定|Confirm"),
         Binding("escape", "answer(False)", "取消|Cancel"),
-        Binding("y", "answer(True)", "确定|Confirm", show=False),
         Binding("n", "answer(False)", "取消|Cancel", show=False),
+        Binding("escape", "close", "关闭|Close"),
+        Binding("y", "close", "关闭|Close", show=False),
     ]
+
+    SHOW_APP_KEYS = True  # F2, F3, F4, F5, Ctrl+Q work here too: the footer says so
 
     def __init__(
         self,
@@ -63,6 +70,7 @@ class Dialog(ModalScreen[bool]):
                 )
                 if self._confirm:
                     yield Button(tr("取消", "Cancel"), id="dialog-cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # A question defaults to the harmless answer: Enter on a question cancels.
@@ -77,6 +85,18 @@ class Dialog(ModalScreen[bool]):
         event.stop()
         self.dismiss(event.button.id == "dialog-confirm")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hidden and not run: the other kind of box's keys (the key falls to the next binding).
+        if action == "answer":
+            return self._confirm
+        if action == "close":
+            return not self._confirm
+        return True
+
     def action_answer(self, answer: bool) -> None:
-        """Close with ``answer`` (``y`` on a message only acknowledges it)."""
+        """Close with ``answer`` (a question's y, n, Esc)."""
         self.dismiss(answer if self._confirm else True)
+
+    def action_close(self) -> None:
+        """A message acknowledged (Esc or y)."""
+        self.dismiss(True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+
 from screens.widgets.offering_preview import department_name
 from window_app.states import application_state_label, part_took
 from window_app.states import part_state_label as part_label
@@ -48,11 +50,28 @@ def part_words(part: DepartmentPart) -> str:
     return f"{part_mark(state)} {part_label(state)}"
 
 
-def parts_compact(parts: Iterable[DepartmentPart], catalog: Catalog) -> str:
-    """``市场监管✓35分 税务… 公安⊘``: each department's short name, its part's mark, and for a
-    decided part the time it took from delivery to decision."""
-    return " ".join(
-        f"{department_name(catalog, part.department, short=True)}{part_mark(part.shown_state)}"
-        f"{part_took(part)}"
-        for part in parts
-    )
+def parts_compact(parts: Iterable[DepartmentPart], catalog: Catalog, width: int | None = None) -> str:
+    """Every department's part at a glance, as much of it as fits in ``width`` cells.
+
+    The richest of, in order:
+
+    1. ``市场监管✓35分 税务… 公安⊘``: each department's short name, its part's mark, and for a
+       decided part the time it took from delivery to decision;
+    2. ``市场监管✓ 税务… 公安⊘``: names and marks;
+    3. ``✓ … ⊘``, then ``✓…⊘``: one mark per department, in the order the parts are listed in
+       words (with names and times) under the applications list — every part keeps its mark.
+
+    Without ``width``, the first.
+    """
+    parts = list(parts)
+    names = [department_name(catalog, part.department, short=True) for part in parts]
+    marks = [part_mark(part.shown_state) for part in parts]
+    forms = [
+        " ".join(f"{name}{mark}{part_took(part)}" for name, mark, part in zip(names, marks, parts)),
+        " ".join(f"{name}{mark}" for name, mark in zip(names, marks)),
+        " ".join(marks),
+        "".join(marks),
+    ]
+    if width is None:
+        return forms[0]
+    return next((form for form in forms if cell_len(form) <= width), forms[-1])

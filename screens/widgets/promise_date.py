@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from window_app.i18n import tr
 
@@ -31,6 +32,8 @@ class PromiseDateDialog(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "cancel", "取消|Cancel"),
     ]
+
+    SHOW_APP_KEYS = True  # F2, F3, F4, F5, Ctrl+Q work here too: the footer says so
 
     def __init__(self, material: str, check: Callable[[str], str | None], suggested: str = "") -> None:
         super().__init__()
@@ -61,6 +64,7 @@ class PromiseDateDialog(ModalScreen[str | None]):
             with Horizontal(id="promise-buttons"):
                 yield Button(tr("确定", "OK"), id="promise-ok", variant="primary")
                 yield Button(tr("取消", "Cancel"), id="promise-cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#promise-date", Input).focus()

@@ -82,8 +82,8 @@ async def start(pilot: Pilot, offering: str) -> None:
 
 
 def footer_text(app: WindowApp) -> str:
-    """The key descriptions the footer shows right now."""
+    """The keys and descriptions the footer shows right now (a key group's keys, then its words)."""
     from textual.widgets import Footer
 
     footer = app.screen.query_one(Footer)
-    return " ".join(str(key.render()) for key in footer.query("FooterKey"))
+    return " ".join(str(key.render()) for key in footer.query("FooterKey, FooterLabel"))

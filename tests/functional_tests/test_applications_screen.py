@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import Button, DataTable, Input, Static, TabbedContent
 
 from screens.application_detail import ApplicationDetailScreen
 from screens.applications import ApplicationsScreen
@@ -67,8 +67,13 @@ async def test_lists_todays_applications_with_department_parts(window):
         assert cells[5] == "税务… 不动产◦ 供电◦ 供水◦"  # stage 1 queued to send, later stages wait
         assert app.focused is app.screen.query_one("#apps-search", Input)
         footer = footer_text(app)
-        for words in ("返回", "搜索", "今天/全部", "办件/草稿"):
+        for words in ("返回", "办件/草稿", "立即同步"):
             assert words in footer
+        # Ctrl+F and Ctrl+T are on the screen itself (the search box, the scope button), not in
+        # the footer; they work the same (test_today_all_toggle below).
+        assert "搜索" not in footer and "今天/全部" not in footer
+        assert "Ctrl+T" in str(app.screen.query_one("#apps-scope", Button).label)
+        assert "重新发送" not in footer  # nothing refused
 
 
 async def test_typing_part_of_the_applicant_name_finds_it_at_once(window):
