@@ -11,15 +11,15 @@ from typing import Any
 from offline_cache.audit import append_event, events_for
 from offline_cache.db import Database, durable_transaction, storage_errors
 from offline_cache.outbox import utc_stamp
-from window_app.applications import (
+from window_app.domain.applications import (
     ACCEPT_WORDS,
     ApplicationDetail,
     ApplicationSummary,
     DepartmentPart,
 )
 from window_app.envelope import Envelope
-from window_app.intake.model import Intake
-from window_app.receipt import check_receipt_no, normalize_receipt_no
+from window_app.domain.intake import Intake
+from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
 
 _READ_WORDS = ("读取办件", "Reading applications")
 

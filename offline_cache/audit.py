@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from offline_cache.db import Database
-from window_app.applications import AuditEvent
+from window_app.domain.applications import AuditEvent
 
 GENESIS_HASH = "0" * 64
 

@@ -4,7 +4,7 @@
   second; they are computed once per catalog content (``Catalog.digest``) and read back from
   the ``search_keys`` table at every later start.
 - The validated catalog itself: parsing and checking the TOML takes ~25 ms at every start; the
-  resulting :class:`~window_app.catalog.model.Catalog` is stored in ``catalog_snapshots``
+  resulting :class:`~window_app.domain.catalog.Catalog` is stored in ``catalog_snapshots``
   (pickled) and read back while the files hash to the same digest. The digest is computed
   from the files at every start (about a millisecond), so an edited or replaced catalog is
   never served from an old snapshot.
@@ -28,12 +28,12 @@ from window_app.catalog.search import SearchKeys, compute_search_keys
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
-    from window_app.catalog.model import Catalog
+    from window_app.domain.catalog import Catalog
 
 TABLE = "search_keys"  # created by the schema migrations (offline_cache/schema.py)
 SNAPSHOTS = "catalog_snapshots"  # likewise
 KEEP_SNAPSHOTS = 8  # a window uses one or two catalogs at a time; older snapshots are dropped
-_MODEL_MODULE = "window_app.catalog.model"
+_MODEL_MODULE = "window_app.domain.catalog"
 
 
 def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
@@ -155,7 +155,7 @@ class _CatalogUnpickler(pickle.Unpickler):
 
 
 def _read_snapshot(db: Database, digest: str, version: str) -> Catalog | None:
-    from window_app.catalog.model import Catalog
+    from window_app.domain.catalog import Catalog
 
     try:
         row = db.execute(

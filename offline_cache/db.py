@@ -149,7 +149,7 @@ class StorageError(Exception):
         self.kind = kind
 
     def __str__(self) -> str:
-        from window_app.i18n import tr
+        from window_app.domain.words import tr
 
         return tr(self.message, self.message_en)
 

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 from offline_cache.db import Database, storage_errors
-from window_app.applications import DraftSummary, applicant_name
-from window_app.intake.model import Intake
+from window_app.domain.applications import DraftSummary, applicant_name
+from window_app.domain.intake import Intake
 
 _SAVE_WORDS = ("保存草稿", "Saving the draft")
 _READ_WORDS = ("读取草稿", "Reading drafts")

@@ -1,7 +1,7 @@
 """The window's Textual application: the shell around the six steps.
 
 The app holds the one :class:`~window_app.window.Window` (every rule, every read and write) and
-the :class:`~window_app.intake.model.Intake` being taken. Step screens edit the intake and ask the
+the :class:`~window_app.domain.intake.Intake` being taken. Step screens edit the intake and ask the
 app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
 before the last step change (and Ctrl+Q saves the rest).
 
@@ -37,9 +37,9 @@ from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
 from screens.widgets.localized import localize_bindings
-from window_app.i18n import language, pick, set_language, tr
+from window_app.domain.words import language, pick, set_language, tr
 from window_app.incidents import incident_message, record_incident, summary
-from window_app.intake.model import STEPS, Intake
+from window_app.domain.intake import STEPS, Intake
 
 if TYPE_CHECKING:
     from window_app.window import Window

@@ -16,8 +16,8 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
-from window_app.i18n import tr
-from window_app.intake.model import Enterprise, Person, Problem
+from window_app.domain.words import tr
+from window_app.domain.intake import Enterprise, Person, Problem
 from window_app.intake.validate import allowed_applicant_kinds
 
 # Input id → problem path. The id's prefix names the person it belongs to.

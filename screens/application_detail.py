@@ -28,11 +28,11 @@ from screens.widgets.localized import localize_bindings
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
 from screens.widgets.window_header import WindowHeader
-from window_app.i18n import language, pick, tr
-from window_app.states import duration_words, part_took
+from window_app.domain.words import language, pick, tr
+from window_app.domain.states import duration_words, part_took
 
 if TYPE_CHECKING:
-    from window_app.applications import ApplicationDetail, DepartmentPart
+    from window_app.domain.applications import ApplicationDetail, DepartmentPart
     from window_app.window import Window
 
 AUDIT_ACTIONS: dict[str, tuple[str, str]] = {

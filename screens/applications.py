@@ -37,12 +37,12 @@ from screens.widgets.localized import localize_bindings
 from screens.widgets.part_state import application_state_label, part_words, parts_compact
 from screens.widgets.step_header import step_label
 from screens.widgets.window_header import WindowHeader
-from window_app.i18n import language, pick, tr
-from window_app.states import duration_words, part_took
+from window_app.domain.words import language, pick, tr
+from window_app.domain.states import duration_words, part_took
 
 if TYPE_CHECKING:
-    from window_app.applications import ApplicationDetail, ApplicationSummary, DepartmentPart, DraftSummary
-    from window_app.catalog.model import Catalog
+    from window_app.domain.applications import ApplicationDetail, ApplicationSummary, DepartmentPart, DraftSummary
+    from window_app.domain.catalog import Catalog
     from window_app.window import Window
 
 

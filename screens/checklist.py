@@ -21,9 +21,9 @@ from screens.step import StepScreen
 from screens.widgets.field_row import problem_text
 from screens.widgets.offering_preview import department_name
 from screens.widgets.promise_date import PromiseDateDialog
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 from window_app.intake.guide import Guide
-from window_app.intake.model import ChecklistLine, MaterialStatus, Problem
+from window_app.domain.intake import ChecklistLine, MaterialStatus, Problem
 from window_app.intake.validate import material_status
 
 SUGGESTED_PROMISE_DAYS = (7, 5, 3, 2, 1)

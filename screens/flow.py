@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from window_app.intake.model import STEPS, Intake
+from window_app.domain.intake import STEPS, Intake
 
 if TYPE_CHECKING:
     from textual.screen import Screen

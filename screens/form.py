@@ -17,10 +17,10 @@ from textual.widgets import Input, Select, Static, Switch
 
 from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 from window_app.intake.fields import is_blank
 from window_app.intake.guide import Guide
-from window_app.intake.model import FormLine, Problem
+from window_app.domain.intake import FormLine, Problem
 
 PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "id_number": ("18位居民身份证号码", "18-character resident ID number"),

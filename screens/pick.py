@@ -20,9 +20,9 @@ from offline_cache.db import StorageError
 from screens.step import StepScreen
 from screens.widgets.offering_preview import OfferingPreview, department_name, group_label
 from screens.widgets.step_header import step_label
-from window_app.catalog.model import Offering
+from window_app.domain.catalog import Offering
 from window_app.catalog.search import GROUP_ORDER, group_of
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"

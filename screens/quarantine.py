@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from offline_cache.db import StorageError
 from screens.widgets.dialog import Dialog
 from screens.widgets.offering_preview import department_name
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 if TYPE_CHECKING:
-    from window_app.applications import DepartmentPart
+    from window_app.domain.applications import DepartmentPart
     from window_app.window import Window
 
 OutboxEntry = Any

@@ -14,7 +14,7 @@ from offline_cache.db import StorageError
 from screens.safety import GuardedDispatch
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 
 class ReceiptScreen(GuardedDispatch, ModalScreen[None]):

@@ -24,9 +24,9 @@ from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
 from screens.widgets.offering_preview import department_name, handling_class_name
 from screens.widgets.step_header import applicant_summary, step_label
-from window_app.i18n import language, pick, tr
+from window_app.domain.words import language, pick, tr
 from window_app.intake.guide import Guide
-from window_app.intake.model import Intake, Problem
+from window_app.domain.intake import Intake, Problem
 from window_app.intake.validate import VALIDATED_STEPS, material_status
 from window_app.window import IntakeInvalid
 

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
 from screens.widgets.offering_preview import OfferingPreview, department_name
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
 

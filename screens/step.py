@@ -1,7 +1,7 @@
 """The base of the six step screens: keys, header, and the commit → check → move rhythm.
 
 Every step screen is a :class:`StepScreen`. It copies its widgets' values into the app's
-:class:`~window_app.intake.model.Intake` in :meth:`StepScreen.commit`, asks the window what is
+:class:`~window_app.domain.intake.Intake` in :meth:`StepScreen.commit`, asks the window what is
 wrong in :meth:`StepScreen.problems`, and shows that in :meth:`StepScreen.show_problems`. The
 keys are the same on every step: Esc back, Ctrl+N next, Ctrl+S save draft.
 
@@ -28,8 +28,8 @@ from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from screens.widgets.step_header import StepHeader
 from screens.widgets.window_header import WindowHeader
-from window_app.i18n import language, tr
-from window_app.intake.model import Intake, Problem
+from window_app.domain.words import language, tr
+from window_app.domain.intake import Intake, Problem
 
 if TYPE_CHECKING:
     from screens.app import WindowApp
@@ -43,7 +43,7 @@ class StepScreen(GuardedDispatch, Screen):
     the clerk sees words, the draft is saved, the session goes on.
 
     Attributes:
-        STEP: Which step this screen is, one of :data:`~window_app.intake.model.STEPS`.
+        STEP: Which step this screen is, one of :data:`~window_app.domain.intake.STEPS`.
     """
 
     STEP: ClassVar[str] = ""

@@ -34,12 +34,12 @@ from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
 from screens.widgets.offering_preview import department_name
 from screens.widgets.window_header import WindowHeader
-from window_app.i18n import language, tr
-from window_app.intake.model import MaterialStatus
+from window_app.domain.words import language, tr
+from window_app.domain.intake import MaterialStatus
 
 if TYPE_CHECKING:
-    from window_app.applications import ApplicationDetail
-    from window_app.intake.model import Problem
+    from window_app.domain.applications import ApplicationDetail
+    from window_app.domain.intake import Problem
     from window_app.window import Window
 
 SUPPLEMENT_STATES = ("original", "copy", "shared", "not_applicable")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -21,11 +21,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from window_app.catalog.model import Catalog, Item
+from window_app.domain.catalog import Catalog, Item
 from window_app.config import Settings
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
-from window_app.intake.model import Intake, MaterialStatus, Person
+from window_app.domain.intake import Intake, MaterialStatus, Person
 
 ENVELOPE_FORMAT = 1
 

@@ -12,7 +12,7 @@ import os
 import traceback
 from pathlib import Path
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 LOG_DIR = "logs"
 LOG_NAME = "window-app.log"

@@ -19,15 +19,15 @@ from window_app.catalog.search import OfferingIndex, offerings_for_region
 if TYPE_CHECKING:
     from offline_cache.outbox import OutboxEntry
     from offline_cache.progress import ItemDecision
-    from window_app.intake.model import MaterialStatus
+    from window_app.domain.intake import MaterialStatus
     from window_app.sync.engine import SyncEngine
     from window_app.sync.status import SyncStatus
     from offline_cache.db import Database
-    from window_app.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
-    from window_app.catalog.model import Catalog, Offering
+    from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
+    from window_app.domain.catalog import Catalog, Offering
     from window_app.config import Settings
     from window_app.intake.guide import Guide
-    from window_app.intake.model import Intake, Problem
+    from window_app.domain.intake import Intake, Problem
 
 
 class IntakeInvalid(Exception):
@@ -163,7 +163,7 @@ class Window:
             IntakeInvalid: Nothing was written.
             offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
         """
-        from window_app.applications import accept_intake
+        from window_app.accepting import accept_intake
         from window_app.intake.form import apply_prefill
 
         problems = self.validate(intake)
@@ -243,7 +243,7 @@ class Window:
             window_app.sync.supplements.SupplementRefused: Not possible now; the words say why.
             offline_cache.db.StorageError: Nothing was written.
         """
-        from window_app.applications import clerk_name
+        from window_app.accepting import clerk_name
         from window_app.sync.supplements import supplement
 
         return supplement(

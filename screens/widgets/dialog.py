@@ -10,7 +10,7 @@ from textual.widgets import Button, Static
 
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 
 class Dialog(ModalScreen[bool]):

@@ -1,7 +1,7 @@
 """A labelled field whose problem is shown right under it, in red, in the clerk's language.
 
 Any screen that edits intake values uses it: the applicant step, the unified form. A row knows
-the :class:`~window_app.intake.model.Problem` path it answers for (``applicant.person.id_number``,
+the :class:`~window_app.domain.intake.Problem` path it answers for (``applicant.person.id_number``,
 ``fields.house_area``), so a list of problems from ``Window.validate`` can be spread over the
 rows with :func:`mark_problems`; what no row claims is left for the screen to show otherwise.
 """
@@ -16,8 +16,8 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from window_app.i18n import tr
-from window_app.intake.model import Problem
+from window_app.domain.words import tr
+from window_app.domain.intake import Problem
 
 
 def problem_text(problem: Problem) -> str:

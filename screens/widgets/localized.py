@@ -17,7 +17,7 @@ from dataclasses import replace
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 
-from window_app.i18n import language
+from window_app.domain.words import language
 
 
 def choose(text: str) -> str:

@@ -9,11 +9,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 from window_app.catalog.search import group_of
-from window_app.i18n import language, pick, tr
+from window_app.domain.words import language, pick, tr
 from window_app.intake.guide import Guide
 
 if TYPE_CHECKING:
-    from window_app.catalog.model import Catalog
+    from window_app.domain.catalog import Catalog
 
 HANDLING_CLASS: dict[int, tuple[str, str]] = {
     1: ("一类直接办", "class 1, at the window"),

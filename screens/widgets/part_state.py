@@ -1,7 +1,7 @@
 """How an application and its department parts are shown: a mark, a word, a compact line.
 
 Parts move through states the storage and sync layers define (``queued`` → ``sent`` → …).
-The words for the states are the domain's (:mod:`window_app.states`, shared with the CLI); the
+The words for the states are the domain's (:mod:`window_app.domain.states`, shared with the CLI); the
 marks are this screen's. States not known yet are shown by their code (and ``?``), never hidden.
 """
 
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from screens.widgets.offering_preview import department_name
-from window_app.states import application_state_label, part_took
-from window_app.states import part_state_label as part_label
+from window_app.domain.states import application_state_label, part_took
+from window_app.domain.states import part_state_label as part_label
 
 if TYPE_CHECKING:
-    from window_app.applications import DepartmentPart
-    from window_app.catalog.model import Catalog
+    from window_app.domain.applications import DepartmentPart
+    from window_app.domain.catalog import Catalog
 
 __all__ = ["PART_MARKS", "application_state_label", "part_label", "part_mark", "part_words", "parts_compact"]
 
@@ -36,7 +36,7 @@ PART_MARKS: dict[str, str] = {
     "supplement_sent": "↑",
 }
 """Part state (also the shown ones: quarantined, supplement queued/sent) → its one-character
-mark; the words are ``window_app.states``'."""
+mark; the words are ``window_app.domain.states``'."""
 
 
 def part_mark(state: str) -> str:

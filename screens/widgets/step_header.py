@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Label
 
-from window_app.i18n import pick, tr
-from window_app.intake.model import STEPS, Intake
+from window_app.domain.words import pick, tr
+from window_app.domain.intake import STEPS, Intake
 
 STEP_LABELS: dict[str, tuple[str, str]] = {
     "pick": ("选择事项", "Choose"),
@@ -45,7 +45,7 @@ class StepHeader(Vertical):
     """The six steps with the current one highlighted, then offering and applicant.
 
     Args:
-        step: The current step, one of :data:`~window_app.intake.model.STEPS`.
+        step: The current step, one of :data:`~window_app.domain.intake.STEPS`.
         skipped: Steps this offering does not need (shown struck through).
     """
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 
 
 class SyncBadge(Label):

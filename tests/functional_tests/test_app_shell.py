@@ -21,7 +21,7 @@ from tests.functional_tests.shell_helpers import (
     offering_id,
     start,
 )
-from window_app.i18n import language
+from window_app.domain.words import language
 
 pytestmark = pytest.mark.anyio
 
@@ -209,7 +209,7 @@ def test_flow_skips_situation_when_nothing_to_ask(window):
 
 
 def test_every_step_has_a_screen():
-    from window_app.intake.model import STEPS
+    from window_app.domain.intake import STEPS
 
     assert set(flow.STEP_SCREENS) == set(STEPS)
     for step in STEPS:

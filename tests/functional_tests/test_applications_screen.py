@@ -22,7 +22,7 @@ from tests.functional_tests.shell_helpers import (
     paste,
     type_text,
 )
-from window_app.intake.model import Person
+from window_app.domain.intake import Person
 
 pytestmark = pytest.mark.anyio
 

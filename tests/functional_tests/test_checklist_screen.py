@@ -16,7 +16,7 @@ from tests.functional_tests.shell_helpers import (
     make_app,
     type_text,
 )
-from window_app.intake.model import MaterialStatus
+from window_app.domain.intake import MaterialStatus
 
 pytestmark = pytest.mark.anyio
 

@@ -664,7 +664,7 @@ def test_usage_error_and_help_speak_the_configured_language(capsys, tmp_path: Pa
 
 
 def test_main_leaves_the_process_language_as_it_found_it(capsys, data_dir: str) -> None:
-    from window_app.i18n import language
+    from window_app.domain.words import language
 
     before = language()
     code, out, _err = cli(capsys, "--data-dir", data_dir, "--lang", "en" if before == "zh" else "zh", "applications")

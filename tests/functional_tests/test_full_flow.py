@@ -49,7 +49,7 @@ from tests.functional_tests.shell_helpers import (
     paste,
     type_text,
 )
-from window_app.i18n import language
+from window_app.domain.words import language
 
 pytestmark = pytest.mark.anyio
 

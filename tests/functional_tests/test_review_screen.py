@@ -20,7 +20,7 @@ from tests.functional_tests.shell_helpers import (
     footer_text,
     make_app,
 )
-from window_app.intake.model import MaterialStatus
+from window_app.domain.intake import MaterialStatus
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,7 @@ from textual.widgets import DataTable
 from tests.functional_tests.end_steps import BROKEN_ID, house_transfer
 from tests.functional_tests.shell_helpers import make_app
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
-from window_app.intake.model import MaterialStatus
+from window_app.domain.intake import MaterialStatus
 
 SNAPSHOT_SIZE = (120, 40)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from window_app.catalog.model import (
+from window_app.domain.catalog import (
     Bundle,
     Catalog,
     Choice,
@@ -27,7 +27,7 @@ from window_app.catalog.model import (
     Region,
     item_as_bundle,
 )
-from window_app.intake.model import Applicant, Enterprise, Intake, MaterialStatus, Person
+from window_app.domain.intake import Applicant, Enterprise, Intake, MaterialStatus, Person
 
 TODAY = dt.date(2026, 11, 27)  # a Friday, the day the shared test clock is pinned to
 WINDOW_REGION = "522325"

@@ -14,7 +14,7 @@ from window_app.catalog.loader import (
     shipped_catalog_path,
     validate_catalog_dir,
 )
-from window_app.catalog.model import Condition, MaterialRequirement
+from window_app.domain.catalog import Condition, MaterialRequirement
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
 

@@ -16,7 +16,7 @@ import sqlite_utils
 from offline_cache.catalog_cache import cached_search_keys
 from offline_cache.db import open_database
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
-from window_app.catalog.model import Catalog, Item
+from window_app.domain.catalog import Catalog, Item
 from window_app.catalog.search import (
     OfferingIndex,
     SearchKeys,

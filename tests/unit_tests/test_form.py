@@ -17,10 +17,10 @@ from catalog_builders import (
     opening_intake,
 )
 
-from window_app.catalog.model import FieldRequirement, FormField
+from window_app.domain.catalog import FieldRequirement, FormField
 from window_app.intake.fields import check_field
 from window_app.intake.form import apply_prefill, form_values, merge_form, prefill_values
-from window_app.intake.model import Intake, Person
+from window_app.domain.intake import Intake, Person
 
 CATALOG = build_catalog()
 

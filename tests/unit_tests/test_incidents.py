@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from window_app import incidents
-from window_app.i18n import set_language
+from window_app.domain.words import set_language
 from window_app.incidents import incident_message, log_path, record_incident, summary
 
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -9,7 +9,7 @@ import pytest
 from catalog_builders import newborn_intake
 
 from window_app.intake.io import parse_intake
-from window_app.intake.model import Intake
+from window_app.domain.intake import Intake
 
 DOCUMENTED_EXAMPLE = json.loads(
     """

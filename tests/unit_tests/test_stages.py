@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from catalog_builders import build_catalog
 
-from window_app.catalog.model import Item
+from window_app.domain.catalog import Item
 from window_app.intake.stages import in_stage_order, plan_dispatch
 
 CATALOG = build_catalog()

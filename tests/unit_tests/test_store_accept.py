@@ -19,9 +19,9 @@ from offline_cache.applications import (
 from offline_cache.db import StorageError, signing_secret
 from offline_cache.drafts import list_drafts, save_draft
 from offline_cache.outbox import count_waiting, list_envelopes
-from window_app.applications import ApplicationDetail
+from window_app.domain.applications import ApplicationDetail
 from window_app.envelope import canonical_json, verify_signature
-from window_app.intake.model import MaterialStatus
+from window_app.domain.intake import MaterialStatus
 
 
 @pytest.fixture

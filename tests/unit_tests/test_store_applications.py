@@ -9,7 +9,7 @@ from catalog_builders import MOTHER_ID
 from store_fixtures import NOW, accept, newborn_intake, open_window_db, opening_intake, settings_for
 
 from offline_cache.applications import get_application, list_applications
-from window_app.intake.model import Person
+from window_app.domain.intake import Person
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from catalog_builders import (
     opening_intake,
 )
 
-from window_app.intake.model import Enterprise, Intake, MaterialStatus, Person
+from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
 from window_app.intake.validate import add_working_days, validate_intake
 
 CATALOG = build_catalog()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from window_app.catalog.items import APPLICANT_KINDS, THEMES
-from window_app.catalog.model import Bundle, Option, Question
+from window_app.domain.catalog import Bundle, Option, Question
 from window_app.catalog.partial import Origin, PartialCatalog
 from window_app.catalog.table import Table, entry_label
 from window_app.catalog.values import duplicates

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import get_args
 
-from window_app.catalog.model import (
+from window_app.domain.catalog import (
     PREFILL_PATHS,
     Choice,
     Department,

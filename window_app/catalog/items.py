@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, get_args
 
-from window_app.catalog.model import (
+from window_app.domain.catalog import (
     ApplicantKind,
     Condition,
     FieldRequirement,

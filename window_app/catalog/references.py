@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from window_app.catalog.model import Bundle, Item
+from window_app.domain.catalog import Bundle, Item
 from window_app.catalog.partial import Origin, PartialCatalog
 
 REGION_CODE_PATTERN = re.compile(r"^[0-9]{6}$")

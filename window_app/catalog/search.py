@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from window_app.catalog.model import Catalog, Offering, item_as_bundle
+from window_app.domain.catalog import Catalog, Offering, item_as_bundle
 
 Group = Literal["hot", "local", "personal", "enterprise", "item"]
 GROUP_ORDER: tuple[Group, ...] = ("hot", "local", "personal", "enterprise", "item")

@@ -51,14 +51,14 @@ words and exit 2; Ctrl+C exit 130; anything else is a bug and keeps its tracebac
 
 A command module is imported whenever the sub-command parser is built (any sub-command, and
 ``--help``): at module level it imports only the standard library, ``window_app.config``,
-``window_app.i18n`` and ``window_app.cli``; everything else (the window, httpx, Starlette,
+``window_app.domain.words`` and ``window_app.cli``; everything else (the window, httpx, Starlette,
 uvicorn, Textual) inside the command function. A listed module that does not exist is skipped
 (an optional part not installed or not written yet); one that exists but fails to import
 raises, so a broken module is never hidden. For example::
 
     # window_app/sync/cli.py
     from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
-    from window_app.i18n import tr
+    from window_app.domain.words import tr
 
     def register(commands) -> None:
         sync = add_command(commands, "sync", "发送待发信封、取回部门意见", "send waiting envelopes, fetch decisions")

@@ -12,7 +12,7 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 
 if TYPE_CHECKING:
     from window_app.window import Window

@@ -24,7 +24,7 @@ from window_app.cli.output import err, tolerate_narrow_encodings
 from window_app.cli.parser import build_parser, global_parser, initial_language
 from window_app.cli.tui import run_tui
 from window_app.config import ConfigError
-from window_app.i18n import language, set_language, tr
+from window_app.domain.words import language, set_language, tr
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,11 +10,11 @@ from window_app.cli.context import opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, english, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
-from window_app.i18n import tr
-from window_app.states import application_state_label, part_state_label
+from window_app.domain.words import tr
+from window_app.domain.states import application_state_label, part_state_label
 
 if TYPE_CHECKING:
-    from window_app.catalog.model import Catalog
+    from window_app.domain.catalog import Catalog
 
 
 def register(commands: Any) -> None:

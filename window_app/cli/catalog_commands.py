@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, get_args
 from window_app.cli.context import load_window_catalog, settings_from
 from window_app.cli.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from window_app.cli.output import department_short, english, out, out_json, pad, width
-from window_app.catalog.model import RegionLevel
+from window_app.domain.catalog import RegionLevel
 from window_app.cli.parser import add_command
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 
 if TYPE_CHECKING:
-    from window_app.catalog.model import Bundle, Catalog, Offering
+    from window_app.domain.catalog import Bundle, Catalog, Offering
 
 LEVELS = get_args(RegionLevel)
 GROUP_ORDER = ("hot", "local", "personal", "enterprise", "item")
@@ -179,7 +179,7 @@ def cmd_catalog_coverage(args: argparse.Namespace) -> int:
 
 
 def _coverage_subjects(catalog: Catalog, wanted: str | None) -> list[Bundle]:
-    from window_app.catalog.model import item_as_bundle
+    from window_app.domain.catalog import item_as_bundle
 
     if wanted is None:
         return list(catalog.bundles.values())

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from window_app.cli.errors import InvalidInput
 from window_app.config import Settings, load_settings
-from window_app.i18n import pick, set_language, tr
+from window_app.domain.words import pick, set_language, tr
 
 if TYPE_CHECKING:
-    from window_app.catalog.model import Catalog, Offering
+    from window_app.domain.catalog import Catalog, Offering
     from window_app.window import Window
 
 

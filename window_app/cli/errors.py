@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 EXIT_OK = 0
 EXIT_INVALID = 1

@@ -9,10 +9,10 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, department_short, out, out_json, pad, print_table, section
 from window_app.cli.parser import add_command
-from window_app.i18n import pick, tr
+from window_app.domain.words import pick, tr
 
 if TYPE_CHECKING:
-    from window_app.catalog.model import Bundle, Catalog
+    from window_app.domain.catalog import Bundle, Catalog
     from window_app.intake.guide import Guide
 
 

@@ -14,10 +14,10 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 if TYPE_CHECKING:
-    from window_app.catalog.model import Catalog
+    from window_app.domain.catalog import Catalog
 
 
 def out(text: str) -> None:

@@ -16,7 +16,7 @@ from window_app.cli.errors import UsageError
 from window_app.cli.registry import register_commands
 from window_app.cli.tui import run_tui
 from window_app.config import ConfigError, load_settings
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 LANGUAGES = ("zh", "en")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from window_app.catalog.model import Catalog
+from window_app.domain.catalog import Catalog
 
 KINDS = ("application", "supplement")
 MAX_ID_LENGTH = 200

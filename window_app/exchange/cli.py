@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from window_app.i18n import language, set_language, tr
+from window_app.domain.words import language, set_language, tr
 
 EXIT_OK = 0
 EXIT_INVALID = 1

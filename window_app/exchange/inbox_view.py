@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 STATE_WORDS = {
     "new": ("新到", "new"),
@@ -168,6 +168,6 @@ def _words(table: dict[str, tuple[str, str]], code: str) -> str:
 
 
 def _english() -> bool:
-    from window_app.i18n import language
+    from window_app.domain.words import language
 
     return language() == "en"

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from window_app.catalog.model import Catalog
+from window_app.domain.catalog import Catalog
 from window_app.catalog.reading import catalog_files
 
 

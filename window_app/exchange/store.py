@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from window_app.catalog.model import Catalog
+from window_app.domain.catalog import Catalog
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, Rejection, check_envelope
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.schema import MIGRATIONS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from window_app.catalog.model import Catalog, Item, MaterialRequirement
-from window_app.intake.model import Checklist, ChecklistLine
+from window_app.domain.catalog import Catalog, Item, MaterialRequirement
+from window_app.domain.intake import Checklist, ChecklistLine
 from window_app.intake.stages import in_stage_order
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 
-from window_app.catalog.model import Catalog, FormField
+from window_app.domain.catalog import Catalog, FormField
 from window_app.intake.identifiers import Invalid, check_phone, check_resident_id, check_uscc
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

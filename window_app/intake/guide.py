@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from window_app.catalog.model import Catalog, Item, Offering
+from window_app.domain.catalog import Catalog, Item, Offering
 from window_app.intake.checklist import merge_checklist
 from window_app.intake.form import merge_form
-from window_app.intake.model import (
+from window_app.domain.intake import (
     Applicant,
     Checklist,
     DispatchPlan,

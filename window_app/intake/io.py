@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, get_args
 
-from window_app.intake.model import (
+from window_app.domain.intake import (
     STEPS,
     Applicant,
     ApplicantKind,

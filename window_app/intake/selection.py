@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from window_app.catalog.model import Bundle, Catalog, Item
-from window_app.intake.model import Intake
+from window_app.domain.catalog import Bundle, Catalog, Item
+from window_app.domain.intake import Intake
 
 
 def effective_answers(bundle: Bundle, intake: Intake) -> dict[str, str]:

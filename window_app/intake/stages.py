@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from window_app.catalog.model import Catalog, Item
-from window_app.intake.model import DispatchPlan, Stage
+from window_app.domain.catalog import Catalog, Item
+from window_app.domain.intake import DispatchPlan, Stage
 
 
 def plan_dispatch(catalog: Catalog, items: Iterable[Item]) -> DispatchPlan:

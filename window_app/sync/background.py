@@ -47,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 from window_app.sync.lock import SyncBusy
 
 if TYPE_CHECKING:

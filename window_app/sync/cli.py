@@ -27,7 +27,7 @@ import sys
 from typing import Any
 
 from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 EXIT_OFFLINE = 3
 EXIT_ATTENTION = 4

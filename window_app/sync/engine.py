@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import signing_secret
-from window_app.i18n import tr
+from window_app.domain.words import tr
 from window_app.sync.backoff import Backoff
 from window_app.sync.client import (
     MAX_ENVELOPES_PER_REQUEST,

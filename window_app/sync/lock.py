@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 LOCK_NAME = "sync.lock"
 ROUND_POLL_SECONDS = 0.01

@@ -22,7 +22,7 @@ from offline_cache import progress
 from offline_cache.audit import append_event
 from offline_cache.db import durable_transaction, signing_secret, storage_errors
 from window_app.envelope import ENVELOPE_FORMAT, canonical_json, sign_payload
-from window_app.intake.model import MaterialStatus
+from window_app.domain.intake import MaterialStatus
 
 if TYPE_CHECKING:
     from offline_cache.db import Database

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from window_app.catalog.model import ApplicantKind, FormField, Item, Material
+from window_app.domain.catalog import ApplicantKind, FormField, Item, Material
 
 MaterialState = Literal["original", "copy", "shared", "deficient", "not_applicable", "pending"]
 """Per material at the checklist:

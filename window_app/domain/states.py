@@ -1,8 +1,8 @@
 """The states of an application and of its department parts, in words (中文 / English).
 
-The state codes are :mod:`window_app.applications`' (``APPLICATION_STATES``, ``PART_STATES``);
+The state codes are :mod:`window_app.domain.applications`' (``APPLICATION_STATES``, ``PART_STATES``);
 this is the one place that says them to a person, for the screens (which add their marks and
-styles) and the CLI alike. It imports nothing but :mod:`window_app.i18n`, so the CLI can use it
+styles) and the CLI alike. It imports nothing but :mod:`window_app.domain.words`, so the CLI can use it
 without loading the storage or Textual. A state not listed here yet is shown by its code, never
 hidden.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from window_app.i18n import tr
+from window_app.domain.words import tr
 
 APPLICATION_STATE_WORDS: dict[str, tuple[str, str]] = {
     "accepted": ("已受理", "accepted"),
@@ -41,7 +41,7 @@ SHOWN_PART_STATE_WORDS: dict[str, tuple[str, str]] = {
     "supplement_queued": ("补正待发送", "supplement queued"),
     "supplement_sent": ("补正已送达", "supplement sent"),
 }
-"""States a part is *shown* in, never stored (:attr:`window_app.applications.DepartmentPart.shown_state`):
+"""States a part is *shown* in, never stored (:attr:`window_app.domain.applications.DepartmentPart.shown_state`):
 what its envelopes add — refused for good by the exchange, a supplement recorded, a supplement
 delivered."""
 
@@ -99,7 +99,7 @@ def part_took(part: object) -> str:
     unknown, from the department's receipt) to its decision; empty until it is decided.
 
     ``part`` is anything with ``state``, ``sent_at``, ``received_at`` and ``decided_at`` (a
-    :class:`~window_app.applications.DepartmentPart`)."""
+    :class:`~window_app.domain.applications.DepartmentPart`)."""
     if getattr(part, "state", "") not in DECIDED_PART_STATES:
         return ""
     return duration_words(getattr(part, "sent_at", None) or getattr(part, "received_at", None), getattr(part, "decided_at", None))

@@ -5,7 +5,7 @@ dataclasses once and validates every cross-reference, so the rest of the applica
 that an id it finds here exists.
 
 Bilingual text: every user-visible text has a Chinese value (``name``, ``hint`` …) and an English
-twin (``name_en``, ``hint_en`` …); :func:`window_app.i18n.pick` chooses between them.
+twin (``name_en``, ``hint_en`` …); :func:`window_app.domain.words.pick` chooses between them.
 
 The ``Literal`` aliases below are the one source of each key's allowed values: the readers derive
 their tuples from them with :func:`typing.get_args`.

@@ -1,0 +1,184 @@
+"""Accepting an application (受理): receipt number, envelopes, one durable transaction.
+
+Accepting is one step that either happens completely or not at all: the receipt number, the
+application, one part and one outbox envelope per department and stage, the ``accepted`` audit
+event, and the removal of the draft are written in one durable SQLite transaction
+(:func:`offline_cache.applications.insert_accepted`). If anything fails, nothing was written
+and the clerk can try again; once it returns, the application survives a power cut.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from window_app.domain.applications import (
+    ACCEPT_WORDS,
+    AcceptedApplication,
+    ApplicationDetail,
+    ApplicationSummary,
+    DepartmentPart,
+    applicant_name,
+    applicant_number,
+)
+
+if TYPE_CHECKING:
+    from offline_cache.db import Database
+    from window_app.config import Settings
+    from window_app.domain.catalog import Catalog
+    from window_app.domain.intake import Intake
+    from window_app.intake.guide import Guide
+
+
+_SEQUENCE_ATTEMPTS = 5
+
+
+def clerk_name(settings: Settings) -> str:
+    """The clerk recorded in the audit trail: the configured name, else the OS user."""
+    if settings.window.clerk:
+        return settings.window.clerk
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return ""
+
+
+def accept_intake(
+    db: Database,
+    catalog: Catalog,
+    settings: Settings,
+    intake: Intake,
+    guide: Guide,
+    *,
+    now: dt.datetime,
+) -> AcceptedApplication:
+    """Accept a validated intake: receipt number, envelopes, one durable transaction.
+
+    The caller validates first (:meth:`window_app.window.Window.accept`); ``intake`` itself is
+    not modified.
+
+    Args:
+        db: The window's database (:func:`offline_cache.db.open_database`).
+        guide: The guide of ``intake`` (:func:`window_app.intake.guide.build_guide`).
+        now: The moment of acceptance, timezone-aware; its date is the receipt number's day.
+
+    Raises:
+        offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
+    """
+    # Imported here: offline_cache returns this module's dataclasses, so it imports us.
+    from offline_cache import applications as application_store
+    from offline_cache.db import StorageError, installation_tag, signing_secret, storage_errors
+    from window_app.envelope import build_envelopes
+    from window_app.domain.receipt_no import format_receipt_no
+    from window_app.receipt import add_working_days
+
+    accepted = accepted_copy(catalog, settings, intake, guide)
+    bundle = guide.offering.bundle
+    day = now.date()
+    accepted_at = now.isoformat(timespec="seconds")
+    promised_days = guide.promised_days
+    clerk = clerk_name(settings)
+    with storage_errors(ACCEPT_WORDS):
+        tag = installation_tag(db)
+        secret = signing_secret(db)
+
+    for _ in range(_SEQUENCE_ATTEMPTS):
+        sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
+        receipt_no = format_receipt_no(settings.window.region, day, settings.window.id, tag, sequence)
+        envelopes = build_envelopes(catalog, settings, accepted, guide, receipt_no, now, secret)
+        parts = tuple(
+            DepartmentPart(
+                department=envelope.department,
+                stage=envelope.stage,
+                items=tuple(item["id"] for item in envelope.document()["items"]),
+                state="queued" if envelope.stage == 1 else "waiting",
+                updated_at=accepted_at,
+                envelope_id=envelope.envelope_id,
+            )
+            for envelope in envelopes
+        )
+        summary = ApplicationSummary(
+            receipt_no=receipt_no,
+            offering_id=bundle.id,
+            offering_name=bundle.name,
+            offering_name_en=bundle.name_en,
+            offering_kind=guide.offering.kind,
+            applicant_name=applicant_name(accepted),
+            applicant_number=applicant_number(accepted),
+            state="accepted",
+            accepted_at=accepted_at,
+            parts=parts,
+        )
+        detail = ApplicationDetail(
+            summary=summary,
+            intake=accepted,
+            guide=guide.to_json(),
+            audit=[],
+            clerk=clerk,
+            window_id=settings.window.id,
+            catalog_version=catalog.version,
+            lead_department=bundle.lead_department,
+            centre=settings.window.centre,
+            promised_days=promised_days,
+            promised_by=add_working_days(day, promised_days).isoformat(),
+            updated_at=accepted_at,
+        )
+        audit_data = {
+            "offering": bundle.id,
+            "catalog_version": catalog.version,
+            "window_id": settings.window.id,
+            "draft_id": intake.draft_id,
+            # The chain commits to every payload: an outbox row altered later no longer matches.
+            "envelopes": [
+                {
+                    "envelope_id": envelope.envelope_id,
+                    "department": envelope.department,
+                    "stage": envelope.stage,
+                    "payload_sha256": envelope.payload_sha256,
+                }
+                for envelope in envelopes
+            ],
+        }
+        try:
+            application_store.insert_accepted(
+                db,
+                detail,
+                envelopes,
+                sequence=sequence,
+                audit_data=audit_data,
+                draft_id=intake.draft_id,
+            )
+        except application_store.SequenceTaken:
+            continue  # another process on this database took the number first: take the next
+        return AcceptedApplication(receipt_no=receipt_no, accepted_at=accepted_at, envelopes=envelopes, summary=summary)
+    raise StorageError(
+        "受理编号连续被其他程序占用，本次受理未写入。请关闭其他窗口程序后重试。",
+        "Receipt numbers kept being taken by another program; this acceptance was not written. "
+        "Close other window programs and try again.",
+        "locked",
+    )
+
+
+def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: Guide) -> Intake:
+    """The intake as it is recorded: prefilled fields filled in, shared materials to verify online.
+
+    The window cannot verify data-sharing materials offline, so every ``shared`` shareable
+    material is marked ``verify_online``; the sync engine verifies it when the line is back.
+    """
+    from window_app.intake.form import apply_prefill
+    from window_app.domain.intake import MaterialStatus
+
+    accepted = copy.deepcopy(intake)
+    apply_prefill(accepted, guide.form, settings.window.region)
+    for line in guide.checklist.lines:
+        if not line.material.shareable:
+            continue
+        # A shareable material without a recorded state defaults to data sharing.
+        status = accepted.materials.setdefault(line.material.id, MaterialStatus(state="shared"))
+        if status.state == "shared":
+            status.verify_online = True
+    accepted.step = "review"
+    return accepted
