@@ -17,11 +17,12 @@ from window_app.domain.applications import (
     ApplicationSummary,
     DepartmentPart,
 )
-from window_app.envelope import Envelope
 from window_app.domain.intake import Intake
 from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
+from window_app.domain.words import Words
+from window_app.envelope import Envelope
 
-_READ_WORDS = ("读取办件", "Reading applications")
+_READ_WORDS = Words("读取办件", "Reading applications")
 
 _SUMMARY_COLUMNS = (
     "receipt_no, offering_id, offering_name, offering_name_en, offering_kind, "

@@ -26,6 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.schema import MIGRATIONS
+from window_app.domain.errors import WindowAppError
+from window_app.domain.words import Words
+
+THIS_OPERATION = Words("本次操作", "This operation")
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -132,26 +136,17 @@ class Database:
         return f"<Database {self.conn}>"
 
 
-class StorageError(Exception):
-    """The database could not be read or written; the messages say why in plain words.
+class StorageError(WindowAppError):
+    """The database could not be read or written; the words say why, and what to do.
 
     Attributes:
-        message: Chinese text for the clerk.
-        message_en: The same in English.
         kind: ``locked``, ``full``, ``readonly``, ``corrupt``, ``io``, ``too_new`` or ``other``:
             lets a screen decide whether "retry" makes sense.
     """
 
-    def __init__(self, message: str, message_en: str, kind: str = "other"):
-        super().__init__(message_en)
-        self.message = message
-        self.message_en = message_en
+    def __init__(self, words: Words, kind: str = "other"):
+        super().__init__(words)
         self.kind = kind
-
-    def __str__(self) -> str:
-        from window_app.domain.words import tr
-
-        return tr(self.message, self.message_en)
 
 
 # SQLite primary result codes (the low byte of an extended code).
@@ -168,58 +163,70 @@ _SQLITE_NOTADB = 26
 
 def storage_error_from(
     exc: sqlite3.Error | OSError,
-    what: tuple[str, str] = ("本次操作", "This operation"),
+    what: Words = THIS_OPERATION,
 ) -> StorageError:
     """Translate a low-level failure into a :class:`StorageError` a clerk can act on.
 
     Args:
         exc: The error raised by ``sqlite3`` or the operating system.
-        what: What was being done, Chinese and English (e.g. ``("本次受理", "This acceptance")``);
+        what: What was being done (e.g. ``Words("本次受理", "This acceptance")``);
             the message says that it was not written.
     """
-    what_zh, what_en = what
+    what_zh, what_en = what.zh, what.in_language("en")
     kind = _classify(exc)
     detail = str(exc)
     if kind == "locked":
         return StorageError(
-            "数据库正被另一个程序占用，请关闭其他窗口程序后重试。" f"{what_zh}未写入。",
-            f"The database is in use by another program; close other window programs and try again. "
-            f"{what_en} was not written.",
+            Words(
+                "数据库正被另一个程序占用，请关闭其他窗口程序后重试。" f"{what_zh}未写入。",
+                f"The database is in use by another program; close other window programs and try again. "
+                f"{what_en} was not written.",
+            ),
             kind,
         )
     if kind == "full":
         return StorageError(
-            f"磁盘空间已满：{what_zh}未写入，已受理的办件均完好。请清理磁盘空间后重试。",
-            f"The disk is full: {what_en.lower()} was not written; applications already accepted are intact. "
-            "Free some disk space and try again.",
+            Words(
+                f"磁盘空间已满：{what_zh}未写入，已受理的办件均完好。请清理磁盘空间后重试。",
+                f"The disk is full: {what_en.lower()} was not written; applications already accepted are intact. "
+                "Free some disk space and try again.",
+            ),
             kind,
         )
     if kind == "readonly":
         return StorageError(
-            f"数据库文件只读或没有写入权限：{what_zh}未写入。请检查数据目录的权限。",
-            f"The database file is read-only or not writable: {what_en.lower()} was not written. "
-            "Check the permissions of the data directory.",
+            Words(
+                f"数据库文件只读或没有写入权限：{what_zh}未写入。请检查数据目录的权限。",
+                f"The database file is read-only or not writable: {what_en.lower()} was not written. "
+                "Check the permissions of the data directory.",
+            ),
             kind,
         )
     if kind == "corrupt":
         return StorageError(
-            "数据库文件已损坏或不是本程序的数据库。请勿继续使用，联系技术人员从备份恢复。",
-            "The database file is damaged or is not a window-app database. "
-            "Stop using it and ask technical support to restore it from a backup.",
+            Words(
+                "数据库文件已损坏或不是本程序的数据库。请勿继续使用，联系技术人员从备份恢复。",
+                "The database file is damaged or is not a window-app database. "
+                "Stop using it and ask technical support to restore it from a backup.",
+            ),
             kind,
         )
     if kind == "io":
         return StorageError(
-            f"读写磁盘出错（{detail}）：{what_zh}未写入，已受理的办件均完好。请检查磁盘后重试。",
-            f"A disk read/write error occurred ({detail}): {what_en.lower()} was not written; "
-            "applications already accepted are intact. Check the disk and try again.",
+            Words(
+                f"读写磁盘出错（{detail}）：{what_zh}未写入，已受理的办件均完好。请检查磁盘后重试。",
+                f"A disk read/write error occurred ({detail}): {what_en.lower()} was not written; "
+                "applications already accepted are intact. Check the disk and try again.",
+            ),
             kind,
         )
     return StorageError(
+            Words(
         f"数据库出错（{detail}）：{what_zh}未写入，已受理的办件均完好。",
         f"A database error occurred ({detail}): {what_en.lower()} was not written; "
         "applications already accepted are intact.",
-        kind,
+            ),
+            kind,
     )
 
 
@@ -248,7 +255,7 @@ def _classify(exc: sqlite3.Error | OSError) -> str:
 
 
 @contextlib.contextmanager
-def storage_errors(what: tuple[str, str] = ("本次操作", "This operation")) -> Iterator[None]:
+def storage_errors(what: Words = THIS_OPERATION) -> Iterator[None]:
     """Re-raise ``sqlite3.Error`` / ``OSError`` from the block as :class:`StorageError`."""
     try:
         yield
@@ -268,7 +275,7 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
         StorageError: The file cannot be created, opened or migrated, or was written by a newer
             version of the program.
     """
-    with storage_errors(("打开数据库", "Opening the database")):
+    with storage_errors(Words("打开数据库", "Opening the database")):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
             str(path), timeout=busy_timeout_seconds, check_same_thread=False, isolation_level=None
@@ -300,9 +307,11 @@ def migrate(db: Database) -> int:
     current = _user_version(db)
     if current > known:
         raise StorageError(
-            f"数据库由更新版本的窗口程序创建（结构版本 {current}，本程序只认识到 {known}）。请升级本程序后再打开。",
-            f"The database was written by a newer version of window-app (schema {current}; this program "
-            f"knows up to {known}). Upgrade the program before opening it.",
+            Words(
+                f"数据库由更新版本的窗口程序创建（结构版本 {current}，本程序只认识到 {known}）。请升级本程序后再打开。",
+                f"The database was written by a newer version of window-app (schema {current}; this program "
+                f"knows up to {known}). Upgrade the program before opening it.",
+            ),
             "too_new",
         )
     for version in range(current + 1, known + 1):
@@ -348,7 +357,7 @@ def installation_tag(db: Database) -> str:
     """The random tag that keeps this database's receipt numbers apart from any other's."""
     tag = read_meta(db, "installation_tag")
     if not tag:
-        raise StorageError("数据库缺少安装标识。", "The database has no installation tag.", "corrupt")
+        raise StorageError(Words("数据库缺少安装标识。", "The database has no installation tag."), "corrupt")
     return tag
 
 
@@ -356,7 +365,7 @@ def signing_secret(db: Database) -> bytes:
     """The HMAC key this window signs its envelopes with."""
     secret = read_meta(db, "signing_secret")
     if not secret:
-        raise StorageError("数据库缺少签名密钥。", "The database has no signing secret.", "corrupt")
+        raise StorageError(Words("数据库缺少签名密钥。", "The database has no signing secret."), "corrupt")
     return bytes.fromhex(secret)
 
 

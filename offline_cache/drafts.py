@@ -8,9 +8,10 @@ import json
 from offline_cache.db import Database, storage_errors
 from window_app.domain.applications import DraftSummary, applicant_name
 from window_app.domain.intake import Intake
+from window_app.domain.words import Words
 
-_SAVE_WORDS = ("保存草稿", "Saving the draft")
-_READ_WORDS = ("读取草稿", "Reading drafts")
+_SAVE_WORDS = Words("保存草稿", "Saving the draft")
+_READ_WORDS = Words("读取草稿", "Reading drafts")
 
 
 def save_draft(db: Database, intake: Intake, now: dt.datetime, *, offering_name: str = "") -> str:
@@ -85,5 +86,5 @@ def load_draft(db: Database, draft_id: str) -> Intake:
 
 def delete_draft(db: Database, draft_id: str) -> None:
     """Forget a draft; deleting one that does not exist is not an error."""
-    with storage_errors(("删除草稿", "Deleting the draft")):
+    with storage_errors(Words("删除草稿", "Deleting the draft")):
         db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])

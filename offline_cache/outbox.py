@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import Database, storage_errors
+from window_app.domain.words import Words
 
 if TYPE_CHECKING:  # imported where used: counting the outbox at start needs none of it
     from window_app.envelope import Envelope
@@ -35,7 +36,7 @@ CANCELLED = "cancelled"
 UNSENT_STATES = (QUEUED, WAITING)
 OUTBOX_STATES = (QUEUED, WAITING, SENT, QUARANTINED, CANCELLED)
 
-_READ_WORDS = ("读取待发送队列", "Reading the outbox")
+_READ_WORDS = Words("读取待发送队列", "Reading the outbox")
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ def _replace_attempts(row: OutgoingEnvelope, attempts: int) -> OutgoingEnvelope:
     return replace(row, attempts=attempts)
 
 
-_SEND_WORDS = ("发送信封", "Sending envelopes")
+_SEND_WORDS = Words("发送信封", "Sending envelopes")
 
 
 def next_due_at(db: Database, *, departments: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> str | None:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from window_app.domain.words import Words
 
-_READ_WORDS = ("读取办理进度", "Reading the progress of applications")
+_READ_WORDS = Words("读取办理进度", "Reading the progress of applications")
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from window_app.domain.words import Words
 
-_READ_WORDS = ("读取同步状态", "Reading the sync state")
-_WRITE_WORDS = ("记录同步状态", "Recording the sync state")
+_READ_WORDS = Words("读取同步状态", "Reading the sync state")
+_WRITE_WORDS = Words("记录同步状态", "Recording the sync state")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from window_app.domain.applications import (
     applicant_name,
     applicant_number,
 )
+from window_app.domain.words import Words
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -71,8 +72,8 @@ def accept_intake(
     # Imported here: offline_cache returns this module's dataclasses, so it imports us.
     from offline_cache import applications as application_store
     from offline_cache.db import StorageError, installation_tag, signing_secret, storage_errors
-    from window_app.envelope import build_envelopes
     from window_app.domain.receipt_no import format_receipt_no
+    from window_app.envelope import build_envelopes
     from window_app.receipt import add_working_days
 
     accepted = accepted_copy(catalog, settings, intake, guide)
@@ -155,9 +156,11 @@ def accept_intake(
             continue  # another process on this database took the number first: take the next
         return AcceptedApplication(receipt_no=receipt_no, accepted_at=accepted_at, envelopes=envelopes, summary=summary)
     raise StorageError(
-        "受理编号连续被其他程序占用，本次受理未写入。请关闭其他窗口程序后重试。",
-        "Receipt numbers kept being taken by another program; this acceptance was not written. "
-        "Close other window programs and try again.",
+        Words(
+            "受理编号连续被其他程序占用，本次受理未写入。请关闭其他窗口程序后重试。",
+            "Receipt numbers kept being taken by another program; this acceptance was not written. "
+            "Close other window programs and try again.",
+        ),
         "locked",
     )
 
@@ -168,8 +171,8 @@ def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: G
     The window cannot verify data-sharing materials offline, so every ``shared`` shareable
     material is marked ``verify_online``; the sync engine verifies it when the line is back.
     """
-    from window_app.intake.form import apply_prefill
     from window_app.domain.intake import MaterialStatus
+    from window_app.intake.form import apply_prefill
 
     accepted = copy.deepcopy(intake)
     apply_prefill(accepted, guide.form, settings.window.region)

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from window_app.catalog.search import OfferingIndex, offerings_for_region
+from window_app.domain.errors import WindowAppError
+from window_app.domain.words import Words
+from window_app.intake.guide import build_guide, new_intake
 
 # Start-up cost matters (the clerk waits for the pick screen): only what opening the window and
 # the pick screen need is imported here; accepting, validating, receipts and the stores behind
@@ -30,11 +33,16 @@ if TYPE_CHECKING:
     from window_app.domain.intake import Intake, Problem
 
 
-class IntakeInvalid(Exception):
+class IntakeInvalid(WindowAppError):
     """Accepting was refused: the problems say where and why. Nothing was written."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(f"{p.path}: {p.message_en}" for p in problems))
+        super().__init__(
+            Words("申请有 {n} 个问题，未受理，未写入任何内容：", "{n} problem(s); not accepted, nothing was written:").format(
+                n=len(problems)
+            ),
+            [Words(f"{problem.path}: ") + problem.words for problem in problems],
+        )
         self.problems = problems
 
 
@@ -98,8 +106,6 @@ class Window:
 
     def guide(self, intake: Intake) -> Guide:
         """Items, merged checklist, unified form and dispatch plan for the intake as it stands."""
-        from window_app.intake.guide import build_guide
-
         return build_guide(self.catalog, self.offering(intake.offering), intake)
 
     def preview(self, offering_id: str) -> Guide:
@@ -110,8 +116,6 @@ class Window:
 
     def new_intake(self, offering_id: str) -> Intake:
         """A fresh intake for an offering, answers at their defaults."""
-        from window_app.intake.guide import new_intake
-
         return new_intake(self.catalog, self.offering(offering_id))
 
     def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
@@ -164,14 +168,16 @@ class Window:
             offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
         """
         from window_app.accepting import accept_intake
-        from window_app.intake.form import apply_prefill
+        from window_app.intake.validate import validate_intake
 
-        problems = self.validate(intake)
+        offering = self.offering(intake.offering)
+        guide = build_guide(self.catalog, offering, intake)
+        problems = validate_intake(
+            self.catalog, offering, intake, today=self.today(), region=self.settings.window.region, guide=guide
+        )
         if problems:
             raise IntakeInvalid(problems)
-        guide = self.guide(intake)
-        # Store what the departments will see: prefilled values become the application's own.
-        apply_prefill(intake, guide.form, self.settings.window.region)
+        # The recorded copy gets the prefilled values; the clerk's intake is left as it was.
         return accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
 
     # -- applications --------------------------------------------------------------------

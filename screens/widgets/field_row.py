@@ -22,7 +22,7 @@ from window_app.domain.intake import Problem
 
 def problem_text(problem: Problem) -> str:
     """A problem's message in the current language."""
-    return tr(problem.message, problem.message_en or problem.message)
+    return str(problem.words)
 
 
 class CodeInput(Input):

@@ -68,7 +68,7 @@ def filled_intake(window: Window, offering_id: str) -> Intake:
     for line in guide.form.lines:
         intake.fields.setdefault(line.field.id, typed_value(line.field))
     problems = window.validate(intake)
-    assert problems == [], f"{offering_id}: {[(p.path, p.message) for p in problems]}"
+    assert problems == [], f"{offering_id}: {[(p.path, p.words.zh) for p in problems]}"
     return intake
 
 

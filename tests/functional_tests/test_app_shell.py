@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Label
 
+from window_app.domain.words import Words
 from offline_cache.db import StorageError
 from screens import flow
 from screens.app import WindowApp
@@ -173,7 +174,7 @@ async def test_ctrl_s_saves_a_draft_and_says_so(window):
 
 async def test_storage_error_is_told_in_words(window, monkeypatch):
     def refuse(intake):
-        raise StorageError("磁盘已满，草稿未保存", "The disk is full; the draft was not saved", "full")
+        raise StorageError(Words("磁盘已满，草稿未保存", "The disk is full; the draft was not saved"), "full")
 
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:

@@ -110,7 +110,7 @@ async def test_invalid_id_number_is_shown_at_the_field_as_typed_and_blocks_next(
         message = error_at(app, "field-seller_id_number")
         assert message
         expected = [p for p in window.validate(intake, "form") if p.path == "fields.seller_id_number"]
-        assert message == expected[0].message
+        assert message == expected[0].words.zh
         assert error_at(app, "field-seller_name") == ""  # only the field being typed is judged
         await pilot.press("ctrl+n")
         await pilot.pause()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, OptionList, Static
 
+from window_app.domain.words import Words
 from offline_cache.db import StorageError
 from screens.form import FormScreen
 from screens.pick import PickScreen
@@ -132,7 +133,7 @@ async def test_storage_error_is_told_in_words_and_the_application_stays(window, 
         assert draft_id  # moving to the step saved it
 
         def disk_full(_intake):
-            raise StorageError("磁盘已满，受理未写入。", "The disk is full; nothing was written.", "full")
+            raise StorageError(Words("磁盘已满，受理未写入。", "The disk is full; nothing was written."), "full")
 
         monkeypatch.setattr(window, "accept", disk_full)
         await pilot.press("f10")

@@ -554,10 +554,9 @@ def test_load_raises_with_every_problem_not_only_the_first(catalog_dir: Path) ->
         load_catalog(catalog_dir)
     problems = raised.value.problems
     assert {p.file for p in problems} == {"items/market.toml", "bundles/personal.toml", "fields.toml"}
-    message = str(raised.value)
-    assert message.startswith("the catalog has 3 problems:")
-    for problem in problems:
-        assert str(problem) in message
+    assert raised.value.words.en == "The catalog has 3 problem(s) and cannot be used:"
+    assert raised.value.words.zh == "目录有误（3 个问题），无法使用："
+    assert raised.value.details == [str(problem) for problem in problems]
 
 
 def test_a_syntax_error_in_one_file_does_not_hide_problems_in_others(catalog_dir: Path) -> None:

@@ -22,6 +22,7 @@ def write_package(root: Path, name: str, files: dict[str, str]) -> None:
 PLUGIN = '''
 from window_app.cli import EXIT_OK, InvalidInput, add_command, settings_from
 from window_app.cli.output import out
+from window_app.domain.words import Words
 
 
 def register(commands):
@@ -33,7 +34,7 @@ def register(commands):
 def cmd_hello(args):
     settings = settings_from(args)
     if args.fail:
-        raise InvalidInput("no", ["reason"])
+        raise InvalidInput(Words("不行", "no"), ["reason"])
     out(f"hello {settings.window.region} {settings.window.language}")
     return EXIT_OK
 '''
@@ -90,7 +91,7 @@ def test_a_registered_command_runs_with_global_options_either_side(
     assert capsys.readouterr().out == "hello 522325 en\n"
 
     assert main(["hello", "--fail", "--data-dir", data]) == 1
-    assert capsys.readouterr().err == "no\n  reason\n"
+    assert capsys.readouterr().err == "不行\n  reason\n"  # the configured language: Chinese
 
     assert main(["--help"]) == 0
     assert "say hello" not in capsys.readouterr().out  # help is Chinese by default

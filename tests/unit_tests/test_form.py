@@ -191,22 +191,22 @@ def test_good_values_pass(field_id: str, value: str) -> None:
 def test_bad_values_say_why(field_id: str, value: str, says: str) -> None:
     invalid = check(field_id, value)
     assert invalid is not None
-    assert says in invalid.message
-    assert invalid.message_en
+    assert says in invalid.zh
+    assert invalid.en
 
 
 def test_wrong_format_quotes_the_hint_in_each_language() -> None:
     invalid = check("postcode", "56220")
     assert invalid is not None
-    assert invalid.message == "格式不正确（6位数字）"
-    assert invalid.message_en == "Wrong format (6 digits)"
+    assert invalid.zh == "格式不正确（6位数字）"
+    assert invalid.en == "Wrong format (6 digits)"
 
 
 def test_wrong_format_without_an_english_hint_quotes_no_chinese() -> None:
     field = replace(F["postcode"], hint_en="")
     invalid = check_field(field, "56220", today=TODAY, catalog=CATALOG)
     assert invalid is not None
-    assert invalid.message_en == "Wrong format"
+    assert invalid.en == "Wrong format"
 
 
 def test_empty_optional_field_is_fine() -> None:
@@ -227,4 +227,4 @@ def test_region_without_a_catalog_checks_only_the_shape() -> None:
 def test_uscc_field_uses_the_gb_32100_check() -> None:
     field = FormField("uscc", "统一社会信用代码", "USCC", "uscc")
     assert check_field(field, HUAWEI_USCC, today=TODAY) is None
-    assert "校验码不正确" in check_field(field, "914403001922038215", today=TODAY).message
+    assert "校验码不正确" in check_field(field, "914403001922038215", today=TODAY).zh

@@ -55,20 +55,20 @@ def test_valid_resident_ids_pass(number: str) -> None:
 def test_invalid_resident_ids_say_why(number: str, says: str) -> None:
     invalid = check_resident_id(number, today=TODAY)
     assert invalid is not None
-    assert says in invalid.message
-    assert invalid.message_en
+    assert says in invalid.zh
+    assert invalid.en
 
 
 def test_wrong_check_digit_message_does_not_reveal_the_right_one() -> None:
     invalid = check_resident_id("110105194912310021", today=TODAY)
     assert invalid is not None
-    assert invalid.message == "身份证号码校验码不正确"
-    assert invalid.message_en == "The check digit of the resident ID number is wrong"
+    assert invalid.zh == "身份证号码校验码不正确"
+    assert invalid.en == "The check digit of the resident ID number is wrong"
 
 
 def test_each_mistake_has_its_own_message() -> None:
     numbers = ["1101051949123100", "1101051949123100XX", "99010519491231002X", "110105194902300021", "110105194912310021"]
-    messages = {check_resident_id(number, today=TODAY).message for number in numbers}
+    messages = {check_resident_id(number, today=TODAY).zh for number in numbers}
     assert len(messages) == len(numbers)
 
 
@@ -117,8 +117,8 @@ def test_valid_usccs_pass(code: str) -> None:
 def test_invalid_usccs_say_why(code: str, says: str) -> None:
     invalid = check_uscc(code)
     assert invalid is not None
-    assert says in invalid.message
-    assert invalid.message_en
+    assert says in invalid.zh
+    assert invalid.en
 
 
 def test_a_resident_id_is_not_a_uscc() -> None:
@@ -140,4 +140,4 @@ def test_valid_phones_pass(phone: str) -> None:
 def test_invalid_phones_are_rejected(phone: str) -> None:
     invalid = check_phone(phone)
     assert invalid is not None
-    assert "电话号码格式不正确" in invalid.message
+    assert "电话号码格式不正确" in invalid.zh

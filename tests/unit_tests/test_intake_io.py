@@ -38,7 +38,7 @@ DOCUMENTED_EXAMPLE = json.loads(
 def paths(data) -> dict[str, str]:
     intake, problems = parse_intake(data)
     assert intake is None
-    return {problem.path: problem.message for problem in problems}
+    return {problem.path: problem.words.zh for problem in problems}
 
 
 def test_the_documented_example_parses() -> None:
@@ -162,4 +162,4 @@ def test_malformed_input_never_raises(document) -> None:
     intake, problems = parse_intake(document)
     assert intake is None
     assert problems
-    assert all(problem.path and problem.message and problem.message_en for problem in problems)
+    assert all(problem.path and problem.words.zh and problem.words.en for problem in problems)

@@ -210,9 +210,9 @@ def test_an_accept_cut_short_by_a_real_error_leaves_nothing_half_written(db, set
     with pytest.raises(StorageError) as caught:
         accept(db, settings, intake)
 
-    assert "本次受理未写入" in caught.value.message
-    assert "disk gone" in caught.value.message
-    assert "was not written" in caught.value.message_en
+    assert "本次受理未写入" in caught.value.words.zh
+    assert "disk gone" in caught.value.words.zh
+    assert "was not written" in caught.value.words.en
     assert table_counts(db) == before  # no application, part, envelope, event; sequence not bumped
     assert [draft.id for draft in list_drafts(db)] == [intake.draft_id]
     assert not db.conn.in_transaction
@@ -233,8 +233,8 @@ def test_a_full_disk_mid_transaction_says_so_and_keeps_what_was_accepted(db, set
         accept(db, settings, opening_intake())
 
     assert caught.value.kind == "full"
-    assert caught.value.message.startswith("磁盘空间已满：本次受理未写入，已受理的办件均完好")
-    assert "The disk is full" in caught.value.message_en
+    assert caught.value.words.zh.startswith("磁盘空间已满：本次受理未写入，已受理的办件均完好")
+    assert "The disk is full" in caught.value.words.en
     assert table_counts(db) == before
     assert get_application(db, first.receipt_no).summary.receipt_no == first.receipt_no
 
@@ -247,8 +247,8 @@ def test_a_database_locked_by_another_program_is_reported_in_words(settings) -> 
         with pytest.raises(StorageError) as caught:
             accept(db, settings)
         assert caught.value.kind == "locked"
-        assert "数据库正被另一个程序占用，请关闭其他窗口程序后重试" in caught.value.message
-        assert "in use by another program" in caught.value.message_en
+        assert "数据库正被另一个程序占用，请关闭其他窗口程序后重试" in caught.value.words.zh
+        assert "in use by another program" in caught.value.words.en
     finally:
         other.rollback()
         other.close()
@@ -301,6 +301,6 @@ def test_a_read_only_database_refuses_the_accept_in_words(db, settings) -> None:
     db.execute("PRAGMA query_only = OFF")
 
     assert caught.value.kind == "readonly"
-    assert "只读或没有写入权限：本次受理未写入" in caught.value.message
-    assert "read-only" in caught.value.message_en
+    assert "只读或没有写入权限：本次受理未写入" in caught.value.words.zh
+    assert "read-only" in caught.value.words.en
     assert table_counts(db)["applications"] == 0

@@ -17,6 +17,7 @@ from offline_cache.db import (
     storage_errors,
 )
 from offline_cache.schema import MIGRATIONS
+from window_app.domain.words import Words
 
 
 def test_a_new_file_is_created_with_every_table_in_wal_mode(tmp_path) -> None:
@@ -94,8 +95,8 @@ def test_a_database_from_a_newer_program_is_refused_in_words(tmp_path) -> None:
     with pytest.raises(StorageError) as caught:
         open_database(path)
     assert caught.value.kind == "too_new"
-    assert "更新版本" in caught.value.message
-    assert "newer version" in caught.value.message_en
+    assert "更新版本" in caught.value.words.zh
+    assert "newer version" in caught.value.words.en
 
 
 def test_a_file_that_is_not_a_database_is_refused_in_words(tmp_path) -> None:
@@ -105,8 +106,8 @@ def test_a_file_that_is_not_a_database_is_refused_in_words(tmp_path) -> None:
     with pytest.raises(StorageError) as caught:
         open_database(path)
     assert caught.value.kind == "corrupt"
-    assert "已损坏" in caught.value.message
-    assert "backup" in caught.value.message_en
+    assert "已损坏" in caught.value.words.zh
+    assert "backup" in caught.value.words.en
 
 
 def test_a_data_dir_that_is_a_file_is_refused_in_words(tmp_path) -> None:
@@ -115,7 +116,7 @@ def test_a_data_dir_that_is_a_file_is_refused_in_words(tmp_path) -> None:
 
     with pytest.raises(StorageError) as caught:
         open_database(blocker / "window.sqlite")
-    assert caught.value.message  # words, not a traceback
+    assert caught.value.words.zh  # words, not a traceback
     assert isinstance(caught.value.__cause__, OSError)
 
 
@@ -126,15 +127,15 @@ def test_a_locked_database_says_so_before_writing_anything(tmp_path) -> None:
     other.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StorageError) as caught:
-            with storage_errors(("本次受理", "This acceptance")), durable_transaction(db):
+            with storage_errors(Words("本次受理", "This acceptance")), durable_transaction(db):
                 db.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
     finally:
         other.rollback()
         other.close()
     try:
         assert caught.value.kind == "locked"
-        assert "数据库正被另一个程序占用" in caught.value.message
-        assert "in use by another program" in caught.value.message_en
+        assert "数据库正被另一个程序占用" in caught.value.words.zh
+        assert "in use by another program" in caught.value.words.en
         assert db.execute("SELECT count(*) FROM meta WHERE key = 'x'").fetchone()[0] == 0
     finally:
         db.close()
@@ -176,8 +177,8 @@ def test_durable_transactions_do_not_nest(tmp_path) -> None:
     ],
 )
 def test_operating_system_errors_become_plain_words(error: OSError, kind: str, words: str) -> None:
-    translated = storage_error_from(error, ("本次受理", "This acceptance"))
+    translated = storage_error_from(error, Words("本次受理", "This acceptance"))
     assert translated.kind == kind
-    assert words in translated.message
-    assert "本次受理未写入" in translated.message
-    assert "not written" in translated.message_en
+    assert words in translated.words.zh
+    assert "本次受理未写入" in translated.words.zh
+    assert "not written" in translated.words.en

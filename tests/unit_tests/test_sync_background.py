@@ -131,13 +131,14 @@ def test_without_automatic_rounds_it_waits_for_a_request(closed_port_settings) -
 
 def test_an_engine_that_will_not_open_is_told_in_words_and_tried_again(closed_port_settings) -> None:
     from offline_cache.db import StorageError
+    from window_app.domain.words import Words
 
     attempts: list[int] = []
 
     def open_engine() -> SyncEngine:
         attempts.append(1)
         if len(attempts) == 1:
-            raise StorageError("数据库被其他程序锁定", "The database is locked by another program", "locked")
+            raise StorageError(Words("数据库被其他程序锁定", "The database is locked by another program"), "locked")
         return SyncEngine.open(closed_port_settings, refresh_catalog=False)
 
     rounds = Rounds()

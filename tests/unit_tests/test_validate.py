@@ -29,8 +29,8 @@ def problems(intake: Intake, step: str | None = None, offering_id: str | None = 
     offering = offering_of(CATALOG, offering_id or intake.offering)
     found = validate_intake(CATALOG, offering, intake, step=step, today=TODAY, region=WINDOW_REGION)
     for problem in found:
-        assert problem.message and problem.message_en
-    return {problem.path: problem.message for problem in found}
+        assert problem.words.zh and problem.words.en
+    return {problem.path: problem.words.zh for problem in found}
 
 
 def test_complete_intakes_are_accepted() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from window_app.domain.errors import WindowAppError
+from window_app.domain.words import Words
+
 
 @dataclass(frozen=True)
 class CatalogProblem:
@@ -24,11 +27,17 @@ class CatalogProblem:
         return f"{self.file}: {self.entry}: {self.reason}"
 
 
-class CatalogError(Exception):
-    """The catalog cannot be used; ``problems`` lists everything wrong with it."""
+class CatalogError(WindowAppError):
+    """The catalog cannot be used; ``problems`` lists everything wrong with it.
+
+    The heading is in both languages; each problem's reason is written for the catalog's data
+    author, who works in the catalog's files (English, as the format's documentation).
+    """
 
     def __init__(self, problems: list[CatalogProblem]):
         self.problems = list(problems)
-        count = len(self.problems)
-        heading = f"the catalog has {count} problem{'s' if count != 1 else ''}"
-        super().__init__("\n".join([heading + ":", *(f"  {p}" for p in self.problems)]))
+        heading = Words(
+            "目录有误（{n} 个问题），无法使用：",
+            "The catalog has {n} problem(s) and cannot be used:",
+        ).format(n=len(self.problems))
+        super().__init__(heading, [str(problem) for problem in self.problems])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,9 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
-from window_app.domain.words import pick, tr
+from window_app.domain.words import Words, pick, tr
+from window_app.intake.io import parse_intake
+from window_app.window import IntakeInvalid
 
 if TYPE_CHECKING:
     from window_app.window import Window
@@ -27,13 +29,13 @@ def register(commands: Any) -> None:
 
 def cmd_accept(args: argparse.Namespace) -> int:
     """Accept an application file exactly as the screens would; print the receipt number."""
-    from window_app.intake.io import parse_intake
 
     settings = settings_from(args)
     data = _read_json(args.file)
     intake, problems = parse_intake(data)
     if problems or intake is None:
-        raise _problems_error(problems)
+        invalid = IntakeInvalid(problems)
+        raise InvalidInput(invalid.words, invalid.details)
     with opened_window(settings) as window:
         offering = offering_here(window, intake.offering)
         accepted = _accept(window, intake)
@@ -53,44 +55,28 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def _accept(window: Window, intake: Any) -> Any:
-    from window_app.window import IntakeInvalid
 
     try:
         return window.accept(intake)
     except IntakeInvalid as exc:
-        raise _problems_error(exc.problems) from None
-
-
-def _problems_error(problems: Sequence[Any]) -> InvalidInput:
-    return InvalidInput(
-        tr("申请有 {n} 个问题，未受理，未写入任何内容：", "{n} problem(s); not accepted, nothing was written:", n=len(problems)),
-        [f"{problem.path}: {tr(problem.message, problem.message_en or problem.message)}" for problem in problems],
-    )
+        raise InvalidInput(exc.words, exc.details) from None
 
 
 def _read_json(name: str) -> Any:
     """The parsed JSON of a file (``-``: stdin), or :class:`InvalidInput` saying why not."""
-    import json
 
     label = tr("标准输入", "stdin") if name == "-" else name
     try:
         text = sys.stdin.read() if name == "-" else Path(name).expanduser().read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(tr("{f}：文件不存在", "{f}: no such file", f=label)) from None
+        raise InvalidInput(Words("{f}：文件不存在", "{f}: no such file").format(f=label)) from None
     except UnicodeDecodeError:
-        raise InvalidInput(tr("{f}：不是 UTF-8 文本", "{f}: not UTF-8 text", f=label)) from None
+        raise InvalidInput(Words("{f}：不是 UTF-8 文本", "{f}: not UTF-8 text").format(f=label)) from None
     except OSError as exc:
-        raise InvalidInput(tr("{f}：无法读取：{r}", "{f}: cannot read: {r}", f=label, r=exc.strerror)) from None
+        raise InvalidInput(Words("{f}：无法读取：{r}", "{f}: cannot read: {r}").format(f=label, r=exc.strerror)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            tr(
-                "{f}：不是有效的 JSON（第 {l} 行第 {c} 列：{m}）",
-                "{f}: not valid JSON (line {l}, column {c}: {m})",
-                f=label,
-                l=exc.lineno,
-                c=exc.colno,
-                m=exc.msg,
-            )
+            Words("{f}：不是有效的 JSON（第 {l} 行第 {c} 列：{m}）", "{f}: not valid JSON (line {l}, column {c}: {m})").format(f=label, l=exc.lineno, c=exc.colno, m=exc.msg)
         ) from None

@@ -18,12 +18,13 @@ from window_app.cli.errors import (
     EXIT_OK,
     InvalidInput,
     UsageError,
-    environment_message,
+    file_system_message,
 )
 from window_app.cli.output import err, tolerate_narrow_encodings
 from window_app.cli.parser import build_parser, global_parser, initial_language
 from window_app.cli.tui import run_tui
 from window_app.config import ConfigError
+from window_app.domain.errors import WindowAppError
 from window_app.domain.words import language, set_language, tr
 
 
@@ -94,21 +95,27 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except InvalidInput as exc:
-        err(exc.message)
-        for line in exc.details:
-            err(f"  {line}")
+        _report(exc)
         return EXIT_INVALID
     except ConfigError as exc:
         err(tr("配置有误：{message}", "Configuration error: {message}", message=exc))
+        return EXIT_ENVIRONMENT
+    except WindowAppError as exc:  # catalog, storage: the environment, not the input
+        _report(exc)
         return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         err(tr("已中断。", "Interrupted."))
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - only environment errors are translated
-        message = environment_message(exc)
-        if message is None:
-            raise
-        err(message)
+    except OSError as exc:
+        err(file_system_message(exc))
         return EXIT_ENVIRONMENT
+
+
+def _report(error: WindowAppError) -> None:
+    """The error's words on stderr, each detail on an indented line below."""
+    heading, *details = error.lines()
+    err(heading)
+    for line in details:
+        err(f"  {line}")

@@ -10,8 +10,8 @@ from window_app.cli.context import opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, english, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
-from window_app.domain.words import tr
 from window_app.domain.states import application_state_label, part_state_label
+from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog
@@ -77,7 +77,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
             text = window.receipt_text(args.receipt_no)
         except KeyError:
             raise InvalidInput(
-                tr("没有受理编号为“{no}”的办件。", "No application has the receipt number “{no}”.", no=args.receipt_no)
+                Words("没有受理编号为“{no}”的办件。", "No application has the receipt number “{no}”.").format(no=args.receipt_no)
             ) from None
         out(text)
     return EXIT_OK

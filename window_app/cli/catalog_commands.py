@@ -6,12 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
+from window_app.catalog.loader import load_catalog, validate_catalog_dir
+from window_app.catalog.search import group_of, offerings_for_region
 from window_app.cli.context import load_window_catalog, settings_from
 from window_app.cli.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from window_app.cli.output import department_short, english, out, out_json, pad, width
-from window_app.domain.catalog import RegionLevel
 from window_app.cli.parser import add_command
-from window_app.domain.words import pick, tr
+from window_app.domain.catalog import RegionLevel, item_as_bundle
+from window_app.domain.words import Words, pick, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Bundle, Catalog, Offering
@@ -44,7 +46,6 @@ def register(commands: Any) -> None:
 
 def cmd_catalog_validate(args: argparse.Namespace) -> int:
     """Every problem as ``FILE: ENTRY: reason``, a count; or a one-line summary when clean."""
-    from window_app.catalog.loader import load_catalog, validate_catalog_dir
 
     settings_from(args)  # only for the language (and to report a broken config)
     path = Path(args.path).expanduser()
@@ -74,7 +75,6 @@ def cmd_catalog_validate(args: argparse.Namespace) -> int:
 
 def cmd_catalog_list(args: argparse.Namespace) -> int:
     """What a region offers, grouped (热点/本地/个人/企业/单项事项) or as JSON."""
-    from window_app.catalog.search import group_of, offerings_for_region
 
     settings = settings_from(args)
     catalog = load_window_catalog(settings)
@@ -110,7 +110,7 @@ def _known_region(catalog: Catalog, code: str) -> str:
     if code in catalog.regions:
         return code
     raise InvalidInput(
-        tr("目录中没有地区代码“{c}”。已知地区：", "The catalog knows no region “{c}”. Known regions:", c=code),
+        Words("目录中没有地区代码“{c}”。已知地区：", "The catalog knows no region “{c}”. Known regions:").format(c=code),
         [f"{region.code}  {pick(region)}" for region in catalog.regions.values()],
     )
 
@@ -179,7 +179,6 @@ def cmd_catalog_coverage(args: argparse.Namespace) -> int:
 
 
 def _coverage_subjects(catalog: Catalog, wanted: str | None) -> list[Bundle]:
-    from window_app.domain.catalog import item_as_bundle
 
     if wanted is None:
         return list(catalog.bundles.values())
@@ -188,7 +187,7 @@ def _coverage_subjects(catalog: Catalog, wanted: str | None) -> list[Bundle]:
     if wanted in catalog.items and catalog.items[wanted].standalone:
         return [item_as_bundle(catalog.items[wanted])]
     raise InvalidInput(
-        tr("没有编号为“{id}”的套餐。可选：", "No bundle has the id “{id}”. Known bundles:", id=wanted),
+        Words("没有编号为“{id}”的套餐。可选：", "No bundle has the id “{id}”. Known bundles:").format(id=wanted),
         [f"{bundle.id}  {pick(bundle)}" for bundle in catalog.bundles.values()],
     )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from window_app.cli.errors import InvalidInput
 from window_app.config import Settings, load_settings
-from window_app.domain.words import pick, set_language, tr
+from window_app.domain.words import Words, pick, set_language
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog, Offering
@@ -65,13 +65,12 @@ def offering_here(window: Window, offering_id: str) -> Offering:
     place = pick(window.catalog.regions[region]) if region in window.catalog.regions else region
     known = offering_id in window.catalog.bundles or offering_id in window.catalog.items
     if known:
-        message = tr(
+        message = Words(
             "“{id}”在{place}（{code}）不受理。本窗口可办：",
             "“{id}” is not offered in {place} ({code}). This window offers:",
-            id=offering_id,
-            place=place,
-            code=region,
-        )
+        ).format(id=offering_id, place=place, code=region)
     else:
-        message = tr("没有编号为“{id}”的套餐或事项。本窗口可办：", "No bundle or item has the id “{id}”. This window offers:", id=offering_id)
+        message = Words(
+            "没有编号为“{id}”的套餐或事项。本窗口可办：", "No bundle or item has the id “{id}”. This window offers:"
+        ).format(id=offering_id)
     raise InvalidInput(message, [f"{o.id}  {pick(o.bundle)}" for o in window.offerings()])

@@ -9,7 +9,7 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, department_short, out, out_json, pad, print_table, section
 from window_app.cli.parser import add_command
-from window_app.domain.words import pick, tr
+from window_app.domain.words import Words, pick, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Bundle, Catalog
@@ -59,12 +59,12 @@ def _parse_answers(bundle: Bundle, pairs: list[str]) -> dict[str, str]:
         question = questions.get(question_id.strip())
         if not sep or question is None:
             raise InvalidInput(
-                tr("“{p}”：没有这个问题。“{b}”的问题：", "“{p}”: no such question. The questions of “{b}”:", p=pair, b=pick(bundle)),
+                Words("“{p}”：没有这个问题。“{b}”的问题：", "“{p}”: no such question. The questions of “{b}”:").format(p=pair, b=pick(bundle)),
                 [_describe_question(q) for q in bundle.questions] or [tr("（无）", "(none)")],
             )
         if question.option(value.strip()) is None:
             raise InvalidInput(
-                tr("“{p}”：不是可选的回答。可选：", "“{p}”: not one of the answers. Answers:", p=pair),
+                Words("“{p}”：不是可选的回答。可选：", "“{p}”: not one of the answers. Answers:").format(p=pair),
                 [f"{question.id}={option.value}  {pick(option, 'label')}" for option in question.options],
             )
         answers[question.id] = value.strip()
@@ -81,7 +81,7 @@ def _check_optional(catalog: Catalog, bundle: Bundle, wanted: list[str]) -> list
     for item_id in wanted:
         if item_id not in bundle.optional:
             raise InvalidInput(
-                tr("“{i}”不是“{b}”的可选事项。可选事项：", "“{i}” is not an optional item of “{b}”. Optional items:", i=item_id, b=pick(bundle)),
+                Words("“{i}”不是“{b}”的可选事项。可选事项：", "“{i}” is not an optional item of “{b}”. Optional items:").format(i=item_id, b=pick(bundle)),
                 [f"{i}  {pick(catalog.items[i])}" for i in bundle.optional if i in catalog.items] or [tr("（无）", "(none)")],
             )
     return list(dict.fromkeys(wanted))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from window_app.domain.intake import Intake
+from window_app.domain.words import Words
 
 if TYPE_CHECKING:
     from window_app.envelope import Envelope
@@ -21,7 +22,7 @@ ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "conc
 - ``concluded``: the lead department gave the one conclusion (一张结论);
 - ``rejected``: refused as a whole."""
 
-ACCEPT_WORDS = ("本次受理", "This acceptance")
+ACCEPT_WORDS = Words("本次受理", "This acceptance")
 
 APPLICATION_STATES: tuple[str, ...] = ("accepted", "in_progress", "supplement_needed", "concluded", "rejected")
 

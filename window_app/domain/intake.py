@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from window_app.domain.catalog import ApplicantKind, FormField, Item, Material
+from window_app.domain.words import Words
 
 MaterialState = Literal["original", "copy", "shared", "deficient", "not_applicable", "pending"]
 """Per material at the checklist:
@@ -227,9 +228,8 @@ class Problem:
     Attributes:
         path: Where: ``applicant.person.id_number``, ``fields.house_area``,
             ``materials.id_card``, ``answers.marital``, ``offering``.
-        message: Chinese text; ``message_en`` English text.
+        words: What is wrong, in words a clerk can act on.
     """
 
     path: str
-    message: str
-    message_en: str
+    words: Words

@@ -7,7 +7,8 @@ import math
 import re
 
 from window_app.domain.catalog import Catalog, FormField
-from window_app.intake.identifiers import Invalid, check_phone, check_resident_id, check_uscc
+from window_app.domain.words import Words
+from window_app.intake.identifiers import check_phone, check_resident_id, check_uscc
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EARLIEST_YEAR = 1900
@@ -37,7 +38,7 @@ def check_field(
     today: dt.date,
     catalog: Catalog | None = None,
     required: bool | None = None,
-) -> Invalid | None:
+) -> Words | None:
     """Check a value typed into a form field.
 
     Args:
@@ -52,57 +53,57 @@ def check_field(
     """
     if is_blank(value):
         if field.required if required is None else required:
-            return Invalid(f"请填写“{field.label}”", f"“{field.label_en}” is required")
+            return Words(f"请填写“{field.label}”", f"“{field.label_en}” is required")
         return None
     assert value is not None
     checker = _CHECKERS[field.type]
     return checker(field, value, today, catalog)
 
 
-def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     if field.min_length is not None and len(value) < field.min_length:
-        return Invalid(f"至少{field.min_length}个字", f"At least {field.min_length} characters")
+        return Words(f"至少{field.min_length}个字", f"At least {field.min_length} characters")
     if field.max_length is not None and len(value) > field.max_length:
-        return Invalid(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
+        return Words(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
     if field.pattern and not re.fullmatch(field.pattern, value):
         # The catalog's hint says what the format is; each message quotes its own language's.
         hint, hint_en = field.hint.rstrip("。."), field.hint_en.removesuffix(".")
-        return Invalid(
+        return Words(
             f"格式不正确（{hint}）" if hint else "格式不正确",
             f"Wrong format ({hint_en})" if hint_en else "Wrong format",
         )
     return None
 
 
-def _check_id_number(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_id_number(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     return check_resident_id(value, today=today)
 
 
-def _check_uscc(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_uscc(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     return check_uscc(value)
 
 
-def _check_phone(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_phone(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     return check_phone(value)
 
 
-def _check_date(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_date(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     date = parse_iso_date(value)
     if date is None:
-        return Invalid("日期格式应为YYYY-MM-DD（如2026-11-20）", "A date is written YYYY-MM-DD (e.g. 2026-11-20)")
+        return Words("日期格式应为YYYY-MM-DD（如2026-11-20）", "A date is written YYYY-MM-DD (e.g. 2026-11-20)")
     if date.year < EARLIEST_YEAR or date.year > today.year + LATEST_YEARS_AHEAD:
-        return Invalid("日期超出合理范围，请检查年份", "The date is out of range; check the year")
+        return Words("日期超出合理范围，请检查年份", "The date is out of range; check the year")
     return None
 
 
-def _check_number(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_number(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     number = _parse_number(value)
     if number is None:
-        return Invalid("请填写数字", "Enter a number")
+        return Words("请填写数字", "Enter a number")
     if field.minimum is not None and number < field.minimum:
-        return Invalid(f"不能小于{_plain(field.minimum)}", f"Must be at least {_plain(field.minimum)}")
+        return Words(f"不能小于{_plain(field.minimum)}", f"Must be at least {_plain(field.minimum)}")
     if field.maximum is not None and number > field.maximum:
-        return Invalid(f"不能大于{_plain(field.maximum)}", f"Must be at most {_plain(field.maximum)}")
+        return Words(f"不能大于{_plain(field.maximum)}", f"Must be at most {_plain(field.maximum)}")
     return None
 
 
@@ -118,25 +119,25 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def _check_choice(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_choice(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     if any(choice.value == value for choice in field.choices):
         return None
     labels = "、".join(choice.label for choice in field.choices)
     labels_en = ", ".join(choice.label_en for choice in field.choices)
-    return Invalid(f"请从以下选项中选择：{labels}", f"Choose one of: {labels_en}")
+    return Words(f"请从以下选项中选择：{labels}", f"Choose one of: {labels_en}")
 
 
-def _check_bool(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_bool(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     if value in BOOL_VALUES:
         return None
-    return Invalid("应为“是”或“否”（true / false）", "Must be yes or no (true / false)")
+    return Words("应为“是”或“否”（true / false）", "Must be yes or no (true / false)")
 
 
-def _check_region(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Invalid | None:
+def _check_region(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     if not (len(value) == 6 and value.isascii() and value.isdigit()):
-        return Invalid("行政区划代码应为6位数字", "A region code has 6 digits")
+        return Words("行政区划代码应为6位数字", "A region code has 6 digits")
     if catalog is not None and value not in catalog.regions:
-        return Invalid("目录中没有该行政区划代码", "The catalog does not know this region code")
+        return Words("目录中没有该行政区划代码", "The catalog does not know this region code")
     return None
 
 

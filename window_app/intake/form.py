@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from window_app.domain.catalog import PREFILL_PATHS, Catalog, FieldRequirement, Item
-from window_app.intake.fields import is_blank
 from window_app.domain.intake import Applicant, FormLine, Intake, UnifiedForm
+from window_app.intake.fields import is_blank
 from window_app.intake.stages import in_stage_order
 
 

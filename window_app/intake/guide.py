@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from window_app.domain.catalog import Catalog, Item, Offering
-from window_app.intake.checklist import merge_checklist
-from window_app.intake.form import merge_form
 from window_app.domain.intake import (
     Applicant,
     Checklist,
@@ -16,6 +14,8 @@ from window_app.domain.intake import (
     MaterialStatus,
     UnifiedForm,
 )
+from window_app.intake.checklist import merge_checklist
+from window_app.intake.form import merge_form
 from window_app.intake.selection import effective_answers, optional_states, selected_items
 from window_app.intake.stages import plan_dispatch
 

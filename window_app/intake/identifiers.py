@@ -1,7 +1,7 @@
 """Checks for the identifiers a window clerk types: resident ID, USCC, phone number.
 
-Each ``check_*`` function returns ``None`` for a valid value, or an :class:`Invalid` whose
-message says what is wrong in words a clerk can act on (Chinese, with an English twin). The
+Each ``check_*`` function returns ``None`` for a valid value, or the
+:class:`~window_app.domain.words.Words` that say what is wrong, in words a clerk can act on. The
 check digit a wrong number *should* have is never revealed: it would only help someone forge one.
 """
 
@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal, NamedTuple
+from typing import Literal
 
-
-class Invalid(NamedTuple):
-    """Why a value was rejected."""
-
-    message: str
-    message_en: str
-
+from window_app.domain.words import Words
 
 # -- 居民身份证号码 (GB 11643-1999) ---------------------------------------------------------
 
@@ -49,7 +43,7 @@ def resident_id_check_char(first17: str) -> str:
     return RESIDENT_ID_CHECK_CHARS[total % 11]
 
 
-def check_resident_id(value: str, *, today: dt.date | None = None) -> Invalid | None:
+def check_resident_id(value: str, *, today: dt.date | None = None) -> Words | None:
     """Check an 18-character resident ID number (居民身份证号码).
 
     Args:
@@ -61,29 +55,24 @@ def check_resident_id(value: str, *, today: dt.date | None = None) -> Invalid | 
         check digit, checked in that order).
     """
     if len(value) != 18:
-        return Invalid(
-            f"身份证号码应为18位，现为{len(value)}位",
-            f"A resident ID number has 18 characters, not {len(value)}",
+        return Words(
+            f"身份证号码应为18位，现为{len(value)}位", f"A resident ID number has 18 characters, not {len(value)}"
         )
     if not value[:17].isascii() or not value[:17].isdigit() or value[17] not in "0123456789Xx":
-        return Invalid(
-            "身份证号码前17位应为数字，最后一位为数字或X",
-            "A resident ID number is 17 digits followed by a digit or X",
+        return Words(
+            "身份证号码前17位应为数字，最后一位为数字或X", "A resident ID number is 17 digits followed by a digit or X"
         )
     if value[:2] not in PROVINCE_CODES:
-        return Invalid(
+        return Words(
             "身份证号码的地址码（前两位）不是有效的省级行政区划代码",
             "The first two digits of the resident ID number are not a province code",
         )
     birth = _birth_date(value)
     today = today or dt.date.today()
     if birth is None or birth.year < EARLIEST_BIRTH_YEAR or birth > today:
-        return Invalid(
-            "身份证号码中的出生日期不正确",
-            "The birth date in the resident ID number is not valid",
-        )
+        return Words("身份证号码中的出生日期不正确", "The birth date in the resident ID number is not valid")
     if resident_id_check_char(value[:17]) != value[17].upper():
-        return Invalid("身份证号码校验码不正确", "The check digit of the resident ID number is wrong")
+        return Words("身份证号码校验码不正确", "The check digit of the resident ID number is wrong")
     return None
 
 
@@ -132,7 +121,7 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def check_uscc(value: str) -> Invalid | None:
+def check_uscc(value: str) -> Words | None:
     """Check a unified social credit code (统一社会信用代码).
 
     Layout: 1 registration authority, 2 organisation type, 3–8 region code (digits),
@@ -142,30 +131,27 @@ def check_uscc(value: str) -> Invalid | None:
         ``None`` when valid, otherwise why not.
     """
     if len(value) != 18:
-        return Invalid(
+        return Words(
             f"统一社会信用代码应为18位，现为{len(value)}位",
             f"A unified social credit code has 18 characters, not {len(value)}",
         )
     if any(char not in USCC_ALPHABET for char in value):
-        return Invalid(
+        return Words(
             "统一社会信用代码只能包含数字和大写字母（不含I、O、Z、S、V）",
             "A unified social credit code holds only digits and capital letters other than I, O, Z, S, V",
         )
     if value[0] not in USCC_AUTHORITY_CODES:
-        return Invalid(
+        return Words(
             "统一社会信用代码第1位登记管理部门代码不正确",
             "The first character (registration authority) of the unified social credit code is wrong",
         )
     if not value[2:8].isdigit():
-        return Invalid(
+        return Words(
             "统一社会信用代码第3至8位应为行政区划代码（数字）",
             "Characters 3 to 8 of the unified social credit code must be a region code (digits)",
         )
     if uscc_check_char(value[:17]) != value[17]:
-        return Invalid(
-            "统一社会信用代码校验码不正确",
-            "The check character of the unified social credit code is wrong",
-        )
+        return Words("统一社会信用代码校验码不正确", "The check character of the unified social credit code is wrong")
     return None
 
 
@@ -175,7 +161,7 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")  # area code, optional hyphen, local number
 
 
-def check_phone(value: str) -> Invalid | None:
+def check_phone(value: str) -> Words | None:
     """Check a mainland phone number: mobile (13985912345) or landline (0851-83812345).
 
     Returns:
@@ -183,7 +169,7 @@ def check_phone(value: str) -> Invalid | None:
     """
     if value.isascii() and (MOBILE.fullmatch(value) or LANDLINE.fullmatch(value)):
         return None
-    return Invalid(
+    return Words(
         "电话号码格式不正确：手机号为11位（1开头），固定电话须带区号（如0851-83812345）",
         "Not a phone number: a mobile has 11 digits starting with 1; a landline needs its area "
         "code (e.g. 0851-83812345)",

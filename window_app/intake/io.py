@@ -21,6 +21,7 @@ from window_app.domain.intake import (
     Person,
     Problem,
 )
+from window_app.domain.words import Words
 
 ROOT = "$"  # path of the document itself
 TOP_KEYS = (
@@ -48,12 +49,12 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def problem(self, path: str, message: str, message_en: str) -> None:
-        self.problems.append(Problem(path, message, message_en))
+    def problem(self, path: str, words: Words) -> None:
+        self.problems.append(Problem(path, words))
 
     def wrong_type(self, path: str, value: Any, expected: str, expected_en: str) -> None:
         found, found_en = _json_type(value)
-        self.problem(path, f"应为{expected}，而不是{found}", f"Must be {expected_en}, not {found_en}")
+        self.problem(path, Words(f"应为{expected}，而不是{found}", f"Must be {expected_en}, not {found_en}"))
 
     def obj(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -64,8 +65,8 @@ class _Reader:
                 if key not in allowed:
                     self.problem(
                         _join(path, key),
-                        f"未知的键“{key}”（可用：{'、'.join(allowed)}）",
-                        f"Unknown key “{key}” (expected: {', '.join(allowed)})",
+                        Words(f"未知的键“{key}”（可用：{'、'.join(allowed)}）",
+                        f"Unknown key “{key}” (expected: {', '.join(allowed)})"),
                     )
         return value
 
@@ -78,7 +79,7 @@ class _Reader:
     def one_of(self, value: Any, path: str, allowed: tuple[str, ...]) -> str | None:
         text = self.text(value, path)
         if isinstance(value, str) and text not in allowed:
-            self.problem(path, f"应为以下之一：{'、'.join(allowed)}", f"Must be one of: {', '.join(allowed)}")
+            self.problem(path, Words(f"应为以下之一：{'、'.join(allowed)}", f"Must be one of: {', '.join(allowed)}"))
             return None
         return text if isinstance(value, str) else None
 
@@ -146,10 +147,10 @@ def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:
     if isinstance(data, dict):
         for required in ("offering", "applicant"):
             if required not in data:
-                reader.problem(required, f"缺少“{required}”", f"“{required}” is missing")
+                reader.problem(required, Words(f"缺少“{required}”", f"“{required}” is missing"))
     offering = reader.text(top["offering"], "offering") if "offering" in top else ""
     if isinstance(top.get("offering"), str) and not offering.strip():
-        reader.problem("offering", "请填写申请的套餐或事项编号", "The bundle or item id is empty")
+        reader.problem("offering", Words("请填写申请的套餐或事项编号", "The bundle or item id is empty"))
 
     def read(key: str, parse: Callable[[Any, str], Any], default: Any) -> Any:
         return parse(top[key], key) if key in top else default
@@ -173,7 +174,7 @@ def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:
 def _applicant(reader: _Reader, value: Any) -> Applicant:
     data = reader.obj(value, "applicant", APPLICANT_KEYS)
     if isinstance(value, dict) and "kind" not in data:
-        reader.problem("applicant.kind", "缺少申请人类型（person 或 enterprise）", "“kind” is missing (person or enterprise)")
+        reader.problem("applicant.kind", Words("缺少申请人类型（person 或 enterprise）", "“kind” is missing (person or enterprise)"))
     kind = reader.one_of(data["kind"], "applicant.kind", APPLICANT_KINDS) if "kind" in data else None
     agent_value = data.get("agent")
     return Applicant(
@@ -208,7 +209,7 @@ def _materials(reader: _Reader, value: Any) -> dict[str, MaterialStatus]:
         path = f"materials.{material_id}"
         data = reader.obj(entry, path, STATUS_KEYS)
         if isinstance(entry, dict) and "state" not in data:
-            reader.problem(f"{path}.state", "缺少材料状态", "“state” is missing")
+            reader.problem(f"{path}.state", Words("缺少材料状态", "“state” is missing"))
         state = reader.one_of(data["state"], f"{path}.state", MATERIAL_STATES) if "state" in data else None
         statuses[material_id] = MaterialStatus(
             state=state or "pending",  # type: ignore[arg-type]

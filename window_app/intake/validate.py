@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 from window_app.domain.catalog import ApplicantKind, Catalog, Item, Material, Offering
+from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
+from window_app.domain.words import Words
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide, build_guide
-from window_app.intake.identifiers import Invalid, check_phone, check_resident_id, check_uscc
-from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
+from window_app.intake.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.intake.selection import selected_items
 
 VALIDATED_STEPS = ("applicant", "situation", "checklist", "form")
@@ -32,6 +33,7 @@ def validate_intake(
     step: str | None = None,
     today: dt.date,
     region: str = "",
+    guide: Guide | None = None,
 ) -> list[Problem]:
     """Every problem of one step, or of the whole intake.
 
@@ -43,6 +45,7 @@ def validate_intake(
             checks all of them.
         today: The window's date: birth dates, promised dates.
         region: The window's region code, for fields prefilled from ``window.region``.
+        guide: The intake's guide when the caller already built it (accepting builds it once).
 
     Returns:
         Problems in step order; empty when the intake (or step) is acceptable.
@@ -58,11 +61,13 @@ def validate_intake(
         problems.append(
             Problem(
                 "offering",
-                f"申请事项“{intake.offering}”与所选“{offering.bundle.name}”不一致",
-                f"The intake is for “{intake.offering}”, not “{offering.bundle.name_en}”",
+                Words(
+                    f"申请事项“{intake.offering}”与所选“{offering.bundle.name}”不一致",
+                    f"The intake is for “{intake.offering}”, not “{offering.bundle.name_en}”",
+                ),
             )
         )
-    guide = build_guide(catalog, offering, intake)
+    guide = guide or build_guide(catalog, offering, intake)
     if "applicant" in steps:
         problems += applicant_problems(catalog, offering, intake, today=today)
     if "situation" in steps:
@@ -97,7 +102,7 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
     if applicant.kind not in allowed:
         kinds = "、".join(_KIND_NAMES[kind][0] for kind in allowed)
         kinds_en = " or ".join(_KIND_NAMES[kind][1] for kind in allowed)
-        return [Problem("applicant.kind", f"本事项的申请人应为{kinds}", f"The applicant must be {kinds_en}")]
+        return [Problem("applicant.kind", Words(f"本事项的申请人应为{kinds}", f"The applicant must be {kinds_en}"))]
 
     problems: list[Problem] = []
     if applicant.kind == "person":
@@ -111,8 +116,7 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
                 problems.append(
                     Problem(
                         "applicant.enterprise.uscc",
-                        "请填写统一社会信用代码",
-                        "The unified social credit code is required",
+                        Words("请填写统一社会信用代码", "The unified social credit code is required"),
                     )
                 )
         else:
@@ -131,8 +135,7 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
             problems.append(
                 Problem(
                     "applicant.agent.id_number",
-                    "代办人不能是申请人本人",
-                    "The agent cannot be the applicant themself",
+                    Words("代办人不能是申请人本人", "The agent cannot be the applicant themself"),
                 )
             )
     return problems
@@ -145,11 +148,13 @@ def _person_problems(path: str, person: Person, *, today: dt.date, id_required: 
     problems = _name_problems(f"{path}.name", person.name, "姓名", "Name")
     if is_blank(person.id_number):
         if id_required:
-            problems.append(Problem(f"{path}.id_number", "请填写身份证号码", "The resident ID number is required"))
+            problems.append(
+                Problem(f"{path}.id_number", Words("请填写身份证号码", "The resident ID number is required"))
+            )
     else:
         problems += _invalid(f"{path}.id_number", check_resident_id(person.id_number, today=today))
     if is_blank(person.phone):
-        problems.append(Problem(f"{path}.phone", "请填写联系电话", "The phone number is required"))
+        problems.append(Problem(f"{path}.phone", Words("请填写联系电话", "The phone number is required")))
     else:
         problems += _invalid(f"{path}.phone", check_phone(person.phone))
     return problems
@@ -168,14 +173,14 @@ def _optional_person_problems(path: str, person: Person, *, today: dt.date) -> l
 
 def _name_problems(path: str, name: str, label: str, label_en: str) -> list[Problem]:
     if is_blank(name):
-        return [Problem(path, f"请填写{label}", f"{label_en} is required")]
+        return [Problem(path, Words(f"请填写{label}", f"{label_en} is required"))]
     if len(name.strip()) > MAX_NAME_LENGTH:
-        return [Problem(path, f"{label}过长（最多{MAX_NAME_LENGTH}个字）", f"{label_en} is too long")]
+        return [Problem(path, Words(f"{label}过长（最多{MAX_NAME_LENGTH}个字）", f"{label_en} is too long"))]
     return []
 
 
-def _invalid(path: str, invalid: Invalid | None) -> list[Problem]:
-    return [] if invalid is None else [Problem(path, invalid.message, invalid.message_en)]
+def _invalid(path: str, invalid: Words | None) -> list[Problem]:
+    return [] if invalid is None else [Problem(path, invalid)]
 
 
 # -- situation ------------------------------------------------------------------------------
@@ -190,7 +195,7 @@ def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> 
         question = questions.get(question_id)
         if question is None:
             problems.append(
-                Problem(f"answers.{question_id}", "本事项没有这个问题", "This offering asks no such question")
+                Problem(f"answers.{question_id}", Words("本事项没有这个问题", "This offering asks no such question"))
             )
         elif question.option(value) is None:
             labels = "、".join(f"{option.value}（{option.label}）" for option in question.options)
@@ -198,8 +203,7 @@ def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> 
             problems.append(
                 Problem(
                     f"answers.{question_id}",
-                    f"答案应为以下之一：{labels}",
-                    f"The answer must be one of: {labels_en}",
+                    Words(f"答案应为以下之一：{labels}", f"The answer must be one of: {labels_en}"),
                 )
             )
     for key in ("chosen_optional", "declined_optional"):
@@ -207,15 +211,14 @@ def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> 
             if item_id not in bundle.optional:
                 name = catalog.items[item_id].name if item_id in catalog.items else item_id
                 problems.append(
-                    Problem(key, f"“{name}”不是本事项的可选事项", f"“{item_id}” is not an optional item here")
+                    Problem(key, Words(f"“{name}”不是本事项的可选事项", f"“{item_id}” is not an optional item here"))
                 )
     for item_id in intake.chosen_optional:
         if item_id in intake.declined_optional:
             problems.append(
                 Problem(
                     "declined_optional",
-                    f"“{item_id}”不能同时选择和放弃",
-                    f"“{item_id}” cannot be both chosen and declined",
+                    Words(f"“{item_id}”不能同时选择和放弃", f"“{item_id}” cannot be both chosen and declined"),
                 )
             )
     return problems
@@ -251,16 +254,16 @@ def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today:
         status = material_status(intake, material)
         if status.state not in MATERIAL_STATES:
             problems.append(
-                Problem(path, f"未知的材料状态“{status.state}”", f"Unknown material state “{status.state}”")
+                Problem(path, Words(f"未知的材料状态“{status.state}”", f"Unknown material state “{status.state}”"))
             )
         elif status.state == "pending":
-            problems.append(Problem(path, "请确认该材料的收取情况", "Record how this material was received"))
+            problems.append(Problem(path, Words("请确认该材料的收取情况", "Record how this material was received")))
         elif status.state == "shared" and not material.shareable:
             problems.append(
-                Problem(path, "该材料不能通过数据共享核验", "This material cannot be verified by data sharing")
+                Problem(path, Words("该材料不能通过数据共享核验", "This material cannot be verified by data sharing"))
             )
         elif status.state == "copy" and line.original_required:
-            problems.append(Problem(path, "该材料须核验原件", "The original of this material must be seen"))
+            problems.append(Problem(path, Words("该材料须核验原件", "The original of this material must be seen")))
         elif status.state == "deficient":
             limit = min(catalog.items[item_id].time_limit_days for item_id in line.needed_by)
             problems += _deficiency_problems(path, material, status, today=today, limit_days=limit)
@@ -269,10 +272,10 @@ def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today:
         if material_id in listed:
             continue
         if material_id in catalog.materials:
-            message = ("本次申请不需要此材料", "This application does not need this material")
+            message = Words("本次申请不需要此材料", "This application does not need this material")
         else:
-            message = ("目录中没有此材料", "The catalog has no such material")
-        problems.append(Problem(f"materials.{material_id}", *message))
+            message = Words("目录中没有此材料", "The catalog has no such material")
+        problems.append(Problem(f"materials.{material_id}", message))
     return problems
 
 
@@ -280,22 +283,24 @@ def _deficiency_problems(
     path: str, material: Material, status: MaterialStatus, *, today: dt.date, limit_days: int
 ) -> list[Problem]:
     if material.key:
-        return [Problem(path, "关键材料不能容缺受理", "A key material cannot be accepted as deficient")]
+        return [Problem(path, Words("关键材料不能容缺受理", "A key material cannot be accepted as deficient"))]
     if is_blank(status.promised_date):
-        return [Problem(path, "容缺受理须填写承诺补交日期", "Deficiency acceptance needs a promised date")]
+        return [Problem(path, Words("容缺受理须填写承诺补交日期", "Deficiency acceptance needs a promised date"))]
     promised = parse_iso_date(status.promised_date)
     if promised is None:
-        return [Problem(path, "承诺补交日期格式应为YYYY-MM-DD", "The promised date is written YYYY-MM-DD")]
+        return [Problem(path, Words("承诺补交日期格式应为YYYY-MM-DD", "The promised date is written YYYY-MM-DD"))]
     if promised <= today:
-        return [Problem(path, "承诺补交日期应晚于今天", "The promised date must be after today")]
+        return [Problem(path, Words("承诺补交日期应晚于今天", "The promised date must be after today"))]
     deadline = add_working_days(today, limit_days)
     if promised > deadline:
         return [
             Problem(
                 path,
-                f"承诺补交日期超出办理时限（{limit_days}个工作日，最晚{deadline.isoformat()}）",
-                f"The promised date is beyond the time limit ({limit_days} working days, "
-                f"{deadline.isoformat()} at the latest)",
+                Words(
+                    f"承诺补交日期超出办理时限（{limit_days}个工作日，最晚{deadline.isoformat()}）",
+                    f"The promised date is beyond the time limit ({limit_days} working days, "
+                    f"{deadline.isoformat()} at the latest)",
+                ),
             )
         ]
     return []
@@ -304,9 +309,7 @@ def _deficiency_problems(
 # -- form -----------------------------------------------------------------------------------
 
 
-def form_problems(
-    catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date, region: str = ""
-) -> list[Problem]:
+def form_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date, region: str = "") -> list[Problem]:
     """Every line of the unified form, prefilled, passes its field check; no other fields."""
     values = form_values(intake, guide.form, region)
     problems: list[Problem] = []
@@ -320,8 +323,8 @@ def form_problems(
         if field_id in on_form:
             continue
         if field_id in catalog.fields:
-            message = ("本次申请不使用此字段", "This application does not use this field")
+            message = Words("本次申请不使用此字段", "This application does not use this field")
         else:
-            message = ("目录中没有此字段", "The catalog has no such field")
-        problems.append(Problem(f"fields.{field_id}", *message))
+            message = Words("目录中没有此字段", "The catalog has no such field")
+        problems.append(Problem(f"fields.{field_id}", message))
     return problems

@@ -23,11 +23,12 @@ from offline_cache.audit import append_event
 from offline_cache.db import durable_transaction, signing_secret, storage_errors
 from window_app.envelope import ENVELOPE_FORMAT, canonical_json, sign_payload
 from window_app.domain.intake import MaterialStatus
+from window_app.domain.words import Words
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
 
-SUPPLEMENT_WORDS = ("记录补正材料", "Recording the supplement")
+SUPPLEMENT_WORDS = Words("记录补正材料", "Recording the supplement")
 MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
 
 
