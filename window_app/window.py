@@ -64,7 +64,7 @@ class Window:
             window_app.catalog.loader.CatalogError: The catalog is malformed (file, entry, reason).
             offline_cache.db.StorageError: The database cannot be opened (words, not a traceback).
         """
-        from offline_cache.catalog_cache import cached_catalog, cached_search_keys
+        from window_app.catalog.cache import cached_catalog, cached_search_keys
         from offline_cache.db import open_database
         from window_app.sync.catalog_refresh import load_preferred_catalog
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from offline_cache.catalog_cache import cached_search_keys
+from window_app.catalog.cache import cached_search_keys
 from offline_cache.db import open_database
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.catalog import Catalog, Item
@@ -232,7 +232,7 @@ def test_second_start_reads_keys_without_importing_pypinyin(tmp_path: Path) -> N
     script = (
         "import json, sys\n"
         "from window_app.catalog.loader import load_catalog\n"
-        "from offline_cache.catalog_cache import cached_search_keys\n"
+        "from window_app.catalog.cache import cached_search_keys\n"
         "from offline_cache.db import open_database\n"
         f"catalog = load_catalog({str(SMALL)!r})\n"
         f"keys = cached_search_keys(open_database({str(tmp_path / 'window.db')!r}), catalog)\n"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.catalog_cache import SNAPSHOTS, cached_catalog, snapshot_version
+from offline_cache.catalog_cache import SNAPSHOTS
+from window_app.catalog.cache import cached_catalog, snapshot_version
 from offline_cache.db import Database, open_database
 from window_app.catalog.loader import CatalogError, load_catalog
 
@@ -160,7 +161,7 @@ def test_a_second_start_neither_imports_the_loader_nor_parses_toml(tmp_path: Pat
     """Two processes, as two window starts: the second reads the snapshot."""
     script = (
         "import json, sys\n"
-        "from offline_cache.catalog_cache import cached_catalog\n"
+        "from window_app.catalog.cache import cached_catalog\n"
         "from offline_cache.db import open_database\n"
         f"catalog = cached_catalog(open_database({str(tmp_path / 'window.db')!r}), {str(SMALL)!r})\n"
         "print(json.dumps({'loader': 'window_app.catalog.loader' in sys.modules,\n"

@@ -1,0 +1,25 @@
+"""The catalog: loading and checking its TOML files, searching it, caching what a start needs.
+
+The model itself (plain records) is :mod:`window_app.domain.catalog`.
+
+Start-up cost matters (the clerk waits for the pick screen): a start reads the validated catalog
+back from its snapshot, so :mod:`.loader` (the parser and all its checks, ~60 ms of imports) is
+imported only when the files must be parsed. That laziness lives here, in one place:
+``window_app.catalog.loader`` is imported on first attribute access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from window_app.catalog import loader
+
+_LAZY_MODULES = frozenset({"loader"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

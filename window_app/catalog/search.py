@@ -2,7 +2,7 @@
 
 Clerks type hanzi, full pinyin (``qiyekaiban``, ``qiye kaiban``, ``qi'ye``), pinyin initials
 (``qykb``) or a keyword (``营业执照``). The pinyin is derived from the names once per catalog
-(:func:`compute_search_keys`, cached in SQLite by ``offline_cache.catalog_cache``); searching is
+(:func:`compute_search_keys`, cached in SQLite by :mod:`window_app.catalog.cache`); searching is
 plain string matching in memory.
 
 This is the only module that uses pypinyin, and it imports it inside
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from window_app.domain.catalog import Catalog, Offering, item_as_bundle
+from window_app.domain.catalog import Catalog, Offering, SearchKeys, item_as_bundle
 
 Group = Literal["hot", "local", "personal", "enterprise", "item"]
 GROUP_ORDER: tuple[Group, ...] = ("hot", "local", "personal", "enterprise", "item")
@@ -69,28 +69,10 @@ def offerings_for_region(catalog: Catalog, region_code: str) -> list[Offering]:
     return bundles + [Offering("item", item_as_bundle(item)) for item in items]
 
 
-@dataclass(frozen=True)
-class SearchKeys:
-    """What an offering is found by, all lowercase.
-
-    Attributes:
-        hanzi: The Chinese name, e.g. ``企业开办``.
-        pinyin: Full pinyin without tones or spaces, e.g. ``qiyekaiban``.
-        initials: Pinyin initials, e.g. ``qykb``.
-        keywords: The catalog's keywords, followed by each keyword's pinyin and initials
-            (so ``yyzz`` finds a bundle with the keyword 营业执照).
-    """
-
-    hanzi: str
-    pinyin: str
-    initials: str
-    keywords: tuple[str, ...]
-
-
 def compute_search_keys(catalog: Catalog) -> dict[str, SearchKeys]:
     """Search keys of every bundle and every standalone item, by offering id.
 
-    Slow (imports pypinyin, ~0.5 s): call it through ``offline_cache.catalog_cache``, which
+    Slow (imports pypinyin, ~0.5 s): call it through :func:`window_app.catalog.cache.cached_search_keys`, which
     computes the keys once per catalog digest.
     """
     import pypinyin

@@ -317,3 +317,21 @@ def item_as_bundle(item: Item) -> Bundle:
         applicant_kind="enterprise" if item.applicant_kinds == ("enterprise",) else "person",
         promised_days=item.promised_days,
     )
+
+
+@dataclass(frozen=True)
+class SearchKeys:
+    """What an offering is found by, all lowercase.
+
+    Attributes:
+        hanzi: The Chinese name, e.g. ``企业开办``.
+        pinyin: Full pinyin without tones or spaces, e.g. ``qiyekaiban``.
+        initials: Pinyin initials, e.g. ``qykb``.
+        keywords: The catalog's keywords, followed by each keyword's pinyin and initials
+            (so ``yyzz`` finds a bundle with the keyword 营业执照).
+    """
+
+    hanzi: str
+    pinyin: str
+    initials: str
+    keywords: tuple[str, ...]

@@ -226,7 +226,7 @@ def load_preferred_catalog(settings: Any, load: Callable[[Path], Any] | None = N
 
     Args:
         load: Reads one catalog directory (default :func:`window_app.catalog.loader.load_catalog`;
-            the window passes :func:`offline_cache.catalog_cache.cached_catalog` on its database).
+            the window passes :func:`window_app.catalog.cache.cached_catalog` on its database).
 
     Raises:
         window_app.catalog.loader.CatalogError: ``[catalog] path`` or the shipped catalog is broken.

@@ -1,0 +1,86 @@
+"""What a start would otherwise derive from the catalog again, cached in the window's database.
+
+- The search keys (pinyin): deriving them needs pypinyin, whose import alone takes about half a
+  second; they are computed once per catalog content (``Catalog.digest``) and read back at
+  every later start.
+- The validated catalog itself: parsing and checking the TOML takes ~25 ms at every start; the
+  resulting :class:`~window_app.domain.catalog.Catalog` is stored as a snapshot and read back
+  while the files hash to the same digest. The digest is computed from the files at every start
+  (about a millisecond), so an edited or replaced catalog is never served from an old snapshot.
+
+Storage is :mod:`offline_cache.catalog_cache`; this module decides when to compute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import window_app
+import window_app.catalog
+from offline_cache.catalog_cache import read_search_keys, read_snapshot, write_search_keys, write_snapshot
+from offline_cache.db import Database
+from window_app.catalog.reading import catalog_digest
+from window_app.catalog.search import compute_search_keys
+from window_app.domain import catalog as catalog_model
+from window_app.domain.catalog import Catalog, SearchKeys
+
+
+def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
+    """The search keys of ``catalog``, by offering id, computed only if not stored yet.
+
+    When they are computed, the keys of other (older) catalogs are dropped. The table is only a
+    cache: if the keys cannot be written (disk full, database locked by another program), they
+    are returned all the same and the next start tries again.
+    """
+    stored = read_search_keys(db, catalog.digest)
+    if stored:
+        return stored
+    keys = compute_search_keys(catalog)
+    write_search_keys(db, catalog.digest, keys)
+    return keys
+
+
+def cached_catalog(db: Database, root: str | Path, load: Callable[[Path], Catalog] | None = None) -> Catalog:
+    """The validated catalog in ``root``: its snapshot when the files are the ones it was made
+    from, else ``load(root)`` (parsed and checked), stored for the next start.
+
+    The snapshot is only a cache: when it cannot be read (locked, damaged, written by another
+    version of the program) the catalog is loaded from its files, and when it cannot be
+    written the next start loads them again.
+
+    Args:
+        load: How to read the files (default :func:`window_app.catalog.loader.load_catalog`).
+
+    Raises:
+        window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
+    """
+    root = Path(root)
+    digest = catalog_digest(root)
+    version = snapshot_version()
+    if digest:
+        catalog = read_snapshot(db, digest, version)
+        if catalog is not None:
+            source = str(root)
+            return catalog if catalog.source == source else dataclasses.replace(catalog, source=source)
+    catalog = (load or window_app.catalog.loader.load_catalog)(root)
+    if digest and catalog.digest == digest:  # not stored if the files changed while being read
+        write_snapshot(db, catalog, version)
+    return catalog
+
+
+def snapshot_version() -> str:
+    """The program's version and a hash of the catalog code (the model and the loader).
+
+    A snapshot is read back only by the code that made it: the model's classes or the loader's
+    defaults can change without a version bump (in every developer's checkout), and objects of
+    an older shape must then be rebuilt from the files, not served.
+    """
+    sources = [Path(catalog_model.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
+    hasher = hashlib.sha256()
+    for path in sources:
+        hasher.update(path.name.encode("utf-8"))
+        hasher.update(path.read_bytes())
+    return f"{window_app.__version__}+{hasher.hexdigest()[:16]}"
