@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.schema import MIGRATIONS
-from window_app.domain.errors import WindowAppError
+from window_app.domain.errors import StorageError
 from window_app.domain.words import Words
 
 THIS_OPERATION = Words("本次操作", "This operation")
@@ -134,19 +134,6 @@ class Database:
 
     def __repr__(self) -> str:
         return f"<Database {self.conn}>"
-
-
-class StorageError(WindowAppError):
-    """The database could not be read or written; the words say why, and what to do.
-
-    Attributes:
-        kind: ``locked``, ``full``, ``readonly``, ``corrupt``, ``io``, ``too_new`` or ``other``:
-            lets a screen decide whether "retry" makes sense.
-    """
-
-    def __init__(self, words: Words, kind: str = "other"):
-        super().__init__(words)
-        self.kind = kind
 
 
 # SQLite primary result codes (the low byte of an extended code).

@@ -31,7 +31,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens import flow
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen

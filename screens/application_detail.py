@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.quarantine import ask_requeue, has_quarantined
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings

@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.quarantine import ask_requeue, has_quarantined
 from screens.safety import GuardedDispatch
 from screens.widgets.dialog import Dialog

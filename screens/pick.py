@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.step import StepScreen
 from screens.widgets.offering_preview import OfferingPreview, department_name, group_label
 from screens.widgets.step_header import step_label

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.widgets.dialog import Dialog
 from screens.widgets.offering_preview import department_name
 from window_app.domain.words import tr

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.safety import GuardedDispatch
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import localize_bindings

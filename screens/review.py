@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.step import StepScreen
 from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text

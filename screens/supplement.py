@@ -26,7 +26,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.checklist import MARK_BINDINGS, mark_buttons, state_text
 from screens.safety import GuardedDispatch
 from screens.widgets.field_row import problem_text

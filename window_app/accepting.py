@@ -67,11 +67,12 @@ def accept_intake(
         now: The moment of acceptance, timezone-aware; its date is the receipt number's day.
 
     Raises:
-        offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
+        window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
     """
     # Imported here: offline_cache returns this module's dataclasses, so it imports us.
     from offline_cache import applications as application_store
-    from offline_cache.db import StorageError, installation_tag, signing_secret, storage_errors
+    from offline_cache.db import installation_tag, signing_secret, storage_errors
+    from window_app.domain.errors import StorageError
     from window_app.domain.receipt_no import format_receipt_no
     from window_app.envelope import build_envelopes
     from window_app.receipt import add_working_days

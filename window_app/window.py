@@ -62,7 +62,7 @@ class Window:
 
         Raises:
             window_app.catalog.loader.CatalogError: The catalog is malformed (file, entry, reason).
-            offline_cache.db.StorageError: The database cannot be opened (words, not a traceback).
+            window_app.domain.errors.StorageError: The database cannot be opened (words, not a traceback).
         """
         from window_app.catalog.cache import cached_catalog, cached_search_keys
         from offline_cache.db import open_database
@@ -165,7 +165,7 @@ class Window:
 
         Raises:
             IntakeInvalid: Nothing was written.
-            offline_cache.db.StorageError: Nothing was written (the transaction rolled back).
+            window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
         """
         from window_app.accepting import accept_intake
         from window_app.intake.validate import validate_intake
@@ -247,7 +247,7 @@ class Window:
         Raises:
             KeyError: No such application, or no part for that department.
             window_app.sync.supplements.SupplementRefused: Not possible now; the words say why.
-            offline_cache.db.StorageError: Nothing was written.
+            window_app.domain.errors.StorageError: Nothing was written.
         """
         from window_app.accepting import clerk_name
         from window_app.sync.supplements import supplement

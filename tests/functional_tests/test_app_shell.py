@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Input, Label
 
 from window_app.domain.words import Words
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens import flow
 from screens.app import WindowApp
 from screens.applicant import ApplicantScreen

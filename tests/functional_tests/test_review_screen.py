@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Button, OptionList, Static
 
 from window_app.domain.words import Words
-from offline_cache.db import StorageError
+from window_app.domain.errors import StorageError
 from screens.form import FormScreen
 from screens.pick import PickScreen
 from screens.receipt import ReceiptScreen

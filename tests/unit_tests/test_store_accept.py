@@ -16,7 +16,8 @@ from offline_cache.applications import (
     insert_accepted,
     next_receipt_sequence,
 )
-from offline_cache.db import StorageError, signing_secret
+from offline_cache.db import signing_secret
+from window_app.domain.errors import StorageError
 from offline_cache.drafts import list_drafts, save_draft
 from offline_cache.outbox import count_waiting, list_envelopes
 from window_app.domain.applications import ApplicationDetail

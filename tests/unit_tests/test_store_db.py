@@ -8,7 +8,6 @@ import sqlite3
 import pytest
 
 from offline_cache.db import (
-    StorageError,
     durable_transaction,
     installation_tag,
     open_database,
@@ -17,6 +16,7 @@ from offline_cache.db import (
     storage_errors,
 )
 from offline_cache.schema import MIGRATIONS
+from window_app.domain.errors import StorageError
 from window_app.domain.words import Words
 
 

@@ -130,7 +130,7 @@ def test_without_automatic_rounds_it_waits_for_a_request(closed_port_settings) -
 
 
 def test_an_engine_that_will_not_open_is_told_in_words_and_tried_again(closed_port_settings) -> None:
-    from offline_cache.db import StorageError
+    from window_app.domain.errors import StorageError
     from window_app.domain.words import Words
 
     attempts: list[int] = []

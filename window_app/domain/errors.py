@@ -33,3 +33,16 @@ class WindowAppError(Exception):
     def lines(self) -> list[str]:
         """The words and their details, each a line, in the current language."""
         return [str(self.words), *(str(detail) for detail in self.details)]
+
+
+class StorageError(WindowAppError):
+    """The database could not be read or written; the words say why, and what to do.
+
+    Attributes:
+        kind: ``locked``, ``full``, ``readonly``, ``corrupt``, ``io``, ``too_new`` or ``other``:
+            lets a screen decide whether "retry" makes sense.
+    """
+
+    def __init__(self, words: Words, kind: str = "other"):
+        super().__init__(words)
+        self.kind = kind

@@ -64,7 +64,7 @@ def supplement(
     Raises:
         KeyError: No such application, or it has no part for this department.
         SupplementRefused: The part was never sent, or the material is not one it needs.
-        offline_cache.db.StorageError: Nothing was written.
+        window_app.domain.errors.StorageError: Nothing was written.
     """
     if isinstance(status, str):
         if status not in MATERIAL_STATES:
