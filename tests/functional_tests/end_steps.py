@@ -7,7 +7,7 @@ applicant only, with materials recorded, and with the unified form filled in.
 
 from __future__ import annotations
 
-from window_app.intake.identifiers import resident_id_check_char
+from window_app.domain.identifiers import resident_id_check_char
 from window_app.domain.intake import Intake, MaterialStatus, Person
 
 

@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from screens.app import WindowApp
-from window_app.intake.identifiers import resident_id_check_char, uscc_check_char
+from window_app.domain.identifiers import resident_id_check_char, uscc_check_char
 
 # Valid identifiers, check characters computed (never a real person's number).
 VALID_ID = "52232519900307121" + resident_id_check_char("52232519900307121")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from window_app.intake.identifiers import (
+from window_app.domain.identifiers import (
     birth_date_of,
     check_phone,
     check_resident_id,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from window_app.exchange.errors import ExchangeError
-from window_app.intake.identifiers import USCC_ALPHABET, uscc_check_char
+from window_app.domain.identifiers import USCC_ALPHABET, uscc_check_char
 
 if TYPE_CHECKING:
     from window_app.exchange.store import ExchangeStore
