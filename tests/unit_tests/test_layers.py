@@ -1,4 +1,4 @@
-"""The layers hold: the domain imports without Textual, screens never run SQL."""
+"""The layers hold: import-linter's contracts, and the domain imports without Textual at run time."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import window_app
@@ -41,18 +42,20 @@ def test_domain_imports_without_textual() -> None:
     assert result.stdout.startswith("ok")
 
 
-def test_screens_run_no_sql() -> None:
-    """Screens talk to the Window facade; SQL lives in offline_cache only."""
-    offenders = []
-    for path in sorted((ROOT / "screens").rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        if re.search(r"\bimport sqlite3\b|\bsqlite_utils\b|\.execute\(|\bfrom offline_cache\b|\bimport offline_cache\b", text):
-            # StorageError is the one name screens may take from offline_cache: to tell the clerk.
-            lines = [
-                line
-                for line in text.splitlines()
-                if re.search(r"sqlite|\.execute\(|offline_cache", line) and "StorageError" not in line
-            ]
-            if lines:
-                offenders.append(f"{path.relative_to(ROOT)}: {lines}")
-    assert offenders == []
+def test_the_import_contracts_hold() -> None:
+    """import-linter checks the layers of docs/architecture.md (contracts in pyproject.toml)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports), "--no-cache"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_every_window_app_module_has_its_place_in_the_layers() -> None:
+    """A new module of window_app must be named in the layers contract: otherwise nothing
+    would check what it imports, or what imports it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layers = next(contract["layers"] for contract in contracts if contract["id"] == "layers")
+    placed = {name.strip() for layer in layers for name in re.split(r"[|:]", layer)}
+    children = {f"window_app.{info.name}" for info in pkgutil.iter_modules(window_app.__path__)}
+    assert children - placed == set()
