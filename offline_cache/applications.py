@@ -17,7 +17,7 @@ from window_app.domain.applications import (
     ApplicationSummary,
     DepartmentPart,
 )
-from window_app.envelope import Envelope
+from window_app.domain.wire import Envelope
 from window_app.domain.intake import Intake
 from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
 

@@ -7,12 +7,10 @@ with them, screens show them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from window_app.domain.intake import Intake
-
-if TYPE_CHECKING:
-    from window_app.envelope import Envelope
+from window_app.domain.wire import Envelope
 
 ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "concluded", "rejected"]
 """- ``accepted``: written at the window, parts not yet answered;
