@@ -136,3 +136,12 @@ def test_events_carry_decision_fields_only_for_decisions() -> None:
     assert approved["result"] == "营业执照" and event_problem(approved) is None
     assert isinstance(event_problem({"seq": True, "kind": "received"}), Words)
     assert isinstance(event_problem({"seq": 3}), Words)
+
+
+def test_a_lone_surrogate_is_a_problem_not_a_crash() -> None:
+    # json.loads('"\\ud800"') is a str no UTF-8 encoder (nor SQLite) accepts.
+    text = json.loads('"\\ud800"')
+    problem = envelope_from_json(wire_envelope(payload=text))
+    assert isinstance(problem, Words) and problem.en == "payload holds characters that cannot be encoded as UTF-8"
+    problem = decision_from_json({"envelope_id": "e", "item": "i", "decision": "approved", "decided_by": text})
+    assert isinstance(problem, Words) and problem.en.startswith("decided_by holds characters")

@@ -138,6 +138,21 @@ _EXPECTED = {
 }
 
 
+def _not_unicode(name: str) -> Words:
+    # JSON lets "\ud800" through; no UTF-8 text (nor SQLite) can hold a lone surrogate.
+    return Words("{name} 含有无法编码为 UTF-8 的字符", "{name} holds characters that cannot be encoded as UTF-8").format(name=name)
+
+
+def _unicode_problem(fields: Mapping[str, Any]) -> Words | None:
+    for name, value in fields.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return _not_unicode(name)
+    return None
+
+
 def _missing(name: str, expected: str) -> Words:
     return Words("{name} 缺失或不是{what}", "{name} is missing or not {what}").format(name=name, what=_EXPECTED[expected])
 
@@ -173,6 +188,12 @@ def envelope_from_json(submitted: object) -> WireEnvelope | Words:
     signature = submitted.get("signature")
     if not isinstance(signature, str) or not signature:
         return _missing("signature", "text")
+    problem = _unicode_problem(
+        {"envelope_id": envelope_id, "idempotency_key": key, "receipt_no": receipt_no, "department": department,
+         "payload": payload, "signature": signature}
+    )
+    if problem:
+        return problem
     if payload_sha256(payload.encode("utf-8")) != sha256.lower():
         return Words(
             "载荷摘要（payload_sha256）与载荷不符：内容在传输中被改动或截断",
@@ -337,6 +358,9 @@ def decision_from_json(body: object) -> DecisionRequest | Words:
                 f"{name} 须为不超过 {MAX_TEXT} 字的字符串", f"{name} must be {need} of at most {MAX_TEXT} characters"
             )
         fields[name] = value
+    problem = _unicode_problem(fields)
+    if problem:
+        return problem
     request = DecisionRequest(**fields)
     if request.decision not in DECISIONS:
         return Words(f"decision 须为 {'、'.join(DECISIONS)} 之一", f"decision must be one of {', '.join(DECISIONS)}")
