@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
-from window_app.domain.outbox import HELD, UNSENT_STATES, OutboxEntry, OutgoingEnvelope
+from window_app.domain.outbox import UNSENT_STATES, OutboxEntry, OutgoingEnvelope
 from window_app.domain.wire import Envelope
 
 _READ_WORDS = ("读取待发送队列", "Reading the outbox")

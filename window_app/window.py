@@ -17,17 +17,16 @@ from window_app.catalog.search import OfferingIndex, offerings_for_region
 # the pick screen need is imported here; accepting, validating, receipts and the stores behind
 # them are imported by the methods that use them.
 if TYPE_CHECKING:
-    from window_app.domain.outbox import OutboxEntry
-    from window_app.domain.progress import ItemDecision
-    from window_app.domain.intake import MaterialStatus
-    from window_app.domain.sync import SyncStatus
-    from window_app.sync.engine import SyncEngine
     from offline_cache.db import Database
+    from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
-    from window_app.config import Settings
+    from window_app.domain.intake import Intake, MaterialStatus, Problem
+    from window_app.domain.outbox import OutboxEntry
+    from window_app.domain.progress import ItemDecision
+    from window_app.domain.sync import SyncStatus
     from window_app.intake.guide import Guide
-    from window_app.domain.intake import Intake, Problem
+    from window_app.sync.engine import SyncEngine
 
 
 class IntakeInvalid(Exception):

@@ -51,8 +51,8 @@ from window_app.domain.words import tr
 from window_app.sync.lock import SyncBusy
 
 if TYPE_CHECKING:
-    from window_app.sync.engine import SyncEngine, SyncReport
     from window_app.domain.sync import SyncStatus
+    from window_app.sync.engine import SyncEngine, SyncReport
 
 RETRY_OPEN_SECONDS = 15.0
 """After the worker could not open the database (or a round failed in a way the engine did not

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from offline_cache import outbox as outbox_store
-from offline_cache import progress
-from offline_cache import sync_state
+from offline_cache import progress, sync_state
 from offline_cache.audit import append_event
 from offline_cache.progress import PartRow
 from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, OutgoingEnvelope

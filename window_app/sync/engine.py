@@ -64,7 +64,7 @@ from window_app.sync.client import (
     TransportFailure,
     new_http_client,
 )
-from window_app.sync.decisions import Effect, apply_event, record_results, record_rejected
+from window_app.sync.decisions import Effect, apply_event, record_rejected, record_results
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import append_event
 from offline_cache.db import durable_transaction, signing_secret, storage_errors
-from window_app.domain.wire import ENVELOPE_FORMAT, canonical_json, payload_sha256, sign_payload
 from window_app.domain.intake import MaterialStatus
+from window_app.domain.wire import ENVELOPE_FORMAT, canonical_json, payload_sha256, sign_payload
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
