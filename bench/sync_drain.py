@@ -69,9 +69,9 @@ def make_backlog(data_dir: Path, count: int) -> tuple[list[dict], float]:
         six, one = intake("construction_land_survey"), intake("social_security_card_replacement")
         queued = 0
         while queued < count:
-            before = window.outbox_waiting()
+            before = window.outbox_unsent()
             window.accept(six if count - queued >= 6 else one)
-            queued += window.outbox_waiting() - before
+            queued += window.outbox_unsent() - before
         elapsed = time.perf_counter() - started
         rows = window.db.execute(
             "SELECT envelope_id, idempotency_key, kind, receipt_no, department, stage, payload, payload_sha256, signature "

@@ -19,8 +19,8 @@ from window_app.domain.applications import (
 )
 from window_app.domain.intake import Intake
 from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
+from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
-from window_app.envelope import Envelope
 
 _READ_WORDS = Words("读取办件", "Reading applications")
 

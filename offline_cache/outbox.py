@@ -1,59 +1,39 @@
-"""The outbox: envelopes written at acceptance, waiting to be sent to the departments.
+"""The outbox: envelopes written at acceptance, held or queued until they are delivered.
 
 Rows are inserted only by :func:`offline_cache.applications.insert_accepted`, in the accept
 transaction. A payload never changes after it is written; the sync engine changes only the
 delivery columns (state, attempts, next_attempt_at, last_error, sent_at).
 
-States: ``queued`` (ready to send when ``next_attempt_at`` has come), ``waiting`` (a later
-stage, held until its prerequisites' results arrive), ``sent`` (the exchange confirmed it),
-``quarantined`` (the exchange refused it for good: kept with the reason in ``last_error``, never
-retried blindly, never deleted), ``cancelled`` (a prerequisite was refused: never sent).
+States (the words: :mod:`window_app.domain.outbox`): ``queued`` (ready to send when
+``next_attempt_at`` has come; a round's claimed rows stay ``queued`` while in flight),
+``waiting`` (:data:`~window_app.domain.outbox.HELD`: a later stage held until its
+prerequisites' results arrive), ``sent`` (the exchange confirmed it), ``quarantined`` (the
+exchange refused it for good: kept with the reason in ``last_error``, never retried blindly,
+never deleted), ``cancelled`` (a prerequisite was refused: never sent).
 
-The one exception to "a payload never changes": a ``waiting`` envelope that has never been
-attempted is finalised once when its prerequisites are approved (:func:`finalise_waiting`:
-their results are added, hash and signature recomputed, the row becomes ``queued``). From its
-first attempt on (``attempts > 0``), the stored text is exactly what is sent, every time.
+The one exception to "a payload never changes": a held envelope that has never been attempted
+is finalised once when its prerequisites are approved (:func:`finalise_held`: their results
+are added, hash and signature recomputed, the row becomes ``queued``). From its first attempt
+on (``attempts > 0``), the stored text is exactly what is sent, every time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from window_app.domain.outbox import UNSENT_STATES, OutboxEntry, OutgoingEnvelope
+from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
-
-if TYPE_CHECKING:  # imported where used: counting the outbox at start needs none of it
-    from window_app.envelope import Envelope
-
-QUEUED = "queued"
-WAITING = "waiting"
-SENT = "sent"
-QUARANTINED = "quarantined"
-CANCELLED = "cancelled"
-UNSENT_STATES = (QUEUED, WAITING)
-OUTBOX_STATES = (QUEUED, WAITING, SENT, QUARANTINED, CANCELLED)
 
 _READ_WORDS = Words("读取待发送队列", "Reading the outbox")
 
 
-@dataclass(frozen=True)
-class OutboxEntry:
-    """An envelope and where its delivery stands."""
-
-    envelope: Envelope
-    state: str
-    attempts: int
-    next_attempt_at: str | None
-    last_error: str
-    created_at: str
-    sent_at: str | None
-
-
-def count_waiting(db: Database) -> int:
-    """How many envelopes have not been delivered yet (queued or waiting for a prerequisite)."""
+def count_unsent(db: Database) -> int:
+    """How many envelopes have not been delivered yet (queued or held for a prerequisite)."""
     with storage_errors(_READ_WORDS):
         row = db.execute(
             f"SELECT count(*) FROM outbox WHERE state IN ({', '.join('?' * len(UNSENT_STATES))})",
@@ -63,7 +43,7 @@ def count_waiting(db: Database) -> int:
 
 
 def count_by_state(db: Database) -> dict[str, int]:
-    """Envelopes per state, e.g. ``{"queued": 3, "waiting": 2, "sent": 40}``."""
+    """Envelopes per stored state, e.g. ``{"queued": 3, "waiting": 2, "sent": 40}`` (``waiting``: held)."""
     with storage_errors(_READ_WORDS):
         rows = db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
     return dict(rows)
@@ -71,8 +51,6 @@ def count_by_state(db: Database) -> dict[str, int]:
 
 def list_envelopes(db: Database, receipt_no: str) -> list[OutboxEntry]:
     """An application's envelopes in stage order, with their delivery state."""
-    from window_app.envelope import Envelope
-
     with storage_errors(_READ_WORDS):
         rows = db.execute(
             "SELECT envelope_id, idempotency_key, receipt_no, department, stage, payload, payload_sha256, "
@@ -137,37 +115,6 @@ _SEND_COLUMNS = (
     "envelope_id, idempotency_key, kind, receipt_no, department, stage, payload, payload_sha256, "
     "signature, attempts, original_envelope_id"
 )
-
-
-@dataclass(frozen=True)
-class OutgoingEnvelope:
-    """A row as the sync engine sends it: ``payload`` is the stored text, byte for byte."""
-
-    envelope_id: str
-    idempotency_key: str
-    kind: str
-    receipt_no: str
-    department: str
-    stage: int
-    payload: str
-    payload_sha256: str
-    signature: str
-    attempts: int
-    original_envelope_id: str = ""
-
-    def wire(self) -> dict[str, Any]:
-        """The envelope as ``POST /v1/envelopes`` wants it (docs/exchange-api.md)."""
-        return {
-            "envelope_id": self.envelope_id,
-            "idempotency_key": self.idempotency_key,
-            "kind": self.kind,
-            "receipt_no": self.receipt_no,
-            "department": self.department,
-            "stage": self.stage,
-            "payload": self.payload,
-            "payload_sha256": self.payload_sha256,
-            "signature": self.signature,
-        }
 
 
 def _outgoing(row: Sequence[Any]) -> OutgoingEnvelope:
@@ -245,8 +192,6 @@ def claim_due(
 
 
 def _replace_attempts(row: OutgoingEnvelope, attempts: int) -> OutgoingEnvelope:
-    from dataclasses import replace
-
     return replace(row, attempts=attempts)
 
 
@@ -351,7 +296,7 @@ def state_of(db: Database, envelope_id: str) -> str | None:
     return row[0] if row else None
 
 
-def waiting_of(db: Database, receipt_no: str) -> list[OutgoingEnvelope]:
+def held_of(db: Database, receipt_no: str) -> list[OutgoingEnvelope]:
     """An application's envelopes still held for a prerequisite (never attempted)."""
     rows = db.execute(
         f"SELECT {_SEND_COLUMNS} FROM outbox WHERE receipt_no = ? AND state = 'waiting' AND attempts = 0 "
@@ -361,10 +306,10 @@ def waiting_of(db: Database, receipt_no: str) -> list[OutgoingEnvelope]:
     return [_outgoing(row) for row in rows]
 
 
-def finalise_waiting(db: Database, envelope_id: str, payload: str, payload_sha256: str, signature: str, now: str) -> bool:
+def finalise_held(db: Database, envelope_id: str, payload: str, payload_sha256: str, signature: str, now: str) -> bool:
     """Write a held envelope's final payload once and queue it (inside the caller's transaction).
 
-    Only a ``waiting`` row that was never attempted changes; returns whether it did.
+    Only a held (``waiting``) row that was never attempted changes; returns whether it did.
     """
     cursor = db.execute(
         "UPDATE outbox SET payload = ?, payload_sha256 = ?, signature = ?, state = 'queued', next_attempt_at = ? "
@@ -374,7 +319,7 @@ def finalise_waiting(db: Database, envelope_id: str, payload: str, payload_sha25
     return cursor.rowcount > 0
 
 
-def cancel_waiting(db: Database, envelope_id: str, reason: str) -> bool:
+def cancel_held(db: Database, envelope_id: str, reason: str) -> bool:
     """A prerequisite was refused: this envelope is never sent (inside the caller's transaction)."""
     cursor = db.execute(
         "UPDATE outbox SET state = 'cancelled', last_error = ?, next_attempt_at = NULL "

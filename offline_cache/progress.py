@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from window_app.domain.progress import ItemDecision
 from window_app.domain.words import Words
 
 _READ_WORDS = Words("读取办理进度", "Reading the progress of applications")
@@ -33,34 +34,6 @@ class PartRow:
     received_at: str | None = None
     decided_at: str | None = None
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class ItemDecision:
-    """The decision that counts on one item (the latest)."""
-
-    receipt_no: str
-    item: str
-    department: str
-    stage: int
-    decision: str  # approved | rejected | supplement_needed
-    result: str = ""
-    reason: str = ""
-    material: str = ""
-    decided_by: str = ""
-    decided_at: str = ""
-    endpoint: str = ""
-    event_seq: int = 0
-    supplied_at: str | None = None  # a supplement_needed answered by a delivered supplement
-
-    @property
-    def pending_supplement(self) -> bool:
-        """The department asked for a supplement and it has not been delivered yet."""
-        return self.decision == "supplement_needed" and not self.supplied_at
-
-    @property
-    def final(self) -> bool:
-        return self.decision in ("approved", "rejected")
 
 
 @dataclass(frozen=True)

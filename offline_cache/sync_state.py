@@ -14,40 +14,14 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from window_app.domain.sync import EndpointState
 from window_app.domain.words import Words
 
 _READ_WORDS = Words("读取同步状态", "Reading the sync state")
 _WRITE_WORDS = Words("记录同步状态", "Recording the sync state")
-
-
-@dataclass(frozen=True)
-class EndpointState:
-    """Attributes:
-    endpoint: The endpoint's URL.
-    cursor: The last event seq applied.
-    online: Whether the last round reached it (``None``: never tried).
-    failures: Consecutive failed rounds.
-    retry_at: Not before this ISO time (after failures), or ``None``.
-    last_delay: The last backoff wait, seconds (decorrelated jitter grows from it).
-    last_ok_at / last_attempt_at: ISO times.
-    last_error: Words (``中文 / English``), empty after a good round.
-    held_token: Fingerprint of a token the endpoint refused (401/403); empty if none.
-    """
-
-    endpoint: str
-    cursor: int = 0
-    online: bool | None = None
-    failures: int = 0
-    retry_at: str | None = None
-    last_delay: float | None = None
-    last_ok_at: str | None = None
-    last_attempt_at: str | None = None
-    last_error: str = ""
-    held_token: str = ""
 
 
 _COLUMNS = "endpoint, cursor, online, failures, retry_at, last_delay, last_ok_at, last_attempt_at, last_error, held_token"

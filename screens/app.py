@@ -61,7 +61,7 @@ class WindowApp(App):
         window: The facade every screen calls.
         intake: The application being taken, or ``None`` on the pick screen.
         sync_online: Whether the exchange answers (``None``: not known yet / no sync worker).
-        sync_waiting: Envelopes ready to go that wait for the line (``queued``; ``None``:
+        sync_queued: Envelopes ready to go that wait for the line (``queued``; ``None``:
             unknown). Later stages held for a prerequisite's result wait for a department,
             not for the line: the applications screen shows them.
         sync_quarantined: Envelopes the exchange refused for good (kept, not resent).
@@ -89,7 +89,7 @@ class WindowApp(App):
     ]
 
     sync_online: reactive[bool | None] = reactive(None)
-    sync_waiting: reactive[int | None] = reactive(None)
+    sync_queued: reactive[int | None] = reactive(None)
     sync_quarantined: reactive[int] = reactive(0)
     sync_reason: reactive[tuple[str, str]] = reactive(("", ""))
     sync_running: reactive[bool] = reactive(False)
@@ -123,7 +123,7 @@ class WindowApp(App):
         # pushed or switched to.
         self.sync_running = self.sync_link.enabled  # "connecting" until the first round
         self.push_screen(flow.screen_for("pick"))
-        self.refresh_waiting()
+        self.refresh_sync_counts()
         if self.sync_link.enabled:
             # A moment after the first screen is drawn: the worker's imports (httpx …) and its
             # first round do not compete with the pick screen for the interpreter.
@@ -142,15 +142,15 @@ class WindowApp(App):
 
     # -- words for failures --------------------------------------------------------------
 
-    def refresh_waiting(self) -> None:
-        """Show in the header how many envelopes wait for the line (and how many are
-        quarantined), from the database; and send what was just queued."""
+    def refresh_sync_counts(self) -> None:
+        """Show in the header how many envelopes are queued (and how many are quarantined),
+        from the database; and send what was just queued."""
         try:
             status = self.window.sync_status()
         except StorageError as error:
             self.report_storage_error(error)
             return
-        self.sync_waiting = status.queued
+        self.sync_queued = status.queued
         self.sync_quarantined = status.quarantined
         self.sync_link.nudge()
 
@@ -442,7 +442,7 @@ class WindowApp(App):
             except (KeyError, StorageError):
                 pass  # the accept may already have removed it
         self._show_step(flow.screen_for("pick"))
-        self.refresh_waiting()
+        self.refresh_sync_counts()
         from screens.receipt import ReceiptScreen
 
         self.push_screen(ReceiptScreen(receipt_no))

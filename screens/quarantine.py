@@ -135,7 +135,7 @@ def ask_requeue(screen: Any, receipt_no: str, done: Callable[[], None]) -> None:
                 severity="warning",
                 markup=False,
             )
-        app.refresh_waiting()  # the header's counts, and the sync worker is woken
+        app.refresh_sync_counts()  # the header's counts, and the sync worker is woken
         done()
 
     app.push_screen(

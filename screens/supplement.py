@@ -329,7 +329,7 @@ class SupplementScreen(GuardedDispatch, Screen):
                 title=tr("补正", "Supplement"),
                 markup=False,
             )
-            self.app.refresh_waiting()  # type: ignore[attr-defined]  # the header, and the worker is woken
+            self.app.refresh_sync_counts()  # type: ignore[attr-defined]  # the header, and the worker is woken
         if self._problems or self.recorded:
             self.load()
             return

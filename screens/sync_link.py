@@ -5,7 +5,7 @@ worker with its own SQLite connection and its own asyncio loop (why a thread: se
 Each round comes back as a :class:`SyncRoundDone` message, posted to the app from the worker's
 thread (``post_message`` is thread-safe); :meth:`SyncLink.show` then, on the app's loop:
 
-- sets the header's reactives: ``sync_online``, ``sync_waiting`` (envelopes ready to go:
+- sets the header's reactives: ``sync_online``, ``sync_queued`` (envelopes ready to go:
   ``queued``), ``sync_quarantined`` and ``sync_reason`` (why offline, in words), read on the
   worker's connection after the round;
 - bumps ``sync_generation`` when the round changed anything a screen shows (delivered,
@@ -133,12 +133,12 @@ class SyncLink:
             app.sync_elsewhere = elsewhere_words(outcome.holder_pid) if outcome.elsewhere else ("", "")
         if status is not None:
             app.sync_online = status.online
-            app.sync_waiting = status.queued
+            app.sync_queued = status.queued
             app.sync_quarantined = status.quarantined
             reason = (status.error, status.error_en) if status.online is False else ("", "")
         elif report is not None:
             app.sync_online = report.online if not report.offline else False
-            app.sync_waiting = report.queued
+            app.sync_queued = report.queued
             app.sync_quarantined = report.quarantined_total
             reason = (report.error, report.error_en) if report.offline else ("", "")
         elif outcome.elsewhere:
@@ -172,14 +172,14 @@ class SyncLink:
         if report is None:
             app.notify(outcome.words(), title=title, severity="error", timeout=10, markup=False)
             return
-        waiting = report.queued
+        queued = report.queued
         if report.offline:
             app.notify(
                 tr(
                     "未能同步：{why}。{n} 件待发送的信封保存在本机，联网后自动发送。",
-                    "Not synced: {why}. {n} envelope(s) waiting are kept on this computer and go out once online.",
+                    "Not synced: {why}. {n} queued envelope(s) are kept on this computer and go out once online.",
                     why=_reason(report) or tr("交换平台无法连接", "the exchange cannot be reached"),
-                    n=waiting,
+                    n=queued,
                 ),
                 title=title,
                 severity="warning",
@@ -189,10 +189,10 @@ class SyncLink:
             return
         text = tr(
             "已同步：发出 {d} 件，收到部门意见 {e} 条，待发送 {w} 件",
-            "Synced: {d} sent, {e} department event(s) received, {w} waiting",
+            "Synced: {d} sent, {e} department event(s) received, {w} queued",
             d=report.delivered,
             e=report.events_applied,
-            w=waiting,
+            w=queued,
         )
         if report.concluded:
             text += tr("；办结 {n} 件", "; {n} concluded", n=len(report.concluded))
@@ -225,7 +225,7 @@ class SyncLink:
             )
         elif online and was_online is False:
             app.notify(
-                tr("已恢复联网，待发送 {n} 件", "Back online, {n} waiting", n=app.sync_waiting or 0),
+                tr("已恢复联网，待发送 {n} 件", "Back online, {n} queued", n=app.sync_queued or 0),
                 title=tr("在线", "Online"),
                 markup=False,
             )

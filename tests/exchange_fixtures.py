@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from window_app.envelope import canonical_json, sign_payload
+from window_app.domain.wire import canonical_json, sign_payload
 
 START_TIMEOUT_SECONDS = 10.0
 TEST_SECRET = b"exchange-tests-secret"

@@ -72,9 +72,9 @@ def accept_intake(
     # Imported here: offline_cache returns this module's dataclasses, so it imports us.
     from offline_cache import applications as application_store
     from offline_cache.db import installation_tag, signing_secret, storage_errors
+    from window_app.dispatch import build_envelopes
     from window_app.domain.errors import StorageError
     from window_app.domain.receipt_no import format_receipt_no
-    from window_app.envelope import build_envelopes
     from window_app.receipt import add_working_days
 
     accepted = accepted_copy(catalog, settings, intake, guide)

@@ -20,17 +20,16 @@ from window_app.intake.guide import build_guide, new_intake
 # the pick screen need is imported here; accepting, validating, receipts and the stores behind
 # them are imported by the methods that use them.
 if TYPE_CHECKING:
-    from offline_cache.outbox import OutboxEntry
-    from offline_cache.progress import ItemDecision
-    from window_app.domain.intake import MaterialStatus
-    from window_app.sync.engine import SyncEngine
-    from window_app.sync.status import SyncStatus
     from offline_cache.db import Database
+    from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
-    from window_app.config import Settings
+    from window_app.domain.intake import Intake, MaterialStatus, Problem
+    from window_app.domain.outbox import OutboxEntry
+    from window_app.domain.progress import ItemDecision
+    from window_app.domain.sync import SyncStatus
     from window_app.intake.guide import Guide
-    from window_app.domain.intake import Intake, Problem
+    from window_app.sync.engine import SyncEngine
 
 
 class IntakeInvalid(WindowAppError):
@@ -182,11 +181,11 @@ class Window:
 
     # -- applications --------------------------------------------------------------------
 
-    def outbox_waiting(self) -> int:
-        """Envelopes accepted here and not yet delivered to their departments."""
+    def outbox_unsent(self) -> int:
+        """Envelopes accepted here and not yet delivered to their departments (queued + held)."""
         from offline_cache import outbox as outbox_store
 
-        return outbox_store.count_waiting(self.db)
+        return outbox_store.count_unsent(self.db)
 
     def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
         """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
@@ -233,8 +232,8 @@ class Window:
     # -- sync (window_app/sync/; docs/sync.md) -----------------------------------------
 
     def sync_status(self) -> SyncStatus:
-        """Online or not, how many envelopes wait / are held / are quarantined, the last error
-        in words: read from the database, no network."""
+        """Online or not, how many envelopes are queued / held / quarantined, the last error in
+        words: read from the database, no network."""
         from window_app.sync.status import sync_status
 
         return sync_status(self.db)

@@ -10,11 +10,11 @@ from window_app.domain.words import pick, tr
 
 
 class SyncBadge(Label):
-    """Online/offline (and why not), how many envelopes wait, how many are quarantined.
+    """Online/offline (and why not), how many envelopes are queued, how many are quarantined.
 
     It shows the app's sync reactives and follows them as they change: ``sync_online``
     (``None`` = not known: "connecting" while the sync worker runs, else "sync not set up"),
-    ``sync_reason`` (why offline, in words), ``sync_waiting``, ``sync_quarantined``, and
+    ``sync_reason`` (why offline, in words), ``sync_queued``, ``sync_quarantined``, and
     ``sync_elsewhere`` (another process syncs this database: said first).
     """
 
@@ -25,7 +25,7 @@ class SyncBadge(Label):
     SyncBadge.-quarantined { color: $text-error; }
     """
 
-    WATCHED = ("sync_online", "sync_waiting", "sync_quarantined", "sync_reason", "sync_running", "sync_elsewhere")
+    WATCHED = ("sync_online", "sync_queued", "sync_quarantined", "sync_reason", "sync_running", "sync_elsewhere")
 
     def on_mount(self) -> None:
         for name in self.WATCHED:
@@ -44,7 +44,7 @@ def sync_words(app: object) -> str:
     """The badge's text: ``离线：无法连接交换平台（连接被拒绝） · 待发送 3 件 · 隔离 1 件``;
     while another process syncs: ``另一进程正在同步（进程 1234） · 在线 · 待发送 3 件``."""
     online = getattr(app, "sync_online", None)
-    waiting = getattr(app, "sync_waiting", None)
+    queued = getattr(app, "sync_queued", None)
     quarantined = getattr(app, "sync_quarantined", 0)
     reason = getattr(app, "sync_reason", ("", ""))
     elsewhere = getattr(app, "sync_elsewhere", ("", ""))
@@ -63,8 +63,8 @@ def sync_words(app: object) -> str:
         text = tr("离线：{why}", "Offline: {why}", why=short_reason(tr(*reason)))
     else:
         text = tr("离线", "Offline")
-    if waiting:
-        text += tr(" · 待发送 {n} 件", " · {n} waiting", n=waiting)
+    if queued:
+        text += tr(" · 待发送 {n} 件", " · {n} queued", n=queued)
     if quarantined:
         text += tr(" · 隔离 {n} 件", " · {n} quarantined", n=quarantined)
     return text

@@ -49,7 +49,7 @@ async def test_header_shows_centre_window_and_region(window):
         assert "贞丰县" in title
         badge = str(app.screen.query_one("#sync-status", Label).render())
         assert "离线" in badge  # honest until a sync worker reports
-        app.sync_online, app.sync_waiting = True, 3
+        app.sync_online, app.sync_queued = True, 3
         await pilot.pause()
         badge = str(app.screen.query_one("#sync-status", Label).render())
         assert "在线" in badge and "3" in badge

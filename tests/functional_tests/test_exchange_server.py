@@ -235,6 +235,23 @@ def test_decisions_that_cannot_be_taken_say_why(exchange_server) -> None:
     assert conflict.status_code == 409 and "already decided" in conflict.json()["error"]
 
 
+def test_text_no_utf8_can_hold_is_a_refusal_in_words_never_a_500(exchange_server) -> None:
+    # JSON's "\\ud800" escapes parse to a lone surrogate: neither the digest nor SQLite can take it.
+    entry = json.dumps(make_envelope(receipt_no="R-surrogate"), ensure_ascii=True)
+    entry = entry.replace('"signature": "', '"signature": "\\ud800', 1)
+    body = ('{"envelopes": [' + entry + "]}").encode("ascii")
+    response = call(exchange_server, "POST", "/v1/envelopes", WINDOW, content=body)
+    assert response.status_code == 200, response.text
+    (result,) = response.json()["results"]
+    assert result["status"] == "rejected" and "signature holds characters" in result["reason"] and result["reason_zh"]
+    (created,) = post(exchange_server, [make_envelope()])
+    body = json.dumps({"envelope_id": created["envelope_id"], "item": "company_registration", "decision": "approved"})
+    body = body.replace('"approved"', '"approved", "decided_by": "\\udfff"').encode("ascii")
+    refused = call(exchange_server, "POST", "/v1/decisions", MARKET, content=body)
+    assert refused.status_code == 400 and "decided_by" in refused.json()["error"] and refused.json()["error_zh"]
+    assert envelope_rows(exchange_server) == 1
+
+
 def test_the_since_cursor_pages_through_events(exchange_server) -> None:
     post(exchange_server, [make_envelope(receipt_no=f"R-{n}") for n in range(7)])
     call(exchange_server, "GET", "/v1/inbox", MARKET)

@@ -99,12 +99,12 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
 
     report = sync(window)
     assert (report.sent, report.failed, report.quarantined) == (1, 0, 0) and report.online
-    assert report.held_for_prerequisite == 6
+    assert report.held == 6
 
     # 市场监管 registers the company: the licence number travels to the six stage-2 departments.
     decide_all(exchange_server, "market_regulation", result=LICENCE)
     report = sync(window)
-    assert report.released == 6 and report.sent == 6 and report.waiting == 0
+    assert report.released == 6 and report.sent == 6 and report.unsent == 0
     payloads = exchange_rows(exchange_server, "SELECT department, payload FROM envelopes WHERE stage = 2")
     assert len(payloads) == 6
     for _department, payload in payloads:
@@ -128,7 +128,7 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
     # Exactly once at the exchange.
     assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes")[0][0] == 7
     status = window.sync_status()
-    assert status.online and (status.waiting, status.sent, status.quarantined) == (0, 7, 0) and not status.error
+    assert status.online and (status.unsent, status.sent, status.quarantined) == (0, 7, 0) and not status.error
     assert window.item_decisions(receipt)["company_registration"].result == LICENCE
 
 
@@ -143,7 +143,7 @@ def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
     report = sync(window)
     assert report.offline and report.failed == stage_one
     assert "无法连接交换平台（连接被拒绝）" in report.error
-    assert report.waiting == window.outbox_waiting()
+    assert report.unsent == window.outbox_unsent()
 
     server = exchange_server_factory(port=port)
     report = sync(window, retry_now=True)

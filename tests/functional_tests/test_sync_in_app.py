@@ -167,7 +167,7 @@ async def test_f5_sends_what_was_accepted_and_the_header_counts_down(exchange_se
             (receipt_no, "tax", "application")
         ]
         assert badge(app) == "在线"  # nothing waits for the line any more
-        assert app.sync_waiting == 0
+        assert app.sync_queued == 0
         await open_applications(pilot)
         assert parts_cell(app, receipt_no) == "税务→ 不动产◦ 供电◦ 供水◦"
         # F5 works on every screen, and is in every footer.
@@ -184,7 +184,7 @@ async def test_the_worker_runs_on_its_own_when_enabled(exchange_server: Exchange
         # Accepting wakes the worker: no F5, no waiting for the 60 s interval.
         await until(
             pilot,
-            lambda: exchange_rows(exchange_server, "SELECT count(*) FROM envelopes") == [(1,)] and app.sync_waiting == 0,
+            lambda: exchange_rows(exchange_server, "SELECT count(*) FROM envelopes") == [(1,)] and app.sync_queued == 0,
             "the accepted envelope sent by the worker",
         )
         assert window.application(receipt_no).summary.parts[0].state == "sent"

@@ -149,7 +149,7 @@ def test_a_second_sync_says_which_process_syncs_and_exits_5(
     assert holder.stop(signal.SIGTERM) == 0  # stopped gracefully: it lets go …
     after = subprocess.run(sync_command(window_dir, "--once", "--json"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert after.returncode == 0, after.stdout + after.stderr  # … and the next one syncs
-    assert json.loads(after.stdout)["waiting"] == 0
+    assert json.loads(after.stdout)["unsent"] == 0
     taken = read_holder(lock_path(window_dir))
     assert taken is not None and taken.pid != holder.pid and taken.program == "window-app sync"
     assert exchange_count(exchange_server.db_path) == queued

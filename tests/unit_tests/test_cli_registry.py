@@ -60,7 +60,7 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_exchange_and_the_sync_commands_are_listed() -> None:
     assert "window_app.exchange.cli" in registry.COMMAND_MODULES
-    assert "window_app.sync.cli" in registry.COMMAND_MODULES
+    assert "window_app.cli.sync_command" in registry.COMMAND_MODULES
 
 
 @pytest.mark.parametrize("name", ["cli_plug_absent.cli", "window_app.absent.cli", "window_app.cli.absent"])

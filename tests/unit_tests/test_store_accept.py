@@ -19,9 +19,9 @@ from offline_cache.applications import (
 from offline_cache.db import signing_secret
 from window_app.domain.errors import StorageError
 from offline_cache.drafts import list_drafts, save_draft
-from offline_cache.outbox import count_waiting, list_envelopes
+from offline_cache.outbox import count_unsent, list_envelopes
 from window_app.domain.applications import ApplicationDetail
-from window_app.envelope import canonical_json, verify_signature
+from window_app.domain.wire import canonical_json, verify_signature
 from window_app.domain.intake import MaterialStatus
 
 
@@ -76,7 +76,7 @@ def test_stage_one_parts_are_queued_and_later_ones_wait(db, settings) -> None:
     }
     outbox = {(e.envelope.department, e.envelope.stage): e.state for e in list_envelopes(db, accepted.receipt_no)}
     assert outbox == parts
-    assert count_waiting(db) == 4
+    assert count_unsent(db) == 4
 
 
 def test_each_department_receives_only_its_own_fields_and_materials(db, settings) -> None:

@@ -17,7 +17,7 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from offline_cache.audit import verify_chain
 from offline_cache.db import signing_secret
-from window_app.envelope import verify_signature
+from window_app.domain.wire import verify_signature
 from window_app.sync.decisions import (
     ConclusionLine,
     apply_event,
@@ -166,7 +166,7 @@ def test_a_payload_is_never_finalised_after_its_first_attempt(h: Harness) -> Non
     assert h.envelopes(receipt)[("tax", 2)].envelope.payload == text
     envelope_id = h.envelopes(receipt)[("tax", 2)].envelope.envelope_id
     with sync_state.write_transaction(h.db):
-        assert not outbox_store.finalise_waiting(h.db, envelope_id, "{}", "0" * 64, "x", NOW)
+        assert not outbox_store.finalise_held(h.db, envelope_id, "{}", "0" * 64, "x", NOW)
 
 
 def test_refused_prerequisite_cancels_the_chain(h: Harness) -> None:
@@ -184,7 +184,7 @@ def test_refused_prerequisite_cancels_the_chain(h: Harness) -> None:
     detail = progress.application_row(h.db, receipt)
     assert detail.concluded_at == "2026-11-27T11:01:00+08:00"
     assert "不予办理" in detail.conclusion and "未办理" in detail.conclusion
-    assert outbox_store.count_waiting(h.db) == 0
+    assert outbox_store.count_unsent(h.db) == 0
 
 
 def test_supplement_needed_holds_the_next_stage(h: Harness) -> None:

@@ -116,7 +116,7 @@ def test_sends_due_envelopes_in_batches_of_batch_size(tmp_path, clock) -> None:
     assert [len(batch) for batch in exchange.posts] == [4, 4, 2]
     assert (report.sent, report.duplicate, report.failed, report.quarantined) == (10, 0, 0, 0)
     assert report.online and report.ok
-    assert report.waiting == 20 and report.held_for_prerequisite == 20
+    assert report.unsent == 20 and report.held == 20
     assert states(engine) == {"sent": 10, "waiting": 20}
 
 

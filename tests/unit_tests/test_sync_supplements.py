@@ -14,7 +14,7 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import verify_chain
 from store_fixtures import opening_intake
-from window_app.envelope import verify_signature
+from window_app.domain.wire import verify_signature
 from window_app.sync.supplements import SupplementRefused, supplement
 
 LATER = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

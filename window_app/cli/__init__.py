@@ -23,7 +23,7 @@ Adding sub-commands: the ``register(commands)`` contract
 
 A command module, in this package or another one, is listed by its dotted name in
 :data:`window_app.cli.registry.COMMAND_MODULES` (``window_app.exchange.cli`` and
-``window_app.sync.cli`` are listed already) and defines::
+``window_app.cli.sync_command`` are listed already) and defines::
 
     def register(commands) -> None
 
@@ -56,7 +56,7 @@ uvicorn, Textual) inside the command function. A listed module that does not exi
 (an optional part not installed or not written yet); one that exists but fails to import
 raises, so a broken module is never hidden. For example::
 
-    # window_app/sync/cli.py
+    # window_app/cli/sync_command.py
     from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
     from window_app.domain.words import tr
 

@@ -18,7 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.accept_command",  # accept
     "window_app.cli.applications_command",  # applications, receipt
     "window_app.exchange.cli",  # exchange … (the reference department exchange)
-    "window_app.sync.cli",  # sync … (the headless sync worker)
+    "window_app.cli.sync_command",  # sync … (the headless sync worker)
 )
 """Dotted names of the command modules, in the order their commands are listed in ``--help``."""
 

@@ -7,13 +7,11 @@ with them, screens show them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from window_app.domain.intake import Intake
+from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
-
-if TYPE_CHECKING:
-    from window_app.envelope import Envelope
 
 ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "concluded", "rejected"]
 """- ``accepted``: written at the window, parts not yet answered;

@@ -16,7 +16,6 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from window_app.domain.words import language, set_language, tr

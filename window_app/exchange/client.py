@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from window_app.domain.wire import DecisionRequest
+
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
@@ -67,15 +69,7 @@ class DepartmentClient:
         decided_by: str = "",
     ) -> tuple[dict[str, Any], bool]:
         """``POST /v1/decisions``: returns (the event, whether it was newly recorded)."""
-        body = {
-            "envelope_id": envelope_id,
-            "item": item,
-            "decision": decision,
-            "result": result,
-            "reason": reason,
-            "material": material,
-            "decided_by": decided_by,
-        }
+        body = DecisionRequest(envelope_id, item, decision, result, reason, material, decided_by).to_json()
         response = self._send("POST", "/v1/decisions", json=body)
         return _json(response)["event"], response.status_code == 201
 

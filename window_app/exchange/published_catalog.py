@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from window_app.domain.catalog import Catalog
 from window_app.catalog.reading import catalog_files
+from window_app.domain.catalog import Catalog
 
 
 @dataclass(frozen=True)

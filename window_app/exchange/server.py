@@ -27,17 +27,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.domain.wire import DecisionRequest, decision_from_json
+from window_app.domain.words import Words
 from window_app.exchange.checks import SUBJECT_ID
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.published_catalog import PublishedCatalog, publish
 from window_app.exchange.simulate import Simulation
-from window_app.exchange.store import DECISIONS, INBOX_STATES, Clock, ExchangeStore, Subject
+from window_app.exchange.store import INBOX_STATES, Clock, ExchangeStore, Subject
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 MAX_BATCH = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024
 MAX_DECISION_BYTES = 64 * 1024
-MAX_TEXT = 2000
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 DEMO_WINDOW_PREFIX = "demo-window-"
@@ -171,36 +172,25 @@ async def post_decision(request: Request) -> JSONResponse:
     """``POST /v1/decisions``: a department decides one item of one of its envelopes."""
     subject = await _subject(request, "department")
     body = await _json_body(request, MAX_DECISION_BYTES)
-    if not isinstance(body, dict):
-        raise ExchangeError(400, "the body must be a JSON object", "请求体必须是 JSON 对象")
-    fields = {name: _text(body, name, required=name in ("envelope_id", "item", "decision")) for name in _DECISION_FIELDS}
-    if fields["decision"] not in DECISIONS:
-        raise ExchangeError(
-            400, f"decision must be one of {', '.join(DECISIONS)}", f"decision 须为 {'、'.join(DECISIONS)} 之一"
-        )
-    if fields["decision"] == "rejected" and not fields["reason"].strip():
-        raise ExchangeError(400, "a rejection needs a reason", "不予许可须说明理由（reason）")
-    if fields["decision"] == "supplement_needed" and not (fields["material"].strip() or fields["reason"].strip()):
-        raise ExchangeError(
-            400, "a supplement request needs a material or a reason", "要求补正须写明材料（material）或理由（reason）"
-        )
+    decision = decision_from_json(body)
+    if isinstance(decision, Words):
+        raise _bad_request(decision)
     store: ExchangeStore = request.app.state.store
-    event, created = await run_in_threadpool(
-        lambda: store.decide(
-            subject.id,
-            fields["envelope_id"],
-            fields["item"],
-            fields["decision"],
-            result=fields["result"],
-            reason=fields["reason"],
-            material=fields["material"],
-            decided_by=fields["decided_by"],
-        )
-    )
+    event, created = await run_in_threadpool(_decide, store, subject, decision)
     return JSONResponse({"event": event}, status_code=201 if created else 200)
 
 
-_DECISION_FIELDS = ("envelope_id", "item", "decision", "result", "reason", "material", "decided_by")
+def _decide(store: ExchangeStore, subject: Subject, decision: DecisionRequest) -> tuple[dict[str, Any], bool]:
+    return store.decide(
+        subject.id,
+        decision.envelope_id,
+        decision.item,
+        decision.decision,
+        result=decision.result,
+        reason=decision.reason,
+        material=decision.material,
+        decided_by=decision.decided_by,
+    )
 
 
 async def get_events(request: Request) -> JSONResponse:
@@ -297,16 +287,9 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     return value
 
 
-def _text(body: dict[str, Any], name: str, *, required: bool) -> str:
-    value = body.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value) or len(value) > MAX_TEXT:
-        need = "a non-empty string" if required else "a string"
-        raise ExchangeError(
-            400, f"{name} must be {need} of at most {MAX_TEXT} characters", f"{name} 须为不超过 {MAX_TEXT} 字的字符串"
-        )
-    return value
+def _bad_request(problem: Words) -> ExchangeError:
+    """A 400 saying what the wire check found."""
+    return ExchangeError(400, problem.in_language("en"), problem.zh)
 
 
 # -- errors as JSON --------------------------------------------------------------------------

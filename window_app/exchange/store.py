@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from window_app.domain.catalog import Catalog
-from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, Rejection, check_envelope
+from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event
+from window_app.domain.words import Words
+from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.schema import MIGRATIONS
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
-DECISIONS = ("approved", "rejected", "supplement_needed")
-FINAL_DECISIONS = ("approved", "rejected")
 INBOX_STATES = {
     "new": ("new",),
     "open": ("new", "received", "supplement_needed"),
@@ -212,12 +212,10 @@ class ExchangeStore:
             ).fetchone()
             if row is not None:
                 if row[2] != window_id:
-                    return _rejected(key, Rejection(
-                        "idempotency_key is already used by another window", "该幂等键已被另一个窗口使用"
-                    ))
-                return {"idempotency_key": key, "status": "duplicate", "envelope_id": row[0], "received_at": row[1]}
-        if not isinstance(entry, dict):
-            return _rejected(None, Rejection("an envelope must be a JSON object", "信封必须是 JSON 对象"))
+                    return EnvelopeResult.rejected(
+                        key, Words("该幂等键已被另一个窗口使用", "idempotency_key is already used by another window")
+                    ).to_json()
+                return EnvelopeResult(key, "duplicate", envelope_id=row[0], received_at=row[1]).to_json()
 
         def original_of(envelope_id: str) -> tuple[str, str, str] | None:
             found = conn.execute(
@@ -226,35 +224,32 @@ class ExchangeStore:
             return tuple(found) if found else None
 
         checked = check_envelope(entry, window_id, catalog, original_of)
-        if isinstance(checked, Rejection):
-            return _rejected(key if isinstance(key, str) else None, checked)
-        if original_of(checked.envelope_id) is not None:
-            return _rejected(checked.idempotency_key, Rejection(
-                f"envelope_id '{checked.envelope_id}' is already used by another envelope",
-                f"信封编号“{checked.envelope_id}”已被另一个信封使用",
-            ))
+        if isinstance(checked, Words):
+            return EnvelopeResult.rejected(key if isinstance(key, str) else None, checked).to_json()
+        envelope = checked.envelope
+        if original_of(envelope.envelope_id) is not None:
+            return EnvelopeResult.rejected(envelope.idempotency_key, Words(
+                f"信封编号“{envelope.envelope_id}”已被另一个信封使用",
+                f"envelope_id '{envelope.envelope_id}' is already used by another envelope",
+            )).to_json()
         self._insert(conn, window_id, checked, received_at, epoch)
-        return {
-            "idempotency_key": checked.idempotency_key,
-            "status": "created",
-            "envelope_id": checked.envelope_id,
-            "received_at": received_at,
-        }
+        return EnvelopeResult(envelope.idempotency_key, "created", envelope.envelope_id, received_at).to_json()
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, window_id: str, e: CheckedEnvelope, received_at: str, epoch: float) -> None:
+    def _insert(conn: sqlite3.Connection, window_id: str, checked: CheckedEnvelope, received_at: str, epoch: float) -> None:
+        e = checked.envelope
         conn.execute(
             "INSERT INTO envelopes (envelope_id, idempotency_key, kind, window_id, receipt_no, department, stage, "
             "payload, payload_sha256, signature, original_envelope_id, received_at, received_epoch, state) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new')",
             [
                 e.envelope_id, e.idempotency_key, e.kind, window_id, e.receipt_no, e.department, e.stage,
-                e.payload, e.payload_sha256, e.signature, e.original_envelope_id, received_at, epoch,
+                e.payload, e.payload_sha256, e.signature, checked.original_envelope_id, received_at, epoch,
             ],
         )
         conn.executemany(
             "INSERT INTO items (envelope_id, item, position, name, result_name) VALUES (?, ?, ?, ?, ?)",
-            [(e.envelope_id, item.id, position, item.name, item.result_name) for position, item in enumerate(e.items)],
+            [(e.envelope_id, item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)],
         )
 
     # -- the department's side -----------------------------------------------------------------
@@ -477,19 +472,10 @@ def _event(conn: sqlite3.Connection, seq: int) -> dict[str, Any]:
 
 def _event_from_row(row: Sequence[Any]) -> dict[str, Any]:
     seq, kind, envelope_id, key, receipt_no, department, item, result, reason, material, decided_by, at = row
-    event: dict[str, Any] = {
-        "seq": seq,
-        "kind": kind,
-        "envelope_id": envelope_id,
-        "idempotency_key": key,
-        "receipt_no": receipt_no,
-        "department": department,
-        "item": item,
-    }
-    if kind != "received":
-        event.update(result=result, reason=reason, material=material, decided_by=decided_by)
-    event["at"] = at
-    return event
+    return Event(
+        seq, kind, envelope_id, key, receipt_no, department, item, at,
+        result=result, reason=reason, material=material, decided_by=decided_by,
+    ).to_json()
 
 
 def _items_of(conn: sqlite3.Connection, envelope_id: str) -> list[dict[str, Any]]:
@@ -521,10 +507,6 @@ def _refresh_state(conn: sqlite3.Connection, envelope_id: str) -> None:
         conn.execute(
             "UPDATE envelopes SET state = 'decided' WHERE original_envelope_id = ? AND state = 'received'", [envelope_id]
         )
-
-
-def _rejected(key: str | None, rejection: Rejection) -> dict[str, Any]:
-    return {"idempotency_key": key, "status": "rejected", "reason": rejection.reason, "reason_zh": rejection.reason_zh}
 
 
 def _busy(exc: sqlite3.OperationalError) -> ExchangeError:

@@ -13,5 +13,5 @@ Modules (imported on use; none of them imports Textual, only :mod:`.client` and
 - :mod:`.status`: :func:`~.status.sync_status` for the header and the CLI (no HTTP);
 - :mod:`.lock`: one syncing process per database (``<data dir>/sync.lock``, ``SyncBusy``);
 - :mod:`.catalog_refresh`: ``GET /v1/catalog`` → ``<data dir>/catalogs/<version>-<digest8>/``;
-- :mod:`.cli`: ``window-app sync [--once] [--json] [--retry-now]`` (exit 5: another process syncs).
+- the command ``window-app sync [--once] [--json] [--retry-now]`` is :mod:`window_app.cli.sync_command`.
 """

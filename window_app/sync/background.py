@@ -51,8 +51,8 @@ from window_app.domain.words import tr
 from window_app.sync.lock import SyncBusy
 
 if TYPE_CHECKING:
+    from window_app.domain.sync import SyncStatus
     from window_app.sync.engine import SyncEngine, SyncReport
-    from window_app.sync.status import SyncStatus
 
 RETRY_OPEN_SECONDS = 15.0
 """After the worker could not open the database (or a round failed in a way the engine did not
@@ -325,7 +325,7 @@ def _signature(status: SyncStatus) -> tuple[Any, ...]:
     """What the screens show that another process's rounds change: the outbox per state and
     each endpoint's event cursor."""
     cursors = tuple((endpoint.endpoint, endpoint.cursor) for endpoint in status.endpoints)
-    return (status.queued, status.held_for_prerequisite, status.quarantined, status.sent, status.cancelled, cursors)
+    return (status.queued, status.held, status.quarantined, status.sent, status.cancelled, cursors)
 
 
 def _failure_words(zh: str, en: str, exc: Exception) -> tuple[str, str]:

@@ -26,6 +26,8 @@ import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from window_app.domain.wire import EnvelopeResult, WireEnvelope, event_problem, result_from_json
+from window_app.domain.words import Words
 from window_app.sync.backoff import parse_retry_after
 
 if TYPE_CHECKING:
@@ -91,17 +93,6 @@ class TransportFailure(Exception):
         return f"{self.message} / {self.message_en}"
 
 
-@dataclass(frozen=True)
-class SendResult:
-    """The exchange's answer for one envelope of a batch."""
-
-    idempotency_key: str
-    status: str  # created | duplicate | rejected
-    envelope_id: str = ""
-    received_at: str = ""
-    reason: str = ""
-
-
 def new_http_client(timeout_seconds: float) -> httpx.AsyncClient:
     """One small pool for every endpoint of a sync round."""
     import httpx
@@ -125,17 +116,19 @@ class ExchangeClient:
 
     # -- the API -----------------------------------------------------------------------------
 
-    async def send_envelopes(self, envelopes: list[dict[str, Any]]) -> list[SendResult]:
+    async def send_envelopes(self, envelopes: list[WireEnvelope]) -> list[EnvelopeResult]:
         """``POST /v1/envelopes``; one result per envelope, in order.
 
         Args:
-            envelopes: Contract envelopes; ``payload`` is the outbox's stored text, untouched.
+            envelopes: ``payload`` is the outbox's stored text, untouched.
 
         Raises:
-            TransportFailure: The request as a whole failed (nothing to say per envelope).
+            TransportFailure: The request as a whole failed (nothing to say per envelope), or
+                the answer is not the contract's shape (:func:`~window_app.domain.wire.result_from_json`).
         """
-        keys = [envelope["idempotency_key"] for envelope in envelopes]
-        body = json.dumps({"envelopes": envelopes}, ensure_ascii=False).encode("utf-8")
+        keys = [envelope.idempotency_key for envelope in envelopes]
+        wire = [envelope.to_json() for envelope in envelopes]
+        body = json.dumps({"envelopes": wire}, ensure_ascii=False).encode("utf-8")
         response = await self._request("POST", "/v1/envelopes", content=body, headers={"Content-Type": "application/json"})
         data = self._json(response)
         results = data.get("results") if isinstance(data, dict) else None
@@ -147,20 +140,11 @@ class ExchangeClient:
                 f"{len(results)} results came back for {len(envelopes)} envelopes",
             )
         parsed = []
-        for key, result in zip(keys, results):
-            if not isinstance(result, dict) or result.get("status") not in ("created", "duplicate", "rejected"):
-                raise self._garbage("回答中有无法识别的结果", "the answer holds a result that cannot be read")
-            if result.get("idempotency_key", key) != key:
-                raise self._garbage("回答的结果顺序与发送的信封不符", "the results do not match the envelopes sent")
-            parsed.append(
-                SendResult(
-                    idempotency_key=key,
-                    status=result["status"],
-                    envelope_id=str(result.get("envelope_id") or ""),
-                    received_at=str(result.get("received_at") or ""),
-                    reason=str(result.get("reason") or ""),
-                )
-            )
+        for key, answer in zip(keys, results):
+            result = result_from_json(answer, key)
+            if isinstance(result, Words):
+                raise self._garbage(result.zh, result.in_language("en"))
+            parsed.append(result)
         return parsed
 
     async def fetch_events(self, since: int, limit: int = 500) -> tuple[list[dict[str, Any]], int, bool]:
@@ -183,9 +167,9 @@ class ExchangeClient:
         if isinstance(cursor, bool) or not isinstance(cursor, int):
             raise self._garbage("回答中的游标不是整数", "the answer's cursor is not an integer")
         for event in events:
-            seq = event.get("seq")
-            if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(event.get("kind"), str):
-                raise self._garbage("回答中有无法识别的事件", "the answer holds an event that cannot be read")
+            problem = event_problem(event)
+            if problem:
+                raise self._garbage(problem.zh, problem.in_language("en"))
         more = data.get("more")
         return events, cursor, bool(more) if isinstance(more, bool) else len(events) >= limit
 

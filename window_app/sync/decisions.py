@@ -8,7 +8,7 @@ or not at all, and applying it twice changes nothing: the (endpoint, seq) row in
 
 Part state, from its items' latest decisions:
 
-- ``waiting`` / ``cancelled`` stay as :mod:`window_app.sync.stages` set them;
+- held (stored ``waiting``) / ``cancelled`` stay as :mod:`window_app.sync.stages` set them;
 - ``supplement_needed`` while an item's supplement request is not answered by a delivered
   supplement envelope;
 - ``approved`` when every item is approved, ``rejected`` when every item is decided and at
@@ -29,18 +29,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from offline_cache import outbox as outbox_store
-from offline_cache import progress
-from offline_cache import sync_state
+from offline_cache import progress, sync_state
 from offline_cache.audit import append_event
-from offline_cache.progress import ItemDecision, PartRow
+from offline_cache.progress import PartRow
+from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, OutgoingEnvelope
+from window_app.domain.progress import ItemDecision
+from window_app.domain.wire import DECISIONS, EnvelopeResult
 from window_app.sync.stages import SYNC_ACTOR, release_ready
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
-    from offline_cache.outbox import OutgoingEnvelope
-    from window_app.sync.client import SendResult
 
-DECISION_KINDS = ("approved", "rejected", "supplement_needed")
 FINISHED_PART_STATES = ("approved", "rejected", "cancelled")
 STARTED_PART_STATES = ("received", "approved", "rejected", "supplement_needed", "cancelled")
 
@@ -129,7 +128,7 @@ def compose_conclusion(
 
 def derive_part_state(part: PartRow, decisions: dict[str, ItemDecision]) -> tuple[str, str | None, str]:
     """A part's state from its items' decisions: ``(state, decided_at, reason)``."""
-    if part.state in ("waiting", "cancelled"):
+    if part.state in (HELD, CANCELLED):
         return part.state, part.decided_at, part.reason
     mine = [decisions.get(item) for item in part.items]
     pending = [d for d in mine if d is not None and d.pending_supplement]
@@ -345,7 +344,7 @@ def record_rejected(db: Database, row: OutgoingEnvelope, *, reason: str, now: st
 
 
 def record_results(
-    db: Database, rows: list[OutgoingEnvelope], results: list[SendResult], *, now: str, secret: bytes
+    db: Database, rows: list[OutgoingEnvelope], results: list[EnvelopeResult], *, now: str, secret: bytes
 ) -> tuple[int, int, int]:
     """Apply one batch's answers in one transaction: ``(created, duplicate, quarantined)``."""
     created = duplicate = quarantined = 0
@@ -357,7 +356,7 @@ def record_results(
                     created += 1
                 else:
                     duplicate += 1
-            elif record_rejected(db, row, reason=result.reason or "rejected", now=now):
+            elif record_rejected(db, row, reason=result.reason.in_language("en") or "rejected", now=now):
                 quarantined += 1
     return created, duplicate, quarantined
 
@@ -379,7 +378,7 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
     if row is None:
         return effect  # not one of ours (kept in exchange_events, nothing else to do)
     # An event about an envelope proves the exchange has it, whatever answer got lost.
-    if outbox_store.state_of(db, row.envelope_id) in ("queued", "quarantined"):
+    if outbox_store.state_of(db, row.envelope_id) in (QUEUED, QUARANTINED):
         record_delivered(db, row, now=now, received_at="", secret=secret)
     part = progress.part_by_envelope(db, row.original_envelope_id if row.kind == "supplement" else row.envelope_id)
     if part is None:
@@ -397,7 +396,7 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
             {"envelope_id": row.envelope_id, "kind": row.kind, "department": department, "at": at},
             now,
         )
-    elif kind in DECISION_KINDS:
+    elif kind in DECISIONS:
         item = str(event.get("item") or "")
         if item not in part.items:
             append_event(

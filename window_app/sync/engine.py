@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import signing_secret
+from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import tr
 from window_app.sync.backoff import Backoff
 from window_app.sync.client import (
@@ -63,14 +64,13 @@ from window_app.sync.client import (
     TransportFailure,
     new_http_client,
 )
-from window_app.sync.decisions import Effect, apply_event, record_results, record_rejected
+from window_app.sync.decisions import Effect, apply_event, record_rejected, record_results
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 
 if TYPE_CHECKING:
     import httpx
 
     from offline_cache.db import Database
-    from offline_cache.outbox import OutgoingEnvelope
     from window_app.config import Settings
     from window_app.sync.catalog_refresh import CatalogRefresh
 
@@ -130,8 +130,9 @@ class SyncReport:
         events_applied: Department events applied this round.
         released / cancelled: Later-stage envelopes released or cancelled by those events.
         concluded: Receipt numbers concluded this round.
-        waiting: Envelopes not yet delivered (queued + held for a prerequisite).
-        queued / held_for_prerequisite / quarantined_total: The outbox after the round.
+        unsent: Envelopes not yet delivered (queued + held) after the round.
+        queued / held / quarantined_total: The outbox after the round (the words:
+            :mod:`window_app.domain.outbox`); nothing is in flight once a round has ended.
         catalog: The catalog refresh's outcome, if one was made.
         error / error_en: The last error of the round in words (empty if none).
     """
@@ -147,9 +148,9 @@ class SyncReport:
     released: int = 0
     cancelled: int = 0
     concluded: list[str] = field(default_factory=list)
-    waiting: int = 0
+    unsent: int = 0
     queued: int = 0
-    held_for_prerequisite: int = 0
+    held: int = 0
     quarantined_total: int = 0
     catalog: CatalogRefresh | None = None
     error: str = ""
@@ -183,15 +184,16 @@ class SyncReport:
         """One line, in the current language, for the status bar or the headless log."""
         state = tr("在线", "online") if self.online else (tr("离线", "offline") if self.offline else tr("部分在线", "partly online"))
         line = tr(
-            "{state}：送达 {d}（重复 {dup}），隔离 {q}，失败 {f}，意见 {e}，待发送 {w}",
-            "{state}: delivered {d} (duplicates {dup}), quarantined {q}, failed {f}, events {e}, waiting {w}",
+            "{state}：送达 {d}（重复 {dup}），隔离 {q}，失败 {f}，意见 {e}，待发送 {w}，待前置结果 {h}",
+            "{state}: delivered {d} (duplicates {dup}), quarantined {q}, failed {f}, events {e}, queued {w}, held {h}",
             state=state,
             d=self.delivered,
             dup=self.duplicate,
             q=self.quarantined,
             f=self.failed,
             e=self.events_applied,
-            w=self.waiting,
+            w=self.queued,
+            h=self.held,
         )
         if self.concluded:
             line += tr("，办结 {n}", ", concluded {n}", n=len(self.concluded))
@@ -457,10 +459,10 @@ class SyncEngine:
         if report.catalog is not None and report.catalog.status in ("invalid", "failed") and not report.error:
             report.error, report.error_en = report.catalog.message, report.catalog.message_en
         counts = outbox_store.count_by_state(self.db)
-        report.queued = counts.get("queued", 0)
-        report.held_for_prerequisite = counts.get("waiting", 0)
-        report.waiting = report.queued + report.held_for_prerequisite
-        report.quarantined_total = counts.get("quarantined", 0)
+        report.queued = counts.get(QUEUED, 0)
+        report.held = counts.get(HELD, 0)
+        report.unsent = report.queued + report.held
+        report.quarantined_total = counts.get(QUARANTINED, 0)
         report.finished_at = _iso(self.clock())
         self.last_report = report
         return report
@@ -591,7 +593,7 @@ class SyncEngine:
 
     async def _send_batch(self, client: ExchangeClient, endpoint: Endpoint, rows: list[OutgoingEnvelope], result: EndpointReport) -> None:
         try:
-            answers = await client.send_envelopes([row.wire() for row in rows])
+            answers = await client.send_envelopes(list(rows))
         except TransportFailure as failure:
             if failure.kind == "too_large" and len(rows) > 1:
                 half = max(1, len(rows) // 2)
@@ -621,7 +623,7 @@ class SyncEngine:
         result.duplicate += duplicate
         result.quarantined += quarantined
         if quarantined:
-            reasons = [answer.reason for answer in answers if answer.status == "rejected"]
+            reasons = [answer.reason.in_language("en") for answer in answers if answer.status == "rejected"]
             result.error = f"{quarantined} 个信封被交换平台拒收并已隔离（{reasons[-1]}）"
             result.error_en = f"{quarantined} envelope(s) refused by the exchange and quarantined ({reasons[-1]})"
 

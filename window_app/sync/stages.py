@@ -1,6 +1,6 @@
 """Releasing later stages (前置审批): a held envelope goes out once its prerequisites are approved.
 
-A stage-2 envelope waits (``waiting``) until every item it depends on (``depends_on`` in its
+A stage-2 envelope is held (stored state ``waiting``) until every item it depends on (``depends_on`` in its
 payload, the entries with a ``stage``: items of this same application) is approved. Then, and
 only then — it has never been attempted, so no byte of it has been on the wire — the window
 finalises its payload ONCE: it adds ``prerequisite_results`` (each prerequisite's result, e.g.
@@ -14,7 +14,6 @@ If a prerequisite is refused (or was itself cancelled), the envelope and its par
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import append_event
-from window_app.envelope import canonical_json, sign_payload
+from window_app.domain.outbox import HELD, QUEUED
+from window_app.domain.progress import ItemDecision
+from window_app.domain.wire import canonical_json, payload_sha256, sign_payload
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
-    from offline_cache.progress import ItemDecision
 
 SYNC_ACTOR = "sync"
 
@@ -80,7 +80,7 @@ def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> 
         cancelled_items = {item for part in parts if part.state == "cancelled" for item in part.items}
         part_of = {part.envelope_id: part for part in parts}
         changed = False
-        for row in outbox_store.waiting_of(db, receipt_no):
+        for row in outbox_store.held_of(db, receipt_no):
             document = json.loads(row.payload)
             prerequisites = prerequisites_of(document)
             refused = [
@@ -94,7 +94,7 @@ def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> 
                 names = "、".join(entry.get("name") or entry["item"] for entry in refused)
                 ids = ", ".join(entry["item"] for entry in refused)
                 reason = f"前置事项未获准予（{names}），本部分不再发送 / A prerequisite was refused ({ids}); this part is not sent"
-                if outbox_store.cancel_waiting(db, row.envelope_id, reason):
+                if outbox_store.cancel_held(db, row.envelope_id, reason):
                     if part is not None:
                         progress.update_part(
                             db, receipt_no, part.department, part.stage, now=now, state="cancelled", reason=reason
@@ -118,15 +118,15 @@ def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> 
             if not all(
                 entry["item"] in decisions and decisions[entry["item"]].decision == "approved" for entry in prerequisites
             ):
-                continue  # still waiting (undecided, or a supplement was asked for)
+                continue  # still held (undecided, or a supplement was asked for)
             payload = finalised_payload(document, decisions, now)
-            sha256 = hashlib.sha256(payload).hexdigest()
-            if outbox_store.finalise_waiting(
+            sha256 = payload_sha256(payload)
+            if outbox_store.finalise_held(
                 db, row.envelope_id, payload.decode("utf-8"), sha256, sign_payload(secret, payload), now
             ):
                 if part is not None:
                     progress.update_part(
-                        db, receipt_no, part.department, part.stage, now=now, state="queued", only_from=("waiting",)
+                        db, receipt_no, part.department, part.stage, now=now, state=QUEUED, only_from=(HELD,)
                     )
                 # The chain commits to the final payload as the accepted event did to the first.
                 append_event(

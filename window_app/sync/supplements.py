@@ -11,7 +11,6 @@ until the department decides anew).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from dataclasses import asdict
@@ -21,8 +20,8 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import append_event
 from offline_cache.db import durable_transaction, signing_secret, storage_errors
-from window_app.envelope import ENVELOPE_FORMAT, canonical_json, sign_payload
 from window_app.domain.intake import MaterialStatus
+from window_app.domain.wire import ENVELOPE_FORMAT, canonical_json, payload_sha256, sign_payload
 from window_app.domain.words import Words
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def supplement(
                 "sequence": number,
             }
             payload = canonical_json(payload_doc)
-            sha256 = hashlib.sha256(payload).hexdigest()
+            sha256 = payload_sha256(payload)
             outbox_store.insert_supplement(
                 db,
                 envelope_id=envelope_id,

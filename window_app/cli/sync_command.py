@@ -192,10 +192,10 @@ def _print_status(window: Any, as_json: bool) -> int:
     print(
         tr(
             "{state}：待发送 {q}，待前置结果 {h}，已隔离 {x}，已送达 {s}",
-            "{state}: queued {q}, awaiting a prerequisite {h}, quarantined {x}, delivered {s}",
+            "{state}: queued {q}, held for a prerequisite {h}, quarantined {x}, delivered {s}",
             state=state,
             q=status.queued,
-            h=status.held_for_prerequisite,
+            h=status.held,
             x=status.quarantined,
             s=status.sent,
         )

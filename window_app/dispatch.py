@@ -1,80 +1,34 @@
-"""Envelopes: what each department receives of an accepted application.
+"""Dispatching an accepted application: one envelope per department per stage.
 
-One envelope per department per stage. It holds only that department's items, the form fields
-those items declare, the materials they need, and who the applicant is: a department sees its
-own part and nothing else (the paper's "departments fear data sharing"). The lead department's
-envelopes also list the other parts (departments and item ids, no personal data), so it knows
-whose opinions to gather into the one conclusion.
+Each envelope holds only that department's items, the form fields those items declare, the
+materials they need, and who the applicant is: a department sees its own part and nothing else
+(the paper's "departments fear data sharing"). The lead department's envelopes also list the
+other parts (departments and item ids, no personal data), so it knows whose opinions to gather
+into the one conclusion.
 
-The payload is canonical JSON (sorted keys, no spaces, UTF-8), written once at acceptance and
-never changed; ``payload_sha256`` and an HMAC-SHA256 ``signature`` with the window's secret let
-the receiver check it came from this window unaltered.
+This is a service (it needs the catalog, the settings, the intake and its guide); the records
+and the wire format they travel in are :mod:`window_app.domain.wire`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from window_app.domain.catalog import Catalog, Item
 from window_app.config import Settings
+from window_app.domain.catalog import Catalog, Item
+from window_app.domain.intake import Intake, MaterialStatus, Person
+from window_app.domain.wire import (
+    ENVELOPE_FORMAT,
+    Envelope,
+    canonical_json,
+    idempotency_key,
+    payload_sha256,
+    sign_payload,
+)
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
-from window_app.domain.intake import Intake, MaterialStatus, Person
-
-ENVELOPE_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """One department's part of one stage of an accepted application, ready to send.
-
-    Attributes:
-        envelope_id: Random, unique id of this envelope.
-        idempotency_key: ``{receipt_no}/{department}/{stage}``: the receiver accepts a key once,
-            so a resend after a lost reply never creates a second case.
-        payload: Canonical JSON bytes; never changes after it is written.
-        payload_sha256: Hex digest of ``payload``.
-        signature: Hex HMAC-SHA256 of ``payload`` with the window's signing secret.
-    """
-
-    envelope_id: str
-    idempotency_key: str
-    receipt_no: str
-    department: str
-    stage: int
-    payload: bytes
-    payload_sha256: str
-    signature: str
-
-    def document(self) -> dict[str, Any]:
-        """The payload parsed back into a dict."""
-        return json.loads(self.payload)
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte form of a JSON value: sorted keys, no whitespace, UTF-8 (not ``\\u`` escapes)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def sign_payload(secret: bytes, payload: bytes) -> str:
-    """Hex HMAC-SHA256 of the payload."""
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
-
-
-def verify_signature(secret: bytes, payload: bytes, signature: str) -> bool:
-    """Whether ``signature`` is this secret's signature of ``payload`` (constant-time compare)."""
-    return hmac.compare_digest(sign_payload(secret, payload), signature)
-
-
-def idempotency_key(receipt_no: str, department: str, stage: int) -> str:
-    """The deterministic key of one department's part of one stage."""
-    return f"{receipt_no}/{department}/{stage}"
 
 
 def build_envelopes(
@@ -163,7 +117,7 @@ def build_envelopes(
                 department=department_id,
                 stage=stage_number,
                 payload=payload,
-                payload_sha256=hashlib.sha256(payload).hexdigest(),
+                payload_sha256=payload_sha256(payload),
                 signature=sign_payload(secret, payload),
             )
         )

@@ -1,0 +1,147 @@
+"""The wire module: one description of what travels, checked the same way on both sides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from window_app.domain.wire import (
+    DECISIONS,
+    EVENT_KINDS,
+    KINDS,
+    MAX_ID_LENGTH,
+    MAX_TEXT,
+    RESULT_STATUSES,
+    DecisionRequest,
+    EnvelopeResult,
+    Event,
+    WireEnvelope,
+    canonical_json,
+    decision_from_json,
+    envelope_from_json,
+    event_problem,
+    idempotency_key,
+    key_mismatch,
+    payload_sha256,
+    result_from_json,
+)
+from window_app.domain.words import Words
+
+OPENAPI = json.loads((Path(__file__).parents[2] / "window_app/exchange/openapi.json").read_text("utf-8"))
+SCHEMAS = OPENAPI["components"]["schemas"]
+
+
+def wire_envelope(**changes: object) -> dict:
+    payload = canonical_json({"receipt_no": "R1", "stage": 1}).decode("utf-8")
+    entry = WireEnvelope(
+        envelope_id="e1",
+        idempotency_key=idempotency_key("R1", "tax", 1),
+        kind="application",
+        receipt_no="R1",
+        department="tax",
+        stage=1,
+        payload=payload,
+        payload_sha256=payload_sha256(payload.encode("utf-8")),
+        signature="ab",
+    ).to_json()
+    entry.update(changes)
+    return entry
+
+
+def test_the_module_says_what_the_openapi_document_says() -> None:
+    submitted = SCHEMAS["SubmittedEnvelope"]
+    assert tuple(submitted["properties"]["kind"]["enum"]) == KINDS
+    assert submitted["properties"]["envelope_id"]["maxLength"] == MAX_ID_LENGTH
+    assert set(submitted["required"]) == set(wire_envelope())
+    decision = SCHEMAS["DecisionRequest"]
+    assert tuple(decision["properties"]["decision"]["enum"]) == DECISIONS
+    assert decision["properties"]["reason"]["maxLength"] == MAX_TEXT
+    assert set(decision["properties"]) == set(DecisionRequest("e", "i", "approved").to_json())
+    assert tuple(SCHEMAS["Event"]["properties"]["kind"]["enum"]) == EVENT_KINDS
+    statuses = SCHEMAS["EnvelopeResult"]["oneOf"]
+    assert (*statuses[0]["properties"]["status"]["enum"], statuses[1]["properties"]["status"]["const"]) == RESULT_STATUSES
+
+
+def test_an_envelope_reads_back_as_it_was_written() -> None:
+    entry = wire_envelope()
+    parsed = envelope_from_json(entry)
+    assert isinstance(parsed, WireEnvelope) and parsed.to_json() == entry
+    assert key_mismatch(parsed) is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "english"),
+    [
+        ([], "an envelope must be a JSON object"),
+        (wire_envelope(envelope_id=""), "envelope_id is missing or not a non-empty string"),
+        (wire_envelope(receipt_no="x" * (MAX_ID_LENGTH + 1)), f"receipt_no is longer than {MAX_ID_LENGTH} characters"),
+        (wire_envelope(kind="letter"), "kind 'letter' is not one of application, supplement"),
+        (wire_envelope(stage=True), "stage is missing or not a whole number from 1"),
+        (wire_envelope(payload={"a": 1}), "payload is missing or not a string (the canonical JSON text)"),
+        (wire_envelope(payload_sha256="00"), "payload_sha256 is missing or not 64 hexadecimal digits"),
+        (wire_envelope(signature=""), "signature is missing or not a non-empty string"),
+        (wire_envelope(payload="{}"), "payload_sha256 does not match the payload (altered or truncated on the way)"),
+    ],
+)
+def test_a_malformed_envelope_is_told_in_both_languages(entry: object, english: str) -> None:
+    problem = envelope_from_json(entry)
+    assert isinstance(problem, Words)
+    assert problem.en == english and problem.zh and problem.zh != problem.en
+
+
+def test_an_application_key_is_receipt_department_stage() -> None:
+    parsed = envelope_from_json(wire_envelope(idempotency_key="R1/tax/2"))
+    assert isinstance(parsed, WireEnvelope)
+    problem = key_mismatch(parsed)
+    assert problem is not None and "R1/tax/1" in problem.en and "R1/tax/1" in problem.zh
+
+
+@pytest.mark.parametrize(
+    ("body", "english"),
+    [
+        ("approved", "the body must be a JSON object"),
+        ({"envelope_id": "e", "item": "i"}, "decision must be a non-empty string of at most 2000 characters"),
+        ({"envelope_id": "e", "item": "i", "decision": "maybe"}, "decision must be one of approved, rejected, supplement_needed"),
+        ({"envelope_id": "e", "item": "i", "decision": "rejected"}, "a rejection needs a reason"),
+        ({"envelope_id": "e", "item": "i", "decision": "supplement_needed"}, "a supplement request needs a material or a reason"),
+        ({"envelope_id": "e", "item": "i", "decision": "approved", "result": 7}, "result must be a string of at most 2000 characters"),
+    ],
+)
+def test_a_malformed_decision_is_told_in_both_languages(body: object, english: str) -> None:
+    problem = decision_from_json(body)
+    assert isinstance(problem, Words) and problem.en == english and problem.zh
+
+
+def test_a_decision_reads_back_as_the_department_client_sends_it() -> None:
+    request = DecisionRequest("e", "i", "rejected", reason="材料不全")
+    assert decision_from_json(request.to_json()) == request
+
+
+def test_results_read_back_as_the_exchange_writes_them() -> None:
+    created = EnvelopeResult("k", "created", "e1", "2026-11-27T09:00:00+08:00")
+    assert result_from_json(created.to_json(), "k") == created
+    rejected = EnvelopeResult.rejected("k", Words("未知部门", "unknown department"))
+    assert rejected.to_json() == {"idempotency_key": "k", "status": "rejected", "reason": "unknown department", "reason_zh": "未知部门"}
+    assert result_from_json(rejected.to_json(), "k") == rejected
+    assert isinstance(result_from_json({"status": "created", "idempotency_key": "other"}, "k"), Words)
+    assert isinstance(result_from_json({"status": "lost"}, "k"), Words)
+
+
+def test_events_carry_decision_fields_only_for_decisions() -> None:
+    received = Event(1, "received", "e1", "k", "R1", "tax", None, "2026-11-27T09:00:00+08:00").to_json()
+    assert "result" not in received and event_problem(received) is None
+    approved = Event(2, "approved", "e1", "k", "R1", "tax", "i", "2026-11-27T09:00:00+08:00", result="营业执照").to_json()
+    assert approved["result"] == "营业执照" and event_problem(approved) is None
+    assert isinstance(event_problem({"seq": True, "kind": "received"}), Words)
+    assert isinstance(event_problem({"seq": 3}), Words)
+
+
+def test_a_lone_surrogate_is_a_problem_not_a_crash() -> None:
+    # json.loads('"\\ud800"') is a str no UTF-8 encoder (nor SQLite) accepts.
+    text = json.loads('"\\ud800"')
+    problem = envelope_from_json(wire_envelope(payload=text))
+    assert isinstance(problem, Words) and problem.en == "payload holds characters that cannot be encoded as UTF-8"
+    problem = decision_from_json({"envelope_id": "e", "item": "i", "decision": "approved", "decided_by": text})
+    assert isinstance(problem, Words) and problem.en.startswith("decided_by holds characters")

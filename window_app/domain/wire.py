@@ -1,0 +1,420 @@
+"""The wire format between windows and the exchange: its records and their shape checks.
+
+One module for both sides of ``docs/exchange-api.md`` (machine-readable: ``openapi.json`` beside
+the exchange). The window writes :class:`Envelope` at acceptance and sends each as a
+:class:`WireEnvelope`; the exchange checks what arrives with :func:`envelope_from_json` and
+answers one :class:`EnvelopeResult` each, which the window reads back with
+:func:`result_from_json`. A department posts a :class:`DecisionRequest`
+(:func:`decision_from_json`); the window pulls :class:`Event` records back
+(:func:`event_problem`).
+
+A shape check never raises on what a caller sent: it returns the record, or the problem as
+:class:`~window_app.domain.words.Words` (English is the contract's wording, Chinese is for the
+clerk), so the exchange can answer a clear 4xx and the window can say what it could not read.
+Checks that need the exchange's catalog or store (a known department, a supplement's original)
+stay with the exchange.
+
+The payload is canonical JSON (:func:`canonical_json`), written once and never changed;
+``payload_sha256`` and an HMAC-SHA256 ``signature`` with the window's secret let the receiver
+check it came from that window unaltered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from window_app.domain.words import Words
+
+ENVELOPE_FORMAT = 1
+KINDS = ("application", "supplement")
+MAX_ID_LENGTH = 200
+HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+RESULT_STATUSES = ("created", "duplicate", "rejected")
+DECISIONS = ("approved", "rejected", "supplement_needed")
+FINAL_DECISIONS = ("approved", "rejected")
+EVENT_KINDS = ("received", *DECISIONS)
+MAX_TEXT = 2000
+"""The longest text field of a decision (``result``, ``reason``, ``material`` …)."""
+
+
+# -- the payload's bytes ------------------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a JSON value: sorted keys, no whitespace, UTF-8 (not ``\\u`` escapes)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def payload_sha256(payload: bytes) -> str:
+    """Hex SHA-256 of the payload bytes."""
+    return hashlib.sha256(payload).hexdigest()
+
+
+def sign_payload(secret: bytes, payload: bytes) -> str:
+    """Hex HMAC-SHA256 of the payload."""
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: bytes, payload: bytes, signature: str) -> bool:
+    """Whether ``signature`` is this secret's signature of ``payload`` (constant-time compare)."""
+    return hmac.compare_digest(sign_payload(secret, payload), signature)
+
+
+def idempotency_key(receipt_no: str, department: str, stage: int) -> str:
+    """The deterministic key of one department's part of one stage (an application envelope)."""
+    return f"{receipt_no}/{department}/{stage}"
+
+
+# -- envelopes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One department's part of one stage of an accepted application, as written at acceptance.
+
+    Attributes:
+        envelope_id: Random, unique id of this envelope.
+        idempotency_key: ``{receipt_no}/{department}/{stage}``: the receiver accepts a key once,
+            so a resend after a lost reply never creates a second case.
+        payload: Canonical JSON bytes; never changes after it is written.
+        payload_sha256: Hex digest of ``payload``.
+        signature: Hex HMAC-SHA256 of ``payload`` with the window's signing secret.
+    """
+
+    envelope_id: str
+    idempotency_key: str
+    receipt_no: str
+    department: str
+    stage: int
+    payload: bytes
+    payload_sha256: str
+    signature: str
+
+    def document(self) -> dict[str, Any]:
+        """The payload parsed back into a dict."""
+        return json.loads(self.payload)
+
+
+@dataclass(frozen=True)
+class WireEnvelope:
+    """One entry of ``POST /v1/envelopes``: ``payload`` is the stored text, byte for byte."""
+
+    envelope_id: str
+    idempotency_key: str
+    kind: str
+    receipt_no: str
+    department: str
+    stage: int
+    payload: str
+    payload_sha256: str
+    signature: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as the contract wants it (and nothing else: no window bookkeeping)."""
+        return {
+            "envelope_id": self.envelope_id,
+            "idempotency_key": self.idempotency_key,
+            "kind": self.kind,
+            "receipt_no": self.receipt_no,
+            "department": self.department,
+            "stage": self.stage,
+            "payload": self.payload,
+            "payload_sha256": self.payload_sha256,
+            "signature": self.signature,
+        }
+
+
+_EXPECTED = {
+    "text": Words("非空字符串", "a non-empty string"),
+    "stage": Words("从 1 起的整数", "a whole number from 1"),
+    "payload": Words("字符串（规范 JSON 文本）", "a string (the canonical JSON text)"),
+    "hex64": Words("64 位十六进制数", "64 hexadecimal digits"),
+}
+
+
+def _not_unicode(name: str) -> Words:
+    # JSON lets "\ud800" through; no UTF-8 text (nor SQLite) can hold a lone surrogate.
+    return Words("{name} 含有无法编码为 UTF-8 的字符", "{name} holds characters that cannot be encoded as UTF-8").format(name=name)
+
+
+def _unicode_problem(fields: Mapping[str, Any]) -> Words | None:
+    for name, value in fields.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return _not_unicode(name)
+    return None
+
+
+def _missing(name: str, expected: str) -> Words:
+    return Words("{name} 缺失或不是{what}", "{name} is missing or not {what}").format(name=name, what=_EXPECTED[expected])
+
+
+def envelope_from_json(submitted: object) -> WireEnvelope | Words:
+    """One submitted envelope entry, typed; or what is missing, of the wrong type, or altered.
+
+    The digest is checked too (lower-cased in the record): a payload that does not match its
+    ``payload_sha256`` was altered or truncated on the way.
+    """
+    if not isinstance(submitted, Mapping):
+        return Words("信封必须是 JSON 对象", "an envelope must be a JSON object")
+    texts = []
+    for name in ("envelope_id", "idempotency_key", "kind", "receipt_no", "department"):
+        value = submitted.get(name)
+        if not isinstance(value, str) or not value.strip():
+            return _missing(name, "text")
+        if len(value) > MAX_ID_LENGTH:
+            return Words("{name} 超过 {n} 个字符", "{name} is longer than {n} characters").format(name=name, n=MAX_ID_LENGTH)
+        texts.append(value)
+    envelope_id, key, kind, receipt_no, department = texts
+    if kind not in KINDS:
+        return Words(f"类型“{kind}”不是 {'、'.join(KINDS)} 之一", f"kind '{kind}' is not one of {', '.join(KINDS)}")
+    stage = submitted.get("stage")
+    if isinstance(stage, bool) or not isinstance(stage, int) or stage < 1:
+        return _missing("stage", "stage")
+    payload = submitted.get("payload")
+    if not isinstance(payload, str):
+        return _missing("payload", "payload")
+    sha256 = submitted.get("payload_sha256")
+    if not isinstance(sha256, str) or not HEX64.fullmatch(sha256):
+        return _missing("payload_sha256", "hex64")
+    signature = submitted.get("signature")
+    if not isinstance(signature, str) or not signature:
+        return _missing("signature", "text")
+    problem = _unicode_problem(
+        {"envelope_id": envelope_id, "idempotency_key": key, "receipt_no": receipt_no, "department": department,
+         "payload": payload, "signature": signature}
+    )
+    if problem:
+        return problem
+    if payload_sha256(payload.encode("utf-8")) != sha256.lower():
+        return Words(
+            "载荷摘要（payload_sha256）与载荷不符：内容在传输中被改动或截断",
+            "payload_sha256 does not match the payload (altered or truncated on the way)",
+        )
+    return WireEnvelope(envelope_id, key, kind, receipt_no, department, stage, payload, sha256.lower(), signature)
+
+
+def payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
+    """The envelope's payload parsed, or why it is not a JSON object."""
+    try:
+        document = json.loads(envelope.payload)
+    except ValueError as exc:
+        return Words(f"载荷不是合法的 JSON：{exc}", f"payload is not JSON: {exc}")
+    if not isinstance(document, dict):
+        return Words("载荷不是 JSON 对象", "payload is not a JSON object")
+    return document
+
+
+def payload_mismatch(document: Mapping[str, Any], envelope: WireEnvelope, window_id: str) -> Words | None:
+    """The payload must say what the envelope says, where it says it at all, and be written by
+    the window that sends it."""
+    department_block = document.get("department")
+    payload_department = department_block.get("id") if isinstance(department_block, dict) else department_block
+    window_block = document.get("window")
+    payload_window = window_block.get("id") if isinstance(window_block, dict) else None
+    pairs = (
+        ("envelope_id", document.get("envelope_id"), envelope.envelope_id),
+        ("idempotency_key", document.get("idempotency_key"), envelope.idempotency_key),
+        ("receipt_no", document.get("receipt_no"), envelope.receipt_no),
+        ("department", payload_department, envelope.department),
+        ("stage", document.get("stage"), envelope.stage),
+    )
+    for name, in_payload, in_envelope in pairs:
+        if in_payload is not None and in_payload != in_envelope:
+            return Words(
+                f"载荷中的 {name}（{in_payload!r}）与信封上的（{in_envelope!r}）不一致",
+                f"payload {name} {in_payload!r} differs from the envelope's {in_envelope!r}",
+            )
+    if payload_window is not None and payload_window != window_id:
+        return Words(
+            f"载荷出自窗口 {payload_window!r}，而非发送方 {window_id!r}",
+            f"payload was written by window {payload_window!r}, not by the caller {window_id!r}",
+        )
+    return None
+
+
+def key_mismatch(envelope: WireEnvelope) -> Words | None:
+    """An application envelope's key must be ``{receipt_no}/{department}/{stage}``."""
+    if envelope.kind != "application":
+        return None
+    expected = idempotency_key(envelope.receipt_no, envelope.department, envelope.stage)
+    if envelope.idempotency_key == expected:
+        return None
+    key = envelope.idempotency_key
+    return Words(
+        f"幂等键“{key}”应为“{expected}”（受理编号/部门/阶段）",
+        f"idempotency_key '{key}' is not '{expected}' (receipt_no/department/stage)",
+    )
+
+
+# -- the answer to each envelope ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnvelopeResult:
+    """The exchange's answer for one envelope of a batch.
+
+    Attributes:
+        status: ``created``, ``duplicate`` (the first answer's id and time) or ``rejected``
+            (permanent for that envelope; ``reason`` says why).
+    """
+
+    idempotency_key: str | None
+    status: str
+    envelope_id: str = ""
+    received_at: str = ""
+    reason: Words = Words("")
+
+    @classmethod
+    def rejected(cls, key: str | None, reason: Words) -> EnvelopeResult:
+        return cls(key, "rejected", reason=reason)
+
+    def to_json(self) -> dict[str, Any]:
+        if self.status == "rejected":
+            return {
+                "idempotency_key": self.idempotency_key,
+                "status": self.status,
+                "reason": self.reason.in_language("en"),
+                "reason_zh": self.reason.zh,
+            }
+        return {
+            "idempotency_key": self.idempotency_key,
+            "status": self.status,
+            "envelope_id": self.envelope_id,
+            "received_at": self.received_at,
+        }
+
+
+def result_from_json(answer: object, key: str) -> EnvelopeResult | Words:
+    """One entry of the answer's ``results`` for the envelope sent with ``key``, or why it cannot
+    be read (an unknown status, or the answer for another envelope)."""
+    if not isinstance(answer, Mapping) or answer.get("status") not in RESULT_STATUSES:
+        return Words("回答中有无法识别的结果", "the answer holds a result that cannot be read")
+    if answer.get("idempotency_key", key) != key:
+        return Words("回答的结果顺序与发送的信封不符", "the results do not match the envelopes sent")
+    reason_en = str(answer.get("reason") or "")
+    reason_zh = answer.get("reason_zh")
+    return EnvelopeResult(
+        idempotency_key=key,
+        status=answer["status"],
+        envelope_id=str(answer.get("envelope_id") or ""),
+        received_at=str(answer.get("received_at") or ""),
+        reason=Words(reason_zh if isinstance(reason_zh, str) and reason_zh else reason_en, reason_en),
+    )
+
+
+# -- decisions and events -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """A department's decision on one item of one envelope (``POST /v1/decisions``)."""
+
+    envelope_id: str
+    item: str
+    decision: str  # approved | rejected | supplement_needed
+    result: str = ""
+    reason: str = ""
+    material: str = ""
+    decided_by: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "envelope_id": self.envelope_id,
+            "item": self.item,
+            "decision": self.decision,
+            "result": self.result,
+            "reason": self.reason,
+            "material": self.material,
+            "decided_by": self.decided_by,
+        }
+
+
+_DECISION_FIELDS = ("envelope_id", "item", "decision", "result", "reason", "material", "decided_by")
+_REQUIRED_DECISION_FIELDS = ("envelope_id", "item", "decision")
+
+
+def decision_from_json(body: object) -> DecisionRequest | Words:
+    """A decision request's body, typed; or what is wrong with it."""
+    if not isinstance(body, Mapping):
+        return Words("请求体必须是 JSON 对象", "the body must be a JSON object")
+    fields: dict[str, str] = {}
+    for name in _DECISION_FIELDS:
+        required = name in _REQUIRED_DECISION_FIELDS
+        value = body.get(name)
+        if value is None and not required:
+            value = ""
+        if not isinstance(value, str) or (required and not value) or len(value) > MAX_TEXT:
+            need = "a non-empty string" if required else "a string"
+            return Words(
+                f"{name} 须为不超过 {MAX_TEXT} 字的字符串", f"{name} must be {need} of at most {MAX_TEXT} characters"
+            )
+        fields[name] = value
+    problem = _unicode_problem(fields)
+    if problem:
+        return problem
+    request = DecisionRequest(**fields)
+    if request.decision not in DECISIONS:
+        return Words(f"decision 须为 {'、'.join(DECISIONS)} 之一", f"decision must be one of {', '.join(DECISIONS)}")
+    if request.decision == "rejected" and not request.reason.strip():
+        return Words("不予许可须说明理由（reason）", "a rejection needs a reason")
+    if request.decision == "supplement_needed" and not (request.material.strip() or request.reason.strip()):
+        return Words("要求补正须写明材料（material）或理由（reason）", "a supplement request needs a material or a reason")
+    return request
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened to one of a window's envelopes (``GET /v1/events``).
+
+    ``received`` events carry no item and no decision fields; decisions carry all of them.
+    """
+
+    seq: int
+    kind: str  # received | approved | rejected | supplement_needed
+    envelope_id: str
+    idempotency_key: str
+    receipt_no: str
+    department: str
+    item: str | None
+    at: str
+    result: str = ""
+    reason: str = ""
+    material: str = ""
+    decided_by: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "seq": self.seq,
+            "kind": self.kind,
+            "envelope_id": self.envelope_id,
+            "idempotency_key": self.idempotency_key,
+            "receipt_no": self.receipt_no,
+            "department": self.department,
+            "item": self.item,
+        }
+        if self.kind != "received":
+            event.update(result=self.result, reason=self.reason, material=self.material, decided_by=self.decided_by)
+        event["at"] = self.at
+        return event
+
+
+def event_problem(event: object) -> Words | None:
+    """Why a pulled event cannot be applied (no whole-number ``seq``, no ``kind``), or ``None``.
+
+    A kind this window does not know yet is not a problem: the event is kept, not acted on.
+    """
+    if not isinstance(event, Mapping):
+        return Words("回答中没有 events 列表", "the answer has no events list")
+    seq = event.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(event.get("kind"), str):
+        return Words("回答中有无法识别的事件", "the answer holds an event that cannot be read")
+    return None
