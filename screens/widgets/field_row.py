@@ -16,8 +16,8 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from window_app.domain.words import tr
 from window_app.domain.intake import Problem
+from window_app.domain.words import tr
 
 
 def problem_text(problem: Problem) -> str:
