@@ -27,19 +27,21 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual._context import active_message_pump
 from textual.app import App
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from window_app.domain.errors import StorageError
+import screens
 from screens import flow
+from screens.receipt import ReceiptScreen
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
-from screens.widgets.localized import localize_bindings
-from window_app.domain.words import language, pick, set_language, tr
-from window_app.incidents import incident_message, record_incident, summary
+from screens.widgets.dialog import Dialog
+from screens.widgets.localized import APP_BINDINGS, localize_bindings
+from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.intake import STEPS, Intake
+from window_app.domain.words import NO_WORDS, Words, language, pick, set_language, tr
+from window_app.incidents import incident_message, record_incident, summary
 
 if TYPE_CHECKING:
     from window_app.window import Window
@@ -65,12 +67,12 @@ class WindowApp(App):
             unknown). Later stages held for a prerequisite's result wait for a department,
             not for the line: the applications screen shows them.
         sync_quarantined: Envelopes the exchange refused for good (kept, not resent).
-        sync_reason: Why the window is offline, ``(中文, English)``; empty when it is not.
+        sync_reason: Why the window is offline, in words; empty when it is not.
         sync_running: The sync worker runs rounds on its own (the header says "connecting"
             until the first one is done).
         sync_generation: Goes up whenever a sync round changed what screens show (they watch it).
-        sync_elsewhere: ``(中文, English)`` while another process syncs this database (it holds
-            the sync lock; the worker takes over when it ends); empty otherwise.
+        sync_elsewhere: Words while another process syncs this database (it holds the sync
+            lock; the worker takes over when it ends); empty otherwise.
         sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
     """
 
@@ -80,21 +82,15 @@ class WindowApp(App):
     CSS_PATH = ["app.tcss", "pick.tcss"]
     ENABLE_COMMAND_PALETTE = False
 
-    BINDINGS = [
-        Binding("f2", "toggle_language", "语言|Language", priority=True),
-        Binding("f3", "show_applications", "办件|Applications", priority=True),
-        Binding("f4", "new_intake", "新办件|New", priority=True),
-        Binding("f5", "sync_now", "立即同步|Sync now", priority=True),
-        Binding("ctrl+q", "quit", "退出|Quit", priority=True),
-    ]
+    BINDINGS = APP_BINDINGS
 
     sync_online: reactive[bool | None] = reactive(None)
     sync_queued: reactive[int | None] = reactive(None)
     sync_quarantined: reactive[int] = reactive(0)
-    sync_reason: reactive[tuple[str, str]] = reactive(("", ""))
+    sync_reason: reactive[Words] = reactive(NO_WORDS)
     sync_running: reactive[bool] = reactive(False)
     sync_generation: reactive[int] = reactive(0)
-    sync_elsewhere: reactive[tuple[str, str]] = reactive(("", ""))
+    sync_elsewhere: reactive[Words] = reactive(NO_WORDS)
 
     def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
         """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
@@ -154,10 +150,10 @@ class WindowApp(App):
         self.sync_quarantined = status.quarantined
         self.sync_link.nudge()
 
-    def report_storage_error(self, error: StorageError) -> None:
+    def report_storage_error(self, error: WindowAppError) -> None:
         """Tell the clerk, in words, that the database refused (nothing is shown as a traceback)."""
         self.notify(
-            tr(error.message, getattr(error, "message_en", "") or error.message),
+            str(error),
             title=tr("数据未能保存", "Could not save"),
             severity="error",
             timeout=15,
@@ -202,8 +198,6 @@ class WindowApp(App):
             log = self._record_incident(error)
             if self._error_dialog is not None and self._error_dialog in self.screen_stack:
                 return  # one box at a time; every error is in the log
-            from screens.widgets.dialog import Dialog
-
             self._error_dialog = Dialog(
                 tr("程序出错", "Program error"), incident_message(error, draft=draft, log=log), error=True
             )
@@ -249,7 +243,7 @@ class WindowApp(App):
                 return "none"
             intake.draft_id = self.window.save_draft(intake)
         except StorageError as failure:
-            return tr(failure.message, failure.message_en or failure.message)
+            return str(failure)
         except Exception as failure:
             return summary(failure)
         return "saved"
@@ -443,18 +437,14 @@ class WindowApp(App):
                 pass  # the accept may already have removed it
         self._show_step(flow.screen_for("pick"))
         self.refresh_sync_counts()
-        from screens.receipt import ReceiptScreen
-
         self.push_screen(ReceiptScreen(receipt_no))
 
     def show_applications(self) -> None:
-        """Open the list of accepted applications over the current step."""
-        from screens.applications import ApplicationsScreen
-
-        if isinstance(self.screen, ApplicationsScreen):
+        """Open the list of accepted applications over the current step (imported on first use)."""
+        if isinstance(self.screen, screens.ApplicationsScreen):
             return
         self._commit_screen()
-        self.push_screen(ApplicationsScreen())
+        self.push_screen(screens.ApplicationsScreen())
 
     # -- language ------------------------------------------------------------------------
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
-from window_app.domain.words import tr
+from screens.widgets.localized import WordsBinding
 from window_app.domain.intake import Enterprise, Person, Problem
+from window_app.domain.words import Words, tr
 from window_app.intake.validate import allowed_applicant_kinds
 
 # Input id → problem path. The id's prefix names the person it belongs to.
@@ -46,7 +46,7 @@ class ApplicantScreen(StepScreen):
     CSS_PATH = "applicant.tcss"
 
     BINDINGS = [
-        Binding("f6", "contact_is_legal_rep", "联系人同法定代表人|Contact = legal rep."),
+        WordsBinding("f6", "contact_is_legal_rep", words=Words("联系人同法定代表人", "Contact = legal rep.")),
     ]
 
     def compose_body(self) -> ComposeResult:

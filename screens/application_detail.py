@@ -16,48 +16,49 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from window_app.domain.errors import StorageError
 from screens.quarantine import ask_requeue, has_quarantined
+from screens.receipt import ReceiptScreen
+from screens.supplement import SupplementScreen
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
+from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
 from screens.widgets.window_header import WindowHeader
-from window_app.domain.words import language, pick, tr
+from screens.window_screen import WindowScreen
+from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
+from window_app.domain.words import Words, language, pick, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail, DepartmentPart
-    from window_app.window import Window
+    from window_app.domain.progress import ItemDecision
 
-AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
-    "accepted": ("受理", "accepted"),
-    "delivered": ("送达交换平台", "delivered to the exchange"),
-    "verified_online": ("移交数据共享核验", "handed over for data-sharing checks"),
-    "quarantined": ("信封被拒收（隔离）", "envelope refused (quarantined)"),
-    "department_received": ("部门接收", "received by the department"),
-    "item_approved": ("部门同意", "approved by the department"),
-    "item_rejected": ("部门不予许可", "refused by the department"),
-    "supplement_requested": ("部门要求补正", "supplement requested"),
-    "supplement_queued": ("记录补正材料", "supplement recorded"),
-    "supplement_delivered": ("补正送达", "supplement delivered"),
-    "part_released": ("前置结果已到，发出后续部分", "prerequisite met: next part released"),
-    "part_cancelled": ("前置未获准予，部分取消", "prerequisite refused: part cancelled"),
-    "state_changed": ("状态变更", "state changed"),
-    "concluded": ("办结", "concluded"),
-    "event_ignored": ("忽略无法对应的意见", "an event that matched nothing was ignored"),
+AUDIT_ACTIONS: dict[str, Words] = {
+    "accepted": Words("受理", "accepted"),
+    "delivered": Words("送达交换平台", "delivered to the exchange"),
+    "verified_online": Words("移交数据共享核验", "handed over for data-sharing checks"),
+    "quarantined": Words("信封被拒收（隔离）", "envelope refused (quarantined)"),
+    "department_received": Words("部门接收", "received by the department"),
+    "item_approved": Words("部门同意", "approved by the department"),
+    "item_rejected": Words("部门不予许可", "refused by the department"),
+    "supplement_requested": Words("部门要求补正", "supplement requested"),
+    "supplement_queued": Words("记录补正材料", "supplement recorded"),
+    "supplement_delivered": Words("补正送达", "supplement delivered"),
+    "part_released": Words("前置结果已到，发出后续部分", "prerequisite met: next part released"),
+    "part_cancelled": Words("前置未获准予，部分取消", "prerequisite refused: part cancelled"),
+    "state_changed": Words("状态变更", "state changed"),
+    "concluded": Words("办结", "concluded"),
+    "event_ignored": Words("忽略无法对应的意见", "an event that matched nothing was ignored"),
 }
-"""Audit action → words (Chinese, English); actions not listed are shown by their code."""
+"""Audit action → words; actions not listed are shown by their code."""
 
-DECISION_WORDS: dict[str, tuple[str, str]] = {
-    "approved": ("同意", "approved"),
-    "rejected": ("不予许可", "refused"),
-    "supplement_needed": ("需补正", "supplement needed"),
+DECISION_WORDS: dict[str, Words] = {
+    "approved": Words("同意", "approved"),
+    "rejected": Words("不予许可", "refused"),
+    "supplement_needed": Words("需补正", "supplement needed"),
 }
 
 
@@ -81,7 +82,7 @@ def part_time(stamp: str | None) -> str:
     return short_time(stamp, "%m-%d %H:%M")
 
 
-class ApplicationDetailScreen(Screen):
+class ApplicationDetailScreen(WindowScreen[None]):
     """The application's summary, its department parts by stage, and its audit trail.
 
     Args:
@@ -92,23 +93,18 @@ class ApplicationDetailScreen(Screen):
     AUTO_FOCUS = "#detail-parts"
 
     BINDINGS = [
-        Binding("escape", "close", "返回|Back"),
-        Binding("r", "receipt", "回执|Receipt"),
-        Binding("f7", "supplement", "补正|Supplement"),
-        Binding("f9", "requeue", "重新发送|Resend"),
+        WordsBinding("escape", "close", words=Words("返回", "Back")),
+        WordsBinding("r", "receipt", words=Words("回执", "Receipt")),
+        WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
+        WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
     ]
 
     def __init__(self, receipt_no: str) -> None:
         super().__init__()
         self.receipt_no = receipt_no
         self._detail: ApplicationDetail | None = None
-        self._decisions: dict[str, object] = {}
+        self._decisions: dict[str, ItemDecision] = {}
         self._suspended = False
-        localize_bindings(self)
-
-    @property
-    def window(self) -> Window:
-        return self.app.window  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield WindowHeader()
@@ -158,7 +154,7 @@ class ApplicationDetailScreen(Screen):
             summary_label.update(tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no))
             return
         except StorageError as error:
-            summary_label.update(tr(error.message, getattr(error, "message_en", "") or error.message))
+            summary_label.update(str(error))
             return
         try:
             self._decisions = dict(self.window.item_decisions(self.receipt_no))
@@ -292,19 +288,18 @@ class ApplicationDetailScreen(Screen):
             if decision is None:
                 lines.append("  " + name)
                 continue
-            kind = getattr(decision, "decision", "")
-            words = DECISION_WORDS.get(kind)
-            text = tr("{n}：{d}", "{n}: {d}", n=name, d=tr(*words) if words else kind)
-            if getattr(decision, "result", ""):
+            kind = decision.decision
+            text = tr("{n}：{d}", "{n}: {d}", n=name, d=DECISION_WORDS.get(kind, kind))
+            if decision.result:
                 text += tr("；结果：{v}", "; result: {v}", v=decision.result)
-            if getattr(decision, "material", ""):
+            if decision.material:
                 material = catalog.materials.get(decision.material)
                 text += tr("；补正材料：{v}", "; material: {v}", v=pick(material) if material else decision.material)
-                if getattr(decision, "supplied_at", None):
+                if decision.supplied_at:
                     text += tr("（已补正送达）", " (supplied)")
-            if getattr(decision, "reason", ""):
+            if decision.reason:
                 text += tr("；理由：{v}", "; reason: {v}", v=decision.reason)
-            if getattr(decision, "decided_by", ""):
+            if decision.decided_by:
                 text += tr("；{v}", "; by {v}", v=decision.decided_by)
             lines.append("  " + text)
         shown = part.shown_state
@@ -342,13 +337,7 @@ class ApplicationDetailScreen(Screen):
         table = self.query_one("#detail-audit", DataTable)
         table.clear()
         for event in detail.audit:
-            words = AUDIT_ACTIONS.get(event.action)
-            table.add_row(
-                str(event.seq),
-                short_time(event.at),
-                event.actor,
-                tr(*words) if words else event.action,
-            )
+            table.add_row(str(event.seq), short_time(event.at), event.actor, str(AUDIT_ACTIONS.get(event.action, event.action)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "detail-parts":
@@ -369,8 +358,6 @@ class ApplicationDetailScreen(Screen):
 
     def action_supplement(self) -> None:
         """F7: record the materials the departments asked for."""
-        from screens.supplement import SupplementScreen
-
         self.app.push_screen(SupplementScreen(self.receipt_no))
 
     def action_close(self) -> None:
@@ -378,6 +365,4 @@ class ApplicationDetailScreen(Screen):
 
     def action_receipt(self) -> None:
         """Show the application's receipt (to read out, save, print)."""
-        from screens.receipt import ReceiptScreen
-
         self.app.push_screen(ReceiptScreen(self.receipt_no))

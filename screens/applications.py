@@ -17,33 +17,44 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
-from window_app.domain.errors import StorageError
+from screens.application_detail import ApplicationDetailScreen
 from screens.quarantine import ask_requeue, has_quarantined
-from screens.safety import GuardedDispatch
+from screens.supplement import SupplementScreen
 from screens.widgets.dialog import Dialog
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
-from screens.widgets.part_state import application_state_label, part_words, parts_compact
+from screens.widgets.localized import WordsBinding
+from screens.widgets.offering_preview import department_name
+from screens.widgets.part_state import (
+    application_state_label,
+    part_words,
+    parts_compact,
+)
 from screens.widgets.step_header import step_label
 from screens.widgets.window_header import WindowHeader
-from window_app.domain.words import language, pick, tr
+from screens.window_screen import WindowScreen
+from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
+from window_app.domain.words import Words, language, pick, tr
 
 if TYPE_CHECKING:
-    from window_app.domain.applications import ApplicationDetail, ApplicationSummary, DepartmentPart, DraftSummary
+    from window_app.domain.applications import (
+        ApplicationDetail,
+        ApplicationSummary,
+        DepartmentPart,
+        DraftSummary,
+    )
     from window_app.domain.catalog import Catalog
-    from window_app.window import Window
+    from window_app.domain.progress import ItemDecision
 
 
 def local_time(stamp: str, tz: dt.tzinfo | None) -> dt.datetime | None:
@@ -69,10 +80,8 @@ def conclusion_verdict(conclusion: str | None) -> str:
     return next((line for line in conclusion.splitlines() if line.startswith("结论：")), conclusion.splitlines()[0])
 
 
-def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, object]) -> str:
+def part_line(part: DepartmentPart, catalog: Catalog, decisions: Mapping[str, ItemDecision]) -> str:
     """One department's part in words: state, time taken, results, reasons."""
-    from screens.widgets.offering_preview import department_name
-
     words = [f"{department_name(catalog, part.department, short=True)} {part_words(part)}"]
     took = part_took(part)
     if took:
@@ -81,22 +90,12 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, objec
         waited = duration_words(part.sent_at, part.received_at)
         if waited:
             words.append(tr("{t} 后接收", "received after {t}", t=waited))
-    results = [
-        getattr(decisions.get(item), "result", "")
-        for item in part.items
-        if getattr(decisions.get(item), "decision", "") == "approved"
-    ]
-    results = [result for result in results if result]
+    decided = [decision for item in part.items if (decision := decisions.get(item)) is not None]
+    results = [decision.result for decision in decided if decision.decision == "approved" and decision.result]
     if results:
         words.append(tr("结果：{r}", "result: {r}", r="；".join(results)))
     shown = part.shown_state
-    asked = [
-        decision
-        for item in part.items
-        if (decision := decisions.get(item)) is not None
-        and getattr(decision, "decision", "") == "supplement_needed"
-        and not getattr(decision, "supplied_at", None)
-    ]
+    asked = [decision for decision in decided if decision.pending_supplement]
     if shown == "quarantined":
         words.append(tr(*part.error_words))
     elif part.state == "supplement_needed" and asked:
@@ -109,12 +108,8 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, objec
                 text += (tr("（{r}）", " ({r})", r=decision.reason) if text else tr("理由：{r}", "reason: {r}", r=decision.reason))
             words.append(text)
     elif part.state == "rejected":
-        reasons = [
-            getattr(decision, "reason", "")
-            for item in part.items
-            if getattr(decision := decisions.get(item), "decision", "") == "rejected"
-        ]
-        reasons = [reason for reason in reasons if reason] or ([part.reason] if part.reason else [])
+        reasons = [decision.reason for decision in decided if decision.decision == "rejected" and decision.reason]
+        reasons = reasons or ([part.reason] if part.reason else [])
         if reasons:
             words.append(tr("理由：{r}", "reason: {r}", r="；".join(reasons)))
     elif part.reason and part.state in ("supplement_needed", "cancelled"):
@@ -134,23 +129,23 @@ PARTS_BESIDE = ("receipt", "time", "offering", "applicant", "state")
 """The columns left of the departments' progress, in order."""
 
 
-class ApplicationsScreen(GuardedDispatch, Screen):
+class ApplicationsScreen(WindowScreen[None]):
     """Accepted applications and drafts, searchable, over whatever step was open."""
 
     CSS_PATH = "applications.tcss"
     AUTO_FOCUS = "#apps-search"
 
     BINDINGS = [
-        Binding("escape", "close", "返回|Back"),
+        WordsBinding("escape", "close", words=Words("返回", "Back")),
         # Shown on the screen itself, so not in the footer: typing anywhere goes to the search
         # box, and the scope button says Ctrl+T.
-        Binding("ctrl+f", "search", "搜索|Search", show=False),
-        Binding("ctrl+t", "toggle_scope", "今天/全部|Today/All", show=False),
-        Binding("f6", "toggle_tab", "办件/草稿|Applications/Drafts"),
-        Binding("delete", "delete_draft", "删除草稿|Delete draft"),
-        Binding("f7", "supplement", "补正|Supplement"),
-        Binding("f9", "requeue", "重新发送|Resend"),
-        Binding("down", "focus_list", "列表|List", show=False),
+        WordsBinding("ctrl+f", "search", words=Words("搜索", "Search"), show=False),
+        WordsBinding("ctrl+t", "toggle_scope", words=Words("今天/全部", "Today/All"), show=False),
+        WordsBinding("f6", "toggle_tab", words=Words("办件/草稿", "Applications/Drafts")),
+        WordsBinding("delete", "delete_draft", words=Words("删除草稿", "Delete draft")),
+        WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
+        WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
+        WordsBinding("down", "focus_list", words=Words("列表", "List"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -160,11 +155,6 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         self.tab = "apps-tab-applications"
         self._applications: list[ApplicationSummary] = []
         self._drafts: list[DraftSummary] = []
-        localize_bindings(self)
-
-    @property
-    def window(self) -> Window:
-        return self.app.window  # type: ignore[attr-defined]
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -244,9 +234,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
             applications = self.window.applications(self.query_text)
             drafts = self.window.drafts()
         except StorageError as error:
-            self.query_one("#apps-status", Static).update(
-                tr(error.message, getattr(error, "message_en", "") or error.message)
-            )
+            self.query_one("#apps-status", Static).update(str(error))
             return
         now = self.window.now()
         if self.today_only:
@@ -466,10 +454,8 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         if key is None:
             return
         if event.data_table.id == "apps-drafts":
-            self.app.resume_draft(key)  # type: ignore[attr-defined]
+            self.window_app.resume_draft(key)
         else:
-            from screens.application_detail import ApplicationDetailScreen
-
             self.app.push_screen(ApplicationDetailScreen(key))
 
     # -- actions --------------------------------------------------------------------------
@@ -517,8 +503,6 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         summary = self._highlighted()
         if summary is None:
             return
-        from screens.supplement import SupplementScreen
-
         self.app.push_screen(SupplementScreen(summary.receipt_no))
 
     def action_requeue(self) -> None:
@@ -544,9 +528,9 @@ class ApplicationsScreen(GuardedDispatch, Screen):
             except KeyError:
                 pass  # already gone
             except StorageError as error:
-                self.app.report_storage_error(error)  # type: ignore[attr-defined]
+                self.window_app.report_storage_error(error)
                 return
-            current = getattr(self.app, "intake", None)
+            current = self.window_app.intake
             if current is not None and current.draft_id == draft.id:
                 current.draft_id = ""  # the open application is saved again as a new draft
             self.notify(tr("草稿已删除", "Draft deleted"), markup=False)

@@ -19,11 +19,12 @@ from textual.widgets import Button, DataTable, Static
 
 from screens.step import StepScreen
 from screens.widgets.field_row import problem_text
+from screens.widgets.localized import WordsBinding, WordsGroup
 from screens.widgets.offering_preview import department_name
 from screens.widgets.promise_date import PromiseDateDialog
-from window_app.domain.words import pick, tr
-from window_app.intake.guide import Guide
 from window_app.domain.intake import ChecklistLine, MaterialStatus, Problem
+from window_app.domain.words import Words, pick, tr
+from window_app.intake.guide import Guide
 from window_app.intake.validate import material_status
 
 SUGGESTED_PROMISE_DAYS = (7, 5, 3, 2, 1)
@@ -38,25 +39,25 @@ STATE_KEYS: dict[str, str] = {
 }
 """Material state → the key that records it."""
 
-MARK_CHOICES: tuple[tuple[str, str, str], ...] = (
-    ("original", "原件", "Original"),
-    ("copy", "复印件", "Copy"),
-    ("shared", "共享核验", "Shared"),
-    ("deficient", "容缺", "Deficient"),
-    ("not_applicable", "不适用", "N/A"),
+MARK_CHOICES: tuple[tuple[str, Words], ...] = (
+    ("original", Words("原件", "Original")),
+    ("copy", Words("复印件", "Copy")),
+    ("shared", Words("共享核验", "Shared")),
+    ("deficient", Words("容缺", "Deficient")),
+    ("not_applicable", Words("不适用", "N/A")),
 )
-"""Material state → the words on its button (中文, English), in key order."""
+"""Material state → the words on its button, in key order."""
 
-MARK_GROUP = Binding.Group("收取情况|Received", compact=True)
+MARK_GROUP = WordsGroup(words=Words("收取情况", "Received"), compact=True)
 """Keys 1–5 in the footer: shown once, side by side (``12345 收取情况``); each key's words are
 its tooltip and on the buttons under the table."""
 
 MARK_BINDINGS: list[Binding] = [
-    Binding("1", "mark('original')", "原件|Original", group=MARK_GROUP),
-    Binding("2", "mark('copy')", "复印件|Copy", group=MARK_GROUP),
-    Binding("3", "mark('shared')", "共享|Shared", group=MARK_GROUP),
-    Binding("4", "mark('deficient')", "容缺|Deficient", group=MARK_GROUP),
-    Binding("5", "mark('not_applicable')", "不适用|N/A", group=MARK_GROUP),
+    WordsBinding("1", "mark('original')", words=Words("原件", "Original"), group=MARK_GROUP),
+    WordsBinding("2", "mark('copy')", words=Words("复印件", "Copy"), group=MARK_GROUP),
+    WordsBinding("3", "mark('shared')", words=Words("共享", "Shared"), group=MARK_GROUP),
+    WordsBinding("4", "mark('deficient')", words=Words("容缺", "Deficient"), group=MARK_GROUP),
+    WordsBinding("5", "mark('not_applicable')", words=Words("不适用", "N/A"), group=MARK_GROUP),
 ]
 """Keys 1–5 record the highlighted material's state (``action_mark(state)``): the checklist's,
 and the supplement screen's (screens/supplement.py)."""
@@ -65,8 +66,8 @@ and the supplement screen's (screens/supplement.py)."""
 def mark_buttons(states: tuple[str, ...] | None = None) -> list[Button]:
     """The buttons under a materials table that do what keys 1–5 do (``#mark-<state>``)."""
     return [
-        Button(f"{STATE_KEYS[state]} {tr(zh, en)}", id=f"mark-{state}", classes="mark", compact=True)
-        for state, zh, en in MARK_CHOICES
+        Button(f"{STATE_KEYS[state]} {words}", id=f"mark-{state}", classes="mark", compact=True)
+        for state, words in MARK_CHOICES
         if states is None or state in states
     ]
 
@@ -105,7 +106,7 @@ class ChecklistScreen(StepScreen):
 
     BINDINGS = [
         *MARK_BINDINGS,
-        Binding("a", "all_original", "其余原件|Rest original"),
+        WordsBinding("a", "all_original", words=Words("其余原件", "Rest original")),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -127,7 +128,7 @@ class ChecklistScreen(StepScreen):
     @property
     def online(self) -> bool:
         """Whether the exchange answers (shared materials are verified now, not later)."""
-        return bool(getattr(self.app, "sync_online", False))
+        return bool(self.window_app.sync_online)
 
     def compose_body(self) -> ComposeResult:
         checklist = self.guide.checklist

@@ -1,14 +1,14 @@
 """The order of the steps, and which screen shows each.
 
-Screens are named as ``"module:Class"`` and imported when first shown, so starting the app
-imports only the pick screen.
+Screens are named by their class and imported when first shown (through the package's lazy
+names, :mod:`screens`), so starting the app imports only the pick screen.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+import screens
 from window_app.domain.intake import STEPS, Intake
 
 if TYPE_CHECKING:
@@ -17,14 +17,14 @@ if TYPE_CHECKING:
     from window_app.window import Window
 
 STEP_SCREENS: dict[str, str] = {
-    "pick": "screens.pick:PickScreen",
-    "applicant": "screens.applicant:ApplicantScreen",
-    "situation": "screens.situation:SituationScreen",
-    "checklist": "screens.checklist:ChecklistScreen",
-    "form": "screens.form:FormScreen",
-    "review": "screens.review:ReviewScreen",
+    "pick": "PickScreen",
+    "applicant": "ApplicantScreen",
+    "situation": "SituationScreen",
+    "checklist": "ChecklistScreen",
+    "form": "FormScreen",
+    "review": "ReviewScreen",
 }
-"""Step → ``"module:Class"`` of its screen."""
+"""Step → the class of its screen (a lazy name of :mod:`screens`)."""
 
 
 def screen_class(step: str) -> type[Screen]:
@@ -33,8 +33,7 @@ def screen_class(step: str) -> type[Screen]:
     Raises:
         KeyError: Not a step.
     """
-    module_name, _, class_name = STEP_SCREENS[step].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return getattr(screens, STEP_SCREENS[step])
 
 
 def screen_for(step: str) -> Screen:

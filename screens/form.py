@@ -17,19 +17,19 @@ from textual.widgets import Input, Select, Static, Switch
 
 from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
-from window_app.domain.words import pick, tr
+from window_app.domain.intake import FormLine, Problem
+from window_app.domain.words import Words, pick, tr
 from window_app.intake.fields import is_blank
 from window_app.intake.guide import Guide
-from window_app.domain.intake import FormLine, Problem
 
-PLACEHOLDERS: dict[str, tuple[str, str]] = {
-    "id_number": ("18位居民身份证号码", "18-character resident ID number"),
-    "uscc": ("18位统一社会信用代码", "18-character unified social credit code"),
-    "phone": ("手机或座机，如 0859-4612345", "mobile or landline, e.g. 0859-4612345"),
-    "date": ("YYYY-MM-DD", "YYYY-MM-DD"),
-    "number": ("数字", "a number"),
+PLACEHOLDERS: dict[str, Words] = {
+    "id_number": Words("18位居民身份证号码", "18-character resident ID number"),
+    "uscc": Words("18位统一社会信用代码", "18-character unified social credit code"),
+    "phone": Words("手机或座机，如 0859-4612345", "mobile or landline, e.g. 0859-4612345"),
+    "date": Words("YYYY-MM-DD", "YYYY-MM-DD"),
+    "number": Words("数字", "a number"),
 }
-"""Field type → what an empty input suggests (Chinese, English)."""
+"""Field type → what an empty input suggests."""
 
 
 def widget_id(field_id: str) -> str:
@@ -132,7 +132,7 @@ class FormScreen(StepScreen):
             )
         if field.type == "bool":
             return Switch(value=value == "true", id=control_id)
-        placeholder = tr(*PLACEHOLDERS[field.type]) if field.type in PLACEHOLDERS else ""
+        placeholder = str(PLACEHOLDERS.get(field.type, ""))
         control_class = CodeInput if field.type in ("id_number", "uscc") else Input
         return control_class(value, placeholder=placeholder, id=control_id)
 

@@ -16,13 +16,19 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from window_app.domain.errors import StorageError
 from screens.step import StepScreen
-from screens.widgets.offering_preview import OfferingPreview, department_name, group_label
+from screens.widgets.dialog import Dialog
+from screens.widgets.localized import WordsBinding
+from screens.widgets.offering_preview import (
+    OfferingPreview,
+    department_name,
+    group_label,
+)
 from screens.widgets.step_header import step_label
-from window_app.domain.catalog import Offering
 from window_app.catalog.search import GROUP_ORDER, group_of
-from window_app.domain.words import pick, tr
+from window_app.domain.catalog import Offering
+from window_app.domain.errors import StorageError
+from window_app.domain.words import Words, pick, tr
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
@@ -35,14 +41,14 @@ class PickScreen(StepScreen):
     CSS_PATH = "pick.tcss"
 
     BINDINGS = [
-        Binding("escape", "back", "清除搜索|Clear search"),
-        Binding("ctrl+n", "next", "开始办理|Start"),
-        Binding("enter", "next", "开始办理|Start", show=False),
+        WordsBinding("escape", "back", words=Words("清除搜索", "Clear search")),
+        WordsBinding("ctrl+n", "next", words=Words("开始办理", "Start")),
+        WordsBinding("enter", "next", words=Words("开始办理", "Start"), show=False),
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),
         Binding("pagedown", "move(10)", show=False),
         Binding("pageup", "move(-10)", show=False),
-        Binding("f8", "discard_draft", "删除草稿|Discard draft"),
+        WordsBinding("f8", "discard_draft", words=Words("删除草稿", "Discard draft")),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -256,7 +262,6 @@ class PickScreen(StepScreen):
         option_id = self._highlighted_id() or ""
         if not option_id.startswith(DRAFT_PREFIX):
             return
-        from screens.widgets.dialog import Dialog
 
         def discard(confirmed: bool | None) -> None:
             if not confirmed:

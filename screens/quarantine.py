@@ -14,20 +14,18 @@ happened; the sync worker is woken at once (F5 sends now).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from window_app.domain.errors import StorageError
 from screens.widgets.dialog import Dialog
 from screens.widgets.offering_preview import department_name
+from screens.window_screen import WindowScreen
+from window_app.domain.errors import StorageError
 from window_app.domain.words import tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import DepartmentPart
+    from window_app.domain.outbox import OutboxEntry
     from window_app.window import Window
-
-OutboxEntry = Any
-"""What ``Window.quarantined`` lists: ``.envelope`` (its id, receipt, department, payload) and
-``.last_error`` (the reason, ``中文 / English``). Screens name no storage type (test_layers)."""
 
 ALL_QUARANTINED = 1_000_000
 """``Window.quarantined`` limit: every quarantined envelope (they are few; none may be missed)."""
@@ -59,20 +57,19 @@ def envelope_label(window: Window, entry: OutboxEntry) -> str:
     return name + (tr("（补正材料）", " (supplement)") if supplement else "")
 
 
-def ask_requeue(screen: Any, receipt_no: str, done: Callable[[], None]) -> None:
+def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None]) -> None:
     """Show the application's refused envelopes and their reasons; on yes, queue them again.
 
     Args:
-        screen: The screen the key was pressed on (for ``app`` and ``notify``).
+        screen: The screen the key was pressed on (its app, window and notifications).
         receipt_no: The application.
         done: Called after a requeue (or a failure told in words), to show the parts anew.
     """
-    app = screen.app
-    window: Window = app.window
+    app, window = screen.app, screen.window
     try:
         entries = quarantined_of(window, receipt_no)
     except StorageError as error:
-        app.report_storage_error(error)
+        screen.window_app.report_storage_error(error)
         return
     if not entries:
         screen.notify(
@@ -112,7 +109,7 @@ def ask_requeue(screen: Any, receipt_no: str, done: Callable[[], None]) -> None:
         try:
             count = window.requeue_quarantined(envelope_ids)
         except StorageError as error:
-            app.report_storage_error(error)
+            screen.window_app.report_storage_error(error)
             done()
             return
         if count:
@@ -135,7 +132,7 @@ def ask_requeue(screen: Any, receipt_no: str, done: Callable[[], None]) -> None:
                 severity="warning",
                 markup=False,
             )
-        app.refresh_sync_counts()  # the header's counts, and the sync worker is woken
+        screen.window_app.refresh_sync_counts()  # the header's counts, and the sync worker is woken
         done()
 
     app.push_screen(

@@ -5,19 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from window_app.domain.errors import StorageError
-from screens.safety import GuardedDispatch
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
-from window_app.domain.words import tr
+from screens.widgets.localized import WordsBinding
+from screens.window_screen import WindowScreen
+from window_app.domain.errors import StorageError
+from window_app.domain.words import Words, tr
 
 
-class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
+class ReceiptScreen(WindowScreen[None], ModalScreen[None]):
     """The printable receipt in a box; P saves it as a text file for the printer.
 
     The app's keys work over it (F5 syncs, F4 starts the next application …) and its footer
@@ -31,9 +30,9 @@ class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
     AUTO_FOCUS = "#receipt-scroll"
 
     BINDINGS = [
-        Binding("escape", "close", "关闭|Close"),
-        Binding("p", "save", "保存待打印|Save to print"),
-        Binding("ctrl+p", "save", "保存待打印|Save to print", show=False),
+        WordsBinding("escape", "close", words=Words("关闭", "Close")),
+        WordsBinding("p", "save", words=Words("保存待打印", "Save to print")),
+        WordsBinding("ctrl+p", "save", words=Words("保存待打印", "Save to print"), show=False),
     ]
 
     SHOW_APP_KEYS = True  # F2, F3, F4, F5, Ctrl+Q work here too: the footer says so
@@ -42,11 +41,6 @@ class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
         super().__init__()
         self.receipt_no = receipt_no
         self.saved_to: Path | None = None
-        localize_bindings(self)
-
-    @property
-    def window(self):
-        return self.app.window  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         try:
@@ -56,7 +50,7 @@ class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
             text = tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no)
             found = False
         except StorageError as error:
-            text = tr(error.message, getattr(error, "message_en", "") or error.message)
+            text = str(error)
             found = False
         self._found = found
         self._text = text

@@ -12,35 +12,35 @@ from __future__ import annotations
 import logging
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from window_app.domain.errors import StorageError
 from screens.step import StepScreen
 from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
+from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name, handling_class_name
 from screens.widgets.step_header import applicant_summary, step_label
-from window_app.domain.words import language, pick, tr
-from window_app.intake.guide import Guide
+from window_app.domain.errors import StorageError
 from window_app.domain.intake import Intake, Problem
+from window_app.domain.words import Words, language, pick, tr
+from window_app.intake.guide import Guide
 from window_app.intake.validate import VALIDATED_STEPS, material_status
 from window_app.window import IntakeInvalid
 
 log = logging.getLogger(__name__)
 
-MATERIAL_STATE_LABELS: dict[str, tuple[str, str]] = {
-    "original": ("原件", "original"),
-    "copy": ("复印件", "copy"),
-    "shared": ("数据共享核验", "data sharing"),
-    "deficient": ("容缺", "deficient"),
-    "not_applicable": ("不适用", "not applicable"),
-    "pending": ("待确认", "to record"),
+MATERIAL_STATE_LABELS: dict[str, Words] = {
+    "original": Words("原件", "original"),
+    "copy": Words("复印件", "copy"),
+    "shared": Words("数据共享核验", "data sharing"),
+    "deficient": Words("容缺", "deficient"),
+    "not_applicable": Words("不适用", "not applicable"),
+    "pending": Words("待确认", "to record"),
 }
-"""Material state → how the review counts it (Chinese, English)."""
+"""Material state → how the review counts it."""
 
 
 def promised(days: int) -> str:
@@ -62,8 +62,8 @@ class ReviewScreen(StepScreen):
     CSS_PATH = "review.tcss"
 
     BINDINGS = [
-        Binding("f10", "accept", "受理|Accept"),
-        Binding("g", "fix", "去修改|Fix"),
+        WordsBinding("f10", "accept", words=Words("受理", "Accept")),
+        WordsBinding("g", "fix", words=Words("去修改", "Fix")),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -179,7 +179,7 @@ class ReviewScreen(StepScreen):
         return "\n".join(lines)
 
     def _materials(self, guide: Guide) -> str:
-        online = bool(getattr(self.app, "sync_online", False))
+        online = bool(self.window_app.sync_online)
         counts: dict[str, int] = {}
         deficient: list[str] = []
         for line in guide.checklist.lines:
@@ -195,9 +195,9 @@ class ReviewScreen(StepScreen):
                     )
                 )
         parts = []
-        for state, (zh, en) in MATERIAL_STATE_LABELS.items():
+        for state, words in MATERIAL_STATE_LABELS.items():
             if counts.get(state):
-                label = tr(zh, en)
+                label = str(words)
                 if state == "shared" and not online:
                     label = tr("联网后核验", "verify when online")
                 parts.append(f"{label} {counts[state]}")
@@ -314,7 +314,7 @@ class ReviewScreen(StepScreen):
             self.app.push_screen(
                 Dialog(
                     tr("未能受理", "Not accepted"),
-                    tr(error.message, getattr(error, "message_en", "") or error.message)
+                    str(error)
                     + "\n\n"
                     + tr(
                         "没有写入任何数据，本申请仍保留（草稿未删除），可稍后再次受理。",

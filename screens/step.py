@@ -12,35 +12,30 @@ entirely.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Input
 from textual.widgets.input import Selection
 
-from screens.safety import GuardedDispatch
+from screens.flow import skipped_steps
 from screens.widgets.field_row import problem_text
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
+from screens.widgets.localized import WordsBinding
 from screens.widgets.step_header import StepHeader
 from screens.widgets.window_header import WindowHeader
-from window_app.domain.words import language, tr
+from screens.window_screen import WindowScreen
 from window_app.domain.intake import Intake, Problem
-
-if TYPE_CHECKING:
-    from screens.app import WindowApp
-    from window_app.window import Window
+from window_app.domain.words import Words, language, tr
 
 
-class StepScreen(GuardedDispatch, Screen):
+class StepScreen(WindowScreen[None]):
     """One step of taking an application.
 
-    An exception in one of its handlers is caught by :class:`~screens.safety.GuardedDispatch`:
-    the clerk sees words, the draft is saved, the session goes on.
+    Like every :class:`~screens.window_screen.WindowScreen`, an exception in one of its
+    handlers becomes words in a box: the draft is saved, the session goes on.
 
     Attributes:
         STEP: Which step this screen is, one of :data:`~window_app.domain.intake.STEPS`.
@@ -49,29 +44,18 @@ class StepScreen(GuardedDispatch, Screen):
     STEP: ClassVar[str] = ""
 
     BINDINGS = [
-        Binding("escape", "back", "上一步|Back"),
-        Binding("ctrl+n", "next", "下一步|Next"),
-        Binding("ctrl+s", "save_draft", "保存草稿|Save draft"),
+        WordsBinding("escape", "back", words=Words("上一步", "Back")),
+        WordsBinding("ctrl+n", "next", words=Words("下一步", "Next")),
+        WordsBinding("ctrl+s", "save_draft", words=Words("保存草稿", "Save draft")),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        localize_bindings(self)
         self.language = language()
         """The language the screen was built in (a stale screen is rebuilt when resumed)."""
         self._kept_focus: tuple[str, Selection | None] | None = None
 
     # -- what every step can reach -------------------------------------------------------
-
-    @property
-    def window_app(self) -> WindowApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def window(self) -> Window:
-        """The window facade: every rule and every read goes through it."""
-        return self.window_app.window
 
     @property
     def intake(self) -> Intake:
@@ -96,8 +80,6 @@ class StepScreen(GuardedDispatch, Screen):
         skipped: tuple[str, ...] = ()
         intake = self.window_app.intake
         if intake is not None and intake.offering:
-            from screens.flow import skipped_steps
-
             skipped = skipped_steps(self.window, intake)
         return StepHeader(self.STEP, skipped=skipped)
 

@@ -17,30 +17,30 @@ then "supplement sent" once the exchange has it.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
-from window_app.domain.errors import StorageError
 from screens.checklist import MARK_BINDINGS, mark_buttons, state_text
-from screens.safety import GuardedDispatch
 from screens.widgets.field_row import problem_text
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
+from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name
 from screens.widgets.window_header import WindowHeader
-from window_app.domain.words import language, tr
+from screens.window_screen import WindowScreen
+from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
+from window_app.domain.words import Words, language, tr
+from window_app.sync.supplements import SupplementRefused
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail
     from window_app.domain.intake import Problem
-    from window_app.window import Window
+    from window_app.domain.progress import ItemDecision
 
 SUPPLEMENT_STATES = ("original", "copy", "shared", "not_applicable")
 """How a requested material may be recorded here (the checklist's states but deficiency)."""
@@ -62,7 +62,7 @@ class Request:
         return f"{self.department}/{self.material}"
 
 
-def open_requests(detail: ApplicationDetail, decisions: dict[str, Any]) -> list[Request]:
+def open_requests(detail: ApplicationDetail, decisions: Mapping[str, ItemDecision]) -> list[Request]:
     """The application's unanswered supplement requests, one row per (department, material)."""
     materials = {entry["id"]: entry for entry in detail.guide.get("materials", []) if isinstance(entry, dict)}
     by_key: dict[str, Request] = {}
@@ -89,7 +89,7 @@ def open_requests(detail: ApplicationDetail, decisions: dict[str, Any]) -> list[
             continue
         for item in part.items:
             decision = decisions.get(item)
-            if decision is None or getattr(decision, "decision", "") != "supplement_needed" or getattr(decision, "supplied_at", None):
+            if decision is None or not decision.pending_supplement:
                 continue
             if decision.material:
                 add(part.department, decision.material, decision.reason)
@@ -100,7 +100,7 @@ def open_requests(detail: ApplicationDetail, decisions: dict[str, Any]) -> list[
     return list(by_key.values())
 
 
-class SupplementScreen(GuardedDispatch, Screen):
+class SupplementScreen(WindowScreen[None]):
     """Record the materials the departments asked for on one application, then send them.
 
     Args:
@@ -112,8 +112,8 @@ class SupplementScreen(GuardedDispatch, Screen):
 
     BINDINGS = [
         *(binding for binding in MARK_BINDINGS if binding.key != "4"),  # no deficiency for a supplement
-        Binding("ctrl+s", "save", "保存并发送|Save and send"),
-        Binding("escape", "close", "返回|Back"),
+        WordsBinding("ctrl+s", "save", words=Words("保存并发送", "Save and send")),
+        WordsBinding("escape", "close", words=Words("返回", "Back")),
     ]
 
     def __init__(self, receipt_no: str) -> None:
@@ -125,11 +125,6 @@ class SupplementScreen(GuardedDispatch, Screen):
         self._problems: dict[str, str] = {}
         self._queued_parts: set[str] = set()
         self._warned = False
-        localize_bindings(self)
-
-    @property
-    def window(self) -> Window:
-        return self.app.window  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield WindowHeader()
@@ -167,7 +162,7 @@ class SupplementScreen(GuardedDispatch, Screen):
             summary.update(tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no))
             return
         except StorageError as error:
-            summary.update(tr(error.message, getattr(error, "message_en", "") or error.message))
+            summary.update(str(error))
             return
         self.detail = detail
         self.requests = open_requests(detail, decisions)
@@ -218,7 +213,7 @@ class SupplementScreen(GuardedDispatch, Screen):
         return self.detail.intake.materials.get(request.material) or MaterialStatus(state="pending")
 
     def _state_cell(self, request: Request) -> Text:
-        text = state_text(self._status(request), online=bool(getattr(self.app, "sync_online", False)))
+        text = state_text(self._status(request), online=bool(self.window_app.sync_online))
         if request.key in self._problems:
             text = Text.assemble(("✗ ", "bold red"), text)
         return text
@@ -292,8 +287,6 @@ class SupplementScreen(GuardedDispatch, Screen):
 
     def action_save(self) -> None:
         """Queue a supplement envelope for each material recorded here, then go back."""
-        from window_app.sync.supplements import SupplementRefused
-
         if not self.recorded:
             self.notify(
                 tr("还没有记录补交的材料（按 1、2、3 或 5）", "Nothing recorded yet (keys 1, 2, 3 or 5)"),
@@ -306,13 +299,13 @@ class SupplementScreen(GuardedDispatch, Screen):
             try:
                 self.window.supply_material(self.receipt_no, request.department, request.material, self.recorded[request.key])
             except SupplementRefused as refused:
-                self._problems[request.key] = tr(refused.message, refused.message_en)
+                self._problems[request.key] = str(refused)
                 continue
             except KeyError as missing:
                 self._problems[request.key] = tr("找不到该部门的办理部分：{k}", "No part for this department: {k}", k=missing)
                 continue
             except StorageError as error:
-                self.app.report_storage_error(error)  # type: ignore[attr-defined]
+                self.window_app.report_storage_error(error)
                 break
             saved.append(request)
             del self.recorded[request.key]
@@ -329,7 +322,7 @@ class SupplementScreen(GuardedDispatch, Screen):
                 title=tr("补正", "Supplement"),
                 markup=False,
             )
-            self.app.refresh_sync_counts()  # type: ignore[attr-defined]  # the header, and the worker is woken
+            self.window_app.refresh_sync_counts()  # the header, and the worker is woken
         if self._problems or self.recorded:
             self.load()
             return

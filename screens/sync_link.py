@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from window_app.domain.words import tr
+import screens
+from window_app.domain.words import NO_WORDS, Words, tr
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -80,14 +81,12 @@ class SyncLink:
         """Start the worker (rounds on their own if enabled; else it waits for F5)."""
         if self.running:
             return
-        from window_app.sync.background import BackgroundSync
-
         window = self.app.window  # type: ignore[attr-defined]
 
         def open_engine() -> Any:
             return window.sync_engine(program="window-app")
 
-        self.background = BackgroundSync(open_engine, self._posted, automatic=self.enabled)
+        self.background = screens.BackgroundSync(open_engine, self._posted, automatic=self.enabled)
         self.worker = self.app.run_worker(
             self.background.run, name="sync", group="sync", description="sync rounds", exit_on_error=False, thread=True
         )
@@ -126,26 +125,26 @@ class SyncLink:
         """Header, screens and notifications after a round (on the app's loop)."""
         app: Any = self.app
         was_online = app.sync_online
-        was_elsewhere = any(getattr(app, "sync_elsewhere", ("", "")))
+        was_elsewhere = bool(getattr(app, "sync_elsewhere", NO_WORDS))
         self.last = outcome
         report, status = outcome.report, outcome.status
         if hasattr(app, "sync_elsewhere"):
-            app.sync_elsewhere = elsewhere_words(outcome.holder_pid) if outcome.elsewhere else ("", "")
+            app.sync_elsewhere = elsewhere_words(outcome.holder_pid) if outcome.elsewhere else NO_WORDS
         if status is not None:
             app.sync_online = status.online
             app.sync_queued = status.queued
             app.sync_quarantined = status.quarantined
-            reason = (status.error, status.error_en) if status.online is False else ("", "")
+            reason = Words(status.error, status.error_en) if status.online is False else NO_WORDS
         elif report is not None:
             app.sync_online = report.online if not report.offline else False
             app.sync_queued = report.queued
             app.sync_quarantined = report.quarantined_total
-            reason = (report.error, report.error_en) if report.offline else ("", "")
+            reason = Words(report.error, report.error_en) if report.offline else NO_WORDS
         elif outcome.elsewhere:
             reason = app.sync_reason  # the database could not be read: what was known stands
         else:
             app.sync_online = False
-            reason = (outcome.error, outcome.error_en)
+            reason = Words(outcome.error, outcome.error_en)
         app.sync_reason = reason
         app.sync_running = self.enabled
         if outcome.changed:
@@ -216,7 +215,7 @@ class SyncLink:
                 tr(
                     "与交换平台的连接中断：{why}。已受理的办件保存在本机，联网后自动发送。",
                     "The line to the exchange is down: {why}. Accepted applications are kept on this computer and go out once online.",
-                    why=tr(*app.sync_reason) if any(app.sync_reason) else _reason(report),
+                    why=str(app.sync_reason) if app.sync_reason else _reason(report),
                 ),
                 title=tr("离线", "Offline"),
                 severity="warning",
@@ -258,11 +257,11 @@ class SyncLink:
             )
 
 
-def elsewhere_words(pid: int | None) -> tuple[str, str]:
+def elsewhere_words(pid: int | None) -> Words:
     """The header's words while another process syncs: ``另一进程正在同步（进程 1234）``."""
     if pid is None:
-        return "另一进程正在同步", "Syncing in another process"
-    return f"另一进程正在同步（进程 {pid}）", f"Syncing in another process ({pid})"
+        return Words("另一进程正在同步", "Syncing in another process")
+    return Words("另一进程正在同步（进程 {pid}）", "Syncing in another process ({pid})").format(pid=pid)
 
 
 def _elsewhere_sentence(outcome: SyncRound) -> str:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
-from window_app.domain.words import tr
+from screens.widgets.localized import WordsBinding
+from screens.window_screen import WindowScreen
+from window_app.domain.words import Words, tr
 
 
-class Dialog(ModalScreen[bool]):
+class Dialog(WindowScreen[bool], ModalScreen[bool]):
     """Tell the clerk something, or ask before doing something that cannot be undone.
 
     Dismisses with ``True`` (confirmed / acknowledged) or ``False`` (cancelled). A message
@@ -32,11 +32,11 @@ class Dialog(ModalScreen[bool]):
 
     BINDINGS = [
         # A question: y confirms, Esc or n cancels. A message: Esc or y closes it.
-        Binding("y", "answer(True)", "确定|Confirm"),
-        Binding("escape", "answer(False)", "取消|Cancel"),
-        Binding("n", "answer(False)", "取消|Cancel", show=False),
-        Binding("escape", "close", "关闭|Close"),
-        Binding("y", "close", "关闭|Close", show=False),
+        WordsBinding("y", "answer(True)", words=Words("确定", "Confirm")),
+        WordsBinding("escape", "answer(False)", words=Words("取消", "Cancel")),
+        WordsBinding("n", "answer(False)", words=Words("取消", "Cancel"), show=False),
+        WordsBinding("escape", "close", words=Words("关闭", "Close")),
+        WordsBinding("y", "close", words=Words("关闭", "Close"), show=False),
     ]
 
     SHOW_APP_KEYS = True  # F2, F3, F4, F5, Ctrl+Q work here too: the footer says so
@@ -56,7 +56,6 @@ class Dialog(ModalScreen[bool]):
         self._confirm = confirm
         self._confirm_label = confirm_label or tr("确定", "OK")
         self._error = error
-        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box", classes="-error" if self._error else "") as box:

@@ -16,7 +16,6 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from window_app.domain.words import tr
 from window_app.domain.intake import Problem
 
 

@@ -9,34 +9,33 @@ from textual.content import Content
 from textual.widgets import Static
 
 from window_app.catalog.search import group_of
-from window_app.domain.words import language, pick, tr
+from window_app.domain.words import Words, language, pick, tr
 from window_app.intake.guide import Guide
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog
 
-HANDLING_CLASS: dict[int, tuple[str, str]] = {
-    1: ("一类直接办", "class 1, at the window"),
-    2: ("二类融通办", "class 2, department system"),
-    3: ("三类登记办", "class 3, registered and forwarded"),
+HANDLING_CLASS: dict[int, Words] = {
+    1: Words("一类直接办", "class 1, at the window"),
+    2: Words("二类融通办", "class 2, department system"),
+    3: Words("三类登记办", "class 3, registered and forwarded"),
 }
-"""Handling class → (Chinese, English) name."""
+"""Handling class → name."""
 
-GROUP_LABELS: dict[str, tuple[str, str]] = {
-    "drafts": ("草稿（未办完）", "Drafts (unfinished)"),
-    "hot": ("热点套餐", "Popular bundles"),
-    "local": ("本地特色", "Local bundles"),
-    "personal": ("个人事项", "For individuals"),
-    "enterprise": ("企业事项", "For enterprises"),
-    "item": ("单项事项", "Single items"),
+GROUP_LABELS: dict[str, Words] = {
+    "drafts": Words("草稿（未办完）", "Drafts (unfinished)"),
+    "hot": Words("热点套餐", "Popular bundles"),
+    "local": Words("本地特色", "Local bundles"),
+    "personal": Words("个人事项", "For individuals"),
+    "enterprise": Words("企业事项", "For enterprises"),
+    "item": Words("单项事项", "Single items"),
 }
-"""Pick-screen group → (Chinese, English) heading."""
+"""Pick-screen group → heading."""
 
 
 def handling_class_name(handling_class: int) -> str:
     """A handling class in words, in the current language."""
-    zh, en = HANDLING_CLASS.get(handling_class, (str(handling_class), str(handling_class)))
-    return tr(zh, en)
+    return str(HANDLING_CLASS.get(handling_class, handling_class))
 
 
 def promised_days_text(days: int) -> str:
@@ -48,8 +47,7 @@ def promised_days_text(days: int) -> str:
 
 def group_label(group: str) -> str:
     """A pick-screen group heading in the current language."""
-    zh, en = GROUP_LABELS.get(group, (group, group))
-    return tr(zh, en)
+    return str(GROUP_LABELS.get(group, group))
 
 
 def department_name(catalog: Catalog, department_id: str, *, short: bool = False) -> str:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import localize_bindings
-from window_app.domain.words import tr
+from screens.widgets.localized import WordsBinding
+from screens.window_screen import WindowScreen
+from window_app.domain.words import Words, tr
 
 
-class PromiseDateDialog(ModalScreen[str | None]):
+class PromiseDateDialog(WindowScreen[str | None], ModalScreen[str | None]):
     """The promised date of a deficiency acceptance, checked as typed.
 
     Dismisses with the ISO date, or ``None`` when the clerk cancels.
@@ -30,7 +30,7 @@ class PromiseDateDialog(ModalScreen[str | None]):
     CSS_PATH = "promise_date.tcss"
 
     BINDINGS = [
-        Binding("escape", "cancel", "取消|Cancel"),
+        WordsBinding("escape", "cancel", words=Words("取消", "Cancel")),
     ]
 
     SHOW_APP_KEYS = True  # F2, F3, F4, F5, Ctrl+Q work here too: the footer says so
@@ -41,7 +41,6 @@ class PromiseDateDialog(ModalScreen[str | None]):
         self._check = check
         self._suggested = suggested
         self._rebuilt = False
-        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="promise-box") as box:

@@ -7,24 +7,23 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Label
 
-from window_app.domain.words import pick, tr
 from window_app.domain.intake import STEPS, Intake
+from window_app.domain.words import Words, pick, tr
 
-STEP_LABELS: dict[str, tuple[str, str]] = {
-    "pick": ("选择事项", "Choose"),
-    "applicant": ("申请人", "Applicant"),
-    "situation": ("情形引导", "Situation"),
-    "checklist": ("材料清单", "Materials"),
-    "form": ("一表申请", "Form"),
-    "review": ("审核受理", "Review"),
+STEP_LABELS: dict[str, Words] = {
+    "pick": Words("选择事项", "Choose"),
+    "applicant": Words("申请人", "Applicant"),
+    "situation": Words("情形引导", "Situation"),
+    "checklist": Words("材料清单", "Materials"),
+    "form": Words("一表申请", "Form"),
+    "review": Words("审核受理", "Review"),
 }
-"""Each step's name in the header, Chinese and English."""
+"""Each step's name in the header."""
 
 
 def step_label(step: str) -> str:
     """A step's name in the current language."""
-    zh, en = STEP_LABELS.get(step, (step, step))
-    return tr(zh, en)
+    return str(STEP_LABELS.get(step, step))
 
 
 def applicant_summary(intake: Intake | None) -> str:

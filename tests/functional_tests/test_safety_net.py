@@ -6,10 +6,10 @@ upgrade rolled back at the window): its intake JSON has a field this version doe
 and reading it raises ``TypeError`` deep in ``Intake.from_json``. The rows are written with the
 standard ``sqlite3`` module, as that other program would write them.
 
-When the pump that ran the failing handler goes on (a step screen, the applications list, the
-app's key bindings), the clerk gets a box in words and carries on. When Textual has stopped the
-pump (here the application detail screen's ``on_mount``: that screen is not guarded), the app
-saves the draft, logs, and exits with the same words on stderr and exit code 1.
+When the pump that ran the failing handler goes on (every screen of the window, the app's key
+bindings), the clerk gets a box in words and carries on. When Textual has stopped the pump (a
+widget's own, here a card that reads the application when mounted), the app saves the draft,
+logs, and exits with the same words on stderr and exit code 1.
 
 Under ``run_test`` the first such exception is re-raised when the test's app ends (so a caught
 failure never lets another test pass unnoticed): each test expects it with ``pytest.raises``.
@@ -21,9 +21,10 @@ import json
 import sqlite3
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from screens.applicant import ApplicantScreen
+from screens.application_detail import ApplicationDetailScreen
 from screens.applications import ApplicationsScreen
 from screens.situation import SituationScreen
 from screens.widgets.dialog import Dialog
@@ -133,9 +134,9 @@ async def test_a_draft_this_version_cannot_read_is_told_in_words_and_the_session
     assert app.return_code in (None, 0)  # the session was never ended by the failure
 
 
-async def test_when_textual_cannot_go_on_the_app_saves_the_draft_logs_and_stops_with_words(window, settings, capsys):
-    """The application detail screen reads the application in ``on_mount``; that screen is not
-    guarded, so Textual stops its message pump: the app cannot go on and must stop cleanly."""
+async def test_an_application_this_version_cannot_read_is_told_in_words_on_its_detail(window, settings):
+    """The application detail screen reads the application in ``on_mount``: a guarded screen
+    like every other, so the clerk gets the box and goes back to the list."""
     accepted = window.accept(house_transfer(window, materials=True, fields=True))
     rewrite_as_a_newer_version(settings, "applications", "intake", "receipt_no", accepted.receipt_no)
 
@@ -146,6 +147,51 @@ async def test_when_textual_cannot_go_on_the_app_saves_the_draft_logs_and_stops_
             await pilot.press("down")  # into today's applications
             assert isinstance(app.focused, DataTable)
             await pilot.press("enter")  # open the damaged one
+            await pilot.pause()
+
+            assert isinstance(app.screen, Dialog), "the failure is shown in a box, the app runs on"
+            text = dialog_text(app)
+            assert HEADLINE in text and NEWER_VERSION_ERROR in text
+            assert str(log_path(settings.data_dir)) in text
+            log = log_path(settings.data_dir).read_text(encoding="utf-8")
+            assert "Traceback (most recent call last)" in log and "screen: ApplicationDetailScreen" in log
+
+            await pilot.press("enter")  # close the box
+            await pilot.pause()
+            assert isinstance(app.screen, ApplicationDetailScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ApplicationsScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ApplicantScreen)
+            assert app.screen.query_one("#person-name", Input).value == "韦小宝"
+    assert app.return_code in (None, 0)  # the session was never ended by the failure
+
+
+class ApplicationCard(Static):
+    """A widget that reads an application when mounted: its own message pump, which Textual
+    stops for good when one of its handlers raises (no screen's guard covers it)."""
+
+    def __init__(self, receipt_no: str) -> None:
+        super().__init__()
+        self.receipt_no = receipt_no
+
+    def on_mount(self) -> None:
+        self.update(self.app.window.application(self.receipt_no).summary.applicant_name)
+
+
+async def test_when_textual_cannot_go_on_the_app_saves_the_draft_logs_and_stops_with_words(window, settings, capsys):
+    """A widget's handler fails on the damaged application: Textual stops that widget's pump,
+    so the app cannot go on and must stop cleanly."""
+    accepted = window.accept(house_transfer(window, materials=True, fields=True))
+    rewrite_as_a_newer_version(settings, "applications", "intake", "receipt_no", accepted.receipt_no)
+
+    app = make_app(window)
+    with pytest.raises(TypeError, match=NEWER_VERSION_ERROR):
+        async with app.run_test(size=SIZE) as pilot:
+            await type_a_name_then_open_the_lists(pilot, "韦小宝")
+            app.screen.mount(ApplicationCard(accepted.receipt_no))
             await pilot.pause()
             await pilot.pause()
     assert app.return_code == 1
@@ -163,4 +209,4 @@ async def test_when_textual_cannot_go_on_the_app_saves_the_draft_logs_and_stops_
     assert drafts == [("newborn", "韦小宝", "applicant")]
     assert applications == 1
     log = log_path(settings.data_dir).read_text(encoding="utf-8")
-    assert "Traceback (most recent call last)" in log and "screen: ApplicationDetailScreen" in log
+    assert "Traceback (most recent call last)" in log and "screen: ApplicationsScreen" in log
