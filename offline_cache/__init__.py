@@ -1,0 +1,26 @@
+"""The window's storage: SQLite through sqlite-utils, the only package that runs SQL.
+
+One module per table group (drafts, applications, outbox, progress, audit, sync state, catalog
+cache), each returning :mod:`window_app.domain` records; :mod:`.db` opens and migrates the
+database; :mod:`.schema` holds the migrations.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
+# first attribute access (only the applications screens and accepting need them). The
+# TYPE_CHECKING import keeps the dependency visible to import-linter.
+if TYPE_CHECKING:
+    from offline_cache import applications as applications
+    from offline_cache import progress as progress
+
+_LAZY_MODULES = frozenset({"applications", "progress"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,3 +1,23 @@
 """window-app: the comprehensive-window terminal for integrated service bundles."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+
+# Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
+# first attribute access (accepting loads the dispatch and the audit chain). The
+# TYPE_CHECKING import keeps the dependency visible to import-linter.
+if TYPE_CHECKING:
+    from window_app import accepting as accepting
+
+_LAZY_MODULES = frozenset({"accepting"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,14 +11,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+import offline_cache
+import window_app
+import window_app.sync
+from offline_cache import drafts as draft_store
+from offline_cache import outbox as outbox_store
+from offline_cache.db import open_database
+from window_app.catalog.cache import cached_catalog, cached_search_keys
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
+from window_app.intake.form import apply_prefill
 from window_app.intake.guide import build_guide, new_intake
+from window_app.intake.validate import validate_intake
+from window_app.receipt import render_receipt
+from window_app.sync.catalog_refresh import load_preferred_catalog
+from window_app.sync.status import sync_status
 
-# Start-up cost matters (the clerk waits for the pick screen): only what opening the window and
-# the pick screen need is imported here; accepting, validating, receipts and the stores behind
-# them are imported by the methods that use them.
 if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.config import Settings
@@ -37,9 +46,9 @@ class IntakeInvalid(WindowAppError):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(
-            Words("申请有 {n} 个问题，未受理，未写入任何内容：", "{n} problem(s); not accepted, nothing was written:").format(
-                n=len(problems)
-            ),
+            Words(
+                "申请有 {n} 个问题，未受理，未写入任何内容：", "{n} problem(s); not accepted, nothing was written:"
+            ).format(n=len(problems)),
             [Words(f"{problem.path}: ") + problem.words for problem in problems],
         )
         self.problems = problems
@@ -63,9 +72,6 @@ class Window:
             window_app.catalog.loader.CatalogError: The catalog is malformed (file, entry, reason).
             window_app.domain.errors.StorageError: The database cannot be opened (words, not a traceback).
         """
-        from window_app.catalog.cache import cached_catalog, cached_search_keys
-        from offline_cache.db import open_database
-        from window_app.sync.catalog_refresh import load_preferred_catalog
 
         db = open_database(settings.database_path)
         try:
@@ -119,7 +125,6 @@ class Window:
 
     def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
         """Problems of one step (``applicant``, ``situation``, ``checklist``, ``form``) or of all."""
-        from window_app.intake.validate import validate_intake
 
         return validate_intake(
             self.catalog,
@@ -132,30 +137,25 @@ class Window:
 
     def prefill(self, intake: Intake) -> dict[str, str]:
         """Fill the intake's empty form fields from the applicant step; returns what was filled."""
-        from window_app.intake.form import apply_prefill
 
         return apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
 
     def save_draft(self, intake: Intake) -> str:
         """Store the intake as a draft (survives quitting); returns the draft id."""
-        from offline_cache import drafts as draft_store
 
         return draft_store.save_draft(
             self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name
         )
 
     def drafts(self) -> list[DraftSummary]:
-        from offline_cache import drafts as draft_store
 
         return draft_store.list_drafts(self.db)
 
     def load_draft(self, draft_id: str) -> Intake:
-        from offline_cache import drafts as draft_store
 
         return draft_store.load_draft(self.db, draft_id)
 
     def discard_draft(self, draft_id: str) -> None:
-        from offline_cache import drafts as draft_store
 
         draft_store.delete_draft(self.db, draft_id)
 
@@ -166,8 +166,6 @@ class Window:
             IntakeInvalid: Nothing was written.
             window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
         """
-        from window_app.accepting import accept_intake
-        from window_app.intake.validate import validate_intake
 
         offering = self.offering(intake.offering)
         guide = build_guide(self.catalog, offering, intake)
@@ -177,21 +175,19 @@ class Window:
         if problems:
             raise IntakeInvalid(problems)
         # The recorded copy gets the prefilled values; the clerk's intake is left as it was.
-        return accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
+        return window_app.accepting.accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
 
     # -- applications --------------------------------------------------------------------
 
     def outbox_unsent(self) -> int:
         """Envelopes accepted here and not yet delivered to their departments (queued + held)."""
-        from offline_cache import outbox as outbox_store
 
         return outbox_store.count_unsent(self.db)
 
     def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
         """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
-        from offline_cache import applications as application_store
 
-        return application_store.list_applications(self.db, query=query, limit=limit)
+        return offline_cache.applications.list_applications(self.db, query=query, limit=limit)
 
     def application(self, receipt_no: str) -> ApplicationDetail:
         """One application with its department parts and audit trail.
@@ -199,13 +195,11 @@ class Window:
         Raises:
             KeyError: No such receipt number.
         """
-        from offline_cache import applications as application_store
 
-        return application_store.get_application(self.db, receipt_no)
+        return offline_cache.applications.get_application(self.db, receipt_no)
 
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
-        from window_app.receipt import render_receipt
 
         return render_receipt(self.application(receipt_no), self.catalog)
 
@@ -234,7 +228,6 @@ class Window:
     def sync_status(self) -> SyncStatus:
         """Online or not, how many envelopes are queued / held / quarantined, the last error in
         words: read from the database, no network."""
-        from window_app.sync.status import sync_status
 
         return sync_status(self.db)
 
@@ -248,34 +241,34 @@ class Window:
             window_app.sync.supplements.SupplementRefused: Not possible now; the words say why.
             window_app.domain.errors.StorageError: Nothing was written.
         """
-        from window_app.accepting import clerk_name
-        from window_app.sync.supplements import supplement
 
-        return supplement(
-            self.db, receipt_no, department, material_id, status, now=self.now(), clerk=clerk_name(self.settings)
+        return window_app.sync.supplements.supplement(
+            self.db,
+            receipt_no,
+            department,
+            material_id,
+            status,
+            now=self.now(),
+            clerk=window_app.accepting.clerk_name(self.settings),
         )
 
     def item_decisions(self, receipt_no: str) -> dict[str, ItemDecision]:
         """Each item's latest decision (result number, reason, who, when), by item id."""
-        from offline_cache import progress
 
-        return progress.decisions_of(self.db, receipt_no)
+        return offline_cache.progress.decisions_of(self.db, receipt_no)
 
     def quarantined(self, limit: int = 500) -> list[OutboxEntry]:
         """Envelopes the exchange refused for good, with the reason in ``last_error``."""
-        from offline_cache import outbox as outbox_store
 
         return outbox_store.list_by_state(self.db, "quarantined", limit)
 
     def requeue_quarantined(self, envelope_ids: list[str]) -> int:
         """Send quarantined envelopes again (after the cause was fixed): same bytes, same keys."""
-        from offline_cache import outbox as outbox_store
 
         return outbox_store.requeue_quarantined(self.db, envelope_ids, self.now().isoformat())
 
     def sync_engine(self, **options: Any) -> SyncEngine:
         """A sync engine on its OWN connection to this window's database (close it when done),
         for a worker running beside the screens: ``await engine.run_forever(stop, on_report=…)``."""
-        from window_app.sync.engine import SyncEngine
 
-        return SyncEngine.open(self.settings, catalog_etag=self.catalog.digest, **options)
+        return window_app.sync.engine.SyncEngine.open(self.settings, catalog_etag=self.catalog.digest, **options)

@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from window_app.catalog import loader
+    from window_app.catalog import loader as loader
 
 _LAZY_MODULES = frozenset({"loader"})
 

@@ -15,3 +15,23 @@ Modules (imported on use; none of them imports Textual, only :mod:`.client` and
 - :mod:`.catalog_refresh`: ``GET /v1/catalog`` → ``<data dir>/catalogs/<version>-<digest8>/``;
 - the command ``window-app sync [--once] [--json] [--retry-now]`` is :mod:`window_app.cli.sync_command`.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
+# first attribute access (the engine loads httpx). The TYPE_CHECKING import keeps the
+# dependency visible to import-linter.
+if TYPE_CHECKING:
+    from window_app.sync import engine as engine
+    from window_app.sync import supplements as supplements
+
+_LAZY_MODULES = frozenset({"engine", "supplements"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
