@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid  # only when a draft is first saved: the first screen lists drafts
 
 from offline_cache.db import Database, storage_errors
 from window_app.domain.applications import DraftSummary, applicant_name
@@ -27,7 +28,6 @@ def save_draft(db: Database, intake: Intake, now: dt.datetime, *, offering_name:
         StorageError: The draft was not saved; the message says why.
     """
     if not intake.draft_id:
-        import uuid  # only when a draft is first saved: the first screen lists drafts
 
         intake.draft_id = uuid.uuid4().hex
     at = now.isoformat(timespec="seconds")

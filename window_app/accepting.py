@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import getpass
 from typing import TYPE_CHECKING
 
+from offline_cache import applications as application_store
+from offline_cache.db import installation_tag, signing_secret, storage_errors
+from window_app.dispatch import build_envelopes
 from window_app.domain.applications import (
     ACCEPT_WORDS,
     AcceptedApplication,
@@ -22,7 +26,12 @@ from window_app.domain.applications import (
     applicant_name,
     applicant_number,
 )
+from window_app.domain.errors import StorageError
+from window_app.domain.intake import MaterialStatus
+from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
+from window_app.intake.form import apply_prefill
+from window_app.receipt import add_working_days
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -40,8 +49,6 @@ def clerk_name(settings: Settings) -> str:
     if settings.window.clerk:
         return settings.window.clerk
     try:
-        import getpass
-
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
         return ""
@@ -70,12 +77,6 @@ def accept_intake(
         window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
     """
     # Imported here: offline_cache returns this module's dataclasses, so it imports us.
-    from offline_cache import applications as application_store
-    from offline_cache.db import installation_tag, signing_secret, storage_errors
-    from window_app.dispatch import build_envelopes
-    from window_app.domain.errors import StorageError
-    from window_app.domain.receipt_no import format_receipt_no
-    from window_app.receipt import add_working_days
 
     accepted = accepted_copy(catalog, settings, intake, guide)
     bundle = guide.offering.bundle
@@ -172,8 +173,6 @@ def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: G
     The window cannot verify data-sharing materials offline, so every ``shared`` shareable
     material is marked ``verify_online``; the sync engine verifies it when the line is back.
     """
-    from window_app.domain.intake import MaterialStatus
-    from window_app.intake.form import apply_prefill
 
     accepted = copy.deepcopy(intake)
     apply_prefill(accepted, guide.form, settings.window.region)
