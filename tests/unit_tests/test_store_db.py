@@ -37,7 +37,7 @@ def test_a_new_file_is_created_with_every_table_in_wal_mode(tmp_path) -> None:
             "receipt_sequence",
             "search_keys",
             "catalog_snapshots",
-        } <= set(db.table_names())
+        } <= set(db.utils.table_names())
     finally:
         db.close()
 
@@ -45,7 +45,7 @@ def test_a_new_file_is_created_with_every_table_in_wal_mode(tmp_path) -> None:
 def test_search_keys_table_has_the_columns_the_catalog_cache_writes(tmp_path) -> None:
     db = open_database(tmp_path / "w.sqlite")
     try:
-        assert [column.name for column in db["search_keys"].columns] == [
+        assert [column.name for column in db.utils["search_keys"].columns] == [
             "digest",
             "offering_id",
             "hanzi",
@@ -53,7 +53,7 @@ def test_search_keys_table_has_the_columns_the_catalog_cache_writes(tmp_path) ->
             "initials",
             "keywords",
         ]
-        assert db["search_keys"].pks == ["digest", "offering_id"]
+        assert db.utils["search_keys"].pks == ["digest", "offering_id"]
     finally:
         db.close()
 
