@@ -1,8 +1,18 @@
 """``config.toml`` + ``WINDOW_APP_<SECTION>_<KEY>`` overrides → typed, validated settings.
 
-Where the file comes from, first found wins: ``--config PATH``, ``$WINDOW_APP_CONFIG``,
-``./config.toml``, the ``config.toml`` shipped beside the package (source checkout / editable
-install). Without any file the typed defaults below apply; they are the shipped window's.
+Where the file comes from, first found wins (:func:`config_candidates`):
+
+1. ``--config PATH`` (an error if it does not exist), else ``$WINDOW_APP_CONFIG`` (likewise);
+2. ``./config.toml`` in the current directory;
+3. ``config.toml`` in the user's config directory (``window-app config init`` writes it there:
+   ``~/.config/window-app/`` on Linux, ``~/Library/Application Support/window-app/`` on macOS,
+   ``%LOCALAPPDATA%\\window-app\\`` on Windows);
+4. the default shipped inside the package, ``window_app/data/config.toml`` (the demo window:
+   贞丰县政务服务中心, region 522325, the local demo exchange). It is there in every install
+   (wheel, ``pipx``, ``uv tool``, editable), so a window never runs without exchange settings.
+
+``window-app config path`` shows which file is in use. Without any file (a broken install) the
+typed defaults below apply; they are the shipped window's.
 
 Every key of every section can be overridden by an environment variable named
 ``WINDOW_APP_<SECTION>_<KEY>`` in upper case, e.g. ``WINDOW_APP_WINDOW_REGION=522325`` or
@@ -19,8 +29,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from platformdirs import user_config_path, user_data_path
+
+APP_NAME = "window-app"
+CONFIG_NAME = "config.toml"
 ENV_PREFIX = "WINDOW_APP_"
-SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+SHIPPED_CONFIG = Path(__file__).resolve().parent / "data" / CONFIG_NAME
+"""The package default settings (package data: in every wheel and editable install)."""
 
 
 class ConfigError(Exception):
@@ -116,9 +131,7 @@ class Settings:
     def data_dir(self) -> Path:
         if self.storage.data_dir:
             return Path(self.storage.data_dir).expanduser()
-        from platformdirs import user_data_path
-
-        return user_data_path("window-app", appauthor=False)
+        return user_data_path(APP_NAME, appauthor=False)
 
     @property
     def database_path(self) -> Path:
@@ -153,8 +166,24 @@ _SECTIONS = {
 }
 
 
+def user_config_file() -> Path:
+    """Where ``window-app config init`` writes, and the third place looked in: the user's
+    config directory (platformdirs) / ``config.toml``."""
+    return user_config_path(APP_NAME, appauthor=False) / CONFIG_NAME
+
+
+def config_candidates() -> list[Path]:
+    """The places looked in when neither ``--config`` nor ``$WINDOW_APP_CONFIG`` is given,
+    in order: ``./config.toml``, the user's config file, the package default."""
+    return [Path.cwd() / CONFIG_NAME, user_config_file(), SHIPPED_CONFIG]
+
+
 def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The config file to read, or ``None`` to run on defaults."""
+    """The config file to read, or ``None`` to run on defaults (see the module docstring).
+
+    Raises:
+        ConfigError: ``explicit`` (or ``$WINDOW_APP_CONFIG``) names a file that does not exist.
+    """
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
@@ -163,7 +192,7 @@ def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | N
     env = os.environ.get(f"{ENV_PREFIX}CONFIG")
     if env:
         return find_config_file(env)
-    for candidate in (Path.cwd() / "config.toml", SHIPPED_CONFIG):
+    for candidate in config_candidates():
         if candidate.is_file():
             return candidate
     return None
