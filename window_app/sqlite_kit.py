@@ -22,12 +22,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeAlias, Union
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-MigrationStep: TypeAlias = Union[str, Callable[["sqlite_utils.Database"], None]]
+MigrationStep: TypeAlias = str | Callable[["sqlite_utils.Database"], None]
 """One SQL statement, or a function that changes the schema through sqlite-utils."""
 
 Migration: TypeAlias = Sequence[MigrationStep]

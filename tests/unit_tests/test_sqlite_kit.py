@@ -92,6 +92,16 @@ def test_a_failing_step_rolls_its_version_back_and_keeps_the_earlier_ones(tmp_pa
     assert not conn.in_transaction
 
 
+def test_sqlite_utils_steps_join_the_migration_transaction_and_roll_back_with_it(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.sqlite")
+    broken = (SCHEMA[0], (add_phone_and_index, "INSERT INTO nowhere VALUES (1)"))
+    with pytest.raises(sqlite3.OperationalError, match="nowhere"):
+        migrate(conn, broken, too_new=too_new)
+    assert user_version(conn) == 1
+    assert [row[1] for row in conn.execute("PRAGMA table_info(people)")] == ["id", "name"]
+    assert conn.execute("PRAGMA index_list(people)").fetchall() == []
+
+
 def test_a_version_another_process_applied_meanwhile_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
     ours, theirs = connect(path), connect(path)

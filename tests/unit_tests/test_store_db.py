@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from offline_cache import export
 from offline_cache.db import (
     StorageError,
     durable_transaction,
@@ -16,7 +17,6 @@ from offline_cache.db import (
     storage_error_from,
     storage_errors,
 )
-from offline_cache import export
 from offline_cache.schema import APPLICATIONS_EXPORT, MIGRATIONS
 
 
