@@ -9,10 +9,10 @@ Every ``sqlite3.Error`` or ``OSError`` that reaches a clerk goes through
 :func:`storage_error_from` first, so the screen says "the disk is full" and not a traceback.
 
 The window opens this file at every start, so the hot path uses the standard ``sqlite3`` module
-only: importing sqlite-utils (click, dateutil, pluggy …) and its plugin scan cost about as much
-as the rest of the start-up together. :class:`Database` builds a ``sqlite_utils.Database`` on
-the same connection the first time a table helper (``db["table"]``, ``db.table_names()`` …)
-is asked for; the repositories run their SQL through :meth:`Database.execute`.
+only: importing sqlite-utils (click, dateutil, pluggy …) costs about as much as the rest of the
+start-up together. The repositories run their SQL through :meth:`Database.execute`; sqlite-utils
+does the schema work when the file is new or older than the program (:mod:`window_app.sqlite_kit`
+migrates both databases) and the table work of the export (:attr:`Database.utils`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.schema import MIGRATIONS
+from window_app import sqlite_kit
 from window_app.domain.errors import StorageError
 from window_app.domain.words import Words
 
@@ -48,9 +49,8 @@ class Database:
     that belong together say ``BEGIN`` themselves: :func:`durable_transaction`, :meth:`atomic`,
     :func:`migrate`.
 
-    Anything else a ``sqlite_utils.Database`` offers (``db["drafts"]``, ``db.table_names()``,
-    ``db.query(…)`` …) is served by one built on the same connection when first asked for:
-    sqlite-utils stays the tool for tables and schema work, but its import is not paid at start.
+    :attr:`utils` is a ``sqlite_utils.Database`` on the same connection (``db.utils["drafts"]``,
+    ``db.utils.query(…)``), built when first asked for: its import is not paid at start.
 
     Attributes:
         conn: The ``sqlite3`` connection.
@@ -111,20 +111,8 @@ class Database:
     def utils(self) -> sqlite_utils.Database:
         """A ``sqlite_utils.Database`` on this connection (imported and built when first used)."""
         if self._utils is None:
-            import sqlite_utils
-
-            # recursive_triggers is already on (open_database); plugins may add SQL functions.
-            self._utils = sqlite_utils.Database(self.conn, recursive_triggers=False)
+            self._utils = sqlite_kit.schema_tools(self.conn)
         return self._utils
-
-    def __getitem__(self, table_name: str) -> Any:
-        return self.utils[table_name]
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for what this class does not define: table_names(), query(), table() …
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.utils, name)
 
     def __enter__(self) -> Database:
         return self
@@ -285,41 +273,24 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
 
 
 def migrate(db: Database) -> int:
-    """Apply the migrations the file has not seen yet; return the resulting schema version.
+    """Apply the migrations the file has not seen yet (:func:`window_app.sqlite_kit.migrate`);
+    return the resulting schema version.
 
     Raises:
         StorageError: The file's schema is newer than this program knows.
     """
-    known = len(MIGRATIONS)
-    current = _user_version(db)
-    if current > known:
-        raise StorageError(
-            Words(
-                f"数据库由更新版本的窗口程序创建（结构版本 {current}，本程序只认识到 {known}）。请升级本程序后再打开。",
-                f"The database was written by a newer version of window-app (schema {current}; this program "
-                f"knows up to {known}). Upgrade the program before opening it.",
-            ),
-            "too_new",
-        )
-    for version in range(current + 1, known + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            # Re-read under the write lock: another window process may have migrated meanwhile.
-            if _user_version(db) >= version:
-                db.execute("ROLLBACK")
-                continue
-            for statement in MIGRATIONS[version - 1]:
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {version}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.rollback()
-            raise
-    return max(current, known)
+    return sqlite_kit.migrate(db.conn, MIGRATIONS, too_new=_too_new)
 
 
-def _user_version(db: Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+def _too_new(current: int, known: int) -> StorageError:
+    return StorageError(
+        Words(
+            f"数据库由更新版本的窗口程序创建（结构版本 {current}，本程序只认识到 {known}）。请升级本程序后再打开。",
+            f"The database was written by a newer version of window-app (schema {current}; this program "
+            f"knows up to {known}). Upgrade the program before opening it.",
+        ),
+        "too_new",
+    )
 
 
 def _ensure_meta(db: Database) -> None:
@@ -358,7 +329,8 @@ def signing_secret(db: Database) -> bytes:
 
 @contextlib.contextmanager
 def durable_transaction(db: Database) -> Iterator[Database]:
-    """One write transaction that is fsynced when it commits.
+    """One write transaction on the window's database that is fsynced when it commits
+    (:func:`window_app.sqlite_kit.durable_transaction`, the one both databases use).
 
     ``BEGIN IMMEDIATE`` takes the write lock up front, so a busy database fails before anything
     is written rather than halfway. Any exception rolls everything back.
@@ -366,19 +338,5 @@ def durable_transaction(db: Database) -> Iterator[Database]:
     Raises:
         RuntimeError: Called inside another transaction (durability cannot be raised there).
     """
-    if db.conn.in_transaction:
-        raise RuntimeError("durable_transaction() cannot be nested in an open transaction")
-    db.execute("PRAGMA synchronous = FULL")  # only settable outside a transaction
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            # The failure may already have ended the transaction (e.g. SQLITE_FULL on COMMIT).
-            with contextlib.suppress(sqlite3.Error):
-                db.rollback()
-            raise
-    finally:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("PRAGMA synchronous = NORMAL")
+    with sqlite_kit.durable_transaction(db.conn):
+        yield db

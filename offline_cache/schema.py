@@ -1,11 +1,22 @@
 """The database schema, as an append-only list of migrations.
 
 ``MIGRATIONS[n - 1]`` brings a file from schema version ``n - 1`` to ``n`` (tracked with
-``PRAGMA user_version``). Never edit a migration that has shipped: append a new one. Every query
-the repositories run has an index behind it; the comment above each index names the query.
+``PRAGMA user_version``; :func:`window_app.sqlite_kit.migrate` applies them). Never edit a
+migration that has shipped: append a new one. A step is one SQL statement, or a function that
+changes the schema through sqlite-utils (``db["t"].add_column(…)``, ``create_index``,
+``create_view`` …): new migrations use sqlite-utils where it says the change as well as SQL.
+Every query the repositories run has an index behind it; the comment above each index names
+the query.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from window_app.sqlite_kit import Migration
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _V1 = (
     # Per-installation values: installation_tag (receipt numbers), signing_secret (envelopes).
@@ -251,5 +262,31 @@ _V3 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
-"""Each migration is a sequence of single SQL statements, run in one transaction."""
+APPLICATIONS_EXPORT = "applications_export"
+"""The view ``window-app export applications`` writes out (offline_cache/export.py)."""
+
+APPLICATIONS_EXPORT_SQL = """
+SELECT
+    a.receipt_no, a.accepted_at, a.window_id, a.centre, a.clerk,
+    a.offering_id, a.offering_kind, a.offering_name, a.offering_name_en,
+    a.applicant_kind, a.applicant_name, a.applicant_number, a.phone, a.agent_name,
+    a.state, a.lead_department, a.promised_days, a.promised_by, a.concluded_at, a.conclusion,
+    p.department, p.stage, p.state AS part_state, p.sent_at, p.received_at, p.decided_at, p.reason
+FROM applications a
+LEFT JOIN application_parts p ON p.receipt_no = a.receipt_no
+"""
+"""One row per department part of each accepted application: the summary columns and the
+part's progress, no JSON (the full intake stays in the database)."""
+
+
+def _create_applications_export(db: sqlite_utils.Database) -> None:
+    # A view, so that the export and anyone reading the file with sqlite-utils or a
+    # spreadsheet tool see the same flat rows.
+    db.create_view(APPLICATIONS_EXPORT, APPLICATIONS_EXPORT_SQL)
+
+
+_V4: Migration = (_create_applications_export,)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+"""Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
+transaction."""

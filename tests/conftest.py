@@ -14,6 +14,13 @@ from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 FIXED_NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
+@pytest.fixture(autouse=True)
+def _no_user_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A developer's own ``~/.config/window-app/config.toml`` (``window-app config init``) is in
+    the search order before the package default: keep it out of every case and subprocess."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """The shipped window settings (贞丰县, 522325) with the data dir in ``tmp_path``."""

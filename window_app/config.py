@@ -1,8 +1,18 @@
 """``config.toml`` + ``WINDOW_APP_<SECTION>_<KEY>`` overrides → typed, validated settings.
 
-Where the file comes from, first found wins: ``--config PATH``, ``$WINDOW_APP_CONFIG``,
-``./config.toml``, the ``config.toml`` shipped beside the package (source checkout / editable
-install). Without any file the typed defaults below apply; they are the shipped window's.
+Where the file comes from, first found wins (:func:`config_candidates`):
+
+1. ``--config PATH`` (an error if it does not exist), else ``$WINDOW_APP_CONFIG`` (likewise);
+2. ``./config.toml`` in the current directory;
+3. ``config.toml`` in the user's config directory (``window-app config init`` writes it there:
+   ``~/.config/window-app/`` on Linux, ``~/Library/Application Support/window-app/`` on macOS,
+   ``%LOCALAPPDATA%\\window-app\\`` on Windows);
+4. the default shipped inside the package, ``window_app/data/config.toml`` (the demo window:
+   贞丰县政务服务中心, region 522325, the local demo exchange). It is there in every install
+   (wheel, ``pipx``, ``uv tool``, editable), so a window never runs without exchange settings.
+
+``window-app config path`` shows which file is in use. Without any file (a broken install) the
+typed defaults below apply; they are the shipped window's.
 
 Every key of every section can be overridden by an environment variable named
 ``WINDOW_APP_<SECTION>_<KEY>`` in upper case, e.g. ``WINDOW_APP_WINDOW_REGION=522325`` or
@@ -19,12 +29,20 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from platformdirs import user_config_path, user_data_path
+
+from window_app.domain.errors import WindowAppError
+from window_app.domain.words import Words
+
+APP_NAME = "window-app"
+CONFIG_NAME = "config.toml"
 ENV_PREFIX = "WINDOW_APP_"
-SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+SHIPPED_CONFIG = Path(__file__).resolve().parent / "data" / CONFIG_NAME
+"""The package default settings (package data: in every wheel and editable install)."""
 
 
-class ConfigError(Exception):
-    """A setting is missing, mistyped or out of range. The message names file, key and reason."""
+class ConfigError(WindowAppError):
+    """A setting is missing, mistyped or out of range. The words name file, key and reason."""
 
 
 @dataclass(frozen=True)
@@ -116,32 +134,11 @@ class Settings:
     def data_dir(self) -> Path:
         if self.storage.data_dir:
             return Path(self.storage.data_dir).expanduser()
-        from platformdirs import user_data_path
-
-        return user_data_path("window-app", appauthor=False)
+        return user_data_path(APP_NAME, appauthor=False)
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "window.sqlite"
-
-    @property
-    def catalog_dir(self) -> Path:
-        """The catalog directory: ``[catalog] path``; else the newest catalog the sync engine
-        downloaded and validated into ``<data dir>/catalogs/`` when its version is newer than
-        the shipped one (window_app/sync/catalog_refresh.py); else the shipped catalog."""
-        if self.catalog.path:
-            return Path(self.catalog.path).expanduser()
-        from window_app.catalog.reading import shipped_catalog_path
-        from window_app.sync.catalog_refresh import preferred_catalog_dir
-
-        return preferred_catalog_dir(self.data_dir, shipped_catalog_path())
-
-    @property
-    def shipped_catalog_dir(self) -> Path:
-        """The catalog shipped with the package (the fallback when a downloaded one fails)."""
-        from window_app.catalog.reading import shipped_catalog_path
-
-        return shipped_catalog_path()
 
 
 _SECTIONS = {
@@ -153,17 +150,33 @@ _SECTIONS = {
 }
 
 
+def user_config_file() -> Path:
+    """Where ``window-app config init`` writes, and the third place looked in: the user's
+    config directory (platformdirs) / ``config.toml``."""
+    return user_config_path(APP_NAME, appauthor=False) / CONFIG_NAME
+
+
+def config_candidates() -> list[Path]:
+    """The places looked in when neither ``--config`` nor ``$WINDOW_APP_CONFIG`` is given,
+    in order: ``./config.toml``, the user's config file, the package default."""
+    return [Path.cwd() / CONFIG_NAME, user_config_file(), SHIPPED_CONFIG]
+
+
 def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The config file to read, or ``None`` to run on defaults."""
+    """The config file to read, or ``None`` to run on defaults (see the module docstring).
+
+    Raises:
+        ConfigError: ``explicit`` (or ``$WINDOW_APP_CONFIG``) names a file that does not exist.
+    """
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
+            raise ConfigError(Words("{p}：配置文件不存在", "{p}: config file not found").format(p=path))
         return path
     env = os.environ.get(f"{ENV_PREFIX}CONFIG")
     if env:
         return find_config_file(env)
-    for candidate in (Path.cwd() / "config.toml", SHIPPED_CONFIG):
+    for candidate in config_candidates():
         if candidate.is_file():
             return candidate
     return None
@@ -194,19 +207,21 @@ def load_settings(
         try:
             raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+            raise ConfigError(Words("{w}：不是有效的 TOML：{e}", "{w}: not valid TOML: {e}").format(w=where, e=exc)) from None
         except OSError as exc:
-            raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
+            raise ConfigError(Words("{w}：无法读取：{e}", "{w}: cannot read: {e}").format(w=where, e=exc.strerror)) from None
 
     unknown = set(raw) - set(_SECTIONS) - {"departments"}
     if unknown:
-        raise ConfigError(f"{where}: unknown section(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(
+            Words("{w}：未知的节 {s}", "{w}: unknown section(s) {s}").format(w=where, s=", ".join(sorted(unknown)))
+        )
 
     sections: dict[str, Any] = {}
     for name, cls in _SECTIONS.items():
         table = raw.get(name, {})
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [{name}] must be a table")
+            raise ConfigError(Words("{w}：[{n}] 应为一个表", "{w}: [{n}] must be a table").format(w=where, n=name))
         sections[name] = _build(cls, name, table, environ, where)
 
     departments: dict[str, DepartmentEndpoint] = {}
@@ -219,7 +234,7 @@ def load_settings(
     for code in sorted(set(dept_tables) | env_depts):
         table = dept_tables.get(code, {})
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [departments.{code}] must be a table")
+            raise ConfigError(Words("{w}：[departments.{c}] 应为一个表", "{w}: [departments.{c}] must be a table").format(w=where, c=code))
         departments[code] = _build(
             DepartmentEndpoint, f"departments_{code}", table, environ, where, label=f"departments.{code}"
         )
@@ -236,7 +251,11 @@ def _build(cls: type, section: str, table: dict[str, Any], environ: Mapping[str,
     known = {f.name: f for f in fields(cls)}
     unknown = set(table) - set(known)
     if unknown:
-        raise ConfigError(f"{where}: [{label}] unknown key(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(
+            Words("{w}：[{l}] 中有未知的键 {k}", "{w}: [{l}] unknown key(s) {k}").format(
+                w=where, l=label, k=", ".join(sorted(unknown))
+            )
+        )
     values: dict[str, Any] = {}
     for name, spec in known.items():
         default = spec.default
@@ -256,53 +275,84 @@ def _coerce(text: str, default: Any, what: str) -> Any:
             return True
         if lowered in {"0", "false", "no", "off"}:
             return False
-        raise ConfigError(f"{what}: expected true/false, got {text!r}")
+        raise ConfigError(Words("{w}：应为 true/false，而不是 {v!r}", "{w}: expected true/false, got {v!r}").format(w=what, v=text))
     if isinstance(default, int):
         try:
             return int(text)
         except ValueError:
-            raise ConfigError(f"{what}: expected an integer, got {text!r}") from None
+            raise ConfigError(Words("{w}：应为整数，而不是 {v!r}", "{w}: expected an integer, got {v!r}").format(w=what, v=text)) from None
     if isinstance(default, float):
         try:
             return float(text)
         except ValueError:
-            raise ConfigError(f"{what}: expected a number, got {text!r}") from None
+            raise ConfigError(Words("{w}：应为数字，而不是 {v!r}", "{w}: expected a number, got {v!r}").format(w=what, v=text)) from None
     return text
 
 
 def _check_type(value: Any, default: Any, what: str) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{what}: expected true/false, got {value!r}")
+            raise ConfigError(Words("{w}：应为 true/false，而不是 {v!r}", "{w}: expected true/false, got {v!r}").format(w=what, v=value))
     elif isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{what}: expected a number, got {value!r}")
+            raise ConfigError(Words("{w}：应为数字，而不是 {v!r}", "{w}: expected a number, got {v!r}").format(w=what, v=value))
         return float(value)
     elif isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{what}: expected an integer, got {value!r}")
+            raise ConfigError(Words("{w}：应为整数，而不是 {v!r}", "{w}: expected an integer, got {v!r}").format(w=what, v=value))
     elif isinstance(default, str) and not isinstance(value, str):
-        raise ConfigError(f"{what}: expected a string, got {value!r}")
+        raise ConfigError(Words("{w}：应为字符串，而不是 {v!r}", "{w}: expected a string, got {v!r}").format(w=what, v=value))
     return value
 
 
 def _validate(settings: Settings, where: str) -> None:
     window = settings.window
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,11}", window.id):
-        raise ConfigError(f"{where}: [window] id {window.id!r}: use 1–12 letters, digits or '-'")
+        raise ConfigError(
+            Words(
+                "{w}：[window] id {v!r}：应为 1–12 个字母、数字或“-”", "{w}: [window] id {v!r}: use 1–12 letters, digits or '-'"
+            ).format(w=where, v=window.id)
+        )
     if not re.fullmatch(r"\d{6}", window.region):
-        raise ConfigError(f"{where}: [window] region {window.region!r}: a six-digit GB/T 2260 code")
+        raise ConfigError(
+            Words(
+                "{w}：[window] region {v!r}：应为六位 GB/T 2260 行政区划代码",
+                "{w}: [window] region {v!r}: a six-digit GB/T 2260 code",
+            ).format(w=where, v=window.region)
+        )
     if window.language not in ("zh", "en"):
-        raise ConfigError(f"{where}: [window] language {window.language!r}: expected zh or en")
+        raise ConfigError(
+            Words("{w}：[window] language {v!r}：应为 zh 或 en", "{w}: [window] language {v!r}: expected zh or en").format(
+                w=where, v=window.language
+            )
+        )
     if not re.match(r"https?://", settings.exchange.url):
-        raise ConfigError(f"{where}: [exchange] url {settings.exchange.url!r}: expected http(s)://…")
+        raise ConfigError(
+            Words("{w}：[exchange] url {v!r}：应以 http(s):// 开头", "{w}: [exchange] url {v!r}: expected http(s)://…").format(
+                w=where, v=settings.exchange.url
+            )
+        )
     sync = settings.sync
     if sync.interval_seconds <= 0 or sync.backoff_initial_seconds <= 0:
-        raise ConfigError(f"{where}: [sync] intervals must be positive")
+        raise ConfigError(Words("{w}：[sync] 的时间间隔应为正数", "{w}: [sync] intervals must be positive").format(w=where))
     if sync.backoff_max_seconds < sync.backoff_initial_seconds:
-        raise ConfigError(f"{where}: [sync] backoff_max_seconds is below backoff_initial_seconds")
+        raise ConfigError(
+            Words(
+                "{w}：[sync] backoff_max_seconds 小于 backoff_initial_seconds",
+                "{w}: [sync] backoff_max_seconds is below backoff_initial_seconds",
+            ).format(w=where)
+        )
     if not 1 <= sync.batch_size <= 500:
-        raise ConfigError(f"{where}: [sync] batch_size {sync.batch_size}: expected 1–500")
+        raise ConfigError(
+            Words("{w}：[sync] batch_size {v}：应为 1–500", "{w}: [sync] batch_size {v}: expected 1–500").format(
+                w=where, v=sync.batch_size
+            )
+        )
     for code, endpoint in settings.departments.items():
         if endpoint.url and not re.match(r"https?://", endpoint.url):
-            raise ConfigError(f"{where}: [departments.{code}] url {endpoint.url!r}: expected http(s)://…")
+            raise ConfigError(
+                Words(
+                    "{w}：[departments.{c}] url {v!r}：应以 http(s):// 开头",
+                    "{w}: [departments.{c}] url {v!r}: expected http(s)://…",
+                ).format(w=where, c=code, v=endpoint.url)
+            )

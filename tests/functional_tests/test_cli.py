@@ -41,6 +41,15 @@ def _no_user_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def user_config_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The developer's own ``~/.config/window-app/config.toml`` must not leak in either; a case
+    that writes one (``config init``) writes it under ``tmp_path``."""
+    home = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
 def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process cases run at the suite's fixed moment (examples carry dates near it)."""
     from window_app.window import Window
@@ -70,8 +79,10 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def run_module(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m window_app ARGS`` as a clerk's shell would run it."""
+def run_module(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """``python -m window_app ARGS`` as a clerk's shell would run it (in ``cwd``)."""
     child_env = {key: value for key, value in os.environ.items() if not key.startswith("WINDOW_APP_")}
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), child_env.get("PYTHONPATH", "")]))
     child_env["PYTHONIOENCODING"] = "utf-8"
@@ -81,7 +92,7 @@ def run_module(*args: str, env: dict[str, str] | None = None, stdin: str | None 
         capture_output=True,
         text=True,
         encoding="utf-8",
-        cwd=ROOT,
+        cwd=cwd,
         env=child_env,
         input=stdin,
         timeout=120,
@@ -670,3 +681,115 @@ def test_main_leaves_the_process_language_as_it_found_it(capsys, data_dir: str) 
     code, out, _err = cli(capsys, "--data-dir", data_dir, "--lang", "en" if before == "zh" else "zh", "applications")
     assert code == 0 and out
     assert language() == before
+
+
+# -- config init | path ----------------------------------------------------------------------
+
+
+def test_config_init_writes_the_commented_default_and_never_overwrites_without_force(
+    capsys, monkeypatch, tmp_path: Path, user_config_home: Path
+) -> None:
+    from window_app.config import SHIPPED_CONFIG
+
+    monkeypatch.chdir(tmp_path)  # no ./config.toml here
+    written = user_config_home / "window-app" / "config.toml"
+    code, out, err = cli(capsys, "config", "init")
+    assert code == 0, err
+    assert out.strip() == str(written)
+    assert "已写入默认设置" in err
+    assert written.read_text(encoding="utf-8") == SHIPPED_CONFIG.read_text(encoding="utf-8")
+    assert "# " in written.read_text(encoding="utf-8")  # commented, for the person who edits it
+
+    written.write_text("[window]\nregion = '522323'\n", encoding="utf-8")
+    code, out, err = cli(capsys, "config", "init", "--lang", "en")
+    assert code == 1
+    assert out == ""
+    assert str(written) in err and "--force" in err
+    assert "region = '522323'" in written.read_text(encoding="utf-8"), "the clerk's edits survive"
+
+    code, out, err = cli(capsys, "config", "init", "--force")
+    assert code == 0, err
+    assert written.read_text(encoding="utf-8") == SHIPPED_CONFIG.read_text(encoding="utf-8")
+
+
+def test_config_path_follows_the_search_order(capsys, monkeypatch, tmp_path: Path, user_config_home: Path) -> None:
+    from window_app.config import SHIPPED_CONFIG
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "config", "path", "--lang", "en")
+    assert code == 0, err
+    assert out.strip() == str(SHIPPED_CONFIG)
+    assert "package default" in err and "← in use" in err
+
+    user_file = user_config_home / "window-app" / "config.toml"
+    assert cli(capsys, "config", "init")[0] == 0
+    code, out, err = cli(capsys, "config", "path")
+    assert (code, out.strip()) == (0, str(user_file))
+    assert f"{user_file} ← 使用中" in err
+
+    (tmp_path / "config.toml").write_text("[window]\nlanguage = 'en'\n", encoding="utf-8")
+    code, out, err = cli(capsys, "config", "path")
+    assert (code, out.strip()) == (0, str(tmp_path / "config.toml"))
+    assert "Search order" in err  # the configured language
+
+    code, out, err = cli(capsys, "config", "path", "--config", str(tmp_path / "missing.toml"))
+    assert code == 2 and out == ""
+    assert "missing.toml" in err
+
+
+def test_an_installed_app_runs_on_the_package_default_outside_the_source_tree(tmp_path: Path, user_config_home: Path) -> None:
+    """Run from a directory without config.toml (as after ``pipx install``): the window is the
+    shipped one, not the built-in defaults without exchange settings."""
+    result = run_module("config", "path", env={"XDG_CONFIG_HOME": str(user_config_home)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(str(Path("window_app") / "data" / "config.toml"))
+    result = run_module("--data-dir", str(tmp_path / "data"), "catalog", "list", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
+
+
+# -- export applications ---------------------------------------------------------------------
+
+
+def test_export_applications_as_csv_and_json_one_row_per_department_part(capsys, data_dir: str, catalog) -> None:
+    import csv
+
+    _code, out, _err = cli(capsys, "--data-dir", data_dir, "accept", str(home_example(catalog)))
+    receipt_no = out.strip()
+    _code, out, _err = cli(capsys, "--data-dir", data_dir, "applications", "--json")
+    [application] = json.loads(out)
+    parts = sorted((part["stage"], part["department"]) for part in application["parts"])
+
+    code, out, err = cli(capsys, "--data-dir", data_dir, "export", "applications")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {row["receipt_no"] for row in rows} == {receipt_no}
+    assert [(int(row["stage"]), row["department"]) for row in rows] == parts
+    assert {row["applicant_name"] for row in rows} == {application["applicant_name"]}
+    assert "intake" not in rows[0] and "guide" not in rows[0]
+
+    code, out, err = cli(capsys, "--data-dir", data_dir, "export", "applications", "--format", "json")
+    assert code == 0, err
+    as_text = [{key: "" if value is None else str(value) for key, value in row.items()} for row in json.loads(out)]
+    assert as_text == rows
+
+
+def test_export_applications_to_a_file_spreadsheets_open(capsys, tmp_path: Path, data_dir: str, catalog) -> None:
+    cli(capsys, "--data-dir", data_dir, "accept", str(home_example(catalog)))
+    target = tmp_path / "办件.csv"
+    code, out, err = cli(capsys, "--data-dir", data_dir, "export", "applications", "-o", str(target), "--lang", "en")
+    assert code == 0, err
+    assert out == ""
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfreceipt_no,")  # a BOM: Excel and WPS read UTF-8
+    lines = data.decode("utf-8-sig").splitlines()
+    assert f"Exported {len(lines) - 1} row(s) to {target}." in err
+
+
+def test_export_of_an_empty_window_is_a_header_or_an_empty_array(capsys, data_dir: str) -> None:
+    code, out, _err = cli(capsys, "--data-dir", data_dir, "export", "applications")
+    assert code == 0
+    assert out.startswith("receipt_no,accepted_at,") and len(out.splitlines()) == 1
+    code, out, _err = cli(capsys, "--data-dir", data_dir, "export", "applications", "--format", "json")
+    assert (code, json.loads(out)) == (0, [])
+

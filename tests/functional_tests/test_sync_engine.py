@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
+from window_app.sync.catalog_refresh import catalog_dir
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.exchange.client import DepartmentClient
 from window_app.intake.io import parse_intake
@@ -264,7 +265,7 @@ def test_catalog_refresh_installs_a_newer_catalog_for_new_applications(exchange_
     assert report.catalog.status == "installed" and report.catalog.version == newer
     installed = Path(report.catalog.path)
     assert installed.parent == window.settings.data_dir / "catalogs" and installed.name.startswith(f"{newer}-")
-    assert window.settings.catalog_dir == installed
+    assert catalog_dir(window.settings) == installed
     assert asyncio.run(engine.run_once()).catalog.status == "unchanged"  # 304 on its ETag
 
     reopened = Window.open(window.settings, clock=lambda: FIXED_NOW)

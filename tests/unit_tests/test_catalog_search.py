@@ -213,7 +213,7 @@ def test_offerings_without_keys_are_found_by_name_and_id(catalog: Catalog) -> No
 def test_cached_keys_equal_computed_ones_and_are_stored(tmp_path: Path, catalog: Catalog, keys) -> None:
     db = open_database(tmp_path / "window.db")
     assert cached_search_keys(db, catalog) == keys
-    rows = list(db["search_keys"].rows_where("offering_id = ?", ["enterprise_opening"]))
+    rows = list(db.utils["search_keys"].rows_where("offering_id = ?", ["enterprise_opening"]))
     assert rows == [
         {
             "digest": catalog.digest,
@@ -224,7 +224,7 @@ def test_cached_keys_equal_computed_ones_and_are_stored(tmp_path: Path, catalog:
             "keywords": json.dumps(list(keys["enterprise_opening"].keywords), ensure_ascii=False),
         }
     ]
-    assert db["search_keys"].pks == ["digest", "offering_id"]
+    assert db.utils["search_keys"].pks == ["digest", "offering_id"]
 
 
 def test_second_start_reads_keys_without_importing_pypinyin(tmp_path: Path) -> None:
@@ -265,7 +265,7 @@ def test_a_changed_catalog_recomputes_and_drops_the_old_digest(tmp_path: Path) -
 
     keys = cached_search_keys(db, new)
     assert keys["enterprise_deregistration"].initials == "qyjyzx"
-    digests = {row["digest"] for row in db["search_keys"].rows}
+    digests = {row["digest"] for row in db.utils["search_keys"].rows}
     assert digests == {new.digest}
 
 
@@ -275,7 +275,7 @@ def test_works_on_the_migrated_window_database(tmp_path: Path, catalog: Catalog,
     try:
         assert cached_search_keys(db, catalog) == keys
         assert cached_search_keys(db, catalog) == keys
-        assert db["search_keys"].count == len(keys)
+        assert db.utils["search_keys"].count == len(keys)
     finally:
         db.close()
 

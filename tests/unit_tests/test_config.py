@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from window_app.config import SHIPPED_CONFIG, ConfigError, load_settings
+import window_app
+from window_app.sync.catalog_refresh import catalog_dir
+from window_app.config import (
+    SHIPPED_CONFIG,
+    ConfigError,
+    config_candidates,
+    find_config_file,
+    load_settings,
+    user_config_file,
+)
 
 
 def test_shipped_config_places_the_window_at_zhenfeng() -> None:
@@ -58,23 +67,84 @@ def test_bad_config_names_file_key_and_reason(tmp_path: Path, text: str, expecte
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_settings(path, environ={})
-    assert str(path) in str(caught.value)
-    assert expected in str(caught.value)
+    assert str(path) in caught.value.words.en and str(path) in caught.value.words.zh
+    assert expected in caught.value.words.en
 
 
 def test_bad_environment_value_is_named() -> None:
-    with pytest.raises(ConfigError, match=r"\$WINDOW_APP_SYNC_BATCH_SIZE: expected an integer"):
+    with pytest.raises(ConfigError) as caught:
         load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_SYNC_BATCH_SIZE": "many"})
+    assert caught.value.words.en.startswith("$WINDOW_APP_SYNC_BATCH_SIZE: expected an integer")
+    assert caught.value.words.zh.startswith("$WINDOW_APP_SYNC_BATCH_SIZE：应为整数")
 
 
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="config file not found"):
+    with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / "nope.toml", environ={})
+    assert caught.value.words.en == f"{tmp_path / 'nope.toml'}: config file not found"
+    assert caught.value.words.zh == f"{tmp_path / 'nope.toml'}：配置文件不存在"
 
 
 def test_catalog_dir_is_the_configured_path_else_the_shipped_catalog(tmp_path: Path) -> None:
     from window_app.catalog.loader import shipped_catalog_path
 
-    assert load_settings(SHIPPED_CONFIG, environ={}).catalog_dir == shipped_catalog_path()
+    assert catalog_dir(load_settings(SHIPPED_CONFIG, environ={})) == shipped_catalog_path()
     settings = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_CATALOG_PATH": str(tmp_path / "catalog")})
-    assert settings.catalog_dir == tmp_path / "catalog"
+    assert catalog_dir(settings) == tmp_path / "catalog"
+
+
+# -- where the file comes from -----------------------------------------------------------------
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A working directory and a user config directory, both empty, and no $WINDOW_APP_CONFIG."""
+    cwd, config_home = tmp_path / "cwd", tmp_path / "xdg"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.delenv("WINDOW_APP_CONFIG", raising=False)
+    return cwd / "config.toml", config_home / "window-app" / "config.toml"
+
+
+def write_region(path: Path, region: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"[window]\nregion = '{region}'\n", encoding="utf-8")
+    return path
+
+
+def test_the_package_default_is_package_data_and_applies_when_nothing_else_is_found(places) -> None:
+    assert SHIPPED_CONFIG.parent == Path(window_app.__file__).parent / "data"
+    assert config_candidates()[-1] == SHIPPED_CONFIG
+    assert find_config_file() == SHIPPED_CONFIG
+    settings = load_settings(environ={})
+    assert settings.source == str(SHIPPED_CONFIG)
+    assert settings.exchange.token == "demo-window-ZF-01"  # an installed app still reaches the demo exchange
+
+
+def test_the_user_config_file_wins_over_the_package_default(places) -> None:
+    _cwd_file, user_file = places
+    assert user_config_file() == user_file
+    write_region(user_file, "522323")
+    assert find_config_file() == user_file
+    assert load_settings(environ={}).window.region == "522323"
+
+
+def test_the_working_directory_wins_over_the_user_config_file(places) -> None:
+    cwd_file, user_file = places
+    write_region(user_file, "522323")
+    write_region(cwd_file, "522301")
+    assert config_candidates() == [cwd_file, user_file, SHIPPED_CONFIG]
+    assert find_config_file() == cwd_file
+    assert load_settings(environ={}).window.region == "522301"
+
+
+def test_an_explicit_file_or_the_environment_wins_over_every_place(places, tmp_path: Path, monkeypatch) -> None:
+    cwd_file, user_file = places
+    write_region(user_file, "522323")
+    write_region(cwd_file, "522301")
+    chosen = write_region(tmp_path / "chosen.toml", "522327")
+    monkeypatch.setenv("WINDOW_APP_CONFIG", str(write_region(tmp_path / "env.toml", "522328")))
+    assert find_config_file() == tmp_path / "env.toml"
+    assert find_config_file(chosen) == chosen
+    assert load_settings(chosen, environ={}).window.region == "522327"

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from offline_cache import export
 from offline_cache.db import (
     durable_transaction,
     installation_tag,
@@ -15,7 +16,7 @@ from offline_cache.db import (
     storage_error_from,
     storage_errors,
 )
-from offline_cache.schema import MIGRATIONS
+from offline_cache.schema import APPLICATIONS_EXPORT, MIGRATIONS
 from window_app.domain.errors import StorageError
 from window_app.domain.words import Words
 
@@ -38,7 +39,7 @@ def test_a_new_file_is_created_with_every_table_in_wal_mode(tmp_path) -> None:
             "receipt_sequence",
             "search_keys",
             "catalog_snapshots",
-        } <= set(db.table_names())
+        } <= set(db.utils.table_names())
     finally:
         db.close()
 
@@ -46,7 +47,7 @@ def test_a_new_file_is_created_with_every_table_in_wal_mode(tmp_path) -> None:
 def test_search_keys_table_has_the_columns_the_catalog_cache_writes(tmp_path) -> None:
     db = open_database(tmp_path / "w.sqlite")
     try:
-        assert [column.name for column in db["search_keys"].columns] == [
+        assert [column.name for column in db.utils["search_keys"].columns] == [
             "digest",
             "offering_id",
             "hanzi",
@@ -54,7 +55,7 @@ def test_search_keys_table_has_the_columns_the_catalog_cache_writes(tmp_path) ->
             "initials",
             "keywords",
         ]
-        assert db["search_keys"].pks == ["digest", "offering_id"]
+        assert db.utils["search_keys"].pks == ["digest", "offering_id"]
     finally:
         db.close()
 
@@ -182,3 +183,40 @@ def test_operating_system_errors_become_plain_words(error: OSError, kind: str, w
     assert words in translated.words.zh
     assert "本次受理未写入" in translated.words.zh
     assert "not written" in translated.words.en
+
+
+def test_a_version_3_file_gains_the_export_view_and_keeps_its_rows(tmp_path) -> None:
+    """The first migration written with sqlite-utils (``create_view``) upgrades a file as old
+    programs left it: versions 1–3 applied as plain SQL, an application in it."""
+    path = tmp_path / "old.sqlite"
+    raw = sqlite3.connect(path)
+    for migration in MIGRATIONS[:3]:
+        for statement in migration:
+            raw.execute(statement)
+    raw.execute(
+        "INSERT INTO applications (receipt_no, offering_id, offering_kind, offering_name, applicant_kind, applicant_name, "
+        "state, catalog_version, lead_department, intake, guide, window_id, clerk, accepted_at, updated_at) "
+        "VALUES ('r1', 'o', 'bundle', '企业开办', 'person', '张三', 'accepted', '1', 'market', '{}', '{}', 'ZF-01', 'c', "
+        "'2026-11-27T09:30:00+08:00', 't')"
+    )
+    for department, stage in (("market", 1), ("tax", 2)):
+        raw.execute(
+            "INSERT INTO application_parts (receipt_no, department, stage, items, state, updated_at) "
+            "VALUES ('r1', ?, ?, '[]', 'queued', 't')",
+            [department, stage],
+        )
+    raw.execute("PRAGMA user_version = 3")
+    raw.commit()
+    raw.close()
+
+    db = open_database(path)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert APPLICATIONS_EXPORT in db.utils.view_names()
+        rows = list(export.application_rows(db))
+        assert [(row["receipt_no"], row["applicant_name"], row["department"], row["stage"]) for row in rows] == [
+            ("r1", "张三", "market", 1),
+            ("r1", "张三", "tax", 2),
+        ]
+    finally:
+        db.close()

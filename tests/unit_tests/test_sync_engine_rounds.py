@@ -338,6 +338,7 @@ def test_a_crash_mid_request_means_a_later_resend_not_a_loss(tmp_path, clock) ->
 
 def test_a_catalog_that_does_not_validate_is_not_installed(tmp_path, clock) -> None:
     from window_app.catalog.loader import shipped_catalog_path
+    from window_app.sync.catalog_refresh import catalog_dir
 
     files = {p.relative_to(shipped_catalog_path()).as_posix(): p.read_text(encoding="utf-8") for p in shipped_catalog_path().rglob("*.toml")}
     files["catalog.toml"] = re.sub(r'version = "[^"]+"', 'version = "9999.1"', files["catalog.toml"], count=1)
@@ -355,11 +356,11 @@ def test_a_catalog_that_does_not_validate_is_not_installed(tmp_path, clock) -> N
     assert report.catalog.status == "invalid"
     assert "校验未通过" in report.error and "keeping the current one" in report.error_en
     assert [p.name for p in (settings.data_dir / "catalogs").iterdir()] == []  # the temporary copy is gone
-    assert settings.catalog_dir == shipped_catalog_path()
+    assert catalog_dir(settings) == shipped_catalog_path()
 
 
 def test_catalog_file_names_cannot_escape_the_catalog_directory(tmp_path) -> None:
-    from window_app.sync.catalog_refresh import install_catalog
+    from window_app.sync.catalog_refresh import catalog_dir, install_catalog
 
     for name in ("../evil.toml", "/etc/passwd", "items/../../x.toml", ".hidden/catalog.toml", "a\\b.toml"):
         outcome = install_catalog(tmp_path, {"version": "9", "digest": "d", "files": {name: "x"}}, "d")
@@ -409,14 +410,14 @@ def test_a_damaged_downloaded_catalog_falls_back_to_the_shipped_one(tmp_path) ->
     import shutil
 
     from window_app.catalog.loader import load_catalog, shipped_catalog_path
-    from window_app.sync.catalog_refresh import load_preferred_catalog
+    from window_app.sync.catalog_refresh import catalog_dir, load_preferred_catalog
 
     settings = make_settings(tmp_path)
     installed = settings.data_dir / "catalogs" / "9999.1-deadbeef"
     shutil.copytree(shipped_catalog_path(), installed)
     toml = installed / "catalog.toml"
     toml.write_text(re.sub(r'version = "[^"]+"', 'version = "9999.1"', toml.read_text(encoding="utf-8"), count=1), encoding="utf-8")
-    assert settings.catalog_dir == installed
+    assert catalog_dir(settings) == installed
     assert load_preferred_catalog(settings).version == "9999.1"
     (installed / "departments.toml").write_text("[[department]]\nid = 'x'\n", encoding="utf-8")  # the disk went bad
     assert load_preferred_catalog(settings).version == load_catalog(shipped_catalog_path()).version

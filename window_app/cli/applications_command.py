@@ -1,14 +1,17 @@
-"""``window-app applications`` and ``window-app receipt``: what this window has accepted."""
+"""``window-app applications``, ``receipt`` and ``export applications``: what this window has
+accepted, listed, printed, or written out as CSV/JSON rows for a spreadsheet or another program."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from window_app.cli.context import opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
-from window_app.cli.output import department_name, english, jsonable, out, out_json, print_table, when
+from window_app.cli.output import department_name, english, err, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
 from window_app.domain.states import application_state_label, part_state_label
 from window_app.domain.words import Words, tr
@@ -27,6 +30,23 @@ def register(commands: Any) -> None:
     receipt = add_command(commands, "receipt", "打印受理回执", "print an application's receipt")
     receipt.add_argument("receipt_no", metavar="RECEIPT_NO", help=tr("受理编号", "receipt number"))
     receipt.set_defaults(func=cmd_receipt)
+
+    export = add_command(commands, "export", "导出数据（CSV 或 JSON）", "export data (CSV or JSON)")
+    what = export.add_subparsers(title=tr("导出内容", "what to export"), metavar="WHAT", required=True)
+    rows = add_command(
+        what,
+        "applications",
+        "已受理的办件，每个部门环节一行",
+        "accepted applications, one row per department part",
+    )
+    rows.add_argument("--format", choices=("csv", "json"), default="csv", help=tr("格式（默认 csv）", "format (default csv)"))
+    rows.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help=tr("写入文件（CSV 带 BOM，便于 Excel/WPS 打开）；默认标准输出", "write to FILE (CSV with a BOM for Excel/WPS); default stdout"),
+    )
+    rows.set_defaults(func=cmd_export_applications)
 
 
 def cmd_applications(args: argparse.Namespace) -> int:
@@ -80,4 +100,24 @@ def cmd_receipt(args: argparse.Namespace) -> int:
                 Words("没有受理编号为“{no}”的办件。", "No application has the receipt number “{no}”.").format(no=args.receipt_no)
             ) from None
         out(text)
+    return EXIT_OK
+
+
+def cmd_export_applications(args: argparse.Namespace) -> int:
+    """Every accepted application, one row per department part, as CSV or JSON."""
+    from offline_cache.export import application_rows, export_columns, write_rows
+
+    settings = settings_from(args)
+    with opened_window(settings) as window:
+        rows = application_rows(window.db)
+        columns = export_columns(window.db)
+        if not args.output:
+            write_rows(rows, columns, sys.stdout, args.format)
+            return EXIT_OK
+        target = Path(args.output).expanduser()
+        # Excel and WPS read a CSV as the local code page unless it starts with a BOM.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        with target.open("w", encoding=encoding, newline="") as stream:
+            count = write_rows(rows, columns, stream, args.format)
+    err(tr("已导出 {n} 行到 {path}。", "Exported {n} row(s) to {path}.", n=count, path=target))
     return EXIT_OK

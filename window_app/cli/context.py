@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from window_app.cli.errors import InvalidInput
 from window_app.config import Settings, load_settings
 from window_app.domain.words import Words, pick, set_language
+from window_app.sync.catalog_refresh import catalog_dir
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog, Offering
@@ -52,7 +53,7 @@ def load_window_catalog(settings: Settings) -> Catalog:
     """The window's catalog without opening its database (the catalog commands need no DB)."""
     from window_app.catalog.loader import load_catalog
 
-    return load_catalog(settings.catalog_dir)
+    return load_catalog(catalog_dir(settings))
 
 
 def offering_here(window: Window, offering_id: str) -> Offering:

@@ -72,7 +72,13 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     """
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
-        "--config", metavar="PATH", default=default, help=tr("配置文件（默认 ./config.toml）", "config file (default ./config.toml)")
+        "--config",
+        metavar="PATH",
+        default=default,
+        help=tr(
+            "配置文件（默认依次找 ./config.toml、用户配置目录、程序自带默认；见 config path）",
+            "config file (default: ./config.toml, the user config dir, the package default; see config path)",
+        ),
     )
     parser.add_argument(
         "--data-dir", metavar="PATH", default=default, help=tr("数据库所在目录", "directory of the SQLite database")

@@ -16,7 +16,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.catalog_commands",  # catalog validate | list | coverage
     "window_app.cli.guide_command",  # guide
     "window_app.cli.accept_command",  # accept
-    "window_app.cli.applications_command",  # applications, receipt
+    "window_app.cli.applications_command",  # applications, receipt, export applications
+    "window_app.cli.config_command",  # config init | path
     "window_app.exchange.cli",  # exchange … (the reference department exchange)
     "window_app.cli.sync_command",  # sync … (the headless sync worker)
 )

@@ -23,6 +23,8 @@ class WindowAppError(Exception):
     """
 
     def __init__(self, words: Words, details: Sequence[Words | str] = ()):
+        if not isinstance(words, Words):  # a plain string would silently be one language only
+            raise TypeError(f"{type(self).__name__} needs Words, not {type(words).__name__}")
         super().__init__(words.in_language("en"))
         self.words = words
         self.details: list[Words | str] = list(details)

@@ -32,6 +32,7 @@ from window_app.domain.words import Words
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.schema import MIGRATIONS
+from window_app.sqlite_kit import durable_transaction, migrate
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 INBOX_STATES = {
@@ -108,20 +109,14 @@ class ExchangeStore:
             self.closed = True
 
     def _migrate(self) -> None:
-        current = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if current > len(MIGRATIONS):
-            raise ExchangeError(
-                500,
-                f"the exchange database {self.path} is from a newer version (schema {current})",
-                f"交换平台数据库 {self.path} 由更新的版本创建（结构版本 {current}）",
-            )
-        for version in range(current + 1, len(MIGRATIONS) + 1):
-            with self._transaction() as conn:
-                if conn.execute("PRAGMA user_version").fetchone()[0] >= version:
-                    continue
-                for statement in MIGRATIONS[version - 1]:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {version}")
+        migrate(self._conn, MIGRATIONS, too_new=self._too_new)
+
+    def _too_new(self, current: int, known: int) -> ExchangeError:
+        return ExchangeError(
+            500,
+            f"the exchange database {self.path} is from a newer version (schema {current})",
+            f"交换平台数据库 {self.path} 由更新的版本创建（结构版本 {current}）",
+        )
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -130,18 +125,8 @@ class ExchangeStore:
         Raises:
             ExchangeError: 503 with ``Retry-After`` when another process holds the write lock.
         """
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise _busy(exc) from exc
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-                raise
+        with self._lock, durable_transaction(self._conn, busy=_busy) as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

@@ -25,9 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from window_app.catalog.reading import shipped_catalog_path
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from window_app.config import Settings
     from window_app.sync.client import ExchangeClient
 
 CATALOGS_DIRNAME = "catalogs"
@@ -220,8 +223,17 @@ async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[st
     return await asyncio.to_thread(install_catalog, data_dir, body, new_etag)
 
 
-def load_preferred_catalog(settings: Any, load: Callable[[Path], Any] | None = None) -> Any:
-    """The catalog a window opens with: :attr:`Settings.catalog_dir`, falling back to the shipped
+def catalog_dir(settings: Settings) -> Path:
+    """The catalog directory a window uses: ``[catalog] path``; else the newest catalog the sync
+    engine downloaded and validated into ``<data dir>/catalogs/`` when its version is newer than
+    the shipped one; else the shipped catalog."""
+    if settings.catalog.path:
+        return Path(settings.catalog.path).expanduser()
+    return preferred_catalog_dir(settings.data_dir, shipped_catalog_path())
+
+
+def load_preferred_catalog(settings: Settings, load: Callable[[Path], Any] | None = None) -> Any:
+    """The catalog a window opens with: :func:`catalog_dir`, falling back to the shipped
     catalog if a downloaded one no longer loads (a damaged disk must not stop the window).
 
     Args:
@@ -236,10 +248,10 @@ def load_preferred_catalog(settings: Any, load: Callable[[Path], Any] | None = N
     if load is None:
         from window_app.catalog.loader import load_catalog as load
 
-    path = settings.catalog_dir
+    path = catalog_dir(settings)
     try:
         return load(path)
     except CatalogError:
-        if settings.catalog.path or path == settings.shipped_catalog_dir:
+        if settings.catalog.path or path == shipped_catalog_path():
             raise
-        return load(settings.shipped_catalog_dir)
+        return load(shipped_catalog_path())
