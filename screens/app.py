@@ -37,7 +37,7 @@ from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
 from screens.widgets.localized import localize_bindings
-from window_app.domain.words import language, pick, set_language, tr
+from window_app.domain.words import NO_WORDS, Words, language, pick, set_language, tr
 from window_app.incidents import incident_message, record_incident, summary
 from window_app.domain.intake import STEPS, Intake
 
@@ -65,11 +65,11 @@ class WindowApp(App):
             unknown). Later stages held for a prerequisite's result wait for a department,
             not for the line: the applications screen shows them.
         sync_quarantined: Envelopes the exchange refused for good (kept, not resent).
-        sync_reason: Why the window is offline, ``(中文, English)``; empty when it is not.
+        sync_reason: Why the window is offline, in words; empty when it is not.
         sync_running: The sync worker runs rounds on its own (the header says "connecting"
             until the first one is done).
         sync_generation: Goes up whenever a sync round changed what screens show (they watch it).
-        sync_elsewhere: ``(中文, English)`` while another process syncs this database (it holds
+        sync_elsewhere: Words while another process syncs this database (it holds
             the sync lock; the worker takes over when it ends); empty otherwise.
         sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
     """
@@ -91,10 +91,10 @@ class WindowApp(App):
     sync_online: reactive[bool | None] = reactive(None)
     sync_queued: reactive[int | None] = reactive(None)
     sync_quarantined: reactive[int] = reactive(0)
-    sync_reason: reactive[tuple[str, str]] = reactive(("", ""))
+    sync_reason: reactive[Words] = reactive(NO_WORDS)
     sync_running: reactive[bool] = reactive(False)
     sync_generation: reactive[int] = reactive(0)
-    sync_elsewhere: reactive[tuple[str, str]] = reactive(("", ""))
+    sync_elsewhere: reactive[Words] = reactive(NO_WORDS)
 
     def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
         """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
@@ -157,7 +157,7 @@ class WindowApp(App):
     def report_storage_error(self, error: StorageError) -> None:
         """Tell the clerk, in words, that the database refused (nothing is shown as a traceback)."""
         self.notify(
-            tr(error.message, getattr(error, "message_en", "") or error.message),
+            str(error),
             title=tr("数据未能保存", "Could not save"),
             severity="error",
             timeout=15,
@@ -249,7 +249,7 @@ class WindowApp(App):
                 return "none"
             intake.draft_id = self.window.save_draft(intake)
         except StorageError as failure:
-            return tr(failure.message, failure.message_en or failure.message)
+            return str(failure)
         except Exception as failure:
             return summary(failure)
         return "saved"

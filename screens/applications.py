@@ -98,7 +98,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, objec
         and not getattr(decision, "supplied_at", None)
     ]
     if shown == "quarantined":
-        words.append(tr(*part.error_words))
+        words.append(str(part.envelope_error))
     elif part.state == "supplement_needed" and asked:
         for decision in asked:
             material = catalog.materials.get(decision.material) if decision.material else None
@@ -120,7 +120,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, objec
     elif part.reason and part.state in ("supplement_needed", "cancelled"):
         words.append(tr("理由：{r}", "reason: {r}", r=part.reason))
     elif part.state == "queued" and part.attempts and part.envelope_error:
-        words.append(tr("上次发送未成功：{e}", "last attempt failed: {e}", e=tr(*part.error_words)))
+        words.append(tr("上次发送未成功：{e}", "last attempt failed: {e}", e=part.envelope_error))
     return " · ".join(words)
 
 
@@ -244,9 +244,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
             applications = self.window.applications(self.query_text)
             drafts = self.window.drafts()
         except StorageError as error:
-            self.query_one("#apps-status", Static).update(
-                tr(error.message, getattr(error, "message_en", "") or error.message)
-            )
+            self.query_one("#apps-status", Static).update(str(error))
             return
         now = self.window.now()
         if self.today_only:

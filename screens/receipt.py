@@ -56,7 +56,7 @@ class ReceiptScreen(GuardedDispatch, ModalScreen[None]):
             text = tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no)
             found = False
         except StorageError as error:
-            text = tr(error.message, getattr(error, "message_en", "") or error.message)
+            text = str(error)
             found = False
         self._found = found
         self._text = text

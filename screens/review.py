@@ -314,7 +314,7 @@ class ReviewScreen(StepScreen):
             self.app.push_screen(
                 Dialog(
                     tr("未能受理", "Not accepted"),
-                    tr(error.message, getattr(error, "message_en", "") or error.message)
+                    str(error)
                     + "\n\n"
                     + tr(
                         "没有写入任何数据，本申请仍保留（草稿未删除），可稍后再次受理。",

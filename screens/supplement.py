@@ -167,7 +167,7 @@ class SupplementScreen(GuardedDispatch, Screen):
             summary.update(tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no))
             return
         except StorageError as error:
-            summary.update(tr(error.message, getattr(error, "message_en", "") or error.message))
+            summary.update(str(error))
             return
         self.detail = detail
         self.requests = open_requests(detail, decisions)
@@ -306,7 +306,7 @@ class SupplementScreen(GuardedDispatch, Screen):
             try:
                 self.window.supply_material(self.receipt_no, request.department, request.material, self.recorded[request.key])
             except SupplementRefused as refused:
-                self._problems[request.key] = tr(refused.message, refused.message_en)
+                self._problems[request.key] = str(refused)
                 continue
             except KeyError as missing:
                 self._problems[request.key] = tr("找不到该部门的办理部分：{k}", "No part for this department: {k}", k=missing)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from window_app.domain.words import tr
+from window_app.domain.words import NO_WORDS, Words, tr
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -126,26 +126,26 @@ class SyncLink:
         """Header, screens and notifications after a round (on the app's loop)."""
         app: Any = self.app
         was_online = app.sync_online
-        was_elsewhere = any(getattr(app, "sync_elsewhere", ("", "")))
+        was_elsewhere = bool(getattr(app, "sync_elsewhere", NO_WORDS))
         self.last = outcome
         report, status = outcome.report, outcome.status
         if hasattr(app, "sync_elsewhere"):
-            app.sync_elsewhere = elsewhere_words(outcome.holder_pid) if outcome.elsewhere else ("", "")
+            app.sync_elsewhere = elsewhere_words(outcome.holder_pid) if outcome.elsewhere else NO_WORDS
         if status is not None:
             app.sync_online = status.online
             app.sync_queued = status.queued
             app.sync_quarantined = status.quarantined
-            reason = (status.error, status.error_en) if status.online is False else ("", "")
+            reason = status.error if status.online is False else NO_WORDS
         elif report is not None:
             app.sync_online = report.online if not report.offline else False
             app.sync_queued = report.queued
             app.sync_quarantined = report.quarantined_total
-            reason = (report.error, report.error_en) if report.offline else ("", "")
+            reason = report.error if report.offline else NO_WORDS
         elif outcome.elsewhere:
             reason = app.sync_reason  # the database could not be read: what was known stands
         else:
             app.sync_online = False
-            reason = (outcome.error, outcome.error_en)
+            reason = outcome.error
         app.sync_reason = reason
         app.sync_running = self.enabled
         if outcome.changed:
@@ -216,7 +216,7 @@ class SyncLink:
                 tr(
                     "与交换平台的连接中断：{why}。已受理的办件保存在本机，联网后自动发送。",
                     "The line to the exchange is down: {why}. Accepted applications are kept on this computer and go out once online.",
-                    why=tr(*app.sync_reason) if any(app.sync_reason) else _reason(report),
+                    why=app.sync_reason or _reason(report),
                 ),
                 title=tr("离线", "Offline"),
                 severity="warning",
@@ -251,27 +251,27 @@ class SyncLink:
         catalog = report.catalog
         if catalog is not None and catalog.status == "installed" and catalog.message:
             app.notify(
-                tr(catalog.message, catalog.message_en or catalog.message),
+                str(catalog.message),
                 title=tr("事项目录", "Catalog"),
                 timeout=15,
                 markup=False,
             )
 
 
-def elsewhere_words(pid: int | None) -> tuple[str, str]:
+def elsewhere_words(pid: int | None) -> Words:
     """The header's words while another process syncs: ``另一进程正在同步（进程 1234）``."""
     if pid is None:
-        return "另一进程正在同步", "Syncing in another process"
-    return f"另一进程正在同步（进程 {pid}）", f"Syncing in another process ({pid})"
+        return Words("另一进程正在同步", "Syncing in another process")
+    return Words(f"另一进程正在同步（进程 {pid}）", f"Syncing in another process ({pid})")
 
 
 def _elsewhere_sentence(outcome: SyncRound) -> str:
     return tr(
         "{who}，由它发送和接收；本窗口程序不同步，它结束后自动接手。",
         "{who}: it sends and receives. This window app does not sync meanwhile and takes over once it has ended.",
-        who=tr(outcome.error, outcome.error_en or outcome.error),
+        who=outcome.error,
     )
 
 
 def _reason(report: Any) -> str:
-    return tr(report.error, report.error_en or report.error) if report.error else ""
+    return str(report.error)

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from window_app.domain.words import pick, tr
+from window_app.domain.words import NO_WORDS, pick, tr
 
 
 class SyncBadge(Label):
@@ -46,10 +46,10 @@ def sync_words(app: object) -> str:
     online = getattr(app, "sync_online", None)
     queued = getattr(app, "sync_queued", None)
     quarantined = getattr(app, "sync_quarantined", 0)
-    reason = getattr(app, "sync_reason", ("", ""))
-    elsewhere = getattr(app, "sync_elsewhere", ("", ""))
-    if any(elsewhere):
-        text = tr(*elsewhere)
+    reason = getattr(app, "sync_reason", NO_WORDS)
+    elsewhere = getattr(app, "sync_elsewhere", NO_WORDS)
+    if elsewhere:
+        text = str(elsewhere)
         if online is not None:  # as the other process's last round left it
             text += " · " + (tr("在线", "Online") if online else tr("离线", "Offline"))
     elif online is None:
@@ -59,8 +59,8 @@ def sync_words(app: object) -> str:
             text = tr("离线 · 未配置同步", "Offline · sync not set up")
     elif online:
         text = tr("在线", "Online")
-    elif any(reason):
-        text = tr("离线：{why}", "Offline: {why}", why=short_reason(tr(*reason)))
+    elif reason:
+        text = tr("离线：{why}", "Offline: {why}", why=short_reason(str(reason)))
     else:
         text = tr("离线", "Offline")
     if queued:

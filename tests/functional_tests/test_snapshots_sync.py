@@ -21,6 +21,7 @@ from offline_cache.db import signing_secret
 from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import make_app
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+from window_app.domain.words import Words
 from window_app.intake.io import parse_intake
 from window_app.sync.decisions import apply_event, record_delivered, record_rejected
 
@@ -181,7 +182,7 @@ def test_header_offline_with_its_reason_snapshot(window, snap_compare):
     async def offline(pilot) -> None:
         app = pilot.app
         app.sync_online = False
-        app.sync_reason = ("无法连接交换平台（连接被拒绝），稍后自动重试", "Cannot reach the exchange (connection refused); will retry")
+        app.sync_reason = Words("无法连接交换平台（连接被拒绝），稍后自动重试", "Cannot reach the exchange (connection refused); will retry")
         app.sync_quarantined = 1
         await pilot.pause()
 
