@@ -110,7 +110,7 @@ def engine_drain(template: Path, work: Path, url: str, batch: int | None) -> tup
                 rounds += 1
                 report = await engine.run_once()
                 if report.error:
-                    raise RuntimeError(f"round {rounds}: {report.error_en or report.error}")
+                    raise RuntimeError(f"round {rounds}: {report.error.in_language('en')}")
                 if report.queued == 0:
                     return
 

@@ -11,6 +11,7 @@ from typing import Any
 from offline_cache.audit import append_event, events_for
 from offline_cache.db import Database, durable_transaction, storage_errors
 from offline_cache.outbox import utc_stamp
+from offline_cache.stored_words import words_from_column
 from window_app.domain.applications import (
     ACCEPT_WORDS,
     ApplicationDetail,
@@ -272,7 +273,7 @@ def _parts_of(db: Database, receipt_nos: list[str]) -> dict[str, tuple[Departmen
                     decided_at=decided_at,
                     reason=reason or "",
                     envelope_state=envelope_state,
-                    envelope_error=envelope_error,
+                    envelope_error=words_from_column(envelope_error),
                     attempts=attempts,
                     supplement=supplement,
                 )

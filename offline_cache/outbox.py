@@ -9,7 +9,8 @@ States (the words: :mod:`window_app.domain.outbox`): ``queued`` (ready to send w
 ``waiting`` (:data:`~window_app.domain.outbox.HELD`: a later stage held until its
 prerequisites' results arrive), ``sent`` (the exchange confirmed it), ``quarantined`` (the
 exchange refused it for good: kept with the reason in ``last_error``, never retried blindly,
-never deleted), ``cancelled`` (a prerequisite was refused: never sent).
+never deleted), ``cancelled`` (a prerequisite was refused: never sent). ``last_error`` holds
+words (:mod:`offline_cache.stored_words`), empty when there is nothing to say.
 
 The one exception to "a payload never changes": a held envelope that has never been attempted
 is finalised once when its prerequisites are approved (:func:`finalise_held`: their results
@@ -25,6 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from offline_cache.stored_words import words_from_column, words_to_column
 from window_app.domain.outbox import UNSENT_STATES, OutboxEntry, OutgoingEnvelope
 from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
@@ -73,7 +75,7 @@ def list_envelopes(db: Database, receipt_no: str) -> list[OutboxEntry]:
             state=state,
             attempts=attempts,
             next_attempt_at=next_attempt_at,
-            last_error=last_error,
+            last_error=words_from_column(last_error),
             created_at=created_at,
             sent_at=sent_at,
         )
@@ -221,21 +223,24 @@ def record_delivered(db: Database, envelope_id: str, now: str, received_at: str)
     return cursor.rowcount > 0
 
 
-def record_retry(db: Database, envelope_ids: Sequence[str], next_attempt_at: str, error: str) -> None:
+def record_retry(db: Database, envelope_ids: Sequence[str], next_attempt_at: str, error: Words) -> None:
     """A transient failure: keep the envelopes queued, next try at ``next_attempt_at``."""
     with storage_errors(_SEND_WORDS), db.atomic():
         for envelope_id in envelope_ids:
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE envelope_id = ? AND state = 'queued'",
-                [utc_stamp(next_attempt_at), error, envelope_id],
+                [utc_stamp(next_attempt_at), words_to_column(error), envelope_id],
             )
 
 
-def record_note(db: Database, envelope_ids: Sequence[str], error: str) -> None:
+def record_note(db: Database, envelope_ids: Sequence[str], error: Words) -> None:
     """Say why queued envelopes are not moving (e.g. the token was refused), schedule unchanged."""
     with storage_errors(_SEND_WORDS), db.atomic():
         for envelope_id in envelope_ids:
-            db.execute("UPDATE outbox SET last_error = ? WHERE envelope_id = ? AND state = 'queued'", [error, envelope_id])
+            db.execute(
+                "UPDATE outbox SET last_error = ? WHERE envelope_id = ? AND state = 'queued'",
+                [words_to_column(error), envelope_id],
+            )
 
 
 def unclaim(db: Database, envelope_ids: Sequence[str], now: str) -> None:
@@ -249,12 +254,12 @@ def unclaim(db: Database, envelope_ids: Sequence[str], now: str) -> None:
             )
 
 
-def record_quarantined(db: Database, envelope_id: str, reason: str) -> bool:
+def record_quarantined(db: Database, envelope_id: str, reason: Words) -> bool:
     """The exchange refused this envelope for good: keep it, with the reason (in a transaction)."""
     cursor = db.execute(
         "UPDATE outbox SET state = 'quarantined', last_error = ?, next_attempt_at = NULL "
         "WHERE envelope_id = ? AND state = 'queued'",
-        [reason, envelope_id],
+        [words_to_column(reason), envelope_id],
     )
     return cursor.rowcount > 0
 
@@ -319,12 +324,12 @@ def finalise_held(db: Database, envelope_id: str, payload: str, payload_sha256: 
     return cursor.rowcount > 0
 
 
-def cancel_held(db: Database, envelope_id: str, reason: str) -> bool:
+def cancel_held(db: Database, envelope_id: str, reason: Words) -> bool:
     """A prerequisite was refused: this envelope is never sent (inside the caller's transaction)."""
     cursor = db.execute(
         "UPDATE outbox SET state = 'cancelled', last_error = ?, next_attempt_at = NULL "
         "WHERE envelope_id = ? AND state = 'waiting'",
-        [reason, envelope_id],
+        [words_to_column(reason), envelope_id],
     )
     return cursor.rowcount > 0
 

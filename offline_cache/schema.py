@@ -287,6 +287,22 @@ def _create_applications_export(db: sqlite_utils.Database) -> None:
 
 _V4: Migration = (_create_applications_export,)
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+def _words_from_pair(table: str, column: str) -> str:
+    """``中文 / English`` (how words were stored before) → ``{"zh": …, "en": …}``
+    (:mod:`offline_cache.stored_words`); text without the separator is the same in both."""
+    zh = f"CASE WHEN instr({column}, ' / ') > 0 THEN substr({column}, 1, instr({column}, ' / ') - 1) ELSE {column} END"
+    en = f"CASE WHEN instr({column}, ' / ') > 0 THEN substr({column}, instr({column}, ' / ') + 3) ELSE {column} END"
+    return f"UPDATE {table} SET {column} = json_object('zh', {zh}, 'en', {en}) WHERE {column} <> ''"
+
+
+_V5: Migration = (
+    # Failures and quarantine reasons are stored as words (``{"zh": …, "en": …}``), no longer as
+    # one ``中文 / English`` string that every reader split again.
+    _words_from_pair("outbox", "last_error"),
+    _words_from_pair("sync_endpoints", "last_error"),
+)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from offline_cache.stored_words import words_from_column, words_to_column
 from window_app.domain.sync import EndpointState
 from window_app.domain.words import Words
 
@@ -38,7 +39,7 @@ def _state(row: Any) -> EndpointState:
         last_delay=last_delay,
         last_ok_at=last_ok_at,
         last_attempt_at=last_attempt_at,
-        last_error=last_error,
+        last_error=words_from_column(last_error),
         held_token=held,
     )
 
@@ -72,7 +73,7 @@ def record_ok(db: Database, endpoint: str, now: str) -> None:
 
 
 def record_failure(
-    db: Database, endpoint: str, now: str, *, error: str, retry_at: str | None, delay: float | None, online: bool = False
+    db: Database, endpoint: str, now: str, *, error: Words, retry_at: str | None, delay: float | None, online: bool = False
 ) -> None:
     """A round at the endpoint failed: one more consecutive failure, next try not before ``retry_at``."""
     with storage_errors(_WRITE_WORDS), db.atomic():
@@ -80,18 +81,18 @@ def record_failure(
         db.execute(
             "UPDATE sync_endpoints SET online = ?, failures = failures + 1, retry_at = ?, last_delay = ?, "
             "last_attempt_at = ?, last_error = ?, updated_at = ? WHERE endpoint = ?",
-            [int(online), retry_at, delay, now, error, now, endpoint],
+            [int(online), retry_at, delay, now, words_to_column(error), now, endpoint],
         )
 
 
-def record_held(db: Database, endpoint: str, now: str, *, error: str, token_fingerprint: str) -> None:
+def record_held(db: Database, endpoint: str, now: str, *, error: Words, token_fingerprint: str) -> None:
     """The endpoint refused the token: hold it until the configured token changes."""
     with storage_errors(_WRITE_WORDS), db.atomic():
         _ensure(db, endpoint)
         db.execute(
             "UPDATE sync_endpoints SET online = 1, held_token = ?, last_attempt_at = ?, last_error = ?, updated_at = ? "
             "WHERE endpoint = ?",
-            [token_fingerprint, now, error, now, endpoint],
+            [token_fingerprint, now, words_to_column(error), now, endpoint],
         )
 
 

@@ -306,7 +306,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         if shown == "quarantined":
             lines.append(
                 tr("信封被拒收，不会自动重发：", "Envelope refused, never resent on its own: ")
-                + tr(*part.error_words)
+                + str(part.envelope_error)
             )
             lines.append(
                 tr(
@@ -318,7 +318,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
             lines.append(tr("取消原因：{v}", "Cancelled because: {v}", v=part.reason))
         elif part.state == "queued" and part.attempts and part.envelope_error:
             lines.append(
-                tr("已尝试发送 {n} 次，上次：{e}", "{n} attempt(s); last: {e}", n=part.attempts, e=tr(*part.error_words))
+                tr("已尝试发送 {n} 次，上次：{e}", "{n} attempt(s); last: {e}", n=part.attempts, e=part.envelope_error)
             )
         if shown == "supplement_queued":
             lines.append(tr("补正材料已记录，待发送", "The supplement is recorded and waits to be sent"))

@@ -97,7 +97,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: Mapping[str, It
     shown = part.shown_state
     asked = [decision for decision in decided if decision.pending_supplement]
     if shown == "quarantined":
-        words.append(tr(*part.error_words))
+        words.append(str(part.envelope_error))
     elif part.state == "supplement_needed" and asked:
         for decision in asked:
             material = catalog.materials.get(decision.material) if decision.material else None
@@ -115,7 +115,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: Mapping[str, It
     elif part.reason and part.state in ("supplement_needed", "cancelled"):
         words.append(tr("理由：{r}", "reason: {r}", r=part.reason))
     elif part.state == "queued" and part.attempts and part.envelope_error:
-        words.append(tr("上次发送未成功：{e}", "last attempt failed: {e}", e=tr(*part.error_words)))
+        words.append(tr("上次发送未成功：{e}", "last attempt failed: {e}", e=part.envelope_error))
     return " · ".join(words)
 
 

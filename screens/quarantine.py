@@ -42,9 +42,8 @@ def quarantined_of(window: Window, receipt_no: str) -> list[OutboxEntry]:
 
 
 def reason_words(entry: OutboxEntry) -> str:
-    """The quarantine reason in the current language (stored as ``中文 / English``)."""
-    zh, _, en = (entry.last_error or "").partition(" / ")
-    return tr(zh, en or zh) or tr("（交换平台未说明原因）", "(the exchange gave no reason)")
+    """The quarantine reason in the current language."""
+    return str(entry.last_error) or tr("（交换平台未说明原因）", "(the exchange gave no reason)")
 
 
 def envelope_label(window: Window, entry: OutboxEntry) -> str:

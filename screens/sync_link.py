@@ -134,17 +134,17 @@ class SyncLink:
             app.sync_online = status.online
             app.sync_queued = status.queued
             app.sync_quarantined = status.quarantined
-            reason = Words(status.error, status.error_en) if status.online is False else NO_WORDS
+            reason = status.error if status.online is False else NO_WORDS
         elif report is not None:
             app.sync_online = report.online if not report.offline else False
             app.sync_queued = report.queued
             app.sync_quarantined = report.quarantined_total
-            reason = Words(report.error, report.error_en) if report.offline else NO_WORDS
+            reason = report.error if report.offline else NO_WORDS
         elif outcome.elsewhere:
             reason = app.sync_reason  # the database could not be read: what was known stands
         else:
             app.sync_online = False
-            reason = Words(outcome.error, outcome.error_en)
+            reason = outcome.error
         app.sync_reason = reason
         app.sync_running = self.enabled
         if outcome.changed:
@@ -215,7 +215,7 @@ class SyncLink:
                 tr(
                     "与交换平台的连接中断：{why}。已受理的办件保存在本机，联网后自动发送。",
                     "The line to the exchange is down: {why}. Accepted applications are kept on this computer and go out once online.",
-                    why=str(app.sync_reason) if app.sync_reason else _reason(report),
+                    why=app.sync_reason or _reason(report),
                 ),
                 title=tr("离线", "Offline"),
                 severity="warning",
@@ -250,7 +250,7 @@ class SyncLink:
         catalog = report.catalog
         if catalog is not None and catalog.status == "installed" and catalog.message:
             app.notify(
-                tr(catalog.message, catalog.message_en or catalog.message),
+                str(catalog.message),
                 title=tr("事项目录", "Catalog"),
                 timeout=15,
                 markup=False,
@@ -268,9 +268,9 @@ def _elsewhere_sentence(outcome: SyncRound) -> str:
     return tr(
         "{who}，由它发送和接收；本窗口程序不同步，它结束后自动接手。",
         "{who}: it sends and receives. This window app does not sync meanwhile and takes over once it has ended.",
-        who=tr(outcome.error, outcome.error_en or outcome.error),
+        who=outcome.error,
     )
 
 
 def _reason(report: Any) -> str:
-    return tr(report.error, report.error_en or report.error) if report.error else ""
+    return str(report.error)

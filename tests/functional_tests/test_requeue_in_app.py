@@ -99,7 +99,7 @@ async def refused_health_envelope(pilot, window: Window) -> tuple[str, str, byte
     receipt_no = await accept_newborn(pilot, window)
     await f5(pilot)
     [entry] = window.quarantined()
-    assert entry.envelope.department == "health" and REASON in entry.last_error
+    assert entry.envelope.department == "health" and REASON in entry.last_error.en
     assert pilot.app.sync_quarantined == 1
     assert health_part(window, receipt_no).shown_state == "quarantined"
     return receipt_no, entry.envelope.envelope_id, entry.envelope.payload

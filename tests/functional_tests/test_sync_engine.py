@@ -23,6 +23,7 @@ import pytest
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
 from window_app.sync.catalog_refresh import catalog_dir
 from window_app.config import SHIPPED_CONFIG, load_settings
+from window_app.domain.words import Words
 from window_app.exchange.client import DepartmentClient
 from window_app.intake.io import parse_intake
 from window_app.sync.engine import SyncEngine
@@ -143,7 +144,7 @@ def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
 
     report = sync(window)
     assert report.offline and report.failed == stage_one
-    assert "无法连接交换平台（连接被拒绝）" in report.error
+    assert "无法连接交换平台（连接被拒绝）" in report.error.zh
     assert report.unsent == window.outbox_unsent()
 
     server = exchange_server_factory(port=port)
@@ -167,7 +168,7 @@ def test_one_departments_dead_endpoint_does_not_hold_up_the_others(exchange_serv
         report = sync(window, retry_now=True)
         by_url = {endpoint.url: endpoint for endpoint in report.endpoints}
         assert by_url[exchange_server.url].online and by_url[dead].online is False
-        assert "health的部门接口" in by_url[dead].error
+        assert "health的部门接口" in by_url[dead].error.zh
         for department in ("public_security", "medical_insurance", "hrss", "bank"):
             decide_all(exchange_server, department)
     sync(window)
@@ -195,7 +196,9 @@ def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_wind
     async def lose_the_answer(self, envelopes):
         await real_send(self, envelopes)  # the exchange stores the batch …
         # … and the connection breaks before its answer arrives (what the client reports then).
-        raise TransportFailure("offline", "与交换平台的连接中断（ReadError）", "The connection to the exchange broke off (ReadError)")
+        raise TransportFailure(
+            "offline", Words("与交换平台的连接中断（ReadError）", "The connection to the exchange broke off (ReadError)")
+        )
 
     mp = pytest.MonkeyPatch()
     mp.setattr(ExchangeClient, "send_envelopes", lose_the_answer)
@@ -203,7 +206,7 @@ def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_wind
         report = sync(window)
     finally:
         mp.undo()
-    assert report.failed == 1 and "连接中断" in report.error
+    assert report.failed == 1 and "连接中断" in report.error.zh
     assert window.db.execute("SELECT state, attempts FROM outbox WHERE envelope_id = ?", [envelope_id]).fetchone() == ("queued", 1)
 
     report = sync(window, retry_now=True)
@@ -352,7 +355,7 @@ def test_a_quarantined_envelope_can_be_requeued_once_the_cause_is_fixed(exchange
     report = sync(window)
     assert report.quarantined == 1 and report.sent == 2
     [entry] = window.quarantined()
-    assert "healthx" in entry.last_error and entry.envelope.envelope_id == envelope_id
+    assert "healthx" in entry.last_error.en and entry.envelope.envelope_id == envelope_id
     assert sync(window, retry_now=True).quarantined == 0  # never retried blindly
     window.db.execute("UPDATE outbox SET department = 'health' WHERE envelope_id = ?", [envelope_id])
     assert window.requeue_quarantined([envelope_id]) == 1

@@ -246,7 +246,7 @@ def test_a_broken_line_backs_off_says_why_and_then_delivers_everything_exactly_o
         # Every envelope that went out this round failed, and is counted as failed.
         assert report.offline and report.delivered == 0 and report.failed == this_round > 0, report.summary()
         # Why, in words, in the report and on the envelopes.
-        assert words[0] in report.error and words[1] in report.error_en, (report.error, report.error_en)
+        assert words[0] in report.error.zh and words[1] in report.error.en, report.error
         # Backing off: one more failure each round, a wait within its ceiling, never past the cap.
         [state] = window.db.execute("SELECT failures, last_delay FROM sync_endpoints").fetchall()
         assert state[0] == failures
@@ -397,7 +397,7 @@ def test_the_exchange_killed_mid_backlog_and_restarted_loses_and_duplicates_noth
     assert exchange.starts == 4
     failed = [r for r in reports if r.failed or r.error]
     assert failed, "no round noticed the exchange going away"
-    assert any("无法连接交换平台" in r.error or "连接中断" in r.error for r in failed), [r.error for r in failed]
+    assert any("无法连接交换平台" in r.error.zh or "连接中断" in r.error.zh for r in failed), [r.error for r in failed]
     assert sum(r.sent for r in reports) + sum(r.duplicate for r in reports) == total
     assert_exactly_once(window_db, exchange.db_path, accepted)
 
@@ -578,7 +578,7 @@ def test_a_departments_black_hole_endpoint_times_out_while_the_others_complete(
         by_url = {endpoint.url: endpoint for endpoint in report.endpoints}
         assert by_url[exchange_server.url].online and by_url[exchange_server.url].sent == 20
         dead = by_url[health_line.url]
-        assert dead.online is False and dead.failed == 10 and f"无响应（{TIMEOUT:g} 秒超时）" in dead.error
+        assert dead.online is False and dead.failed == 10 and f"无响应（{TIMEOUT:g} 秒超时）" in dead.error.zh
         assert took < TIMEOUT + 2.0  # the shared exchange was not held up behind the black hole
         assert exchange_count(exchange_server.db_path) == 20
 

@@ -136,7 +136,8 @@ def test_a_second_sync_says_which_process_syncs_and_exits_5(
     assert scripted.returncode == EXIT_BUSY
     answer = json.loads(scripted.stdout)
     assert answer["busy"] is True and answer["holder"]["pid"] == holder.pid and answer["holder"]["program"] == "window-app sync"
-    assert answer["error"].startswith("另一个同步进程正在运行") and answer["error_en"].startswith("Another sync process is running")
+    assert answer["error"]["zh"].startswith("另一个同步进程正在运行")
+    assert answer["error"]["en"].startswith("Another sync process is running")
 
     # The loop refuses the same way; --status (no network, no lock) still answers.
     loop = subprocess.run(sync_command(window_dir), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

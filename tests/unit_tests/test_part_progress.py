@@ -13,7 +13,7 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from offline_cache.db import signing_secret
 from window_app.domain.applications import DepartmentPart
-from window_app.domain.words import set_language
+from window_app.domain.words import Words, set_language
 from window_app.domain.states import duration_words, part_state_label, part_took
 from window_app.sync.decisions import apply_event, record_delivered, record_rejected
 from window_app.sync.supplements import supplement
@@ -66,7 +66,6 @@ def test_shown_state_adds_what_the_envelopes_say() -> None:
     assert part("supplement_needed", supplement="quarantined").shown_state == "quarantined"
     assert part("received", supplement="sent").shown_state == "supplement_sent"
     assert part("approved", supplement="sent").shown_state == "approved"
-    assert part("queued", envelope_state="quarantined", envelope_error="拒收：x / refused: x").error_words == ("拒收：x", "refused: x")
     assert [part_state_label(s) for s in ("quarantined", "supplement_queued", "supplement_sent")] == ["已隔离", "补正待发送", "补正已送达"]
 
 
@@ -112,6 +111,8 @@ def test_the_list_reads_times_envelope_states_and_supplements(tmp_path) -> None:
         detail = application_store.get_application(db, other)
         refused = next(p for p in detail.summary.parts if p.stage == 1)
         assert (refused.state, refused.shown_state) == ("queued", "quarantined")
-        assert refused.error_words == ("交换平台拒收此信封：unknown department 'x'", "The exchange refused this envelope: unknown department 'x'")
+        assert refused.envelope_error == Words(
+            "交换平台拒收此信封：unknown department 'x'", "The exchange refused this envelope: unknown department 'x'"
+        )
     finally:
         db.close()

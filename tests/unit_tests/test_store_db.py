@@ -211,7 +211,7 @@ def test_a_version_3_file_gains_the_export_view_and_keeps_its_rows(tmp_path) -> 
 
     db = open_database(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert APPLICATIONS_EXPORT in db.utils.view_names()
         rows = list(export.application_rows(db))
         assert [(row["receipt_no"], row["applicant_name"], row["department"], row["stage"]) for row in rows] == [

@@ -18,6 +18,7 @@ from store_fixtures import accept, newborn_intake, open_window_db, opening_intak
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from window_app.config import SHIPPED_CONFIG, load_settings
+from window_app.domain.words import Words
 from window_app.sync.engine import SyncEngine
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -138,8 +139,8 @@ def test_transient_failure_backs_off_and_resends_the_same_bytes(tmp_path, clock)
     accept_many(engine, 2)
     report = run(engine)
     assert report.failed == 2 and not report.online and report.offline
-    assert "繁忙（HTTP 503）" in report.error and "30 秒后重试" in report.error
-    assert "busy (HTTP 503)" in report.error_en
+    assert "繁忙（HTTP 503）" in report.error.zh and "30 秒后重试" in report.error.zh
+    assert "busy (HTTP 503)" in report.error.en
     first = exchange.posts[0]
     rows = engine.db.execute("SELECT attempts, next_attempt_at, last_error FROM outbox WHERE state = 'queued'").fetchall()
     assert {r[0] for r in rows} == {1}
@@ -173,7 +174,7 @@ def test_garbage_and_server_errors_are_transient(tmp_path, clock, response, word
     accept_many(engine, 1)
     report = run(engine)
     assert report.failed == 1 and report.quarantined == 0
-    assert words in report.error
+    assert words in report.error.zh
     assert states(engine)["queued"] == 1
 
 
@@ -187,8 +188,9 @@ def test_connection_refused_says_so_in_words(tmp_path, clock) -> None:
     )
     accept_many(engine, 1)
     report = run(engine)
-    assert report.error == "无法连接交换平台（连接被拒绝），稍后自动重试"
-    assert report.error_en == "Cannot reach the exchange (connection refused); will retry"
+    assert report.error == Words(
+        "无法连接交换平台（连接被拒绝），稍后自动重试", "Cannot reach the exchange (connection refused); will retry"
+    )
     assert report.offline
 
 
@@ -210,7 +212,7 @@ def test_rejected_envelopes_are_quarantined_with_the_reason(tmp_path, clock) -> 
     report = run(engine)
     assert (report.sent, report.quarantined) == (2, 1)
     quarantined = outbox_store.list_by_state(engine.db, "quarantined")
-    assert len(quarantined) == 1 and "unknown department 'taxx'" in quarantined[0].last_error
+    assert len(quarantined) == 1 and "unknown department 'taxx'" in quarantined[0].last_error.en
     clock.advance(3600)
     run(engine, retry_now=True)
     assert len(exchange.posts) == 1  # never retried blindly
@@ -242,7 +244,7 @@ def test_400_finds_the_one_bad_envelope(tmp_path, clock) -> None:
     report = run(engine)
     assert (report.sent, report.quarantined) == (3, 1)
     [entry] = outbox_store.list_by_state(engine.db, "quarantined")
-    assert entry.envelope.idempotency_key == bad_key and "HTTP 400" in entry.last_error
+    assert entry.envelope.idempotency_key == bad_key and "HTTP 400" in entry.last_error.en
 
 
 def test_refused_token_holds_the_endpoint_until_the_token_changes(tmp_path, clock) -> None:
@@ -251,7 +253,7 @@ def test_refused_token_holds_the_endpoint_until_the_token_changes(tmp_path, cloc
     engine = engine_for(tmp_path, exchange, clock)
     accept_many(engine, 2)
     report = run(engine)
-    assert "拒绝了本窗口的令牌（HTTP 401" in report.error and "[exchange] token" in report.error
+    assert "拒绝了本窗口的令牌（HTTP 401" in report.error.zh and "[exchange] token" in report.error.zh
     assert report.endpoints[0].held and not report.online and not report.offline
     assert states(engine) == {"queued": 2, "waiting": 4}  # nothing quarantined for a config mistake
     clock.advance(3600)
@@ -288,7 +290,7 @@ def test_a_dead_department_endpoint_backs_off_only_its_own_envelopes(tmp_path, c
     report = run(engine)
     by_url = {e.url: e for e in report.endpoints}
     assert by_url[URL].online and by_url[URL].sent == 1
-    assert by_url[OWN].online is False and "health的部门接口" in by_url[OWN].error
+    assert by_url[OWN].online is False and "health的部门接口" in by_url[OWN].error.zh
     assert not report.online and not report.offline  # partly online
     rows = dict(engine.db.execute("SELECT department, state FROM outbox WHERE stage = 1").fetchall())
     assert rows == {"health": "queued", "market_regulation": "sent"}
@@ -354,7 +356,7 @@ def test_a_catalog_that_does_not_validate_is_not_installed(tmp_path, clock) -> N
     engine = SyncEngine(open_window_db(settings), settings, clock=clock, http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
     report = run(engine)
     assert report.catalog.status == "invalid"
-    assert "校验未通过" in report.error and "keeping the current one" in report.error_en
+    assert "校验未通过" in report.error.zh and "keeping the current one" in report.error.en
     assert [p.name for p in (settings.data_dir / "catalogs").iterdir()] == []  # the temporary copy is gone
     assert catalog_dir(settings) == shipped_catalog_path()
 
@@ -437,7 +439,7 @@ def test_a_locked_database_is_reported_in_words_and_the_round_goes_on(tmp_path, 
     finally:
         other.rollback()
         other.close()
-    assert report.sent == 0 and "数据库正被另一个程序占用" in report.error
+    assert report.sent == 0 and "数据库正被另一个程序占用" in report.error.zh
     assert report.endpoints[0].online is None and not report.offline and not report.ok
     report = run(engine)
     assert report.sent == 1

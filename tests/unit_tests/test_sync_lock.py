@@ -21,6 +21,7 @@ import pytest
 from store_fixtures import accept, open_window_db
 from test_sync_engine_rounds import Clock, Exchange, accept_many, engine_for, make_settings, run  # noqa: F401 - Clock for the fixture
 
+from window_app.domain.words import Words
 from window_app.sync.background import BackgroundSync, SyncRound
 from window_app.sync.engine import SyncEngine
 from window_app.sync.lock import LockHolder, SyncBusy, SyncLock, busy_words, lock_path, read_holder
@@ -44,13 +45,13 @@ def clock() -> Clock:
 
 def test_the_words_name_the_holder_its_program_and_since_when() -> None:
     since = dt.datetime.now().astimezone().replace(hour=9, minute=30, second=12, microsecond=0)
-    zh, en = busy_words(LockHolder(pid=1234, since=since.isoformat(), program="window-app sync"))
-    assert zh == "另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）"
-    assert en == "Another sync process is running (process 1234: window-app sync, since 09:30:12)"
+    words = busy_words(LockHolder(pid=1234, since=since.isoformat(), program="window-app sync"))
+    assert words.zh == "另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）"
+    assert words.en == "Another sync process is running (process 1234: window-app sync, since 09:30:12)"
     yesterday = since - dt.timedelta(days=1)
-    assert f"{yesterday:%Y-%m-%d} 09:30:12 起" in busy_words(LockHolder(pid=1234, since=yesterday.isoformat()))[0]
-    assert busy_words(None) == ("另一个同步进程正在运行", "Another sync process is running")
-    assert busy_words(LockHolder(pid=os.getpid()))[0] == "本进程中另一个同步引擎正在使用该数据库"
+    assert f"{yesterday:%Y-%m-%d} 09:30:12 起" in busy_words(LockHolder(pid=1234, since=yesterday.isoformat())).zh
+    assert busy_words(None) == Words("另一个同步进程正在运行", "Another sync process is running")
+    assert busy_words(LockHolder(pid=os.getpid())).zh == "本进程中另一个同步引擎正在使用该数据库"
 
 
 def test_the_holder_is_read_from_the_file_whatever_it_holds(tmp_path) -> None:
@@ -84,7 +85,7 @@ def test_a_second_engine_on_the_database_is_refused_in_words_and_sends_nothing(t
     assert refused.value.path == lock_path(first.settings.data_dir)
     # run_forever and the app's worker turn it into a report in words (not "this round failed").
     report = second.failed_round(refused.value)
-    assert report.error == refused.value.message and report.error_en == refused.value.message_en
+    assert report.error == refused.value.words
     assert not report.endpoints and report.sent == 0
 
     first.release_lock()  # e.g. the other process ended

@@ -77,12 +77,12 @@ def test_supplement_refusals_say_why_and_write_nothing(h: Harness) -> None:
     before = h.snapshot()
     with pytest.raises(SupplementRefused) as never_sent:
         supplement(h.db, receipt, "market_regulation", "premises_proof", "original", now=LATER)
-    assert "尚未送达" in never_sent.value.message
+    assert "尚未送达" in never_sent.value.words.zh
     h.deliver(receipt, "market_regulation", 1)
     before = h.snapshot()
     with pytest.raises(SupplementRefused) as not_needed:
         supplement(h.db, receipt, "market_regulation", "seal_form", "original", now=LATER)
-    assert "seal_form" in not_needed.value.message_en
+    assert "seal_form" in not_needed.value.words.en
     with pytest.raises(SupplementRefused):
         supplement(h.db, receipt, "market_regulation", "premises_proof", "lost", now=LATER)
     with pytest.raises(KeyError):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from window_app.catalog.items import APPLICANT_KINDS, THEMES
-from window_app.domain.catalog import Bundle, Option, Question
 from window_app.catalog.partial import Origin, PartialCatalog
 from window_app.catalog.table import Table, entry_label
 from window_app.catalog.values import duplicates
+from window_app.domain.catalog import Bundle, Option, Question
 
 
 def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:

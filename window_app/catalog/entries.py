@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import get_args
 
+from window_app.catalog.partial import Origin, PartialCatalog
+from window_app.catalog.table import Table, entry_label
+from window_app.catalog.values import type_name
 from window_app.domain.catalog import (
     PREFILL_PATHS,
     Choice,
@@ -16,9 +19,6 @@ from window_app.domain.catalog import (
     Region,
     RegionLevel,
 )
-from window_app.catalog.partial import Origin, PartialCatalog
-from window_app.catalog.table import Table, entry_label
-from window_app.catalog.values import type_name
 
 CATALOG_FORMAT = 1
 REGION_LEVELS: tuple[RegionLevel, ...] = get_args(RegionLevel)

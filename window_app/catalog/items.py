@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, get_args
 
+from window_app.catalog.partial import ConditionUse, Origin, PartialCatalog
+from window_app.catalog.table import Table, entry_label
+from window_app.catalog.values import duplicates, type_name
 from window_app.domain.catalog import (
     ApplicantKind,
     Condition,
@@ -14,9 +17,6 @@ from window_app.domain.catalog import (
     MaterialRequirement,
     Theme,
 )
-from window_app.catalog.partial import ConditionUse, Origin, PartialCatalog
-from window_app.catalog.table import Table, entry_label
-from window_app.catalog.values import duplicates, type_name
 
 HANDLING_CLASSES: tuple[HandlingClass, ...] = get_args(HandlingClass)
 APPLICANT_KINDS: tuple[ApplicantKind, ...] = get_args(ApplicantKind)

@@ -31,11 +31,11 @@ from pathlib import Path
 from window_app.catalog.bundles import read_bundle
 from window_app.catalog.entries import read_catalog_table, read_department, read_field, read_material, read_region
 from window_app.catalog.items import read_item
-from window_app.domain.catalog import Catalog
 from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.problems import CatalogError, CatalogProblem
 from window_app.catalog.reading import read_document, read_sources, shipped_catalog_path
 from window_app.catalog.references import check_references
+from window_app.domain.catalog import Catalog
 
 __all__ = ["CatalogError", "CatalogProblem", "load_catalog", "shipped_catalog_path", "validate_catalog_dir"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from window_app.domain.catalog import Bundle, Condition, Department, FormField, Item, Material, Region
 from window_app.catalog.problems import CatalogProblem
+from window_app.domain.catalog import Bundle, Condition, Department, FormField, Item, Material, Region
 
 
 @dataclass

@@ -6,8 +6,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from window_app.domain.catalog import Bundle, Item
 from window_app.catalog.partial import Origin, PartialCatalog
+from window_app.domain.catalog import Bundle, Item
 
 REGION_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 

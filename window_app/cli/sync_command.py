@@ -110,7 +110,7 @@ def _print_busy(busy: Any, as_json: bool) -> None:
             "{who}，本进程未同步。请在它结束后再运行（它若被强制结束，锁随之释放，无需清理）。锁文件：{path}",
             "{who}; this one did not sync. Run it again once that one has ended (if it is killed, "
             "its lock goes with it: nothing to clean up). Lock file: {path}",
-            who=busy.words(),
+            who=busy.words,
             path=busy.path,
         ),
         file=sys.stderr,
@@ -121,7 +121,7 @@ def _print_busy(busy: Any, as_json: bool) -> None:
         import json
 
         holder = dataclasses.asdict(busy.holder) if busy.holder is not None else None
-        data = {"busy": True, "holder": holder, "lock": str(busy.path), "error": busy.message, "error_en": busy.message_en}
+        data = {"busy": True, "holder": holder, "lock": str(busy.path), "error": busy.words.to_json()}
         print(json.dumps(data, ensure_ascii=False), flush=True)
 
 
@@ -167,10 +167,9 @@ def _print_report(report: Any, as_json: bool) -> None:
         line = f"{report.finished_at[:19].replace('T', ' ')}  {report.summary()}"
         for endpoint in report.endpoints:
             if endpoint.error and (len(report.endpoints) > 1 or endpoint.error != report.error):
-                words = tr(endpoint.error, endpoint.error_en or endpoint.error)
-                line += f"\n    {tr(endpoint.label, endpoint.label_en)}: {words}"
+                line += f"\n    {endpoint.label}: {endpoint.error}"
         if report.catalog is not None and report.catalog.status == "installed":
-            line += "\n    " + tr(report.catalog.message, report.catalog.message_en)
+            line += f"\n    {report.catalog.message}"
     print(line, flush=True)
     sys.stdout.flush()
 
@@ -201,5 +200,5 @@ def _print_status(window: Any, as_json: bool) -> int:
         )
     )
     if status.error:
-        print("  " + tr(status.error, status.error_en))
+        print(f"  {status.error}")
     return EXIT_OK

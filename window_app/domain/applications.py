@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from window_app.domain.intake import Intake
 from window_app.domain.wire import Envelope
-from window_app.domain.words import Words
+from window_app.domain.words import NO_WORDS, Words
 
 ApplicationState = Literal["accepted", "in_progress", "supplement_needed", "concluded", "rejected"]
 """- ``accepted``: written at the window, parts not yet answered;
@@ -62,7 +62,7 @@ class DepartmentPart:
         reason: A refusal's or a supplement request's reason, in the department's words.
         envelope_state: Where the part's envelope stands in the outbox (``queued``, ``sent``,
             ``quarantined`` …); empty when not read.
-        envelope_error: The envelope's last failure or quarantine reason (``中文 / English``).
+        envelope_error: The envelope's last failure or quarantine reason; empty if none.
         attempts: How many times the envelope was sent.
         supplement: The latest supplement envelope for this part: ``queued``, ``sent``,
             ``quarantined`` …, or empty when none was recorded.
@@ -79,7 +79,7 @@ class DepartmentPart:
     decided_at: str | None = None
     reason: str = ""
     envelope_state: str = ""
-    envelope_error: str = ""
+    envelope_error: Words = NO_WORDS
     attempts: int = 0
     supplement: str = ""
 
@@ -100,15 +100,6 @@ class DepartmentPart:
         if self.state == "received" and self.supplement == "sent":
             return "supplement_sent"
         return self.state
-
-    @property
-    def error_words(self) -> tuple[str, str]:
-        """The envelope's last failure or quarantine reason as (中文, English); empty if none."""
-        words = self.envelope_error
-        if not words:
-            return "", ""
-        zh, _, en = words.partition(" / ")
-        return zh, en or zh
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from window_app.domain.wire import Envelope, WireEnvelope
+from window_app.domain.words import Words
 
 QUEUED = "queued"
 HELD = "waiting"
@@ -32,13 +33,18 @@ OUTBOX_STATES = (QUEUED, HELD, SENT, QUARANTINED, CANCELLED)
 
 @dataclass(frozen=True)
 class OutboxEntry:
-    """An envelope and where its delivery stands."""
+    """An envelope and where its delivery stands.
+
+    Attributes:
+        last_error: Why its last attempt failed, why it was quarantined or cancelled; empty
+            when there is nothing to say.
+    """
 
     envelope: Envelope
     state: str
     attempts: int
     next_attempt_at: str | None
-    last_error: str
+    last_error: Words
     created_at: str
     sent_at: str | None
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from window_app.domain.words import NO_WORDS, Words
+
 
 @dataclass(frozen=True)
 class EndpointState:
@@ -21,7 +23,7 @@ class EndpointState:
         retry_at: Not before this ISO time (after failures), or ``None``.
         last_delay: The last backoff wait, seconds (decorrelated jitter grows from it).
         last_ok_at / last_attempt_at: ISO times.
-        last_error: Words (``中文 / English``), empty after a good round.
+        last_error: The latest failure in words, empty after a good round.
         held_token: Fingerprint of a token the endpoint refused (401/403); empty if none.
     """
 
@@ -33,7 +35,7 @@ class EndpointState:
     last_delay: float | None = None
     last_ok_at: str | None = None
     last_attempt_at: str | None = None
-    last_error: str = ""
+    last_error: Words = NO_WORDS
     held_token: str = ""
 
 
@@ -49,7 +51,7 @@ class SyncStatus:
         held: Later stages held for their prerequisites' results (待前置结果).
         quarantined / sent / cancelled: Envelopes per state.
         last_ok_at: When an endpoint last answered (ISO), if ever.
-        error / error_en: The latest failure in words, empty if all is well.
+        error: The latest failure in words, empty if all is well.
         endpoints: Per endpoint, as stored.
     """
 
@@ -61,6 +63,5 @@ class SyncStatus:
     sent: int
     cancelled: int
     last_ok_at: str | None
-    error: str = ""
-    error_en: str = ""
+    error: Words = NO_WORDS
     endpoints: tuple[EndpointState, ...] = field(default=())

@@ -317,7 +317,7 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _client_failure(exc: Any) -> int:
-    _err(tr("交换平台：{m}", "Exchange: {m}", m=tr(exc.message_zh, exc.message)))
+    _err(tr("交换平台：{m}", "Exchange: {m}", m=exc.words))
     return EXIT_INVALID if exc.is_input_error else EXIT_ENVIRONMENT
 
 

@@ -7,24 +7,23 @@ from typing import Any
 
 import httpx
 
+from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import DecisionRequest
+from window_app.domain.words import Words
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
-class ExchangeClientError(Exception):
+class ExchangeClientError(WindowAppError):
     """The exchange could not be reached, or refused the request.
 
     Attributes:
         status: The HTTP status, or ``None`` when no answer came (connection, timeout).
-        message: English words; ``message_zh`` the Chinese twin.
     """
 
-    def __init__(self, status: int | None, message: str, message_zh: str):
-        super().__init__(message)
+    def __init__(self, status: int | None, words: Words):
+        super().__init__(words)
         self.status = status
-        self.message = message
-        self.message_zh = message_zh
 
     @property
     def is_input_error(self) -> bool:
@@ -80,24 +79,27 @@ class DepartmentClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise ExchangeClientError(None, f"{self.url} did not answer in time", f"{self.url} 未及时响应") from exc
+            raise ExchangeClientError(None, Words(f"{self.url} 未及时响应", f"{self.url} did not answer in time")) from exc
         except httpx.HTTPError as exc:
             raise ExchangeClientError(
-                None, f"cannot reach the exchange at {self.url} ({exc})", f"无法连接交换平台 {self.url}（{exc}）"
+                None, Words(f"无法连接交换平台 {self.url}（{exc}）", f"cannot reach the exchange at {self.url} ({exc})")
             ) from exc
         if response.status_code >= 400:
-            try:
-                body = response.json()
-            except ValueError:
-                body = {}
-            body = body if isinstance(body, dict) else {}
-            message = str(body.get("error") or response.reason_phrase or "error")
-            raise ExchangeClientError(
-                response.status_code,
-                f"{response.status_code}: {message}",
-                f"{response.status_code}：{body.get('error_zh') or message}",
-            )
+            raise ExchangeClientError(response.status_code, _answer_words(response))
         return response
+
+
+def _answer_words(response: httpx.Response) -> Words:
+    """An error answer's words: its JSON body (``error`` / ``error_zh``, ``docs/exchange-api.md``)
+    read back into :class:`Words`, after the status."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    english = str(body.get("error") or response.reason_phrase or "error")
+    chinese = str(body.get("error_zh") or english)
+    return Words(f"{response.status_code}：{chinese}", f"{response.status_code}: {english}")
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -105,8 +107,10 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         body = response.json()
     except ValueError as exc:
         raise ExchangeClientError(
-            response.status_code, "the exchange answered something that is not JSON", "交换平台的回答不是 JSON"
+            response.status_code, Words("交换平台的回答不是 JSON", "the exchange answered something that is not JSON")
         ) from exc
     if not isinstance(body, dict):
-        raise ExchangeClientError(response.status_code, "the exchange answered an unexpected shape", "交换平台的回答格式不对")
+        raise ExchangeClientError(
+            response.status_code, Words("交换平台的回答格式不对", "the exchange answered an unexpected shape")
+        )
     return body

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from window_app.domain.errors import WindowAppError
+from window_app.domain.words import Words
 
-class ExchangeError(Exception):
+
+class ExchangeError(WindowAppError):
     """A request the exchange refuses as a whole.
 
     Attributes:
         status: The HTTP status the server answers with (400, 401, 403, 404, 409, 413, 422, 503 …).
-        message: English words (the ``error`` of the JSON body).
-        message_zh: The same in Chinese (``error_zh``).
         retry_after: Seconds for a ``Retry-After`` header (transient failures only).
     """
 
-    def __init__(self, status: int, message: str, message_zh: str, *, retry_after: int | None = None):
-        super().__init__(message)
+    def __init__(self, status: int, words: Words, *, retry_after: int | None = None):
+        super().__init__(words)
         self.status = status
-        self.message = message
-        self.message_zh = message_zh
         self.retry_after = retry_after
 
     def body(self) -> dict[str, str]:
-        """The JSON body of the error answer."""
-        return {"error": self.message, "error_zh": self.message_zh}
+        """The JSON body of the error answer (``docs/exchange-api.md``): ``{"error": English,
+        "error_zh": 中文}``."""
+        return error_body(self.words)
+
+
+def error_body(words: Words) -> dict[str, str]:
+    """An error answer's JSON body for ``words``: the contract's English ``error`` and its
+    Chinese ``error_zh``."""
+    return {"error": words.in_language("en"), "error_zh": words.zh}

@@ -30,7 +30,7 @@ from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.wire import DecisionRequest, decision_from_json
 from window_app.domain.words import Words
 from window_app.exchange.checks import SUBJECT_ID
-from window_app.exchange.errors import ExchangeError
+from window_app.exchange.errors import ExchangeError, error_body
 from window_app.exchange.published_catalog import PublishedCatalog, publish
 from window_app.exchange.simulate import Simulation
 from window_app.exchange.store import INBOX_STATES, Clock, ExchangeStore, Subject
@@ -134,12 +134,14 @@ async def post_envelopes(request: Request) -> JSONResponse:
     body = await _json_body(request, MAX_BATCH_BYTES)
     envelopes = body.get("envelopes") if isinstance(body, dict) else None
     if not isinstance(envelopes, list):
-        raise ExchangeError(400, 'the body must be {"envelopes": [...]}', '请求体必须是 {"envelopes": [...]}')
+        raise ExchangeError(400, Words('请求体必须是 {"envelopes": [...]}', 'the body must be {"envelopes": [...]}'))
     if len(envelopes) > MAX_BATCH:
         raise ExchangeError(
             413,
-            f"{len(envelopes)} envelopes in one request; at most {MAX_BATCH}",
-            f"一次请求含 {len(envelopes)} 个信封，最多 {MAX_BATCH} 个",
+            Words(
+                f"一次请求含 {len(envelopes)} 个信封，最多 {MAX_BATCH} 个",
+                f"{len(envelopes)} envelopes in one request; at most {MAX_BATCH}",
+            ),
         )
     store: ExchangeStore = request.app.state.store
     catalog = request.app.state.catalog.catalog
@@ -154,13 +156,15 @@ async def get_inbox(request: Request) -> JSONResponse:
     if wanted is not None and wanted != subject.id:
         raise ExchangeError(
             403,
-            f"this token belongs to department '{subject.id}', not '{wanted}'",
-            f"此令牌属于部门“{subject.id}”，而非“{wanted}”",
+            Words(
+                f"此令牌属于部门“{subject.id}”，而非“{wanted}”",
+                f"this token belongs to department '{subject.id}', not '{wanted}'",
+            ),
         )
     state = request.query_params.get("state", "new")
     if state not in INBOX_STATES:
         raise ExchangeError(
-            400, f"state must be one of {', '.join(INBOX_STATES)}", f"state 须为 {'、'.join(INBOX_STATES)} 之一"
+            400, Words(f"state 须为 {'、'.join(INBOX_STATES)} 之一", f"state must be one of {', '.join(INBOX_STATES)}")
         )
     limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     store: ExchangeStore = request.app.state.store
@@ -222,19 +226,23 @@ async def _subject(request: Request, kind: str | None) -> Subject:
     """Who calls, from ``Authorization: Bearer``; 401 unknown token, 403 wrong kind."""
     match = _BEARER.fullmatch(request.headers.get("authorization", ""))
     if not match:
-        raise ExchangeError(401, "missing bearer token (Authorization: Bearer <token>)", "缺少令牌（Authorization: Bearer <令牌>）")
+        raise ExchangeError(
+            401, Words("缺少令牌（Authorization: Bearer <令牌>）", "missing bearer token (Authorization: Bearer <token>)")
+        )
     token = match[1]
     subject = _demo_subject(request, token)
     if subject is None:
         store: ExchangeStore = request.app.state.store
         subject = await run_in_threadpool(store.authenticate, token)
     if subject is None:
-        raise ExchangeError(401, "unknown or revoked token", "令牌无效或已吊销")
+        raise ExchangeError(401, Words("令牌无效或已吊销", "unknown or revoked token"))
     if kind is not None and subject.kind != kind:
         raise ExchangeError(
             403,
-            f"this endpoint is for a {kind} token; the caller is {subject}",
-            f"此接口须使用{'窗口' if kind == 'window' else '部门'}令牌；调用方为 {subject}",
+            Words(
+                f"此接口须使用{'窗口' if kind == 'window' else '部门'}令牌；调用方为 {subject}",
+                f"this endpoint is for a {kind} token; the caller is {subject}",
+            ),
         )
     return subject
 
@@ -266,11 +274,11 @@ async def _json_body(request: Request, limit: int) -> Any:
     try:
         return json.loads(b"".join(chunks))
     except ValueError as exc:
-        raise ExchangeError(400, f"the body is not JSON: {exc}", f"请求体不是合法的 JSON：{exc}") from exc
+        raise ExchangeError(400, Words(f"请求体不是合法的 JSON：{exc}", f"the body is not JSON: {exc}")) from exc
 
 
 def _too_large(limit: int) -> ExchangeError:
-    return ExchangeError(413, f"the body is larger than {limit} bytes", f"请求体超过 {limit} 字节")
+    return ExchangeError(413, Words(f"请求体超过 {limit} 字节", f"the body is larger than {limit} bytes"))
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
@@ -283,13 +291,13 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
         value = low - 1
     if value < low or (high is not None and value > high):
         span = f"{low}…{high}" if high is not None else f"≥ {low}"
-        raise ExchangeError(400, f"{name} must be a whole number {span}", f"{name} 须为整数 {span}")
+        raise ExchangeError(400, Words(f"{name} 须为整数 {span}", f"{name} must be a whole number {span}"))
     return value
 
 
 def _bad_request(problem: Words) -> ExchangeError:
     """A 400 saying what the wire check found."""
-    return ExchangeError(400, problem.in_language("en"), problem.zh)
+    return ExchangeError(400, problem)
 
 
 # -- errors as JSON --------------------------------------------------------------------------
@@ -303,21 +311,19 @@ async def _exchange_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
-_HTTP_WORDS = {404: ("no such endpoint", "没有此接口"), 405: ("method not allowed here", "此接口不支持该方法")}
+_HTTP_WORDS = {404: Words("没有此接口", "no such endpoint"), 405: Words("此接口不支持该方法", "method not allowed here")}
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    en, zh = _HTTP_WORDS.get(exc.status_code, (str(exc.detail), str(exc.detail)))
-    return JSONResponse({"error": en, "error_zh": zh}, status_code=exc.status_code, headers=exc.headers)
+    words = _HTTP_WORDS.get(exc.status_code, Words(str(exc.detail), str(exc.detail)))
+    return JSONResponse(error_body(words), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("internal error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        {"error": f"internal error: {type(exc).__name__}", "error_zh": f"交换平台内部错误：{type(exc).__name__}"},
-        status_code=500,
-    )
+    name = type(exc).__name__
+    return JSONResponse(error_body(Words(f"交换平台内部错误：{name}", f"internal error: {name}")), status_code=500)
 
 
 def routes_of(app: Starlette) -> list[tuple[str, str]]:

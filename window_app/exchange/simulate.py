@@ -18,8 +18,8 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from window_app.exchange.errors import ExchangeError
 from window_app.domain.identifiers import USCC_ALPHABET, uscc_check_char
+from window_app.exchange.errors import ExchangeError
 
 if TYPE_CHECKING:
     from window_app.exchange.store import ExchangeStore
@@ -86,7 +86,7 @@ class Simulation:
             try:
                 made += self._handle(store, envelope)
             except ExchangeError as exc:  # a real reviewer decided meanwhile
-                log.info("simulation skipped %s: %s", envelope["envelope_id"], exc.message)
+                log.info("simulation skipped %s: %s", envelope["envelope_id"], exc.words.in_language("en"))
         return made
 
     def _handle(self, store: ExchangeStore, envelope: dict[str, Any]) -> int:

@@ -114,8 +114,10 @@ class ExchangeStore:
     def _too_new(self, current: int, known: int) -> ExchangeError:
         return ExchangeError(
             500,
-            f"the exchange database {self.path} is from a newer version (schema {current})",
-            f"交换平台数据库 {self.path} 由更新的版本创建（结构版本 {current}）",
+            Words(
+                f"交换平台数据库 {self.path} 由更新的版本创建（结构版本 {current}）",
+                f"the exchange database {self.path} is from a newer version (schema {current})",
+            ),
         )
 
     @contextlib.contextmanager
@@ -360,15 +362,19 @@ class ExchangeStore:
             if row is None:
                 raise ExchangeError(
                     404,
-                    f"no envelope '{envelope_id}' in the inbox of department '{department}'",
-                    f"部门“{department}”的收件箱中没有信封“{envelope_id}”",
+                    Words(
+                        f"部门“{department}”的收件箱中没有信封“{envelope_id}”",
+                        f"no envelope '{envelope_id}' in the inbox of department '{department}'",
+                    ),
                 )
             window_id, kind, original, _state = row
             if kind == "supplement":
                 raise ExchangeError(
                     422,
-                    f"envelope '{envelope_id}' is a supplement: decide on its original envelope '{original}'",
-                    f"信封“{envelope_id}”是补正材料，请对原信封“{original}”作出决定",
+                    Words(
+                        f"信封“{envelope_id}”是补正材料，请对原信封“{original}”作出决定",
+                        f"envelope '{envelope_id}' is a supplement: decide on its original envelope '{original}'",
+                    ),
                 )
             current = conn.execute(
                 "SELECT decision, event_seq FROM items WHERE envelope_id = ? AND item = ?", [envelope_id, item]
@@ -376,8 +382,7 @@ class ExchangeStore:
             if current is None:
                 raise ExchangeError(
                     422,
-                    f"item '{item}' is not in envelope '{envelope_id}'",
-                    f"信封“{envelope_id}”中没有事项“{item}”",
+                    Words(f"信封“{envelope_id}”中没有事项“{item}”", f"item '{item}' is not in envelope '{envelope_id}'"),
                 )
             latest_decision, latest_seq = current
             if latest_seq is not None:
@@ -389,8 +394,10 @@ class ExchangeStore:
                 if latest_decision in FINAL_DECISIONS:
                     raise ExchangeError(
                         409,
-                        f"item '{item}' of envelope '{envelope_id}' is already decided: {latest_decision}",
-                        f"信封“{envelope_id}”的事项“{item}”已有最终决定：{latest_decision}",
+                        Words(
+                            f"信封“{envelope_id}”的事项“{item}”已有最终决定：{latest_decision}",
+                            f"item '{item}' of envelope '{envelope_id}' is already decided: {latest_decision}",
+                        ),
                     )
             self._receive(conn, envelope_id, at)
             cursor = conn.execute(
@@ -497,7 +504,6 @@ def _refresh_state(conn: sqlite3.Connection, envelope_id: str) -> None:
 def _busy(exc: sqlite3.OperationalError) -> ExchangeError:
     return ExchangeError(
         503,
-        f"the exchange database is busy ({exc}); try again shortly",
-        f"交换平台数据库正忙（{exc}），请稍后重试",
+        Words(f"交换平台数据库正忙（{exc}），请稍后重试", f"the exchange database is busy ({exc}); try again shortly"),
         retry_after=1,
     )

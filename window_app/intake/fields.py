@@ -7,8 +7,8 @@ import math
 import re
 
 from window_app.domain.catalog import Catalog, FormField
-from window_app.domain.words import Words
 from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
+from window_app.domain.words import Words
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EARLIEST_YEAR = 1900

@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 from window_app.domain.catalog import ApplicantKind, Catalog, Item, Material, Offering
+from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
 from window_app.domain.words import Words
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide, build_guide
-from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.intake.selection import selected_items
 
 VALIDATED_STEPS = ("applicant", "situation", "checklist", "form")

@@ -47,7 +47,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from window_app.domain.words import tr
+from window_app.domain.words import NO_WORDS, Words
+from window_app.sync.engine import failure_words
 from window_app.sync.lock import SyncBusy
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class SyncRound:
         status: Where the outbox stands after it (``None`` if it could not be read).
         answers: The :meth:`BackgroundSync.request` tickets this round answers (the clerk's
             "sync now"); empty for a round of its own accord.
-        error / error_en: Why the round could not run (the database would not open, another
+        error: Why the round could not run (the database would not open, another
             process syncs it …), in words.
         elsewhere: Another process syncs this database (it holds the sync lock): this worker
             sent nothing; ``error`` names the holder, ``status`` shows the outbox as that
@@ -85,8 +86,7 @@ class SyncRound:
     report: SyncReport | None
     status: SyncStatus | None
     answers: tuple[int, ...] = ()
-    error: str = ""
-    error_en: str = ""
+    error: Words = NO_WORDS
     elsewhere: bool = False
     holder_pid: int | None = None
     changed_elsewhere: bool = False
@@ -109,7 +109,7 @@ class SyncRound:
     def words(self) -> str:
         """The round's outcome in one line, in the current language."""
         if self.report is None:
-            return tr(self.error, self.error_en or self.error)
+            return str(self.error)
         return self.report.summary()
 
 
@@ -215,7 +215,7 @@ class BackgroundSync:
                     try:
                         engine = self.open_engine()
                     except Exception as exc:  # noqa: BLE001 - a worker says why, it does not die
-                        self._deliver(SyncRound(None, None, answers, *_failure_words("同步无法启动", "Sync could not start", exc)))
+                        self._deliver(SyncRound(None, None, answers, _failure(_CANNOT_START, exc)))
                         await self._pause(RETRY_OPEN_SECONDS if self.automatic else None)
                         continue
                 try:
@@ -227,7 +227,7 @@ class BackgroundSync:
                     else:
                         pause = engine.pause_after(outcome.report)
                 except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next round may go well
-                    outcome = SyncRound(None, None, answers, *_failure_words("本轮同步出错", "This sync round failed", exc))
+                    outcome = SyncRound(None, None, answers, _failure(_ROUND_FAILED, exc))
                     pause = self.retry_seconds if self.automatic else None
                 self._deliver(outcome)
                 await self._pause(pause)
@@ -271,9 +271,7 @@ class BackgroundSync:
         changed = seen is not None and self._seen_elsewhere is not None and seen != self._seen_elsewhere
         self._seen_elsewhere = seen
         pid = busy.holder.pid if busy.holder is not None else None
-        return SyncRound(
-            None, status, answers, busy.message, busy.message_en, elsewhere=True, holder_pid=pid, changed_elsewhere=changed
-        )
+        return SyncRound(None, status, answers, busy.words, elsewhere=True, holder_pid=pid, changed_elsewhere=changed)
 
     def _take(self) -> tuple[int, ...]:
         """The tickets the coming round answers (a nudge only wakes the loop)."""
@@ -328,8 +326,10 @@ def _signature(status: SyncStatus) -> tuple[Any, ...]:
     return (status.queued, status.held, status.quarantined, status.sent, status.cancelled, cursors)
 
 
-def _failure_words(zh: str, en: str, exc: Exception) -> tuple[str, str]:
+_CANNOT_START = Words("同步无法启动：{why}", "Sync could not start: {why}")
+_ROUND_FAILED = Words("本轮同步出错：{why}", "This sync round failed: {why}")
+
+
+def _failure(what: Words, exc: Exception) -> Words:
     """``同步无法启动：数据库被占用……`` — a StorageError's own words, else the exception's."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    message_en = getattr(exc, "message_en", None) or str(exc) or type(exc).__name__
-    return f"{zh}：{message}", f"{en}: {message_en}"
+    return what.format(why=failure_words(exc))

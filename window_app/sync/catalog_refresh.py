@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from window_app.catalog.reading import shipped_catalog_path
+from window_app.domain.words import NO_WORDS, Words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,15 +48,14 @@ class CatalogRefresh:
             for new applications), ``present`` (already installed earlier), ``invalid`` (the
             download does not validate: kept out), ``failed`` (the request failed).
         version / digest / path: Of the catalog received, when there was one.
-        message / message_en: Words for the clerk.
+        message: Words for the clerk (empty when there is nothing to tell).
     """
 
     status: str
     version: str = ""
     digest: str = ""
     path: str = ""
-    message: str = ""
-    message_en: str = ""
+    message: Words = NO_WORDS
 
 
 def catalogs_root(data_dir: str | os.PathLike[str]) -> Path:
@@ -136,20 +136,20 @@ def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag
     digest = str(body.get("digest") or etag or "")
     files = body.get("files")
     if not isinstance(files, dict) or not files or len(files) > MAX_CATALOG_FILES:
-        return _invalid(version, digest, "文件列表为空或过大", "its file list is empty or too long")
+        return _invalid(version, digest, Words("文件列表为空或过大", "its file list is empty or too long"))
     root = catalogs_root(data_dir)
     target = root / _directory_name(version, digest)
     if target.is_dir():
         return CatalogRefresh(
-            "present", version, digest, str(target), f"目录 {version} 已安装", f"Catalog {version} is already installed"
+            "present", version, digest, str(target), Words(f"目录 {version} 已安装", f"Catalog {version} is already installed")
         )
     total = 0
     for name, text in files.items():
         if _safe_relative(name) is None or not isinstance(text, str):
-            return _invalid(version, digest, f"文件名不安全：{name!r}", f"unsafe file name {name!r}")
+            return _invalid(version, digest, Words(f"文件名不安全：{name!r}", f"unsafe file name {name!r}"))
         total += len(text.encode("utf-8"))
     if total > MAX_CATALOG_BYTES:
-        return _invalid(version, digest, "内容过大", "it is too large")
+        return _invalid(version, digest, Words("内容过大", "it is too large"))
     temp = root / f".incoming-{secrets.token_hex(6)}"
     try:
         temp.mkdir(parents=True)
@@ -163,12 +163,14 @@ def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag
             problems = [str(problem) for problem in exc.problems]
             shown = "；".join(problems[:3]) + ("……" if len(problems) > 3 else "")
             return _invalid(
-                version, digest, f"{len(problems)} 个问题：{shown}", f"{len(problems)} problem(s): {'; '.join(problems[:3])}"
+                version,
+                digest,
+                Words(f"{len(problems)} 个问题：{shown}", f"{len(problems)} problem(s): {'; '.join(problems[:3])}"),
             )
         if digest and catalog.digest != digest:
-            return _invalid(version, digest, "文件内容与公布的摘要不符", "the files do not match the announced digest")
+            return _invalid(version, digest, Words("文件内容与公布的摘要不符", "the files do not match the announced digest"))
         if catalog.version != version:
-            return _invalid(version, digest, "版本号与内容不符", "the version does not match its catalog.toml")
+            return _invalid(version, digest, Words("版本号与内容不符", "the version does not match its catalog.toml"))
         try:
             os.replace(temp, target)
         except OSError:
@@ -180,8 +182,10 @@ def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag
             "failed",
             version,
             digest,
-            message=f"新目录 {version} 无法写入磁盘（{exc.strerror or exc}），继续使用当前目录",
-            message_en=f"The new catalog {version} could not be written ({exc.strerror or exc}); keeping the current one",
+            message=Words(
+                f"新目录 {version} 无法写入磁盘（{exc.strerror or exc}），继续使用当前目录",
+                f"The new catalog {version} could not be written ({exc.strerror or exc}); keeping the current one",
+            ),
         )
     finally:
         if temp.exists():
@@ -191,18 +195,19 @@ def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag
         version,
         catalog.digest,
         str(target),
-        f"已下载新目录 {version}，新受理的办件将使用它",
-        f"Downloaded catalog {version}; new applications will use it",
+        Words(f"已下载新目录 {version}，新受理的办件将使用它", f"Downloaded catalog {version}; new applications will use it"),
     )
 
 
-def _invalid(version: str, digest: str, zh: str, en: str) -> CatalogRefresh:
+def _invalid(version: str, digest: str, why: Words) -> CatalogRefresh:
     return CatalogRefresh(
         "invalid",
         version,
         digest,
-        message=f"交换平台下发的目录 {version} 校验未通过（{zh}），继续使用当前目录",
-        message_en=f"The catalog {version} from the exchange does not validate ({en}); keeping the current one",
+        message=Words(
+            "交换平台下发的目录 {version} 校验未通过（{why}），继续使用当前目录",
+            "The catalog {version} from the exchange does not validate ({why}); keeping the current one",
+        ).format(version=version, why=why),
     )
 
 

@@ -26,8 +26,9 @@ import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import EnvelopeResult, WireEnvelope, event_problem, result_from_json
-from window_app.domain.words import Words
+from window_app.domain.words import NO_WORDS, Words
 from window_app.sync.backoff import parse_retry_after
 
 if TYPE_CHECKING:
@@ -47,14 +48,13 @@ class Endpoint:
         token: The window's token there.
         departments: The departments with this endpoint of their own; empty for the shared
             exchange (every department without one).
-        label / label_en: How the clerk hears of it: 交换平台, or the department's own endpoint.
+        label: How the clerk hears of it: 交换平台, or the department's own endpoint.
     """
 
     url: str
     token: str
     departments: tuple[str, ...] = ()
-    label: str = "交换平台"
-    label_en: str = "the exchange"
+    label: Words = Words("交换平台", "the exchange")
 
     @property
     def key(self) -> str:
@@ -66,8 +66,8 @@ class Endpoint:
         return not self.departments
 
 
-class TransportFailure(Exception):
-    """A request to an endpoint failed; ``message``/``message_en`` say why in words.
+class TransportFailure(WindowAppError):
+    """A request to an endpoint failed; its words say why.
 
     Attributes:
         kind: See the module docstring.
@@ -75,22 +75,15 @@ class TransportFailure(Exception):
         retry_after: Seconds the server asked to wait (``Retry-After``), if it said.
     """
 
-    def __init__(self, kind: str, message: str, message_en: str, status: int | None = None, retry_after: float | None = None):
-        super().__init__(message_en)
+    def __init__(self, kind: str, words: Words, status: int | None = None, retry_after: float | None = None):
+        super().__init__(words)
         self.kind = kind
-        self.message = message
-        self.message_en = message_en
         self.status = status
         self.retry_after = retry_after
 
     @property
     def transient(self) -> bool:
         return self.kind in TRANSIENT_KINDS
-
-    @property
-    def words(self) -> str:
-        """Both languages in one line, as stored in ``last_error``: ``中文 / English``."""
-        return f"{self.message} / {self.message_en}"
 
 
 def new_http_client(timeout_seconds: float) -> httpx.AsyncClient:
@@ -133,17 +126,19 @@ class ExchangeClient:
         data = self._json(response)
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list):
-            raise self._garbage("回答中没有 results 列表", "the answer has no results list")
+            raise self._garbage(Words("回答中没有 results 列表", "the answer has no results list"))
         if len(results) != len(envelopes):
             raise self._garbage(
-                f"回答的结果数（{len(results)}）与发送的信封数（{len(envelopes)}）不符",
-                f"{len(results)} results came back for {len(envelopes)} envelopes",
+                Words(
+                    f"回答的结果数（{len(results)}）与发送的信封数（{len(envelopes)}）不符",
+                    f"{len(results)} results came back for {len(envelopes)} envelopes",
+                )
             )
         parsed = []
         for key, answer in zip(keys, results):
             result = result_from_json(answer, key)
             if isinstance(result, Words):
-                raise self._garbage(result.zh, result.in_language("en"))
+                raise self._garbage(result)
             parsed.append(result)
         return parsed
 
@@ -159,17 +154,17 @@ class ExchangeClient:
         events = data.get("events") if isinstance(data, dict) else None
         cursor = data.get("cursor", since) if isinstance(data, dict) else None
         if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
-            raise self._garbage("回答中没有 events 列表", "the answer has no events list")
+            raise self._garbage(Words("回答中没有 events 列表", "the answer has no events list"))
         if cursor is None and events:
             cursor = events[-1].get("seq")
         if cursor is None:
             cursor = since
         if isinstance(cursor, bool) or not isinstance(cursor, int):
-            raise self._garbage("回答中的游标不是整数", "the answer's cursor is not an integer")
+            raise self._garbage(Words("回答中的游标不是整数", "the answer's cursor is not an integer"))
         for event in events:
             problem = event_problem(event)
             if problem:
-                raise self._garbage(problem.zh, problem.in_language("en"))
+                raise self._garbage(problem)
         more = data.get("more")
         return events, cursor, bool(more) if isinstance(more, bool) else len(events) >= limit
 
@@ -182,7 +177,7 @@ class ExchangeClient:
             return 304, etag or new_etag, None
         data = self._json(response)
         if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or not isinstance(data.get("version"), str):
-            raise self._garbage("目录回答缺少 version 或 files", "the catalog answer lacks version or files")
+            raise self._garbage(Words("目录回答缺少 version 或 files", "the catalog answer lacks version or files"))
         return 200, new_etag or str(data.get("digest") or ""), data
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -190,7 +185,7 @@ class ExchangeClient:
     async def _request(self, method: str, path: str, *, accept_304: bool = False, **kwargs: Any) -> httpx.Response:
         import httpx
 
-        label, label_en = self.endpoint.label, self.endpoint.label_en
+        label = self.endpoint.label
         headers = dict(kwargs.pop("headers", {}) or {})
         if self.endpoint.token:
             headers["Authorization"] = f"Bearer {self.endpoint.token}"
@@ -198,28 +193,32 @@ class ExchangeClient:
         try:
             response = await self.http.request(method, url, headers=headers, **kwargs)
         except httpx.TimeoutException:
-            seconds = f"{self.timeout_seconds:g}"
             raise TransportFailure(
                 "timeout",
-                f"{label}无响应（{seconds} 秒超时），稍后自动重试",
-                f"{label_en} did not answer within {seconds} s; will retry",
+                Words(
+                    "{label}无响应（{seconds} 秒超时），稍后自动重试", "{label} did not answer within {seconds} s; will retry"
+                ).format(label=label, seconds=f"{self.timeout_seconds:g}"),
             ) from None
         except httpx.ConnectError as exc:
-            zh, en = _connect_words(exc)
             raise TransportFailure(
-                "offline", f"无法连接{label}（{zh}），稍后自动重试", f"Cannot reach {label_en} ({en}); will retry"
+                "offline",
+                Words("无法连接{label}（{why}），稍后自动重试", "Cannot reach {label} ({why}); will retry").format(
+                    label=label, why=_connect_words(exc)
+                ),
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
             raise TransportFailure(
                 "offline",
-                f"与{label}的连接中断（{type(exc).__name__}），稍后自动重试",
-                f"The connection to {label_en} broke off ({type(exc).__name__}); will retry",
+                Words(
+                    "与{label}的连接中断（{name}），稍后自动重试", "The connection to {label} broke off ({name}); will retry"
+                ).format(label=label, name=type(exc).__name__),
             ) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:  # unsupported protocol, invalid URL …
             raise TransportFailure(
                 "offline",
-                f"无法访问{label}（{exc}），请检查 config.toml 中的地址",
-                f"Cannot use {label_en} ({exc}); check its URL in config.toml",
+                Words(
+                    "无法访问{label}（{exc}），请检查 config.toml 中的地址", "Cannot use {label} ({exc}); check its URL in config.toml"
+                ).format(label=label, exc=str(exc)),
             ) from None
         status = response.status_code
         if 200 <= status < 300 or (accept_304 and status == 304):
@@ -227,63 +226,74 @@ class ExchangeClient:
         raise self._status_failure(response)
 
     def _status_failure(self, response: httpx.Response) -> TransportFailure:
-        label, label_en = self.endpoint.label, self.endpoint.label_en
+        label = self.endpoint.label
         status = response.status_code
-        detail_zh, detail_en = _error_detail(response)
-        suffix_zh = f"：{detail_zh}" if detail_zh else ""
-        suffix_en = f": {detail_en}" if detail_en else ""
+        detail = _error_detail(response)
+        suffix = Words("：", ": ") + detail if detail else NO_WORDS
         if status == 401:
             where = "[exchange] token" if self.endpoint.shared else f"[departments.{self.endpoint.departments[0]}] token"
-            what_zh = "未配置" if not self.endpoint.token else "不被接受"
-            what_en = "is not set" if not self.endpoint.token else "was not accepted"
+            what = Words("未配置", "is not set") if not self.endpoint.token else Words("不被接受", "was not accepted")
             return TransportFailure(
                 "auth",
-                f"{label}拒绝了本窗口的令牌（HTTP 401，令牌{what_zh}）。请在 config.toml 的 {where} 中填写正确的窗口令牌",
-                f"{label_en} refused this window's token (HTTP 401; the token {what_en}). "
-                f"Put the window's token in {where} of config.toml",
+                Words(
+                    "{label}拒绝了本窗口的令牌（HTTP 401，令牌{what}）。请在 config.toml 的 {where} 中填写正确的窗口令牌",
+                    "{label} refused this window's token (HTTP 401; the token {what}). "
+                    "Put the window's token in {where} of config.toml",
+                ).format(label=label, what=what, where=where),
                 status,
             )
         if status == 403:
             return TransportFailure(
                 "auth",
-                f"{label}拒绝访问（HTTP 403）：所配置的令牌不是本窗口的窗口令牌{suffix_zh}",
-                f"{label_en} refused access (HTTP 403): the configured token is not a window token{suffix_en}",
+                Words(
+                    "{label}拒绝访问（HTTP 403）：所配置的令牌不是本窗口的窗口令牌{suffix}",
+                    "{label} refused access (HTTP 403): the configured token is not a window token{suffix}",
+                ).format(label=label, suffix=suffix),
                 status,
             )
         if status == 413:
             return TransportFailure(
-                "too_large", f"{label}认为这一批过大（HTTP 413）", f"{label_en} found the batch too large (HTTP 413)", status
+                "too_large",
+                Words("{label}认为这一批过大（HTTP 413）", "{label} found the batch too large (HTTP 413)").format(label=label),
+                status,
             )
         if status in (429, 503):
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            when_zh = f"，{retry_after:g} 秒后重试" if retry_after is not None else "，稍后自动重试"
-            when_en = f"; retrying in {retry_after:g} s" if retry_after is not None else "; will retry"
+            if retry_after is not None:
+                when = Words("，{s} 秒后重试", "; retrying in {s} s").format(s=f"{retry_after:g}")
+            else:
+                when = Words("，稍后自动重试", "; will retry")
             return TransportFailure(
                 "busy",
-                f"{label}繁忙（HTTP {status}）{when_zh}",
-                f"{label_en} is busy (HTTP {status}){when_en}",
+                Words("{label}繁忙（HTTP {status}）{when}", "{label} is busy (HTTP {status}){when}").format(
+                    label=label, status=status, when=when
+                ),
                 status,
                 retry_after,
             )
         if status >= 500 or status == 408:
             return TransportFailure(
                 "server",
-                f"{label}内部出错（HTTP {status}{suffix_zh}），稍后自动重试",
-                f"{label_en} failed (HTTP {status}{suffix_en}); will retry",
+                Words("{label}内部出错（HTTP {status}{suffix}），稍后自动重试", "{label} failed (HTTP {status}{suffix}); will retry").format(
+                    label=label, status=status, suffix=suffix
+                ),
                 status,
                 parse_retry_after(response.headers.get("Retry-After")),
             )
         if 400 <= status < 500:
             return TransportFailure(
                 "refused",
-                f"{label}拒收（HTTP {status}{suffix_zh}）",
-                f"{label_en} refused the request (HTTP {status}{suffix_en})",
+                Words("{label}拒收（HTTP {status}{suffix}）", "{label} refused the request (HTTP {status}{suffix})").format(
+                    label=label, status=status, suffix=suffix
+                ),
                 status,
             )
         return TransportFailure(
             "garbage",
-            f"{label}的回答无法识别（HTTP {status}），稍后自动重试",
-            f"{label_en} gave an answer that cannot be used (HTTP {status}); will retry",
+            Words(
+                "{label}的回答无法识别（HTTP {status}），稍后自动重试",
+                "{label} gave an answer that cannot be used (HTTP {status}); will retry",
+            ).format(label=label, status=status),
             status,
         )
 
@@ -291,17 +301,18 @@ class ExchangeClient:
         try:
             return json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            raise self._garbage("不是 JSON", "not JSON") from None
+            raise self._garbage(Words("不是 JSON", "not JSON")) from None
 
-    def _garbage(self, zh: str, en: str) -> TransportFailure:
+    def _garbage(self, what: Words) -> TransportFailure:
         return TransportFailure(
             "garbage",
-            f"{self.endpoint.label}的回答无法识别（{zh}），稍后自动重试",
-            f"{self.endpoint.label_en} gave an answer that cannot be used ({en}); will retry",
+            Words(
+                "{label}的回答无法识别（{what}），稍后自动重试", "{label} gave an answer that cannot be used ({what}); will retry"
+            ).format(label=self.endpoint.label, what=what),
         )
 
 
-def _connect_words(exc: Exception) -> tuple[str, str]:
+def _connect_words(exc: Exception) -> Words:
     # anyio says "All connection attempts failed"; the cause chain holds the OS error.
     chain: list[BaseException] = []
     current: BaseException | None = exc
@@ -310,33 +321,41 @@ def _connect_words(exc: Exception) -> tuple[str, str]:
         current = current.__cause__ or current.__context__
     for error in chain:
         if isinstance(error, ConnectionRefusedError):
-            return "连接被拒绝", "connection refused"
+            return _REFUSED
         if isinstance(error, socket.gaierror):
-            return "找不到服务器地址", "server name not found"
+            return _NAME_UNKNOWN
         if isinstance(error, OSError) and error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "网络不可达", "network unreachable"
+            return _UNREACHABLE
         if isinstance(error, ConnectionResetError):
-            return "连接被重置", "connection reset"
+            return _RESET
     text = " ".join(str(error) for error in chain).lower()
     if "refused" in text:
-        return "连接被拒绝", "connection refused"
+        return _REFUSED
     if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:
-        return "找不到服务器地址", "server name not found"
+        return _NAME_UNKNOWN
     if "unreachable" in text:
-        return "网络不可达", "network unreachable"
+        return _UNREACHABLE
     if "reset" in text:
-        return "连接被重置", "connection reset"
-    return "网络不通", "no network"
+        return _RESET
+    return Words("网络不通", "no network")
 
 
-def _error_detail(response: httpx.Response) -> tuple[str, str]:
-    """The reason an error answer gives (the exchange's ``error_zh`` / ``error``), if any."""
+_REFUSED = Words("连接被拒绝", "connection refused")
+_NAME_UNKNOWN = Words("找不到服务器地址", "server name not found")
+_UNREACHABLE = Words("网络不可达", "network unreachable")
+_RESET = Words("连接被重置", "connection reset")
+
+
+def _error_detail(response: httpx.Response) -> Words:
+    """The reason an error answer gives, read back into words: the exchange's body is
+    ``{"error": English, "error_zh": 中文}`` (``docs/exchange-api.md``); another server's
+    ``detail`` / ``reason`` / ``message`` is taken for both. Empty if none."""
     try:
         data = json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
-        return "", ""
+        return NO_WORDS
     if not isinstance(data, dict):
-        return "", ""
+        return NO_WORDS
     english = ""
     for key in ("error", "detail", "reason", "message"):
         value = data.get(key)
@@ -345,4 +364,4 @@ def _error_detail(response: httpx.Response) -> tuple[str, str]:
             break
     chinese = data.get("error_zh")
     chinese = chinese[:200] if isinstance(chinese, str) and chinese else english
-    return chinese, english
+    return Words(chinese, english)

@@ -35,6 +35,7 @@ from offline_cache.progress import PartRow
 from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import DECISIONS, EnvelopeResult
+from window_app.domain.words import Words
 from window_app.sync.stages import SYNC_ACTOR, release_ready
 
 if TYPE_CHECKING:
@@ -329,7 +330,7 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
 
 def record_rejected(db: Database, row: OutgoingEnvelope, *, reason: str, now: str) -> bool:
     """The exchange refused this envelope for good: quarantine it with the reason, in words."""
-    words = f"交换平台拒收此信封：{reason} / The exchange refused this envelope: {reason}"
+    words = Words("交换平台拒收此信封：{reason}", "The exchange refused this envelope: {reason}").format(reason=reason)
     if not outbox_store.record_quarantined(db, row.envelope_id, words):
         return False
     append_event(

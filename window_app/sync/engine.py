@@ -53,8 +53,9 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import signing_secret
+from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
-from window_app.domain.words import tr
+from window_app.domain.words import NO_WORDS, Words, tr
 from window_app.sync.backoff import Backoff
 from window_app.sync.client import (
     MAX_ENVELOPES_PER_REQUEST,
@@ -99,12 +100,11 @@ class EndpointReport:
             ``None`` not tried this round (still backing off, or held).
         held: Its token was refused (401/403): nothing is sent until the token changes.
         retry_at: When it will be tried again after failures (ISO), if backing off.
-        error / error_en: The last failure in words (empty if none).
+        error: The last failure in words (empty if none).
     """
 
     url: str
-    label: str
-    label_en: str
+    label: Words
     departments: tuple[str, ...] = ()
     online: bool | None = None
     held: bool = False
@@ -114,8 +114,7 @@ class EndpointReport:
     failed: int = 0
     events_applied: int = 0
     retry_at: str | None = None
-    error: str = ""
-    error_en: str = ""
+    error: Words = NO_WORDS
 
 
 @dataclass
@@ -134,7 +133,7 @@ class SyncReport:
         queued / held / quarantined_total: The outbox after the round (the words:
             :mod:`window_app.domain.outbox`); nothing is in flight once a round has ended.
         catalog: The catalog refresh's outcome, if one was made.
-        error / error_en: The last error of the round in words (empty if none).
+        error: The last error of the round in words (empty if none).
     """
 
     started_at: str
@@ -153,8 +152,7 @@ class SyncReport:
     held: int = 0
     quarantined_total: int = 0
     catalog: CatalogRefresh | None = None
-    error: str = ""
-    error_en: str = ""
+    error: Words = NO_WORDS
 
     @property
     def delivered(self) -> int:
@@ -198,10 +196,11 @@ class SyncReport:
         if self.concluded:
             line += tr("，办结 {n}", ", concluded {n}", n=len(self.concluded))
         if self.error:
-            line += " — " + tr(self.error, self.error_en or self.error)
+            line += " — " + str(self.error)
         return line
 
     def to_json(self) -> dict[str, Any]:
+        """The report as ``--json`` prints it; words are ``{"zh": …, "en": …}``."""
         data = asdict(self)
         data["delivered"] = self.delivered
         data["online"] = self.online
@@ -274,8 +273,8 @@ class SyncEngine:
         """Take the database's sync lock now, if not held yet (the first round does it anyway).
 
         Raises:
-            SyncBusy: Another process syncs this database (``exc.holder`` names it, ``exc.message``
-                / ``exc.message_en`` say so). Nothing was sent.
+            SyncBusy: Another process syncs this database (``exc.holder`` names it, its words say
+                so). Nothing was sent.
         """
         self.lock.acquire()
 
@@ -312,8 +311,7 @@ class SyncEngine:
                     url=url if urls.count(url) == 1 else f"{url}#{token_fingerprint(token)[:8]}",
                     token=token,
                     departments=tuple(departments),
-                    label=f"{names}的部门接口",
-                    label_en=f"the endpoint of {', '.join(departments)}",
+                    label=Words(f"{names}的部门接口", f"the endpoint of {', '.join(departments)}"),
                 )
             )
         return endpoints
@@ -367,13 +365,11 @@ class SyncEngine:
         For a caller running rounds on its own schedule; :meth:`run_forever` uses it too.
         """
         now = _iso(self.clock())
-        message = getattr(exc, "message", None) or str(exc)
-        message_en = getattr(exc, "message_en", None) or str(exc)
         if isinstance(exc, SyncBusy):
-            error, error_en = exc.message, exc.message_en
+            error = exc.words
         else:
-            error, error_en = f"本轮同步出错：{message}", f"This sync round failed: {message_en}"
-        report = SyncReport(started_at=now, finished_at=now, error=error, error_en=error_en)
+            error = Words("本轮同步出错：{why}", "This sync round failed: {why}").format(why=failure_words(exc))
+        report = SyncReport(started_at=now, finished_at=now, error=error)
         self.last_report = report
         return report
 
@@ -455,9 +451,9 @@ class SyncEngine:
             report.failed += endpoint.failed
             report.events_applied += endpoint.events_applied
             if endpoint.error and not report.error:
-                report.error, report.error_en = endpoint.error, endpoint.error_en
+                report.error = endpoint.error
         if report.catalog is not None and report.catalog.status in ("invalid", "failed") and not report.error:
-            report.error, report.error_en = report.catalog.message, report.catalog.message_en
+            report.error = report.catalog.message
         counts = outbox_store.count_by_state(self.db)
         report.queued = counts.get(QUEUED, 0)
         report.held = counts.get(HELD, 0)
@@ -478,18 +474,18 @@ class SyncEngine:
     async def _endpoint_round(
         self, http: httpx.AsyncClient, endpoint: Endpoint, own: tuple[str, ...], report: SyncReport, retry_now: bool
     ) -> EndpointReport:
-        result = EndpointReport(url=endpoint.url, label=endpoint.label, label_en=endpoint.label_en, departments=endpoint.departments)
+        result = EndpointReport(url=endpoint.url, label=endpoint.label, departments=endpoint.departments)
         state = sync_state.endpoint_state(self.db, endpoint.key)
         now = self.clock()
         fingerprint = token_fingerprint(endpoint.token)
         if state.held_token and state.held_token == fingerprint and not retry_now:
             result.held = True
-            result.error, result.error_en = _split_words(state.last_error)
+            result.error = state.last_error
             return result
         if state.retry_at and not retry_now and dt.datetime.fromisoformat(state.retry_at) > now:
             result.retry_at = state.retry_at
             result.online = None
-            result.error, result.error_en = _split_words(state.last_error)
+            result.error = state.last_error
             return result
         client = ExchangeClient(http, endpoint, self.settings.exchange.timeout_seconds)
         departments = endpoint.departments if endpoint.departments else None
@@ -516,23 +512,21 @@ class SyncEngine:
     def _endpoint_broken(self, endpoint: Endpoint, exc: Exception) -> EndpointReport:
         """A round at one endpoint stopped on something other than the network (a locked or full
         database …): the other endpoints go on; the envelopes involved are retried later."""
-        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        message_en = getattr(exc, "message_en", None) or str(exc) or type(exc).__name__
         return EndpointReport(
             url=endpoint.url,
             label=endpoint.label,
-            label_en=endpoint.label_en,
             departments=endpoint.departments,
             online=None,
-            error=f"同步{endpoint.label}时出错：{message}",
-            error_en=f"Syncing with {endpoint.label_en} failed: {message_en}",
+            error=Words("同步{label}时出错：{why}", "Syncing with {label} failed: {why}").format(
+                label=endpoint.label, why=failure_words(exc)
+            ),
         )
 
     def _endpoint_failed(
         self, endpoint: Endpoint, state: sync_state.EndpointState, failure: TransportFailure, result: EndpointReport, fingerprint: str
     ) -> EndpointReport:
         now = self.clock()
-        result.error, result.error_en = failure.message, failure.message_en
+        result.error = failure.words
         if failure.kind == "auth":
             result.online = True
             result.held = True
@@ -609,9 +603,9 @@ class SyncEngine:
                     return
                 now = _iso(self.clock())
                 with sync_state.write_transaction(self.db):
-                    if record_rejected(self.db, rows[0], reason=failure.message_en, now=now):
+                    if record_rejected(self.db, rows[0], reason=failure.words.in_language("en"), now=now):
                         result.quarantined += 1
-                result.error, result.error_en = failure.message, failure.message_en
+                result.error = failure.words
                 return
             self._retry_later(rows, failure)
             result.failed += len(rows)
@@ -624,8 +618,10 @@ class SyncEngine:
         result.quarantined += quarantined
         if quarantined:
             reasons = [answer.reason.in_language("en") for answer in answers if answer.status == "rejected"]
-            result.error = f"{quarantined} 个信封被交换平台拒收并已隔离（{reasons[-1]}）"
-            result.error_en = f"{quarantined} envelope(s) refused by the exchange and quarantined ({reasons[-1]})"
+            result.error = Words(
+                "{n} 个信封被交换平台拒收并已隔离（{reason}）",
+                "{n} envelope(s) refused by the exchange and quarantined ({reason})",
+            ).format(n=quarantined, reason=reasons[-1])
 
     def _retry_later(self, rows: list[OutgoingEnvelope], failure: TransportFailure) -> None:
         """Transient failure: each envelope's next attempt after its own backoff (or Retry-After)."""
@@ -672,9 +668,10 @@ class SyncEngine:
         return outcome
 
 
-def _split_words(words: str) -> tuple[str, str]:
-    """``中文 / English`` (as stored) → the two halves."""
-    if " / " in words:
-        zh, en = words.split(" / ", 1)
-        return zh, en
-    return words, words
+def failure_words(exc: BaseException) -> Words:
+    """What went wrong, in words: a :class:`WindowAppError`'s own (a storage error says what
+    to do), else the exception's text (or its name), the same in both languages."""
+    if isinstance(exc, WindowAppError):
+        return exc.words
+    text = str(exc) or type(exc).__name__
+    return Words(text, text)

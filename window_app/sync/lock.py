@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from window_app.domain.words import tr
+from window_app.domain.errors import WindowAppError
+from window_app.domain.words import Words
 
 LOCK_NAME = "sync.lock"
 ROUND_POLL_SECONDS = 0.01
@@ -69,32 +70,26 @@ class LockHolder:
     program: str = ""
 
 
-class SyncBusy(Exception):
-    """Another process syncs this database: this one must not run rounds now.
+class SyncBusy(WindowAppError):
+    """Another process syncs this database: this one must not run rounds now; the words name it.
 
     Attributes:
         holder: The holder as its lock file says (``None`` if it could not be read).
         path: The lock file.
-        message / message_en: The words (Chinese / English).
     """
 
     def __init__(self, path: Path, holder: LockHolder | None):
+        super().__init__(busy_words(holder))
         self.path = path
         self.holder = holder
-        self.message, self.message_en = busy_words(holder)
-        super().__init__(self.message_en)
-
-    def words(self) -> str:
-        """The words in the current language."""
-        return tr(self.message, self.message_en)
 
 
-def busy_words(holder: LockHolder | None) -> tuple[str, str]:
-    """``另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）`` and the English."""
+def busy_words(holder: LockHolder | None) -> Words:
+    """``另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）``, and in English."""
     if holder is None:
-        return "另一个同步进程正在运行", "Another sync process is running"
+        return Words("另一个同步进程正在运行", "Another sync process is running")
     if holder.pid == os.getpid():
-        return "本进程中另一个同步引擎正在使用该数据库", "Another sync engine of this process is using the database"
+        return Words("本进程中另一个同步引擎正在使用该数据库", "Another sync engine of this process is using the database")
     details_zh = [f"进程 {holder.pid}"]
     details_en = [f"process {holder.pid}"]
     if holder.program:
@@ -104,7 +99,7 @@ def busy_words(holder: LockHolder | None) -> tuple[str, str]:
     if since:
         details_zh.append(f"{since} 起")
         details_en.append(f"since {since}")
-    return (
+    return Words(
         f"另一个同步进程正在运行（{'，'.join(details_zh)}）",
         f"Another sync process is running ({', '.join(details_en)})",
     )

@@ -24,6 +24,7 @@ from offline_cache.audit import append_event
 from window_app.domain.outbox import HELD, QUEUED
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import canonical_json, payload_sha256, sign_payload
+from window_app.domain.words import Words
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -93,8 +94,13 @@ def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> 
             if refused:
                 names = "、".join(entry.get("name") or entry["item"] for entry in refused)
                 ids = ", ".join(entry["item"] for entry in refused)
-                reason = f"前置事项未获准予（{names}），本部分不再发送 / A prerequisite was refused ({ids}); this part is not sent"
-                if outbox_store.cancel_held(db, row.envelope_id, reason):
+                words = Words(
+                    "前置事项未获准予（{names}），本部分不再发送", "A prerequisite was refused ({ids}); this part is not sent"
+                ).format(names=names, ids=ids)
+                # The part's reason column holds the departments' own text, one string for both
+                # languages; the envelope's last_error holds the words.
+                reason = f"{words.zh} / {words.en}"
+                if outbox_store.cancel_held(db, row.envelope_id, words):
                     if part is not None:
                         progress.update_part(
                             db, receipt_no, part.department, part.stage, now=now, state="cancelled", reason=reason

@@ -7,6 +7,7 @@ from offline_cache import sync_state
 from offline_cache.db import Database
 from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, SENT
 from window_app.domain.sync import SyncStatus
+from window_app.domain.words import NO_WORDS
 
 
 def sync_status(db: Database) -> SyncStatus:
@@ -16,11 +17,9 @@ def sync_status(db: Database) -> SyncStatus:
     tried = [endpoint for endpoint in endpoints if endpoint.online is not None]
     online = None if not tried else all(endpoint.online and not endpoint.held_token for endpoint in tried)
     failing = [endpoint for endpoint in endpoints if endpoint.last_error]
-    error = error_en = ""
+    error = NO_WORDS
     if failing:
-        latest = max(failing, key=lambda endpoint: endpoint.last_attempt_at or "")
-        error, _, error_en = latest.last_error.partition(" / ")
-        error_en = error_en or error
+        error = max(failing, key=lambda endpoint: endpoint.last_attempt_at or "").last_error
     ok_times = [endpoint.last_ok_at for endpoint in endpoints if endpoint.last_ok_at]
     queued = counts.get(QUEUED, 0)
     held = counts.get(HELD, 0)
@@ -34,6 +33,5 @@ def sync_status(db: Database) -> SyncStatus:
         cancelled=counts.get(CANCELLED, 0),
         last_ok_at=max(ok_times) if ok_times else None,
         error=error,
-        error_en=error_en,
         endpoints=endpoints,
     )

@@ -20,6 +20,7 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import append_event
 from offline_cache.db import durable_transaction, signing_secret, storage_errors
+from window_app.domain.errors import WindowAppError
 from window_app.domain.intake import MaterialStatus
 from window_app.domain.wire import ENVELOPE_FORMAT, canonical_json, payload_sha256, sign_payload
 from window_app.domain.words import Words
@@ -31,13 +32,8 @@ SUPPLEMENT_WORDS = Words("记录补正材料", "Recording the supplement")
 MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
 
 
-class SupplementRefused(ValueError):
-    """The supplement cannot be recorded; ``message``/``message_en`` say why. Nothing was written."""
-
-    def __init__(self, message: str, message_en: str):
-        super().__init__(message_en)
-        self.message = message
-        self.message_en = message_en
+class SupplementRefused(WindowAppError):
+    """The supplement cannot be recorded; the words say why. Nothing was written."""
 
 
 def supplement(
@@ -67,7 +63,7 @@ def supplement(
     """
     if isinstance(status, str):
         if status not in MATERIAL_STATES:
-            raise SupplementRefused(f"材料状态“{status}”无效", f"material state {status!r} is not valid")
+            raise SupplementRefused(Words(f"材料状态“{status}”无效", f"material state {status!r} is not valid"))
         status = MaterialStatus(state=status)
     at = now.isoformat(timespec="seconds")
     with storage_errors(SUPPLEMENT_WORDS):
@@ -83,7 +79,7 @@ def supplement(
         part = (asking or sent or [None])[-1]
         if part is None:
             raise SupplementRefused(
-                f"{department} 的部分尚未送达，请待送达后再补正", f"The part for {department} has not been delivered yet"
+                Words(f"{department} 的部分尚未送达，请待送达后再补正", f"The part for {department} has not been delivered yet")
             )
         original = outbox_store.get_row(db, part.envelope_id)
         if original is None:
@@ -92,7 +88,10 @@ def supplement(
         materials = document.get("materials") or {}
         if material_id not in materials:
             raise SupplementRefused(
-                f"材料“{material_id}”不属于 {department} 的办理部分", f"Material {material_id!r} is not part of {department}'s part"
+                Words(
+                    f"材料“{material_id}”不属于 {department} 的办理部分",
+                    f"Material {material_id!r} is not part of {department}'s part",
+                )
             )
         secret = signing_secret(db)
         with durable_transaction(db):
