@@ -37,7 +37,7 @@ from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
 from screens.widgets.localized import localize_bindings
-from window_app.domain.words import language, pick, set_language, tr
+from window_app.domain.words import language, set_language, tr
 from window_app.incidents import incident_message, record_incident, summary
 from window_app.domain.intake import STEPS, Intake
 
@@ -116,7 +116,7 @@ class WindowApp(App):
         settings = self.window.settings.window
         region = self.window.catalog.regions.get(settings.region)
         self.title = settings.centre
-        self.sub_title = f"{settings.id} · {pick(region) if region else settings.region}"
+        self.sub_title = f"{settings.id} · {region.name if region else settings.region}"
 
     def on_mount(self) -> None:
         # Pushed, not the default screen: Textual loads a screen's CSS_PATH only when it is

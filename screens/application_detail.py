@@ -28,7 +28,7 @@ from screens.widgets.localized import localize_bindings
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
 from screens.widgets.window_header import WindowHeader
-from window_app.domain.words import language, pick, tr
+from window_app.domain.words import tr
 from window_app.domain.states import duration_words, part_took
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class ApplicationDetailScreen(Screen):
     def _summary(self, detail: ApplicationDetail) -> str:
         summary = detail.summary
         catalog = self.window.catalog
-        offering = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+        offering = str(summary.offering_name)
         lines = [
             tr("事项：{v}", "Applying for: {v}", v=offering),
             tr("申请人：{n}（{i}）", "Applicant: {n} ({i})", n=summary.applicant_name, i=summary.applicant_number),
@@ -243,7 +243,7 @@ class ApplicationDetailScreen(Screen):
 
     def _item_names(self, part: DepartmentPart) -> str:
         catalog = self.window.catalog
-        return tr("、", ", ").join(pick(catalog.items[item]) if item in catalog.items else item for item in part.items)
+        return tr("、", ", ").join(str(catalog.items[item].name) if item in catalog.items else item for item in part.items)
 
     def _current_part(self) -> DepartmentPart | None:
         if self._detail is None:
@@ -287,7 +287,7 @@ class ApplicationDetailScreen(Screen):
         if steps:
             lines.append(tr("；", "; ").join(steps))
         for item in part.items:
-            name = pick(catalog.items[item]) if item in catalog.items else item
+            name = str(catalog.items[item].name) if item in catalog.items else item
             decision = self._decisions.get(item)
             if decision is None:
                 lines.append("  " + name)
@@ -299,7 +299,7 @@ class ApplicationDetailScreen(Screen):
                 text += tr("；结果：{v}", "; result: {v}", v=decision.result)
             if getattr(decision, "material", ""):
                 material = catalog.materials.get(decision.material)
-                text += tr("；补正材料：{v}", "; material: {v}", v=pick(material) if material else decision.material)
+                text += tr("；补正材料：{v}", "; material: {v}", v=str(material.name) if material else decision.material)
                 if getattr(decision, "supplied_at", None):
                     text += tr("（已补正送达）", " (supplied)")
             if getattr(decision, "reason", ""):

@@ -37,7 +37,7 @@ from screens.widgets.localized import localize_bindings
 from screens.widgets.part_state import application_state_label, part_words, parts_compact
 from screens.widgets.step_header import step_label
 from screens.widgets.window_header import WindowHeader
-from window_app.domain.words import language, pick, tr
+from window_app.domain.words import language, tr
 from window_app.domain.states import duration_words, part_took
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: dict[str, objec
     elif part.state == "supplement_needed" and asked:
         for decision in asked:
             material = catalog.materials.get(decision.material) if decision.material else None
-            text = tr("补交：{m}", "to bring: {m}", m=pick(material)) if material else (
+            text = tr("补交：{m}", "to bring: {m}", m=str(material.name)) if material else (
                 tr("补交：{m}", "to bring: {m}", m=decision.material) if decision.material else ""
             )
             if decision.reason:
@@ -287,7 +287,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
         catalog = self.window.catalog
         rows = []
         for summary in self._applications:
-            name = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+            name = str(summary.offering_name)
             rows.append(
                 (
                     summary,
@@ -334,7 +334,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
             offering = draft.offering_name
             if language() == "en":
                 try:
-                    offering = self.window.offering(draft.offering_id).bundle.name_en or offering
+                    offering = str(self.window.offering(draft.offering_id).bundle.name) or offering
                 except KeyError:
                     pass
             table.add_row(
@@ -383,7 +383,7 @@ class ApplicationsScreen(GuardedDispatch, Screen):
             )
         except (KeyError, StorageError):
             decisions, detail = {}, None
-        offering = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+        offering = str(summary.offering_name)
         lines = [f"{summary.receipt_no} · {offering} · {summary.applicant_name} · {application_state_label(summary.state)}"]
         lines += ["  " + part_line(part, catalog, decisions) for part in summary.parts]
         if detail is not None and detail.conclusion:

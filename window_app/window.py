@@ -142,7 +142,7 @@ class Window:
         from offline_cache import drafts as draft_store
 
         return draft_store.save_draft(
-            self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name
+            self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name.zh
         )
 
     def drafts(self) -> list[DraftSummary]:

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Label
 
-from window_app.domain.words import pick, tr
+from window_app.domain.words import tr
 from window_app.domain.intake import STEPS, Intake
 
 STEP_LABELS: dict[str, tuple[str, str]] = {
@@ -95,7 +95,7 @@ class StepHeader(Vertical):
             label.update(tr("未选择事项", "Nothing chosen yet"))
             return
         try:
-            offering_name = pick(window.offering(intake.offering).bundle)
+            offering_name = str(window.offering(intake.offering).bundle.name)
         except KeyError:
             offering_name = intake.offering
         label.update(
