@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from window_app.domain.catalog import Catalog, Item
-from window_app.domain.words import tr
+from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail
@@ -177,9 +177,9 @@ def _promise(item: Item) -> str:
 
 
 _MATERIAL_STATES = {
-    "original": ("原件", "original"),
-    "copy": ("复印件", "copy"),
-    "shared": ("共享核验", "verified by data sharing"),
+    "original": Words("原件", "original"),
+    "copy": Words("复印件", "copy"),
+    "shared": Words("共享核验", "verified by data sharing"),
 }
 
 
@@ -197,8 +197,7 @@ def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
         elif status.state == "shared" and status.verify_online:
             state = tr("共享核验（待联网核验）", "data sharing (to verify online)")
         else:
-            zh, en = _MATERIAL_STATES[status.state]
-            state = tr(zh, en)
+            state = str(_MATERIAL_STATES[status.state])
         lines += _leader_line(name, state, indent="  ")
     if len(lines) == 1:
         lines.append("  " + tr("（无）", "(none)"))

@@ -126,16 +126,17 @@ def _group_key(group: Any) -> str:
     return labels.get(str(value), str(value))
 
 
+_GROUP_LABELS = {
+    "hot": Words("热点", "Hot"),
+    "local": Words("本地", "Local"),
+    "personal": Words("个人", "Personal"),
+    "enterprise": Words("企业", "Enterprise"),
+    "item": Words("单项事项", "Single items"),
+}
+
+
 def _group_label(key: str) -> str:
-    labels = {
-        "hot": ("热点", "Hot"),
-        "local": ("本地", "Local"),
-        "personal": ("个人", "Personal"),
-        "enterprise": ("企业", "Enterprise"),
-        "item": ("单项事项", "Single items"),
-    }
-    zh, en = labels.get(key, (key, key))
-    return tr(zh, en)
+    return str(_GROUP_LABELS.get(key, Words(key, key)))
 
 
 def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) -> None:
