@@ -99,8 +99,8 @@ def insert_accepted(
                 summary.receipt_no,
                 summary.offering_id,
                 summary.offering_kind,
-                summary.offering_name,
-                summary.offering_name_en,
+                summary.offering_name.zh,  # the Words in two columns: the English one is searched too
+                summary.offering_name.en,
                 detail.intake.applicant.kind,
                 summary.applicant_name,
                 summary.applicant_number,
@@ -286,8 +286,7 @@ def _summary(row: Sequence[Any], parts: tuple[DepartmentPart, ...]) -> Applicati
     return ApplicationSummary(
         receipt_no=receipt_no,
         offering_id=offering_id,
-        offering_name=offering_name,
-        offering_name_en=offering_name_en,
+        offering_name=Words(offering_name, offering_name_en),
         offering_kind=offering_kind,
         applicant_name=name,
         applicant_number=number,

@@ -19,11 +19,13 @@ import sqlite3
 
 from offline_cache.db import Database
 from window_app.domain.catalog import Catalog, SearchKeys
+from window_app.domain.words import Words
 
 TABLE = "search_keys"  # created by the schema migrations (offline_cache/schema.py)
 SNAPSHOTS = "catalog_snapshots"  # likewise
 KEEP_SNAPSHOTS = 8  # a window uses one or two catalogs at a time; older snapshots are dropped
 _MODEL_MODULE = Catalog.__module__
+_WORDS = (Words.__module__, Words.__qualname__)  # the catalog's texts: the one class a snapshot may name outside the model
 
 
 # -- search keys -----------------------------------------------------------------------------
@@ -73,11 +75,12 @@ def write_search_keys(db: Database, digest: str, keys: dict[str, SearchKeys]) ->
 class _CatalogUnpickler(pickle.Unpickler):
     """Pickle is used for our own frozen dataclasses only: it rebuilds the whole object graph in
     about 2 ms, with no schema of our own to keep in step with the model. To read nothing but
-    that, this unpickler resolves only the catalog model's classes: a snapshot cannot name any
-    other callable, so even a tampered database cannot make loading it run code."""
+    that, this unpickler resolves only the catalog model's classes and :class:`Words` (the
+    model's texts): a snapshot cannot name any other callable, so even a tampered database
+    cannot make loading it run code."""
 
     def find_class(self, module: str, name: str) -> type:
-        if module == _MODEL_MODULE and not name.startswith("_"):
+        if (module == _MODEL_MODULE and not name.startswith("_")) or (module, name) == _WORDS:
             found = getattr(__import__(module, fromlist=[name]), name, None)
             if isinstance(found, type):
                 return found

@@ -40,7 +40,7 @@ from screens.widgets.dialog import Dialog
 from screens.widgets.localized import APP_BINDINGS, localize_bindings
 from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.intake import STEPS, Intake
-from window_app.domain.words import NO_WORDS, Words, language, pick, set_language, tr
+from window_app.domain.words import NO_WORDS, Words, language, set_language, tr
 from window_app.incidents import incident_message, record_incident, summary
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class WindowApp(App):
         settings = self.window.settings.window
         region = self.window.catalog.regions.get(settings.region)
         self.title = settings.centre
-        self.sub_title = f"{settings.id} · {pick(region) if region else settings.region}"
+        self.sub_title = f"{settings.id} · {region.name if region else settings.region}"
 
     def on_mount(self) -> None:
         # Pushed, not the default screen: Textual loads a screen's CSS_PATH only when it is

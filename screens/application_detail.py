@@ -30,7 +30,7 @@ from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
-from window_app.domain.words import Words, language, pick, tr
+from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail, DepartmentPart
@@ -170,7 +170,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
     def _summary(self, detail: ApplicationDetail) -> str:
         summary = detail.summary
         catalog = self.window.catalog
-        offering = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+        offering = str(summary.offering_name)
         lines = [
             tr("事项：{v}", "Applying for: {v}", v=offering),
             tr("申请人：{n}（{i}）", "Applicant: {n} ({i})", n=summary.applicant_name, i=summary.applicant_number),
@@ -239,7 +239,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
 
     def _item_names(self, part: DepartmentPart) -> str:
         catalog = self.window.catalog
-        return tr("、", ", ").join(pick(catalog.items[item]) if item in catalog.items else item for item in part.items)
+        return tr("、", ", ").join(str(catalog.items[item].name) if item in catalog.items else item for item in part.items)
 
     def _current_part(self) -> DepartmentPart | None:
         if self._detail is None:
@@ -283,7 +283,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         if steps:
             lines.append(tr("；", "; ").join(steps))
         for item in part.items:
-            name = pick(catalog.items[item]) if item in catalog.items else item
+            name = str(catalog.items[item].name) if item in catalog.items else item
             decision = self._decisions.get(item)
             if decision is None:
                 lines.append("  " + name)
@@ -294,7 +294,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
                 text += tr("；结果：{v}", "; result: {v}", v=decision.result)
             if decision.material:
                 material = catalog.materials.get(decision.material)
-                text += tr("；补正材料：{v}", "; material: {v}", v=pick(material) if material else decision.material)
+                text += tr("；补正材料：{v}", "; material: {v}", v=str(material.name) if material else decision.material)
                 if decision.supplied_at:
                     text += tr("（已补正送达）", " (supplied)")
             if decision.reason:

@@ -44,7 +44,7 @@ from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
-from window_app.domain.words import Words, language, pick, tr
+from window_app.domain.words import Words, language, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import (
@@ -101,7 +101,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: Mapping[str, It
     elif part.state == "supplement_needed" and asked:
         for decision in asked:
             material = catalog.materials.get(decision.material) if decision.material else None
-            text = tr("补交：{m}", "to bring: {m}", m=pick(material)) if material else (
+            text = tr("补交：{m}", "to bring: {m}", m=str(material.name)) if material else (
                 tr("补交：{m}", "to bring: {m}", m=decision.material) if decision.material else ""
             )
             if decision.reason:
@@ -275,7 +275,7 @@ class ApplicationsScreen(WindowScreen[None]):
         catalog = self.window.catalog
         rows = []
         for summary in self._applications:
-            name = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+            name = str(summary.offering_name)
             rows.append(
                 (
                     summary,
@@ -322,7 +322,7 @@ class ApplicationsScreen(WindowScreen[None]):
             offering = draft.offering_name
             if language() == "en":
                 try:
-                    offering = self.window.offering(draft.offering_id).bundle.name_en or offering
+                    offering = str(self.window.offering(draft.offering_id).bundle.name) or offering
                 except KeyError:
                     pass
             table.add_row(
@@ -371,7 +371,7 @@ class ApplicationsScreen(WindowScreen[None]):
             )
         except (KeyError, StorageError):
             decisions, detail = {}, None
-        offering = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
+        offering = str(summary.offering_name)
         lines = [f"{summary.receipt_no} · {offering} · {summary.applicant_name} · {application_state_label(summary.state)}"]
         lines += ["  " + part_line(part, catalog, decisions) for part in summary.parts]
         if detail is not None and detail.conclusion:

@@ -23,7 +23,7 @@ from screens.widgets.localized import WordsBinding, WordsGroup
 from screens.widgets.offering_preview import department_name
 from screens.widgets.promise_date import PromiseDateDialog
 from window_app.domain.intake import ChecklistLine, MaterialStatus, Problem
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.words import Words, tr
 from window_app.intake.guide import Guide
 from window_app.intake.validate import material_status
 
@@ -163,7 +163,7 @@ class ChecklistScreen(StepScreen):
         for number, line in enumerate(self.guide.checklist.lines, start=1):
             material = line.material
             self._lines[material.id] = line
-            name = Text(pick(material))
+            name = Text(str(material.name))
             if material.key:
                 name.append(" ★", style="bold")
             table.add_row(
@@ -271,7 +271,7 @@ class ChecklistScreen(StepScreen):
                 tr(
                     "{item}（{department}）",
                     "{item} ({department})",
-                    item=pick(catalog.items[item_id]),
+                    item=str(catalog.items[item_id].name),
                     department=department_name(catalog, catalog.items[item_id].department, short=True),
                 )
                 for item_id in line.needed_by
@@ -285,12 +285,12 @@ class ChecklistScreen(StepScreen):
         if material.shareable:
             marks.append(
                 tr("可通过数据共享核验", "can be verified by data sharing")
-                + (tr("（{s}）", " ({s})", s=pick(material, "source")) if material.source else "")
+                + (tr("（{s}）", " ({s})", s=str(material.source)) if material.source else "")
             )
         if marks:
             parts.append(tr("；", "; ").join(marks))
         if material.note:
-            parts.append(pick(material, "note"))
+            parts.append(str(material.note))
         detail.update("\n".join(parts))
         problem = self._problems.get(material.id)
         problem_label.update(problem_text(problem) if problem else "")
@@ -366,7 +366,7 @@ class ChecklistScreen(StepScreen):
                 return
             self.app.push_screen(
                 PromiseDateDialog(
-                    pick(material),
+                    str(material.name),
                     check=lambda value, material_id=material.id: self._check_promise(material_id, value),
                     suggested=self._status(material.id).promised_date or self._suggest_promise(material.id),
                 ),

@@ -18,7 +18,7 @@ from textual.widgets import Input, Select, Static, Switch
 from screens.step import StepScreen
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from window_app.domain.intake import FormLine, Problem
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.words import Words, tr
 from window_app.intake.fields import is_blank
 from window_app.intake.guide import Guide
 
@@ -79,7 +79,7 @@ class FormScreen(StepScreen):
             for line in form.lines:
                 if line.field.group != group:  # the form groups by the Chinese heading
                     group = line.field.group
-                    heading = pick(line.field, "group") if group else tr("其他", "Other")
+                    heading = str(line.field.group) if group else tr("其他", "Other")
                     yield Static(heading, classes="form-group", markup=False)
                 yield self._row(line)
 
@@ -95,9 +95,9 @@ class FormScreen(StepScreen):
         elif line.field.prefill:
             hint_parts.append(tr("可由申请人信息预填", "prefilled from the applicant"))
         if line.field.hint:
-            hint_parts.append(pick(line.field, "hint"))
+            hint_parts.append(str(line.field.hint))
         row = FieldRow(
-            pick(line.field, "label"),
+            str(line.field.label),
             control,
             path=f"fields.{line.field.id}",
             required=line.required,
@@ -105,7 +105,7 @@ class FormScreen(StepScreen):
             id=f"{widget_id(line.field.id)}-row",
         )
         row.tooltip = tr("使用此字段的事项：", "Items using this field:") + "\n" + "\n".join(
-            f"· {pick(catalog.items[item_id])}" for item_id in line.used_by if item_id in catalog.items
+            f"· {catalog.items[item_id].name}" for item_id in line.used_by if item_id in catalog.items
         )
         return row
 
@@ -114,7 +114,7 @@ class FormScreen(StepScreen):
         value = self.intake.fields.get(field.id, "")
         control_id = widget_id(field.id)
         if field.type == "choice":
-            options = [(pick(choice, "label"), choice.value) for choice in field.choices]
+            options = [(str(choice.label), choice.value) for choice in field.choices]
             known = {choice.value for choice in field.choices}
             return Select(
                 options,
@@ -125,7 +125,7 @@ class FormScreen(StepScreen):
         if field.type == "region":
             regions = sorted(self.window.catalog.regions.values(), key=lambda region: region.code)
             return Select(
-                [(f"{pick(region)}（{region.code}）", region.code) for region in regions],
+                [(f"{region.name}（{region.code}）", region.code) for region in regions],
                 value=value if value in self.window.catalog.regions else Select.NULL,
                 prompt=tr("请选择行政区划", "Choose a region"),
                 id=control_id,

@@ -28,7 +28,7 @@ from screens.widgets.step_header import step_label
 from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.domain.catalog import Offering
 from window_app.domain.errors import StorageError
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.words import Words, tr
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
@@ -129,7 +129,7 @@ class PickScreen(StepScreen):
             detail = department_name(self.window.catalog, bundle.lead_department, short=True)
         else:
             detail = tr("{n} 项", "{n} items", n=len(bundle.mandatory) + len(bundle.optional))
-        return Content.assemble("  ", pick(bundle), "  ", (detail, "$text-muted"))
+        return Content.assemble("  ", str(bundle.name), "  ", (detail, "$text-muted"))
 
     def _drafts(self) -> list[Option]:
         try:
@@ -140,7 +140,7 @@ class PickScreen(StepScreen):
         options = []
         for draft in drafts:
             try:
-                name = pick(self.window.offering(draft.offering_id).bundle)
+                name = str(self.window.offering(draft.offering_id).bundle.name)
             except KeyError:
                 name = draft.offering_name or draft.offering_id
             who = draft.applicant_name or tr("（未填申请人）", "(no applicant yet)")

@@ -25,7 +25,7 @@ from screens.widgets.offering_preview import department_name, handling_class_nam
 from screens.widgets.step_header import applicant_summary, step_label
 from window_app.domain.errors import StorageError
 from window_app.domain.intake import Intake, Problem
-from window_app.domain.words import Words, language, pick, tr
+from window_app.domain.words import Words, language, tr
 from window_app.intake.guide import Guide
 from window_app.intake.validate import VALIDATED_STEPS, material_status
 from window_app.window import IntakeInvalid
@@ -97,7 +97,7 @@ class ReviewScreen(StepScreen):
         bundle = guide.offering.bundle
 
         def item_name(item_id: str) -> str:
-            return pick(catalog.items[item_id]) if item_id in catalog.items else item_id
+            return str(catalog.items[item_id].name) if item_id in catalog.items else item_id
 
         lines = [
             Content.from_markup(
@@ -124,7 +124,7 @@ class ReviewScreen(StepScreen):
                         "  · ",
                         (department_name(catalog, item.department), "bold"),
                         "  ",
-                        pick(item),
+                        str(item.name),
                         "  ",
                         (f"{handling_class_name(item.handling_class)} · {days}", "$text-muted"),
                         ("  " + tr("需联合踏勘", "joint site survey"), "$text-warning") if item.site_survey else "",
@@ -190,7 +190,7 @@ class ReviewScreen(StepScreen):
                     tr(
                         "  · {m}：承诺 {d} 前补交",
                         "  · {m}: promised by {d}",
-                        m=pick(line.material),
+                        m=str(line.material.name),
                         d=status.promised_date or "?",
                     )
                 )

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
 from screens.widgets.offering_preview import OfferingPreview, department_name
-from window_app.domain.words import pick, tr
+from window_app.domain.words import tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
 
@@ -36,10 +36,10 @@ class SituationScreen(StepScreen):
                     yield Label(tr("情形引导", "Questions"), classes="section-title")
                 for number, question in enumerate(bundle.questions):
                     answer = self.intake.answers.get(question.id, question.default)
-                    yield Label(f"{number + 1}. {pick(question, 'text')}", classes="question", markup=False)
+                    yield Label(f"{number + 1}. {question.text}", classes="question", markup=False)
                     yield RadioSet(
                         *(
-                            RadioButton(pick(option, "label"), value=option.value == answer, name=option.value)
+                            RadioButton(str(option.label), value=option.value == answer, name=option.value)
                             for option in question.options
                         ),
                         name=question.id,
@@ -51,7 +51,7 @@ class SituationScreen(StepScreen):
                     for item_id in bundle.optional:
                         item = catalog.items[item_id]
                         yield Checkbox(
-                            f"{pick(item)} — {department_name(catalog, item.department)}",
+                            f"{item.name} — {department_name(catalog, item.department)}",
                             selected.get(item_id, False),
                             name=item_id,
                             classes="optional",
@@ -62,7 +62,7 @@ class SituationScreen(StepScreen):
                 for item_id in bundle.mandatory:
                     item = catalog.items[item_id]
                     yield Label(
-                        f"✓ {pick(item)} — {department_name(catalog, item.department)}",
+                        f"✓ {item.name} — {department_name(catalog, item.department)}",
                         classes="mandatory",
                         markup=False,
                     )
@@ -127,7 +127,7 @@ class SituationScreen(StepScreen):
         bundle = guide.offering.bundle
         suggested = enabled_by_answers(bundle, effective_answers(bundle, self.intake))
         if self.query("#suggested"):
-            names = [pick(self.window.catalog.items[i]) for i in bundle.optional if i in suggested]
+            names = [str(self.window.catalog.items[i].name) for i in bundle.optional if i in suggested]
             self.query_one("#suggested", Label).update(
                 tr("按以上回答建议办理：{names}", "Suggested by the answers: {names}", names="、".join(names))
                 if names

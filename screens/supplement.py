@@ -169,7 +169,7 @@ class SupplementScreen(WindowScreen[None]):
         self._queued_parts = {
             part.department for part in detail.summary.parts if part.shown_state == "supplement_queued"
         }
-        offering = detail.summary.offering_name_en if language() == "en" and detail.summary.offering_name_en else detail.summary.offering_name
+        offering = str(detail.summary.offering_name)
         text = tr(
             "{o} · 申请人 {a} · {n} 份材料待补正",
             "{o} · applicant {a} · {n} material(s) asked for",

@@ -107,7 +107,6 @@ def accept_intake(
             receipt_no=receipt_no,
             offering_id=bundle.id,
             offering_name=bundle.name,
-            offering_name_en=bundle.name_en,
             offering_kind=guide.offering.kind,
             applicant_name=applicant_name(accepted),
             applicant_number=applicant_number(accepted),

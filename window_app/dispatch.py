@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from window_app.config import Settings
-from window_app.domain.catalog import Catalog, Item
+from window_app.domain.catalog import Catalog, Item, bilingual_keys
 from window_app.domain.intake import Intake, MaterialStatus, Person
 from window_app.domain.wire import (
     ENVELOPE_FORMAT,
@@ -70,8 +70,7 @@ def build_envelopes(
         "offering": {
             "id": bundle.id,
             "kind": guide.offering.kind,
-            "name": bundle.name,
-            "name_en": bundle.name_en,
+            **bilingual_keys("name", bundle.name),
         },
         "lead_department": bundle.lead_department,
         "stages": len(guide.plan.stages),
@@ -87,18 +86,18 @@ def build_envelopes(
             **common,
             "envelope_id": envelope_id,
             "idempotency_key": key,
-            "department": {"id": department.id, "name": department.name, "name_en": department.name_en},
+            "department": {"id": department.id, **bilingual_keys("name", department.name)},
             "stage": stage_number,
             "is_lead": department_id == bundle.lead_department,
             "items": [_item_entry(item) for item in items],
             "depends_on": _depends_on(catalog, items, stage_of),
             "fields": {
-                line.field.id: {"label": line.field.label, "value": values.get(line.field.id, "")}
+                line.field.id: {"label": line.field.label.zh, "value": values.get(line.field.id, "")}
                 for line in guide.form.lines
                 if item_ids.intersection(line.used_by)
             },
             "materials": {
-                line.material.id: _material_entry(line.material.id, line.material.name, line.material.shareable, items, intake)
+                line.material.id: _material_entry(line.material.id, line.material.name.zh, line.material.shareable, items, intake)
                 for line in guide.checklist.lines
                 if item_ids.intersection(line.needed_by)
             },
@@ -155,7 +154,7 @@ def _person(person: Person) -> dict[str, str]:
 def _item_entry(item: Item) -> dict[str, Any]:
     return {
         "id": item.id,
-        "name": item.name,
+        "name": item.name.zh,
         "handling_class": item.handling_class,
         "time_limit_days": item.time_limit_days,
         "promised_days": item.promised_days,
@@ -175,7 +174,7 @@ def _depends_on(catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, i
             prerequisite = catalog.items[prerequisite_id]
             entry: dict[str, Any] = {
                 "item": prerequisite.id,
-                "name": prerequisite.name,
+                "name": prerequisite.name.zh,
                 "department": prerequisite.department,
                 "result": prerequisite.result,
             }

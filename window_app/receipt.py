@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from window_app.domain.catalog import Catalog, Item
-from window_app.domain.words import language, pick, tr
+from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail
@@ -104,9 +104,8 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
         lines += _field(tr("代办人", "Agent"), agent_text)
     else:
         lines += _field(tr("代办人", "Agent"), tr("无", "none"))
-    offering_name = summary.offering_name_en if language() == "en" and summary.offering_name_en else summary.offering_name
     kind = tr("一件事一次办", "integrated service") if summary.offering_kind == "bundle" else tr("单项事项", "single item")
-    lines += _field(tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=offering_name, kind=kind))
+    lines += _field(tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=summary.offering_name, kind=kind))
     if detail.lead_department:
         lines += _field(tr("牵头部门", "Lead department"), _department_name(catalog, detail.lead_department))
     lines.append(rule)
@@ -163,7 +162,7 @@ def _stages(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
             department = _department_name(catalog, part.department)
             for item_id in part.items:
                 item = catalog.items.get(item_id)
-                name = pick(item) if item else item_id
+                name = str(item.name) if item else item_id
                 lines += _wrap(name, indent="  ")
                 lines += _wrap(f"{department} · {_promise(item)}" if item else department, indent="    ")
     return lines
@@ -178,9 +177,9 @@ def _promise(item: Item) -> str:
 
 
 _MATERIAL_STATES = {
-    "original": ("原件", "original"),
-    "copy": ("复印件", "copy"),
-    "shared": ("共享核验", "verified by data sharing"),
+    "original": Words("原件", "original"),
+    "copy": Words("复印件", "copy"),
+    "shared": Words("共享核验", "verified by data sharing"),
 }
 
 
@@ -190,7 +189,7 @@ def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
         if status.state in ("not_applicable", "pending"):
             continue  # nothing was received for these
         material = catalog.materials.get(material_id)
-        name = pick(material) if material else material_id
+        name = str(material.name) if material else material_id
         if status.state == "deficient":
             state = tr(
                 "容缺，承诺{date}前补交", "missing, promised by {date}", date=status.promised_date or "—"
@@ -198,8 +197,7 @@ def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
         elif status.state == "shared" and status.verify_online:
             state = tr("共享核验（待联网核验）", "data sharing (to verify online)")
         else:
-            zh, en = _MATERIAL_STATES[status.state]
-            state = tr(zh, en)
+            state = str(_MATERIAL_STATES[status.state])
         lines += _leader_line(name, state, indent="  ")
     if len(lines) == 1:
         lines.append("  " + tr("（无）", "(none)"))
@@ -208,7 +206,7 @@ def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
 
 def _department_name(catalog: Catalog, department_id: str) -> str:
     department = catalog.departments.get(department_id)
-    return pick(department) if department else department_id
+    return str(department.name) if department else department_id
 
 
 def _format_moment(iso: str) -> str:

@@ -144,7 +144,7 @@ class Window:
         """Store the intake as a draft (survives quitting); returns the draft id."""
 
         return draft_store.save_draft(
-            self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name
+            self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name.zh
         )
 
     def drafts(self) -> list[DraftSummary]:

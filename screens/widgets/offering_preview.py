@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from window_app.catalog.search import group_of
-from window_app.domain.words import Words, language, pick, tr
+from window_app.domain.words import Words, tr
 from window_app.intake.guide import Guide
 
 if TYPE_CHECKING:
@@ -59,10 +59,10 @@ def department_name(catalog: Catalog, department_id: str, *, short: bool = False
     department = catalog.departments.get(department_id)
     if department is None:
         return department_id
-    short_name = department.short_name_en if language() == "en" else department.short_name
+    short_name = str(department.short_name)
     if short and short_name:
         return short_name
-    return pick(department)
+    return str(department.name)
 
 
 def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content:
@@ -83,10 +83,10 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
     lines: list[Content] = []
     if heading:
         lines += [
-            Content.from_markup("[b $accent]$name[/]", name=pick(bundle)),
+            Content.from_markup("[b $accent]$name[/]", name=str(bundle.name)),
             Content.styled(" · ".join(tags), "$text-muted"),
         ]
-        description = pick(bundle, "description")
+        description = str(bundle.description)
         if description:
             lines += [Content(""), Content(description)]
         lines.append(Content(""))
@@ -140,7 +140,7 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
             )
         )
         for item in stage.items:
-            lines.append(Content.assemble("  · ", (pick(item), "bold")))
+            lines.append(Content.assemble("  · ", (str(item.name), "bold")))
             lines.append(
                 Content.assemble(
                     "    ",
@@ -155,7 +155,7 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
     if guide.plan.external_prerequisites:
         lines.append(Content(""))
         names = [
-            pick(catalog.items[item_id]) if item_id in catalog.items else item_id
+            str(catalog.items[item_id].name) if item_id in catalog.items else item_id
             for item_id in guide.plan.external_prerequisites
         ]
         lines.append(

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Label
 
 from window_app.domain.intake import STEPS, Intake
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.words import Words, tr
 
 STEP_LABELS: dict[str, Words] = {
     "pick": Words("选择事项", "Choose"),
@@ -94,7 +94,7 @@ class StepHeader(Vertical):
             label.update(tr("未选择事项", "Nothing chosen yet"))
             return
         try:
-            offering_name = pick(window.offering(intake.offering).bundle)
+            offering_name = str(window.offering(intake.offering).bundle.name)
         except KeyError:
             offering_name = intake.offering
         label.update(

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from window_app.domain.words import NO_WORDS, pick, tr
+from window_app.domain.words import NO_WORDS, tr
 
 
 class SyncBadge(Label):
@@ -101,7 +101,7 @@ def window_title(app: object) -> str:
         return ""
     settings = window.settings.window
     region = window.catalog.regions.get(settings.region)
-    region_name = pick(region) if region is not None else settings.region
+    region_name = str(region.name) if region is not None else settings.region
     return tr(
         "{centre} · 窗口 {id} · {region}",
         "{centre} · window {id} · {region}",

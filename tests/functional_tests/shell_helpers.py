@@ -30,7 +30,7 @@ SIZE = (140, 45)
 
 def offering_id(window, name: str) -> str:
     """The id of the offering whose Chinese name starts with ``name``."""
-    return next(o.id for o in window.offerings() if o.bundle.name.startswith(name))
+    return next(o.id for o in window.offerings() if o.bundle.name.zh.startswith(name))
 
 
 def make_app(window, *, sync: bool = False) -> WindowApp:

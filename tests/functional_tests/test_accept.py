@@ -139,12 +139,12 @@ def test_accepting_every_bundle_writes_what_a_supervisor_expects(window: Window)
         text = window.receipt_text(receipt_no)
         assert receipt_no in text
         assert all(cell_len(line) <= RECEIPT_WIDTH for line in text.splitlines()), text
-        assert guide.offering.bundle.name in text
+        assert guide.offering.bundle.name.zh in text
         person = intake.applicant.person
         if intake.applicant.kind == "person" and person.id_number:
             assert mask_id_number(person.id_number) in text and person.id_number not in text
         for item in guide.items:
-            assert item.name in text
+            assert item.name.zh in text
     assert verify_chain(db) is None
     assert len(window.applications()) == len(intakes)
 
@@ -175,7 +175,7 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
     assert bank["depends_on"] == [
         {
             "item": "company_registration",
-            "name": window.catalog.items["company_registration"].name,
+            "name": window.catalog.items["company_registration"].name.zh,  # departments read Chinese
             "department": "market_regulation",
             "result": window.catalog.items["company_registration"].result,
             "stage": 1,

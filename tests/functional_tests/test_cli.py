@@ -101,7 +101,7 @@ def run_module(
 
 def bundle_named(catalog, name: str):
     """The bundle whose Chinese name is ``name`` or starts with it (企业开办 → 企业开办一件事)."""
-    return next(bundle for bundle in catalog.bundles.values() if bundle.name.startswith(name))
+    return next(bundle for bundle in catalog.bundles.values() if bundle.name.zh.startswith(name))
 
 
 def example_for(catalog, offering_id: str) -> Path:

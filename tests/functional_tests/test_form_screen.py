@@ -61,7 +61,7 @@ async def test_each_field_says_how_many_items_use_it(window):
         items = next(l.used_by for l in window.guide(intake).form.lines if l.field.id == "applicant_name")
         assert len(items) == 4
         for item_id in items:
-            assert f"· {window.catalog.items[item_id].name}" in tooltip.splitlines()
+            assert f"· {window.catalog.items[item_id].name.zh}" in tooltip.splitlines()
         assert row.required
         single = app.screen.query_one("#field-first_home-row", FieldRow)
         assert str(single.query_one(".field-hint").render()).startswith("1 个事项使用")

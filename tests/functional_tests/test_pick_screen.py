@@ -34,7 +34,7 @@ async def test_qykb_highlights_enterprise_opening(window):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await type_text(pilot, "qykb")
-        assert window.offering(highlighted_id(app)).bundle.name.startswith("企业开办")
+        assert window.offering(highlighted_id(app)).bundle.name.zh.startswith("企业开办")
         assert "企业开办" in preview_text(app)
 
 
@@ -90,7 +90,7 @@ async def test_arrows_from_search_move_the_highlight_and_preview(window):
         await pilot.pause()
         second = highlighted_id(app)
         assert second != first
-        assert window.offering(second).bundle.name in preview_text(app)
+        assert window.offering(second).bundle.name.zh in preview_text(app)
         await pilot.press("up")
         await pilot.pause()
         assert highlighted_id(app) == first
@@ -124,7 +124,7 @@ async def test_preview_counts_materials_before_and_after_merging(window):
         assert f"部门 {len(guide.departments)} 个" in text
         assert f"{len(guide.plan.stages)} 个阶段" in text
         for item in guide.items:
-            assert item.name in text
+            assert item.name.zh in text
         assert "牵头部门" in text
 
 
@@ -133,7 +133,7 @@ async def test_survey_bundle_is_flagged(window):
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await type_text(pilot, survey.bundle.name)
+        await type_text(pilot, survey.bundle.name.zh)
         assert highlighted_id(app) == survey.id
         assert "联合踏勘" in preview_text(app)
 

@@ -160,4 +160,4 @@ async def test_stages_say_what_waits_and_what_the_applicant_must_already_hold(wi
         # a single item whose prerequisite is not part of this application
         await open_review(pilot, window.new_intake("employer_social_insurance_registration"))
         licence = window.catalog.items["company_registration"]
-        assert f"申请人须已取得：{licence.name}" in shown(app, "#review-plan")
+        assert f"申请人须已取得：{licence.name.zh}" in shown(app, "#review-plan")

@@ -129,7 +129,7 @@ async def test_mandatory_items_are_listed_as_fixed(window):
         listed = [str(label.render()) for label in screen.query(".mandatory").results(Label)]
         assert len(listed) == len(bundle.mandatory)
         for item_id, text in zip(bundle.mandatory, listed):
-            assert window.catalog.items[item_id].name in text
+            assert window.catalog.items[item_id].name.zh in text
 
 
 async def test_next_goes_to_the_checklist_and_back_returns(window):
@@ -157,5 +157,5 @@ async def test_questions_in_english(window):
         screen = app.screen
         bundle = window.offering(app.intake.offering).bundle
         texts = [str(label.render()) for label in screen.query(".question").results(Label)]
-        assert bundle.questions[0].text_en in texts[0]
+        assert bundle.questions[0].text.en in texts[0]
         assert "items" in count_text(screen)

@@ -15,6 +15,7 @@ from window_app.catalog.loader import (
     validate_catalog_dir,
 )
 from window_app.domain.catalog import Condition, MaterialRequirement
+from window_app.domain.words import Words
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
 
@@ -68,11 +69,11 @@ def test_small_catalog_loads_with_every_kind_of_entry(catalog_dir: Path) -> None
     assert [c.value for c in catalog.fields["invoice_kind"].choices] == ["ordinary", "special"]
     assert catalog.fields["postcode"].required is False
     assert catalog.fields["registered_capital"].minimum == 0
-    # The English twins of the optional texts: short names, sources, notes, form groups.
-    assert catalog.departments["tax"].short_name_en == "Tax"
-    assert catalog.materials["id_card"].source_en.startswith("E-licence database")
-    assert catalog.materials["marriage_certificate"].note_en.startswith("If the parents are not married")
-    assert (catalog.fields["postcode"].group, catalog.fields["postcode"].group_en) == ("企业", "Enterprise")
+    # Each text and its English twin are one Words: names, short names, sources, notes, form groups.
+    assert catalog.departments["tax"].short_name == Words("税务", "Tax")
+    assert catalog.materials["id_card"].source.en.startswith("E-licence database")
+    assert catalog.materials["marriage_certificate"].note.en.startswith("If the parents are not married")
+    assert catalog.fields["postcode"].group == Words("企业", "Enterprise")
 
     licence = catalog.items["business_licence_registration"]
     assert licence.materials == (

@@ -17,6 +17,7 @@ from window_app.catalog.cache import cached_search_keys
 from offline_cache.db import open_database
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.catalog import Catalog, Item
+from window_app.domain.words import Words
 from window_app.catalog.search import (
     OfferingIndex,
     SearchKeys,
@@ -134,7 +135,7 @@ def test_polyphones_of_this_domain(name: str, pinyin: str, initials: str) -> Non
         departments={},
         materials={},
         fields={},
-        items={"x": Item("x", name, "X", "d", 1, 1, 1, standalone=True)},
+        items={"x": Item("x", Words(name, "X"), "d", 1, 1, 1, standalone=True)},
         bundles={},
     )
     found = compute_search_keys(catalog)["x"]
@@ -192,7 +193,7 @@ def test_search_only_returns_what_this_window_offers(zhenfeng: OfferingIndex) ->
 
 
 def test_get_by_id_and_keyerror_when_not_offered_here(zhenfeng: OfferingIndex) -> None:
-    assert zhenfeng.get("newborn").bundle.name == "新生儿出生一件事"
+    assert zhenfeng.get("newborn").bundle.name.zh == "新生儿出生一件事"
     assert zhenfeng.get("food_business_licence").kind == "item"
     with pytest.raises(KeyError, match="housing_fund_withdrawal"):
         zhenfeng.get("housing_fund_withdrawal")
@@ -296,5 +297,5 @@ def test_pinyin_initials_find_enterprise_startup_in_the_shipped_catalog() -> Non
     """What a clerk types at 贞丰县: qykb → 企业开办 first (speed figures: bench/search.py)."""
     shipped = load_catalog(shipped_catalog_path())
     index = OfferingIndex(offerings_for_region(shipped, "522325"), compute_search_keys(shipped))
-    assert index.search("qykb")[0].bundle.name.startswith("企业开办")
-    assert index.search("企业开办")[0].bundle.name.startswith("企业开办")
+    assert index.search("qykb")[0].bundle.name.zh.startswith("企业开办")
+    assert index.search("企业开办")[0].bundle.name.zh.startswith("企业开办")

@@ -16,6 +16,7 @@ from offline_cache.catalog_cache import SNAPSHOTS
 from window_app.catalog.cache import cached_catalog, snapshot_version
 from offline_cache.db import Database, open_database
 from window_app.catalog.loader import CatalogError, load_catalog
+from window_app.domain.words import language, set_language
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def test_an_edited_catalog_is_read_from_its_files_not_from_the_old_snapshot(db: 
 
     new = cached_catalog(db, catalog_dir)
     assert new.digest != old.digest
-    assert new.bundles["enterprise_deregistration"].name == "企业简易注销"
+    assert new.bundles["enterprise_deregistration"].name.zh == "企业简易注销"
     assert cached_catalog(db, catalog_dir, load=refuse_to_load) == new
     # The older snapshot stays (a window may open an earlier catalog again), up to a few.
     assert {digest for digest, _version in snapshots(db)} == {old.digest, new.digest}
@@ -108,6 +109,19 @@ def test_a_snapshot_naming_anything_but_the_catalog_model_is_refused(
     db.execute(f"UPDATE {SNAPSHOTS} SET data = ?", [pickle.dumps(Exploit())])
     assert cached_catalog(db, catalog_dir) == good
     assert not marker.exists()
+
+
+def test_a_snapshot_may_name_the_words_class_but_nothing_else_of_its_module(db: Database, catalog_dir: Path) -> None:
+    """The catalog's texts are Words, so the unpickler resolves that class; not its functions."""
+    good = cached_catalog(db, catalog_dir)
+
+    class SwitchesLanguage:
+        def __reduce__(self):
+            return (set_language, ("en",))
+
+    db.execute(f"UPDATE {SNAPSHOTS} SET data = ?", [pickle.dumps(SwitchesLanguage())])
+    assert cached_catalog(db, catalog_dir) == good
+    assert language() == "zh"
 
 
 def test_a_snapshot_of_another_program_version_is_not_read_and_is_dropped(db: Database, catalog_dir: Path) -> None:

@@ -21,6 +21,7 @@ from window_app.domain.catalog import FieldRequirement, FormField
 from window_app.intake.fields import check_field
 from window_app.intake.form import apply_prefill, form_values, merge_form, prefill_values
 from window_app.domain.intake import Intake, Person
+from window_app.domain.words import Words
 
 CATALOG = build_catalog()
 
@@ -56,7 +57,7 @@ def test_used_by_lists_the_items_in_stage_order() -> None:
 
 def test_fields_are_grouped_by_section_in_first_appearance_order() -> None:
     form = merge_form(CATALOG, items("birth_certificate", "hukou_registration"), {"parents_married": "yes"})
-    groups = [line.field.group for line in form.lines]
+    groups = [line.field.group.zh for line in form.lines]
     assert groups == ["申请人", "申请人", "申请人", "子女", "子女", "子女"]
     # father_id_number first appears with the second item but belongs with the applicant
     assert [line.field.id for line in form.lines][:3] == ["applicant_name", "applicant_id_number", "father_id_number"]
@@ -110,7 +111,7 @@ def test_apply_prefill_fills_only_empty_fields() -> None:
 
 def test_prefill_from_an_absent_agent_is_empty() -> None:
     catalog = build_catalog()
-    field = FormField("agent_name", "代办人姓名", "Agent", prefill="applicant.agent.name")
+    field = FormField("agent_name", Words("代办人姓名", "Agent"), prefill="applicant.agent.name")
     fields = {**catalog.fields, "agent_name": field}
     item = replace(catalog.items["id_card_renewal"], fields=(FieldRequirement("agent_name"),))
     catalog = replace(catalog, fields=fields, items={**catalog.items, "id_card_renewal": item})
@@ -203,7 +204,7 @@ def test_wrong_format_quotes_the_hint_in_each_language() -> None:
 
 
 def test_wrong_format_without_an_english_hint_quotes_no_chinese() -> None:
-    field = replace(F["postcode"], hint_en="")
+    field = replace(F["postcode"], hint=Words(F["postcode"].hint.zh, ""))
     invalid = check_field(field, "56220", today=TODAY, catalog=CATALOG)
     assert invalid is not None
     assert invalid.en == "Wrong format"
@@ -225,6 +226,6 @@ def test_region_without_a_catalog_checks_only_the_shape() -> None:
 
 
 def test_uscc_field_uses_the_gb_32100_check() -> None:
-    field = FormField("uscc", "统一社会信用代码", "USCC", "uscc")
+    field = FormField("uscc", Words("统一社会信用代码", "USCC"), "uscc")
     assert check_field(field, HUAWEI_USCC, today=TODAY) is None
     assert "校验码不正确" in check_field(field, "914403001922038215", today=TODAY).zh

@@ -6,6 +6,7 @@ import pytest
 from catalog_builders import build_catalog
 
 from window_app.domain.catalog import Item
+from window_app.domain.words import Words
 from window_app.intake.stages import in_stage_order, plan_dispatch
 
 CATALOG = build_catalog()
@@ -79,8 +80,8 @@ def test_no_items_no_stages() -> None:
 
 def test_a_cycle_is_named() -> None:
     looped = {
-        "land_survey": Item("land_survey", "土地勘测", "Land survey", "market_regulation", 1, 5, 5, prerequisites=("planning",)),
-        "planning": Item("planning", "规划许可", "Planning", "market_regulation", 1, 5, 5, prerequisites=("land_survey",)),
+        "land_survey": Item("land_survey", Words("土地勘测", "Land survey"), "market_regulation", 1, 5, 5, prerequisites=("planning",)),
+        "planning": Item("planning", Words("规划许可", "Planning"), "market_regulation", 1, 5, 5, prerequisites=("land_survey",)),
     }
     catalog = build_catalog(looped)
     with pytest.raises(ValueError, match="land_survey → planning → land_survey"):

@@ -10,6 +10,7 @@ from store_fixtures import NOW, accept, newborn_intake, open_window_db, opening_
 
 from offline_cache.applications import get_application, list_applications
 from window_app.domain.intake import Person
+from window_app.domain.words import Words
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_the_list_is_newest_first_with_each_departments_part(filled) -> None:
     summaries = list_applications(db)
     assert [s.receipt_no for s in summaries] == receipts[::-1]
     opening = summaries[1]
-    assert (opening.offering_name, opening.applicant_name) == ("企业开办", "贞丰县好运来餐饮有限公司")
+    assert (opening.offering_name, opening.applicant_name) == (Words("企业开办", "Opening an enterprise"), "贞丰县好运来餐饮有限公司")
     assert [(p.department, p.stage, p.state) for p in opening.parts] == [
         ("market_regulation", 1, "queued"),
         ("public_security", 2, "waiting"),

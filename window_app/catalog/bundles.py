@@ -12,8 +12,7 @@ from window_app.domain.catalog import Bundle, Option, Question
 def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("bundle", data, "id", position), partial)
     bundle_id = table.identifier()
-    name = table.text("name", required=True)
-    name_en = table.text("name_en", required=True)
+    name = table.words("name")
     theme = table.one_of("theme", THEMES, required=True, default="personal")
     applicant_kind = table.one_of("applicant_kind", APPLICANT_KINDS, default="person")
     lead_department = table.text("lead_department", required=True)
@@ -26,7 +25,7 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
     local = table.flag("local")
     survey = table.flag("survey")
     keywords = table.texts("keywords")
-    description, description_en = table.bilingual("description")
+    description = table.bilingual("description")
     promised_days = table.integer("promised_days", minimum=0)
     table.finish()
 
@@ -41,7 +40,6 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
     bundle = Bundle(
         id=bundle_id,
         name=name,
-        name_en=name_en,
         theme=theme,
         lead_department=lead_department,
         mandatory=mandatory,
@@ -54,7 +52,6 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
         survey=survey,
         keywords=keywords,
         description=description,
-        description_en=description_en,
         applicant_kind=applicant_kind,
         promised_days=promised_days,
     )
@@ -67,8 +64,7 @@ def _read_questions(table: Table, optional: tuple[str, ...], mandatory: tuple[st
     for position, data in enumerate(table.tables("question"), start=1):
         sub = table.child(data, entry_label("question", data, "id", position))
         question_id = sub.identifier()
-        text = sub.text("text", required=True)
-        text_en = sub.text("text_en", required=True)
+        text = sub.words("text")
         default = sub.text("default")
         options = _read_options(sub, optional, mandatory)
         sub.finish()
@@ -79,7 +75,7 @@ def _read_questions(table: Table, optional: tuple[str, ...], mandatory: tuple[st
             sub.problem(f"'default' '{default}' is not among the options ({values})")
         if question_id and any(q.id == question_id for q in questions):
             sub.problem(f"duplicate question id '{question_id}' in this bundle")
-        questions.append(Question(id=question_id, text=text, text_en=text_en, options=options, default=default))
+        questions.append(Question(id=question_id, text=text, options=options, default=default))
     return tuple(questions)
 
 
@@ -89,8 +85,7 @@ def _read_options(question: Table, optional: tuple[str, ...], mandatory: tuple[s
         sub = question.child(data, entry_label("option", data, "value", position))
         option = Option(
             value=sub.text("value", required=True),
-            label=sub.text("label", required=True),
-            label_en=sub.text("label_en", required=True),
+            label=sub.words("label"),
             enables=sub.texts("enables"),
         )
         sub.finish()

@@ -25,6 +25,7 @@ from offline_cache.db import Database
 from window_app.catalog.reading import catalog_digest
 from window_app.catalog.search import compute_search_keys
 from window_app.domain import catalog as catalog_model
+from window_app.domain import words as words_model
 from window_app.domain.catalog import Catalog, SearchKeys
 
 
@@ -72,13 +73,13 @@ def cached_catalog(db: Database, root: str | Path, load: Callable[[Path], Catalo
 
 
 def snapshot_version() -> str:
-    """The program's version and a hash of the catalog code (the model and the loader).
+    """The program's version and a hash of the catalog code (the model, its texts and the loader).
 
     A snapshot is read back only by the code that made it: the model's classes or the loader's
     defaults can change without a version bump (in every developer's checkout), and objects of
     an older shape must then be rebuilt from the files, not served.
     """
-    sources = [Path(catalog_model.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
+    sources = [Path(catalog_model.__file__), Path(words_model.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
     hasher = hashlib.sha256()
     for path in sources:
         hasher.update(path.name.encode("utf-8"))

@@ -42,8 +42,7 @@ def read_region(rel: str, data: dict, partial: PartialCatalog, position: int) ->
     code = table.text("code", required=True)
     region = Region(
         code=code,
-        name=table.text("name", required=True),
-        name_en=table.text("name_en", required=True),
+        name=table.words("name"),
         level=table.one_of("level", REGION_LEVELS, required=True, default="county"),
         parent=table.text("parent") or None,
     )
@@ -55,15 +54,12 @@ def read_region(rel: str, data: dict, partial: PartialCatalog, position: int) ->
 def read_department(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("department", data, "id", position), partial)
     department_id = table.identifier()
-    name = table.text("name", required=True)
-    name_en = table.text("name_en", required=True)
-    short_name, short_name_en = table.bilingual("short_name")
+    name = table.words("name")
+    short_name = table.bilingual("short_name")
     department = Department(
         id=department_id,
         name=name,
-        name_en=name_en,
         short_name=short_name,
-        short_name_en=short_name_en,
         kind=table.one_of("kind", DEPARTMENT_KINDS, default="government"),
     )
     table.finish()
@@ -74,23 +70,12 @@ def read_department(rel: str, data: dict, partial: PartialCatalog, position: int
 def read_material(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("material", data, "id", position), partial)
     material_id = table.identifier()
-    name = table.text("name", required=True)
-    name_en = table.text("name_en", required=True)
+    name = table.words("name")
     shareable = table.flag("shareable")
     key = table.flag("key")
-    source, source_en = table.bilingual("source")
-    note, note_en = table.bilingual("note")
-    material = Material(
-        id=material_id,
-        name=name,
-        name_en=name_en,
-        shareable=shareable,
-        key=key,
-        source=source,
-        source_en=source_en,
-        note=note,
-        note_en=note_en,
-    )
+    source = table.bilingual("source")
+    note = table.bilingual("note")
+    material = Material(id=material_id, name=name, shareable=shareable, key=key, source=source, note=note)
     table.finish()
     if partial.register("material", material.id, "material", Origin(rel, table.entry)):
         partial.materials[material.id] = material
@@ -99,19 +84,18 @@ def read_material(rel: str, data: dict, partial: PartialCatalog, position: int) 
 def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("field", data, "id", position), partial)
     field_id = table.identifier()
-    label = table.text("label", required=True)
-    label_en = table.text("label_en", required=True)
+    label = table.words("label")
     field_type = table.one_of("type", FIELD_TYPES, default="text")
     required = table.flag("required", default=True)
     prefill = table.one_of("prefill", PREFILL_PATHS, default="")
-    group, group_en = table.bilingual("group")
+    group = table.bilingual("group")
     choices = _read_choices(table)
     pattern = table.text("pattern")
     min_length = table.integer("min_length", minimum=0)
     max_length = table.integer("max_length", minimum=0)
     minimum = table.number("minimum")
     maximum = table.number("maximum")
-    hint, hint_en = table.bilingual("hint")
+    hint = table.bilingual("hint")
     table.finish()
 
     if field_type == "choice" and not choices:
@@ -140,12 +124,10 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
     form_field = FormField(
         id=field_id,
         label=label,
-        label_en=label_en,
         type=field_type,
         required=required,
         prefill=prefill,
         group=group,
-        group_en=group_en,
         choices=choices,
         pattern=pattern,
         min_length=min_length,
@@ -153,7 +135,6 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
         minimum=minimum,
         maximum=maximum,
         hint=hint,
-        hint_en=hint_en,
     )
     if partial.register("field", field_id, "field", Origin(rel, table.entry)):
         partial.fields[field_id] = form_field
@@ -169,8 +150,7 @@ def _read_choices(table: Table) -> tuple[Choice, ...]:
         sub = table.child(element, entry_label("choice", element, "value", position))
         choice = Choice(
             value=sub.text("value", required=True),
-            label=sub.text("label", required=True),
-            label_en=sub.text("label_en", required=True),
+            label=sub.words("label"),
         )
         sub.finish()
         if choice.value and any(c.value == choice.value for c in choices):

@@ -28,8 +28,7 @@ Requirement = TypeVar("Requirement", MaterialRequirement, FieldRequirement)
 def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:
     table = Table(data, rel, entry_label("item", data, "id", position), partial)
     item_id = table.identifier()
-    name = table.text("name", required=True)
-    name_en = table.text("name_en", required=True)
+    name = table.words("name")
     department = table.text("department", required=True)
     handling_class = table.one_of("handling_class", HANDLING_CLASSES, required=True, default=3)
     time_limit_days = table.integer("time_limit_days", required=True, default=0, minimum=0)
@@ -59,7 +58,6 @@ def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> N
     item = Item(
         id=item_id,
         name=name,
-        name_en=name_en,
         department=department,
         handling_class=handling_class,
         time_limit_days=time_limit_days,

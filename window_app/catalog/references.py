@@ -194,15 +194,16 @@ def _check_conditions(partial: PartialCatalog) -> None:
 
 def _check_group_headings(partial: PartialCatalog) -> None:
     """Fields of one form section (the same ``group``) word its English heading the same way."""
-    first: dict[str, tuple[str, str]] = {}  # group → (group_en, the field that set it)
+    first: dict[str, tuple[str, str]] = {}  # Chinese heading → (English heading, the field that set it)
     for field_id, form_field in partial.fields.items():
-        if not (form_field.group and form_field.group_en):
+        group = form_field.group
+        if not (group.zh and group.en):
             continue  # no group, or a missing twin: already reported
-        english, setter = first.setdefault(form_field.group, (form_field.group_en, field_id))
-        if form_field.group_en != english:
+        english, setter = first.setdefault(group.zh, (group.en, field_id))
+        if group.en != english:
             origin = partial.origin("field", field_id)
             reason = (
-                f"'group_en' '{form_field.group_en}' differs from '{english}' given for group "
-                f"'{form_field.group}' by field '{setter}': one section has one English heading"
+                f"'group_en' '{group.en}' differs from '{english}' given for group "
+                f"'{group.zh}' by field '{setter}': one section has one English heading"
             )
             partial.problem(origin.file, origin.entry, reason)

@@ -96,8 +96,8 @@ def compute_search_keys(catalog: Catalog) -> dict[str, SearchKeys]:
         return any("\u4e00" <= char <= "\u9fff" for char in word)
 
     keys: dict[str, SearchKeys] = {}
-    named = [(b.id, b.name, b.keywords) for b in catalog.bundles.values()]
-    named += [(i.id, i.name, i.keywords) for i in catalog.items.values() if i.standalone]
+    named = [(b.id, b.name.zh, b.keywords) for b in catalog.bundles.values()]
+    named += [(i.id, i.name.zh, i.keywords) for i in catalog.items.values() if i.standalone]
     for offering_id, name, keywords in named:
         pinyin, initials = spell(name)
         expanded = [keyword.lower() for keyword in keywords]
@@ -158,7 +158,7 @@ class OfferingIndex:
         self._entries: list[_Entry] = []
         for position, offering in enumerate(offerings):
             found = keys.get(offering.id)
-            hanzi = found.hanzi if found else offering.bundle.name.lower()
+            hanzi = found.hanzi if found else offering.bundle.name.zh.lower()
             names = (hanzi, found.pinyin if found else "", found.initials if found else "", offering.id.lower())
             keywords = found.keywords if found else tuple(k.lower() for k in offering.bundle.keywords)
             self._entries.append(_Entry(position, offering, names, keywords, "\0".join(names), "\0".join(keywords)))

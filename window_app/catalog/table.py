@@ -8,6 +8,7 @@ from typing import Any
 
 from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.values import described, show
+from window_app.domain.words import Words
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -56,8 +57,12 @@ class Table:
             self.problem(f"'{key}' must not be empty")
         return value
 
-    def bilingual(self, key: str) -> tuple[str, str]:
-        """An optional user-visible text and its English twin ``{key}_en``.
+    def words(self, key: str) -> Words:
+        """A required user-visible text: ``key`` (Chinese) and its English twin ``{key}_en`` as one :class:`Words`."""
+        return Words(self.text(key, required=True), self.text(f"{key}_en", required=True))
+
+    def bilingual(self, key: str) -> Words:
+        """An optional user-visible text: ``key`` and its English twin ``{key}_en`` as one :class:`Words`.
 
         Either both are given or neither: one without the other is reported, so no text stays
         Chinese in English mode (or shows nothing in Chinese mode).
@@ -67,7 +72,7 @@ class Table:
         if bool(text) != bool(english):
             missing = f"{key}_en" if text else key
             self.problem(f"'{missing}' is missing: every user-visible text has a Chinese and an English twin")
-        return text, english
+        return Words(text, english)
 
     def identifier(self, key: str = "id") -> str:
         value = self.text(key, required=True)

@@ -12,7 +12,7 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.words import Words, tr
 from window_app.intake.io import parse_intake
 from window_app.window import IntakeInvalid
 
@@ -43,7 +43,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
             tr(
                 "已受理：{name}，受理编号 {no}。",
                 "Accepted: {name}, receipt number {no}.",
-                name=pick(offering.bundle),
+                name=offering.bundle.name,
                 no=accepted.receipt_no,
             )
         )

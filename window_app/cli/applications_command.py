@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from window_app.cli.context import opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
-from window_app.cli.output import department_name, english, err, jsonable, out, out_json, print_table, when
+from window_app.cli.output import department_name, err, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
 from window_app.domain.states import application_state_label, part_state_label
 from window_app.domain.words import Words, tr
@@ -62,8 +62,14 @@ def cmd_applications(args: argparse.Namespace) -> int:
 
 
 def application_row(summary: Any) -> dict[str, Any]:
-    """One application summary as a JSON-able object."""
-    row = jsonable(summary)
+    """One application summary as a JSON-able object (its offering's name under the stored
+    ``offering_name`` / ``offering_name_en`` keys)."""
+    row: dict[str, Any] = {}
+    for key, value in jsonable(summary).items():
+        if key == "offering_name":
+            row["offering_name"], row["offering_name_en"] = summary.offering_name.zh, summary.offering_name.en
+        else:
+            row[key] = value
     row["parts"] = [jsonable(part) for part in summary.parts]
     return row
 
@@ -73,9 +79,8 @@ def _print_applications(catalog: Catalog, summaries: Sequence[Any]) -> None:
         out(tr("没有办件。", "No applications."))
         return
     for summary in summaries:
-        name = summary.offering_name_en if english() and summary.offering_name_en else summary.offering_name
         state = application_state_label(summary.state)
-        out(f"{summary.receipt_no}  {name}  {summary.applicant_name}  {state}  {when(summary.accepted_at)}")
+        out(f"{summary.receipt_no}  {summary.offering_name}  {summary.applicant_name}  {state}  {when(summary.accepted_at)}")
         print_table(
             [
                 [

@@ -10,10 +10,10 @@ from window_app.catalog.loader import load_catalog, validate_catalog_dir
 from window_app.catalog.search import group_of, offerings_for_region
 from window_app.cli.context import load_window_catalog, settings_from
 from window_app.cli.errors import EXIT_INVALID, EXIT_OK, InvalidInput
-from window_app.cli.output import department_short, english, out, out_json, pad, width
+from window_app.cli.output import department_short, out, out_json, pad, width
 from window_app.cli.parser import add_command
-from window_app.domain.catalog import RegionLevel, item_as_bundle
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.catalog import RegionLevel, bilingual_keys, item_as_bundle
+from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Bundle, Catalog, Offering
@@ -93,8 +93,7 @@ def offering_row(catalog: Catalog, offering: Offering, group: str) -> dict[str, 
     item_ids = list(bundle.mandatory) + list(bundle.optional)
     return {
         "id": offering.id,
-        "name": bundle.name,
-        "name_en": bundle.name_en,
+        **bilingual_keys("name", bundle.name),
         "kind": offering.kind,
         "group": _group_key(group),
         "theme": bundle.theme,
@@ -106,12 +105,17 @@ def offering_row(catalog: Catalog, offering: Offering, group: str) -> dict[str, 
     }
 
 
+def _name_of(row: dict[str, Any]) -> Words:
+    """The name of a JSON row (written with :func:`bilingual_keys`)."""
+    return Words(row["name"], row["name_en"])
+
+
 def _known_region(catalog: Catalog, code: str) -> str:
     if code in catalog.regions:
         return code
     raise InvalidInput(
         Words("目录中没有地区代码“{c}”。已知地区：", "The catalog knows no region “{c}”. Known regions:").format(c=code),
-        [f"{region.code}  {pick(region)}" for region in catalog.regions.values()],
+        [f"{region.code}  {region.name}" for region in catalog.regions.values()],
     )
 
 
@@ -122,16 +126,17 @@ def _group_key(group: Any) -> str:
     return labels.get(str(value), str(value))
 
 
+_GROUP_LABELS = {
+    "hot": Words("热点", "Hot"),
+    "local": Words("本地", "Local"),
+    "personal": Words("个人", "Personal"),
+    "enterprise": Words("企业", "Enterprise"),
+    "item": Words("单项事项", "Single items"),
+}
+
+
 def _group_label(key: str) -> str:
-    labels = {
-        "hot": ("热点", "Hot"),
-        "local": ("本地", "Local"),
-        "personal": ("个人", "Personal"),
-        "enterprise": ("企业", "Enterprise"),
-        "item": ("单项事项", "Single items"),
-    }
-    zh, en = labels.get(key, (key, key))
-    return tr(zh, en)
+    return str(_GROUP_LABELS.get(key, Words(key, key)))
 
 
 def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) -> None:
@@ -140,7 +145,7 @@ def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) 
         tr(
             "{place}（{code}）可办 {b} 个套餐、{i} 个单项事项",
             "{place} ({code}) offers {b} bundles and {i} single items",
-            place=pick(catalog.regions[region]),
+            place=catalog.regions[region].name,
             code=region,
             b=bundles,
             i=len(rows) - bundles,
@@ -148,7 +153,7 @@ def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) 
     )
     order = {key: index for index, key in enumerate(GROUP_ORDER)}
     groups = sorted(dict.fromkeys(row["group"] for row in rows), key=lambda key: order.get(key, len(order)))
-    names = {row["id"]: (row["name_en"] if english() and row["name_en"] else row["name"]) for row in rows}
+    names = {row["id"]: str(_name_of(row)) for row in rows}
     id_width = max((width(row["id"]) for row in rows), default=0)
     name_width = max((width(name) for name in names.values()), default=0)
     for group in groups:
@@ -188,7 +193,7 @@ def _coverage_subjects(catalog: Catalog, wanted: str | None) -> list[Bundle]:
         return [item_as_bundle(catalog.items[wanted])]
     raise InvalidInput(
         Words("没有编号为“{id}”的套餐。可选：", "No bundle has the id “{id}”. Known bundles:").format(id=wanted),
-        [f"{bundle.id}  {pick(bundle)}" for bundle in catalog.bundles.values()],
+        [f"{bundle.id}  {bundle.name}" for bundle in catalog.bundles.values()],
     )
 
 
@@ -199,15 +204,14 @@ def coverage_of(catalog: Catalog, bundle: Bundle) -> dict[str, Any]:
         regions = [region for region in catalog.regions.values() if region.level == level]
         offered = [region for region in regions if catalog.offered_in(bundle.regions, bundle.regions_under, region.code)]
         levels[level] = {
-            "offered": [{"code": r.code, "name": r.name, "name_en": r.name_en} for r in offered],
+            "offered": [{"code": r.code, **bilingual_keys("name", r.name)} for r in offered],
             "total": len(regions),
         }
-    return {"id": bundle.id, "name": bundle.name, "name_en": bundle.name_en, "levels": levels}
+    return {"id": bundle.id, **bilingual_keys("name", bundle.name), "levels": levels}
 
 
 def _print_coverage(entry: dict[str, Any]) -> None:
-    name = entry["name_en"] if english() and entry["name_en"] else entry["name"]
-    out(f"{name} ({entry['id']})")
+    out(f"{_name_of(entry)} ({entry['id']})")
     level_names = {"province": tr("省级", "province"), "city": tr("市级", "cities"), "county": tr("县级", "counties")}
     for level in LEVELS:
         data = entry["levels"][level]
@@ -217,6 +221,5 @@ def _print_coverage(entry: dict[str, Any]) -> None:
         elif len(offered) == total and total > 3:
             where = tr("全部", "all")
         else:
-            names = [(r["name_en"] if english() and r["name_en"] else r["name"]) for r in offered]
-            where = tr("、", ", ").join(names)
+            where = tr("、", ", ").join(str(_name_of(r)) for r in offered)
         out(f"  {pad(level_names[level], 9)} ({len(offered)}/{total})  {where}")

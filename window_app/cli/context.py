@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from window_app.cli.errors import InvalidInput
 from window_app.config import Settings, load_settings
-from window_app.domain.words import Words, pick, set_language
+from window_app.domain.words import Words, set_language
 from window_app.sync.catalog_refresh import catalog_dir
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def offering_here(window: Window, offering_id: str) -> Offering:
     except KeyError:
         pass
     region = window.settings.window.region
-    place = pick(window.catalog.regions[region]) if region in window.catalog.regions else region
+    place = window.catalog.regions[region].name if region in window.catalog.regions else region
     known = offering_id in window.catalog.bundles or offering_id in window.catalog.items
     if known:
         message = Words(
@@ -74,4 +74,4 @@ def offering_here(window: Window, offering_id: str) -> Offering:
         message = Words(
             "没有编号为“{id}”的套餐或事项。本窗口可办：", "No bundle or item has the id “{id}”. This window offers:"
         ).format(id=offering_id)
-    raise InvalidInput(message, [f"{o.id}  {pick(o.bundle)}" for o in window.offerings()])
+    raise InvalidInput(message, [f"{o.id}  {o.bundle.name}" for o in window.offerings()])

@@ -9,7 +9,7 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, department_short, out, out_json, pad, print_table, section
 from window_app.cli.parser import add_command
-from window_app.domain.words import Words, pick, tr
+from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Bundle, Catalog
@@ -59,13 +59,13 @@ def _parse_answers(bundle: Bundle, pairs: list[str]) -> dict[str, str]:
         question = questions.get(question_id.strip())
         if not sep or question is None:
             raise InvalidInput(
-                Words("“{p}”：没有这个问题。“{b}”的问题：", "“{p}”: no such question. The questions of “{b}”:").format(p=pair, b=pick(bundle)),
+                Words("“{p}”：没有这个问题。“{b}”的问题：", "“{p}”: no such question. The questions of “{b}”:").format(p=pair, b=bundle.name),
                 [_describe_question(q) for q in bundle.questions] or [tr("（无）", "(none)")],
             )
         if question.option(value.strip()) is None:
             raise InvalidInput(
                 Words("“{p}”：不是可选的回答。可选：", "“{p}”: not one of the answers. Answers:").format(p=pair),
-                [f"{question.id}={option.value}  {pick(option, 'label')}" for option in question.options],
+                [f"{question.id}={option.value}  {option.label}" for option in question.options],
             )
         answers[question.id] = value.strip()
     return answers
@@ -73,7 +73,7 @@ def _parse_answers(bundle: Bundle, pairs: list[str]) -> dict[str, str]:
 
 def _describe_question(question: Any) -> str:
     values = "|".join(option.value for option in question.options)
-    return f"{question.id}={values}  {pick(question, 'text')}"
+    return f"{question.id}={values}  {question.text}"
 
 
 def _check_optional(catalog: Catalog, bundle: Bundle, wanted: list[str]) -> list[str]:
@@ -81,8 +81,8 @@ def _check_optional(catalog: Catalog, bundle: Bundle, wanted: list[str]) -> list
     for item_id in wanted:
         if item_id not in bundle.optional:
             raise InvalidInput(
-                Words("“{i}”不是“{b}”的可选事项。可选事项：", "“{i}” is not an optional item of “{b}”. Optional items:").format(i=item_id, b=pick(bundle)),
-                [f"{i}  {pick(catalog.items[i])}" for i in bundle.optional if i in catalog.items] or [tr("（无）", "(none)")],
+                Words("“{i}”不是“{b}”的可选事项。可选事项：", "“{i}” is not an optional item of “{b}”. Optional items:").format(i=item_id, b=bundle.name),
+                [f"{i}  {catalog.items[i].name}" for i in bundle.optional if i in catalog.items] or [tr("（无）", "(none)")],
             )
     return list(dict.fromkeys(wanted))
 
@@ -94,7 +94,7 @@ def _print_guide(catalog: Catalog, guide: Guide) -> None:
     """The guide as text: heading, situation, items, checklist, form, stages."""
     bundle = guide.offering.bundle
     kind = tr("套餐", "bundle") if guide.offering.kind == "bundle" else tr("单项事项", "single item")
-    out(f"{pick(bundle)} ({bundle.id}) · {kind}")
+    out(f"{bundle.name} ({bundle.id}) · {kind}")
     out(
         tr(
             "牵头部门：{lead}　承诺时限：{days} 个工作日　涉及 {n} 个部门",
@@ -117,13 +117,13 @@ def _print_situation(guide: Guide) -> None:
         section(tr("情形", "Situation"))
         for question in bundle.questions:
             chosen = question.option(guide.answers.get(question.id, question.default))
-            answer = pick(chosen, "label") if chosen else "?"
-            out(f"  {pick(question, 'text')} {answer}  [{question.id}={chosen.value if chosen else ''}]")
+            answer = chosen.label if chosen else "?"
+            out(f"  {question.text} {answer}  [{question.id}={chosen.value if chosen else ''}]")
     if guide.optional:
         section(tr("可选事项", "Optional items"))
         for item, selected in guide.optional:
             mark = "[x]" if selected else "[ ]"
-            out(f"  {mark} {pad(item.id, 30)} {pick(item)}")
+            out(f"  {mark} {pad(item.id, 30)} {item.name}")
 
 
 def _print_items(catalog: Catalog, guide: Guide) -> None:
@@ -133,7 +133,7 @@ def _print_items(catalog: Catalog, guide: Guide) -> None:
     for item in guide.items:
         promised = tr("即办", "on the spot") if item.promised_days == 0 else tr("承诺 {d} 日", "{d} day(s)", d=item.promised_days)
         handling = classes.get(item.handling_class, str(item.handling_class))
-        rows.append([item.id, pick(item), department_short(catalog, item.department), handling, promised])
+        rows.append([item.id, str(item.name), department_short(catalog, item.department), handling, promised])
     print_table(rows)
 
 
@@ -157,7 +157,7 @@ def _print_checklist(catalog: Catalog, guide: Guide) -> None:
         if line.material.key:
             how.append(tr("关键材料", "key"))
         receivers = tr("、", ", ").join(department_short(catalog, d) for d in line.departments)
-        rows.append([line.material.id, pick(line.material), " ".join(how), "→ " + receivers])
+        rows.append([line.material.id, str(line.material.name), " ".join(how), "→ " + receivers])
     print_table(rows)
 
 
@@ -173,7 +173,7 @@ def _print_form(guide: Guide) -> None:
     )
     print_table(
         [
-            ["*" if line.required else " ", line.field.id, f"[{pick(line.field, 'group')}]" if line.field.group else "", pick(line.field, "label")]
+            ["*" if line.required else " ", line.field.id, f"[{line.field.group}]" if line.field.group else "", str(line.field.label)]
             for line in form.lines
         ]
     )
@@ -183,11 +183,11 @@ def _print_stages(catalog: Catalog, guide: Guide) -> None:
     section(tr("办理阶段（并联审批）", "Stages (parallel dispatch)"))
     for stage in guide.plan.stages:
         items = tr("、", "; ").join(
-            tr("{i}（{d}）", "{i} ({d})", i=pick(item), d=department_short(catalog, item.department)) for item in stage.items
+            tr("{i}（{d}）", "{i} ({d})", i=item.name, d=department_short(catalog, item.department)) for item in stage.items
         )
         out(tr("  第 {n} 阶段（{d} 日）：{items}", "  Stage {n} ({d} day(s)): {items}", n=stage.number, d=stage.promised_days, items=items))
     for prerequisite, needers in guide.plan.external_prerequisites.items():
-        name = pick(catalog.items[prerequisite]) if prerequisite in catalog.items else prerequisite
+        name = catalog.items[prerequisite].name if prerequisite in catalog.items else prerequisite
         out(
             tr(
                 "  外部前置：{p}（申请人须已取得，{by} 需要）",

@@ -101,9 +101,9 @@ def department_short(catalog: Catalog, department_id: str) -> str:
     department = catalog.departments.get(department_id)
     if department is None:
         return department_id
-    if english():
-        return department.short_name_en or department_id
-    return department.short_name or department.name
+    if department.short_name:
+        return str(department.short_name)
+    return department_id if english() else department.name.zh
 
 
 def department_name(catalog: Catalog, department_id: str) -> str:
@@ -112,8 +112,8 @@ def department_name(catalog: Catalog, department_id: str) -> str:
     if department is None:
         return department_id
     if english():
-        return department.name_en or department.name
-    return department.short_name or department.name
+        return str(department.name)
+    return str(department.short_name or department.name)
 
 
 def tolerate_narrow_encodings() -> None:

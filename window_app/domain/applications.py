@@ -41,7 +41,12 @@ PART_STATES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class DraftSummary:
-    """A line of the drafts list."""
+    """A line of the drafts list.
+
+    Attributes:
+        offering_name: The offering's Chinese name when the draft was saved (the English one
+            comes from the catalog).
+    """
 
     id: str
     offering_id: str
@@ -104,12 +109,16 @@ class DepartmentPart:
 
 @dataclass(frozen=True)
 class ApplicationSummary:
-    """A line of the applications list."""
+    """A line of the applications list.
+
+    Attributes:
+        offering_name: The offering's name as accepted (kept, so a later catalog cannot rename
+            what was accepted).
+    """
 
     receipt_no: str
     offering_id: str
-    offering_name: str
-    offering_name_en: str
+    offering_name: Words
     offering_kind: str
     applicant_name: str
     applicant_number: str

@@ -4,8 +4,10 @@ The catalog is data (TOML files, see ``docs/catalog-format.md``); the loader tur
 dataclasses once and validates every cross-reference, so the rest of the application can trust
 that an id it finds here exists.
 
-Bilingual text: every user-visible text has a Chinese value (``name``, ``hint`` …) and an English
-twin (``name_en``, ``hint_en`` …); :func:`window_app.domain.words.pick` chooses between them.
+Bilingual text: every user-visible text (``name``, ``hint`` …) is one :class:`Words`, Chinese and
+English together; ``str(bundle.name)`` is the current language's, ``bundle.name.zh`` the Chinese
+on purpose (search keys, sorting, what is sent to departments). The TOML keeps its ``name`` /
+``name_en`` keys; the loader turns each pair into one :class:`Words`.
 
 The ``Literal`` aliases below are the one source of each key's allowed values: the readers derive
 their tuples from them with :func:`typing.get_args`.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, get_args
+
+from window_app.domain.words import NO_WORDS, Words
 
 ApplicantKind = Literal["person", "enterprise"]
 Theme = Literal["personal", "enterprise"]
@@ -39,8 +43,7 @@ class Region:
     """An administrative region (GB/T 2260 six-digit code)."""
 
     code: str
-    name: str
-    name_en: str
+    name: Words
     level: RegionLevel
     parent: str | None = None
 
@@ -50,11 +53,9 @@ class Department:
     """A government body or partner enterprise that receives dispatched parts."""
 
     id: str
-    name: str
-    name_en: str
+    name: Words
     kind: DepartmentKind = "government"
-    short_name: str = ""  # for narrow columns: 市场监管
-    short_name_en: str = ""  # Market Reg.
+    short_name: Words = NO_WORDS  # for narrow columns: 市场监管 / Market Reg.
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,11 @@ class Material:
     """
 
     id: str
-    name: str
-    name_en: str
+    name: Words
     shareable: bool = False
     key: bool = False
-    source: str = ""
-    source_en: str = ""
-    note: str = ""
-    note_en: str = ""
+    source: Words = NO_WORDS
+    note: Words = NO_WORDS
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,7 @@ class Choice:
     """One allowed value of a ``choice`` field."""
 
     value: str
-    label: str
-    label_en: str
+    label: Words
 
 
 # Where a field's ``prefill`` may point: the catalog validator accepts these and no others,
@@ -113,26 +110,23 @@ class FormField:
     Attributes:
         prefill: One of :data:`PREFILL_PATHS`, e.g. ``applicant.person.name``; empty for none.
         group: Section heading in the unified form, e.g. "申请人" / "企业" / "房屋"; fields are
-            grouped by the Chinese value, ``group_en`` is only its English wording.
+            grouped by the Chinese heading (the loader checks one heading has one English wording).
         hint: Shown under the field and quoted when a value has the wrong format.
     """
 
     id: str
-    label: str
-    label_en: str
+    label: Words
     type: FieldType = "text"
     required: bool = True
     prefill: str = ""
-    group: str = ""
-    group_en: str = ""
+    group: Words = NO_WORDS
     choices: tuple[Choice, ...] = ()
     pattern: str = ""
     min_length: int | None = None
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
-    hint: str = ""
-    hint_en: str = ""
+    hint: Words = NO_WORDS
 
 
 @dataclass(frozen=True)
@@ -180,8 +174,7 @@ class Item:
     """
 
     id: str
-    name: str
-    name_en: str
+    name: Words
     department: str
     handling_class: HandlingClass
     time_limit_days: int
@@ -204,8 +197,7 @@ class Option:
     """One answer to a situational question and the optional items it switches on."""
 
     value: str
-    label: str
-    label_en: str
+    label: Words
     enables: tuple[str, ...] = ()
 
 
@@ -214,8 +206,7 @@ class Question:
     """A situational question (情形引导)."""
 
     id: str
-    text: str
-    text_en: str
+    text: Words
     options: tuple[Option, ...]
     default: str = ""
 
@@ -239,8 +230,7 @@ class Bundle:
     """
 
     id: str
-    name: str
-    name_en: str
+    name: Words
     theme: Theme
     lead_department: str
     mandatory: tuple[str, ...]
@@ -252,8 +242,7 @@ class Bundle:
     local: bool = False
     survey: bool = False
     keywords: tuple[str, ...] = ()
-    description: str = ""
-    description_en: str = ""
+    description: Words = NO_WORDS
     applicant_kind: ApplicantKind = "person"
     promised_days: int | None = None  # None: derived from the stages
 
@@ -302,12 +291,17 @@ class Offering:
         return self.bundle.id
 
 
+def bilingual_keys(key: str, words: Words) -> dict[str, str]:
+    """A catalog text under its documented ``key`` / ``key_en`` pair: how the TOML writes it,
+    and how JSON made for others keeps it (guides, envelopes, the CLI's ``--json``)."""
+    return {key: words.zh, f"{key}_en": words.en}
+
+
 def item_as_bundle(item: Item) -> Bundle:
     """A standalone item seen as a one-item bundle, so one code path serves both."""
     return Bundle(
         id=item.id,
         name=item.name,
-        name_en=item.name_en,
         theme=item.theme,
         lead_department=item.department,
         mandatory=(item.id,),

@@ -110,11 +110,3 @@ def tr(zh: str, en: str, **params: Any) -> str:
     words = Words(zh, en)
     return str(words.format(**params) if params else words)
 
-
-def pick(obj: Any, attr: str = "name") -> str:
-    """A bilingual catalog attribute: ``obj.name`` or ``obj.name_en`` (falling back to Chinese)."""
-    if _current == "en":
-        english = getattr(obj, f"{attr}_en", "")
-        if english:
-            return english
-    return getattr(obj, attr)

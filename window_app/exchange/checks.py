@@ -120,7 +120,7 @@ def _items(document: dict, department: str, catalog: Catalog, *, required: bool)
                 f"事项“{item_id}”属于“{known.department}”，而非“{department}”",
                 f"item '{item_id}' belongs to department '{known.department}', not '{department}'",
             )
-        name = entry.get("name") if isinstance(entry.get("name"), str) else (known.name if known else item_id)
+        name = entry.get("name") if isinstance(entry.get("name"), str) else (known.name.zh if known else item_id)
         result = entry.get("result") if isinstance(entry.get("result"), str) else (known.result if known else "")
         entries.setdefault(item_id, ItemEntry(item_id, name, result))
     return tuple(entries.values())

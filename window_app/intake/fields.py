@@ -53,7 +53,7 @@ def check_field(
     """
     if is_blank(value):
         if field.required if required is None else required:
-            return Words(f"请填写“{field.label}”", f"“{field.label_en}” is required")
+            return Words("请填写“{label}”", "“{label}” is required").format(label=field.label)
         return None
     assert value is not None
     checker = _CHECKERS[field.type]
@@ -66,12 +66,13 @@ def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog |
     if field.max_length is not None and len(value) > field.max_length:
         return Words(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
     if field.pattern and not re.fullmatch(field.pattern, value):
-        # The catalog's hint says what the format is; each message quotes its own language's.
-        hint, hint_en = field.hint.rstrip("。."), field.hint_en.removesuffix(".")
+        # The catalog's hint says what the format is; each message quotes its own language's
+        # (an English message never quotes a Chinese hint).
+        hint = field.hint
         return Words(
-            f"格式不正确（{hint}）" if hint else "格式不正确",
-            f"Wrong format ({hint_en})" if hint_en else "Wrong format",
-        )
+            "格式不正确（{hint}）" if hint.zh else "格式不正确",
+            "Wrong format ({hint})" if hint.en else "Wrong format",
+        ).format(hint=Words(hint.zh.rstrip("。."), hint.en.removesuffix(".")))
     return None
 
 
@@ -122,9 +123,8 @@ def _plain(number: float) -> str:
 def _check_choice(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     if any(choice.value == value for choice in field.choices):
         return None
-    labels = "、".join(choice.label for choice in field.choices)
-    labels_en = ", ".join(choice.label_en for choice in field.choices)
-    return Words(f"请从以下选项中选择：{labels}", f"Choose one of: {labels_en}")
+    labels = Words.join(Words("、", ", "), (choice.label for choice in field.choices))
+    return Words("请从以下选项中选择：{labels}", "Choose one of: {labels}").format(labels=labels)
 
 
 def _check_bool(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:

@@ -48,7 +48,7 @@ def merge_form(catalog: Catalog, items: Iterable[Item], answers: Mapping[str, st
                 requirements += 1
     groups: dict[str, list[str]] = {}
     for field_id in used_by:
-        groups.setdefault(catalog.fields[field_id].group, []).append(field_id)
+        groups.setdefault(catalog.fields[field_id].group.zh, []).append(field_id)  # by the Chinese heading
     lines = tuple(
         FormLine(field=catalog.fields[field_id], used_by=tuple(used_by[field_id]), required=required[field_id])
         for field_ids in groups.values()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from window_app.domain.catalog import Catalog, Item, Offering
+from window_app.domain.catalog import Catalog, Item, Offering, bilingual_keys
 from window_app.domain.intake import (
     Applicant,
     Checklist,
@@ -64,8 +64,7 @@ class Guide:
         return {
             "bundle": {
                 "id": bundle.id,
-                "name": bundle.name,
-                "name_en": bundle.name_en,
+                **bilingual_keys("name", bundle.name),
                 "kind": self.offering.kind,
                 "lead_department": bundle.lead_department,
             },
@@ -75,8 +74,7 @@ class Guide:
             "materials": [
                 {
                     "id": line.material.id,
-                    "name": line.material.name,
-                    "name_en": line.material.name_en,
+                    **bilingual_keys("name", line.material.name),
                     "needed_by": list(line.needed_by),
                     "departments": list(line.departments),
                     "shareable": line.material.shareable,
@@ -89,10 +87,8 @@ class Guide:
             "form": [
                 {
                     "id": line.field.id,
-                    "label": line.field.label,
-                    "label_en": line.field.label_en,
-                    "group": line.field.group,
-                    "group_en": line.field.group_en,
+                    **bilingual_keys("label", line.field.label),
+                    **bilingual_keys("group", line.field.group),
                     "type": line.field.type,
                     "required": line.required,
                     "prefill": line.field.prefill,

@@ -52,13 +52,13 @@ class _Reader:
     def problem(self, path: str, words: Words) -> None:
         self.problems.append(Problem(path, words))
 
-    def wrong_type(self, path: str, value: Any, expected: str, expected_en: str) -> None:
-        found, found_en = _json_type(value)
-        self.problem(path, Words(f"应为{expected}，而不是{found}", f"Must be {expected_en}, not {found_en}"))
+    def wrong_type(self, path: str, value: Any, expected: Words) -> None:
+        must_be = Words("应为{expected}，而不是{found}", "Must be {expected}, not {found}")
+        self.problem(path, must_be.format(expected=expected, found=_json_type(value)))
 
     def obj(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.wrong_type(path, value, "对象（{…}）", "an object")
+            self.wrong_type(path, value, Words("对象（{…}）", "an object"))
             return {}
         if allowed is not None:
             for key in value:
@@ -72,7 +72,7 @@ class _Reader:
 
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str):
-            self.wrong_type(path, value, "字符串", "a string")
+            self.wrong_type(path, value, Words("字符串", "a string"))
             return ""
         return value
 
@@ -85,7 +85,7 @@ class _Reader:
 
     def text_list(self, value: Any, path: str) -> list[str]:
         if not isinstance(value, list):
-            self.wrong_type(path, value, "字符串数组", "an array of strings")
+            self.wrong_type(path, value, Words("字符串数组", "an array of strings"))
             return []
         return [self.text(entry, f"{path}[{index}]") for index, entry in enumerate(value)]
 
@@ -105,7 +105,7 @@ class _Reader:
 
     def flag(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
-            self.wrong_type(path, value, "true或false", "true or false")
+            self.wrong_type(path, value, Words("true或false", "true or false"))
             return False
         return value
 
@@ -114,21 +114,21 @@ def _join(path: str, key: str) -> str:
     return key if path == ROOT else f"{path}.{key}"
 
 
-def _json_type(value: Any) -> tuple[str, str]:
-    """What a JSON value is, in words (Chinese, English)."""
+def _json_type(value: Any) -> Words:
+    """What a JSON value is, in words."""
     if value is None:
-        return "null", "null"
+        return Words("null", "null")
     if isinstance(value, bool):
-        return "true/false", "true/false"
+        return Words("true/false", "true/false")
     if isinstance(value, (int, float)):
-        return "数字", "a number"
+        return Words("数字", "a number")
     if isinstance(value, str):
-        return "字符串", "a string"
+        return Words("字符串", "a string")
     if isinstance(value, list):
-        return "数组", "an array"
+        return Words("数组", "an array")
     if isinstance(value, dict):
-        return "对象", "an object"
-    return type(value).__name__, type(value).__name__
+        return Words("对象", "an object")
+    return Words(type(value).__name__, type(value).__name__)
 
 
 def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:

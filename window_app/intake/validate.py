@@ -62,9 +62,8 @@ def validate_intake(
             Problem(
                 "offering",
                 Words(
-                    f"申请事项“{intake.offering}”与所选“{offering.bundle.name}”不一致",
-                    f"The intake is for “{intake.offering}”, not “{offering.bundle.name_en}”",
-                ),
+                    "申请事项“{offering}”与所选“{name}”不一致", "The intake is for “{offering}”, not “{name}”"
+                ).format(offering=intake.offering, name=offering.bundle.name),
             )
         )
     guide = guide or build_guide(catalog, offering, intake)
@@ -100,9 +99,8 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
     applicant = intake.applicant
     allowed = allowed_applicant_kinds(catalog, offering)
     if applicant.kind not in allowed:
-        kinds = "、".join(_KIND_NAMES[kind][0] for kind in allowed)
-        kinds_en = " or ".join(_KIND_NAMES[kind][1] for kind in allowed)
-        return [Problem("applicant.kind", Words(f"本事项的申请人应为{kinds}", f"The applicant must be {kinds_en}"))]
+        kinds = Words.join(Words("、", " or "), (_KIND_NAMES[kind] for kind in allowed))
+        return [Problem("applicant.kind", Words("本事项的申请人应为{kinds}", "The applicant must be {kinds}").format(kinds=kinds))]
 
     problems: list[Problem] = []
     if applicant.kind == "person":
@@ -110,7 +108,7 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
         principal_id = applicant.person.id_number
     else:
         enterprise = applicant.enterprise
-        problems += _name_problems("applicant.enterprise.name", enterprise.name, "企业名称", "Enterprise name")
+        problems += _name_problems("applicant.enterprise.name", enterprise.name, Words("企业名称", "Enterprise name"))
         if is_blank(enterprise.uscc):
             if not registers_enterprise(selected_items(catalog, offering.bundle, intake)):
                 problems.append(
@@ -141,11 +139,12 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
     return problems
 
 
-_KIND_NAMES = {"person": ("个人", "a person"), "enterprise": ("企业", "an enterprise")}
+_KIND_NAMES = {"person": Words("个人", "a person"), "enterprise": Words("企业", "an enterprise")}
+_NAME = Words("姓名", "Name")
 
 
 def _person_problems(path: str, person: Person, *, today: dt.date, id_required: bool) -> list[Problem]:
-    problems = _name_problems(f"{path}.name", person.name, "姓名", "Name")
+    problems = _name_problems(f"{path}.name", person.name, _NAME)
     if is_blank(person.id_number):
         if id_required:
             problems.append(
@@ -163,7 +162,7 @@ def _person_problems(path: str, person: Person, *, today: dt.date, id_required: 
 def _optional_person_problems(path: str, person: Person, *, today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
     if not is_blank(person.name) and len(person.name.strip()) > MAX_NAME_LENGTH:
-        problems += _name_problems(f"{path}.name", person.name, "姓名", "Name")
+        problems += _name_problems(f"{path}.name", person.name, _NAME)
     if not is_blank(person.id_number):
         problems += _invalid(f"{path}.id_number", check_resident_id(person.id_number, today=today))
     if not is_blank(person.phone):
@@ -171,11 +170,12 @@ def _optional_person_problems(path: str, person: Person, *, today: dt.date) -> l
     return problems
 
 
-def _name_problems(path: str, name: str, label: str, label_en: str) -> list[Problem]:
+def _name_problems(path: str, name: str, label: Words) -> list[Problem]:
     if is_blank(name):
-        return [Problem(path, Words(f"请填写{label}", f"{label_en} is required"))]
+        return [Problem(path, Words("请填写{label}", "{label} is required").format(label=label))]
     if len(name.strip()) > MAX_NAME_LENGTH:
-        return [Problem(path, Words(f"{label}过长（最多{MAX_NAME_LENGTH}个字）", f"{label_en} is too long"))]
+        too_long = Words("{label}过长（最多{n}个字）", "{label} is too long")
+        return [Problem(path, too_long.format(label=label, n=MAX_NAME_LENGTH))]
     return []
 
 
@@ -198,12 +198,12 @@ def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> 
                 Problem(f"answers.{question_id}", Words("本事项没有这个问题", "This offering asks no such question"))
             )
         elif question.option(value) is None:
-            labels = "、".join(f"{option.value}（{option.label}）" for option in question.options)
-            labels_en = ", ".join(f"{option.value} ({option.label_en})" for option in question.options)
+            labelled = (Words("{v}（{l}）", "{v} ({l})").format(v=o.value, l=o.label) for o in question.options)
+            labels = Words.join(Words("、", ", "), labelled)
             problems.append(
                 Problem(
                     f"answers.{question_id}",
-                    Words(f"答案应为以下之一：{labels}", f"The answer must be one of: {labels_en}"),
+                    Words("答案应为以下之一：{labels}", "The answer must be one of: {labels}").format(labels=labels),
                 )
             )
     for key in ("chosen_optional", "declined_optional"):
@@ -211,7 +211,12 @@ def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> 
             if item_id not in bundle.optional:
                 name = catalog.items[item_id].name if item_id in catalog.items else item_id
                 problems.append(
-                    Problem(key, Words(f"“{name}”不是本事项的可选事项", f"“{item_id}” is not an optional item here"))
+                    Problem(
+                        key,
+                        Words("“{name}”不是本事项的可选事项", "“{id}” is not an optional item here").format(
+                            name=name, id=item_id
+                        ),
+                    )
                 )
     for item_id in intake.chosen_optional:
         if item_id in intake.declined_optional:
