@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from window_app.cli import main
-from window_app.cli import registry
+from window_app.cli import main, registry
 
 
 def write_package(root: Path, name: str, files: dict[str, str]) -> None:
@@ -26,7 +25,7 @@ from window_app.domain.words import Words
 
 
 def register(commands):
-    hello = add_command(commands, "hello", "问好", "say hello")
+    hello = add_command(commands, "hello", Words("问好", "say hello"))
     hello.add_argument("--fail", action="store_true")
     hello.set_defaults(func=cmd_hello)
 

@@ -28,7 +28,7 @@ A command module, in this package or another one, is listed by its dotted name i
     def register(commands) -> None
 
 ``commands`` is ``window-app``'s argparse sub-parsers object. ``register`` adds the module's
-sub-command(s) with :func:`add_command` (``add_command(commands, name, help_zh, help_en)``: a
+sub-command(s) with :func:`add_command` (``add_command(commands, name, Words(中文, English))``: a
 parser whose help is in the current language; ``commands.add_parser`` works too), their
 arguments and nested sub-commands, and ``set_defaults(func=cmd_…)`` on each runnable parser.
 Every sub-parser, at any depth, also accepts the global options ``--config``, ``--data-dir``
@@ -45,7 +45,7 @@ exit code (:data:`EXIT_OK`, :data:`EXIT_INVALID`, :data:`EXIT_ENVIRONMENT`). It 
   index; closed when the block ends), or only the catalog from ``load_window_catalog(settings)``.
 
 It prints with :mod:`window_app.cli.output` (``out``, ``err``, ``out_json``, tables) and
-reports what the clerk can fix by raising ``InvalidInput(message, details)`` (exit 1). A
+reports what the clerk can fix by raising ``InvalidInput(Words(…), details)`` (exit 1). A
 :class:`~window_app.config.ConfigError`, a catalog or storage error or an ``OSError`` becomes
 words and exit 2; Ctrl+C exit 130; anything else is a bug and keeps its traceback.
 
@@ -58,10 +58,10 @@ raises, so a broken module is never hidden. For example::
 
     # window_app/cli/sync_command.py
     from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
-    from window_app.domain.words import tr
+    from window_app.domain.words import Words, tr
 
     def register(commands) -> None:
-        sync = add_command(commands, "sync", "发送待发信封、取回部门意见", "send waiting envelopes, fetch decisions")
+        sync = add_command(commands, "sync", Words("发送待发信封、取回部门意见", "send waiting envelopes, fetch decisions"))
         sync.add_argument("--once", action="store_true", help=tr("只同步一轮", "one round only"))
         sync.set_defaults(func=cmd_sync)
 

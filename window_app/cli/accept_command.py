@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    accept = add_command(commands, "accept", "受理一份申请文件（docs/accept-format.md）", "accept an application file (docs/accept-format.md)")
+    accept = add_command(commands, "accept", Words("受理一份申请文件（docs/accept-format.md）", "accept an application file (docs/accept-format.md)"))
     accept.add_argument("file", metavar="FILE.json", help=tr("申请文件，- 为标准输入", "application file, - for stdin"))
     accept.add_argument("--print", dest="print_receipt", action="store_true", help=tr("同时打印受理回执", "also print the receipt"))
     accept.set_defaults(func=cmd_accept)

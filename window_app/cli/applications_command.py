@@ -21,23 +21,23 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    listing = add_command(commands, "applications", "已受理的办件及各部门进度", "accepted applications and each department's part")
+    listing = add_command(commands, "applications", Words("已受理的办件及各部门进度", "accepted applications and each department's part"))
     listing.add_argument("--query", metavar="TEXT", default="", help=tr("按编号、姓名、证件号、套餐筛选", "filter by receipt, name, id, bundle"))
     listing.add_argument("--limit", metavar="N", type=int, default=500, help=tr("最多显示条数", "at most this many"))
     listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     listing.set_defaults(func=cmd_applications)
 
-    receipt = add_command(commands, "receipt", "打印受理回执", "print an application's receipt")
+    receipt = add_command(commands, "receipt", Words("打印受理回执", "print an application's receipt"))
     receipt.add_argument("receipt_no", metavar="RECEIPT_NO", help=tr("受理编号", "receipt number"))
     receipt.set_defaults(func=cmd_receipt)
 
-    export = add_command(commands, "export", "导出数据（CSV 或 JSON）", "export data (CSV or JSON)")
+    export = add_command(commands, "export", Words("导出数据（CSV 或 JSON）", "export data (CSV or JSON)"))
     what = export.add_subparsers(title=tr("导出内容", "what to export"), metavar="WHAT", required=True)
     rows = add_command(
         what,
         "applications",
-        "已受理的办件，每个部门环节一行",
-        "accepted applications, one row per department part",
+        Words("已受理的办件，每个部门环节一行",
+        "accepted applications, one row per department part"),
     )
     rows.add_argument("--format", choices=("csv", "json"), default="csv", help=tr("格式（默认 csv）", "format (default csv)"))
     rows.add_argument(

@@ -23,19 +23,19 @@ GROUP_ORDER = ("hot", "local", "personal", "enterprise", "item")
 
 
 def register(commands: Any) -> None:
-    catalog = add_command(commands, "catalog", "事项目录：校验、列表、覆盖情况", "the catalog: validate, list, coverage")
+    catalog = add_command(commands, "catalog", Words("事项目录：校验、列表、覆盖情况", "the catalog: validate, list, coverage"))
     actions = catalog.add_subparsers(title=tr("目录子命令", "catalog commands"), metavar="ACTION", required=True)
 
-    validate = add_command(actions, "validate", "校验目录，逐条列出问题", "validate a catalog directory, listing every problem")
+    validate = add_command(actions, "validate", Words("校验目录，逐条列出问题", "validate a catalog directory, listing every problem"))
     validate.add_argument("path", metavar="PATH", help=tr("目录所在文件夹", "catalog directory"))
     validate.set_defaults(func=cmd_catalog_validate)
 
-    listing = add_command(actions, "list", "某地区可办的套餐和单项事项", "what a region offers")
+    listing = add_command(actions, "list", Words("某地区可办的套餐和单项事项", "what a region offers"))
     listing.add_argument("--region", metavar="CODE", help=tr("行政区划代码（默认本窗口）", "region code (default: this window's)"))
     listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     listing.set_defaults(func=cmd_catalog_list)
 
-    coverage = add_command(actions, "coverage", "套餐在省、市、县三级的覆盖情况", "three-level coverage of bundles")
+    coverage = add_command(actions, "coverage", Words("套餐在省、市、县三级的覆盖情况", "three-level coverage of bundles"))
     coverage.add_argument("bundle_id", metavar="BUNDLE_ID", nargs="?", help=tr("套餐编号（默认全部）", "bundle id (default: all)"))
     coverage.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     coverage.set_defaults(func=cmd_catalog_coverage)

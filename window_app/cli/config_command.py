@@ -29,21 +29,21 @@ from window_app.domain.words import Words, set_language, tr
 
 def register(commands: Any) -> None:
     config = add_command(
-        commands, "config", "配置文件：生成、查看所用文件", "the config file: write one, show which is used"
+        commands, "config", Words("配置文件：生成、查看所用文件", "the config file: write one, show which is used")
     )
     actions = config.add_subparsers(title=tr("操作", "actions"), metavar="ACTION", required=True)
 
     init = add_command(
         actions,
         "init",
-        "在用户配置目录写入带注释的 config.toml",
-        "write a commented config.toml to the user's config directory",
+        Words("在用户配置目录写入带注释的 config.toml",
+        "write a commented config.toml to the user's config directory"),
     )
     init.add_argument("--force", action="store_true", help=tr("覆盖已有文件", "overwrite an existing file"))
     init.set_defaults(func=cmd_config_init)
 
     path = add_command(
-        actions, "path", "显示所用的配置文件及查找顺序", "show the config file in use and the search order"
+        actions, "path", Words("显示所用的配置文件及查找顺序", "show the config file in use and the search order")
     )
     path.set_defaults(func=cmd_config_path)
 

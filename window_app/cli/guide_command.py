@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    guide = add_command(commands, "guide", "办事指南：事项、材料、表单、办理阶段", "the service guide: items, materials, form, stages")
+    guide = add_command(commands, "guide", Words("办事指南：事项、材料、表单、办理阶段", "the service guide: items, materials, form, stages"))
     guide.add_argument("offering_id", metavar="BUNDLE_ID", help=tr("套餐或单项事项编号", "bundle or standalone item id"))
     guide.add_argument(
         "--answer", metavar="QUESTION=VALUE", action="append", default=[], help=tr("情形回答，可重复", "a situational answer; repeatable")

@@ -16,7 +16,7 @@ from window_app.cli.errors import UsageError
 from window_app.cli.registry import register_commands
 from window_app.cli.tui import run_tui
 from window_app.config import ConfigError, load_settings
-from window_app.domain.words import tr
+from window_app.domain.words import Words, tr
 
 LANGUAGES = ("zh", "en")
 
@@ -57,11 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_command(commands: Any, name: str, help_zh: str, help_en: str) -> argparse.ArgumentParser:
+def add_command(commands: Any, name: str, help: Words) -> argparse.ArgumentParser:
     """A sub-command ``name`` of ``commands`` (what ``add_subparsers`` returned), its one-line
     help (also its description) in the current language. Add arguments and ``set_defaults(func=…)``
     to what it returns."""
-    return commands.add_parser(name, help=tr(help_zh, help_en), description=tr(help_zh, help_en))
+    return commands.add_parser(name, help=str(help), description=str(help))
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

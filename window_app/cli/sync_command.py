@@ -27,7 +27,7 @@ import sys
 from typing import Any
 
 from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
-from window_app.domain.words import tr
+from window_app.domain.words import Words, tr
 
 EXIT_OFFLINE = 3
 EXIT_ATTENTION = 4
@@ -38,7 +38,7 @@ PROGRAM = "window-app sync"
 
 def register(commands: Any) -> None:
     sync = add_command(
-        commands, "sync", "发送待发信封、取回部门意见（Ctrl+C 停止）", "send waiting envelopes, fetch decisions (Ctrl+C stops)"
+        commands, "sync", Words("发送待发信封、取回部门意见（Ctrl+C 停止）", "send waiting envelopes, fetch decisions (Ctrl+C stops)")
     )
     sync.add_argument("--once", action="store_true", help=tr("只同步一轮，然后退出", "one round, then exit"))
     sync.add_argument("--json", action="store_true", help=tr("每轮输出一行 JSON", "one JSON object per round"))

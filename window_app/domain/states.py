@@ -1,4 +1,4 @@
-"""The states of an application and of its department parts, in words (中文 / English).
+"""The states of an application and of its department parts, in words.
 
 The state codes are :mod:`window_app.domain.applications`' (``APPLICATION_STATES``, ``PART_STATES``);
 this is the one place that says them to a person, for the screens (which add their marks and
@@ -11,35 +11,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from window_app.domain.words import tr
+from window_app.domain.words import Words, tr
 
-APPLICATION_STATE_WORDS: dict[str, tuple[str, str]] = {
-    "accepted": ("已受理", "accepted"),
-    "in_progress": ("办理中", "in progress"),
-    "supplement_needed": ("需补正", "supplement needed"),
-    "concluded": ("已办结", "concluded"),
-    "rejected": ("不予受理", "rejected"),
+APPLICATION_STATE_WORDS: dict[str, Words] = {
+    "accepted": Words("已受理", "accepted"),
+    "in_progress": Words("办理中", "in progress"),
+    "supplement_needed": Words("需补正", "supplement needed"),
+    "concluded": Words("已办结", "concluded"),
+    "rejected": Words("不予受理", "rejected"),
 }
-"""Application state → (中文, English)."""
+"""Application state → its words."""
 
-PART_STATE_WORDS: dict[str, tuple[str, str]] = {
-    "queued": ("待发送", "queued"),
-    "waiting": ("待前置结果", "awaiting a prerequisite"),
-    "sent": ("已发送", "sent"),
-    "received": ("部门已接收", "received"),
-    "approved": ("已同意", "approved"),
-    "rejected": ("不予许可", "rejected"),
-    "supplement_needed": ("需补正", "supplement needed"),
-    "cancelled": ("已取消", "cancelled"),
+PART_STATE_WORDS: dict[str, Words] = {
+    "queued": Words("待发送", "queued"),
+    "waiting": Words("待前置结果", "awaiting a prerequisite"),
+    "sent": Words("已发送", "sent"),
+    "received": Words("部门已接收", "received"),
+    "approved": Words("已同意", "approved"),
+    "rejected": Words("不予许可", "rejected"),
+    "supplement_needed": Words("需补正", "supplement needed"),
+    "cancelled": Words("已取消", "cancelled"),
 }
-"""Department part state → (中文, English). A part's ``rejected`` is a department's refusal
+"""Department part state → its words. A part's ``rejected`` is a department's refusal
 (不予许可), not the application's (不予受理): the two tables differ on purpose. A part is
 ``cancelled`` when a prerequisite was refused: it is never sent."""
 
-SHOWN_PART_STATE_WORDS: dict[str, tuple[str, str]] = {
-    "quarantined": ("已隔离", "quarantined"),
-    "supplement_queued": ("补正待发送", "supplement queued"),
-    "supplement_sent": ("补正已送达", "supplement sent"),
+SHOWN_PART_STATE_WORDS: dict[str, Words] = {
+    "quarantined": Words("已隔离", "quarantined"),
+    "supplement_queued": Words("补正待发送", "supplement queued"),
+    "supplement_sent": Words("补正已送达", "supplement sent"),
 }
 """States a part is *shown* in, never stored (:attr:`window_app.domain.applications.DepartmentPart.shown_state`):
 what its envelopes add — refused for good by the exchange, a supplement recorded, a supplement
@@ -56,9 +56,9 @@ def part_state_label(state: str) -> str:
     return _words(PART_STATE_WORDS if state in PART_STATE_WORDS else SHOWN_PART_STATE_WORDS, state)
 
 
-def _words(table: dict[str, tuple[str, str]], state: str) -> str:
+def _words(table: dict[str, Words], state: str) -> str:
     known = table.get(state)
-    return tr(*known) if known else state
+    return str(known) if known else state
 
 
 DECIDED_PART_STATES = ("approved", "rejected")

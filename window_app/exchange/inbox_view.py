@@ -9,26 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from window_app.domain.words import tr
+from window_app.domain.words import Words, language, tr
 
-STATE_WORDS = {
-    "new": ("新到", "new"),
-    "received": ("已接收", "received"),
-    "supplement_needed": ("待补正", "awaiting supplement"),
-    "decided": ("已办结", "decided"),
+STATE_WORDS: dict[str, Words] = {
+    "new": Words("新到", "new"),
+    "received": Words("已接收", "received"),
+    "supplement_needed": Words("待补正", "awaiting supplement"),
+    "decided": Words("已办结", "decided"),
 }
-DECISION_WORDS = {
-    "approved": ("已同意", "approved"),
-    "rejected": ("不予许可", "rejected"),
-    "supplement_needed": ("需补正", "supplement needed"),
+DECISION_WORDS: dict[str, Words] = {
+    "approved": Words("已同意", "approved"),
+    "rejected": Words("不予许可", "rejected"),
+    "supplement_needed": Words("需补正", "supplement needed"),
 }
-MATERIAL_WORDS = {
-    "original": ("已收原件", "original received"),
-    "copy": ("已收复印件", "copy received"),
-    "shared": ("数据共享核验", "verified by data sharing"),
-    "deficient": ("容缺受理", "accepted as deficient"),
-    "not_applicable": ("不适用", "not applicable"),
-    "pending": ("待收取", "pending"),
+MATERIAL_WORDS: dict[str, Words] = {
+    "original": Words("已收原件", "original received"),
+    "copy": Words("已收复印件", "copy received"),
+    "shared": Words("数据共享核验", "verified by data sharing"),
+    "deficient": Words("容缺受理", "accepted as deficient"),
+    "not_applicable": Words("不适用", "not applicable"),
+    "pending": Words("待收取", "pending"),
 }
 RULE = "━" * 72
 
@@ -162,12 +162,9 @@ def _materials(materials: Any) -> list[str]:
     return lines
 
 
-def _words(table: dict[str, tuple[str, str]], code: str) -> str:
-    zh, en = table.get(code, (code, code))
-    return tr(zh, en)
+def _words(table: dict[str, Words], code: str) -> str:
+    return str(table.get(code, Words(code)))
 
 
 def _english() -> bool:
-    from window_app.domain.words import language
-
     return language() == "en"
