@@ -271,7 +271,7 @@ def _parts_of(db: Database, receipt_nos: list[str]) -> dict[str, tuple[Departmen
                     sent_at=sent_at,
                     received_at=received_at,
                     decided_at=decided_at,
-                    reason=reason or "",
+                    reason=words_from_column(reason),
                     envelope_state=envelope_state,
                     envelope_error=words_from_column(envelope_error),
                     attempts=attempts,

@@ -300,6 +300,9 @@ _V5: Migration = (
     # one ``中文 / English`` string that every reader split again.
     _words_from_pair("outbox", "last_error"),
     _words_from_pair("sync_endpoints", "last_error"),
+    # A part the window cancelled (its prerequisite refused) had its reason stored the same way;
+    # departments' own reasons stay as they came.
+    _words_from_pair("application_parts", "reason") + " AND state = 'cancelled'",
 )
 
 

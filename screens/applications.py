@@ -109,7 +109,7 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: Mapping[str, It
             words.append(text)
     elif part.state == "rejected":
         reasons = [decision.reason for decision in decided if decision.decision == "rejected" and decision.reason]
-        reasons = reasons or ([part.reason] if part.reason else [])
+        reasons = reasons or ([str(part.reason)] if part.reason else [])
         if reasons:
             words.append(tr("理由：{r}", "reason: {r}", r="；".join(reasons)))
     elif part.reason and part.state in ("supplement_needed", "cancelled"):

@@ -40,7 +40,7 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture(autouse=True)
 def _pinned_installation_tag(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("offline_cache.db.installation_tag", lambda db: "TEST")
+    monkeypatch.setattr("window_app.accepting.installation_tag", lambda db: "TEST")
 
 
 def at(hhmm: str) -> str:

@@ -64,7 +64,8 @@ class DepartmentPart:
         state: The part's state (``PART_STATES``), as the sync engine keeps it.
         sent_at / received_at / decided_at: When the exchange confirmed delivery, when the
             department registered it, when its latest decision came (ISO), if yet.
-        reason: A refusal's or a supplement request's reason, in the department's words.
+        reason: A refusal's or a supplement request's reason, in the department's words (the
+            same text in both languages), or why the window cancelled the part.
         envelope_state: Where the part's envelope stands in the outbox (``queued``, ``sent``,
             ``quarantined`` …); empty when not read.
         envelope_error: The envelope's last failure or quarantine reason; empty if none.
@@ -82,7 +83,7 @@ class DepartmentPart:
     sent_at: str | None = None
     received_at: str | None = None
     decided_at: str | None = None
-    reason: str = ""
+    reason: Words = NO_WORDS
     envelope_state: str = ""
     envelope_error: Words = NO_WORDS
     attempts: int = 0

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import append_event
+from offline_cache.stored_words import words_to_column
 from window_app.domain.outbox import HELD, QUEUED
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import canonical_json, payload_sha256, sign_payload
@@ -97,9 +98,8 @@ def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> 
                 words = Words(
                     "前置事项未获准予（{names}），本部分不再发送", "A prerequisite was refused ({ids}); this part is not sent"
                 ).format(names=names, ids=ids)
-                # The part's reason column holds the departments' own text, one string for both
-                # languages; the envelope's last_error holds the words.
-                reason = f"{words.zh} / {words.en}"
+                # The part's reason column holds a department's own text, or words like these.
+                reason = words_to_column(words)
                 if outbox_store.cancel_held(db, row.envelope_id, words):
                     if part is not None:
                         progress.update_part(
