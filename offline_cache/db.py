@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -298,7 +299,6 @@ def _ensure_meta(db: Database) -> None:
     present = db.execute("SELECT count(*) FROM meta WHERE key IN ('installation_tag', 'signing_secret')").fetchone()[0]
     if present == 2:
         return  # every start after the first: nothing to write
-    import secrets
 
     tag = "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(INSTALLATION_TAG_LENGTH))
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_tag', ?)", [tag])

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import offline_cache
 import window_app
 import window_app.sync
 from offline_cache import drafts as draft_store
+from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
 from offline_cache.db import open_database
 from window_app.catalog.cache import cached_catalog, cached_search_keys
@@ -214,6 +215,12 @@ class Window:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         return path
+
+    def export_applications(self, stream: TextIO, fmt: str) -> int:
+        """Every accepted application, one row per department part, written to ``stream`` as
+        ``csv`` or ``json``; returns how many rows were written."""
+        rows = export_store.application_rows(self.db)
+        return export_store.write_rows(rows, export_store.export_columns(self.db), stream, fmt)
 
     # -- time (one place, so tests can pin it) -----------------------------------------
 

@@ -110,19 +110,15 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 def cmd_export_applications(args: argparse.Namespace) -> int:
     """Every accepted application, one row per department part, as CSV or JSON."""
-    from offline_cache.export import application_rows, export_columns, write_rows
-
     settings = settings_from(args)
     with opened_window(settings) as window:
-        rows = application_rows(window.db)
-        columns = export_columns(window.db)
         if not args.output:
-            write_rows(rows, columns, sys.stdout, args.format)
+            window.export_applications(sys.stdout, args.format)
             return EXIT_OK
         target = Path(args.output).expanduser()
         # Excel and WPS read a CSV as the local code page unless it starts with a BOM.
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
         with target.open("w", encoding=encoding, newline="") as stream:
-            count = write_rows(rows, columns, stream, args.format)
+            count = window.export_applications(stream, args.format)
     err(tr("已导出 {n} 行到 {path}。", "Exported {n} row(s) to {path}.", n=count, path=target))
     return EXIT_OK

@@ -12,14 +12,15 @@ import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import window_app.catalog
 from window_app.cli.errors import InvalidInput
 from window_app.config import Settings, load_settings
 from window_app.domain.words import Words, set_language
 from window_app.sync.catalog_refresh import catalog_dir
+from window_app.window import Window
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog, Offering
-    from window_app.window import Window
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -40,8 +41,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
 @contextlib.contextmanager
 def opened_window(settings: Settings) -> Iterator[Window]:
     """The window on its catalog and database, closed when the command is done."""
-    from window_app.window import Window
-
     window = Window.open(settings)
     try:
         yield window
@@ -51,9 +50,7 @@ def opened_window(settings: Settings) -> Iterator[Window]:
 
 def load_window_catalog(settings: Settings) -> Catalog:
     """The window's catalog without opening its database (the catalog commands need no DB)."""
-    from window_app.catalog.loader import load_catalog
-
-    return load_catalog(catalog_dir(settings))
+    return window_app.catalog.loader.load_catalog(catalog_dir(settings))
 
 
 def offering_here(window: Window, offering_id: str) -> Offering:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import sys
 import unicodedata
 from pathlib import Path
@@ -30,8 +31,6 @@ def err(text: str) -> None:
 
 def out_json(value: Any) -> None:
     """``value`` as indented JSON, Chinese as is; dates, dataclasses, sets and paths too."""
-    import json
-
     out(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
 
 

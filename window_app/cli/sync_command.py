@@ -23,11 +23,18 @@ Driving it from a script or a test: ``python -m window_app sync --once --data-di
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
+import json
+import signal
 import sys
 from typing import Any
 
+import window_app.sync
 from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
 from window_app.domain.words import Words, tr
+from window_app.sync.lock import SyncBusy
+from window_app.sync.status import sync_status
 
 EXIT_OFFLINE = 3
 EXIT_ATTENTION = 4
@@ -74,10 +81,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.status:
             _requeue(window, args)
             return _print_status(window, args.json)
-        from window_app.sync.engine import SyncEngine
-        from window_app.sync.lock import SyncBusy
-
-        engine = SyncEngine(window.db, settings, catalog_etag=window.catalog.digest, program=PROGRAM)
+        engine = window_app.sync.engine.SyncEngine(window.db, settings, catalog_etag=window.catalog.digest, program=PROGRAM)
         try:
             engine.acquire_lock()  # before anything else: while another process syncs, do nothing
         except SyncBusy as busy:
@@ -86,8 +90,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
         try:
             _requeue(window, args)
             if args.once:
-                import asyncio
-
                 report = asyncio.run(engine.run_once(retry_now=args.retry_now))
                 _print_report(report, args.json)
                 return exit_code(report)
@@ -117,9 +119,6 @@ def _print_busy(busy: Any, as_json: bool) -> None:
         flush=True,
     )
     if as_json:
-        import dataclasses
-        import json
-
         holder = dataclasses.asdict(busy.holder) if busy.holder is not None else None
         data = {"busy": True, "holder": holder, "lock": str(busy.path), "error": busy.words.to_json()}
         print(json.dumps(data, ensure_ascii=False), flush=True)
@@ -134,9 +133,6 @@ def exit_code(report: Any) -> int:
 
 
 def _loop(engine: Any, args: argparse.Namespace) -> int:
-    import asyncio
-    import signal
-
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -158,9 +154,6 @@ def _loop(engine: Any, args: argparse.Namespace) -> int:
 
 
 def _print_report(report: Any, as_json: bool) -> None:
-    import json
-    import sys
-
     if as_json:
         line = json.dumps(report.to_json(), ensure_ascii=False, default=str)
     else:
@@ -175,13 +168,8 @@ def _print_report(report: Any, as_json: bool) -> None:
 
 
 def _print_status(window: Any, as_json: bool) -> int:
-    from window_app.sync.status import sync_status
-
     status = sync_status(window.db)
     if as_json:
-        import dataclasses
-        import json
-
         print(json.dumps(dataclasses.asdict(status), ensure_ascii=False, default=str))
         return EXIT_OK
     if status.online is None:

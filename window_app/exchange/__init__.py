@@ -6,7 +6,7 @@ is ``docs/exchange-api.md``; the machine-readable description is ``openapi.json`
 
 - :mod:`~window_app.exchange.store`: its own SQLite file (tokens, envelopes, items, events);
 - :mod:`~window_app.exchange.checks`: what a submitted envelope must satisfy;
-- :mod:`~window_app.exchange.server`: the Starlette app (:func:`create_app`);
+- :mod:`~window_app.exchange.server`: the Starlette app (:func:`~window_app.exchange.server.create_app`);
 - :mod:`~window_app.exchange.simulate`: simulated reviewers for demos (``--simulate``);
 - :mod:`~window_app.exchange.client`: a small client for the department side;
 - :mod:`~window_app.exchange.cli`: ``window-app exchange …``.
@@ -17,23 +17,27 @@ else here imports without it, so the CLI can say in words what to install.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["create_app", "server_available"]
+# The server needs Starlette and uvicorn (the ``exchange`` extra), the department client httpx:
+# both are imported on first attribute access, so the rest of the exchange works without the
+# extra and ``window-app <any command>`` (whose parser lists the exchange's commands) loads
+# neither. The TYPE_CHECKING imports keep the dependencies visible to import-linter.
+if TYPE_CHECKING:
+    from window_app.exchange import client as client
+    from window_app.exchange import server as server
+
+_LAZY_MODULES = frozenset({"client", "server"})
 
 
 def server_available() -> bool:
     """Whether Starlette and uvicorn (``pip install 'window-app[exchange]'``) are installed."""
-    try:
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return all(importlib.util.find_spec(name) is not None for name in ("starlette", "uvicorn"))
 
 
-def create_app(*args: Any, **kwargs: Any) -> Any:
-    """:func:`window_app.exchange.server.create_app`, imported on first use (needs Starlette)."""
-    from window_app.exchange.server import create_app as factory
-
-    return factory(*args, **kwargs)
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,11 +14,20 @@ import argparse
 import json
 import os
 import socket
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+import window_app.catalog
+import window_app.exchange
+from window_app.catalog.problems import CatalogError
+from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.words import language, set_language, tr
+from window_app.exchange import server_available
+from window_app.exchange.inbox_view import render_inbox
+from window_app.exchange.simulate import Simulation
+from window_app.exchange.store import ExchangeStore
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -138,15 +147,10 @@ def _add_decide(actions: Any) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the exchange until interrupted."""
-    from window_app.exchange import server_available
 
     if not server_available():
         _err(tr("交换平台需要 Starlette 和 uvicorn，请先安装：{h}", "The exchange needs Starlette and uvicorn; install them: {h}", h=INSTALL_HINT))
         return EXIT_ENVIRONMENT
-    import uvicorn
-
-    from window_app.exchange.simulate import Simulation
-
     simulation = None
     if args.simulate is not None:
         try:
@@ -164,9 +168,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_ENVIRONMENT
     port = sock.getsockname()[1]
     _announce(args, port, app, simulation)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        window_app.exchange.server.serve(app, sock)
     except KeyboardInterrupt:
         pass
     finally:
@@ -176,13 +179,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
-    import sqlite3
 
-    from window_app.catalog.loader import CatalogError
-    from window_app.exchange.server import create_app
 
     try:
-        return create_app(args.db, args.catalog, demo=args.demo, simulate=simulation)
+        return window_app.exchange.server.create_app(args.db, args.catalog, demo=args.demo, simulate=simulation)
     except CatalogError as exc:
         _err(tr("目录有误（{n} 个问题），无法发布：", "The catalog has {n} problem(s) and cannot be published:", n=len(exc.problems)))
         for problem in exc.problems:
@@ -228,9 +228,7 @@ def _announce(args: argparse.Namespace, port: int, app: Any, simulation: Any) ->
 
 def cmd_token_issue(args: argparse.Namespace) -> int:
     """Issue a token and print it (stdout: only the token)."""
-    import sqlite3
 
-    from window_app.exchange.store import ExchangeStore
 
     if args.kind == "department":
         known = _known_departments(args.catalog)
@@ -257,10 +255,9 @@ def cmd_token_issue(args: argparse.Namespace) -> int:
 
 
 def _known_departments(catalog_path: str | None) -> set[str] | int:
-    from window_app.catalog.loader import CatalogError, load_catalog, shipped_catalog_path
 
     try:
-        return set(load_catalog(catalog_path or shipped_catalog_path()).departments)
+        return set(window_app.catalog.loader.load_catalog(catalog_path or shipped_catalog_path()).departments)
     except CatalogError as exc:
         _err(tr("目录有误（{n} 个问题）。", "The catalog has {n} problem(s).", n=len(exc.problems)))
         return EXIT_ENVIRONMENT
@@ -268,15 +265,13 @@ def _known_departments(catalog_path: str | None) -> set[str] | int:
 
 def cmd_inbox(args: argparse.Namespace) -> int:
     """Print a department's inbox for a reviewer (or as JSON)."""
-    from window_app.exchange.client import DepartmentClient, ExchangeClientError
-    from window_app.exchange.inbox_view import render_inbox
 
     token = args.token or os.environ.get(TOKEN_VARIABLE) or f"demo-{args.department}"
     state = "all" if args.all else "new" if args.new else "open"
     try:
-        with DepartmentClient(_url(args), token) as client:
+        with window_app.exchange.client.DepartmentClient(_url(args), token) as client:
             entries = client.inbox(state, limit=args.limit, department=args.department)
-    except ExchangeClientError as exc:
+    except window_app.exchange.client.ExchangeClientError as exc:
         return _client_failure(exc)
     if args.json:
         print(json.dumps({"envelopes": entries}, ensure_ascii=False, indent=2))
@@ -287,7 +282,6 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 def cmd_decide(args: argparse.Namespace) -> int:
     """Post one decision and say what was recorded."""
-    from window_app.exchange.client import DepartmentClient, ExchangeClientError
 
     token = args.token or os.environ.get(TOKEN_VARIABLE)
     if not token:
@@ -295,12 +289,12 @@ def cmd_decide(args: argparse.Namespace) -> int:
                 "A department token is needed: --token T or ${v} (demo-<department> on a demo server).", v=TOKEN_VARIABLE))
         return EXIT_INVALID
     try:
-        with DepartmentClient(_url(args), token) as client:
+        with window_app.exchange.client.DepartmentClient(_url(args), token) as client:
             event, created = client.decide(
                 args.envelope_id, args.item, args.decision,
                 result=args.result, reason=args.reason, material=args.material, decided_by=args.by,
             )
-    except ExchangeClientError as exc:
+    except window_app.exchange.client.ExchangeClientError as exc:
         return _client_failure(exc)
     if args.json:
         print(json.dumps({"event": event, "created": created}, ensure_ascii=False, indent=2))

@@ -13,10 +13,12 @@ import asyncio
 import json
 import logging
 import re
+import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -335,3 +337,7 @@ def routes_of(app: Starlette) -> list[tuple[str, str]]:
                 found.append((route.path, method.lower()))
     return found
 
+
+def serve(app: Starlette, sock: socket.socket) -> None:
+    """Serve ``app`` on the listening ``sock`` until interrupted (uvicorn, one process)."""
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on")).run(sockets=[sock])

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from window_app.domain.words import NO_WORDS, Words
 from window_app.sync.engine import failure_words
 from window_app.sync.lock import SyncBusy
+from window_app.sync.status import sync_status
 
 if TYPE_CHECKING:
     from window_app.domain.sync import SyncStatus
@@ -241,7 +242,6 @@ class BackgroundSync:
                     pass
 
     async def _round(self, engine: SyncEngine, answers: tuple[int, ...]) -> SyncRound:
-        from window_app.sync.status import sync_status
 
         try:
             report = await engine.run_once(retry_now=bool(answers))
@@ -261,7 +261,6 @@ class BackgroundSync:
 
     def _elsewhere(self, engine: SyncEngine, answers: tuple[int, ...], busy: SyncBusy) -> SyncRound:
         """Another process holds the sync lock: where the outbox stands as it leaves it."""
-        from window_app.sync.status import sync_status
 
         try:
             status: SyncStatus | None = sync_status(engine.db)

@@ -18,13 +18,18 @@ window's start-up path.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import secrets
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+import window_app.catalog
+from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.words import NO_WORDS, Words
 
@@ -127,10 +132,7 @@ def _directory_name(version: str, digest: str) -> str:
 
 def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag: str) -> CatalogRefresh:
     """Validate a ``GET /v1/catalog`` body with the real loader and install it (blocking)."""
-    import secrets
-    import shutil
 
-    from window_app.catalog.loader import CatalogError, load_catalog
 
     version = str(body.get("version") or "")
     digest = str(body.get("digest") or etag or "")
@@ -158,7 +160,7 @@ def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         try:
-            catalog = load_catalog(temp)
+            catalog = window_app.catalog.loader.load_catalog(temp)
         except CatalogError as exc:
             problems = [str(problem) for problem in exc.problems]
             shown = "；".join(problems[:3]) + ("……" if len(problems) > 3 else "")
@@ -222,8 +224,6 @@ async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[st
         return CatalogRefresh("unchanged", digest=new_etag or etag or "")
     if etag and str(body.get("digest") or new_etag) == etag:
         return CatalogRefresh("unchanged", str(body.get("version") or ""), etag)
-    import asyncio
-
     # Loading validates every rule: seconds of CPU for a big catalog, off the event loop.
     return await asyncio.to_thread(install_catalog, data_dir, body, new_etag)
 
@@ -248,10 +248,8 @@ def load_preferred_catalog(settings: Settings, load: Callable[[Path], Any] | Non
     Raises:
         window_app.catalog.loader.CatalogError: ``[catalog] path`` or the shipped catalog is broken.
     """
-    from window_app.catalog.problems import CatalogError
-
     if load is None:
-        from window_app.catalog.loader import load_catalog as load
+        load = window_app.catalog.loader.load_catalog
 
     path = catalog_dir(settings)
     try:

@@ -24,15 +24,14 @@ import errno
 import json
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import httpx
 
 from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import EnvelopeResult, WireEnvelope, event_problem, result_from_json
 from window_app.domain.words import NO_WORDS, Words
 from window_app.sync.backoff import parse_retry_after
-
-if TYPE_CHECKING:
-    import httpx
 
 TRANSIENT_KINDS = frozenset({"offline", "timeout", "busy", "server", "garbage"})
 MAX_ENVELOPES_PER_REQUEST = 200  # the contract's limit
@@ -88,8 +87,6 @@ class TransportFailure(WindowAppError):
 
 def new_http_client(timeout_seconds: float) -> httpx.AsyncClient:
     """One small pool for every endpoint of a sync round."""
-    import httpx
-
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_seconds),
         limits=httpx.Limits(max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_CONNECTIONS),
@@ -183,8 +180,6 @@ class ExchangeClient:
     # -- plumbing ------------------------------------------------------------------------------
 
     async def _request(self, method: str, path: str, *, accept_304: bool = False, **kwargs: Any) -> httpx.Response:
-        import httpx
-
         label = self.endpoint.label
         headers = dict(kwargs.pop("headers", {}) or {})
         if self.endpoint.token:

@@ -52,11 +52,12 @@ from typing import TYPE_CHECKING, Any
 
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
-from offline_cache.db import signing_secret
+from offline_cache.db import open_database, signing_secret
 from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import NO_WORDS, Words, tr
 from window_app.sync.backoff import Backoff
+from window_app.sync.catalog_refresh import refresh_catalog
 from window_app.sync.client import (
     MAX_ENVELOPES_PER_REQUEST,
     POOL_CONNECTIONS,
@@ -258,8 +259,6 @@ class SyncEngine:
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
         """An engine on its own connection to the window's database (close with :meth:`close`)."""
-        from offline_cache.db import open_database
-
         return cls(open_database(settings.database_path), settings, **kwargs)
 
     def close(self) -> None:
@@ -659,8 +658,6 @@ class SyncEngine:
         return effect
 
     async def _refresh_catalog(self, client: ExchangeClient) -> CatalogRefresh:
-        from window_app.sync.catalog_refresh import refresh_catalog
-
         etag = sync_state.read_value(self.db, "catalog_etag") or self._catalog_etag
         outcome = await refresh_catalog(client, self.settings.data_dir, etag)
         if outcome.status in ("installed", "present", "unchanged") and outcome.digest:
