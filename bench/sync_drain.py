@@ -194,7 +194,7 @@ def main() -> int:
                 for r in range(args.rounds):
                     name = f"{label}-{'slow' if latency else 'fast'}-{r}"
                     if label == "engine":
-                        def run(url: str, name: str = name) -> float:
+                        def run(url: str, name: str = name, line: str = line) -> float:
                             seconds, rounds = engine_drain(template, directory / name, url, args.batch)
                             rounds_used[line] = rounds
                             return seconds

@@ -113,7 +113,7 @@ def write_snapshot(db: Database, catalog: Catalog, version: str) -> None:
         data = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # the start goes on with the catalog just loaded
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     try:
         with db.atomic():
             # Snapshots of other program versions can never be read again by this one.

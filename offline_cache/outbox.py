@@ -109,7 +109,7 @@ def utc_stamp(moment: dt.datetime | str) -> str:
         moment = dt.datetime.fromisoformat(moment)
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a naive time is the machine's local time
-    utc = moment.astimezone(dt.timezone.utc)
+    utc = moment.astimezone(dt.UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

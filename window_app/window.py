@@ -7,9 +7,10 @@ so ``window-app accept FILE.json`` validates exactly as the screens validate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import offline_cache
 import window_app

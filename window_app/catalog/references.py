@@ -33,7 +33,7 @@ def _check_regions(partial: PartialCatalog) -> None:
     step_up = {"city": "province", "county": "city"}
     for code, region in partial.regions.items():
         origin = partial.origin("region", code)
-        problem = lambda reason: partial.problem(origin.file, origin.entry, reason)  # noqa: E731
+        problem = lambda reason, origin=origin: partial.problem(origin.file, origin.entry, reason)  # noqa: E731
         if not REGION_CODE_PATTERN.match(code):
             problem(f"code '{code}' is not a six-digit GB/T 2260 code")
             continue

@@ -291,7 +291,7 @@ class BackgroundSync:
         assert self._wake is not None
         try:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     def _poke(self) -> None:

@@ -567,7 +567,7 @@ class SyncEngine:
                     limit=size,
                     departments=departments,
                     exclude=exclude,
-                    retry_at=lambda attempts: _iso(now + dt.timedelta(seconds=self.backoff.delay(attempts))),
+                    retry_at=lambda attempts, now=now: _iso(now + dt.timedelta(seconds=self.backoff.delay(attempts))),
                     ignore_schedule=retry_now,
                     round_started=round_started,
                 )
