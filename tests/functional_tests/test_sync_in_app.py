@@ -24,7 +24,7 @@ from screens.application_detail import ApplicationDetailScreen
 from screens.applications import ApplicationsScreen
 from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
-from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
+from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401
 from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import (
     SIZE,
@@ -298,11 +298,10 @@ class BlackHole:
     """A port that accepts connections and never answers (a stalled line)."""
 
     def __init__(self) -> None:
-        self.port = free_port()
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", self.port))
+        self._socket.bind(("127.0.0.1", 0))  # any free port, bound at once: nothing can race for it
         self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
         self._held: list[socket.socket] = []
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
