@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.window_template import seed_window_database
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.cli import main
+from window_app.config import SHIPPED_CONFIG, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "applications"
@@ -55,7 +57,10 @@ def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> str:
-    return str(tmp_path / "data")
+    """A data dir whose database is a copy of the session's template (tests/window_template.py)."""
+    data_dir = str(tmp_path / "data")
+    seed_window_database(load_settings(SHIPPED_CONFIG, environ={}, data_dir=data_dir))
+    return data_dir
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
     reserve_port,
     url_of,
 )
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.exchange.client import DepartmentClient
 from window_app.intake.io import parse_intake
@@ -57,7 +58,7 @@ def open_window(tmp_path: Path) -> Iterator:
     opened: list[Window] = []
 
     def opener(url: str, **env: str) -> Window:
-        window = Window.open(settings_for(tmp_path, url, **env), clock=lambda: FIXED_NOW)
+        window = Window.open(seed_window_database(settings_for(tmp_path, url, **env)), clock=lambda: FIXED_NOW)
         opened.append(window)
         return window
 

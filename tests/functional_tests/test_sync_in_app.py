@@ -32,6 +32,7 @@ from tests.functional_tests.shell_helpers import (
     footer_text,
     make_app,
 )
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.exchange.client import DepartmentClient
 from window_app.window import Window
@@ -60,7 +61,7 @@ def open_window(tmp_path: Path) -> Iterator[Callable[..., Window]]:
     opened: list[Window] = []
 
     def opener(url: str, **env: str) -> Window:
-        window = Window.open(settings_for(tmp_path, url, **env), clock=lambda: FIXED_NOW)
+        window = Window.open(seed_window_database(settings_for(tmp_path, url, **env)), clock=lambda: FIXED_NOW)
         opened.append(window)
         return window
 
