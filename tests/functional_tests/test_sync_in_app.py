@@ -229,7 +229,8 @@ async def test_decisions_come_back_with_times_and_the_conclusion(exchange_server
         detail = app.screen
         assert isinstance(detail, ApplicationDetailScreen)
         conclusion = str(detail.query_one("#detail-conclusion", Static).render())
-        assert conclusion.startswith("贞丰县税务局（牵头部门）办理结论") or "（牵头部门）办理结论" in conclusion
+        # The catalog's lead department of house_transfer is the real-estate registry (not tax).
+        assert conclusion.startswith("贞丰县不动产登记中心（牵头部门）办理结论"), conclusion
         assert "全部准予办理，本件办结。" in conclusion
         parts = detail.query_one("#detail-parts", DataTable)
         first = [str(cell) for cell in parts.get_row_at(0)]
