@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 
 # Snapshots and receipt numbers print dates: the clock is pinned to one moment in the
@@ -23,8 +24,9 @@ def _no_user_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    """The shipped window settings (贞丰县, 522325) with the data dir in ``tmp_path``."""
-    return load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data"))
+    """The shipped window settings (贞丰县, 522325) with the data dir in ``tmp_path``, its
+    database a copy of the session's template (tests/window_template.py)."""
+    return seed_window_database(load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data")))
 
 
 @pytest.fixture

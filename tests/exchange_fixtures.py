@@ -32,17 +32,47 @@ START_TIMEOUT_SECONDS = 10.0
 TEST_SECRET = b"exchange-tests-secret"
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+def reserve_port(host: str = "127.0.0.1") -> socket.socket:
+    """A socket bound to a free port and not listening: connecting to it is refused, and no
+    other server (another test, another pytest-xdist worker) can take the port while it is open.
+
+    Picking a free port and binding it later races with every other process on the machine;
+    holding the bound socket does not. Pass it to ``exchange_server_factory(sock=…)`` to start
+    an exchange on it later, or close it when the test is done.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, 0))  # no SO_REUSEADDR: nothing else may bind this port meanwhile
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """``http://host:port`` of a bound socket."""
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """The URL of a port nobody listens on, held for the whole test (connections are refused)."""
+    sock = reserve_port()
+    try:
+        yield url_of(sock)
+    finally:
+        sock.close()
 
 
 class ExchangeServer:
     """A real exchange serving ``db_path`` on ``127.0.0.1:port`` from a background thread.
 
+    The listening socket is bound here and handed to uvicorn (port 0 at the first start unless
+    ``port`` or a reserved ``sock`` is given), so the port is never picked first and bound later.
+
     Attributes:
+        port: The port (0 until the first start); restarts listen on the same one.
         url: ``http://127.0.0.1:<port>`` (the same across :meth:`stop` / :meth:`start`).
         db_path: The exchange's SQLite file (kept across restarts).
         app: The Starlette app of the current run (``app.state.store`` is its store).
@@ -56,6 +86,7 @@ class ExchangeServer:
         demo: bool = True,
         simulate: Any = None,
         port: int | None = None,
+        sock: socket.socket | None = None,
         host: str = "127.0.0.1",
     ):
         self.db_path = Path(db_path)
@@ -63,11 +94,15 @@ class ExchangeServer:
         self.demo = demo
         self.simulate = simulate
         self.host = host
-        self.port = port or free_port(host)
-        self.url = f"http://{host}:{self.port}"
+        self.port = sock.getsockname()[1] if sock is not None else port or 0
+        self._sock = sock  # the reserved socket the first start listens on
         self.app: Any = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -81,10 +116,13 @@ class ExchangeServer:
 
         if self.running:
             return self
+        sock = self._listening_socket()
         self.app = create_app(self.db_path, self.catalog_path, demo=self.demo, simulate=self.simulate)
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"exchange-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"exchange-{self.port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not self._server.started:
@@ -95,6 +133,23 @@ class ExchangeServer:
                 raise RuntimeError(f"the exchange did not start on {self.url} within {START_TIMEOUT_SECONDS} s")
             time.sleep(0.01)
         return self
+
+    def _listening_socket(self) -> socket.socket:
+        """The socket to serve on: the reserved one, a new one on port 0 (first start), or a
+        new one on the same port (a restart; SO_REUSEADDR for connections still in TIME_WAIT).
+        uvicorn closes it when it stops."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                if self.port:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((self.host, self.port))
+            except BaseException:
+                sock.close()
+                raise
+        self.port = sock.getsockname()[1]
+        return sock
 
     def stop(self) -> None:
         """Stop serving: the port refuses connections until :meth:`start`; the file stays."""
@@ -132,7 +187,8 @@ class ExchangeServer:
 
 @pytest.fixture
 def exchange_server_factory(tmp_path: Path) -> Iterator[Callable[..., ExchangeServer]]:
-    """Start exchanges with options (``simulate=0.5``, ``demo=False``, ``catalog_path=…``);
+    """Start exchanges with options (``simulate=0.5``, ``demo=False``, ``catalog_path=…``,
+    ``sock=reserve_port()`` to serve on a port the test reserved before);
     every one is stopped at the end of the test."""
     started: list[ExchangeServer] = []
 

@@ -24,6 +24,7 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     exchange_server,
     exchange_server_factory,
     make_envelope,
+    refused_url,
 )
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange.server import OPENAPI_PATH, routes_of
@@ -459,10 +460,8 @@ def test_exchange_inbox_and_decide_work_against_a_real_server(exchange_server, c
     assert code == 1 and "already decided" in err
 
 
-def test_exchange_inbox_says_when_the_exchange_is_down(capsys) -> None:
-    from tests.exchange_fixtures import free_port
-
-    code, _, err = run_cli(["inbox", "tax", "--url", f"http://127.0.0.1:{free_port()}"], capsys)
+def test_exchange_inbox_says_when_the_exchange_is_down(capsys, refused_url: str) -> None:
+    code, _, err = run_cli(["inbox", "tax", "--url", refused_url], capsys)
     assert code == 2 and "无法连接交换平台" in err
 
 

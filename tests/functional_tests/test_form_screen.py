@@ -157,7 +157,8 @@ async def test_values_survive_going_back_and_the_language_switch(window):
         intake = house_transfer(window, materials=True)
         await open_form(pilot, intake)
         control(app, "water_account").focus()
-        await type_text(pilot, "ZF08812")
+        await pilot.pause()  # focused before the paste arrives
+        await paste(pilot, "ZF08812")  # typing key by key: test_invalid_id_number_is_shown_at_the_field_as_typed…
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, FormScreen)

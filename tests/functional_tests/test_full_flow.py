@@ -1,10 +1,11 @@
 """Whole applications taken at the window by keys, checked afterwards in the SQLite file.
 
 Each test walks the flow as a clerk does: the search typed in pinyin initials and Enter, the
-applicant's fields typed (Chinese and full-width punctuation pasted, as an IME delivers them),
-answers chosen with the arrow keys, optional items ticked with the space bar, each material's
-state recorded with its number key (a deficient one with its promised date), the unified form
-filled field by field with Tab, and F10 on the review. The database is then opened with the
+applicant's fields entered one after the other (each value in one paste event, as a terminal
+delivers what an IME commits; typing key by key is what the screens' own tests check), answers
+chosen with the arrow keys, optional items ticked with the space bar, each material's state
+recorded with its number key (a deficient one with its promised date), the unified form filled
+field by field with Tab, and F10 on the review. The database is then opened with the
 standard ``sqlite3`` module, as an outside observer: one application under the receipt number
 the screen shows, one outbox envelope per department and stage holding only what that
 department's items declare, stages that follow the prerequisites, the ``accepted`` audit event,
@@ -89,11 +90,8 @@ async def next_step(pilot, screen_class: type) -> None:
 
 
 async def enter_text(pilot, text: str) -> None:
-    """Into the focused input: ASCII typed key by key, anything else pasted (as an IME does)."""
-    if text.isascii():
-        await type_text(pilot, text)
-    else:
-        await paste(pilot, text)
+    """Into the focused input, in one paste event (the screens' tests type key by key)."""
+    await paste(pilot, text)
 
 
 async def type_fields(pilot, values: list[str]) -> None:
@@ -141,11 +139,12 @@ async def record_materials(pilot, keys: dict[str, str], promised: str = "") -> N
         await pilot.pause()
         if keys[material] == "4":
             assert isinstance(app.screen, PromiseDateDialog)
-            await type_text(pilot, promised)  # replaces the suggested date
+            await paste(pilot, promised)  # replaces the suggested date
             await pilot.press("enter")
             await pilot.pause()
     progress = str(app.screen.query_one("#checklist-progress", Static).render())
-    assert f"{len(keys)}/{len(keys)}" in progress or f"{len(keys)} of {len(keys)}" in progress, progress
+    everything = f"已记录 {len(keys)}/{len(keys)} 份" if language() == "zh" else f"{len(keys)} of {len(keys)} recorded"
+    assert everything in progress, progress
     await next_step(pilot, FormScreen)
 
 
@@ -165,7 +164,7 @@ async def choose(pilot, select: Select, label: str) -> None:
 
 
 async def fill_form(pilot, values: dict[str, str]) -> None:
-    """Tab to each field and give it its value: typed, pasted, chosen (label) or switched ("true")."""
+    """Tab to each field and give it its value: pasted, chosen (label) or switched ("true")."""
     for field_id, value in values.items():
         control = await tab_to(pilot, lambda w, wid=widget_id(field_id): w.id == wid, field_id)
         if isinstance(control, Select):

@@ -125,9 +125,9 @@ async def test_a_draft_this_version_cannot_read_is_told_in_words_and_the_session
             assert isinstance(app.screen, ApplicantScreen)
             assert app.screen.query_one("#person-name", Input).value == "韦小宝"
             await pilot.press("enter")  # to the ID field
-            await type_text(pilot, VALID_ID)
+            await paste(pilot, VALID_ID)  # typing key by key is test_applicant_screen's subject
             await pilot.press("enter")
-            await type_text(pilot, VALID_PHONE)
+            await paste(pilot, VALID_PHONE)
             await pilot.press("ctrl+n")
             await pilot.pause()
             assert isinstance(app.screen, SituationScreen)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 
 from tests.functional_tests.end_steps import BROKEN_ID, house_transfer
 from tests.functional_tests.shell_helpers import make_app
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.intake import MaterialStatus
 
@@ -24,7 +25,7 @@ SNAPSHOT_SIZE = (120, 40)
 def settings(tmp_path) -> Settings:
     """The shipped window, with a clerk named (the OS user would differ from machine to machine)."""
     shipped = load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data"))
-    return dataclasses.replace(shipped, window=dataclasses.replace(shipped.window, clerk="李娜"))
+    return seed_window_database(dataclasses.replace(shipped, window=dataclasses.replace(shipped.window, clerk="李娜")))
 
 
 @pytest.fixture(autouse=True)

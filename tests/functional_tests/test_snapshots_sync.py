@@ -20,6 +20,7 @@ from offline_cache import progress, sync_state
 from offline_cache.db import signing_secret
 from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import make_app
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.words import Words
 from window_app.intake.io import parse_intake
@@ -35,7 +36,7 @@ LICENCE = "营业执照 91522325MA6HXXXX1Q"
 def settings(tmp_path) -> Settings:
     """The shipped window, with a clerk named (the OS user would differ from machine to machine)."""
     shipped = load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data"))
-    return dataclasses.replace(shipped, window=dataclasses.replace(shipped.window, clerk="李娜"))
+    return seed_window_database(dataclasses.replace(shipped, window=dataclasses.replace(shipped.window, clerk="李娜")))
 
 
 @pytest.fixture(autouse=True)

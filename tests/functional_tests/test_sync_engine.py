@@ -20,7 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
+from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
+    ExchangeServer,
+    exchange_server,
+    exchange_server_factory,
+    refused_url,
+    reserve_port,
+    url_of,
+)
+from tests.window_template import seed_window_database
 from window_app.sync.catalog_refresh import catalog_dir
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
@@ -52,7 +60,7 @@ def open_window(tmp_path: Path) -> Iterator:
     opened: list[Window] = []
 
     def opener(url: str, **env: str) -> Window:
-        window = Window.open(settings_for(tmp_path, url, **env), clock=lambda: FIXED_NOW)
+        window = Window.open(seed_window_database(settings_for(tmp_path, url, **env)), clock=lambda: FIXED_NOW)
         opened.append(window)
         return window
 
@@ -137,8 +145,8 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
 def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
     exchange_server_factory, open_window, tmp_path: Path
 ) -> None:
-    port = free_port()
-    window = open_window(f"http://127.0.0.1:{port}")
+    reserved = reserve_port()  # held until the exchange starts on it: connections are refused
+    window = open_window(url_of(reserved))
     receipts = [accept_example(window, name) for name in ("business_startup", "newborn", "retirement", "death_affairs")]
     stage_one = window.db.execute("SELECT count(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
 
@@ -147,7 +155,7 @@ def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
     assert "无法连接交换平台（连接被拒绝）" in report.error.zh
     assert report.unsent == window.outbox_unsent()
 
-    server = exchange_server_factory(port=port)
+    server = exchange_server_factory(sock=reserved)
     report = sync(window, retry_now=True)
     assert report.online and report.sent == stage_one and report.duplicate == 0
     report = sync(window, retry_now=True)  # nothing left to send, nothing sent twice
@@ -159,8 +167,10 @@ def test_exchange_down_at_start_then_up_everything_arrives_exactly_once(
     assert all(window.application(r).summary.state == "accepted" for r in receipts)
 
 
-def test_one_departments_dead_endpoint_does_not_hold_up_the_others(exchange_server: ExchangeServer, open_window) -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
+def test_one_departments_dead_endpoint_does_not_hold_up_the_others(
+    exchange_server: ExchangeServer, open_window, refused_url: str
+) -> None:
+    dead = refused_url
     window = open_window(exchange_server.url, WINDOW_APP_DEPARTMENTS_HEALTH_URL=dead)
     receipt = accept_example(window, "newborn")  # stage 1: public_security, health, medical_insurance
 
@@ -216,7 +226,7 @@ def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_wind
     assert window.application(receipt).summary.parts[0].state == "sent"
 
 
-def test_headless_sync_once_from_a_subprocess(exchange_server: ExchangeServer, tmp_path: Path) -> None:
+def test_headless_sync_once_from_a_subprocess(exchange_server: ExchangeServer, tmp_path: Path, refused_url: str) -> None:
     """``python -m window_app sync --once --data-dir DIR``: what the fault tests drive."""
     data_dir = tmp_path / "headless"
     env = {
@@ -240,7 +250,7 @@ def test_headless_sync_once_from_a_subprocess(exchange_server: ExchangeServer, t
     status = cli("sync", "--status")
     assert status.returncode == 0 and "已送达 3" in status.stdout
 
-    env["WINDOW_APP_EXCHANGE_URL"] = f"http://127.0.0.1:{free_port()}"
+    env["WINDOW_APP_EXCHANGE_URL"] = refused_url
     offline = cli("sync", "--once")
     assert offline.returncode == 3, offline.stdout + offline.stderr
 

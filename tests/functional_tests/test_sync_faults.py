@@ -32,6 +32,7 @@ import pytest
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401 - fixtures
 from tests.exchange_process import ExchangeProcess
 from tests.fault_proxy import FaultProxy
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.exchange.client import DepartmentClient
 from window_app.intake.io import parse_intake
@@ -75,7 +76,7 @@ def open_window(tmp_path: Path) -> Iterator[Callable[..., Window]]:
     opened: list[Window] = []
 
     def opener(url: str, **extra: str) -> Window:
-        window = Window.open(settings_for(tmp_path / "window", url, **extra))
+        window = Window.open(seed_window_database(settings_for(tmp_path / "window", url, **extra)))
         opened.append(window)
         return window
 

@@ -24,7 +24,7 @@ from screens.application_detail import ApplicationDetailScreen
 from screens.applications import ApplicationsScreen
 from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
-from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, free_port  # noqa: F401
+from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401
 from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import (
     SIZE,
@@ -32,6 +32,7 @@ from tests.functional_tests.shell_helpers import (
     footer_text,
     make_app,
 )
+from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.exchange.client import DepartmentClient
 from window_app.window import Window
@@ -60,7 +61,7 @@ def open_window(tmp_path: Path) -> Iterator[Callable[..., Window]]:
     opened: list[Window] = []
 
     def opener(url: str, **env: str) -> Window:
-        window = Window.open(settings_for(tmp_path, url, **env), clock=lambda: FIXED_NOW)
+        window = Window.open(seed_window_database(settings_for(tmp_path, url, **env)), clock=lambda: FIXED_NOW)
         opened.append(window)
         return window
 
@@ -228,7 +229,8 @@ async def test_decisions_come_back_with_times_and_the_conclusion(exchange_server
         detail = app.screen
         assert isinstance(detail, ApplicationDetailScreen)
         conclusion = str(detail.query_one("#detail-conclusion", Static).render())
-        assert conclusion.startswith("贞丰县税务局（牵头部门）办理结论") or "（牵头部门）办理结论" in conclusion
+        # The catalog's lead department of house_transfer is the real-estate registry (not tax).
+        assert conclusion.startswith("贞丰县不动产登记中心（牵头部门）办理结论"), conclusion
         assert "全部准予办理，本件办结。" in conclusion
         parts = detail.query_one("#detail-parts", DataTable)
         first = [str(cell) for cell in parts.get_row_at(0)]
@@ -298,11 +300,10 @@ class BlackHole:
     """A port that accepts connections and never answers (a stalled line)."""
 
     def __init__(self) -> None:
-        self.port = free_port()
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", self.port))
+        self._socket.bind(("127.0.0.1", 0))  # any free port, bound at once: nothing can race for it
         self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
         self._held: list[socket.socket] = []
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()

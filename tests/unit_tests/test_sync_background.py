@@ -14,17 +14,13 @@ from pathlib import Path
 import pytest
 from store_fixtures import accept, open_window_db
 
+from tests.exchange_fixtures import refused_url  # noqa: F401  (fixture)
+
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.sync.background import BackgroundSync, SyncRound
 from window_app.sync.engine import SyncEngine
 
 WAIT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def settings_at(tmp_path: Path, url: str, **env: str):
@@ -74,8 +70,8 @@ def stop(background: BackgroundSync, thread: threading.Thread) -> float:
 
 
 @pytest.fixture
-def closed_port_settings(tmp_path):
-    settings = settings_at(tmp_path, f"http://127.0.0.1:{free_port()}")
+def closed_port_settings(tmp_path, refused_url: str):
+    settings = settings_at(tmp_path, refused_url)
     db = open_window_db(settings)
     accept(db, settings)
     db.close()

@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import socket
 import sqlite3
 import threading
 import time
@@ -21,18 +20,13 @@ import pytest
 from store_fixtures import accept, open_window_db
 from test_sync_engine_rounds import Clock, Exchange, accept_many, engine_for, make_settings, run  # noqa: F401 - Clock for the fixture
 
+from tests.exchange_fixtures import refused_url  # noqa: F401  (fixture)
 from window_app.domain.words import Words
 from window_app.sync.background import BackgroundSync, SyncRound
 from window_app.sync.engine import SyncEngine
 from window_app.sync.lock import LockHolder, SyncBusy, SyncLock, busy_words, lock_path, read_holder
 
 WAIT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -202,8 +196,8 @@ class Rounds:
             return self.seen[-1]
 
 
-def test_the_worker_says_another_process_syncs_and_takes_over_when_it_ends(tmp_path) -> None:
-    settings = make_settings(tmp_path, WINDOW_APP_EXCHANGE_URL=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+def test_the_worker_says_another_process_syncs_and_takes_over_when_it_ends(tmp_path, refused_url: str) -> None:
+    settings = make_settings(tmp_path, WINDOW_APP_EXCHANGE_URL=refused_url)  # nothing listens there
     db = open_window_db(settings)
     accept(db, settings)
     other = SyncLock(lock_path(settings.data_dir), "window-app sync")  # "another process" (its own open file)
