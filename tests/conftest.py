@@ -9,6 +9,7 @@ import pytest
 
 from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+from window_app.window import Window
 
 # Snapshots and receipt numbers print dates: the clock is pinned to one moment in the
 # window's time zone (China Standard Time) so they are stable.
@@ -30,10 +31,8 @@ def settings(tmp_path) -> Settings:
 
 
 @pytest.fixture
-def window(settings: Settings) -> Iterator["Window"]:
+def window(settings: Settings) -> Iterator[Window]:
     """A :class:`window_app.window.Window` on the shipped catalog and a fresh SQLite file."""
-    from window_app.window import Window
-
     opened = Window.open(settings, clock=lambda: FIXED_NOW)
     try:
         yield opened

@@ -19,10 +19,10 @@ from rich.cells import cell_len
 from offline_cache.audit import verify_chain
 from offline_cache.db import signing_secret
 from window_app.domain.catalog import FormField
-from window_app.domain.wire import verify_signature
-from window_app.intake.guide import Guide
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
 from window_app.domain.receipt_no import check_receipt_no
+from window_app.domain.wire import verify_signature
+from window_app.intake.guide import Guide
 from window_app.receipt import RECEIPT_WIDTH, mask_id_number
 from window_app.window import IntakeInvalid, Window
 

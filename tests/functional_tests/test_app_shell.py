@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Label
 
-from window_app.domain.words import Words
-from window_app.domain.errors import StorageError
 from screens import flow
 from screens.app import WindowApp
 from screens.applicant import ApplicantScreen
@@ -22,7 +20,8 @@ from tests.functional_tests.shell_helpers import (
     offering_id,
     start,
 )
-from window_app.domain.words import language
+from window_app.domain.errors import StorageError
+from window_app.domain.words import Words, language
 
 pytestmark = pytest.mark.anyio
 

@@ -634,9 +634,9 @@ def test_help_exits_0(capsys) -> None:
 
 def test_no_command_starts_the_tui_on_the_window_and_closes_the_database(monkeypatch, data_dir: str) -> None:
     """``window-app`` alone opens the window, runs WindowApp until it exits, closes the DB."""
-    import screens.app
     from textual.widgets import OptionList
 
+    import screens.app
     from window_app.window import Window
 
     seen: dict[str, object] = {}

@@ -27,8 +27,8 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     refused_url,
 )
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
-from window_app.exchange.server import OPENAPI_PATH, routes_of
 from window_app.domain.identifiers import check_uscc
+from window_app.exchange.server import OPENAPI_PATH, routes_of
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = "demo-window-ZF-01"

@@ -58,7 +58,7 @@ async def test_each_field_says_how_many_items_use_it(window):
         row = app.screen.query_one("#field-applicant_name-row", FieldRow)
         assert str(row.query_one(".field-hint").render()).startswith("4 个事项使用")
         tooltip = str(row.tooltip)
-        items = next(l.used_by for l in window.guide(intake).form.lines if l.field.id == "applicant_name")
+        items = next(line.used_by for line in window.guide(intake).form.lines if line.field.id == "applicant_name")
         assert len(items) == 4
         for item_id in items:
             assert f"· {window.catalog.items[item_id].name.zh}" in tooltip.splitlines()

@@ -166,7 +166,8 @@ async def choose(pilot, select: Select, label: str) -> None:
 async def fill_form(pilot, values: dict[str, str]) -> None:
     """Tab to each field and give it its value: pasted, chosen (label) or switched ("true")."""
     for field_id, value in values.items():
-        control = await tab_to(pilot, lambda w, wid=widget_id(field_id): w.id == wid, field_id)
+        wanted = widget_id(field_id)
+        control = await tab_to(pilot, lambda w, wanted=wanted: w.id == wanted, field_id)
         if isinstance(control, Select):
             await choose(pilot, control, value)
         elif isinstance(control, Switch):

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, OptionList, Static
 
-from window_app.domain.words import Words
-from window_app.domain.errors import StorageError
 from screens.form import FormScreen
 from screens.pick import PickScreen
 from screens.receipt import ReceiptScreen
@@ -21,7 +19,9 @@ from tests.functional_tests.shell_helpers import (
     footer_text,
     make_app,
 )
+from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
+from window_app.domain.words import Words
 
 pytestmark = pytest.mark.anyio
 

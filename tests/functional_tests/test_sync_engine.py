@@ -29,11 +29,11 @@ from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
     url_of,
 )
 from tests.window_template import seed_window_database
-from window_app.sync.catalog_refresh import catalog_dir
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
 from window_app.exchange.client import DepartmentClient
 from window_app.intake.io import parse_intake
+from window_app.sync.catalog_refresh import catalog_dir
 from window_app.sync.engine import SyncEngine
 from window_app.window import Window
 

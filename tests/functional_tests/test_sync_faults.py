@@ -342,8 +342,9 @@ def test_a_lost_acknowledgement_is_answered_duplicate_and_stored_once(
     assert sum(r.duplicate for r in reports) == 20  # exactly the lost batch, answered duplicate
     assert sum(r.sent for r in reports) == total - 20
     # The duplicates carry the first answer's time, and the outbox records that one.
-    received_at = dict(window.db.execute("SELECT idempotency_key, received_at FROM outbox WHERE idempotency_key IN (%s)"
-                                         % ",".join("?" * len(lost_keys)), sorted(lost_keys)).fetchall())
+    marks = ",".join("?" * len(lost_keys))
+    query = f"SELECT idempotency_key, received_at FROM outbox WHERE idempotency_key IN ({marks})"
+    received_at = dict(window.db.execute(query, sorted(lost_keys)).fetchall())
     assert received_at == {key: stored[key] for key in lost_keys}
     assert_exactly_once(window.settings.database_path, exchange_server.db_path, accepted)
 
@@ -469,7 +470,11 @@ def test_the_window_killed_at_random_points_and_restarted_loses_and_duplicates_n
             worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
                 # Wait for this run to deliver something (it is draining), then kill it at a random point.
-                _wait_until(lambda: exchange_count(exchange_server.db_path) > before or worker.poll() is not None, 60)
+                _wait_until(
+                    lambda before=before, worker=worker: exchange_count(exchange_server.db_path) > before
+                    or worker.poll() is not None,
+                    60,
+                )
                 time.sleep(rng.uniform(0.0, 0.2))
             finally:
                 worker.send_signal(signal.SIGKILL)

@@ -23,8 +23,11 @@ import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401 - fixtures
 from tests.fault_proxy import FaultProxy
-from tests.functional_tests.shell_helpers import SIZE, make_app
-from tests.functional_tests.shell_helpers import anyio_backend  # noqa: F401 - fixture
+from tests.functional_tests.shell_helpers import (
+    SIZE,
+    anyio_backend,  # noqa: F401 - fixture
+    make_app,
+)
 from tests.functional_tests.test_sync_faults import (
     accept_backlog,
     assert_exactly_once,

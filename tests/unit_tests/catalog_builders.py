@@ -262,7 +262,6 @@ def items() -> dict[str, Item]:
 
 
 def bundles() -> dict[str, Bundle]:
-    yes_no = "yes", "no"
     return {
         bundle.id: bundle
         for bundle in (

@@ -6,13 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 from catalog_builders import build_catalog, newborn_intake, offering_of, opening_intake
+
 from offline_cache.db import Database, open_database
 from window_app.accepting import accept_intake
+from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.applications import AcceptedApplication
 from window_app.domain.catalog import Catalog
-from window_app.config import SHIPPED_CONFIG, Settings, load_settings
-from window_app.intake.guide import Guide, build_guide
 from window_app.domain.intake import Intake
+from window_app.intake.guide import Guide, build_guide
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=CST)  # a Friday

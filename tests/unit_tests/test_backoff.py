@@ -61,7 +61,7 @@ def test_retry_after_never_shortens_the_backoff() -> None:
 
 
 def test_parse_retry_after_seconds_and_http_dates() -> None:
-    now = dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.UTC)
     assert parse_retry_after("120") == 120
     assert parse_retry_after(" 3 ") == 3
     assert parse_retry_after("Fri, 27 Nov 2026 01:31:00 GMT", now=now) == 60

@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from window_app.catalog.cache import cached_search_keys
 from offline_cache.db import open_database
+from window_app.catalog.cache import cached_search_keys
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
-from window_app.domain.catalog import Catalog, Item
-from window_app.domain.words import Words
 from window_app.catalog.search import (
     OfferingIndex,
     SearchKeys,
@@ -25,6 +23,8 @@ from window_app.catalog.search import (
     group_of,
     offerings_for_region,
 )
+from window_app.domain.catalog import Catalog, Item
+from window_app.domain.words import Words
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
 ROOT = Path(__file__).resolve().parents[2]

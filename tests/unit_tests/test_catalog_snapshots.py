@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from offline_cache.catalog_cache import SNAPSHOTS
-from window_app.catalog.cache import cached_catalog, snapshot_version
 from offline_cache.db import Database, open_database
+from window_app.catalog.cache import cached_catalog, snapshot_version
 from window_app.catalog.loader import CatalogError, load_catalog
 from window_app.domain.words import language, set_language
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 import window_app
-from window_app.sync.catalog_refresh import catalog_dir
 from window_app.config import (
     SHIPPED_CONFIG,
     ConfigError,
@@ -16,6 +15,7 @@ from window_app.config import (
     load_settings,
     user_config_file,
 )
+from window_app.sync.catalog_refresh import catalog_dir
 
 
 def test_shipped_config_places_the_window_at_zhenfeng() -> None:

@@ -8,9 +8,9 @@ import pytest
 
 from tests.exchange_fixtures import make_envelope
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.domain.identifiers import check_uscc
 from window_app.exchange.simulate import Simulation, plausible_result
 from window_app.exchange.store import ExchangeStore
-from window_app.domain.identifiers import check_uscc
 
 CST = dt.timezone(dt.timedelta(hours=8))
 

@@ -18,10 +18,10 @@ from catalog_builders import (
 )
 
 from window_app.domain.catalog import FieldRequirement, FormField
-from window_app.intake.fields import check_field
-from window_app.intake.form import apply_prefill, form_values, merge_form, prefill_values
 from window_app.domain.intake import Intake, Person
 from window_app.domain.words import Words
+from window_app.intake.fields import check_field
+from window_app.intake.form import apply_prefill, form_values, merge_form, prefill_values
 
 CATALOG = build_catalog()
 

@@ -6,8 +6,8 @@ import json
 
 from catalog_builders import build_catalog, newborn_intake, offering_of
 
-from window_app.intake.guide import build_guide, new_intake, reconcile_intake
 from window_app.domain.intake import Intake, MaterialStatus
+from window_app.intake.guide import build_guide, new_intake, reconcile_intake
 from window_app.intake.selection import effective_answers, selected_items
 
 CATALOG = build_catalog()

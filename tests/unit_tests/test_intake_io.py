@@ -8,8 +8,8 @@ import json
 import pytest
 from catalog_builders import newborn_intake
 
-from window_app.intake.io import parse_intake
 from window_app.domain.intake import Intake
+from window_app.intake.io import parse_intake
 
 DOCUMENTED_EXAMPLE = json.loads(
     """

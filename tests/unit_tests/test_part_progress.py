@@ -13,8 +13,8 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from offline_cache.db import signing_secret
 from window_app.domain.applications import DepartmentPart
-from window_app.domain.words import Words, set_language
 from window_app.domain.states import duration_words, part_state_label, part_took
+from window_app.domain.words import Words, set_language
 from window_app.sync.decisions import apply_event, record_delivered, record_rejected
 from window_app.sync.supplements import supplement
 

@@ -11,9 +11,9 @@ from rich.cells import cell_len
 from store_fixtures import NOW, accept, newborn_intake, open_window_db, opening_intake, settings_for
 
 from offline_cache.applications import get_application
-from window_app.domain.words import set_language
 from window_app.domain.intake import MaterialStatus, Person
 from window_app.domain.receipt_no import check_receipt_no, format_receipt_no, normalize_receipt_no
+from window_app.domain.words import set_language
 from window_app.receipt import (
     RECEIPT_WIDTH,
     add_working_days,

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from window_app.domain import applications
+from window_app.domain.states import (
+    APPLICATION_STATE_WORDS,
+    PART_STATE_WORDS,
+    application_state_label,
+    part_state_label,
+)
 from window_app.domain.words import set_language
-from window_app.domain.states import APPLICATION_STATE_WORDS, PART_STATE_WORDS, application_state_label, part_state_label
 
 
 @pytest.fixture(autouse=True)

@@ -17,12 +17,12 @@ from offline_cache.applications import (
     next_receipt_sequence,
 )
 from offline_cache.db import signing_secret
-from window_app.domain.errors import StorageError
 from offline_cache.drafts import list_drafts, save_draft
 from offline_cache.outbox import count_unsent, list_envelopes
 from window_app.domain.applications import ApplicationDetail
-from window_app.domain.wire import canonical_json, verify_signature
+from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
+from window_app.domain.wire import canonical_json, verify_signature
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ once) or a port that accepts and never answers (a stalled line).
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,6 @@ import pytest
 from store_fixtures import accept, open_window_db
 
 from tests.exchange_fixtures import refused_url  # noqa: F401  (fixture)
-
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.sync.background import BackgroundSync, SyncRound
 from window_app.sync.engine import SyncEngine
@@ -95,7 +95,7 @@ def test_rounds_run_in_the_worker_thread_on_their_own_connection(closed_port_set
     assert "连接被拒绝" in first.words()
     stop(background, thread)
     # The worker closed its own connection in its own thread.
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         engines[0].db.execute("SELECT 1")
 
 

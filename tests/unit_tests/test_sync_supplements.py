@@ -8,12 +8,12 @@ import hashlib
 import json
 
 import pytest
+from store_fixtures import opening_intake
 from test_sync_decisions import NOW, Harness, progress_audit
 
 from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import verify_chain
-from store_fixtures import opening_intake
 from window_app.domain.wire import verify_signature
 from window_app.sync.supplements import SupplementRefused, supplement
 
