@@ -50,13 +50,17 @@ reports what the clerk can fix by raising ``InvalidInput(Words(…), details)`` 
 words and exit 2; Ctrl+C exit 130; anything else is a bug and keeps its traceback.
 
 A command module is imported whenever the sub-command parser is built (any sub-command, and
-``--help``): at module level it imports only the standard library, ``window_app.config``,
-``window_app.domain.words`` and ``window_app.cli``; everything else (the window, httpx, Starlette,
-uvicorn, Textual) inside the command function. A listed module that does not exist is skipped
-(an optional part not installed or not written yet); one that exists but fails to import
-raises, so a broken module is never hidden. For example::
+``--help``). It imports at the top like any module; what must not load for every command
+(httpx, Starlette, uvicorn, Textual) is reached through the lazy attributes of its package
+(``window_app.sync.engine``, ``window_app.exchange.server`` / ``client``: see
+``docs/architecture.md``), so every command starts without them and a missing optional extra is
+told in words. A listed module that does not exist is skipped (an optional part not installed or
+not written yet); one that exists but fails to import raises, so a broken module is never hidden.
+
+For example::
 
     # window_app/cli/sync_command.py
+    import window_app.sync
     from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
     from window_app.domain.words import Words, tr
 
@@ -66,10 +70,10 @@ raises, so a broken module is never hidden. For example::
         sync.set_defaults(func=cmd_sync)
 
     def cmd_sync(args) -> int:
-        from window_app.sync.engine import run  # httpx is imported here, never at start
-
         with opened_window(settings_from(args)) as window:
-            run(window, once=args.once)
+            # window_app.sync.engine (httpx) is imported here, on first use, never at start
+            engine = window_app.sync.engine.SyncEngine(window.db, window.settings)
+            ...
         return EXIT_OK
 """
 
