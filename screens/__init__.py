@@ -3,7 +3,7 @@
 The clerk waits for the pick screen, so starting the app imports only what it needs. What
 comes later is imported on first use through this module's ``__getattr__``, the one lazy
 place of the package (as Textual's ``widgets/__init__.py`` does): ``screens.ApplicationsScreen``
-imports :mod:`screens.applications` when F3 is first pressed, :func:`screens.flow.screen_class`
+imports :mod:`screens.applications` when F3 is first pressed (the receipt once accepted), :func:`screens.flow.screen_class`
 each step's screen when it is first shown, and the sync worker (:mod:`screens.sync_link`) its
 machinery a moment after the first screen is drawn.
 """
@@ -21,6 +21,7 @@ LAZY: dict[str, str] = {
     "FormScreen": "screens.form",
     "ReviewScreen": "screens.review",
     "ApplicationsScreen": "screens.applications",
+    "ReceiptScreen": "screens.receipt",
     "BackgroundSync": "window_app.sync.background",
 }
 """Name → the module it is imported from on first use."""

@@ -32,7 +32,6 @@ from textual.screen import Screen
 
 import screens
 from screens import flow
-from screens.receipt import ReceiptScreen
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
@@ -437,7 +436,7 @@ class WindowApp(App):
                 pass  # the accept may already have removed it
         self._show_step(flow.screen_for("pick"))
         self.refresh_sync_counts()
-        self.push_screen(ReceiptScreen(receipt_no))
+        self.push_screen(screens.ReceiptScreen(receipt_no))
 
     def show_applications(self) -> None:
         """Open the list of accepted applications over the current step (imported on first use)."""

@@ -9,12 +9,14 @@ __version__ = "0.1.0"
 
 
 # Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
-# first attribute access (accepting loads the dispatch and the audit chain). The
-# TYPE_CHECKING import keeps the dependency visible to import-linter.
+# first attribute access (accepting loads the dispatch and the audit chain; the receipt is
+# rendered only once an application is accepted). The TYPE_CHECKING import keeps the
+# dependency visible to import-linter.
 if TYPE_CHECKING:
     from window_app import accepting as accepting
+    from window_app import receipt as receipt
 
-_LAZY_MODULES = frozenset({"accepting"})
+_LAZY_MODULES = frozenset({"accepting", "receipt"})
 
 
 def __getattr__(name: str) -> Any:

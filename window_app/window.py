@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import offline_cache
 import window_app
+import window_app.intake
 import window_app.sync
 from offline_cache import drafts as draft_store
 from offline_cache import export as export_store
@@ -25,8 +26,6 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
 from window_app.intake.form import apply_prefill
 from window_app.intake.guide import build_guide, new_intake
-from window_app.intake.validate import validate_intake
-from window_app.receipt import render_receipt
 from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
@@ -128,7 +127,7 @@ class Window:
     def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
         """Problems of one step (``applicant``, ``situation``, ``checklist``, ``form``) or of all."""
 
-        return validate_intake(
+        return window_app.intake.validate.validate_intake(
             self.catalog,
             self.offering(intake.offering),
             intake,
@@ -171,7 +170,7 @@ class Window:
 
         offering = self.offering(intake.offering)
         guide = build_guide(self.catalog, offering, intake)
-        problems = validate_intake(
+        problems = window_app.intake.validate.validate_intake(
             self.catalog, offering, intake, today=self.today(), region=self.settings.window.region, guide=guide
         )
         if problems:
@@ -203,7 +202,7 @@ class Window:
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
 
-        return render_receipt(self.application(receipt_no), self.catalog)
+        return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog)
 
     def save_receipt(self, receipt_no: str) -> Path:
         """Write the receipt to ``<data dir>/receipts/<receipt no>.txt`` for printing.
