@@ -27,7 +27,7 @@ from window_app.domain.applications import (
     applicant_number,
 )
 from window_app.domain.errors import StorageError
-from window_app.domain.intake import MaterialStatus
+from window_app.domain.intake import Enterprise, MaterialStatus
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
 from window_app.intake.form import apply_prefill
@@ -171,10 +171,22 @@ def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: G
 
     The window cannot verify data-sharing materials offline, so every ``shared`` shareable
     material is marked ``verify_online``; the sync engine verifies it when the line is back.
+    Resident ID numbers and credit codes are kept in capitals (a typed ``x`` is the check
+    character ``X``), and an enterprise block left on a person's application is not kept.
     """
-
     accepted = copy.deepcopy(intake)
+    applicant = accepted.applicant
+    if applicant.kind == "person":
+        applicant.enterprise = Enterprise()  # typed before the kind was switched: nobody's data
+    for person in (applicant.person, applicant.enterprise.legal_representative, applicant.agent):
+        if person is not None:
+            person.id_number = person.id_number.upper()
+    applicant.enterprise.uscc = applicant.enterprise.uscc.upper()
     apply_prefill(accepted, guide.form, settings.window.region)
+    for field_id, value in accepted.fields.items():
+        field = catalog.fields.get(field_id)
+        if field is not None and field.type in ("id_number", "uscc") and isinstance(value, str):
+            accepted.fields[field_id] = value.upper()
     for line in guide.checklist.lines:
         if not line.material.shareable:
             continue

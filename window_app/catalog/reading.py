@@ -139,6 +139,11 @@ def _kind_of(rel: str) -> str | None:
 
 
 def _parse_toml(rel: str, data: bytes, partial: PartialCatalog) -> dict | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        # Notepad's "UTF-8" writes one; TOML does not allow it, and tomllib's complaint would be
+        # about an invalid statement on line 1.
+        partial.problem(rel, WHOLE_FILE, "starts with a byte order mark (BOM): save the file as UTF-8 without BOM")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

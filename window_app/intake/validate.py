@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from window_app.domain.catalog import ApplicantKind, Catalog, Item, Material, Offering
 from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
+from window_app.domain.text import MAX_NOTE_LENGTH, MAX_TEXT_LENGTH, text_problem
 from window_app.domain.words import Words
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
 from window_app.intake.form import form_values
@@ -75,7 +77,50 @@ def validate_intake(
         problems += checklist_problems(catalog, guide, intake, today=today)
     if "form" in steps:
         problems += form_problems(catalog, guide, intake, today=today, region=region)
+    refused = text_problems(catalog, intake, steps)
+    if refused:
+        # A text that may not be kept is told first; its other problems would only mislead.
+        flagged = {problem.path for problem in refused}
+        problems = refused + [problem for problem in problems if problem.path not in flagged]
     return problems
+
+
+def text_problems(catalog: Catalog, intake: Intake, steps: Iterable[str]) -> list[Problem]:
+    """Every text of the given steps that holds what may not be kept (control characters,
+    invisible direction marks, lone surrogates) or is longer than its maximum."""
+    found: list[Problem] = []
+
+    def check(path: str, value: object, **limits: Any) -> None:
+        if isinstance(value, str):
+            refused = text_problem(value, **limits)
+            if refused is not None:
+                found.append(Problem(path, refused))
+
+    if "applicant" in steps:
+        applicant = intake.applicant
+        people = [("applicant.person", applicant.person)]
+        people.append(("applicant.enterprise.legal_representative", applicant.enterprise.legal_representative))
+        if applicant.agent is not None:
+            people.append(("applicant.agent", applicant.agent))
+        for path, person in people:
+            check(f"{path}.name", person.name, max_length=None)  # the name rule says how long
+            check(f"{path}.id_number", person.id_number)
+            check(f"{path}.phone", person.phone)
+        check("applicant.enterprise.name", applicant.enterprise.name, max_length=None)
+        check("applicant.enterprise.uscc", applicant.enterprise.uscc)
+    if "situation" in steps:
+        for question_id, answer in intake.answers.items():
+            check(f"answers.{question_id}", answer)
+    if "checklist" in steps:
+        for material_id, status in intake.materials.items():
+            check(f"materials.{material_id}", status.note, multiline=True, max_length=MAX_NOTE_LENGTH)
+            check(f"materials.{material_id}", status.promised_date)
+    if "form" in steps:
+        for field_id, value in intake.fields.items():
+            field = catalog.fields.get(field_id)
+            # A field that declares its own maximum is measured by the form's rule, in its words.
+            check(f"fields.{field_id}", value, max_length=None if field and field.max_length else MAX_TEXT_LENGTH)
+    return found
 
 
 # -- applicant ------------------------------------------------------------------------------
@@ -100,7 +145,12 @@ def applicant_problems(catalog: Catalog, offering: Offering, intake: Intake, *, 
     allowed = allowed_applicant_kinds(catalog, offering)
     if applicant.kind not in allowed:
         kinds = Words.join(Words("、", " or "), (_KIND_NAMES[kind] for kind in allowed))
-        return [Problem("applicant.kind", Words("本事项的申请人应为{kinds}", "The applicant must be {kinds}").format(kinds=kinds))]
+        return [
+            Problem(
+                "applicant.kind",
+                Words("本事项的申请人应为{kinds}", "The applicant must be {kinds}").format(kinds=kinds),
+            )
+        ]
 
     problems: list[Problem] = []
     if applicant.kind == "person":
