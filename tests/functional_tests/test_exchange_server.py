@@ -496,3 +496,32 @@ def test_the_exchange_commands_also_run_on_their_own(capsys) -> None:
         main(["--help"])
     assert shown.value.code == 0
     assert "serve" in capsys.readouterr().out
+
+
+# -- input at the limits: a 4xx in words, the connection still usable ---------------------------
+
+
+def test_a_stage_beyond_its_bound_is_refused_alone_and_the_batch_goes_on(exchange_server) -> None:
+    huge = make_envelope(receipt_no="R-huge", stage=2**63)
+    good = make_envelope(receipt_no="R-good")
+    refused, created = post(exchange_server, [huge, good])
+    assert refused["status"] == "rejected" and "stage is missing or not a whole number from 1 to 99" in refused["reason"]
+    assert refused["reason_zh"]
+    assert created["status"] == "created"
+    assert envelope_rows(exchange_server) == 1
+
+
+def test_cursors_and_nesting_beyond_their_bounds_are_refused_in_words_on_a_connection_that_stays(
+    exchange_server,
+) -> None:
+    headers = {"Authorization": f"Bearer {WINDOW}"}
+    with httpx.Client(base_url=exchange_server.url, headers=headers, timeout=10, trust_env=False) as client:
+        too_far = client.get("/v1/events", params={"since": 2**63})
+        assert too_far.status_code == 400 and "since must be a whole number 0…9223372036854775807" in too_far.json()["error"]
+        assert client.get("/v1/events", params={"since": 2**63 - 1}).status_code == 200
+        deep = b'{"envelopes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        nested = client.post("/v1/envelopes", content=deep, headers={"Content-Type": "application/json"})
+        assert nested.status_code == 400, nested.text
+        assert nested.json() == {"error": "the body's JSON is nested too deeply", "error_zh": "请求体的 JSON 嵌套过深"}
+        # The same connection answers the next request.
+        assert client.get("/v1/events").status_code == 200

@@ -12,6 +12,7 @@ from window_app.domain.wire import (
     EVENT_KINDS,
     KINDS,
     MAX_ID_LENGTH,
+    MAX_STAGE,
     MAX_TEXT,
     RESULT_STATUSES,
     DecisionRequest,
@@ -55,6 +56,7 @@ def test_the_module_says_what_the_openapi_document_says() -> None:
     assert tuple(submitted["properties"]["kind"]["enum"]) == KINDS
     assert submitted["properties"]["envelope_id"]["maxLength"] == MAX_ID_LENGTH
     assert set(submitted["required"]) == set(wire_envelope())
+    assert (submitted["properties"]["stage"]["minimum"], submitted["properties"]["stage"]["maximum"]) == (1, MAX_STAGE)
     decision = SCHEMAS["DecisionRequest"]
     assert tuple(decision["properties"]["decision"]["enum"]) == DECISIONS
     assert decision["properties"]["reason"]["maxLength"] == MAX_TEXT
@@ -78,7 +80,7 @@ def test_an_envelope_reads_back_as_it_was_written() -> None:
         (wire_envelope(envelope_id=""), "envelope_id is missing or not a non-empty string"),
         (wire_envelope(receipt_no="x" * (MAX_ID_LENGTH + 1)), f"receipt_no is longer than {MAX_ID_LENGTH} characters"),
         (wire_envelope(kind="letter"), "kind 'letter' is not one of application, supplement"),
-        (wire_envelope(stage=True), "stage is missing or not a whole number from 1"),
+        (wire_envelope(stage=True), "stage is missing or not a whole number from 1 to 99"),
         (wire_envelope(payload={"a": 1}), "payload is missing or not a string (the canonical JSON text)"),
         (wire_envelope(payload_sha256="00"), "payload_sha256 is missing or not 64 hexadecimal digits"),
         (wire_envelope(signature=""), "signature is missing or not a non-empty string"),

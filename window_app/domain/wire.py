@@ -40,6 +40,11 @@ DECISIONS = ("approved", "rejected", "supplement_needed")
 FINAL_DECISIONS = ("approved", "rejected")
 EVENT_KINDS = ("received", *DECISIONS)
 MAX_TEXT = 2000
+MAX_STAGE = 99
+"""Stages of one application: a chain of prerequisites is a handful long; the bound keeps an
+attacker's 2**63 out of SQLite's 64-bit integers."""
+MAX_CURSOR = 2**63 - 1
+"""The largest event cursor (SQLite's largest integer)."""
 """The longest text field of a decision (``result``, ``reason``, ``material`` …)."""
 
 
@@ -132,7 +137,7 @@ class WireEnvelope:
 
 _EXPECTED = {
     "text": Words("非空字符串", "a non-empty string"),
-    "stage": Words("从 1 起的整数", "a whole number from 1"),
+    "stage": Words(f"1 到 {MAX_STAGE} 的整数", f"a whole number from 1 to {MAX_STAGE}"),
     "payload": Words("字符串（规范 JSON 文本）", "a string (the canonical JSON text)"),
     "hex64": Words("64 位十六进制数", "64 hexadecimal digits"),
 }
@@ -177,7 +182,7 @@ def envelope_from_json(submitted: object) -> WireEnvelope | Words:
     if kind not in KINDS:
         return Words(f"类型“{kind}”不是 {'、'.join(KINDS)} 之一", f"kind '{kind}' is not one of {', '.join(KINDS)}")
     stage = submitted.get("stage")
-    if isinstance(stage, bool) or not isinstance(stage, int) or stage < 1:
+    if isinstance(stage, bool) or not isinstance(stage, int) or not 1 <= stage <= MAX_STAGE:
         return _missing("stage", "stage")
     payload = submitted.get("payload")
     if not isinstance(payload, str):

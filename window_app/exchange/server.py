@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
-from window_app.domain.wire import DecisionRequest, decision_from_json
+from window_app.domain.wire import MAX_CURSOR, DecisionRequest, decision_from_json
 from window_app.domain.words import Words
 from window_app.exchange.checks import SUBJECT_ID
 from window_app.exchange.errors import ExchangeError, error_body
@@ -202,7 +202,7 @@ def _decide(store: ExchangeStore, subject: Subject, decision: DecisionRequest) -
 async def get_events(request: Request) -> JSONResponse:
     """``GET /v1/events``: the calling window's events after its cursor."""
     subject = await _subject(request, "window")
-    since = _int_param(request, "since", 0, 0, None)
+    since = _int_param(request, "since", 0, 0, MAX_CURSOR)
     limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     store: ExchangeStore = request.app.state.store
     events, cursor, more = await run_in_threadpool(store.events, subject.id, since, limit)
@@ -277,6 +277,8 @@ async def _json_body(request: Request, limit: int) -> Any:
         return json.loads(b"".join(chunks))
     except ValueError as exc:
         raise ExchangeError(400, Words(f"请求体不是合法的 JSON：{exc}", f"the body is not JSON: {exc}")) from exc
+    except RecursionError:  # arrays or objects nested thousands deep: no envelope is shaped so
+        raise ExchangeError(400, Words("请求体的 JSON 嵌套过深", "the body's JSON is nested too deeply")) from None
 
 
 def _too_large(limit: int) -> ExchangeError:
