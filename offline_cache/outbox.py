@@ -115,7 +115,7 @@ def utc_stamp(moment: dt.datetime | str) -> str:
 
 _SEND_COLUMNS = (
     "envelope_id, idempotency_key, kind, receipt_no, department, stage, payload, payload_sha256, "
-    "signature, attempts, original_envelope_id"
+    "signature, attempts, original_envelope_id, server_errors"
 )
 
 
@@ -223,13 +223,21 @@ def record_delivered(db: Database, envelope_id: str, now: str, received_at: str)
     return cursor.rowcount > 0
 
 
-def record_retry(db: Database, envelope_ids: Sequence[str], next_attempt_at: str, error: Words) -> None:
-    """A transient failure: keep the envelopes queued, next try at ``next_attempt_at``."""
+def record_retry(
+    db: Database, envelope_ids: Sequence[str], next_attempt_at: str, error: Words, *, server_error: bool = False
+) -> None:
+    """A transient failure: keep the envelopes queued, next try at ``next_attempt_at``.
+
+    ``server_error``: the exchange answered 5xx (counted, in a row); any other failure resets
+    the count, as it says nothing about the envelope itself.
+    """
     with storage_errors(_SEND_WORDS), db.atomic():
         for envelope_id in envelope_ids:
             db.execute(
-                "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE envelope_id = ? AND state = 'queued'",
-                [utc_stamp(next_attempt_at), words_to_column(error), envelope_id],
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ?, "
+                "server_errors = CASE WHEN ? THEN server_errors + 1 ELSE 0 END "
+                "WHERE envelope_id = ? AND state = 'queued'",
+                [utc_stamp(next_attempt_at), words_to_column(error), server_error, envelope_id],
             )
 
 
@@ -270,7 +278,8 @@ def requeue_quarantined(db: Database, envelope_ids: Sequence[str], now: str) -> 
     with storage_errors(_SEND_WORDS), db.atomic():
         for envelope_id in envelope_ids:
             cursor = db.execute(
-                "UPDATE outbox SET state = 'queued', next_attempt_at = ? WHERE envelope_id = ? AND state = 'quarantined'",
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ?, server_errors = 0 "
+                "WHERE envelope_id = ? AND state = 'quarantined'",
                 [utc_stamp(now), envelope_id],
             )
             count += cursor.rowcount

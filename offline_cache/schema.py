@@ -306,6 +306,12 @@ _V5: Migration = (
 )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6: Migration = (
+    # Server errors (5xx) in a row for an envelope: past a ceiling it is quarantined in words
+    # instead of being retried for ever (window_app/sync/engine.py, MAX_SERVER_ERRORS).
+    "ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -19,7 +19,7 @@ from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
-from window_app.sync.engine import SyncEngine
+from window_app.sync.engine import MAX_SERVER_ERRORS, SyncEngine
 
 CST = dt.timezone(dt.timedelta(hours=8))
 URL = "http://exchange.test"
@@ -217,6 +217,50 @@ def test_rejected_envelopes_are_quarantined_with_the_reason(tmp_path, clock) -> 
     run(engine, retry_now=True)
     assert len(exchange.posts) == 1  # never retried blindly
     assert states(engine)["quarantined"] == 1  # never deleted
+
+
+def test_an_envelope_the_exchange_answers_5xx_to_in_a_row_is_quarantined_in_words_and_the_rest_go(
+    tmp_path, clock
+) -> None:
+    # A scripted exchange: the real one answers no input with a 500 (test_exchange_server), so a
+    # server error can only be had from a fake.
+    exchange = Exchange()
+    poison: list[str] = []
+
+    def answer(envelopes):
+        poison[:] = poison or [envelopes[0]["idempotency_key"]]
+        if any(e["idempotency_key"] == poison[0] for e in envelopes):
+            return httpx.Response(500, text="Internal Server Error")
+        return exchange.accept_all(envelopes)
+
+    exchange.answer = answer
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 2)
+    for _ in range(MAX_SERVER_ERRORS - 1):
+        run(engine, retry_now=True)
+        clock.advance(3600)
+    assert states(engine).get("quarantined", 0) == 0  # below the ceiling: retried, as any 5xx
+    report = run(engine, retry_now=True)
+    assert report.quarantined == 1
+    (quarantined,) = outbox_store.list_by_state(engine.db, "quarantined")
+    assert quarantined.envelope.idempotency_key == poison[0]
+    assert quarantined.last_error.zh.startswith(f"交换平台对此信封连续 {MAX_SERVER_ERRORS} 次回答服务器错误，已隔离")
+    assert quarantined.last_error.en.startswith(f"The exchange answered this envelope with a server error {MAX_SERVER_ERRORS} times")
+    clock.advance(3600)
+    run(engine, retry_now=True)
+    assert states(engine).get("queued", 0) == 0  # every other envelope was delivered
+    assert exchange.seen_keys and poison[0] not in exchange.seen_keys
+
+
+def test_a_server_error_count_starts_again_after_any_other_failure(tmp_path, clock) -> None:
+    exchange = Exchange()
+    exchange.answer = lambda envelopes: httpx.Response(503, text="busy")
+    engine = engine_for(tmp_path, exchange, clock)
+    accept_many(engine, 1)
+    for _ in range(MAX_SERVER_ERRORS + 2):  # 503: busy, not a server error about the envelope
+        run(engine, retry_now=True)
+        clock.advance(3600)
+    assert states(engine).get("quarantined", 0) == 0
 
 
 def test_413_halves_the_batch(tmp_path, clock) -> None:

@@ -57,7 +57,9 @@ class OutgoingEnvelope(WireEnvelope):
     Attributes:
         attempts: Attempts so far, this one included once claimed.
         original_envelope_id: A supplement's original envelope; empty for an application's.
+        server_errors: Server errors (5xx) the exchange answered for it in a row.
     """
 
     attempts: int
     original_envelope_id: str = ""
+    server_errors: int = 0

@@ -331,6 +331,11 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
 def record_rejected(db: Database, row: OutgoingEnvelope, *, reason: str, now: str) -> bool:
     """The exchange refused this envelope for good: quarantine it with the reason, in words."""
     words = Words("交换平台拒收此信封：{reason}", "The exchange refused this envelope: {reason}").format(reason=reason)
+    return record_quarantine(db, row, words, now=now)
+
+
+def record_quarantine(db: Database, row: OutgoingEnvelope, words: Words, *, now: str) -> bool:
+    """Quarantine this envelope with ``words`` (why), and say so in the audit chain."""
     if not outbox_store.record_quarantined(db, row.envelope_id, words):
         return False
     append_event(
@@ -338,7 +343,12 @@ def record_rejected(db: Database, row: OutgoingEnvelope, *, reason: str, now: st
         SYNC_ACTOR,
         "quarantined",
         row.receipt_no,
-        {"envelope_id": row.envelope_id, "department": row.department, "stage": row.stage, "reason": reason},
+        {
+            "envelope_id": row.envelope_id,
+            "department": row.department,
+            "stage": row.stage,
+            "reason": words.in_language("en"),
+        },
         now,
     )
     return True

@@ -66,7 +66,7 @@ from window_app.sync.client import (
     TransportFailure,
     new_http_client,
 )
-from window_app.sync.decisions import Effect, apply_event, record_rejected, record_results
+from window_app.sync.decisions import Effect, apply_event, record_quarantine, record_rejected, record_results
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ EVENTS_PAGE = 500
 MAX_EVENT_PAGES_PER_ROUND = 200
 SEND_PULL_PASSES = 3  # stages released by events go out in the same round
 IN_FLIGHT_PER_ENDPOINT = 2  # batches on the wire at once per endpoint (the pool holds 4 connections)
+MAX_SERVER_ERRORS = 8  # 5xx in a row for one envelope (hours, with backoff): then it is quarantined in words
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -606,6 +607,22 @@ class SyncEngine:
                         result.quarantined += 1
                 result.error = failure.words
                 return
+            if failure.kind == "server" and any(row.server_errors + 1 >= MAX_SERVER_ERRORS for row in rows):
+                if len(rows) > 1:  # the envelope the exchange chokes on may be one of them: find it
+                    half = len(rows) // 2
+                    for part in (rows[:half], rows[half:]):
+                        await self._send_batch(client, endpoint, part, result)
+                    return
+                words = Words(
+                    "交换平台对此信封连续 {n} 次回答服务器错误，已隔离，不再自动重发：{detail}",
+                    "The exchange answered this envelope with a server error {n} times in a row; "
+                    "quarantined, not resent on its own: {detail}",
+                ).format(n=rows[0].server_errors + 1, detail=failure.words)
+                with sync_state.write_transaction(self.db):
+                    if record_quarantine(self.db, rows[0], words, now=_iso(self.clock())):
+                        result.quarantined += 1
+                result.error = words
+                return
             self._retry_later(rows, failure)
             result.failed += len(rows)
             raise
@@ -634,7 +651,7 @@ class SyncEngine:
             delay = self.backoff.delay(row.attempts, retry_after=failure.retry_after)
             by_time.setdefault(_iso(now + dt.timedelta(seconds=delay)), []).append(row.envelope_id)
         for when, ids in by_time.items():
-            outbox_store.record_retry(self.db, ids, when, failure.words)
+            outbox_store.record_retry(self.db, ids, when, failure.words, server_error=failure.kind == "server")
 
     async def _pull_events(self, client: ExchangeClient, endpoint: Endpoint, cursor: int) -> Effect:
         """Fetch and apply the endpoint's events after ``cursor``; each in one transaction with it."""
