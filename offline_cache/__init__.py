@@ -7,8 +7,9 @@ database; :mod:`.schema` holds the migrations.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from window_app.lazy import submodules_on_use
 
 # Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
 # first attribute access (only the applications screens and accepting need them). The
@@ -17,10 +18,4 @@ if TYPE_CHECKING:
     from offline_cache import applications as applications
     from offline_cache import progress as progress
 
-_LAZY_MODULES = frozenset({"applications", "progress"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = submodules_on_use(__name__, "applications", "progress")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from window_app.lazy import submodules_on_use
 
 __version__ = "0.1.0"
 
@@ -16,10 +17,4 @@ if TYPE_CHECKING:
     from window_app import accepting as accepting
     from window_app import receipt as receipt
 
-_LAZY_MODULES = frozenset({"accepting", "receipt"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = submodules_on_use(__name__, "accepting", "receipt")

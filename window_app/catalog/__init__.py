@@ -10,16 +10,11 @@ imported only when the files must be parsed. That laziness lives here, in one pl
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from window_app.lazy import submodules_on_use
 
 if TYPE_CHECKING:
     from window_app.catalog import loader as loader
 
-_LAZY_MODULES = frozenset({"loader"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = submodules_on_use(__name__, "loader")

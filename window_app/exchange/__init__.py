@@ -17,9 +17,10 @@ else here imports without it, so the CLI can say in words what to install.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from window_app.lazy import submodules_on_use
 
 # The server needs Starlette and uvicorn (the ``exchange`` extra), the department client httpx:
 # both are imported on first attribute access, so the rest of the exchange works without the
@@ -29,15 +30,10 @@ if TYPE_CHECKING:
     from window_app.exchange import client as client
     from window_app.exchange import server as server
 
-_LAZY_MODULES = frozenset({"client", "server"})
-
 
 def server_available() -> bool:
     """Whether Starlette and uvicorn (``pip install 'window-app[exchange]'``) are installed."""
     return all(importlib.util.find_spec(name) is not None for name in ("starlette", "uvicorn"))
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = submodules_on_use(__name__, "client", "server")

@@ -18,8 +18,9 @@ Modules (imported on use; none of them imports Textual, only :mod:`.client` and
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from window_app.lazy import submodules_on_use
 
 # Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
 # first attribute access (the engine loads httpx). The TYPE_CHECKING import keeps the
@@ -28,10 +29,4 @@ if TYPE_CHECKING:
     from window_app.sync import engine as engine
     from window_app.sync import supplements as supplements
 
-_LAZY_MODULES = frozenset({"engine", "supplements"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = submodules_on_use(__name__, "engine", "supplements")
