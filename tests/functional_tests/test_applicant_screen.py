@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Checkbox, Input, RadioButton
 
 from screens.applicant import ApplicantScreen
@@ -240,3 +241,27 @@ async def test_f6_copies_the_legal_representative_into_the_contact(window):
         assert app.screen.query_one("#person-name", Input).value == "张三"
         await start_person_bundle_kind(pilot, window)
         assert "联系人同法定代表人" not in footer_text(app)
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("zh", "第 3 个字符是看不见的文字方向控制符 U+202E，请删除"),
+        ("en", "Character 3 is an invisible direction mark (U+202E)"),
+    ],
+)
+async def test_a_hidden_direction_mark_is_told_whole_at_the_field_at_80_columns(window, language, says):
+    app = make_app(window)
+    async with app.run_test(size=(80, 24)) as pilot:
+        if language == "en":
+            await pilot.press("f2")
+        await start(pilot, offering_id(window, "新生儿"))
+        app.screen.query_one("#person-name", Input).focus()
+        await paste(pilot, "王小\u202e红")  # pasted: a keyboard does not type it
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicantScreen)
+        assert error_at(app, "person-name") == says
+        label = app.screen.query_one("#person-name-row .field-error")
+        # Shown whole: not cut at the terminal's right edge.
+        assert label.region.right <= 80 and cell_len(says) <= label.region.width

@@ -41,12 +41,12 @@ def text_problem(value: str, *, multiline: bool = False, max_length: int | None 
         if unicodedata.category(char) == "Cc":
             return Words(
                 "第 {i} 个字符是控制字符 U+{c:04X}，不能保存",
-                "Character {i} is a control character (U+{c:04X}) and cannot be kept",
+                "Character {i} is a control character (U+{c:04X})",
             ).format(i=position, c=code)
         if char in BIDI_CONTROLS:
             return Words(
                 "第 {i} 个字符是看不见的文字方向控制符 U+{c:04X}，请删除",
-                "Character {i} is an invisible text-direction mark (U+{c:04X}); remove it",
+                "Character {i} is an invisible direction mark (U+{c:04X})",
             ).format(i=position, c=code)
     if max_length is not None and len(value) > max_length:
         return Words("过长：{n} 个字，最多 {m} 个字", "Too long: {n} characters, at most {m}").format(
