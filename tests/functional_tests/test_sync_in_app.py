@@ -332,7 +332,12 @@ async def test_a_stalled_line_never_blocks_the_clerk_and_quitting_is_prompt(open
         window = open_window(hole.url, WINDOW_APP_EXCHANGE_TIMEOUT_SECONDS="30")
         app = make_app(window, sync=True)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.3)  # the first round is now waiting on the stalled line
+            # The worker starts a moment after the first screen (SYNC_START_DELAY_SECONDS); on a
+            # busy machine that moment is later still, so wait for it rather than guess.
+            deadline = time.monotonic() + 10
+            while not app.sync_link.running and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            await pilot.pause(0.2)  # the first round is now waiting on the stalled line
             assert app.sync_link.running and app.sync_link.rounds_shown == 0
             assert badge(app) == "正在连接交换平台…"
             started = time.monotonic()
