@@ -296,13 +296,10 @@ def _too_new(current: int, known: int) -> StorageError:
 
 def _ensure_meta(db: Database) -> None:
     """Create this installation's random values once; later opens keep them."""
-    present = db.execute("SELECT count(*) FROM meta WHERE key IN ('installation_tag', 'signing_secret')").fetchone()[0]
-    if present == 2:
+    if read_meta(db, "installation_tag"):
         return  # every start after the first: nothing to write
-
     tag = "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(INSTALLATION_TAG_LENGTH))
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_tag', ?)", [tag])
-    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('signing_secret', ?)", [secrets.token_hex(32)])
 
 
 def read_meta(db: Database, key: str) -> str | None:
@@ -317,14 +314,6 @@ def installation_tag(db: Database) -> str:
     if not tag:
         raise StorageError(Words("数据库缺少安装标识。", "The database has no installation tag."), "corrupt")
     return tag
-
-
-def signing_secret(db: Database) -> bytes:
-    """The HMAC key this window signs its envelopes with."""
-    secret = read_meta(db, "signing_secret")
-    if not secret:
-        raise StorageError(Words("数据库缺少签名密钥。", "The database has no signing secret."), "corrupt")
-    return bytes.fromhex(secret)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 _V1 = (
-    # Per-installation values: installation_tag (receipt numbers), signing_secret (envelopes).
+    # Per-installation values: installation_tag (receipt numbers), (signing_secret until v7).
     """
     CREATE TABLE meta (
         key TEXT PRIMARY KEY,
@@ -312,6 +312,12 @@ _V6: Migration = (
     "ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7: Migration = (
+    # Envelopes are signed with the window's Ed25519 key, kept in a file of its own: the HMAC
+    # secret that lived in this file beside the payloads it "protected" is gone.
+    "DELETE FROM meta WHERE key = 'signing_secret'",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

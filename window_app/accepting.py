@@ -15,8 +15,8 @@ import getpass
 from typing import TYPE_CHECKING
 
 from offline_cache import applications as application_store
-from offline_cache.db import installation_tag, signing_secret, storage_errors
-from window_app.dispatch import build_envelopes
+from offline_cache.db import installation_tag, storage_errors
+from window_app.dispatch import WindowSigner, build_envelopes
 from window_app.domain.applications import (
     ACCEPT_WORDS,
     AcceptedApplication,
@@ -30,6 +30,7 @@ from window_app.domain.errors import StorageError
 from window_app.domain.intake import Enterprise, MaterialStatus
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
+from window_app.identity import window_signing_key
 from window_app.intake.form import apply_prefill
 from window_app.receipt import add_working_days
 
@@ -76,8 +77,6 @@ def accept_intake(
     Raises:
         window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
     """
-    # Imported here: offline_cache returns this module's dataclasses, so it imports us.
-
     accepted = accepted_copy(catalog, settings, intake, guide)
     bundle = guide.offering.bundle
     day = now.date()
@@ -86,12 +85,12 @@ def accept_intake(
     clerk = clerk_name(settings)
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
-        secret = signing_secret(db)
+    key = window_signing_key(settings, tag)
 
     for _ in range(_SEQUENCE_ATTEMPTS):
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
         receipt_no = format_receipt_no(settings.window.region, day, settings.window.id, tag, sequence)
-        envelopes = build_envelopes(catalog, settings, accepted, guide, receipt_no, now, secret)
+        envelopes = build_envelopes(catalog, settings, accepted, guide, receipt_no, now, key)
         parts = tuple(
             DepartmentPart(
                 department=envelope.department,
@@ -164,6 +163,18 @@ def accept_intake(
         ),
         "locked",
     )
+
+
+def window_signer(db: Database, catalog: Catalog, settings: Settings) -> WindowSigner:
+    """The window's key (made on first use) and its catalog's department keys.
+
+    Raises:
+        window_app.trust.key_files.KeyFileError: The key file cannot be read or made.
+        window_app.domain.errors.StorageError: The database cannot be read.
+    """
+    with storage_errors(ACCEPT_WORDS):
+        tag = installation_tag(db)
+    return WindowSigner(catalog, window_signing_key(settings, tag))
 
 
 def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: Guide) -> Intake:

@@ -6,29 +6,34 @@ materials they need, and who the applicant is: a department sees its own part an
 other parts (departments and item ids, no personal data), so it knows whose opinions to gather
 into the one conclusion.
 
-This is a service (it needs the catalog, the settings, the intake and its guide); the records
-and the wire format they travel in are :mod:`window_app.domain.wire`.
+What a department receives about the applicant and the case is sealed to that department's
+key; the exchange sees the clear header only (:mod:`window_app.trust.envelopes`). This is a
+service (it needs the catalog, the settings, the intake and its guide); the records and the
+wire format they travel in are :mod:`window_app.domain.wire`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from window_app.config import Settings
-from window_app.domain.catalog import Catalog, Item, bilingual_keys
+from window_app.domain.catalog import Catalog, Department, Item, bilingual_keys
+from window_app.domain.errors import WindowAppError
 from window_app.domain.intake import Intake, MaterialStatus, Person
-from window_app.domain.wire import (
-    ENVELOPE_FORMAT,
-    Envelope,
-    canonical_json,
-    idempotency_key,
-    payload_sha256,
-    sign_payload,
-)
+from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, idempotency_key, payload_sha256
+from window_app.domain.words import Words
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
+from window_app.trust.envelopes import decision_message, seal_part
+from window_app.trust.keys import PublicSealingKey, PublicSigningKey, SigningKey
+from window_app.trust.signing import Signature, sign, verify
+
+
+class DispatchError(WindowAppError):
+    """An application cannot be dispatched as the catalog stands (e.g. a department without a key)."""
 
 
 def build_envelopes(
@@ -38,16 +43,22 @@ def build_envelopes(
     guide: Guide,
     receipt_no: str,
     accepted_at: dt.datetime,
-    secret: bytes,
+    signing_key: SigningKey,
 ) -> tuple[Envelope, ...]:
     """Split an accepted intake into per-department, per-stage envelopes, in stage order.
+
+    Each payload is a clear header (routing, items, prerequisites: no applicant data) and the
+    department's part sealed to its key (:mod:`window_app.trust.envelopes`), signed by the window.
 
     Args:
         intake: As accepted (material states final; ``verify_online`` already marked).
         guide: The guide of ``intake`` (items, merged checklist and form, stages).
         receipt_no: The application's receipt number.
         accepted_at: The moment of acceptance (timezone-aware).
-        secret: The window's signing secret.
+        signing_key: The window's key (:func:`window_app.identity.window_signing_key`).
+
+    Raises:
+        DispatchError: A department of the application has no usable sealing key.
     """
     bundle = guide.offering.bundle
     stage_of = {item.id: stage.number for stage in guide.plan.stages for item in stage.items}
@@ -59,12 +70,14 @@ def build_envelopes(
     values = form_values(intake, guide.form, settings.window.region)
     common = {
         "format": ENVELOPE_FORMAT,
+        "kind": "application",
         "receipt_no": receipt_no,
         "accepted_at": accepted_at.isoformat(timespec="seconds"),
         "window": {
             "id": settings.window.id,
             "centre": settings.window.centre,
             "region": settings.window.region,
+            "key": signing_key.public.text,
         },
         "catalog_version": catalog.version,
         "offering": {
@@ -74,7 +87,6 @@ def build_envelopes(
         },
         "lead_department": bundle.lead_department,
         "stages": len(guide.plan.stages),
-        "applicant": applicant_block(intake),
     }
     envelopes = []
     for stage_number, department_id, items in parts:
@@ -82,7 +94,7 @@ def build_envelopes(
         envelope_id = uuid.uuid4().hex
         item_ids = {item.id for item in items}
         department = catalog.departments[department_id]
-        document = {
+        header: dict[str, Any] = {
             **common,
             "envelope_id": envelope_id,
             "idempotency_key": key,
@@ -91,6 +103,16 @@ def build_envelopes(
             "is_lead": department_id == bundle.lead_department,
             "items": [_item_entry(item) for item in items],
             "depends_on": _depends_on(catalog, items, stage_of),
+            # Which materials the part lists (catalog ids, no states or notes): what a supplement may answer.
+            "material_ids": sorted(line.material.id for line in guide.checklist.lines if item_ids.intersection(line.needed_by)),
+        }
+        if department_id == bundle.lead_department:
+            header["parts"] = [
+                {"department": dept, "stage": number, "items": [item.id for item in part_items]}
+                for number, dept, part_items in parts
+            ]
+        content = {
+            "applicant": applicant_block(intake),
             "fields": {
                 line.field.id: {"label": line.field.label.zh, "value": values.get(line.field.id, "")}
                 for line in guide.form.lines
@@ -102,12 +124,8 @@ def build_envelopes(
                 if item_ids.intersection(line.needed_by)
             },
         }
-        if department_id == bundle.lead_department:
-            document["parts"] = [
-                {"department": dept, "stage": number, "items": [item.id for item in part_items]}
-                for number, dept, part_items in parts
-            ]
-        payload = canonical_json(document)
+        header["sealed"] = seal_part(sealing_key_of(department), header, "sealed", content)
+        payload = canonical_json(header)
         envelopes.append(
             Envelope(
                 envelope_id=envelope_id,
@@ -117,10 +135,32 @@ def build_envelopes(
                 stage=stage_number,
                 payload=payload,
                 payload_sha256=payload_sha256(payload),
-                signature=sign_payload(secret, payload),
+                signature=signature_text(signing_key, payload),
             )
         )
     return tuple(envelopes)
+
+
+def sealing_key_of(department: Department) -> PublicSealingKey:
+    """The department's public sealing key from the catalog.
+
+    Raises:
+        DispatchError: The catalog gives it none (or not a valid one).
+    """
+    key = PublicSealingKey.from_text(department.sealing_key)
+    if isinstance(key, Words):
+        raise DispatchError(
+            Words(
+                "目录中没有{d}的加密公钥（sealing_key），无法为其加密材料；请更新目录",
+                "the catalog gives no sealing key for {d}; its part cannot be sealed — update the catalog",
+            ).format(d=department.name)
+        )
+    return key
+
+
+def signature_text(key: SigningKey, payload: bytes) -> str:
+    """The window's signature of ``payload``, as the outbox stores it (canonical JSON text)."""
+    return canonical_json(sign(key, payload).to_json()).decode("ascii")
 
 
 def applicant_block(intake: Intake) -> dict[str, Any]:
@@ -201,3 +241,39 @@ def _material_entry(
             requirement.original for item in items for requirement in item.materials if requirement.material == material_id
         ),
     }
+
+
+@dataclass(frozen=True)
+class WindowSigner:
+    """What the window signs and seals with after acceptance (a later stage released, a
+    supplement queued) and what it checks a department's decision against: its own key and
+    the departments' public keys of its catalog."""
+
+    catalog: Catalog
+    key: SigningKey
+
+    def seal(self, department_id: str, header: dict[str, Any], part: str, content: dict[str, Any]) -> dict[str, str]:
+        """``content`` sealed to the department for the envelope ``header`` describes.
+
+        Raises:
+            DispatchError: The department is unknown or has no sealing key.
+        """
+        department = self.catalog.departments.get(department_id)
+        if department is None:
+            raise DispatchError(Words("目录中没有部门“{d}”", "no department '{d}' in the catalog").format(d=department_id))
+        return seal_part(sealing_key_of(department), header, part, content)
+
+    def signature(self, payload: bytes) -> str:
+        """The window's signature of ``payload`` (canonical JSON text)."""
+        return signature_text(self.key, payload)
+
+    def decision_problem(self, department_id: str, event: dict[str, Any]) -> Words | None:
+        """Why a decision event is not verifiably its department's, or ``None``."""
+        department = self.catalog.departments.get(department_id)
+        key = PublicSigningKey.from_text(department.signing_key if department else "")
+        if isinstance(key, Words):
+            return Words("目录中没有部门“{d}”的签名公钥", "the catalog gives no signing key for department '{d}'").format(d=department_id)
+        signature = Signature.from_json(event.get("signature"))
+        if isinstance(signature, Words):
+            return Words("决定没有部门签名：{p}", "the decision carries no department signature: {p}").format(p=signature)
+        return verify(key, decision_message(event), signature)

@@ -1,6 +1,7 @@
 """This window's identity: its id, region, installation tag and Ed25519 signing key.
 
-The private key is a file of its own (``<keys dir>/window-<ID>.ed25519.pem``, mode 0600) in
+The private key is a file of its own (``<keys dir>/window-<ID>-<TAG>.ed25519.pem``, mode 0600:
+one per window id and installation, as receipt numbers are) in
 ``[trust] keys_dir`` — by default the user's config directory, never the data directory: a copy
 of ``window.sqlite`` does not carry the key that vouches for it. The first accept (or
 ``window-app keys init``) creates it. The exchange binds the public half to the window id,
@@ -23,19 +24,19 @@ from window_app.trust.signing import sign
 REGISTRATION_FORMAT = 1
 
 
-def window_key_path(settings: Settings) -> Path:
+def window_key_path(settings: Settings, installation_tag: str) -> Path:
     """Where this window's private signing key lives."""
-    return settings.keys_dir / f"window-{settings.window.id.upper()}.ed25519.pem"
+    return settings.keys_dir / f"window-{settings.window.id.upper()}-{installation_tag.upper()}.ed25519.pem"
 
 
-def window_signing_key(settings: Settings, *, create: bool = True) -> SigningKey:
+def window_signing_key(settings: Settings, installation_tag: str, *, create: bool = True) -> SigningKey:
     """This window's signing key; made (0600) when missing and ``create``.
 
     Raises:
         window_app.trust.key_files.KeyFileError: Unreadable, too open, or missing (and not
             ``create``).
     """
-    path = window_key_path(settings)
+    path = window_key_path(settings, installation_tag)
     if create and not path.exists():
         write_private_key(path, SigningKey.generate())
     return read_signing_key(path)

@@ -256,6 +256,7 @@ class Window:
             material_id,
             status,
             now=self.now(),
+            signer=window_app.accepting.window_signer(self.db, self.catalog, self.settings),
             clerk=window_app.accepting.clerk_name(self.settings),
         )
 

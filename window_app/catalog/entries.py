@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import get_args
 
 from window_app.catalog.partial import Origin, PartialCatalog
@@ -19,6 +20,8 @@ from window_app.domain.catalog import (
     Region,
     RegionLevel,
 )
+from window_app.domain.words import Words
+from window_app.trust.keys import PublicSealingKey, PublicSigningKey
 
 CATALOG_FORMAT = 1
 REGION_LEVELS: tuple[RegionLevel, ...] = get_args(RegionLevel)
@@ -61,10 +64,23 @@ def read_department(rel: str, data: dict, partial: PartialCatalog, position: int
         name=name,
         short_name=short_name,
         kind=table.one_of("kind", DEPARTMENT_KINDS, default="government"),
+        signing_key=_public_key(table, "signing_key", PublicSigningKey.from_text),
+        sealing_key=_public_key(table, "sealing_key", PublicSealingKey.from_text),
     )
     table.finish()
     if partial.register("department", department.id, "department", Origin(rel, table.entry)):
         partial.departments[department.id] = department
+
+
+def _public_key(table: Table, key: str, parse: Callable[[object], object]) -> str:
+    """A department's public key as written, if it is one (a problem otherwise)."""
+    text = table.text(key)
+    if text:
+        parsed = parse(text)
+        if isinstance(parsed, Words):
+            table.problem(f"'{key}': {parsed.en}")
+            return ""
+    return text
 
 
 def read_material(rel: str, data: dict, partial: PartialCatalog, position: int) -> None:

@@ -56,6 +56,10 @@ class Department:
     name: Words
     kind: DepartmentKind = "government"
     short_name: Words = NO_WORDS  # for narrow columns: 市场监管 / Market Reg.
+    signing_key: str = ""
+    """Public Ed25519 key (``ed25519:<base64>``): what this department signs (decisions)."""
+    sealing_key: str = ""
+    """Public X25519 key (``hpke-x25519-sha256-aes128gcm:<base64>``): what only it can open."""
 
 
 @dataclass(frozen=True)

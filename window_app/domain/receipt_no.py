@@ -42,6 +42,16 @@ _READ_AS_DIGITS = str.maketrans("OIL", "011")  # what a slip's reader confuses
 
 
 
+_STRICT_PATTERN = re.compile(r"(\d{6})-(\d{6})-([0-9A-Z](?:[0-9A-Z-]*[0-9A-Z])?)-([0-9A-Z]{4})-(\d{4,})-([0-9A-Z]{2})")
+
+
+def receipt_owner(receipt_no: str) -> tuple[str, str, str] | None:
+    """(region, window id, installation tag) of a canonical receipt number, or ``None``: the
+    parts that say which window issued it (the exchange binds them to that window's key)."""
+    match = _STRICT_PATTERN.fullmatch(receipt_no)
+    return (match[1], match[3], match[4]) if match else None
+
+
 def format_receipt_no(region: str, day: dt.date, window_id: str, installation_tag: str, sequence: int) -> str:
     """A receipt number, check characters included."""
     body = f"{region}-{day:%y%m%d}-{window_id.upper()}-{installation_tag.upper()}-{sequence:04d}"

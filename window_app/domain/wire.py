@@ -14,15 +14,16 @@ clerk), so the exchange can answer a clear 4xx and the window can say what it co
 Checks that need the exchange's catalog or store (a known department, a supplement's original)
 stay with the exchange.
 
-The payload is canonical JSON (:func:`canonical_json`), written once and never changed;
-``payload_sha256`` and an HMAC-SHA256 ``signature`` with the window's secret let the receiver
-check it came from that window unaltered.
+The payload is canonical JSON (:func:`canonical_json`), written once and never changed: a clear
+header and the department's sealed part (:mod:`window_app.trust.envelopes`). ``payload_sha256``
+and the window's Ed25519 ``signature`` (``{"suite", "key_id", "value"}``) over those bytes let
+the exchange and the department check it came from that window unaltered; this module checks
+only their shape (verifying needs keys: :mod:`window_app.exchange.checks`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 from collections.abc import Mapping
@@ -31,7 +32,8 @@ from typing import Any
 
 from window_app.domain.words import Words
 
-ENVELOPE_FORMAT = 1
+ENVELOPE_FORMAT = 2
+"""2: sealed parts and an Ed25519 signature (1 was clear text and an HMAC)."""
 KINDS = ("application", "supplement")
 MAX_ID_LENGTH = 200
 HEX64 = re.compile(r"[0-9a-fA-F]{64}")
@@ -61,16 +63,6 @@ def payload_sha256(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def sign_payload(secret: bytes, payload: bytes) -> str:
-    """Hex HMAC-SHA256 of the payload."""
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
-
-
-def verify_signature(secret: bytes, payload: bytes, signature: str) -> bool:
-    """Whether ``signature`` is this secret's signature of ``payload`` (constant-time compare)."""
-    return hmac.compare_digest(sign_payload(secret, payload), signature)
-
-
 def idempotency_key(receipt_no: str, department: str, stage: int) -> str:
     """The deterministic key of one department's part of one stage (an application envelope)."""
     return f"{receipt_no}/{department}/{stage}"
@@ -89,7 +81,8 @@ class Envelope:
             so a resend after a lost reply never creates a second case.
         payload: Canonical JSON bytes; never changes after it is written.
         payload_sha256: Hex digest of ``payload``.
-        signature: Hex HMAC-SHA256 of ``payload`` with the window's signing secret.
+        signature: The window's signature of ``payload``: canonical JSON text of
+            ``{"suite", "key_id", "value"}`` (an object on the wire).
     """
 
     envelope_id: str
@@ -131,7 +124,7 @@ class WireEnvelope:
             "stage": self.stage,
             "payload": self.payload,
             "payload_sha256": self.payload_sha256,
-            "signature": self.signature,
+            "signature": json.loads(self.signature),
         }
 
 
@@ -190,12 +183,12 @@ def envelope_from_json(submitted: object) -> WireEnvelope | Words:
     sha256 = submitted.get("payload_sha256")
     if not isinstance(sha256, str) or not HEX64.fullmatch(sha256):
         return _missing("payload_sha256", "hex64")
-    signature = submitted.get("signature")
-    if not isinstance(signature, str) or not signature:
-        return _missing("signature", "text")
+    signature = signature_shape(submitted.get("signature"))
+    if isinstance(signature, Words):
+        return signature
     problem = _unicode_problem(
         {"envelope_id": envelope_id, "idempotency_key": key, "receipt_no": receipt_no, "department": department,
-         "payload": payload, "signature": signature}
+         "payload": payload}
     )
     if problem:
         return problem
@@ -205,6 +198,20 @@ def envelope_from_json(submitted: object) -> WireEnvelope | Words:
             "payload_sha256 does not match the payload (altered or truncated on the way)",
         )
     return WireEnvelope(envelope_id, key, kind, receipt_no, department, stage, payload, sha256.lower(), signature)
+
+
+def signature_shape(value: object) -> str | Words:
+    """A signature object as canonical JSON text, or why it is not one (checked for shape only)."""
+    if not isinstance(value, Mapping) or set(value) != {"suite", "key_id", "value"}:
+        return Words("signature 缺失或不是 {suite, key_id, value} 对象", "signature is missing or not an object {suite, key_id, value}")
+    if not all(isinstance(part, str) and 0 < len(part) <= MAX_ID_LENGTH for part in value.values()):
+        return Words("signature 的各项须为不超过 {n} 字的非空字符串", "signature parts must be non-empty strings of at most {n} characters").format(
+            n=MAX_ID_LENGTH
+        )
+    problem = _unicode_problem(value)
+    if problem:
+        return problem
+    return canonical_json(dict(value)).decode("utf-8")
 
 
 def payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
@@ -330,9 +337,12 @@ class DecisionRequest:
     reason: str = ""
     material: str = ""
     decided_by: str = ""
+    signature: str = ""
+    """The department's signature of these fields (:func:`window_app.trust.envelopes.decision_message`),
+    canonical JSON text of ``{"suite", "key_id", "value"}``."""
 
-    def to_json(self) -> dict[str, str]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
             "envelope_id": self.envelope_id,
             "item": self.item,
             "decision": self.decision,
@@ -341,6 +351,9 @@ class DecisionRequest:
             "material": self.material,
             "decided_by": self.decided_by,
         }
+        if self.signature:
+            body["signature"] = json.loads(self.signature)
+        return body
 
 
 _DECISION_FIELDS = ("envelope_id", "item", "decision", "result", "reason", "material", "decided_by")
@@ -366,7 +379,10 @@ def decision_from_json(body: object) -> DecisionRequest | Words:
     problem = _unicode_problem(fields)
     if problem:
         return problem
-    request = DecisionRequest(**fields)
+    signature = signature_shape(body.get("signature"))
+    if isinstance(signature, Words):
+        return signature
+    request = DecisionRequest(**fields, signature=signature)
     if request.decision not in DECISIONS:
         return Words(f"decision 须为 {'、'.join(DECISIONS)} 之一", f"decision must be one of {', '.join(DECISIONS)}")
     if request.decision == "rejected" and not request.reason.strip():
@@ -395,6 +411,8 @@ class Event:
     reason: str = ""
     material: str = ""
     decided_by: str = ""
+    signature: str = ""
+    """A decision's signature by its department (canonical JSON text; empty for ``received``)."""
 
     def to_json(self) -> dict[str, Any]:
         event: dict[str, Any] = {
@@ -408,6 +426,8 @@ class Event:
         }
         if self.kind != "received":
             event.update(result=self.result, reason=self.reason, material=self.material, decided_by=self.decided_by)
+            if self.signature:
+                event["signature"] = json.loads(self.signature)
         event["at"] = self.at
         return event
 

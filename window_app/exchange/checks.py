@@ -12,14 +12,29 @@ half is the contract's ``reason``, the Chinese half ``reason_zh``, for the clerk
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from window_app.domain.catalog import Catalog
-from window_app.domain.wire import WireEnvelope, envelope_from_json, key_mismatch, payload_document, payload_mismatch
+from window_app.domain.receipt_no import receipt_owner
+from window_app.domain.wire import (
+    DecisionRequest,
+    WireEnvelope,
+    envelope_from_json,
+    key_mismatch,
+    payload_document,
+    payload_mismatch,
+)
 from window_app.domain.words import Words
+from window_app.trust.envelopes import decision_message
+from window_app.trust.keys import PublicSigningKey
+from window_app.trust.signing import Signature, verify
+
+if TYPE_CHECKING:
+    from window_app.exchange.key_registry import WindowKey
 
 SUBJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -46,7 +61,14 @@ class CheckedEnvelope:
 OriginalLookup = Callable[[str], "tuple[str, str, str] | None"]
 
 
-def check_envelope(submitted: object, window_id: str, catalog: Catalog, original_of: OriginalLookup) -> CheckedEnvelope | Words:
+# A window key by its id (registered, active or revoked), or None; may register a demo window's
+# key on first sight (the document's ``window.key``).
+KeyLookup = Callable[[str, "dict[str, Any]"], "WindowKey | None"]
+
+
+def check_envelope(
+    submitted: object, window_id: str, catalog: Catalog, original_of: OriginalLookup, key_of: KeyLookup
+) -> CheckedEnvelope | Words:
     """Check one entry of ``POST /v1/envelopes`` sent by ``window_id``; the envelope, or why not.
 
     Args:
@@ -54,6 +76,7 @@ def check_envelope(submitted: object, window_id: str, catalog: Catalog, original
         window_id: The caller (from its token).
         catalog: The exchange's catalog: which departments and items exist.
         original_of: Looks up the original envelope of a supplement.
+        key_of: Looks up the window key the envelope's signature names.
     """
     envelope = envelope_from_json(submitted)
     if isinstance(envelope, Words):
@@ -67,6 +90,9 @@ def check_envelope(submitted: object, window_id: str, catalog: Catalog, original
     problem = payload_mismatch(document, envelope, window_id) or key_mismatch(envelope)
     if problem:
         return problem
+    problem = signature_problem(envelope, document, window_id, key_of)
+    if problem:
+        return problem
     original: str | None = None
     if envelope.kind == "supplement":
         original = document.get("original_envelope_id")
@@ -77,6 +103,38 @@ def check_envelope(submitted: object, window_id: str, catalog: Catalog, original
     if isinstance(items, Words):
         return items
     return CheckedEnvelope(envelope=envelope, original_envelope_id=original, items=items)
+
+
+def signature_problem(envelope: WireEnvelope, document: dict[str, Any], window_id: str, key_of: KeyLookup) -> Words | None:
+    """The envelope must be signed by a key registered for the window that sends it, and its
+    receipt number must carry that key's region, window id and installation tag."""
+    signature = Signature.from_json(json.loads(envelope.signature))
+    if isinstance(signature, Words):
+        return signature
+    key = key_of(signature.key_id, document)
+    if key is None:
+        return Words(
+            "窗口签名密钥 {k} 未在交换平台登记：请交换平台管理员用 window-app exchange keys register 登记本窗口（window-app keys show --json）",
+            "the window's signing key {k} is not registered at the exchange: its operator registers it with "
+            "window-app exchange keys register (from window-app keys show --json at the window)",
+        ).format(k=signature.key_id)
+    if key.window_id != window_id.upper():
+        return Words("签名密钥 {k} 登记给窗口 {w}，而非发送方 {me}", "signing key {k} is registered to window {w}, not to the caller {me}").format(
+            k=key.key_id, w=key.window_id, me=window_id
+        )
+    if not key.active:
+        return Words("签名密钥 {k} 已于 {t} 吊销", "signing key {k} was revoked at {t}").format(k=key.key_id, t=key.revoked_at)
+    owner = receipt_owner(envelope.receipt_no)
+    bound = (key.region, key.window_id, key.installation_tag)
+    if owner != bound:
+        return Words(
+            "受理编号 {r} 不属于此密钥登记的窗口（{p}）",
+            "receipt number {r} is not of the window this key is registered to ({p})",
+        ).format(r=envelope.receipt_no, p="{}-…-{}-{}-…".format(*bound))
+    problem = verify(key.public, envelope.payload.encode("utf-8"), signature)
+    if problem:
+        return Words("窗口签名不符：{p}", "the window's signature does not hold: {p}").format(p=problem)
+    return None
 
 
 def _original_problem(original: Any, window_id: str, department: str, original_of: OriginalLookup) -> Words | None:
@@ -124,3 +182,25 @@ def _items(document: dict, department: str, catalog: Catalog, *, required: bool)
         result = entry.get("result") if isinstance(entry.get("result"), str) else (known.result if known else "")
         entries.setdefault(item_id, ItemEntry(item_id, name, result))
     return tuple(entries.values())
+
+
+def decision_signature_problem(
+    catalog: Catalog, department: str, decision: DecisionRequest, revoked: Mapping[str, str]
+) -> Words | None:
+    """A decision must be signed by its department's key as the published catalog gives it,
+    and that key must not be revoked at this exchange."""
+    known = catalog.departments.get(department)
+    key = PublicSigningKey.from_text(known.signing_key if known else "")
+    if isinstance(key, Words):
+        return Words("目录中没有部门“{d}”的签名公钥，无法核验其决定", "the catalog gives no signing key for department '{d}'; its decisions cannot be verified").format(
+            d=department
+        )
+    if key.key_id in revoked:
+        return Words("部门“{d}”的签名密钥 {k} 已被吊销", "department '{d}''s signing key {k} is revoked").format(d=department, k=key.key_id)
+    signature = Signature.from_json(json.loads(decision.signature))
+    if isinstance(signature, Words):
+        return signature
+    problem = verify(key, decision_message(decision.to_json()), signature)
+    if problem:
+        return Words("决定的签名不符：{p}", "the decision's signature does not hold: {p}").format(p=problem)
+    return None

@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import window_app.catalog
@@ -25,9 +26,11 @@ from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.words import language, set_language, tr
 from window_app.exchange import server_available
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
 from window_app.exchange.simulate import Simulation
 from window_app.exchange.store import ExchangeStore
+from window_app.trust.key_files import KeyFileError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -37,6 +40,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SIMULATE_SECONDS = 3.0
 URL_VARIABLE = "WINDOW_APP_EXCHANGE_URL"
 TOKEN_VARIABLE = "WINDOW_APP_DEPARTMENT_TOKEN"
+KEYS_VARIABLE = "WINDOW_APP_DEPARTMENT_KEYS_DIR"
 INSTALL_HINT = "pip install 'window-app[exchange]'"
 
 
@@ -114,6 +118,11 @@ def _add_token(actions: Any) -> None:
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help=tr("交换平台地址（默认 ${v} 或 http://127.0.0.1:{p}）", "exchange URL (default ${v} or http://127.0.0.1:{p})", v=URL_VARIABLE, p=DEFAULT_PORT))
     parser.add_argument("--token", help=tr("部门令牌（默认 ${v}）", "the department's token (default ${v})", v=TOKEN_VARIABLE))
+    parser.add_argument(
+        "--keys-dir", metavar="DIR",
+        help=tr("部门私钥所在目录（默认 ${v}；演示令牌 demo-<部门> 使用演示密钥）",
+                "directory of the department's private keys (default ${v}; a demo-<department> token uses the demo keys)", v=KEYS_VARIABLE),
+    )
 
 
 def _add_inbox(actions: Any) -> None:
@@ -137,6 +146,7 @@ def _add_decide(actions: Any) -> None:
     decide.add_argument("--reason", default="", help=tr("理由（不予许可时必填）", "reason (required for rejected)"))
     decide.add_argument("--material", default="", metavar="ID", help=tr("需补正的材料编号", "material to supply"))
     decide.add_argument("--by", default="", metavar="NAME", help=tr("审批人", "who decides"))
+    decide.add_argument("--department", default="", metavar="DEPT", help=tr("作出决定的部门（演示令牌可省略）", "the deciding department (implied by a demo token)"))
     _add_client_options(decide)
     decide.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     decide.set_defaults(func=cmd_decide)
@@ -268,11 +278,15 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
     token = args.token or os.environ.get(TOKEN_VARIABLE) or f"demo-{args.department}"
     state = "all" if args.all else "new" if args.new else "open"
+    keys = _department_keys(args, args.department, token)
+    if isinstance(keys, int):
+        return keys
     try:
         with window_app.exchange.client.DepartmentClient(_url(args), token) as client:
             entries = client.inbox(state, limit=args.limit, department=args.department)
     except window_app.exchange.client.ExchangeClientError as exc:
         return _client_failure(exc)
+    entries = [_opened(entry, keys) for entry in entries]
     if args.json:
         print(json.dumps({"envelopes": entries}, ensure_ascii=False, indent=2))
     else:
@@ -288,11 +302,18 @@ def cmd_decide(args: argparse.Namespace) -> int:
         _err(tr("需要部门令牌：--token T 或环境变量 {v}（演示服务器上为 demo-<部门编号>）。",
                 "A department token is needed: --token T or ${v} (demo-<department> on a demo server).", v=TOKEN_VARIABLE))
         return EXIT_INVALID
+    department = token[len("demo-"):] if token.startswith("demo-") else args.department
+    if not department:
+        _err(tr("请用 --department 指明部门（其私钥用于签署决定）。", "Name the department with --department (its key signs the decision)."))
+        return EXIT_INVALID
+    keys = _department_keys(args, department, token)
+    if isinstance(keys, int):
+        return keys
     try:
         with window_app.exchange.client.DepartmentClient(_url(args), token) as client:
             event, created = client.decide(
                 args.envelope_id, args.item, args.decision,
-                result=args.result, reason=args.reason, material=args.material, decided_by=args.by,
+                result=args.result, reason=args.reason, material=args.material, decided_by=args.by, keys=keys,
             )
     except window_app.exchange.client.ExchangeClientError as exc:
         return _client_failure(exc)
@@ -304,6 +325,30 @@ def cmd_decide(args: argparse.Namespace) -> int:
     else:
         print(tr("此决定此前已记录（事件 #{s}），未重复写入。", "This decision was already recorded (event #{s}); nothing written.", s=event["seq"]))
     return EXIT_OK
+
+
+def _department_keys(args: argparse.Namespace, department: str, token: str) -> DepartmentKeys | int:
+    """The department's keys: from --keys-dir / $WINDOW_APP_DEPARTMENT_KEYS_DIR, else the demo
+    keys when the token is a demo token."""
+    directory = args.keys_dir or os.environ.get(KEYS_VARIABLE)
+    if not directory and token == f"demo-{department}":
+        return DepartmentKeys.demo(department)
+    if not directory:
+        _err(tr("需要部门私钥目录：--keys-dir DIR 或环境变量 {v}。", "The department's keys are needed: --keys-dir DIR or ${v}.", v=KEYS_VARIABLE))
+        return EXIT_INVALID
+    try:
+        return DepartmentKeys.read(Path(directory), department)
+    except KeyFileError as exc:
+        _err(tr("部门密钥：{m}", "Department keys: {m}", m=exc.words))
+        return EXIT_ENVIRONMENT
+
+
+def _opened(entry: dict[str, Any], keys: DepartmentKeys) -> dict[str, Any]:
+    """An inbox entry with its payload opened (signature checked), or the reason it was not."""
+    opened = keys.open(entry)
+    if isinstance(opened, dict):
+        return {**entry, "payload": opened, "verified": True}
+    return {**entry, "verified": False, "problem": opened.to_json()}
 
 
 def _url(args: argparse.Namespace) -> str:

@@ -10,6 +10,7 @@ import httpx
 from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import DecisionRequest
 from window_app.domain.words import Words
+from window_app.exchange.department_keys import DepartmentKeys
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -66,9 +67,11 @@ class DepartmentClient:
         reason: str = "",
         material: str = "",
         decided_by: str = "",
+        keys: DepartmentKeys,
     ) -> tuple[dict[str, Any], bool]:
-        """``POST /v1/decisions``: returns (the event, whether it was newly recorded)."""
-        body = DecisionRequest(envelope_id, item, decision, result, reason, material, decided_by).to_json()
+        """``POST /v1/decisions``, signed with the department's ``keys``: returns (the event,
+        whether it was newly recorded)."""
+        body = keys.signed(DecisionRequest(envelope_id, item, decision, result, reason, material, decided_by)).to_json()
         response = self._send("POST", "/v1/decisions", json=body)
         return _json(response)["event"], response.status_code == 201
 

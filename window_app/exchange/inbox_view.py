@@ -55,6 +55,11 @@ def render_envelope(entry: dict[str, Any]) -> str:
         lines.append(tr("受理编号 {r} · 第 {s} 阶段 · {state}", "Receipt {r} · stage {s} · {state}",
                         r=entry["receipt_no"], s=entry["stage"], state=state))
     lines.append(tr("  信封：{e}", "  Envelope: {e}", e=entry["envelope_id"]))
+    if entry.get("verified") is False:
+        problem = Words.from_json(entry.get("problem"))
+        lines.append(tr("  ⚠ 未能核验或解密（只显示公开部分）：{p}", "  ⚠ Not verified or not opened (clear header only): {p}", p=problem))
+    elif entry.get("verified"):
+        lines.append(tr("  ✓ 窗口签名已核验，材料已用本部门私钥解密", "  ✓ Window signature verified; opened with this department's key"))
     lines.extend(_context(payload, entry))
     lines.extend(_applicant(payload.get("applicant")))
     lines.extend(_items(entry))

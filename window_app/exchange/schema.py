@@ -78,4 +78,33 @@ MIGRATIONS: list[list[str]] = [
         # events(window, since): a window's events after its cursor.
         "CREATE INDEX events_window_seq ON events (window_id, seq)",
     ],
+    [
+        # Windows' public Ed25519 keys, each bound to one window id, region and installation
+        # tag: envelopes under receipt numbers of that prefix verify against it, no other.
+        """
+        CREATE TABLE window_keys (
+            key_id TEXT PRIMARY KEY,
+            window_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            installation_tag TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            centre TEXT NOT NULL DEFAULT '',
+            registered_at TEXT NOT NULL,
+            registered_by TEXT NOT NULL CHECK (registered_by IN ('operator', 'demo')),
+            revoked_at TEXT
+        ) WITHOUT ROWID
+        """,
+        # keys list (per window) and the check that a window has an active key.
+        "CREATE INDEX window_keys_window ON window_keys (window_id, registered_at)",
+        # Department keys come from the published catalog; the exchange can revoke one.
+        """
+        CREATE TABLE department_key_revocations (
+            key_id TEXT PRIMARY KEY,
+            department TEXT NOT NULL,
+            revoked_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        # A decision's signature by its department, passed on to the window (canonical JSON).
+        "ALTER TABLE events ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
+    ],
 ]

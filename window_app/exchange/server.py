@@ -31,7 +31,7 @@ from starlette.routing import Route
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.wire import MAX_CURSOR, DecisionRequest, decision_from_json
 from window_app.domain.words import Words
-from window_app.exchange.checks import SUBJECT_ID
+from window_app.exchange.checks import SUBJECT_ID, decision_signature_problem
 from window_app.exchange.errors import ExchangeError, error_body
 from window_app.exchange.published_catalog import PublishedCatalog, publish
 from window_app.exchange.simulate import Simulation
@@ -103,6 +103,7 @@ def create_app(
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
+    store.demo_windows = demo
     app.state.store = store
     app.state.catalog = published
     app.state.demo_departments = frozenset(catalog.departments) if demo else frozenset()
@@ -182,6 +183,10 @@ async def post_decision(request: Request) -> JSONResponse:
     if isinstance(decision, Words):
         raise _bad_request(decision)
     store: ExchangeStore = request.app.state.store
+    revoked = await run_in_threadpool(store.revoked_department_keys)
+    problem = decision_signature_problem(request.app.state.catalog.catalog, subject.id, decision, revoked)
+    if problem:
+        raise ExchangeError(422, problem)
     event, created = await run_in_threadpool(_decide, store, subject, decision)
     return JSONResponse({"event": event}, status_code=201 if created else 200)
 
@@ -196,6 +201,7 @@ def _decide(store: ExchangeStore, subject: Subject, decision: DecisionRequest) -
         reason=decision.reason,
         material=decision.material,
         decided_by=decision.decided_by,
+        signature=decision.signature,
     )
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from window_app.domain.identifiers import USCC_ALPHABET, uscc_check_char
+from window_app.domain.wire import DecisionRequest
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.errors import ExchangeError
 
 if TYPE_CHECKING:
@@ -113,7 +115,10 @@ class Simulation:
         return "approved"
 
     def _decide(self, store: ExchangeStore, envelope: dict[str, Any], item: dict[str, Any], outcome: str) -> None:
-        payload = envelope["payload"]
+        # The simulated reviewer is the demo department: it opens with its demo key and signs.
+        keys = DepartmentKeys.demo(envelope["department"])
+        opened = keys.open(envelope)
+        payload = opened if isinstance(opened, dict) else envelope["payload"]
         words: dict[str, str] = {}
         if outcome == "approved":
             words["result"] = plausible_result(item, payload, envelope["envelope_id"], store.clock().year)
@@ -123,8 +128,12 @@ class Simulation:
             material_id, name = supplement_material(payload)
             words["material"] = material_id
             words["reason"] = f"请补正：{name}（模拟）/ Please supply: {name} (simulated)"
+        request = keys.signed(
+            DecisionRequest(envelope["envelope_id"], item["id"], outcome, decided_by=self.decided_by, **words)
+        )
         store.decide(
-            envelope["department"], envelope["envelope_id"], item["id"], outcome, decided_by=self.decided_by, **words
+            envelope["department"], envelope["envelope_id"], item["id"], outcome, decided_by=self.decided_by,
+            signature=request.signature, **words,
         )
 
 

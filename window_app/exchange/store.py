@@ -27,12 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from window_app.domain.catalog import Catalog
+from window_app.domain.receipt_no import receipt_owner
 from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event
 from window_app.domain.words import Words
+from window_app.exchange import key_registry
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
 from window_app.exchange.errors import ExchangeError
+from window_app.exchange.key_registry import WindowKey
 from window_app.exchange.schema import MIGRATIONS
 from window_app.sqlite_kit import durable_transaction, migrate
+from window_app.trust.keys import PublicSigningKey
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 INBOX_STATES = {
@@ -76,6 +80,8 @@ class ExchangeStore:
         self.path = path
         self.clock = clock
         self.closed = False
+        self.demo_windows = False
+        """A demo exchange registers a window's key on first sight (``--demo``, loopback only)."""
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -174,6 +180,33 @@ class ExchangeStore:
             ).fetchone()
         return Subject(row[0], row[1]) if row else None
 
+    # -- keys ----------------------------------------------------------------------------------
+
+    def register_window(self, request: dict[str, Any], by: str = "operator") -> WindowKey:
+        """Register a window's key from its checked, self-signed request
+        (:func:`window_app.exchange.key_registry.registration_problem`)."""
+        at, _ = self._now()
+        with self._transaction() as conn:
+            return key_registry.register_window(conn, request, at, by)
+
+    def window_keys(self) -> list[WindowKey]:
+        with self._reading() as conn:
+            return key_registry.window_keys(conn)
+
+    def revoke_window_key(self, key_id: str) -> bool:
+        at, _ = self._now()
+        with self._transaction() as conn:
+            return key_registry.revoke_window_key(conn, key_id, at)
+
+    def revoke_department_key(self, department: str, key_id: str) -> bool:
+        at, _ = self._now()
+        with self._transaction() as conn:
+            return key_registry.revoke_department_key(conn, department, key_id, at)
+
+    def revoked_department_keys(self) -> dict[str, str]:
+        with self._reading() as conn:
+            return key_registry.revoked_department_keys(conn)
+
     # -- envelopes in --------------------------------------------------------------------------
 
     def ingest(self, window_id: str, submitted: Sequence[Any], catalog: Catalog) -> list[dict[str, Any]]:
@@ -210,7 +243,13 @@ class ExchangeStore:
             ).fetchone()
             return tuple(found) if found else None
 
-        checked = check_envelope(entry, window_id, catalog, original_of)
+        def key_of(key_id: str, document: dict[str, Any]) -> WindowKey | None:
+            found = key_registry.window_key(conn, key_id)
+            if found is None and self.demo_windows:
+                found = _demo_registration(conn, key_id, document, received_at)
+            return found
+
+        checked = check_envelope(entry, window_id, catalog, original_of, key_of)
         if isinstance(checked, Words):
             return EnvelopeResult.rejected(key if isinstance(key, str) else None, checked).to_json()
         envelope = checked.envelope
@@ -286,7 +325,8 @@ class ExchangeStore:
             "state": state,
             "payload": json.loads(payload),
             "payload_sha256": sha256,
-            "signature": signature,
+            "signature": json.loads(signature),
+            "window_key": _window_key_text(conn, signature),
             "items": _items_of(conn, envelope_id),
         }
         if original is not None:
@@ -339,6 +379,7 @@ class ExchangeStore:
         reason: str = "",
         material: str = "",
         decided_by: str = "",
+        signature: str = "",
     ) -> tuple[dict[str, Any], bool]:
         """Record a department's decision on one item; returns (the event, whether it is new).
 
@@ -401,9 +442,9 @@ class ExchangeStore:
                     )
             self._receive(conn, envelope_id, at)
             cursor = conn.execute(
-                "INSERT INTO events (window_id, envelope_id, kind, item, result, reason, material, decided_by, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [window_id, envelope_id, decision, item, result, reason, material, decided_by, at],
+                "INSERT INTO events (window_id, envelope_id, kind, item, result, reason, material, decided_by, at, "
+                "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [window_id, envelope_id, decision, item, result, reason, material, decided_by, at, signature],
             )
             seq = cursor.lastrowid
             conn.execute(
@@ -454,8 +495,30 @@ class ExchangeStore:
 
 _EVENT_SELECT = (
     "SELECT e.seq, e.kind, e.envelope_id, v.idempotency_key, v.receipt_no, v.department, e.item, e.result, "
-    "e.reason, e.material, e.decided_by, e.at FROM events e JOIN envelopes v ON v.envelope_id = e.envelope_id"
+    "e.reason, e.material, e.decided_by, e.at, e.signature FROM events e JOIN envelopes v ON v.envelope_id = e.envelope_id"
 )
+
+
+def _window_key_text(conn: sqlite3.Connection, signature: str) -> str:
+    """The registered public key that signed an envelope (the department verifies with it)."""
+    key_id = json.loads(signature).get("key_id", "")
+    found = key_registry.window_key(conn, key_id)
+    return found.public_key if found else ""
+
+
+def _demo_registration(conn: sqlite3.Connection, key_id: str, document: dict[str, Any], at: str) -> WindowKey | None:
+    """A demo exchange registers a window's key the first time it sees it: bound, as any
+    registration, to the region, window id and installation tag of the receipt number."""
+    window = document.get("window")
+    public_key = window.get("key") if isinstance(window, dict) else None
+    owner = receipt_owner(str(document.get("receipt_no") or ""))
+    key = PublicSigningKey.from_text(public_key)
+    if owner is None or isinstance(key, Words) or key.key_id != key_id:
+        return None
+    region, window_id, tag = owner
+    request = {"key_id": key_id, "id": window_id, "region": region, "installation_tag": tag,
+               "public_key": key.text, "centre": str(window.get("centre") or "") if isinstance(window, dict) else ""}
+    return key_registry.register_window(conn, request, at, "demo")
 
 
 def _event(conn: sqlite3.Connection, seq: int) -> dict[str, Any]:
@@ -463,10 +526,10 @@ def _event(conn: sqlite3.Connection, seq: int) -> dict[str, Any]:
 
 
 def _event_from_row(row: Sequence[Any]) -> dict[str, Any]:
-    seq, kind, envelope_id, key, receipt_no, department, item, result, reason, material, decided_by, at = row
+    seq, kind, envelope_id, key, receipt_no, department, item, result, reason, material, decided_by, at, signature = row
     return Event(
         seq, kind, envelope_id, key, receipt_no, department, item, at,
-        result=result, reason=reason, material=material, decided_by=decided_by,
+        result=result, reason=reason, material=material, decided_by=decided_by, signature=signature,
     ).to_json()
 
 

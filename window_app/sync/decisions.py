@@ -40,6 +40,7 @@ from window_app.sync.stages import SYNC_ACTOR, release_ready
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
+    from window_app.dispatch import WindowSigner
 
 FINISHED_PART_STATES = ("approved", "rejected", "cancelled")
 STARTED_PART_STATES = ("received", "approved", "rejected", "supplement_needed", "cancelled")
@@ -59,12 +60,15 @@ class Effect:
     released: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     concluded: list[str] = field(default_factory=list)
+    unverified: list[Words] = field(default_factory=list)
+    """Decisions refused because their department's signature did not hold."""
 
     def add(self, other: Effect) -> None:
         self.applied += other.applied
         self.released += other.released
         self.cancelled += other.cancelled
         self.concluded += other.concluded
+        self.unverified += other.unverified
 
 
 # -- the conclusion ------------------------------------------------------------------------------
@@ -195,13 +199,13 @@ def conclusion_lines(db: Database, receipt_no: str, parts: list[PartRow], decisi
     return lines, department_names
 
 
-def refresh_application(db: Database, receipt_no: str, *, now: str, secret: bytes) -> Effect:
+def refresh_application(db: Database, receipt_no: str, *, now: str, signer: WindowSigner) -> Effect:
     """Release what can go, recompute every part's and the application's state, conclude.
 
     Runs inside the caller's transaction; calling it again without news changes nothing.
     """
     effect = Effect()
-    release = release_ready(db, receipt_no, now=now, secret=secret)
+    release = release_ready(db, receipt_no, now=now, signer=signer)
     effect.released += release.released
     effect.cancelled += release.cancelled
     decisions = progress.decisions_of(db, receipt_no)
@@ -256,7 +260,7 @@ def refresh_application(db: Database, receipt_no: str, *, now: str, secret: byte
 # -- delivery answers ----------------------------------------------------------------------------
 
 
-def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_at: str, secret: bytes) -> bool:
+def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_at: str, signer: WindowSigner) -> bool:
     """The exchange has this envelope (``created``/``duplicate``, or an event about it).
 
     Marks it ``sent`` and its part ``sent`` (with the time), audits the delivery and the
@@ -286,7 +290,7 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
             },
             now,
         )
-        refresh_application(db, receipt_no, now=now, secret=secret)
+        refresh_application(db, receipt_no, now=now, signer=signer)
         return True
     part = progress.part_by_envelope(db, row.envelope_id)
     if part is not None:
@@ -355,14 +359,14 @@ def record_quarantine(db: Database, row: OutgoingEnvelope, words: Words, *, now:
 
 
 def record_results(
-    db: Database, rows: list[OutgoingEnvelope], results: list[EnvelopeResult], *, now: str, secret: bytes
+    db: Database, rows: list[OutgoingEnvelope], results: list[EnvelopeResult], *, now: str, signer: WindowSigner
 ) -> tuple[int, int, int]:
     """Apply one batch's answers in one transaction: ``(created, duplicate, quarantined)``."""
     created = duplicate = quarantined = 0
     with sync_state.write_transaction(db):
         for row, result in zip(rows, results):
             if result.status in ("created", "duplicate"):
-                record_delivered(db, row, now=now, received_at=result.received_at, secret=secret)
+                record_delivered(db, row, now=now, received_at=result.received_at, signer=signer)
                 if result.status == "created":
                     created += 1
                 else:
@@ -375,7 +379,7 @@ def record_results(
 # -- events ----------------------------------------------------------------------------------
 
 
-def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str, secret: bytes) -> Effect:
+def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str, signer: WindowSigner) -> Effect:
     """Apply one event (inside the caller's transaction, with the cursor); a repeat is a no-op."""
     effect = Effect()
     envelope_id = str(event.get("envelope_id") or "")
@@ -390,7 +394,7 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
         return effect  # not one of ours (kept in exchange_events, nothing else to do)
     # An event about an envelope proves the exchange has it, whatever answer got lost.
     if outbox_store.state_of(db, row.envelope_id) in (QUEUED, QUARANTINED):
-        record_delivered(db, row, now=now, received_at="", secret=secret)
+        record_delivered(db, row, now=now, received_at="", signer=signer)
     part = progress.part_by_envelope(db, row.original_envelope_id if row.kind == "supplement" else row.envelope_id)
     if part is None:
         return effect
@@ -409,6 +413,19 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
         )
     elif kind in DECISIONS:
         item = str(event.get("item") or "")
+        problem = signer.decision_problem(department, event)
+        if problem:
+            # Not applied: a decision nobody can prove its department made changes nothing.
+            words = Words("部门“{d}”的决定未通过签名核验，未予采用：{p}", "A decision said to be from {d} failed verification and was not applied: {p}").format(
+                d=department, p=problem
+            )
+            append_event(
+                db, SYNC_ACTOR, "decision_quarantined", receipt_no,
+                {"seq": event.get("seq"), "envelope_id": row.envelope_id, "item": item, "kind": kind, "reason": words.to_json()},
+                now,
+            )
+            effect.unverified.append(words)
+            return effect
         if item not in part.items:
             append_event(
                 db, SYNC_ACTOR, "event_ignored", receipt_no,
@@ -451,5 +468,5 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
         )
     else:
         return effect  # a kind this window does not know yet: kept, not acted on
-    effect.add(refresh_application(db, receipt_no, now=now, secret=secret))
+    effect.add(refresh_application(db, receipt_no, now=now, signer=signer))
     return effect

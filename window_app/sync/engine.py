@@ -52,12 +52,15 @@ from typing import TYPE_CHECKING, Any
 
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
-from offline_cache.db import open_database, signing_secret
+from offline_cache.db import installation_tag, open_database
+from window_app.catalog.cache import cached_catalog
+from window_app.dispatch import WindowSigner
 from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import NO_WORDS, Words, tr
+from window_app.identity import window_signing_key
 from window_app.sync.backoff import Backoff
-from window_app.sync.catalog_refresh import refresh_catalog
+from window_app.sync.catalog_refresh import load_preferred_catalog, refresh_catalog
 from window_app.sync.client import (
     MAX_ENVELOPES_PER_REQUEST,
     POOL_CONNECTIONS,
@@ -241,6 +244,7 @@ class SyncEngine:
         http: httpx.AsyncClient | None = None,
         refresh_catalog: bool = True,
         program: str = "",
+        signer: WindowSigner | None = None,
     ):
         self.db = db
         self.settings = settings
@@ -253,7 +257,7 @@ class SyncEngine:
         self._catalog_etag = catalog_etag
         self._batch_size: dict[str, int] = {}
         self._wake: asyncio.Event | None = None
-        self._secret: bytes | None = None
+        self._signer: WindowSigner | None = signer
         self.last_report: SyncReport | None = None
         self.lock = SyncLock(lock_path(settings.data_dir), program)
 
@@ -466,10 +470,14 @@ class SyncEngine:
     # -- one endpoint ----------------------------------------------------------------------------
 
     @property
-    def secret(self) -> bytes:
-        if self._secret is None:
-            self._secret = signing_secret(self.db)
-        return self._secret
+    def signer(self) -> WindowSigner:
+        """The window's key and its catalog's department keys (loaded on first need: releasing
+        a later stage signs and seals; applying a decision verifies it)."""
+        if self._signer is None:
+            catalog = load_preferred_catalog(self.settings, load=lambda path: cached_catalog(self.db, path))
+            key = window_signing_key(self.settings, installation_tag(self.db))
+            self._signer = WindowSigner(catalog, key)
+        return self._signer
 
     async def _endpoint_round(
         self, http: httpx.AsyncClient, endpoint: Endpoint, own: tuple[str, ...], report: SyncReport, retry_now: bool
@@ -498,6 +506,8 @@ class SyncEngine:
                 report.released += len(effect.released)
                 report.cancelled += len(effect.cancelled)
                 report.concluded += effect.concluded
+                if effect.unverified:
+                    report.error = effect.unverified[-1]
                 state = sync_state.endpoint_state(self.db, endpoint.key)
                 if not effect.released:
                     break
@@ -627,7 +637,7 @@ class SyncEngine:
             result.failed += len(rows)
             raise
         created, duplicate, quarantined = record_results(
-            self.db, rows, answers, now=_iso(self.clock()), secret=self.secret
+            self.db, rows, answers, now=_iso(self.clock()), signer=self.signer
         )
         result.sent += created
         result.duplicate += duplicate
@@ -663,7 +673,7 @@ class SyncEngine:
                     continue
                 now = _iso(self.clock())
                 with sync_state.write_transaction(self.db):
-                    effect.add(apply_event(self.db, endpoint.key, event, now=now, secret=self.secret))
+                    effect.add(apply_event(self.db, endpoint.key, event, now=now, signer=self.signer))
                     sync_state.set_cursor(self.db, endpoint.key, event["seq"])
                 cursor = event["seq"]
             if new_cursor > cursor:

@@ -4,9 +4,10 @@ A stage-2 envelope is held (stored state ``waiting``) until every item it depend
 payload, the entries with a ``stage``: items of this same application) is approved. Then, and
 only then — it has never been attempted, so no byte of it has been on the wire — the window
 finalises its payload ONCE: it adds ``prerequisite_results`` (each prerequisite's result, e.g.
-the business licence number from the approved event's ``result``) so the next department
-receives what it needs, recomputes ``payload_sha256`` and the signature, and queues it. From
-its first attempt on, the stored text is what is sent, every time.
+the business licence number from the approved event's ``result``), sealed to the next
+department as ``sealed_results`` (the window seals, it cannot open what it sealed at accept),
+signs the new payload with the window's key, and queues it. From its first attempt on, the
+stored text is what is sent, every time.
 
 If a prerequisite is refused (or was itself cancelled), the envelope and its part become
 ``cancelled`` and are never sent; cancelling cascades to what depended on them.
@@ -24,11 +25,12 @@ from offline_cache.audit import append_event
 from offline_cache.stored_words import words_to_column
 from window_app.domain.outbox import HELD, QUEUED
 from window_app.domain.progress import ItemDecision
-from window_app.domain.wire import canonical_json, payload_sha256, sign_payload
+from window_app.domain.wire import canonical_json, payload_sha256
 from window_app.domain.words import Words
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
+    from window_app.dispatch import WindowSigner
 
 SYNC_ACTOR = "sync"
 
@@ -46,14 +48,16 @@ def prerequisites_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [entry for entry in document.get("depends_on", []) if isinstance(entry, dict) and not entry.get("external")]
 
 
-def finalised_payload(document: dict[str, Any], decisions: dict[str, ItemDecision], now: str) -> bytes:
-    """The held envelope's document with its prerequisites' results added, canonical bytes.
+def finalised_payload(
+    document: dict[str, Any], decisions: dict[str, ItemDecision], now: str, signer: WindowSigner
+) -> bytes:
+    """The held envelope's payload with its prerequisites' results sealed in, canonical bytes.
 
     Each ``prerequisite_results`` entry names the item, its department, the result it produced
     (the department's ``result`` text, e.g. ``营业执照 91522325MA…``), who decided and when.
     """
     final = dict(document)
-    final["prerequisite_results"] = [
+    results = [
         {
             "item": entry["item"],
             "name": entry.get("name", ""),
@@ -65,11 +69,14 @@ def finalised_payload(document: dict[str, Any], decisions: dict[str, ItemDecisio
         }
         for entry in prerequisites_of(document)
     ]
+    department = document.get("department")
+    department_id = department.get("id") if isinstance(department, dict) else str(department)
+    final["sealed_results"] = signer.seal(department_id, final, "sealed_results", {"prerequisite_results": results})
     final["released_at"] = now
     return canonical_json(final)
 
 
-def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> ReleaseOutcome:
+def release_ready(db: Database, receipt_no: str, *, now: str, signer: WindowSigner) -> ReleaseOutcome:
     """Release or cancel the application's held envelopes as their prerequisites allow.
 
     Runs inside the caller's transaction (the one applying the event that decided a
@@ -125,11 +132,9 @@ def release_ready(db: Database, receipt_no: str, *, now: str, secret: bytes) -> 
                 entry["item"] in decisions and decisions[entry["item"]].decision == "approved" for entry in prerequisites
             ):
                 continue  # still held (undecided, or a supplement was asked for)
-            payload = finalised_payload(document, decisions, now)
+            payload = finalised_payload(document, decisions, now, signer)
             sha256 = payload_sha256(payload)
-            if outbox_store.finalise_held(
-                db, row.envelope_id, payload.decode("utf-8"), sha256, sign_payload(secret, payload), now
-            ):
+            if outbox_store.finalise_held(db, row.envelope_id, payload.decode("utf-8"), sha256, signer.signature(payload), now):
                 if part is not None:
                     progress.update_part(
                         db, receipt_no, part.department, part.stage, now=now, state=QUEUED, only_from=(HELD,)

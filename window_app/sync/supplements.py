@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import outbox as outbox_store
 from offline_cache import progress
 from offline_cache.audit import append_event
-from offline_cache.db import durable_transaction, signing_secret, storage_errors
+from offline_cache.db import durable_transaction, storage_errors
 from window_app.domain.errors import WindowAppError
 from window_app.domain.intake import MaterialStatus
-from window_app.domain.wire import ENVELOPE_FORMAT, canonical_json, payload_sha256, sign_payload
+from window_app.domain.wire import ENVELOPE_FORMAT, canonical_json, payload_sha256
 from window_app.domain.words import Words
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
+    from window_app.dispatch import WindowSigner
 
 SUPPLEMENT_WORDS = Words("记录补正材料", "Recording the supplement")
 MATERIAL_STATES = ("original", "copy", "shared", "deficient", "not_applicable", "pending")
@@ -44,6 +45,7 @@ def supplement(
     status: MaterialStatus | str,
     *,
     now: dt.datetime,
+    signer: WindowSigner,
     clerk: str = "",
 ) -> str:
     """Record a supplied material and queue a ``supplement`` envelope; returns its envelope id.
@@ -85,21 +87,19 @@ def supplement(
         if original is None:
             raise KeyError(f"{receipt_no}: envelope {part.envelope_id} is missing")
         document = json.loads(original.payload)
-        materials = document.get("materials") or {}
-        if material_id not in materials:
+        if material_id not in (document.get("material_ids") or ()):
             raise SupplementRefused(
                 Words(
                     f"材料“{material_id}”不属于 {department} 的办理部分",
                     f"Material {material_id!r} is not part of {department}'s part",
                 )
             )
-        secret = signing_secret(db)
         with durable_transaction(db):
             number = outbox_store.count_supplements(db, receipt_no, original.envelope_id) + 1
             envelope_id = uuid.uuid4().hex
             key = f"{original.idempotency_key}/supplement/{number}"
-            entry = materials[material_id]
-            payload_doc: dict[str, Any] = {
+            material = signer.catalog.materials.get(material_id)
+            header: dict[str, Any] = {
                 "format": ENVELOPE_FORMAT,
                 "kind": "supplement",
                 "envelope_id": envelope_id,
@@ -116,17 +116,21 @@ def supplement(
                     for item in document.get("items", [])
                     if isinstance(item, dict)
                 ],
+                "material_ids": [material_id],
+                "supplied_at": at,
+                "sequence": number,
+            }
+            content = {
                 "material": {
                     "id": material_id,
-                    "name": entry.get("name", material_id) if isinstance(entry, dict) else material_id,
+                    "name": material.name.zh if material else material_id,
                     "state": status.state,
                     "promised_date": status.promised_date,
                     "note": status.note,
                 },
-                "supplied_at": at,
-                "sequence": number,
             }
-            payload = canonical_json(payload_doc)
+            header["sealed"] = signer.seal(department, header, "sealed", content)
+            payload = canonical_json(header)
             sha256 = payload_sha256(payload)
             outbox_store.insert_supplement(
                 db,
@@ -137,7 +141,7 @@ def supplement(
                 stage=original.stage,
                 payload=payload.decode("utf-8"),
                 payload_sha256=sha256,
-                signature=sign_payload(secret, payload),
+                signature=signer.signature(payload),
                 original_envelope_id=original.envelope_id,
                 now=at,
             )
