@@ -8,6 +8,7 @@ standalone item, 食品经营许可, needs the business licence the applicant al
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from window_app.domain.catalog import (
@@ -29,6 +30,7 @@ from window_app.domain.catalog import (
 )
 from window_app.domain.intake import Applicant, Enterprise, Intake, MaterialStatus, Person
 from window_app.domain.words import Words
+from window_app.trust.demo import demo_sealing_key, demo_signing_key
 
 TODAY = dt.date(2026, 11, 27)  # a Friday, the day the shared test clock is pinned to
 WINDOW_REGION = "522325"
@@ -54,9 +56,19 @@ def regions() -> dict[str, Region]:
     }
 
 
+def keyed(department: Department) -> Department:
+    """The department with its demo public keys (what the shipped demo catalog gives it)."""
+    name = f"department:{department.id}"
+    return dataclasses.replace(
+        department,
+        signing_key=demo_signing_key(name).public.text,
+        sealing_key=demo_sealing_key(name).public.text,
+    )
+
+
 def departments() -> dict[str, Department]:
     return {
-        department.id: department
+        department.id: keyed(department)
         for department in (
             Department("market_regulation", Words("贞丰县市场监督管理局", "Zhenfeng Market Regulation"), short_name=Words("市场监管")),
             Department("public_security", Words("贞丰县公安局", "Zhenfeng Public Security"), short_name=Words("公安")),
