@@ -10,11 +10,14 @@ Wire it with ``pytest_plugins = ["tests.exchange_fixtures"]`` in the root ``conf
 The server is the real thing (uvicorn serving :func:`window_app.exchange.server.create_app` in
 a thread), in demo mode by default: the window token is ``demo-window-<WINDOW_ID>``
 (:meth:`ExchangeServer.window_token`), a department's ``demo-<department_id>``.
-:func:`make_envelope` builds a signed envelope the way a window's outbox holds one.
+:func:`make_envelope` builds a sealed, signed envelope the way a window's outbox holds one;
+a demo exchange registers its test window's key on first sight, a store opened directly is
+given it with :func:`register_test_window`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import socket
 import threading
@@ -26,10 +29,14 @@ from typing import Any
 
 import pytest
 
-from window_app.domain.wire import canonical_json, sign_payload
+from window_app.domain.receipt_no import format_receipt_no
+from window_app.domain.wire import canonical_json
+from window_app.trust.demo import demo_sealing_key, demo_signing_key
+from window_app.trust.envelopes import seal_part
+from window_app.trust.keys import SigningKey
+from window_app.trust.signing import sign
 
 START_TIMEOUT_SECONDS = 10.0
-TEST_SECRET = b"exchange-tests-secret"
 
 
 def reserve_port(host: str = "127.0.0.1") -> socket.socket:
@@ -209,8 +216,31 @@ def exchange_server(exchange_server_factory: Callable[..., ExchangeServer]) -> E
     return exchange_server_factory()
 
 
+TEST_TAG = "TEST"
+"""The installation tag of the test windows' receipt numbers."""
+
+
+def receipt(sequence: int = 1, window_id: str = "ZF-01", region: str = "522325") -> str:
+    """A canonical receipt number of a test window (check characters right)."""
+    return format_receipt_no(region, dt.date(2026, 11, 27), window_id, TEST_TAG, sequence)
+
+
+def test_window_key(window_id: str = "ZF-01") -> SigningKey:
+    """The signing key of a test window (deterministic, like the demo keys)."""
+    return demo_signing_key(f"test-window:{window_id.upper()}")
+
+
+def register_test_window(store: Any, window_id: str = "ZF-01", region: str = "522325") -> None:
+    """Register a test window's key at a store, as its operator would."""
+    key = test_window_key(window_id)
+    store.register_window({
+        "key_id": key.key_id, "id": window_id, "region": region, "installation_tag": TEST_TAG,
+        "public_key": key.public.text, "centre": "贞丰县政务服务中心",
+    })
+
+
 def make_envelope(
-    receipt_no: str = "522325-261127-ZF-01-TEST-0001-4P",
+    receipt_no: str | None = None,
     department: str = "market_regulation",
     stage: int = 1,
     items: tuple[tuple[str, str, str], ...] = (("company_registration", "企业设立登记", "营业执照"),),
@@ -219,32 +249,41 @@ def make_envelope(
     kind: str = "application",
     original_envelope_id: str | None = None,
     key: str | None = None,
-    secret: bytes = TEST_SECRET,
+    signing_key: SigningKey | None = None,
 ) -> dict[str, Any]:
-    """One envelope as ``POST /v1/envelopes`` carries it, signed like a window's outbox entry.
+    """One envelope as ``POST /v1/envelopes`` carries it, sealed and signed like a window's
+    outbox entry (the department's part sealed to its demo key; the test window's key signs).
 
     Args:
+        receipt_no: A canonical receipt number of ``window_id`` (default: its number 1).
         items: (item id, name, result) of each item.
     """
+    receipt_no = receipt_no or receipt(1, window_id)
+    signing_key = signing_key or test_window_key(window_id)
     envelope_id = uuid.uuid4().hex
     key = key or (f"{receipt_no}/{department}/{stage}" if kind == "application" else f"{receipt_no}/{department}/{stage}/s-{envelope_id[:8]}")
-    document: dict[str, Any] = {
-        "format": 1,
+    header: dict[str, Any] = {
+        "format": 2,
+        "kind": kind,
         "envelope_id": envelope_id,
         "idempotency_key": key,
         "receipt_no": receipt_no,
         "accepted_at": "2026-11-27T09:30:00+08:00",
-        "window": {"id": window_id, "centre": "贞丰县政务服务中心", "region": "522325"},
+        "window": {"id": window_id, "centre": "贞丰县政务服务中心", "region": "522325", "key": signing_key.public.text},
         "department": {"id": department, "name": department, "name_en": department},
         "stage": stage,
-        "applicant": {"kind": "person", "name": "黄丽", "id_number": "52232519930726048X", "phone": "15885935217", "agent": None},
         "items": [{"id": item_id, "name": name, "result": result} for item_id, name, result in items],
+        "material_ids": ["id_card"],
+    }
+    if original_envelope_id is not None:
+        header["original_envelope_id"] = original_envelope_id
+    content = {
+        "applicant": {"kind": "person", "name": "黄丽", "id_number": "52232519930726048X", "phone": "15885935217", "agent": None},
         "fields": {"applicant_name": {"label": "申请人姓名", "value": "黄丽"}},
         "materials": {"id_card": {"name": "居民身份证", "state": "shared", "shareable": True}},
     }
-    if original_envelope_id is not None:
-        document["original_envelope_id"] = original_envelope_id
-    payload = canonical_json(document)
+    header["sealed"] = seal_part(demo_sealing_key(f"department:{department}").public, header, "sealed", content)
+    payload = canonical_json(header)
     return {
         "envelope_id": envelope_id,
         "idempotency_key": key,
@@ -254,5 +293,5 @@ def make_envelope(
         "stage": stage,
         "payload": payload.decode("utf-8"),
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
-        "signature": sign_payload(secret, payload),
+        "signature": sign(signing_key, payload).to_json(),
     }

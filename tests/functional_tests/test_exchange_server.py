@@ -6,6 +6,7 @@ The server comes from ``tests/exchange_fixtures.py`` (demo tokens: ``demo-window
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -26,10 +27,16 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     exchange_server,
     exchange_server_factory,
     make_envelope,
+    receipt,
     refused_url,
+    register_test_window,
+    test_window_key,
 )
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
+from window_app.domain.wire import DecisionRequest
+from window_app.domain.words import Words
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.server import OPENAPI_PATH, routes_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +75,7 @@ def events(server: ExchangeServer, token: str = WINDOW, since: int = 0, limit: i
 
 
 def test_a_batch_is_created_and_a_repeat_is_a_duplicate_with_the_first_time(exchange_server) -> None:
-    batch = [make_envelope(receipt_no=f"R-{n}") for n in range(3)]
+    batch = [make_envelope(receipt_no=receipt(n + 1)) for n in range(3)]
     first = post(exchange_server, batch)
     assert [r["status"] for r in first] == ["created"] * 3
     time.sleep(1.1)  # a later answer would carry a later time
@@ -91,10 +98,10 @@ def test_a_duplicate_survives_a_restart_on_the_same_port_and_database(exchange_s
 
 
 def test_bad_envelopes_are_rejected_one_by_one_with_reasons(exchange_server) -> None:
-    good = make_envelope(receipt_no="R-good")
-    altered = make_envelope(receipt_no="R-altered")
-    altered["payload"] = altered["payload"].replace("黄丽", "黄莉")
-    unknown = make_envelope(receipt_no="R-unknown", department="taxx")
+    good = make_envelope(receipt_no=receipt(1))
+    altered = make_envelope(receipt_no=receipt(2))
+    altered["payload"] = altered["payload"].replace("企业设立登记", "企业注销登记")
+    unknown = make_envelope(receipt_no=receipt(3), department="taxx")
     results = post(exchange_server, [good, altered, unknown])
     assert [r["status"] for r in results] == ["created", "rejected", "rejected"]
     assert "payload_sha256 does not match" in results[1]["reason"]
@@ -121,7 +128,7 @@ def test_envelopes_a_window_wrote_at_acceptance_are_accepted(exchange_server, wi
             "stage": e.envelope.stage,
             "payload": e.envelope.payload.decode("utf-8"),
             "payload_sha256": e.envelope.payload_sha256,
-            "signature": e.envelope.signature,
+            "signature": json.loads(e.envelope.signature),
         }
         for e in entries
     ]
@@ -129,7 +136,15 @@ def test_envelopes_a_window_wrote_at_acceptance_are_accepted(exchange_server, wi
     assert [r["status"] for r in results] == ["created"] * len(batch), results
     inbox = call(exchange_server, "GET", "/v1/inbox", MARKET).json()["envelopes"]
     assert [e["receipt_no"] for e in inbox] == [accepted.receipt_no]
-    assert inbox[0]["payload"]["applicant"]["name"] == "贞丰县花江峡谷农旅开发有限公司"
+    # The hub holds ciphertext: the applicant is in no stored payload; the department opens its own.
+    applicant = intake.applicant.enterprise.name if intake.applicant.kind == "enterprise" else intake.applicant.person.name
+    with sqlite3.connect(exchange_server.db_path) as conn:
+        stored = [row[0] for row in conn.execute("SELECT payload FROM envelopes")]
+    assert stored and not any(applicant in payload for payload in stored)
+    opened = DepartmentKeys.demo("market_regulation").open(inbox[0])
+    assert isinstance(opened, dict) and opened["applicant"]["name"] == applicant
+    assert isinstance(DepartmentKeys.demo("tax").open(inbox[0]), Words)  # not sealed to the tax office
+    assert "applicant" not in inbox[0]["payload"] and opened["applicant"]["name"] == "贞丰县花江峡谷农旅开发有限公司"
 
 
 @pytest.mark.parametrize(
@@ -166,6 +181,9 @@ def test_issued_tokens_work_and_demo_tokens_do_not_without_demo(exchange_server_
     window_token = server.issue_token("window", "ZF-01")
     department_token = server.issue_token("department", "market_regulation")
     assert call(server, "GET", "/v1/events", WINDOW).status_code == 401
+    refused = post(server, [make_envelope()], token=window_token)[0]  # a real exchange knows no key yet
+    assert refused["status"] == "rejected" and "is not registered" in refused["reason"]
+    register_test_window(server.app.state.store)
     assert post(server, [make_envelope()], token=window_token)[0]["status"] == "created"
     assert len(call(server, "GET", "/v1/inbox", department_token).json()["envelopes"]) == 1
 
@@ -174,11 +192,11 @@ def test_issued_tokens_work_and_demo_tokens_do_not_without_demo(exchange_server_
 
 
 def test_a_window_sees_only_its_own_events(exchange_server) -> None:
-    post(exchange_server, [make_envelope(receipt_no="ZF-R")])
-    post(exchange_server, [make_envelope(receipt_no="XL-R", window_id="XL-02")], token="demo-window-XL-02")
+    post(exchange_server, [make_envelope(receipt_no=receipt(9))])
+    post(exchange_server, [make_envelope(receipt_no=receipt(9, "XL-02"), window_id="XL-02")], token="demo-window-XL-02")
     call(exchange_server, "GET", "/v1/inbox", MARKET)
-    assert [e["receipt_no"] for e in events(exchange_server)["events"]] == ["ZF-R"]
-    assert [e["receipt_no"] for e in events(exchange_server, "demo-window-XL-02")["events"]] == ["XL-R"]
+    assert [e["receipt_no"] for e in events(exchange_server)["events"]] == [receipt(9)]
+    assert [e["receipt_no"] for e in events(exchange_server, "demo-window-XL-02")["events"]] == [receipt(9, "XL-02")]
 
 
 def test_a_department_sees_only_its_inbox(exchange_server) -> None:
@@ -186,8 +204,8 @@ def test_a_department_sees_only_its_inbox(exchange_server) -> None:
     assert call(exchange_server, "GET", "/v1/inbox", "demo-tax", params={"state": "all"}).json() == {"envelopes": []}
     other = call(exchange_server, "GET", "/v1/inbox", "demo-tax", params={"department": "market_regulation"})
     assert other.status_code == 403
-    decide = call(exchange_server, "POST", "/v1/decisions", "demo-tax",
-                  json={"envelope_id": created["envelope_id"], "item": "company_registration", "decision": "approved"})
+    signed = DepartmentKeys.demo("tax").signed(DecisionRequest(created["envelope_id"], "company_registration", "approved"))
+    decide = call(exchange_server, "POST", "/v1/decisions", "demo-tax", json=signed.to_json())
     assert decide.status_code == 404
     mine = call(exchange_server, "GET", "/v1/inbox", MARKET, params={"department": "market_regulation"})
     assert [e["envelope_id"] for e in mine.json()["envelopes"]] == [created["envelope_id"]]
@@ -197,8 +215,9 @@ def test_a_department_sees_only_its_inbox(exchange_server) -> None:
 
 
 def decide(server: ExchangeServer, envelope_id: str, item: str, decision: str, **words: str) -> httpx.Response:
-    return call(server, "POST", "/v1/decisions", MARKET,
-                json={"envelope_id": envelope_id, "item": item, "decision": decision, **words})
+    """A decision of the market regulator, signed with its (demo) key as its client signs."""
+    request = DepartmentKeys.demo("market_regulation").signed(DecisionRequest(envelope_id, item, decision, **words))
+    return call(server, "POST", "/v1/decisions", MARKET, json=request.to_json())
 
 
 def test_decisions_come_back_as_events_in_seq_order(exchange_server) -> None:
@@ -223,7 +242,7 @@ def test_decisions_come_back_as_events_in_seq_order(exchange_server) -> None:
     seqs = [e["seq"] for e in answer["events"]]
     assert seqs == sorted(seqs) and answer["cursor"] == seqs[-1] and answer["more"] is False
     assert answer["events"][1]["decided_by"] == "张三"
-    assert answer["events"][1]["idempotency_key"] == "522325-261127-ZF-01-TEST-0001-4P/market_regulation/1"
+    assert answer["events"][1]["idempotency_key"] == f"{receipt(1)}/market_regulation/1"
 
 
 def test_decisions_that_cannot_be_taken_say_why(exchange_server) -> None:
@@ -240,23 +259,25 @@ def test_decisions_that_cannot_be_taken_say_why(exchange_server) -> None:
 
 def test_text_no_utf8_can_hold_is_a_refusal_in_words_never_a_500(exchange_server) -> None:
     # JSON's "\\ud800" escapes parse to a lone surrogate: neither the digest nor SQLite can take it.
-    entry = json.dumps(make_envelope(receipt_no="R-surrogate"), ensure_ascii=True)
-    entry = entry.replace('"signature": "', '"signature": "\\ud800', 1)
+    entry = json.dumps(make_envelope(receipt_no=receipt(1)), ensure_ascii=True)
+    entry = entry.replace('"value": "', '"value": "\\ud800', 1)
     body = ('{"envelopes": [' + entry + "]}").encode("ascii")
     response = call(exchange_server, "POST", "/v1/envelopes", WINDOW, content=body)
     assert response.status_code == 200, response.text
     (result,) = response.json()["results"]
     assert result["status"] == "rejected" and "signature holds characters" in result["reason"] and result["reason_zh"]
     (created,) = post(exchange_server, [make_envelope()])
-    body = json.dumps({"envelope_id": created["envelope_id"], "item": "company_registration", "decision": "approved"})
-    body = body.replace('"approved"', '"approved", "decided_by": "\\udfff"').encode("ascii")
+    signed = DepartmentKeys.demo("market_regulation").signed(
+        DecisionRequest(created["envelope_id"], "company_registration", "approved", decided_by="PLACEHOLDER")
+    )
+    body = json.dumps(signed.to_json()).replace('"PLACEHOLDER"', '"\\udfff"').encode("ascii")
     refused = call(exchange_server, "POST", "/v1/decisions", MARKET, content=body)
     assert refused.status_code == 400 and "decided_by" in refused.json()["error"] and refused.json()["error_zh"]
     assert envelope_rows(exchange_server) == 1
 
 
 def test_the_since_cursor_pages_through_events(exchange_server) -> None:
-    post(exchange_server, [make_envelope(receipt_no=f"R-{n}") for n in range(7)])
+    post(exchange_server, [make_envelope(receipt_no=receipt(n + 1)) for n in range(7)])
     call(exchange_server, "GET", "/v1/inbox", MARKET)
     seen, cursor, pages = [], 0, 0
     while True:
@@ -267,7 +288,7 @@ def test_the_since_cursor_pages_through_events(exchange_server) -> None:
         if not page["more"]:
             break
     assert pages == 3
-    assert [e["receipt_no"] for e in seen] == [f"R-{n}" for n in range(7)]
+    assert [e["receipt_no"] for e in seen] == [receipt(n + 1) for n in range(7)]
     assert events(exchange_server, since=cursor) == {"events": [], "cursor": cursor, "more": False}
     assert call(exchange_server, "GET", "/v1/events", WINDOW, params={"since": "-1"}).status_code == 400
 
@@ -436,7 +457,7 @@ def test_exchange_inbox_and_decide_work_against_a_real_server(exchange_server, c
     (created,) = post(exchange_server, [make_envelope()])
     code, out, _ = run_cli(["inbox", "market_regulation", "--url", exchange_server.url], capsys)
     assert code == 0
-    for words in ("522325-261127-ZF-01-TEST-0001-4P", "新到", "company_registration", "企业设立登记", "待决定",
+    for words in (receipt(1), "新到", "company_registration", "企业设立登记", "待决定",
                   "黄丽", "52232519930726048X", "申请人姓名：黄丽", "居民身份证", "数据共享核验"):
         assert words in out, f"{words!r} missing from:\n{out}"
 
@@ -502,8 +523,8 @@ def test_the_exchange_commands_also_run_on_their_own(capsys) -> None:
 
 
 def test_a_stage_beyond_its_bound_is_refused_alone_and_the_batch_goes_on(exchange_server) -> None:
-    huge = make_envelope(receipt_no="R-huge", stage=2**63)
-    good = make_envelope(receipt_no="R-good")
+    huge = make_envelope(receipt_no=receipt(2), stage=2**63)
+    good = make_envelope(receipt_no=receipt(1))
     refused, created = post(exchange_server, [huge, good])
     assert refused["status"] == "rejected" and "stage is missing or not a whole number from 1 to 99" in refused["reason"]
     assert refused["reason_zh"]
@@ -525,3 +546,45 @@ def test_cursors_and_nesting_beyond_their_bounds_are_refused_in_words_on_a_conne
         assert nested.json() == {"error": "the body's JSON is nested too deeply", "error_zh": "请求体的 JSON 嵌套过深"}
         # The same connection answers the next request.
         assert client.get("/v1/events").status_code == 200
+
+
+# -- who may sign what -----------------------------------------------------------------------
+
+
+def test_a_window_cannot_post_under_another_windows_receipt_numbers(exchange_server_factory) -> None:
+    server = exchange_server_factory(demo=False)
+    store = server.app.state.store
+    register_test_window(store, "ZF-01")
+    register_test_window(store, "XL-02")
+    intruder = server.issue_token("window", "XL-02")
+    # XL-02 signs with its own registered key, under ZF-01's next number: refused.
+    squat = post(server, [make_envelope(receipt_no=receipt(2, "ZF-01"), window_id="XL-02")], token=intruder)[0]
+    assert squat["status"] == "rejected" and "is not of the window this key is registered to" in squat["reason"]
+    # … or with ZF-01's key id and its own signature bytes: the key belongs to another window.
+    forged = make_envelope(receipt_no=receipt(2, "ZF-01"), window_id="XL-02", signing_key=test_window_key("ZF-01"))
+    assert "registered to window ZF-01" in post(server, [forged], token=intruder)[0]["reason"]
+    # A payload altered after signing, digest recomputed, is refused on the signature.
+    owner = server.issue_token("window", "ZF-01")
+    entry = make_envelope(receipt_no=receipt(3))
+    entry["payload"] = entry["payload"].replace("企业设立登记", "企业注销登记")
+    entry["payload_sha256"] = hashlib.sha256(entry["payload"].encode()).hexdigest()
+    assert "signature does not hold" in post(server, [entry], token=owner)[0]["reason"]
+    # A revoked key signs nothing any more.
+    store.revoke_window_key(test_window_key("ZF-01").key_id)
+    assert "was revoked" in post(server, [make_envelope(receipt_no=receipt(4))], token=owner)[0]["reason"]
+    assert envelope_rows(server) == 0
+
+
+def test_a_decision_must_carry_its_departments_signature(exchange_server) -> None:
+    (created,) = post(exchange_server, [make_envelope()])
+    request = DecisionRequest(created["envelope_id"], "company_registration", "approved", result="营业执照 X")
+    unsigned = call(exchange_server, "POST", "/v1/decisions", MARKET, json=request.to_json())
+    assert unsigned.status_code == 400 and "signature" in unsigned.json()["error"]
+    by_another = DepartmentKeys.demo("tax").signed(request)  # the tax office's key on market's decision
+    refused = call(exchange_server, "POST", "/v1/decisions", MARKET, json=by_another.to_json())
+    assert refused.status_code == 422 and "signature does not hold" in refused.json()["error"]
+    signed = DepartmentKeys.demo("market_regulation").signed(request).to_json()
+    signed["result"] = "营业执照 Y"  # altered after signing
+    assert call(exchange_server, "POST", "/v1/decisions", MARKET, json=signed).status_code == 422
+    good = call(exchange_server, "POST", "/v1/decisions", MARKET, json=DepartmentKeys.demo("market_regulation").signed(request).to_json())
+    assert good.status_code == 201 and good.json()["event"]["signature"]["suite"] == "ed25519"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope
+from tests.exchange_fixtures import make_envelope, receipt, register_test_window
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
 from window_app.exchange.simulate import Simulation, plausible_result
@@ -34,6 +34,8 @@ def clock():
 @pytest.fixture
 def store(tmp_path, clock):
     opened = ExchangeStore.open(tmp_path / "exchange.db", clock=clock)
+    register_test_window(opened)
+    register_test_window(opened, "XL-02")
     yield opened
     opened.close()
 

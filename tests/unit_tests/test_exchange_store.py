@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope
+from tests.exchange_fixtures import make_envelope, receipt, register_test_window
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.store import ExchangeStore, token_hash
@@ -43,6 +43,8 @@ def clock() -> Clock:
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock):
     opened = ExchangeStore.open(tmp_path / "exchange.db", clock=clock)
+    register_test_window(opened)
+    register_test_window(opened, "XL-02")
     yield opened
     opened.close()
 
@@ -61,7 +63,7 @@ def test_the_file_is_wal_with_full_sync(store: ExchangeStore) -> None:
 
 
 def test_a_batch_is_created_once_and_a_repeat_answers_the_first_time(store, catalog, clock) -> None:
-    batch = [make_envelope(receipt_no=f"R-{n}") for n in range(3)]
+    batch = [make_envelope(receipt_no=receipt(n + 1)) for n in range(3)]
     first = store.ingest("ZF-01", batch, catalog)
     assert [r["status"] for r in first] == ["created"] * 3
     assert first[0]["received_at"] == "2026-11-27T09:31:02+08:00"
@@ -98,7 +100,7 @@ def test_the_same_key_twice_in_one_batch_is_one_row(store, catalog) -> None:
     ],
 )
 def test_a_bad_envelope_is_rejected_with_its_reason(store, catalog, change, words) -> None:
-    good, bad = make_envelope(receipt_no="R-good"), make_envelope(receipt_no="R-bad")
+    good, bad = make_envelope(receipt_no=receipt(1)), make_envelope(receipt_no=receipt(2))
     change(bad)
     results = store.ingest("ZF-01", [good, bad], catalog)
     assert results[0]["status"] == "created"
@@ -135,12 +137,12 @@ def test_a_window_cannot_send_another_windows_payload_or_reuse_its_key(store, ca
 
 
 def test_listing_the_inbox_receives_new_envelopes_once(store, catalog) -> None:
-    store.ingest("ZF-01", [make_envelope(receipt_no="R-1"), make_envelope(receipt_no="R-2", department="tax",
+    store.ingest("ZF-01", [make_envelope(receipt_no=receipt(1)), make_envelope(receipt_no=receipt(2), department="tax",
                                                                             items=(("tax_registration", "税务登记", ""),))], catalog)
     listed = store.inbox("market_regulation", "new")
-    assert [e["receipt_no"] for e in listed] == ["R-1"]
+    assert [e["receipt_no"] for e in listed] == [receipt(1)]
     assert listed[0]["state"] == "new"
-    assert listed[0]["payload"]["receipt_no"] == "R-1"
+    assert listed[0]["payload"]["receipt_no"] == receipt(1)
     assert store.inbox("market_regulation", "new") == []
     assert [e["state"] for e in store.inbox("market_regulation", "all")] == ["received"]
     events, cursor, more = store.events("ZF-01")
@@ -190,9 +192,9 @@ def test_a_department_decides_only_items_of_its_own_envelopes(store, catalog) ->
 
 
 def test_events_page_by_the_since_cursor_and_stay_with_their_window(store, catalog) -> None:
-    envelopes = [make_envelope(receipt_no=f"R-{n}") for n in range(5)]
+    envelopes = [make_envelope(receipt_no=receipt(n + 1)) for n in range(5)]
     store.ingest("ZF-01", envelopes, catalog)
-    store.ingest("XL-02", [make_envelope(receipt_no="X-1", window_id="XL-02")], catalog)
+    store.ingest("XL-02", [make_envelope(receipt_no=receipt(1, "XL-02"), window_id="XL-02")], catalog)
     store.inbox("market_regulation", "new")
     seen, cursor, pages = [], 0, 0
     while True:
@@ -202,9 +204,9 @@ def test_events_page_by_the_since_cursor_and_stay_with_their_window(store, catal
         if not more:
             break
     assert pages == 3
-    assert [e["receipt_no"] for e in seen] == [f"R-{n}" for n in range(5)]
+    assert [e["receipt_no"] for e in seen] == [receipt(n + 1) for n in range(5)]
     assert store.events("ZF-01", since=cursor) == ([], cursor, False)
-    assert [e["receipt_no"] for e in store.events("XL-02")[0]] == ["X-1"]
+    assert [e["receipt_no"] for e in store.events("XL-02")[0]] == [receipt(1, "XL-02")]
 
 
 def test_a_supplement_names_its_original_and_closes_with_it(store, catalog) -> None:

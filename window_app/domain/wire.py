@@ -208,7 +208,7 @@ def signature_shape(value: object) -> str | Words:
         return Words("signature 的各项须为不超过 {n} 字的非空字符串", "signature parts must be non-empty strings of at most {n} characters").format(
             n=MAX_ID_LENGTH
         )
-    problem = _unicode_problem(value)
+    problem = _unicode_problem({"signature": "".join(value.values())})
     if problem:
         return problem
     return canonical_json(dict(value)).decode("utf-8")
