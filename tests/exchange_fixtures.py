@@ -32,7 +32,7 @@ import pytest
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.wire import canonical_json
 from window_app.trust.demo import demo_sealing_key, demo_signing_key
-from window_app.trust.envelopes import seal_part
+from window_app.trust.envelopes import open_payload, seal_part
 from window_app.trust.keys import SigningKey
 from window_app.trust.signing import sign
 
@@ -295,3 +295,13 @@ def make_envelope(
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
         "signature": sign(signing_key, payload).to_json(),
     }
+
+
+def opened(envelope: Any, department: str | None = None) -> dict[str, Any]:
+    """The whole document of an envelope (an ``Envelope`` or its payload) as its department
+    reads it: the clear header with the sealed parts opened by the department's demo key."""
+    payload = getattr(envelope, "payload", envelope)
+    department = department or envelope.department
+    document = open_payload(payload, demo_sealing_key(f"department:{department}"))
+    assert isinstance(document, dict), document
+    return document

@@ -276,4 +276,5 @@ class WindowSigner:
         signature = Signature.from_json(event.get("signature"))
         if isinstance(signature, Words):
             return Words("决定没有部门签名：{p}", "the decision carries no department signature: {p}").format(p=signature)
-        return verify(key, decision_message(event), signature)
+        # An event names the decision ``kind``; the department signed it as ``decision``.
+        return verify(key, decision_message({**event, "decision": event.get("kind")}), signature)

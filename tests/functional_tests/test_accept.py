@@ -18,6 +18,7 @@ from rich.cells import cell_len
 
 from offline_cache.audit import verify_chain
 from offline_cache.db import signing_secret
+from tests.exchange_fixtures import opened
 from window_app.domain.catalog import FormField
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
 from window_app.domain.receipt_no import check_receipt_no
@@ -162,7 +163,7 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
         ("public_security", 2),
         ("tax", 2),
     ]
-    bank = envelopes["bank", 2].document()
+    bank = opened(envelopes["bank", 2])
     assert [item["id"] for item in bank["items"]] == ["bank_account_opening"]
     assert set(bank["fields"]) == {
         "enterprise_name",
@@ -183,7 +184,7 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
     ]
     assert bank["applicant"]["uscc"] == USCC
     assert "parts" not in bank  # only the lead department sees the whole plan
-    lead = envelopes["market_regulation", 1].document()
+    lead = opened(envelopes["market_regulation", 1])
     assert lead["is_lead"] and len(lead["parts"]) == 7
     assert "registered_capital" in lead["fields"] and "seal_count" not in lead["fields"]
 

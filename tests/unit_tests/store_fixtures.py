@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
 from catalog_builders import build_catalog, newborn_intake, offering_of, opening_intake
 
 from offline_cache.db import Database, open_database
-from window_app.accepting import accept_intake
+from window_app.accepting import accept_intake, window_signer
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+from window_app.dispatch import WindowSigner
 from window_app.domain.applications import AcceptedApplication
 from window_app.domain.catalog import Catalog
 from window_app.domain.intake import Intake
+from window_app.domain.wire import DecisionRequest
+from window_app.domain.words import Words
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.intake.guide import Guide, build_guide
+from window_app.trust.signing import Signature, verify
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=CST)  # a Friday
@@ -27,7 +34,10 @@ __all__ = [
     "open_window_db",
     "opening_intake",
     "settings_for",
+    "signed_event",
+    "signer_for",
     "table_counts",
+    "window_signature_holds",
 ]
 
 
@@ -53,6 +63,28 @@ def accept(
     catalog = catalog or build_catalog()
     intake = intake or newborn_intake()
     return accept_intake(db, catalog, settings, intake, guide_for(catalog, intake), now=now)
+
+
+def signer_for(db: Database, settings: Settings, catalog: Catalog | None = None) -> WindowSigner:
+    """The window's signer as its sync engine has it (its key; the test catalog's departments)."""
+    return window_signer(db, catalog or build_catalog(), settings)
+
+
+def window_signature_holds(db: Database, settings: Settings, payload: bytes, signature: str) -> bool:
+    """Whether ``signature`` (as the outbox stores it) is this window's signature of ``payload``."""
+    key = signer_for(db, settings).key.public
+    parsed = Signature.from_json(json.loads(signature))
+    return not isinstance(parsed, Words) and verify(key, payload, parsed) is None
+
+
+def signed_event(event: dict[str, Any], department: str | None = None) -> dict[str, Any]:
+    """A decision event as the exchange passes it on: signed by its department's (demo) key."""
+    request = DecisionRequest(
+        str(event["envelope_id"]), str(event.get("item") or ""), str(event["kind"]),
+        **{name: str(event.get(name) or "") for name in ("result", "reason", "material", "decided_by")},
+    )
+    signed = DepartmentKeys.demo(department or str(event["department"])).signed(request)
+    return {**event, "signature": json.loads(signed.signature)}
 
 
 def open_window_db(settings: Settings, **kwargs) -> Database:

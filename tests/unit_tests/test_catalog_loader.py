@@ -185,8 +185,8 @@ def test_an_unexpected_toml_file_is_reported_but_a_readme_is_not(catalog_dir: Pa
 
 def test_toml_syntax_error_names_file_and_line(catalog_dir: Path) -> None:
     edit(catalog_dir, "departments.toml", 'short_name = "税务"', 'short_name = "税务')
-    problem = assert_problem(catalog_dir, "departments.toml", "line 12, column 17", "TOML syntax error")
-    assert str(problem).startswith("departments.toml: line 12")
+    problem = assert_problem(catalog_dir, "departments.toml", "line 14, column 17", "TOML syntax error")
+    assert str(problem).startswith("departments.toml: line 14")
 
 
 def test_unsupported_format(catalog_dir: Path) -> None:

@@ -29,6 +29,7 @@ from window_app.domain.wire import (
     result_from_json,
 )
 from window_app.domain.words import Words
+from window_app.exchange.department_keys import DepartmentKeys
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "window_app/exchange/openapi.json").read_text("utf-8"))
 SCHEMAS = OPENAPI["components"]["schemas"]
@@ -45,7 +46,7 @@ def wire_envelope(**changes: object) -> dict:
         stage=1,
         payload=payload,
         payload_sha256=payload_sha256(payload.encode("utf-8")),
-        signature="ab",
+        signature=canonical_json({"suite": "ed25519", "key_id": "k1", "value": "c2lnbmF0dXJl"}).decode(),
     ).to_json()
     entry.update(changes)
     return entry
@@ -60,7 +61,9 @@ def test_the_module_says_what_the_openapi_document_says() -> None:
     decision = SCHEMAS["DecisionRequest"]
     assert tuple(decision["properties"]["decision"]["enum"]) == DECISIONS
     assert decision["properties"]["reason"]["maxLength"] == MAX_TEXT
-    assert set(decision["properties"]) == set(DecisionRequest("e", "i", "approved").to_json())
+    signed = DecisionRequest("e", "i", "approved", signature='{"key_id":"k","suite":"ed25519","value":"v"}')
+    assert set(decision["properties"]) == set(signed.to_json())
+    assert set(SCHEMAS["Signature"]["required"]) == set(json.loads(signed.signature))
     assert tuple(SCHEMAS["Event"]["properties"]["kind"]["enum"]) == EVENT_KINDS
     statuses = SCHEMAS["EnvelopeResult"]["oneOf"]
     assert (*statuses[0]["properties"]["status"]["enum"], statuses[1]["properties"]["status"]["const"]) == RESULT_STATUSES
@@ -83,7 +86,8 @@ def test_an_envelope_reads_back_as_it_was_written() -> None:
         (wire_envelope(stage=True), "stage is missing or not a whole number from 1 to 99"),
         (wire_envelope(payload={"a": 1}), "payload is missing or not a string (the canonical JSON text)"),
         (wire_envelope(payload_sha256="00"), "payload_sha256 is missing or not 64 hexadecimal digits"),
-        (wire_envelope(signature=""), "signature is missing or not a non-empty string"),
+        (wire_envelope(signature=""), "signature is missing or not an object {suite, key_id, value}"),
+        (wire_envelope(signature={"suite": "ed25519", "key_id": "", "value": "x"}), "signature parts must be non-empty strings of at most 200 characters"),
         (wire_envelope(payload="{}"), "payload_sha256 does not match the payload (altered or truncated on the way)"),
     ],
 )
@@ -117,8 +121,10 @@ def test_a_malformed_decision_is_told_in_both_languages(body: object, english: s
 
 
 def test_a_decision_reads_back_as_the_department_client_sends_it() -> None:
-    request = DecisionRequest("e", "i", "rejected", reason="材料不全")
+    request = DepartmentKeys.demo("tax").signed(DecisionRequest("e", "i", "rejected", reason="材料不全"))
     assert decision_from_json(request.to_json()) == request
+    unsigned = DecisionRequest("e", "i", "rejected", reason="材料不全").to_json()
+    assert decision_from_json(unsigned) == Words("signature 缺失或不是 {suite, key_id, value} 对象", "signature is missing or not an object {suite, key_id, value}")
 
 
 def test_results_read_back_as_the_exchange_writes_them() -> None:

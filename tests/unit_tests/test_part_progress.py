@@ -6,12 +6,11 @@ Real SQLite file (the small test catalog), parts moved the way the sync engine m
 from __future__ import annotations
 
 import pytest
-from store_fixtures import accept, open_window_db, opening_intake, settings_for
+from store_fixtures import accept, open_window_db, opening_intake, settings_for, signed_event, signer_for
 
 from offline_cache import applications as application_store
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
-from offline_cache.db import signing_secret
 from window_app.domain.applications import DepartmentPart
 from window_app.domain.states import duration_words, part_state_label, part_took
 from window_app.domain.words import Words, set_language
@@ -73,19 +72,19 @@ def test_the_list_reads_times_envelope_states_and_supplements(tmp_path) -> None:
     settings = settings_for(tmp_path / "data")
     db = open_window_db(settings)
     try:
-        secret = signing_secret(db)
+        signer = signer_for(db, settings)
         receipt = accept(db, settings, opening_intake()).receipt_no
         parts = {p.department: p for p in progress.parts_of(db, receipt)}
         licence = outbox_store.get_row(db, parts["market_regulation"].envelope_id)
         with sync_state.write_transaction(db):
-            record_delivered(db, licence, now="2026-11-27T09:32:00+08:00", received_at="2026-11-27T09:32:00+08:00", secret=secret)
+            record_delivered(db, licence, now="2026-11-27T09:32:00+08:00", received_at="2026-11-27T09:32:00+08:00", signer=signer)
         seq = 0
         for kind, extra in (("received", {}), ("supplement_needed", {"item": "business_licence", "material": "premises_proof", "reason": "租赁合同已过期"})):
             seq += 1
             event = {"seq": seq, "kind": kind, "envelope_id": licence.envelope_id, "idempotency_key": licence.idempotency_key,
                      "receipt_no": receipt, "department": "market_regulation", "item": None, "at": f"2026-11-27T10:0{seq}:00+08:00", **extra}
             with sync_state.write_transaction(db):
-                apply_event(db, ENDPOINT, event, now="2026-11-27T10:05:00+08:00", secret=secret)
+                apply_event(db, ENDPOINT, signed_event(event) if kind != "received" else event, now="2026-11-27T10:05:00+08:00", signer=signer)
 
         [summary] = application_store.list_applications(db)
         shown = {p.department: p for p in summary.parts}
@@ -98,7 +97,7 @@ def test_the_list_reads_times_envelope_states_and_supplements(tmp_path) -> None:
 
         import datetime as dt
 
-        supplement(db, receipt, "market_regulation", "premises_proof", "original", now=dt.datetime.fromisoformat("2026-11-27T11:00:00+08:00"))
+        supplement(db, receipt, "market_regulation", "premises_proof", "original", now=dt.datetime.fromisoformat("2026-11-27T11:00:00+08:00"), signer=signer)
         [summary] = application_store.list_applications(db)
         market = next(p for p in summary.parts if p.department == "market_regulation")
         assert market.supplement == "queued" and market.shown_state == "supplement_queued"

@@ -8,7 +8,16 @@ import sqlite3
 
 import pytest
 from catalog_builders import AGENT_ID, MOTHER_ID
-from store_fixtures import NOW, accept, newborn_intake, open_window_db, opening_intake, settings_for, table_counts
+from store_fixtures import (
+    NOW,
+    accept,
+    newborn_intake,
+    open_window_db,
+    opening_intake,
+    settings_for,
+    table_counts,
+    window_signature_holds,
+)
 
 from offline_cache.applications import (
     SequenceTaken,
@@ -16,13 +25,13 @@ from offline_cache.applications import (
     insert_accepted,
     next_receipt_sequence,
 )
-from offline_cache.db import signing_secret
 from offline_cache.drafts import list_drafts, save_draft
 from offline_cache.outbox import count_unsent, list_envelopes
+from tests.exchange_fixtures import opened
 from window_app.domain.applications import ApplicationDetail
 from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
-from window_app.domain.wire import canonical_json, verify_signature
+from window_app.domain.wire import canonical_json
 
 
 @pytest.fixture
@@ -81,7 +90,7 @@ def test_stage_one_parts_are_queued_and_later_ones_wait(db, settings) -> None:
 
 def test_each_department_receives_only_its_own_fields_and_materials(db, settings) -> None:
     accepted = accept(db, settings)
-    documents = {(e.department, e.stage): e.document() for e in accepted.envelopes}
+    documents = {(e.department, e.stage): opened(e) for e in accepted.envelopes}
 
     health = documents["health", 1]
     assert [item["id"] for item in health["items"]] == ["birth_certificate"]
@@ -119,13 +128,14 @@ def test_each_department_receives_only_its_own_fields_and_materials(db, settings
     assert set(insurance["fields"]) == {"child_name", "applicant_phone"}
     # The father's ID goes to the police only.
     for envelope in accepted.envelopes:
-        assert (AGENT_ID in envelope.payload.decode()) == (envelope.department == "public_security")
+        assert (AGENT_ID in json.dumps(opened(envelope), ensure_ascii=False)) == (envelope.department == "public_security")
+        assert AGENT_ID not in envelope.payload.decode()  # and to nobody in the clear
 
 
 def test_every_envelope_carries_the_applicant_and_the_pinned_catalog(db, settings) -> None:
     accepted = accept(db, settings)
     for envelope in accepted.envelopes:
-        document = envelope.document()
+        document = opened(envelope)
         assert document["receipt_no"] == accepted.receipt_no
         assert document["catalog_version"] == "test.1"
         assert document["offering"] == {"id": "newborn", "kind": "bundle", "name": "出生一件事", "name_en": "A child is born"}
@@ -144,21 +154,25 @@ def test_shared_materials_are_marked_to_verify_online(db, settings) -> None:
     detail = get_application(db, accepted.receipt_no)
     assert detail.intake.materials["id_card"] == MaterialStatus("shared", verify_online=True)
     assert detail.intake.materials["premises_proof"].verify_online is False
-    licence = next(e for e in accepted.envelopes if e.department == "market_regulation").document()
+    licence = opened(next(e for e in accepted.envelopes if e.department == "market_regulation"))
     assert licence["materials"]["id_card"]["verify_online"] is True
     assert intake.materials.get("id_card") is None  # the caller's intake is left alone
 
 
-def test_payloads_are_canonical_hashed_and_signed_with_the_window_secret(db, settings) -> None:
+def test_payloads_are_canonical_hashed_sealed_and_signed_with_the_window_key(db, settings) -> None:
     accepted = accept(db, settings)
-    secret = signing_secret(db)
     stored = {entry.envelope.envelope_id: entry.envelope for entry in list_envelopes(db, accepted.receipt_no)}
     for envelope in accepted.envelopes:
         assert stored[envelope.envelope_id] == envelope  # written byte for byte
         assert canonical_json(json.loads(envelope.payload)) == envelope.payload
         assert hashlib.sha256(envelope.payload).hexdigest() == envelope.payload_sha256
-        assert verify_signature(secret, envelope.payload, envelope.signature)
-        assert not verify_signature(secret, envelope.payload.replace(b"ZF-01", b"ZF-02"), envelope.signature)
+        assert window_signature_holds(db, settings, envelope.payload, envelope.signature)
+        assert not window_signature_holds(db, settings, envelope.payload.replace(b"ZF-01", b"ZF-02"), envelope.signature)
+        # Nothing of the applicant is in the clear: it opens only with the department's key.
+        assert MOTHER_ID.encode() not in envelope.payload and "applicant" not in envelope.document()
+        assert opened(envelope)["applicant"]
+    # The database holds no key: the window's key is a file of its own, outside the data dir.
+    assert db.execute("SELECT count(*) FROM meta WHERE key = 'signing_secret'").fetchone()[0] == 0
 
 
 def test_a_department_with_items_in_two_stages_gets_two_envelopes(db, settings) -> None:
@@ -169,7 +183,7 @@ def test_a_department_with_items_in_two_stages_gets_two_envelopes(db, settings) 
 
     keys = sorted((e.department, e.stage) for e in accepted.envelopes)
     assert keys == [("market_regulation", 1), ("public_security", 2), ("tax", 2), ("tax", 3)]
-    invoices = next(e for e in accepted.envelopes if (e.department, e.stage) == ("tax", 3)).document()
+    invoices = opened(next(e for e in accepted.envelopes if (e.department, e.stage) == ("tax", 3)))
     assert [item["id"] for item in invoices["items"]] == ["invoice_application"]
     assert [(d["item"], d["stage"]) for d in invoices["depends_on"]] == [("tax_registration", 2)]
     assert set(invoices["materials"]) == {"invoice_form", "id_card"}
@@ -185,7 +199,7 @@ def test_a_prerequisite_the_applicant_already_holds_is_external(db, settings) ->
     accepted = accept(db, settings, intake)
 
     [envelope] = accepted.envelopes
-    document = envelope.document()
+    document = opened(envelope)
     assert document["offering"]["kind"] == "item"
     assert document["depends_on"][0]["item"] == "business_licence"
     assert document["depends_on"][0]["external"] is True

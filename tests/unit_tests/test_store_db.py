@@ -12,7 +12,6 @@ from offline_cache.db import (
     durable_transaction,
     installation_tag,
     open_database,
-    signing_secret,
     storage_error_from,
     storage_errors,
 )
@@ -63,24 +62,21 @@ def test_search_keys_table_has_the_columns_the_catalog_cache_writes(tmp_path) ->
 def test_installation_values_are_made_once_and_kept_across_reopening(tmp_path) -> None:
     path = tmp_path / "w.sqlite"
     db = open_database(path)
-    tag, secret = installation_tag(db), signing_secret(db)
+    tag = installation_tag(db)
     db.close()
     reopened = open_database(path)
     try:
         assert installation_tag(reopened) == tag
-        assert signing_secret(reopened) == secret
         assert len(tag) == 4 and not set(tag) & set("ILOU")
-        assert len(secret) == 32
     finally:
         reopened.close()
 
 
-def test_two_databases_get_different_tags_and_secrets(tmp_path) -> None:
+def test_two_databases_get_different_tags(tmp_path) -> None:
     first, second = open_database(tmp_path / "a.sqlite"), open_database(tmp_path / "b.sqlite")
     try:
         # Equal tags happen once in 32**4 = 1,048,576 pairs.
         assert installation_tag(first) != installation_tag(second)
-        assert signing_secret(first) != signing_secret(second)
     finally:
         first.close()
         second.close()

@@ -11,13 +11,22 @@ import json
 from typing import Any
 
 import pytest
-from store_fixtures import accept, newborn_intake, open_window_db, opening_intake, settings_for
+from store_fixtures import (
+    accept,
+    newborn_intake,
+    open_window_db,
+    opening_intake,
+    settings_for,
+    signed_event,
+    signer_for,
+    window_signature_holds,
+)
 
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from offline_cache.audit import verify_chain
-from offline_cache.db import signing_secret
-from window_app.domain.wire import verify_signature
+from tests.exchange_fixtures import opened
+from window_app.domain.wire import DECISIONS
 from window_app.sync.decisions import (
     ConclusionLine,
     apply_event,
@@ -36,7 +45,7 @@ class Harness:
     def __init__(self, tmp_path):
         self.settings = settings_for(tmp_path / "data")
         self.db = open_window_db(self.settings)
-        self.secret = signing_secret(self.db)
+        self.signer = signer_for(self.db, self.settings)
         self.seq = 0
 
     def accept(self, intake=None):
@@ -54,12 +63,12 @@ class Harness:
     def deliver(self, receipt_no: str, department: str, stage: int) -> None:
         row = outbox_store.get_row(self.db, self.envelopes(receipt_no)[(department, stage)].envelope.envelope_id)
         with sync_state.write_transaction(self.db):
-            record_delivered(self.db, row, now=NOW, received_at=NOW, secret=self.secret)
+            record_delivered(self.db, row, now=NOW, received_at=NOW, signer=self.signer)
 
     def event(self, receipt_no: str, department: str, stage: int, kind: str, item: str | None = None, **extra: Any) -> dict:
         self.seq += 1
         envelope = self.envelopes(receipt_no)[(department, stage)].envelope
-        return {
+        event = {
             "seq": self.seq,
             "kind": kind,
             "envelope_id": envelope.envelope_id,
@@ -70,12 +79,13 @@ class Harness:
             "at": f"2026-11-27T11:{self.seq:02d}:00+08:00",
             **extra,
         }
+        return signed_event(event) if kind in DECISIONS else event
 
     def apply(self, *events: dict) -> int:
         applied = 0
         for event in events:
             with sync_state.write_transaction(self.db):
-                applied += apply_event(self.db, ENDPOINT, event, now=NOW, secret=self.secret).applied
+                applied += apply_event(self.db, ENDPOINT, event, now=NOW, signer=self.signer).applied
                 sync_state.set_cursor(self.db, ENDPOINT, event["seq"])
         return applied
 
@@ -129,7 +139,7 @@ def test_release_adds_the_prerequisite_result_and_re_signs_once(h: Harness) -> N
     after = h.envelopes(receipt)[("tax", 2)]
     assert after.state == "queued"
     assert h.part_states(receipt)[("tax", 2)] == "queued"
-    document = json.loads(after.envelope.payload)
+    document = opened(after.envelope)
     assert document["prerequisite_results"] == [
         {
             "item": "business_licence",
@@ -142,10 +152,11 @@ def test_release_adds_the_prerequisite_result_and_re_signs_once(h: Harness) -> N
         }
     ]
     # Everything the department had before is still there, unchanged.
-    original = json.loads(before.payload)
+    original = opened(before)
     assert {k: v for k, v in document.items() if k not in ("prerequisite_results", "released_at")} == original
+    assert json.loads(before.payload)["sealed"] == json.loads(after.envelope.payload)["sealed"]  # the same sealed bytes
     assert after.envelope.payload_sha256 == hashlib.sha256(after.envelope.payload).hexdigest()
-    assert verify_signature(h.secret, after.envelope.payload, after.envelope.signature)
+    assert window_signature_holds(h.db, h.settings, after.envelope.payload, after.envelope.signature)
     assert after.envelope.idempotency_key == before.idempotency_key
     # The audit chain commits to the final payload.
     released = [e for e in progress_audit(h, receipt) if e["action"] == "part_released"]
@@ -219,7 +230,7 @@ def test_applying_an_event_twice_changes_nothing(h: Harness) -> None:
     assert h.snapshot() == before
     # Re-running the aggregation without news changes nothing either.
     with sync_state.write_transaction(h.db):
-        effect = refresh_application(h.db, receipt, now="2026-11-28T00:00:00+08:00", secret=h.secret)
+        effect = refresh_application(h.db, receipt, now="2026-11-28T00:00:00+08:00", signer=h.signer)
     assert (effect.released, effect.cancelled, effect.concluded) == ([], [], [])
     assert h.snapshot() == before
 
@@ -229,7 +240,7 @@ def test_cursor_moves_with_the_event_in_one_transaction(h: Harness) -> None:
     event = h.event(receipt, "market_regulation", 1, "received")
     with pytest.raises(RuntimeError):
         with sync_state.write_transaction(h.db):
-            apply_event(h.db, ENDPOINT, event, now=NOW, secret=h.secret)
+            apply_event(h.db, ENDPOINT, event, now=NOW, signer=h.signer)
             sync_state.set_cursor(h.db, ENDPOINT, event["seq"])
             raise RuntimeError("power cut before COMMIT")
     assert sync_state.endpoint_state(h.db, ENDPOINT).cursor == 0

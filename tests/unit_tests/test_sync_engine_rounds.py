@@ -13,10 +13,11 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from store_fixtures import accept, newborn_intake, open_window_db, opening_intake
+from store_fixtures import accept, newborn_intake, open_window_db, opening_intake, signed_event
 
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
+from tests.exchange_fixtures import opened
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
 from window_app.sync.engine import MAX_SERVER_ERRORS, SyncEngine
@@ -129,7 +130,7 @@ def test_the_stored_text_is_what_is_sent(tmp_path, clock) -> None:
     sent = exchange.posts[0][0]
     stored = outbox_store.list_envelopes(engine.db, receipt)[0].envelope
     assert sent["payload"].encode("utf-8") == stored.payload
-    assert sent["payload_sha256"] == stored.payload_sha256 and sent["signature"] == stored.signature
+    assert sent["payload_sha256"] == stored.payload_sha256 and sent["signature"] == json.loads(stored.signature)
 
 
 def test_transient_failure_backs_off_and_resends_the_same_bytes(tmp_path, clock) -> None:
@@ -348,13 +349,14 @@ def test_events_release_the_next_stage_in_the_same_round(tmp_path, clock) -> Non
     licence = exchange.posts[0][0]
     exchange.events = [
         {"seq": 1, "kind": "received", "envelope_id": licence["envelope_id"], "receipt_no": receipt, "department": "market_regulation", "item": None, "at": "2026-11-27T10:05:00+08:00"},
-        {"seq": 2, "kind": "approved", "envelope_id": licence["envelope_id"], "receipt_no": receipt, "department": "market_regulation", "item": "business_licence", "result": "营业执照 9152", "at": "2026-11-27T10:06:00+08:00"},
+        signed_event({"seq": 2, "kind": "approved", "envelope_id": licence["envelope_id"], "receipt_no": receipt, "department": "market_regulation", "item": "business_licence", "result": "营业执照 9152", "at": "2026-11-27T10:06:00+08:00"}),
     ]
     report = run(engine)
     assert report.events_applied == 2 and report.released == 2
     assert report.sent == 2  # released and sent in the same round
     assert sorted(e["department"] for e in exchange.posts[-1]) == ["public_security", "tax"]
-    assert all("营业执照 9152" in e["payload"] for e in exchange.posts[-1])
+    assert all("营业执照 9152" not in e["payload"] for e in exchange.posts[-1])  # sealed to the next department …
+    assert all(opened(e["payload"], e["department"])["prerequisite_results"][0]["result"] == "营业执照 9152" for e in exchange.posts[-1])
     assert sync_state.endpoint_state(engine.db, URL).cursor == 2
     report = run(engine)
     assert report.events_applied == 0

@@ -23,6 +23,7 @@ only their shape (verifying needs keys: :mod:`window_app.exchange.checks`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -379,17 +380,17 @@ def decision_from_json(body: object) -> DecisionRequest | Words:
     problem = _unicode_problem(fields)
     if problem:
         return problem
-    signature = signature_shape(body.get("signature"))
-    if isinstance(signature, Words):
-        return signature
-    request = DecisionRequest(**fields, signature=signature)
+    request = DecisionRequest(**fields)
     if request.decision not in DECISIONS:
         return Words(f"decision 须为 {'、'.join(DECISIONS)} 之一", f"decision must be one of {', '.join(DECISIONS)}")
     if request.decision == "rejected" and not request.reason.strip():
         return Words("不予许可须说明理由（reason）", "a rejection needs a reason")
     if request.decision == "supplement_needed" and not (request.material.strip() or request.reason.strip()):
         return Words("要求补正须写明材料（material）或理由（reason）", "a supplement request needs a material or a reason")
-    return request
+    signature = signature_shape(body.get("signature"))
+    if isinstance(signature, Words):
+        return signature
+    return dataclasses.replace(request, signature=signature)
 
 
 @dataclass(frozen=True)

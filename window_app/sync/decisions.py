@@ -312,10 +312,14 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
         },
         now,
     )
+    # The part's materials are sealed to its department: their states are read from the
+    # application as accepted, for the material ids the part lists in the clear.
+    intake = progress.intake_json(db, receipt_no) or {}
+    states = intake.get("materials") or {}
     shared = sorted(
         material_id
-        for material_id, material in (document.get("materials") or {}).items()
-        if isinstance(material, dict) and material.get("verify_online")
+        for material_id in document.get("material_ids") or ()
+        if isinstance(states.get(material_id), dict) and states[material_id].get("verify_online")
     )
     if shared:
         # The window cannot query the data-sharing platform itself: the materials go to the
