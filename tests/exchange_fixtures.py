@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import socket
 import threading
 import time
@@ -30,7 +31,8 @@ from typing import Any
 import pytest
 
 from window_app.domain.receipt_no import format_receipt_no
-from window_app.domain.wire import canonical_json
+from window_app.domain.wire import DecisionRequest, canonical_json
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.trust.demo import demo_sealing_key, demo_signing_key
 from window_app.trust.envelopes import open_payload, seal_part
 from window_app.trust.keys import SigningKey
@@ -305,3 +307,13 @@ def opened(envelope: Any, department: str | None = None) -> dict[str, Any]:
     document = open_payload(payload, demo_sealing_key(f"department:{department}"))
     assert isinstance(document, dict), document
     return document
+
+
+def signed_event(event: dict[str, Any], department: str | None = None) -> dict[str, Any]:
+    """A decision event as the exchange passes it on: signed by its department's (demo) key."""
+    request = DecisionRequest(
+        str(event["envelope_id"]), str(event.get("item") or ""), str(event["kind"]),
+        **{name: str(event.get(name) or "") for name in ("result", "reason", "material", "decided_by")},
+    )
+    signed = DepartmentKeys.demo(department or str(event["department"])).signed(request)
+    return {**event, "signature": json.loads(signed.signature)}

@@ -17,14 +17,14 @@ import pytest
 from rich.cells import cell_len
 
 from offline_cache.audit import verify_chain
-from offline_cache.db import signing_secret
 from tests.exchange_fixtures import opened
+from window_app.accepting import window_signer
 from window_app.domain.catalog import FormField
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
 from window_app.domain.receipt_no import check_receipt_no
-from window_app.domain.wire import verify_signature
 from window_app.intake.guide import Guide
 from window_app.receipt import RECEIPT_WIDTH, mask_id_number
+from window_app.trust.signing import Signature, verify
 from window_app.window import IntakeInvalid, Window
 
 FIXED_NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # as in conftest
@@ -90,7 +90,6 @@ def expected_parts(guide: Guide) -> dict[tuple[str, int], set[str]]:
 def test_accepting_every_bundle_writes_what_a_supervisor_expects(window: Window) -> None:
     intakes = bundle_intakes(window)
     assert {"newborn", "business_startup"} <= {intake.offering for intake in intakes}
-    secret = signing_secret(window.db)
     db = window.db
     for number, intake in enumerate(intakes, start=1):
         guide = window.guide(intake)
@@ -114,8 +113,10 @@ def test_accepting_every_bundle_writes_what_a_supervisor_expects(window: Window)
         assert {(department, stage) for department, stage, *_ in rows} == set(parts)
         for department, stage, outbox_state, payload, signature in rows:
             assert outbox_state == ("queued" if stage == 1 else "waiting")
-            assert verify_signature(secret, payload.encode("utf-8"), signature)
-            document = json.loads(payload)
+            key = window_signer(window.db, window.catalog, window.settings).key.public
+            assert verify(key, payload.encode("utf-8"), Signature.from_json(json.loads(signature))) is None
+            assert intake.applicant.person.name not in payload  # sealed
+            document = opened(payload, department)
             items = parts[department, stage]
             assert {item["id"] for item in document["items"]} == items
             assert set(document["fields"]) == {

@@ -40,6 +40,7 @@ from screens.receipt import ReceiptScreen
 from screens.review import ReviewScreen
 from screens.situation import SituationScreen
 from screens.widgets.promise_date import PromiseDateDialog
+from tests.exchange_fixtures import opened
 from tests.functional_tests.end_steps import resident_id
 from tests.functional_tests.shell_helpers import (
     SIZE,
@@ -249,7 +250,7 @@ def read_database(path) -> Stored:
         for row in outbox:
             key = (row["department"], row["stage"])
             assert key not in stored.envelopes, f"two envelopes for {key}"
-            stored.envelopes[key] = json.loads(row["payload"])
+            stored.envelopes[key] = opened(row["payload"], row["department"])  # as the department reads it
     finally:
         db.close()
     return stored

@@ -17,10 +17,11 @@ import pytest
 
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
-from offline_cache.db import signing_secret
+from tests.exchange_fixtures import signed_event
 from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import make_app
 from tests.window_template import seed_window_database
+from window_app.accepting import window_signer
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.words import Words
 from window_app.intake.io import parse_intake
@@ -53,7 +54,7 @@ class Departments:
 
     def __init__(self, window) -> None:
         self.db = window.db
-        self.secret = signing_secret(self.db)
+        self.signer = window_signer(window.db, window.catalog, window.settings)
         self.seq = sync_state.endpoint_state(self.db, ENDPOINT).cursor  # events are applied once per seq
 
     def envelope(self, receipt_no: str, department: str):
@@ -62,7 +63,7 @@ class Departments:
 
     def deliver(self, receipt_no: str, department: str, when: str) -> None:
         with sync_state.write_transaction(self.db):
-            record_delivered(self.db, self.envelope(receipt_no, department), now=at(when), received_at=at(when), secret=self.secret)
+            record_delivered(self.db, self.envelope(receipt_no, department), now=at(when), received_at=at(when), signer=self.signer)
 
     def quarantine(self, receipt_no: str, department: str, reason: str, when: str) -> None:
         with sync_state.write_transaction(self.db):
@@ -82,8 +83,10 @@ class Departments:
             "at": at(when),
             **extra,
         }
+        if kind != "received":
+            event = signed_event(event)
         with sync_state.write_transaction(self.db):
-            apply_event(self.db, ENDPOINT, event, now=at(when), secret=self.secret)
+            apply_event(self.db, ENDPOINT, event, now=at(when), signer=self.signer)
             sync_state.set_cursor(self.db, ENDPOINT, self.seq)
 
     def decide(self, receipt_no: str, department: str, received: str, decided: str, kind: str = "approved", **extra: str) -> None:

@@ -24,6 +24,7 @@ from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
     ExchangeServer,
     exchange_server,
     exchange_server_factory,
+    opened,
     refused_url,
     reserve_port,
     url_of,
@@ -32,6 +33,7 @@ from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
 from window_app.exchange.client import DepartmentClient
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.intake.io import parse_intake
 from window_app.sync.catalog_refresh import catalog_dir
 from window_app.sync.engine import SyncEngine
@@ -98,7 +100,7 @@ def decide_all(server: ExchangeServer, department: str, decision: str = "approve
     with DepartmentClient(server.url, server.department_token(department)) as client:
         for envelope in client.inbox("new"):
             for item in envelope["payload"]["items"]:
-                client.decide(envelope["envelope_id"], item["id"], decision, result=result or f"{item['result']} 0001", decided_by="审批员", **extra)
+                client.decide(envelope["envelope_id"], item["id"], decision, result=result or f"{item['result']} 0001", decided_by="审批员", keys=DepartmentKeys.demo(department), **extra)
                 decided.append(item["id"])
     return decided
 
@@ -117,8 +119,9 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
     assert report.released == 6 and report.sent == 6 and report.unsent == 0
     payloads = exchange_rows(exchange_server, "SELECT department, payload FROM envelopes WHERE stage = 2")
     assert len(payloads) == 6
-    for _department, payload in payloads:
-        [prerequisite] = json.loads(payload)["prerequisite_results"]
+    for department, payload in payloads:
+        assert LICENCE not in payload  # the hub holds it sealed …
+        [prerequisite] = opened(payload, department)["prerequisite_results"]  # … to the next department
         assert prerequisite["item"] == "company_registration" and prerequisite["result"] == LICENCE
 
     for department in ("tax", "hrss", "medical_insurance", "public_security", "bank", "housing_fund"):
@@ -306,8 +309,8 @@ def test_supplement_round_trip_through_the_exchange(exchange_server: ExchangeSer
     with DepartmentClient(exchange_server.url, exchange_server.department_token(department)) as client:
         [envelope] = client.inbox("new")
         item = envelope["payload"]["items"][0]["id"]
-        material = next(iter(envelope["payload"]["materials"]))
-        client.decide(envelope["envelope_id"], item, "supplement_needed", material=material, reason="请补交原件", decided_by="李审")
+        material = next(iter(DepartmentKeys.demo(department).open(envelope)["materials"]))
+        client.decide(envelope["envelope_id"], item, "supplement_needed", material=material, reason="请补交原件", decided_by="李审", keys=DepartmentKeys.demo(department))
     sync(window)
     assert window.application(receipt).summary.state == "supplement_needed"
 

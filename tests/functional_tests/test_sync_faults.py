@@ -35,6 +35,7 @@ from tests.fault_proxy import FaultProxy
 from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.exchange.client import DepartmentClient
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.intake.io import parse_intake
 from window_app.sync.backoff import Backoff
 from window_app.sync.engine import SyncEngine, SyncReport
@@ -540,7 +541,7 @@ def test_an_envelope_carries_the_same_bytes_on_every_attempt(
     # 市场监管 decides: the six stage-2 envelopes are finalised once, then sent through faults too.
     with DepartmentClient(exchange_server.url, exchange_server.department_token("market_regulation")) as department:
         [envelope] = [e for e in department.inbox("new") if e["receipt_no"] == receipt]
-        department.decide(envelope["envelope_id"], "company_registration", "approved", result="营业执照 91522325MA6HXXXX1Q", decided_by="审批员")
+        department.decide(envelope["envelope_id"], "company_registration", "approved", result="营业执照 91522325MA6HXXXX1Q", decided_by="审批员", keys=DepartmentKeys.demo("market_regulation"))
     proxy.set_mode("lost_ack", times=1, paths=("/v1/envelopes",))
     report = run_round(engine)
     assert report.released == 6 and report.failed == 6

@@ -35,6 +35,7 @@ from tests.functional_tests.shell_helpers import (
 from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.exchange.client import DepartmentClient
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.window import Window
 
 pytestmark = pytest.mark.anyio
@@ -89,7 +90,7 @@ def decide(server: ExchangeServer, department: str, decision: str = "approved", 
                 options = dict(extra)
                 if decision == "approved":
                     options.setdefault("result", f"{item['result']} 522325-2026-000123")
-                client.decide(envelope["envelope_id"], item["id"], decision, decided_by="审批员", **options)
+                client.decide(envelope["envelope_id"], item["id"], decision, decided_by="审批员", keys=DepartmentKeys.demo(department), **options)
                 decided.append(item["id"])
     return decided
 

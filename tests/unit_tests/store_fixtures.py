@@ -10,15 +10,14 @@ from typing import Any
 from catalog_builders import build_catalog, newborn_intake, offering_of, opening_intake
 
 from offline_cache.db import Database, open_database
+from tests.exchange_fixtures import signed_event
 from window_app.accepting import accept_intake, window_signer
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.dispatch import WindowSigner
 from window_app.domain.applications import AcceptedApplication
 from window_app.domain.catalog import Catalog
 from window_app.domain.intake import Intake
-from window_app.domain.wire import DecisionRequest
 from window_app.domain.words import Words
-from window_app.exchange.department_keys import DepartmentKeys
 from window_app.intake.guide import Guide, build_guide
 from window_app.trust.signing import Signature, verify
 
@@ -75,16 +74,6 @@ def window_signature_holds(db: Database, settings: Settings, payload: bytes, sig
     key = signer_for(db, settings).key.public
     parsed = Signature.from_json(json.loads(signature))
     return not isinstance(parsed, Words) and verify(key, payload, parsed) is None
-
-
-def signed_event(event: dict[str, Any], department: str | None = None) -> dict[str, Any]:
-    """A decision event as the exchange passes it on: signed by its department's (demo) key."""
-    request = DecisionRequest(
-        str(event["envelope_id"]), str(event.get("item") or ""), str(event["kind"]),
-        **{name: str(event.get(name) or "") for name in ("result", "reason", "material", "decided_by")},
-    )
-    signed = DepartmentKeys.demo(department or str(event["department"])).signed(request)
-    return {**event, "signature": json.loads(signed.signature)}
 
 
 def open_window_db(settings: Settings, **kwargs) -> Database:
