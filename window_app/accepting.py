@@ -165,6 +165,12 @@ def accept_intake(
     )
 
 
+def installation_tag_of(db: Database) -> str:
+    """This database's installation tag (part of every receipt number it issues)."""
+    with storage_errors(ACCEPT_WORDS):
+        return installation_tag(db)
+
+
 def window_signer(db: Database, catalog: Catalog, settings: Settings) -> WindowSigner:
     """The window's key (made on first use) and its catalog's department keys.
 

@@ -42,6 +42,13 @@ def window_signing_key(settings: Settings, installation_tag: str, *, create: boo
     return read_signing_key(path)
 
 
+def replace_window_key(settings: Settings, installation_tag: str) -> SigningKey:
+    """A new key in place of the old one (rotation; the old one is gone from this machine)."""
+    key = SigningKey.generate()
+    write_private_key(window_key_path(settings, installation_tag), key, replace=True)
+    return key
+
+
 @dataclass(frozen=True)
 class WindowIdentity:
     """What the exchange binds together at registration."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from window_app.domain.outbox import OutboxEntry
     from window_app.domain.progress import ItemDecision
     from window_app.domain.sync import SyncStatus
+    from window_app.identity import WindowIdentity
     from window_app.intake.guide import Guide
     from window_app.sync.engine import SyncEngine
 
@@ -259,6 +260,32 @@ class Window:
             signer=window_app.accepting.window_signer(self.db, self.catalog, self.settings),
             clerk=window_app.accepting.clerk_name(self.settings),
         )
+
+    def key_path(self) -> Path:
+        """Where this window's private signing key lives (a file of its own, 0600)."""
+        return window_app.identity.window_key_path(self.settings, window_app.accepting.installation_tag_of(self.db))
+
+    def identity(self, *, replace: bool = False) -> WindowIdentity:
+        """This window's identity (what the exchange registers); makes the key when missing.
+
+        Args:
+            replace: Make a new key in place of the old one (rotation: the exchange must revoke
+                the old one and register the new one).
+
+        Raises:
+            window_app.trust.key_files.KeyFileError: The key cannot be read or written.
+        """
+        tag = window_app.accepting.installation_tag_of(self.db)
+        if replace:
+            window_app.identity.replace_window_key(self.settings, tag)
+        key = window_app.identity.window_signing_key(self.settings, tag)
+        return window_app.identity.window_identity(self.settings, tag, key)
+
+    def registration(self) -> dict[str, Any]:
+        """The self-signed registration request for the exchange's operator."""
+        tag = window_app.accepting.installation_tag_of(self.db)
+        key = window_app.identity.window_signing_key(self.settings, tag)
+        return window_app.identity.window_identity(self.settings, tag, key).registration(key)
 
     def item_decisions(self, receipt_no: str) -> dict[str, ItemDecision]:
         """Each item's latest decision (result number, reason, who, when), by item id."""

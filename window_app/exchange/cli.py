@@ -11,6 +11,7 @@ language; data (a token, JSON) to stdout.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import socket
@@ -28,9 +29,11 @@ from window_app.domain.words import language, set_language, tr
 from window_app.exchange import server_available
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
+from window_app.exchange.key_registry import registration_problem
 from window_app.exchange.simulate import Simulation
 from window_app.exchange.store import ExchangeStore
 from window_app.trust.key_files import KeyFileError
+from window_app.trust.keys import key_id
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -57,6 +60,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
     actions = exchange.add_subparsers(title=tr("交换平台子命令", "exchange commands"), metavar="ACTION", required=True)
     _add_serve(actions)
     _add_token(actions)
+    _add_keys(actions)
     _add_inbox(actions)
     _add_decide(actions)
     return exchange
@@ -115,6 +119,31 @@ def _add_token(actions: Any) -> None:
     issue.set_defaults(func=cmd_token_issue)
 
 
+def _add_keys(actions: Any) -> None:
+    keys = _leaf(actions, "keys", "密钥登记：窗口与部门", "key register: windows and departments")
+    key_actions = keys.add_subparsers(title=tr("密钥子命令", "key commands"), metavar="ACTION", required=True)
+    register = _leaf(key_actions, "register", "登记窗口的签名公钥（window-app keys show --json 的输出）",
+                     "register a window's key (the output of window-app keys show --json)")
+    register.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    register.add_argument("request", metavar="FILE", help=tr("登记申请 JSON 文件（- 表示标准输入）", "the registration request JSON file (- for stdin)"))
+    register.set_defaults(func=cmd_keys_register)
+    listing = _leaf(key_actions, "list", "列出已登记的窗口密钥与目录中的部门密钥", "list registered window keys and the catalog's department keys")
+    listing.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    listing.add_argument("--catalog", metavar="PATH", help=tr("发布的目录（默认随程序附带的目录）", "the published catalog (default: the shipped one)"))
+    listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    listing.set_defaults(func=cmd_keys_list)
+    revoke = _leaf(key_actions, "revoke", "吊销一个窗口密钥或部门密钥", "revoke a window key or a department key")
+    revoke.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    revoke.add_argument("--catalog", metavar="PATH", help=tr("核对部门密钥所用的目录", "catalog to find department keys in"))
+    revoke.add_argument("key_id", metavar="KEY_ID", help=tr("密钥编号（keys list 所示）", "key id (as keys list shows it)"))
+    revoke.set_defaults(func=cmd_keys_revoke)
+    department = _leaf(key_actions, "init-department", "为部门生成签名与解密私钥（0600 文件），输出其公钥供目录使用",
+                       "make a department's signing and sealing keys (0600 files); print the public keys for the catalog")
+    department.add_argument("department", metavar="DEPT", help=tr("部门编号", "department id"))
+    department.add_argument("--dir", metavar="DIR", required=True, help=tr("私钥目录（不要与数据库放在一起）", "directory for the private keys (not beside any database)"))
+    department.set_defaults(func=cmd_keys_init_department)
+
+
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help=tr("交换平台地址（默认 ${v} 或 http://127.0.0.1:{p}）", "exchange URL (default ${v} or http://127.0.0.1:{p})", v=URL_VARIABLE, p=DEFAULT_PORT))
     parser.add_argument("--token", help=tr("部门令牌（默认 ${v}）", "the department's token (default ${v})", v=TOKEN_VARIABLE))
@@ -168,6 +197,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except ValueError as exc:
             _err(tr("模拟参数有误：{e}", "Invalid simulation settings: {e}", e=exc))
             return EXIT_INVALID
+    if args.demo and not _loopback(args.host):
+        _err(tr("--demo 的密钥与令牌人人可知，只能在本机回环地址上运行（--host 127.0.0.1 或 ::1），不能监听 {h}。",
+                "--demo keys and tokens are public by design: it serves the loopback address only (--host 127.0.0.1 or ::1), not {h}.",
+                h=args.host))
+        return EXIT_INVALID
     app = _build_app(args, simulation)
     if isinstance(app, int):
         return app
@@ -201,6 +235,13 @@ def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
     except (sqlite3.Error, OSError) as exc:
         _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=args.db, e=exc))
         return EXIT_ENVIRONMENT
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -262,6 +303,127 @@ def cmd_token_issue(args: argparse.Namespace) -> int:
     print(token)
     _err(tr("已为 {k}:{s} 签发令牌（数据库只保存其摘要，请妥善保管）。", "Issued a token for {k}:{s} (the database keeps only its hash; keep it safe).", k=args.kind, s=args.subject))
     return EXIT_OK
+
+
+def _open_store(db: str) -> ExchangeStore | int:
+    try:
+        return ExchangeStore.open(db)
+    except (sqlite3.Error, OSError) as exc:
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=db, e=exc))
+        return EXIT_ENVIRONMENT
+
+
+def cmd_keys_register(args: argparse.Namespace) -> int:
+    """Register a window's key from its self-signed request."""
+    try:
+        text = sys.stdin.read() if args.request == "-" else Path(args.request).read_text(encoding="utf-8")
+        request = json.loads(text)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        _err(tr("无法读取登记申请：{e}", "Cannot read the registration request: {e}", e=exc))
+        return EXIT_INVALID
+    problem = registration_problem(request)
+    if problem:
+        _err(tr("登记申请无效：{p}", "The registration request is not valid: {p}", p=problem))
+        return EXIT_INVALID
+    store = _open_store(args.db)
+    if isinstance(store, int):
+        return store
+    try:
+        key = store.register_window(request)
+    finally:
+        store.close()
+    if key.revoked_at:
+        _err(tr("密钥 {k} 已被吊销，不能再次登记。", "Key {k} was revoked and cannot be registered again.", k=key.key_id))
+        return EXIT_INVALID
+    print(key.key_id)
+    _err(tr("已登记窗口 {w} 的密钥 {k}，受理编号前缀 {r}-…-{w}-{t}-…",
+            "Registered key {k} of window {w} for receipt numbers {r}-…-{w}-{t}-…",
+            w=key.window_id, k=key.key_id, r=key.region, t=key.installation_tag))
+    return EXIT_OK
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    """Window keys (registered here) and department keys (from the catalog)."""
+    catalog = _catalog(args.catalog)
+    if isinstance(catalog, int):
+        return catalog
+    store = _open_store(args.db)
+    if isinstance(store, int):
+        return store
+    try:
+        windows, revoked = store.window_keys(), store.revoked_department_keys()
+    finally:
+        store.close()
+    departments = [
+        {"department": d.id, "key_id": key_id_of(d.signing_key), "signing_key": d.signing_key, "sealing_key": d.sealing_key,
+         "revoked": key_id_of(d.signing_key) in revoked}
+        for d in catalog.departments.values()
+    ]
+    if args.json:
+        print(json.dumps({"windows": [k.to_json() for k in windows], "departments": departments}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(tr("窗口密钥（{n}）", "Window keys ({n})", n=len(windows)))
+    for k in windows:
+        state = tr("已吊销 {t}", "revoked {t}", t=k.revoked_at) if k.revoked_at else tr("有效", "active")
+        print(f"  {k.key_id}  {k.window_id:<12} {k.region}-…-{k.window_id}-{k.installation_tag}  {state}")
+    print(tr("部门密钥（来自目录，{n}）", "Department keys (from the catalog, {n})", n=len(departments)))
+    for d in departments:
+        state = tr("已吊销", "revoked") if d["revoked"] else (tr("有效", "active") if d["key_id"] else tr("无密钥", "no key"))
+        print(f"  {d['key_id'] or '-':<16}  {d['department']:<24} {state}")
+    return EXIT_OK
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    """Revoke a window key, or a department key the catalog gives."""
+    catalog = _catalog(args.catalog)
+    if isinstance(catalog, int):
+        return catalog
+    store = _open_store(args.db)
+    if isinstance(store, int):
+        return store
+    try:
+        if store.revoke_window_key(args.key_id):
+            _err(tr("已吊销窗口密钥 {k}。", "Revoked window key {k}.", k=args.key_id))
+            return EXIT_OK
+        owner = next((d.id for d in catalog.departments.values() if key_id_of(d.signing_key) == args.key_id), None)
+        if owner is None:
+            _err(tr("没有有效的密钥 {k}。", "No active key {k}.", k=args.key_id))
+            return EXIT_INVALID
+        store.revoke_department_key(owner, args.key_id)
+        _err(tr("已吊销部门 {d} 的密钥 {k}：其决定将被拒收，直到发布带新密钥的目录。",
+                "Revoked key {k} of department {d}: its decisions are refused until a catalog with a new key is published.",
+                d=owner, k=args.key_id))
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def cmd_keys_init_department(args: argparse.Namespace) -> int:
+    """Make a department's key pair and print its catalog entry."""
+    try:
+        keys = DepartmentKeys.create(Path(args.dir), args.department)
+    except KeyFileError as exc:
+        _err(tr("部门密钥：{m}", "Department keys: {m}", m=exc.words))
+        return EXIT_ENVIRONMENT
+    entry = keys.public_entry()
+    print(f'signing_key = "{entry["signing_key"]}"')
+    print(f'sealing_key = "{entry["sealing_key"]}"')
+    _err(tr("已在 {d} 生成部门 {p} 的私钥；以上两行写入目录中该部门的条目，并由目录签发机构签署。",
+            "Made the private keys of {p} in {d}; put the two lines above into its catalog entry, to be signed by the catalog authority.",
+            d=args.dir, p=args.department))
+    return EXIT_OK
+
+
+def _catalog(path: str | None) -> Any:
+    try:
+        return window_app.catalog.loader.load_catalog(path or shipped_catalog_path())
+    except CatalogError as exc:
+        _err(tr("目录有误（{n} 个问题）。", "The catalog has {n} problem(s).", n=len(exc.problems)))
+        return EXIT_ENVIRONMENT
+
+
+def key_id_of(public_text: str) -> str:
+    return key_id(public_text) if public_text else ""
 
 
 def _known_departments(catalog_path: str | None) -> set[str] | int:
