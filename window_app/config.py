@@ -120,6 +120,12 @@ class TrustSettings:
     """
 
     keys_dir: str = ""
+    authorities: str = ""
+    """A TOML file of trusted catalog authorities (``[[authority]] name, key``); empty means the
+    file shipped in the package (``window_app/data/trust/authorities.toml``)."""
+    demo: bool = False
+    """Trust the demo catalog authority (public by design) — and only from an exchange on the
+    loopback: the demo on one machine (``exchange serve --demo``)."""
 
 
 @dataclass(frozen=True)

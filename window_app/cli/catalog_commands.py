@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
+from window_app.catalog.authority import sign_catalog
 from window_app.catalog.loader import load_catalog, validate_catalog_dir
 from window_app.catalog.search import group_of, offerings_for_region
 from window_app.cli.context import load_window_catalog, settings_from
@@ -14,6 +15,7 @@ from window_app.cli.output import department_short, out, out_json, pad, width
 from window_app.cli.parser import add_command
 from window_app.domain.catalog import RegionLevel, bilingual_keys, item_as_bundle
 from window_app.domain.words import Words, tr
+from window_app.trust.key_files import read_signing_key
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Bundle, Catalog, Offering
@@ -39,6 +41,32 @@ def register(commands: Any) -> None:
     coverage.add_argument("bundle_id", metavar="BUNDLE_ID", nargs="?", help=tr("套餐编号（默认全部）", "bundle id (default: all)"))
     coverage.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     coverage.set_defaults(func=cmd_catalog_coverage)
+
+    signing = add_command(
+        actions, "sign",
+        Words("目录签发机构签署目录（写入 .signature.json）", "sign a catalog as its catalog authority (writes .signature.json)"),
+    )
+    signing.add_argument("path", metavar="PATH", help=tr("目录所在文件夹", "catalog directory"))
+    signing.add_argument("--key", metavar="FILE", required=True, help=tr("签发机构的私钥文件（0600）", "the authority's private key file (0600)"))
+    signing.set_defaults(func=cmd_catalog_sign)
+
+
+# -- sign ------------------------------------------------------------------------------------------
+
+
+def cmd_catalog_sign(args: argparse.Namespace) -> int:
+    """Validate, then sign: an authority never vouches for a catalog that does not load."""
+    settings_from(args)
+    path = Path(args.path).expanduser()
+    problems = validate_catalog_dir(path)
+    if problems:
+        raise InvalidInput(Words("目录有 {n} 个问题，未签署（先运行 catalog validate）", "the catalog has {n} problem(s); not signed (run catalog validate)").format(n=len(problems)))
+    catalog = load_catalog(path)
+    key = read_signing_key(Path(args.key).expanduser())
+    signed = sign_catalog(path, catalog.name, catalog.version, catalog.digest, key)
+    out(tr("已签署目录 {n} 版本 {v}（摘要 {d}…，密钥 {k}）", "Signed catalog {n} version {v} (digest {d}…, key {k})",
+           n=catalog.name, v=catalog.version, d=catalog.digest[:12], k=signed["signature"]["key_id"]))
+    return EXIT_OK
 
 
 # -- validate ------------------------------------------------------------------------------------

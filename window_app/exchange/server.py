@@ -74,7 +74,7 @@ def create_app(
     """
     root = Path(catalog_path) if catalog_path else shipped_catalog_path()
     catalog = load_catalog(root)
-    published = publish(catalog, root)
+    published = publish(catalog, root, demo=demo)
     store = ExchangeStore.open(db_path, clock=clock)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
 

@@ -19,6 +19,7 @@ window's start-up path.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -29,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import window_app.catalog
+from window_app.catalog import authority
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.words import NO_WORDS, Words
@@ -130,12 +132,23 @@ def _directory_name(version: str, digest: str) -> str:
     return f"{safe_version}-{digest[:8]}"
 
 
-def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag: str) -> CatalogRefresh:
-    """Validate a ``GET /v1/catalog`` body with the real loader and install it (blocking)."""
+def install_catalog(
+    data_dir: str | os.PathLike[str], body: dict[str, Any], etag: str, trust: CatalogTrust | None = None
+) -> CatalogRefresh:
+    """Validate a ``GET /v1/catalog`` body with the real loader and install it (blocking).
 
-
+    Nothing is written unless the catalog authority's signature over the body's name, version
+    and digest holds (``trust``: the anchors and whether the demo authority counts), and the
+    files match that digest.
+    """
+    trust = trust or CatalogTrust(authority.authorities(), allow_demo=False)
     version = str(body.get("version") or "")
     digest = str(body.get("digest") or etag or "")
+    problem = authority.signature_problem(
+        body.get("signature"), str(body.get("name") or ""), version, digest, trust.authorities, allow_demo=trust.allow_demo
+    )
+    if problem:
+        return _invalid(version, digest, problem)
     files = body.get("files")
     if not isinstance(files, dict) or not files or len(files) > MAX_CATALOG_FILES:
         return _invalid(version, digest, Words("文件列表为空或过大", "its file list is empty or too long"))
@@ -173,6 +186,7 @@ def install_catalog(data_dir: str | os.PathLike[str], body: dict[str, Any], etag
             return _invalid(version, digest, Words("文件内容与公布的摘要不符", "the files do not match the announced digest"))
         if catalog.version != version:
             return _invalid(version, digest, Words("版本号与内容不符", "the version does not match its catalog.toml"))
+        (temp / authority.SIGNATURE_FILE).write_text(json.dumps(body["signature"], ensure_ascii=False), encoding="utf-8")
         try:
             os.replace(temp, target)
         except OSError:
@@ -213,7 +227,22 @@ def _invalid(version: str, digest: str, why: Words) -> CatalogRefresh:
     )
 
 
-async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[str], etag: str | None) -> CatalogRefresh:
+@dataclass(frozen=True)
+class CatalogTrust:
+    """Whom a window believes about catalogs: the shipped authorities, and whether the demo one counts."""
+
+    authorities: list[authority.Authority]
+    allow_demo: bool
+
+    @classmethod
+    def of(cls, settings: Settings) -> CatalogTrust:
+        anchors = Path(settings.trust.authorities).expanduser() if settings.trust.authorities else authority.AUTHORITIES_FILE
+        return cls(authority.authorities(anchors), allow_demo=authority.trusts_demo(settings))
+
+
+async def refresh_catalog(
+    client: ExchangeClient, data_dir: str | os.PathLike[str], etag: str | None, trust: CatalogTrust | None = None
+) -> CatalogRefresh:
     """Ask the exchange for its catalog (``If-None-Match: etag``) and install a new one.
 
     Raises:
@@ -225,7 +254,7 @@ async def refresh_catalog(client: ExchangeClient, data_dir: str | os.PathLike[st
     if etag and str(body.get("digest") or new_etag) == etag:
         return CatalogRefresh("unchanged", str(body.get("version") or ""), etag)
     # Loading validates every rule: seconds of CPU for a big catalog, off the event loop.
-    return await asyncio.to_thread(install_catalog, data_dir, body, new_etag)
+    return await asyncio.to_thread(install_catalog, data_dir, body, new_etag, trust)
 
 
 def catalog_dir(settings: Settings) -> Path:

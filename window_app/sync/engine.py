@@ -60,7 +60,7 @@ from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import NO_WORDS, Words, tr
 from window_app.identity import window_signing_key
 from window_app.sync.backoff import Backoff
-from window_app.sync.catalog_refresh import load_preferred_catalog, refresh_catalog
+from window_app.sync.catalog_refresh import CatalogTrust, load_preferred_catalog, refresh_catalog
 from window_app.sync.client import (
     MAX_ENVELOPES_PER_REQUEST,
     POOL_CONNECTIONS,
@@ -686,7 +686,7 @@ class SyncEngine:
 
     async def _refresh_catalog(self, client: ExchangeClient) -> CatalogRefresh:
         etag = sync_state.read_value(self.db, "catalog_etag") or self._catalog_etag
-        outcome = await refresh_catalog(client, self.settings.data_dir, etag)
+        outcome = await refresh_catalog(client, self.settings.data_dir, etag, CatalogTrust.of(self.settings))
         if outcome.status in ("installed", "present", "unchanged") and outcome.digest:
             sync_state.write_value(self.db, "catalog_etag", outcome.digest)
         return outcome
