@@ -4,7 +4,7 @@
 
 A real exchange (uvicorn on 127.0.0.1, the same as the tests' ``exchange_server``) on a fresh
 SQLite file for each run; one keep-alive httpx client posts COUNT signed envelopes
-(``tests/exchange_fixtures.make_envelope``) in requests of BATCH, then — on another fresh file —
+(``tests/exchange_fixtures.make_envelope``: sealed, Ed25519-signed) in requests of BATCH, then — on another fresh file —
 one per request. Every request is one durable transaction (WAL, ``synchronous = FULL``)
 committed before its answer, so one-by-one pays an fsync per envelope. The store alone (no HTTP)
 is timed too, to show what HTTP adds.
@@ -23,13 +23,15 @@ sys.path[:0] = [str(ROOT)]
 
 import httpx  # noqa: E402
 
-from tests.exchange_fixtures import ExchangeServer, make_envelope  # noqa: E402
+from tests.exchange_fixtures import ExchangeServer, make_envelope, receipt, register_test_window  # noqa: E402
 from window_app.catalog.loader import load_catalog, shipped_catalog_path  # noqa: E402
 from window_app.exchange.store import ExchangeStore  # noqa: E402
 
 
 def envelopes(count: int, tag: str) -> list[dict]:
-    return [make_envelope(receipt_no=f"522325-261127-ZF-01-{tag}-{n:04d}-00") for n in range(count)]
+    # Sealed to the department and signed by the test window, as a window's outbox holds them
+    # (every run is on a fresh file, so the same receipt numbers serve each).
+    return [make_envelope(receipt_no=receipt(n + 1)) for n in range(count)]
 
 
 def over_http(directory: Path, name: str, batch: list[dict], size: int) -> float:
@@ -52,6 +54,7 @@ def over_http(directory: Path, name: str, batch: list[dict], size: int) -> float
 def in_store(directory: Path, name: str, batch: list[dict], size: int) -> float:
     catalog = load_catalog(shipped_catalog_path())
     store = ExchangeStore.open(directory / f"{name}.db")
+    register_test_window(store)
     try:
         started = time.perf_counter()
         for start in range(0, len(batch), size):
