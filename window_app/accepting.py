@@ -30,6 +30,7 @@ from window_app.domain.errors import StorageError
 from window_app.domain.intake import Enterprise, MaterialStatus
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
+from window_app.identity import window_signing_key
 from window_app.intake.form import apply_prefill
 from window_app.receipt import add_working_days
 
@@ -87,6 +88,7 @@ def accept_intake(
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
         secret = signing_secret(db)
+    head_key = window_signing_key(settings)  # signs the audit chain's head in the accept transaction
 
     for _ in range(_SEQUENCE_ATTEMPTS):
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
@@ -151,6 +153,7 @@ def accept_intake(
                 envelopes,
                 sequence=sequence,
                 audit_data=audit_data,
+                head_key=head_key,
                 draft_id=intake.draft_id,
             )
         except application_store.SequenceTaken:
