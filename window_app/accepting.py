@@ -2,7 +2,8 @@
 
 Accepting is one step that either happens completely or not at all: the receipt number, the
 application, one part and one outbox envelope per department and stage, the ``accepted`` audit
-event, and the removal of the draft are written in one durable SQLite transaction
+event, the chain's head signed with the window's key, and the removal of the draft are written
+in one durable SQLite transaction
 (:func:`offline_cache.applications.insert_accepted`). If anything fails, nothing was written
 and the clerk can try again; once it returns, the application survives a power cut.
 """

@@ -379,6 +379,8 @@ def _note_records(chain: _Chain, event: StoredEvent, data: dict[str, Any]) -> No
 def _check_heads(heads: list[StoredHead], chain: _Chain, key: PublicSigningKey | None, report: AuditReport) -> None:
     report.heads = len(heads)
     report.latest_head = heads[-1].seq if heads else None
+    # A head whose position the walk already found broken (edited, reordered …) says nothing new.
+    broken_from = min((problem.seq for problem in report.problems if problem.seq is not None), default=None)
     trusted: list[StoredHead] = []
     for stored in heads:
         problem = _head_signature_problem(stored, key)
@@ -409,8 +411,6 @@ def _check_heads(heads: list[StoredHead], chain: _Chain, key: PublicSigningKey |
                 ).format(n=chain.last_seq, at=last.at, s=last.seq, span=_events(chain.last_seq + 1, last.seq)),
             )
         )
-    # A head whose position the walk already found broken (edited, reordered …) says nothing new.
-    broken_from = min((problem.seq for problem in report.problems if problem.seq is not None), default=None)
     matching = 0
     for stored in trusted:
         if stored.seq > chain.last_seq or stored.seq not in chain.present:
@@ -643,7 +643,9 @@ def _check_exchange_head(head: AuditHead, chain: _Chain, key: PublicSigningKey |
                 ).format(s=head.seq, at=head.at, n=chain.last_seq, span=_events(chain.last_seq + 1, head.seq)),
             )
         )
-    elif head.seq in chain.present and chain.hash_at.get(head.seq) != head.hash:
+    elif head.seq not in chain.present:
+        pass  # that event was deleted: the walk said so
+    elif chain.hash_at.get(head.seq) != head.hash:
         report.add(
             AuditProblem(
                 "rechained",
@@ -656,4 +658,5 @@ def _check_exchange_head(head: AuditHead, chain: _Chain, key: PublicSigningKey |
                 ).format(s=head.seq, at=head.at),
             )
         )
-    report.exchange.status = "mismatch" if report.problem_count > before else "matched"
+    intact = report.problem_count == before and head.seq in chain.present
+    report.exchange.status = "matched" if intact else "mismatch"
