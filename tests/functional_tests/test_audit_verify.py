@@ -33,7 +33,8 @@ from window_app.domain.words import set_language
 from window_app.identity import window_key_path
 from window_app.intake.io import parse_intake
 from window_app.sync.engine import SyncEngine
-from window_app.trust.key_files import read_signing_key
+from window_app.trust.key_files import read_signing_key, write_private_key
+from window_app.trust.keys import SigningKey
 from window_app.trust.signing import sign
 from window_app.window import Window
 
@@ -289,6 +290,23 @@ def test_a_history_rechained_and_resigned_with_the_stolen_key_is_found_by_the_ex
     assert first(report, "rechained")["words"]["en"] == (
         f"Event {trail.last_seq} here has another hash than the head the exchange holds (signed 2026-11-27T01:30:00Z): "
         f"the history up to event {trail.last_seq} was rewritten and re-signed (the signed heads on this computer prove nothing)"
+    )
+
+
+def test_a_history_resigned_with_a_new_key_is_found_by_the_exchange(trail: Trail, capsys) -> None:
+    """Without the window's key, the forger makes a key of his own and puts it in the key's place."""
+    edit_event(trail, 2)
+    rechain(trail)
+    window_key_path(trail.settings).unlink()
+    write_private_key(window_key_path(trail.settings), SigningKey.generate())
+    resign_heads(trail)
+    code, report = verify(trail, "--offline", capsys=capsys)
+    assert code == 0, report
+    code, report = verify(trail, capsys=capsys)
+    assert code == 1 and set(kinds(report)) == {"exchange_key", "rechained"}
+    assert first(report, "exchange_key")["words"]["en"].startswith(
+        f"The exchange's head (event {trail.last_seq}, signed 2026-11-27T01:30:00Z) does not verify with the window "
+        "key on this computer: this window's key was replaced"
     )
 
 
