@@ -130,7 +130,8 @@ def test_every_envelope_carries_the_applicant_and_the_pinned_catalog(db, setting
         assert document["receipt_no"] == accepted.receipt_no
         assert document["catalog_version"] == "test.1"
         assert document["offering"] == {"id": "newborn", "kind": "bundle", "name": "出生一件事", "name_en": "A child is born"}
-        assert document["applicant"]["id_number"] == MOTHER_ID
+        # These items declare no applicant_data: the default, the applicant's name and nothing more.
+        assert document["applicant"] == {"kind": "person", "name": "王小红"}
         assert document["accepted_at"] == "2026-11-27T09:30:00+08:00"
         assert document["idempotency_key"] == f"{accepted.receipt_no}/{envelope.department}/{envelope.stage}"
         # Only the lead department learns which other parts exist.
