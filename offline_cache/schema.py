@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 _V1 = (
-    # Per-installation values: installation_tag (receipt numbers), (signing_secret until v7).
+    # Per-installation values: installation_tag (receipt numbers), (signing_secret until v8).
     """
     CREATE TABLE meta (
         key TEXT PRIMARY KEY,
@@ -313,11 +313,30 @@ _V6: Migration = (
 )
 
 _V7: Migration = (
+    # Signed heads of the audit chain (offline_cache/audit.py): the chain's last seq and hash at
+    # a moment, signed with the window's Ed25519 key over canonical JSON of {purpose, window_id,
+    # seq, hash, at} (window_app/domain/audit_head.py). One per chain position at most: written
+    # in the accept transaction and at the end of a sync round that left events unsigned.
+    # ``seq`` is the key: latest_head reads the last one, the check walks them in order.
+    """
+    CREATE TABLE audit_heads (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        at TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        cause TEXT NOT NULL
+    )
+    """,
+)
+
+_V8: Migration = (
     # Envelopes are signed with the window's Ed25519 key, kept in a file of its own: the HMAC
     # secret that lived in this file beside the payloads it "protected" is gone.
     "DELETE FROM meta WHERE key = 'signing_secret'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

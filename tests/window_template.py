@@ -7,7 +7,7 @@ files, not that first-start cost each time: :func:`seed_window_database` copies 
 made by a real first start (``Window.open`` on the shipped settings) into the test's data dir.
 
 The template keeps the schema, the catalog snapshot and the search keys only: its
-installation tag and signing secret are deleted, so every copy gets its own at its first open,
+installation tag is deleted, so every copy gets its own at its first open (and its own window key),
 as a new installation does. Each process (each pytest-xdist worker) makes its own template.
 The tests of the first start itself (``tests/unit_tests/test_catalog_snapshots.py``,
 ``test_catalog_search.py``, ``test_store_db.py``) open files of their own, never a copy.
@@ -46,7 +46,7 @@ def _template() -> Path:
     path = Path(settings.database_path)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        conn.execute("DELETE FROM meta WHERE key IN ('installation_tag', 'signing_secret')")
+        conn.execute("DELETE FROM meta WHERE key = 'installation_tag'")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the main file: it alone is copied
     finally:
         conn.close()  # the last connection: SQLite removes the emptied WAL

@@ -2,7 +2,8 @@
 
 Accepting is one step that either happens completely or not at all: the receipt number, the
 application, one part and one outbox envelope per department and stage, the ``accepted`` audit
-event, and the removal of the draft are written in one durable SQLite transaction
+event, the chain's head signed with the window's key, and the removal of the draft are written
+in one durable SQLite transaction
 (:func:`offline_cache.applications.insert_accepted`). If anything fails, nothing was written
 and the clerk can try again; once it returns, the application survives a power cut.
 """
@@ -15,6 +16,7 @@ import getpass
 from typing import TYPE_CHECKING
 
 from offline_cache import applications as application_store
+from offline_cache.audit import latest_head
 from offline_cache.db import installation_tag, storage_errors
 from window_app.dispatch import WindowSigner, build_envelopes
 from window_app.domain.applications import (
@@ -85,12 +87,13 @@ def accept_intake(
     clerk = clerk_name(settings)
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
-    key = window_signing_key(settings, tag)
+    key = window_signing_key(settings, tag)  # signs the envelopes and the audit chain's head
 
     for _ in range(_SEQUENCE_ATTEMPTS):
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
         receipt_no = format_receipt_no(settings.window.region, day, settings.window.id, tag, sequence)
-        envelopes = build_envelopes(catalog, settings, accepted, guide, receipt_no, now, key)
+        head = latest_head(db)
+        envelopes = build_envelopes(catalog, settings, accepted, guide, receipt_no, now, key, head.to_json() if head else None)
         parts = tuple(
             DepartmentPart(
                 department=envelope.department,
@@ -150,6 +153,7 @@ def accept_intake(
                 envelopes,
                 sequence=sequence,
                 audit_data=audit_data,
+                head_key=key,
                 draft_id=intake.draft_id,
             )
         except application_store.SequenceTaken:
