@@ -58,6 +58,12 @@ class Trail:
     def db_path(self) -> Path:
         return self.settings.database_path
 
+    @property
+    def key_path(self) -> Path:
+        """The window's key file (named after its installation tag)."""
+        (tag,) = self.sql("SELECT value FROM meta WHERE key = 'installation_tag'")[0]
+        return window_key_path(self.settings, tag)
+
     def sql(self, statement: str, parameters: Any = ()) -> list[tuple]:
         conn = sqlite3.connect(self.db_path, isolation_level=None)
         try:
@@ -153,7 +159,7 @@ def rechain(trail: Trail, *, renumber: bool = False) -> None:
 
 def resign_heads(trail: Trail) -> None:
     """With the window's key (stolen): sign a head again at every position the chain still has."""
-    key = read_signing_key(window_key_path(trail.settings))
+    key = read_signing_key(trail.key_path)
     conn = sqlite3.connect(trail.db_path, isolation_level=None)
     try:
         conn.execute("BEGIN")
@@ -297,8 +303,8 @@ def test_a_history_resigned_with_a_new_key_is_found_by_the_exchange(trail: Trail
     """Without the window's key, the forger makes a key of his own and puts it in the key's place."""
     edit_event(trail, 2)
     rechain(trail)
-    window_key_path(trail.settings).unlink()
-    write_private_key(window_key_path(trail.settings), SigningKey.generate())
+    trail.key_path.unlink()
+    write_private_key(trail.key_path, SigningKey.generate())
     resign_heads(trail)
     code, report = verify(trail, "--offline", capsys=capsys)
     assert code == 0, report
@@ -383,7 +389,7 @@ def test_without_a_line_it_checks_locally_and_says_so(trail: Trail, capsys) -> N
 
 
 def test_without_the_key_the_heads_cannot_be_checked(trail: Trail, capsys) -> None:
-    window_key_path(trail.settings).unlink()
+    trail.key_path.unlink()
     code, report = verify(trail, "--offline", capsys=capsys)
     assert code == 2 and report["intact"]
     assert report["unchecked"][0]["en"].startswith("This window's signing key (")

@@ -13,14 +13,20 @@ import httpx
 import jsonschema
 import pytest
 
-from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, make_envelope  # noqa: F401
+from tests.exchange_fixtures import (  # noqa: F401
+    ExchangeServer,
+    exchange_server,
+    exchange_server_factory,
+    make_envelope,
+    test_window_key,
+)
 from window_app.domain.audit_head import AuditHead
 from window_app.exchange.server import OPENAPI_PATH
 from window_app.trust.keys import SigningKey
 from window_app.trust.signing import sign
 
 WINDOW = "demo-window-ZF-01"
-KEY = SigningKey.generate()
+KEY = test_window_key("ZF-01")  # the key the demo exchange registers from the test envelopes
 DOCUMENT = json.loads(OPENAPI_PATH.read_text("utf-8"))
 
 
@@ -91,7 +97,7 @@ def test_a_batch_carries_the_head_and_a_refused_head_never_fails_it(exchange_ser
     first = call(exchange_server, "POST", "/v1/envelopes", json={"envelopes": [make_envelope()], "audit_head": head(7)})
     assert first.status_code == 200, first.text
     check("EnvelopeResults", first.json())
-    assert first.json()["audit_head"] == {"status": "stored", "verified": False, "head": head(7)}
+    assert first.json()["audit_head"] == {"status": "stored", "verified": True, "head": head(7)}
 
     behind = call(
         exchange_server,
@@ -103,6 +109,12 @@ def test_a_batch_carries_the_head_and_a_refused_head_never_fails_it(exchange_ser
     check("EnvelopeResults", behind.json())
     assert behind.json()["results"][0]["status"] == "created"
     assert behind.json()["audit_head"]["status"] == "refused" and "goes back" in behind.json()["audit_head"]["reason"]
+
+    foreign = SigningKey.generate()  # a head from a key the window never registered
+    unsigned = AuditHead("ZF-01", 9, "b" * 64, "2026-11-27T01:30:00Z", {})
+    forged = AuditHead("ZF-01", 9, "b" * 64, unsigned.at, sign(foreign, unsigned.message()).to_json()).to_json()
+    answer = call(exchange_server, "POST", "/v1/envelopes", json={"envelopes": [], "audit_head": forged}).json()
+    assert answer["audit_head"]["status"] == "refused" and "not an active key registered" in answer["audit_head"]["reason"]
 
     malformed = call(exchange_server, "POST", "/v1/envelopes", json={"envelopes": [make_envelope()], "audit_head": {"seq": 1}})
     assert malformed.status_code == 400 and "audit head" in malformed.json()["error"]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.exchange_fixtures import opened
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.catalog.search import offerings_for_region
 from window_app.config import SHIPPED_CONFIG, load_settings
@@ -56,8 +57,8 @@ def open_window(data_dir: Path, region: str) -> Window:
 
 
 def documents(accepted: Any) -> list[dict[str, Any]]:
-    """Each envelope's payload, parsed back: what its department reads."""
-    return [envelope.document() for envelope in accepted.envelopes]
+    """Each envelope's payload as its department reads it: the sealed part opened with its key."""
+    return [opened(envelope) for envelope in accepted.envelopes]
 
 
 def accepted_example(path: Path, data_dir: Path) -> tuple[Intake, list[dict[str, Any]], dict[str, Any]]:
