@@ -330,6 +330,9 @@ def test_verify_says_when_it_cannot_check(db: Path, tmp_path: Path, capsys) -> N
     assert code == 2 and "No exchange database" in err
     code, _, err = verify(capsys, db, "--demo", "--checkpoints", str(tmp_path / "absent.jsonl"))
     assert code == 2 and "Cannot read the checkpoint log" in err and "--chain-only" in err
+    with pytest.raises(LedgerError) as unusable:  # the exchange would not start with it
+        CheckpointLog(tmp_path / "no-such-dir" / "log.jsonl", demo_signing_key(ledger.DEMO_KEY_NAME))
+    assert "cannot use the checkpoint log" in unusable.value.words.en
     code, _, err = verify(capsys, db, "--key-public", "ed25519:short")
     assert code == 2 and "wrong length or encoding" in err
     code, _, err = main(["audit", "verify", "--db", str(db), "--lang", "en"]), *capsys.readouterr()
