@@ -442,6 +442,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             _err(tr("{p} 不是带账本的交换平台数据库（用本版本的交换平台打开一次即会建立账本）",
                     "{p} is not an exchange database with a ledger (opening it once with this version of the exchange adds one)", p=db))
             return EXIT_ENVIRONMENT
+        conn.execute("BEGIN")  # one snapshot, also of a running exchange's file
         report = ledger.verify(conn, checkpoints, keys)
     except sqlite3.Error as exc:
         _err(tr("无法读取交换平台数据库 {p}：{e}", "Cannot read the exchange database {p}: {e}", p=db, e=exc))
