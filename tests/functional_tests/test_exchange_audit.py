@@ -12,6 +12,8 @@ import httpx
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, make_envelope  # noqa: F401
 from tests.exchange_process import ExchangeProcess
+from window_app.domain.wire import DecisionRequest
+from window_app.exchange.department_keys import DepartmentKeys
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = "demo-window-ZF-01"
@@ -34,7 +36,8 @@ def post(url: str, envelopes: list[dict]) -> list[dict]:
 
 
 def decide(url: str, envelope_id: str, decision: str, **words: str) -> None:
-    response = httpx.post(f"{url}/v1/decisions", json={"envelope_id": envelope_id, "item": ITEM, "decision": decision, **words},
+    signed = DepartmentKeys.demo("market_regulation").signed(DecisionRequest(envelope_id, ITEM, decision, **words))
+    response = httpx.post(f"{url}/v1/decisions", json=signed.to_json(),
                           headers={"Authorization": f"Bearer {MARKET}"}, timeout=10, trust_env=False)
     assert response.status_code == 201, response.text
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope
+from tests.exchange_fixtures import make_envelope, register_test_window
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange import ledger
 from window_app.exchange.cli import main
@@ -52,7 +52,9 @@ class Clock:
 
 def open_store(db: Path, every: int = EVERY) -> ExchangeStore:
     signed = CheckpointLog(ledger.default_checkpoints_path(db), demo_signing_key(ledger.DEMO_KEY_NAME), every=every)
-    return ExchangeStore.open(db, clock=Clock(), checkpoints=signed)
+    store = ExchangeStore.open(db, clock=Clock(), checkpoints=signed)
+    register_test_window(store)  # its envelopes verify against the key registered for it
+    return store
 
 
 @pytest.fixture
@@ -153,7 +155,7 @@ def test_the_program_cannot_rewrite_its_ledger(db: Path) -> None:
     [
         ("events", "UPDATE events SET result = '营业执照 91522325MA6DFORGED' WHERE seq = :event", "approved", "A"),
         ("events", "UPDATE events SET kind = 'approved', reason = '' WHERE seq = :event", "rejected", "B"),
-        ("envelopes", "UPDATE envelopes SET payload = replace(payload, '黄丽', '王五') WHERE receipt_no = :receipt", "created", "C"),
+        ("envelopes", "UPDATE envelopes SET payload = replace(payload, '企业设立登记', '企业注销登记') WHERE receipt_no = :receipt", "created", "C"),
         ("items", "UPDATE items SET name = '食品经营许可' WHERE envelope_id = "
                   "(SELECT envelope_id FROM envelopes WHERE receipt_no = :receipt)", "created", "D"),
     ],
@@ -372,6 +374,7 @@ def test_audit_init_makes_a_private_key_file_and_verify_takes_its_public_half(tm
     path = tmp_path / "exchange.db"
     signed = CheckpointLog(ledger.default_checkpoints_path(path), read_signing_key(key_file), every=1)
     store = ExchangeStore.open(path, checkpoints=signed)
+    register_test_window(store)
     store.ingest("ZF-01", [make_envelope()], catalog)
     store.close()
     code, out, _ = verify(capsys, path, "--key-public", public)
