@@ -23,7 +23,7 @@ from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name, handling_class_name
 from screens.widgets.step_header import applicant_summary, step_label
-from window_app.domain.errors import StorageError
+from window_app.domain.errors import WindowAppError
 from window_app.domain.intake import Intake, Problem
 from window_app.domain.words import Words, language, tr
 from window_app.intake.guide import Guide
@@ -310,7 +310,7 @@ class ReviewScreen(StepScreen):
         except IntakeInvalid as invalid:
             self.show_problems(invalid.problems)
             return
-        except StorageError as error:
+        except WindowAppError as error:  # storage, the window's key file, a catalog without keys: in words
             self.app.push_screen(
                 Dialog(
                     tr("未能受理", "Not accepted"),

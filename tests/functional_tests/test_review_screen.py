@@ -22,6 +22,8 @@ from tests.functional_tests.shell_helpers import (
 from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
 from window_app.domain.words import Words
+from window_app.trust.key_files import write_private_key
+from window_app.trust.keys import SigningKey
 
 pytestmark = pytest.mark.anyio
 
@@ -161,3 +163,22 @@ async def test_stages_say_what_waits_and_what_the_applicant_must_already_hold(wi
         await open_review(pilot, window.new_intake("employer_social_insurance_registration"))
         licence = window.catalog.items["company_registration"]
         assert f"申请人须已取得：{licence.name.zh}" in shown(app, "#review-plan")
+
+
+async def test_a_key_file_others_can_read_stops_accepting_in_words(window):
+    """The window's signing key readable by other users is refused (real files, no patch)."""
+    path = window.key_path()
+    write_private_key(path, SigningKey.generate(), replace=True)
+    path.chmod(0o644)
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = house_transfer(window, materials=True, fields=True)
+        await open_review(pilot, intake)
+        await pilot.press("f10")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, Dialog)
+        words = str(dialog.query_one("#dialog-body", Static).render())
+        assert "对其他用户可读" in words and "chmod 600" in words and words.count(".ed25519.pem") == 1 and "草稿未删除" in words
+        assert window.applications() == []
+    path.chmod(0o600)

@@ -61,7 +61,7 @@ def test_a_key_file_is_0600_refused_when_open_to_others_and_never_overwritten(tm
     assert "readable by other users" in refusal(lambda: read_signing_key(path))
     os.chmod(path, 0o600)
     assert "not an X25519" in refusal(lambda: read_sealing_key(path))
-    assert "no key file" in refusal(lambda: read_signing_key(tmp_path / "missing.pem"))
+    assert "There is no key file" in refusal(lambda: read_signing_key(tmp_path / "missing.pem"))
     (tmp_path / "junk.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----\nxx\n")
     os.chmod(tmp_path / "junk.pem", 0o600)
     assert "not a readable private key" in refusal(lambda: read_signing_key(tmp_path / "junk.pem"))

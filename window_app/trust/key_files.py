@@ -40,7 +40,7 @@ def write_private_key(path: Path, key: SigningKey | SealingKey, *, replace: bool
     try:
         make_key_dir(path.parent)
         if path.exists() and not replace:
-            raise KeyFileError(Words("密钥文件已存在：{p}", "the key file already exists: {p}").format(p=path))
+            raise KeyFileError(Words("密钥文件已存在：{p}", "The key file already exists: {p}").format(p=path))
         partial = path.with_name(f".{path.name}.partial")
         partial.unlink(missing_ok=True)
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
@@ -51,7 +51,7 @@ def write_private_key(path: Path, key: SigningKey | SealingKey, *, replace: bool
         os.replace(partial, path)
     except OSError as exc:
         raise KeyFileError(
-            Words("无法写入密钥文件 {p}：{e}", "cannot write the key file {p}: {e}").format(p=path, e=exc.strerror or exc)
+            Words("无法写入密钥文件 {p}：{e}", "Cannot write the key file {p}: {e}").format(p=path, e=exc.strerror or exc)
         ) from exc
 
 
@@ -92,16 +92,16 @@ def _read(path: Path) -> object:
         if too_open(path):
             raise KeyFileError(
                 Words(
-                    "密钥文件 {p} 对其他用户可读；请执行 chmod 600 {p}，并考虑更换此密钥",
-                    "the key file {p} is readable by other users; run chmod 600 {p} and consider replacing the key",
+                    "密钥文件 {p} 对其他用户可读。请对该文件执行 chmod 600，并考虑更换此密钥。",
+                    "The key file {p} is readable by other users: run chmod 600 on it and consider replacing the key.",
                 ).format(p=path)
             )
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise KeyFileError(Words("没有密钥文件 {p}", "no key file {p}").format(p=path)) from exc
+        raise KeyFileError(Words("没有密钥文件 {p}", "There is no key file {p}").format(p=path)) from exc
     except OSError as exc:
         raise KeyFileError(
-            Words("无法读取密钥文件 {p}：{e}", "cannot read the key file {p}: {e}").format(p=path, e=exc.strerror or exc)
+            Words("无法读取密钥文件 {p}：{e}", "Cannot read the key file {p}: {e}").format(p=path, e=exc.strerror or exc)
         ) from exc
     try:
         return serialization.load_pem_private_key(data, password=None)
