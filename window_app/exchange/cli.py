@@ -401,12 +401,10 @@ def cmd_keys_register(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     """Window keys (registered here) and department keys (from the catalog)."""
-    catalog = _catalog(args.catalog)
-    if isinstance(catalog, int):
-        return catalog
-    store = _open_store(args.db)
-    if isinstance(store, int):
-        return store
+    opened = _catalog_and_store(args)
+    if isinstance(opened, int):
+        return opened
+    catalog, store = opened
     try:
         windows, revoked = store.window_keys(), store.revoked_department_keys()
     finally:
@@ -432,12 +430,10 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     """Revoke a window key, or a department key the catalog gives."""
-    catalog = _catalog(args.catalog)
-    if isinstance(catalog, int):
-        return catalog
-    store = _open_store(args.db)
-    if isinstance(store, int):
-        return store
+    opened = _catalog_and_store(args)
+    if isinstance(opened, int):
+        return opened
+    catalog, store = opened
     try:
         if store.revoke_window_key(args.key_id):
             _err(tr("已吊销窗口密钥 {k}。", "Revoked window key {k}.", k=args.key_id))
@@ -453,6 +449,17 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         store.close()
+
+
+def _catalog_and_store(args: argparse.Namespace) -> tuple[Any, ExchangeStore] | int:
+    """The catalog (``--catalog``) and the open store (``--db``), or the exit code saying why not."""
+    catalog = _catalog(args.catalog)
+    if isinstance(catalog, int):
+        return catalog
+    store = _open_store(args.db)
+    if isinstance(store, int):
+        return store
+    return catalog, store
 
 
 def cmd_keys_init_department(args: argparse.Namespace) -> int:

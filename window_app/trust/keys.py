@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -51,26 +52,43 @@ def _raw_of(text: object, suite: str, what: Words) -> bytes | Words:
 
 
 @dataclass(frozen=True)
-class PublicSigningKey:
-    """Someone's public Ed25519 key: checks what they signed."""
+class _PublicKey:
+    """A public key and its text form; subclasses name their suite."""
 
-    key: Ed25519PublicKey
+    SUITE: ClassVar[str]
+    key: Any
 
     @property
     def text(self) -> str:
-        return _public_text(SIGNATURE_ED25519, self.key.public_bytes(**_RAW))
+        return _public_text(self.SUITE, self.key.public_bytes(**_RAW))
 
     @property
     def key_id(self) -> str:
         return key_id(self.text)
 
     @classmethod
-    def from_text(cls, text: object, what: Words = THE_KEY) -> PublicSigningKey | Words:
-        """The key written as ``ed25519:<base64>``, or why it is not one."""
-        raw = _raw_of(text, SIGNATURE_ED25519, what)
+    def from_text(cls, text: object, what: Words = THE_KEY) -> Self | Words:
+        """The key written as ``<suite>:<base64>``, or why it is not one."""
+        raw = _raw_of(text, cls.SUITE, what)
         if isinstance(raw, Words):
             return raw
-        return cls(Ed25519PublicKey.from_public_bytes(raw))
+        return cls(cls._load(raw))
+
+    @staticmethod
+    def _load(raw: bytes) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class PublicSigningKey(_PublicKey):
+    """Someone's public Ed25519 key: checks what they signed."""
+
+    SUITE: ClassVar[str] = SIGNATURE_ED25519
+    key: Ed25519PublicKey
+
+    @staticmethod
+    def _load(raw: bytes) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(raw)
 
 
 @dataclass(frozen=True)
@@ -93,26 +111,15 @@ class SigningKey:
 
 
 @dataclass(frozen=True)
-class PublicSealingKey:
+class PublicSealingKey(_PublicKey):
     """A department's public X25519 key: what is sealed to it only its private key opens."""
 
+    SUITE: ClassVar[str] = SEAL_HPKE_X25519
     key: X25519PublicKey
 
-    @property
-    def text(self) -> str:
-        return _public_text(SEAL_HPKE_X25519, self.key.public_bytes(**_RAW))
-
-    @property
-    def key_id(self) -> str:
-        return key_id(self.text)
-
-    @classmethod
-    def from_text(cls, text: object, what: Words = THE_KEY) -> PublicSealingKey | Words:
-        """The key written as ``hpke-x25519-sha256-aes128gcm:<base64>``, or why it is not one."""
-        raw = _raw_of(text, SEAL_HPKE_X25519, what)
-        if isinstance(raw, Words):
-            return raw
-        return cls(X25519PublicKey.from_public_bytes(raw))
+    @staticmethod
+    def _load(raw: bytes) -> X25519PublicKey:
+        return X25519PublicKey.from_public_bytes(raw)
 
 
 @dataclass(frozen=True)
