@@ -617,6 +617,7 @@ DECISION = b'{"envelope_id": "e", "item": "i", "decision": "approved"'
         pytest.param("GET", "/v1/inbox?department=%ED%A0%80", MARKET_AUTH, None, 400, "the query string is not valid UTF-8 once percent-decoded", id="query-encoded-surrogate"),
         pytest.param("GET", "/v1/events?limit=5&limit=6", WINDOW_AUTH, None, 400, "limit is given 2 times; once at most", id="param-twice"),
         pytest.param("GET", "/v1/events?since=1_0", WINDOW_AUTH, None, 400, "since must be a whole number 0…9223372036854775807", id="since-underscore"),
+        pytest.param("GET", "/v1/inbox?state=", MARKET_AUTH, None, 400, "state must be one of new, open, all", id="state-empty"),
         pytest.param("GET", "/v1/events?limit=%D9%A3", WINDOW_AUTH, None, 400, "limit must be a whole number 1…1000", id="limit-arabic-digit"),
         pytest.param("GET", "/v1/events", {"Authorization": b"Bearer demo-window-\xff"}, None, 400,
          "header authorization holds characters other than printable ASCII", id="auth-not-ascii"),

@@ -175,7 +175,9 @@ async def get_inbox(request: Request) -> JSONResponse:
                 f"this token belongs to department '{subject.id}', not '{wanted}'",
             ),
         )
-    state = _param(request, "state") or "new"
+    state = _param(request, "state")
+    if state is None:  # absent; an empty one is refused below like any other
+        state = "new"
     if state not in INBOX_STATES:
         raise ExchangeError(
             400, Words(f"state 须为 {'、'.join(INBOX_STATES)} 之一", f"state must be one of {', '.join(INBOX_STATES)}")
