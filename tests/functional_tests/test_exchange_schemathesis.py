@@ -2,16 +2,23 @@
 
 The exchange runs as its own process (``window-app exchange serve --demo``) on 127.0.0.1 with a
 fresh database, seeded with a few envelopes and decisions so that inboxes and events have
-something to answer with. Schemathesis reads the document the server serves at
-``GET /openapi.json`` and, per operation, sends schema-valid and schema-invalid requests
-(examples, coverage and fuzzing phases), with a window token or a department token as the
-operation's tag says, demo or issued, and now and then the wrong kind of token. Every answer must
-be what the document says: no 5xx, a documented status, a documented content type, a body and
-headers that match their schemas, a 4xx for what the schema calls invalid, no 4xx (other than
-401/403/404/409/422) for what it calls valid.
+something to answer with. Schemathesis takes the document the server serves at
+``GET /openapi.json`` (read from the same package file at collection time, so pytest-xdist can
+spread the operations over its workers; the fixture checks the served one is identical) and,
+per operation, sends requests the document calls valid and invalid (coverage phase: its
+boundaries and unexpected methods; fuzzing phase: ``MAX_EXAMPLES`` generated ones; examples,
+where the document has any), with a window or a department token as the operation's tag says,
+demo or issued, and now and then the other kind of token or none.
 
-Bounded and reproducible: a fixed seed, derandomized, ``MAX_EXAMPLES`` per operation in the
-fuzzing phase, no example database.
+Every built-in check runs: no 5xx; a documented status, content type and headers; bodies that
+match their schemas; a 4xx (400, 401, 403, 404, 405, 413, 415, 422) for what the document calls
+invalid; for what it calls valid, nothing but 2xx, 401, 403, 404 or 409; 405 with ``Allow``
+for an unexpected method; 401 without a token.
+
+Bounded and reproducible: a fixed seed, derandomized, no example database, and the same fresh
+exchange for every operation, so the same requests go out on every run. With
+``EXCHANGE_SCHEMATHESIS_TALLY=FILE`` each request adds a line (operation, phase, mode, caller,
+status) to FILE: the figures of a run.
 """
 
 from __future__ import annotations

@@ -283,8 +283,8 @@ _BODY = Words("请求体", "the body")
 
 async def _json_body(request: Request, limit: int) -> Any:
     """The request's JSON body: 415 if it says it is not JSON (UTF-8), 413 above ``limit`` bytes,
-    400 if it is not strict JSON (see :func:`~window_app.domain.wire.parse_json`) or nests
-    deeper than the wire allows."""
+    400 if it is not strict JSON (:func:`~window_app.domain.wire.parse_json`). Depth and lone
+    surrogates are the endpoint's to check (a batch checks them entry by entry)."""
     content_type = request.headers.get("content-type")
     if content_type is not None and not _is_json(content_type):
         raise ExchangeError(
