@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from offline_cache.audit import append_event, events_for
+from offline_cache.audit import append_event, events_for, sign_head, utc_at
 from offline_cache.db import Database, durable_transaction, storage_errors
 from offline_cache.outbox import utc_stamp
 from offline_cache.stored_words import words_from_column
@@ -22,6 +22,7 @@ from window_app.domain.intake import Intake
 from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
 from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
+from window_app.trust.keys import SigningKey
 
 _READ_WORDS = Words("读取办件", "Reading applications")
 
@@ -55,17 +56,21 @@ def insert_accepted(
     *,
     sequence: int,
     audit_data: dict[str, Any],
+    head_key: SigningKey,
     draft_id: str = "",
 ) -> None:
     """Write an accepted application in ONE durable transaction: the receipt sequence bump, the
-    application row, its parts, the outbox envelopes, the ``accepted`` audit event, and the
-    deletion of the draft it came from. Either all of it is on disk, or none of it.
+    application row, its parts, the outbox envelopes, the ``accepted`` audit event, the chain's
+    head signed after it, and the deletion of the draft it came from. Either all of it is on
+    disk, or none of it.
 
     Args:
         detail: The application as accepted (``audit`` is ignored: the event is appended here).
         envelopes: One per part; the part with the same ``envelope_id`` gives its outbox state.
         sequence: The receipt sequence number ``detail`` was numbered with.
         audit_data: The ``accepted`` event's data.
+        head_key: The window's signing key: the head after the ``accepted`` event is signed
+            with it (:func:`offline_cache.audit.sign_head`).
         draft_id: The draft to delete, if the intake came from one.
 
     Raises:
@@ -154,6 +159,7 @@ def insert_accepted(
                 ],
             )
         append_event(db, detail.clerk, "accepted", summary.receipt_no, audit_data, summary.accepted_at)
+        sign_head(db, head_key, detail.window_id.upper(), utc_at(dt.datetime.fromisoformat(summary.accepted_at)), cause="accept")
         if draft_id:
             db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
 

@@ -312,6 +312,25 @@ _V6: Migration = (
     "ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7: Migration = (
+    # Signed heads of the audit chain (offline_cache/audit.py): the chain's last seq and hash at
+    # a moment, signed with the window's Ed25519 key over canonical JSON of {purpose, window_id,
+    # seq, hash, at} (window_app/domain/audit_head.py). One per chain position at most: written
+    # in the accept transaction and at the end of a sync round that left events unsigned.
+    # ``seq`` is the key: latest_head reads the last one, the check walks them in order.
+    """
+    CREATE TABLE audit_heads (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        at TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        cause TEXT NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

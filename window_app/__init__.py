@@ -11,10 +11,11 @@ __version__ = "0.1.0"
 
 # Start-up cost matters (the clerk waits for the pick screen): these modules are imported on
 # first attribute access (accepting loads the dispatch and the audit chain; the receipt is
-# rendered only once an application is accepted). The TYPE_CHECKING import keeps the
-# dependency visible to import-linter.
+# rendered only once an application is accepted; the audit check, with httpx, only when asked
+# for). The TYPE_CHECKING import keeps the dependency visible to import-linter.
 if TYPE_CHECKING:
     from window_app import accepting as accepting
+    from window_app import audit_check as audit_check
     from window_app import receipt as receipt
 
-__getattr__ = submodules_on_use(__name__, "accepting", "receipt")
+__getattr__ = submodules_on_use(__name__, "accepting", "audit_check", "receipt")

@@ -2,7 +2,8 @@
 
 Accepting is one step that either happens completely or not at all: the receipt number, the
 application, one part and one outbox envelope per department and stage, the ``accepted`` audit
-event, and the removal of the draft are written in one durable SQLite transaction
+event, the chain's head signed with the window's key, and the removal of the draft are written
+in one durable SQLite transaction
 (:func:`offline_cache.applications.insert_accepted`). If anything fails, nothing was written
 and the clerk can try again; once it returns, the application survives a power cut.
 """
@@ -30,6 +31,7 @@ from window_app.domain.errors import StorageError
 from window_app.domain.intake import Enterprise, MaterialStatus
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
+from window_app.identity import window_signing_key
 from window_app.intake.form import apply_prefill
 from window_app.receipt import add_working_days
 
@@ -87,6 +89,7 @@ def accept_intake(
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
         secret = signing_secret(db)
+    head_key = window_signing_key(settings)  # signs the audit chain's head in the accept transaction
 
     for _ in range(_SEQUENCE_ATTEMPTS):
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
@@ -151,6 +154,7 @@ def accept_intake(
                 envelopes,
                 sequence=sequence,
                 audit_data=audit_data,
+                head_key=head_key,
                 draft_id=intake.draft_id,
             )
         except application_store.SequenceTaken:

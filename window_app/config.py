@@ -112,6 +112,17 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class TrustSettings:
+    """Attributes:
+    keys_dir: Where this window's private signing key lives (a file of its own, mode 0600);
+        empty means ``keys/`` in the user's config directory. Never the data directory: a
+        copy of the database must not carry the key that vouches for it.
+    """
+
+    keys_dir: str = ""
+
+
+@dataclass(frozen=True)
 class DepartmentEndpoint:
     """A department that has an endpoint of its own instead of the shared exchange."""
 
@@ -128,6 +139,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    trust: TrustSettings = field(default_factory=TrustSettings)
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -141,6 +153,12 @@ class Settings:
     def database_path(self) -> Path:
         return self.data_dir / "window.sqlite"
 
+    @property
+    def keys_dir(self) -> Path:
+        if self.trust.keys_dir:
+            return Path(self.trust.keys_dir).expanduser()
+        return user_config_path(APP_NAME, appauthor=False) / "keys"
+
 
 _SECTIONS = {
     "window": WindowSettings,
@@ -148,6 +166,7 @@ _SECTIONS = {
     "storage": StorageSettings,
     "exchange": ExchangeSettings,
     "sync": SyncSettings,
+    "trust": TrustSettings,
 }
 
 
@@ -348,6 +367,14 @@ def _validate(settings: Settings, where: str) -> None:
             Words("{w}：[sync] batch_size {v}：应为 1–500", "{w}: [sync] batch_size {v}: expected 1–500").format(
                 w=where, v=sync.batch_size
             )
+        )
+    keys, data = settings.keys_dir.resolve(), settings.data_dir.resolve()
+    if keys == data or keys.is_relative_to(data):
+        raise ConfigError(
+            Words(
+                "{w}：[trust] keys_dir {k} 位于数据目录 {d} 之内；密钥须与其保护的数据分开存放",
+                "{w}: [trust] keys_dir {k} is inside the data directory {d}; keys must live apart from the data they protect",
+            ).format(w=where, k=keys, d=data)
         )
     for code, endpoint in settings.departments.items():
         if endpoint.url and not re.match(r"https?://", endpoint.url):

@@ -1,10 +1,11 @@
 """Dispatching an accepted application: one envelope per department per stage.
 
 Each envelope holds only that department's items, the form fields those items declare, the
-materials they need, and who the applicant is: a department sees its own part and nothing else
-(the paper's "departments fear data sharing"). The lead department's envelopes also list the
-other parts (departments and item ids, no personal data), so it knows whose opinions to gather
-into the one conclusion.
+materials they need, and of the applicant exactly what those items declare in the catalog
+(``applicant_data``; a joint-survey opinion declares nothing): a department sees its own part and
+nothing else (the paper's "departments fear data sharing"). The lead department's envelopes also
+list the other parts (departments and item ids, no personal data), so it knows whose opinions to
+gather into the one conclusion.
 
 This is a service (it needs the catalog, the settings, the intake and its guide); the records
 and the wire format they travel in are :mod:`window_app.domain.wire`.
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from window_app.config import Settings
-from window_app.domain.catalog import Catalog, Item, bilingual_keys
-from window_app.domain.intake import Intake, MaterialStatus, Person
+from window_app.domain.catalog import Catalog, Item, applicant_data_for, bilingual_keys
+from window_app.domain.intake import Applicant, Intake, MaterialStatus
 from window_app.domain.wire import (
     ENVELOPE_FORMAT,
     Envelope,
@@ -74,7 +76,6 @@ def build_envelopes(
         },
         "lead_department": bundle.lead_department,
         "stages": len(guide.plan.stages),
-        "applicant": applicant_block(intake),
     }
     envelopes = []
     for stage_number, department_id, items in parts:
@@ -89,6 +90,7 @@ def build_envelopes(
             "department": {"id": department.id, **bilingual_keys("name", department.name)},
             "stage": stage_number,
             "is_lead": department_id == bundle.lead_department,
+            "applicant": applicant_part(intake.applicant, applicant_data_for(items, intake.applicant.kind)),
             "items": [_item_entry(item) for item in items],
             "depends_on": _depends_on(catalog, items, stage_of),
             "fields": {
@@ -123,32 +125,38 @@ def build_envelopes(
     return tuple(envelopes)
 
 
-def applicant_block(intake: Intake) -> dict[str, Any]:
-    """Who applies, and who acts for them: the identity every department receives."""
-    applicant = intake.applicant
-    agent = _person(applicant.agent) if applicant.agent and applicant.agent.name else None
+def applicant_part(applicant: Applicant, data: Iterable[str]) -> dict[str, Any]:
+    """Of the applicant step, exactly ``data``, in the envelope's shape.
+
+    Args:
+        data: Keys of :data:`~window_app.domain.catalog.APPLICANT_DATA` that exist for the
+            applicant's kind (:func:`~window_app.domain.catalog.applicant_data_for` of the
+            department's items in this envelope); others are ignored.
+
+    Returns:
+        ``kind`` always (it says which shape follows, and is no one's personal data), then each
+        datum of ``data``: the applicant's own (``name``, ``id_number``, ``phone``, ``uscc``) at
+        the top, a role's (``legal_representative``, ``contact``, ``agent``) in an object of its
+        own. A datum is there even when empty (a new enterprise's ``uscc``); ``agent`` is left
+        out when no agent acts.
+    """
     if applicant.kind == "enterprise":
-        enterprise = applicant.enterprise
-        return {
-            "kind": "enterprise",
-            "name": enterprise.name,
-            "uscc": enterprise.uscc,
-            "legal_representative": _person(enterprise.legal_representative),
-            "contact": _person(applicant.person),
-            "phone": applicant.person.phone or enterprise.legal_representative.phone,
-            "agent": agent,
-        }
-    return {
-        "kind": "person",
-        "name": applicant.person.name,
-        "id_number": applicant.person.id_number,
-        "phone": applicant.person.phone,
-        "agent": agent,
-    }
-
-
-def _person(person: Person) -> dict[str, str]:
-    return {"name": person.name, "id_number": person.id_number, "phone": person.phone}
+        own = {"name": applicant.enterprise.name, "uscc": applicant.enterprise.uscc}
+        people = {"legal_representative": applicant.enterprise.legal_representative, "contact": applicant.person}
+    else:
+        own = {"name": applicant.person.name, "id_number": applicant.person.id_number, "phone": applicant.person.phone}
+        people = {}
+    if applicant.agent and applicant.agent.name:
+        people["agent"] = applicant.agent
+    part: dict[str, Any] = {"kind": applicant.kind}
+    for datum in data:
+        role, what = datum.split(".", 1)
+        if role == "applicant":
+            if what in own:
+                part[what] = own[what]
+        elif role in people:
+            part.setdefault(role, {})[what] = getattr(people[role], what)
+    return part
 
 
 def _item_entry(item: Item) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from window_app.sync.status import sync_status
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
+    from window_app.audit_check import AuditReport
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
@@ -221,6 +222,25 @@ class Window:
         ``csv`` or ``json``; returns how many rows were written."""
         rows = export_store.application_rows(self.db)
         return export_store.write_rows(rows, export_store.export_columns(self.db), stream, fmt)
+
+    # -- the audit trail (offline_cache/audit.py, window_app/audit_check.py) ------------
+
+    def audit_head(self) -> dict[str, Any] | None:
+        """The latest signed head of the audit chain as JSON (``None`` before the first accept):
+        what envelopes and sync rounds carry to the exchange."""
+
+        head = window_app.audit_check.latest_head(self.db)
+        return head.to_json() if head is not None else None
+
+    def verify_audit(self, *, online: bool = True) -> AuditReport:
+        """Check the audit trail: the chain, the signed heads, the rows that need their events,
+        and (``online``) the exchange's head of this window. Read-only.
+
+        Raises:
+            window_app.domain.errors.StorageError: The database cannot be read.
+        """
+
+        return window_app.audit_check.verify_audit(self.db, self.settings, online=online)
 
     # -- time (one place, so tests can pin it) -----------------------------------------
 

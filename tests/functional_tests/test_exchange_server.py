@@ -644,6 +644,10 @@ DECISION = b'{"envelope_id": "e", "item": "i", "decision": "approved"'
          "envelope_id must be a non-empty string of at most 200 characters", id="envelope-id-too-long"),
         pytest.param("POST", "/v1/envelopes", {**WINDOW_AUTH, "Content-Type": "application/json"}, b'{"envelopes": [], "\\udc00": 1}', 400,
          "a field name in the body holds characters that cannot be encoded as UTF-8", id="batch-key-surrogate"),
+        pytest.param("POST", "/v1/audit/head", {**WINDOW_AUTH, "Content-Type": "application/json"},
+                     b'{"window_id": "ZF-01", "seq": 1, "hash": "' + b"0" * 64 + b'", "at": "2026-11-27T01:30:00Z", '
+                     b'"signature": {"suite": "ed25519", "key_id": "k", "value": "\\ud800"}}', 400,
+                     "signature.value holds characters that cannot be encoded as UTF-8", id="audit-head-surrogate"),
     ],
 )
 def test_a_malformed_request_is_a_4xx_in_words_and_the_connection_serves_the_next(

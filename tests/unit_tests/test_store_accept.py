@@ -23,6 +23,7 @@ from window_app.domain.applications import ApplicationDetail
 from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
 from window_app.domain.wire import canonical_json, verify_signature
+from window_app.trust.keys import SigningKey
 
 
 @pytest.fixture
@@ -129,7 +130,8 @@ def test_every_envelope_carries_the_applicant_and_the_pinned_catalog(db, setting
         assert document["receipt_no"] == accepted.receipt_no
         assert document["catalog_version"] == "test.1"
         assert document["offering"] == {"id": "newborn", "kind": "bundle", "name": "出生一件事", "name_en": "A child is born"}
-        assert document["applicant"]["id_number"] == MOTHER_ID
+        # These items declare no applicant_data: the default, the applicant's name and nothing more.
+        assert document["applicant"] == {"kind": "person", "name": "王小红"}
         assert document["accepted_at"] == "2026-11-27T09:30:00+08:00"
         assert document["idempotency_key"] == f"{accepted.receipt_no}/{envelope.department}/{envelope.stage}"
         # Only the lead department learns which other parts exist.
@@ -272,7 +274,7 @@ def test_the_accept_transaction_is_written_with_full_durability(db, settings) ->
     commit = statements.index("COMMIT", begin)
     assert statements[commit + 1] == "PRAGMA synchronous = NORMAL"
     writes = [s for s in statements[begin:commit] if s.lstrip().split()[0] in ("INSERT", "DELETE")]
-    assert len(writes) == 1 + 1 + 4 + 4 + 1  # sequence, application, parts, envelopes, audit
+    assert len(writes) == 1 + 1 + 4 + 4 + 1 + 1  # sequence, application, parts, envelopes, audit, signed head
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
 
 
@@ -286,7 +288,7 @@ def test_a_sequence_taken_by_another_connection_is_not_reused(db, settings) -> N
     detail = get_application(db, taken.receipt_no)
     stale = ApplicationDetail(**{**detail.__dict__, "audit": []})
     with pytest.raises(SequenceTaken):
-        insert_accepted(db, stale, (), sequence=proposed, audit_data={})
+        insert_accepted(db, stale, (), sequence=proposed, audit_data={}, head_key=SigningKey.generate())
     assert table_counts(db)["applications"] == 1
 
     # accept_intake itself proposes again and takes the next number.

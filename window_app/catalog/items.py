@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import Any, TypeVar, get_args
 
@@ -9,6 +10,8 @@ from window_app.catalog.partial import ConditionUse, Origin, PartialCatalog
 from window_app.catalog.table import Table, entry_label
 from window_app.catalog.values import duplicates, type_name
 from window_app.domain.catalog import (
+    APPLICANT_DATA,
+    DEFAULT_APPLICANT_DATA,
     ApplicantKind,
     Condition,
     FieldRequirement,
@@ -44,6 +47,7 @@ def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> N
     regions_under = table.texts("regions_under")
     theme = table.one_of("theme", THEMES, default="personal")
     keywords = table.texts("keywords")
+    applicant_data = _read_applicant_data(table, applicant_kinds)
     table.finish()
 
     if promised_days > time_limit_days:
@@ -73,6 +77,7 @@ def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> N
         keywords=keywords,
         result=result,
         theme=theme,
+        applicant_data=applicant_data,
     )
     if partial.register("offering", item_id, "item", Origin(rel, table.entry)):
         partial.items[item_id] = item
@@ -94,6 +99,46 @@ def _read_applicant_kinds(table: Table) -> tuple[str, ...]:
         table.problem(f"'applicant_kinds' must name at least one of {', '.join(allowed)}")
         return APPLICANT_KINDS
     return tuple(good)
+
+
+def _read_applicant_data(table: Table, applicant_kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """``applicant_data``: what the item's department needs to know of the applicant.
+
+    Missing: :data:`DEFAULT_APPLICANT_DATA` (the name). ``[]``: nothing (a site survey). Each
+    datum must be one of :data:`APPLICANT_DATA` and exist for an applicant kind the item accepts
+    (no legal representative of a person). What the item's prefilled fields hold is added once
+    fields are known (:mod:`~window_app.catalog.references`).
+    """
+    if "applicant_data" not in table.data:
+        table.known.add("applicant_data")
+        return DEFAULT_APPLICANT_DATA
+    declared = table.texts("applicant_data")
+    good: list[str] = []
+    for datum in declared:
+        kinds = APPLICANT_DATA.get(datum)
+        if kinds is None:
+            table.problem(f"'applicant_data': {_unknown_datum(datum)}")
+        elif not set(kinds) & set(applicant_kinds):
+            accepted = " and ".join(f"{kind}s" for kind in applicant_kinds)
+            only = " and ".join(f"{kind}s" for kind in kinds)
+            table.problem(f"'applicant_data': '{datum}' exists for {only} only; this item accepts {accepted} ('applicant_kinds')")
+        elif datum in good:
+            table.problem(f"'applicant_data': '{datum}' is listed twice")
+        else:
+            good.append(datum)
+    return tuple(good)
+
+
+def _unknown_datum(datum: str) -> str:
+    if datum.endswith(".address"):
+        return (
+            f"'{datum}' is not applicant data: an address is a form field "
+            "(e.g. 'applicant_address', 'business_address'): list it in 'fields'"
+        )
+    close = difflib.get_close_matches(datum, list(APPLICANT_DATA), n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    roles = ", ".join(dict.fromkeys(key.split(".")[0] for key in APPLICANT_DATA))
+    return f"unknown applicant datum '{datum}'{hint}; a datum is role.what, the roles being {roles} (docs/catalog-format.md)"
 
 
 def _read_requirements(

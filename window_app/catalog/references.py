@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
 
 from window_app.catalog.partial import Origin, PartialCatalog
-from window_app.domain.catalog import Bundle, Item
+from window_app.domain.catalog import APPLICANT_DATA, PREFILL_DATA, Bundle, Item
 
 REGION_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 
@@ -21,6 +22,7 @@ def check_references(partial: PartialCatalog) -> None:
         _check_bundle_references(partial, bundle)
     _check_conditions(partial)
     _check_group_headings(partial)
+    _add_prefilled_applicant_data(partial)
 
 
 def _unknown(known: dict, wanted: str, what: str) -> str:
@@ -207,3 +209,19 @@ def _check_group_headings(partial: PartialCatalog) -> None:
                 f"'{group.zh}' by field '{setter}': one section has one English heading"
             )
             partial.problem(origin.file, origin.entry, reason)
+
+
+def _add_prefilled_applicant_data(partial: PartialCatalog) -> None:
+    """An item receives what its prefilled fields hold: ``applicant_id_number`` (prefilled from
+    ``applicant.person.id_number``) IS the applicant's ID number. The item's ``applicant_data``
+    gets those data added, so that it never says less than what is sent; then it is put in the
+    documented order."""
+    for item_id, item in partial.items.items():
+        data = set(item.applicant_data)
+        for requirement in item.fields:
+            form_field = partial.fields.get(requirement.field)
+            by_kind = PREFILL_DATA.get(form_field.prefill, {}) if form_field else {}
+            data.update(by_kind[kind] for kind in item.applicant_kinds if kind in by_kind)
+        ordered = tuple(key for key in APPLICANT_DATA if key in data)
+        if ordered != item.applicant_data:
+            partial.items[item_id] = dataclasses.replace(item, applicant_data=ordered)

@@ -109,6 +109,7 @@ def _print_guide(catalog: Catalog, guide: Guide) -> None:
     _print_checklist(catalog, guide)
     _print_form(guide)
     _print_stages(catalog, guide)
+    _print_shares(catalog, guide)
 
 
 def _print_situation(guide: Guide) -> None:
@@ -196,3 +197,51 @@ def _print_stages(catalog: Catalog, guide: Guide) -> None:
                 by=tr("、", ", ").join(needers),
             )
         )
+
+
+def _print_shares(catalog: Catalog, guide: Guide) -> None:
+    """What each envelope holds: of the applicant exactly what its items declare."""
+    section(tr("各部门收到的信息（每阶段一个信封）", "What each department receives (one envelope per stage)"))
+    for share in guide.shares:
+        lead = tr("（牵头）", " (lead)") if share.is_lead else ""
+        out(
+            tr(
+                "  第 {n} 阶段 {d}{lead}：表单 {f} 项，材料 {m} 项",
+                "  Stage {n} {d}{lead}: {f} field(s), {m} material(s)",
+                n=share.stage,
+                d=department_short(catalog, share.department),
+                lead=lead,
+                f=len(share.fields),
+                m=len(share.materials),
+            )
+        )
+        data = _applicant_data_text(share.applicant_data, guide.applicant_kind)
+        out(tr("    申请人信息：{data}", "    Applicant data: {data}", data=data))
+
+
+_ROLES = {
+    "applicant": Words("申请人", "applicant"),
+    "legal_representative": Words("法定代表人", "legal representative"),
+    "contact": Words("联系人", "contact"),
+    "agent": Words("代办人", "agent"),
+}
+_WHATS = {
+    "name": Words("姓名", "name"),
+    "id_number": Words("身份证号码", "ID number"),
+    "phone": Words("电话", "phone"),
+    "uscc": Words("统一社会信用代码", "USCC"),
+}
+
+
+def _applicant_data_text(data: tuple[str, ...], kind: str) -> str:
+    """``法定代表人：姓名、身份证号码；联系人：姓名、电话`` — role by role, or 无 / nothing."""
+    by_role: dict[str, list[str]] = {}
+    for key in data:
+        role, what = key.split(".", 1)
+        label = Words("名称", "name") if (role, what, kind) == ("applicant", "name", "enterprise") else _WHATS[what]
+        by_role.setdefault(role, []).append(str(label))
+    parts = [
+        tr("{role}：{whats}", "{role}: {whats}", role=_ROLES[role], whats=tr("、", ", ").join(whats))
+        for role, whats in by_role.items()
+    ]
+    return tr("；", "; ").join(parts) or tr("无", "nothing")

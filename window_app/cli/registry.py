@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.config_command",  # config init | path
     "window_app.exchange.cli",  # exchange … (the reference department exchange)
     "window_app.cli.sync_command",  # sync … (the headless sync worker)
+    "window_app.cli.audit_command",  # audit verify
 )
 """Dotted names of the command modules, in the order their commands are listed in ``--help``."""
 

@@ -15,6 +15,7 @@ their tuples from them with :func:`typing.get_args`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -103,6 +104,59 @@ PREFILL_PATHS = (
 )
 
 
+_PERSON: tuple[ApplicantKind, ...] = ("person",)
+_ENTERPRISE: tuple[ApplicantKind, ...] = ("enterprise",)
+_BOTH: tuple[ApplicantKind, ...] = ("person", "enterprise")
+
+# What an item may declare its department needs to know of the applicant (``applicant_data``),
+# and nothing else of the applicant goes to the department (``window_app.dispatch``): each datum
+# ``role.what`` and the applicant kinds it exists for. Roles: ``applicant`` is the person or the
+# enterprise applying; an enterprise acts through its ``legal_representative`` and a ``contact``
+# (the intake's ``applicant.person`` of an enterprise application); an ``agent`` (代办人) may act
+# for either. Addresses are form fields (``applicant_address``, ``business_address``), not data
+# of the applicant step. The order here is the order an envelope and the guide list them in.
+APPLICANT_DATA: dict[str, tuple[ApplicantKind, ...]] = {
+    "applicant.name": _BOTH,  # the person's name, or the enterprise's
+    "applicant.id_number": _PERSON,
+    "applicant.phone": _PERSON,
+    "applicant.uscc": _ENTERPRISE,
+    "legal_representative.name": _ENTERPRISE,
+    "legal_representative.id_number": _ENTERPRISE,
+    "legal_representative.phone": _ENTERPRISE,
+    "contact.name": _ENTERPRISE,
+    "contact.id_number": _ENTERPRISE,
+    "contact.phone": _ENTERPRISE,
+    "agent.name": _BOTH,
+    "agent.id_number": _BOTH,
+    "agent.phone": _BOTH,
+}
+
+DEFAULT_APPLICANT_DATA: tuple[str, ...] = ("applicant.name",)
+"""What an item without an ``applicant_data`` key declares: whose case it is, nothing more."""
+
+# What a prefilled field hands its department, per applicant kind: the field's value IS that
+# datum, so an item using the field receives it whatever it declares (the loader adds it).
+PREFILL_DATA: dict[str, dict[ApplicantKind, str]] = {
+    "applicant.person.name": {"person": "applicant.name", "enterprise": "contact.name"},
+    "applicant.person.id_number": {"person": "applicant.id_number", "enterprise": "contact.id_number"},
+    "applicant.person.phone": {"person": "applicant.phone", "enterprise": "contact.phone"},
+    "applicant.enterprise.name": {"enterprise": "applicant.name"},
+    "applicant.enterprise.uscc": {"enterprise": "applicant.uscc"},
+    **{
+        f"applicant.enterprise.legal_representative.{what}": {"enterprise": f"legal_representative.{what}"}
+        for what in ("name", "id_number", "phone")
+    },
+    **{f"applicant.agent.{what}": {"person": f"agent.{what}", "enterprise": f"agent.{what}"} for what in ("name", "id_number", "phone")},
+}
+
+
+def applicant_data_for(items: Iterable[Item], kind: ApplicantKind) -> tuple[str, ...]:
+    """What the items' department receives of an applicant of ``kind``: the union of the items'
+    declarations that exist for that kind, in :data:`APPLICANT_DATA` order."""
+    declared = {datum for item in items for datum in item.applicant_data}
+    return tuple(datum for datum, kinds in APPLICANT_DATA.items() if datum in declared and kind in kinds)
+
+
 @dataclass(frozen=True)
 class FormField:
     """A canonical form field: asked once in the unified form, whatever items use it.
@@ -171,6 +225,9 @@ class Item:
         standalone: Whether the item may be accepted on its own at a window (单项事项).
         regions / regions_under: Where it is offered alone (see :class:`Bundle`).
         result: What the department issues, e.g. "营业执照"; carried to later stages.
+        applicant_data: What its department receives of the applicant (keys of
+            :data:`APPLICANT_DATA`): as declared (:data:`DEFAULT_APPLICANT_DATA` when the catalog
+            says nothing), plus what the item's prefilled fields hold (added by the loader).
     """
 
     id: str
@@ -190,6 +247,7 @@ class Item:
     keywords: tuple[str, ...] = ()
     result: str = ""
     theme: Theme = "personal"
+    applicant_data: tuple[str, ...] = DEFAULT_APPLICANT_DATA
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from window_app.domain.words import Words
@@ -181,15 +182,20 @@ def _no_constant(name: str) -> Any:
     raise _NotPlainJson(name)
 
 
-def _finite_float(text: str) -> float:
+def _finite_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: a float if it has a fractional part, else
+    exactly the whole number it is. JSON Schema calls ``5.0`` an integer, as ``openapi.json``'s
+    readers do; Python's parser would make it a float that every ``isinstance(…, int)`` refuses."""
     value = float(text)
     if value in (float("inf"), float("-inf")):
         raise _NotPlainJson(text)
-    return value
+    exact = Decimal(text)  # finite and below 1.8e308 here: at most 309 digits
+    return int(exact) if exact == exact.to_integral_value() else value
 
 
 def parse_json(data: bytes | str, what: Words) -> Any | Words:
-    """Strict JSON: UTF-8 bytes (no BOM), no ``NaN``/``Infinity``, no number beyond a float.
+    """Strict JSON: UTF-8 bytes (no BOM), no ``NaN``/``Infinity``, no number beyond a float;
+    a number with a zero fraction (``5.0``, ``5e0``) is the whole number it is.
 
     Python's parser takes all of those, and an answer that later serialises such a value fails;
     refusing them here keeps every stored value one that can be sent back. Depth and lone
@@ -207,7 +213,7 @@ def parse_json(data: bytes | str, what: Words) -> Any | Words:
                 what=what, at=exc.start
             )
     try:
-        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_number)
     except _NotPlainJson as exc:
         return Words("{what}含有 JSON 无法表示的数 {n}", "{what} holds {n}, which is not a JSON number").format(
             what=what, n=str(exc)[:40]

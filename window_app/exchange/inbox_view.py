@@ -81,23 +81,31 @@ def _context(payload: dict[str, Any], entry: dict[str, Any]) -> list[str]:
 def _applicant(applicant: Any) -> list[str]:
     if not isinstance(applicant, dict):
         return []
+    # Only what the department's items declare is there (docs/catalog-format.md, applicant_data).
     lines = [tr("申请人", "Applicant")]
     if applicant.get("kind") == "enterprise":
-        lines.append(tr("  企业：{n}  统一社会信用代码：{c}", "  Enterprise: {n}  USCC: {c}",
-                        n=applicant.get("name", ""), c=applicant.get("uscc") or tr("（新设立）", "(new)")))
+        own = [str(applicant["name"])] if "name" in applicant else []
+        if "uscc" in applicant:
+            own.append(tr("统一社会信用代码：{c}", "USCC: {c}", c=applicant["uscc"] or tr("（新设立）", "(new)")))
+        lines.extend([tr("  企业：", "  Enterprise: ") + "  ".join(own)] if own else [])
         lines.extend(_person_line(tr("法定代表人", "Legal representative"), applicant.get("legal_representative")))
         lines.extend(_person_line(tr("联系人", "Contact"), applicant.get("contact")))
     else:
-        lines.append(tr("  个人：{n}  身份证号：{i}  电话：{p}", "  Person: {n}  ID: {i}  phone: {p}",
-                        n=applicant.get("name", ""), i=applicant.get("id_number", ""), p=applicant.get("phone", "")))
+        own = [str(applicant["name"])] if "name" in applicant else []
+        if "id_number" in applicant:
+            own.append(tr("身份证号：{i}", "ID: {i}", i=applicant["id_number"]))
+        if "phone" in applicant:
+            own.append(tr("电话：{p}", "phone: {p}", p=applicant["phone"]))
+        lines.extend([tr("  个人：", "  Person: ") + "  ".join(own)] if own else [])
     lines.extend(_person_line(tr("代办人", "Agent"), applicant.get("agent")))
-    return lines
+    return lines if len(lines) > 1 else []
 
 
 def _person_line(role: str, person: Any) -> list[str]:
-    if not isinstance(person, dict) or not person.get("name"):
+    if not isinstance(person, dict) or not any(person.values()):
         return []
-    return [f"  {role}：{person.get('name', '')}  {person.get('id_number', '')}  {person.get('phone', '')}".rstrip()]
+    shown = "  ".join(str(person[key]) for key in ("name", "id_number", "phone") if person.get(key))
+    return [f"  {role}：{shown}"]
 
 
 def _items(entry: dict[str, Any]) -> list[str]:

@@ -78,4 +78,41 @@ MIGRATIONS: list[list[str]] = [
         # events(window, since): a window's events after its cursor.
         "CREATE INDEX events_window_seq ON events (window_id, seq)",
     ],
+    [
+        # The latest signed audit head of each window (POST /v1/audit/head, and the "audit_head"
+        # of POST /v1/envelopes): its chain's seq and hash, signed with the window's key. Only
+        # ever moves forward. ``verified``: 1 the signature was checked against the window's
+        # registered key, 0 no key registered to check it with (ExchangeStore.window_key).
+        """
+        CREATE TABLE audit_heads (
+            window_id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            at TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            verified INTEGER NOT NULL,
+            received_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        # Heads refused (going back, another hash at the same seq, a bad signature): evidence
+        # that a window's history was rewritten. The same refusal again only counts up, so a
+        # window that keeps posting it (every sync round) does not grow the table.
+        """
+        CREATE TABLE audit_head_refusals (
+            window_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            held_seq INTEGER,
+            held_hash TEXT,
+            first_received_at TEXT NOT NULL,
+            last_received_at TEXT NOT NULL,
+            count INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (window_id, seq, hash, reason)
+        ) WITHOUT ROWID
+        """,
+    ],
 ]

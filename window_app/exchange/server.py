@@ -30,6 +30,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
+from window_app.domain.audit_head import AuditHead, head_from_json
 from window_app.domain.wire import (
     MAX_CURSOR,
     DecisionRequest,
@@ -48,6 +49,7 @@ OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 MAX_BATCH = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024
 MAX_DECISION_BYTES = 256 * 1024  # the longest decision the schema allows, every character \u-escaped
+MAX_HEAD_BYTES = 16 * 1024
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 DEMO_WINDOW_PREFIX = "demo-window-"
@@ -105,6 +107,8 @@ def create_app(
             Route("/v1/decisions", post_decision, methods=["POST"]),
             Route("/v1/events", get_events, methods=["GET"]),
             Route("/v1/catalog", get_catalog, methods=["GET"]),
+            # One route for both methods, so a 405 there names both in its Allow header.
+            Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
         ],
         middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
@@ -157,10 +161,58 @@ async def post_envelopes(request: Request) -> JSONResponse:
                 f"{len(envelopes)} envelopes in one request; at most {MAX_BATCH}",
             ),
         )
+    head = _own_head(subject, body["audit_head"]) if "audit_head" in body else None
     store: ExchangeStore = request.app.state.store
     catalog = request.app.state.catalog.catalog
     results = await run_in_threadpool(store.ingest, subject.id, envelopes, catalog)
-    return JSONResponse({"results": results})
+    answer: dict[str, Any] = {"results": results}
+    if head is not None:  # after the envelopes: a refused head never fails the batch
+        outcome = await run_in_threadpool(store.record_audit_head, subject.id, head)
+        answer["audit_head"] = outcome.to_json()
+    return JSONResponse(answer)
+
+
+async def audit_head(request: Request) -> JSONResponse:
+    """``/v1/audit/head``: ``POST`` records the caller's head, ``GET`` (and ``HEAD``) reads it."""
+    return await (post_audit_head if request.method == "POST" else get_audit_head)(request)
+
+
+async def post_audit_head(request: Request) -> JSONResponse:
+    """``POST /v1/audit/head``: the calling window's latest signed audit head; kept only forward."""
+    subject = await _subject(request, "window")
+    body = await _json_body(request, MAX_HEAD_BYTES)
+    problem = json_problem(body, _BODY)
+    if problem:
+        raise _bad_request(problem)
+    head = _own_head(subject, body)
+    store: ExchangeStore = request.app.state.store
+    outcome = await run_in_threadpool(store.record_audit_head, subject.id, head)
+    if outcome.status == "refused":
+        raise ExchangeError(outcome.http_status, outcome.reason)
+    return JSONResponse(outcome.to_json())
+
+
+async def get_audit_head(request: Request) -> JSONResponse:
+    """``GET /v1/audit/head``: the latest audit head of the calling window the exchange holds."""
+    subject = await _subject(request, "window")
+    store: ExchangeStore = request.app.state.store
+    return JSONResponse(await run_in_threadpool(store.audit_head, subject.id))
+
+
+def _own_head(subject: Subject, obj: object) -> AuditHead:
+    """The caller's audit head from a body: 400 malformed, 403 another window's."""
+    head = head_from_json(obj)
+    if isinstance(head, Words):
+        raise _bad_request(head)
+    if head.window_id.upper() != subject.id.upper():
+        raise ExchangeError(
+            403,
+            Words(
+                f"审计链头属于窗口“{head.window_id}”，调用方为 {subject}",
+                f"the audit head is window '{head.window_id}''s; the caller is {subject}",
+            ),
+        )
+    return head
 
 
 async def get_inbox(request: Request) -> JSONResponse:

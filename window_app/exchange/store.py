@@ -26,13 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from window_app.domain.audit_head import AuditHead
 from window_app.domain.catalog import Catalog
 from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event, entry_key
-from window_app.domain.words import Words
+from window_app.domain.words import NO_WORDS, Words
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.schema import MIGRATIONS
 from window_app.sqlite_kit import durable_transaction, migrate
+from window_app.trust.keys import PublicSigningKey
+from window_app.trust.signing import Signature, verify
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 INBOX_STATES = {
@@ -65,6 +68,35 @@ class Subject:
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True)
+class HeadOutcome:
+    """What became of a window's audit head.
+
+    Attributes:
+        status: ``stored`` (newer than the one held), ``unchanged`` (the one held), ``refused``.
+        verified: Its signature was checked against the window's registered key (``False``: no
+            key registered to check it with; a bad signature is refused, never stored).
+        http_status: 200, or the refusal's: 409 going back (a lower seq, or another hash at
+            the held seq), 422 a signature that does not verify.
+        reason: Why it was refused (empty otherwise).
+        held: The head the exchange holds for the window after this (``None``: none yet).
+    """
+
+    status: str
+    verified: bool
+    http_status: int = 200
+    reason: Words = NO_WORDS
+    held: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as the answer carries it (``docs/exchange-api.md``)."""
+        data: dict[str, Any] = {"status": self.status, "verified": self.verified, "head": self.held}
+        if self.reason:
+            data["reason"] = self.reason.in_language("en")
+            data["reason_zh"] = self.reason.zh
+        return data
 
 
 class ExchangeStore:
@@ -430,6 +462,94 @@ class ExchangeStore:
         cursor = events[-1]["seq"] if events else since
         return events, cursor, len(rows) > limit
 
+    # -- audit heads ---------------------------------------------------------------------------
+
+    def window_key(self, window_id: str) -> PublicSigningKey | None:
+        """The window's registered public signing key, to check its audit heads with.
+
+        A hook: ``None`` until the exchange keeps a key registry (issue 7); heads are stored
+        *unverified* meanwhile (still only forward: a lower seq is refused either way).
+        """
+        return None
+
+    def record_audit_head(self, window_id: str, head: AuditHead) -> HeadOutcome:
+        """Keep ``head`` as the window's latest if it goes forward; refuse (and record) one that
+        goes back or whose signature does not verify. The caller checked that ``head`` is the
+        caller's own (``head.window_id`` is ``window_id``)."""
+        key = self.window_key(window_id)
+        problem: Words | None = None
+        if key is not None:
+            signature = Signature.from_json(head.signature)
+            problem = signature if isinstance(signature, Words) else verify(key, head.message(), signature)
+        received_at, _ = self._now()
+        with self._transaction() as conn:
+            row = conn.execute(f"SELECT {_HEAD_COLUMNS} FROM audit_heads WHERE window_id = ?", [window_id]).fetchone()
+            held = _head_json(row) if row else None
+            if problem is not None:
+                reason = Words("审计链头签名无效：{p}", "the audit head's signature does not verify: {p}").format(p=problem)
+                self._refuse_head(conn, window_id, head, "signature", held, received_at)
+                return HeadOutcome("refused", False, 422, reason, _public_head(held))
+            if held is not None:
+                held_seq, held_hash = held["seq"], held["hash"]
+                if head.seq < held_seq or (head.seq == held_seq and head.hash != held_hash):
+                    if head.seq < held_seq:
+                        kind = "behind"
+                        reason = Words(
+                            "审计链头倒退：交换平台已保存第 {held} 条的链头，收到的是第 {seq} 条——窗口的审计记录被截短或改写",
+                            "the audit head goes back: the exchange holds the head at event {held}, this one is at "
+                            "event {seq}; the window's audit trail was cut short or rewritten",
+                        ).format(held=held_seq, seq=head.seq)
+                    else:
+                        kind = "forked"
+                        reason = Words(
+                            "第 {seq} 条的审计链头与交换平台保存的哈希不同——窗口的审计记录被改写",
+                            "the audit head at event {seq} has another hash than the one the exchange holds; "
+                            "the window's audit trail was rewritten",
+                        ).format(seq=head.seq)
+                    self._refuse_head(conn, window_id, head, kind, held, received_at)
+                    return HeadOutcome("refused", bool(row[6]), 409, reason, _public_head(held))
+                if head.seq == held_seq:
+                    return HeadOutcome("unchanged", bool(row[6]), held=_public_head(held))
+            conn.execute(
+                "INSERT INTO audit_heads (window_id, seq, hash, at, key_id, signature, verified, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (window_id) DO UPDATE SET seq = excluded.seq, "
+                "hash = excluded.hash, at = excluded.at, key_id = excluded.key_id, signature = excluded.signature, "
+                "verified = excluded.verified, received_at = excluded.received_at",
+                [window_id, head.seq, head.hash, head.at, head.key_id, _canonical(head.signature), int(key is not None),
+                 received_at],
+            )
+            stored = {**head.to_json(), "verified": key is not None, "received_at": received_at}
+            return HeadOutcome("stored", key is not None, held=_public_head(stored))
+
+    @staticmethod
+    def _refuse_head(
+        conn: sqlite3.Connection, window_id: str, head: AuditHead, reason: str, held: dict[str, Any] | None, at: str
+    ) -> None:
+        conn.execute(
+            "INSERT INTO audit_head_refusals (window_id, seq, hash, reason, at, signature, held_seq, held_hash, "
+            "first_received_at, last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (window_id, seq, hash, reason) DO UPDATE SET count = count + 1, "
+            "last_received_at = excluded.last_received_at",
+            [window_id, head.seq, head.hash, reason, head.at, _canonical(head.signature),
+             held["seq"] if held else None, held["hash"] if held else None, at, at],
+        )
+
+    def audit_head(self, window_id: str) -> dict[str, Any]:
+        """``{"head": … | None, "verified", "received_at", "refusals"}``: the window's latest
+        head as the exchange holds it, and how many refused heads it has recorded."""
+        with self._reading() as conn:
+            row = conn.execute(f"SELECT {_HEAD_COLUMNS} FROM audit_heads WHERE window_id = ?", [window_id]).fetchone()
+            refusals = conn.execute(
+                "SELECT coalesce(sum(count), 0) FROM audit_head_refusals WHERE window_id = ?", [window_id]
+            ).fetchone()[0]
+        held = _head_json(row) if row else None
+        return {
+            "head": _public_head(held) if held else None,
+            "verified": bool(held and held["verified"]),
+            "received_at": held["received_at"] if held else None,
+            "refusals": refusals,
+        }
+
     # -- the simulation ------------------------------------------------------------------------
 
     def waiting_since(self, before_epoch: float, limit: int = 200) -> list[dict[str, Any]]:
@@ -451,6 +571,27 @@ class ExchangeStore:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+_HEAD_COLUMNS = "window_id, seq, hash, at, key_id, signature, verified, received_at"
+
+
+def _head_json(row: Sequence[Any]) -> dict[str, Any]:
+    window_id, seq, digest, at, _key_id, signature, verified, received_at = row
+    return {
+        "window_id": window_id, "seq": seq, "hash": digest, "at": at, "signature": json.loads(signature),
+        "verified": bool(verified), "received_at": received_at,
+    }
+
+
+def _public_head(held: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The head as the window signed it (what ``GET /v1/audit/head`` answers under ``head``)."""
+    if held is None:
+        return None
+    return {k: held[k] for k in ("window_id", "seq", "hash", "at", "signature")}
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 _EVENT_SELECT = (
     "SELECT e.seq, e.kind, e.envelope_id, v.idempotency_key, v.receipt_no, v.department, e.item, e.result, "

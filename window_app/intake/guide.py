@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from window_app.domain.catalog import Catalog, Item, Offering, bilingual_keys
+from window_app.domain.catalog import ApplicantKind, Catalog, Item, Offering, applicant_data_for, bilingual_keys
 from window_app.domain.intake import (
     Applicant,
     Checklist,
@@ -21,6 +21,27 @@ from window_app.intake.stages import plan_dispatch
 
 
 @dataclass(frozen=True)
+class Share:
+    """What one department receives at one stage: the contents of one envelope, by id.
+
+    Attributes:
+        applicant_data: Of the applicant, exactly these (keys of
+            :data:`~window_app.domain.catalog.APPLICANT_DATA`): what the items declare, for the
+            applicant's kind.
+        fields: The form fields the items use; materials: the materials they need.
+        is_lead: The bundle's lead department (its envelope also lists every part, ids only).
+    """
+
+    stage: int
+    department: str
+    items: tuple[Item, ...]
+    applicant_data: tuple[str, ...]
+    fields: tuple[str, ...]
+    materials: tuple[str, ...]
+    is_lead: bool
+
+
+@dataclass(frozen=True)
 class Guide:
     """Everything derived from an offering and an intake's answers/choices.
 
@@ -28,6 +49,8 @@ class Guide:
         items: Selected items (mandatory + chosen optional), in stage order.
         optional: Optional items of the offering and whether each is currently selected.
         answers: The effective answers the guide was built under (defaults filled in).
+        applicant_kind: The intake's applicant kind: what the departments receive of the
+            applicant depends on it (:attr:`shares`).
     """
 
     offering: Offering
@@ -37,6 +60,7 @@ class Guide:
     form: UnifiedForm
     plan: DispatchPlan
     answers: dict[str, str] = field(default_factory=dict)
+    applicant_kind: ApplicantKind = "person"
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -57,6 +81,31 @@ class Guide:
         """The bundle's promised time limit if it sets one, else the plan's (stages in a row)."""
         override = self.offering.bundle.promised_days
         return self.plan.promised_days if override is None else override
+
+    @property
+    def shares(self) -> tuple[Share, ...]:
+        """What each department receives, one :class:`Share` per envelope (department and stage),
+        in stage order: what :func:`window_app.dispatch.build_envelopes` puts in each."""
+        lead = self.offering.bundle.lead_department
+        shares = []
+        for stage in self.plan.stages:
+            for department in stage.departments:
+                items = tuple(item for item in stage.items if item.department == department)
+                ids = {item.id for item in items}
+                shares.append(
+                    Share(
+                        stage=stage.number,
+                        department=department,
+                        items=items,
+                        applicant_data=applicant_data_for(items, self.applicant_kind),
+                        fields=tuple(line.field.id for line in self.form.lines if ids.intersection(line.used_by)),
+                        materials=tuple(
+                            line.material.id for line in self.checklist.lines if ids.intersection(line.needed_by)
+                        ),
+                        is_lead=department == lead,
+                    )
+                )
+        return tuple(shares)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able summary (what ``window-app guide BUNDLE --json`` prints)."""
@@ -101,6 +150,19 @@ class Guide:
                 prerequisite: list(needers) for prerequisite, needers in self.plan.external_prerequisites.items()
             },
             "departments": list(self.departments),
+            "applicant_kind": self.applicant_kind,
+            "envelopes": [
+                {
+                    "stage": share.stage,
+                    "department": share.department,
+                    "is_lead": share.is_lead,
+                    "items": [item.id for item in share.items],
+                    "applicant_data": list(share.applicant_data),
+                    "fields": list(share.fields),
+                    "materials": list(share.materials),
+                }
+                for share in self.shares
+            ],
             "promised_days": self.promised_days,
             "requirements_saved": {
                 "materials": {
@@ -136,6 +198,7 @@ def build_guide(catalog: Catalog, offering: Offering, intake: Intake) -> Guide:
         form=merge_form(catalog, items, answers),
         plan=plan,
         answers=answers,
+        applicant_kind=intake.applicant.kind,
     )
 
 

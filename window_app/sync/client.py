@@ -106,11 +106,12 @@ class ExchangeClient:
 
     # -- the API -----------------------------------------------------------------------------
 
-    async def send_envelopes(self, envelopes: list[WireEnvelope]) -> list[EnvelopeResult]:
+    async def send_envelopes(self, envelopes: list[WireEnvelope], audit_head: dict[str, Any] | None = None) -> list[EnvelopeResult]:
         """``POST /v1/envelopes``; one result per envelope, in order.
 
         Args:
             envelopes: ``payload`` is the outbox's stored text, untouched.
+            audit_head: The window's latest signed audit head (``"audit_head"`` of the body).
 
         Raises:
             TransportFailure: The request as a whole failed (nothing to say per envelope), or
@@ -118,7 +119,10 @@ class ExchangeClient:
         """
         keys = [envelope.idempotency_key for envelope in envelopes]
         wire = [envelope.to_json() for envelope in envelopes]
-        body = json.dumps({"envelopes": wire}, ensure_ascii=False).encode("utf-8")
+        document: dict[str, Any] = {"envelopes": wire}
+        if audit_head is not None:
+            document["audit_head"] = audit_head
+        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
         response = await self._request("POST", "/v1/envelopes", content=body, headers={"Content-Type": "application/json"})
         data = self._json(response)
         results = data.get("results") if isinstance(data, dict) else None
@@ -164,6 +168,29 @@ class ExchangeClient:
                 raise self._garbage(problem)
         more = data.get("more")
         return events, cursor, bool(more) if isinstance(more, bool) else len(events) >= limit
+
+    async def post_audit_head(self, head: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v1/audit/head``: the exchange's answer (``{"status", "verified", "head"}``).
+
+        Raises:
+            TransportFailure: ``refused`` with status 409 when the exchange holds a later head (or
+                another hash at the same position): its words say so.
+        """
+        body = json.dumps(head, ensure_ascii=False).encode("utf-8")
+        response = await self._request("POST", "/v1/audit/head", content=body, headers={"Content-Type": "application/json"})
+        data = self._json(response)
+        if not isinstance(data, dict) or not isinstance(data.get("status"), str):
+            raise self._garbage(Words("回答中没有 status", "the answer has no status"))
+        return data
+
+    async def fetch_audit_head(self) -> dict[str, Any]:
+        """``GET /v1/audit/head``: ``{"head": {…} | null, "verified", "received_at"}``: the latest
+        audit head of this window the exchange holds."""
+        response = await self._request("GET", "/v1/audit/head")
+        data = self._json(response)
+        if not isinstance(data, dict) or "head" not in data or not (data["head"] is None or isinstance(data["head"], dict)):
+            raise self._garbage(Words("回答中没有 head", "the answer has no head"))
+        return data
 
     async def fetch_catalog(self, etag: str | None) -> tuple[int, str, dict[str, Any] | None]:
         """``GET /v1/catalog`` with ``If-None-Match``: ``(304, etag, None)`` or ``(200, etag, body)``."""

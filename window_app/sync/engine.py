@@ -18,6 +18,12 @@ and each department that has an endpoint of its own in ``[departments.CODE] url`
    (:mod:`window_app.sync.stages`) — those are sent in the same round.
 3. **catalog** (shared exchange only): ``GET /v1/catalog`` with ``If-None-Match``
    (:mod:`window_app.sync.catalog_refresh`).
+4. **audit head**, once every endpoint is done: if the audit chain has events no signed head
+   covers yet (the round's own, or a supplement recorded since), the head is signed with the
+   window's key and stored; the latest head is then posted to the shared exchange
+   (``POST /v1/audit/head``) if it answered this round, even when nothing else was sent. Every
+   ``POST /v1/envelopes`` body carries the latest head too (``"audit_head"``). A head the
+   exchange refuses (``409``: it holds a later one) is the round's error, in words.
 
 An endpoint that failed is not asked again before its own backoff has passed (its envelopes
 wait; every other endpoint goes on). :class:`SyncReport` says, per endpoint and in total,
@@ -50,12 +56,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from offline_cache import audit as audit_store
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import open_database, signing_secret
+from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import NO_WORDS, Words, tr
+from window_app.identity import window_signing_key
 from window_app.sync.backoff import Backoff
 from window_app.sync.catalog_refresh import refresh_catalog
 from window_app.sync.client import (
@@ -441,6 +450,7 @@ class SyncEngine:
                         return self._endpoint_broken(endpoint, exc)
 
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
+            await self._audit_head_round(http, endpoints[0], report)
         finally:
             if own_client:
                 await http.aclose()
@@ -462,6 +472,56 @@ class SyncEngine:
         report.finished_at = _iso(self.clock())
         self.last_report = report
         return report
+
+    # -- the audit head ------------------------------------------------------------------------
+
+    async def _audit_head_round(self, http: httpx.AsyncClient, shared: Endpoint, report: SyncReport) -> None:
+        """Sign the chain's head if events are unsigned, then post the latest head to the shared
+        exchange if it answered this round. A failure is the shared endpoint's error in words."""
+        seen = next((endpoint for endpoint in report.endpoints if endpoint.url == shared.key), None)
+        try:
+            self._sign_audit_head()
+            head = self._wire_head()
+        except Exception as exc:  # noqa: BLE001 - the key file unreadable, the database locked …: say so, go on
+            if seen is not None and not seen.error:
+                seen.error = Words("审计链头未能签名：{why}", "The audit head could not be signed: {why}").format(
+                    why=failure_words(exc)
+                )
+            return
+        if head is None or seen is None or seen.online is not True or seen.held:
+            return
+        try:
+            await ExchangeClient(http, shared, self.settings.exchange.timeout_seconds).post_audit_head(head)
+        except TransportFailure as failure:
+            if failure.status == 409:
+                seen.error = Words(
+                    "交换平台已保存本窗口更晚的审计链头，拒收当前链头：本机审计记录可能被改写或从旧备份恢复。"
+                    "请运行 window-app audit verify 并报告（{why}）",
+                    "The exchange holds a later audit head of this window and refused the current one: this "
+                    "window's audit trail may have been rewritten or restored from an old copy. Run "
+                    "window-app audit verify and report it ({why})",
+                ).format(why=failure.words)
+            elif failure.status in (404, 405):
+                pass  # an exchange that keeps no audit heads (an older one): `audit verify` says so
+            elif not seen.error:
+                seen.error = Words("审计链头未送达：{why}", "The audit head was not delivered: {why}").format(why=failure.words)
+
+    def _wire_head(self) -> dict[str, Any] | None:
+        """The latest head for a body, if it has the wire's shape: a head damaged in the
+        database must not make the exchange refuse (400) the envelopes it travels with."""
+        head = audit_store.latest_head(self.db)
+        if head is None or isinstance(head_from_json(head.to_json()), Words):
+            return None
+        return head.to_json()
+
+    def _sign_audit_head(self) -> None:
+        """Sign and store the head when the chain has events after the latest signed head."""
+        if not audit_store.unsigned_tail(self.db):
+            return  # a round that appended nothing: the latest head already covers the chain
+        key = window_signing_key(self.settings)
+        at = audit_store.utc_at(self.clock())
+        with sync_state.write_transaction(self.db):
+            audit_store.sign_head(self.db, key, self.settings.window.id.upper(), at, cause="sync")
 
     # -- one endpoint ----------------------------------------------------------------------------
 
@@ -587,7 +647,7 @@ class SyncEngine:
 
     async def _send_batch(self, client: ExchangeClient, endpoint: Endpoint, rows: list[OutgoingEnvelope], result: EndpointReport) -> None:
         try:
-            answers = await client.send_envelopes(list(rows))
+            answers = await client.send_envelopes(list(rows), audit_head=self._wire_head())
         except TransportFailure as failure:
             if failure.kind == "too_large" and len(rows) > 1:
                 half = max(1, len(rows) // 2)
