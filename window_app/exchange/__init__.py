@@ -6,6 +6,8 @@ is ``docs/exchange-api.md``; the machine-readable description is ``openapi.json`
 
 - :mod:`~window_app.exchange.store`: its own SQLite file (tokens, envelopes, items, events);
 - :mod:`~window_app.exchange.checks`: what a submitted envelope must satisfy;
+- :mod:`~window_app.exchange.ledger`: its hash chain over ingest and decisions, signed checkpoints
+  (``docs/exchange-audit.md``);
 - :mod:`~window_app.exchange.server`: the Starlette app (:func:`~window_app.exchange.server.create_app`);
 - :mod:`~window_app.exchange.simulate`: simulated reviewers for demos (``--simulate``);
 - :mod:`~window_app.exchange.client`: a small client for the department side;

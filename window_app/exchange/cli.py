@@ -4,8 +4,9 @@
 calls it with its sub-parsers); :func:`main` runs the same commands on their own
 (``python -m window_app.exchange …``). Each command function takes the parsed ``args`` and
 returns the exit code (``set_defaults(func=…)``, the ``window_app.cli`` contract): 0 ok, 1 invalid input (the exchange refused the request), 2 environment
-(no server, no Starlette, database or catalog unusable). Words go to stderr, in the current
-language; data (a token, JSON) to stdout.
+(no server, no Starlette, database or catalog unusable); ``audit verify``: 0 intact, 1 tampered
+with, 2 cannot check. Words go to stderr, in the current language; data (a token, JSON, the audit
+report) to stdout.
 """
 
 from __future__ import annotations
@@ -17,17 +18,22 @@ import socket
 import sqlite3
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import window_app.catalog
 import window_app.exchange
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
-from window_app.domain.words import language, set_language, tr
-from window_app.exchange import server_available
+from window_app.domain.words import Words, language, set_language, tr
+from window_app.exchange import ledger, server_available
 from window_app.exchange.inbox_view import render_inbox
+from window_app.exchange.ledger import LedgerError
 from window_app.exchange.simulate import Simulation
 from window_app.exchange.store import ExchangeStore
+
+if TYPE_CHECKING:
+    from window_app.trust.keys import PublicSigningKey
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -55,6 +61,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
     _add_token(actions)
     _add_inbox(actions)
     _add_decide(actions)
+    _add_audit(actions)
     return exchange
 
 
@@ -95,6 +102,15 @@ def _add_serve(actions: Any) -> None:
         help=tr("模拟各部门审批：信封等待 SECONDS 秒（默认 {s}）后自动接收并作出决定",
                 "simulate the departments: decide each envelope after SECONDS (default {s})", s=DEFAULT_SIMULATE_SECONDS),
     )
+    serve.add_argument("--key", metavar="FILE", help=tr(
+        "交换平台自己的签名私钥文件（签署账本检查点；用 exchange audit init 生成；--demo 时默认用演示密钥）",
+        "the exchange's own signing key file (signs its ledger checkpoints; made by exchange audit init; --demo: the demo key)"))
+    serve.add_argument("--checkpoints", metavar="FILE", help=tr(
+        "签名检查点日志（默认 <数据库>-checkpoints.jsonl；最好放在另一块盘或另一台机器上）",
+        "the signed checkpoint log (default <db>-checkpoints.jsonl; better on another disk or host)"))
+    serve.add_argument("--checkpoint-every", type=int, default=ledger.DEFAULT_CHECKPOINT_EVERY, metavar="N", help=tr(
+        "每 N 条账本记录签署一次检查点（默认 {n}；停止时总会签署）",
+        "sign a checkpoint every N ledger entries (default {n}; always when stopping)", n=ledger.DEFAULT_CHECKPOINT_EVERY))
     serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
     serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
     serve.set_defaults(func=cmd_serve)
@@ -142,6 +158,29 @@ def _add_decide(actions: Any) -> None:
     decide.set_defaults(func=cmd_decide)
 
 
+def _add_audit(actions: Any) -> None:
+    audit = _leaf(actions, "audit", "交换平台账本：审计与签名密钥", "the exchange's ledger: audit and its signing key")
+    audit_actions = audit.add_subparsers(title=tr("审计子命令", "audit commands"), metavar="ACTION", required=True)
+    init = _leaf(audit_actions, "init", "生成交换平台的签名私钥（权限 0600）并打印公钥", "make the exchange's signing key (mode 0600) and print its public key")
+    init.add_argument("--key", metavar="FILE", required=True, help=tr("私钥文件（已存在则不覆盖）", "the key file (never overwritten)"))
+    init.set_defaults(func=cmd_audit_init)
+    public = _leaf(audit_actions, "public-key", "打印交换平台签名密钥的公钥", "print the public half of the exchange's signing key")
+    which = public.add_mutually_exclusive_group(required=True)
+    which.add_argument("--key", metavar="FILE", help=tr("私钥文件", "the key file"))
+    which.add_argument("--demo", action="store_true", help=tr("演示平台的密钥", "the demo exchange's key"))
+    public.set_defaults(func=cmd_audit_public_key)
+    verify = _leaf(audit_actions, "verify", "核对交换平台的账本：0 完好，1 被篡改，2 无法核对",
+                   "check the exchange's ledger: 0 intact, 1 tampered with, 2 cannot check")
+    verify.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件（只读打开）", "the exchange's SQLite file (opened read-only)"))
+    verify.add_argument("--checkpoints", metavar="FILE", help=tr("签名检查点日志（默认 <数据库>-checkpoints.jsonl）", "the signed checkpoint log (default <db>-checkpoints.jsonl)"))
+    verify.add_argument("--key-public", metavar="TEXT", action="append", help=tr(
+        "交换平台的公钥 ed25519:…（可多次给出，含轮换前的旧密钥）", "the exchange's public key ed25519:… (repeat for keys used before a rotation)"))
+    verify.add_argument("--demo", action="store_true", help=tr("信任演示平台的公钥", "trust the demo exchange's public key"))
+    verify.add_argument("--chain-only", action="store_true", help=tr(
+        "只查链与数据行，不查签名检查点（发现不了截去末尾与整体改写）", "check the chain and rows only, not the checkpoints (misses a cut-off tail or a rewritten history)"))
+    verify.set_defaults(func=cmd_audit_verify)
+
+
 # -- commands --------------------------------------------------------------------------------
 
 
@@ -181,8 +220,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
 
 
+    if not 1 <= args.checkpoint_every <= ledger.MAX_CHECKPOINT_EVERY:
+        _err(tr("--checkpoint-every 应在 1 到 {m} 之间", "--checkpoint-every must be between 1 and {m}", m=ledger.MAX_CHECKPOINT_EVERY))
+        return EXIT_INVALID
+    from window_app.trust.key_files import KeyFileError, read_signing_key  # cryptography: only to serve
+
     try:
-        return window_app.exchange.server.create_app(args.db, args.catalog, demo=args.demo, simulate=simulation)
+        key = read_signing_key(Path(args.key)) if args.key else None
+        return window_app.exchange.server.create_app(
+            args.db, args.catalog, demo=args.demo, simulate=simulation,
+            key=key, checkpoints=args.checkpoints, checkpoint_every=args.checkpoint_every,
+        )
+    except (KeyFileError, LedgerError) as exc:
+        _err(tr("交换平台账本：{m}", "The exchange's ledger: {m}", m=exc.words))
+        return EXIT_ENVIRONMENT
     except CatalogError as exc:
         _err(tr("目录有误（{n} 个问题），无法发布：", "The catalog has {n} problem(s) and cannot be published:", n=len(exc.problems)))
         for problem in exc.problems:
@@ -219,6 +270,13 @@ def _announce(args: argparse.Namespace, port: int, app: Any, simulation: Any) ->
     if args.demo:
         _err(tr("  演示令牌：窗口 demo-window-<窗口编号>（如 demo-window-ZF-01），部门 demo-<部门编号>（如 demo-tax）",
                 "  demo tokens: windows demo-window-<WINDOW_ID> (e.g. demo-window-ZF-01), departments demo-<id> (e.g. demo-tax)"))
+    signed = app.state.store.checkpoints
+    if signed is not None:
+        _err(tr("  账本检查点：{f}（每 {n} 条签署一次，密钥 {k}）", "  ledger checkpoints: {f} (signed every {n} entries, key {k})",
+                f=signed.path, n=signed.every, k=signed.key.key_id))
+    else:
+        _err(tr("  账本检查点：未签署（没有 --key）：截去末尾或整体改写的账本将无法发现",
+                "  ledger checkpoints: none (no --key): a cut-off or rewritten ledger could not be detected"))
     if simulation is not None:
         _err(tr("  模拟审批：每个信封 {s} 秒后作出决定（不予许可 {r:.0%}，要求补正 {p:.0%}）",
                 "  simulated reviewers decide each envelope after {s} s (rejected {r:.0%}, supplement {p:.0%})",
@@ -304,6 +362,98 @@ def cmd_decide(args: argparse.Namespace) -> int:
     else:
         print(tr("此决定此前已记录（事件 #{s}），未重复写入。", "This decision was already recorded (event #{s}); nothing written.", s=event["seq"]))
     return EXIT_OK
+
+
+def cmd_audit_init(args: argparse.Namespace) -> int:
+    """Make the exchange's signing key (0600) and print its public half."""
+    from window_app.trust.key_files import KeyFileError, write_private_key
+    from window_app.trust.keys import SigningKey
+
+    key = SigningKey.generate()
+    try:
+        write_private_key(Path(args.key), key)
+    except KeyFileError as exc:
+        _err(str(exc.words))
+        return EXIT_INVALID if Path(args.key).exists() else EXIT_ENVIRONMENT
+    print(key.public.text)
+    _err(tr("已生成交换平台签名密钥 {p}（仅本用户可读，密钥编号 {k}）。请把上面的公钥交给审计人员，并另存一份。",
+            "Made the exchange's signing key {p} (readable by this user only; key id {k}). Give the public key above "
+            "to the auditors and keep a copy elsewhere.", p=args.key, k=key.key_id))
+    return EXIT_OK
+
+
+def cmd_audit_public_key(args: argparse.Namespace) -> int:
+    """Print the public half of the exchange's signing key."""
+    from window_app.trust.demo import demo_signing_key
+    from window_app.trust.key_files import KeyFileError, read_signing_key
+
+    try:
+        key = demo_signing_key(ledger.DEMO_KEY_NAME) if args.demo else read_signing_key(Path(args.key))
+    except KeyFileError as exc:
+        _err(str(exc.words))
+        return EXIT_ENVIRONMENT
+    print(key.public.text)
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Check the exchange's ledger: 0 intact, 1 tampered, 2 cannot check."""
+    from window_app.trust.demo import demo_signing_key
+    from window_app.trust.keys import PublicSigningKey
+
+    db = Path(args.db)
+    if not db.is_file():
+        _err(tr("没有交换平台数据库 {p}", "No exchange database {p}", p=db))
+        return EXIT_ENVIRONMENT
+    keys: list[PublicSigningKey] = []
+    checkpoints = None
+    torn = False
+    if not args.chain_only:
+        for text in args.key_public or ():
+            key = PublicSigningKey.from_text(text.strip(), Words("交换平台的公钥", "the exchange's public key"))
+            if isinstance(key, Words):
+                _err(str(key))
+                return EXIT_ENVIRONMENT
+            keys.append(key)
+        if args.demo:
+            keys.append(demo_signing_key(ledger.DEMO_KEY_NAME).public)
+        if not keys:
+            _err(tr("需要交换平台的公钥来核对检查点：--key-public TEXT（exchange audit public-key 可打印），演示平台用 --demo；"
+                    "只查链本身用 --chain-only。",
+                    "The exchange's public key is needed to check its checkpoints: --key-public TEXT (exchange audit "
+                    "public-key prints it), --demo for a demo exchange; --chain-only checks the chain alone."))
+            return EXIT_ENVIRONMENT
+        path = Path(args.checkpoints) if args.checkpoints else ledger.default_checkpoints_path(db)
+        try:
+            checkpoints, torn = ledger.read_checkpoints(path)
+        except OSError as exc:
+            _err(tr("无法读取检查点日志 {p}：{e}（用 --checkpoints 指明其位置，或 --chain-only 只查链本身）",
+                    "Cannot read the checkpoint log {p}: {e} (name it with --checkpoints, or check the chain alone with --chain-only)",
+                    p=path, e=exc.strerror or exc))
+            return EXIT_ENVIRONMENT
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=db, e=exc))
+        return EXIT_ENVIRONMENT
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"ledger", "envelopes", "events", "items"} <= tables:
+            _err(tr("{p} 不是带账本的交换平台数据库（用本版本的交换平台打开一次即会建立账本）",
+                    "{p} is not an exchange database with a ledger (opening it once with this version of the exchange adds one)", p=db))
+            return EXIT_ENVIRONMENT
+        conn.execute("BEGIN")  # one snapshot, also of a running exchange's file
+        report = ledger.verify(conn, checkpoints, keys)
+    except sqlite3.Error as exc:
+        _err(tr("无法读取交换平台数据库 {p}：{e}", "Cannot read the exchange database {p}: {e}", p=db, e=exc))
+        return EXIT_ENVIRONMENT
+    finally:
+        conn.close()
+    if torn:
+        report.notes.append(Words("检查点日志最后一行不完整（写入时中断），未计入。", "The last line of the checkpoint log is incomplete (cut short while written); not counted."))
+    for line in report.lines(checked_checkpoints=checkpoints is not None):
+        print(line)
+    return EXIT_OK if report.intact else EXIT_INVALID
 
 
 def _url(args: argparse.Namespace) -> str:

@@ -3,11 +3,18 @@
 The exchange never shares tables with a window (``offline_cache``): it is a separate service
 with its own file. Every query of :mod:`window_app.exchange.store` has an index below; the
 comment above each index names the query it serves.
+
+The ledger (:mod:`window_app.exchange.ledger`) keeps a digest of every envelope and event row
+over all their columns, NULL and ``''`` values left out: a column added to ``envelopes`` or
+``events`` later must default to NULL or ``''``, so the rows already recorded keep their digests.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: list[list[str]] = [
+from window_app.exchange import ledger
+from window_app.sqlite_kit import MigrationStep
+
+MIGRATIONS: list[list[MigrationStep]] = [
     [
         # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
         """
@@ -114,5 +121,29 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (window_id, seq, hash, reason)
         ) WITHOUT ROWID
         """,
+    ],
+    [
+        # The exchange's audit chain (window_app.exchange.ledger): one entry per envelope stored
+        # and per event, in the transaction that writes it. seq is the position: 1, 2, 3 …
+        """
+        CREATE TABLE ledger (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            envelope_id TEXT NOT NULL,
+            receipt_no TEXT NOT NULL,
+            event_seq INTEGER,
+            item TEXT,
+            digest TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """,
+        # Append-only for the program: a bug cannot rewrite history (a tamperer drops these, and
+        # the chain and the signed checkpoints show it).
+        "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+        "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+        # A database from before the ledger: its rows are recorded now, in the order stored.
+        lambda db: ledger.backfill(db.conn),
     ],
 ]

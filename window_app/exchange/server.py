@@ -41,9 +41,11 @@ from window_app.domain.wire import (
 from window_app.domain.words import Words
 from window_app.exchange.checks import SUBJECT_ID
 from window_app.exchange.errors import ExchangeError, error_body
+from window_app.exchange.ledger import checkpoint_log
 from window_app.exchange.published_catalog import PublishedCatalog, publish
 from window_app.exchange.simulate import Simulation
 from window_app.exchange.store import INBOX_STATES, Clock, ExchangeStore, Subject
+from window_app.trust.keys import SigningKey
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 MAX_BATCH = 200
@@ -65,6 +67,9 @@ def create_app(
     demo: bool = False,
     simulate: float | Simulation | None = None,
     clock: Clock | None = None,
+    key: SigningKey | None = None,
+    checkpoints: str | Path | None = None,
+    checkpoint_every: int | None = None,
 ) -> Starlette:
     """Build the exchange app on the SQLite file ``db_path``.
 
@@ -76,15 +81,21 @@ def create_app(
         simulate: Seconds after which a simulated reviewer decides every new envelope (or a
             :class:`Simulation` with rates of rejections and supplement requests); ``None``: off.
         clock: Where timestamps come from (default: now, China Standard Time).
+        key: The exchange's own key: signs its ledger's checkpoints (``--demo``: the demo key).
+        checkpoints: The checkpoint log (default: ``<db_path>-checkpoints.jsonl``); with
+            neither ``key`` nor ``demo`` no checkpoints are signed.
+        checkpoint_every: Sign a checkpoint every this many ledger entries (default 100).
 
     Raises:
         CatalogError: The catalog does not load.
+        LedgerError: The checkpoint log is unreadable or the database no longer holds what it signed.
         sqlite3.Error, OSError: The database cannot be opened.
     """
     root = Path(catalog_path) if catalog_path else shipped_catalog_path()
     catalog = load_catalog(root)
     published = publish(catalog, root)
-    store = ExchangeStore.open(db_path, clock=clock)
+    signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo)
+    store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
 
     @asynccontextmanager

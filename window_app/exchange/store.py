@@ -10,6 +10,10 @@ on) → ``supplement_needed`` (an item waits for a supplement) → ``decided`` (
 or rejected). A supplement envelope is ``received`` once listed and ``decided`` together with its
 original. Events (``received``, ``approved``, ``rejected``, ``supplement_needed``) carry a
 monotonically increasing ``seq`` that is never reused (``AUTOINCREMENT``).
+
+Every envelope stored and every event is also appended to the ledger
+(:mod:`~window_app.exchange.ledger`) in the same transaction; with a :class:`CheckpointLog` the
+store signs the ledger's head after commits and when it closes.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from window_app.domain.audit_head import AuditHead
 from window_app.domain.catalog import Catalog
 from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event, entry_key
 from window_app.domain.words import NO_WORDS, Words
+from window_app.exchange import ledger
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
 from window_app.exchange.errors import ExchangeError
+from window_app.exchange.ledger import CheckpointLog
 from window_app.exchange.schema import MIGRATIONS
 from window_app.sqlite_kit import durable_transaction, migrate
 from window_app.trust.keys import PublicSigningKey
@@ -108,15 +114,20 @@ class ExchangeStore:
         self.path = path
         self.clock = clock
         self.closed = False
+        self.checkpoints: CheckpointLog | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Clock | None = None) -> ExchangeStore:
+    def open(cls, path: str | Path, *, clock: Clock | None = None, checkpoints: CheckpointLog | None = None) -> ExchangeStore:
         """Open (creating and migrating if needed) the exchange database at ``path``.
+
+        Args:
+            checkpoints: Where to sign the ledger's head (none: the ledger is kept, unsigned).
 
         Raises:
             ExchangeError: The file is from a newer version of the exchange (status 500).
+            LedgerError: The database no longer holds what the checkpoint log last signed.
             sqlite3.Error, OSError: The file cannot be opened.
         """
         path = Path(path)
@@ -129,6 +140,9 @@ class ExchangeStore:
             conn.execute("PRAGMA foreign_keys = ON")
             store = cls(conn, path, clock or china_now)
             store._migrate()
+            if checkpoints is not None:
+                checkpoints.check(conn)
+                store.checkpoints = checkpoints
         except BaseException:
             conn.close()
             raise
@@ -137,6 +151,8 @@ class ExchangeStore:
     def close(self) -> None:
         """Close the connection (waits for the operation in progress, if any)."""
         with self._lock:
+            if self.checkpoints is not None and not self.closed:
+                self.checkpoints.close(self._conn)
             self._conn.close()
             self.closed = True
 
@@ -159,8 +175,11 @@ class ExchangeStore:
         Raises:
             ExchangeError: 503 with ``Retry-After`` when another process holds the write lock.
         """
-        with self._lock, durable_transaction(self._conn, busy=_busy) as conn:
-            yield conn
+        with self._lock:
+            with durable_transaction(self._conn, busy=_busy) as conn:
+                yield conn
+            if self.checkpoints is not None:  # after the commit: a checkpoint signs only what is stored
+                self.checkpoints.after_commit(self._conn)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -270,6 +289,7 @@ class ExchangeStore:
             "INSERT INTO items (envelope_id, item, position, name, result_name) VALUES (?, ?, ?, ?, ?)",
             [(e.envelope_id, item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)],
         )
+        ledger.record_envelope(conn, e.envelope_id)
 
     # -- the department's side -----------------------------------------------------------------
 
@@ -354,10 +374,11 @@ class ExchangeStore:
             if original_state and original_state[0] == "decided":
                 state = "decided"
         conn.execute("UPDATE envelopes SET state = ? WHERE envelope_id = ?", [state, envelope_id])
-        conn.execute(
+        received = conn.execute(
             "INSERT INTO events (window_id, envelope_id, kind, at) VALUES (?, ?, 'received', ?)",
             [row[0], envelope_id, at],
         )
+        ledger.record_event(conn, received.lastrowid)
         return True
 
     def decide(
@@ -438,6 +459,7 @@ class ExchangeStore:
                 [window_id, envelope_id, decision, item, result, reason, material, decided_by, at],
             )
             seq = cursor.lastrowid
+            ledger.record_event(conn, seq)
             conn.execute(
                 "UPDATE items SET decision = ?, event_seq = ? WHERE envelope_id = ? AND item = ?",
                 [decision, seq, envelope_id, item],
