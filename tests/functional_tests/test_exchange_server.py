@@ -7,6 +7,7 @@ The server comes from ``tests/exchange_fixtures.py`` (demo tokens: ``demo-window
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import signal
@@ -543,7 +544,10 @@ def test_cursors_and_nesting_beyond_their_bounds_are_refused_in_words_on_a_conne
         deep = b'{"envelopes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
         nested = client.post("/v1/envelopes", content=deep, headers={"Content-Type": "application/json"})
         assert nested.status_code == 400, nested.text
-        assert nested.json() == {"error": "the body's JSON is nested too deeply", "error_zh": "请求体的 JSON 嵌套过深"}
+        assert nested.json() == {
+            "error": "the body nests arrays and objects deeper than 32 levels",
+            "error_zh": "请求体的数组与对象嵌套超过 32 层",
+        }
         # The same connection answers the next request.
         assert client.get("/v1/events").status_code == 200
 
@@ -588,3 +592,155 @@ def test_a_decision_must_carry_its_departments_signature(exchange_server) -> Non
     assert call(exchange_server, "POST", "/v1/decisions", MARKET, json=signed).status_code == 422
     good = call(exchange_server, "POST", "/v1/decisions", MARKET, json=DepartmentKeys.demo("market_regulation").signed(request).to_json())
     assert good.status_code == 201 and good.json()["event"]["signature"]["suite"] == "ed25519"
+
+
+def with_payload(envelope: dict[str, Any], text: str) -> dict[str, Any]:
+    """The envelope carrying ``text`` as its payload, with a digest that matches it."""
+    return {**envelope, "payload": text, "payload_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def test_one_bad_envelope_never_fails_the_others_of_its_batch(exchange_server) -> None:
+    def payload_plus(receipt_no: str, extra: str) -> dict[str, Any]:  # one more member at the end
+        envelope = make_envelope(receipt_no=receipt_no)
+        return with_payload(envelope, envelope["payload"][:-1] + "," + extra + "}")
+
+    surrogate_key = make_envelope(receipt_no=receipt(101))
+    bad = {
+        "key": surrogate_key,
+        "kind": make_envelope(receipt_no=receipt(102)),
+        "unknown field": {**make_envelope(receipt_no=receipt(103)), "note": "SURROGATE"},
+        "entry too deep": {**make_envelope(receipt_no=receipt(104)), "note": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
+        "NaN": payload_plus(receipt(105), '"x":NaN'),
+        "1e999": payload_plus(receipt(106), '"x":1e999'),
+        "payload too deep": payload_plus(receipt(107), '"x":' + "[" * 40 + "]" * 40),
+        "payload escape": payload_plus(receipt(108), '"x":"\\ud800"'),
+        "payload nested thousands deep": payload_plus(receipt(109), '"x":' + "[" * 50_000 + "]" * 50_000),
+        "not an object": 42,
+        "null": None,
+    }
+    batch: list[Any] = []
+    for n, entry in enumerate(bad.values()):
+        batch += [entry, make_envelope(receipt_no=receipt(n + 1))]
+    body = json.dumps({"envelopes": batch}, ensure_ascii=True)
+    # Lone surrogates can only travel as JSON escapes: put them in by hand.
+    body = body.replace(surrogate_key["idempotency_key"], surrogate_key["idempotency_key"] + "\\udc00", 1)
+    body = body.replace(f'"kind": "application", "receipt_no": "{receipt(102)}"', f'"kind": "\\ud800", "receipt_no": "{receipt(102)}"', 1)
+    body = body.replace('"SURROGATE"', '"\\udfff"', 1)
+    with httpx.Client(base_url=exchange_server.url, timeout=10, trust_env=False) as client:
+        headers = {"Authorization": f"Bearer {WINDOW}", "Content-Type": "application/json"}
+        answer = client.post("/v1/envelopes", content=body.encode("ascii"), headers=headers)
+        assert answer.status_code == 200, answer.text
+        results = answer.json()["results"]
+        assert [r["status"] for r in results] == ["rejected", "created"] * len(bad)
+        reasons = dict(zip(bad, (r["reason"] for r in results[::2])))
+        assert reasons == {
+            "key": "idempotency_key holds characters that cannot be encoded as UTF-8",
+            "kind": "kind holds characters that cannot be encoded as UTF-8",
+            "unknown field": "note holds characters that cannot be encoded as UTF-8",
+            "entry too deep": "the envelope nests arrays and objects deeper than 32 levels",
+            "NaN": "payload holds NaN, which is not a JSON number",
+            "1e999": "payload holds 1e999, which is not a JSON number",
+            "payload too deep": "payload nests arrays and objects deeper than 32 levels",
+            "payload escape": "x holds characters that cannot be encoded as UTF-8",
+            "payload nested thousands deep": "payload nests arrays and objects deeper than 32 levels",
+            "not an object": "an envelope must be a JSON object",
+            "null": "an envelope must be a JSON object",
+        }
+        assert all(r["reason_zh"] for r in results[::2])
+        assert results[0]["idempotency_key"] is None  # no key UTF-8 can hold, so none is echoed
+        # Only the good ones are stored, and the department's inbox lists them on the same connection.
+        assert envelope_rows(exchange_server) == len(bad)
+        inbox = client.get("/v1/inbox", params={"state": "all"}, headers={"Authorization": f"Bearer {MARKET}"})
+        assert inbox.status_code == 200 and len(inbox.json()["envelopes"]) == len(bad)
+
+
+def _raw(connection: http.client.HTTPConnection, method: str, target: str, headers: dict[str, Any], body: bytes | None = None):
+    """One request on ``connection`` exactly as given (header values may be bytes); the answer."""
+    connection.putrequest(method, target, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    if body is not None:
+        connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+WINDOW_AUTH = {"Authorization": f"Bearer {WINDOW}"}
+MARKET_AUTH = {"Authorization": f"Bearer {MARKET}"}
+MARKET_JSON = {**MARKET_AUTH, "Content-Type": "application/json"}
+DECISION = b'{"envelope_id": "e", "item": "i", "decision": "approved"'
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "headers", "body", "status", "english"),
+    [
+        pytest.param("GET", "/v1/events?since=%FF", WINDOW_AUTH, None, 400, "the query string is not valid UTF-8 once percent-decoded", id="query-not-utf8"),
+        pytest.param("GET", "/v1/inbox?department=%ED%A0%80", MARKET_AUTH, None, 400, "the query string is not valid UTF-8 once percent-decoded", id="query-encoded-surrogate"),
+        pytest.param("GET", "/v1/events?limit=5&limit=6", WINDOW_AUTH, None, 400, "limit is given 2 times; once at most", id="param-twice"),
+        pytest.param("GET", "/v1/events?since=1_0", WINDOW_AUTH, None, 400, "since must be a whole number 0…9223372036854775807", id="since-underscore"),
+        pytest.param("GET", "/v1/inbox?state=", MARKET_AUTH, None, 400, "state must be one of new, open, all", id="state-empty"),
+        pytest.param("GET", "/v1/events?limit=%D9%A3", WINDOW_AUTH, None, 400, "limit must be a whole number 1…1000", id="limit-arabic-digit"),
+        pytest.param("GET", "/v1/events", {"Authorization": b"Bearer demo-window-\xff"}, None, 400,
+         "header authorization holds characters other than printable ASCII", id="auth-not-ascii"),
+        pytest.param("GET", "/v1/catalog", {**WINDOW_AUTH, "If-None-Match": b'"\xe2\x80\x9c"'}, None, 400,
+         "header if-none-match holds characters other than printable ASCII", id="if-none-match-not-ascii"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "reason": "\xff"}', 400, "the body is not valid UTF-8 (byte 69)", id="body-not-utf8"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "reason": "\xed\xa0\x80"}', 400, "the body is not valid UTF-8 (byte 69)", id="body-encoded-surrogate"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, (DECISION + b"}").decode().encode("utf-16"), 400, "the body is not valid UTF-8 (byte 0)", id="body-utf16"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, b"\xef\xbb\xbf" + DECISION + b"}", 400,
+         "the body is not JSON: Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)", id="body-bom"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "x": NaN}', 400, "the body holds NaN, which is not a JSON number", id="body-nan"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "x": -Infinity}', 400, "the body holds -Infinity, which is not a JSON number", id="body-infinity"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "x": ' + b"[" * 33 + b"]" * 33 + b"}", 400,
+         "the body nests arrays and objects deeper than 32 levels", id="body-33-deep"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "x": {"\\ud800": 1}}', 400,
+         "a field name in x holds characters that cannot be encoded as UTF-8", id="body-key-surrogate"),
+        pytest.param("POST", "/v1/decisions", {**MARKET_AUTH, "Content-Type": "text/plain"}, DECISION + b"}", 415,
+         "the body must be application/json (UTF-8), not text/plain", id="text-plain"),
+        pytest.param("POST", "/v1/decisions", {**MARKET_AUTH, "Content-Type": "application/json; charset=latin-1"}, DECISION + b"}", 415,
+         "the body must be application/json (UTF-8), not application/json; charset=latin-1", id="charset-latin1"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, DECISION + b', "reason": "' + b"x" * 300_000 + b'"}', 413,
+         "the body is larger than 262144 bytes", id="decision-too-large"),
+        pytest.param("POST", "/v1/decisions", MARKET_JSON, b'{"envelope_id": "' + b"e" * 201 + b'", "item": "i", "decision": "approved"}', 400,
+         "envelope_id must be a non-empty string of at most 200 characters", id="envelope-id-too-long"),
+        pytest.param("POST", "/v1/envelopes", {**WINDOW_AUTH, "Content-Type": "application/json"}, b'{"envelopes": [], "\\udc00": 1}', 400,
+         "a field name in the body holds characters that cannot be encoded as UTF-8", id="batch-key-surrogate"),
+        pytest.param("POST", "/v1/audit/head", {**WINDOW_AUTH, "Content-Type": "application/json"},
+                     b'{"window_id": "ZF-01", "seq": 1, "hash": "' + b"0" * 64 + b'", "at": "2026-11-27T01:30:00Z", '
+                     b'"signature": {"suite": "ed25519", "key_id": "k", "value": "\\ud800"}}', 400,
+                     "signature.value holds characters that cannot be encoded as UTF-8", id="audit-head-surrogate"),
+    ],
+)
+def test_a_malformed_request_is_a_4xx_in_words_and_the_connection_serves_the_next(
+    exchange_server, method: str, target: str, headers: dict[str, Any], body: bytes | None, status: int, english: str
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", exchange_server.port, timeout=10)
+    try:
+        assert _raw(connection, "GET", "/healthz", {})[0] == 200
+        sock = connection.sock
+        answered, data = _raw(connection, method, target, headers, body)
+        error = json.loads(data)
+        assert (answered, error["error"]) == (status, english)
+        assert error["error_zh"] and error["error_zh"] != error["error"]
+        assert _raw(connection, "GET", "/v1/events", WINDOW_AUTH)[0] == 200
+        assert connection.sock is sock  # the same keep-alive connection, not a new one
+    finally:
+        connection.close()
+
+
+def test_an_unforeseen_error_is_a_json_500_and_the_connection_stays(exchange_server, monkeypatch) -> None:
+    # The guard of last resort: nothing known answers 500, so one is made to happen.
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(exchange_server.app.state.store, "events", broken)
+    connection = http.client.HTTPConnection("127.0.0.1", exchange_server.port, timeout=10)
+    try:
+        status, data = _raw(connection, "GET", "/v1/events", WINDOW_AUTH)
+        sock = connection.sock
+        assert status == 500 and json.loads(data) == {"error": "internal error: RuntimeError", "error_zh": "交换平台内部错误：RuntimeError"}
+        assert _raw(connection, "GET", "/healthz", {})[0] == 200
+        assert connection.sock is sock
+    finally:
+        connection.close()

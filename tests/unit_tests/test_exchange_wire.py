@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from window_app.domain.wire import (
     EVENT_KINDS,
     KINDS,
     MAX_ID_LENGTH,
+    MAX_JSON_DEPTH,
     MAX_STAGE,
     MAX_TEXT,
     RESULT_STATUSES,
@@ -21,10 +24,13 @@ from window_app.domain.wire import (
     WireEnvelope,
     canonical_json,
     decision_from_json,
+    entry_key,
     envelope_from_json,
     event_problem,
     idempotency_key,
+    json_problem,
     key_mismatch,
+    parse_json,
     payload_sha256,
     result_from_json,
 )
@@ -61,6 +67,8 @@ def test_the_module_says_what_the_openapi_document_says() -> None:
     decision = SCHEMAS["DecisionRequest"]
     assert tuple(decision["properties"]["decision"]["enum"]) == DECISIONS
     assert decision["properties"]["reason"]["maxLength"] == MAX_TEXT
+    assert decision["properties"]["envelope_id"]["maxLength"] == decision["properties"]["item"]["maxLength"] == MAX_ID_LENGTH
+    assert f"at most {MAX_JSON_DEPTH} levels deep" in OPENAPI["info"]["description"]
     signed = DecisionRequest("e", "i", "approved", signature='{"key_id":"k","suite":"ed25519","value":"v"}')
     assert set(decision["properties"]) == set(signed.to_json())
     assert set(SCHEMAS["Signature"]["required"]) == set(json.loads(signed.signature))
@@ -153,3 +161,50 @@ def test_a_lone_surrogate_is_a_problem_not_a_crash() -> None:
     assert isinstance(problem, Words) and problem.en == "payload holds characters that cannot be encoded as UTF-8"
     problem = decision_from_json({"envelope_id": "e", "item": "i", "decision": "approved", "decided_by": text})
     assert isinstance(problem, Words) and problem.en.startswith("decided_by holds characters")
+
+
+def test_the_documents_not_blank_is_what_strip_leaves() -> None:
+    # A rejection's reason must hold something str.strip() keeps; the schema says it with a
+    # character class, which must agree on every code point (surrogates cannot travel).
+    pattern = re.compile(SCHEMAS["NotBlank"]["pattern"])
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert pattern.sub("", every) == "".join(c for c in every if c.isspace())
+    assert decision_from_json({"envelope_id": "e", "item": "i", "decision": "rejected", "reason": "\u3000\x1c "}) == Words(
+        "不予许可须说明理由（reason）", "a rejection needs a reason"
+    )
+
+
+def test_json_is_taken_strictly_and_each_refusal_says_why() -> None:
+    body = Words("请求体", "the body")
+    assert parse_json(b'{"a": [1, 2.5, "\xe4\xb8\xad"]}', body) == {"a": [1, 2.5, "中"]}
+    # JSON Schema calls 5.0 an integer; so does the exchange (exactly, however long).
+    whole = parse_json(b"[5.0, 5e0, 9007199254740993.0]", body)
+    assert whole == [5, 5, 9007199254740993] and all(type(n) is int for n in whole)
+    refusals = {
+        b'{"a": "\xff"}': "the body is not valid UTF-8 (byte 7)",
+        b"[NaN]": "the body holds NaN, which is not a JSON number",
+        b"[Infinity]": "the body holds Infinity, which is not a JSON number",
+        b"[1e400]": "the body holds 1e400, which is not a JSON number",
+        b"[" * 100_000 + b"]" * 100_000: f"the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels",
+    }
+    for data, english in refusals.items():
+        problem = parse_json(data, body)
+        assert isinstance(problem, Words) and problem.en == english and problem.zh
+    assert parse_json("[1", body).en.startswith("the body is not JSON: ")
+
+
+def test_json_deeper_than_the_bound_or_holding_a_lone_surrogate_is_a_problem_named_by_where() -> None:
+    what = Words("载荷", "payload")
+    deepest = json.loads("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH)
+    assert json_problem(deepest, what) is None
+    assert json_problem([deepest], what) == Words(
+        f"载荷的数组与对象嵌套超过 {MAX_JSON_DEPTH} 层", f"payload nests arrays and objects deeper than {MAX_JSON_DEPTH} levels"
+    )
+    lone = json.loads('"\\ud800"')
+    assert json_problem({"items": [{"id": "ok"}, {"id": lone}]}, what).en == (
+        "items[1].id holds characters that cannot be encoded as UTF-8"
+    )
+    assert json_problem({"x": {lone: 1}}, what).en == "a field name in x holds characters that cannot be encoded as UTF-8"
+    assert json_problem(lone, what).en == "payload holds characters that cannot be encoded as UTF-8"
+    assert entry_key({"idempotency_key": "k" + lone}) is None and entry_key({"idempotency_key": "k"}) == "k"
+    assert entry_key([]) is None and entry_key({"idempotency_key": 7}) is None

@@ -29,6 +29,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from window_app.domain.words import Words
@@ -43,12 +44,16 @@ DECISIONS = ("approved", "rejected", "supplement_needed")
 FINAL_DECISIONS = ("approved", "rejected")
 EVENT_KINDS = ("received", *DECISIONS)
 MAX_TEXT = 2000
+"""The longest text field of a decision (``result``, ``reason``, ``material``, ``decided_by``)."""
 MAX_STAGE = 99
 """Stages of one application: a chain of prerequisites is a handful long; the bound keeps an
 attacker's 2**63 out of SQLite's 64-bit integers."""
 MAX_CURSOR = 2**63 - 1
 """The largest event cursor (SQLite's largest integer)."""
-"""The longest text field of a decision (``result``, ``reason``, ``material`` …)."""
+MAX_JSON_DEPTH = 32
+"""How deep a request body or a payload may nest arrays and objects. A window's are a handful
+deep; the bound keeps parsing, storing and answering far from Python's recursion limit (a
+payload stored at depth 990 would make every later inbox listing of its department fail)."""
 
 
 # -- the payload's bytes ------------------------------------------------------------------------
@@ -137,19 +142,133 @@ _EXPECTED = {
 }
 
 
-def _not_unicode(name: str) -> Words:
+def _not_unicode(name: Words | str) -> Words:
     # JSON lets "\ud800" through; no UTF-8 text (nor SQLite) can hold a lone surrogate.
     return Words("{name} 含有无法编码为 UTF-8 的字符", "{name} holds characters that cannot be encoded as UTF-8").format(name=name)
 
 
+def utf8_text(value: str) -> bool:
+    """Whether ``value`` can be written as UTF-8 (it holds no lone UTF-16 surrogate)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _unicode_problem(fields: Mapping[str, Any]) -> Words | None:
     for name, value in fields.items():
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return _not_unicode(name)
+        if isinstance(value, str) and not utf8_text(value):
+            return _not_unicode(name)
     return None
+
+
+# -- JSON as it arrives -------------------------------------------------------------------------
+
+
+class _NotPlainJson(ValueError):
+    """A number JSON cannot carry (``NaN``, ``Infinity``, ``1e999``): refused while parsing."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotPlainJson(name)
+
+
+def _finite_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: a float if it has a fractional part, else
+    exactly the whole number it is. JSON Schema calls ``5.0`` an integer, as ``openapi.json``'s
+    readers do; Python's parser would make it a float that every ``isinstance(…, int)`` refuses."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotPlainJson(text)
+    exact = Decimal(text)  # finite and below 1.8e308 here: at most 309 digits
+    return int(exact) if exact == exact.to_integral_value() else value
+
+
+def parse_json(data: bytes | str, what: Words) -> Any | Words:
+    """Strict JSON: UTF-8 bytes (no BOM), no ``NaN``/``Infinity``, no number beyond a float;
+    a number with a zero fraction (``5.0``, ``5e0``) is the whole number it is.
+
+    Python's parser takes all of those, and an answer that later serialises such a value fails;
+    refusing them here keeps every stored value one that can be sent back. Depth and lone
+    surrogates are :func:`json_problem`'s business (a batch checks them entry by entry).
+
+    Args:
+        data: The text, or its bytes (which must be UTF-8).
+        what: What the text is, for the words (``the body``, ``payload``).
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Words("{what}不是合法的 UTF-8（第 {at} 字节）", "{what} is not valid UTF-8 (byte {at})").format(
+                what=what, at=exc.start
+            )
+    try:
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_number)
+    except _NotPlainJson as exc:
+        return Words("{what}含有 JSON 无法表示的数 {n}", "{what} holds {n}, which is not a JSON number").format(
+            what=what, n=str(exc)[:40]
+        )
+    except ValueError as exc:  # the message is data, never a format template
+        return what + Words(f"不是合法的 JSON：{exc}", f" is not JSON: {exc}")
+    except RecursionError:  # arrays or objects nested thousands deep
+        return _too_deep(what)
+
+
+def _too_deep(what: Words) -> Words:
+    return Words("{what}的数组与对象嵌套超过 {n} 层", "{what} nests arrays and objects deeper than {n} levels").format(
+        what=what, n=MAX_JSON_DEPTH
+    )
+
+
+def json_problem(value: Any, what: Words) -> Words | None:
+    """Why a parsed JSON value may not be taken: arrays and objects nested deeper than
+    :data:`MAX_JSON_DEPTH`, or a string or key holding a lone surrogate, named by where it is
+    (``decided_by``, ``items[0].id``). Iterative, so no depth can make it fail.
+    """
+    # (value, depth, parent entry, key): the path is only built for the words.
+    stack: list[tuple[Any, int, Any, Any]] = [(value, 0, None, None)]
+    while stack:
+        entry = stack.pop()
+        item, depth = entry[0], entry[1]
+        if isinstance(item, str):
+            if not utf8_text(item):
+                return _not_unicode(_path(entry) or what)
+            continue
+        if isinstance(item, dict):
+            children: Any = item.items()
+        elif isinstance(item, list):
+            children = enumerate(item)
+        else:
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            return _too_deep(what)
+        for key, child in children:
+            if isinstance(key, str) and not utf8_text(key):
+                return _not_unicode(Words("{at}中的字段名", "a field name in {at}").format(at=_path(entry) or what))
+            if isinstance(child, (str, dict, list)):
+                stack.append((child, depth + 1, entry, key))
+    return None
+
+
+def _path(entry: tuple[Any, int, Any, Any]) -> str:
+    """``a.b[2].c`` of a stack entry of :func:`json_problem` (keys shortened)."""
+    parts: list[str] = []
+    while entry[2] is not None:
+        key = entry[3]
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key[:40]}")
+        entry = entry[2]
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def entry_key(submitted: object) -> str | None:
+    """The ``idempotency_key`` of a submitted entry, if it is a text UTF-8 can hold: what the
+    exchange may look up and echo in its answer before the entry is checked."""
+    key = submitted.get("idempotency_key") if isinstance(submitted, Mapping) else None
+    return key if isinstance(key, str) and utf8_text(key) else None
 
 
 def _missing(name: str, expected: str) -> Words:
@@ -164,6 +283,9 @@ def envelope_from_json(submitted: object) -> WireEnvelope | Words:
     """
     if not isinstance(submitted, Mapping):
         return Words("信封必须是 JSON 对象", "an envelope must be a JSON object")
+    problem = json_problem(dict(submitted), Words("信封", "the envelope"))
+    if problem:  # first: a lone surrogate would also break the words below
+        return problem
     texts = []
     for name in ("envelope_id", "idempotency_key", "kind", "receipt_no", "department"):
         value = submitted.get(name)
@@ -187,12 +309,6 @@ def envelope_from_json(submitted: object) -> WireEnvelope | Words:
     signature = signature_shape(submitted.get("signature"))
     if isinstance(signature, Words):
         return signature
-    problem = _unicode_problem(
-        {"envelope_id": envelope_id, "idempotency_key": key, "receipt_no": receipt_no, "department": department,
-         "payload": payload}
-    )
-    if problem:
-        return problem
     if payload_sha256(payload.encode("utf-8")) != sha256.lower():
         return Words(
             "载荷摘要（payload_sha256）与载荷不符：内容在传输中被改动或截断",
@@ -216,13 +332,18 @@ def signature_shape(value: object) -> str | Words:
 
 
 def payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
-    """The envelope's payload parsed, or why it is not a JSON object."""
-    try:
-        document = json.loads(envelope.payload)
-    except ValueError as exc:
-        return Words(f"载荷不是合法的 JSON：{exc}", f"payload is not JSON: {exc}")
+    """The envelope's payload parsed, or why it is not a JSON object the exchange can keep and
+    hand on (strict JSON, at most :data:`MAX_JSON_DEPTH` deep, no lone surrogate in ``\\u``
+    escapes)."""
+    what = Words("载荷", "payload")
+    document = parse_json(envelope.payload, what)
+    if isinstance(document, Words):
+        return document
     if not isinstance(document, dict):
         return Words("载荷不是 JSON 对象", "payload is not a JSON object")
+    problem = json_problem(document, what)
+    if problem:
+        return problem
     return document
 
 
@@ -357,24 +478,34 @@ class DecisionRequest:
         return body
 
 
-_DECISION_FIELDS = ("envelope_id", "item", "decision", "result", "reason", "material", "decided_by")
-_REQUIRED_DECISION_FIELDS = ("envelope_id", "item", "decision")
+# name → (required, longest): the ids are ids (as on an envelope), the rest texts of a decision.
+_DECISION_FIELDS = {
+    "envelope_id": (True, MAX_ID_LENGTH),
+    "item": (True, MAX_ID_LENGTH),
+    "decision": (True, MAX_TEXT),
+    "result": (False, MAX_TEXT),
+    "reason": (False, MAX_TEXT),
+    "material": (False, MAX_TEXT),
+    "decided_by": (False, MAX_TEXT),
+}
 
 
 def decision_from_json(body: object) -> DecisionRequest | Words:
-    """A decision request's body, typed; or what is wrong with it."""
+    """A decision request's body, typed; or what is wrong with it.
+
+    An optional text given as ``null`` counts as absent (empty).
+    """
     if not isinstance(body, Mapping):
         return Words("请求体必须是 JSON 对象", "the body must be a JSON object")
     fields: dict[str, str] = {}
-    for name in _DECISION_FIELDS:
-        required = name in _REQUIRED_DECISION_FIELDS
+    for name, (required, longest) in _DECISION_FIELDS.items():
         value = body.get(name)
         if value is None and not required:
             value = ""
-        if not isinstance(value, str) or (required and not value) or len(value) > MAX_TEXT:
+        if not isinstance(value, str) or (required and not value) or len(value) > longest:
             need = "a non-empty string" if required else "a string"
             return Words(
-                f"{name} 须为不超过 {MAX_TEXT} 字的字符串", f"{name} must be {need} of at most {MAX_TEXT} characters"
+                f"{name} 须为不超过 {longest} 字的字符串", f"{name} must be {need} of at most {longest} characters"
             )
         fields[name] = value
     problem = _unicode_problem(fields)

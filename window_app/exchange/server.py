@@ -10,13 +10,13 @@ Importing this module needs Starlette (the ``exchange`` extra); the rest of the 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import uvicorn
 from starlette.applications import Starlette
@@ -27,10 +27,17 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.audit_head import AuditHead, head_from_json
-from window_app.domain.wire import MAX_CURSOR, DecisionRequest, decision_from_json
+from window_app.domain.wire import (
+    MAX_CURSOR,
+    DecisionRequest,
+    decision_from_json,
+    json_problem,
+    parse_json,
+)
 from window_app.domain.words import Words
 from window_app.exchange.checks import SUBJECT_ID, decision_signature_problem
 from window_app.exchange.errors import ExchangeError, error_body
@@ -43,7 +50,7 @@ from window_app.trust.keys import SigningKey
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 MAX_BATCH = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024
-MAX_DECISION_BYTES = 64 * 1024
+MAX_DECISION_BYTES = 256 * 1024  # the longest decision the schema allows, every character \u-escaped
 MAX_HEAD_BYTES = 16 * 1024
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -111,10 +118,10 @@ def create_app(
             Route("/v1/decisions", post_decision, methods=["POST"]),
             Route("/v1/events", get_events, methods=["GET"]),
             Route("/v1/catalog", get_catalog, methods=["GET"]),
-            Route("/v1/audit/head", post_audit_head, methods=["POST"]),
-            Route("/v1/audit/head", get_audit_head, methods=["GET"]),
+            # One route for both methods, so a 405 there names both in its Allow header.
+            Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
+        middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
@@ -153,6 +160,11 @@ async def post_envelopes(request: Request) -> JSONResponse:
     envelopes = body.get("envelopes") if isinstance(body, dict) else None
     if not isinstance(envelopes, list):
         raise ExchangeError(400, Words('请求体必须是 {"envelopes": [...]}', 'the body must be {"envelopes": [...]}'))
+    # Depth and text outside the entries are checked here; inside an entry, only that entry is
+    # refused (wire.envelope_from_json), so the rest of the batch goes on.
+    problem = json_problem({key: value for key, value in body.items() if key != "envelopes"}, _BODY)
+    if problem:
+        raise _bad_request(problem)
     if len(envelopes) > MAX_BATCH:
         raise ExchangeError(
             413,
@@ -172,10 +184,19 @@ async def post_envelopes(request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
+async def audit_head(request: Request) -> JSONResponse:
+    """``/v1/audit/head``: ``POST`` records the caller's head, ``GET`` (and ``HEAD``) reads it."""
+    return await (post_audit_head if request.method == "POST" else get_audit_head)(request)
+
+
 async def post_audit_head(request: Request) -> JSONResponse:
     """``POST /v1/audit/head``: the calling window's latest signed audit head; kept only forward."""
     subject = await _subject(request, "window")
-    head = _own_head(subject, await _json_body(request, MAX_HEAD_BYTES))
+    body = await _json_body(request, MAX_HEAD_BYTES)
+    problem = json_problem(body, _BODY)
+    if problem:
+        raise _bad_request(problem)
+    head = _own_head(subject, body)
     store: ExchangeStore = request.app.state.store
     outcome = await run_in_threadpool(store.record_audit_head, subject.id, head)
     if outcome.status == "refused":
@@ -209,7 +230,7 @@ def _own_head(subject: Subject, obj: object) -> AuditHead:
 async def get_inbox(request: Request) -> JSONResponse:
     """``GET /v1/inbox``: the calling department's envelopes; lists ``new`` ones as received."""
     subject = await _subject(request, "department")
-    wanted = request.query_params.get("department")
+    wanted = _param(request, "department")
     if wanted is not None and wanted != subject.id:
         raise ExchangeError(
             403,
@@ -218,7 +239,9 @@ async def get_inbox(request: Request) -> JSONResponse:
                 f"this token belongs to department '{subject.id}', not '{wanted}'",
             ),
         )
-    state = request.query_params.get("state", "new")
+    state = _param(request, "state")
+    if state is None:  # absent; an empty one is refused below like any other
+        state = "new"
     if state not in INBOX_STATES:
         raise ExchangeError(
             400, Words(f"state 须为 {'、'.join(INBOX_STATES)} 之一", f"state must be one of {', '.join(INBOX_STATES)}")
@@ -233,6 +256,9 @@ async def post_decision(request: Request) -> JSONResponse:
     """``POST /v1/decisions``: a department decides one item of one of its envelopes."""
     subject = await _subject(request, "department")
     body = await _json_body(request, MAX_DECISION_BYTES)
+    problem = json_problem(body, _BODY)
+    if problem:
+        raise _bad_request(problem)
     decision = decision_from_json(body)
     if isinstance(decision, Words):
         raise _bad_request(decision)
@@ -321,8 +347,22 @@ def _demo_subject(request: Request, token: str) -> Subject | None:
     return None
 
 
+_BODY = Words("请求体", "the body")
+
+
 async def _json_body(request: Request, limit: int) -> Any:
-    """The request's JSON body; 413 above ``limit`` bytes, 400 if it is not JSON."""
+    """The request's JSON body: 415 if it says it is not JSON (UTF-8), 413 above ``limit`` bytes,
+    400 if it is not strict JSON (:func:`~window_app.domain.wire.parse_json`). Depth and lone
+    surrogates are the endpoint's to check (a batch checks them entry by entry)."""
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not _is_json(content_type):
+        raise ExchangeError(
+            415,
+            Words(
+                f"请求体须为 application/json（UTF-8），而非 {content_type}",
+                f"the body must be application/json (UTF-8), not {content_type}",
+            ),
+        )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
@@ -333,26 +373,48 @@ async def _json_body(request: Request, limit: int) -> Any:
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except ValueError as exc:
-        raise ExchangeError(400, Words(f"请求体不是合法的 JSON：{exc}", f"the body is not JSON: {exc}")) from exc
-    except RecursionError:  # arrays or objects nested thousands deep: no envelope is shaped so
-        raise ExchangeError(400, Words("请求体的 JSON 嵌套过深", "the body's JSON is nested too deeply")) from None
+    body = parse_json(b"".join(chunks), _BODY)
+    if isinstance(body, Words):
+        raise _bad_request(body)
+    return body
+
+
+def _is_json(content_type: str) -> bool:
+    """``application/json`` (or ``…+json``), with no charset other than UTF-8."""
+    media_type, *params = (part.strip().lower() for part in content_type.split(";"))
+    if media_type != "application/json" and not (media_type.startswith("application/") and media_type.endswith("+json")):
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8"):
+            return False
+    return True
 
 
 def _too_large(limit: int) -> ExchangeError:
     return ExchangeError(413, Words(f"请求体超过 {limit} 字节", f"the body is larger than {limit} bytes"))
 
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,30}")
+
+
+def _param(request: Request, name: str) -> str | None:
+    """A query parameter given at most once (twice is ambiguous: 400)."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise ExchangeError(
+            400, Words(f"查询参数 {name} 出现了 {len(values)} 次，至多一次", f"{name} is given {len(values)} times; once at most")
+        )
+    return values[0] if values else None
+
+
 def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
-    raw = request.query_params.get(name)
+    """A whole-number parameter in ``low…high``: ASCII digits only (Python's ``int`` would also
+    take ``1_0``, `` 5 `` and other scripts' digits, which the document does not allow)."""
+    raw = _param(request, name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
+    value = int(raw) if _WHOLE_NUMBER.fullmatch(raw) else low - 1
     if value < low or (high is not None and value > high):
         span = f"{low}…{high}" if high is not None else f"≥ {low}"
         raise ExchangeError(400, Words(f"{name} 须为整数 {span}", f"{name} must be a whole number {span}"))
@@ -362,6 +424,68 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
 def _bad_request(problem: Words) -> ExchangeError:
     """A 400 saying what the wire check found."""
     return ExchangeError(400, problem)
+
+
+# -- what every request must be ------------------------------------------------------------
+
+_READ_HEADERS = (b"authorization", b"if-none-match", b"content-type")
+_NOT_VISIBLE_ASCII = re.compile(rb"[^\x20-\x7e]")
+
+
+def _request_problem(scope: Scope) -> Words | None:
+    """Why a request is refused before any endpoint sees it: a query string that is not UTF-8
+    once percent-decoded, or a header the exchange reads holding more than printable ASCII."""
+    for part in scope.get("query_string", b"").split(b"&"):
+        try:
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return Words("查询字符串解码后不是合法的 UTF-8", "the query string is not valid UTF-8 once percent-decoded")
+    for name, value in scope.get("headers", ()):
+        if name in _READ_HEADERS and _NOT_VISIBLE_ASCII.search(value):
+            header = name.decode("ascii")
+            return Words(f"请求头 {header} 含有可打印 ASCII 以外的字符", f"header {header} holds characters other than printable ASCII")
+    return None
+
+
+class RequestGuard:
+    """ASGI middleware: refuses what no endpoint may see (:func:`_request_problem`) with 400, and
+    answers an unforeseen exception with a JSON 500 on a connection that stays open.
+
+    Starlette's own last-resort handler answers too, but then re-raises, and uvicorn drops the
+    connection; here the exception is logged and the keep-alive connection serves the next
+    request.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = _request_problem(scope)
+        if problem is not None:
+            await JSONResponse(error_body(problem), status_code=400)(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if started:  # half an answer is out: nothing better than dropping the connection
+                raise
+            log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            await _internal_response(exc)(scope, receive, send)
+
+
+def _internal_response(exc: Exception) -> JSONResponse:
+    name = type(exc).__name__
+    return JSONResponse(error_body(Words(f"交换平台内部错误：{name}", f"internal error: {name}")), status_code=500)
 
 
 # -- errors as JSON --------------------------------------------------------------------------
@@ -386,8 +510,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("internal error on %s %s", request.method, request.url.path)
-    name = type(exc).__name__
-    return JSONResponse(error_body(Words(f"交换平台内部错误：{name}", f"internal error: {name}")), status_code=500)
+    return _internal_response(exc)
 
 
 def routes_of(app: Starlette) -> list[tuple[str, str]]:

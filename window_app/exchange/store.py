@@ -33,7 +33,7 @@ from typing import Any
 from window_app.domain.audit_head import AuditHead
 from window_app.domain.catalog import Catalog
 from window_app.domain.receipt_no import receipt_owner
-from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event
+from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event, entry_key
 from window_app.domain.words import NO_WORDS, Words
 from window_app.exchange import key_registry, ledger
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
@@ -274,8 +274,8 @@ class ExchangeStore:
     def _ingest_one(
         self, conn: sqlite3.Connection, window_id: str, entry: Any, catalog: Catalog, received_at: str, epoch: float
     ) -> dict[str, Any]:
-        key = entry.get("idempotency_key") if isinstance(entry, dict) else None
-        if isinstance(key, str):
+        key = entry_key(entry)  # None too for a key with a lone surrogate: SQLite cannot bind it
+        if key is not None:
             row = conn.execute(
                 "SELECT envelope_id, received_at, window_id FROM envelopes WHERE idempotency_key = ?", [key]
             ).fetchone()
@@ -300,7 +300,7 @@ class ExchangeStore:
 
         checked = check_envelope(entry, window_id, catalog, original_of, key_of)
         if isinstance(checked, Words):
-            return EnvelopeResult.rejected(key if isinstance(key, str) else None, checked).to_json()
+            return EnvelopeResult.rejected(key, checked).to_json()
         envelope = checked.envelope
         if original_of(envelope.envelope_id) is not None:
             return EnvelopeResult.rejected(envelope.idempotency_key, Words(
