@@ -39,6 +39,8 @@ from schemathesis.core import NotSet
 
 from tests.exchange_fixtures import make_envelope
 from tests.exchange_process import ExchangeProcess
+from window_app.domain.wire import DecisionRequest
+from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.server import OPENAPI_PATH
 from window_app.exchange.store import ExchangeStore
 
@@ -126,8 +128,10 @@ def _seed(exchange: Exchange) -> None:
             {"envelope_id": ids[1], "item": "company_registration", "decision": "rejected", "reason": "材料不实"},
             {"envelope_id": ids[2], "item": "company_registration", "decision": "supplement_needed", "material": "id_card"},
         ]
+        keys = DepartmentKeys.demo("market_regulation")  # the demo department signs as its client does
         for decision in decisions:
-            assert client.post("/v1/decisions", json=decision, headers=department).status_code == 201
+            signed = keys.signed(DecisionRequest(**decision)).to_json()
+            assert client.post("/v1/decisions", json=signed, headers=department).status_code == 201
 
 
 def _caller(exchange: Exchange, operation: Any, choice: str) -> dict[str, str]:

@@ -142,6 +142,6 @@ def test_with_a_registered_key_the_signature_is_checked(store: ExchangeStore, mo
     good = store.record_audit_head("ZF-01", signed(3))
     assert (good.status, good.verified) == ("stored", True)
     forged = store.record_audit_head("ZF-01", signed(4, key=SigningKey.generate()))
-    assert (forged.status, forged.http_status) == ("refused", 422)
+    assert (forged.status, forged.http_status) == ("refused", 403)
     assert "signature does not verify" in forged.reason.en
     assert store.audit_head("ZF-01")["head"]["seq"] == 3 and refusals(store)[0][2] == "signature"

@@ -266,7 +266,7 @@ async def post_decision(request: Request) -> JSONResponse:
     revoked = await run_in_threadpool(store.revoked_department_keys)
     problem = decision_signature_problem(request.app.state.catalog.catalog, subject.id, decision, revoked)
     if problem:
-        raise ExchangeError(422, problem)
+        raise ExchangeError(403, problem)  # a signature is a credential: it does not prove this department
     event, created = await run_in_threadpool(_decide, store, subject, decision)
     return JSONResponse({"event": event}, status_code=201 if created else 200)
 

@@ -87,7 +87,7 @@ class HeadOutcome:
         verified: Its signature was checked against the window's registered key (``False``: no
             key registered to check it with; a bad signature is refused, never stored).
         http_status: 200, or the refusal's: 409 going back (a lower seq, or another hash at
-            the held seq), 422 a signature that does not verify.
+            the held seq), 403 a signature that does not verify (a signature is a credential).
         reason: Why it was refused (empty otherwise).
         held: The head the exchange holds for the window after this (``None``: none yet).
     """
@@ -557,7 +557,7 @@ class ExchangeStore:
             if problem is not None:
                 reason = Words("审计链头签名无效：{p}", "the audit head's signature does not verify: {p}").format(p=problem)
                 self._refuse_head(conn, window_id, head, "signature", held, received_at)
-                return HeadOutcome("refused", False, 422, reason, _public_head(held))
+                return HeadOutcome("refused", False, 403, reason, _public_head(held))
             if held is not None:
                 held_seq, held_hash = held["seq"], held["hash"]
                 if head.seq < held_seq or (head.seq == held_seq and head.hash != held_hash):
