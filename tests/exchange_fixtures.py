@@ -227,14 +227,14 @@ def receipt(sequence: int = 1, window_id: str = "ZF-01", region: str = "522325")
     return format_receipt_no(region, dt.date(2026, 11, 27), window_id, TEST_TAG, sequence)
 
 
-def test_window_key(window_id: str = "ZF-01") -> SigningKey:
+def key_of_test_window(window_id: str = "ZF-01") -> SigningKey:
     """The signing key of a test window (deterministic, like the demo keys)."""
     return demo_signing_key(f"test-window:{window_id.upper()}")
 
 
 def register_test_window(store: Any, window_id: str = "ZF-01", region: str = "522325") -> None:
     """Register a test window's key at a store, as its operator would."""
-    key = test_window_key(window_id)
+    key = key_of_test_window(window_id)
     store.register_window({
         "key_id": key.key_id, "id": window_id, "region": region, "installation_tag": TEST_TAG,
         "public_key": key.public.text, "centre": "贞丰县政务服务中心",
@@ -261,7 +261,7 @@ def make_envelope(
         items: (item id, name, result) of each item.
     """
     receipt_no = receipt_no or receipt(1, window_id)
-    signing_key = signing_key or test_window_key(window_id)
+    signing_key = signing_key or key_of_test_window(window_id)
     envelope_id = uuid.uuid4().hex
     key = key or (f"{receipt_no}/{department}/{stage}" if kind == "application" else f"{receipt_no}/{department}/{stage}/s-{envelope_id[:8]}")
     header: dict[str, Any] = {

@@ -18,7 +18,7 @@ from tests.exchange_fixtures import (  # noqa: F401
     exchange_server,
     exchange_server_factory,
     make_envelope,
-    test_window_key,
+    key_of_test_window,
 )
 from window_app.domain.audit_head import AuditHead
 from window_app.exchange.server import OPENAPI_PATH
@@ -26,7 +26,7 @@ from window_app.trust.keys import SigningKey
 from window_app.trust.signing import sign
 
 WINDOW = "demo-window-ZF-01"
-KEY = test_window_key("ZF-01")  # the key the demo exchange registers from the test envelopes
+KEY = key_of_test_window("ZF-01")  # the key the demo exchange registers from the test envelopes
 DOCUMENT = json.loads(OPENAPI_PATH.read_text("utf-8"))
 
 

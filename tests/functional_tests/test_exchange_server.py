@@ -31,7 +31,7 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     receipt,
     refused_url,
     register_test_window,
-    test_window_key,
+    key_of_test_window,
 )
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
@@ -565,7 +565,7 @@ def test_a_window_cannot_post_under_another_windows_receipt_numbers(exchange_ser
     squat = post(server, [make_envelope(receipt_no=receipt(2, "ZF-01"), window_id="XL-02")], token=intruder)[0]
     assert squat["status"] == "rejected" and "is not of the window this key is registered to" in squat["reason"]
     # … or with ZF-01's key id and its own signature bytes: the key belongs to another window.
-    forged = make_envelope(receipt_no=receipt(2, "ZF-01"), window_id="XL-02", signing_key=test_window_key("ZF-01"))
+    forged = make_envelope(receipt_no=receipt(2, "ZF-01"), window_id="XL-02", signing_key=key_of_test_window("ZF-01"))
     assert "registered to window ZF-01" in post(server, [forged], token=intruder)[0]["reason"]
     # A payload altered after signing, digest recomputed, is refused on the signature.
     owner = server.issue_token("window", "ZF-01")
@@ -574,7 +574,7 @@ def test_a_window_cannot_post_under_another_windows_receipt_numbers(exchange_ser
     entry["payload_sha256"] = hashlib.sha256(entry["payload"].encode()).hexdigest()
     assert "signature does not hold" in post(server, [entry], token=owner)[0]["reason"]
     # A revoked key signs nothing any more.
-    store.revoke_window_key(test_window_key("ZF-01").key_id)
+    store.revoke_window_key(key_of_test_window("ZF-01").key_id)
     assert "was revoked" in post(server, [make_envelope(receipt_no=receipt(4))], token=owner)[0]["reason"]
     assert envelope_rows(server) == 0
 
