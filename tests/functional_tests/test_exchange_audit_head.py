@@ -17,8 +17,8 @@ from tests.exchange_fixtures import (  # noqa: F401
     ExchangeServer,
     exchange_server,
     exchange_server_factory,
-    make_envelope,
     key_of_test_window,
+    make_envelope,
 )
 from window_app.domain.audit_head import AuditHead
 from window_app.exchange.server import OPENAPI_PATH

@@ -27,11 +27,11 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     ExchangeServer,
     exchange_server,
     exchange_server_factory,
+    key_of_test_window,
     make_envelope,
     receipt,
     refused_url,
     register_test_window,
-    key_of_test_window,
 )
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
