@@ -117,7 +117,7 @@ def test_a_department_reads_its_inbox_opened_with_its_own_key_files_and_signs_it
     assert code == 0 and "Not verified or not opened" in shown and "黄丽" not in shown
     code, _, said = cli(capsys, "--lang", "en", "exchange", "decide", created["envelope_id"], "company_registration", "approved",
                         "--result", "营业执照 X", *url, "--keys-dir", str(tmp_path / "dept"), "--department", "market_regulation")
-    assert code == 1 and "signature does not hold" in said  # the catalog says another key
+    assert code == 2 and "signature does not hold" in said  # 403: the catalog says another key (a credential, not the input)
     code, said, _ = cli(capsys, "--lang", "en", "exchange", "decide", created["envelope_id"], "company_registration", "approved",
                         "--result", "营业执照 X", *url)
     assert code == 0 and "Recorded" in said
