@@ -46,7 +46,7 @@ EXAMPLES = ROOT / "examples" / "applications"
 TOKEN = "demo-window-ZF-01"
 BACKOFF_INITIAL = 0.05
 BACKOFF_MAX = 0.4
-TIMEOUT = 0.5
+TIMEOUT = 1.0  # seconds; short keeps the file fast, not so short that a loaded machine misses it
 # Applications whose envelopes are all stage 1 (queued at once): 6, 4, 3 and 3 of them.
 BACKLOG_EXAMPLES = ("construction_land_survey", "utilities_installation", "restaurant_opening", "facility_farmland_survey")
 

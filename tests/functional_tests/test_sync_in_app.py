@@ -344,7 +344,7 @@ async def test_a_stalled_line_never_blocks_the_clerk_and_quitting_is_prompt(open
             started = time.monotonic()
             await pilot.press(*"qykb")  # the pick screen's search answers meanwhile
             await pilot.pause()
-            assert time.monotonic() - started < 2.0
+            assert time.monotonic() - started < 5.0  # answered meanwhile, not after the 30 s request
             assert app.screen.query_one("#search").value == "qykb"
             await pilot.press("f3")
             await pilot.pause()
