@@ -252,7 +252,8 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
             version of the program.
     """
     with storage_errors(Words("打开数据库", "Opening the database")):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Personal data: the data dir 0700, the file and its side files 0600, whatever the umask.
+        sqlite_kit.private_database(Path(path), private_dir=True)
         conn = sqlite3.connect(
             str(path), timeout=busy_timeout_seconds, check_same_thread=False, isolation_level=None
         )

@@ -20,8 +20,11 @@ Both connections are opened with ``isolation_level=None`` (autocommit): these he
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
@@ -140,3 +143,41 @@ def durable_transaction(
         if synchronous < SYNCHRONOUS_FULL:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS_LEVELS[synchronous]}")
+
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def private_database(path: Path, *, private_dir: bool) -> None:
+    """Make a database file (and its WAL/SHM side files) readable by its owner only, before
+    SQLite opens it: created 0600 when missing; group and others lose their bits when a looser
+    umask made it 0644. SQLite gives the side files the database file's permissions; existing
+    ones are tightened too. With ``private_dir`` the directory is made 0700 (or loses its group
+    and other bits) as well —
+    for a directory the program owns (the window's data dir), never for one it merely writes
+    into (``/tmp``). POSIX only; elsewhere the file system's ACLs decide.
+
+    Raises:
+        OSError: The directory or file cannot be made or changed.
+    """
+    if os.name != "posix":
+        return
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if private_dir:
+        _owner_only(directory)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+    for candidate in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        if candidate.exists():
+            _owner_only(candidate)
+
+
+def _owner_only(path: Path) -> None:
+    # Group and others lose every bit; the owner's stay as they were (a deliberately read-only
+    # file stays read-only). Only what this user owns is touched.
+    info = path.stat()
+    if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+        path.chmod(stat.S_IMODE(info.st_mode) & 0o700)

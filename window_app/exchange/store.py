@@ -41,7 +41,7 @@ from window_app.exchange.errors import ExchangeError
 from window_app.exchange.key_registry import WindowKey
 from window_app.exchange.ledger import CheckpointLog
 from window_app.exchange.schema import MIGRATIONS
-from window_app.sqlite_kit import durable_transaction, migrate
+from window_app.sqlite_kit import durable_transaction, migrate, private_database
 from window_app.trust.keys import PublicSigningKey
 from window_app.trust.signing import Signature, verify
 
@@ -135,7 +135,7 @@ class ExchangeStore:
             sqlite3.Error, OSError: The file cannot be opened.
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_database(path, private_dir=False)  # the file 0600; its directory may be anyone's
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
