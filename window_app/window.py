@@ -257,7 +257,7 @@ class Window:
         """Online or not, how many envelopes are queued / held / quarantined, the last error in
         words: read from the database, no network."""
 
-        return sync_status(self.db)
+        return sync_status(self.db, self.settings)
 
     def supply_material(self, receipt_no: str, department: str, material_id: str, status: MaterialStatus | str) -> str:
         """Record a material a department asked for (补正) and queue it for the department.

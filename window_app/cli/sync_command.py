@@ -168,7 +168,7 @@ def _print_report(report: Any, as_json: bool) -> None:
 
 
 def _print_status(window: Any, as_json: bool) -> int:
-    status = sync_status(window.db)
+    status = sync_status(window.db, window.settings)
     if as_json:
         print(json.dumps(dataclasses.asdict(status), ensure_ascii=False, default=str))
         return EXIT_OK

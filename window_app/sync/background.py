@@ -251,7 +251,7 @@ class BackgroundSync:
             report = engine.failed_round(exc)
         self.rounds += 1
         try:
-            status = sync_status(engine.db)
+            status = sync_status(engine.db, engine.settings)
         except Exception:  # noqa: BLE001 - the report alone still says what happened
             status = None
         # Taking over: what the other process did after the last look counts as a change too.
@@ -263,7 +263,7 @@ class BackgroundSync:
         """Another process holds the sync lock: where the outbox stands as it leaves it."""
 
         try:
-            status: SyncStatus | None = sync_status(engine.db)
+            status: SyncStatus | None = sync_status(engine.db, engine.settings)
         except Exception:  # noqa: BLE001 - the words alone still say what happens
             status = None
         seen = _signature(status) if status is not None else None

@@ -23,7 +23,6 @@ from __future__ import annotations
 import errno
 import json
 import socket
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -32,37 +31,11 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import EnvelopeResult, WireEnvelope, event_problem, result_from_json
 from window_app.domain.words import NO_WORDS, Words
 from window_app.sync.backoff import parse_retry_after
+from window_app.sync.endpoints import Endpoint
 
 TRANSIENT_KINDS = frozenset({"offline", "timeout", "busy", "server", "garbage"})
 MAX_ENVELOPES_PER_REQUEST = 200  # the contract's limit
 POOL_CONNECTIONS = 4  # httpx's async pool degrades past a few concurrent requests (encode/httpx#3215)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where a group of departments' envelopes go.
-
-    Attributes:
-        url: Base URL (no trailing slash).
-        token: The window's token there.
-        departments: The departments with this endpoint of their own; empty for the shared
-            exchange (every department without one).
-        label: How the clerk hears of it: 交换平台, or the department's own endpoint.
-    """
-
-    url: str
-    token: str
-    departments: tuple[str, ...] = ()
-    label: Words = Words("交换平台", "the exchange")
-
-    @property
-    def key(self) -> str:
-        """The endpoint's key in ``sync_endpoints`` (its cursor and state)."""
-        return self.url
-
-    @property
-    def shared(self) -> bool:
-        return not self.departments
 
 
 class TransportFailure(WindowAppError):

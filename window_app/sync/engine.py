@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -78,6 +77,7 @@ from window_app.sync.client import (
     new_http_client,
 )
 from window_app.sync.decisions import Effect, apply_event, record_quarantine, record_rejected, record_results
+from window_app.sync.endpoints import endpoints_of, token_fingerprint
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 
 if TYPE_CHECKING:
@@ -98,11 +98,6 @@ MAX_SERVER_ERRORS = 8  # 5xx in a row for one envelope (hours, with backoff): th
 
 def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
-
-
-def token_fingerprint(token: str) -> str:
-    """A short hash that says whether the configured token changed (the token itself is not stored)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -303,32 +298,8 @@ class SyncEngine:
     # -- endpoints ---------------------------------------------------------------------------
 
     def endpoints(self) -> list[Endpoint]:
-        """The shared exchange, and one endpoint per distinct (url, token) of the departments
-        that have their own."""
-        exchange = self.settings.exchange
-        shared_url = exchange.url.rstrip("/")
-        groups: dict[tuple[str, str], list[str]] = {}
-        for code, own in sorted(self.settings.departments.items()):
-            if not own.url:
-                continue
-            url = own.url.rstrip("/")
-            token = own.token or exchange.token
-            if (url, token) == (shared_url, exchange.token):
-                continue  # the same as the shared exchange
-            groups.setdefault((url, token), []).append(code)
-        endpoints = [Endpoint(url=shared_url, token=exchange.token)]
-        urls = [shared_url] + [url for url, _ in groups]
-        for (url, token), departments in groups.items():
-            names = "、".join(departments)
-            endpoints.append(
-                Endpoint(
-                    url=url if urls.count(url) == 1 else f"{url}#{token_fingerprint(token)[:8]}",
-                    token=token,
-                    departments=tuple(departments),
-                    label=Words(f"{names}的部门接口", f"the endpoint of {', '.join(departments)}"),
-                )
-            )
-        return endpoints
+        """The endpoints of this window's settings (:func:`window_app.sync.endpoints.endpoints_of`)."""
+        return endpoints_of(self.settings)
 
     def own_departments(self, endpoints: list[Endpoint]) -> tuple[str, ...]:
         return tuple(code for endpoint in endpoints for code in endpoint.departments)

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import Database
 from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, SENT
 from window_app.domain.sync import SyncStatus
 from window_app.domain.words import NO_WORDS
+from window_app.sync.endpoints import endpoints_of
+
+if TYPE_CHECKING:
+    from window_app.config import Settings
 
 
-def sync_status(db: Database) -> SyncStatus:
-    """Online or not, the outbox's counts (queued, held, …) and the latest failure in words."""
+def sync_status(db: Database, settings: Settings | None = None) -> SyncStatus:
+    """Online or not, the outbox's counts (queued, held, …) and the latest failure in words.
+
+    Args:
+        settings: The window's settings: only the endpoints they name now count (a row left
+            by an exchange URL used before says nothing of today's line). ``None``: every row.
+    """
     counts = outbox_store.count_by_state(db)
     endpoints = tuple(sync_state.all_endpoint_states(db))
+    if settings is not None:
+        current = {endpoint.key for endpoint in endpoints_of(settings)}
+        endpoints = tuple(endpoint for endpoint in endpoints if endpoint.endpoint in current)
     tried = [endpoint for endpoint in endpoints if endpoint.online is not None]
     online = None if not tried else all(endpoint.online and not endpoint.held_token for endpoint in tried)
     failing = [endpoint for endpoint in endpoints if endpoint.last_error]
