@@ -29,9 +29,9 @@ from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, id
 from window_app.domain.words import Words
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
-from window_app.trust.envelopes import decision_message, seal_part
-from window_app.trust.keys import PublicSealingKey, PublicSigningKey, SigningKey
-from window_app.trust.signing import Signature, sign, verify
+from window_app.trust.envelopes import decision_signature_problem, seal_part
+from window_app.trust.keys import PublicSealingKey, SigningKey
+from window_app.trust.signing import sign
 
 
 class DispatchError(WindowAppError):
@@ -283,11 +283,8 @@ class WindowSigner:
     def decision_problem(self, department_id: str, event: dict[str, Any]) -> Words | None:
         """Why a decision event is not verifiably its department's, or ``None``."""
         department = self.catalog.departments.get(department_id)
-        key = PublicSigningKey.from_text(department.signing_key if department else "")
-        if isinstance(key, Words):
-            return Words("目录中没有部门“{d}”的签名公钥", "the catalog gives no signing key for department '{d}'").format(d=department_id)
-        signature = Signature.from_json(event.get("signature"))
-        if isinstance(signature, Words):
-            return Words("决定没有部门签名：{p}", "the decision carries no department signature: {p}").format(p=signature)
         # An event names the decision ``kind``; the department signed it as ``decision``.
-        return verify(key, decision_message({**event, "decision": event.get("kind")}), signature)
+        return decision_signature_problem(
+            department_id, department.signing_key if department else "", {**event, "decision": event.get("kind")},
+            event.get("signature"),
+        )

@@ -15,6 +15,7 @@ on the loopback (the demo on one machine), never on a real line.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import tomllib
@@ -43,15 +44,17 @@ class Authority:
     demo: bool = False
 
 
-def authorities(path: Path = AUTHORITIES_FILE) -> list[Authority]:
-    """The trusted authorities (the shipped anchors file)."""
+@functools.lru_cache(maxsize=8)
+def authorities(path: Path = AUTHORITIES_FILE) -> tuple[Authority, ...]:
+    """The trusted authorities of an anchors file (the shipped one by default), read once per
+    process: every sync round asks, and the file changes only with a new build or settings."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     found = []
     for entry in data.get("authority", []):
         key = PublicSigningKey.from_text(entry.get("key"))
         if not isinstance(key, Words):
             found.append(Authority(str(entry.get("name") or ""), key, bool(entry.get("demo", False))))
-    return found
+    return tuple(found)
 
 
 def message(name: str, version: str, digest: str) -> bytes:
@@ -88,7 +91,7 @@ def trusts_demo(settings: Settings) -> bool:
 
 
 def signature_problem(
-    signed: object, name: str, version: str, digest: str, trusted: list[Authority], *, allow_demo: bool
+    signed: object, name: str, version: str, digest: str, trusted: tuple[Authority, ...], *, allow_demo: bool
 ) -> Words | None:
     """Why a catalog's signature is not one this window trusts, or ``None``."""
     if not isinstance(signed, Mapping):

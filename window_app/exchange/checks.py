@@ -29,8 +29,7 @@ from window_app.domain.wire import (
     payload_mismatch,
 )
 from window_app.domain.words import Words
-from window_app.trust.envelopes import decision_message
-from window_app.trust.keys import PublicSigningKey
+from window_app.trust import envelopes
 from window_app.trust.signing import Signature, verify
 
 if TYPE_CHECKING:
@@ -190,17 +189,6 @@ def decision_signature_problem(
     """A decision must be signed by its department's key as the published catalog gives it,
     and that key must not be revoked at this exchange."""
     known = catalog.departments.get(department)
-    key = PublicSigningKey.from_text(known.signing_key if known else "")
-    if isinstance(key, Words):
-        return Words("目录中没有部门“{d}”的签名公钥，无法核验其决定", "the catalog gives no signing key for department '{d}'; its decisions cannot be verified").format(
-            d=department
-        )
-    if key.key_id in revoked:
-        return Words("部门“{d}”的签名密钥 {k} 已被吊销", "department '{d}''s signing key {k} is revoked").format(d=department, k=key.key_id)
-    signature = Signature.from_json(json.loads(decision.signature))
-    if isinstance(signature, Words):
-        return signature
-    problem = verify(key, decision_message(decision.to_json()), signature)
-    if problem:
-        return Words("决定的签名不符：{p}", "the decision's signature does not hold: {p}").format(p=problem)
-    return None
+    return envelopes.decision_signature_problem(
+        department, known.signing_key if known else "", decision.to_json(), json.loads(decision.signature), revoked
+    )

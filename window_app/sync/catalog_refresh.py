@@ -231,7 +231,7 @@ def _invalid(version: str, digest: str, why: Words) -> CatalogRefresh:
 class CatalogTrust:
     """Whom a window believes about catalogs: the shipped authorities, and whether the demo one counts."""
 
-    authorities: list[authority.Authority]
+    authorities: tuple[authority.Authority, ...]
     allow_demo: bool
 
     @classmethod

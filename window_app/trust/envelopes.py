@@ -20,13 +20,14 @@ not open. A department's decision is signed over the canonical JSON of its field
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 from window_app.domain.wire import canonical_json
 from window_app.domain.words import Words
-from window_app.trust.keys import PublicSealingKey, SealingKey
+from window_app.trust.keys import PublicSealingKey, PublicSigningKey, SealingKey
 from window_app.trust.sealing import Sealed, open_sealed, seal
+from window_app.trust.signing import Signature, verify
 
 SEALED_PARTS = ("sealed", "sealed_results")
 """Keys of the payload that hold sealed parts, in the order they are merged when opened."""
@@ -79,3 +80,31 @@ DECISION_FIELDS = ("envelope_id", "item", "decision", "result", "reason", "mater
 def decision_message(decision: Mapping[str, Any]) -> bytes:
     """The bytes a department signs for one decision: its fields, canonical JSON."""
     return canonical_json({name: str(decision.get(name) or "") for name in DECISION_FIELDS})
+
+
+def decision_signature_problem(
+    department_id: str, signing_key: str, decision: Mapping[str, Any], signature: object, revoked: Container[str] = ()
+) -> Words | None:
+    """Why a decision is not verifiably its department's, or ``None``: the one check of the
+    exchange (on ``POST /v1/decisions``) and of the window (before applying an event).
+
+    Args:
+        signing_key: The department's public key as its catalog gives it (may be empty).
+        decision: The seven decision fields (absent ones count as empty).
+        signature: The signature object as sent.
+        revoked: Key ids revoked where the check runs.
+    """
+    key = PublicSigningKey.from_text(signing_key)
+    if isinstance(key, Words):
+        return Words("目录中没有部门“{d}”的签名公钥，无法核验其决定", "the catalog gives no signing key for department '{d}'; its decisions cannot be verified").format(
+            d=department_id
+        )
+    if key.key_id in revoked:
+        return Words("部门“{d}”的签名密钥 {k} 已被吊销", "department '{d}''s signing key {k} is revoked").format(d=department_id, k=key.key_id)
+    parsed = Signature.from_json(signature)
+    if isinstance(parsed, Words):
+        return parsed
+    problem = verify(key, decision_message(decision), parsed)
+    if problem:
+        return Words("决定的签名不符：{p}", "the decision's signature does not hold: {p}").format(p=problem)
+    return None
