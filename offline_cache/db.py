@@ -36,6 +36,8 @@ THIS_OPERATION = Words("本次操作", "This operation")
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from window_app.trust.data_key import DataKey
+
 DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
 CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: unambiguous on paper
 INSTALLATION_TAG_LENGTH = 4  # 32**4 = 1,048,576 possible tags, see window_app/receipt.py
@@ -55,10 +57,13 @@ class Database:
 
     Attributes:
         conn: The ``sqlite3`` connection.
+        data_key: The window data key while a clerk is signed in (personal data is encrypted
+            with it, offline_cache/vault.py), ``None`` while the window is locked.
     """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self.data_key: DataKey | None = None
         self._utils: sqlite_utils.Database | None = None
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:

@@ -337,6 +337,42 @@ _V8: Migration = (
     "DELETE FROM meta WHERE key = 'signing_secret'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9: Migration = (
+    # Clerk accounts (offline_cache/clerks.py, window_app/clerks.py). The PIN is never stored:
+    # ``verifier`` proves it (argon2id with ``kdf`` and ``salt``, window_app/trust/pins.py);
+    # ``private_key`` is the clerk's X25519 key wrapped with a key only the PIN derives.
+    """
+    CREATE TABLE clerks (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        kdf TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        verifier TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        private_key TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_sign_in_at TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    # The window data key sealed to each active clerk's public key: signing in opens it.
+    """
+    CREATE TABLE data_key_wraps (
+        clerk_id TEXT PRIMARY KEY REFERENCES clerks (id),
+        key_id TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    # Who accepted an application, by 工号: a clerk sees their own, a supervisor all.
+    "ALTER TABLE applications ADD COLUMN clerk_id TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX applications_clerk_id ON applications (clerk_id, accepted_at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -55,7 +55,8 @@ class WindowSettings:
         centre: The service centre's name, printed on receipts.
         region: GB/T 2260 code of the centre; decides what the window offers.
         language: Interface language, ``zh`` or ``en``.
-        clerk: Clerk name recorded in audit events (empty: the OS user).
+        clerk: No longer read: the signed-in clerk's account names who did what (the key is
+            still accepted so that config files written before accounts still load).
     """
 
     id: str = "ZF-01"
@@ -129,6 +130,22 @@ class TrustSettings:
 
 
 @dataclass(frozen=True)
+class ClerkSettings:
+    """Clerk accounts and sign-in (window_app/clerks.py).
+
+    Attributes:
+        idle_lock_minutes: The screens lock themselves after this long without a key or a click
+            (the application being taken stays); 0 never.
+        lock_after_failures: Wrong PINs in a row that lock an account.
+        lockout_minutes: How long such an account stays locked (a supervisor can unlock it sooner).
+    """
+
+    idle_lock_minutes: float = 10.0
+    lock_after_failures: int = 5
+    lockout_minutes: float = 15.0
+
+
+@dataclass(frozen=True)
 class DepartmentEndpoint:
     """A department that has an endpoint of its own instead of the shared exchange."""
 
@@ -146,6 +163,7 @@ class Settings:
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
+    clerks: ClerkSettings = field(default_factory=ClerkSettings)
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -173,6 +191,7 @@ _SECTIONS = {
     "exchange": ExchangeSettings,
     "sync": SyncSettings,
     "trust": TrustSettings,
+    "clerks": ClerkSettings,
 }
 
 
@@ -373,6 +392,14 @@ def _validate(settings: Settings, where: str) -> None:
             Words("{w}：[sync] batch_size {v}：应为 1–500", "{w}: [sync] batch_size {v}: expected 1–500").format(
                 w=where, v=sync.batch_size
             )
+        )
+    clerks = settings.clerks
+    if clerks.idle_lock_minutes < 0 or clerks.lockout_minutes <= 0 or not 1 <= clerks.lock_after_failures <= 100:
+        raise ConfigError(
+            Words(
+                "{w}：[clerks] idle_lock_minutes 应 ≥ 0，lockout_minutes 应 > 0，lock_after_failures 应为 1–100",
+                "{w}: [clerks] idle_lock_minutes must be ≥ 0, lockout_minutes > 0, lock_after_failures 1–100",
+            ).format(w=where)
         )
     keys, data = settings.keys_dir.resolve(), settings.data_dir.resolve()
     if keys == data or keys.is_relative_to(data):

@@ -6,6 +6,7 @@ so ``window-app accept FILE.json`` validates exactly as the screens validate.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,12 +17,14 @@ import offline_cache
 import window_app
 import window_app.intake
 import window_app.sync
+from offline_cache import clerks as clerk_store
 from offline_cache import drafts as draft_store
 from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
-from offline_cache.db import open_database
+from offline_cache.db import open_database, storage_errors
 from window_app.catalog.cache import cached_catalog, cached_search_keys
 from window_app.catalog.search import OfferingIndex, offerings_for_region
+from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
 from window_app.intake.form import apply_prefill
@@ -30,8 +33,22 @@ from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
 if TYPE_CHECKING:
+    from window_app.trust.data_key import DataKey
+
+
+def _encrypt_existing(db: Database, data_key: DataKey) -> None:
+    """The first data key encrypts what an installation from before accounts stored in the clear."""
+    # TODO(vault): offline_cache.vault.encrypt_plaintext_rows(db, data_key)
+
+
+def _reencrypt(db: Database, old: DataKey, new: DataKey) -> None:
+    # TODO(vault): offline_cache.vault.rekey(db, old, new)
+    pass
+
+if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.audit_check import AuditReport
+    from window_app.clerks import Session
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
@@ -66,6 +83,7 @@ class Window:
     db: Database
     index: OfferingIndex
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().astimezone())
+    session: Session | None = None
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], dt.datetime] | None = None) -> Window:
@@ -92,7 +110,112 @@ class Window:
         return window
 
     def close(self) -> None:
+        self.lock()
         self.db.close()
+
+    # -- clerks (window_app/clerks.py; the roles: window_app/domain/clerks.py) -------------
+
+    @property
+    def clerk(self) -> Clerk | None:
+        """The signed-in clerk, ``None`` while the window is locked."""
+        return self.session.clerk if self.session else None
+
+    def require(self, permission: Permission) -> Clerk:
+        """The signed-in clerk if they may do ``permission``.
+
+        Raises:
+            NotPermitted: Nobody is signed in, or the clerk's roles do not allow it (in words).
+        """
+        if self.session is None:
+            raise NotPermitted(permission, None)
+        return self.session.require(permission)
+
+    def has_clerks(self) -> bool:
+        """Whether any account exists (a new window has none: its first start makes one)."""
+        with storage_errors(Words("读取账号", "Reading the accounts")):
+            return clerk_store.count_clerks(self.db) > 0
+
+    def create_first_administrator(self, clerk_id: str, name: str, pin: str, **kdf: Any) -> Clerk:
+        """The first account of a new window, signed in (administrator, supervisor, acceptor).
+
+        Raises:
+            window_app.clerks.AccountError: Accounts exist, or the id/name/PIN is not acceptable.
+        """
+        session = window_app.clerks.create_first_administrator(
+            self.db, clerk_id, name, pin, now=self.now(), on_new_data_key=_encrypt_existing, **kdf
+        )
+        self._begin(session)
+        return session.clerk
+
+    def sign_in(self, clerk_id: str, pin: str) -> Clerk:
+        """Sign a clerk in (the one signed in before is signed out).
+
+        Raises:
+            window_app.clerks.AccountError: Unknown, wrong PIN (tries left), locked (until), disabled.
+        """
+        self.lock()
+        settings = self.settings.clerks
+        session = window_app.clerks.sign_in(
+            self.db,
+            clerk_id,
+            pin,
+            now=self.now(),
+            lock_after=settings.lock_after_failures,
+            lockout=dt.timedelta(minutes=settings.lockout_minutes),
+        )
+        self._begin(session)
+        return session.clerk
+
+    def lock(self) -> None:
+        """Sign out: the data key is forgotten (what the screens hold stays with them)."""
+        self.session = None
+        self.db.data_key = None
+
+    def _begin(self, session: Session) -> None:
+        self.session = session
+        self.db.data_key = session.data_key
+
+    def _session(self, permission: Permission) -> Session:
+        self.require(permission)
+        assert self.session is not None
+        return self.session
+
+    def clerks(self) -> list[Clerk]:
+        """Every account (administrators and supervisors)."""
+        if not (self.clerk and (self.clerk.may(Permission.MANAGE_ACCOUNTS) or self.clerk.may(Permission.UNLOCK_ACCOUNTS))):
+            self.require(Permission.MANAGE_ACCOUNTS)
+        return window_app.clerks.list_clerks(self.db)
+
+    def add_clerk(self, clerk_id: str, name: str, roles: tuple[Role, ...], pin: str, **kdf: Any) -> Clerk:
+        return window_app.clerks.add_clerk(
+            self.db, self._session(Permission.MANAGE_ACCOUNTS), clerk_id, name, roles, pin, now=self.now(), **kdf
+        )
+
+    def reset_pin(self, clerk_id: str, pin: str, **kdf: Any) -> Clerk:
+        """A new PIN: an administrator for anyone, any clerk for themselves."""
+        if self.session is None:
+            raise NotPermitted(Permission.MANAGE_ACCOUNTS, None)
+        return window_app.clerks.reset_pin(self.db, self.session, clerk_id, pin, now=self.now(), **kdf)
+
+    def set_clerk_roles(self, clerk_id: str, roles: tuple[Role, ...]) -> Clerk:
+        clerk = window_app.clerks.set_roles(self.db, self._session(Permission.MANAGE_ACCOUNTS), clerk_id, roles, now=self.now())
+        if self.session and clerk.id == self.session.clerk.id:
+            self.session = dataclasses.replace(self.session, clerk=clerk)
+        return clerk
+
+    def disable_clerk(self, clerk_id: str) -> Clerk:
+        return window_app.clerks.disable_clerk(self.db, self._session(Permission.MANAGE_ACCOUNTS), clerk_id, now=self.now())
+
+    def unlock_clerk(self, clerk_id: str) -> Clerk:
+        return window_app.clerks.unlock_clerk(self.db, self._session(Permission.UNLOCK_ACCOUNTS), clerk_id, now=self.now())
+
+    def rekey(self) -> None:
+        """A new window data key: the stored personal data re-encrypted under it, sealed to every
+        active clerk; the old key opens nothing afterwards."""
+        session = window_app.clerks.rekey(
+            self.db, self._session(Permission.MANAGE_ACCOUNTS), now=self.now(), reencrypt=_reencrypt
+        )
+        self._begin(session)
 
     # -- catalog -------------------------------------------------------------------------
 
