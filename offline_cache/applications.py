@@ -97,8 +97,8 @@ def insert_accepted(
                 receipt_no, offering_id, offering_kind, offering_name, offering_name_en,
                 applicant_kind, applicant_name, applicant_number, phone, agent_name,
                 state, catalog_version, lead_department, intake, guide, window_id, centre, clerk,
-                accepted_at, updated_at, promised_days, promised_by
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                accepted_at, updated_at, promised_days, promised_by, clerk_id
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 summary.receipt_no,
@@ -123,6 +123,7 @@ def insert_accepted(
                 detail.updated_at or summary.accepted_at,
                 detail.promised_days,
                 detail.promised_by,
+                detail.clerk_id,
             ],
         )
         for part in summary.parts:
@@ -164,10 +165,13 @@ def insert_accepted(
             db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
 
 
-def list_applications(db: Database, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
+def list_applications(
+    db: Database, query: str = "", limit: int = 500, *, clerk_id: str | None = None
+) -> list[ApplicationSummary]:
     """Applications, newest first, optionally filtered.
 
     Args:
+        clerk_id: Only those this clerk accepted (``None``: everyone's).
         query: Text found anywhere in the receipt number, applicant name, applicant number
             (resident ID / USCC) or offering name (Chinese or English); case-insensitive for
             Latin letters. Empty: all.
@@ -179,20 +183,34 @@ def list_applications(db: Database, query: str = "", limit: int = 500) -> list[A
     # The walk follows the accepted_at index newest first and stops after ``limit`` matches.
     sql = f"SELECT {_SUMMARY_COLUMNS} FROM applications"
     params: list[Any] = []
+    where: list[str] = []
+    if clerk_id is not None:
+        where.append("clerk_id = ?")
+        params.append(clerk_id)
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql += (
-            " WHERE receipt_no LIKE ? ESCAPE '\\' OR applicant_name LIKE ? ESCAPE '\\'"
+        where.append(
+            "(receipt_no LIKE ? ESCAPE '\\' OR applicant_name LIKE ? ESCAPE '\\'"
             " OR applicant_number LIKE ? ESCAPE '\\' OR offering_name LIKE ? ESCAPE '\\'"
-            " OR offering_name_en LIKE ? ESCAPE '\\'"
+            " OR offering_name_en LIKE ? ESCAPE '\\')"
         )
         params += [pattern] * 5
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY accepted_at DESC, receipt_no DESC LIMIT ?"
     params.append(limit)
     with storage_errors(_READ_WORDS):
         rows = db.execute(sql, params).fetchall()
         parts = _parts_of(db, [row[0] for row in rows])
     return [_summary(row, parts.get(row[0], ())) for row in rows]
+
+
+def accepted_by(db: Database, receipt_no: str) -> str | None:
+    """The 工号 of the clerk who accepted an application (``""`` before accounts), ``None`` if
+    there is no such application."""
+    with storage_errors(_READ_WORDS):
+        row = db.execute("SELECT clerk_id FROM applications WHERE receipt_no = ?", [receipt_no]).fetchone()
+    return row[0] if row else None
 
 
 def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
@@ -204,7 +222,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
     with storage_errors(_READ_WORDS):
         row = db.execute(
             f"SELECT {_SUMMARY_COLUMNS}, intake, guide, clerk, window_id, catalog_version, lead_department, "
-            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion "
+            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion, clerk_id "
             "FROM applications WHERE receipt_no = ?",
             [receipt_no],
         ).fetchone()
@@ -225,6 +243,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         updated_at,
         concluded_at,
         conclusion,
+        clerk_id,
     ) = row[9:]
     return ApplicationDetail(
         summary=_summary(row[:9], parts),
@@ -241,6 +260,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         updated_at=updated_at,
         concluded_at=concluded_at,
         conclusion=conclusion,
+        clerk_id=clerk_id,
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import getpass
 from typing import TYPE_CHECKING
 
 from offline_cache import applications as application_store
@@ -28,6 +27,7 @@ from window_app.domain.applications import (
     applicant_name,
     applicant_number,
 )
+from window_app.domain.clerks import Clerk
 from window_app.domain.errors import StorageError
 from window_app.domain.intake import Enterprise, MaterialStatus
 from window_app.domain.receipt_no import format_receipt_no
@@ -47,16 +47,6 @@ if TYPE_CHECKING:
 _SEQUENCE_ATTEMPTS = 5
 
 
-def clerk_name(settings: Settings) -> str:
-    """The clerk recorded in the audit trail: the configured name, else the OS user."""
-    if settings.window.clerk:
-        return settings.window.clerk
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a bare container
-        return ""
-
-
 def accept_intake(
     db: Database,
     catalog: Catalog,
@@ -64,6 +54,7 @@ def accept_intake(
     intake: Intake,
     guide: Guide,
     *,
+    clerk: Clerk,
     now: dt.datetime,
 ) -> AcceptedApplication:
     """Accept a validated intake: receipt number, envelopes, one durable transaction.
@@ -74,6 +65,7 @@ def accept_intake(
     Args:
         db: The window's database (:func:`offline_cache.db.open_database`).
         guide: The guide of ``intake`` (:func:`window_app.intake.guide.build_guide`).
+        clerk: Who accepts (named on the receipt and in the audit trail).
         now: The moment of acceptance, timezone-aware; its date is the receipt number's day.
 
     Raises:
@@ -84,7 +76,6 @@ def accept_intake(
     day = now.date()
     accepted_at = now.isoformat(timespec="seconds")
     promised_days = guide.promised_days
-    clerk = clerk_name(settings)
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
     key = window_signing_key(settings, tag)  # signs the envelopes and the audit chain's head
@@ -121,7 +112,8 @@ def accept_intake(
             intake=accepted,
             guide=guide.to_json(),
             audit=[],
-            clerk=clerk,
+            clerk=clerk.label,
+            clerk_id=clerk.id,
             window_id=settings.window.id,
             catalog_version=catalog.version,
             lead_department=bundle.lead_department,

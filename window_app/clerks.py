@@ -24,13 +24,13 @@ from offline_cache.audit import append_event, utc_at
 from offline_cache.db import Database, durable_transaction, storage_errors
 from window_app.domain.clerks import (
     FIRST_ADMINISTRATOR_ROLES,
+    AccountError,
     Clerk,
     NotPermitted,
     Permission,
     Role,
     clerk_id_problem,
 )
-from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
 from window_app.trust.data_key import DataKey
 from window_app.trust.pins import (
@@ -51,19 +51,6 @@ ACCOUNTS_WORDS = Words("保存账号", "Saving the account")
 
 DataKeyHook = Callable[[Database, DataKey], None]
 """Called inside the transaction that makes the first data key (encrypt what was stored before)."""
-
-
-class AccountError(WindowAppError):
-    """An account change or a sign-in was refused; the words say why and what to do.
-
-    Attributes:
-        kind: ``unknown``, ``wrong_pin``, ``locked``, ``disabled``, ``exists``, ``invalid``,
-            ``last_administrator``, ``no_key``.
-    """
-
-    def __init__(self, words: Words, kind: str):
-        super().__init__(words)
-        self.kind = kind
 
 
 @dataclass(frozen=True)

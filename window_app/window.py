@@ -267,21 +267,29 @@ class Window:
         return apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
 
     def save_draft(self, intake: Intake) -> str:
-        """Store the intake as a draft (survives quitting); returns the draft id."""
+        """Store the intake as a draft (survives quitting); returns the draft id.
+
+        Drafts belong to the window, not to one clerk: a helper (帮办代办员) fills one, an
+        acceptor accepts it.
+        """
+        self.require(Permission.DRAFT)
 
         return draft_store.save_draft(
             self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name.zh
         )
 
     def drafts(self) -> list[DraftSummary]:
+        self.require(Permission.DRAFT)
 
         return draft_store.list_drafts(self.db)
 
     def load_draft(self, draft_id: str) -> Intake:
+        self.require(Permission.DRAFT)
 
         return draft_store.load_draft(self.db, draft_id)
 
     def discard_draft(self, draft_id: str) -> None:
+        self.require(Permission.DRAFT)
 
         draft_store.delete_draft(self.db, draft_id)
 
@@ -289,10 +297,11 @@ class Window:
         """Validate, then write application + outbox envelopes + audit event in one transaction.
 
         Raises:
+            NotPermitted: The signed-in clerk may not accept (or nobody is signed in).
             IntakeInvalid: Nothing was written.
             window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
         """
-
+        clerk = self.require(Permission.ACCEPT)
         offering = self.offering(intake.offering)
         guide = build_guide(self.catalog, offering, intake)
         problems = window_app.intake.validate.validate_intake(
@@ -301,9 +310,26 @@ class Window:
         if problems:
             raise IntakeInvalid(problems)
         # The recorded copy gets the prefilled values; the clerk's intake is left as it was.
-        return window_app.accepting.accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
+        return window_app.accepting.accept_intake(
+            self.db, self.catalog, self.settings, intake, guide, clerk=clerk, now=self.now()
+        )
 
     # -- applications --------------------------------------------------------------------
+
+    def _applications_of(self) -> str | None:
+        """Whose applications the signed-in clerk sees: ``None`` for everyone's (a supervisor),
+        else their own 工号."""
+        clerk = self.require(Permission.VIEW_APPLICATIONS)
+        return None if clerk.may(Permission.VIEW_ALL_APPLICATIONS) else clerk.id
+
+    def _may_see(self, receipt_no: str) -> None:
+        """Raises KeyError for no such application, NotPermitted for someone else's."""
+        clerk_id = self._applications_of()
+        accepted_by = offline_cache.applications.accepted_by(self.db, receipt_no)
+        if accepted_by is None:
+            raise KeyError(receipt_no)
+        if clerk_id is not None and accepted_by != clerk_id:
+            raise NotPermitted(Permission.VIEW_ALL_APPLICATIONS, self.clerk)
 
     def outbox_unsent(self) -> int:
         """Envelopes accepted here and not yet delivered to their departments (queued + held)."""
@@ -311,17 +337,21 @@ class Window:
         return outbox_store.count_unsent(self.db)
 
     def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
-        """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
+        """Accepted applications, newest first, filtered by receipt/name/id/bundle text: the
+        clerk's own, or every one for a supervisor."""
 
-        return offline_cache.applications.list_applications(self.db, query=query, limit=limit)
+        return offline_cache.applications.list_applications(
+            self.db, query=query, limit=limit, clerk_id=self._applications_of()
+        )
 
     def application(self, receipt_no: str) -> ApplicationDetail:
         """One application with its department parts and audit trail.
 
         Raises:
             KeyError: No such receipt number.
+            NotPermitted: Another clerk's application, and the signed-in clerk is no supervisor.
         """
-
+        self._may_see(receipt_no)
         return offline_cache.applications.get_application(self.db, receipt_no)
 
     def receipt_text(self, receipt_no: str) -> str:
@@ -343,7 +373,8 @@ class Window:
 
     def export_applications(self, stream: TextIO, fmt: str) -> int:
         """Every accepted application, one row per department part, written to ``stream`` as
-        ``csv`` or ``json``; returns how many rows were written."""
+        ``csv`` or ``json``; returns how many rows were written (a supervisor's task)."""
+        self.require(Permission.VIEW_ALL_APPLICATIONS)
         rows = export_store.application_rows(self.db)
         return export_store.write_rows(rows, export_store.export_columns(self.db), stream, fmt)
 
@@ -393,6 +424,8 @@ class Window:
             window_app.domain.errors.StorageError: Nothing was written.
         """
 
+        clerk = self.require(Permission.SUPPLEMENT)
+        self._may_see(receipt_no)
         return window_app.sync.supplements.supplement(
             self.db,
             receipt_no,
@@ -401,7 +434,7 @@ class Window:
             status,
             now=self.now(),
             signer=window_app.accepting.window_signer(self.db, self.catalog, self.settings),
-            clerk=window_app.accepting.clerk_name(self.settings),
+            clerk=clerk.label,
         )
 
     def key_path(self) -> Path:
@@ -420,6 +453,7 @@ class Window:
         """
         tag = window_app.accepting.installation_tag_of(self.db)
         if replace:
+            self.require(Permission.MANAGE_KEYS)
             window_app.identity.replace_window_key(self.settings, tag)
         key = window_app.identity.window_signing_key(self.settings, tag)
         return window_app.identity.window_identity(self.settings, tag, key)
@@ -432,16 +466,19 @@ class Window:
 
     def item_decisions(self, receipt_no: str) -> dict[str, ItemDecision]:
         """Each item's latest decision (result number, reason, who, when), by item id."""
+        self._may_see(receipt_no)
 
         return offline_cache.progress.decisions_of(self.db, receipt_no)
 
     def quarantined(self, limit: int = 500) -> list[OutboxEntry]:
         """Envelopes the exchange refused for good, with the reason in ``last_error``."""
+        self.require(Permission.QUARANTINE)
 
         return outbox_store.list_by_state(self.db, "quarantined", limit)
 
     def requeue_quarantined(self, envelope_ids: list[str]) -> int:
         """Send quarantined envelopes again (after the cause was fixed): same bytes, same keys."""
+        self.require(Permission.QUARANTINE)
 
         return outbox_store.requeue_quarantined(self.db, envelope_ids, self.now().isoformat())
 

@@ -169,6 +169,7 @@ class ApplicationDetail:
     updated_at: str = ""
     concluded_at: str | None = None
     conclusion: str | None = None
+    clerk_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ class UnknownRole(WindowAppError):
     """A role name that is not one of :class:`Role`."""
 
     def __init__(self, name: str):
-        known = "、".join(f"{role.value}（{role.words.zh}）" for role in Role)
+        known = Words("、".join(f"{role.value}（{role.words.zh}）" for role in Role), ", ".join(role.value for role in Role))
         super().__init__(
             Words("没有角色“{name}”。可选：{known}", "No role “{name}”. Roles: {known}").format(name=name, known=known)
         )
@@ -196,3 +196,16 @@ class NotPermitted(WindowAppError):
             words = Words("{clerk} 无权{what}（需要角色：{who}）", "{clerk} may not {what} (it takes the role: {who})")
         super().__init__(words.format(what=PERMISSION_WORDS[permission], who=who, clerk=clerk.label if clerk else ""))
         self.permission = permission
+
+
+class AccountError(WindowAppError):
+    """An account change or a sign-in was refused; the words say why and what to do.
+
+    Attributes:
+        kind: ``unknown``, ``wrong_pin``, ``locked``, ``disabled``, ``exists``, ``invalid``,
+            ``last_administrator``, ``no_key``.
+    """
+
+    def __init__(self, words: Words, kind: str):
+        super().__init__(words)
+        self.kind = kind
