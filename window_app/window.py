@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
+    from window_app.domain.handling import HandoverList
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
     from window_app.domain.progress import ItemDecision
@@ -162,11 +163,18 @@ class Window:
 
         draft_store.delete_draft(self.db, draft_id)
 
-    def accept(self, intake: Intake) -> AcceptedApplication:
+    def accept(self, intake: Intake, *, clerk_id: str = "", may_decide_at_window: bool = False) -> AcceptedApplication:
         """Validate, then write application + outbox envelopes + audit event in one transaction.
+
+        Args:
+            clerk_id: The accepting clerk (工号). Until the accounts core passes the signed-in
+                clerk, the caller names them.
+            may_decide_at_window: Whether that clerk holds ``Permission.DECIDE_AT_WINDOW``:
+                only then may ``intake.at_window`` conclude class-1 items.
 
         Raises:
             IntakeInvalid: Nothing was written.
+            window_app.handling.AtWindowRefused: Nothing was written.
             window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
         """
 
@@ -178,7 +186,10 @@ class Window:
         if problems:
             raise IntakeInvalid(problems)
         # The recorded copy gets the prefilled values; the clerk's intake is left as it was.
-        return window_app.accepting.accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
+        return window_app.accepting.accept_intake(
+            self.db, self.catalog, self.settings, intake, guide, now=self.now(),
+            clerk_id=clerk_id, may_decide_at_window=may_decide_at_window,
+        )
 
     # -- applications --------------------------------------------------------------------
 
@@ -205,6 +216,30 @@ class Window:
         """The printable receipt (plain text) of an accepted application."""
 
         return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog)
+
+    def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
+        """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;
+        ``pending_only``: those the department has not acknowledged yet)."""
+
+        if receipt_no:
+            found = offline_cache.handovers.handovers_of(self.db, receipt_no)
+            return [h for h in found if not (pending_only and h.acknowledged)]
+        return offline_cache.handovers.list_handovers(self.db, pending_only=pending_only)
+
+    def handover_text(self, receipt_no: str) -> str:
+        """The printable 材料移交单 of an application, one sheet per class-3 part.
+
+        Raises:
+            KeyError: No such receipt number, or it has no handover list.
+        """
+
+        detail = self.application(receipt_no)
+        found = self.handovers(receipt_no)
+        if not found:
+            raise KeyError(receipt_no)
+        return "\n\n".join(
+            window_app.handover.render_handover(h, centre=detail.centre, window_id=detail.window_id) for h in found
+        )
 
     def save_receipt(self, receipt_no: str) -> Path:
         """Write the receipt to ``<data dir>/receipts/<receipt no>.txt`` for printing.
