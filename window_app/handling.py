@@ -65,6 +65,14 @@ def check_at_window(catalog: Catalog, guide: Guide, intake: Intake, *, may_decid
                     "“{n}” is a class-{k} item: its department decides it, not the window",
                 ).format(n=name, c="二类融通办" if item.handling_class == 2 else "三类登记办", k=item.handling_class)
             )
+        elif pending := [p for p in item.prerequisites if p in in_application and p not in intake.at_window]:
+            prerequisite = catalog.items[pending[0]]
+            problems.append(
+                Words(
+                    "“{n}”须先有“{p}”的结果，而该事项尚未由部门决定",
+                    "“{n}” needs the result of “{p}” first, which its department has not decided yet",
+                ).format(n=name, p=prerequisite.name)
+            )
         elif conclusion.decision not in ("approved", "rejected"):
             problems.append(Words("“{n}”的结论须为准予或不予", "the conclusion on “{n}” must be approved or refused").format(n=name))
         elif conclusion.decision == "rejected" and not conclusion.reason.strip():

@@ -316,6 +316,11 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
         progress.update_part(
             db, receipt_no, part.department, part.stage, now=now, state="sent", sent_at=now, only_from=("queued",)
         )
+        if handover_store.handover_of_envelope(db, row.envelope_id) is not None:
+            # A class-3 handover delivered: tracked until its department acknowledges the paper.
+            progress.update_part(
+                db, receipt_no, part.department, part.stage, now=now, state="awaiting_acknowledgement", only_from=("sent",)
+            )
     append_event(
         db,
         SYNC_ACTOR,
