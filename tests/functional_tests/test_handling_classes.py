@@ -14,7 +14,9 @@ import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, refused_url  # noqa: F401  (fixtures)
 from tests.functional_tests.test_sync_engine import EXAMPLES, exchange_rows, open_window, sync  # noqa: F401
+from window_app.cli import main
 from window_app.domain.intake import AtWindowDecision
+from window_app.domain.wire import DecisionRequest
 from window_app.exchange.client import DepartmentClient, ExchangeClientError
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.handling import AtWindowRefused
@@ -129,7 +131,7 @@ def test_conclusions_at_the_window_refused_in_words(open_window, refused_url: st
     assert window.applications() == []
 
 
-def test_a_class_3_handover_is_recorded_and_acknowledged_end_to_end(exchange_server: ExchangeServer, open_window) -> None:
+def test_a_class_3_handover_is_recorded_and_acknowledged_end_to_end(exchange_server: ExchangeServer, open_window, capsys) -> None:
     window = open_window(exchange_server.url)
     receipt = window.accept(newborn(**{HUKOU: AtWindowDecision("approved", result=HUKOU_RESULT)}), clerk_id="A0107", may_decide_at_window=True).receipt_no
     [handover] = window.handovers(receipt)
@@ -164,6 +166,14 @@ def test_a_class_3_handover_is_recorded_and_acknowledged_end_to_end(exchange_ser
     assert part.state == "handed_over"
     assert "王会计" in window.handover_text(receipt)
     assert window.handovers(pending_only=True) == []
+    data_dir = str(window.settings.data_dir)
+    assert main(["--data-dir", data_dir, "--lang", "en", "handover", "show", receipt]) == 0
+    printed = capsys.readouterr().out
+    assert "Handover List of Materials" in printed and "王会计" in printed
+    assert main(["--data-dir", data_dir, "handover", "list", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["receipt_no"], listed["acknowledged_by"]) == (receipt, "王会计")
+    assert main(["--data-dir", data_dir, "handover", "show", "NOPE"]) == 1
     assert exchange_rows(exchange_server, "SELECT state FROM envelopes WHERE envelope_id = ?", [envelope["envelope_id"]]) == [("decided",)]
 
 
@@ -174,7 +184,7 @@ def test_an_acknowledgement_of_a_request_is_refused(exchange_server: ExchangeSer
     request = next(e for e in inbox(exchange_server, "public_security") if e["receipt_no"] == receipt)
     with httpx.Client(base_url=exchange_server.url) as http:
         body = DepartmentKeys.demo("public_security").signed(
-            __import__("window_app.domain.wire", fromlist=["DecisionRequest"]).DecisionRequest(request["envelope_id"], "", "acknowledged", decided_by="张三")
+            DecisionRequest(request["envelope_id"], "", "acknowledged", decided_by="张三")
         ).to_json()
         answer = http.post("/v1/decisions", json=body, headers={"Authorization": f"Bearer {exchange_server.department_token('public_security')}"})
     assert answer.status_code == 409
