@@ -242,6 +242,7 @@ def refresh_application(db: Database, receipt_no: str, *, now: str, signer: Wind
     if state in ("concluded", "rejected"):
         lines, department_names = conclusion_lines(db, receipt_no, parts, decisions)
         decided = [d.decided_at for d in decisions.values() if d.decided_at]
+        decided += [h.acknowledged_at for h in handovers.values() if h.acknowledged_at]
         concluded_at = application.concluded_at if application.state == state and application.concluded_at else (
             max(decided) if decided else now
         )
