@@ -373,6 +373,33 @@ _V9: Migration = (
     "CREATE INDEX applications_clerk_id ON applications (clerk_id, accepted_at)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+
+_V10: Migration = (
+    # A 材料移交单 per class-3 department part (三类登记办, window_app/domain/handling.py): the
+    # paper materials handed to the department at acceptance, by whom and when, and the
+    # department's acknowledgement (who received them, when) from its ``acknowledged`` event.
+    """
+    CREATE TABLE handover_lists (
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        department TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        envelope_id TEXT NOT NULL,
+        department_name TEXT NOT NULL,
+        items TEXT NOT NULL,
+        materials TEXT NOT NULL,
+        handed_by TEXT NOT NULL,
+        handed_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (receipt_no, department, stage)
+    )
+    """,
+    # handover_of_envelope: the acknowledgement event names the envelope.
+    "CREATE INDEX handover_lists_envelope_id ON handover_lists (envelope_id)",
+    # list_handovers(pending only): the lists still awaiting acknowledgement, oldest first.
+    "CREATE INDEX handover_lists_pending ON handover_lists (acknowledged_at, handed_at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

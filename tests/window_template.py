@@ -21,10 +21,12 @@ The tests of the first start itself (``tests/unit_tests/test_catalog_snapshots.p
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import functools
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
@@ -42,6 +44,18 @@ the default cost; the cost is stored per account, so a test account is no weaker
 
 CLERK_ENVIRON = {"WINDOW_APP_CLERK": TEST_CLERK, "WINDOW_APP_PIN": TEST_PIN}
 """What a subprocess given an environment of its own needs to act as the test clerk."""
+
+
+def open_signed_in(settings: Settings, clock: Callable[[], dt.datetime] | None = None) -> Window:
+    """The window of ``settings`` (a copy of the template unless its file exists), the test clerk
+    signed in: what a clerk has after the sign-in screen."""
+    window = Window.open(seed_window_database(settings), clock=clock)
+    try:
+        window.sign_in(TEST_CLERK, TEST_PIN)
+    except BaseException:
+        window.close()
+        raise
+    return window
 
 
 def seed_data_dir(data_dir: Path) -> Path:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
+    from window_app.domain.handling import HandoverList
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
     from window_app.domain.progress import ItemDecision
@@ -296,9 +297,13 @@ class Window:
     def accept(self, intake: Intake) -> AcceptedApplication:
         """Validate, then write application + outbox envelopes + audit event in one transaction.
 
+        Only a sole approver (``Permission.DECIDE_AT_WINDOW``) may conclude class-1 items at the
+        window (``intake.at_window``).
+
         Raises:
             NotPermitted: The signed-in clerk may not accept (or nobody is signed in).
             IntakeInvalid: Nothing was written.
+            window_app.handling.AtWindowRefused: Nothing was written.
             window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
         """
         clerk = self.require(Permission.ACCEPT)
@@ -358,6 +363,30 @@ class Window:
         """The printable receipt (plain text) of an accepted application."""
 
         return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog)
+
+    def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
+        """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;
+        ``pending_only``: those the department has not acknowledged yet)."""
+
+        if receipt_no:
+            found = offline_cache.handovers.handovers_of(self.db, receipt_no)
+            return [h for h in found if not (pending_only and h.acknowledged)]
+        return offline_cache.handovers.list_handovers(self.db, pending_only=pending_only)
+
+    def handover_text(self, receipt_no: str) -> str:
+        """The printable 材料移交单 of an application, one sheet per class-3 part.
+
+        Raises:
+            KeyError: No such receipt number, or it has no handover list.
+        """
+
+        detail = self.application(receipt_no)
+        found = self.handovers(receipt_no)
+        if not found:
+            raise KeyError(receipt_no)
+        return "\n\n".join(
+            window_app.handover.render_handover(h, centre=detail.centre, window_id=detail.window_id) for h in found
+        )
 
     def save_receipt(self, receipt_no: str) -> Path:
         """Write the receipt to ``<data dir>/receipts/<receipt no>.txt`` for printing.

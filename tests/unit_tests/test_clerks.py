@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.window_template import TEST_KDF
 from offline_cache.audit import StoredEvent, stored_events
+from tests.window_template import TEST_KDF
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.clerks import AccountError, NotPermitted, Role
 from window_app.domain.words import set_language

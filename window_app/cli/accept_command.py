@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from window_app.cli.context import offering_here, signed_in_window, settings_from
+from window_app.cli.context import offering_here, settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command

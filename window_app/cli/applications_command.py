@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from window_app.cli.context import signed_in_window, settings_from
+from window_app.cli.context import settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, err, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command

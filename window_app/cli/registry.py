@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.guide_command",  # guide
     "window_app.cli.accept_command",  # accept
     "window_app.cli.applications_command",  # applications, receipt, export applications
+    "window_app.cli.handover_command",  # handover list | show
     "window_app.cli.config_command",  # config init | path
     "window_app.cli.keys_command",  # keys init | show
     "window_app.cli.clerk_command",  # clerk add | list | disable | reset-pin | set-roles | unlock | rekey
