@@ -36,6 +36,8 @@ THIS_OPERATION = Words("本次操作", "This operation")
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from window_app.trust.data_key import DataKey
+
 DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
 CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: unambiguous on paper
 INSTALLATION_TAG_LENGTH = 4  # 32**4 = 1,048,576 possible tags, see window_app/receipt.py
@@ -55,11 +57,14 @@ class Database:
 
     Attributes:
         conn: The ``sqlite3`` connection.
+        data_key: The window data key while a clerk is signed in, else ``None``: personal
+            columns are sealed under it (:mod:`offline_cache.vault`).
     """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._utils: sqlite_utils.Database | None = None
+        self.data_key: DataKey | None = None
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
         """Run one statement; a write outside a transaction is committed when this returns."""
@@ -262,6 +267,9 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
+            # A deleted or replaced row (a draft accepted, a value re-sealed) is overwritten
+            # with zeros, not left readable in a free page.
+            db.execute("PRAGMA secure_delete = ON")
             db.execute("PRAGMA journal_mode = WAL")
             # NORMAL in WAL mode never corrupts; commits that must survive a power cut use
             # durable_transaction(), which switches to FULL for their duration.

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.window_template import seed_window_database
+from offline_cache import vault
+from tests.window_template import TEST_DATA_KEY, seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.window import Window
 
@@ -32,8 +33,11 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def window(settings: Settings) -> Iterator[Window]:
-    """A :class:`window_app.window.Window` on the shipped catalog and a fresh SQLite file."""
+    """A :class:`window_app.window.Window` on the shipped catalog and a fresh SQLite file, its
+    personal data sealed under :data:`TEST_DATA_KEY` (as if a clerk had signed in)."""
     opened = Window.open(settings, clock=lambda: FIXED_NOW)
+    # Until sign-in exists: the key a signed-in clerk's account would unwrap.
+    vault.encrypt_plaintext_rows(opened.db, TEST_DATA_KEY)
     try:
         yield opened
     finally:

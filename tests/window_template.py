@@ -23,7 +23,12 @@ import tempfile
 from pathlib import Path
 
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+from window_app.trust.data_key import DataKey
 from window_app.window import Window
+
+TEST_DATA_KEY = DataKey(bytes(range(32)))
+"""The window data key of the test windows (``window`` fixture, tests/conftest.py): a fixed one,
+so a failed test's database can be read."""
 
 
 def seed_window_database(settings: Settings) -> Settings:
