@@ -76,7 +76,7 @@ def child(case: str, root: Path, rows: int, accepts: int) -> None:
             return statistics.median(times) * 1000
 
         figures["first_page_ms"] = median_ms(lambda: list_applications(db))
-        number = "5223251990%08d" % (rows // 3)
+        number = f"5223251990{rows // 3:08d}"
         assert len(list_applications(db, number)) == 1, "the ID number is found"
         figures["search_id_ms"] = median_ms(lambda: list_applications(db, number))
         figures["search_name_prefix_ms"] = median_ms(lambda: list_applications(db, "王"))
