@@ -19,11 +19,19 @@ from window_app.domain.applications import (
     ApplicationSummary,
     DepartmentPart,
 )
+from window_app.domain.identifiers import check_resident_id, check_uscc
 from window_app.domain.intake import Intake
 from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
 from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
-from window_app.trust.field_cipher import NAME_PREFIX_LENGTH, FieldCipher, name_matches, normalise_name, normalise_phone
+from window_app.trust.field_cipher import (
+    NAME_PREFIX_LENGTH,
+    FieldCipher,
+    name_matches,
+    normalise_id_number,
+    normalise_name,
+    normalise_phone,
+)
 from window_app.trust.keys import SigningKey
 
 _READ_WORDS = Words("读取办件", "Reading applications")
@@ -242,6 +250,15 @@ def _sealed_search(db: Database, cipher: FieldCipher, text: str, limit: int) -> 
     if not text:
         sql = f"SELECT {_SUMMARY_COLUMNS}, 1 FROM applications ORDER BY accepted_at DESC, receipt_no DESC LIMIT ?"
         return db.execute(sql, [limit]).fetchall()
+    number = normalise_id_number(text)
+    if check_resident_id(number) is None or check_uscc(number) is None:
+        # A whole, valid ID number is no receipt-number fragment and no offering name: the
+        # blind index alone answers, without walking the list.
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS}, 1 FROM applications WHERE number_index = ?"
+            " ORDER BY accepted_at DESC, receipt_no DESC LIMIT ?"
+        )
+        return db.execute(sql, [cipher.id_number_index(number), limit]).fetchall()
     # ``direct``: matched by something exact; the rest matched by the name's first
     # NAME_PREFIX_LENGTH characters only and are checked against the whole query below.
     sql = (
