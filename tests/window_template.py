@@ -31,6 +31,7 @@ from pathlib import Path
 
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.clerks import Role
+from window_app.trust.data_key import DataKey
 from window_app.trust.pins import KdfParams
 from window_app.window import Window
 
@@ -56,6 +57,22 @@ def open_signed_in(settings: Settings, clock: Callable[[], dt.datetime] | None =
         window.close()
         raise
     return window
+
+
+@functools.cache
+def template_data_key() -> DataKey:
+    """The window data key of every copy of this process's template (what the test clerk's
+    sign-in opens): for tests that read a database file's sealed columns themselves."""
+    directory = Path(tempfile.mkdtemp(prefix="window-template-key-"))
+    try:
+        window = open_signed_in(load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(directory / "data")))
+        try:
+            assert window.db.data_key is not None
+            return window.db.data_key
+        finally:
+            window.close()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def seed_data_dir(data_dir: Path) -> Path:

@@ -33,19 +33,6 @@ from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
 if TYPE_CHECKING:
-    from window_app.trust.data_key import DataKey
-
-
-def _encrypt_existing(db: Database, data_key: DataKey) -> None:
-    """The first data key encrypts what an installation from before accounts stored in the clear."""
-    # TODO(vault): offline_cache.vault.encrypt_plaintext_rows(db, data_key)
-
-
-def _reencrypt(db: Database, old: DataKey, new: DataKey) -> None:
-    # TODO(vault): offline_cache.vault.rekey(db, old, new)
-    pass
-
-if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.audit_check import AuditReport
     from window_app.clerks import Session
@@ -143,7 +130,7 @@ class Window:
             window_app.clerks.AccountError: Accounts exist, or the id/name/PIN is not acceptable.
         """
         session = window_app.clerks.create_first_administrator(
-            self.db, clerk_id, name, pin, now=self.now(), on_new_data_key=_encrypt_existing, **kdf
+            self.db, clerk_id, name, pin, now=self.now(), **kdf
         )
         self._begin(session)
         return session.clerk
@@ -213,9 +200,7 @@ class Window:
     def rekey(self) -> None:
         """A new window data key: the stored personal data re-encrypted under it, sealed to every
         active clerk; the old key opens nothing afterwards."""
-        session = window_app.clerks.rekey(
-            self.db, self._session(Permission.MANAGE_ACCOUNTS), now=self.now(), reencrypt=_reencrypt
-        )
+        session = window_app.clerks.rekey(self.db, self._session(Permission.MANAGE_ACCOUNTS), now=self.now())
         self._begin(session)
 
     # -- catalog -------------------------------------------------------------------------

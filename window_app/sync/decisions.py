@@ -339,13 +339,10 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
     )
     # The part's materials are sealed to its department: their states are read from the
     # application as accepted, for the material ids the part lists in the clear.
-    intake = progress.intake_json(db, receipt_no) or {}
-    states = intake.get("materials") or {}
-    shared = sorted(
-        material_id
-        for material_id in document.get("material_ids") or ()
-        if isinstance(states.get(material_id), dict) and states[material_id].get("verify_online")
-    )
+    # The sync engine may run locked: the marks are read from a column of their own, not from
+    # the (sealed) intake.
+    marked = progress.verify_online_materials(db, receipt_no)
+    shared = sorted(material_id for material_id in document.get("material_ids") or () if material_id in marked)
     if shared:
         # The window cannot query the data-sharing platform itself: the materials go to the
         # department with the envelope, marked for verification there (the exchange's data
