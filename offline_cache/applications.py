@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from offline_cache.audit import append_event, events_for, sign_head, utc_at
@@ -70,6 +70,7 @@ def insert_accepted(
     audit_data: dict[str, Any],
     head_key: SigningKey,
     draft_id: str = "",
+    also: Callable[[Database], None] | None = None,
 ) -> None:
     """Write an accepted application in ONE durable transaction: the receipt sequence bump, the
     application row, its parts, the outbox envelopes, the ``accepted`` audit event, the chain's
@@ -84,6 +85,9 @@ def insert_accepted(
         head_key: The window's signing key: the head after the ``accepted`` event is signed
             with it (:func:`offline_cache.audit.sign_head`).
         draft_id: The draft to delete, if the intake came from one.
+        also: Further writes of the same acceptance, run in this transaction after the
+            ``accepted`` event and before the head is signed (decisions made at the window,
+            handover lists: :mod:`window_app.handling`).
 
     Raises:
         SequenceTaken: Another writer used ``sequence`` first; nothing was written.
@@ -173,8 +177,8 @@ def insert_accepted(
         for envelope in envelopes:
             db.execute(
                 "INSERT INTO outbox (envelope_id, idempotency_key, receipt_no, department, stage, payload, "
-                "payload_sha256, signature, state, attempts, next_attempt_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                "payload_sha256, signature, state, attempts, next_attempt_at, created_at, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 [
                     envelope.envelope_id,
                     envelope.idempotency_key,
@@ -187,9 +191,12 @@ def insert_accepted(
                     state_of.get(envelope.envelope_id, "queued"),
                     utc_stamp(summary.accepted_at),  # due at once (UTC: compared as text)
                     summary.accepted_at,
+                    envelope.kind,
                 ],
             )
         append_event(db, detail.clerk, "accepted", summary.receipt_no, audit_data, summary.accepted_at)
+        if also is not None:
+            also(db)
         sign_head(db, head_key, detail.window_id.upper(), utc_at(dt.datetime.fromisoformat(summary.accepted_at)), cause="accept")
         if draft_id:
             db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])

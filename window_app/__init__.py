@@ -20,4 +20,4 @@ if TYPE_CHECKING:
     from window_app import identity as identity
     from window_app import receipt as receipt
 
-__getattr__ = submodules_on_use(__name__, "accepting", "audit_check", "clerks", "handover", "identity", "receipt")
+__getattr__ = submodules_on_use(__name__, "accepting", "audit_check", "backup", "clerks", "handover", "identity", "receipt")

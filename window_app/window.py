@@ -35,6 +35,7 @@ from window_app.sync.status import sync_status
 if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.audit_check import AuditReport
+    from window_app.backup import BackupHeader
     from window_app.clerks import Session
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
@@ -391,6 +392,16 @@ class Window:
         self.require(Permission.VIEW_ALL_APPLICATIONS)
         rows = export_store.application_rows(self.db)
         return export_store.write_rows(rows, export_store.export_columns(self.db), stream, fmt)
+
+    def backup(self, path: Path) -> BackupHeader:
+        """An encrypted backup of this window's data in the new file ``path``
+        (:mod:`window_app.backup`; supervisors and administrators).
+
+        Raises:
+            NotPermitted / window_app.backup.BackupError / OSError: Nothing is left behind.
+        """
+        session = self._session(Permission.BACKUP)
+        return window_app.backup.make_backup(self.db, self.settings, session, path, now=self.now())
 
     # -- the audit trail (offline_cache/audit.py, window_app/audit_check.py) ------------
 

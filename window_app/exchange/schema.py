@@ -40,6 +40,9 @@ def _handling_kinds(conn: sqlite3.Connection) -> None:
     the ledger's digests do not change) and renamed over the old ones. The children are
     rebuilt against ``envelopes_new`` first, so no foreign key ever points at a dropped row;
     renaming ``envelopes_new`` rewrites their references back to ``envelopes``."""
+    (envelopes_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'envelopes'").fetchone()
+    if "'filing'" in envelopes_sql:
+        return  # widened already (a file taken back to an older version by hand runs this again)
     counters = dict(conn.execute("SELECT name, seq FROM sqlite_sequence WHERE name IN ('envelopes', 'events')").fetchall())
     _widen(conn, "envelopes", {"CHECK (kind IN ('application', 'supplement'))": "CHECK (kind IN ('application', 'supplement', 'filing', 'handover'))"})
     _widen(conn, "items", {"REFERENCES envelopes (envelope_id)": "REFERENCES envelopes_new (envelope_id)"})
@@ -72,8 +75,15 @@ HANDLING_MIGRATION: list[MigrationStep] = [
     # A filed item (一类, concluded at the window): the window's decision as JSON; NULL otherwise.
     # A department's decision on it is refused (409). Not in the ledger's digest: it is a copy
     # of what the envelope's payload (which is) says.
-    "ALTER TABLE items ADD COLUMN filed TEXT",
+    lambda db: _add_column(db.conn, "items", "filed TEXT"),
 ]
+
+
+def _add_column(conn: sqlite3.Connection, table: str, definition: str) -> None:
+    """``ALTER TABLE … ADD COLUMN`` unless the column is there already."""
+    name = definition.split()[0]
+    if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
 
 
 MIGRATIONS: list[list[MigrationStep]] = [
