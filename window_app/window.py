@@ -353,6 +353,10 @@ class Window:
     def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
         """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;
         ``pending_only``: those the department has not acknowledged yet)."""
+        if receipt_no:
+            self._may_see(receipt_no)
+        else:
+            self.require(Permission.VIEW_ALL_APPLICATIONS)  # every window's follow-up: a supervisor's
 
         if receipt_no:
             found = offline_cache.handovers.handovers_of(self.db, receipt_no)

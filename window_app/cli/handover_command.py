@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from window_app.cli.context import opened_window, settings_from
+from window_app.cli.context import settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import out, out_json, print_table, when
 from window_app.cli.parser import add_command
@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
 
 def cmd_handover_list(args: argparse.Namespace) -> int:
     """Handover lists, oldest first, with who received them and when."""
-    with opened_window(settings_from(args)) as window:
+    with signed_in_window(args, settings_from(args)) as window:
         found = window.handovers(pending_only=args.pending)
     if args.json:
         out_json([handover.to_json() for handover in found])
@@ -49,7 +49,7 @@ def cmd_handover_list(args: argparse.Namespace) -> int:
 
 def cmd_handover_show(args: argparse.Namespace) -> int:
     """The printable 材料移交单 of one application."""
-    with opened_window(settings_from(args)) as window:
+    with signed_in_window(args, settings_from(args)) as window:
         try:
             text = window.handover_text(args.receipt_no)
         except KeyError:
