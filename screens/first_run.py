@@ -14,19 +14,20 @@ from functools import partial
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from screens.widgets.localized import WordsBinding
 from screens.widgets.pin_form import PinFormScreen, field_line
 from window_app.domain.clerks import clerk_id_problem
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
 
+# The Chinese lines are broken by hand: a line of hanzi would otherwise break anywhere, before
+# a comma or inside "PIN" (the box is 74 columns wide inside, whatever the terminal).
 INTRO = Words(
-    "本窗口还没有账号。先为自己开设第一个账号：管理员、值班长兼受理员，可以受理，也可以为其他工作人员开设账号。",
+    "本窗口还没有账号，请先开设您自己的账号：管理员、值班长兼受理员，\n可以受理办件，也可以为其他工作人员开设账号。",
     "This window has no accounts yet. Make the first one, yours: administrator, supervisor and "
     "acceptor; it accepts applications and makes the other clerks' accounts.",
 )
 PIN_NOTE = Words(
-    "PIN 保护本机保存的申请人信息。忘记 PIN 由另一位管理员重置；唯一的管理员忘记 PIN 则无法找回，请尽早再设一位管理员。",
+    "PIN 保护本机保存的申请人信息。忘记 PIN 时，由另一位管理员重置；\n唯一的管理员忘记 PIN 则无法找回：请尽早再设一位管理员。",
     "The PIN protects the applicants' data on this computer. A forgotten PIN is reset by another "
     "administrator; the only administrator's forgotten PIN cannot be recovered: make a second one soon.",
 )
@@ -39,32 +40,32 @@ class FirstRunScreen(PinFormScreen):
     TITLE_WORDS = Words("首次使用：开设管理员账号", "First run: your administrator account")
     PROGRESS_WORDS = Words("正在开设账号…", "Making the account…")
 
-    BINDINGS = [
-        WordsBinding("enter", "submit", words=Words("开设账号", "Make the account")),
-    ]
+    ENTER_WORDS = Words("开设账号", "Make the account")
 
     def compose_form(self) -> ComposeResult:
         yield Static(str(INTRO), classes="pin-text", markup=False)
-        yield field_line(Words("工号", "Clerk id"), Input(id="first-id", max_length=20))
-        yield field_line(Words("姓名", "Name"), Input(id="first-name", max_length=40))
-        yield field_line(Words("PIN", "PIN"), Input(id="first-pin", password=True, max_length=64))
-        yield field_line(Words("再输一次 PIN", "PIN again"), Input(id="first-pin-again", password=True, max_length=64))
-        yield Static(str(PIN_NOTE), classes="pin-text", id="first-pin-note", markup=False)
+        yield field_line(Words("工号", "Clerk id"), self.form_input(id="first-id", max_length=20))
+        yield field_line(Words("姓名", "Name"), self.form_input(id="first-name", max_length=40))
+        yield field_line(Words("PIN", "PIN"), self.form_input(id="first-pin", password=True, max_length=64))
+        yield field_line(Words("再输一次 PIN", "PIN again"), self.form_input(id="first-pin-again", password=True, max_length=64))
+
+    def compose_notes(self) -> ComposeResult:
+        yield Static(str(PIN_NOTE), classes="pin-note", id="first-pin-note", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#first-id", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter in a field goes to the next empty one; in the last, it makes the account.
-        event.stop()
+    def action_submit(self) -> None:
+        # Enter in a field goes on to the next empty one; once all are filled, makes the account.
         fields = list(self.query(Input))
         empty = [field for field in fields if not field.value]
-        if empty and event.input is not fields[-1]:
-            later = [field for field in empty if fields.index(field) > fields.index(event.input)]
+        focused = self.focused
+        if empty and focused in fields and focused is not fields[-1]:
+            later = [field for field in empty if fields.index(field) > fields.index(focused)]
             (later or empty)[0].focus()
             return
-        self.action_submit()
+        super().action_submit()
 
     def submit(self) -> None:
         value = {field.id: field.value for field in self.query(Input)}

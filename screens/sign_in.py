@@ -21,7 +21,6 @@ from functools import partial
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from screens.widgets.localized import WordsBinding
 from screens.widgets.pin_form import PinFormScreen, field_line
 from window_app.domain.clerks import Clerk
 from window_app.domain.errors import WindowAppError
@@ -39,9 +38,7 @@ class SignInScreen(PinFormScreen):
     CSS_PATH = "sign_in.tcss"
     TITLE_WORDS = Words("登录", "Sign in")
 
-    BINDINGS = [
-        WordsBinding("enter", "submit", words=Words("登录", "Sign in")),
-    ]
+    ENTER_WORDS = Words("登录", "Sign in")
 
     def __init__(self, *, locked_by: Clerk | None = None, clerk_id: str = "") -> None:
         super().__init__()
@@ -50,14 +47,14 @@ class SignInScreen(PinFormScreen):
 
     def compose_form(self) -> ComposeResult:
         yield Static(str(self._intro()), classes="pin-text", id="sign-in-intro", markup=False)
-        yield field_line(Words("工号", "Clerk id"), Input(self._clerk_id, id="sign-in-id", max_length=20))
-        yield field_line(Words("PIN", "PIN"), Input(id="sign-in-pin", password=True, max_length=64))
+        yield field_line(Words("工号", "Clerk id"), self.form_input(self._clerk_id, id="sign-in-id", max_length=20))
+        yield field_line(Words("PIN", "PIN"), self.form_input(id="sign-in-pin", password=True, max_length=64))
 
     def _intro(self) -> Words:
         if self.locked_by is None:
             return Words("请输入工号和 PIN 登录。", "Sign in with your clerk id and PIN.")
         return Words(
-            "窗口已锁定。{c} 本人登录即回到原处；换人登录从选择事项开始，正在办理的申请留在草稿中。",
+            "窗口已锁定。{c}本人登录即回到原处；\n换人登录从选择事项开始，正在办理的申请留在草稿中。",
             "The window is locked. {c} signs in to carry on where they were; another clerk starts "
             "at the offerings, and the application in progress waits in the drafts.",
         ).format(c=self.locked_by.label)

@@ -1,8 +1,8 @@
 """The base of the sign-in and first-run screens: a box of labelled inputs, words under them,
 and the PIN's work (argon2id, ~0.1 s) run in a thread so the screen keeps answering.
 
-A subclass yields its rows from :meth:`PinFormScreen.compose_form` (:func:`field_line` makes one),
-says what Enter does in :meth:`PinFormScreen.submit` (check what needs no PIN work, then
+A subclass yields its rows from :meth:`PinFormScreen.compose_form` (:func:`field_line` makes one)
+and notes under them from :meth:`PinFormScreen.compose_notes`, says what Enter does in :meth:`PinFormScreen.submit` (check what needs no PIN work, then
 :meth:`PinFormScreen.run_pin_work`), and gets the clerk back in :meth:`PinFormScreen.succeeded`.
 A refusal (:class:`~window_app.domain.errors.WindowAppError`: wrong PIN, locked, id taken …)
 stays in words under the inputs until the clerk tries again; anything else goes to the safety
@@ -16,14 +16,16 @@ connection of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.widgets.key_footer import KeyFooter
-from screens.widgets.localized import WordsBinding
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Clerk
@@ -33,9 +35,25 @@ from window_app.domain.words import NO_WORDS, Words
 PIN_WORK_GROUP = "pin-work"
 
 
+class FormInput(Input):
+    """A compact input whose Enter the footer names with the screen's words (登录, 开设账号).
+
+    Enter is the input's own key, not a priority key of the screen: a priority key would act
+    before the characters typed just before it reached the input.
+    """
+
+    def __init__(self, value: str = "", *, enter: Words, **options: Any) -> None:
+        super().__init__(value, compact=True, **options)
+        bindings = BindingsMap()
+        for _key, binding in type(self)._merged_bindings or ():
+            if binding.key == "enter":
+                binding = replace(binding, description=str(enter), show=True)
+            bindings._add_binding(binding)
+        self._bindings = bindings
+
+
 def field_line(label: Words, control: Input) -> Horizontal:
-    """One row of the box: the label, then the (compact) input."""
-    control.compact = True
+    """One row of the box: the label, then the input."""
     return Horizontal(Label(str(label), classes="pin-label"), control, classes="pin-line")
 
 
@@ -44,6 +62,7 @@ class PinFormScreen(WindowScreen[None]):
 
     Attributes:
         TITLE_WORDS: The box's title.
+        ENTER_WORDS: What Enter does (the footer).
         PROGRESS_WORDS: What the line under the inputs says while the PIN is checked.
     """
 
@@ -61,15 +80,15 @@ class PinFormScreen(WindowScreen[None]):
     PinFormScreen .pin-line { height: 1; margin-bottom: 1; }
     PinFormScreen .pin-label { width: 14; }
     PinFormScreen .pin-line Input { width: 1fr; max-width: 32; }
-    PinFormScreen #pin-message { height: auto; min-height: 1; color: $text-muted; }
+    PinFormScreen #pin-message { height: auto; min-height: 1; margin-bottom: 1; color: $text-muted; }
+    PinFormScreen .pin-note { height: auto; color: $text-muted; }
     PinFormScreen #pin-message.-error { color: $text-error; }
     """
     TITLE_WORDS: Words = NO_WORDS
     PROGRESS_WORDS: Words = Words("正在核对 PIN…", "Checking the PIN…")
 
-    BINDINGS = [
-        WordsBinding("enter", "submit", words=Words("确定", "OK")),
-    ]
+    ENTER_WORDS: Words = Words("确定", "OK")
+    """What Enter does, as the footer says it (:class:`FormInput`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,10 +105,15 @@ class PinFormScreen(WindowScreen[None]):
                 box.border_title = str(self.TITLE_WORDS)
                 yield from self.compose_form()
                 yield Static("", id="pin-message", markup=False)
+                yield from self.compose_notes()
         yield KeyFooter()
 
     def compose_form(self) -> ComposeResult:
         """The box's rows (text, :func:`field_line` rows)."""
+        yield from ()
+
+    def compose_notes(self) -> ComposeResult:
+        """What the box says under the words of the last try (default: nothing)."""
         yield from ()
 
     def on_mount(self) -> None:
@@ -134,6 +158,10 @@ class PinFormScreen(WindowScreen[None]):
     def action_submit(self) -> None:
         if not self._busy:
             self.submit()
+
+    def form_input(self, value: str = "", **options: Any) -> FormInput:
+        """An input of this box (Enter: :attr:`ENTER_WORDS`)."""
+        return FormInput(value, enter=self.ENTER_WORDS, **options)
 
     def submit(self) -> None:
         """Check the inputs and start :meth:`run_pin_work` (subclasses)."""
