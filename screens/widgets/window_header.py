@@ -57,7 +57,7 @@ class SyncBadge(Label):
     """
 
     DEFAULT_CSS = """
-    SyncBadge { padding: 0 1; max-width: 50%; text-wrap: nowrap; text-overflow: ellipsis; }
+    SyncBadge { padding: 0 1; max-width: 60%; text-wrap: nowrap; text-overflow: ellipsis; }
     SyncBadge.-online { color: $text-success; }
     SyncBadge.-offline { color: $text-warning; }
     SyncBadge.-quarantined { color: $text-error; }
