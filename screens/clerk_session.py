@@ -101,6 +101,7 @@ class ClerkSession:
         self._locked_by = clerk
         app.window.lock()
         app.clerk_id = ""
+        app.clear_notifications()  # nothing of the clerk's work stays in view
         app.push_screen(screens.SignInScreen(locked_by=clerk))
 
     # -- signed in ------------------------------------------------------------------------
