@@ -507,6 +507,10 @@ class WindowApp(App):
         self.clerk_session.lock()
         self.screen.refresh_bindings()
 
+    def forget_stale_screens(self) -> None:
+        """The screens left in the other language while locked are closed (another clerk came)."""
+        self._stale_while_locked = []
+
     def refresh_after_lock(self) -> None:
         """The clerk who locked is back: screens left behind in the other language are rebuilt."""
         stale, self._stale_while_locked = self._stale_while_locked, []

@@ -127,6 +127,7 @@ class ClerkSession:
         """Close every screen (the one before's), put their application aside, show pick."""
         app = self.app
         app.intake = None  # saved as a draft at the lock (if anything was typed)
+        app.forget_stale_screens()
         for screen in app.screen_stack[1:]:  # above Textual's default screen
             screen.discarded = True  # type: ignore[attr-defined]  # its resume is ignored
         while len(app.screen_stack) > 1:

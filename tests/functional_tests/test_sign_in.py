@@ -35,6 +35,7 @@ SIZE = (80, 24)
 ADMIN = ("A001", "王芳", "246813")
 ACCEPTOR = ("B002", "李强", "135792")
 HELPER = ("H003", "赵敏", "975310")
+ADMINISTRATOR_ONLY = ("C004", "周杰", "864209")
 
 
 def fresh_window(tmp_path, **clerk_settings) -> Window:
@@ -296,3 +297,19 @@ async def test_an_escaped_not_permitted_shows_its_words_not_a_program_error(wind
         body = str(app.screen.query_one("#dialog-body").render())
         assert "无权处理被拒信封" in body and "值班长" in body
         assert "程序出错" not in body
+
+
+async def test_an_administrator_only_sees_no_applications_key_and_takes_no_application(window):
+    app = make(with_accounts(window, (ADMINISTRATOR_ONLY, (Role.ADMINISTRATOR,))))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "C004", "864209")
+        assert isinstance(app.screen, PickScreen)
+        assert "办件" not in footer_text(app).replace("新办件", "")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        app.start_intake(offering_id(window, "新生儿"))
+        await pilot.pause()
+        assert app.intake is None and isinstance(app.screen, PickScreen)
+        assert any("无权填写申请" in n.message for n in app._notifications)
