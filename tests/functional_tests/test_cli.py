@@ -654,7 +654,7 @@ def test_no_command_starts_the_tui_on_the_window_and_closes_the_database(monkeyp
             # The first screen: first run (a window without accounts), sign-in, or pick when
             # the window comes signed in.
             first = type(self.screen).__name__
-            if first in ("FirstRunScreen", "SignInScreen"):
+            if first in ("FirstRunScreen", "SignInScreen") and self.focused is not None:  # mounted
                 seen.update(first=first, region=self.window.settings.window.region)
                 seen["language"] = self.window.settings.window.language
                 self.exit()
