@@ -16,6 +16,7 @@ from window_app.lazy import submodules_on_use
 # TYPE_CHECKING import keeps the dependency visible to import-linter.
 if TYPE_CHECKING:
     from offline_cache import applications as applications
+    from offline_cache import handovers as handovers
     from offline_cache import progress as progress
 
-__getattr__ = submodules_on_use(__name__, "applications", "progress")
+__getattr__ = submodules_on_use(__name__, "applications", "handovers", "progress")

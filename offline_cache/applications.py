@@ -5,23 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from offline_cache.audit import append_event, events_for, sign_head, utc_at
 from offline_cache.db import Database, durable_transaction, storage_errors
 from offline_cache.outbox import utc_stamp
 from offline_cache.stored_words import words_from_column
+from offline_cache.vault import index_application, read_cipher, reveal, seal, with_applicant, write_cipher
 from window_app.domain.applications import (
     ACCEPT_WORDS,
     ApplicationDetail,
     ApplicationSummary,
     DepartmentPart,
 )
+from window_app.domain.identifiers import check_resident_id, check_uscc
 from window_app.domain.intake import Intake
 from window_app.domain.receipt_no import check_receipt_no, normalize_receipt_no
 from window_app.domain.wire import Envelope
 from window_app.domain.words import Words
+from window_app.trust.field_cipher import (
+    NAME_PREFIX_LENGTH,
+    FieldCipher,
+    name_matches,
+    normalise_id_number,
+    normalise_name,
+    normalise_phone,
+)
 from window_app.trust.keys import SigningKey
 
 _READ_WORDS = Words("读取办件", "Reading applications")
@@ -30,6 +40,8 @@ _SUMMARY_COLUMNS = (
     "receipt_no, offering_id, offering_name, offering_name_en, offering_kind, "
     "applicant_name, applicant_number, state, accepted_at"
 )
+_TABLE = "applications"
+_PHONE_DIGITS = 7  # a query with fewer digits is no phone number (a receipt's sequence, a year)
 
 
 class SequenceTaken(Exception):
@@ -58,6 +70,7 @@ def insert_accepted(
     audit_data: dict[str, Any],
     head_key: SigningKey,
     draft_id: str = "",
+    also: Callable[[Database], None] | None = None,
 ) -> None:
     """Write an accepted application in ONE durable transaction: the receipt sequence bump, the
     application row, its parts, the outbox envelopes, the ``accepted`` audit event, the chain's
@@ -72,6 +85,9 @@ def insert_accepted(
         head_key: The window's signing key: the head after the ``accepted`` event is signed
             with it (:func:`offline_cache.audit.sign_head`).
         draft_id: The draft to delete, if the intake came from one.
+        also: Further writes of the same acceptance, run in this transaction after the
+            ``accepted`` event and before the head is signed (decisions made at the window,
+            handover lists: :mod:`window_app.handling`).
 
     Raises:
         SequenceTaken: Another writer used ``sequence`` first; nothing was written.
@@ -80,7 +96,20 @@ def insert_accepted(
     summary = detail.summary
     day = dt.datetime.fromisoformat(summary.accepted_at).date().isoformat()
     state_of = {part.envelope_id: part.state for part in summary.parts}
+    receipt_no = summary.receipt_no
+    agent = detail.intake.applicant.agent
+    personal = {
+        "applicant_name": summary.applicant_name,
+        "applicant_number": summary.applicant_number,
+        "phone": _phone(detail.intake),
+        "agent_name": agent.name if agent else "",
+        "intake": _dumps(detail.intake.to_json()),
+        "guide": _dumps(detail.guide),
+    }
+    verify_online = sorted(m for m, status in detail.intake.materials.items() if status.verify_online)
     with storage_errors(ACCEPT_WORDS), durable_transaction(db):
+        cipher = write_cipher(db, ACCEPT_WORDS)  # sealed under the signed-in clerk's data key
+        stored = {column: seal(cipher, value, _TABLE, column, receipt_no) for column, value in personal.items()}
         row = db.execute(
             "SELECT last FROM receipt_sequence WHERE day = ? AND window_id = ?", [day, detail.window_id]
         ).fetchone()
@@ -97,25 +126,25 @@ def insert_accepted(
                 receipt_no, offering_id, offering_kind, offering_name, offering_name_en,
                 applicant_kind, applicant_name, applicant_number, phone, agent_name,
                 state, catalog_version, lead_department, intake, guide, window_id, centre, clerk,
-                accepted_at, updated_at, promised_days, promised_by
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                accepted_at, updated_at, promised_days, promised_by, verify_online, clerk_id
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                summary.receipt_no,
+                receipt_no,
                 summary.offering_id,
                 summary.offering_kind,
                 summary.offering_name.zh,  # the Words in two columns: the English one is searched too
                 summary.offering_name.en,
                 detail.intake.applicant.kind,
-                summary.applicant_name,
-                summary.applicant_number,
-                _phone(detail.intake),
-                detail.intake.applicant.agent.name if detail.intake.applicant.agent else "",
+                stored["applicant_name"],
+                stored["applicant_number"],
+                stored["phone"],
+                stored["agent_name"],
                 summary.state,
                 detail.catalog_version,
                 detail.lead_department,
-                _dumps(detail.intake.to_json()),
-                _dumps(detail.guide),
+                stored["intake"],
+                stored["guide"],
                 detail.window_id,
                 detail.centre,
                 detail.clerk,
@@ -123,8 +152,14 @@ def insert_accepted(
                 detail.updated_at or summary.accepted_at,
                 detail.promised_days,
                 detail.promised_by,
+                _dumps(verify_online),
+                detail.clerk_id,
             ],
         )
+        if cipher is not None:
+            index_application(
+                db, cipher, receipt_no, personal["applicant_name"], personal["applicant_number"], personal["phone"]
+            )
         for part in summary.parts:
             db.execute(
                 "INSERT INTO application_parts (receipt_no, department, stage, items, state, envelope_id, updated_at) "
@@ -142,8 +177,8 @@ def insert_accepted(
         for envelope in envelopes:
             db.execute(
                 "INSERT INTO outbox (envelope_id, idempotency_key, receipt_no, department, stage, payload, "
-                "payload_sha256, signature, state, attempts, next_attempt_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                "payload_sha256, signature, state, attempts, next_attempt_at, created_at, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 [
                     envelope.envelope_id,
                     envelope.idempotency_key,
@@ -156,43 +191,129 @@ def insert_accepted(
                     state_of.get(envelope.envelope_id, "queued"),
                     utc_stamp(summary.accepted_at),  # due at once (UTC: compared as text)
                     summary.accepted_at,
+                    envelope.kind,
                 ],
             )
         append_event(db, detail.clerk, "accepted", summary.receipt_no, audit_data, summary.accepted_at)
+        if also is not None:
+            also(db)
         sign_head(db, head_key, detail.window_id.upper(), utc_at(dt.datetime.fromisoformat(summary.accepted_at)), cause="accept")
         if draft_id:
             db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
 
 
-def list_applications(db: Database, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
+def list_applications(
+    db: Database, query: str = "", limit: int = 500, *, clerk_id: str | None = None
+) -> list[ApplicationSummary]:
     """Applications, newest first, optionally filtered.
 
     Args:
-        query: Text found anywhere in the receipt number, applicant name, applicant number
-            (resident ID / USCC) or offering name (Chinese or English); case-insensitive for
-            Latin letters. Empty: all.
+        clerk_id: Only those this clerk accepted (``None``: everyone's).
+        query: Text found anywhere in the receipt number or the offering name (Chinese or
+            English; case-insensitive for Latin letters), or the applicant's exact ID number
+            (resident ID / USCC) or phone, or the start of the applicant's name or of the name
+            after its first character (the given name: ``建国`` finds 王建国). Once the
+            window's personal data is sealed, the ID number, phone and name are found through
+            their blind indexes (:mod:`offline_cache.vault`), never by decrypting every row.
+            Empty: all.
         limit: At most this many.
+
+    Raises:
+        DataLocked: The window's personal data is sealed and no clerk is signed in.
     """
     text = unicodedata.normalize("NFKC", query).strip()  # full-width IME input matches too
     if check_receipt_no(text):
         text = normalize_receipt_no(text)  # read off a slip: O for 0 and the like
+    with storage_errors(_READ_WORDS):
+        cipher = read_cipher(db, _READ_WORDS)
+        if cipher is None:
+            rows = _plain_search(db, text, limit, clerk_id)
+        else:
+            rows = _sealed_search(db, cipher, text, limit, clerk_id)
+        parts = _parts_of(db, [row[0] for row in rows])
+        return [_summary(_revealed(cipher, row), parts.get(row[0], ())) for row in rows]
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _plain_search(db: Database, text: str, limit: int, clerk_id: str | None) -> list[Any]:
+    """The search of an installation without a data key yet: plain text, matched anywhere."""
     # The walk follows the accepted_at index newest first and stops after ``limit`` matches.
-    sql = f"SELECT {_SUMMARY_COLUMNS} FROM applications"
-    params: list[Any] = []
+    sql = f"SELECT {_SUMMARY_COLUMNS} FROM applications WHERE (? IS NULL OR clerk_id = ?)"
+    params: list[Any] = [clerk_id, clerk_id]
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         sql += (
-            " WHERE receipt_no LIKE ? ESCAPE '\\' OR applicant_name LIKE ? ESCAPE '\\'"
+            " AND (receipt_no LIKE ? ESCAPE '\\' OR applicant_name LIKE ? ESCAPE '\\'"
             " OR applicant_number LIKE ? ESCAPE '\\' OR offering_name LIKE ? ESCAPE '\\'"
-            " OR offering_name_en LIKE ? ESCAPE '\\'"
+            " OR offering_name_en LIKE ? ESCAPE '\\')"
         )
-        params += [pattern] * 5
+        params += [_like(text)] * 5
     sql += " ORDER BY accepted_at DESC, receipt_no DESC LIMIT ?"
     params.append(limit)
+    return db.execute(sql, params).fetchall()
+
+
+def _sealed_search(db: Database, cipher: FieldCipher, text: str, limit: int, clerk_id: str | None) -> list[Any]:
+    """The search once personal data is sealed: receipt number and offering names as text, ID
+    number and phone by their exact blind index, the name by its prefix token."""
+    mine = "(:clerk IS NULL OR clerk_id = :clerk)"
+    if not text:
+        sql = f"SELECT {_SUMMARY_COLUMNS}, 1 FROM applications WHERE {mine} ORDER BY accepted_at DESC, receipt_no DESC LIMIT :limit"
+        return db.execute(sql, {"clerk": clerk_id, "limit": limit}).fetchall()
+    number = normalise_id_number(text)
+    if check_resident_id(number) is None or check_uscc(number) is None:
+        # A whole, valid ID number is no receipt-number fragment and no offering name: the
+        # blind index alone answers, without walking the list.
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS}, 1 FROM applications WHERE number_index = :number AND {mine}"
+            " ORDER BY accepted_at DESC, receipt_no DESC LIMIT :limit"
+        )
+        return db.execute(sql, {"number": cipher.id_number_index(number), "clerk": clerk_id, "limit": limit}).fetchall()
+    # ``direct``: matched by something exact; the rest matched by the name's first
+    # NAME_PREFIX_LENGTH characters only and are checked against the whole query below.
+    sql = (
+        f"SELECT {_SUMMARY_COLUMNS}, (receipt_no LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
+        " OR offering_name_en LIKE :like ESCAPE '\\' OR number_index = :number OR phone_index = :phone) AS direct"
+        f" FROM applications WHERE {mine} AND (receipt_no LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
+        " OR offering_name_en LIKE :like ESCAPE '\\' OR number_index = :number OR phone_index = :phone"
+        " OR receipt_no IN (SELECT receipt_no FROM application_name_index WHERE token = :token))"
+        " ORDER BY accepted_at DESC, receipt_no DESC"
+    )
+    wanted = normalise_name(text)
+    params = {
+        "like": _like(text),
+        "number": cipher.id_number_index(text),
+        "phone": cipher.phone_index(text) if len(normalise_phone(text)) >= _PHONE_DIGITS else None,
+        "token": cipher.name_prefix_token(text),
+        "clerk": clerk_id,
+    }
+    if len(wanted) <= NAME_PREFIX_LENGTH:
+        return db.execute(sql + " LIMIT :limit", {**params, "limit": limit}).fetchall()
+    found = []
+    for row in db.execute(sql, params):  # stops reading once ``limit`` are found
+        if row[-1] or name_matches(reveal(cipher, row[5], _TABLE, "applicant_name", row[0], _READ_WORDS), text):
+            found.append(row)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _revealed(cipher: FieldCipher | None, row: Sequence[Any]) -> tuple[Any, ...]:
+    """A summary row with its applicant's name and number opened."""
+    receipt_no = row[0]
+    name = reveal(cipher, row[5], _TABLE, "applicant_name", receipt_no, _READ_WORDS)
+    number = reveal(cipher, row[6], _TABLE, "applicant_number", receipt_no, _READ_WORDS)
+    return (*row[:5], name, number, *row[7:9])
+
+
+def accepted_by(db: Database, receipt_no: str) -> str | None:
+    """The 工号 of the clerk who accepted an application (``""`` before accounts), ``None`` if
+    there is no such application."""
     with storage_errors(_READ_WORDS):
-        rows = db.execute(sql, params).fetchall()
-        parts = _parts_of(db, [row[0] for row in rows])
-    return [_summary(row, parts.get(row[0], ())) for row in rows]
+        row = db.execute("SELECT clerk_id FROM applications WHERE receipt_no = ?", [receipt_no]).fetchone()
+    return row[0] if row else None
 
 
 def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
@@ -200,11 +321,13 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
 
     Raises:
         KeyError: No application has this receipt number.
+        DataLocked: Its personal data is sealed and no clerk is signed in.
     """
     with storage_errors(_READ_WORDS):
+        cipher = read_cipher(db, _READ_WORDS)
         row = db.execute(
             f"SELECT {_SUMMARY_COLUMNS}, intake, guide, clerk, window_id, catalog_version, lead_department, "
-            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion "
+            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion, clerk_id "
             "FROM applications WHERE receipt_no = ?",
             [receipt_no],
         ).fetchone()
@@ -212,6 +335,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
             raise KeyError(receipt_no)
         parts = _parts_of(db, [receipt_no]).get(receipt_no, ())
         audit = events_for(db, receipt_no)
+    summary_row = _revealed(cipher, row[:9])
     (
         intake,
         guide,
@@ -225,9 +349,12 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         updated_at,
         concluded_at,
         conclusion,
+        clerk_id,
     ) = row[9:]
+    intake = reveal(cipher, intake, _TABLE, "intake", receipt_no, _READ_WORDS)
+    guide = reveal(cipher, guide, _TABLE, "guide", receipt_no, _READ_WORDS)
     return ApplicationDetail(
-        summary=_summary(row[:9], parts),
+        summary=_summary(summary_row, parts),
         intake=Intake.from_json(json.loads(intake)),
         guide=json.loads(guide),
         audit=audit,
@@ -240,7 +367,8 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         promised_by=promised_by,
         updated_at=updated_at,
         concluded_at=concluded_at,
-        conclusion=conclusion,
+        conclusion=with_applicant(conclusion, summary_row[5]),
+        clerk_id=clerk_id,
     )
 
 

@@ -57,8 +57,8 @@ class Database:
 
     Attributes:
         conn: The ``sqlite3`` connection.
-        data_key: The window data key while a clerk is signed in (personal data is encrypted
-            with it, offline_cache/vault.py), ``None`` while the window is locked.
+        data_key: The window data key while a clerk is signed in, else ``None``: personal
+            columns are sealed under it (:mod:`offline_cache.vault`).
     """
 
     def __init__(self, conn: sqlite3.Connection):
@@ -267,6 +267,9 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
+            # A deleted or replaced row (a draft accepted, a value re-sealed) is overwritten
+            # with zeros, not left readable in a free page.
+            db.execute("PRAGMA secure_delete = ON")
             db.execute("PRAGMA journal_mode = WAL")
             # NORMAL in WAL mode never corrupts; commits that must survive a power cut use
             # durable_transaction(), which switches to FULL for their duration.

@@ -14,15 +14,37 @@ from typing import Any, TextIO
 
 from offline_cache.db import Database
 from offline_cache.schema import APPLICATIONS_EXPORT
+from offline_cache.vault import read_cipher, reveal, with_applicant
+from window_app.domain.words import Words
 
 EXPORT_FORMATS = ("csv", "json")
 
 
+EXPORT_WORDS = Words("导出办件", "Exporting applications")
+_PERSONAL = ("applicant_name", "applicant_number", "phone", "agent_name")
+
+
 def application_rows(db: Database) -> Iterator[dict[str, Any]]:
-    """Every row of the export view: newest application first, its parts by stage and department."""
-    return db.utils[APPLICATIONS_EXPORT].rows_where(
-        order_by="accepted_at DESC, receipt_no DESC, stage, department"
-    )
+    """Every row of the export view: newest application first, its parts by stage and department.
+
+    The applicant's name, number, phone and agent are opened with the signed-in clerk's data
+    key: the export is for a person who may read them (the file written is theirs to keep safe).
+
+    Raises:
+        DataLocked: They are sealed and no clerk is signed in (raised before any row is given).
+    """
+    cipher = read_cipher(db, EXPORT_WORDS)
+    rows = db.utils[APPLICATIONS_EXPORT].rows_where(order_by="accepted_at DESC, receipt_no DESC, stage, department")
+    return _opened(cipher, rows)
+
+
+def _opened(cipher: Any, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        receipt_no = row["receipt_no"]
+        for column in _PERSONAL:
+            row[column] = reveal(cipher, row[column], "applications", column, receipt_no, EXPORT_WORDS)
+        row["conclusion"] = with_applicant(row["conclusion"], row["applicant_name"])
+        yield row
 
 
 def export_columns(db: Database) -> list[str]:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from offline_cache.db import Database, storage_errors
+from offline_cache.vault import APPLICANT_MARK, read_cipher, reveal, seal, write_cipher
 from window_app.domain.progress import ItemDecision
 from window_app.domain.words import Words
 
 _READ_WORDS = Words("读取办理进度", "Reading the progress of applications")
+_INTAKE_WORDS = Words("读写办件的申请内容", "Reading or writing an application's intake")
 
 
 @dataclass(frozen=True)
@@ -195,10 +197,13 @@ def mark_supplied(db: Database, receipt_no: str, items: tuple[str, ...], materia
 
 
 def application_row(db: Database, receipt_no: str) -> ApplicationRow | None:
+    """What the sync engine needs of an application. It runs locked (headless ``sync``): the
+    applicant's name is :data:`~offline_cache.vault.APPLICANT_MARK`, which a conclusion keeps
+    and a keyed read replaces with the name."""
     row = db.execute(
-        "SELECT receipt_no, state, lead_department, offering_name, offering_name_en, applicant_name, accepted_at, "
+        "SELECT receipt_no, state, lead_department, offering_name, offering_name_en, ?, accepted_at, "
         "concluded_at, conclusion, clerk FROM applications WHERE receipt_no = ?",
-        [receipt_no],
+        [APPLICANT_MARK, receipt_no],
     ).fetchone()
     return ApplicationRow(*row) if row else None
 
@@ -223,16 +228,42 @@ def set_application_state(
 
 
 def intake_json(db: Database, receipt_no: str) -> dict[str, Any] | None:
+    """The application's intake as accepted (JSON).
+
+    Raises:
+        DataLocked: It is sealed and no clerk is signed in.
+    """
+    cipher = read_cipher(db, _INTAKE_WORDS)
     row = db.execute("SELECT intake FROM applications WHERE receipt_no = ?", [receipt_no]).fetchone()
-    return json.loads(row[0]) if row else None
+    if row is None:
+        return None
+    return json.loads(reveal(cipher, row[0], "applications", "intake", receipt_no, _INTAKE_WORDS))
 
 
 def write_intake_json(db: Database, receipt_no: str, intake: dict[str, Any], now: str) -> None:
-    """Store the application's intake again (a material supplied later), inside a transaction."""
-    db.execute(
-        "UPDATE applications SET intake = ?, updated_at = ? WHERE receipt_no = ?",
-        [json.dumps(intake, ensure_ascii=False), now, receipt_no],
+    """Store the application's intake again (a material supplied later), inside a transaction.
+
+    Raises:
+        DataLocked: Personal data is sealed and no clerk is signed in.
+    """
+    cipher = write_cipher(db, _INTAKE_WORDS)
+    text = json.dumps(intake, ensure_ascii=False)
+    shared = sorted(
+        material_id
+        for material_id, status in (intake.get("materials") or {}).items()
+        if isinstance(status, dict) and status.get("verify_online")
     )
+    db.execute(
+        "UPDATE applications SET intake = ?, verify_online = ?, updated_at = ? WHERE receipt_no = ?",
+        [seal(cipher, text, "applications", "intake", receipt_no), json.dumps(shared), now, receipt_no],
+    )
+
+
+def verify_online_materials(db: Database, receipt_no: str) -> set[str]:
+    """The materials of an application marked "verified by data sharing" (not personal data:
+    the sync engine reads them locked when a part is delivered)."""
+    row = db.execute("SELECT verify_online FROM applications WHERE receipt_no = ?", [receipt_no]).fetchone()
+    return set(json.loads(row[0])) if row else set()
 
 
 def count_parts_by_state(db: Database) -> dict[str, int]:

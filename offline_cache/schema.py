@@ -373,6 +373,79 @@ _V9: Migration = (
     "CREATE INDEX applications_clerk_id ON applications (clerk_id, accepted_at)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+
+_V10: Migration = (
+    # A 材料移交单 per class-3 department part (三类登记办, window_app/domain/handling.py): the
+    # paper materials handed to the department at acceptance, by whom and when, and the
+    # department's acknowledgement (who received them, when) from its ``acknowledged`` event.
+    """
+    CREATE TABLE handover_lists (
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        department TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        envelope_id TEXT NOT NULL,
+        department_name TEXT NOT NULL,
+        items TEXT NOT NULL,
+        materials TEXT NOT NULL,
+        handed_by TEXT NOT NULL,
+        handed_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (receipt_no, department, stage)
+    )
+    """,
+    # handover_of_envelope: the acknowledgement event names the envelope.
+    "CREATE INDEX handover_lists_envelope_id ON handover_lists (envelope_id)",
+    # list_handovers(pending only): the lists still awaiting acknowledgement, oldest first.
+    "CREATE INDEX handover_lists_pending ON handover_lists (acknowledged_at, handed_at)",
+)
+
+
+_V11: Migration = (
+    # Personal data at rest (offline_cache/vault.py): applicant_name, applicant_number, phone,
+    # agent_name, intake and guide of applications, and applicant_name and data of drafts, hold
+    # sealed BLOBs (window_app/trust/field_cipher.py) once the window has a data key; the rows
+    # written before are sealed then by vault.encrypt_plaintext_rows, not here (no key yet).
+    # Blind indexes: an exact resident ID / USCC, an exact phone (HMAC-SHA256, 16 bytes) …
+    "ALTER TABLE applications ADD COLUMN number_index BLOB",
+    "ALTER TABLE applications ADD COLUMN phone_index BLOB",
+    # … and every 1 … 4 character prefix of the applicant's name, one row each.
+    """
+    CREATE TABLE application_name_index (
+        token BLOB NOT NULL,
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        PRIMARY KEY (token, receipt_no)
+    ) WITHOUT ROWID
+    """,
+    # The index and its rebuild (rekey) by application.
+    "CREATE INDEX application_name_index_receipt_no ON application_name_index (receipt_no)",
+    # list_applications(query) by ID number / phone.
+    "CREATE INDEX applications_number_index ON applications (number_index)",
+    "CREATE INDEX applications_phone_index ON applications (phone_index)",
+    # The plain-text ID number index is gone with the plain text; the list's covering index no
+    # longer carries the applicant's name and number (sealed, they cannot be searched in it),
+    # and carries the blind indexes instead: a search walks it without reading the rows.
+    "DROP INDEX applications_applicant_number",
+    "DROP INDEX applications_accepted_at",
+    """
+    CREATE INDEX applications_accepted_at ON applications (
+        accepted_at, receipt_no, offering_id, offering_name, offering_name_en, offering_kind,
+        state, number_index, phone_index
+    )
+    """,
+    # The materials the window marked "verified by data sharing" (material ids, JSON): the sync
+    # engine records them when a part is delivered, and it runs locked, without the intake.
+    "ALTER TABLE applications ADD COLUMN verify_online TEXT NOT NULL DEFAULT '[]'",
+    """
+    UPDATE applications SET verify_online = coalesce((
+        SELECT json_group_array(m.key) FROM json_each(applications.intake, '$.materials') AS m
+        WHERE json_extract(m.value, '$.verify_online')
+    ), '[]')
+    WHERE typeof(intake) = 'text' AND json_valid(intake)
+    """,
+    # The export view reads the sealed columns as they are; offline_cache/export.py opens them.
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -44,6 +44,7 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "quarantined": Words("信封被拒收（隔离）", "envelope refused (quarantined)"),
     "department_received": Words("部门接收", "received by the department"),
     "item_approved": Words("部门同意", "approved by the department"),
+    "handover_acknowledged": Words("部门签收移交材料", "handover acknowledged by the department"),
     "item_rejected": Words("部门不予许可", "refused by the department"),
     "supplement_requested": Words("部门要求补正", "supplement requested"),
     "supplement_queued": Words("记录补正材料", "supplement recorded"),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.window_template import seed_window_database
+from tests.window_template import TEST_CLERK, TEST_PIN, seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.window import Window
 
@@ -23,6 +23,15 @@ def _no_user_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
 
 
+@pytest.fixture(autouse=True)
+def _test_clerk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that need a clerk (``accept``, ``applications`` …) act as the template's test
+    clerk, as a script would: ``$WINDOW_APP_CLERK`` and ``$WINDOW_APP_PIN``. A test of what
+    happens without them deletes them."""
+    monkeypatch.setenv("WINDOW_APP_CLERK", TEST_CLERK)
+    monkeypatch.setenv("WINDOW_APP_PIN", TEST_PIN)
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """The shipped window settings (贞丰县, 522325) with the data dir in ``tmp_path``, its
@@ -32,8 +41,10 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def window(settings: Settings) -> Iterator[Window]:
-    """A :class:`window_app.window.Window` on the shipped catalog and a fresh SQLite file."""
+    """A :class:`window_app.window.Window` on the shipped catalog and a fresh SQLite file, the
+    test clerk (every role) signed in."""
     opened = Window.open(settings, clock=lambda: FIXED_NOW)
+    opened.sign_in(TEST_CLERK, TEST_PIN)
     try:
         yield opened
     finally:

@@ -16,7 +16,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from window_app import accepting as accepting
     from window_app import audit_check as audit_check
+    from window_app import handover as handover
     from window_app import identity as identity
     from window_app import receipt as receipt
 
-__getattr__ = submodules_on_use(__name__, "accepting", "audit_check", "clerks", "identity", "receipt")
+__getattr__ = submodules_on_use(__name__, "accepting", "audit_check", "backup", "clerks", "handover", "identity", "receipt")

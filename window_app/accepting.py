@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import getpass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from offline_cache import applications as application_store
+from offline_cache import handovers as handover_store
+from offline_cache import progress
 from offline_cache.audit import latest_head
 from offline_cache.db import installation_tag, storage_errors
 from window_app.dispatch import WindowSigner, build_envelopes
@@ -28,13 +30,18 @@ from window_app.domain.applications import (
     applicant_name,
     applicant_number,
 )
+from window_app.domain.clerks import Clerk, Permission
 from window_app.domain.errors import StorageError
+from window_app.domain.handling import HandoverList
 from window_app.domain.intake import Enterprise, MaterialStatus
+from window_app.domain.progress import ItemDecision
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
+from window_app.handling import check_at_window, filed_decisions, handover_lists
 from window_app.identity import window_signing_key
 from window_app.intake.form import apply_prefill
 from window_app.receipt import add_working_days
+from window_app.sync.decisions import refresh_application
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -42,19 +49,10 @@ if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog
     from window_app.domain.intake import Intake
     from window_app.intake.guide import Guide
+    from window_app.trust.keys import SigningKey
 
 
 _SEQUENCE_ATTEMPTS = 5
-
-
-def clerk_name(settings: Settings) -> str:
-    """The clerk recorded in the audit trail: the configured name, else the OS user."""
-    if settings.window.clerk:
-        return settings.window.clerk
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a bare container
-        return ""
 
 
 def accept_intake(
@@ -64,27 +62,34 @@ def accept_intake(
     intake: Intake,
     guide: Guide,
     *,
+    clerk: Clerk,
     now: dt.datetime,
 ) -> AcceptedApplication:
     """Accept a validated intake: receipt number, envelopes, one durable transaction.
 
     The caller validates first (:meth:`window_app.window.Window.accept`); ``intake`` itself is
-    not modified.
+    not modified. Items the intake concludes at the window (``at_window``, 一类直接办) are
+    decided in the same transaction and filed with their departments; class-3 parts get their
+    handover list (材料移交单) (:mod:`window_app.handling`).
 
     Args:
         db: The window's database (:func:`offline_cache.db.open_database`).
         guide: The guide of ``intake`` (:func:`window_app.intake.guide.build_guide`).
+        clerk: Who accepts (named on the receipt and in the audit trail); only a clerk holding
+            ``DECIDE_AT_WINDOW`` (a sole approver) may conclude class-1 items (``intake.at_window``).
         now: The moment of acceptance, timezone-aware; its date is the receipt number's day.
 
     Raises:
+        window_app.handling.AtWindowRefused: Conclusions at the window this clerk may not
+            make, or on items that are not class 1; nothing was written.
         window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
     """
+    check_at_window(catalog, guide, intake, may_decide_at_window=clerk.may(Permission.DECIDE_AT_WINDOW))
     accepted = accepted_copy(catalog, settings, intake, guide)
     bundle = guide.offering.bundle
     day = now.date()
     accepted_at = now.isoformat(timespec="seconds")
     promised_days = guide.promised_days
-    clerk = clerk_name(settings)
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
     key = window_signing_key(settings, tag)  # signs the envelopes and the audit chain's head
@@ -93,7 +98,12 @@ def accept_intake(
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
         receipt_no = format_receipt_no(settings.window.region, day, settings.window.id, tag, sequence)
         head = latest_head(db)
-        envelopes = build_envelopes(catalog, settings, accepted, guide, receipt_no, now, key, head.to_json() if head else None)
+        filed = filed_decisions(receipt_no, guide, accepted, clerk_id=clerk.label, at=accepted_at)
+        envelopes = build_envelopes(
+            catalog, settings, accepted, guide, receipt_no, now, key, head.to_json() if head else None,
+            filed=filed, handed_by=clerk.label,
+        )
+        handovers = handover_lists(catalog, envelopes)
         parts = tuple(
             DepartmentPart(
                 department=envelope.department,
@@ -121,7 +131,8 @@ def accept_intake(
             intake=accepted,
             guide=guide.to_json(),
             audit=[],
-            clerk=clerk,
+            clerk=clerk.label,
+            clerk_id=clerk.id,
             window_id=settings.window.id,
             catalog_version=catalog.version,
             lead_department=bundle.lead_department,
@@ -142,10 +153,15 @@ def accept_intake(
                     "department": envelope.department,
                     "stage": envelope.stage,
                     "payload_sha256": envelope.payload_sha256,
+                    "kind": envelope.kind,
                 }
                 for envelope in envelopes
             ],
         }
+        if filed:
+            audit_data["decided_at_window"] = {
+                item_id: {"decision": d.decision, "result": d.result, "reason": d.reason} for item_id, d in filed.items()
+            }
         try:
             application_store.insert_accepted(
                 db,
@@ -155,6 +171,7 @@ def accept_intake(
                 audit_data=audit_data,
                 head_key=key,
                 draft_id=intake.draft_id,
+                also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers),
             )
         except application_store.SequenceTaken:
             continue  # another process on this database took the number first: take the next
@@ -167,6 +184,31 @@ def accept_intake(
         ),
         "locked",
     )
+
+
+def _at_accept(
+    catalog: Catalog,
+    key: SigningKey,
+    receipt_no: str,
+    accepted_at: str,
+    filed: dict[str, ItemDecision],
+    handovers: list[HandoverList],
+) -> Callable[[Database], None] | None:
+    """The accept transaction's further writes: decisions made at the window (then the parts'
+    and the application's states follow from them, and later stages whose prerequisites were
+    approved here are released), and the handover lists."""
+    if not filed and not handovers:
+        return None
+
+    def write(db: Database) -> None:
+        for handover in handovers:
+            handover_store.insert_handover(db, handover)
+        if filed:
+            for decision in filed.values():
+                progress.put_decision(db, decision)
+            refresh_application(db, receipt_no, now=accepted_at, signer=WindowSigner(catalog, key))
+
+    return write
 
 
 def installation_tag_of(db: Database) -> str:

@@ -16,21 +16,21 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from offline_cache import clerks as clerk_store
+from offline_cache import vault
 from offline_cache.audit import append_event, utc_at
 from offline_cache.db import Database, durable_transaction, storage_errors
 from window_app.domain.clerks import (
     FIRST_ADMINISTRATOR_ROLES,
+    AccountError,
     Clerk,
     NotPermitted,
     Permission,
     Role,
     clerk_id_problem,
 )
-from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
 from window_app.trust.data_key import DataKey
 from window_app.trust.pins import (
@@ -48,22 +48,6 @@ from window_app.trust.pins import (
 )
 
 ACCOUNTS_WORDS = Words("保存账号", "Saving the account")
-
-DataKeyHook = Callable[[Database, DataKey], None]
-"""Called inside the transaction that makes the first data key (encrypt what was stored before)."""
-
-
-class AccountError(WindowAppError):
-    """An account change or a sign-in was refused; the words say why and what to do.
-
-    Attributes:
-        kind: ``unknown``, ``wrong_pin``, ``locked``, ``disabled``, ``exists``, ``invalid``,
-            ``last_administrator``, ``no_key``.
-    """
-
-    def __init__(self, words: Words, kind: str):
-        super().__init__(words)
-        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -98,9 +82,11 @@ def create_first_administrator(
     *,
     now: dt.datetime,
     kdf: KdfParams = DEFAULT_KDF,
-    on_new_data_key: DataKeyHook | None = None,
 ) -> Session:
     """The window's first account (administrator, supervisor and acceptor) and its data key.
+
+    What an installation from before accounts stored in the clear is sealed under the new key
+    right after (and again at any sign-in, should the machine stop in between).
 
     Raises:
         AccountError: Accounts exist already, or the id, name or PIN is not acceptable.
@@ -117,9 +103,8 @@ def create_first_administrator(
                 "exists",
             )
         _insert(db, clerk, keys, data_key, at)
-        if on_new_data_key is not None:
-            on_new_data_key(db, data_key)
         append_event(db, clerk.label, "clerk.first_administrator", None, _account(clerk), at)
+    vault.encrypt_plaintext_rows(db, data_key)
     return Session(clerk, data_key, now)
 
 
@@ -159,6 +144,8 @@ def sign_in(db: Database, clerk_id: str, pin: str, *, now: dt.datetime, lock_aft
     with storage_errors(ACCOUNTS_WORDS), durable_transaction(db):
         clerk_store.record_sign_in(db, clerk_id, at)
         append_event(db, clerk.label, "clerk.signed_in", None, {"clerk": clerk.id}, at)
+    if vault.stored_key_id(db) is None:  # the first sealing did not finish (or never ran)
+        vault.encrypt_plaintext_rows(db, data_key)
     return Session(clerk_store.get_clerk(db, clerk_id).clerk, data_key, now)  # type: ignore[union-attr]
 
 
@@ -258,17 +245,19 @@ def unlock_clerk(db: Database, session: Session, clerk_id: str, *, now: dt.datet
     return _stored_or_refuse(db, clerk_id).clerk
 
 
-def rekey(db: Database, session: Session, *, now: dt.datetime, reencrypt: Callable[[Database, DataKey, DataKey], None]) -> Session:
-    """A new window data key: ``reencrypt(db, old, new)`` moves the stored data under it, and it
-    is sealed to every active clerk. Returns the administrator's session on the new key."""
+def rekey(db: Database, session: Session, *, now: dt.datetime) -> Session:
+    """A new window data key: the stored personal data re-sealed under it and the key sealed to
+    every active clerk, in one transaction. Returns the administrator's session on the new key."""
     actor = session.require(Permission.MANAGE_ACCOUNTS)
     new_key = DataKey.generate()
     at = utc_at(now)
-    with storage_errors(ACCOUNTS_WORDS), durable_transaction(db):
-        reencrypt(db, session.data_key, new_key)
+
+    def seal_to_every_clerk(db: Database) -> None:
         for clerk_id, public in clerk_store.active_public_keys(db):
             _put_wrap(db, clerk_id, public, new_key, at)
         append_event(db, actor.label, "data_key.rekeyed", None, {"key_id": new_key.key_id}, at)
+
+    vault.rekey(db, session.data_key, new_key, also=seal_to_every_clerk)
     return Session(session.clerk, new_key, session.signed_in_at)
 
 

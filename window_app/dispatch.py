@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from window_app.config import Settings
 from window_app.domain.catalog import Catalog, Department, Item, applicant_data_for, bilingual_keys
 from window_app.domain.errors import WindowAppError
+from window_app.domain.handling import HANDED_STATES, REQUEST, HandoverMaterial, part_handling
 from window_app.domain.intake import Applicant, Intake, MaterialStatus
+from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, idempotency_key, payload_sha256
 from window_app.domain.words import Words
 from window_app.intake.form import form_values
@@ -47,6 +49,8 @@ def build_envelopes(
     accepted_at: dt.datetime,
     signing_key: SigningKey,
     audit_head: dict[str, Any] | None = None,
+    filed: Mapping[str, ItemDecision] | None = None,
+    handed_by: str = "",
 ) -> tuple[Envelope, ...]:
     """Split an accepted intake into per-department, per-stage envelopes, in stage order.
 
@@ -61,6 +65,9 @@ def build_envelopes(
         signing_key: The window's key (:func:`window_app.identity.window_signing_key`).
         audit_head: The window's latest signed audit head (before this acceptance), carried in
             every envelope's clear header: the exchange keeps the latest head per window.
+        filed: Item id → the decision a sole approver made at the window (一类直接办): those
+            items are filed with their department, not asked (:mod:`window_app.domain.handling`).
+        handed_by: The accepting clerk, named on a class-3 part's handover (材料移交单).
 
     Raises:
         DispatchError: A department of the application has no usable sealing key.
@@ -96,19 +103,22 @@ def build_envelopes(
     if audit_head is not None:
         common["audit_head"] = audit_head
     envelopes = []
+    filed = filed or {}
     for stage_number, department_id, items in parts:
         key = idempotency_key(receipt_no, department_id, stage_number)
         envelope_id = uuid.uuid4().hex
         item_ids = {item.id for item in items}
         department = catalog.departments[department_id]
+        kind, handling = part_handling(items, filed)
         header: dict[str, Any] = {
             **common,
+            "kind": kind,
             "envelope_id": envelope_id,
             "idempotency_key": key,
             "department": {"id": department.id, **bilingual_keys("name", department.name)},
             "stage": stage_number,
             "is_lead": department_id == bundle.lead_department,
-            "items": [_item_entry(item) for item in items],
+            "items": [_item_entry(item, handling[item.id], filed.get(item.id)) for item in items],
             "depends_on": _depends_on(catalog, items, stage_of),
             # Which materials the part lists (catalog ids, no states or notes): what a supplement may answer.
             "material_ids": sorted(line.material.id for line in guide.checklist.lines if item_ids.intersection(line.needed_by)),
@@ -131,6 +141,13 @@ def build_envelopes(
                 if item_ids.intersection(line.needed_by)
             },
         }
+        if kind == "handover":
+            # What the department signs for: catalog names and original/copy, no personal data.
+            header["handover"] = {
+                "materials": [material.to_json() for material in handover_materials(guide, intake, items)],
+                "handed_by": handed_by,
+                "handed_at": accepted_at.isoformat(timespec="seconds"),
+            }
         header["sealed"] = seal_part(sealing_key_of(department), header, "sealed", content)
         payload = canonical_json(header)
         envelopes.append(
@@ -143,9 +160,27 @@ def build_envelopes(
                 payload=payload,
                 payload_sha256=payload_sha256(payload),
                 signature=signature_text(signing_key, payload),
+                kind=kind,
             )
         )
     return tuple(envelopes)
+
+
+def handover_materials(guide: Guide, intake: Intake, items: Iterable[Item]) -> tuple[HandoverMaterial, ...]:
+    """The paper materials of ``items`` that go on their handover list (材料移交单), in checklist
+    order: those received (original or copy) or promised (容缺), not those shared online."""
+    item_list = tuple(items)
+    item_ids = {item.id for item in item_list}
+    found = []
+    for line in guide.checklist.lines:
+        if not item_ids.intersection(line.needed_by):
+            continue
+        status = intake.materials.get(line.material.id) or MaterialStatus()
+        if status.state not in HANDED_STATES:
+            continue
+        original = any(r.original for item in item_list for r in item.materials if r.material == line.material.id)
+        found.append(HandoverMaterial(line.material.id, line.material.name.zh, status.state, original, status.note))
+    return tuple(found)
 
 
 def sealing_key_of(department: Department) -> PublicSealingKey:
@@ -204,16 +239,27 @@ def applicant_part(applicant: Applicant, data: Iterable[str]) -> dict[str, Any]:
     return part
 
 
-def _item_entry(item: Item) -> dict[str, Any]:
-    return {
+def _item_entry(item: Item, handling: str = REQUEST, filed: ItemDecision | None = None) -> dict[str, Any]:
+    entry = {
         "id": item.id,
         "name": item.name.zh,
         "handling_class": item.handling_class,
+        "handling": handling,
         "time_limit_days": item.time_limit_days,
         "promised_days": item.promised_days,
         "result": item.result,
         "site_survey": item.site_survey,
     }
+    if filed is not None:
+        # The window's decision, in the clear like every department decision the exchange keeps.
+        entry["filed"] = {
+            "decision": filed.decision,
+            "result": filed.result,
+            "reason": filed.reason,
+            "decided_by": filed.decided_by,
+            "decided_at": filed.decided_at,
+        }
+    return entry
 
 
 def _depends_on(catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, int]) -> list[dict[str, Any]]:

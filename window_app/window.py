@@ -33,25 +33,14 @@ from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
 if TYPE_CHECKING:
-    from window_app.trust.data_key import DataKey
-
-
-def _encrypt_existing(db: Database, data_key: DataKey) -> None:
-    """The first data key encrypts what an installation from before accounts stored in the clear."""
-    # TODO(vault): offline_cache.vault.encrypt_plaintext_rows(db, data_key)
-
-
-def _reencrypt(db: Database, old: DataKey, new: DataKey) -> None:
-    # TODO(vault): offline_cache.vault.rekey(db, old, new)
-    pass
-
-if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.audit_check import AuditReport
+    from window_app.backup import BackupHeader
     from window_app.clerks import Session
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
+    from window_app.domain.handling import HandoverList
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
     from window_app.domain.progress import ItemDecision
@@ -142,7 +131,7 @@ class Window:
             window_app.clerks.AccountError: Accounts exist, or the id/name/PIN is not acceptable.
         """
         session = window_app.clerks.create_first_administrator(
-            self.db, clerk_id, name, pin, now=self.now(), on_new_data_key=_encrypt_existing, **kdf
+            self.db, clerk_id, name, pin, now=self.now(), **kdf
         )
         self._begin(session)
         return session.clerk
@@ -212,9 +201,7 @@ class Window:
     def rekey(self) -> None:
         """A new window data key: the stored personal data re-encrypted under it, sealed to every
         active clerk; the old key opens nothing afterwards."""
-        session = window_app.clerks.rekey(
-            self.db, self._session(Permission.MANAGE_ACCOUNTS), now=self.now(), reencrypt=_reencrypt
-        )
+        session = window_app.clerks.rekey(self.db, self._session(Permission.MANAGE_ACCOUNTS), now=self.now())
         self._begin(session)
 
     # -- catalog -------------------------------------------------------------------------
@@ -267,32 +254,45 @@ class Window:
         return apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
 
     def save_draft(self, intake: Intake) -> str:
-        """Store the intake as a draft (survives quitting); returns the draft id."""
+        """Store the intake as a draft (survives quitting); returns the draft id.
+
+        Drafts belong to the window, not to one clerk: a helper (帮办代办员) fills one, an
+        acceptor accepts it.
+        """
+        self.require(Permission.DRAFT)
 
         return draft_store.save_draft(
             self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name.zh
         )
 
     def drafts(self) -> list[DraftSummary]:
+        self.require(Permission.DRAFT)
 
         return draft_store.list_drafts(self.db)
 
     def load_draft(self, draft_id: str) -> Intake:
+        self.require(Permission.DRAFT)
 
         return draft_store.load_draft(self.db, draft_id)
 
     def discard_draft(self, draft_id: str) -> None:
+        self.require(Permission.DRAFT)
 
         draft_store.delete_draft(self.db, draft_id)
 
     def accept(self, intake: Intake) -> AcceptedApplication:
         """Validate, then write application + outbox envelopes + audit event in one transaction.
 
+        Only a sole approver (``Permission.DECIDE_AT_WINDOW``) may conclude class-1 items at the
+        window (``intake.at_window``).
+
         Raises:
+            NotPermitted: The signed-in clerk may not accept (or nobody is signed in).
             IntakeInvalid: Nothing was written.
+            window_app.handling.AtWindowRefused: Nothing was written.
             window_app.domain.errors.StorageError: Nothing was written (the transaction rolled back).
         """
-
+        clerk = self.require(Permission.ACCEPT)
         offering = self.offering(intake.offering)
         guide = build_guide(self.catalog, offering, intake)
         problems = window_app.intake.validate.validate_intake(
@@ -301,9 +301,26 @@ class Window:
         if problems:
             raise IntakeInvalid(problems)
         # The recorded copy gets the prefilled values; the clerk's intake is left as it was.
-        return window_app.accepting.accept_intake(self.db, self.catalog, self.settings, intake, guide, now=self.now())
+        return window_app.accepting.accept_intake(
+            self.db, self.catalog, self.settings, intake, guide, clerk=clerk, now=self.now()
+        )
 
     # -- applications --------------------------------------------------------------------
+
+    def _applications_of(self) -> str | None:
+        """Whose applications the signed-in clerk sees: ``None`` for everyone's (a supervisor),
+        else their own 工号."""
+        clerk = self.require(Permission.VIEW_APPLICATIONS)
+        return None if clerk.may(Permission.VIEW_ALL_APPLICATIONS) else clerk.id
+
+    def _may_see(self, receipt_no: str) -> None:
+        """Raises KeyError for no such application, NotPermitted for someone else's."""
+        clerk_id = self._applications_of()
+        accepted_by = offline_cache.applications.accepted_by(self.db, receipt_no)
+        if accepted_by is None:
+            raise KeyError(receipt_no)
+        if clerk_id is not None and accepted_by != clerk_id:
+            raise NotPermitted(Permission.VIEW_ALL_APPLICATIONS, self.clerk)
 
     def outbox_unsent(self) -> int:
         """Envelopes accepted here and not yet delivered to their departments (queued + held)."""
@@ -311,23 +328,51 @@ class Window:
         return outbox_store.count_unsent(self.db)
 
     def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
-        """Accepted applications, newest first, filtered by receipt/name/id/bundle text."""
+        """Accepted applications, newest first, filtered by receipt/name/id/bundle text: the
+        clerk's own, or every one for a supervisor."""
 
-        return offline_cache.applications.list_applications(self.db, query=query, limit=limit)
+        return offline_cache.applications.list_applications(
+            self.db, query=query, limit=limit, clerk_id=self._applications_of()
+        )
 
     def application(self, receipt_no: str) -> ApplicationDetail:
         """One application with its department parts and audit trail.
 
         Raises:
             KeyError: No such receipt number.
+            NotPermitted: Another clerk's application, and the signed-in clerk is no supervisor.
         """
-
+        self._may_see(receipt_no)
         return offline_cache.applications.get_application(self.db, receipt_no)
 
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
 
         return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog)
+
+    def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
+        """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;
+        ``pending_only``: those the department has not acknowledged yet)."""
+
+        if receipt_no:
+            found = offline_cache.handovers.handovers_of(self.db, receipt_no)
+            return [h for h in found if not (pending_only and h.acknowledged)]
+        return offline_cache.handovers.list_handovers(self.db, pending_only=pending_only)
+
+    def handover_text(self, receipt_no: str) -> str:
+        """The printable 材料移交单 of an application, one sheet per class-3 part.
+
+        Raises:
+            KeyError: No such receipt number, or it has no handover list.
+        """
+
+        detail = self.application(receipt_no)
+        found = self.handovers(receipt_no)
+        if not found:
+            raise KeyError(receipt_no)
+        return "\n\n".join(
+            window_app.handover.render_handover(h, centre=detail.centre, window_id=detail.window_id) for h in found
+        )
 
     def save_receipt(self, receipt_no: str) -> Path:
         """Write the receipt to ``<data dir>/receipts/<receipt no>.txt`` for printing.
@@ -343,9 +388,20 @@ class Window:
 
     def export_applications(self, stream: TextIO, fmt: str) -> int:
         """Every accepted application, one row per department part, written to ``stream`` as
-        ``csv`` or ``json``; returns how many rows were written."""
+        ``csv`` or ``json``; returns how many rows were written (a supervisor's task)."""
+        self.require(Permission.VIEW_ALL_APPLICATIONS)
         rows = export_store.application_rows(self.db)
         return export_store.write_rows(rows, export_store.export_columns(self.db), stream, fmt)
+
+    def backup(self, path: Path) -> BackupHeader:
+        """An encrypted backup of this window's data in the new file ``path``
+        (:mod:`window_app.backup`; supervisors and administrators).
+
+        Raises:
+            NotPermitted / window_app.backup.BackupError / OSError: Nothing is left behind.
+        """
+        session = self._session(Permission.BACKUP)
+        return window_app.backup.make_backup(self.db, self.settings, session, path, now=self.now())
 
     # -- the audit trail (offline_cache/audit.py, window_app/audit_check.py) ------------
 
@@ -393,6 +449,8 @@ class Window:
             window_app.domain.errors.StorageError: Nothing was written.
         """
 
+        clerk = self.require(Permission.SUPPLEMENT)
+        self._may_see(receipt_no)
         return window_app.sync.supplements.supplement(
             self.db,
             receipt_no,
@@ -401,7 +459,7 @@ class Window:
             status,
             now=self.now(),
             signer=window_app.accepting.window_signer(self.db, self.catalog, self.settings),
-            clerk=window_app.accepting.clerk_name(self.settings),
+            clerk=clerk.label,
         )
 
     def key_path(self) -> Path:
@@ -420,6 +478,7 @@ class Window:
         """
         tag = window_app.accepting.installation_tag_of(self.db)
         if replace:
+            self.require(Permission.MANAGE_KEYS)
             window_app.identity.replace_window_key(self.settings, tag)
         key = window_app.identity.window_signing_key(self.settings, tag)
         return window_app.identity.window_identity(self.settings, tag, key)
@@ -432,16 +491,19 @@ class Window:
 
     def item_decisions(self, receipt_no: str) -> dict[str, ItemDecision]:
         """Each item's latest decision (result number, reason, who, when), by item id."""
+        self._may_see(receipt_no)
 
         return offline_cache.progress.decisions_of(self.db, receipt_no)
 
     def quarantined(self, limit: int = 500) -> list[OutboxEntry]:
         """Envelopes the exchange refused for good, with the reason in ``last_error``."""
+        self.require(Permission.QUARANTINE)
 
         return outbox_store.list_by_state(self.db, "quarantined", limit)
 
     def requeue_quarantined(self, envelope_ids: list[str]) -> int:
         """Send quarantined envelopes again (after the cause was fixed): same bytes, same keys."""
+        self.require(Permission.QUARANTINE)
 
         return outbox_store.requeue_quarantined(self.db, envelope_ids, self.now().isoformat())
 

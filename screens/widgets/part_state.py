@@ -31,6 +31,8 @@ PART_MARKS: dict[str, str] = {
     "rejected": "✗",
     "supplement_needed": "!",
     "cancelled": "–",
+    "awaiting_acknowledgement": "⇢",
+    "handed_over": "✓",
     "quarantined": "⊘",
     "supplement_queued": "⇡",
     "supplement_sent": "↑",

@@ -8,6 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from screens.app import WindowApp
+from tests.window_template import TEST_CLERK, TEST_CLERK_NAME, TEST_KDF, TEST_PIN
 from window_app.domain.identifiers import resident_id_check_char, uscc_check_char
 from window_app.trust.pins import KdfParams
 
@@ -37,19 +38,14 @@ def offering_id(window, name: str) -> str:
 CHEAP_KDF = KdfParams(time_cost=1, memory_kib=8192)
 """argon2id parameters for test accounts: the real ones cost ~0.1 s a PIN."""
 
-TEST_CLERK = ("T001", "测试员", "246813")
-"""The account ``make_app`` signs a window in with when it comes without a session."""
-
-
 def signed_in(window):
-    """``window`` with a clerk signed in: the fixture's own session, else :data:`TEST_CLERK`
-    (administrator, supervisor, acceptor) made on the fresh window."""
+    """``window`` with a clerk signed in: the fixture's own session, else the template's test
+    clerk (every role; tests/window_template.py), made first on a window without accounts."""
     if window.session is None:
-        clerk_id, name, pin = TEST_CLERK
-        if window.has_clerks():
-            window.sign_in(clerk_id, pin)
+        if not window.has_clerks():
+            window.create_first_administrator(TEST_CLERK, TEST_CLERK_NAME, TEST_PIN, kdf=TEST_KDF)
         else:
-            window.create_first_administrator(clerk_id, name, pin, kdf=CHEAP_KDF)
+            window.sign_in(TEST_CLERK, TEST_PIN)
     return window
 
 

@@ -18,6 +18,7 @@ from rich.cells import cell_len
 
 from offline_cache.audit import verify_chain
 from tests.exchange_fixtures import opened
+from tests.window_template import open_signed_in
 from window_app.accepting import window_signer
 from window_app.domain.catalog import FormField
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
@@ -199,7 +200,7 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
 
 
 def test_an_accepted_application_is_there_after_the_window_is_reopened(settings) -> None:
-    first = Window.open(settings, clock=lambda: FIXED_NOW)
+    first = open_signed_in(settings, clock=lambda: FIXED_NOW)
     try:
         intake = filled_intake(first, "newborn")
         draft_id = first.save_draft(intake)
@@ -208,7 +209,7 @@ def test_an_accepted_application_is_there_after_the_window_is_reopened(settings)
     finally:
         first.close()
 
-    again = Window.open(settings, clock=lambda: FIXED_NOW)
+    again = open_signed_in(settings, clock=lambda: FIXED_NOW)
     try:
         assert [summary.receipt_no for summary in again.applications()] == [accepted.receipt_no]
         assert again.receipt_text(accepted.receipt_no) == receipt

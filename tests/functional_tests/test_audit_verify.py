@@ -25,7 +25,7 @@ import pytest
 
 from offline_cache.audit import GENESIS_HASH, event_hash
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401
-from tests.window_template import seed_window_database
+from tests.window_template import open_signed_in, seed_window_database
 from window_app.cli import main
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.audit_head import AuditHead
@@ -83,7 +83,7 @@ def trail(tmp_path: Path, exchange_server: ExchangeServer, monkeypatch: pytest.M
     for name, value in env.items():
         monkeypatch.setenv(name, value)  # the in-process CLI reads its settings from the environment too
     settings = seed_window_database(load_settings(SHIPPED_CONFIG, environ=env, data_dir=str(tmp_path / "window")))
-    window = Window.open(settings, clock=lambda: FIXED_NOW)
+    window = open_signed_in(settings, clock=lambda: FIXED_NOW)
     try:
         receipts = [window.accept(_intake(name)).receipt_no for name in ACCEPTED]
         engine = SyncEngine(
@@ -400,7 +400,7 @@ def test_a_rewritten_history_is_refused_by_the_exchange_at_the_next_round(trail:
     (409, recorded) and the round says so in words."""
     trail.sql("DELETE FROM audit WHERE seq > 2")
     trail.sql("DELETE FROM audit_heads WHERE seq > 2")
-    window = Window.open(trail.settings, clock=lambda: FIXED_NOW)
+    window = open_signed_in(trail.settings, clock=lambda: FIXED_NOW)
     try:
         engine = SyncEngine(
             window.db, trail.settings, catalog_etag=window.catalog.digest, refresh_catalog=False, clock=lambda: FIXED_NOW

@@ -51,7 +51,9 @@ from tests.functional_tests.shell_helpers import (
     paste,
     type_text,
 )
+from tests.window_template import template_data_key
 from window_app.domain.words import language
+from window_app.trust.field_cipher import field_cipher, is_sealed
 
 pytestmark = pytest.mark.anyio
 
@@ -225,14 +227,24 @@ async def resume_first_draft(pilot, screen_class: type) -> None:
 class Stored:
     """What the SQLite file holds after the clerk's work."""
 
-    applications: list[sqlite3.Row]
+    applications: list[dict[str, Any]]  # personal columns opened
     envelopes: dict[tuple[str, int], dict[str, Any]]  # (department, stage) → payload
     outbox_states: dict[tuple[str, int], str]
     audit: list[tuple[str, str | None]]
-    drafts: list[sqlite3.Row]
+    drafts: list[dict[str, Any]]
 
     def envelope(self, department: str, stage: int) -> dict[str, Any]:
         return self.envelopes[department, stage]
+
+
+def opened_row(row: sqlite3.Row, table: str, key_column: str) -> dict:
+    """A row with its sealed personal columns opened, as a clerk signed in reads them."""
+    cipher = field_cipher(template_data_key())
+    return {
+        column: cipher.open(row[column], table=table, column=column, row=row[key_column])
+        if is_sealed(row[column]) else row[column]
+        for column in row.keys()
+    }
 
 
 def read_database(path) -> Stored:
@@ -241,11 +253,11 @@ def read_database(path) -> Stored:
     try:
         outbox = db.execute("SELECT department, stage, state, payload FROM outbox").fetchall()
         stored = Stored(
-            applications=db.execute("SELECT * FROM applications").fetchall(),
+            applications=[opened_row(row, "applications", "receipt_no") for row in db.execute("SELECT * FROM applications")],
             envelopes={},
             outbox_states={(row["department"], row["stage"]): row["state"] for row in outbox},
             audit=[(row["action"], row["receipt_no"]) for row in db.execute("SELECT action, receipt_no FROM audit")],
-            drafts=db.execute("SELECT * FROM drafts").fetchall(),
+            drafts=[opened_row(row, "drafts", "id") for row in db.execute("SELECT * FROM drafts")],
         )
         for row in outbox:
             key = (row["department"], row["stage"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server_factory, make_envelope  # noqa: F401 - the fixture
-from tests.window_template import seed_window_database
+from tests.window_template import open_signed_in, seed_window_database
 from window_app.cli import main
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.intake.io import parse_intake
@@ -76,7 +76,7 @@ def test_an_operator_registers_a_window_then_its_envelopes_go_and_a_revoked_key_
         "WINDOW_APP_EXCHANGE_URL": server.url, "WINDOW_APP_EXCHANGE_TOKEN": token,
         "WINDOW_APP_TRUST_KEYS_DIR": str(tmp_path / "keys"),
     })
-    window = Window.open(settings)
+    window = open_signed_in(settings)
     try:
         intake, _ = parse_intake(json.loads((ROOT / "examples/applications/business_startup.json").read_text("utf-8")))
         window.accept(intake)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.exchange_fixtures import opened
+from tests.window_template import open_signed_in
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.catalog.search import offerings_for_region
 from window_app.config import SHIPPED_CONFIG, load_settings
@@ -53,7 +54,7 @@ def region_offering(offering_id: str) -> str:
 def open_window(data_dir: Path, region: str) -> Window:
     """The shipped window settings (no developer overrides) at ``region``, clock pinned."""
     settings = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_WINDOW_REGION": region}, data_dir=str(data_dir))
-    return Window.open(settings, clock=lambda: FIXED_NOW)
+    return open_signed_in(settings, clock=lambda: FIXED_NOW)
 
 
 def documents(accepted: Any) -> list[dict[str, Any]]:

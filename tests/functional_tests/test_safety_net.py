@@ -39,7 +39,9 @@ from tests.functional_tests.shell_helpers import (
     paste,
     type_text,
 )
+from tests.window_template import template_data_key
 from window_app.incidents import log_path
+from window_app.trust.field_cipher import field_cipher
 
 pytestmark = pytest.mark.anyio
 
@@ -54,11 +56,20 @@ def rewrite_as_a_newer_version(settings, table: str, column: str, key: str, valu
     try:
         with db:
             (stored,) = db.execute(f"SELECT {column} FROM {table} WHERE {key} = ?", [value]).fetchone()
-            data = json.loads(stored)
+            # Sealed under the test window's data key (a signed-in clerk's): opened and sealed again.
+            cipher = field_cipher(template_data_key())
+            data = json.loads(cipher.open(stored, table=table, column=column, row=value))
             data["applicant"]["person"]["email"] = "wang@example.cn"
-            db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", [json.dumps(data, ensure_ascii=False), value])
+            text = json.dumps(data, ensure_ascii=False)
+            sealed = cipher.seal(text, table=table, column=column, row=value)
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", [sealed, value])
     finally:
         db.close()
+
+
+def draft_name(draft_id: str, stored: bytes) -> str:
+    """A draft's applicant name as a signed-in clerk reads it (sealed under the test key)."""
+    return field_cipher(template_data_key()).open(stored, table="drafts", column="applicant_name", row=draft_id)
 
 
 def dialog_text(app) -> str:
@@ -102,7 +113,10 @@ async def test_a_draft_this_version_cannot_read_is_told_in_words_and_the_session
 
             # The application being typed was saved as a draft, read by an outside observer.
             with sqlite3.connect(settings.database_path) as db:
-                drafts = db.execute("SELECT id, offering_id, applicant_name FROM drafts ORDER BY id").fetchall()
+                drafts = [
+                (draft_id, offering, draft_name(draft_id, name))
+                for draft_id, offering, name in db.execute("SELECT id, offering_id, applicant_name FROM drafts ORDER BY id")
+            ]
             db.close()
             assert sorted((offering, name) for _, offering, name in drafts) == [
                 ("house_transfer", "王建国"),
@@ -203,7 +217,10 @@ async def test_when_textual_cannot_go_on_the_app_saves_the_draft_logs_and_stops_
     assert "Traceback" not in err and 'File "' not in err
 
     with sqlite3.connect(settings.database_path) as db:
-        drafts = db.execute("SELECT offering_id, applicant_name, step FROM drafts").fetchall()
+        drafts = [
+            (offering, draft_name(draft_id, name), step)
+            for draft_id, offering, name, step in db.execute("SELECT id, offering_id, applicant_name, step FROM drafts")
+        ]
         applications = db.execute("SELECT count(*) FROM applications").fetchone()[0]
     db.close()
     assert drafts == [("newborn", "韦小宝", "applicant")]

@@ -120,7 +120,7 @@ def business_startup_in_every_state(window) -> str:
 
 
 def concluded_house_transfer(window) -> str:
-    """二手房转移登记, every part approved: concluded with the lead department's conclusion."""
+    """二手房转移登记, every part approved or handed over: concluded with the lead department's conclusion."""
     receipt_no = window.accept(house_transfer(window, materials=True, fields=True)).receipt_no
     exchange = Departments(window)
     exchange.deliver(receipt_no, "tax", "09:31")
@@ -128,8 +128,10 @@ def concluded_house_transfer(window) -> str:
     exchange.deliver(receipt_no, "real_estate_registry", "10:03")
     exchange.decide(receipt_no, "real_estate_registry", "10:20", "14:41", result="不动产权证书 黔（2026）贞丰县不动产权第0004567号")
     for department, decided in (("power_grid", "15:12"), ("water_supply", "16:05")):
+        # 三类登记办: the utilities sign for the paper materials handed over.
         exchange.deliver(receipt_no, department, "14:42")
-        exchange.decide(receipt_no, department, "14:50", decided, result=f"{department} 过户单 0001")
+        exchange.event(receipt_no, department, "received", "14:50")
+        exchange.event(receipt_no, department, "acknowledged", decided, decided_by="收件员")
     return receipt_no
 
 

@@ -29,7 +29,7 @@ from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
     reserve_port,
     url_of,
 )
-from tests.window_template import seed_window_database
+from tests.window_template import open_signed_in, seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
 from window_app.exchange.client import DepartmentClient
@@ -62,7 +62,7 @@ def open_window(tmp_path: Path) -> Iterator:
     opened: list[Window] = []
 
     def opener(url: str, **env: str) -> Window:
-        window = Window.open(seed_window_database(settings_for(tmp_path, url, **env)), clock=lambda: FIXED_NOW)
+        window = open_signed_in(settings_for(tmp_path, url, **env), clock=lambda: FIXED_NOW)
         opened.append(window)
         return window
 
@@ -99,6 +99,10 @@ def decide_all(server: ExchangeServer, department: str, decision: str = "approve
     decided = []
     with DepartmentClient(server.url, server.department_token(department)) as client:
         for envelope in client.inbox("new"):
+            if envelope["kind"] == "handover":  # 三类登记办: the department signs for the paper
+                client.decide(envelope["envelope_id"], "", "acknowledged", decided_by="收件员", keys=DepartmentKeys.demo(department))
+                decided += [item["id"] for item in envelope["items"]]
+                continue
             for item in envelope["payload"]["items"]:
                 client.decide(envelope["envelope_id"], item["id"], decision, result=result or f"{item['result']} 0001", decided_by="审批员", keys=DepartmentKeys.demo(department), **extra)
                 decided.append(item["id"])
@@ -134,10 +138,12 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
     assert detail.concluded_at and detail.conclusion
     assert detail.conclusion.startswith("贞丰县市场监督管理局（牵头部门）办理结论")
     assert LICENCE in detail.conclusion
-    assert "共 7 项：准予办理 7 项" in detail.conclusion
-    assert {part.state for part in detail.summary.parts} == {"approved"}
+    # The bank's account opening is 三类登记办: handed over and acknowledged, not decided here.
+    assert "共 7 项：准予办理 6 项，移交部门办理 1 项" in detail.conclusion
+    assert {part.state for part in detail.summary.parts} == {"approved", "handed_over"}
     actions = [event.action for event in detail.audit]
-    assert actions.count("delivered") == 7 and actions.count("item_approved") == 7 and actions[-1] == "concluded"
+    assert actions.count("delivered") == 7 and actions.count("item_approved") == 6 and actions[-1] == "concluded"
+    assert actions.count("handover_acknowledged") == 1
     # Exactly once at the exchange.
     assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes")[0][0] == 7
     status = window.sync_status()
@@ -187,7 +193,7 @@ def test_one_departments_dead_endpoint_does_not_hold_up_the_others(
     sync(window)
     states = {(p.department, p.stage): p.state for p in window.application(receipt).summary.parts}
     assert states[("health", 1)] == "queued"  # still waiting for its own endpoint
-    assert all(state == "approved" for key, state in states.items() if key != ("health", 1))
+    assert all(state in ("approved", "handed_over") for key, state in states.items() if key != ("health", 1)), states
     assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes WHERE department = 'health'")[0][0] == 0
     attempts = window.db.execute("SELECT attempts, last_error FROM outbox WHERE department = 'health'").fetchone()
     assert attempts[0] >= 3 and "连接被拒绝" in attempts[1]
@@ -284,7 +290,7 @@ def test_catalog_refresh_installs_a_newer_catalog_for_new_applications(exchange_
     assert catalog_dir(window.settings) == installed
     assert asyncio.run(engine.run_once()).catalog.status == "unchanged"  # 304 on its ETag
 
-    reopened = Window.open(window.settings, clock=lambda: FIXED_NOW)
+    reopened = open_signed_in(window.settings, clock=lambda: FIXED_NOW)
     try:
         assert reopened.catalog.version == newer
     finally:

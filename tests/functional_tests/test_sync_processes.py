@@ -37,6 +37,7 @@ from tests.functional_tests.test_sync_faults import (
     window_env,
 )
 from tests.functional_tests.test_sync_in_app import accept_in_app, badge, exchange_rows, f5, until
+from tests.window_template import open_signed_in
 from window_app.sync.lock import lock_path, read_holder
 from window_app.window import Window
 
@@ -109,7 +110,7 @@ def test_a_second_sync_says_which_process_syncs_and_exits_5(
     tmp_path: Path, exchange_server: ExchangeServer, holders: list[Holder]  # noqa: F811
 ) -> None:
     window_dir = tmp_path / "window"
-    window = Window.open(settings_for(window_dir, exchange_server.url))
+    window = open_signed_in(settings_for(window_dir, exchange_server.url))
     try:
         queued = accept_backlog(window, 1)  # one application: its envelopes queued
     finally:
@@ -168,7 +169,7 @@ def test_after_sigkill_of_the_holder_the_next_sync_runs_without_cleanup(
     with FaultProxy(exchange_server.port) as line:
         line.set_mode("latency", seconds=0.05)
         data_dir = tmp_path / "window"
-        window = Window.open(settings_for(data_dir, line.url, WINDOW_APP_SYNC_BATCH_SIZE="10"))
+        window = open_signed_in(settings_for(data_dir, line.url, WINDOW_APP_SYNC_BATCH_SIZE="10"))
         try:
             accept_backlog(window, 300)
             accepted = queued_payloads(window)
@@ -219,7 +220,7 @@ async def test_the_app_says_another_process_syncs_and_takes_over_when_it_exits(
     tmp_path: Path, exchange_server: ExchangeServer, holders: list[Holder], fast_takeover  # noqa: F811
 ) -> None:
     data_dir = tmp_path / "window"
-    window = Window.open(settings_for(data_dir, exchange_server.url, WINDOW_APP_SYNC_INTERVAL_SECONDS="60"))
+    window = open_signed_in(settings_for(data_dir, exchange_server.url, WINDOW_APP_SYNC_INTERVAL_SECONDS="60"))
     holder = Holder(data_dir, exchange_server.url, WINDOW_APP_SYNC_INTERVAL_SECONDS="0.2")
     holders.append(holder)
     holder.wait_for_the_lock()
@@ -290,7 +291,7 @@ async def test_f5_only_app_says_so_and_syncs_after_the_holder_is_killed(
     tmp_path: Path, exchange_server: ExchangeServer, holders: list[Holder]  # noqa: F811
 ) -> None:
     data_dir = tmp_path / "window"
-    window = Window.open(settings_for(data_dir, exchange_server.url))
+    window = open_signed_in(settings_for(data_dir, exchange_server.url))
     holder = Holder(data_dir, exchange_server.url, WINDOW_APP_SYNC_INTERVAL_SECONDS="30")
     holders.append(holder)
     holder.wait_for_the_lock()

@@ -16,6 +16,7 @@ from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.dispatch import WindowSigner
 from window_app.domain.applications import AcceptedApplication
 from window_app.domain.catalog import Catalog
+from window_app.domain.clerks import Clerk, Role
 from window_app.domain.intake import Intake
 from window_app.domain.words import Words
 from window_app.intake.guide import Guide, build_guide
@@ -25,6 +26,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=CST)  # a Friday
 
 __all__ = [
+    "CLERK",
     "NOW",
     "accept",
     "build_catalog",
@@ -40,9 +42,13 @@ __all__ = [
 ]
 
 
-def settings_for(data_dir: Path, window_id: str = "ZF-01", clerk: str = "张敏") -> Settings:
-    """The shipped window settings with their own data dir, window id and clerk."""
-    environ = {"WINDOW_APP_WINDOW_ID": window_id, "WINDOW_APP_WINDOW_CLERK": clerk}
+CLERK = Clerk("ZM01", "张敏", (Role.ACCEPTOR,))
+"""Who accepts in the store tests (the services check roles; these tests are below them)."""
+
+
+def settings_for(data_dir: Path, window_id: str = "ZF-01") -> Settings:
+    """The shipped window settings with their own data dir and window id."""
+    environ = {"WINDOW_APP_WINDOW_ID": window_id}
     return load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(data_dir))
 
 
@@ -57,11 +63,12 @@ def accept(
     *,
     catalog: Catalog | None = None,
     now: dt.datetime = NOW,
+    clerk: Clerk = CLERK,
 ) -> AcceptedApplication:
     """Accept an intake (the newborn one by default) against the small test catalog."""
     catalog = catalog or build_catalog()
     intake = intake or newborn_intake()
-    return accept_intake(db, catalog, settings, intake, guide_for(catalog, intake), now=now)
+    return accept_intake(db, catalog, settings, intake, guide_for(catalog, intake), clerk=clerk, now=now)
 
 
 def signer_for(db: Database, settings: Settings, catalog: Catalog | None = None) -> WindowSigner:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from window_app.domain.wire import (
+    ACKNOWLEDGED,
     DECISIONS,
     EVENT_KINDS,
     KINDS,
@@ -65,7 +66,7 @@ def test_the_module_says_what_the_openapi_document_says() -> None:
     assert set(submitted["required"]) == set(wire_envelope())
     assert (submitted["properties"]["stage"]["minimum"], submitted["properties"]["stage"]["maximum"]) == (1, MAX_STAGE)
     decision = SCHEMAS["DecisionRequest"]
-    assert tuple(decision["properties"]["decision"]["enum"]) == DECISIONS
+    assert tuple(decision["properties"]["decision"]["enum"]) == (*DECISIONS, ACKNOWLEDGED)
     assert decision["properties"]["reason"]["maxLength"] == MAX_TEXT
     assert decision["properties"]["envelope_id"]["maxLength"] == decision["properties"]["item"]["maxLength"] == MAX_ID_LENGTH
     assert f"at most {MAX_JSON_DEPTH} levels deep" in OPENAPI["info"]["description"]
@@ -90,7 +91,7 @@ def test_an_envelope_reads_back_as_it_was_written() -> None:
         ([], "an envelope must be a JSON object"),
         (wire_envelope(envelope_id=""), "envelope_id is missing or not a non-empty string"),
         (wire_envelope(receipt_no="x" * (MAX_ID_LENGTH + 1)), f"receipt_no is longer than {MAX_ID_LENGTH} characters"),
-        (wire_envelope(kind="letter"), "kind 'letter' is not one of application, supplement"),
+        (wire_envelope(kind="letter"), "kind 'letter' is not one of application, filing, handover, supplement"),
         (wire_envelope(stage=True), "stage is missing or not a whole number from 1 to 99"),
         (wire_envelope(payload={"a": 1}), "payload is missing or not a string (the canonical JSON text)"),
         (wire_envelope(payload_sha256="00"), "payload_sha256 is missing or not 64 hexadecimal digits"),
@@ -117,7 +118,7 @@ def test_an_application_key_is_receipt_department_stage() -> None:
     [
         ("approved", "the body must be a JSON object"),
         ({"envelope_id": "e", "item": "i"}, "decision must be a non-empty string of at most 2000 characters"),
-        ({"envelope_id": "e", "item": "i", "decision": "maybe"}, "decision must be one of approved, rejected, supplement_needed"),
+        ({"envelope_id": "e", "item": "i", "decision": "maybe"}, "decision must be one of approved, rejected, supplement_needed, acknowledged"),
         ({"envelope_id": "e", "item": "i", "decision": "rejected"}, "a rejection needs a reason"),
         ({"envelope_id": "e", "item": "i", "decision": "supplement_needed"}, "a supplement request needs a material or a reason"),
         ({"envelope_id": "e", "item": "i", "decision": "approved", "result": 7}, "result must be a string of at most 2000 characters"),

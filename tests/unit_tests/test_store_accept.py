@@ -62,7 +62,7 @@ def test_accepting_writes_the_application_its_parts_envelopes_and_audit_event(db
     assert detail.summary.state == "accepted"
     assert detail.summary.applicant_name == "王小红"
     assert detail.summary.applicant_number == MOTHER_ID
-    assert detail.clerk == "张敏" and detail.window_id == "ZF-01"
+    assert detail.clerk == "张敏（ZM01）" and detail.clerk_id == "ZM01" and detail.window_id == "ZF-01"
     assert detail.catalog_version == "test.1"
     assert detail.lead_department == "public_security"
     assert [event.action for event in detail.audit] == ["accepted"]

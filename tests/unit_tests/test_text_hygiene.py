@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from catalog_builders import TODAY, WINDOW_REGION, build_catalog, newborn_intake, offering_of
 
+from tests.window_template import CLERK_ENVIRON, seed_data_dir
 from window_app.catalog.loader import CatalogError, load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import resident_id_check_char
 from window_app.domain.intake import Intake, MaterialStatus
@@ -113,9 +114,9 @@ def test_a_lone_surrogate_in_a_file_is_refused_in_words_and_nothing_is_written(t
     example["applicant"]["person"]["name"] = "王\ud800"
     bad = tmp_path / "surrogate.json"
     bad.write_text(json.dumps(example), encoding="ascii")  # "\ud800" as JSON writes it: an escape
-    data = tmp_path / "data"
+    data = seed_data_dir(tmp_path / "data")
     command = [sys.executable, "-m", "window_app", "--data-dir", str(data)]
-    env = {"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin", **CLERK_ENVIRON}
     accepted = subprocess.run([*command, "accept", str(bad)], capture_output=True, text=True, env=env, timeout=120)
     assert accepted.returncode == 1, accepted.stderr
     assert "Traceback" not in accepted.stderr

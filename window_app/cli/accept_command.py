@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from window_app.cli.context import offering_here, opened_window, settings_from
+from window_app.cli.context import offering_here, settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
@@ -36,7 +36,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
     if problems or intake is None:
         invalid = IntakeInvalid(problems)
         raise InvalidInput(invalid.words, invalid.details)
-    with opened_window(settings) as window:
+    with signed_in_window(args, settings) as window:
         offering = offering_here(window, intake.offering)
         accepted = _accept(window, intake)
         err(

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from window_app.cli.errors import (
+    EXIT_DENIED,
     EXIT_ENVIRONMENT,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
@@ -24,6 +25,7 @@ from window_app.cli.output import err, tolerate_narrow_encodings
 from window_app.cli.parser import build_parser, global_parser, initial_language
 from window_app.cli.tui import run_tui
 from window_app.config import ConfigError
+from window_app.domain.clerks import AccountError, NotPermitted
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import language, set_language, tr
 
@@ -100,6 +102,9 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         err(tr("配置有误：{message}", "Configuration error: {message}", message=exc))
         return EXIT_ENVIRONMENT
+    except (AccountError, NotPermitted) as exc:  # who, not what: sign in / ask someone who may
+        _report(exc)
+        return EXIT_DENIED
     except WindowAppError as exc:  # catalog, storage: the environment, not the input
         _report(exc)
         return EXIT_ENVIRONMENT

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from window_app.cli.context import opened_window, settings_from
+from window_app.cli.context import settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, err, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
@@ -52,7 +52,7 @@ def register(commands: Any) -> None:
 def cmd_applications(args: argparse.Namespace) -> int:
     """Accepted applications, newest first, with each department's part."""
     settings = settings_from(args)
-    with opened_window(settings) as window:
+    with signed_in_window(args, settings) as window:
         summaries = window.applications(query=args.query, limit=args.limit)
         if args.json:
             out_json([application_row(summary) for summary in summaries])
@@ -97,7 +97,7 @@ def _print_applications(catalog: Catalog, summaries: Sequence[Any]) -> None:
 def cmd_receipt(args: argparse.Namespace) -> int:
     """The printable receipt of an accepted application."""
     settings = settings_from(args)
-    with opened_window(settings) as window:
+    with signed_in_window(args, settings) as window:
         try:
             text = window.receipt_text(args.receipt_no)
         except KeyError:
@@ -111,7 +111,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 def cmd_export_applications(args: argparse.Namespace) -> int:
     """Every accepted application, one row per department part, as CSV or JSON."""
     settings = settings_from(args)
-    with opened_window(settings) as window:
+    with signed_in_window(args, settings) as window:
         if not args.output:
             window.export_applications(sys.stdout, args.format)
             return EXIT_OK

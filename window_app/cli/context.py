@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import getpass
+import os
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import window_app.catalog
 from window_app.cli.errors import InvalidInput
 from window_app.config import Settings, load_settings
+from window_app.domain.clerks import AccountError
 from window_app.domain.words import Words, set_language
 from window_app.sync.catalog_refresh import catalog_dir
 from window_app.window import Window
@@ -46,6 +50,57 @@ def opened_window(settings: Settings) -> Iterator[Window]:
         yield window
     finally:
         window.close()
+
+
+CLERK_ENV = "WINDOW_APP_CLERK"
+PIN_ENV = "WINDOW_APP_PIN"
+
+
+@contextlib.contextmanager
+def signed_in_window(args: argparse.Namespace, settings: Settings) -> Iterator[Window]:
+    """The window with a clerk signed in: ``--clerk`` (or ``$WINDOW_APP_CLERK``), the PIN from
+    ``$WINDOW_APP_PIN`` or, at a terminal, a prompt that does not echo.
+
+    Raises:
+        AccountError: No clerk named, no PIN to be had, or the sign-in was refused (exit 3).
+    """
+    with opened_window(settings) as window:
+        clerk_id = getattr(args, "clerk", None) or os.environ.get(CLERK_ENV, "")
+        if not clerk_id:
+            if not window.has_clerks():
+                raise AccountError(
+                    Words(
+                        "本窗口还没有账号：先运行 window-app（界面引导建立首个管理员）或 window-app clerk add --first",
+                        "This window has no accounts yet: run window-app (it walks you through the first "
+                        "administrator) or window-app clerk add --first",
+                    ),
+                    "unknown",
+                )
+            raise AccountError(
+                Words("此命令需要登录：--clerk 工号（或 $WINDOW_APP_CLERK）", "This command needs a clerk: --clerk ID (or $WINDOW_APP_CLERK)"),
+                "unknown",
+            )
+        window.sign_in(clerk_id, read_pin(Words("{id} 的 PIN：", "PIN of {id}: ").format(id=clerk_id)))
+        yield window
+
+
+def read_pin(prompt: Words, *, environ_key: str = PIN_ENV) -> str:
+    """A PIN from the environment (scripts) or typed at the terminal without echo.
+
+    Raises:
+        AccountError: Neither is possible (no variable, not a terminal).
+    """
+    pin = os.environ.get(environ_key)
+    if pin is not None:
+        return pin
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise AccountError(
+            Words("需要 PIN：请设置 ${v}，或在终端中运行以输入", "A PIN is needed: set ${v}, or run at a terminal to type it").format(
+                v=environ_key
+            ),
+            "invalid",
+        )
+    return getpass.getpass(str(prompt))
 
 
 def load_window_catalog(settings: Settings) -> Catalog:

@@ -2,7 +2,8 @@
 
 A command returns :data:`EXIT_OK` or raises; :func:`window_app.cli.app.main` turns what it
 raises into words on stderr and one of these exit codes, never a traceback:
-:class:`InvalidInput` → 1; a config, catalog, storage or file-system failure → 2.
+:class:`InvalidInput` → 1; a config, catalog, storage or file-system failure → 2; no clerk signed
+in, a refused sign-in or a role that does not allow the command → 3.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from window_app.domain.words import tr
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_ENVIRONMENT = 2
+EXIT_DENIED = 3
 EXIT_INTERRUPTED = 130
 
 

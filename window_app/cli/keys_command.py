@@ -13,10 +13,11 @@ import argparse
 import json
 from typing import Any
 
-from window_app.cli.context import opened_window, settings_from
+from window_app.cli.context import opened_window, settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
+from window_app.domain.clerks import Permission
 from window_app.domain.words import Words, tr
 
 
@@ -37,7 +38,8 @@ def register(commands: Any) -> None:
 def cmd_keys_init(args: argparse.Namespace) -> int:
     """Make (or replace) the key and say where it is."""
     settings = settings_from(args)
-    with opened_window(settings) as window:
+    with signed_in_window(args, settings) as window:
+        window.require(Permission.MANAGE_KEYS)
         path = window.key_path()
         existed = path.exists()
         identity = window.identity(replace=args.replace)

@@ -45,8 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Comprehensive window for integrated service bundles. Without a sub-command: start the TUI.",
         ),
         epilog=tr(
-            "退出码：0 成功，1 输入有误，2 环境有误（配置、目录、数据库）。",
-            "Exit codes: 0 ok, 1 invalid input, 2 environment (config, catalog, storage).",
+            "退出码：0 成功，1 输入有误，2 环境有误（配置、目录、数据库），3 未登录或无权限。"
+            "需要身份的命令：--clerk 工号（或 $WINDOW_APP_CLERK），PIN 取自 $WINDOW_APP_PIN，否则提示输入。",
+            "Exit codes: 0 ok, 1 invalid input, 2 environment (config, catalog, storage), 3 not signed in or not allowed. "
+            "Commands that need a clerk: --clerk ID (or $WINDOW_APP_CLERK), the PIN from $WINDOW_APP_PIN, else a prompt.",
         ),
     )
     add_global_options(parser, suppress=False)
@@ -86,6 +88,15 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=default, help=tr("输出语言（默认取配置）", "output language (default: config)")
     )
+    parser.add_argument(
+        "--clerk",
+        metavar="ID",
+        default=default,
+        help=tr(
+            "以此工号办理（或 $WINDOW_APP_CLERK）；PIN 取自 $WINDOW_APP_PIN，否则提示输入",
+            "act as this clerk (or $WINDOW_APP_CLERK); the PIN from $WINDOW_APP_PIN, else a prompt",
+        ),
+    )
 
 
 def global_parser(*, strict: bool) -> argparse.ArgumentParser:
@@ -94,6 +105,7 @@ def global_parser(*, strict: bool) -> argparse.ArgumentParser:
     parser.add_argument("--config")
     parser.add_argument("--data-dir")
     parser.add_argument("--lang", choices=LANGUAGES if strict else None)
+    parser.add_argument("--clerk")
     return parser
 
 

@@ -17,8 +17,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.guide_command",  # guide
     "window_app.cli.accept_command",  # accept
     "window_app.cli.applications_command",  # applications, receipt, export applications
+    "window_app.cli.handover_command",  # handover list | show
     "window_app.cli.config_command",  # config init | path
     "window_app.cli.keys_command",  # keys init | show
+    "window_app.cli.backup_command",  # backup, restore
+    "window_app.cli.clerk_command",  # clerk add | list | disable | reset-pin | set-roles | unlock | rekey
     "window_app.exchange.cli",  # exchange … (the reference department exchange)
     "window_app.cli.sync_command",  # sync … (the headless sync worker)
     "window_app.cli.audit_command",  # audit verify

@@ -24,17 +24,24 @@ ACCEPT_WORDS = Words("本次受理", "This acceptance")
 
 APPLICATION_STATES: tuple[str, ...] = ("accepted", "in_progress", "supplement_needed", "concluded", "rejected")
 
-PartState = Literal["queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed", "cancelled"]
+PartState = Literal[
+    "queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed", "cancelled",
+    "awaiting_acknowledgement", "handed_over",
+]
 """- ``queued``: stage 1 (or prerequisites met): its envelope is ready to send;
 - ``waiting``: a later stage, waiting for its prerequisites' results;
 - ``sent``: the exchange confirmed receipt of the envelope;
 - ``received``: the department registered it;
 - ``approved`` / ``rejected``: the department's opinion;
 - ``supplement_needed``: the department asked for a supplement;
-- ``cancelled``: a prerequisite was refused, so this part is never sent (window_app/sync/stages.py)."""
+- ``cancelled``: a prerequisite was refused, so this part is never sent (window_app/sync/stages.py);
+- ``awaiting_acknowledgement``: a class-3 handover (三类登记办) delivered, its department has not
+  yet confirmed receipt of the paper materials;
+- ``handed_over``: the department acknowledged the handover: the window's part is done."""
 
 PART_STATES: tuple[str, ...] = (
     "queued", "waiting", "sent", "received", "approved", "rejected", "supplement_needed", "cancelled",
+    "awaiting_acknowledgement", "handed_over",
 )
 
 
@@ -169,6 +176,7 @@ class ApplicationDetail:
     updated_at: str = ""
     concluded_at: str | None = None
     conclusion: str | None = None
+    clerk_id: str = ""
 
 
 @dataclass(frozen=True)

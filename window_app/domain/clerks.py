@@ -11,8 +11,9 @@ role                      中文              may
 ``sole_approver``         独任审批员        as an acceptor, and conclude 一类 items at the window
 ``helper``                帮办代办员        take intakes and drafts for an applicant; not accept
 ``supervisor``            值班长            see every application, the quarantine, statistics;
-                                            unlock accounts
-``administrator``         管理员            accounts, the window's keys, settings; unlock accounts
+                                            unlock accounts, backups
+``administrator``         管理员            accounts, the window's keys, settings; unlock accounts,
+                                            backups
 ========================  ===============  ==============================================
 
 Who sees which applications: a supervisor sees all of them; anyone else the ones they accepted.
@@ -43,6 +44,7 @@ class Permission(enum.StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_KEYS = "manage_keys"
     SETTINGS = "settings"
+    BACKUP = "backup"
 
 
 class Role(enum.StrEnum):
@@ -82,10 +84,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.QUARANTINE,
             Permission.STATISTICS,
             Permission.UNLOCK_ACCOUNTS,
+            Permission.BACKUP,
         }
     ),
     Role.ADMINISTRATOR: frozenset(
-        {Permission.MANAGE_ACCOUNTS, Permission.MANAGE_KEYS, Permission.SETTINGS, Permission.UNLOCK_ACCOUNTS}
+        {
+            Permission.MANAGE_ACCOUNTS,
+            Permission.MANAGE_KEYS,
+            Permission.SETTINGS,
+            Permission.UNLOCK_ACCOUNTS,
+            Permission.BACKUP,
+        }
     ),
 }
 
@@ -106,6 +115,7 @@ PERMISSION_WORDS: dict[Permission, Words] = {
     Permission.MANAGE_ACCOUNTS: Words("管理账号", "manage accounts"),
     Permission.MANAGE_KEYS: Words("管理密钥", "manage keys"),
     Permission.SETTINGS: Words("修改设置", "change settings"),
+    Permission.BACKUP: Words("备份数据", "take backups"),
 }
 
 CLERK_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
@@ -144,7 +154,7 @@ class UnknownRole(WindowAppError):
     """A role name that is not one of :class:`Role`."""
 
     def __init__(self, name: str):
-        known = "、".join(f"{role.value}（{role.words.zh}）" for role in Role)
+        known = Words("、".join(f"{role.value}（{role.words.zh}）" for role in Role), ", ".join(role.value for role in Role))
         super().__init__(
             Words("没有角色“{name}”。可选：{known}", "No role “{name}”. Roles: {known}").format(name=name, known=known)
         )
@@ -196,3 +206,16 @@ class NotPermitted(WindowAppError):
             words = Words("{clerk} 无权{what}（需要角色：{who}）", "{clerk} may not {what} (it takes the role: {who})")
         super().__init__(words.format(what=PERMISSION_WORDS[permission], who=who, clerk=clerk.label if clerk else ""))
         self.permission = permission
+
+
+class AccountError(WindowAppError):
+    """An account change or a sign-in was refused; the words say why and what to do.
+
+    Attributes:
+        kind: ``unknown``, ``wrong_pin``, ``locked``, ``disabled``, ``exists``, ``invalid``,
+            ``last_administrator``, ``no_key``.
+    """
+
+    def __init__(self, words: Words, kind: str):
+        super().__init__(words)
+        self.kind = kind

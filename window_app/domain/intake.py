@@ -69,6 +69,22 @@ class MaterialStatus:
     verify_online: bool = False  # ``shared`` recorded while offline: verify when the line is back
 
 
+AtWindowOutcome = Literal["approved", "rejected"]
+
+
+@dataclass
+class AtWindowDecision:
+    """A 一类直接办 item concluded at the window by a sole approver (独任审批员) at acceptance.
+
+    The shape of a department's item decision: ``result`` is what was issued (a certificate
+    or result number) for an approval, ``reason`` why for a refusal (required then).
+    """
+
+    decision: AtWindowOutcome = "approved"
+    result: str = ""
+    reason: str = ""
+
+
 @dataclass
 class Intake:
     """One application being taken at the window (also the draft and the accept-file format).
@@ -83,6 +99,8 @@ class Intake:
         materials: Material id → status.
         fields: Field id → value as typed (strings; "true"/"false" for bools).
         step: Where the clerk is, one of :data:`STEPS` (drafts resume here).
+        at_window: Item id → its conclusion at the window (一类直接办, by a sole approver);
+            empty for everything a department decides.
     """
 
     offering: str = ""
@@ -94,6 +112,7 @@ class Intake:
     fields: dict[str, str] = field(default_factory=dict)
     step: str = "pick"
     draft_id: str = ""
+    at_window: dict[str, AtWindowDecision] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict: the documented accept-file / draft format."""
@@ -130,6 +149,7 @@ class Intake:
             fields={k: str(v) for k, v in (data.get("fields") or {}).items()},
             step=data.get("step", "pick"),
             draft_id=data.get("draft_id", ""),
+            at_window={k: AtWindowDecision(**v) for k, v in (data.get("at_window") or {}).items()},
         )
 
 

@@ -31,6 +31,8 @@ PART_STATE_WORDS: dict[str, Words] = {
     "rejected": Words("不予许可", "rejected"),
     "supplement_needed": Words("需补正", "supplement needed"),
     "cancelled": Words("已取消", "cancelled"),
+    "awaiting_acknowledgement": Words("待部门签收", "awaiting acknowledgement"),
+    "handed_over": Words("已移交签收", "handed over"),
 }
 """Department part state → its words. A part's ``rejected`` is a department's refusal
 (不予许可), not the application's (不予受理): the two tables differ on purpose. A part is
@@ -62,6 +64,7 @@ def _words(table: dict[str, Words], state: str) -> str:
 
 
 DECIDED_PART_STATES = ("approved", "rejected")
+"""(A handed-over part is finished too, but nothing was decided: it has no "took".)"""
 """A part in one of these has its department's last word (a supplement request is not one)."""
 
 CLOCK_TOLERANCE_SECONDS = 120

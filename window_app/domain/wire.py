@@ -36,13 +36,20 @@ from window_app.domain.words import Words
 
 ENVELOPE_FORMAT = 2
 """2: sealed parts and an Ed25519 signature (1 was clear text and an HMAC)."""
-KINDS = ("application", "supplement")
+PART_KINDS = ("application", "filing", "handover")
+"""Envelopes that carry one department's part of one stage (key ``{receipt_no}/{department}/{stage}``):
+``application`` asks the department to decide (二类, and 一类/三类 items in a mixed part);
+``filing`` files decisions a sole approver made at the window (一类直接办, nothing to decide);
+``handover`` announces paper materials handed over (三类登记办, to be acknowledged)."""
+KINDS = (*PART_KINDS, "supplement")
 MAX_ID_LENGTH = 200
 HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 RESULT_STATUSES = ("created", "duplicate", "rejected")
 DECISIONS = ("approved", "rejected", "supplement_needed")
 FINAL_DECISIONS = ("approved", "rejected")
-EVENT_KINDS = ("received", *DECISIONS)
+ACKNOWLEDGED = "acknowledged"
+"""A department's receipt of a handover's paper materials (a ``handover`` envelope, no item)."""
+EVENT_KINDS = ("received", *DECISIONS, ACKNOWLEDGED)
 MAX_TEXT = 2000
 """The longest text field of a decision (``result``, ``reason``, ``material``, ``decided_by``)."""
 MAX_STAGE = 99
@@ -99,6 +106,8 @@ class Envelope:
     payload: bytes
     payload_sha256: str
     signature: str
+    kind: str = "application"
+    """One of :data:`PART_KINDS` (what the department is asked to do with it)."""
 
     def document(self) -> dict[str, Any]:
         """The payload parsed back into a dict."""
@@ -376,8 +385,8 @@ def payload_mismatch(document: Mapping[str, Any], envelope: WireEnvelope, window
 
 
 def key_mismatch(envelope: WireEnvelope) -> Words | None:
-    """An application envelope's key must be ``{receipt_no}/{department}/{stage}``."""
-    if envelope.kind != "application":
+    """A part's envelope (application, filing, handover) has the key ``{receipt_no}/{department}/{stage}``."""
+    if envelope.kind not in PART_KINDS:
         return None
     expected = idempotency_key(envelope.receipt_no, envelope.department, envelope.stage)
     if envelope.idempotency_key == expected:
@@ -453,8 +462,8 @@ class DecisionRequest:
     """A department's decision on one item of one envelope (``POST /v1/decisions``)."""
 
     envelope_id: str
-    item: str
-    decision: str  # approved | rejected | supplement_needed
+    item: str  # empty for an acknowledgement (it covers the whole handover)
+    decision: str  # approved | rejected | supplement_needed | acknowledged
     result: str = ""
     reason: str = ""
     material: str = ""
@@ -498,7 +507,9 @@ def decision_from_json(body: object) -> DecisionRequest | Words:
     if not isinstance(body, Mapping):
         return Words("请求体必须是 JSON 对象", "the body must be a JSON object")
     fields: dict[str, str] = {}
+    acknowledgement = body.get("decision") == ACKNOWLEDGED
     for name, (required, longest) in _DECISION_FIELDS.items():
+        required = required and not (acknowledgement and name == "item")  # a handover is acknowledged whole
         value = body.get(name)
         if value is None and not required:
             value = ""
@@ -512,8 +523,13 @@ def decision_from_json(body: object) -> DecisionRequest | Words:
     if problem:
         return problem
     request = DecisionRequest(**fields)
-    if request.decision not in DECISIONS:
-        return Words(f"decision 须为 {'、'.join(DECISIONS)} 之一", f"decision must be one of {', '.join(DECISIONS)}")
+    if request.decision not in (*DECISIONS, ACKNOWLEDGED):
+        known = (*DECISIONS, ACKNOWLEDGED)
+        return Words(f"decision 须为 {'、'.join(known)} 之一", f"decision must be one of {', '.join(known)}")
+    if acknowledgement and request.item:
+        return Words("确认接收针对整个移交信封，不填事项（item）", "an acknowledgement covers the whole handover: leave item empty")
+    if acknowledgement and not request.decided_by.strip():
+        return Words("确认接收须写明接收人（decided_by）", "an acknowledgement names who received the materials (decided_by)")
     if request.decision == "rejected" and not request.reason.strip():
         return Words("不予许可须说明理由（reason）", "a rejection needs a reason")
     if request.decision == "supplement_needed" and not (request.material.strip() or request.reason.strip()):
@@ -532,7 +548,7 @@ class Event:
     """
 
     seq: int
-    kind: str  # received | approved | rejected | supplement_needed
+    kind: str  # received | approved | rejected | supplement_needed | acknowledged
     envelope_id: str
     idempotency_key: str
     receipt_no: str

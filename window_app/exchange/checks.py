@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from window_app.domain.catalog import Catalog
 from window_app.domain.receipt_no import receipt_owner
 from window_app.domain.wire import (
+    FINAL_DECISIONS,
+    PART_KINDS,
     DecisionRequest,
     WireEnvelope,
     envelope_from_json,
@@ -45,6 +47,8 @@ class ItemEntry:
     id: str
     name: str
     result_name: str
+    filed: dict[str, Any] | None = None
+    """A filed item's decision made at the window (一类 by a sole approver); ``None`` otherwise."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,12 @@ def check_envelope(
         problem = _original_problem(original, window_id, department, original_of)
         if problem:
             return problem
-    items = _items(document, department, catalog, required=envelope.kind == "application")
+    items = _items(document, department, catalog, required=envelope.kind in PART_KINDS)
+    if isinstance(items, Words):
+        return items
+    problem = _handling_problem(envelope.kind, document, items)
+    if problem:
+        return problem
     if isinstance(items, Words):
         return items
     return CheckedEnvelope(envelope=envelope, original_envelope_id=original, items=items)
@@ -150,8 +159,13 @@ def _original_problem(original: Any, window_id: str, department: str, original_o
             f"原信封“{original}”发往“{found[1]}”，而非“{department}”",
             f"original envelope '{original}' is addressed to '{found[1]}', not '{department}'",
         )
-    if found[2] != "application":
+    if found[2] == "supplement":
         return Words(f"原信封“{original}”本身是补正材料", f"original envelope '{original}' is itself a supplement")
+    if found[2] != "application":
+        return Words(
+            f"原信封“{original}”是{found[2]}，部门不会为其要求补正",
+            f"original envelope '{original}' is a {found[2]}: its department asks for no supplement",
+        )
     return None
 
 
@@ -179,8 +193,28 @@ def _items(document: dict, department: str, catalog: Catalog, *, required: bool)
             )
         name = entry.get("name") if isinstance(entry.get("name"), str) else (known.name.zh if known else item_id)
         result = entry.get("result") if isinstance(entry.get("result"), str) else (known.result if known else "")
-        entries.setdefault(item_id, ItemEntry(item_id, name, result))
+        filed = entry.get("filed") if entry.get("handling") == "filed" else None
+        if entry.get("handling") == "filed" and (not isinstance(filed, dict) or filed.get("decision") not in FINAL_DECISIONS):
+            return Words(
+                f"事项“{item_id}”标为窗口办结（filed），但没有准予或不予的结论（filed.decision）",
+                f"item '{item_id}' is marked filed but carries no approved or rejected decision (filed.decision)",
+            )
+        entries.setdefault(item_id, ItemEntry(item_id, name, result, filed))
     return tuple(entries.values())
+
+
+def _handling_problem(kind: str, document: dict[str, Any], items: tuple[ItemEntry, ...]) -> Words | None:
+    """A ``filing`` files only items concluded at the window; a ``handover`` lists its materials
+    and asks for no decision."""
+    if kind == "filing" and not all(item.filed for item in items):
+        return Words("备案信封（filing）中的每个事项都须带有窗口办结结论（filed）", "every item of a filing must carry the window's decision (filed)")
+    if kind == "handover":
+        if any(item.filed for item in items):
+            return Words("移交信封（handover）中不能有窗口办结的事项", "a handover cannot carry items concluded at the window")
+        handover = document.get("handover")
+        if not isinstance(handover, dict) or not isinstance(handover.get("materials"), list):
+            return Words("移交信封（handover）须列出移交的材料（handover.materials）", "a handover must list the materials handed over (handover.materials)")
+    return None
 
 
 def decision_signature_problem(

@@ -26,6 +26,7 @@ import window_app.catalog
 import window_app.exchange
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
+from window_app.domain.wire import ACKNOWLEDGED
 from window_app.domain.words import Words, language, set_language, tr
 from window_app.exchange import ledger, server_available
 from window_app.exchange.department_keys import DepartmentKeys
@@ -68,6 +69,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
     _add_keys(actions)
     _add_inbox(actions)
     _add_decide(actions)
+    _add_acknowledge(actions)
     _add_audit(actions)
     return exchange
 
@@ -194,6 +196,19 @@ def _add_decide(actions: Any) -> None:
     _add_client_options(decide)
     decide.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     decide.set_defaults(func=cmd_decide)
+
+
+def _add_acknowledge(actions: Any) -> None:
+    acknowledge = _leaf(
+        actions, "acknowledge", "确认接收三类登记办移交的纸质材料（材料移交单）",
+        "acknowledge receipt of the paper materials of a class-3 handover (材料移交单)",
+    )
+    acknowledge.add_argument("envelope_id", metavar="ENVELOPE_ID")
+    acknowledge.add_argument("--by", required=True, metavar="NAME", help=tr("接收人姓名", "who received the materials"))
+    acknowledge.add_argument("--department", default="", metavar="DEPT", help=tr("接收的部门（演示令牌可省略）", "the receiving department (implied by a demo token)"))
+    _add_client_options(acknowledge)
+    acknowledge.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    acknowledge.set_defaults(func=cmd_acknowledge, item="", decision=ACKNOWLEDGED, result="", reason="", material="")
 
 
 def _add_audit(actions: Any) -> None:
@@ -545,12 +560,21 @@ def cmd_decide(args: argparse.Namespace) -> int:
         return _client_failure(exc)
     if args.json:
         print(json.dumps({"event": event, "created": created}, ensure_ascii=False, indent=2))
+    elif created and event["kind"] == ACKNOWLEDGED:
+        print(tr("已确认接收：{r} 的移交材料，接收人 {b}（事件 #{s}）", "Acknowledged: the materials handed over for {r}, received by {b} (event #{s})",
+                 r=event["receipt_no"], b=event["decided_by"], s=event["seq"]))
     elif created:
         print(tr("已记录：{r} 事项 {i} {d}（事件 #{s}）", "Recorded: {r} item {i} {d} (event #{s})",
                  r=event["receipt_no"], i=event["item"], d=event["kind"], s=event["seq"]))
     else:
         print(tr("此决定此前已记录（事件 #{s}），未重复写入。", "This decision was already recorded (event #{s}); nothing written.", s=event["seq"]))
     return EXIT_OK
+
+
+def cmd_acknowledge(args: argparse.Namespace) -> int:
+    """Acknowledge a handover (a signed ``acknowledged`` decision on the whole envelope)."""
+
+    return cmd_decide(args)
 
 
 def _department_keys(args: argparse.Namespace, department: str, token: str) -> DepartmentKeys | int:

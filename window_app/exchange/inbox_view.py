@@ -21,6 +21,7 @@ DECISION_WORDS: dict[str, Words] = {
     "approved": Words("已同意", "approved"),
     "rejected": Words("不予许可", "rejected"),
     "supplement_needed": Words("需补正", "supplement needed"),
+    "acknowledged": Words("已确认接收", "acknowledged"),
 }
 MATERIAL_WORDS: dict[str, Words] = {
     "original": Words("已收原件", "original received"),
@@ -51,6 +52,17 @@ def render_envelope(entry: dict[str, Any]) -> str:
         lines.append(tr("补正材料 {r} · 第 {s} 阶段 · {state}", "Supplement {r} · stage {s} · {state}",
                         r=entry["receipt_no"], s=entry["stage"], state=state))
         lines.append(tr("  原信封：{o}", "  Original envelope: {o}", o=entry.get("original_envelope_id", "")))
+    elif entry.get("kind") == "filing":
+        lines.append(tr("备案 {r} · 第 {s} 阶段 · {state}", "Filing {r} · stage {s} · {state}",
+                        r=entry["receipt_no"], s=entry["stage"], state=state))
+        lines.append(tr("  窗口独任审批员已当场办结，本部门备案即可，无需决定。",
+                        "  Concluded at the window by a sole approver: on file here, nothing to decide."))
+    elif entry.get("kind") == "handover":
+        lines.append(tr("材料移交 {r} · 第 {s} 阶段 · {state}", "Handover {r} · stage {s} · {state}",
+                        r=entry["receipt_no"], s=entry["stage"], state=state))
+        lines.append(tr("  三类登记办：请核对纸质材料后确认接收（window-app exchange acknowledge {e} --by 姓名），事项由本部门自行办理。",
+                        "  Class 3: check the paper materials, then acknowledge (window-app exchange acknowledge {e} --by NAME); "
+                        "the department handles the items itself.", e=entry["envelope_id"]))
     else:
         lines.append(tr("受理编号 {r} · 第 {s} 阶段 · {state}", "Receipt {r} · stage {s} · {state}",
                         r=entry["receipt_no"], s=entry["stage"], state=state))
@@ -66,7 +78,20 @@ def render_envelope(entry: dict[str, Any]) -> str:
     lines.extend(_depends_on(payload.get("depends_on")))
     lines.extend(_fields(payload.get("fields")))
     lines.extend(_materials(payload.get("materials")))
+    lines.extend(_handover(payload.get("handover")))
     return "\n".join(lines)
+
+
+def _handover(handover: Any) -> list[str]:
+    """A handover's 材料移交单: the paper materials the window hands over, by whom and when."""
+    if not isinstance(handover, dict):
+        return []
+    lines = [tr("材料移交单（移交人 {b}，{t}）", "Handover list (by {b}, {t})", b=handover.get("handed_by", ""), t=handover.get("handed_at", ""))]
+    for material in handover.get("materials") or []:
+        if isinstance(material, dict):
+            state = _words(MATERIAL_WORDS, str(material.get("state", "")))
+            lines.append(f"  {material.get('id', '')}  {material.get('name', '')}   [{state}]")
+    return lines
 
 
 def _context(payload: dict[str, Any], entry: dict[str, Any]) -> list[str]:
@@ -120,7 +145,14 @@ def _items(entry: dict[str, Any]) -> list[str]:
     lines = [tr("事项", "Items")]
     for item in items:
         decision = item.get("decision")
-        if decision:
+        filed = item.get("filed")
+        if isinstance(filed, dict):
+            said = _words(DECISION_WORDS, str(filed.get("decision", "")))
+            detail = filed.get("result") or filed.get("reason") or ""
+            status = tr("窗口已办结·备案：{s}", "concluded at the window, filed: {s}", s=f"{said}{'：' + detail if detail else ''}")
+        elif entry.get("kind") == "handover":
+            status = tr("移交办理", "handed over")
+        elif decision:
             said = _words(DECISION_WORDS, decision["decision"])
             detail = decision.get("result") or decision.get("reason") or decision.get("material") or ""
             status = f"{said}{'：' + detail if detail else ''}"

@@ -11,8 +11,80 @@ over all their columns, NULL and ``''`` values left out: a column added to ``env
 
 from __future__ import annotations
 
+import sqlite3
+
 from window_app.exchange import ledger
 from window_app.sqlite_kit import MigrationStep
+
+
+def _table_sql(conn: sqlite3.Connection, name: str) -> str:
+    return conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone()[0]
+
+
+def _widen(conn: sqlite3.Connection, table: str, changes: dict[str, str]) -> None:
+    """Copy ``table`` to ``{table}_new`` with its CREATE text changed by ``changes`` (old → new
+    text; each must occur), keeping every row and its AUTOINCREMENT counter."""
+    sql = _table_sql(conn, table).replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_new (", 1)
+    for old, new in changes.items():
+        if old not in sql:
+            raise RuntimeError(f"migration: {old!r} not found in the definition of {table}")
+        sql = sql.replace(old, new)
+    conn.execute(sql)
+    conn.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+
+
+def _handling_kinds(conn: sqlite3.Connection) -> None:
+    """Envelopes of kind ``filing`` (一类 concluded at the window) and ``handover`` (三类), and
+    ``acknowledged`` events: SQLite cannot widen a CHECK in place, so ``envelopes``, ``items``
+    and ``events`` are copied into new tables (same columns, same rows, same ``seq`` counters:
+    the ledger's digests do not change) and renamed over the old ones. The children are
+    rebuilt against ``envelopes_new`` first, so no foreign key ever points at a dropped row;
+    renaming ``envelopes_new`` rewrites their references back to ``envelopes``."""
+    (envelopes_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'envelopes'").fetchone()
+    if "'filing'" in envelopes_sql:
+        return  # widened already (a file taken back to an older version by hand runs this again)
+    counters = dict(conn.execute("SELECT name, seq FROM sqlite_sequence WHERE name IN ('envelopes', 'events')").fetchall())
+    _widen(conn, "envelopes", {"CHECK (kind IN ('application', 'supplement'))": "CHECK (kind IN ('application', 'supplement', 'filing', 'handover'))"})
+    _widen(conn, "items", {"REFERENCES envelopes (envelope_id)": "REFERENCES envelopes_new (envelope_id)"})
+    _widen(conn, "events", {
+        "REFERENCES envelopes (envelope_id)": "REFERENCES envelopes_new (envelope_id)",
+        "CHECK (kind IN ('received', 'approved', 'rejected', 'supplement_needed'))":
+            "CHECK (kind IN ('received', 'approved', 'rejected', 'supplement_needed', 'acknowledged'))",
+    })
+    for table in ("items", "events", "envelopes"):
+        conn.execute(f"DROP TABLE {table}")  # their indexes go with them
+    for table in ("envelopes", "items", "events"):
+        conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for name, seq in counters.items():
+        conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", [seq, name])
+    for index in _INDEXES:
+        conn.execute(index)
+
+
+_INDEXES = (
+    "CREATE INDEX envelopes_department_state ON envelopes (department, state, id)",
+    "CREATE INDEX envelopes_department ON envelopes (department, id)",
+    "CREATE INDEX envelopes_state_received ON envelopes (state, received_epoch)",
+    "CREATE INDEX envelopes_original ON envelopes (original_envelope_id) WHERE original_envelope_id IS NOT NULL",
+    "CREATE INDEX events_window_seq ON events (window_id, seq)",
+)
+
+HANDLING_MIGRATION: list[MigrationStep] = [
+    # Handling classes (docs/catalog-format.md): filings and handovers, and their acknowledgement.
+    lambda db: _handling_kinds(db.conn),
+    # A filed item (一类, concluded at the window): the window's decision as JSON; NULL otherwise.
+    # A department's decision on it is refused (409). Not in the ledger's digest: it is a copy
+    # of what the envelope's payload (which is) says.
+    lambda db: _add_column(db.conn, "items", "filed TEXT"),
+]
+
+
+def _add_column(conn: sqlite3.Connection, table: str, definition: str) -> None:
+    """``ALTER TABLE … ADD COLUMN`` unless the column is there already."""
+    name = definition.split()[0]
+    if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+
 
 MIGRATIONS: list[list[MigrationStep]] = [
     [
@@ -175,4 +247,5 @@ MIGRATIONS: list[list[MigrationStep]] = [
         # A database from before the ledger: its rows are recorded now, in the order stored.
         lambda db: ledger.backfill(db.conn),
     ],
+    HANDLING_MIGRATION,
 ]

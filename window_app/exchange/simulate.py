@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from window_app.domain.identifiers import USCC_ALPHABET, uscc_check_char
-from window_app.domain.wire import DecisionRequest
+from window_app.domain.wire import ACKNOWLEDGED, DecisionRequest
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.errors import ExchangeError
 
@@ -101,7 +101,16 @@ class Simulation:
             for item in waiting:
                 self._decide(store, original, item, "approved")
             return len(waiting)
-        undecided = [item for item in envelope["items"] if item["decision"] is None]
+        if envelope["kind"] == "handover":  # paper materials: the simulated clerk signs for them
+            keys = DepartmentKeys.demo(envelope["department"])
+            request = keys.signed(DecisionRequest(envelope["envelope_id"], "", ACKNOWLEDGED, decided_by=self.decided_by))
+            _, created = store.decide(
+                envelope["department"], envelope["envelope_id"], "", ACKNOWLEDGED, decided_by=self.decided_by,
+                signature=request.signature,
+            )
+            return int(created)
+        # Items filed by the window (一类 concluded there) need no decision.
+        undecided = [item for item in envelope["items"] if item["decision"] is None and not item.get("filed")]
         for item in undecided:
             self._decide(store, envelope, item, self._outcome(envelope, item))
         return len(undecided)

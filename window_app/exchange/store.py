@@ -33,7 +33,7 @@ from typing import Any
 from window_app.domain.audit_head import AuditHead
 from window_app.domain.catalog import Catalog
 from window_app.domain.receipt_no import receipt_owner
-from window_app.domain.wire import DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event, entry_key
+from window_app.domain.wire import ACKNOWLEDGED, DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event, entry_key
 from window_app.domain.words import NO_WORDS, Words
 from window_app.exchange import key_registry, ledger
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, check_envelope
@@ -323,8 +323,12 @@ class ExchangeStore:
             ],
         )
         conn.executemany(
-            "INSERT INTO items (envelope_id, item, position, name, result_name) VALUES (?, ?, ?, ?, ?)",
-            [(e.envelope_id, item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)],
+            "INSERT INTO items (envelope_id, item, position, name, result_name, decision, filed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (e.envelope_id, item.id, position, item.name, item.result_name,
+                 item.filed["decision"] if item.filed else None, _canonical(item.filed) if item.filed else None)
+                for position, item in enumerate(checked.items)
+            ],
         )
         ledger.record_envelope(conn, e.envelope_id)
 
@@ -402,11 +406,11 @@ class ExchangeStore:
     @staticmethod
     def _receive(conn: sqlite3.Connection, envelope_id: str, at: str) -> bool:
         row = conn.execute(
-            "SELECT window_id, state, original_envelope_id FROM envelopes WHERE envelope_id = ?", [envelope_id]
+            "SELECT window_id, state, original_envelope_id, kind FROM envelopes WHERE envelope_id = ?", [envelope_id]
         ).fetchone()
         if row is None or row[1] != "new":
             return False
-        state = "received"
+        state = "decided" if row[3] == "filing" else "received"  # a filing asks for nothing
         if row[2] is not None:  # a supplement: done already if its original is
             original_state = conn.execute("SELECT state FROM envelopes WHERE envelope_id = ?", [row[2]]).fetchone()
             if original_state and original_state[0] == "decided":
@@ -442,8 +446,8 @@ class ExchangeStore:
                 not in the envelope, or the envelope is a supplement; 409 the item already has a
                 final decision (approved or rejected) that differs.
         """
-        if decision not in DECISIONS:
-            raise ValueError(f"decision must be one of {DECISIONS}")
+        if decision not in (*DECISIONS, ACKNOWLEDGED):
+            raise ValueError(f"decision must be one of {DECISIONS} or {ACKNOWLEDGED}")
         at, _ = self._now()
         with self._transaction() as conn:
             row = conn.execute(
@@ -460,6 +464,8 @@ class ExchangeStore:
                     ),
                 )
             window_id, kind, original, _state = row
+            if decision == ACKNOWLEDGED or kind == "handover":
+                return self._acknowledge(conn, envelope_id, kind, decision, decided_by, signature, window_id, at)
             if kind == "supplement":
                 raise ExchangeError(
                     422,
@@ -469,14 +475,23 @@ class ExchangeStore:
                     ),
                 )
             current = conn.execute(
-                "SELECT decision, event_seq FROM items WHERE envelope_id = ? AND item = ?", [envelope_id, item]
+                "SELECT decision, event_seq, filed FROM items WHERE envelope_id = ? AND item = ?", [envelope_id, item]
             ).fetchone()
             if current is None:
                 raise ExchangeError(
                     422,
                     Words(f"信封“{envelope_id}”中没有事项“{item}”", f"item '{item}' is not in envelope '{envelope_id}'"),
                 )
-            latest_decision, latest_seq = current
+            latest_decision, latest_seq, filed = current
+            if filed is not None:
+                raise ExchangeError(
+                    409,
+                    Words(
+                        f"事项“{item}”已由窗口独任审批员当场办结（{latest_decision}），本信封是备案，无需部门决定",
+                        f"item '{item}' was concluded at the window by a sole approver ({latest_decision}); "
+                        "this is a filing: there is nothing for the department to decide",
+                    ),
+                )
             if latest_seq is not None:
                 latest = _event(conn, latest_seq)
                 if (latest["kind"], latest["result"], latest["reason"], latest["material"]) == (
@@ -505,6 +520,44 @@ class ExchangeStore:
             )
             _refresh_state(conn, envelope_id)
             return _event(conn, seq), True
+
+    def _acknowledge(
+        self, conn: sqlite3.Connection, envelope_id: str, kind: str, decision: str, decided_by: str, signature: str,
+        window_id: str, at: str,
+    ) -> tuple[dict[str, Any], bool]:
+        """A department confirms receipt of a handover's paper materials (三类登记办): one
+        ``acknowledged`` event for the whole envelope; the first one counts, a repeat returns it."""
+        if kind != "handover":
+            raise ExchangeError(
+                409,
+                Words(
+                    f"信封“{envelope_id}”不是材料移交（handover），无需确认接收；请对其事项作出决定",
+                    f"envelope '{envelope_id}' is not a handover: there is nothing to acknowledge; decide its items",
+                ),
+            )
+        if decision != ACKNOWLEDGED:
+            raise ExchangeError(
+                409,
+                Words(
+                    f"信封“{envelope_id}”是三类登记办的材料移交：请确认接收（acknowledged），事项由部门自行办理",
+                    f"envelope '{envelope_id}' is a handover of paper materials (class 3): acknowledge its receipt "
+                    "(decision acknowledged); the department handles its items itself",
+                ),
+            )
+        earlier = conn.execute(
+            "SELECT seq FROM events WHERE envelope_id = ? AND kind = ? ORDER BY seq LIMIT 1", [envelope_id, ACKNOWLEDGED]
+        ).fetchone()
+        if earlier is not None:
+            return _event(conn, earlier[0]), False
+        self._receive(conn, envelope_id, at)
+        cursor = conn.execute(
+            "INSERT INTO events (window_id, envelope_id, kind, item, decided_by, at, signature) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+            [window_id, envelope_id, ACKNOWLEDGED, decided_by, at, signature],
+        )
+        seq = cursor.lastrowid
+        ledger.record_event(conn, seq)
+        conn.execute("UPDATE envelopes SET state = 'decided' WHERE envelope_id = ?", [envelope_id])
+        return _event(conn, seq), True
 
     # -- the window's side ---------------------------------------------------------------------
 
@@ -631,7 +684,7 @@ class ExchangeStore:
                 [before_epoch, limit],
             ).fetchall()
         found = [self.envelope(row[0]) for row in rows]
-        return [e for e in found if e is not None and (e["kind"] == "application" or e["state"] == "new")]
+        return [e for e in found if e is not None and (e["kind"] in ("application", "handover") or e["state"] == "new")]
 
     def count_envelopes(self) -> int:
         """How many envelopes the exchange holds."""
@@ -704,16 +757,19 @@ def _event_from_row(row: Sequence[Any]) -> dict[str, Any]:
 
 def _items_of(conn: sqlite3.Connection, envelope_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT item, name, result_name, event_seq FROM items WHERE envelope_id = ? ORDER BY position", [envelope_id]
+        "SELECT item, name, result_name, event_seq, filed FROM items WHERE envelope_id = ? ORDER BY position", [envelope_id]
     ).fetchall()
     items = []
-    for item, name, result_name, seq in rows:
+    for item, name, result_name, seq, filed in rows:
         latest = None
         if seq is not None:
             event = _event(conn, seq)
             latest = {k: event[k] for k in ("seq", "kind", "result", "reason", "material", "decided_by", "at")}
             latest["decision"] = latest.pop("kind")
-        items.append({"id": item, "name": name, "result": result_name, "decision": latest})
+        entry = {"id": item, "name": name, "result": result_name, "decision": latest}
+        if filed is not None:
+            entry["filed"] = json.loads(filed)  # concluded at the window: nothing to decide
+        items.append(entry)
     return items
 
 

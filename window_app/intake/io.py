@@ -14,6 +14,7 @@ from window_app.domain.intake import (
     STEPS,
     Applicant,
     ApplicantKind,
+    AtWindowDecision,
     Enterprise,
     Intake,
     MaterialState,
@@ -34,11 +35,13 @@ TOP_KEYS = (
     "fields",
     "step",
     "draft_id",
+    "at_window",
 )
 APPLICANT_KEYS = ("kind", "person", "enterprise", "agent")
 PERSON_KEYS = ("name", "id_number", "phone")
 ENTERPRISE_KEYS = ("name", "uscc", "legal_representative")
 STATUS_KEYS = ("state", "promised_date", "note", "verify_online")
+AT_WINDOW_KEYS = ("decision", "result", "reason")
 APPLICANT_KINDS: tuple[ApplicantKind, ...] = get_args(ApplicantKind)
 MATERIAL_STATES: tuple[MaterialState, ...] = get_args(MaterialState)
 
@@ -165,6 +168,7 @@ def parse_intake(data: Any) -> tuple[Intake | None, list[Problem]]:
         fields=read("fields", reader.field_map, {}),
         step=read("step", lambda value, path: reader.one_of(value, path, STEPS), "pick") or "pick",
         draft_id=read("draft_id", reader.text, ""),
+        at_window=read("at_window", lambda value, _: _at_window(reader, value), {}),
     )
     if reader.problems:
         return None, reader.problems
@@ -218,3 +222,21 @@ def _materials(reader: _Reader, value: Any) -> dict[str, MaterialStatus]:
             verify_online=reader.flag(data["verify_online"], f"{path}.verify_online") if "verify_online" in data else False,
         )
     return statuses
+
+
+def _at_window(reader: _Reader, value: Any) -> dict[str, AtWindowDecision]:
+    """Items concluded at the window (一类直接办): shape only; who may, and for which items,
+    is checked when accepting (:mod:`window_app.handling`)."""
+    conclusions = {}
+    for item_id, entry in reader.obj(value, "at_window").items():
+        path = f"at_window.{item_id}"
+        data = reader.obj(entry, path, AT_WINDOW_KEYS)
+        if isinstance(entry, dict) and "decision" not in data:
+            reader.problem(f"{path}.decision", Words("缺少结论（approved 或 rejected）", "“decision” is missing (approved or rejected)"))
+        decision = reader.one_of(data["decision"], f"{path}.decision", ("approved", "rejected")) if "decision" in data else None
+        conclusions[item_id] = AtWindowDecision(
+            decision=decision or "approved",  # type: ignore[arg-type]
+            result=reader.text(data["result"], f"{path}.result") if "result" in data else "",
+            reason=reader.text(data["reason"], f"{path}.reason") if "reason" in data else "",
+        )
+    return conclusions

@@ -28,13 +28,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from offline_cache import handovers as handover_store
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
 from offline_cache.audit import append_event
 from offline_cache.progress import PartRow
+from window_app.domain.handling import HandoverList
 from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.progress import ItemDecision
-from window_app.domain.wire import DECISIONS, EnvelopeResult
+from window_app.domain.wire import ACKNOWLEDGED, DECISIONS, EnvelopeResult
 from window_app.domain.words import Words
 from window_app.sync.stages import SYNC_ACTOR, release_ready
 
@@ -42,13 +44,14 @@ if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.dispatch import WindowSigner
 
-FINISHED_PART_STATES = ("approved", "rejected", "cancelled")
-STARTED_PART_STATES = ("received", "approved", "rejected", "supplement_needed", "cancelled")
+FINISHED_PART_STATES = ("approved", "rejected", "cancelled", "handed_over")
+STARTED_PART_STATES = ("received", "approved", "rejected", "supplement_needed", "cancelled", "handed_over")
 
 OUTCOME_WORDS = {
     "approved": "准予办理",
     "rejected": "不予办理",
     "cancelled": "未办理（前置事项未获准予）",
+    "handed_over": "材料已移交部门并签收，由部门办理",
 }
 
 
@@ -117,8 +120,11 @@ def compose_conclusion(
         tally += f"，不予办理 {refused} 项"
     if cancelled:
         tally += f"，未办理 {cancelled} 项"
-    if approved == len(lines):
-        verdict = "全部准予办理，本件办结。"
+    handed = sum(1 for line in lines if line.outcome == "handed_over")
+    if handed:
+        tally += f"，移交部门办理 {handed} 项"
+    if approved + handed == len(lines):
+        verdict = "全部准予办理，本件办结。" if not handed else "窗口环节全部完成，本件办结。"
     elif approved:
         verdict = "部分准予办理，本件办结。"
     else:
@@ -131,10 +137,19 @@ def compose_conclusion(
 # -- state aggregation ---------------------------------------------------------------------------
 
 
-def derive_part_state(part: PartRow, decisions: dict[str, ItemDecision]) -> tuple[str, str | None, str]:
-    """A part's state from its items' decisions: ``(state, decided_at, reason)``."""
+def derive_part_state(
+    part: PartRow, decisions: dict[str, ItemDecision], handover: HandoverList | None = None
+) -> tuple[str, str | None, str]:
+    """A part's state from its items' decisions (a class-3 part's from its handover list's
+    acknowledgement): ``(state, decided_at, reason)``."""
     if part.state in (HELD, CANCELLED):
         return part.state, part.decided_at, part.reason
+    if handover is not None:
+        if handover.acknowledged_at:
+            return "handed_over", handover.acknowledged_at, ""
+        if part.sent_at or part.received_at:
+            return "awaiting_acknowledgement", None, ""
+        return part.state, None, part.reason
     mine = [decisions.get(item) for item in part.items]
     pending = [d for d in mine if d is not None and d.pending_supplement]
     if pending:
@@ -158,7 +173,8 @@ def derive_part_state(part: PartRow, decisions: dict[str, ItemDecision]) -> tupl
 def derive_application_state(parts: list[PartRow], decisions: dict[str, ItemDecision]) -> str:
     """The application's state from its parts (see the module docstring)."""
     if parts and all(part.state in FINISHED_PART_STATES for part in parts):
-        return "concluded" if any(d.decision == "approved" for d in decisions.values()) else "rejected"
+        handed_over = any(part.state == "handed_over" for part in parts)
+        return "concluded" if handed_over or any(d.decision == "approved" for d in decisions.values()) else "rejected"
     if any(part.state == "supplement_needed" for part in parts):
         return "supplement_needed"
     if any(part.state in STARTED_PART_STATES for part in parts) or decisions:
@@ -182,7 +198,9 @@ def conclusion_lines(db: Database, receipt_no: str, parts: list[PartRow], decisi
     for part in parts:
         for item in part.items:
             decision = decisions.get(item)
-            if part.state == "cancelled" or decision is None:
+            if part.state == "handed_over":
+                outcome, result, reason = "handed_over", "", ""
+            elif part.state == "cancelled" or decision is None:
                 outcome, result, reason = "cancelled", "", ""
             else:
                 outcome, result, reason = decision.decision, decision.result, decision.reason
@@ -209,8 +227,9 @@ def refresh_application(db: Database, receipt_no: str, *, now: str, signer: Wind
     effect.released += release.released
     effect.cancelled += release.cancelled
     decisions = progress.decisions_of(db, receipt_no)
+    handovers = {(h.department, h.stage): h for h in handover_store.handovers_of(db, receipt_no)}
     for part in progress.parts_of(db, receipt_no):
-        state, decided_at, reason = derive_part_state(part, decisions)
+        state, decided_at, reason = derive_part_state(part, decisions, handovers.get((part.department, part.stage)))
         if (state, decided_at, reason) != (part.state, part.decided_at, part.reason):
             progress.update_part(
                 db, receipt_no, part.department, part.stage, now=now, state=state, decided_at=decided_at, reason=reason
@@ -223,6 +242,7 @@ def refresh_application(db: Database, receipt_no: str, *, now: str, signer: Wind
     if state in ("concluded", "rejected"):
         lines, department_names = conclusion_lines(db, receipt_no, parts, decisions)
         decided = [d.decided_at for d in decisions.values() if d.decided_at]
+        decided += [h.acknowledged_at for h in handovers.values() if h.acknowledged_at]
         concluded_at = application.concluded_at if application.state == state and application.concluded_at else (
             max(decided) if decided else now
         )
@@ -297,6 +317,11 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
         progress.update_part(
             db, receipt_no, part.department, part.stage, now=now, state="sent", sent_at=now, only_from=("queued",)
         )
+        if handover_store.handover_of_envelope(db, row.envelope_id) is not None:
+            # A class-3 handover delivered: tracked until its department acknowledges the paper.
+            progress.update_part(
+                db, receipt_no, part.department, part.stage, now=now, state="awaiting_acknowledgement", only_from=("sent",)
+            )
     append_event(
         db,
         SYNC_ACTOR,
@@ -314,13 +339,10 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
     )
     # The part's materials are sealed to its department: their states are read from the
     # application as accepted, for the material ids the part lists in the clear.
-    intake = progress.intake_json(db, receipt_no) or {}
-    states = intake.get("materials") or {}
-    shared = sorted(
-        material_id
-        for material_id in document.get("material_ids") or ()
-        if isinstance(states.get(material_id), dict) and states[material_id].get("verify_online")
-    )
+    # The sync engine may run locked: the marks are read from a column of their own, not from
+    # the (sealed) intake.
+    marked = progress.verify_online_materials(db, receipt_no)
+    shared = sorted(material_id for material_id in document.get("material_ids") or () if material_id in marked)
     if shared:
         # The window cannot query the data-sharing platform itself: the materials go to the
         # department with the envelope, marked for verification there (the exchange's data
@@ -415,6 +437,9 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
             {"envelope_id": row.envelope_id, "kind": row.kind, "department": department, "at": at},
             now,
         )
+    elif kind == ACKNOWLEDGED:
+        if not _apply_acknowledgement(db, row, part, event, department=department, at=at, now=now, signer=signer, effect=effect):
+            return effect
     elif kind in DECISIONS:
         item = str(event.get("item") or "")
         problem = signer.decision_problem(department, event)
@@ -474,3 +499,51 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
         return effect  # a kind this window does not know yet: kept, not acted on
     effect.add(refresh_application(db, receipt_no, now=now, signer=signer))
     return effect
+
+
+def _apply_acknowledgement(
+    db: Database,
+    row: OutgoingEnvelope,
+    part: PartRow,
+    event: dict[str, Any],
+    *,
+    department: str,
+    at: str,
+    now: str,
+    signer: WindowSigner,
+    effect: Effect,
+) -> bool:
+    """A department acknowledged a handover's paper materials: verified, then the handover list
+    records who received them and when. Returns whether the application should be refreshed."""
+    receipt_no = row.receipt_no
+    problem = signer.decision_problem(department, event)
+    if problem:
+        words = Words(
+            "部门“{d}”的材料签收未通过签名核验，未予采用：{p}",
+            "An acknowledgement said to be from {d} failed verification and was not applied: {p}",
+        ).format(d=department, p=problem)
+        append_event(
+            db, SYNC_ACTOR, "decision_quarantined", receipt_no,
+            {"seq": event.get("seq"), "envelope_id": row.envelope_id, "item": None, "kind": ACKNOWLEDGED, "reason": words.to_json()},
+            now,
+        )
+        effect.unverified.append(words)
+        return False
+    received_by = str(event.get("decided_by") or "")
+    if handover_store.handover_of_envelope(db, row.envelope_id) is None:
+        append_event(
+            db, SYNC_ACTOR, "event_ignored", receipt_no,
+            {"seq": event.get("seq"), "reason": f"envelope {row.envelope_id} is not a handover"}, now,
+        )
+        return False
+    handover_store.acknowledge(db, row.envelope_id, at=at, by=received_by)
+    progress.update_part(db, receipt_no, part.department, part.stage, now=now, received_at=at)
+    append_event(
+        db,
+        SYNC_ACTOR,
+        "handover_acknowledged",
+        receipt_no,
+        {"envelope_id": row.envelope_id, "department": part.department, "received_by": received_by, "at": at},
+        now,
+    )
+    return True
