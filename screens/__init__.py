@@ -14,6 +14,8 @@ import importlib
 from typing import Any
 
 LAZY: dict[str, str] = {
+    "SignInScreen": "screens.sign_in",
+    "FirstRunScreen": "screens.first_run",
     "PickScreen": "screens.pick",
     "ApplicantScreen": "screens.applicant",
     "SituationScreen": "screens.situation",

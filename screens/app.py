@@ -5,7 +5,14 @@ the :class:`~window_app.domain.intake.Intake` being taken. Step screens edit the
 app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
 before the last step change (and Ctrl+Q saves the rest).
 
-Keys anywhere: F2 language, F3 applications, F4 new application, F5 sync now, Ctrl+Q quit.
+Keys anywhere: F2 language, F3 applications, F4 new application, F5 sync now, Ctrl+L lock,
+Ctrl+Q quit. While nobody is signed in only F2 and Ctrl+Q act (:meth:`WindowApp.check_action`).
+
+A clerk signs in first (or, on a window without accounts, makes the first administrator); the
+header names who is signed in; Ctrl+L and the idle time lock the window. What happens at start,
+at a lock and at the next sign-in is decided in :mod:`screens.clerk_session`. What a clerk may
+not do is hidden or refused with words by the screens; the services refuse it anyway
+(:class:`~window_app.domain.clerks.NotPermitted`), and its words are shown in a box.
 
 The sync worker (``[sync] enabled``) runs beside the screens in a thread of its own
 (:mod:`screens.sync_link`, :mod:`window_app.sync.background`); the header shows what it reports.
@@ -32,11 +39,13 @@ from textual.screen import Screen
 
 import screens
 from screens import flow
+from screens.clerk_session import ClerkSession
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
 from screens.widgets.dialog import Dialog
 from screens.widgets.localized import APP_BINDINGS, localize_bindings
+from window_app.domain.clerks import Clerk, NotPermitted, Permission
 from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.intake import STEPS, Intake
 from window_app.domain.words import NO_WORDS, Words, language, set_language, tr
@@ -73,6 +82,8 @@ class WindowApp(App):
         sync_elsewhere: Words while another process syncs this database (it holds the sync
             lock; the worker takes over when it ends); empty otherwise.
         sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
+        clerk_id: The signed-in clerk's 工号, ``""`` while nobody is (the header follows it).
+        clerk_session: First screen, lock, idle lock (:class:`screens.clerk_session.ClerkSession`).
     """
 
     # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
@@ -90,6 +101,7 @@ class WindowApp(App):
     sync_running: reactive[bool] = reactive(False)
     sync_generation: reactive[int] = reactive(0)
     sync_elsewhere: reactive[Words] = reactive(NO_WORDS)
+    clerk_id: reactive[str] = reactive("")
 
     def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
         """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
@@ -99,6 +111,8 @@ class WindowApp(App):
         self.window = window
         self.sync_link = SyncLink(self, enabled=window.settings.sync.enabled if sync is None else sync)
         self.intake: Intake | None = None
+        self.clerk_session = ClerkSession(self)
+        self._stale_while_locked: list[Screen] = []
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
         self._error_dialog: Screen | None = None
@@ -117,7 +131,10 @@ class WindowApp(App):
         # Pushed, not the default screen: Textual loads a screen's CSS_PATH only when it is
         # pushed or switched to.
         self.sync_running = self.sync_link.enabled  # "connecting" until the first round
-        self.push_screen(flow.screen_for("pick"))
+        try:
+            self.clerk_session.start()  # pick, sign-in or first run
+        except StorageError as error:  # the accounts cannot be read: said, and Ctrl+Q still quits
+            self.push_screen(Dialog(tr("无法读取账号", "Cannot read the accounts"), str(error), error=True))
         self.refresh_sync_counts()
         if self.sync_link.enabled:
             # A moment after the first screen is drawn: the worker's imports (httpx …) and its
@@ -129,6 +146,12 @@ class WindowApp(App):
 
     def on_sync_round_done(self, message: SyncRoundDone) -> None:
         self.sync_link.show(message.outcome)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Any key or mouse event, wherever it goes, starts the idle time again.
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self.clerk_session.touched()
+        await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -184,7 +207,17 @@ class WindowApp(App):
             self.stop_for_error(error)
 
     def report_unexpected(self, error: Exception) -> None:
-        """Say in a box that something went wrong; save the draft; log the traceback. Never raises."""
+        """Say in a box that something went wrong; save the draft; log the traceback. Never raises.
+
+        A :class:`~window_app.domain.clerks.NotPermitted` a screen did not catch is no program
+        error: its words are shown (who may do it), nothing is logged.
+        """
+        if isinstance(error, NotPermitted):
+            try:
+                self.push_screen(Dialog(tr("无权办理", "Not permitted"), str(error), error=True))
+                return
+            except Exception:
+                pass
         try:
             if self._exception is None:
                 # run_test() re-raises this when a test's app ends, so no test passes over a
@@ -372,8 +405,11 @@ class WindowApp(App):
     def start_intake(self, offering_id: str) -> None:
         """Begin taking an application for an offering (bundle or single item).
 
-        Picking the offering already in progress goes back to it instead of starting over.
+        Picking the offering already in progress goes back to it instead of starting over. A
+        clerk who may not take applications (an administrator only) is told so.
         """
+        if not self.refuse_unless(Permission.DRAFT):
+            return
         if self.intake is not None:
             if self.intake.offering == offering_id:
                 self.goto_step(self.intake.step if self.intake.step not in ("", "pick") else "applicant")
@@ -440,10 +476,49 @@ class WindowApp(App):
 
     def show_applications(self) -> None:
         """Open the list of accepted applications over the current step (imported on first use)."""
-        if isinstance(self.screen, screens.ApplicationsScreen):
+        if isinstance(self.screen, screens.ApplicationsScreen) or not self.refuse_unless(Permission.VIEW_APPLICATIONS):
             return
         self._commit_screen()
         self.push_screen(screens.ApplicationsScreen())
+
+    # -- clerks --------------------------------------------------------------------------
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the signed-in clerk may do ``permission`` (``False`` while nobody is signed in)."""
+        clerk = self.window.clerk
+        return clerk is not None and clerk.may(permission)
+
+    def refuse_unless(self, permission: Permission) -> bool:
+        """``True`` if the clerk may do ``permission``; else say who may (words) and ``False``."""
+        if self.may(permission):
+            return True
+        self.notify(
+            str(NotPermitted(permission, self.window.clerk)), title=tr("无权办理", "Not permitted"), severity="warning", markup=False
+        )
+        return False
+
+    def signed_in(self, clerk: Clerk) -> None:
+        """A clerk signed in (sign-in or first-run screen): back where they were, or pick."""
+        self.clerk_session.signed_in(clerk)
+        self.screen.refresh_bindings()
+
+    def lock_window(self) -> None:
+        """Save the application in progress, sign out, show the sign-in screen over everything."""
+        self.clerk_session.lock()
+        self.screen.refresh_bindings()
+
+    def forget_stale_screens(self) -> None:
+        """The screens left in the other language while locked are closed (another clerk came)."""
+        self._stale_while_locked = []
+
+    def refresh_after_lock(self) -> None:
+        """The clerk who locked is back: screens left behind in the other language are rebuilt."""
+        stale, self._stale_while_locked = self._stale_while_locked, []
+        for screen in stale:
+            if screen in self.screen_stack:
+                localize_bindings(screen)
+                self.call_next(screen.recompose)
+        self.refresh_sync_counts()
 
     # -- language ------------------------------------------------------------------------
 
@@ -460,9 +535,14 @@ class WindowApp(App):
         set_language("en" if language() == "zh" else "zh")
         localize_bindings(self)
         self._set_titles()
+        locked = self.clerk_session.locked
         for screen in list(self.screen_stack):
             if isinstance(screen, StepScreen):
                 continue  # rebuilt now if on top, else when it is shown again
+            if locked and screen is not current:
+                # What the clerk left open reads applications: rebuilt once they are back.
+                self._stale_while_locked.append(screen)
+                continue
             localize_bindings(screen)
             self.call_next(screen.recompose)
         if isinstance(current, StepScreen):
@@ -481,6 +561,18 @@ class WindowApp(App):
 
     # -- actions (keys) ------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While nobody is signed in only the language and quitting act (the keys are hidden).
+        if action in ("show_applications", "new_intake", "sync_now", "lock") and self.clerk_session.locked:
+            return False
+        if action == "show_applications":
+            return self.may(Permission.VIEW_APPLICATIONS)
+        return True
+
+    def action_lock(self) -> None:
+        """Ctrl+L: lock the window now (the application in progress stays)."""
+        self.lock_window()
+
     def action_toggle_language(self) -> None:
         self.toggle_language()
 
@@ -498,6 +590,9 @@ class WindowApp(App):
 
     async def action_quit(self) -> None:
         """Save the application in progress as a draft, then quit."""
+        if self.clerk_session.locked:
+            self.exit()  # the draft was saved when the window locked; nobody may write now
+            return
         self._commit_screen()
         if self.intake is not None and not self.is_untouched(self.intake) and not self._autosave():
             if not self._quit_despite_error:

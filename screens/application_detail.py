@@ -28,6 +28,7 @@ from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
+from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.words import Words, tr
@@ -345,6 +346,10 @@ class ApplicationDetailScreen(WindowScreen[None]):
             self._fill_part()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "supplement" and not self.window_app.may(Permission.SUPPLEMENT):
+            return False  # hidden: the clerk may not (a helper, a supervisor alone)
+        if action == "requeue" and not self.window_app.may(Permission.QUARANTINE):
+            return False  # hidden: refused envelopes are the supervisor's (值班长)
         if action == "supplement":
             return self._detail is not None and self._detail.summary.state == "supplement_needed"
         if action == "requeue":

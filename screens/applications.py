@@ -42,6 +42,7 @@ from screens.widgets.part_state import (
 from screens.widgets.step_header import step_label
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
+from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.words import Words, language, tr
@@ -466,6 +467,10 @@ class ApplicationsScreen(WindowScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_draft":
             return self.tab == "apps-tab-drafts" and bool(self._drafts)
+        if action == "supplement" and not self.window_app.may(Permission.SUPPLEMENT):
+            return False  # hidden: the clerk may not (a helper, a supervisor alone)
+        if action == "requeue" and not self.window_app.may(Permission.QUARANTINE):
+            return False  # hidden: refused envelopes are the supervisor's (值班长)
         if action == "supplement":
             summary = self._highlighted() if self.is_mounted else None
             return summary is not None and summary.state == "supplement_needed"

@@ -27,6 +27,7 @@ from screens.widgets.offering_preview import (
 from screens.widgets.step_header import step_label
 from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.domain.catalog import Offering
+from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.words import Words, tr
 
@@ -132,6 +133,8 @@ class PickScreen(StepScreen):
         return Content.assemble("  ", str(bundle.name), "  ", (detail, "$text-muted"))
 
     def _drafts(self) -> list[Option]:
+        if not self.window_app.may(Permission.DRAFT):
+            return []  # an administrator only takes no applications, so has no drafts to resume
         try:
             drafts = self.window.drafts()
         except StorageError as error:

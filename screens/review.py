@@ -23,6 +23,7 @@ from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name, handling_class_name
 from screens.widgets.step_header import applicant_summary, step_label
+from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.intake import Intake, Problem
 from window_app.domain.words import Words, language, tr
@@ -46,6 +47,17 @@ MATERIAL_STATE_LABELS: dict[str, Words] = {
 def promised(days: int) -> str:
     """A promised time limit in words: on the spot, or working days."""
     return tr("即办", "on the spot") if days == 0 else tr("{d} 个工作日", "{d} working days", d=days)
+
+
+def may_not_accept(clerk: Clerk | None) -> Words | None:
+    """Why the signed-in clerk may not accept (``None`` if they may): a helper is sent to an acceptor."""
+    if not isinstance(clerk, Clerk):
+        return NotPermitted(Permission.ACCEPT, None).words
+    if clerk.may(Permission.ACCEPT):
+        return None
+    if Role.HELPER in clerk.roles:
+        return Words("帮办代办员不能受理：请受理员受理", "A helper cannot accept: ask an acceptor to accept it")
+    return NotPermitted(Permission.ACCEPT, clerk).words
 
 
 def step_of(problem: Problem, by_step: dict[str, list[Problem]]) -> str | None:
@@ -250,9 +262,12 @@ class ReviewScreen(StepScreen):
             accept_note.update(
                 tr("✓ 检查通过。按 F10 受理，随后出具受理回执", "✓ All checks pass. F10 accepts, then the receipt follows")
             )
+        refusal = may_not_accept(self.window.clerk)
+        if refusal is not None and not problems:
+            accept_note.update(str(refusal))  # checked, but this clerk hands it to an acceptor
         verdict.set_class(bool(problems), "-problems")
-        accept_note.set_class(bool(problems), "-problems")
-        self.query_one("#review-accept", Button).disabled = bool(problems)
+        accept_note.set_class(bool(problems) or refusal is not None, "-problems")
+        self.query_one("#review-accept", Button).disabled = bool(problems) or refusal is not None
         self.refresh_bindings()
 
     def problems(self) -> list[Problem]:
@@ -305,6 +320,10 @@ class ReviewScreen(StepScreen):
         if self.window_app.intake is None:
             return
         self.commit()
+        refusal = may_not_accept(self.window.clerk)
+        if refusal is not None:  # the draft stays; an acceptor resumes it from the drafts
+            self.notify(str(refusal), title=tr("不能受理", "Cannot accept"), severity="warning", markup=False)
+            return
         try:
             accepted = self.window.accept(self.intake)
         except IntakeInvalid as invalid:

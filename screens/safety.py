@@ -27,11 +27,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
+
 
 class GuardedDispatch:
     """Mix into a :class:`~textual.screen.Screen` (before it) so its handlers cannot end the session."""
 
+    discarded = False
+    """Set on a screen the app is closing for good (another clerk signed in): it no longer
+    reacts to being shown again on its way off the stack."""
+
     async def _dispatch_message(self, message: Any) -> None:
+        if self.discarded and isinstance(message, events.ScreenResume):
+            return
         try:
             await super()._dispatch_message(message)  # type: ignore[misc]
         except Exception as error:

@@ -46,7 +46,8 @@ class StepScreen(WindowScreen[None]):
     BINDINGS = [
         WordsBinding("escape", "back", words=Words("上一步", "Back")),
         WordsBinding("ctrl+n", "next", words=Words("下一步", "Next")),
-        WordsBinding("ctrl+s", "save_draft", words=Words("保存草稿", "Save draft")),
+        # "Save", not "Save draft": the English checklist footer keeps Ctrl+L within 120 columns.
+        WordsBinding("ctrl+s", "save_draft", words=Words("保存草稿", "Save")),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:

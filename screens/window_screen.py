@@ -24,6 +24,7 @@ from screens.widgets.localized import localize_bindings
 if TYPE_CHECKING:
     from textual.app import App
 
+    from window_app.domain.clerks import Clerk, Permission
     from window_app.domain.errors import WindowAppError
     from window_app.domain.intake import Intake
     from window_app.domain.words import Words
@@ -43,6 +44,7 @@ class WindowAppProtocol(Protocol):
         sync_running: The sync worker runs rounds on its own.
         sync_generation: Goes up whenever a sync round changed what screens show.
         sync_elsewhere: Words while another process syncs this database; empty otherwise.
+        clerk_id: The signed-in clerk's 工号, ``""`` while nobody is.
     """
 
     window: Window
@@ -54,6 +56,7 @@ class WindowAppProtocol(Protocol):
     sync_running: bool
     sync_generation: int
     sync_elsewhere: Words
+    clerk_id: str
 
     def report_storage_error(self, error: WindowAppError) -> None: ...
     def report_unexpected(self, error: Exception) -> None: ...
@@ -66,6 +69,10 @@ class WindowAppProtocol(Protocol):
     def save_draft(self) -> None: ...
     def finish_intake(self, receipt_no: str) -> None: ...
     def rebuild_step(self, screen: Screen) -> None: ...
+    def may(self, permission: Permission) -> bool: ...
+    def refuse_unless(self, permission: Permission) -> bool: ...
+    def signed_in(self, clerk: Clerk) -> None: ...
+    def lock_window(self) -> None: ...
 
 
 class WindowScreen(GuardedDispatch, Screen[ScreenResultType]):

@@ -1,4 +1,5 @@
-"""The top line of every screen: which centre, which window, which region, and the line's state."""
+"""The top line of every screen: which centre, which window, which region, who is signed in,
+and the line's state."""
 
 from __future__ import annotations
 
@@ -6,7 +7,44 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from window_app.domain.words import NO_WORDS, tr
+from window_app.domain.clerks import Clerk, Role
+from window_app.domain.words import NO_WORDS, Words, tr
+
+ROLE_RANK = (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.SOLE_APPROVER, Role.ACCEPTOR, Role.HELPER)
+"""Which of a clerk's roles the header names (the first they have); the tooltip names them all."""
+
+
+def clerk_words(clerk: Clerk | None) -> Words:
+    """``王芳 A001 管理员`` / ``王芳 A001 administrator``: who is signed in, in a few columns."""
+    if clerk is None:
+        return Words("未登录", "Not signed in")
+    role = next((role for role in ROLE_RANK if role in clerk.roles), None)
+    name = f"{clerk.name} {clerk.id}" if clerk.name else clerk.id
+    if role is None:
+        return Words(name, name)
+    return Words(f"{name} {role.words.zh}", f"{name} {role.words.en}")
+
+
+class ClerkBadge(Label):
+    """The signed-in clerk: name, 工号 and the main role (all roles in the tooltip).
+
+    It follows the app's ``clerk_id`` (set at every sign-in and lock).
+    """
+
+    DEFAULT_CSS = """
+    ClerkBadge { padding: 0 1; text-style: bold; color: $text-accent; }
+    """
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "clerk_id"):
+            self.watch(self.app, "clerk_id", self._show, init=False)
+        self._show()
+
+    def _show(self, _value: object = None) -> None:
+        window = getattr(self.app, "window", None)
+        clerk = window.clerk if window is not None else None
+        self.update(str(clerk_words(clerk)))
+        self.tooltip = str(clerk.roles_words()) if clerk is not None else None
 
 
 class SyncBadge(Label):
@@ -19,7 +57,7 @@ class SyncBadge(Label):
     """
 
     DEFAULT_CSS = """
-    SyncBadge { padding: 0 1; max-width: 80; }
+    SyncBadge { padding: 0 1; max-width: 60%; text-wrap: nowrap; text-overflow: ellipsis; }
     SyncBadge.-online { color: $text-success; }
     SyncBadge.-offline { color: $text-warning; }
     SyncBadge.-quarantined { color: $text-error; }
@@ -78,7 +116,8 @@ def short_reason(words: str) -> str:
 
 
 class WindowHeader(Horizontal):
-    """Centre, window id and region name on the left; the sync badge on the right."""
+    """Centre, window id and region name on the left (cut short first when the line is narrow);
+    the signed-in clerk and the sync badge on the right."""
 
     DEFAULT_CSS = """
     WindowHeader {
@@ -86,11 +125,14 @@ class WindowHeader(Horizontal):
         background: $panel;
         color: $foreground;
     }
-    WindowHeader #window-title { width: 1fr; padding: 0 1; text-style: bold; }
+    WindowHeader #window-title {
+        width: 1fr; padding: 0 1; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def compose(self) -> ComposeResult:
         yield Label(window_title(self.app), id="window-title")
+        yield ClerkBadge(id="clerk-status")
         yield SyncBadge(id="sync-status")
 
 

@@ -8,7 +8,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from screens.app import WindowApp
+from tests.window_template import TEST_CLERK, TEST_CLERK_NAME, TEST_KDF, TEST_PIN
 from window_app.domain.identifiers import resident_id_check_char, uscc_check_char
+from window_app.trust.pins import KdfParams
 
 # Valid identifiers, check characters computed (never a real person's number).
 VALID_ID = "52232519900307121" + resident_id_check_char("52232519900307121")
@@ -33,11 +35,25 @@ def offering_id(window, name: str) -> str:
     return next(o.id for o in window.offerings() if o.bundle.name.zh.startswith(name))
 
 
+CHEAP_KDF = KdfParams(time_cost=1, memory_kib=8192)
+"""argon2id parameters for test accounts: the real ones cost ~0.1 s a PIN."""
+
+def signed_in(window):
+    """``window`` with a clerk signed in: the fixture's own session, else the template's test
+    clerk (every role; tests/window_template.py), made first on a window without accounts."""
+    if window.session is None:
+        if not window.has_clerks():
+            window.create_first_administrator(TEST_CLERK, TEST_CLERK_NAME, TEST_PIN, kdf=TEST_KDF)
+        else:
+            window.sign_in(TEST_CLERK, TEST_PIN)
+    return window
+
+
 def make_app(window, *, sync: bool = False) -> WindowApp:
-    """The app on a test window, cursors not blinking; no sync rounds of its own unless
-    ``sync`` (the shipped config enables them, and a test must not depend on a stray exchange
-    at 127.0.0.1:8700). F5 still syncs."""
-    return WindowApp(window, cursor_blink=False, sync=sync)
+    """The app on a test window, signed in, cursors not blinking; no sync rounds of its own
+    unless ``sync`` (the shipped config enables them, and a test must not depend on a stray
+    exchange at 127.0.0.1:8700). F5 still syncs."""
+    return WindowApp(signed_in(window), cursor_blink=False, sync=sync)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.anyio
 NARROW = (120, 40)
 """The terminal the window's PCs are set up with (and the snapshots' size)."""
 
-APP_KEYS = ["ctrl+q", "f2", "f3", "f4", "f5"]
+APP_KEYS = ["ctrl+q", "ctrl+l", "f2", "f3", "f4", "f5"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "applications"
 
 Setup = Callable[[Pilot, object], Awaitable[None]]
