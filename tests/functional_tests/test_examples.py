@@ -71,13 +71,17 @@ def test_every_shipped_bundle_has_an_example() -> None:
 def test_example_is_accepted_in_a_fresh_data_dir(example: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("WINDOW_APP_WINDOW_REGION", region_offering(offering_of(example)))
     data_dir = str(tmp_path / "data")
+    # A new window: its first administrator first (as a script makes it), then the accept as them.
+    monkeypatch.setenv("WINDOW_APP_NEW_PIN", "zf-2468")
+    monkeypatch.setenv("WINDOW_APP_PIN", "zf-2468")
+    assert main(["--data-dir", data_dir, "clerk", "add", "A01", "--name", "王芳", "--first"]) == 0
 
-    code = main(["--data-dir", data_dir, "accept", str(example)])
+    code = main(["--data-dir", data_dir, "--clerk", "A01", "accept", str(example)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     receipt_no = captured.out.strip()
 
-    assert main(["--data-dir", data_dir, "applications", "--json"]) == 0
+    assert main(["--data-dir", data_dir, "--clerk", "A01", "applications", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [row["receipt_no"] for row in rows] == [receipt_no]
     assert rows[0]["offering_id"] == offering_of(example)

@@ -14,7 +14,7 @@ import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, refused_url  # noqa: F401  (fixtures)
 from tests.functional_tests.test_sync_engine import EXAMPLES, exchange_rows, open_window, sync  # noqa: F401
-from tests.window_template import TEST_KDF
+from tests.window_template import TEST_CLERK, TEST_KDF, TEST_PIN
 from window_app.cli import main
 from window_app.domain.clerks import Role
 from window_app.domain.intake import AtWindowDecision
@@ -40,6 +40,7 @@ def as_clerk(window: Window, clerk_id: str) -> Window:
     """Sign ``clerk_id`` in: A0107 a sole approver (独任审批员), A0108 a plain acceptor (受理员);
     the test clerk (an administrator) adds them first."""
     roles = {"A0107": (Role.SOLE_APPROVER,), "A0108": (Role.ACCEPTOR,)}[clerk_id]
+    window.sign_in(TEST_CLERK, TEST_PIN)  # an administrator
     if clerk_id not in {clerk.id for clerk in window.clerks()}:
         window.add_clerk(clerk_id, f"窗口{clerk_id}", roles, "pin-2468", kdf=TEST_KDF)
     window.sign_in(clerk_id, "pin-2468")
@@ -178,6 +179,7 @@ def test_a_class_3_handover_is_recorded_and_acknowledged_end_to_end(exchange_ser
     part = next(p for p in window.application(receipt).summary.parts if p.department == "bank")
     assert part.state == "handed_over"
     assert "王会计" in window.handover_text(receipt)
+    window.sign_in(TEST_CLERK, TEST_PIN)  # every window's list is a supervisor's
     assert window.handovers(pending_only=True) == []
     data_dir = str(window.settings.data_dir)
     assert main(["--data-dir", data_dir, "--lang", "en", "handover", "show", receipt]) == 0
