@@ -53,6 +53,9 @@ class Trail:
     server: ExchangeServer
     receipts: list[str]
     last_seq: int
+    first: int = 1
+    """The seq of the first application's ``accepted`` event (the account events of the
+    template's test clerk come before it)."""
 
     @property
     def db_path(self) -> Path:
@@ -98,6 +101,7 @@ def trail(tmp_path: Path, exchange_server: ExchangeServer, monkeypatch: pytest.M
         window.close()
     built = Trail(settings, env, exchange_server, receipts, 0)
     built.last_seq = built.sql("SELECT max(seq) FROM audit")[0][0]
+    built.first = built.sql("SELECT min(seq) FROM audit WHERE action = 'accepted'")[0][0]
     yield built
 
 
@@ -218,24 +222,28 @@ def test_an_untouched_trail_verifies_online_and_offline(trail: Trail, capsys) ->
 
 
 def test_an_edited_event_is_found(trail: Trail, capsys) -> None:
-    edit_event(trail, 2)
+    second = trail.first + 1  # the second application's acceptance
+    edit_event(trail, second)
     code, report = verify(trail, "--offline", capsys=capsys)
     assert code == 1
-    assert report["first_bad_seq"] == 2 and kinds(report) == ["edited"]
-    assert first(report, "edited")["words"]["en"].startswith("Event 2 (accepted, ")
+    assert report["first_bad_seq"] == second and kinds(report) == ["edited"]
+    assert first(report, "edited")["words"]["en"].startswith(f"Event {second} (accepted, ")
     code, text = verify_text(trail, "--offline", capsys=capsys)
     assert code == 1
-    assert "The audit trail was tampered with: 1 problem(s), the first at event 2" in text
-    assert "#2  Event 2 (accepted" in text and "was changed after it was written: its hash does not match its content" in text
+    assert f"The audit trail was tampered with: 1 problem(s), the first at event {second}" in text
+    assert f"#{second}  Event {second} (accepted" in text and "was changed after it was written: its hash does not match its content" in text
 
 
 def test_a_deleted_event_is_found(trail: Trail, capsys) -> None:
-    trail.sql("DELETE FROM audit WHERE seq = 3")
+    third = trail.first + 2
+    trail.sql("DELETE FROM audit WHERE seq = ?", [third])
     code, report = verify(trail, "--offline", capsys=capsys)
-    assert code == 1 and report["first_bad_seq"] == 3
+    assert code == 1 and report["first_bad_seq"] == third
     deleted = first(report, "deleted")
-    assert deleted["seq"] == 3
-    assert deleted["words"]["en"] == "Event 3 is missing: the chain jumps from event 2 to event 4; events were deleted"
+    assert deleted["seq"] == third
+    assert deleted["words"]["en"] == (
+        f"Event {third} is missing: the chain jumps from event {third - 1} to event {third + 1}; events were deleted"
+    )
     # the accepted event of the third application went with it: its application has no trail now
     assert any(p["kind"] == "erased" and trail.receipts[2] in p["words"]["en"] for p in report["problems"])
 
@@ -273,19 +281,20 @@ def test_a_truncated_tail_is_found_by_the_heads_and_by_the_exchange(trail: Trail
 
 
 def test_a_rechained_history_is_found_by_the_signed_heads(trail: Trail, capsys) -> None:
-    edit_event(trail, 2)
+    second = trail.first + 1
+    edit_event(trail, second)
     rechain(trail)
     code, report = verify(trail, "--offline", capsys=capsys)
-    assert code == 1 and report["first_bad_seq"] == 2
+    assert code == 1 and report["first_bad_seq"] == second
     assert kinds(report) == ["rechained"]
     assert first(report, "rechained")["words"]["en"] == (
-        "Event 2 no longer has the hash the head signed 2026-11-27T01:30:00Z holds: event 2 was rewritten and "
-        "every hash after it computed again (up to event 1 the chain still matches a signed head)"
+        f"Event {second} no longer has the hash the head signed 2026-11-27T01:30:00Z holds: event {second} was rewritten and "
+        f"every hash after it computed again (up to event {trail.first} the chain still matches a signed head)"
     )
 
 
 def test_a_history_rechained_and_resigned_with_the_stolen_key_is_found_by_the_exchange(trail: Trail, capsys) -> None:
-    edit_event(trail, 2)
+    edit_event(trail, trail.first + 1)
     rechain(trail)
     resign_heads(trail)
     code, report = verify(trail, "--offline", capsys=capsys)
@@ -301,7 +310,7 @@ def test_a_history_rechained_and_resigned_with_the_stolen_key_is_found_by_the_ex
 
 def test_a_history_resigned_with_a_new_key_is_found_by_the_exchange(trail: Trail, capsys) -> None:
     """Without the window's key, the forger makes a key of his own and puts it in the key's place."""
-    edit_event(trail, 2)
+    edit_event(trail, trail.first + 1)
     rechain(trail)
     trail.key_path.unlink()
     write_private_key(trail.key_path, SigningKey.generate())
@@ -374,9 +383,10 @@ def test_a_changed_outbox_payload_is_found(trail: Trail, capsys) -> None:
 
 
 def test_a_forged_head_is_found(trail: Trail, capsys) -> None:
-    trail.sql("UPDATE audit_heads SET at = '2030-01-01T00:00:00Z' WHERE seq = 2")
+    second = trail.first + 1  # a head is signed at every acceptance
+    trail.sql("UPDATE audit_heads SET at = '2030-01-01T00:00:00Z' WHERE seq = ?", [second])
     code, report = verify(trail, "--offline", capsys=capsys)
-    assert code == 1 and kinds(report) == ["head_forged"] and report["first_bad_seq"] == 2
+    assert code == 1 and kinds(report) == ["head_forged"] and report["first_bad_seq"] == second
 
 
 def test_without_a_line_it_checks_locally_and_says_so(trail: Trail, capsys) -> None:
@@ -398,9 +408,10 @@ def test_without_the_key_the_heads_cannot_be_checked(trail: Trail, capsys) -> No
 def test_a_rewritten_history_is_refused_by_the_exchange_at_the_next_round(trail: Trail) -> None:
     """The window syncs after its tail was cut: the exchange refuses the head that goes back
     (409, recorded) and the round says so in words."""
-    trail.sql("DELETE FROM audit WHERE seq > 2")
-    trail.sql("DELETE FROM audit_heads WHERE seq > 2")
-    window = open_signed_in(trail.settings, clock=lambda: FIXED_NOW)
+    cut = trail.first + 1
+    trail.sql("DELETE FROM audit WHERE seq > ?", [cut])
+    trail.sql("DELETE FROM audit_heads WHERE seq > ?", [cut])
+    window = Window.open(trail.settings, clock=lambda: FIXED_NOW)  # the sync needs nobody signed in
     try:
         engine = SyncEngine(
             window.db, trail.settings, catalog_etag=window.catalog.digest, refresh_catalog=False, clock=lambda: FIXED_NOW
@@ -420,7 +431,7 @@ def test_a_rewritten_history_is_refused_by_the_exchange_at_the_next_round(trail:
         ).fetchall()
     finally:
         conn.close()
-    assert held == trail.last_seq and refusals == [(2, "behind", 1)]
+    assert held == trail.last_seq and refusals == [(cut, "behind", 1)]
 
 
 def test_audit_verify_as_a_real_process(trail: Trail) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.window_template import seed_window_database
+from tests.window_template import CLERK_ENVIRON, seed_window_database
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.cli import main
 from window_app.config import SHIPPED_CONFIG, load_settings
@@ -36,10 +36,13 @@ FIXED_NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hou
 
 @pytest.fixture(autouse=True)
 def _no_user_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The developer's own WINDOW_APP_* variables must not leak into the cases."""
+    """The developer's own WINDOW_APP_* variables must not leak into the cases; the test clerk
+    of the template is who acts (as a script names its clerk)."""
     for key in list(os.environ):
         if key.startswith("WINDOW_APP_"):
             monkeypatch.delenv(key)
+    for key, value in CLERK_ENVIRON.items():
+        monkeypatch.setenv(key, value)
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +94,7 @@ def run_module(
     child_env = {key: value for key, value in os.environ.items() if not key.startswith("WINDOW_APP_")}
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), child_env.get("PYTHONPATH", "")]))
     child_env["PYTHONIOENCODING"] = "utf-8"
+    child_env.update(CLERK_ENVIRON)  # the template's test clerk acts, as a script names its clerk
     child_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "window_app", *args],

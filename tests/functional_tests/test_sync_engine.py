@@ -29,7 +29,7 @@ from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
     reserve_port,
     url_of,
 )
-from tests.window_template import open_signed_in, seed_window_database
+from tests.window_template import CLERK_ENVIRON, open_signed_in, seed_data_dir, seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.domain.words import Words
 from window_app.exchange.client import DepartmentClient
@@ -237,20 +237,21 @@ def test_a_retry_sends_the_same_bytes(exchange_server: ExchangeServer, open_wind
 
 def test_headless_sync_once_from_a_subprocess(exchange_server: ExchangeServer, tmp_path: Path, refused_url: str) -> None:
     """``python -m window_app sync --once --data-dir DIR``: what the fault tests drive."""
-    data_dir = tmp_path / "headless"
+    data_dir = seed_data_dir(tmp_path / "headless")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_APP_")},
         "WINDOW_APP_EXCHANGE_URL": exchange_server.url,
         "WINDOW_APP_EXCHANGE_TOKEN": "demo-window-ZF-01",
     }
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
+    def cli(*args: str, clerk: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "window_app", *args, "--data-dir", str(data_dir)],
-            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+            capture_output=True, text=True, cwd=ROOT, env={**env, **(clerk or {})}, timeout=120,
         )
 
-    accepted = cli("accept", str(EXAMPLES / "newborn.json"))
+    # A clerk accepts; the headless sync runs with nobody signed in (it moves sealed envelopes).
+    accepted = cli("accept", str(EXAMPLES / "newborn.json"), clerk=CLERK_ENVIRON)
     assert accepted.returncode == 0, accepted.stderr
     done = cli("sync", "--once", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
