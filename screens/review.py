@@ -91,11 +91,13 @@ class ReviewScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         guide = self.window.guide(self.intake)
         with VerticalScroll(id="review-body"):
+            if self._class_1():  # first: what a sole approver decides before F10
+                yield Static(
+                    tr("窗口办结（一类直接办，F8）", "Conclude at the window (class 1, F8)"), classes="review-heading"
+                )
+                yield OptionList(id="review-at-window")
             yield Static(tr("办理流程", "Dispatch plan"), classes="review-heading")
             yield Static(self._plan(guide), id="review-plan")
-            if self._may_conclude():
-                yield Static(tr("窗口办结（一类直接办）", "Concluded at the window (class 1)"), classes="review-heading")
-                yield OptionList(id="review-at-window")
             yield Static(tr("申请人", "Applicant"), classes="review-heading")
             yield Static(self._applicant(self.intake), id="review-applicant", markup=False)
             yield Static(tr("材料", "Materials"), classes="review-heading")
@@ -343,6 +345,11 @@ class ReviewScreen(StepScreen):
 
     def _list_at_window(self) -> None:
         """One line per class-1 item: its conclusion at the window, or that its department decides it."""
+        if self.intake.at_window:  # an item since dropped (another situation answer): nothing to conclude
+            guide = self.window.guide(self.intake)
+            kept = {item.id for stage in guide.plan.stages for item in stage.items if item.handling_class == 1}
+            for item_id in set(self.intake.at_window) - kept:
+                del self.intake.at_window[item_id]
         found = list(self.query("#review-at-window"))
         if not found:
             return
@@ -353,11 +360,7 @@ class ReviewScreen(StepScreen):
         option_list.clear_options()
         for index, item in enumerate(self._at_window_items):
             option_list.add_option(Option(self._at_window_line(item), id=str(index)))
-        if not self._at_window_items:
-            option_list.add_option(
-                Option(tr("本申请没有一类直接办事项", "This application has no class-1 item"), disabled=True)
-            )
-        elif highlighted is not None:
+        if highlighted is not None and self._at_window_items:
             option_list.highlighted = min(highlighted, len(self._at_window_items) - 1)
 
     def _at_window_line(self, item: Item) -> Content:
