@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, RadioButton, Static
 
+from offline_cache.outbox import get_row
 from screens.receipt import ReceiptScreen
 from screens.review import ReviewScreen
 from screens.widgets.at_window import AtWindowDialog
@@ -23,7 +24,6 @@ from tests.functional_tests.shell_helpers import (
     make_app,
     type_text,
 )
-from offline_cache.outbox import get_row
 from tests.window_template import TEST_KDF
 from window_app.domain.clerks import Role
 from window_app.domain.intake import AtWindowDecision, Intake
