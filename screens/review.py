@@ -417,23 +417,35 @@ class ReviewScreen(StepScreen):
             if isinstance(choice, AtWindowDecision):
                 self.intake.at_window[item.id] = choice
             else:
-                self._send_to_department(item.id)
+                also = self._send_to_department(item.id)
+                if also:
+                    self.notify(
+                        tr(
+                            "需要其结果的事项也改为送部门办理：{a}",
+                            "The items that needed its result go to their departments too: {a}",
+                            a=tr("、", ", ").join(also),
+                        ),
+                        markup=False,
+                    )
             self._list_at_window()
             self.refresh_bindings()
 
         self.app.push_screen(AtWindowDialog(str(item.name), self.intake.at_window.get(item.id)), taken)
 
-    def _send_to_department(self, item_id: str) -> None:
+    def _send_to_department(self, item_id: str) -> list[str]:
         """Undo a conclusion (the box's :data:`SEND_TO_DEPARTMENT`), and those that needed its
-        result: they all go to their departments."""
+        result: they all go to their departments. Returns the names of the latter."""
         self.intake.at_window.pop(item_id, None)
+        also: list[str] = []
         changed = True
         while changed:  # an item concluded on the strength of an undone one goes back too
             changed = False
             for item in self._class_1():
                 if item.id in self.intake.at_window and self._waiting_for(item):
                     self.intake.at_window.pop(item.id)
+                    also.append(str(item.name))
                     changed = True
+        return also
 
     # -- accepting ------------------------------------------------------------------------
 

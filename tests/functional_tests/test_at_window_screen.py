@@ -33,6 +33,7 @@ pytestmark = pytest.mark.anyio
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "applications"
 HUKOU = "newborn_hukou_registration"
+CARD = "newborn_social_security_card"
 
 
 def newborn() -> Intake:
@@ -99,6 +100,7 @@ async def test_a_conclusion_can_be_undone_and_the_item_goes_to_its_department(wi
     async with app.run_test(size=SIZE) as pilot:
         intake = newborn()
         intake.at_window[HUKOU] = AtWindowDecision("approved", result="5223250001")
+        intake.at_window[CARD] = AtWindowDecision("approved", result="卡号 001")  # needs the hukou's result
         await open_review(pilot, intake)
         screen_list = app.screen.query_one("#review-at-window", OptionList)
         screen_list.focus()
@@ -110,8 +112,9 @@ async def test_a_conclusion_can_be_undone_and_the_item_goes_to_its_department(wi
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        assert app.intake.at_window == {}
+        assert app.intake.at_window == {}  # the card, concluded on the hukou's strength, went back too
         assert any("出生登记" in line and "送部门办理" in line for line in at_window_lines(app))
+        assert any("社会保障卡" in line and "送部门办理（须先有" in line for line in at_window_lines(app))
 
 
 async def test_refusing_without_a_reason_is_refused_in_words_in_the_box(window):
