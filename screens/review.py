@@ -18,14 +18,16 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.step import StepScreen
+from screens.widgets.at_window import AtWindowDialog
 from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name, handling_class_name
 from screens.widgets.step_header import applicant_summary, step_label
+from window_app.domain.catalog import Item
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
-from window_app.domain.intake import Intake, Problem
+from window_app.domain.intake import AtWindowDecision, Intake, Problem
 from window_app.domain.words import Words, language, tr
 from window_app.intake.guide import Guide
 from window_app.intake.validate import VALIDATED_STEPS, material_status
@@ -76,17 +78,24 @@ class ReviewScreen(StepScreen):
     BINDINGS = [
         WordsBinding("f10", "accept", words=Words("受理", "Accept")),
         WordsBinding("g", "fix", words=Words("去修改", "Fix")),
+        WordsBinding("f8", "conclude_at_window", words=Words("窗口办结", "Conclude here")),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._problems: list[tuple[Problem, str | None]] = []
+        self._at_window_items: list[Item] = []
 
     # -- layout ---------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
         guide = self.window.guide(self.intake)
         with VerticalScroll(id="review-body"):
+            if self._class_1():  # first: what a sole approver decides before F10
+                yield Static(
+                    tr("窗口办结（一类直接办，F8）", "Conclude at the window (class 1, F8)"), classes="review-heading"
+                )
+                yield OptionList(id="review-at-window")
             yield Static(tr("办理流程", "Dispatch plan"), classes="review-heading")
             yield Static(self._plan(guide), id="review-plan")
             yield Static(tr("申请人", "Applicant"), classes="review-heading")
@@ -101,6 +110,7 @@ class ReviewScreen(StepScreen):
             yield Static("", id="review-accept-note", markup=False)
 
     def on_mount(self) -> None:
+        self._list_at_window()
         self.check()
 
     def _plan(self, guide: Guide) -> Content:
@@ -284,7 +294,10 @@ class ReviewScreen(StepScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self._go_to(event.option_index)
+        if event.option_list.id == "review-at-window":
+            self._conclude(event.option_index)
+        else:
+            self._go_to(event.option_index)
 
     def action_fix(self) -> None:
         """Go to the step of the highlighted problem."""
@@ -306,7 +319,133 @@ class ReviewScreen(StepScreen):
             return bool(self._problems)
         if action == "next":
             return False  # the last step: F10 accepts, nothing comes after
+        if action == "conclude_at_window":
+            return bool(self._class_1())  # a plain acceptor never sees it
         return True
+
+    # -- conclusions at the window (一类直接办) ----------------------------------------------
+
+    def _may_conclude(self) -> bool:
+        """Whether the signed-in clerk may conclude class-1 items here (a 独任审批员)."""
+        return self.window_app.may(Permission.DECIDE_AT_WINDOW)
+
+    def _class_1(self) -> list[Item]:
+        """This application's 一类直接办 items, for a clerk who may conclude them (else none)."""
+        if not self._may_conclude() or self.window_app.intake is None:
+            return []
+        guide = self.window.guide(self.intake)
+        return [item for stage in guide.plan.stages for item in stage.items if item.handling_class == 1]
+
+    def _waiting_for(self, item: Item) -> list[str]:
+        """The names of ``item``'s prerequisites in this application that go to a department."""
+        in_application = {other.id: other for stage in self.window.guide(self.intake).plan.stages for other in stage.items}
+        return [
+            str(in_application[p].name) for p in item.prerequisites if p in in_application and p not in self.intake.at_window
+        ]
+
+    def _list_at_window(self) -> None:
+        """One line per class-1 item: its conclusion at the window, or that its department decides it."""
+        if self.intake.at_window:  # an item since dropped (another situation answer): nothing to conclude
+            guide = self.window.guide(self.intake)
+            kept = {item.id for stage in guide.plan.stages for item in stage.items if item.handling_class == 1}
+            for item_id in set(self.intake.at_window) - kept:
+                del self.intake.at_window[item_id]
+        found = list(self.query("#review-at-window"))
+        if not found:
+            return
+        option_list = found[0]
+        assert isinstance(option_list, OptionList)
+        highlighted = option_list.highlighted
+        self._at_window_items = self._class_1()
+        option_list.clear_options()
+        for index, item in enumerate(self._at_window_items):
+            option_list.add_option(Option(self._at_window_line(item), id=str(index)))
+        if highlighted is not None and self._at_window_items:
+            option_list.highlighted = min(highlighted, len(self._at_window_items) - 1)
+
+    def _at_window_line(self, item: Item) -> Content:
+        conclusion = self.intake.at_window.get(item.id)
+        if conclusion is None:
+            waiting = self._waiting_for(item)
+            state = (
+                tr("送部门办理（须先有“{p}”的结果）", "sent to its department (needs “{p}” first)", p=waiting[0])
+                if waiting
+                else tr("送部门办理", "sent to its department")
+            )
+            style = "$text-muted"
+        elif conclusion.decision == "approved":
+            state = tr("窗口办结：准予", "concluded here: approved")
+            if conclusion.result:
+                state += f" {conclusion.result}"
+            style = "$text-success"
+        else:
+            state = tr("窗口办结：不予（{r}）", "concluded here: refused ({r})", r=conclusion.reason)
+            style = "$text-warning"
+        return Content.assemble(str(item.name), "  ", (state, style))
+
+    def action_conclude_at_window(self) -> None:
+        """Conclude the highlighted class-1 item at the window (F8), or undo its conclusion."""
+        found = list(self.query("#review-at-window"))
+        if not found or not self._at_window_items:
+            return
+        option_list = found[0]
+        assert isinstance(option_list, OptionList)
+        self._conclude(option_list.highlighted or 0)
+
+    def _conclude(self, index: int) -> None:
+        if not 0 <= index < len(self._at_window_items):
+            return
+        item = self._at_window_items[index]
+        waiting = self._waiting_for(item)
+        if waiting:
+            self.notify(
+                tr(
+                    "“{i}”须先有“{p}”的结果：请先在窗口办结“{p}”，或将两者都送部门办理。",
+                    "“{i}” needs the result of “{p}” first: conclude “{p}” here first, or send both to their departments.",
+                    i=str(item.name),
+                    p=waiting[0],
+                ),
+                title=tr("不能窗口办结", "Cannot conclude here"),
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def taken(choice: AtWindowDecision | str | None) -> None:
+            if choice is None:
+                return
+            if isinstance(choice, AtWindowDecision):
+                self.intake.at_window[item.id] = choice
+            else:
+                also = self._send_to_department(item.id)
+                if also:
+                    self.notify(
+                        tr(
+                            "需要其结果的事项也改为送部门办理：{a}",
+                            "The items that needed its result go to their departments too: {a}",
+                            a=tr("、", ", ").join(also),
+                        ),
+                        markup=False,
+                    )
+            self._list_at_window()
+            self.refresh_bindings()
+
+        self.app.push_screen(AtWindowDialog(str(item.name), self.intake.at_window.get(item.id)), taken)
+
+    def _send_to_department(self, item_id: str) -> list[str]:
+        """Undo a conclusion (the box's :data:`SEND_TO_DEPARTMENT`), and those that needed its
+        result: they all go to their departments. Returns the names of the latter."""
+        self.intake.at_window.pop(item_id, None)
+        also: list[str] = []
+        changed = True
+        while changed:  # an item concluded on the strength of an undone one goes back too
+            changed = False
+            for item in self._class_1():
+                if item.id in self.intake.at_window and self._waiting_for(item):
+                    self.intake.at_window.pop(item.id)
+                    also.append(str(item.name))
+                    changed = True
+        return also
 
     # -- accepting ------------------------------------------------------------------------
 
@@ -333,7 +472,7 @@ class ReviewScreen(StepScreen):
             self.app.push_screen(
                 Dialog(
                     tr("未能受理", "Not accepted"),
-                    str(error)
+                    "\n".join(error.lines())
                     + "\n\n"
                     + tr(
                         "没有写入任何数据，本申请仍保留（草稿未删除），可稍后再次受理。",

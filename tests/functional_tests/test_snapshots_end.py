@@ -8,6 +8,8 @@ installation tag that goes into receipt numbers.
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
@@ -16,7 +18,8 @@ from tests.functional_tests.end_steps import BROKEN_ID, house_transfer
 from tests.functional_tests.shell_helpers import make_app
 from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
-from window_app.domain.intake import MaterialStatus
+from window_app.domain.intake import AtWindowDecision, MaterialStatus
+from window_app.intake.io import parse_intake
 
 SNAPSHOT_SIZE = (120, 40)
 
@@ -99,3 +102,12 @@ def test_applications_snapshot(window, snap_compare):
         await pilot.press("f3")
 
     assert snap_compare(make_app(window), terminal_size=SNAPSHOT_SIZE, run_before=open_list)
+
+
+def test_review_with_a_conclusion_at_the_window_snapshot(window, snap_compare):
+    """A sole approver's review at 80×24: the household registration concluded at the window (F8)."""
+    examples = Path(__file__).resolve().parents[2] / "examples" / "applications"
+    intake, _ = parse_intake(json.loads((examples / "newborn.json").read_text(encoding="utf-8")))
+    intake.at_window["newborn_hukou_registration"] = AtWindowDecision("approved", result="5223250001")
+
+    assert snap_compare(make_app(window), terminal_size=(80, 24), run_before=at_step(window, intake, "review"))
