@@ -28,7 +28,7 @@ SNAPSHOT_SIZE = (120, 40)
 def settings(tmp_path) -> Settings:
     """The shipped window, with a clerk named (the OS user would differ from machine to machine)."""
     shipped = load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data"))
-    return seed_window_database(dataclasses.replace(shipped, window=dataclasses.replace(shipped.window, clerk="李娜")))
+    return seed_window_database(shipped)
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ LICENCE = "营业执照 91522325MA6HXXXX1Q"
 def settings(tmp_path) -> Settings:
     """The shipped window, with a clerk named (the OS user would differ from machine to machine)."""
     shipped = load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(tmp_path / "data"))
-    return seed_window_database(dataclasses.replace(shipped, window=dataclasses.replace(shipped.window, clerk="李娜")))
+    return seed_window_database(shipped)
 
 
 @pytest.fixture(autouse=True)
