@@ -176,10 +176,7 @@ def encrypt_plaintext_rows(db: Database, key: DataKey) -> int:
         cipher = field_cipher(key)
         with durable_transaction(db):
             count = _reseal(db, cipher, lambda value, table, column, row: value if isinstance(value, str) else None)
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [DATA_KEY_META, key.key_id],
-            )
+            _mark_sealed(db, key)
         if count:
             _scrub(db)
     db.data_key = key
@@ -212,15 +209,20 @@ def rekey(db: Database, old_key: DataKey, new_key: DataKey, *, also: Callable[[D
         with durable_transaction(db):
             db.execute("DELETE FROM application_name_index")
             count = _reseal(db, new, opened, every_row=True)
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [DATA_KEY_META, new_key.key_id],
-            )
+            _mark_sealed(db, new_key)
             if also is not None:
                 also(db)
         _scrub(db)
     db.data_key = new_key
     return count
+
+
+def _mark_sealed(db: Database, key: DataKey) -> None:
+    """Record which key the personal data is sealed under (``meta``)."""
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [DATA_KEY_META, key.key_id],
+    )
 
 
 def keys_in_use(db: Database) -> dict[str, int]:

@@ -13,7 +13,8 @@ import argparse
 import datetime as dt
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from window_app.cli.context import opened_window, read_pin, settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
@@ -21,6 +22,9 @@ from window_app.cli.output import err, print_table
 from window_app.cli.parser import add_command
 from window_app.domain.clerks import Clerk, Role, UnknownRole, roles_from
 from window_app.domain.words import Words, tr
+
+if TYPE_CHECKING:
+    from window_app.window import Window
 
 NEW_PIN_ENV = "WINDOW_APP_NEW_PIN"
 
@@ -91,31 +95,34 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
-    with signed_in_window(args, settings_from(args)) as window:
-        clerk = window.disable_clerk(args.id)
-    err(tr("已停用 {c}；重置其 PIN 可恢复。", "Disabled {c}; resetting its PIN brings it back.", c=clerk.label))
-    return EXIT_OK
+    return _change_account(
+        args, lambda window: window.disable_clerk(args.id),
+        Words("已停用 {c}；重置其 PIN 可恢复。", "Disabled {c}; resetting its PIN brings it back."),
+    )
 
 
 def cmd_reset_pin(args: argparse.Namespace) -> int:
-    with signed_in_window(args, settings_from(args)) as window:
-        clerk = window.reset_pin(args.id, _new_pin(args.id))
-    err(tr("已重置 {c} 的 PIN。", "Reset the PIN of {c}.", c=clerk.label))
-    return EXIT_OK
+    return _change_account(
+        args, lambda window: window.reset_pin(args.id, _new_pin(args.id)), Words("已重置 {c} 的 PIN。", "Reset the PIN of {c}.")
+    )
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    with signed_in_window(args, settings_from(args)) as window:
-        clerk = window.unlock_clerk(args.id)
-    err(tr("已解锁 {c}。", "Unlocked {c}.", c=clerk.label))
-    return EXIT_OK
+    return _change_account(args, lambda window: window.unlock_clerk(args.id), Words("已解锁 {c}。", "Unlocked {c}."))
 
 
 def cmd_set_roles(args: argparse.Namespace) -> int:
     roles = _roles(args.roles)
+    return _change_account(
+        args, lambda window: window.set_clerk_roles(args.id, roles), Words("{c} 的角色：{r}", "{c} now has the roles: {r}")
+    )
+
+
+def _change_account(args: argparse.Namespace, change: Callable[[Window], Clerk], done: Words) -> int:
+    """Sign in, make one change to an account, say what it became."""
     with signed_in_window(args, settings_from(args)) as window:
-        clerk = window.set_clerk_roles(args.id, roles)
-    err(tr("{c} 的角色：{r}", "{c} now has the roles: {r}", c=clerk.label, r=clerk.roles_words()))
+        clerk = change(window)
+    err(str(done.format(c=clerk.label, r=clerk.roles_words())))
     return EXIT_OK
 
 
