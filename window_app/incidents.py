@@ -53,7 +53,11 @@ def record_incident(
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
             os.replace(path, path.with_name(LOG_NAME + ".1"))
-        with path.open("a", encoding="utf-8") as log:
+        # 0600 whatever the umask: a traceback's message may quote what a clerk typed.
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if os.name == "posix":
+            os.fchmod(descriptor, 0o600)  # a log written before this version: tightened too
+        with os.fdopen(descriptor, "a", encoding="utf-8") as log:
             log.write("\n".join(lines) + "\n\n")
     except OSError:
         return None

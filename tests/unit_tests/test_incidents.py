@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 
 import pytest
 
@@ -89,3 +91,17 @@ def test_english_twin():
     text = incident_message(ValueError("x"), draft="saved", log=None)
     assert text.startswith("Something went wrong in the program: this operation was not completed.")
     assert "Accepted applications and drafts are all saved." in text and "Error: ValueError: x" in text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows keeps the profile's ACL")
+def test_the_log_is_readable_by_its_owner_only_whatever_the_umask(tmp_path):
+    """A traceback's message may quote what a clerk typed (a name, an ID number)."""
+    previous = os.umask(0o022)
+    try:
+        path = record_incident(tmp_path, raised(ValueError("王建国")), now=NOW)
+        assert path is not None and stat.S_IMODE(path.stat().st_mode) == 0o600
+        path.chmod(0o644)  # a log an older version wrote
+        record_incident(tmp_path, raised(ValueError("again")), now=NOW)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)

@@ -201,7 +201,7 @@ class SyncLock:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Not inherited by child processes (PEP 446): a program it starts does not keep it.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
             try:
                 if not _lock_file(fd):
                     raise SyncBusy(self.path, read_holder(self.path))
