@@ -20,6 +20,7 @@ from tests.functional_tests.shell_helpers import SIZE, anyio_backend, make_app  
 from tests.functional_tests.test_cli import run_module
 from tests.window_template import TEST_CLERK, TEST_PIN
 from window_app.config import Settings
+from window_app.domain.errors import WindowAppError
 from window_app.window import Window
 
 MOMENT = dt.datetime(2026, 12, 6, 18, 10, tzinfo=dt.UTC)
@@ -141,3 +142,17 @@ def test_an_unknown_zone_in_the_environment_is_refused_in_words(settings: Settin
     assert result.returncode != 0
     assert "time_zone 'Asia/Beijing'：不是已知的时区" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_lock_out_words_say_the_window_zone_time(settings: Settings, utc_machine) -> None:
+    window = Window.open(zoned(settings, "Asia/Urumqi"), clock=lambda: MOMENT)
+    try:
+        words = ""
+        for _ in range(settings.clerks.lock_after_failures):
+            try:
+                window.sign_in(TEST_CLERK, "wrong-pin")
+            except WindowAppError as error:
+                words = str(error)
+        assert "00:25 后可再试" in words  # 18:10 UTC + 15 minutes, in Urumqi (UTC+6)
+    finally:
+        window.close()
