@@ -31,6 +31,7 @@ from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
+from window_app.domain.times import shown
 from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
@@ -69,19 +70,14 @@ ITEMS_WIDTH = 24
 items are listed in full under the table."""
 
 
-def short_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """``2026-11-27 09:30`` from an ISO timestamp (the text itself when it is not one)."""
-    if not stamp:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(stamp).strftime(fmt)
-    except ValueError:
-        return stamp
+def short_time(stamp: str | None, zone: dt.tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``2026-11-27 09:30`` in the window's zone from a stored moment (the text itself when it is not one)."""
+    return shown(stamp, zone, fmt)
 
 
-def part_time(stamp: str | None) -> str:
+def part_time(stamp: str | None, zone: dt.tzinfo) -> str:
     """``11-27 09:32``: a part's moment, short enough for three in a row."""
-    return short_time(stamp, "%m-%d %H:%M")
+    return short_time(stamp, zone, "%m-%d %H:%M")
 
 
 class ApplicationDetailScreen(WindowScreen[None]):
@@ -177,7 +173,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
             tr("事项：{v}", "Applying for: {v}", v=offering),
             tr("申请人：{n}（{i}）", "Applicant: {n} ({i})", n=summary.applicant_name, i=summary.applicant_number),
             tr("状态：{v}", "State: {v}", v=application_state_label(summary.state)),
-            tr("受理时间：{v}", "Accepted: {v}", v=short_time(summary.accepted_at)),
+            tr("受理时间：{v}", "Accepted: {v}", v=short_time(summary.accepted_at, self.window.zone)),
         ]
         if detail.promised_by:
             lines.append(
@@ -200,7 +196,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
             )
         )
         if detail.concluded_at:
-            lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at)))
+            lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at, self.window.zone)))
         return "\n".join(lines)
 
     def _fill_parts(self, detail: ApplicationDetail) -> None:
@@ -214,9 +210,9 @@ class ApplicationDetailScreen(WindowScreen[None]):
                 department_name(catalog, part.department, short=True),
                 self._item_names(part),
                 part_words(part),
-                part_time(part.sent_at),
-                part_time(part.received_at),
-                part_time(part.decided_at),
+                part_time(part.sent_at, self.window.zone),
+                part_time(part.received_at, self.window.zone),
+                part_time(part.decided_at, self.window.zone),
                 part_took(part),
             )
         if table.row_count:
@@ -264,19 +260,19 @@ class ApplicationDetailScreen(WindowScreen[None]):
         lines = [f"{department_name(catalog, part.department)} · {part_words(part)}"]
         steps = []
         if part.sent_at:
-            steps.append(tr("{t} 送达交换平台", "delivered {t}", t=part_time(part.sent_at)))
+            steps.append(tr("{t} 送达交换平台", "delivered {t}", t=part_time(part.sent_at, self.window.zone)))
         if part.received_at:
             waited = duration_words(part.sent_at, part.received_at)
             steps.append(
-                tr("{t} 部门接收", "received {t}", t=part_time(part.received_at))
+                tr("{t} 部门接收", "received {t}", t=part_time(part.received_at, self.window.zone))
                 + (tr("（{d}）", " ({d})", d=waited) if waited else "")
             )
         if part.decided_at:
             took = duration_words(part.received_at or part.sent_at, part.decided_at)
             decided = (
-                tr("{t} 作出决定", "decided {t}", t=part_time(part.decided_at))
+                tr("{t} 作出决定", "decided {t}", t=part_time(part.decided_at, self.window.zone))
                 if part.state in ("approved", "rejected")
-                else tr("{t} 要求补正", "supplement asked {t}", t=part_time(part.decided_at))
+                else tr("{t} 要求补正", "supplement asked {t}", t=part_time(part.decided_at, self.window.zone))
             )
             steps.append(decided + (tr("（{d}）", " ({d})", d=took) if took else ""))
         total = part_took(part)
@@ -339,7 +335,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         table = self.query_one("#detail-audit", DataTable)
         table.clear()
         for event in detail.audit:
-            table.add_row(str(event.seq), short_time(event.at), event.actor, str(AUDIT_ACTIONS.get(event.action, event.action)))
+            table.add_row(str(event.seq), short_time(event.at, self.window.zone), event.actor, str(AUDIT_ACTIONS.get(event.action, event.action)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "detail-parts":

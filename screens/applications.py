@@ -45,6 +45,7 @@ from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
+from window_app.domain.times import in_zone
 from window_app.domain.words import Words, language, tr
 
 if TYPE_CHECKING:
@@ -58,15 +59,9 @@ if TYPE_CHECKING:
     from window_app.domain.progress import ItemDecision
 
 
-def local_time(stamp: str, tz: dt.tzinfo | None) -> dt.datetime | None:
-    """An ISO timestamp in the window's time zone (``None`` when it is not one)."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is not None and tz is not None:
-        moment = moment.astimezone(tz)
-    return moment
+def local_time(stamp: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """A stored moment in the window's time zone (``None`` when it is not one)."""
+    return in_zone(stamp, zone)
 
 
 def folded(text: str) -> str:
@@ -237,12 +232,13 @@ class ApplicationsScreen(WindowScreen[None]):
         except StorageError as error:
             self.query_one("#apps-status", Static).update(str(error))
             return
-        now = self.window.now()
+        zone = self.window.zone
+        now = self.window.now().astimezone(zone)
         if self.today_only:
             applications = [
                 summary
                 for summary in applications
-                if (moment := local_time(summary.accepted_at, now.tzinfo)) is not None and moment.date() == now.date()
+                if (moment := local_time(summary.accepted_at, zone)) is not None and moment.date() == now.date()
             ]
         wanted = folded(self.query_text)
         if wanted:
@@ -261,8 +257,9 @@ class ApplicationsScreen(WindowScreen[None]):
         self.refresh_bindings()
 
     def _when(self, stamp: str) -> str:
-        now = self.window.now()
-        moment = local_time(stamp, now.tzinfo)
+        zone = self.window.zone
+        now = self.window.now().astimezone(zone)
+        moment = local_time(stamp, zone)
         if moment is None:
             return stamp
         if moment.date() == now.date():

@@ -29,6 +29,7 @@ from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.domain.catalog import Offering
 from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
+from window_app.domain.times import shown
 from window_app.domain.words import Words, tr
 
 DRAFT_PREFIX = "draft:"
@@ -147,7 +148,7 @@ class PickScreen(StepScreen):
             except KeyError:
                 name = draft.offering_name or draft.offering_id
             who = draft.applicant_name or tr("（未填申请人）", "(no applicant yet)")
-            when = draft.updated_at[5:16].replace("T", " ")  # MM-DD HH:MM
+            when = shown(draft.updated_at, self.window.zone, "%m-%d %H:%M")
             where = tr("停在：{step}", "at: {step}", step=step_label(draft.step))
             options.append(
                 Option(

@@ -42,6 +42,7 @@ from offline_cache.db import installation_tag, storage_errors
 from window_app.domain.audit_head import AuditHead, head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.receipt_no import format_receipt_no
+from window_app.domain.times import shown
 from window_app.domain.words import NO_WORDS, Words, language, set_language, tr
 from window_app.identity import window_key_path, window_signing_key
 from window_app.sync.client import Endpoint, ExchangeClient, TransportFailure, new_http_client
@@ -226,11 +227,11 @@ def verify_audit(db: Database, settings: Settings, *, online: bool = True) -> Au
     wanted = {head.seq for head in heads}
     if exchange_head is not None:
         wanted.add(exchange_head.seq)
-    chain = _walk_chain(audit_store.stored_events(db), wanted, report)
-    _check_heads(heads, chain, public_key, report)
+    chain = _walk_chain(audit_store.stored_events(db), wanted, report, settings.zone)
+    _check_heads(heads, chain, public_key, report, settings.zone)
     _check_rows(db, settings, chain, report)
     if exchange_head is not None:
-        _check_exchange_head(exchange_head, chain, public_key, report)
+        _check_exchange_head(exchange_head, chain, public_key, report, settings.zone)
     return report
 
 
@@ -274,7 +275,7 @@ def _hash_key(digest: str) -> int:
         return -1
 
 
-def _walk_chain(events: Iterable[StoredEvent], wanted: set[int], report: AuditReport) -> _Chain:
+def _walk_chain(events: Iterable[StoredEvent], wanted: set[int], report: AuditReport, zone: dt.tzinfo) -> _Chain:
     chain = _Chain()
     expected_seq, expected_prev, previous = 1, GENESIS_HASH, 0
     breaks: list[tuple[int, str, int]] = []
@@ -290,7 +291,7 @@ def _walk_chain(events: Iterable[StoredEvent], wanted: set[int], report: AuditRe
             data = None
         computed = None if data is None else event_hash(event.prev_hash, event.at, event.actor, event.action, event.receipt_no, data)
         if computed != event.hash:
-            report.add(_edited(event, data is None))
+            report.add(_edited(event, data is None, zone))
         chain.seq_of_hash.setdefault(_hash_key(event.hash), event.seq)
         if event.seq in wanted:
             chain.hash_at[event.seq] = event.hash
@@ -328,6 +329,11 @@ def _walk_chain(events: Iterable[StoredEvent], wanted: set[int], report: AuditRe
     return chain
 
 
+def _moment(at: str, zone: dt.tzinfo) -> str:
+    """A stored moment (UTC) as the clerk reads it: the window's zone, to the second."""
+    return shown(at, zone, "%Y-%m-%d %H:%M:%S")
+
+
 def _events(first: int, last: int) -> Words:
     """``event 3 was`` / ``events 3–5 were`` (the verb goes with the number)."""
     if first == last:
@@ -352,7 +358,7 @@ def _deleted(first: int, last: int) -> AuditProblem:
     )
 
 
-def _edited(event: StoredEvent, unreadable: bool) -> AuditProblem:
+def _edited(event: StoredEvent, unreadable: bool, zone: dt.tzinfo) -> AuditProblem:
     what = Words("其内容不是 JSON", "its data is not JSON") if unreadable else Words("哈希与内容不符", "its hash does not match its content")
     return AuditProblem(
         "edited",
@@ -360,7 +366,7 @@ def _edited(event: StoredEvent, unreadable: bool) -> AuditProblem:
         Words(
             "第 {s} 条事件（{action}，{at}）写入后被改动：{what}",
             "Event {s} ({action}, {at}) was changed after it was written: {what}",
-        ).format(s=event.seq, action=event.action, at=event.at, what=what),
+        ).format(s=event.seq, action=event.action, at=_moment(event.at, zone), what=what),
     )
 
 
@@ -378,7 +384,9 @@ def _note_records(chain: _Chain, event: StoredEvent, data: dict[str, Any]) -> No
 # -- 2. the signed heads ----------------------------------------------------------------------------
 
 
-def _check_heads(heads: list[StoredHead], chain: _Chain, key: PublicSigningKey | None, report: AuditReport) -> None:
+def _check_heads(
+    heads: list[StoredHead], chain: _Chain, key: PublicSigningKey | None, report: AuditReport, zone: dt.tzinfo
+) -> None:
     report.heads = len(heads)
     report.latest_head = heads[-1].seq if heads else None
     # A head whose position the walk already found broken (edited, reordered …) says nothing new.
@@ -395,7 +403,7 @@ def _check_heads(heads: list[StoredHead], chain: _Chain, key: PublicSigningKey |
                         "第 {s} 条处的签名链头（{at} 签）不能以本窗口的密钥验证：链头被伪造或改动（{why}）",
                         "The signed head at event {s} (signed {at}) does not verify with this window's key: it was "
                         "forged or altered ({why})",
-                    ).format(s=stored.seq, at=stored.at, why=problem),
+                    ).format(s=stored.seq, at=_moment(stored.at, zone), why=problem),
                 )
             )
         else:
@@ -410,7 +418,7 @@ def _check_heads(heads: list[StoredHead], chain: _Chain, key: PublicSigningKey |
                 Words(
                     "审计链止于第 {n} 条，但 {at} 签名的链头覆盖到第 {s} 条：{span}被截去",
                     "The chain ends at event {n}, but the head signed {at} covers event {s}: {span} cut off the end",
-                ).format(n=chain.last_seq, at=last.at, s=last.seq, span=_events(chain.last_seq + 1, last.seq)),
+                ).format(n=chain.last_seq, at=_moment(last.at, zone), s=last.seq, span=_events(chain.last_seq + 1, last.seq)),
             )
         )
     matching = 0
@@ -440,7 +448,7 @@ def _check_heads(heads: list[StoredHead], chain: _Chain, key: PublicSigningKey |
                     "第 {s} 条事件的哈希不是 {at} 签名链头中的哈希：{what}（第 {m} 条及之前仍与签名链头相符）",
                     "Event {s} no longer has the hash the head signed {at} holds: {what} (up to event {m} the chain "
                     "still matches a signed head)",
-                ).format(s=stored.seq, at=stored.at, what=what, m=matching),
+                ).format(s=stored.seq, at=_moment(stored.at, zone), what=what, m=matching),
             )
         )
         break  # the first is what matters; the later heads fail for the same reason
@@ -474,7 +482,7 @@ def _check_rows(db: Database, settings: Settings, chain: _Chain, report: AuditRe
                     Words(
                         "办件 {r}（{at} 受理）在审计链中没有“受理”事件：其记录被抹去",
                         "Application {r} (accepted {at}) has no 'accepted' event in the chain: its trail was erased",
-                    ).format(r=application.receipt_no, at=application.accepted_at),
+                    ).format(r=application.receipt_no, at=_moment(application.accepted_at, settings.zone)),
                 )
             )
         else:
@@ -616,7 +624,9 @@ def _exchange_head(settings: Settings, report: AuditReport) -> AuditHead | None:
     return head
 
 
-def _check_exchange_head(head: AuditHead, chain: _Chain, key: PublicSigningKey | None, report: AuditReport) -> None:
+def _check_exchange_head(
+    head: AuditHead, chain: _Chain, key: PublicSigningKey | None, report: AuditReport, zone: dt.tzinfo
+) -> None:
     before = report.problem_count
     if key is not None:
         signature = Signature.from_json(head.signature)
@@ -630,7 +640,7 @@ def _check_exchange_head(head: AuditHead, chain: _Chain, key: PublicSigningKey |
                         "交换平台保存的链头（第 {s} 条，{at} 签）不能以本机的窗口密钥验证：本窗口的密钥被替换过（{why}）",
                         "The exchange's head (event {s}, signed {at}) does not verify with the window key on this "
                         "computer: this window's key was replaced ({why})",
-                    ).format(s=head.seq, at=head.at, why=problem),
+                    ).format(s=head.seq, at=_moment(head.at, zone), why=problem),
                 )
             )
     if head.seq > chain.last_seq:
@@ -642,7 +652,7 @@ def _check_exchange_head(head: AuditHead, chain: _Chain, key: PublicSigningKey |
                     "交换平台保存的链头覆盖到第 {s} 条（{at} 签），但本机的审计链止于第 {n} 条：{span}被截去，或记录被改写",
                     "The exchange holds the head at event {s} (signed {at}), but the chain here ends at event {n}: "
                     "{span} cut off, or the history was rewritten",
-                ).format(s=head.seq, at=head.at, n=chain.last_seq, span=_events(chain.last_seq + 1, head.seq)),
+                ).format(s=head.seq, at=_moment(head.at, zone), n=chain.last_seq, span=_events(chain.last_seq + 1, head.seq)),
             )
         )
     elif head.seq not in chain.present:
@@ -657,7 +667,7 @@ def _check_exchange_head(head: AuditHead, chain: _Chain, key: PublicSigningKey |
                     "（本机的签名链头不足为证）",
                     "Event {s} here has another hash than the head the exchange holds (signed {at}): the history up "
                     "to event {s} was rewritten and re-signed (the signed heads on this computer prove nothing)",
-                ).format(s=head.seq, at=head.at),
+                ).format(s=head.seq, at=_moment(head.at, zone)),
             )
         )
     intact = report.problem_count == before and head.seq in chain.present

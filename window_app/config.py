@@ -22,6 +22,7 @@ is ``WINDOW_APP_DEPARTMENTS_<CODE>_<KEY>``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -33,6 +34,7 @@ from typing import Any
 from platformdirs import user_config_path, user_data_path
 
 from window_app.domain.errors import WindowAppError
+from window_app.domain.times import DEFAULT_ZONE, window_zone
 from window_app.domain.words import Words
 
 APP_NAME = "window-app"
@@ -57,6 +59,8 @@ class WindowSettings:
         language: Interface language, ``zh`` or ``en``.
         clerk: No longer read: the signed-in clerk's account names who did what (the key is
             still accepted so that config files written before accounts still load).
+        time_zone: The IANA zone every time is shown in and the window's calendar follows
+            (receipt-number days, promised dates), whatever the machine is set to.
     """
 
     id: str = "ZF-01"
@@ -64,6 +68,7 @@ class WindowSettings:
     region: str = "522325"
     language: str = "zh"
     clerk: str = ""
+    time_zone: str = DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,11 @@ class Settings:
     clerks: ClerkSettings = field(default_factory=ClerkSettings)
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     source: str = ""  # the file these came from, "" for defaults
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The window's time zone (``[window] time_zone``; validated on load)."""
+        return window_zone(self.window.time_zone)
 
     @property
     def data_dir(self) -> Path:
@@ -371,6 +381,15 @@ def _validate(settings: Settings, where: str) -> None:
                 w=where, v=window.language
             )
         )
+    try:
+        window_zone(window.time_zone)
+    except ValueError:
+        raise ConfigError(
+            Words(
+                "{w}：[window] time_zone {v!r}：不是已知的时区，请写 IANA 名称，如 \"Asia/Shanghai\"",
+                "{w}: [window] time_zone {v!r}: not a known time zone; write an IANA name such as \"Asia/Shanghai\"",
+            ).format(w=where, v=window.time_zone)
+        ) from None
     if not re.match(r"https?://", settings.exchange.url):
         raise ConfigError(
             Words("{w}：[exchange] url {v!r}：应以 http(s):// 开头", "{w}: [exchange] url {v!r}: expected http(s)://…").format(

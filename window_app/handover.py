@@ -7,6 +7,7 @@ Plain text at the receipt's width, like :mod:`window_app.receipt`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from window_app.domain.words import tr
@@ -22,8 +23,9 @@ _STATE_WORDS = {
 }
 
 
-def render_handover(handover: HandoverList, *, centre: str = "", window_id: str = "") -> str:
-    """One 材料移交单 as plain text, at most :data:`~window_app.receipt.RECEIPT_WIDTH` columns."""
+def render_handover(handover: HandoverList, *, centre: str = "", window_id: str = "", zone: dt.tzinfo | None = None) -> str:
+    """One 材料移交单 as plain text, at most :data:`~window_app.receipt.RECEIPT_WIDTH` columns;
+    moments in ``zone`` (the window's ``[window] time_zone``; China time when not given)."""
     rule = "-" * RECEIPT_WIDTH
     lines = [
         _centre(centre or tr("政务服务中心", "Government Service Centre")),
@@ -33,7 +35,7 @@ def render_handover(handover: HandoverList, *, centre: str = "", window_id: str 
     lines += _field(tr("受理编号", "Receipt no."), handover.receipt_no)
     lines += _field(tr("移交部门", "Handed to"), handover.department_name)
     lines += _field(tr("移交人", "Handed over by"), handover.handed_by + (f"（{window_id}）" if window_id else ""))
-    lines += _field(tr("移交时间", "Handed over at"), _format_moment(handover.handed_at))
+    lines += _field(tr("移交时间", "Handed over at"), _format_moment(handover.handed_at, zone))
     lines.append(rule)
     lines.append(tr("事项：", "Items:"))
     for item_id, name in handover.items:
@@ -52,7 +54,7 @@ def render_handover(handover: HandoverList, *, centre: str = "", window_id: str 
     lines.append(rule)
     if handover.acknowledged_at:
         lines += _field(tr("接收人", "Received by"), handover.acknowledged_by)
-        lines += _field(tr("签收时间", "Received at"), _format_moment(handover.acknowledged_at))
+        lines += _field(tr("签收时间", "Received at"), _format_moment(handover.acknowledged_at, zone))
     else:
         lines += _field(tr("接收人", "Received by"), tr("（待部门签收）", "(awaiting the department's acknowledgement)"))
     return "\n".join(lines)

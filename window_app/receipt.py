@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from window_app.domain.catalog import Catalog, Item
+from window_app.domain.times import DEFAULT_ZONE, in_zone, window_zone
 from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
@@ -59,11 +60,12 @@ def mask_phone(phone: str) -> str:
 # -- the printable receipt ---------------------------------------------------------------
 
 
-def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
+def render_receipt(detail: ApplicationDetail, catalog: Catalog, *, zone: dt.tzinfo | None = None) -> str:
     """The 受理回执 as plain text, at most :data:`RECEIPT_WIDTH` columns (CJK counted double).
 
     Names come from ``catalog`` in the interface language; what was promised (dates, days)
-    comes from the application as accepted.
+    comes from the application as accepted; moments are printed in ``zone`` (the window's
+    ``[window] time_zone``; China time when not given).
     """
     summary = detail.summary
     intake = detail.intake
@@ -75,7 +77,7 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog) -> str:
     lines.append(_centre(tr("受理回执", "Acceptance Receipt")))
     lines.append("=" * RECEIPT_WIDTH)
     lines += _field(tr("受理编号", "Receipt no."), summary.receipt_no)
-    lines += _field(tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at))
+    lines += _field(tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at, zone))
     window = detail.window_id + (tr("  受理人：{clerk}", "  clerk: {clerk}", clerk=detail.clerk) if detail.clerk else "")
     lines += _field(tr("受理窗口", "Window"), window)
     lines.append(rule)
@@ -209,8 +211,10 @@ def _department_name(catalog: Catalog, department_id: str) -> str:
     return str(department.name) if department else department_id
 
 
-def _format_moment(iso: str) -> str:
-    moment = dt.datetime.fromisoformat(iso)
+def _format_moment(iso: str, zone: dt.tzinfo | None) -> str:
+    moment = in_zone(iso, zone or window_zone(DEFAULT_ZONE))
+    if moment is None:
+        return iso
     return tr("{date} {time}", "{date} {time}", date=_format_date(moment.date()), time=f"{moment:%H:%M}")
 
 

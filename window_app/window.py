@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -71,8 +71,13 @@ class Window:
     catalog: Catalog
     db: Database
     index: OfferingIndex
-    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().astimezone())
+    clock: Callable[[], dt.datetime] | None = None  # None: now in the window's zone ([window] time_zone)
     session: Session | None = None
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            zone = self.settings.zone  # the window's calendar (receipt-number days), not the machine's
+            self.clock = lambda: dt.datetime.now(zone)
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], dt.datetime] | None = None) -> Window:
@@ -348,7 +353,7 @@ class Window:
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
 
-        return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog)
+        return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog, zone=self.zone)
 
     def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
         """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;
@@ -375,7 +380,7 @@ class Window:
         if not found:
             raise KeyError(receipt_no)
         return "\n\n".join(
-            window_app.handover.render_handover(h, centre=detail.centre, window_id=detail.window_id) for h in found
+            window_app.handover.render_handover(h, centre=detail.centre, window_id=detail.window_id, zone=self.zone) for h in found
         )
 
     def save_receipt(self, receipt_no: str) -> Path:
@@ -429,7 +434,15 @@ class Window:
     # -- time (one place, so tests can pin it) -----------------------------------------
 
     def now(self) -> dt.datetime:
-        return self.clock()
+        """Now in the window's time zone: the window's calendar (receipt-number days, promised
+        dates), whatever zone the machine or a given clock is in."""
+        assert self.clock is not None  # set in __post_init__
+        return self.clock().astimezone(self.zone)
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The time zone every moment is shown in (``[window] time_zone``)."""
+        return self.settings.zone
 
     def today(self) -> dt.date:
         return self.now().date()

@@ -266,7 +266,7 @@ def test_a_truncated_tail_is_found_by_the_heads_and_by_the_exchange(trail: Trail
     code, report = verify(trail, "--offline", capsys=capsys)
     assert code == 1 and report["first_bad_seq"] == cut + 1
     assert first(report, "truncated")["words"]["en"].startswith(
-        f"The chain ends at event {cut}, but the head signed 2026-11-27T01:30:00Z covers event {trail.last_seq}: "
+        f"The chain ends at event {cut}, but the head signed 2026-11-27 09:30:00 covers event {trail.last_seq}: "
         f"events {cut + 1}–{trail.last_seq} were cut off the end"
     )
     # The heads go too: nothing here remembers the tail any more, but the exchange does.
@@ -276,7 +276,7 @@ def test_a_truncated_tail_is_found_by_the_heads_and_by_the_exchange(trail: Trail
     code, report = verify(trail, capsys=capsys)
     assert code == 1 and report["first_bad_seq"] == cut + 1 and report["exchange"]["status"] == "mismatch"
     assert first(report, "truncated")["words"]["en"].startswith(
-        f"The exchange holds the head at event {trail.last_seq} (signed 2026-11-27T01:30:00Z), but the chain here ends at event {cut}"
+        f"The exchange holds the head at event {trail.last_seq} (signed 2026-11-27 09:30:00), but the chain here ends at event {cut}"
     )
 
 
@@ -288,7 +288,7 @@ def test_a_rechained_history_is_found_by_the_signed_heads(trail: Trail, capsys) 
     assert code == 1 and report["first_bad_seq"] == second
     assert kinds(report) == ["rechained"]
     assert first(report, "rechained")["words"]["en"] == (
-        f"Event {second} no longer has the hash the head signed 2026-11-27T01:30:00Z holds: event {second} was rewritten and "
+        f"Event {second} no longer has the hash the head signed 2026-11-27 09:30:00 holds: event {second} was rewritten and "
         f"every hash after it computed again (up to event {trail.first} the chain still matches a signed head)"
     )
 
@@ -303,7 +303,7 @@ def test_a_history_rechained_and_resigned_with_the_stolen_key_is_found_by_the_ex
     assert code == 1 and report["exchange"]["status"] == "mismatch"
     assert kinds(report) == ["rechained"] and report["first_bad_seq"] == trail.last_seq
     assert first(report, "rechained")["words"]["en"] == (
-        f"Event {trail.last_seq} here has another hash than the head the exchange holds (signed 2026-11-27T01:30:00Z): "
+        f"Event {trail.last_seq} here has another hash than the head the exchange holds (signed 2026-11-27 09:30:00): "
         f"the history up to event {trail.last_seq} was rewritten and re-signed (the signed heads on this computer prove nothing)"
     )
 
@@ -320,7 +320,7 @@ def test_a_history_resigned_with_a_new_key_is_found_by_the_exchange(trail: Trail
     code, report = verify(trail, capsys=capsys)
     assert code == 1 and set(kinds(report)) == {"exchange_key", "rechained"}
     assert first(report, "exchange_key")["words"]["en"].startswith(
-        f"The exchange's head (event {trail.last_seq}, signed 2026-11-27T01:30:00Z) does not verify with the window "
+        f"The exchange's head (event {trail.last_seq}, signed 2026-11-27 09:30:00) does not verify with the window "
         "key on this computer: this window's key was replaced"
     )
 

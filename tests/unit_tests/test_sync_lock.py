@@ -21,6 +21,7 @@ from store_fixtures import accept, open_window_db
 from test_sync_engine_rounds import Clock, Exchange, accept_many, engine_for, make_settings, run  # noqa: F401 - Clock for the fixture
 
 from tests.exchange_fixtures import refused_url  # noqa: F401  (fixture)
+from window_app.domain.times import window_zone
 from window_app.domain.words import Words
 from window_app.sync.background import BackgroundSync, SyncRound
 from window_app.sync.engine import SyncEngine
@@ -38,12 +39,16 @@ def clock() -> Clock:
 
 
 def test_the_words_name_the_holder_its_program_and_since_when() -> None:
-    since = dt.datetime.now().astimezone().replace(hour=9, minute=30, second=12, microsecond=0)
+    # The holder wrote its machine's time; the words say it in the window's zone (China time by default).
+    since = dt.datetime.now(window_zone("Asia/Shanghai")).replace(hour=9, minute=30, second=12, microsecond=0)
     words = busy_words(LockHolder(pid=1234, since=since.isoformat(), program="window-app sync"))
     assert words.zh == "另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）"
     assert words.en == "Another sync process is running (process 1234: window-app sync, since 09:30:12)"
     yesterday = since - dt.timedelta(days=1)
     assert f"{yesterday:%Y-%m-%d} 09:30:12 起" in busy_words(LockHolder(pid=1234, since=yesterday.isoformat())).zh
+    as_utc = since.astimezone(dt.UTC).isoformat()
+    assert "09:30:12 起" in busy_words(LockHolder(pid=1234, since=as_utc)).zh
+    assert "07:30:12 起" in busy_words(LockHolder(pid=1234, since=as_utc), window_zone("Asia/Urumqi")).zh
     assert busy_words(None) == Words("另一个同步进程正在运行", "Another sync process is running")
     assert busy_words(LockHolder(pid=os.getpid())).zh == "本进程中另一个同步引擎正在使用该数据库"
 

@@ -4,6 +4,7 @@ accepted, listed, printed, or written out as CSV/JSON rows for a spreadsheet or 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,7 +58,7 @@ def cmd_applications(args: argparse.Namespace) -> int:
         if args.json:
             out_json([application_row(summary) for summary in summaries])
         else:
-            _print_applications(window.catalog, summaries)
+            _print_applications(window.catalog, summaries, window.zone)
     return EXIT_OK
 
 
@@ -74,13 +75,13 @@ def application_row(summary: Any) -> dict[str, Any]:
     return row
 
 
-def _print_applications(catalog: Catalog, summaries: Sequence[Any]) -> None:
+def _print_applications(catalog: Catalog, summaries: Sequence[Any], zone: dt.tzinfo) -> None:
     if not summaries:
         out(tr("没有办件。", "No applications."))
         return
     for summary in summaries:
         state = application_state_label(summary.state)
-        out(f"{summary.receipt_no}  {summary.offering_name}  {summary.applicant_name}  {state}  {when(summary.accepted_at)}")
+        out(f"{summary.receipt_no}  {summary.offering_name}  {summary.applicant_name}  {state}  {when(summary.accepted_at, zone)}")
         print_table(
             [
                 [

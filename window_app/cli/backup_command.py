@@ -19,6 +19,7 @@ from window_app.cli.context import CLERK_ENV, read_pin, settings_from, signed_in
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err
 from window_app.cli.parser import add_command
+from window_app.domain.times import shown
 from window_app.domain.words import Words, tr
 
 
@@ -69,5 +70,5 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
     err(tr("已从 {p} 恢复窗口 {w}（{c} 于 {t} 备份）到 {d}。",
            "Restored window {w} from {p} (backed up by {c} at {t}) into {d}.",
-           p=path, w=header.window_id, c=header.created_by, t=header.created_at, d=settings.data_dir))
+           p=path, w=header.window_id, c=header.created_by, t=shown(header.created_at, settings.zone), d=settings.data_dir))
     return EXIT_OK

@@ -21,6 +21,7 @@ from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, print_table
 from window_app.cli.parser import add_command
 from window_app.domain.clerks import Clerk, Role, UnknownRole, roles_from
+from window_app.domain.times import shown
 from window_app.domain.words import Words, tr
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         clerks = window.clerks()
     print_table(
         [[tr("工号", "ID"), tr("姓名", "Name"), tr("角色", "Roles"), tr("状态", "State")]]
-        + [[c.id, c.name, str(c.roles_words()), str(_state(c))] for c in clerks]
+        + [[c.id, c.name, str(c.roles_words()), str(_state(c, window.zone))] for c in clerks]
     )
     return EXIT_OK
 
@@ -152,11 +153,10 @@ def _new_pin(clerk_id: str) -> str:
     return pin
 
 
-def _state(clerk: Clerk) -> Words:
+def _state(clerk: Clerk, zone: dt.tzinfo) -> Words:
     if not clerk.active:
         return Words("已停用", "disabled")
-    now = dt.datetime.now().astimezone()
-    if clerk.locked_until and clerk.locked_until > now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"):
-        until = dt.datetime.fromisoformat(clerk.locked_until.replace("Z", "+00:00")).astimezone(now.tzinfo)
-        return Words("已锁定至 {t}", "locked until {t}").format(t=until.strftime("%m-%d %H:%M"))
+    now = dt.datetime.now(dt.UTC)
+    if clerk.locked_until and clerk.locked_until > now.strftime("%Y-%m-%dT%H:%M:%SZ"):
+        return Words("已锁定至 {t}", "locked until {t}").format(t=shown(clerk.locked_until, zone, "%m-%d %H:%M"))
     return Words("在用", "active")

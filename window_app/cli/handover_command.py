@@ -38,11 +38,11 @@ def cmd_handover_list(args: argparse.Namespace) -> int:
     rows = [[tr("受理编号", "Receipt no."), tr("部门", "Department"), tr("材料", "Materials"), tr("移交", "Handed over"), tr("签收", "Acknowledged")]]
     for handover in found:
         acknowledged = (
-            tr("{by} {at}", "{by} {at}", by=handover.acknowledged_by, at=when(handover.acknowledged_at))
+            tr("{by} {at}", "{by} {at}", by=handover.acknowledged_by, at=when(handover.acknowledged_at, window.zone))
             if handover.acknowledged_at
             else tr("待签收", "awaiting")
         )
-        rows.append([handover.receipt_no, handover.department_name, str(len(handover.materials)), when(handover.handed_at), acknowledged])
+        rows.append([handover.receipt_no, handover.department_name, str(len(handover.materials)), when(handover.handed_at, window.zone), acknowledged])
     print_table(rows)
     return EXIT_OK
 

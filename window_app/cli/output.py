@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from window_app.domain.times import shown
 from window_app.domain.words import tr
 
 if TYPE_CHECKING:
@@ -82,16 +83,11 @@ def print_table(rows: list[list[str]]) -> None:
         out(("  " + "  ".join(cells)).rstrip())
 
 
-def when(value: Any) -> str:
-    """A stored timestamp (ISO text or datetime) as local ``YYYY-MM-DD HH:MM``."""
-    moment = value
-    if isinstance(value, str):
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(moment, dt.datetime):
-        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+def when(value: Any, zone: dt.tzinfo) -> str:
+    """A stored timestamp (ISO text or datetime; naive is UTC) as ``YYYY-MM-DD HH:MM`` in the
+    window's time zone (``settings.zone``), whatever the machine is set to."""
+    if isinstance(value, (str, dt.datetime)):
+        return shown(value, zone)
     return str(value)
 
 

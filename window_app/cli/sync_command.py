@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import datetime as dt
 import json
 import signal
 import sys
@@ -32,6 +33,7 @@ from typing import Any
 
 import window_app.sync
 from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
+from window_app.domain.times import shown
 from window_app.domain.words import Words, tr
 from window_app.sync.lock import SyncBusy
 from window_app.sync.status import sync_status
@@ -91,7 +93,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             _requeue(window, args)
             if args.once:
                 report = asyncio.run(engine.run_once(retry_now=args.retry_now))
-                _print_report(report, args.json)
+                _print_report(report, args.json, settings.zone)
                 return exit_code(report)
             return _loop(engine, args)
         finally:
@@ -143,8 +145,8 @@ def _loop(engine: Any, args: argparse.Namespace) -> int:
                 pass
         if args.retry_now:
             report = await engine.run_once(retry_now=True)
-            _print_report(report, args.json)
-        await engine.run_forever(stop, on_report=lambda report: _print_report(report, args.json))
+            _print_report(report, args.json, engine.settings.zone)
+        await engine.run_forever(stop, on_report=lambda report: _print_report(report, args.json, engine.settings.zone))
 
     try:
         asyncio.run(main())
@@ -153,11 +155,11 @@ def _loop(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_report(report: Any, as_json: bool) -> None:
+def _print_report(report: Any, as_json: bool, zone: dt.tzinfo) -> None:
     if as_json:
         line = json.dumps(report.to_json(), ensure_ascii=False, default=str)
     else:
-        line = f"{report.finished_at[:19].replace('T', ' ')}  {report.summary()}"
+        line = f"{shown(report.finished_at, zone, '%Y-%m-%d %H:%M:%S')}  {report.summary()}"
         for endpoint in report.endpoints:
             if endpoint.error and (len(report.endpoints) > 1 or endpoint.error != report.error):
                 line += f"\n    {endpoint.label}: {endpoint.error}"

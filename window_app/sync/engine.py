@@ -264,7 +264,7 @@ class SyncEngine:
         self._signer: WindowSigner | None = signer
         self._window_key: SigningKey | None = None
         self.last_report: SyncReport | None = None
-        self.lock = SyncLock(lock_path(settings.data_dir), program)
+        self.lock = SyncLock(lock_path(settings.data_dir), program, zone=settings.zone)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from window_app.domain.errors import WindowAppError
+from window_app.domain.times import DEFAULT_ZONE, in_zone, window_zone
 from window_app.domain.words import Words
 
 LOCK_NAME = "sync.lock"
@@ -78,14 +79,15 @@ class SyncBusy(WindowAppError):
         path: The lock file.
     """
 
-    def __init__(self, path: Path, holder: LockHolder | None):
-        super().__init__(busy_words(holder))
+    def __init__(self, path: Path, holder: LockHolder | None, zone: dt.tzinfo | None = None):
+        super().__init__(busy_words(holder, zone))
         self.path = path
         self.holder = holder
 
 
-def busy_words(holder: LockHolder | None) -> Words:
-    """``另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）``, and in English."""
+def busy_words(holder: LockHolder | None, zone: dt.tzinfo | None = None) -> Words:
+    """``另一个同步进程正在运行（进程 1234：window-app sync，09:30:12 起）``, and in English;
+    the time in ``zone`` (the window's ``[window] time_zone``; China time when not given)."""
     if holder is None:
         return Words("另一个同步进程正在运行", "Another sync process is running")
     if holder.pid == os.getpid():
@@ -95,7 +97,7 @@ def busy_words(holder: LockHolder | None) -> Words:
     if holder.program:
         details_zh[0] += f"：{holder.program}"
         details_en[0] += f": {holder.program}"
-    since = _clock_time(holder.since)
+    since = _clock_time(holder.since, zone or window_zone(DEFAULT_ZONE))
     if since:
         details_zh.append(f"{since} 起")
         details_en.append(f"since {since}")
@@ -105,12 +107,11 @@ def busy_words(holder: LockHolder | None) -> Words:
     )
 
 
-def _clock_time(iso: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
+def _clock_time(iso: str, zone: dt.tzinfo) -> str:
+    moment = in_zone(iso, zone)
+    if moment is None:
         return ""
-    today = dt.datetime.now(moment.tzinfo).date()
+    today = dt.datetime.now(zone).date()
     return moment.strftime("%H:%M:%S" if moment.date() == today else "%Y-%m-%d %H:%M:%S")
 
 
@@ -180,11 +181,13 @@ class SyncLock:
     Args:
         path: The lock file (``<data dir>/sync.lock``: :func:`lock_path`).
         program: Written in the file for the words others show (``window-app sync``).
+        zone: The window's time zone, for the holder's time in those words.
     """
 
-    def __init__(self, path: Path, program: str = ""):
+    def __init__(self, path: Path, program: str = "", zone: dt.tzinfo | None = None):
         self.path = Path(path)
         self.program = program
+        self.zone = zone
         self._fd: int | None = None
         self._closer: weakref.finalize | None = None
         self._guard = threading.Lock()  # a file's lock is per open file; this is per SyncLock
@@ -204,7 +207,7 @@ class SyncLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
             try:
                 if not _lock_file(fd):
-                    raise SyncBusy(self.path, read_holder(self.path))
+                    raise SyncBusy(self.path, read_holder(self.path), self.zone)
                 _write_holder(fd, self.program)
             except BaseException:
                 os.close(fd)
