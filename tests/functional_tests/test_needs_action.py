@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, Label
 
-from offline_cache import progress
+from offline_cache import outbox, progress
 from offline_cache.db import durable_transaction
 from screens.application_detail import ApplicationDetailScreen
 from screens.applications import ApplicationsScreen
@@ -26,9 +26,10 @@ from tests.functional_tests.test_sync_in_app import (  # noqa: F401  (open_windo
     f5,
     open_window,
 )
-from tests.window_template import TEST_KDF
+from tests.window_template import TEST_CLERK, TEST_KDF, TEST_PIN
 from window_app.domain.clerks import Role
 from window_app.domain.progress import ItemDecision
+from window_app.domain.words import Words
 
 pytestmark = pytest.mark.anyio
 
@@ -157,4 +158,21 @@ def test_a_plain_acceptor_counts_only_their_own(window) -> None:
     window.add_clerk("B002", "李四", (Role.ACCEPTOR,), "246810", kdf=TEST_KDF)
     window.lock()
     window.sign_in("B002", "246810")
+    assert window.needs_action() == []
+
+
+def test_a_refused_envelope_needs_the_supervisor_and_goes_once_requeued(window) -> None:
+    window.add_clerk("B003", "王五", (Role.ACCEPTOR,), "246810", kdf=TEST_KDF)
+    window.lock()
+    window.sign_in("B003", "246810")
+    receipt_no = accept(window)  # the acceptor's own
+    envelope_id = window.application(receipt_no).summary.parts[0].envelope_id
+    with durable_transaction(window.db):
+        outbox.record_quarantined(window.db, envelope_id, Words("未知事项", "unknown item"))
+    assert window.needs_action() == []  # not the acceptor's to send again (F9 is the supervisor's)
+    window.lock()
+    window.sign_in(TEST_CLERK, TEST_PIN)
+    assert [(action.kind, action.receipt_no) for action in window.needs_action()] == [("quarantined", receipt_no)]
+    assert str(window.needs_action()[0].reason) == "未知事项"
+    window.requeue_quarantined([envelope_id])
     assert window.needs_action() == []
