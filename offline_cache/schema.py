@@ -446,6 +446,30 @@ _V11: Migration = (
     # The export view reads the sealed columns as they are; offline_cache/export.py opens them.
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
+_V12: Migration = (
+    # What needs the clerk (offline_cache/actions.py): a refusal (不予办理) counts until the
+    # clerk opened the application; the mark is per clerk and per decision (a later refusal of
+    # the same item counts again). clerk_id '*': seen by everyone.
+    """
+    CREATE TABLE refusals_seen (
+        clerk_id TEXT NOT NULL,
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        item TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (clerk_id, receipt_no, item)
+    ) WITHOUT ROWID
+    """,
+    # Refusals decided before this version were dealt with without it: none of them is news.
+    """
+    INSERT INTO refusals_seen (clerk_id, receipt_no, item, decided_at, seen_at)
+    SELECT '*', receipt_no, item, decided_at, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+    FROM item_decisions WHERE decision = 'rejected'
+    """,
+    # needs_action: the open supplement requests and the refusals, without walking every decision.
+    "CREATE INDEX item_decisions_open ON item_decisions (decision, supplied_at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

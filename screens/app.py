@@ -40,6 +40,7 @@ from textual.screen import Screen
 import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
+from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
@@ -83,6 +84,9 @@ class WindowApp(App):
             lock; the worker takes over when it ends); empty otherwise.
         sync_link: Starts, wakes and stops the sync worker (:class:`screens.sync_link.SyncLink`).
         clerk_id: The signed-in clerk's 工号, ``""`` while nobody is (the header follows it).
+        needs_action: Applications with something that needs the signed-in clerk (补正, a
+            refusal not yet seen, a quarantined envelope): the header's ``需处理 N``.
+        needing_action: Keeps ``needs_action`` and toasts what is new (:class:`screens.needs_action.NeedsAction`).
         clerk_session: First screen, lock, idle lock (:class:`screens.clerk_session.ClerkSession`).
     """
 
@@ -102,6 +106,7 @@ class WindowApp(App):
     sync_generation: reactive[int] = reactive(0)
     sync_elsewhere: reactive[Words] = reactive(NO_WORDS)
     clerk_id: reactive[str] = reactive("")
+    needs_action: reactive[int] = reactive(0)
 
     def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
         """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
@@ -112,6 +117,7 @@ class WindowApp(App):
         self.sync_link = SyncLink(self, enabled=window.settings.sync.enabled if sync is None else sync)
         self.intake: Intake | None = None
         self.clerk_session = ClerkSession(self)
+        self.needing_action = NeedsAction(self)
         self._stale_while_locked: list[Screen] = []
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
@@ -136,6 +142,7 @@ class WindowApp(App):
         except StorageError as error:  # the accounts cannot be read: said, and Ctrl+Q still quits
             self.push_screen(Dialog(tr("无法读取账号", "Cannot read the accounts"), str(error), error=True))
         self.refresh_sync_counts()
+        self.needing_action.refresh()
         if self.sync_link.enabled:
             # A moment after the first screen is drawn: the worker's imports (httpx …) and its
             # first round do not compete with the pick screen for the interpreter.
@@ -143,6 +150,10 @@ class WindowApp(App):
 
     async def on_unmount(self) -> None:
         await self.sync_link.stop()  # its thread closes its own connection
+
+    def watch_clerk_id(self, _clerk_id: str) -> None:
+        # Another clerk sees other applications: their count, not told as news.
+        self.needing_action.refresh()
 
     def on_sync_round_done(self, message: SyncRoundDone) -> None:
         self.sync_link.show(message.outcome)

@@ -159,6 +159,14 @@ class ApplicationDetailScreen(WindowScreen[None]):
         except StorageError:
             self._decisions = {}
         self._detail = detail
+        # The clerk has the application before them: its refusals are no longer news.
+        try:
+            self.window.mark_seen(self.receipt_no)
+        except StorageError as error:
+            self.window_app.report_storage_error(error)
+        tracker = getattr(self.app, "needing_action", None)
+        if tracker is not None:
+            tracker.refresh()
         summary_label.update(self._summary(detail))
         self._fill_parts(detail)
         self._fill_conclusion(detail)

@@ -3,8 +3,10 @@
 Accepted applications are listed newest first with each department's part at a glance
 (``市场监管✓35分 税务…``: the mark of its state, and for a decided part the time from delivery
 to decision); under the list, the highlighted application's parts in words — results, reasons,
-a quarantined envelope's reason — and its conclusion (一张结论) once concluded. Typing filters
-at once (receipt number, applicant, ID number, bundle). The list follows the sync worker: a
+a quarantined envelope's reason — and its conclusion (一张结论) once concluded. What needs the
+clerk (需处理: a 补正 asked, a refusal not yet seen, a refused envelope for a supervisor) comes
+first, marked ``!``. The screen opens on what needs action and today's applications (Ctrl+T:
+all); typing searches every date at once (receipt number, applicant, ID number, bundle). The list follows the sync worker: a
 round that changed anything is shown at once. F7 opens the materials a department asked for
 (补正) on the highlighted application; F9, offered when one of its envelopes was refused by the
 exchange (⊘), sends them again once the cause is fixed (:mod:`screens.quarantine`).
@@ -136,7 +138,7 @@ class ApplicationsScreen(WindowScreen[None]):
         # Shown on the screen itself, so not in the footer: typing anywhere goes to the search
         # box, and the scope button says Ctrl+T.
         WordsBinding("ctrl+f", "search", words=Words("搜索", "Search"), show=False),
-        WordsBinding("ctrl+t", "toggle_scope", words=Words("今天/全部", "Today/All"), show=False),
+        WordsBinding("ctrl+t", "toggle_scope", words=Words("需处理和今天/全部", "To act on + today/All"), show=False),
         WordsBinding("f6", "toggle_tab", words=Words("办件/草稿", "Applications/Drafts")),
         WordsBinding("delete", "delete_draft", words=Words("删除草稿", "Delete draft")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
@@ -151,6 +153,7 @@ class ApplicationsScreen(WindowScreen[None]):
         self.tab = "apps-tab-applications"
         self._applications: list[ApplicationSummary] = []
         self._drafts: list[DraftSummary] = []
+        self._to_act: set[str] = set()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -175,8 +178,13 @@ class ApplicationsScreen(WindowScreen[None]):
         yield Static("", id="apps-status", markup=False)
         yield KeyFooter()
 
+    def _scope_words(self) -> str:
+        if self.query_text:
+            return tr("全部日期", "all dates")  # a search looks everywhere
+        return tr("需处理和今天", "to act on + today") if self.today_only else tr("全部", "all")
+
     def _scope_label(self) -> str:
-        scope = tr("今天", "Today") if self.today_only else tr("全部", "All")
+        scope = self._scope_words()
         return tr("范围：{s}（Ctrl+T）", "Showing: {s} (Ctrl+T)", s=scope)
 
     def on_mount(self) -> None:
@@ -232,13 +240,15 @@ class ApplicationsScreen(WindowScreen[None]):
         except StorageError as error:
             self.query_one("#apps-status", Static).update(str(error))
             return
+        applications = self._needing_action_first(applications)
         zone = self.window.zone
         now = self.window.now().astimezone(zone)
-        if self.today_only:
+        if self.today_only and not self.query_text:  # a search looks at every date
             applications = [
                 summary
                 for summary in applications
-                if (moment := local_time(summary.accepted_at, zone)) is not None and moment.date() == now.date()
+                if summary.receipt_no in self._to_act
+                or ((moment := local_time(summary.accepted_at, zone)) is not None and moment.date() == now.date())
             ]
         wanted = folded(self.query_text)
         if wanted:
@@ -255,6 +265,32 @@ class ApplicationsScreen(WindowScreen[None]):
         self._refresh_status()
         self._refresh_progress()
         self.refresh_bindings()
+
+    def _needing_action_first(self, applications: list[ApplicationSummary]) -> list[ApplicationSummary]:
+        """What needs the clerk first (most urgent kind first), marked; the rest newest first.
+
+        The app's count follows (:class:`screens.needs_action.NeedsAction`): a supplement just
+        recorded or a refusal just seen is no longer counted.
+        """
+        tracker = getattr(self.app, "needing_action", None)
+        if tracker is None:
+            self._to_act = set()
+            return applications
+        tracker.refresh()
+        order = list(dict.fromkeys(action.receipt_no for action in tracker.actions))
+        self._to_act = set(order)
+        if not order:
+            return applications
+        by_receipt = {summary.receipt_no: summary for summary in applications}
+        if not self.query_text:
+            # Older than the list's newest 500: fetched by receipt number.
+            for receipt_no in order:
+                if receipt_no not in by_receipt:
+                    found = [found for found in self.window.applications(receipt_no, limit=5) if found.receipt_no == receipt_no]
+                    if found:
+                        by_receipt[receipt_no] = found[0]
+        first = [by_receipt[receipt_no] for receipt_no in order if receipt_no in by_receipt]
+        return first + [summary for summary in applications if summary.receipt_no not in self._to_act]
 
     def _when(self, stamp: str) -> str:
         zone = self.window.zone
@@ -288,7 +324,9 @@ class ApplicationsScreen(WindowScreen[None]):
             )
         parts_width = self._parts_width(table, [cells for _summary, cells in rows])
         for summary, cells in rows:
-            table.add_row(*cells, parts_compact(summary.parts, catalog, parts_width), key=summary.receipt_no)
+            # "!": needs action (the row label column shows only when one row has it).
+            label = "!" if summary.receipt_no in self._to_act else None
+            table.add_row(*cells, parts_compact(summary.parts, catalog, parts_width), key=summary.receipt_no, label=label)
         self._restore_cursor(table, keep)
 
     def _parts_width(self, table: DataTable, rows: list[list[str]]) -> int:
@@ -303,6 +341,8 @@ class ApplicationsScreen(WindowScreen[None]):
             width -= table.styles.scrollbar_size_vertical
         padding = 2 * table.cell_padding
         used = padding  # the progress column's own
+        if any(receipt_no in self._to_act for receipt_no in (summary.receipt_no for summary in self._applications)):
+            used += 1 + padding  # the row labels' "!"
         for index, key in enumerate(PARTS_BESIDE):
             column = table.columns[ColumnKey(key)]
             if column.auto_width:
@@ -384,7 +424,7 @@ class ApplicationsScreen(WindowScreen[None]):
         pane.update("\n".join(lines))
 
     def _refresh_status(self) -> None:
-        scope = tr("今天", "today") if self.today_only else tr("全部", "all")
+        scope = self._scope_words()
         text = tr(
             "办件 {a} 件（{scope}）· 草稿 {d} 件",
             "{a} applications ({scope}) · {d} drafts",
@@ -392,9 +432,11 @@ class ApplicationsScreen(WindowScreen[None]):
             scope=scope,
             d=len(self._drafts),
         )
+        if self._to_act:
+            text += tr("  · 需处理 {n} 件（标 !）", "  · {n} to act on (marked !)", n=len(self._to_act))
         if self.query_text:
             text += tr("  · 搜索“{q}”", "  · search “{q}”", q=self.query_text)
-        if self.today_only and not self._applications:
+        if self.today_only and not self.query_text and not self._applications:
             text += tr("  · 按 Ctrl+T 查看全部", "  · Ctrl+T shows all")
         self.query_one("#apps-status", Static).update(text)
         self.query_one("#apps-scope", Button).label = self._scope_label()
@@ -489,7 +531,7 @@ class ApplicationsScreen(WindowScreen[None]):
             table.focus()
 
     def action_toggle_scope(self) -> None:
-        """Today only ↔ every application."""
+        """What needs action and today's ↔ every application (a search looks at every date anyway)."""
         self.today_only = not self.today_only
         self.reload()
 

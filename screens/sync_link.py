@@ -11,6 +11,8 @@ thread (``post_message`` is thread-safe); :meth:`SyncLink.show` then, on the app
 - bumps ``sync_generation`` when the round changed anything a screen shows (delivered,
   refused, a department's decision, a conclusion): the applications, detail and supplement
   screens watch it and read again;
+- asks what needs the clerk (:class:`screens.needs_action.NeedsAction`): the header's
+  ``需处理 N``, and a toast for each new 补正, refusal or quarantine;
 - notifies: the outcome of every round the clerk asked for (F5), in words; otherwise only
   what changed — the line went down (and why) or came back, envelopes quarantined, an
   application concluded, a newer catalog downloaded (used for new applications after a restart).
@@ -148,6 +150,9 @@ class SyncLink:
         app.sync_reason = reason
         app.sync_running = self.enabled
         if outcome.changed:
+            # Told before the screens read again (they refresh the count quietly).
+            if hasattr(app, "needing_action"):
+                app.needing_action.refresh(tell=True)
             app.sync_generation += 1
         asked = bool(self._asked.intersection(outcome.answers))
         self._asked.difference_update(outcome.answers)

@@ -17,6 +17,7 @@ import offline_cache
 import window_app
 import window_app.intake
 import window_app.sync
+from offline_cache import actions as action_store
 from offline_cache import clerks as clerk_store
 from offline_cache import drafts as draft_store
 from offline_cache import export as export_store
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from window_app.domain.handling import HandoverList
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
-    from window_app.domain.progress import ItemDecision
+    from window_app.domain.progress import ActionNeeded, ItemDecision
     from window_app.domain.sync import SyncStatus
     from window_app.identity import WindowIdentity
     from window_app.intake.guide import Guide
@@ -339,6 +340,29 @@ class Window:
         return offline_cache.applications.list_applications(
             self.db, query=query, limit=limit, clerk_id=self._applications_of()
         )
+
+    def needs_action(self) -> list[ActionNeeded]:
+        """What needs the signed-in clerk (需处理), most urgent first: open supplement requests
+        and refusals not yet seen on the applications they see (their own, or every one for a
+        supervisor), and quarantined envelopes if they may send them again."""
+        clerk = self.require(Permission.VIEW_APPLICATIONS)
+        return action_store.needs_action(
+            self.db,
+            viewer=clerk.id,
+            clerk_id=self._applications_of(),
+            quarantined=clerk.may(Permission.QUARANTINE),
+        )
+
+    def mark_seen(self, receipt_no: str) -> None:
+        """The clerk opened the application: its refusals no longer count as needing action.
+
+        Raises:
+            KeyError: No such receipt number.
+            NotPermitted: Another clerk's application, and the signed-in clerk is no supervisor.
+        """
+        self._may_see(receipt_no)
+        clerk = self.require(Permission.VIEW_APPLICATIONS)
+        action_store.mark_refusals_seen(self.db, receipt_no, clerk.id, self.now().astimezone(dt.UTC).isoformat())
 
     def application(self, receipt_no: str) -> ApplicationDetail:
         """One application with its department parts and audit trail.

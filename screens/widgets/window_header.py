@@ -3,6 +3,8 @@ and the line's state."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
@@ -45,6 +47,26 @@ class ClerkBadge(Label):
         clerk = window.clerk if window is not None else None
         self.update(str(clerk_words(clerk)))
         self.tooltip = str(clerk.roles_words()) if clerk is not None else None
+
+
+class ActionBadge(Label):
+    """``需处理 N`` / ``N to act on``: applications with a 补正, a refusal not yet seen or a
+    quarantined envelope (the app's ``needs_action``); hidden while there is none."""
+
+    DEFAULT_CSS = """
+    ActionBadge { padding: 0 1; text-style: bold; color: $text-error; text-wrap: nowrap; display: none; }
+    ActionBadge.-shown { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "needs_action"):
+            self.watch(self.app, "needs_action", self._show, init=False)
+        self._show()
+
+    def _show(self, _value: object = None) -> None:
+        count = getattr(self.app, "needs_action", 0)
+        self.set_class(bool(count), "-shown")
+        self.update(tr("需处理 {n}", "{n} to act on", n=count) if count else "")
 
 
 class SyncBadge(Label):
@@ -117,7 +139,7 @@ def short_reason(words: str) -> str:
 
 class WindowHeader(Horizontal):
     """Centre, window id and region name on the left (cut short first when the line is narrow);
-    the signed-in clerk and the sync badge on the right."""
+    the signed-in clerk, what needs action (``需处理 N``) and the sync badge on the right."""
 
     DEFAULT_CSS = """
     WindowHeader {
@@ -130,10 +152,37 @@ class WindowHeader(Horizontal):
     }
     """
 
+    SYNC_SHARE = 0.6
+    """The sync badge's widest (the rest of the line is the title's), as ``max-width: 60%``."""
+    TITLE_CELLS = 2
+    """What the title keeps at least, so that the badges beside it never run off the line."""
+
     def compose(self) -> ComposeResult:
         yield Label(window_title(self.app), id="window-title")
         yield ClerkBadge(id="clerk-status")
+        yield ActionBadge(id="action-status")
         yield SyncBadge(id="sync-status")
+
+    def on_mount(self) -> None:
+        # Textual does not shrink an auto-width label: the sync badge gives way (ellipsis) to
+        # the clerk and the count on a narrow line (80 columns, English).
+        for name in ("needs_action", "clerk_id"):
+            if hasattr(self.app, name):
+                self.watch(self.app, name, self._fit, init=False)
+        self._fit()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit()
+
+    def _fit(self, _value: object = None) -> None:
+        width = self.size.width or self.app.size.width
+        window = getattr(self.app, "window", None)
+        clerk = cell_len(str(clerk_words(window.clerk if window is not None else None))) + 2
+        count = getattr(self.app, "needs_action", 0)
+        action = cell_len(tr("需处理 {n}", "{n} to act on", n=count)) + 2 if count else 0
+        room = width - clerk - action - self.TITLE_CELLS
+        sync = self.query_one(SyncBadge)
+        sync.styles.max_width = room if room < int(width * self.SYNC_SHARE) else f"{int(self.SYNC_SHARE * 100)}%"
 
 
 def window_title(app: object) -> str:

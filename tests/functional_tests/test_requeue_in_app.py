@@ -212,16 +212,16 @@ async def test_f9_is_offered_only_where_an_envelope_was_refused(
     async with app.run_test(size=SIZE) as pilot:
         refused, _envelope_id, _payload = await refused_health_envelope(pilot, window)
         waiting = await accept_newborn(pilot, window)  # a second one, not sent yet
-        await open_applications(pilot)  # the newest, nothing refused, is highlighted
+        await open_applications(pilot)  # the refused one needs action: first, and highlighted
         table = app.screen.query_one("#apps-table", DataTable)
-        assert table.get_row_at(0)[0] == waiting and table.get_row_at(1)[0] == refused
+        assert table.get_row_at(0)[0] == refused and table.get_row_at(1)[0] == waiting
+        assert "f9 重新发送" in footer_text(app)
+        await pilot.press("down", "down")  # the newest, nothing refused
+        await pilot.pause()
         assert "重新发送" not in footer_text(app)
         await pilot.press("f9")  # nothing happens
         await pilot.pause()
         assert isinstance(app.screen, ApplicationsScreen)
-        await pilot.press("down", "down")
-        await pilot.pause()
-        assert "f9 重新发送" in footer_text(app)
         await pilot.press("up")
         await pilot.pause()
-        assert "重新发送" not in footer_text(app)
+        assert "f9 重新发送" in footer_text(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from window_app.domain.wire import FINAL_DECISIONS
+from window_app.domain.words import NO_WORDS, Words
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,31 @@ class ItemDecision:
     @property
     def final(self) -> bool:
         return self.decision in FINAL_DECISIONS
+
+
+ACTION_KINDS = ("supplement", "refused", "quarantined")
+"""What needs the clerk, most urgent first: a department asked for a material (补正); a
+department refused an item (不予办理), until the clerk has opened the application; the
+exchange refused an envelope for good (the supervisor's: it waits for a fix and F9)."""
+
+
+@dataclass(frozen=True)
+class ActionNeeded:
+    """One thing a department or the exchange left for the clerk on one application.
+
+    Attributes:
+        kind: One of :data:`ACTION_KINDS`.
+        item: The item decided (empty for a quarantined envelope).
+        material: The material asked for (补正; may be empty: the reason says what).
+        reason: The department's reason, or the exchange's, in words.
+        at: When it was decided or refused (ISO, UTC).
+    """
+
+    receipt_no: str
+    kind: str
+    department: str
+    stage: int
+    item: str = ""
+    material: str = ""
+    reason: Words = NO_WORDS
+    at: str = ""
