@@ -382,10 +382,13 @@ class WindowApp(App):
             return
         self.notify(tr("当前申请已存为草稿", "The application was kept as a draft"), markup=False)
 
-    def goto_step(self, step: str) -> None:
+    def goto_step(self, step: str, field: str = "") -> None:
         """Show a step: record it in the intake, save the draft, switch to its screen.
 
         ``pick`` puts the current intake aside (kept as a draft if anything was typed).
+
+        Args:
+            field: A form field's id to focus on arrival (the review's jump back to a value).
         """
         if step not in STEPS:
             raise ValueError(f"unknown step {step!r}")
@@ -397,7 +400,10 @@ class WindowApp(App):
             self.intake.step = step
             if self.intake.draft_id or not self.is_untouched(self.intake):
                 self._autosave()
-        self._show_step(flow.screen_for(step))
+        screen = flow.screen_for(step)
+        if field and isinstance(screen, StepScreen):
+            screen.focus_field(field)
+        self._show_step(screen)
 
     def next_step(self, current: str) -> None:
         """Go to the step after ``current`` (situation is skipped when there is nothing to ask)."""

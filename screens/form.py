@@ -145,6 +145,9 @@ class FormScreen(StepScreen):
         if target is not None:
             target.focus()
 
+    def focus_field(self, field_id: str) -> None:
+        self._focus_field = field_id
+
     def carry_over(self, old: StepScreen) -> None:
         if isinstance(old, FormScreen):
             focused = old.focused

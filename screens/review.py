@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.review_data import SentRow, heading_text, row_renderable, sent_rows
 from screens.step import StepScreen
 from screens.widgets.at_window import AtWindowDialog
 from screens.widgets.dialog import Dialog
@@ -85,6 +86,7 @@ class ReviewScreen(StepScreen):
         super().__init__(name=name, id=id, classes=classes)
         self._problems: list[tuple[Problem, str | None]] = []
         self._at_window_items: list[Item] = []
+        self._data_rows: list[SentRow | None] = []  # the data list's rows; None for a heading
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -98,6 +100,16 @@ class ReviewScreen(StepScreen):
                 yield OptionList(id="review-at-window")
             yield Static(tr("办理流程", "Dispatch plan"), classes="review-heading")
             yield Static(self._plan(guide), id="review-plan")
+            yield Static(tr("各部门将收到的信息", "What each department receives"), classes="review-heading")
+            yield Static(
+                tr(
+                    "每个部门只收到其事项所需的信息。选中一项按 Enter（或 g）转到该处修改。",
+                    "Each department receives only what its items need. Choose a value and press Enter (or g) to change it.",
+                ),
+                id="review-data-hint",
+                markup=False,
+            )
+            yield OptionList(id="review-data")
             yield Static(tr("申请人", "Applicant"), classes="review-heading")
             yield Static(self._applicant(self.intake), id="review-applicant", markup=False)
             yield Static(tr("材料", "Materials"), classes="review-heading")
@@ -111,7 +123,38 @@ class ReviewScreen(StepScreen):
 
     def on_mount(self) -> None:
         self._list_at_window()
+        self._list_data()
         self.check()
+
+    def _list_data(self) -> None:
+        """Per department (its name the heading), every value its parts will carry."""
+        catalog = self.window.catalog
+        guide = self.window.guide(self.intake)
+        option_list = self.query_one("#review-data", OptionList)
+        option_list.clear_options()
+        self._data_rows = []
+        for department, rows in sent_rows(catalog, self.intake, guide, self.window.settings.window.region).items():
+            option_list.add_option(
+                Option(heading_text(catalog, department, len(rows)), id=f"department-{len(self._data_rows)}", disabled=True)
+            )
+            self._data_rows.append(None)
+            for row in rows:
+                option_list.add_option(Option(row_renderable(row), id=f"value-{len(self._data_rows)}"))
+                self._data_rows.append(row)
+
+    def data_rows(self) -> list[SentRow | None]:
+        """The list's rows in order: ``None`` for a department heading."""
+        return list(self._data_rows)
+
+    def _change(self, index: int) -> None:
+        """Back to where the value of row ``index`` is typed: the form with its field focused."""
+        if not 0 <= index < len(self._data_rows):
+            return
+        row = self._data_rows[index]
+        if row is None:
+            return
+        self.commit()
+        self.window_app.goto_step(row.step, field=row.field)
 
     def _plan(self, guide: Guide) -> Content:
         """The stages: who receives the application at once, who waits for whose result."""
@@ -296,11 +339,19 @@ class ReviewScreen(StepScreen):
         event.stop()
         if event.option_list.id == "review-at-window":
             self._conclude(event.option_index)
+        elif event.option_list.id == "review-data":
+            self._change(event.option_index)
         else:
             self._go_to(event.option_index)
 
     def action_fix(self) -> None:
-        """Go to the step of the highlighted problem."""
+        """Go to where the highlighted value is typed (the data list focused), else to the step of
+        the highlighted problem."""
+        data = self.query_one("#review-data", OptionList)
+        if self.focused is data:
+            if data.highlighted is not None:
+                self._change(data.highlighted)
+            return
         highlighted = self.query_one("#review-problems", OptionList).highlighted
         if highlighted is not None:
             self._go_to(highlighted)

@@ -142,6 +142,9 @@ class StepScreen(WindowScreen[None]):
         Default: nothing (the intake holds it all, :meth:`commit` was called on ``old``).
         """
 
+    def focus_field(self, field_id: str) -> None:
+        """Focus, once built, the control of field ``field_id`` (default: this step has none)."""
+
     def keep_focus(self, old: StepScreen) -> None:
         """Focus, once built, the widget ``old`` had focused, text cursor where it was (F2).
 

@@ -25,7 +25,7 @@ from window_app.config import Settings
 from window_app.domain.catalog import Catalog, Department, Item, applicant_data_for, bilingual_keys
 from window_app.domain.errors import WindowAppError
 from window_app.domain.handling import HANDED_STATES, REQUEST, HandoverMaterial, part_handling
-from window_app.domain.intake import Applicant, Intake, MaterialStatus
+from window_app.domain.intake import Applicant, FormLine, Intake, MaterialStatus
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, idempotency_key, payload_sha256
 from window_app.domain.words import Words
@@ -132,8 +132,7 @@ def build_envelopes(
             "applicant": applicant_part(intake.applicant, applicant_data_for(items, intake.applicant.kind)),
             "fields": {
                 line.field.id: {"label": line.field.label.zh, "value": values.get(line.field.id, "")}
-                for line in guide.form.lines
-                if item_ids.intersection(line.used_by)
+                for line in department_form_lines(guide, items)
             },
             "materials": {
                 line.material.id: _material_entry(line.material.id, line.material.name.zh, line.material.shareable, items, intake)
@@ -164,6 +163,24 @@ def build_envelopes(
             )
         )
     return tuple(envelopes)
+
+
+def department_form_lines(guide: Guide, items: Iterable[Item]) -> tuple[FormLine, ...]:
+    """The form lines a department's part carries: only the fields its ``items`` use (least
+    data), in form order. The review step shows exactly these, so what it shows is what is sent."""
+    item_ids = {item.id for item in items}
+    return tuple(line for line in guide.form.lines if item_ids.intersection(line.used_by))
+
+
+def department_items(guide: Guide) -> dict[str, tuple[Item, ...]]:
+    """Department id → its items of the application over every stage, departments and items in
+    stage order: together its envelopes carry :func:`department_form_lines` of these and
+    :func:`applicant_part` of :func:`~window_app.domain.catalog.applicant_data_for` these."""
+    found: dict[str, list[Item]] = {}
+    for stage in guide.plan.stages:
+        for item in stage.items:
+            found.setdefault(item.department, []).append(item)
+    return {department: tuple(items) for department, items in found.items()}
 
 
 def handover_materials(guide: Guide, intake: Intake, items: Iterable[Item]) -> tuple[HandoverMaterial, ...]:
