@@ -1,7 +1,7 @@
 """The review's "what will be sent" list: per department, every value its part carries.
 
 The rows come from the dispatch's own choice of a department's fields and applicant data
-(:func:`window_app.dispatch.department_form_lines`, :func:`~window_app.dispatch.applicant_part`),
+(:mod:`window_app.intake.parts`, which :func:`window_app.dispatch.build_envelopes` uses),
 so the clerk checks exactly what each department will receive. A row knows where its value is
 typed (a form field, or the applicant step), for the review's jump back.
 """
@@ -14,12 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from screens.widgets.offering_preview import department_name
-from window_app.dispatch import applicant_part, department_form_lines, department_items
 from window_app.domain.catalog import PREFILL_DATA, Catalog, FormField, applicant_data_for
 from window_app.domain.intake import Intake
 from window_app.domain.words import Words, tr
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
+from window_app.intake.parts import applicant_part, department_form_lines, department_items
 
 ROLES: dict[str, Words] = {
     "applicant": Words("申请人", "Applicant"),

@@ -25,12 +25,13 @@ from window_app.config import Settings
 from window_app.domain.catalog import Catalog, Department, Item, applicant_data_for, bilingual_keys
 from window_app.domain.errors import WindowAppError
 from window_app.domain.handling import HANDED_STATES, REQUEST, HandoverMaterial, part_handling
-from window_app.domain.intake import Applicant, FormLine, Intake, MaterialStatus
+from window_app.domain.intake import Intake, MaterialStatus
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, idempotency_key, payload_sha256
 from window_app.domain.words import Words
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
+from window_app.intake.parts import applicant_part, department_form_lines
 from window_app.trust.envelopes import decision_signature_problem, seal_part
 from window_app.trust.keys import PublicSealingKey, SigningKey
 from window_app.trust.signing import sign
@@ -165,24 +166,6 @@ def build_envelopes(
     return tuple(envelopes)
 
 
-def department_form_lines(guide: Guide, items: Iterable[Item]) -> tuple[FormLine, ...]:
-    """The form lines a department's part carries: only the fields its ``items`` use (least
-    data), in form order. The review step shows exactly these, so what it shows is what is sent."""
-    item_ids = {item.id for item in items}
-    return tuple(line for line in guide.form.lines if item_ids.intersection(line.used_by))
-
-
-def department_items(guide: Guide) -> dict[str, tuple[Item, ...]]:
-    """Department id → its items of the application over every stage, departments and items in
-    stage order: together its envelopes carry :func:`department_form_lines` of these and
-    :func:`applicant_part` of :func:`~window_app.domain.catalog.applicant_data_for` these."""
-    found: dict[str, list[Item]] = {}
-    for stage in guide.plan.stages:
-        for item in stage.items:
-            found.setdefault(item.department, []).append(item)
-    return {department: tuple(items) for department, items in found.items()}
-
-
 def handover_materials(guide: Guide, intake: Intake, items: Iterable[Item]) -> tuple[HandoverMaterial, ...]:
     """The paper materials of ``items`` that go on their handover list (材料移交单), in checklist
     order: those received (original or copy) or promised (容缺), not those shared online."""
@@ -220,40 +203,6 @@ def sealing_key_of(department: Department) -> PublicSealingKey:
 def signature_text(key: SigningKey, payload: bytes) -> str:
     """The window's signature of ``payload``, as the outbox stores it (canonical JSON text)."""
     return canonical_json(sign(key, payload).to_json()).decode("ascii")
-
-
-def applicant_part(applicant: Applicant, data: Iterable[str]) -> dict[str, Any]:
-    """Of the applicant step, exactly ``data``, in the envelope's shape.
-
-    Args:
-        data: Keys of :data:`~window_app.domain.catalog.APPLICANT_DATA` that exist for the
-            applicant's kind (:func:`~window_app.domain.catalog.applicant_data_for` of the
-            department's items in this envelope); others are ignored.
-
-    Returns:
-        ``kind`` always (it says which shape follows, and is no one's personal data), then each
-        datum of ``data``: the applicant's own (``name``, ``id_number``, ``phone``, ``uscc``) at
-        the top, a role's (``legal_representative``, ``contact``, ``agent``) in an object of its
-        own. A datum is there even when empty (a new enterprise's ``uscc``); ``agent`` is left
-        out when no agent acts.
-    """
-    if applicant.kind == "enterprise":
-        own = {"name": applicant.enterprise.name, "uscc": applicant.enterprise.uscc}
-        people = {"legal_representative": applicant.enterprise.legal_representative, "contact": applicant.person}
-    else:
-        own = {"name": applicant.person.name, "id_number": applicant.person.id_number, "phone": applicant.person.phone}
-        people = {}
-    if applicant.agent and applicant.agent.name:
-        people["agent"] = applicant.agent
-    part: dict[str, Any] = {"kind": applicant.kind}
-    for datum in data:
-        role, what = datum.split(".", 1)
-        if role == "applicant":
-            if what in own:
-                part[what] = own[what]
-        elif role in people:
-            part.setdefault(role, {})[what] = getattr(people[role], what)
-    return part
 
 
 def _item_entry(item: Item, handling: str = REQUEST, filed: ItemDecision | None = None) -> dict[str, Any]:

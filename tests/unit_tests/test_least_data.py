@@ -1,6 +1,6 @@
 """Least data, by declaration: an item's ``applicant_data`` is read, checked and completed by the
 loader, the shipped catalog declares every item, and an envelope's ``applicant`` holds exactly
-the declared data (``window_app.dispatch.applicant_part``)."""
+the declared data (``window_app.intake.parts.applicant_part``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from catalog_builders import AGENT_ID, MOBILE, MOTHER_ID, REPRESENTATIVE_ID, TEXTBOOK_ID
 
 from window_app.catalog.loader import load_catalog, shipped_catalog_path, validate_catalog_dir
-from window_app.dispatch import applicant_part
 from window_app.domain.catalog import (
     APPLICANT_DATA,
     DEFAULT_APPLICANT_DATA,
@@ -22,6 +21,7 @@ from window_app.domain.catalog import (
     applicant_data_for,
 )
 from window_app.domain.intake import Applicant, Enterprise, Person
+from window_app.intake.parts import applicant_part
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
 SHIPPED = load_catalog(shipped_catalog_path())
