@@ -366,8 +366,8 @@ class ReviewScreen(StepScreen):
         self.window_app.goto_step(step)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "fix":
-            return bool(self._problems)
+        if action == "fix":  # a problem's step, or where the focused value of the data list is typed
+            return bool(self._problems) or (self.focused is not None and self.focused.id == "review-data")
         if action == "next":
             return False  # the last step: F10 accepts, nothing comes after
         if action == "conclude_at_window":

@@ -10,12 +10,14 @@ import pytest
 from rich.console import Console
 from textual.widgets import OptionList
 
+from screens.applicant import ApplicantScreen
 from screens.form import FormScreen, widget_id
 from screens.review import ReviewScreen
 from screens.review_data import SentRow
+from tests.exchange_fixtures import opened
 from tests.functional_tests.shell_helpers import (
-    SIZE,
     anyio_backend,  # noqa: F401  (fixture)
+    footer_text,
     make_app,
 )
 from window_app.intake.io import parse_intake
@@ -128,3 +130,36 @@ async def test_enter_on_a_value_goes_to_its_field_on_the_form(window):
         assert app.screen.focused is not None and app.screen.focused.id == widget_id("registered_capital")
         assert app.screen.focused.value == "100"
 
+
+
+async def test_the_review_shows_exactly_the_fields_each_department_is_sent(window):
+    app = make_app(window)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        shown: dict[str, set[str]] = {}
+        for row in screen.data_rows():
+            if row is not None and row.step == "form":
+                shown.setdefault(row.department, set()).add(row.field)
+        accepted = window.accept(app.intake)
+        sent: dict[str, set[str]] = {}
+        for envelope in accepted.envelopes:
+            sent.setdefault(envelope.department, set()).update(opened(envelope)["fields"])
+        assert shown == sent
+        assert "registered_capital" in sent["market_regulation"] and "registered_capital" not in sent["public_security"]
+
+
+async def test_g_on_an_applicant_value_goes_to_the_applicant_step(window):
+    app = make_app(window)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        rows = screen.data_rows()
+        index = next(i for i, row in enumerate(rows) if isinstance(row, SentRow) and row.step == "applicant")
+        options = screen.query_one("#review-data", OptionList)
+        assert "去修改" not in footer_text(app)  # nothing to fix, no value chosen
+        options.focus()
+        options.highlighted = index
+        await pilot.pause()
+        assert "去修改" in footer_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicantScreen)
