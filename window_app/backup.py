@@ -22,7 +22,6 @@ registers it.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import os
@@ -45,7 +44,7 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
 from window_app.trust.backup_cipher import backup_key, open_stream, seal_stream
 from window_app.trust.data_key import DataKey
-from window_app.trust.pins import KdfParams, derive, open_data_key, unwrap_private_key, verifier_matches
+from window_app.trust.pins import check_pin, open_clerks_data_key
 
 MAGIC = b"WINDOW-APP-BACKUP\n"
 FORMAT = 1
@@ -236,11 +235,10 @@ def _open_with_pin(header: BackupHeader, clerk_id: str, pin: str) -> DataKey:
             ).format(id=clerk_id, ids=", ".join(a["id"] for a in header.accounts) or "—"),
             "unknown",
         )
-    keys = derive(pin, base64.b64decode(account["salt"]), KdfParams.from_json(account["kdf"]))
-    if not verifier_matches(keys, base64.b64decode(account["verifier"])):
+    keys = check_pin(pin, kdf=account["kdf"], salt=account["salt"], verifier=account["verifier"])
+    if keys is None:
         raise AccountError(Words("PIN 不对（备份时的 PIN）", "Wrong PIN (the PIN at the time of the backup)"), "wrong_pin")
-    private = unwrap_private_key(account["private_key"], keys, clerk_id)
-    data_key = open_data_key(account["sealed"], private, clerk_id) if not isinstance(private, Words) else private
+    data_key = open_clerks_data_key(keys, clerk_id, private_key=account["private_key"], sealed=account["sealed"])
     if isinstance(data_key, Words) or data_key.key_id != header.data_key_id:
         raise BackupError(Words("备份的数据密钥无法解开：文件被改动", "The backup's data key does not open: the file was altered"))
     return data_key

@@ -14,7 +14,7 @@ window data key travels only sealed to each active clerk (window_app/trust/pins.
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -37,14 +37,13 @@ from window_app.trust.pins import (
     DEFAULT_KDF,
     KdfParams,
     PinKeys,
-    derive,
+    check_pin,
     new_key_pair,
     new_pin,
-    open_data_key,
+    open_clerks_data_key,
     pin_problem,
     seal_data_key,
-    unwrap_private_key,
-    verifier_matches,
+    stored_form,
 )
 
 ACCOUNTS_WORDS = Words("保存账号", "Saving the account")
@@ -126,9 +125,9 @@ def sign_in(db: Database, clerk_id: str, pin: str, *, now: dt.datetime, lock_aft
         )
     if clerk.locked_until and clerk.locked_until > utc_at(now):
         raise _locked(clerk, now)
-    keys = derive(pin, base64.b64decode(stored.salt), KdfParams.from_json(stored.kdf))
+    keys = check_pin(pin, kdf=stored.kdf, salt=stored.salt, verifier=stored.verifier)
     at = utc_at(now)
-    if not verifier_matches(keys, base64.b64decode(stored.verifier)):
+    if keys is None:
         until = now + lockout
         with storage_errors(ACCOUNTS_WORDS), durable_transaction(db):
             failures = clerk_store.record_failure(db, clerk_id, lock_after=lock_after, locked_until=utc_at(until))
@@ -146,7 +145,7 @@ def sign_in(db: Database, clerk_id: str, pin: str, *, now: dt.datetime, lock_aft
         append_event(db, clerk.label, "clerk.signed_in", None, {"clerk": clerk.id}, at)
     if vault.stored_key_id(db) is None:  # the first sealing did not finish (or never ran)
         vault.encrypt_plaintext_rows(db, data_key)
-    return Session(clerk_store.get_clerk(db, clerk_id).clerk, data_key, now)  # type: ignore[union-attr]
+    return Session(dataclasses.replace(clerk, locked_until=""), data_key, now)
 
 
 def add_clerk(
@@ -196,7 +195,7 @@ def reset_pin(db: Database, session: Session, clerk_id: str, pin: str, *, now: d
     at = utc_at(now)
     with storage_errors(ACCOUNTS_WORDS), durable_transaction(db):
         clerk_store.replace_credentials(
-            db, stored.clerk.id, **_credentials(keys), public_key=pair.public, private_key=pair.wrapped_private, at=at
+            db, stored.clerk.id, **stored_form(keys), public_key=pair.public, private_key=pair.wrapped_private, at=at
         )
         clerk_store.set_active(db, stored.clerk.id, True, at)
         _put_wrap(db, stored.clerk.id, pair.public, session.data_key, at)
@@ -274,17 +273,9 @@ def _check_new(clerk: Clerk, pin: str) -> None:
         raise AccountError(problem, "invalid")
 
 
-def _credentials(keys: PinKeys) -> dict[str, str]:
-    return {
-        "kdf": keys.params.to_json(),
-        "salt": base64.b64encode(keys.salt).decode("ascii"),
-        "verifier": base64.b64encode(keys.verifier).decode("ascii"),
-    }
-
-
 def _insert(db: Database, clerk: Clerk, keys: PinKeys, data_key: DataKey, at: str) -> None:
     pair, _ = new_key_pair(keys, clerk.id)
-    clerk_store.insert_clerk(db, clerk, **_credentials(keys), public_key=pair.public, private_key=pair.wrapped_private, at=at)
+    clerk_store.insert_clerk(db, clerk, **stored_form(keys), public_key=pair.public, private_key=pair.wrapped_private, at=at)
     _put_wrap(db, clerk.id, pair.public, data_key, at)
 
 
@@ -293,17 +284,16 @@ def _put_wrap(db: Database, clerk_id: str, public: str, data_key: DataKey, at: s
 
 
 def _open_data_key(db: Database, clerk: Clerk, wrapped_private: str, keys: PinKeys) -> DataKey:
-    private = unwrap_private_key(wrapped_private, keys, clerk.id)
     with storage_errors(ACCOUNTS_WORDS):
         wrap = clerk_store.get_wrap(db, clerk.id)
-    if isinstance(private, Words) or wrap is None:
+    if wrap is None:
         raise AccountError(
             Words("账号 {c} 没有可用的数据密钥：请管理员重置其 PIN", "The account {c} has no usable data key: an administrator resets its PIN").format(
                 c=clerk.label
             ),
             "no_key",
         )
-    data_key = open_data_key(wrap[1], private, clerk.id)
+    data_key = open_clerks_data_key(keys, clerk.id, private_key=wrapped_private, sealed=wrap[1])
     if isinstance(data_key, Words):
         raise AccountError(Words("数据密钥无法解开：", "The data key does not open: ") + data_key, "no_key")
     return data_key

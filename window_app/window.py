@@ -177,7 +177,7 @@ class Window:
 
     def clerks(self) -> list[Clerk]:
         """Every account (administrators and supervisors)."""
-        if not (self.clerk and (self.clerk.may(Permission.MANAGE_ACCOUNTS) or self.clerk.may(Permission.UNLOCK_ACCOUNTS))):
+        if self.clerk is None or not self.clerk.may(Permission.UNLOCK_ACCOUNTS):  # administrators hold it too
             self.require(Permission.MANAGE_ACCOUNTS)
         return window_app.clerks.list_clerks(self.db)
 

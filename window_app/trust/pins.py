@@ -90,6 +90,21 @@ def verifier_matches(keys: PinKeys, stored_verifier: bytes) -> bool:
     return hmac.compare_digest(keys.verifier, stored_verifier)
 
 
+def stored_form(keys: PinKeys) -> dict[str, str]:
+    """What an account keeps to check a PIN later: the cost (JSON), salt and verifier (base64)."""
+    return {
+        "kdf": keys.params.to_json(),
+        "salt": base64.b64encode(keys.salt).decode("ascii"),
+        "verifier": base64.b64encode(keys.verifier).decode("ascii"),
+    }
+
+
+def check_pin(pin: str, *, kdf: str, salt: str, verifier: str) -> PinKeys | None:
+    """The PIN's keys if ``pin`` matches an account's :func:`stored_form`, else ``None``."""
+    keys = derive(pin, base64.b64decode(salt), KdfParams.from_json(kdf))
+    return keys if verifier_matches(keys, base64.b64decode(verifier)) else None
+
+
 def pin_problem(pin: str) -> Words | None:
     """Why ``pin`` is too weak to protect an account and its data, or ``None``."""
     if len(pin) < MIN_PIN_LENGTH:
@@ -149,6 +164,14 @@ def open_data_key(wrap: str, private: SealingKey, clerk_id: str) -> DataKey | Wo
     if isinstance(raw, Words):
         return raw
     return DataKey(raw)
+
+
+def open_clerks_data_key(keys: PinKeys, clerk_id: str, *, private_key: str, sealed: str) -> DataKey | Words:
+    """The window data key from a clerk's wrapped private key and their sealed copy, or why not."""
+    private = unwrap_private_key(private_key, keys, clerk_id)
+    if isinstance(private, Words):
+        return private
+    return open_data_key(sealed, private, clerk_id)
 
 
 def _subkey(master: bytes, purpose: bytes) -> bytes:
