@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
+from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from screens.widgets.localized import WordsBinding
 from window_app.domain.intake import Enterprise, Person, Problem
@@ -58,14 +59,14 @@ class ApplicantScreen(StepScreen):
         with VerticalScroll(id="applicant-form"):
             yield FieldRow(
                 tr("申请人类型", "Applicant is"),
-                RadioSet(
-                    RadioButton(
+                ChoiceSet(
+                    ChoiceButton(
                         tr("个人", "Person"),
                         value=applicant.kind == "person",
                         id="kind-person",
                         disabled="person" not in allowed,
                     ),
-                    RadioButton(
+                    ChoiceButton(
                         tr("企业", "Enterprise"),
                         value=applicant.kind == "enterprise",
                         id="kind-enterprise",
@@ -97,7 +98,7 @@ class ApplicantScreen(StepScreen):
                 )
                 yield self._row(tr("联系电话", "Phone"), Input(applicant.person.phone, id="person-phone"), required=True)
             with Horizontal(id="agent-line"):
-                yield Checkbox(tr("由代办人办理", "An agent acts for the applicant"), applicant.agent is not None, id="agent-toggle")
+                yield TickBox(tr("由代办人办理", "An agent acts for the applicant"), applicant.agent is not None, id="agent-toggle")
             with Vertical(id="agent-section", classes="section"):
                 yield Label(tr("代办人", "Agent"), classes="section-title")
                 yield self._row(tr("代办人姓名", "Agent's name"), Input(agent.name, id="agent-name"), required=True)

@@ -13,9 +13,10 @@ import re
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static, Switch
+from textual.widgets import Input, RadioSet, Select, Static
 
 from screens.step import StepScreen
+from screens.widgets.choices import YesNo
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from window_app.domain.intake import FormLine, Problem
 from window_app.domain.words import Words, tr
@@ -131,7 +132,7 @@ class FormScreen(StepScreen):
                 id=control_id,
             )
         if field.type == "bool":
-            return Switch(value=value == "true", id=control_id)
+            return YesNo(value, id=control_id)  # 是/否, nothing chosen until answered
         placeholder = str(PLACEHOLDERS.get(field.type, ""))
         control_class = CodeInput if field.type in ("id_number", "uscc") else Input
         return control_class(value, placeholder=placeholder, id=control_id)
@@ -158,8 +159,8 @@ class FormScreen(StepScreen):
     # -- values -----------------------------------------------------------------------------
 
     def _value_of(self, control: Widget) -> str:
-        if isinstance(control, Switch):
-            return "true" if control.value else "false"
+        if isinstance(control, YesNo):
+            return control.answer
         if isinstance(control, Select):
             return "" if control.value is Select.NULL else str(control.value)
         if isinstance(control, Input):
@@ -183,8 +184,8 @@ class FormScreen(StepScreen):
     def on_select_changed(self, event: Select.Changed) -> None:
         self._changed(event.select)
 
-    def on_switch_changed(self, event: Switch.Changed) -> None:
-        self._changed(event.switch)
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self._changed(event.radio_set)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter moves on to the next field, as Tab does.

@@ -10,9 +10,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Label, RadioButton, RadioSet
+from textual.widgets import Checkbox, Label, RadioSet
 
 from screens.step import StepScreen
+from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
 from screens.widgets.offering_preview import OfferingPreview, department_name
 from window_app.domain.words import tr
 from window_app.intake.guide import Guide, reconcile_intake
@@ -37,9 +38,9 @@ class SituationScreen(StepScreen):
                 for number, question in enumerate(bundle.questions):
                     answer = self.intake.answers.get(question.id, question.default)
                     yield Label(f"{number + 1}. {question.text}", classes="question", markup=False)
-                    yield RadioSet(
+                    yield ChoiceSet(
                         *(
-                            RadioButton(str(option.label), value=option.value == answer, name=option.value)
+                            ChoiceButton(str(option.label), value=option.value == answer, name=option.value)
                             for option in question.options
                         ),
                         name=question.id,
@@ -50,7 +51,7 @@ class SituationScreen(StepScreen):
                     yield Label(tr("可选事项（由申请人选择）", "Optional items (the applicant chooses)"), classes="section-title")
                     for item_id in bundle.optional:
                         item = catalog.items[item_id]
-                        yield Checkbox(
+                        yield TickBox(
                             f"{item.name} — {department_name(catalog, item.department)}",
                             selected.get(item_id, False),
                             name=item_id,

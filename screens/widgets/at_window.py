@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
+from screens.widgets.choices import ChoiceButton, ChoiceSet
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
 from screens.window_screen import WindowScreen
@@ -56,9 +57,9 @@ class AtWindowDialog(WindowScreen["AtWindowDecision | str | None"], ModalScreen[
                 id="at-window-question",
                 markup=False,
             )
-            with RadioSet(id="at-window-decision"):
-                yield RadioButton(tr("准予", "Approve"), value=not refusing, id="at-window-approve")
-                yield RadioButton(tr("不予", "Refuse"), value=refusing, id="at-window-refuse")
+            with ChoiceSet(id="at-window-decision"):
+                yield ChoiceButton(tr("准予", "Approve"), value=not refusing, id="at-window-approve")
+                yield ChoiceButton(tr("不予", "Refuse"), value=refusing, id="at-window-refuse")
             yield Label(tr("结果编号（证照号等，可不填）", "Result number (certificate no., optional)"), id="at-window-result-label")
             yield Input(self._draft.result, id="at-window-result")
             yield Label(tr("不予办理的理由（必填）", "Reason for refusing (required)"), id="at-window-reason-label")

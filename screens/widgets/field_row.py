@@ -43,7 +43,7 @@ class FieldRow(Vertical):
 
     Args:
         label: The field's name (already in the current language).
-        control: The widget that edits the value (``Input``, ``Select``, ``Switch`` …).
+        control: The widget that edits the value (``Input``, ``Select``, ``YesNo`` …).
         path: The problem path this row answers for, e.g. ``applicant.person.id_number``.
         required: Mark the label with a red asterisk.
         hint: A line of guidance under the field (shown while there is no error).

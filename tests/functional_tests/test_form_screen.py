@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, Select, Switch
+from textual.widgets import Input, Select
 
 from screens.form import FormScreen
 from screens.review import ReviewScreen
+from screens.widgets.choices import YesNo
 from screens.widgets.field_row import FieldRow
 from tests.functional_tests.end_steps import BROKEN_ID, BUYER, HOUSE_FIELDS, SELLER_ID, house_transfer
 from tests.functional_tests.shell_helpers import (
@@ -90,10 +91,10 @@ async def test_controls_follow_the_field_types(window):
         intake = house_transfer(window, materials=True)
         await open_form(pilot, intake)
         assert isinstance(control(app, "house_use"), Select)
-        assert isinstance(control(app, "first_home"), Switch)
+        assert isinstance(control(app, "first_home"), YesNo)
         assert isinstance(control(app, "house_area"), Input)
         control(app, "house_use").value = "commercial"
-        control(app, "first_home").value = True
+        control(app, "first_home").query_one("ChoiceButton").value = True  # 是
         await pilot.pause()
         assert intake.fields["house_use"] == "commercial"
         assert intake.fields["first_home"] == "true"
