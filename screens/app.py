@@ -5,8 +5,12 @@ the :class:`~window_app.domain.intake.Intake` being taken. Step screens edit the
 app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
 before the last step change (and Ctrl+Q saves the rest).
 
-Keys anywhere: F2 language, F3 applications, F4 new application, F5 sync now, Ctrl+L lock,
-Ctrl+Q quit. While nobody is signed in only F2 and Ctrl+Q act (:meth:`WindowApp.check_action`).
+Keys anywhere: F1 help (:mod:`screens.help`), F2 language, F3 applications, F4 new application,
+F5 sync now, Ctrl+L lock, Ctrl+P the command palette (:mod:`screens.commands`), Ctrl+Q quit. While
+nobody is signed in only F1, F2, Ctrl+P (what it offers then) and Ctrl+Q act
+(:meth:`WindowApp.check_action`). The light or dark theme is chosen from the palette and kept in
+``<data dir>/prefs.json`` (:mod:`screens.theme`). Textual's own words are said in the interface
+language (:mod:`screens.widgets.localized`).
 
 A clerk signs in first (or, on a window without accounts, makes the first administrator); the
 header names who is signed in; Ctrl+L and the idle time lock the window. What happens at start,
@@ -40,12 +44,23 @@ from textual.screen import Screen
 import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
+from screens.commands import WindowCommands
+from screens.help import HelpScreen
 from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
+from screens.theme import load_theme, other_theme, save_theme
 from screens.widgets.dialog import Dialog
-from screens.widgets.localized import APP_BINDINGS, localize_bindings
+from screens.widgets.localized import (
+    APP_BINDINGS,
+    QUIT_HINT,
+    QUIT_TITLE,
+    WindowCommandPalette,
+    key_name,
+    localize_bindings,
+    localize_textual,
+)
 from window_app.domain.clerks import Clerk, NotPermitted, Permission
 from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.intake import STEPS, Intake
@@ -94,7 +109,7 @@ class WindowApp(App):
     # whole stylesheet being parsed again and re-applied when the pick screen is pushed (a
     # screen's CSS_PATH is global in Textual either way, not scoped to the screen).
     CSS_PATH = ["app.tcss", "pick.tcss"]
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = {WindowCommands}  # the app's own commands only (not Textual's English ones)
 
     BINDINGS = APP_BINDINGS
 
@@ -125,6 +140,8 @@ class WindowApp(App):
         self._stopping_for_error = False
         self._stop_words = ""
         localize_bindings(self)
+        localize_textual()
+        self.theme = load_theme(window.settings.data_dir)
         self._set_titles()
 
     def _set_titles(self) -> None:
@@ -551,6 +568,7 @@ class WindowApp(App):
             current.commit()
         set_language("en" if language() == "zh" else "zh")
         localize_bindings(self)
+        localize_textual()
         self._set_titles()
         locked = self.clerk_session.locked
         for screen in list(self.screen_stack):
@@ -580,11 +598,43 @@ class WindowApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While nobody is signed in only the language and quitting act (the keys are hidden).
-        if action in ("show_applications", "new_intake", "sync_now", "lock") and self.clerk_session.locked:
+        if action in ("show_applications", "new_intake", "sync_now", "lock", "toggle_theme") and self.clerk_session.locked:
             return False
         if action == "show_applications":
             return self.may(Permission.VIEW_APPLICATIONS)
         return True
+
+    def action_help(self) -> None:
+        """F1: the keys and a short how-to of the current screen (F1 again or Esc closes it)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the command palette, its words in the interface language."""
+        if self.use_command_palette and not WindowCommandPalette.is_open(self):
+            self.push_screen(WindowCommandPalette(id="--command-palette"))
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the light and the dark theme and remember the choice for this window."""
+        self.theme = other_theme(self.theme)
+        try:
+            save_theme(self.window.settings.data_dir, self.theme)
+        except OSError as error:
+            self.notify(
+                tr("主题已切换，但未能保存：{reason}", "The theme changed but could not be kept: {reason}", reason=str(error)),
+                severity="warning",
+                markup=False,
+            )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies): say which key does, in the clerk's language."""
+        quit_key = next(
+            (key for key, active in self.active_bindings.items() if active.binding.action in ("quit", "app.quit")),
+            "ctrl+q",
+        )
+        self.notify(str(QUIT_HINT.format(key=key_name(quit_key))), title=str(QUIT_TITLE), markup=False)
 
     def action_lock(self) -> None:
         """Ctrl+L: lock the window now (the application in progress stays)."""

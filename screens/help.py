@@ -1,0 +1,95 @@
+"""F1: the keys of the current screen and a short how-to for it, in the interface language.
+
+A modal box over the screen it explains: the screen's how-to (:mod:`screens.how_to`), then a
+table of every key that works there now — the screen's own, the focused field's shown keys,
+the app's (F1–F5, Ctrl+L, Ctrl+P, Ctrl+Q) — built from the live bindings, so it cannot drift
+from the footer; what the clerk may not do there (refused by ``check_action``) is left out.
+The box scrolls (↑↓, PgUp/PgDn); Esc or F1 closes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from screens.how_to import GENERAL, HOW_TO
+from screens.widgets.key_footer import KeyFooter
+from screens.widgets.localized import WordsBinding, key_name, localize_bindings
+from screens.window_screen import WindowScreen
+from window_app.domain.words import Words, language, tr
+
+_SPACE_BESIDE_HANZI = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def paragraph(words: Words) -> str:
+    """``words`` in the current language, laid out to wrap well.
+
+    Textual wraps at spaces: a Chinese sentence with ``Ctrl+N 开始办理`` in it would break
+    at every such space and leave half-empty lines. Without the spaces beside hanzi the
+    sentence wraps at the box's edge, as Chinese text does.
+    """
+    text = str(words)
+    return _SPACE_BESIDE_HANZI.sub("", text) if language() == "zh" else text
+
+
+def screen_keys(screen: Screen) -> list[tuple[str, str]]:
+    """``(key, what it does)`` for every described key active on ``screen``, screen's first.
+
+    Keys doing the same thing under one description (``Enter`` and ``Ctrl+N`` 开始办理) share
+    a line.
+    """
+    lines: dict[str, list[str]] = {}
+    app_lines: dict[str, list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or binding.system:
+            continue
+        if active.node is not screen and active.node is not screen.app and not binding.show:
+            continue  # a field's editing keys (Textual's, described only in English)
+        target = app_lines if active.node is screen.app else lines
+        target.setdefault(binding.description, []).append(key_name(key))
+    return [(" / ".join(keys), words) for words, keys in [*lines.items(), *app_lines.items()]]
+
+
+class HelpScreen(WindowScreen[None], ModalScreen[None]):
+    """The keys and how-to of ``screen`` (the one under the box)."""
+
+    CSS_PATH = "help.tcss"
+
+    BINDINGS = [
+        WordsBinding("escape", "close", words=Words("关闭", "Close")),
+        WordsBinding("f1", "close", words=Words("关闭", "Close"), show=False, priority=True),
+    ]
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.explained = screen
+
+    def compose(self) -> ComposeResult:
+        localize_bindings(self.explained)  # a step screen under the box keeps its words until rebuilt
+        how_to = HOW_TO.get(type(self.explained).__name__)
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = tr("帮助", "Help")
+            box.border_subtitle = tr("Esc 关闭", "Esc closes")
+            if how_to is not None:
+                yield Static(paragraph(how_to), id="help-how-to", markup=False)
+            yield Static(paragraph(GENERAL), id="help-general", markup=False)
+            yield Static(tr("本页按键", "Keys here"), classes="help-heading")
+            rows = screen_keys(self.explained)
+            width = max((len(key) for key, _words in rows), default=0)
+            yield Static(
+                "\n".join(f"{key.ljust(width)}  {words}" for key, words in rows),
+                id="help-keys",
+                markup=False,
+            )
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,105 @@
+"""A short how-to for each screen, shown by F1 above the screen's keys (:mod:`screens.help`).
+
+Keyed by the screen's class name, so the screens need not import the help. A screen without
+an entry gets :data:`GENERAL` only.
+"""
+
+from __future__ import annotations
+
+from window_app.domain.words import Words
+
+GENERAL = Words(
+    "Tab 和 Shift+Tab 在各项之间移动；Ctrl+P 打开命令面板，输入命令名称（中文或英文）再按 Enter 即可执行；"
+    "F1 随时显示本帮助。",
+    "Tab and Shift+Tab move between fields; Ctrl+P opens the commands: type part of a command's "
+    "name (Chinese or English) and press Enter to run it; F1 shows this help at any time.",
+)
+"""What holds on every screen."""
+
+HOW_TO: dict[str, Words] = {
+    "SignInScreen": Words(
+        "输入工号和 PIN，按 Enter 登录。锁屏后原办理人再次登录，回到离开时的位置；换人登录则从首页开始，"
+        "未完成的申请保存在草稿中。",
+        "Type your staff number and PIN and press Enter. After a lock the same clerk returns "
+        "where they left off; another clerk starts at the home screen, and the application in "
+        "progress waits among the drafts.",
+    ),
+    "FirstRunScreen": Words(
+        "本窗口还没有账号：填写第一个管理员的工号、姓名和两次 PIN。请牢记 PIN：最后一个管理员的 PIN 无法找回。",
+        "This window has no accounts yet: enter the first administrator's staff number, name and "
+        "PIN twice. Keep the PIN safe: the last administrator's PIN cannot be recovered.",
+    ),
+    "PickScreen": Words(
+        "直接输入即可搜索套餐或单项事项（汉字、拼音、首字母如 qykb）。↑↓ 选择，Enter 或 Ctrl+N 开始办理；"
+        "未完成的草稿列在最前，选中后继续办理。右侧预览所选事项的部门、材料和办理时限。",
+        "Type to search bundles and single items (hanzi, pinyin, initials such as qykb). ↑↓ choose, "
+        "Enter or Ctrl+N starts; unfinished drafts are listed first and continue where they were "
+        "left. The right side previews the departments, materials and time limit.",
+    ),
+    "ApplicantScreen": Words(
+        "选择申请人是个人还是企业，填写带 * 的必填项；每项输入时即检查，问题显示在该项下方。"
+        "有代办人时勾选“由代办人办理”。Ctrl+N 下一步，Esc 上一步。",
+        "Choose whether a person or an enterprise applies and fill in the fields marked *; each "
+        "field is checked as you type and its problem is shown under it. Tick the agent box when "
+        "someone acts for the applicant. Ctrl+N next, Esc back.",
+    ),
+    "SituationScreen": Words(
+        "逐题回答情形问题（↑↓ 或 ←→ 选择，Enter 或空格确定；● 为已选，○ 为未选），勾选申请人要办的可选事项"
+        "（☑ 已选，☐ 未选）。右侧随时显示事项、部门和材料的数量。",
+        "Answer each question (↑↓ or ←→ move, Enter or Space chooses; ● chosen, ○ not) and tick the "
+        "optional items the applicant wants (☑ ticked, ☐ not). The right side recounts items, "
+        "departments and materials at every change.",
+    ),
+    "ChecklistScreen": Words(
+        "每份材料只收一次。选中一行，按 1 原件、2 复印件、3 数据共享、4 容缺（须约定补交日期）、5 不适用；"
+        "A 将其余材料记为原件。被拒绝的按键会在下方说明原因。",
+        "Each material is received once. On a row press 1 original, 2 copy, 3 data sharing, "
+        "4 deficient (with a promised date), 5 not applicable; A marks the rest as originals. A "
+        "refused key says why below the list.",
+    ),
+    "FormScreen": Words(
+        "一张表：每个字段只填一次，已知的信息已预填。Enter 或 Tab 到下一项；问题显示在字段下方。"
+        "是/否问题须明确选择。Ctrl+N 下一步，Esc 上一步，Ctrl+S 保存草稿。",
+        "One form: each field once, what is known already filled in. Enter or Tab moves on; a "
+        "problem is shown under its field. Yes/no questions must be answered. Ctrl+N next, "
+        "Esc back, Ctrl+S saves the draft.",
+    ),
+    "ReviewScreen": Words(
+        "核对将发送给各部门的全部内容和仍存在的问题。G 跳到要修改的字段或步骤；没有问题时按 F10 受理，"
+        "随后显示受理回执。",
+        "Check everything each department will receive and any problem left. G jumps to the field "
+        "or step to fix; with no problem left F10 accepts and the receipt follows.",
+    ),
+    "ReceiptScreen": Words(
+        "受理回执：向申请人说明办理事项、承诺时限和容缺材料的补交日期。P 保存以便打印，Esc 关闭。",
+        "The receipt: tell the applicant what was accepted, the promised date and when deficient "
+        "materials are due. P saves it for printing, Esc closes.",
+    ),
+    "ApplicationsScreen": Words(
+        "需要处理的办件（补正、不予办理等，标 !）排在最前。直接输入即可搜索所有日期的办件（回执号、申请人、"
+        "身份证号、事项）；Enter 查看详情，F7 登记补正材料，F6 切换到草稿。",
+        "Applications that need you (a 补正, a refusal, marked !) come first. Type to search every "
+        "date (receipt number, applicant, ID number, bundle); Enter opens one, F7 records "
+        "supplied materials, F6 switches to the drafts.",
+    ),
+    "ApplicationDetailScreen": Words(
+        "一件办件：各部门的办理状态、时间和结论。R 查看回执，F7 登记补正材料，Esc 返回列表。",
+        "One application: each department's state, times and decision. R shows the receipt, F7 "
+        "records supplied materials, Esc returns to the list.",
+    ),
+    "SupplementScreen": Words(
+        "部门要求补正的材料：申请人补交后，按 1 原件、2 复印件、3 数据共享、5 不适用登记，Ctrl+S 保存并发送给部门。",
+        "What the departments asked for: when the applicant brings it, press 1 original, 2 copy, "
+        "3 data sharing or 5 not applicable, then Ctrl+S saves and sends it to the department.",
+    ),
+    "AtWindowDialog": Words(
+        "独任审批员在窗口直接办结一类事项：选择准予或不予（不予须写明理由），Ctrl+S 确定，Ctrl+D 改为送部门办理。",
+        "A sole approver concludes a class-1 item here: choose approve or refuse (a refusal needs a "
+        "reason), Ctrl+S confirms, Ctrl+D sends it to the department instead.",
+    ),
+    "PromiseDateDialog": Words(
+        "容缺受理：填写申请人承诺补交材料的日期，Enter 确定，Esc 取消。",
+        "Deficiency acceptance: enter the date the applicant promises to bring the material, Enter "
+        "confirms, Esc cancels.",
+    ),
+}
