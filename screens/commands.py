@@ -17,6 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.actions import parse as parse_action
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from screens.theme import theme_command_words
@@ -86,10 +87,13 @@ def app_commands(screen: Screen) -> Iterator[Command]:
 
 
 def screen_commands(screen: Screen) -> Iterator[Command]:
-    """The screen's own keys that have words (one line per action)."""
+    """The screen's keys that have words (one line per action), its class's own first (the
+    review's 受理 before the 上一步 every step has)."""
     words_of = class_words(type(screen))
+    own = {(binding.key, binding.action) for binding in Binding.make_bindings(type(screen).__dict__.get("BINDINGS", ()))}
+    bindings = sorted((binding for _key, binding in screen._bindings), key=lambda b: (b.key, b.action) not in own)
     seen: set[str] = set()
-    for _key, binding in screen._bindings:
+    for binding in bindings:
         words = words_of.get((binding.key, binding.action))
         if words is None or binding.action in seen or binding.action.startswith("app."):
             continue

@@ -11,29 +11,66 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.how_to import GENERAL, HOW_TO
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding, key_name, localize_bindings
 from screens.window_screen import WindowScreen
-from window_app.domain.words import Words, language, tr
+from window_app.domain.words import Words, tr
 
-_SPACE_BESIDE_HANZI = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u9fff\uff00-\uffef])")
+_TOKENS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+|\s+")
+"""A hanzi or full-width mark (a line may break before it), a run of other characters, spaces."""
+
+_NO_LINE_START = set("，。、；：？！）」』》")
+"""Marks that never begin a line (they stay with the character before them)."""
 
 
-def paragraph(words: Words) -> str:
-    """``words`` in the current language, laid out to wrap well.
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken as Chinese and English text break.
 
-    Textual wraps at spaces: a Chinese sentence with ``Ctrl+N 开始办理`` in it would break
-    at every such space and leave half-empty lines. Without the spaces beside hanzi the
-    sentence wraps at the box's edge, as Chinese text does.
+    Textual breaks lines at spaces only: a Chinese sentence with ``Ctrl+N 开始办理`` in it
+    would break at each such space and leave half-empty lines, or cut ``Enter`` in two.
+    Here a line may break before any hanzi and at any space, never inside a Latin word.
     """
-    text = str(words)
-    return _SPACE_BESIDE_HANZI.sub("", text) if language() == "zh" else text
+    width = max(width, 1)
+    lines: list[str] = []
+    for source in text.split("\n"):
+        line = ""
+        for token in _TOKENS.findall(source):
+            if token.isspace():
+                line += " " if line else ""
+                continue
+            if cell_len(line + token) <= width or not line.strip() or token in _NO_LINE_START:
+                line += token
+                continue
+            lines.append(line.rstrip())
+            line = token
+        lines.append(line.rstrip())
+    return lines
+
+
+class Prose(Widget):
+    """A paragraph wrapped by :func:`wrap` to the widget's width (plain text, no markup)."""
+
+    DEFAULT_CSS = "Prose { height: auto; }"
+
+    def __init__(self, text: str, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(wrap(self.text, width))
+
+    def render(self) -> Content:
+        return Content("\n".join(wrap(self.text, self.content_size.width)))
 
 
 def screen_keys(screen: Screen) -> list[tuple[str, str]]:
@@ -76,8 +113,8 @@ class HelpScreen(WindowScreen[None], ModalScreen[None]):
             box.border_title = tr("帮助", "Help")
             box.border_subtitle = tr("Esc 关闭", "Esc closes")
             if how_to is not None:
-                yield Static(paragraph(how_to), id="help-how-to", markup=False)
-            yield Static(paragraph(GENERAL), id="help-general", markup=False)
+                yield Prose(str(how_to), id="help-how-to")
+            yield Prose(str(GENERAL), id="help-general")
             yield Static(tr("本页按键", "Keys here"), classes="help-heading")
             rows = screen_keys(self.explained)
             width = max((len(key) for key, _words in rows), default=0)

@@ -61,11 +61,20 @@ class ChoiceSet(RadioSet):
         super().__init__(
             *(button if isinstance(button, RadioButton) else ChoiceButton(button) for button in buttons), **kwargs
         )
+        self._highlight_placed = False
 
-    def on_mount(self) -> None:
-        # Textual's own mount handler has just highlighted the first enabled option.
-        if self.pressed_button is not None:
-            self._selected = self.pressed_index
+    def action_next_button(self) -> None:
+        # Textual's mount handler places the first highlight with this action (on the first
+        # enabled option); the first time, it goes to the chosen option instead, if any.
+        if not self._highlight_placed:
+            self._highlight_placed = True
+            chosen = next(
+                (index for index, node in enumerate(self._nodes) if isinstance(node, RadioButton) and node.value), None
+            )
+            if chosen is not None:
+                self._selected = chosen
+                return
+        super().action_next_button()
 
 
 YES = "true"
