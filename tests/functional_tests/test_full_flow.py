@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, OptionList, RadioButton, RadioSet, Select, Static, Switch
+from textual.widgets import Checkbox, DataTable, Input, OptionList, RadioButton, RadioSet, Select, Static
 
 from screens.applicant import ApplicantScreen
 from screens.checklist import ChecklistScreen
@@ -39,6 +39,7 @@ from screens.pick import PickScreen
 from screens.receipt import ReceiptScreen
 from screens.review import ReviewScreen
 from screens.situation import SituationScreen
+from screens.widgets.choices import YesNo
 from screens.widgets.promise_date import PromiseDateDialog
 from tests.exchange_fixtures import opened
 from tests.functional_tests.end_steps import resident_id
@@ -167,15 +168,19 @@ async def choose(pilot, select: Select, label: str) -> None:
 
 
 async def fill_form(pilot, values: dict[str, str]) -> None:
-    """Tab to each field and give it its value: pasted, chosen (label) or switched ("true")."""
+    """Tab to each field and give it its value: pasted, chosen (label) or answered ("true" 是)."""
     for field_id, value in values.items():
         wanted = widget_id(field_id)
         control = await tab_to(pilot, lambda w, wanted=wanted: w.id == wanted, field_id)
         if isinstance(control, Select):
             await choose(pilot, control, value)
-        elif isinstance(control, Switch):
-            if control.value != (value == "true"):
-                await pilot.press("space")
+        elif isinstance(control, YesNo):  # 是/否: arrow to the answer, Enter
+            for _ in range(3):
+                highlighted = control.query(".-selected")
+                if highlighted and highlighted.first().name == value:
+                    break
+                await pilot.press("right")
+            await pilot.press("enter")
         else:
             assert isinstance(control, Input) and control.value == "", f"{field_id} is not empty"
             await enter_text(pilot, value)
