@@ -49,8 +49,9 @@ PALETTE_WORDS: dict[str, Words] = {
     "toggle_language": Words("切换语言为 English", "Switch the language to 中文"),
     "lock": Words("锁屏", "Lock the window"),
     "help": Words("帮助：本页按键与说明", "Help: this screen's keys and how-to"),
+    "command_palette": Words("命令面板", "Commands"),
 }
-"""The app's commands in the palette: longer than the footer's words (there is room)."""
+"""The app's commands in the palette and in F1's list: longer than the footer's words (there is room)."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from screens.commands import PALETTE_WORDS
 from screens.how_to import GENERAL, HOW_TO
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding, key_name, localize_bindings
@@ -87,8 +88,12 @@ def screen_keys(screen: Screen) -> list[tuple[str, str]]:
             continue
         if active.node is not screen and active.node is not screen.app and not binding.show:
             continue  # a field's editing keys (Textual's, described only in English)
-        target = app_lines if active.node is screen.app else lines
-        target.setdefault(binding.description, []).append(key_name(key))
+        if active.node is screen.app:
+            # The palette's longer words say more than the footer's (切换语言为 English, not 语言).
+            words = PALETTE_WORDS.get(binding.action)
+            app_lines.setdefault(str(words) if words else binding.description, []).append(key_name(key))
+        else:
+            lines.setdefault(binding.description, []).append(key_name(key))
     return [(" / ".join(keys), words) for words, keys in [*lines.items(), *app_lines.items()]]
 
 

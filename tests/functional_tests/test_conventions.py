@@ -152,7 +152,8 @@ async def test_f1_on_the_pick_screen_lists_its_keys_and_how_to_and_esc_closes(wi
         await pilot.pause()
         text = help_text(app)
         assert "首字母" in text  # the pick screen's how-to
-        for line in ("Ctrl+N     开始办理", "Esc        清除搜索", "F5         立即同步", "Ctrl+P     命令面板"):
+        for line in ("Ctrl+N     开始办理", "Esc        清除搜索", "F5         立即同步", "Ctrl+P     命令面板",
+                     "F2         切换语言为 English"):
             assert line in text
         await pilot.press("escape")
         await pilot.pause()
@@ -171,7 +172,7 @@ async def test_f1_on_the_form_lists_its_keys_in_english(window):
         await pilot.pause()
         text = help_text(app)
         assert "One form" in text
-        for line in ("Ctrl+N     Next", "Esc        Back", "Ctrl+S     Save", "F1         Help"):
+        for line in ("Ctrl+N     Next", "Esc        Back", "Ctrl+S     Save", "F1         Help: this screen's keys and how-to"):
             assert line in text
         assert "下一步" not in text
         await pilot.press("f1")  # F1 again closes it too
@@ -285,3 +286,15 @@ async def test_an_open_select_list_is_closed_in_the_clerks_words(window):
         await pilot.pause()
         assert "收起列表" in footer_text(app)
         assert "Dismiss" not in footer_text(app)
+
+
+async def test_while_locked_the_palette_offers_only_what_works_without_a_clerk(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.lock_window()
+        await pilot.pause()
+        shown = "\n".join(options(await open_palette(pilot)))
+        assert "切换语言为 English" in shown and "退出" in shown and "帮助" in shown
+        for refused in ("办件与草稿", "新办件", "立即同步", "锁屏", "主题"):
+            assert refused not in shown
