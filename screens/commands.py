@@ -11,7 +11,7 @@ permission (a helper is not offered 受理). The services refuse them anyway.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -126,7 +126,8 @@ class WindowCommands(Provider):
     def _commands(self) -> list[Command]:
         return commands_for(self.screen)
 
-    def _run(self, command: Command):  # noqa: ANN202  (the awaitable the palette runs)
+    def _run(self, command: Command) -> Callable[[], Awaitable[bool]]:
+        """What the palette calls (and awaits) when the command is chosen."""
         return partial(self.app.run_action, command.action, command.target)
 
     async def discover(self) -> Hits:
