@@ -1,0 +1,173 @@
+"""A clerk's morning at an 80×24 county terminal, walked through with the real exchange.
+
+The real app through Pilot (the keys a clerk presses: tests/functional_tests/morning_helpers.py)
+and the real exchange as its own process on 127.0.0.1 (tests/exchange_process.py); the
+departments act over the exchange's HTTP API with their own tokens. Asserted is what the clerk
+checks on screen (the header's line state and 需处理 count, toasts, F3's rows, receipt numbers)
+and what the department sees in its inbox.
+
+1. Sign in; accept 二手房转移登记, 企业开办 and 新生儿出生 through every step; F5 sends them.
+   The market regulator asks for a 补正 of the middle one: toast, 需处理 1, first in F3; F7
+   records the material, F5 sends it, the regulator approves. The tax office refuses the first
+   one: toast, 需处理 1, first in F3 until the clerk has opened it.
+2. The exchange goes away (the header says offline, accepting goes on and queues) and comes
+   back at another address; the window is restarted pointed at it (``WINDOW_APP_EXCHANGE_URL``:
+   a running app keeps its settings); the queue drains, the header says online, and what was
+   settled before the move is not news again.
+3. The app is killed (SIGKILL, its own process) in the middle of the form and started again:
+   the clerk signs in, F3, the draft, and what was typed before the last step change is there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from screens.application_detail import ApplicationDetailScreen
+from screens.form import FormScreen
+from screens.supplement import SupplementScreen
+from tests.conftest import FIXED_NOW
+from tests.exchange_fixtures import opened
+from tests.exchange_process import ExchangeProcess
+from tests.functional_tests.morning_helpers import (
+    FATHER_ID,
+    MOTHER_ID,
+    NARROW,
+    KilledWindow,
+    accept_business_startup,
+    accept_house_transfer,
+    accept_newborn,
+    clerk_shown,
+    department_decides,
+    f3,
+    f5,
+    fill_form,
+    form_value,
+    highlight,
+    inbox,
+    line_state,
+    listed,
+    marks,
+    quit_app,
+    row_of,
+    sign_in,
+    start_window,
+    to_act_on,
+    toasts,
+    until,
+)
+from tests.functional_tests.shell_helpers import anyio_backend  # noqa: F401  (fixture)
+from tests.functional_tests.test_applications_screen import accept
+from tests.functional_tests.test_full_flow import accept_at_review
+from tests.window_template import TEST_CLERK, TEST_PIN
+
+pytestmark = pytest.mark.anyio
+
+
+def pinned_clock() -> dt.datetime:
+    return FIXED_NOW
+
+
+def receipt_nos(envelopes: list[dict]) -> list[str]:
+    return [envelope["receipt_no"] for envelope in envelopes if envelope["kind"] == "application"]
+
+
+async def test_three_bundles_through_every_step_and_f5_sends_them(tmp_path: Path) -> None:
+    with ExchangeProcess(tmp_path / "exchange.db") as exchange:
+        window, app = start_window(tmp_path / "window", exchange.url, clock=pinned_clock)
+        try:
+            async with app.run_test(size=NARROW) as pilot:
+                await sign_in(pilot)
+                assert "T001" in clerk_shown(app)
+
+                house = await accept_house_transfer(pilot)
+                business = await accept_business_startup(pilot)
+                newborn = await accept_newborn(pilot)
+                assert len({house, business, newborn}) == 3
+                assert "待发送" in line_state(app)
+
+                await f5(pilot)
+                assert line_state(app) == "在线"
+                assert to_act_on(app) == ""
+                await f3(pilot)
+                assert listed(app) == [newborn, business, house]  # today's, newest first
+        finally:
+            window.close()
+        # Each department has its own part, and only its own.
+        assert receipt_nos(inbox(exchange.url, "tax")) == [house]
+        assert receipt_nos(inbox(exchange.url, "market_regulation")) == [business]
+        assert receipt_nos(inbox(exchange.url, "public_security")) == [newborn]
+        assert receipt_nos(inbox(exchange.url, "health")) == [newborn]
+        (registration,) = inbox(exchange.url, "public_security")
+        fields = opened(json.dumps(registration["payload"]), "public_security")["fields"]
+        assert fields["father_id_number"]["value"] == FATHER_ID
+        assert fields["mother_id_number"]["value"] == MOTHER_ID
+
+
+async def test_a_supplement_is_answered_and_a_refusal_read(tmp_path: Path) -> None:
+    with ExchangeProcess(tmp_path / "exchange.db") as exchange:
+        window, app = start_window(tmp_path / "window", exchange.url, clock=pinned_clock)
+        try:
+            # Earlier this morning, at this window: two house transfers (the first one refused later).
+            window.sign_in(TEST_CLERK, TEST_PIN)
+            house = accept(window, "罗明")
+            other_house = accept(window, "李梅")
+            window.lock()
+            async with app.run_test(size=NARROW) as pilot:
+                await sign_in(pilot)
+                business = await accept_business_startup(pilot)
+                await f5(pilot)
+                assert line_state(app) == "在线"
+
+                # -- the market regulator asks for a 补正 of the business startup --------------
+                assert department_decides(
+                    exchange.url, "market_regulation", business, "supplement_needed",
+                    material="articles_of_association", reason="章程缺少全体股东签字",
+                ) == ["company_registration"]
+                await f5(pilot)
+                told = [message for message in toasts(app) if business in message]
+                assert len(told) == 1 and "补正" in told[0], toasts(app)
+                assert to_act_on(app) == "需处理 1"
+
+                await f3(pilot)
+                assert listed(app) == [business, other_house, house]  # what needs the clerk first
+                assert marks(app)[0] == "!"
+                assert "需补正" in row_of(app, business)
+                await highlight(pilot, business)
+                await pilot.press("f7")
+                await until(pilot, lambda: isinstance(app.screen, SupplementScreen), "F7: the supplement")
+                await pilot.press("1", "ctrl+s")  # the signed articles, seen in original
+                await until(pilot, lambda: not isinstance(app.screen, SupplementScreen), "the supplement saved")
+                assert to_act_on(app) == ""
+                assert "待发送" in line_state(app)
+
+                await f5(pilot)
+                assert line_state(app) == "在线"
+                supplements = [e for e in inbox(exchange.url, "market_regulation") if e["kind"] == "supplement"]
+                assert [e["receipt_no"] for e in supplements] == [business]
+                assert department_decides(exchange.url, "market_regulation", business) == ["company_registration"]
+                await f5(pilot)  # the licence is issued: the other departments get their parts
+                assert "✓" in row_of(app, business)
+                assert business in receipt_nos(inbox(exchange.url, "tax"))
+
+                # -- the tax office refuses the first house transfer ----------------------------
+                department_decides(exchange.url, "tax", house, "rejected", reason="计税价格明显偏低")
+                await f5(pilot)
+                told = [message for message in toasts(app) if house in message]
+                assert len(told) == 1 and "计税价格明显偏低" in told[0], toasts(app)
+                assert to_act_on(app) == "需处理 1"
+                assert listed(app)[0] == house  # the list open on screen is refreshed: first
+                assert marks(app)[0] == "!"
+                await highlight(pilot, house)
+                await pilot.press("enter")  # the clerk reads it, to call the applicant
+                await until(pilot, lambda: isinstance(app.screen, ApplicationDetailScreen), "the refusal's detail")
+                assert to_act_on(app) == ""
+                await pilot.press("escape")
+                await pilot.pause()
+                assert marks(app) == ["", "", ""]
+        finally:
+            window.close()
