@@ -171,3 +171,79 @@ async def test_a_supplement_is_answered_and_a_refusal_read(tmp_path: Path) -> No
                 assert marks(app) == ["", "", ""]
         finally:
             window.close()
+
+
+def hold_port(port: int) -> socket.socket:
+    """Keep the old address dead: bound, not listening (connections refused), never reused."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the stopped server's TIME_WAITs
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+async def test_the_exchange_goes_away_and_comes_back_at_another_address(tmp_path: Path) -> None:
+    exchange = ExchangeProcess(tmp_path / "exchange.db").start()
+    old_url = exchange.url
+    held: socket.socket | None = None
+    try:
+        window, app = start_window(tmp_path / "window", old_url, clock=pinned_clock)
+        try:
+            window.sign_in(TEST_CLERK, TEST_PIN)
+            house = accept(window, "罗明")  # earlier this morning
+            window.lock()
+            async with app.run_test(size=NARROW) as pilot:
+                await sign_in(pilot)
+                await f5(pilot)
+                assert line_state(app) == "在线"
+                # A 补正 asked and answered before the move: settled.
+                department_decides(old_url, "tax", house, "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+                await f5(pilot)
+                assert to_act_on(app) == "需处理 1"
+                await f3(pilot)
+                await highlight(pilot, house)
+                await pilot.press("f7")
+                await until(pilot, lambda: isinstance(app.screen, SupplementScreen), "F7: the supplement")
+                await pilot.press("1", "ctrl+s")
+                await until(pilot, lambda: not isinstance(app.screen, SupplementScreen), "the supplement saved")
+                await f5(pilot)
+                assert to_act_on(app) == "" and line_state(app) == "在线"
+
+                # -- the exchange goes away ---------------------------------------------------
+                exchange.stop()
+                await f5(pilot)
+                assert line_state(app).startswith("离线")
+                await pilot.press("escape")  # from F3 back to the pick screen
+                await pilot.pause()
+                newborn = await accept_newborn(pilot)  # accepting goes on, the envelopes wait
+                state = line_state(app)
+                assert state.startswith("离线") and "待发送 2 件" in state, state
+                await quit_app(pilot)
+        finally:
+            window.close()
+
+        # -- … and comes back at another address, with its data --------------------------------
+        held = hold_port(exchange.port)
+        exchange.port = 0
+        exchange.start()
+        assert exchange.url != old_url
+        # Support sets WINDOW_APP_EXCHANGE_URL (a running app keeps its settings): the clerk
+        # starts the window again and signs in.
+        window, app = start_window(tmp_path / "window", exchange.url, clock=pinned_clock)
+        try:
+            async with app.run_test(size=NARROW) as pilot:
+                await sign_in(pilot)
+                await f5(pilot)
+                assert line_state(app) == "在线"  # the old address is history, not the line's state
+                assert to_act_on(app) == ""  # what was settled before the move is not news again
+                assert not [message for message in toasts(app) if "补正" in message], toasts(app)
+                await f3(pilot)
+                assert listed(app) == [newborn, house]
+                assert marks(app) == ["", ""]
+        finally:
+            window.close()
+        assert receipt_nos(inbox(exchange.url, "public_security")) == [newborn]
+        assert receipt_nos(inbox(exchange.url, "health")) == [newborn]
+    finally:
+        exchange.stop()
+        if held is not None:
+            held.close()
