@@ -31,7 +31,6 @@ from screens.applications import ApplicationsScreen
 from screens.checklist import ChecklistScreen
 from screens.form import FormScreen, widget_id
 from screens.pick import PickScreen
-from screens.review import ReviewScreen
 from screens.sign_in import SignInScreen
 from screens.situation import SituationScreen
 from tests.functional_tests.end_steps import resident_id
@@ -189,6 +188,20 @@ async def highlight(pilot, receipt_no: str) -> None:
         await pilot.press("down" if table.cursor_row < target else "up")
         await pilot.pause()
     raise AssertionError(f"the cursor never reached {receipt_no}")
+
+
+async def resume_the_draft(pilot) -> None:
+    """F3, F6 to the drafts, Down into the list, Enter on the one draft: back where it was left."""
+    app = pilot.app
+    screen = await f3(pilot)
+    await pilot.press("f6")
+    await until(pilot, lambda: screen.tab == "apps-tab-drafts", "F6: the drafts")
+    drafts = screen.query_one("#apps-drafts", DataTable)
+    assert drafts.row_count == 1, drafts.row_count
+    await pilot.press("down")
+    await until(pilot, lambda: app.focused is drafts, "the drafts list")
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(app.screen, ApplicationsScreen), "the draft resumed")
 
 
 async def quit_app(pilot) -> None:
@@ -430,12 +443,18 @@ async def drive(data_dir: Path, url: str, stop: str) -> None:
         await newborn_up_to_the_form(pilot)
         await fill_form(pilot, {k: v for k, v in NEWBORN_FORM.items() if k not in ("father_name", "father_id_number")})
         if stop == "after-step-change":
-            await next_step(pilot, ReviewScreen)  # a step change: the draft holds the form so far
-            await pilot.press("escape")  # back to the form to fill in the father
-            await until(pilot, lambda: isinstance(app.screen, FormScreen), "back on the form")
+            # The clerk looks back at the checklist (Esc) and returns (Ctrl+N): two step
+            # changes, each saving the draft with the form so far.
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, ChecklistScreen), "back on the checklist")
+            await next_step(pilot, FormScreen)
             await fill_form(pilot, {"father_name": "韦振"})  # half typed when the power goes
         elif stop == "typed-in-a-field":
             await fill_form(pilot, {"father_name": "韦振华"})
+            typed = time.monotonic()
+            while time.monotonic() - typed < 2.0:  # the clerk looks up for two seconds
+                await pilot.pause()
+                await asyncio.sleep(0.05)
         print("READY", flush=True)
         # The app runs on (timers, workers) as it would at the window, until it is killed.
         started = time.monotonic()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import socket
 from pathlib import Path
 
@@ -53,7 +54,9 @@ from tests.functional_tests.morning_helpers import (
     listed,
     marks,
     quit_app,
+    resume_the_draft,
     row_of,
+    settings_at,
     sign_in,
     start_window,
     to_act_on,
@@ -247,3 +250,64 @@ async def test_the_exchange_goes_away_and_comes_back_at_another_address(tmp_path
         exchange.stop()
         if held is not None:
             held.close()
+
+
+def killed_mid_form(data_dir: Path, url: str, stop: str) -> None:
+    """The window in its own process, driven into the form as ``stop`` says, then SIGKILL."""
+    killed = KilledWindow(data_dir, url, stop)
+    try:
+        killed.wait_until_ready()
+    finally:
+        code = killed.kill()
+    assert code == -signal.SIGKILL
+
+
+async def test_killed_mid_form_and_started_again_the_draft_holds_what_was_typed(tmp_path: Path) -> None:
+    data_dir = tmp_path / "window"
+    with ExchangeProcess(tmp_path / "exchange.db") as exchange:
+        settings_at(data_dir, exchange.url)  # the window's data dir, as installed
+        # 新生儿出生: the form filled but for the father; to the review (a step change), back
+        # to the form, the father's name half typed: the power goes.
+        killed_mid_form(data_dir, exchange.url, "after-step-change")
+
+        window, app = start_window(data_dir, exchange.url)
+        try:
+            async with app.run_test(size=NARROW) as pilot:
+                await sign_in(pilot)
+                await resume_the_draft(pilot)
+                assert isinstance(app.screen, FormScreen)
+                assert form_value(app, "child_name") == "韦子睿"
+                assert form_value(app, "mother_id_number") == MOTHER_ID
+                assert form_value(app, "hukou_address") == "贞丰县珉谷街道双峰社区解放路12号"
+                assert form_value(app, "child_gender") == "male"
+                await fill_form(pilot, {"father_name": "韦振华", "father_id_number": FATHER_ID})
+                newborn = await accept_at_review(pilot)
+                await f5(pilot)
+                assert line_state(app) == "在线"
+        finally:
+            window.close()
+        (registration,) = inbox(exchange.url, "public_security")
+        assert registration["receipt_no"] == newborn
+        fields = opened(json.dumps(registration["payload"]), "public_security")["fields"]
+        assert fields["child_name"]["value"] == "韦子睿"
+        assert fields["father_name"]["value"] == "韦振华"
+
+
+@pytest.mark.xfail(strict=True, reason="autosave on field change: helper C's branch")
+async def test_killed_two_seconds_after_typing_a_field_without_a_step_change_keeps_it(tmp_path: Path) -> None:
+    """Drafts save on every field change (debounced, crash-safe): a SIGKILL loses at most the
+    last second, so a value typed two seconds before it is there."""
+    data_dir = tmp_path / "window"
+    with ExchangeProcess(tmp_path / "exchange.db") as exchange:
+        settings_at(data_dir, exchange.url)
+        killed_mid_form(data_dir, exchange.url, "typed-in-a-field")
+        window, app = start_window(data_dir, exchange.url)
+        try:
+            async with app.run_test(size=NARROW) as pilot:
+                await sign_in(pilot)
+                await resume_the_draft(pilot)
+                assert isinstance(app.screen, FormScreen)
+                assert form_value(app, "father_name") == "韦振华"
+                assert form_value(app, "child_name") == "韦子睿"
+        finally:
+            window.close()
