@@ -80,11 +80,14 @@ def settings_at(data_dir: Path, url: str) -> Settings:
     return seed_window_database(load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(data_dir)))
 
 
-def start_window(data_dir: Path, url: str, clock: Callable[[], Any] | None = None) -> tuple[Window, WindowApp]:
+def start_window(
+    data_dir: Path, url: str, clock: Callable[[], Any] | None = None, *, sync: bool = False
+) -> tuple[Window, WindowApp]:
     """The app as ``window-app`` starts it: nobody signed in, the sign-in screen first. Its own
-    sync rounds off: every round is the clerk's F5, so the test knows when one happened."""
+    sync rounds off unless ``sync`` (as shipped): every round is the clerk's F5, so the test
+    knows when one happened."""
     window = Window.open(settings_at(data_dir, url), clock=clock)
-    return window, WindowApp(window, cursor_blink=False, sync=False)
+    return window, WindowApp(window, cursor_blink=False, sync=sync)
 
 
 # -- waiting ----------------------------------------------------------------------------------

@@ -230,13 +230,14 @@ async def test_the_exchange_goes_away_and_comes_back_at_another_address(tmp_path
         exchange.start()
         assert exchange.url != old_url
         # Support sets WINDOW_APP_EXCHANGE_URL (a running app keeps its settings): the clerk
-        # starts the window again and signs in.
-        window, app = start_window(tmp_path / "window", exchange.url, clock=pinned_clock)
+        # starts the window again, as shipped (syncing on its own), and signs in.
+        window, app = start_window(tmp_path / "window", exchange.url, clock=pinned_clock, sync=True)
         try:
             async with app.run_test(size=NARROW) as pilot:
+                # The old address's refusal is history, not the state of the line now.
+                assert not line_state(app).startswith("离线"), line_state(app)
                 await sign_in(pilot)
-                await f5(pilot)
-                assert line_state(app) == "在线"  # the old address is history, not the line's state
+                await until(pilot, lambda: line_state(app) == "在线", "the queue drained without a key")
                 assert to_act_on(app) == ""  # what was settled before the move is not news again
                 assert not [message for message in toasts(app) if "补正" in message], toasts(app)
                 await f3(pilot)
