@@ -6,7 +6,9 @@ when to try it again, and — after a ``401``/``403`` — a fingerprint of the r
 endpoint is held until the configured token changes).
 
 ``exchange_events`` keeps every event pulled, keyed by (endpoint, seq): inserting it is the
-proof it was applied, in the same transaction as its effects and the new cursor.
+proof it was applied, in the same transaction as its effects and the new cursor. An exchange
+that moved to another URL sends its history again from cursor 0: an event already applied
+from the old address (same content but ``seq``) is recorded and not applied again.
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ def set_cursor(db: Database, endpoint: str, cursor: int) -> None:
 
 
 def insert_event(db: Database, endpoint: str, event: dict[str, Any], receipt_no: str | None, now: str) -> bool:
-    """Record a pulled event (inside the applying transaction); ``False`` if it was applied before."""
+    """Record a pulled event (inside the applying transaction); ``False`` if it was applied before:
+    from this endpoint (its ``seq``), or from the same exchange at its old address
+    (:func:`_applied_elsewhere`)."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO exchange_events (endpoint, seq, kind, envelope_id, receipt_no, department, item, at, "
         "data, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -124,7 +128,31 @@ def insert_event(db: Database, endpoint: str, event: dict[str, Any], receipt_no:
             now,
         ],
     )
-    return cursor.rowcount > 0
+    return cursor.rowcount > 0 and not _applied_elsewhere(db, endpoint, event, receipt_no)
+
+
+def _content(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without its place in one endpoint's sequence."""
+    return {name: value for name, value in event.items() if name != "seq"}
+
+
+def _applied_elsewhere(db: Database, endpoint: str, event: dict[str, Any], receipt_no: str | None) -> bool:
+    """The very same event was applied from another endpoint: the exchange moved (an endpoint is
+    keyed by its URL, so the new address starts from cursor 0 and sends its history again).
+
+    Replaying that history would record every department's answer a second time in the audit
+    trail and, were a round cut short half-way, bring back a 补正 request long answered. Only
+    the same envelope's event with the same content (everything but ``seq``: kind, item, time,
+    decision, signature) counts; another exchange's events differ in their times at least.
+    """
+    if receipt_no is None:
+        return False  # not one of this window's envelopes: nothing was applied anyway
+    rows = db.execute(
+        "SELECT data FROM exchange_events WHERE receipt_no = ? AND envelope_id = ? AND kind = ? AND endpoint != ?",
+        [receipt_no, str(event.get("envelope_id") or ""), event.get("kind", ""), endpoint],
+    ).fetchall()
+    content = _content(json.loads(json.dumps(event, ensure_ascii=False, sort_keys=True)))
+    return any(_content(json.loads(data)) == content for (data,) in rows)
 
 
 def events_of(db: Database, receipt_no: str) -> list[dict[str, Any]]:
