@@ -205,7 +205,9 @@ class FormScreen(StepScreen):
     def show_problems(self, problems: list[Problem]) -> None:
         """Every problem under its field; the first such field is focused and scrolled to."""
         rest = mark_problems(self, problems)
-        first = next((row for row in self.query(FieldRow) if row.problem is not None), None)
+        marked = [row for row in self.query(FieldRow) if row.problem is not None]
+        # A cross-field rule marks each field it names; the field it is about is the one to fix.
+        first = next((row for row in marked if row.problem and row.problem.path == row.path), None) or next(iter(marked), None)
         if first is not None:
             first.control.focus()
             self.query_one("#form-fields", VerticalScroll).scroll_to_widget(first, animate=False)
