@@ -105,3 +105,13 @@ async def test_the_form_shows_a_rule_at_both_fields_and_blocks_next(window):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+def test_a_draft_saved_before_the_merge_opens_with_the_canonical_field(window) -> None:
+    intake = window.new_intake("newborn")
+    intake.fields.update(child_name="韦子睿", delivery_date="2026-11-20")  # as the form asked it then
+    draft_id = window.save_draft(intake)
+
+    opened = window.load_draft(draft_id)
+    assert opened.fields == {"child_name": "韦子睿", "child_birth_date": "2026-11-20"}
+    assert not [p for p in window.validate(opened, "form") if p.path == "fields.delivery_date"]
