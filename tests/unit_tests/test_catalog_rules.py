@@ -119,13 +119,21 @@ ENTRY = "bundle newborn / rule different"
             ("'within_days' does not apply to a 'different' rule",),
         ),
         ('check = "sex"\nfield = "mother_id_number"', "bundle newborn / rule sex", ("needs 'sex'",)),
-        ('check = "age"\nfield = "mother_id_number"', "bundle newborn / rule age", ("needs 'minimum', 'maximum' or both",)),
+        (
+            'check = "age"\nfield = "mother_id_number"',
+            "bundle newborn / rule age",
+            ("needs 'minimum', 'maximum' or both",),
+        ),
         (
             'check = "age"\nfield = "mother_id_number"\nminimum = 60\nmaximum = 18',
             "bundle newborn / rule age",
             ("'minimum' 60 is above 'maximum' 18",),
         ),
-        ('check = "age"\nfield = "mother_id_number"\nminimum = 18\nsexx = "male"', "bundle newborn / rule age", ("unknown key 'sexx'",)),
+        (
+            'check = "age"\nfield = "mother_id_number"\nminimum = 18\nsexx = "male"',
+            "bundle newborn / rule age",
+            ("unknown key 'sexx'",),
+        ),
         (
             'check = "different"\nfield = "mother_id_number"\nother = "applicant_id_number"',
             ENTRY,
@@ -133,7 +141,9 @@ ENTRY = "bundle newborn / rule different"
         ),
     ],
 )
-def test_a_bad_bundle_rule_is_a_catalog_problem(catalog_dir: Path, rule: str, entry: str, fragments: tuple[str, ...]) -> None:
+def test_a_bad_bundle_rule_is_a_catalog_problem(
+    catalog_dir: Path, rule: str, entry: str, fragments: tuple[str, ...]
+) -> None:
     bundle_rule(catalog_dir, "[[bundle.rule]]\n" + rule + "\n")
     assert_problem(catalog_dir, "bundles/personal.toml", entry, *fragments)
 
@@ -148,14 +158,25 @@ def test_a_fields_rule_names_known_fields_of_a_type_it_reads(catalog_dir: Path) 
     assert_problem(catalog_dir, "fields.toml", "field baby_birth_date / rule not_after", "unknown field 'baby_nam'")
     edit(catalog_dir, "fields.toml", 'other = "baby_nam"', 'other = "baby_name"')
     assert_problem(
-        catalog_dir, "fields.toml", "field baby_birth_date / rule not_after", "'other' field 'baby_name' is of type 'text'"
+        catalog_dir,
+        "fields.toml",
+        "field baby_birth_date / rule not_after",
+        "'other' field 'baby_name' is of type 'text'",
     )
 
 
 def test_a_merged_field_is_gone(catalog_dir: Path) -> None:
-    edit(catalog_dir, "items/people.toml", '"baby_birth_date", "mother_id_number"]', '"delivery_date", "mother_id_number"]')
+    edit(
+        catalog_dir,
+        "items/people.toml",
+        '"baby_birth_date", "mother_id_number"]',
+        '"delivery_date", "mother_id_number"]',
+    )
     assert_problem(
-        catalog_dir, "items/people.toml", "item birth_registration", "field 'delivery_date' was merged into 'baby_birth_date'"
+        catalog_dir,
+        "items/people.toml",
+        "item birth_registration",
+        "field 'delivery_date' was merged into 'baby_birth_date'",
     )
     edit(catalog_dir, "fields.toml", 'replaces = ["delivery_date"]', 'replaces = ["baby_name"]')
     assert_problem(catalog_dir, "fields.toml", "field baby_birth_date", "'replaces': field 'baby_name' still exists")
@@ -172,4 +193,6 @@ def test_an_item_names_a_field_its_departments_way(catalog_dir: Path) -> None:
     [requirement] = [r for r in catalog.items["birth_registration"].fields if r.field == "baby_birth_date"]
     assert requirement.label == Words("分娩日期", "Date of delivery")
     edit(catalog_dir, "items/people.toml", ', label_en = "Date of delivery"', "")
-    assert_problem(catalog_dir, "items/people.toml", "item birth_registration / field baby_birth_date", "'label_en' is missing")
+    assert_problem(
+        catalog_dir, "items/people.toml", "item birth_registration / field baby_birth_date", "'label_en' is missing"
+    )

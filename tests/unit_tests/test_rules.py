@@ -20,8 +20,9 @@ from window_app.domain.identifiers import resident_id_check_char
 from window_app.domain.intake import FormLine, UnifiedForm
 from window_app.domain.words import Words
 from window_app.intake.form import migrate_merged_fields
+from window_app.intake.guide import build_guide
 from window_app.intake.io import parse_intake
-from window_app.intake.rules import applicable_rules, fields_ruled_with, rule_problems
+from window_app.intake.rules import applicable_rules, describe_rule, fields_ruled_with, rule_problems
 from window_app.intake.validate import validate_intake
 
 TODAY = dt.date(2026, 11, 27)
@@ -266,3 +267,64 @@ def test_a_child_born_after_the_delivery_date_is_refused_naming_both() -> None:
     assert "“子女出生日期”填为 2026-11-20" in words.zh and "“delivery_date”填为 2026-11-19" in words.zh
     assert "the same fact" in words.en
     assert migrate_merged_fields(SHIPPED, intake) == {}  # nothing is chosen silently
+
+
+# -- what the guide says is checked ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "zh", "en"),
+    [
+        (
+            FieldRule("different", "seller_id", other="buyer_id"),
+            "“出卖人身份证号码”与“买受人身份证号码”不能相同",
+            "“Seller's ID number” and “Buyer's ID number” must differ",
+        ),
+        (
+            FieldRule("equal", "alias", other="name"),
+            "“曾用名”应与“姓名”一致",
+            "“Former name” must be the same as “Name”",
+        ),
+        (
+            FieldRule("not_after", "birth_date", other="today", within_days=30),
+            "“子女出生日期”不能晚于受理日期，相差不超过30天",
+            "“Child's date of birth” cannot be after the acceptance date, at most 30 days apart",
+        ),
+        (
+            FieldRule("sex", "buyer_id", sex="female"),
+            "“买受人身份证号码”应为女性的号码",
+            "“Buyer's ID number” must be a woman's number",
+        ),
+        (
+            FieldRule("age", "buyer_id", minimum=18),
+            "按“买受人身份证号码”中的出生日期，应年满18周岁",
+            "By the birth date in “Buyer's ID number”, aged 18 or older",
+        ),
+        (
+            FieldRule("age", "birth_date", minimum=18, maximum=65),
+            "按“子女出生日期”，年龄应为18至65周岁",
+            "By “Child's date of birth”, aged 18 to 65",
+        ),
+        (
+            FieldRule("age", "birth_date", maximum=16),
+            "按“子女出生日期”，不能超过16周岁",
+            "By “Child's date of birth”, aged 16 or younger",
+        ),
+    ],
+)
+def test_each_rule_is_described_in_words(rule: FieldRule, zh: str, en: str) -> None:
+    assert describe_rule(rule, FIELDS) == Words(zh, en)
+
+
+def test_the_guide_lists_the_checks_of_the_application() -> None:
+    intake = example("house_transfer")
+    guide = build_guide(SHIPPED, Offering("bundle", SHIPPED.bundles["house_transfer"]), intake)
+    assert guide.to_json()["checks"] == [
+        {
+            "check": "different",
+            "field": "seller_id_number",
+            "other": "applicant_id_number",
+            "text": "“出卖人身份证号码”与“申请人身份证号码”不能相同",
+            "text_en": "“Seller's resident ID number” and “Applicant's resident ID number” must differ",
+        }
+    ]

@@ -116,7 +116,10 @@ def check_rule_fields(partial: PartialCatalog) -> None:
     for bundle in partial.bundles.values():
         members = bundle.mandatory + bundle.optional
         used_in_bundle[bundle.id] = {
-            requirement.field for item_id in members if item_id in partial.items for requirement in partial.items[item_id].fields
+            requirement.field
+            for item_id in members
+            if item_id in partial.items
+            for requirement in partial.items[item_id].fields
         }
     for use in partial.rule_uses:
         rule = use.rule
@@ -148,7 +151,9 @@ def check_rule_fields(partial: PartialCatalog) -> None:
 def _unknown_field(partial: PartialCatalog, key: str, field_id: str) -> str:
     for canonical in partial.fields.values():
         if field_id in canonical.replaces:
-            return f"'{key}': field '{field_id}' was merged into '{canonical.id}' (its 'replaces'): name '{canonical.id}'"
+            return (
+                f"'{key}': field '{field_id}' was merged into '{canonical.id}' (its 'replaces'): name '{canonical.id}'"
+            )
     close = difflib.get_close_matches(field_id, list(partial.fields), n=1, cutoff=0.75)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"'{key}': unknown field '{field_id}'{hint}"

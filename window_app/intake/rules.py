@@ -111,7 +111,10 @@ def _failure(rule: FieldRule, fields: list, values: Mapping[str, str], today: dt
     if rule.check == "age":
         return _age_failure(rule, name, field, date, today)
     if rule.other == TODAY:
-        other_date, other_name = today, Words("受理日期（今天，{d}）", "the acceptance date (today, {d})").format(d=today.isoformat())
+        other_date, other_name = (
+            today,
+            Words("受理日期（今天，{d}）", "the acceptance date (today, {d})").format(d=today.isoformat()),
+        )
     else:
         other = fields[1]
         other_date, other_name = _date_of(other, values[other.id].strip()), _dated_name(other)
@@ -129,14 +132,47 @@ def _age_failure(rule: FieldRule, name: Words, field: FormField, birth: dt.date,
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     whose = Words("按{a}", "By {a}").format(a=_dated_name(field))
     if rule.minimum is not None and age < rule.minimum:
-        return Words("{whose}，年龄为{age}周岁，应年满{n}周岁", "{whose} the person is {age}; the minimum age is {n}").format(
-            whose=whose, age=age, n=rule.minimum
-        )
+        return Words(
+            "{whose}，年龄为{age}周岁，应年满{n}周岁", "{whose} the person is {age}; the minimum age is {n}"
+        ).format(whose=whose, age=age, n=rule.minimum)
     if rule.maximum is not None and age > rule.maximum:
-        return Words("{whose}，年龄为{age}周岁，不能超过{n}周岁", "{whose} the person is {age}; the maximum age is {n}").format(
-            whose=whose, age=age, n=rule.maximum
-        )
+        return Words(
+            "{whose}，年龄为{age}周岁，不能超过{n}周岁", "{whose} the person is {age}; the maximum age is {n}"
+        ).format(whose=whose, age=age, n=rule.maximum)
     return None
+
+
+def describe_rule(rule: FieldRule, fields: Mapping[str, FormField]) -> Words:
+    """What a rule checks, in words (the guide lists them before anything is typed).
+
+    Args:
+        fields: Field id → field, holding the rule's fields (the catalog's, or the form's).
+    """
+    field = fields[rule.field]
+    name = _quoted(field.label)
+    if rule.check in ("equal", "different"):
+        other = _quoted(fields[rule.other].label)
+        if rule.check == "different":
+            return Words("{a}与{b}不能相同", "{a} and {b} must differ").format(a=name, b=other)
+        return Words("{a}应与{b}一致", "{a} must be the same as {b}").format(a=name, b=other)
+    if rule.check == "sex":
+        return Words("{a}应为{sex}的号码", "{a} must be {sex} number").format(
+            a=name, sex=_SEX_WORDS[rule.sex or "male"]
+        )
+    if rule.check == "age":
+        whose = _dated_name(field)
+        if rule.minimum is not None and rule.maximum is not None:
+            return Words("按{a}，年龄应为{low}至{high}周岁", "By {a}, aged {low} to {high}").format(
+                a=whose, low=rule.minimum, high=rule.maximum
+            )
+        if rule.minimum is not None:
+            return Words("按{a}，应年满{n}周岁", "By {a}, aged {n} or older").format(a=whose, n=rule.minimum)
+        return Words("按{a}，不能超过{n}周岁", "By {a}, aged {n} or younger").format(a=whose, n=rule.maximum)
+    other_name = Words("受理日期", "the acceptance date") if rule.other == TODAY else _dated_name(fields[rule.other])
+    said = _ORDER_WORDS[rule.check].format(a=_dated_name(field), b=other_name)
+    if rule.within_days is not None:
+        said += Words("，相差不超过{n}天", ", at most {n} days apart").format(n=rule.within_days)
+    return said
 
 
 def _quoted(label: Words) -> Words:
