@@ -70,6 +70,7 @@ class FieldRow(Vertical):
     FieldRow .field-line > RadioSet > RadioButton { width: auto; margin-right: 2; }
     FieldRow .field-error {
         display: none;
+        width: 1fr;  /* a long message (a rule naming two fields) wraps instead of being cut */
         margin-left: 20;
         color: $text-error;
         text-style: bold;

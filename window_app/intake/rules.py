@@ -19,6 +19,7 @@ from window_app.domain.words import Words
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
 
 _SEX_WORDS = {"male": Words("男性", "a man's"), "female": Words("女性", "a woman's")}
+# Failure words are kept short: each shows on one line under its field at 80 columns in Chinese.
 _ORDER_WORDS = {
     "before": Words("{a}应早于{b}", "{a} must be before {b}"),
     "after": Words("{a}应晚于{b}", "{a} must be after {b}"),
@@ -87,7 +88,7 @@ def _failure(rule: FieldRule, fields: list, values: Mapping[str, str], today: dt
         other = fields[1]
         same = _comparable(field, value) == _comparable(other, values[other.id].strip())
         if rule.check == "different" and same:
-            return Words("{a}与{b}相同，二者不能是同一个", "{a} and {b} are the same; they cannot be").format(
+            return Words("{a}与{b}不能相同", "{a} and {b} cannot be the same").format(
                 a=name, b=_quoted(other.label)
             )
         if rule.check == "equal" and not same:
@@ -96,25 +97,16 @@ def _failure(rule: FieldRule, fields: list, values: Mapping[str, str], today: dt
     if rule.check == "sex":
         if sex_of(value.upper()) == rule.sex:
             return None
-        found = "female" if rule.sex == "male" else "male"
-        return Words(
-            "{a}是{found}的号码（第17位{parity}），应为{wanted}的号码",
-            "{a} is {found} number (17th digit {parity_en}); it must be {wanted}",
-        ).format(
-            a=name,
-            found=_SEX_WORDS[found],
-            wanted=_SEX_WORDS[rule.sex or "male"],
-            parity="为偶数" if found == "female" else "为奇数",
-            parity_en="even" if found == "female" else "odd",
+        # Short enough for one line under the field at 80 columns (the parity says why).
+        parity = Words("偶数", "even") if rule.sex == "male" else Words("奇数", "odd")
+        return Words("{a}应为{wanted}号码（第17位现为{parity}）", "{a} must be {wanted} (17th digit is {parity})").format(
+            a=name, wanted=_SEX_WORDS[rule.sex or "male"], parity=parity
         )
     date = _date_of(field, value)
     if rule.check == "age":
         return _age_failure(rule, name, field, date, today)
     if rule.other == TODAY:
-        other_date, other_name = (
-            today,
-            Words("受理日期（今天，{d}）", "the acceptance date (today, {d})").format(d=today.isoformat()),
-        )
+        other_date, other_name = today, Words("今天（{d}）", "today ({d})").format(d=today.isoformat())
     else:
         other = fields[1]
         other_date, other_name = _date_of(other, values[other.id].strip()), _dated_name(other)
@@ -122,23 +114,24 @@ def _failure(rule: FieldRule, fields: list, values: Mapping[str, str], today: dt
     if not _ORDER_HOLDS[rule.check](date, other_date):
         return _ORDER_WORDS[rule.check].format(a=this_name, b=other_name)
     if rule.within_days is not None and abs((date - other_date).days) > rule.within_days:
-        return Words(
-            "{a}与{b}相差{n}天，不能超过{limit}天", "{a} is {n} days from {b}; at most {limit} days are allowed"
-        ).format(a=this_name, b=other_name, n=abs((date - other_date).days), limit=rule.within_days)
+        if rule.other == TODAY:
+            other_name = Words("今天", "today")
+        return Words("{a}与{b}相差{n}天，不能超过{limit}天", "{a} is {n} days from {b}; at most {limit}").format(
+            a=this_name, b=other_name, n=abs((date - other_date).days), limit=rule.within_days
+        )
     return None
 
 
 def _age_failure(rule: FieldRule, name: Words, field: FormField, birth: dt.date, today: dt.date) -> Words | None:
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    whose = Words("按{a}", "By {a}").format(a=_dated_name(field))
     if rule.minimum is not None and age < rule.minimum:
-        return Words(
-            "{whose}，年龄为{age}周岁，应年满{n}周岁", "{whose} the person is {age}; the minimum age is {n}"
-        ).format(whose=whose, age=age, n=rule.minimum)
+        return Words("{a}：年龄{age}周岁，应年满{n}周岁", "{a}: aged {age}, must be at least {n}").format(
+            a=name, age=age, n=rule.minimum
+        )
     if rule.maximum is not None and age > rule.maximum:
-        return Words(
-            "{whose}，年龄为{age}周岁，不能超过{n}周岁", "{whose} the person is {age}; the maximum age is {n}"
-        ).format(whose=whose, age=age, n=rule.maximum)
+        return Words("{a}：年龄{age}周岁，不能超过{n}周岁", "{a}: aged {age}, must be at most {n}").format(
+            a=name, age=age, n=rule.maximum
+        )
     return None
 
 

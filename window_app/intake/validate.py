@@ -404,9 +404,8 @@ def _merged_conflict(catalog: Catalog, old: str, canonical: str, fields: dict[st
     return Problem(
         f"fields.{canonical}",
         Words(
-            "“{label}”填为 {value}，但已并入它的旧字段“{old}”填为 {old_value}：二者是同一事实，请核对后只保留正确的一个",
-            "“{label}” is {value}, but the old field “{old}”, merged into it (the same fact), is {old_value}: "
-            "check which is right and keep only that one",
+            "“{label}”{value}与旧字段“{old}”{old_value}不一致（同一事实），请核对",
+            "“{label}” {value} differs from the old field “{old}” {old_value} (the same fact): check which is right",
         ).format(label=label, value=fields.get(canonical, ""), old=old, old_value=fields[old]),
         (f"fields.{old}",),
     )
