@@ -95,9 +95,19 @@ ENTRY = "bundle newborn / rule different"
             ("field 'delivery_date' was merged into 'baby_birth_date'",),
         ),
         (
-            'check = "different"\nfield = "mother_id_number"\nother = "baby_birth_date"',
+            'check = "different"\nfield = "mother_id_number"\nother = "baby_name"',
             ENTRY,
-            ("compares a 'id_number' field with a 'date' field",),
+            ("compares a 'id_number' field with a 'text' field",),
+        ),
+        (
+            'check = "sex"\nfield = "mother_id_number"\nother = "baby_name"',
+            "bundle newborn / rule sex",
+            ("'other' field 'baby_name' must be a choice field with the values 'male', 'female'",),
+        ),
+        (
+            'check = "sex"\nfield = "mother_id_number"\nother = "baby_name"\nsex = "female"',
+            "bundle newborn / rule sex",
+            ("gives both of 'sex'",),
         ),
         (
             'check = "sex"\nfield = "baby_birth_date"\nsex = "male"',
@@ -118,7 +128,7 @@ ENTRY = "bundle newborn / rule different"
             ENTRY,
             ("'within_days' does not apply to a 'different' rule",),
         ),
-        ('check = "sex"\nfield = "mother_id_number"', "bundle newborn / rule sex", ("needs 'sex'",)),
+        ('check = "sex"\nfield = "mother_id_number"', "bundle newborn / rule sex", ("needs one of 'sex'",)),
         (
             'check = "age"\nfield = "mother_id_number"',
             "bundle newborn / rule age",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
-from window_app.domain.catalog import Bundle, Catalog, FieldRule, FormField, Offering
+from window_app.domain.catalog import Bundle, Catalog, Choice, FieldRule, FormField, Offering
 from window_app.domain.identifiers import resident_id_check_char
 from window_app.domain.intake import FormLine, UnifiedForm
 from window_app.domain.words import Words
@@ -48,6 +48,12 @@ FIELDS = {
         FormField("delivery", Words("入院日期", "Admission date"), "date"),
         FormField("name", Words("姓名", "Name")),
         FormField("alias", Words("曾用名", "Former name")),
+        FormField(
+            "sex_choice",
+            Words("性别", "Sex"),
+            "choice",
+            choices=(Choice("male", Words("男", "Male")), Choice("female", Words("女", "Female"))),
+        ),
     )
 }
 CATALOG = Catalog(version="t", name="t", regions={}, departments={}, materials={}, fields=FIELDS, items={}, bundles={})
@@ -126,6 +132,21 @@ def test_date_order_reads_the_birth_date_in_an_id_number() -> None:
     words = only_words(rule, buyer_id=rid("20261125", "028"), birth_date="2026-11-20")
     assert words.zh == "“买受人身份证号码”中的出生日期应早于“子女出生日期”"
     assert words.en == "the birth date in “Buyer's ID number” must be before “Child's date of birth”"
+
+
+def test_equal_between_a_date_and_an_id_number_reads_the_birth_date_in_it() -> None:
+    rule = FieldRule("equal", "buyer_id", other="birth_date")
+    assert failures(rule, buyer_id=rid("20261120", "013"), birth_date="2026-11-20") == []
+    words = only_words(rule, buyer_id=rid("20261120", "013"), birth_date="2026-11-21")
+    assert words.zh == "“买受人身份证号码”中的出生日期应与“子女出生日期”一致"
+    assert words.en == "the birth date in “Buyer's ID number” must be the same as “Child's date of birth”"
+
+
+def test_sex_against_a_choice_field() -> None:
+    rule = FieldRule("sex", "buyer_id", other="sex_choice")
+    assert failures(rule, buyer_id=MAN, sex_choice="male") == []
+    words = only_words(rule, buyer_id=MAN, sex_choice="female")
+    assert words == Words("“买受人身份证号码”的性别与“性别”不一致", "The sex in “Buyer's ID number” does not match “Sex”")
 
 
 def test_sex_from_the_seventeenth_digit() -> None:

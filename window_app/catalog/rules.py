@@ -30,7 +30,7 @@ TYPES_READ: dict[str, tuple[str, ...]] = {
 KEYS_OF: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(PAIRED, ("other",)),
     **dict.fromkeys(DATE_ORDER, ("other", "within_days")),
-    "sex": ("sex",),
+    "sex": ("sex", "other"),
     "age": ("minimum", "maximum"),
 }
 OPTIONAL_KEYS = ("other", "within_days", "sex", "minimum", "maximum")
@@ -80,7 +80,7 @@ def _read_rule(sub: Table, owner_field: str) -> FieldRule | None:
         if key in sub.data and key not in takes:
             sub.problem(f"'{key}' does not apply to a '{check}' rule (it takes {_listed(takes)})")
             values[key] = None if key != "other" else ""
-    if "other" in takes and not values["other"]:
+    if "other" in takes and check != "sex" and not values["other"]:
         sub.problem(f"a '{check}' rule needs 'other': the field it is compared with")
         return None
     if values["other"] == TODAY and check not in DATE_ORDER:
@@ -89,8 +89,9 @@ def _read_rule(sub: Table, owner_field: str) -> FieldRule | None:
     if values["other"] == field:
         sub.problem(f"compares field '{field}' with itself")
         return None
-    if check == "sex" and values["sex"] is None:
-        sub.problem(f"a 'sex' rule needs 'sex': {_listed(SEXES)}")
+    if check == "sex" and (values["sex"] is None) == (not values["other"]):
+        both = "gives both" if values["sex"] is not None else "needs one"
+        sub.problem(f"a 'sex' rule {both} of 'sex' ({_listed(SEXES)}) and 'other' (a choice field holding the sex)")
         return None
     if check == "age":
         low, high = values["minimum"], values["maximum"]
@@ -134,13 +135,16 @@ def check_rule_fields(partial: PartialCatalog) -> None:
                 continue
             types.append(field.type)
             wanted = TYPES_READ.get(rule.check)
-            if wanted is not None and field.type not in wanted:
+            if rule.check == "sex" and key == "other":
+                if field.type != "choice" or not set(SEXES) <= {choice.value for choice in field.choices}:
+                    problem(f"'other' field '{field_id}' must be a choice field with the values {_listed(SEXES)}")
+            elif wanted is not None and field.type not in wanted:
                 problem(
                     f"'{key}' field '{field_id}' is of type '{field.type}'; a '{rule.check}' rule reads "
                     + " or ".join(f"'{t}'" for t in wanted)
                     + " fields"
                 )
-        if rule.check in PAIRED and len(types) == 2 and types[0] != types[1]:
+        if rule.check in PAIRED and len(types) == 2 and types[0] != types[1] and set(types) != set(DATED):
             problem(f"compares a '{types[0]}' field with a '{types[1]}' field: they can never be {rule.check}")
         if use.bundle in used_in_bundle and "item" not in partial.unreadable:
             for field_id in rule.fields:

@@ -45,7 +45,7 @@ RuleCheck = Literal[
     "after",  # field > other
     "not_before",  # field >= other
     "not_after",  # field <= other
-    "sex",  # an ID number's sex digit (17th: odd male, even female) is ``sex``
+    "sex",  # an ID number's sex digit (17th: odd male, even female) is ``sex``, or ``other``'s value
     "age",  # years since the birth date (date field or ID number) on the acceptance date
 ]
 TODAY = "today"
@@ -185,9 +185,11 @@ class FieldRule:
         check: What is checked (:data:`RuleCheck`).
         field: The field the rule is about (its row shows the failure first).
         other: ``equal`` / ``different`` / date order: the other field, or :data:`TODAY` (date
-            order only).
+            order only); a date and an ID number compare the birth date in the number.
+            ``sex``: instead of ``sex``, a choice field whose value (``male`` / ``female``) the
+            ID number must show.
         within_days: Date order: the two dates are at most this many days apart.
-        sex: ``sex``: the sex the ID number must show.
+        sex: ``sex``: the sex the ID number must show (or ``other``).
         minimum, maximum: ``age``: completed years on the acceptance date, inclusive bounds.
     """
 

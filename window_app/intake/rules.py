@@ -86,14 +86,23 @@ def _failure(rule: FieldRule, fields: list, values: Mapping[str, str], today: dt
     name = _quoted(field.label)
     if rule.check in ("equal", "different"):
         other = fields[1]
-        same = _comparable(field, value) == _comparable(other, values[other.id].strip())
+        other_value = values[other.id].strip()
+        if field.type != other.type:  # a date and an ID number: the birth date in the number
+            same = _date_of(field, value) == _date_of(other, other_value)
+            name, other_name = _dated_name(field), _dated_name(other)
+        else:
+            same = _comparable(field, value) == _comparable(other, other_value)
+            other_name = _quoted(other.label)
         if rule.check == "different" and same:
-            return Words("{a}与{b}不能相同", "{a} and {b} cannot be the same").format(
-                a=name, b=_quoted(other.label)
-            )
+            return Words("{a}与{b}不能相同", "{a} and {b} cannot be the same").format(a=name, b=other_name)
         if rule.check == "equal" and not same:
-            return Words("{a}应与{b}一致", "{a} must be the same as {b}").format(a=name, b=_quoted(other.label))
+            return Words("{a}应与{b}一致", "{a} must be the same as {b}").format(a=name, b=other_name)
         return None
+    if rule.check == "sex" and rule.other:
+        other = fields[1]
+        if sex_of(value.upper()) == values[other.id].strip():
+            return None
+        return Words("{a}的性别与{b}不一致", "The sex in {a} does not match {b}").format(a=name, b=_quoted(other.label))
     if rule.check == "sex":
         if sex_of(value.upper()) == rule.sex:
             return None
@@ -144,10 +153,15 @@ def describe_rule(rule: FieldRule, fields: Mapping[str, FormField]) -> Words:
     field = fields[rule.field]
     name = _quoted(field.label)
     if rule.check in ("equal", "different"):
-        other = _quoted(fields[rule.other].label)
+        other_field = fields[rule.other]
+        other = _quoted(other_field.label)
+        if other_field.type != field.type:
+            name, other = _dated_name(field), _dated_name(other_field)
         if rule.check == "different":
             return Words("{a}与{b}不能相同", "{a} and {b} must differ").format(a=name, b=other)
         return Words("{a}应与{b}一致", "{a} must be the same as {b}").format(a=name, b=other)
+    if rule.check == "sex" and rule.other:
+        return Words("{a}的性别应与{b}一致", "The sex in {a} must match {b}").format(a=name, b=_quoted(fields[rule.other].label))
     if rule.check == "sex":
         return Words("{a}应为{sex}的号码", "{a} must be {sex} number").format(
             a=name, sex=_SEX_WORDS[rule.sex or "male"]
