@@ -334,6 +334,16 @@ def test_a_child_born_after_the_delivery_date_is_refused_naming_both() -> None:
             "按“子女出生日期”，不能超过16周岁",
             "By “Child's date of birth”, aged 16 or younger",
         ),
+        (
+            FieldRule("equal", "buyer_id", other="birth_date"),
+            "“买受人身份证号码”中的出生日期应与“子女出生日期”一致",
+            "the birth date in “Buyer's ID number” must be the same as “Child's date of birth”",
+        ),
+        (
+            FieldRule("sex", "buyer_id", other="sex_choice"),
+            "“买受人身份证号码”的性别应与“性别”一致",
+            "The sex in “Buyer's ID number” must match “Sex”",
+        ),
     ],
 )
 def test_each_rule_is_described_in_words(rule: FieldRule, zh: str, en: str) -> None:
