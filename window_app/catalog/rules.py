@@ -1,6 +1,6 @@
 """Reading cross-field rules (``[[field.rule]]``, ``[[bundle.rule]]``) and checking them against the fields.
 
-A rule is data (``docs/catalog-format.md#rules``): equal / different values, date order
+A rule is data (``docs/catalog-format.md``, "Rules — checks across fields"): equal / different values, date order
 (optionally within so many days), the sex shown by an ID number, an age range. Pass 1 reads each
 rule on its own (its ``check`` and the keys that check takes); pass 2 (:func:`check_rule_fields`)
 checks the fields it names exist and are of a type the check can read.
