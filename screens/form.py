@@ -22,6 +22,7 @@ from window_app.domain.intake import FormLine, Problem
 from window_app.domain.words import Words, tr
 from window_app.intake.fields import is_blank
 from window_app.intake.guide import Guide
+from window_app.intake.rules import applicable_rules, fields_ruled_with
 
 PLACEHOLDERS: dict[str, Words] = {
     "id_number": Words("18位居民身份证号码", "18-character resident ID number"),
@@ -176,7 +177,9 @@ class FormScreen(StepScreen):
         if field_id is None:
             return
         self.intake.fields[field_id] = self._value_of(control)
-        mark_problems(self, self.window.validate(self.intake, "form"), paths=[f"fields.{field_id}"])
+        # A field sharing a cross-field rule with this one may have become right or wrong too.
+        touched = (field_id, *fields_ruled_with(applicable_rules(self.guide.offering, self.guide.form), field_id))
+        mark_problems(self, self.window.validate(self.intake, "form"), paths=[f"fields.{f}" for f in touched])
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._changed(event.input)
@@ -203,7 +206,9 @@ class FormScreen(StepScreen):
     def show_problems(self, problems: list[Problem]) -> None:
         """Every problem under its field; the first such field is focused and scrolled to."""
         rest = mark_problems(self, problems)
-        first = next((row for row in self.query(FieldRow) if row.problem is not None), None)
+        marked = [row for row in self.query(FieldRow) if row.problem is not None]
+        # A cross-field rule marks each field it names; the field it is about is the one to fix.
+        first = next((row for row in marked if row.problem and row.problem.path == row.path), None) or next(iter(marked), None)
         if first is not None:
             first.control.focus()
             self.query_one("#form-fields", VerticalScroll).scroll_to_widget(first, animate=False)

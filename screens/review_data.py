@@ -19,7 +19,7 @@ from window_app.domain.intake import Intake
 from window_app.domain.words import Words, tr
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
-from window_app.intake.parts import applicant_part, department_form_lines, department_items
+from window_app.intake.parts import applicant_part, department_form_lines, department_items, department_label
 
 ROLES: dict[str, Words] = {
     "applicant": Words("申请人", "Applicant"),
@@ -111,7 +111,7 @@ def sent_rows(catalog: Catalog, intake: Intake, guide: Guide, region: str) -> di
             rows.append(SentRow(department, datum_label(datum, kind), str(held[what]), "applicant"))
         for line in lines:
             value = shown_value(catalog, line.field, values.get(line.field.id, ""))
-            rows.append(SentRow(department, str(line.field.label), value, "form", line.field.id))
+            rows.append(SentRow(department, str(department_label(line, items)), value, "form", line.field.id))
         found[department] = tuple(rows)
     return found
 

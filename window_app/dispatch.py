@@ -31,7 +31,7 @@ from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, id
 from window_app.domain.words import Words
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
-from window_app.intake.parts import applicant_part, department_form_lines
+from window_app.intake.parts import applicant_part, department_form_lines, department_label
 from window_app.trust.envelopes import decision_signature_problem, seal_part
 from window_app.trust.keys import PublicSealingKey, SigningKey
 from window_app.trust.signing import sign
@@ -132,7 +132,7 @@ def build_envelopes(
         content = {
             "applicant": applicant_part(intake.applicant, applicant_data_for(items, intake.applicant.kind)),
             "fields": {
-                line.field.id: {"label": line.field.label.zh, "value": values.get(line.field.id, "")}
+                line.field.id: {"label": department_label(line, items).zh, "value": values.get(line.field.id, "")}
                 for line in department_form_lines(guide, items)
             },
             "materials": {

@@ -28,7 +28,7 @@ from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
-from window_app.intake.form import apply_prefill
+from window_app.intake.form import apply_prefill, migrate_merged_fields
 from window_app.intake.guide import build_guide, new_intake
 from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
@@ -279,7 +279,10 @@ class Window:
     def load_draft(self, draft_id: str) -> Intake:
         self.require(Permission.DRAFT)
 
-        return draft_store.load_draft(self.db, draft_id)
+        intake = draft_store.load_draft(self.db, draft_id)
+        # A draft saved before two fields were merged into one opens with the canonical id.
+        migrate_merged_fields(self.catalog, intake)
+        return intake
 
     def discard_draft(self, draft_id: str) -> None:
         self.require(Permission.DRAFT)
@@ -300,6 +303,7 @@ class Window:
         """
         clerk = self.require(Permission.ACCEPT)
         offering = self.offering(intake.offering)
+        migrate_merged_fields(self.catalog, intake)  # a file written before a field merge
         guide = build_guide(self.catalog, offering, intake)
         problems = window_app.intake.validate.validate_intake(
             self.catalog, offering, intake, today=self.today(), region=self.settings.window.region, guide=guide

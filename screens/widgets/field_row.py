@@ -70,6 +70,7 @@ class FieldRow(Vertical):
     FieldRow .field-line > RadioSet > RadioButton { width: auto; margin-right: 2; }
     FieldRow .field-error {
         display: none;
+        width: 1fr;  /* a long message (a rule naming two fields) wraps instead of being cut */
         margin-left: 20;
         color: $text-error;
         text-style: bold;
@@ -171,6 +172,9 @@ def mark_problems(root: DOMNode, problems: Iterable[Problem], *, paths: Iterable
     by_path: dict[str, Problem] = {}
     for problem in problems:
         by_path.setdefault(problem.path, problem)
+    for problem in problems:  # a cross-field rule's words show at each field it names
+        for related in problem.related:
+            by_path.setdefault(related, problem)
     wanted = set(paths) if paths is not None else None
     shown: set[str] = set()
     for row in root.query(FieldRow):
@@ -181,4 +185,4 @@ def mark_problems(root: DOMNode, problems: Iterable[Problem], *, paths: Iterable
         row.show_problem(by_path.get(row.path))
         if row.path in by_path:
             shown.add(row.path)
-    return [problem for problem in problems if problem.path not in shown]
+    return [problem for problem in problems if not shown.intersection((problem.path, *problem.related))]

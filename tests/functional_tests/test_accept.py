@@ -33,6 +33,18 @@ APPLICANT_ID = "52232519900307002X"
 REPRESENTATIVE_ID = "522301197511030040"
 USCC = "914403001922038216"
 MOBILE = "13985912345"
+FATHER_ID = "52232519920708057X"  # a man's number (17th digit odd)
+CHILD_ID = "522325202611200136"  # a boy born 2026-11-20, the date typed for every date field
+# Where the catalog's cross-field rules want another person or a later date, a clerk types one.
+BY_FIELD = {
+    "seller_id_number": FATHER_ID,  # not the buyer (the applicant)
+    "father_id_number": FATHER_ID,  # a man, not the mother
+    "discharge_date": "2026-11-25",  # after the enlistment date
+    "retirement_date": "2026-11-25",  # after the date work started
+    "deceased_id_number": FATHER_ID,  # not the applicant
+    "family_member_id_number": FATHER_ID,  # another member of the family
+    "child_id_number": CHILD_ID,  # born on the child's birth date, a boy (the first choice of 子女性别)
+}
 # Values for text fields with a pattern: the first that matches is typed.
 PATTERN_SAMPLES = ("12345678", "622848001234567890", "贵E12345", "3.5x2")
 
@@ -68,7 +80,7 @@ def filled_intake(window: Window, offering_id: str) -> Intake:
     for line in guide.checklist.lines:
         intake.materials[line.material.id] = MaterialStatus("shared" if line.material.shareable else "original")
     for line in guide.form.lines:
-        intake.fields.setdefault(line.field.id, typed_value(line.field))
+        intake.fields.setdefault(line.field.id, BY_FIELD.get(line.field.id) or typed_value(line.field))
     problems = window.validate(intake)
     assert problems == [], f"{offering_id}: {[(p.path, p.words.zh) for p in problems]}"
     return intake

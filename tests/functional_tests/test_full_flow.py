@@ -573,7 +573,6 @@ async def test_newborn_answers_and_the_mothers_choice_add_items(window, settings
                 "father_id_number": FATHER_ID,
                 "hukou_address": "贞丰县珉谷街道双峰社区解放路12号",
                 "employer_name": "贞丰县第二中学",
-                "delivery_date": "2026-11-20",
                 "maternity_leave_days": "158",
             },
         )
@@ -596,6 +595,9 @@ async def test_newborn_answers_and_the_mothers_choice_add_items(window, settings
     maternity = values_of(stored.envelope("medical_insurance", 1))
     assert maternity["employer_name"] == "贞丰县第二中学" and maternity["maternity_leave_days"] == "158"
     assert "employer_name" not in stored.envelope("medical_insurance", 2)["fields"]
+    # The birth date is asked once; the maternity claim's part names it as that department does.
+    delivery = stored.envelope("medical_insurance", 1)["fields"]["child_birth_date"]
+    assert delivery == {"label": "生育（分娩）日期", "value": "2026-11-20"}
     hukou = values_of(stored.envelope("public_security", 1))
     assert (hukou["child_name"], hukou["child_gender"], hukou["father_id_number"]) == ("韦子睿", "male", FATHER_ID)
     assert "maternity_leave_days" not in hukou

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from window_app.catalog.items import APPLICANT_KINDS, THEMES
 from window_app.catalog.partial import Origin, PartialCatalog
+from window_app.catalog.rules import read_rules
 from window_app.catalog.table import Table, entry_label
 from window_app.catalog.values import duplicates
 from window_app.domain.catalog import Bundle, Option, Question
@@ -27,6 +28,7 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
     keywords = table.texts("keywords")
     description = table.bilingual("description")
     promised_days = table.integer("promised_days", minimum=0)
+    rules = read_rules(table, bundle=bundle_id)
     table.finish()
 
     if "mandatory" in data and not mandatory:
@@ -54,6 +56,7 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
         description=description,
         applicant_kind=applicant_kind,
         promised_days=promised_days,
+        rules=rules,
     )
     if partial.register("offering", bundle_id, "bundle", Origin(rel, table.entry)):
         partial.bundles[bundle_id] = bundle

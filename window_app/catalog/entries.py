@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import get_args
 
 from window_app.catalog.partial import Origin, PartialCatalog
-from window_app.catalog.table import Table, entry_label
+from window_app.catalog.rules import read_rules
+from window_app.catalog.table import ID_PATTERN, Table, entry_label
 from window_app.catalog.values import type_name
 from window_app.domain.catalog import (
     PREFILL_PATHS,
@@ -112,7 +113,13 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
     minimum = table.number("minimum")
     maximum = table.number("maximum")
     hint = table.bilingual("hint")
+    table.known.add("rule")  # read only when the field has an id for its rules to be about
+    rules = read_rules(table, owner_field=field_id) if field_id else ()
+    replaces = table.texts("replaces")
     table.finish()
+    for old in replaces:
+        if not ID_PATTERN.match(old) or old == field_id:
+            table.problem(f"'replaces' names '{old}': the id of a field merged into this one (not this field's own)")
 
     if field_type == "choice" and not choices:
         table.problem("a choice field needs 'choices' ([{value, label, label_en}, …])")
@@ -151,6 +158,8 @@ def read_field(rel: str, data: dict, partial: PartialCatalog, position: int) -> 
         minimum=minimum,
         maximum=maximum,
         hint=hint,
+        rules=rules,
+        replaces=replaces,
     )
     if partial.register("field", field_id, "field", Origin(rel, table.entry)):
         partial.fields[field_id] = form_field

@@ -184,9 +184,10 @@ def _material_details(sub: Table) -> dict[str, Any]:
 
 
 def _field_details(sub: Table) -> dict[str, Any]:
-    """The item's override of the field's own ``required``; None keeps the field's default."""
+    """The item's override of the field's own ``required`` (None keeps the field's default) and
+    the department's own name for the field (``label``/``label_en``), carried in its part."""
     sub.known.add("required")
-    return {"required": sub.flag("required") if "required" in sub.data else None}
+    return {"required": sub.flag("required") if "required" in sub.data else None, "label": sub.bilingual("label")}
 
 
 def _read_condition(owner: Table, item_id: str) -> Condition | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from window_app.catalog.problems import CatalogProblem
-from window_app.domain.catalog import Bundle, Condition, Department, FormField, Item, Material, Region
+from window_app.domain.catalog import Bundle, Condition, Department, FieldRule, FormField, Item, Material, Region
 
 
 @dataclass
@@ -26,6 +26,19 @@ class ConditionUse:
 
 
 @dataclass
+class RuleUse:
+    """A cross-field rule, checked against the fields once everything is read.
+
+    Attributes:
+        bundle: The id of the bundle declaring it; empty for a field's own rule.
+    """
+
+    origin: Origin
+    rule: FieldRule
+    bundle: str = ""
+
+
+@dataclass
 class PartialCatalog:
     """Everything read so far, plus where each entry came from."""
 
@@ -40,6 +53,7 @@ class PartialCatalog:
     bundles: dict[str, Bundle] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     conditions: list[ConditionUse] = field(default_factory=list)
+    rule_uses: list[RuleUse] = field(default_factory=list)
     # Kinds with a file that could not be parsed: references to them are not reported as
     # unknown, or one missing quote would bury the real problem under hundreds of echoes.
     unreadable: set[str] = field(default_factory=set)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 
 from window_app.catalog.partial import Origin, PartialCatalog
+from window_app.catalog.rules import check_rule_fields
 from window_app.domain.catalog import APPLICANT_DATA, PREFILL_DATA, Bundle, Item
 
 REGION_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
@@ -22,6 +23,8 @@ def check_references(partial: PartialCatalog) -> None:
         _check_bundle_references(partial, bundle)
     _check_conditions(partial)
     _check_group_headings(partial)
+    _check_merged_fields(partial)
+    check_rule_fields(partial)
     _add_prefilled_applicant_data(partial)
 
 
@@ -29,6 +32,13 @@ def _unknown(known: dict, wanted: str, what: str) -> str:
     close = difflib.get_close_matches(wanted, list(known), n=1, cutoff=0.75)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown {what} '{wanted}'{hint}"
+
+
+def _unknown_field(partial: PartialCatalog, field_id: str) -> str:
+    merged = next((f.id for f in partial.fields.values() if field_id in f.replaces), None)
+    if merged is not None:
+        return f"field '{field_id}' was merged into '{merged}' (its 'replaces'): name '{merged}'"
+    return _unknown(partial.fields, field_id, "field")
 
 
 def _check_regions(partial: PartialCatalog) -> None:
@@ -85,7 +95,7 @@ def _check_item_references(partial: PartialCatalog, item: Item) -> None:
             problem(_unknown(partial.materials, requirement.material, "material"))
     for requirement in item.fields:
         if requirement.field and not partial.knows("field", partial.fields, requirement.field):
-            problem(_unknown(partial.fields, requirement.field, "field"))
+            problem(_unknown_field(partial, requirement.field))
     for prerequisite in item.prerequisites:
         if prerequisite in partial.bundles:
             problem(f"prerequisite '{prerequisite}' is a bundle; prerequisites name items")
@@ -192,6 +202,21 @@ def _check_conditions(partial: PartialCatalog) -> None:
                     use.origin.entry,
                     f"'{value}' is not an option of question '{condition.question}' ({listed})",
                 )
+
+
+def _check_merged_fields(partial: PartialCatalog) -> None:
+    """A merged field (named in a ``replaces``) is gone: no field keeps its id, and no two
+    fields claim it (an item naming the old id is told the new one: :func:`_unknown_field`)."""
+    claimed: dict[str, str] = {}
+    for field_id, form_field in partial.fields.items():
+        origin = partial.origin("field", field_id)
+        for old in form_field.replaces:
+            if old in partial.fields:
+                partial.problem(origin.file, origin.entry, f"'replaces': field '{old}' still exists; a merged field is removed")
+            elif old in claimed:
+                partial.problem(origin.file, origin.entry, f"'replaces': '{old}' is already replaced by field '{claimed[old]}'")
+            else:
+                claimed[old] = field_id
 
 
 def _check_group_headings(partial: PartialCatalog) -> None:

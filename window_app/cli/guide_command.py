@@ -108,6 +108,7 @@ def _print_guide(catalog: Catalog, guide: Guide) -> None:
     _print_items(catalog, guide)
     _print_checklist(catalog, guide)
     _print_form(guide)
+    _print_checks(guide)
     _print_stages(catalog, guide)
     _print_shares(catalog, guide)
 
@@ -178,6 +179,19 @@ def _print_form(guide: Guide) -> None:
             for line in form.lines
         ]
     )
+
+
+def _print_checks(guide: Guide) -> None:
+    """The catalog's cross-field rules this application is checked against (none: no section)."""
+    from window_app.intake.rules import applicable_rules, describe_rule  # with the guide, not at every start
+
+    rules = applicable_rules(guide.offering, guide.form)
+    if not rules:
+        return
+    on_form = {line.field.id: line.field for line in guide.form.lines}
+    section(tr("核对规则（{n} 条）", "Checks across fields ({n})", n=len(rules)))
+    for rule in rules:
+        out(f"  · {describe_rule(rule, on_form)}")
 
 
 def _print_stages(catalog: Catalog, guide: Guide) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from window_app.domain.identifiers import Sex
 from window_app.domain.words import NO_WORDS, Words
 
 ApplicantKind = Literal["person", "enterprise"]
@@ -37,6 +38,18 @@ FieldType = Literal[
     "region",  # a GB/T 2260 code known to the catalog
 ]
 HandlingClass = Literal[1, 2, 3]
+RuleCheck = Literal[
+    "equal",  # field holds the same value as ``other``
+    "different",  # field does not hold the same value as ``other``
+    "before",  # date order: field < other (a date field, an ID number's birth date, or "today")
+    "after",  # field > other
+    "not_before",  # field >= other
+    "not_after",  # field <= other
+    "sex",  # an ID number's sex digit (17th: odd male, even female) is ``sex``, or ``other``'s value
+    "age",  # years since the birth date (date field or ID number) on the acceptance date
+]
+TODAY = "today"
+"""The ``other`` of a date-order rule that means the acceptance date (the window's today)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,39 @@ def applicant_data_for(items: Iterable[Item], kind: ApplicantKind) -> tuple[str,
 
 
 @dataclass(frozen=True)
+class FieldRule:
+    """A check across fields, or of a field against the acceptance date (declared in the catalog).
+
+    A rule applies when every field it names is on the application's form and filled in with a
+    value that passes its own field check; otherwise the field's own check speaks.
+
+    Attributes:
+        check: What is checked (:data:`RuleCheck`).
+        field: The field the rule is about (its row shows the failure first).
+        other: ``equal`` / ``different`` / date order: the other field, or :data:`TODAY` (date
+            order only); a date and an ID number compare the birth date in the number.
+            ``sex``: instead of ``sex``, a choice field whose value (``male`` / ``female``) the
+            ID number must show.
+        within_days: Date order: the two dates are at most this many days apart.
+        sex: ``sex``: the sex the ID number must show (or ``other``).
+        minimum, maximum: ``age``: completed years on the acceptance date, inclusive bounds.
+    """
+
+    check: RuleCheck
+    field: str
+    other: str = ""
+    within_days: int | None = None
+    sex: Sex | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The field ids the rule reads (``today`` is not a field)."""
+        return (self.field,) if self.other in ("", TODAY) else (self.field, self.other)
+
+
+@dataclass(frozen=True)
 class FormField:
     """A canonical form field: asked once in the unified form, whatever items use it.
 
@@ -185,6 +231,8 @@ class FormField:
     minimum: float | None = None
     maximum: float | None = None
     hint: Words = NO_WORDS
+    rules: tuple[FieldRule, ...] = ()  # checks of this field wherever it is asked ([[field.rule]])
+    replaces: tuple[str, ...] = ()  # ids of fields merged into this one (the same fact), read as this id
 
 
 @dataclass(frozen=True)
@@ -214,6 +262,7 @@ class FieldRequirement:
     field: str
     when: Condition | None = None
     required: bool | None = None  # None: the field's own default
+    label: Words = NO_WORDS  # the department's own name for the canonical field, in its part
 
 
 @dataclass(frozen=True)
@@ -307,6 +356,7 @@ class Bundle:
     description: Words = NO_WORDS
     applicant_kind: ApplicantKind = "person"
     promised_days: int | None = None  # None: derived from the stages
+    rules: tuple[FieldRule, ...] = ()  # checks across the bundle's fields ([[bundle.rule]])
 
 
 @dataclass(frozen=True)
@@ -323,6 +373,14 @@ class Catalog:
     bundles: dict[str, Bundle]
     digest: str = ""  # sha256 over the source files; keys the SQLite search-key cache
     source: str = ""  # directory it was loaded from
+
+    def canonical_field(self, field_id: str) -> str:
+        """The id a field is known by now: a field merged into another (its ``replaces``) is
+        read as the canonical one, so drafts and files written before the merge still load."""
+        for canonical in self.fields.values():
+            if field_id in canonical.replaces:
+                return canonical.id
+        return field_id
 
     def region_chain(self, code: str) -> list[str]:
         """The code and its ancestors, nearest first (522325 → 522300 → 520000)."""

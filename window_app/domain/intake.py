@@ -249,7 +249,10 @@ class Problem:
         path: Where: ``applicant.person.id_number``, ``fields.house_area``,
             ``materials.id_card``, ``answers.marital``, ``offering``.
         words: What is wrong, in words a clerk can act on.
+        related: Other paths the problem concerns: a cross-field rule (seller's ID equal to the
+            buyer's) names both fields, and a screen marks each of them with the same words.
     """
 
     path: str
     words: Words
+    related: tuple[str, ...] = ()

@@ -57,6 +57,32 @@ def merge_form(catalog: Catalog, items: Iterable[Item], answers: Mapping[str, st
     return UnifiedForm(lines=lines, requirements=requirements)
 
 
+def migrate_merged_fields(catalog: Catalog, intake: Intake) -> dict[str, str]:
+    """Rename fields merged into a canonical one (the canonical field's ``replaces``), in place.
+
+    Drafts and application files written before a merge (``delivery_date`` before it became
+    ``child_birth_date``) still load: an old id's value moves to the canonical id when that is
+    blank, and is dropped when it holds the same value. When both hold different values the
+    old id stays, and validation says so, naming both (:func:`merged_field_conflicts`): nothing
+    is chosen silently.
+
+    Returns:
+        Old id → canonical id for each value moved or dropped.
+    """
+    moved: dict[str, str] = {}
+    for old in list(intake.fields):
+        canonical = catalog.canonical_field(old)
+        if canonical == old:
+            continue
+        value, current = intake.fields[old], intake.fields.get(canonical, "")
+        if is_blank(current) or is_blank(value) or current.strip() == value.strip():
+            del intake.fields[old]
+            if is_blank(current) and not is_blank(value):
+                intake.fields[canonical] = value
+            moved[old] = canonical
+    return moved
+
+
 def resolve_prefill(path: str, applicant: Applicant, region: str) -> str:
     """The value a prefill path points at ("" when it points at nothing, e.g. no agent).
 

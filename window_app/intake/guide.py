@@ -16,8 +16,12 @@ from window_app.domain.intake import (
 )
 from window_app.intake.checklist import merge_checklist
 from window_app.intake.form import merge_form
+from window_app.intake.rules import applicable_rules, describe_rule
 from window_app.intake.selection import effective_answers, optional_states, selected_items
 from window_app.intake.stages import plan_dispatch
+
+RULE_KEYS = ("other", "within_days", "sex", "minimum", "maximum")
+"""A rule's keys besides ``check`` and ``field``, as the catalog writes them (given ones only)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ class Guide:
     def to_json(self) -> dict[str, Any]:
         """A JSON-able summary (what ``window-app guide BUNDLE --json`` prints)."""
         bundle = self.offering.bundle
+        on_form = {line.field.id: line.field for line in self.form.lines}
         return {
             "bundle": {
                 "id": bundle.id,
@@ -144,6 +149,15 @@ class Guide:
                     "used_by": list(line.used_by),
                 }
                 for line in self.form.lines
+            ],
+            "checks": [
+                {
+                    "check": rule.check,
+                    "field": rule.field,
+                    **{key: value for key in RULE_KEYS if (value := getattr(rule, key)) not in (None, "")},
+                    **bilingual_keys("text", describe_rule(rule, on_form)),
+                }
+                for rule in applicable_rules(self.offering, self.form)
             ],
             "stages": [[item.id for item in stage.items] for stage in self.plan.stages],
             "external_prerequisites": {

@@ -14,6 +14,7 @@ from typing import Any
 
 from window_app.domain.catalog import Item
 from window_app.domain.intake import Applicant, FormLine
+from window_app.domain.words import Words
 from window_app.intake.guide import Guide
 
 
@@ -22,6 +23,18 @@ def department_form_lines(guide: Guide, items: Iterable[Item]) -> tuple[FormLine
     data), in form order. The review step shows exactly these, so what it shows is what is sent."""
     item_ids = {item.id for item in items}
     return tuple(line for line in guide.form.lines if item_ids.intersection(line.used_by))
+
+
+def department_label(line: FormLine, items: Iterable[Item]) -> Words:
+    """What a department calls a form field: an item may name the canonical field its own way
+    (``{field = "child_birth_date", label = "生育（分娩）日期"}``), so its part says what the
+    department expects; otherwise the field's label."""
+    for item in items:
+        if item.id in line.used_by:
+            for requirement in item.fields:
+                if requirement.field == line.field.id and requirement.label:
+                    return requirement.label
+    return line.field.label
 
 
 def department_items(guide: Guide) -> dict[str, tuple[Item, ...]]:

@@ -7,6 +7,7 @@ returns every problem with its path (``applicant.person.id_number``, ``answers.<
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -17,8 +18,9 @@ from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
 from window_app.domain.text import MAX_NOTE_LENGTH, MAX_TEXT_LENGTH, text_problem
 from window_app.domain.words import Words
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
-from window_app.intake.form import form_values
+from window_app.intake.form import form_values, migrate_merged_fields
 from window_app.intake.guide import Guide, build_guide
+from window_app.intake.rules import applicable_rules, rule_problems
 from window_app.intake.selection import selected_items
 
 VALIDATED_STEPS = ("applicant", "situation", "checklist", "form")
@@ -68,6 +70,10 @@ def validate_intake(
                 ).format(offering=intake.offering, name=offering.bundle.name),
             )
         )
+    if "form" in steps and any(catalog.canonical_field(field_id) != field_id for field_id in intake.fields):
+        # Written before two fields were merged into one: checked as it will be read.
+        intake = dataclasses.replace(intake, fields=dict(intake.fields))
+        migrate_merged_fields(catalog, intake)
     guide = guide or build_guide(catalog, offering, intake)
     if "applicant" in steps:
         problems += applicant_problems(catalog, offering, intake, today=today)
@@ -365,7 +371,8 @@ def _deficiency_problems(
 
 
 def form_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date, region: str = "") -> list[Problem]:
-    """Every line of the unified form, prefilled, passes its field check; no other fields."""
+    """Every line of the unified form, prefilled, passes its field check and the catalog's
+    cross-field rules (:mod:`window_app.intake.rules`); no other fields."""
     values = form_values(intake, guide.form, region)
     problems: list[Problem] = []
     for line in guide.form.lines:
@@ -373,9 +380,14 @@ def form_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.d
             line.field, values.get(line.field.id), today=today, catalog=catalog, required=line.required
         )
         problems += _invalid(f"fields.{line.field.id}", invalid)
+    problems += rule_problems(catalog, applicable_rules(guide.offering, guide.form), values, today=today)
     on_form = {line.field.id for line in guide.form.lines}
     for field_id in intake.fields:
         if field_id in on_form:
+            continue
+        canonical = catalog.canonical_field(field_id)
+        if canonical != field_id and canonical in catalog.fields:
+            problems.append(_merged_conflict(catalog, field_id, canonical, intake.fields))
             continue
         if field_id in catalog.fields:
             message = Words("本次申请不使用此字段", "This application does not use this field")
@@ -383,3 +395,17 @@ def form_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.d
             message = Words("目录中没有此字段", "The catalog has no such field")
         problems.append(Problem(f"fields.{field_id}", message))
     return problems
+
+
+def _merged_conflict(catalog: Catalog, old: str, canonical: str, fields: dict[str, str]) -> Problem:
+    """An old field id left by :func:`migrate_merged_fields`: it and the field it was merged
+    into hold different values, and one of them must be the right one."""
+    label = catalog.fields[canonical].label
+    return Problem(
+        f"fields.{canonical}",
+        Words(
+            "“{label}”{value}与旧字段“{old}”{old_value}不一致（同一事实），请核对",
+            "“{label}” {value} differs from the old field “{old}” {old_value} (the same fact): check which is right",
+        ).format(label=label, value=fields.get(canonical, ""), old=old, old_value=fields[old]),
+        (f"fields.{old}",),
+    )
