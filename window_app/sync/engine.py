@@ -64,7 +64,7 @@ from window_app.dispatch import WindowSigner
 from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
-from window_app.domain.words import NO_WORDS, Words, tr
+from window_app.domain.words import NO_WORDS, Words, counted, tr
 from window_app.identity import window_signing_key
 from window_app.sync.backoff import Backoff
 from window_app.sync.catalog_refresh import CatalogTrust, load_preferred_catalog, refresh_catalog
@@ -662,9 +662,9 @@ class SyncEngine:
                         await self._send_batch(client, endpoint, part, result)
                     return
                 words = Words(
-                    "交换平台对此信封连续 {n} 次回答服务器错误，已隔离，不再自动重发：{detail}",
-                    "The exchange answered this envelope with a server error {n} times in a row; "
-                    "quarantined, not resent on its own: {detail}",
+                    "交换平台对此件连续 {n} 次回答服务器错误，已退回，不再自动重发：{detail}",
+                    "The exchange answered this part with a server error {n} times in a row; "
+                    "returned, not resent on its own: {detail}",
                 ).format(n=rows[0].server_errors + 1, detail=failure.words)
                 with sync_state.write_transaction(self.db):
                     if record_quarantine(self.db, rows[0], words, now=_iso(self.clock())):
@@ -681,11 +681,11 @@ class SyncEngine:
         result.duplicate += duplicate
         result.quarantined += quarantined
         if quarantined:
-            reasons = [answer.reason.in_language("en") for answer in answers if answer.status == "rejected"]
+            reasons = [answer.reason for answer in answers if answer.status == "rejected"]
             result.error = Words(
-                "{n} 个信封被交换平台拒收并已隔离（{reason}）",
-                "{n} envelope(s) refused by the exchange and quarantined ({reason})",
-            ).format(n=quarantined, reason=reasons[-1])
+                "{n} 件被交换平台退回（{reason}）",
+                "{parts} returned by the exchange ({reason})",
+            ).format(n=quarantined, parts=counted(quarantined, "part"), reason=reasons[-1])
 
     def _retry_later(self, rows: list[OutgoingEnvelope], failure: TransportFailure) -> None:
         """Transient failure: each envelope's next attempt after its own backoff (or Retry-After)."""
