@@ -13,7 +13,7 @@ from rich.cells import cell_len
 
 from window_app.domain.catalog import Catalog, Item
 from window_app.domain.times import DEFAULT_ZONE, in_zone, window_zone
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail
@@ -124,7 +124,8 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog, *, zone: dt.tzin
         else:
             text = tr(
                 "{date}前（{days}个工作日，遇法定节假日顺延）",
-                "{date} ({days} working days; public holidays extend it)",
+                "{date} ({working_days}; public holidays extend it)",
+                working_days=counted(detail.promised_days, "working day"),
                 date=_format_date(promised),
                 days=detail.promised_days,
             )
@@ -173,9 +174,10 @@ def _stages(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
 def _promise(item: Item) -> str:
     if item.promised_days == 0:
         return tr("当场办结", "on the spot")
-    if item.promised_days == 1:
-        return tr("承诺1个工作日", "promised in 1 working day")
-    return tr("承诺{days}个工作日", "promised in {days} working days", days=item.promised_days)
+    return tr(
+        "承诺{days}个工作日", "promised in {working_days}", days=item.promised_days,
+        working_days=counted(item.promised_days, "working day"),
+    )
 
 
 _MATERIAL_STATES = {

@@ -27,7 +27,7 @@ from window_app.catalog.cache import cached_catalog, cached_search_keys
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.intake.form import apply_prefill
 from window_app.intake.guide import build_guide, new_intake
 from window_app.sync.catalog_refresh import load_preferred_catalog
@@ -57,8 +57,8 @@ class IntakeInvalid(WindowAppError):
     def __init__(self, problems: list[Problem]):
         super().__init__(
             Words(
-                "申请有 {n} 个问题，未受理，未写入任何内容：", "{n} problem(s); not accepted, nothing was written:"
-            ).format(n=len(problems)),
+                "申请有 {n} 个问题，未受理，未写入任何内容：", "{problems}; not accepted, nothing was written:"
+            ).format(n=len(problems), problems=counted(len(problems), "problem")),
             [Words(f"{problem.path}: ") + problem.words for problem in problems],
         )
         self.problems = problems

@@ -537,6 +537,7 @@ async def test_newborn_answers_and_the_mothers_choice_add_items(window, settings
         await next_step(pilot, SituationScreen)
 
         assert not optional_box(app, "maternity_allowance_claim").value
+        await answer(pilot, "parents_married", "yes")  # a fact: asked, never assumed
         await answer(pilot, "mother_employee_insured", "yes")
         assert optional_box(app, "maternity_allowance_claim").value  # switched on by the answer
         await tick(pilot, "newborn_bank_card")  # chosen by the mother
@@ -578,7 +579,7 @@ async def test_newborn_answers_and_the_mothers_choice_add_items(window, settings
         window,
         receipt_no,
         "newborn",
-        {"mother_employee_insured": "yes"},
+        {"parents_married": "yes", "mother_employee_insured": "yes"},
         {
             ("public_security", 1): {"newborn_hukou_registration"},
             ("health", 1): {"vaccination_certificate_issue"},
@@ -609,6 +610,7 @@ async def test_facility_farmland_joint_site_survey_sends_every_department_at_onc
         await next_step(pilot, SituationScreen)
 
         await answer(pilot, "facility_kind", "livestock")
+        await answer(pilot, "involves_forest", "no")
         await answer(pilot, "near_water", "yes")
         assert optional_box(app, "livestock_environment_opinion").value
         assert optional_box(app, "survey_water_opinion").value
@@ -643,7 +645,7 @@ async def test_facility_farmland_joint_site_survey_sends_every_department_at_onc
         window,
         receipt_no,
         "facility_farmland_survey",
-        {"facility_kind": "livestock", "near_water": "yes"},
+        {"facility_kind": "livestock", "involves_forest": "no", "near_water": "yes"},
         {
             ("natural_resources", 1): {"facility_farmland_filing"},
             ("agriculture", 1): {"facility_agriculture_opinion"},

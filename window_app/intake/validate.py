@@ -15,7 +15,7 @@ from window_app.domain.catalog import ApplicantKind, Catalog, Item, Material, Of
 from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
 from window_app.domain.text import MAX_NOTE_LENGTH, MAX_TEXT_LENGTH, text_problem
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide, build_guide
@@ -370,7 +370,7 @@ def _deficiency_problems(
                 path,
                 Words(
                     f"承诺补交日期超出办理时限（{limit_days}个工作日，最晚{deadline.isoformat()}）",
-                    f"The promised date is beyond the time limit ({limit_days} working days, "
+                    f"The promised date is beyond the time limit ({counted(limit_days, 'working day')}, "
                     f"{deadline.isoformat()} at the latest)",
                 ),
             )

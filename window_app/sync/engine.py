@@ -191,8 +191,8 @@ class SyncReport:
         """One line, in the current language, for the status bar or the headless log."""
         state = tr("在线", "online") if self.online else (tr("离线", "offline") if self.offline else tr("部分在线", "partly online"))
         line = tr(
-            "{state}：送达 {d}（重复 {dup}），隔离 {q}，失败 {f}，意见 {e}，待发送 {w}，待前置结果 {h}",
-            "{state}: delivered {d} (duplicates {dup}), quarantined {q}, failed {f}, events {e}, queued {w}, held {h}",
+            "{state}：送达 {d}（重复 {dup}），被退回 {q}，失败 {f}，意见 {e}，待发送 {w}，待前置结果 {h}",
+            "{state}: delivered {d} (duplicates {dup}), returned {q}, failed {f}, events {e}, queued {w}, held {h}",
             state=state,
             d=self.delivered,
             dup=self.duplicate,
