@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
+from window_app.catalog.local_names import routed_locally
 from window_app.domain.catalog import Catalog, Item
 from window_app.domain.times import DEFAULT_ZONE, in_zone, window_zone
 from window_app.domain.words import Words, counted, tr
@@ -109,7 +110,11 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog, *, zone: dt.tzin
     kind = tr("一件事一次办", "integrated service") if summary.offering_kind == "bundle" else tr("单项事项", "single item")
     lines += _field(tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=summary.offering_name, kind=kind))
     if detail.lead_department:
-        lines += _field(tr("牵头部门", "Lead department"), _department_name(catalog, detail.lead_department))
+        lead = _department_name(catalog, detail.lead_department)
+        department = catalog.departments.get(detail.lead_department)
+        if department is not None and routed_locally(department):
+            lead += tr("（由交换平台按属地转办）", " (routed to it by the exchange)")
+        lines += _field(tr("牵头部门", "Lead department"), lead)
     lines.append(rule)
 
     lines += _stages(detail, catalog)

@@ -24,6 +24,7 @@ from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
 from offline_cache.db import open_database, storage_errors
 from window_app.catalog.cache import cached_catalog, cached_search_keys
+from window_app.catalog.local_names import as_seen_from
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
@@ -97,6 +98,8 @@ class Window:
         except BaseException:
             db.close()
             raise
+        # Another county's bodies are never named at this window (属地…部门 instead).
+        catalog = as_seen_from(catalog, settings.window.region)
         offered = offerings_for_region(catalog, settings.window.region)
         keys = cached_search_keys(db, catalog)  # pinyin computed once per catalog digest
         window = cls(settings=settings, catalog=catalog, db=db, index=OfferingIndex(offered, keys))

@@ -116,7 +116,7 @@ async def test_f9_on_the_list_asks_with_the_reason_then_the_same_envelope_goes(
 
         await open_applications(pilot)
         assert "f9 重新发送" in footer_text(app)  # the newest application is highlighted
-        assert parts_row(app, receipt_no) == "卫健⊘ 医保→ 公安→ 人社◦ 医保◦ 农行◦"
+        assert parts_row(app, receipt_no) == "卫健⊘ 医保→ 公安→ 人社◦ 医保◦ 开户银行◦"
         assert REASON in progress(app) and "F9 重新发送" in progress(app)
 
         # F9 asks first, naming the department and the exchange's reason; Esc changes nothing.

@@ -57,6 +57,10 @@ class Department:
     name: Words
     kind: DepartmentKind = "government"
     short_name: Words = NO_WORDS  # for narrow columns: 市场监管 / Market Reg.
+    region: str = ""
+    """The region whose body ``name`` names (贞丰县卫生健康局: 522325); "" when the name holds
+    wherever the window is. A window elsewhere shows the local body's name instead
+    (:func:`window_app.catalog.local_names.as_seen_from`)."""
     signing_key: str = ""
     """Public Ed25519 key (``ed25519:<base64>``): what this department signs (decisions)."""
     sealing_key: str = ""

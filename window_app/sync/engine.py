@@ -60,6 +60,7 @@ from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import installation_tag, open_database
 from window_app.catalog.cache import cached_catalog
+from window_app.catalog.local_names import as_seen_from
 from window_app.dispatch import WindowSigner
 from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
@@ -514,6 +515,8 @@ class SyncEngine:
         a later stage signs and seals; applying a decision verifies it)."""
         if self._signer is None:
             catalog = load_preferred_catalog(self.settings, load=lambda path: cached_catalog(self.db, path))
+            # Later stages name their departments as the window does (no other county's bodies).
+            catalog = as_seen_from(catalog, self.settings.window.region)
             self._signer = WindowSigner(catalog, self.window_key)
         return self._signer
 
