@@ -181,6 +181,8 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
             "item": "company_registration",
             "name": window.catalog.items["company_registration"].name.zh,  # departments read Chinese
             "department": "market_regulation",
+            "department_name": window.catalog.departments["market_regulation"].name.zh,
+            "department_name_en": window.catalog.departments["market_regulation"].name.en,
             "result": window.catalog.items["company_registration"].result,
             "stage": 1,
         }

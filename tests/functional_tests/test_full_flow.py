@@ -356,7 +356,7 @@ async def test_business_startup_licence_first_then_six_departments_with_the_bank
                 "business_licence": "3",
                 "bank_account_application": "1",
             },
-            promised="2026-12-02",
+            promised="2026-12-01",  # not after the receipt's promised completion (2 working days),
         )
 
         await fill_form(pilot, {"entity_type": "有限责任公司", "registered_capital": "100"})
@@ -409,7 +409,7 @@ async def test_business_startup_licence_first_then_six_departments_with_the_bank
     assert values_of(licence)["business_scope"] == "乡村旅游开发；农产品种植与销售"
     assert values_of(licence)["entity_type"] == "limited_company"
     assert licence["materials"]["appointment_docs"]["state"] == "deficient"
-    assert licence["materials"]["appointment_docs"]["promised_date"] == "2026-12-02"
+    assert licence["materials"]["appointment_docs"]["promised_date"] == "2026-12-01"
     assert licence["materials"]["premises_proof"]["state"] == "copy"
     assert {part["department"] for part in licence["parts"]} == {department for department, _ in stored.envelopes}
 

@@ -168,9 +168,9 @@ async def test_f9_on_the_detail_in_english_refused_again_until_the_cause_is_fixe
         await pilot.pause()
         assert "f9 Resend" in footer_text(app)
         part = str(app.screen.query_one("#detail-part", Static).render())  # 卫健: the first part
-        assert part.startswith("Zhenfeng County Health Bureau · ⊘ quarantined")
+        assert part.startswith("Zhenfeng County Health Bureau · ⊘ returned by the exchange")
         assert f"Returned by the exchange, never resent on its own: The exchange returned this part: {REASON}" in part
-        assert "F9 sends the same envelope again" in part
+        assert "F9 sends the same part again" in part
 
         # Requeued before the cause is fixed: the endpoint refuses the same envelope again, and
         # it is quarantined again with the reason (nothing lost, nothing sent twice).
@@ -179,8 +179,8 @@ async def test_f9_on_the_detail_in_english_refused_again_until_the_cause_is_fixe
         assert isinstance(app.screen, Dialog)
         body = str(app.screen.query_one("#dialog-body", Static).render())
         assert f"Application {receipt_no} has 1 part the exchange returned" in body
-        assert f": The exchange refused this envelope: {REASON}" in body
-        assert "if the cause is still there, it is refused again" in body
+        assert f": The exchange returned this part: {REASON}" in body
+        assert "if the cause is still there, it is returned again" in body
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, ApplicationDetailScreen)

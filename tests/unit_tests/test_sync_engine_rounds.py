@@ -249,7 +249,7 @@ def test_an_envelope_the_exchange_answers_5xx_to_in_a_row_is_quarantined_in_word
     (quarantined,) = outbox_store.list_by_state(engine.db, "quarantined")
     assert quarantined.envelope.idempotency_key == poison[0]
     assert quarantined.last_error.zh.startswith(f"交换平台对此件连续 {MAX_SERVER_ERRORS} 次回答服务器错误，已退回")
-    assert quarantined.last_error.en.startswith(f"The exchange answered this envelope with a server error {MAX_SERVER_ERRORS} times")
+    assert quarantined.last_error.en.startswith(f"The exchange answered this part with a server error {MAX_SERVER_ERRORS} times")
     clock.advance(3600)
     run(engine, retry_now=True)
     assert states(engine).get("queued", 0) == 0  # every other envelope was delivered
