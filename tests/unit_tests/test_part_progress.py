@@ -65,7 +65,7 @@ def test_shown_state_adds_what_the_envelopes_say() -> None:
     assert part("supplement_needed", supplement="quarantined").shown_state == "quarantined"
     assert part("received", supplement="sent").shown_state == "supplement_sent"
     assert part("approved", supplement="sent").shown_state == "approved"
-    assert [part_state_label(s) for s in ("quarantined", "supplement_queued", "supplement_sent")] == ["被交换平台退回", "补正待发送", "补正已送达"]
+    assert [part_state_label(s) for s in ("quarantined", "supplement_queued", "supplement_sent")] == ["已退回", "补正待发送", "补正已送达"]
 
 
 def test_the_list_reads_times_envelope_states_and_supplements(tmp_path) -> None:
