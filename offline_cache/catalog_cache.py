@@ -36,15 +36,21 @@ def read_search_keys(db: Database, digest: str) -> dict[str, SearchKeys]:
     stored or the table cannot be read."""
     try:
         cursor = db.execute(
-            f"SELECT offering_id, hanzi, pinyin, initials, keywords FROM [{TABLE}] WHERE digest = ?",
+            f"SELECT offering_id, hanzi, pinyin, initials, keywords, synonyms FROM [{TABLE}] WHERE digest = ?",
             [digest],
         )
         rows = cursor.fetchall()
     except sqlite3.OperationalError:
         return {}  # unreadable (locked, damaged): the caller computes them
     return {
-        offering_id: SearchKeys(hanzi=hanzi, pinyin=pinyin, initials=initials, keywords=tuple(json.loads(keywords)))
-        for offering_id, hanzi, pinyin, initials, keywords in rows
+        offering_id: SearchKeys(
+            hanzi=hanzi,
+            pinyin=pinyin,
+            initials=initials,
+            keywords=tuple(json.loads(keywords)),
+            synonyms=tuple(json.loads(synonyms or "[]")),
+        )
+        for offering_id, hanzi, pinyin, initials, keywords, synonyms in rows
     }
 
 
@@ -53,7 +59,15 @@ def write_search_keys(db: Database, digest: str, keys: dict[str, SearchKeys]) ->
     transaction, so the table never holds a half-written set). Failing to write is dropped:
     the next start computes them again."""
     rows = [
-        (digest, offering_id, found.hanzi, found.pinyin, found.initials, json.dumps(list(found.keywords), ensure_ascii=False))
+        (
+            digest,
+            offering_id,
+            found.hanzi,
+            found.pinyin,
+            found.initials,
+            json.dumps(list(found.keywords), ensure_ascii=False),
+            json.dumps(list(found.synonyms), ensure_ascii=False),
+        )
         for offering_id, found in keys.items()
     ]
     try:
@@ -61,8 +75,8 @@ def write_search_keys(db: Database, digest: str, keys: dict[str, SearchKeys]) ->
             db.execute(f"DELETE FROM [{TABLE}] WHERE digest != ?", [digest])
             # ``OR REPLACE``: another process may have written the same rows meanwhile.
             db.conn.executemany(
-                f"INSERT OR REPLACE INTO [{TABLE}] (digest, offering_id, hanzi, pinyin, initials, keywords) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO [{TABLE}] (digest, offering_id, hanzi, pinyin, initials, keywords, synonyms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
     except sqlite3.OperationalError:

@@ -18,7 +18,7 @@ from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from screens.widgets.localized import WordsBinding
 from window_app.domain.intake import Enterprise, Person, Problem
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.intake.validate import allowed_applicant_kinds
 
 # Input id → problem path. The id's prefix names the person it belongs to.
@@ -245,7 +245,7 @@ class ApplicantScreen(StepScreen):
             super().show_problems(rest)
         else:
             self.notify(
-                tr("有 {n} 处需要更正（已在栏目下标红）", "{n} fields need correcting (marked in red)", n=len(invalid)),
+                tr("有 {n} 处需要更正（已在栏目下标红）", "{fields} to correct (marked in red)", n=len(invalid), fields=counted(len(invalid), "field")),
                 severity="error",
                 markup=False,
             )

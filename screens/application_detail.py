@@ -32,7 +32,7 @@ from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.times import shown
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail, DepartmentPart
@@ -42,7 +42,7 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "accepted": Words("受理", "accepted"),
     "delivered": Words("送达交换平台", "delivered to the exchange"),
     "verified_online": Words("移交数据共享核验", "handed over for data-sharing checks"),
-    "quarantined": Words("信封被拒收（隔离）", "envelope refused (quarantined)"),
+    "quarantined": Words("被交换平台退回", "returned by the exchange"),
     "department_received": Words("部门接收", "received by the department"),
     "item_approved": Words("部门同意", "approved by the department"),
     "handover_acknowledged": Words("部门签收移交材料", "handover acknowledged by the department"),
@@ -187,8 +187,9 @@ class ApplicationDetailScreen(WindowScreen[None]):
             lines.append(
                 tr(
                     "承诺办结：{d} 个工作日，{by} 前",
-                    "Promised: {d} working days, by {by}",
+                    "Promised: {days}, by {by}",
                     d=detail.promised_days,
+                    days=counted(detail.promised_days, "working day"),
                     by=detail.promised_by,
                 )
             )
@@ -311,20 +312,20 @@ class ApplicationDetailScreen(WindowScreen[None]):
         shown = part.shown_state
         if shown == "quarantined":
             lines.append(
-                tr("信封被拒收，不会自动重发：", "Envelope refused, never resent on its own: ")
+                tr("被交换平台退回，不会自动重发：", "Returned by the exchange, never resent on its own: ")
                 + str(part.envelope_error)
             )
             lines.append(
                 tr(
-                    "请运维排除原因（如交换平台的事项目录、部门地址）后，按 F9 重新发送原信封",
-                    "Once support has fixed the cause (the exchange's catalog, the department's address …), F9 sends the same envelope again",
+                    "请运维排除原因（如交换平台的事项目录、部门地址）后，按 F9 重新发送原件",
+                    "Once support has fixed the cause (the exchange's catalog, the department's address …), F9 sends the same part again",
                 )
             )
         elif part.state == "cancelled" and part.reason:
             lines.append(tr("取消原因：{v}", "Cancelled because: {v}", v=part.reason))
         elif part.state == "queued" and part.attempts and part.envelope_error:
             lines.append(
-                tr("已尝试发送 {n} 次，上次：{e}", "{n} attempt(s); last: {e}", n=part.attempts, e=part.envelope_error)
+                tr("已尝试发送 {n} 次，上次：{e}", "{tries}; last: {e}", n=part.attempts, tries=counted(part.attempts, "attempt"), e=part.envelope_error)
             )
         if shown == "supplement_queued":
             lines.append(tr("补正材料已记录，待发送", "The supplement is recorded and waits to be sent"))

@@ -48,7 +48,7 @@ from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.times import in_zone
-from window_app.domain.words import Words, language, tr
+from window_app.domain.words import Words, counted, language, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import (
@@ -417,8 +417,8 @@ class ApplicationsScreen(WindowScreen[None]):
         if has_quarantined(summary.parts):
             lines.append(
                 tr(
-                    "⊘ 被拒收的信封不会自动重发：原因排除后按 F9 重新发送",
-                    "⊘ A refused envelope is never resent on its own: once the cause is fixed, F9 sends it again",
+                    "⊘ 被交换平台退回的件不会自动重发：原因排除后按 F9 重新发送",
+                    "⊘ A part the exchange returned is never resent on its own: once the cause is fixed, F9 sends it again",
                 )
             )
         pane.update("\n".join(lines))
@@ -427,7 +427,9 @@ class ApplicationsScreen(WindowScreen[None]):
         scope = self._scope_words()
         text = tr(
             "办件 {a} 件（{scope}）· 草稿 {d} 件",
-            "{a} applications ({scope}) · {d} drafts",
+            "{apps} ({scope}) · {drafts}",
+            apps=counted(len(self._applications), "application"),
+            drafts=counted(len(self._drafts), "draft"),
             a=len(self._applications),
             scope=scope,
             d=len(self._drafts),

@@ -23,7 +23,7 @@ from screens.widgets.localized import WordsBinding, WordsGroup
 from screens.widgets.offering_preview import department_name
 from screens.widgets.promise_date import PromiseDateDialog
 from window_app.domain.intake import ChecklistLine, MaterialStatus, Problem
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.intake.guide import Guide
 from window_app.intake.validate import material_status
 
@@ -135,7 +135,8 @@ class ChecklistScreen(StepScreen):
         yield Static(
             tr(
                 "本次共需 {n} 份材料，免于重复提交 {m} 份，其中 {k} 份通过数据共享核验",
-                "{n} materials in all, {m} need not be brought twice, {k} verified by data sharing",
+                "{materials} in all, {m} need not be brought twice, {k} verified by data sharing",
+                materials=counted(checklist.requirements, "material"),
                 n=checklist.requirements,
                 m=checklist.saved,
                 k=checklist.shareable_count,
@@ -328,7 +329,7 @@ class ChecklistScreen(StepScreen):
         self._refresh_detail()
         if self._problems:
             self.notify(
-                tr("有 {n} 份材料尚未处理好，已用 ✗ 标出", "{n} materials need attention (marked ✗)", n=len(self._problems)),
+                tr("有 {n} 份材料尚未处理好，已用 ✗ 标出", "{materials} to see to (marked ✗)", n=len(self._problems), materials=counted(len(self._problems), "material")),
                 title=tr("还不能进入下一步", "Cannot go on yet"),
                 severity="error",
                 markup=False,
@@ -395,7 +396,7 @@ class ChecklistScreen(StepScreen):
         self._refresh_summary()
         self._refresh_detail()
         self.notify(
-            tr("{n} 份材料记为原件已收", "{n} materials recorded as original received", n=changed),
+            tr("{n} 份材料记为原件已收", "{materials} recorded as original received", n=changed, materials=counted(changed, "material")),
             markup=False,
         )
 

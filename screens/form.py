@@ -19,7 +19,7 @@ from screens.step import StepScreen
 from screens.widgets.choices import YesNo
 from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
 from window_app.domain.intake import FormLine, Problem
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.intake.fields import is_blank
 from window_app.intake.guide import Guide
 from window_app.intake.rules import applicable_rules, fields_ruled_with
@@ -66,7 +66,9 @@ class FormScreen(StepScreen):
         yield Static(
             tr(
                 "本表合并了 {items} 个事项的表单：共 {n} 项，免于重复填写 {m} 项",
-                "One form for {items} items: {n} fields, {m} not typed twice",
+                "One form for {item_count}: {fields}, {m} not typed twice",
+                item_count=counted(len(self.guide.items), "item"),
+                fields=counted(len(form.lines), "field"),
                 items=len(self.guide.items),
                 n=len(form.lines),
                 m=form.saved,
@@ -215,8 +217,9 @@ class FormScreen(StepScreen):
             self.notify(
                 tr(
                     "有 {n} 项需要修改，已在字段下方标出",
-                    "{n} fields need correcting (shown under each)",
+                    "{fields} to correct (shown under each)",
                     n=len(problems) - len(rest),
+                    fields=counted(len(problems) - len(rest), "field"),
                 ),
                 title=tr("还不能进入下一步", "Cannot go on yet"),
                 severity="error",

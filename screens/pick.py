@@ -30,7 +30,7 @@ from window_app.domain.catalog import Offering
 from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.times import shown
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
@@ -50,7 +50,9 @@ class PickScreen(StepScreen):
         Binding("up", "move(-1)", show=False),
         Binding("pagedown", "move(10)", show=False),
         Binding("pageup", "move(-10)", show=False),
-        WordsBinding("f8", "discard_draft", words=Words("删除草稿", "Discard draft")),
+        # Del deletes, as on the applications list; a priority binding that steps aside
+        # (check_action) unless a draft is highlighted, so Del still edits the search text.
+        WordsBinding("delete", "discard_draft", words=Words("删除草稿", "Delete draft"), priority=True),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -130,7 +132,7 @@ class PickScreen(StepScreen):
         if offering.kind == "item":
             detail = department_name(self.window.catalog, bundle.lead_department, short=True)
         else:
-            detail = tr("{n} 项", "{n} items", n=len(bundle.mandatory) + len(bundle.optional))
+            detail = tr("{n} 项", "{items}", n=len(bundle.mandatory) + len(bundle.optional), items=counted(len(bundle.mandatory) + len(bundle.optional), "item"))
         return Content.assemble("  ", str(bundle.name), "  ", (detail, "$text-muted"))
 
     def _drafts(self) -> list[Option]:
@@ -214,8 +216,8 @@ class PickScreen(StepScreen):
         if option_id.startswith(DRAFT_PREFIX):
             pane.show_text(
                 tr(
-                    "未办完的申请（草稿）。\n\n按 Enter 从上次停下的步骤继续；按 F8 删除草稿。",
-                    "An unfinished application (draft).\n\nEnter continues where it was left; F8 discards it.",
+                    "未办完的申请（草稿）。\n\n按 Enter 从上次停下的步骤继续；按 Del 删除草稿。",
+                    "An unfinished application (draft).\n\nEnter continues where it was left; Del deletes it.",
                 )
             )
             return

@@ -20,7 +20,7 @@ from screens.widgets.dialog import Dialog
 from screens.widgets.offering_preview import department_name
 from screens.window_screen import WindowScreen
 from window_app.domain.errors import StorageError
-from window_app.domain.words import tr
+from window_app.domain.words import counted, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import DepartmentPart
@@ -72,7 +72,7 @@ def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None])
         return
     if not entries:
         screen.notify(
-            tr("办件 {no} 没有被拒收的信封", "Application {no} has no refused envelope", no=receipt_no),
+            tr("办件 {no} 没有被交换平台退回的件", "Application {no} has no part the exchange returned", no=receipt_no),
             severity="warning",
             markup=False,
         )
@@ -80,8 +80,9 @@ def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None])
         return
     lines = [
         tr(
-            "办件 {no} 有 {n} 个信封被交换平台拒收（已隔离，不会自动重发）：",
-            "Application {no} has {n} envelope(s) the exchange refused (quarantined, never resent on their own):",
+            "办件 {no} 有 {n} 件被交换平台退回（不会自动重发）：",
+            "Application {no} has {parts} the exchange returned (never resent on their own):",
+            parts=counted(len(entries), "part"),
             no=receipt_no,
             n=len(entries),
         )
@@ -93,10 +94,10 @@ def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None])
         "",
         tr(
             "请先确认拒收原因已经排除（例如交换平台已更新事项目录、部门地址已改正）。"
-            "重新发送的是原信封，内容不变，部门不会收到重复的办件；原因未排除的，会再次被拒收。",
+            "重新发送的是原件，内容不变，部门不会收到重复的办件；原因未排除的，会再次被退回。",
             "First make sure the cause is fixed (e.g. the exchange has the new catalog, the department's "
-            "address was corrected). The very same envelope goes again, so the department never gets a "
-            "second case; if the cause is still there, it is refused again.",
+            "address was corrected). The very same part goes again, so the department never gets a "
+            "second case; if the cause is still there, it is returned again.",
         ),
     ]
     envelope_ids = [entry.envelope.envelope_id for entry in entries]
@@ -114,8 +115,9 @@ def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None])
         if count:
             app.notify(
                 tr(
-                    "已将 {n} 个信封（{d}）重新排队，下一轮同步时发送（F5 立即同步）",
-                    "{n} envelope(s) ({d}) queued again; they go with the next sync round (F5 syncs now)",
+                    "已将 {n} 件（{d}）重新排队，下一轮同步时发送（F5 立即同步）",
+                    "{parts} ({d}) queued again; they go with the next sync round (F5 syncs now)",
+                    parts=counted(count, "part"),
                     n=count,
                     d=departments,
                 ),
@@ -125,8 +127,8 @@ def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None])
         else:
             app.notify(
                 tr(
-                    "这些信封已不在隔离状态（可能已重新发送），没有改动",
-                    "These envelopes are no longer quarantined (perhaps already resent): nothing changed",
+                    "这些件已不在退回状态（可能已重新发送），没有改动",
+                    "These parts are no longer returned (perhaps already resent): nothing changed",
                 ),
                 severity="warning",
                 markup=False,
@@ -136,7 +138,7 @@ def ask_requeue(screen: WindowScreen, receipt_no: str, done: Callable[[], None])
 
     app.push_screen(
         Dialog(
-            tr("重新发送被拒收的信封", "Resend refused envelopes"),
+            tr("重新发送被退回的件", "Resend returned parts"),
             "\n".join(lines),
             confirm=True,
             confirm_label=tr("重新发送", "Resend"),

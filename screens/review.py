@@ -29,7 +29,7 @@ from window_app.domain.catalog import Item
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.intake import AtWindowDecision, Intake, Problem
-from window_app.domain.words import Words, language, tr
+from window_app.domain.words import Words, counted, language, tr
 from window_app.intake.guide import Guide
 from window_app.intake.validate import VALIDATED_STEPS, material_status
 from window_app.window import IntakeInvalid
@@ -49,7 +49,7 @@ MATERIAL_STATE_LABELS: dict[str, Words] = {
 
 def promised(days: int) -> str:
     """A promised time limit in words: on the spot, or working days."""
-    return tr("即办", "on the spot") if days == 0 else tr("{d} 个工作日", "{d} working days", d=days)
+    return tr("即办", "on the spot") if days == 0 else tr("{d} 个工作日", "{days}", d=days, days=counted(days, "working day"))
 
 
 def may_not_accept(clerk: Clerk | None) -> Words | None:
@@ -269,7 +269,8 @@ class ReviewScreen(StepScreen):
         lines = [
             tr(
                 "共 {n} 份（逐项提交需 {r} 份）：",
-                "{n} materials ({r} item by item): ",
+                "{materials} ({r} item by item): ",
+                materials=counted(len(guide.checklist.lines), "material"),
                 n=len(guide.checklist.lines),
                 r=guide.checklist.requirements,
             )
@@ -303,12 +304,13 @@ class ReviewScreen(StepScreen):
             verdict.update(
                 tr(
                     "还有 {n} 个问题，改正后才能受理。选中一项按 Enter（或 g）转到相应步骤。",
-                    "{n} problems to correct before accepting. Choose one and press Enter (or g) to go to its step.",
+                    "{problems} to correct before accepting. Choose one and press Enter (or g) to go to its step.",
                     n=len(problems),
+                    problems=counted(len(problems), "problem"),
                 )
             )
             accept_note.update(
-                tr("尚不能受理：还有 {n} 个问题（见上方列表）", "Cannot accept yet: {n} problems (listed above)", n=len(problems))
+                tr("尚不能受理：还有 {n} 个问题（见上方列表）", "Cannot accept yet: {problems} (listed above)", n=len(problems), problems=counted(len(problems), "problem"))
             )
         else:
             verdict.update(tr("✓ 检查通过，可以受理", "✓ All checks pass: ready to accept"))

@@ -16,7 +16,7 @@ from rich.text import Text
 from screens.widgets.offering_preview import department_name
 from window_app.domain.catalog import PREFILL_DATA, Catalog, FormField, applicant_data_for
 from window_app.domain.intake import Intake
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
 from window_app.intake.parts import applicant_part, department_form_lines, department_items, department_label
@@ -120,7 +120,7 @@ def heading_text(catalog: Catalog, department: str, count: int) -> Text:
     """A department's heading in the list."""
     return Text.assemble(
         (department_name(catalog, department), "bold"),
-        (tr("（{n} 项）", " ({n} values)", n=count) if count != 1 else tr("（1 项）", " (1 value)"), "dim"),
+        (tr("（{n} 项）", " ({values})", n=count, values=counted(count, "value")), "dim"),
     )
 
 

@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Label, RadioSet
 from screens.step import StepScreen
 from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
 from screens.widgets.offering_preview import OfferingPreview, department_name
-from window_app.domain.words import tr
+from window_app.domain.words import counted, tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
 
@@ -137,7 +137,10 @@ class SituationScreen(StepScreen):
         self.query_one("#situation-count", Label).update(
             tr(
                 "共 {items} 项事项 · {departments} 个部门 · 材料 {after} 份（逐项需 {before} 份）",
-                "{items} items · {departments} departments · {after} materials ({before} item by item)",
+                "{item_count} · {department_count} · {materials} ({before} item by item)",
+                item_count=counted(len(guide.items), "item"),
+                department_count=counted(len(guide.departments), "department"),
+                materials=counted(len(guide.checklist.lines), "material"),
                 items=len(guide.items),
                 departments=len(guide.departments),
                 after=len(guide.checklist.lines),

@@ -34,7 +34,7 @@ from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.errors import StorageError
 from window_app.domain.intake import MaterialStatus
-from window_app.domain.words import Words, language, tr
+from window_app.domain.words import Words, counted, language, tr
 from window_app.sync.supplements import SupplementRefused
 
 if TYPE_CHECKING:
@@ -172,7 +172,8 @@ class SupplementScreen(WindowScreen[None]):
         offering = str(detail.summary.offering_name)
         text = tr(
             "{o} · 申请人 {a} · {n} 份材料待补正",
-            "{o} · applicant {a} · {n} material(s) asked for",
+            "{o} · applicant {a} · {materials} asked for",
+            materials=counted(len(self.requests), "material"),
             o=offering,
             a=detail.summary.applicant_name,
             n=len(self.requests),
@@ -315,7 +316,8 @@ class SupplementScreen(WindowScreen[None]):
             self.notify(
                 tr(
                     "已记录 {n} 份补正材料，将发送给 {d}",
-                    "{n} supplement material(s) recorded, to be sent to {d}",
+                    "{materials} recorded, to be sent to {d}",
+                    materials=counted(len(saved), "supplement material"),
                     n=len(saved),
                     d=departments,
                 ),

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 import screens
-from window_app.domain.words import NO_WORDS, Words, tr
+from window_app.domain.words import NO_WORDS, Words, counted, tr
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -178,13 +178,17 @@ class SyncLink:
             return
         queued = report.queued
         if report.offline:
+            why = _reason(report) or tr("交换平台无法连接", "the exchange cannot be reached")
             app.notify(
                 tr(
-                    "未能同步：{why}。{n} 件待发送的信封保存在本机，联网后自动发送。",
-                    "Not synced: {why}. {n} queued envelope(s) are kept on this computer and go out once online.",
-                    why=_reason(report) or tr("交换平台无法连接", "the exchange cannot be reached"),
+                    "未能同步：{why}。{n} 件待发送的办件保存在本机，联网后自动发送。",
+                    "Not synced: {why}. {parts} waiting to be sent are kept on this computer and go out once online.",
+                    why=why,
                     n=queued,
-                ),
+                    parts=counted(queued, "part"),
+                )
+                if queued
+                else tr("未能同步：{why}。本机没有待发送的办件。", "Not synced: {why}. Nothing is waiting to be sent.", why=why),
                 title=title,
                 severity="warning",
                 timeout=10,
@@ -193,7 +197,8 @@ class SyncLink:
             return
         text = tr(
             "已同步：发出 {d} 件，收到部门意见 {e} 条，待发送 {w} 件",
-            "Synced: {d} sent, {e} department event(s) received, {w} queued",
+            "Synced: {d} sent, {events} received, {w} waiting",
+            events=counted(report.events_applied, "department decision"),
             d=report.delivered,
             e=report.events_applied,
             w=queued,
@@ -229,19 +234,25 @@ class SyncLink:
             )
         elif online and was_online is False:
             app.notify(
-                tr("已恢复联网，待发送 {n} 件", "Back online, {n} queued", n=app.sync_queued or 0),
+                tr(
+                    "已恢复联网：发出 {d} 件，待发送 {n} 件",
+                    "Back online: {d} sent, {n} waiting",
+                    d=report.delivered,
+                    n=app.sync_queued or 0,
+                ),
                 title=tr("在线", "Online"),
                 markup=False,
             )
         if report.quarantined:
             app.notify(
                 tr(
-                    "{n} 个信封被交换平台拒收，已隔离（不会自动重发）：{why}",
-                    "{n} envelope(s) refused by the exchange and quarantined (not resent on their own): {why}",
+                    "{n} 件被交换平台退回（不会自动重发）：{why}",
+                    "{parts} returned by the exchange (not resent on their own): {why}",
+                    parts=counted(report.quarantined, "part"),
                     n=report.quarantined,
                     why=_reason(report),
                 ),
-                title=tr("信封被拒收", "Envelope refused"),
+                title=tr("被交换平台退回", "Returned by the exchange"),
                 severity="error",
                 timeout=15,
                 markup=False,

@@ -43,7 +43,7 @@ from window_app.domain.audit_head import AuditHead, head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.times import shown
-from window_app.domain.words import NO_WORDS, Words, language, set_language, tr
+from window_app.domain.words import NO_WORDS, Words, counted, language, set_language, tr
 from window_app.identity import window_key_path, window_signing_key
 from window_app.sync.client import Endpoint, ExchangeClient, TransportFailure, new_http_client
 from window_app.trust.signing import Signature, verify
@@ -150,14 +150,17 @@ class AuditReport:
             where = tr("，第一处在第 {s} 条事件", ", the first at event {s}", s=self.first_bad_seq) if self.first_bad_seq else ""
             return tr(
                 "审计记录已被改动：发现 {n} 处问题{where}",
-                "The audit trail was tampered with: {n} problem(s){where}",
+                "The audit trail was tampered with: {problems}{where}",
+                problems=counted(self.problem_count, "problem"),
                 n=self.problem_count,
                 where=where,
             )
         latest = tr("（最新 #{s}）", " (latest #{s})", s=self.latest_head) if self.latest_head else ""
         line = tr(
             "审计记录完好：{e} 条事件，{h} 个签名链头{latest}",
-            "Audit trail intact: {e} events, {h} signed heads{latest}",
+            "Audit trail intact: {events}, {heads}{latest}",
+            events=counted(self.events, "event"),
+            heads=counted(self.heads, "signed head"),
             e=self.events,
             h=self.heads,
             latest=latest,

@@ -31,7 +31,7 @@ from window_app.domain.clerks import (
     Role,
     clerk_id_problem,
 )
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.trust.data_key import DataKey
 from window_app.trust.pins import (
     DEFAULT_KDF,
@@ -136,7 +136,9 @@ def sign_in(db: Database, clerk_id: str, pin: str, *, now: dt.datetime, lock_aft
         if failures == 0:
             raise _locked(Clerk(clerk.id, clerk.name, clerk.roles, locked_until=utc_at(until)), now)
         raise AccountError(
-            Words("PIN 不对，还可再试 {n} 次", "Wrong PIN: {n} more tries before the account locks").format(n=lock_after - failures),
+            Words("PIN 不对，还可再试 {n} 次", "Wrong PIN: {tries} before the account locks").format(
+                n=lock_after - failures, tries=counted(lock_after - failures, "more try", "more tries")
+            ),
             "wrong_pin",
         )
     data_key = _open_data_key(db, clerk, stored.private_key, keys)

@@ -269,7 +269,9 @@ def load_settings(
     unknown = set(raw) - set(_SECTIONS) - {"departments"}
     if unknown:
         raise ConfigError(
-            Words("{w}：未知的节 {s}", "{w}: unknown section(s) {s}").format(w=where, s=", ".join(sorted(unknown)))
+            Words("{w}：未知的节 {s}", "{w}: {what} {s}").format(
+                w=where, s=", ".join(sorted(unknown)), what="unknown section" if len(unknown) == 1 else "unknown sections"
+            )
         )
 
     sections: dict[str, Any] = {}
@@ -307,8 +309,8 @@ def _build(cls: type, section: str, table: dict[str, Any], environ: Mapping[str,
     unknown = set(table) - set(known)
     if unknown:
         raise ConfigError(
-            Words("{w}：[{l}] 中有未知的键 {k}", "{w}: [{l}] unknown key(s) {k}").format(
-                w=where, l=label, k=", ".join(sorted(unknown))
+            Words("{w}：[{l}] 中有未知的键 {k}", "{w}: [{l}] {what} {k}").format(
+                w=where, l=label, k=", ".join(sorted(unknown)), what="unknown key" if len(unknown) == 1 else "unknown keys"
             )
         )
     values: dict[str, Any] = {}

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from window_app.config import Settings
-from window_app.domain.catalog import Catalog, Department, Item, applicant_data_for, bilingual_keys
+from window_app.domain.catalog import Catalog, Department, FormField, Item, applicant_data_for, bilingual_keys
 from window_app.domain.errors import WindowAppError
 from window_app.domain.handling import HANDED_STATES, REQUEST, HandoverMaterial, part_handling
 from window_app.domain.intake import Intake, MaterialStatus
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import ENVELOPE_FORMAT, Envelope, canonical_json, idempotency_key, payload_sha256
 from window_app.domain.words import Words
+from window_app.intake.fields import value_words
 from window_app.intake.form import form_values
 from window_app.intake.guide import Guide
 from window_app.intake.parts import applicant_part, department_form_lines, department_label
@@ -132,7 +133,7 @@ def build_envelopes(
         content = {
             "applicant": applicant_part(intake.applicant, applicant_data_for(items, intake.applicant.kind)),
             "fields": {
-                line.field.id: {"label": department_label(line, items).zh, "value": values.get(line.field.id, "")}
+                line.field.id: _field_entry(catalog, line.field, department_label(line, items).zh, values.get(line.field.id, ""))
                 for line in department_form_lines(guide, items)
             },
             "materials": {
@@ -241,6 +242,7 @@ def _depends_on(catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, i
                 "item": prerequisite.id,
                 "name": prerequisite.name.zh,
                 "department": prerequisite.department,
+                **bilingual_keys("department_name", catalog.departments[prerequisite.department].name),
                 "result": prerequisite.result,
             }
             if prerequisite_id in stage_of:
@@ -249,6 +251,17 @@ def _depends_on(catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, i
                 entry["external"] = True
             entries[prerequisite_id] = entry
     return list(entries.values())
+
+
+def _field_entry(catalog: Catalog, field: FormField, label: str, value: str) -> dict[str, str]:
+    """A field's label (the department's own name for it) and value; a choice, a yes/no or a
+    region also as words (``text`` / ``text_en``), so the department reads 已婚 or 是, not
+    ``married`` or ``true``."""
+    entry = {"label": label, "value": value}
+    words = value_words(catalog, field, value)
+    if words:
+        entry.update(bilingual_keys("text", words))
+    return entry
 
 
 def _material_entry(

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
+from window_app.catalog.local_names import routed_locally
 from window_app.domain.catalog import Catalog, Item
 from window_app.domain.times import DEFAULT_ZONE, in_zone, window_zone
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail
@@ -109,7 +110,11 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog, *, zone: dt.tzin
     kind = tr("一件事一次办", "integrated service") if summary.offering_kind == "bundle" else tr("单项事项", "single item")
     lines += _field(tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=summary.offering_name, kind=kind))
     if detail.lead_department:
-        lines += _field(tr("牵头部门", "Lead department"), _department_name(catalog, detail.lead_department))
+        lead = _department_name(catalog, detail.lead_department)
+        department = catalog.departments.get(detail.lead_department)
+        if department is not None and routed_locally(department):
+            lead += tr("（由交换平台按属地转办）", " (routed to it by the exchange)")
+        lines += _field(tr("牵头部门", "Lead department"), lead)
     lines.append(rule)
 
     lines += _stages(detail, catalog)
@@ -124,7 +129,8 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog, *, zone: dt.tzin
         else:
             text = tr(
                 "{date}前（{days}个工作日，遇法定节假日顺延）",
-                "{date} ({days} working days; public holidays extend it)",
+                "{date} ({working_days}; public holidays extend it)",
+                working_days=counted(detail.promised_days, "working day"),
                 date=_format_date(promised),
                 days=detail.promised_days,
             )
@@ -173,9 +179,10 @@ def _stages(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
 def _promise(item: Item) -> str:
     if item.promised_days == 0:
         return tr("当场办结", "on the spot")
-    if item.promised_days == 1:
-        return tr("承诺1个工作日", "promised in 1 working day")
-    return tr("承诺{days}个工作日", "promised in {days} working days", days=item.promised_days)
+    return tr(
+        "承诺{days}个工作日", "promised in {working_days}", days=item.promised_days,
+        working_days=counted(item.promised_days, "working day"),
+    )
 
 
 _MATERIAL_STATES = {

@@ -24,10 +24,11 @@ from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
 from offline_cache.db import open_database, storage_errors
 from window_app.catalog.cache import cached_catalog, cached_search_keys
+from window_app.catalog.local_names import as_seen_from
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.intake.form import apply_prefill, migrate_merged_fields
 from window_app.intake.guide import build_guide, new_intake
 from window_app.sync.catalog_refresh import load_preferred_catalog
@@ -57,8 +58,8 @@ class IntakeInvalid(WindowAppError):
     def __init__(self, problems: list[Problem]):
         super().__init__(
             Words(
-                "申请有 {n} 个问题，未受理，未写入任何内容：", "{n} problem(s); not accepted, nothing was written:"
-            ).format(n=len(problems)),
+                "申请有 {n} 个问题，未受理，未写入任何内容：", "{problems}; not accepted, nothing was written:"
+            ).format(n=len(problems), problems=counted(len(problems), "problem")),
             [Words(f"{problem.path}: ") + problem.words for problem in problems],
         )
         self.problems = problems
@@ -97,6 +98,8 @@ class Window:
         except BaseException:
             db.close()
             raise
+        # Another county's bodies are never named at this window (属地…部门 instead).
+        catalog = as_seen_from(catalog, settings.window.region)
         offered = offerings_for_region(catalog, settings.window.region)
         keys = cached_search_keys(db, catalog)  # pinyin computed once per catalog digest
         window = cls(settings=settings, catalog=catalog, db=db, index=OfferingIndex(offered, keys))

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from window_app.catalog.search import group_of
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.intake.guide import Guide
 
 if TYPE_CHECKING:
@@ -98,7 +98,10 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
     )
     summary = tr(
         "事项 {items} 项 · 部门 {departments} 个 · {stages} 个阶段 · 承诺时限 {days}",
-        "{items} items · {departments} departments · {stages} stages · promised: {days}",
+        "{item_count} · {department_count} · {stage_count} · promised: {days}",
+        item_count=counted(len(guide.items), "item"),
+        department_count=counted(len(guide.departments), "department"),
+        stage_count=counted(len(guide.plan.stages), "stage"),
         items=len(guide.items),
         departments=len(guide.departments),
         stages=len(guide.plan.stages),
@@ -123,7 +126,9 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
             Content.styled(
                 tr(
                     "情形问题 {q} 个 · 可选事项 {o} 项（下方按默认回答计算）",
-                    "{q} questions · {o} optional items (counted below under default answers)",
+                    "{questions} · {optional} (counted below under default answers)",
+                    questions=counted(len(bundle.questions), "question"),
+                    optional=counted(len(bundle.optional), "optional item"),
                     q=len(bundle.questions),
                     o=len(bundle.optional),
                 ),

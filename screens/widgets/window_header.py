@@ -101,7 +101,7 @@ class SyncBadge(Label):
 
 
 def sync_words(app: object) -> str:
-    """The badge's text: ``离线：无法连接交换平台（连接被拒绝） · 待发送 3 件 · 隔离 1 件``;
+    """The badge's text: ``离线：无法连接交换平台（连接被拒绝） · 待发送 3 件 · 被退回 1 件``;
     while another process syncs: ``另一进程正在同步（进程 1234） · 在线 · 待发送 3 件``."""
     online = getattr(app, "sync_online", None)
     queued = getattr(app, "sync_queued", None)
@@ -124,9 +124,9 @@ def sync_words(app: object) -> str:
     else:
         text = tr("离线", "Offline")
     if queued:
-        text += tr(" · 待发送 {n} 件", " · {n} queued", n=queued)
+        text += tr(" · 待发送 {n} 件", " · {n} waiting", n=queued)
     if quarantined:
-        text += tr(" · 隔离 {n} 件", " · {n} quarantined", n=quarantined)
+        text += tr(" · 被退回 {n} 件", " · {n} returned", n=quarantined)
     return text
 
 

@@ -7,6 +7,7 @@ applicant only, with materials recorded, and with the unified form filled in.
 
 from __future__ import annotations
 
+from tests.fact_answers import answered_intake
 from window_app.domain.identifiers import resident_id_check_char
 from window_app.domain.intake import Intake, MaterialStatus, Person
 
@@ -36,7 +37,7 @@ HOUSE_FIELDS = {
 
 def house_transfer(window, *, materials: bool = False, fields: bool = False) -> Intake:
     """A house transfer intake for the buyer 王建国, at the stage the flags say."""
-    intake = window.new_intake("house_transfer")
+    intake = answered_intake(window, "house_transfer")
     intake.applicant.kind = "person"
     intake.applicant.person = Person(BUYER.name, BUYER.id_number, BUYER.phone)
     if materials:

@@ -18,6 +18,7 @@ from rich.cells import cell_len
 
 from offline_cache.audit import verify_chain
 from tests.exchange_fixtures import opened
+from tests.fact_answers import answered_intake
 from tests.window_template import open_signed_in
 from window_app.accepting import window_signer
 from window_app.domain.catalog import FormField
@@ -71,8 +72,8 @@ def typed_value(field: FormField) -> str:
 
 
 def filled_intake(window: Window, offering_id: str) -> Intake:
-    """A complete intake under default answers, as the screens would produce it."""
-    intake = window.new_intake(offering_id)
+    """A complete intake under default answers (facts answered), as the screens would produce it."""
+    intake = answered_intake(window, offering_id)
     intake.applicant.person = Person("王小红", APPLICANT_ID, MOBILE)
     if intake.applicant.kind == "enterprise":
         intake.applicant.enterprise = Enterprise("贞丰县好运来餐饮有限公司", USCC, Person("张三", REPRESENTATIVE_ID, MOBILE))
@@ -192,6 +193,8 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
             "item": "company_registration",
             "name": window.catalog.items["company_registration"].name.zh,  # departments read Chinese
             "department": "market_regulation",
+            "department_name": window.catalog.departments["market_regulation"].name.zh,
+            "department_name_en": window.catalog.departments["market_regulation"].name.en,
             "result": window.catalog.items["company_registration"].result,
             "stage": 1,
         }

@@ -230,7 +230,7 @@ def test_an_edited_event_is_found(trail: Trail, capsys) -> None:
     assert first(report, "edited")["words"]["en"].startswith(f"Event {second} (accepted, ")
     code, text = verify_text(trail, "--offline", capsys=capsys)
     assert code == 1
-    assert f"The audit trail was tampered with: 1 problem(s), the first at event {second}" in text
+    assert f"The audit trail was tampered with: 1 problem, the first at event {second}" in text
     assert f"#{second}  Event {second} (accepted" in text and "was changed after it was written: its hash does not match its content" in text
 
 
@@ -442,7 +442,7 @@ def test_audit_verify_as_a_real_process(trail: Trail) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120, env={**_environ(), **trail.env},
     )
     assert done.returncode == 1, done.stderr
-    assert done.stdout.splitlines()[0] == "The audit trail was tampered with: 1 problem(s), the first at event 1"
+    assert done.stdout.splitlines()[0] == "The audit trail was tampered with: 1 problem, the first at event 1"
     assert "Traceback" not in done.stderr
 
 

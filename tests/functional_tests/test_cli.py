@@ -803,7 +803,7 @@ def test_export_applications_to_a_file_spreadsheets_open(capsys, tmp_path: Path,
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfreceipt_no,")  # a BOM: Excel and WPS read UTF-8
     lines = data.decode("utf-8-sig").splitlines()
-    assert f"Exported {len(lines) - 1} row(s) to {target}." in err
+    assert f"Exported {len(lines) - 1} rows to {target}." in err
 
 
 def test_export_of_an_empty_window_is_a_header_or_an_empty_array(capsys, data_dir: str) -> None:

@@ -47,7 +47,7 @@ async def pick(pilot: Pilot, window) -> None:
     window.save_draft(house_transfer(window))
     pilot.app.goto_step("pick")
     await pilot.pause()
-    results = pilot.app.screen.query_one("#results", OptionList)  # the draft highlighted: F8
+    results = pilot.app.screen.query_one("#results", OptionList)  # the draft highlighted: Del
     results.highlighted = next(
         index for index, option in enumerate(results.options) if (option.id or "").startswith(DRAFT_PREFIX)
     )
@@ -127,7 +127,7 @@ async def promise(pilot: Pilot, window) -> None:
 
 CASES: dict[str, tuple[Setup, str, list[str]]] = {
     # case: (how to get there, the screen's class, the keys its footer must show besides the app's)
-    "pick": (pick, "PickScreen", ["escape", "ctrl+n", "f8"]),
+    "pick": (pick, "PickScreen", ["escape", "ctrl+n", "delete"]),
     "applicant": (applicant, "ApplicantScreen", ["escape", "ctrl+n", "ctrl+s", "f6"]),
     "situation": (situation, "SituationScreen", ["escape", "ctrl+n", "ctrl+s"]),
     "checklist": (checklist, "ChecklistScreen", ["escape", "ctrl+n", "ctrl+s", "1", "2", "3", "4", "5", "a"]),

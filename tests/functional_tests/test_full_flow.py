@@ -361,7 +361,7 @@ async def test_business_startup_licence_first_then_six_departments_with_the_bank
                 "business_licence": "3",
                 "bank_account_application": "1",
             },
-            promised="2026-12-02",
+            promised="2026-12-01",  # not after the receipt's promised completion (2 working days),
         )
 
         await fill_form(pilot, {"entity_type": "有限责任公司", "registered_capital": "100"})
@@ -414,7 +414,7 @@ async def test_business_startup_licence_first_then_six_departments_with_the_bank
     assert values_of(licence)["business_scope"] == "乡村旅游开发；农产品种植与销售"
     assert values_of(licence)["entity_type"] == "limited_company"
     assert licence["materials"]["appointment_docs"]["state"] == "deficient"
-    assert licence["materials"]["appointment_docs"]["promised_date"] == "2026-12-02"
+    assert licence["materials"]["appointment_docs"]["promised_date"] == "2026-12-01"
     assert licence["materials"]["premises_proof"]["state"] == "copy"
     assert {part["department"] for part in licence["parts"]} == {department for department, _ in stored.envelopes}
 
@@ -542,6 +542,7 @@ async def test_newborn_answers_and_the_mothers_choice_add_items(window, settings
         await next_step(pilot, SituationScreen)
 
         assert not optional_box(app, "maternity_allowance_claim").value
+        await answer(pilot, "parents_married", "yes")  # a fact: asked, never assumed
         await answer(pilot, "mother_employee_insured", "yes")
         assert optional_box(app, "maternity_allowance_claim").value  # switched on by the answer
         await tick(pilot, "newborn_bank_card")  # chosen by the mother
@@ -582,7 +583,7 @@ async def test_newborn_answers_and_the_mothers_choice_add_items(window, settings
         window,
         receipt_no,
         "newborn",
-        {"mother_employee_insured": "yes"},
+        {"parents_married": "yes", "mother_employee_insured": "yes"},
         {
             ("public_security", 1): {"newborn_hukou_registration"},
             ("health", 1): {"vaccination_certificate_issue"},
@@ -616,6 +617,7 @@ async def test_facility_farmland_joint_site_survey_sends_every_department_at_onc
         await next_step(pilot, SituationScreen)
 
         await answer(pilot, "facility_kind", "livestock")
+        await answer(pilot, "involves_forest", "no")
         await answer(pilot, "near_water", "yes")
         assert optional_box(app, "livestock_environment_opinion").value
         assert optional_box(app, "survey_water_opinion").value
@@ -650,7 +652,7 @@ async def test_facility_farmland_joint_site_survey_sends_every_department_at_onc
         window,
         receipt_no,
         "facility_farmland_survey",
-        {"facility_kind": "livestock", "near_water": "yes"},
+        {"facility_kind": "livestock", "involves_forest": "no", "near_water": "yes"},
         {
             ("natural_resources", 1): {"facility_farmland_filing"},
             ("agriculture", 1): {"facility_agriculture_opinion"},

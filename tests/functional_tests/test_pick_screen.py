@@ -6,7 +6,8 @@ import pytest
 from textual.widgets import Input, Label, OptionList
 
 from screens.applicant import ApplicantScreen
-from screens.pick import PickScreen
+from screens.pick import DRAFT_PREFIX, PickScreen
+from tests.functional_tests.end_steps import house_transfer
 from tests.functional_tests.shell_helpers import (
     SIZE,
     anyio_backend,  # noqa: F401  (fixture)
@@ -172,3 +173,32 @@ async def test_pick_has_no_save_key(window):
         await pilot.pause()
         assert window.drafts() == []
         assert isinstance(app.screen, PickScreen)
+
+
+async def test_del_deletes_the_highlighted_draft_and_only_edits_the_search_otherwise(window):
+    # Del deletes, as on the applications list (F3); F8 no longer does.
+    draft_id = window.save_draft(house_transfer(window))
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        await type_text(pilot, "ab")
+        await pilot.press("left", "delete")  # the cursor before "b": Del edits the search
+        await pilot.pause()
+        assert search.value == "a"
+        await pilot.press("backspace")
+        await pilot.pause()
+        results = app.screen.query_one("#results", OptionList)
+        results.highlighted = next(
+            index for index, option in enumerate(results.options) if option.id == DRAFT_PREFIX + draft_id
+        )
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)  # F8 does nothing here
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("y")  # the box asks first
+        await pilot.pause()
+        await pilot.pause()
+        assert [draft.id for draft in window.drafts()] == []

@@ -112,11 +112,11 @@ async def test_f9_on_the_list_asks_with_the_reason_then_the_same_envelope_goes(
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
         receipt_no, envelope_id, payload = await refused_health_envelope(pilot, window)
-        assert badge(app) == "在线 · 隔离 1 件"
+        assert badge(app) == "在线 · 被退回 1 件"
 
         await open_applications(pilot)
         assert "f9 重新发送" in footer_text(app)  # the newest application is highlighted
-        assert parts_row(app, receipt_no) == "卫健⊘ 医保→ 公安→ 人社◦ 医保◦ 农行◦"
+        assert parts_row(app, receipt_no) == "卫健⊘ 医保→ 公安→ 人社◦ 医保◦ 开户银行◦"
         assert REASON in progress(app) and "F9 重新发送" in progress(app)
 
         # F9 asks first, naming the department and the exchange's reason; Esc changes nothing.
@@ -124,9 +124,9 @@ async def test_f9_on_the_list_asks_with_the_reason_then_the_same_envelope_goes(
         await pilot.pause()
         assert isinstance(app.screen, Dialog)
         body = str(app.screen.query_one("#dialog-body", Static).render())
-        assert f"办件 {receipt_no} 有 1 个信封被交换平台拒收" in body
-        assert f"卫健：交换平台拒收此信封：{REASON}" in body
-        assert "请先确认拒收原因已经排除" in body and "重新发送的是原信封" in body
+        assert f"办件 {receipt_no} 有 1 件被交换平台退回" in body
+        assert f"卫健：交换平台退回此件：{REASON}" in body
+        assert "请先确认拒收原因已经排除" in body and "重新发送的是原件" in body
         assert "y 确定" in footer_text(app) and "f5 立即同步" in footer_text(app)
         await pilot.press("escape")
         await pilot.pause()
@@ -139,7 +139,7 @@ async def test_f9_on_the_list_asks_with_the_reason_then_the_same_envelope_goes(
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, ApplicationsScreen)
-        assert any("已将 1 个信封（卫健）重新排队" in note and "F5" in note for note in notes(app))
+        assert any("已将 1 件（卫健）重新排队" in note and "F5" in note for note in notes(app))
         assert window.quarantined() == [] and app.sync_quarantined == 0
         assert health_part(window, receipt_no).shown_state == "queued"
         assert "重新发送" not in footer_text(app)  # nothing refused any more
@@ -168,9 +168,9 @@ async def test_f9_on_the_detail_in_english_refused_again_until_the_cause_is_fixe
         await pilot.pause()
         assert "f9 Resend" in footer_text(app)
         part = str(app.screen.query_one("#detail-part", Static).render())  # 卫健: the first part
-        assert part.startswith("Zhenfeng County Health Bureau · ⊘ quarantined")
-        assert f"Envelope refused, never resent on its own: The exchange refused this envelope: {REASON}" in part
-        assert "F9 sends the same envelope again" in part
+        assert part.startswith("Zhenfeng County Health Bureau · ⊘ returned")
+        assert f"Returned by the exchange, never resent on its own: The exchange returned this part: {REASON}" in part
+        assert "F9 sends the same part again" in part
 
         # Requeued before the cause is fixed: the endpoint refuses the same envelope again, and
         # it is quarantined again with the reason (nothing lost, nothing sent twice).
@@ -178,13 +178,13 @@ async def test_f9_on_the_detail_in_english_refused_again_until_the_cause_is_fixe
         await pilot.pause()
         assert isinstance(app.screen, Dialog)
         body = str(app.screen.query_one("#dialog-body", Static).render())
-        assert f"Application {receipt_no} has 1 envelope(s) the exchange refused" in body
-        assert f": The exchange refused this envelope: {REASON}" in body
-        assert "if the cause is still there, it is refused again" in body
+        assert f"Application {receipt_no} has 1 part the exchange returned" in body
+        assert f": The exchange returned this part: {REASON}" in body
+        assert "if the cause is still there, it is returned again" in body
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, ApplicationDetailScreen)
-        assert any("1 envelope(s) (" in note and "queued again" in note for note in notes(app))
+        assert any("1 part (" in note and "queued again" in note for note in notes(app))
         assert "f9 Resend" not in footer_text(app)
         await f5(pilot)
         assert [entry.envelope.envelope_id for entry in window.quarantined()] == [envelope_id]

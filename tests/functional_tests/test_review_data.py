@@ -95,7 +95,7 @@ async def test_capital_and_address_are_shown_under_market_regulation_and_not_whe
         police = "".join("".join(under(shown, "贞丰县公安局")).split())
         assert "注册资本" not in police and "住所" not in police and ADDRESS not in police
         assert "刻制印章枚数" in police
-        bank = "".join("".join(under(shown, "中国农业银行股份有限公司贞丰县支行")).split())
+        bank = "".join("".join(under(shown, "申请人选择的开户银行")).split())
         assert ADDRESS in bank and "注册资本" not in bank  # the bank gets the address, not the capital
 
 

@@ -295,7 +295,7 @@ async def test_an_escaped_not_permitted_shows_its_words_not_a_program_error(wind
         app.report_unexpected(refused.value)
         await pilot.pause()
         body = str(app.screen.query_one("#dialog-body").render())
-        assert "无权处理被拒信封" in body and "值班长" in body
+        assert "无权处理被交换平台退回的件" in body and "值班长" in body
         assert "程序出错" not in body
 
 

@@ -159,3 +159,26 @@ async def test_questions_in_english(window):
         texts = [str(label.render()) for label in screen.query(".question").results(Label)]
         assert bundle.questions[0].text.en in texts[0]
         assert "items" in count_text(screen)
+
+
+async def test_the_buyers_marital_status_starts_unanswered_and_next_waits_for_it(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_situation(pilot, window, "二手房转移登记")
+        marital = next(rs for rs in screen.query(RadioSet) if rs.name == "buyer_marital")
+        assert marital.pressed_button is None  # no 未婚 assumed
+        assert "buyer_marital" not in app.intake.answers
+        answer(screen, "has_gas", "no").value = True
+        await pilot.pause()
+        screen.action_next()
+        await pilot.pause()
+        assert app.screen is screen  # refused: still on the situation step
+        said = [str(n.message) for n in app._notifications]
+        assert any("请回答：买受人婚姻状况？" in text for text in said), said
+        answer(screen, "buyer_marital", "married").value = True
+        await pilot.pause()
+        assert app.intake.answers["buyer_marital"] == "married"
+        screen.action_next()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is not screen  # on to the materials

@@ -555,7 +555,7 @@ def test_load_raises_with_every_problem_not_only_the_first(catalog_dir: Path) ->
         load_catalog(catalog_dir)
     problems = raised.value.problems
     assert {p.file for p in problems} == {"items/market.toml", "bundles/personal.toml", "fields.toml"}
-    assert raised.value.words.en == "The catalog has 3 problem(s) and cannot be used:"
+    assert raised.value.words.en == "The catalog has 3 problems and cannot be used:"
     assert raised.value.words.zh == "目录有误（3 个问题），无法使用："
     assert raised.value.details == [str(problem) for problem in problems]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from offline_cache.catalog_cache import read_search_keys
 from offline_cache.db import open_database
 from window_app.catalog.cache import cached_search_keys
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
@@ -208,6 +210,94 @@ def test_offerings_without_keys_are_found_by_name_and_id(catalog: Catalog) -> No
     assert index.search("qykb") == []
 
 
+# -- English names and synonyms (the shipped catalog) --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[Catalog, dict[str, SearchKeys]]:
+    catalog = load_catalog(shipped_catalog_path())
+    return catalog, compute_search_keys(catalog)
+
+
+def shipped_index(shipped, region: str) -> OfferingIndex:
+    catalog, keys = shipped
+    return OfferingIndex(offerings_for_region(catalog, region), keys)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("birth", "newborn"),  # Birth of a child
+        ("Starting", "business_startup"),  # Starting a business
+        ("starting a business", "business_startup"),
+        ("STARTING A", "business_startup"),
+        ("retirement", "retirement"),
+        ("property transfer", "house_transfer"),  # an English synonym
+        ("newborn", "newborn"),
+        ("invoice", "business_startup"),  # an English keyword
+    ],
+)
+def test_english_names_synonyms_and_keywords_are_found(shipped, query: str, first: str) -> None:
+    assert ids(shipped_index(shipped, "522325").search(query))[0] == first
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("房产过户", "house_transfer"),  # 二手房转移登记 …: a synonym, not in its name
+        ("fangchanguohu", "house_transfer"),  # … by its pinyin
+        ("fcgh", "house_transfer"),  # … and initials
+        ("过户", "house_transfer"),
+        ("生孩子", "newborn"),
+        ("新生儿", "newborn"),
+        ("开公司", "business_startup"),
+        ("办营业执照", "business_startup"),
+        ("注销公司", "enterprise_deregistration"),
+        ("退伍", "veteran_resettlement"),
+    ],
+)
+def test_chinese_synonyms_declared_in_the_catalog_are_found(shipped, query: str, first: str) -> None:
+    assert ids(shipped_index(shipped, "522325").search(query))[0] == first
+
+
+def test_every_offering_has_an_english_name_that_finds_it(shipped) -> None:
+    catalog, _keys = shipped
+    for region in catalog.regions:
+        index = shipped_index(shipped, region)
+        for offering in index.offerings:
+            english = offering.bundle.name.en
+            assert english and english != offering.bundle.name.zh, offering.id
+            assert offering.id in ids(index.search(english)), (region, offering.id)
+
+
+def test_a_synonym_ranks_like_the_name(catalog: Catalog, keys: dict[str, SearchKeys]) -> None:
+    # 个体户开业 contains 开业 in its name (a substring hit); give 企业开办 the keyword 开业 and it
+    # ranks after; give it the synonym 开业 and its exact hit ranks first.
+    offered = offerings_for_region(catalog, "522325")
+    opening = keys["enterprise_opening"]
+    as_keyword = SearchKeys(opening.hanzi, opening.pinyin, opening.initials, keywords=("开业",))
+    as_synonym = SearchKeys(opening.hanzi, opening.pinyin, opening.initials, keywords=(), synonyms=("开业",))
+    assert ids(OfferingIndex(offered, dict(keys, enterprise_opening=as_keyword)).search("开业"))[0] == "sole_trader_opening"
+    assert ids(OfferingIndex(offered, dict(keys, enterprise_opening=as_synonym)).search("开业"))[0] == "enterprise_opening"
+
+
+def test_synonyms_get_pinyin_and_are_stored_with_the_keys(tmp_path: Path, catalog: Catalog) -> None:
+    opening = catalog.bundles["enterprise_opening"]
+    with_synonyms = dataclasses.replace(
+        catalog,
+        bundles=dict(catalog.bundles, enterprise_opening=dataclasses.replace(opening, synonyms=("开公司", "New Company"))),
+        digest="with-synonyms",
+    )
+    computed = compute_search_keys(with_synonyms)["enterprise_opening"]
+    assert computed.synonyms == ("开公司", "new company", "kaigongsi", "kgs")
+    db = open_database(tmp_path / "window.db")
+    try:
+        assert cached_search_keys(db, with_synonyms)["enterprise_opening"] == computed
+        assert read_search_keys(db, "with-synonyms")["enterprise_opening"].synonyms == computed.synonyms
+    finally:
+        db.close()
+
+
 # -- the SQLite cache ----------------------------------------------------------------------
 
 
@@ -223,6 +313,7 @@ def test_cached_keys_equal_computed_ones_and_are_stored(tmp_path: Path, catalog:
             "pinyin": "qiyekaiban",
             "initials": "qykb",
             "keywords": json.dumps(list(keys["enterprise_opening"].keywords), ensure_ascii=False),
+            "synonyms": "[]",
         }
     ]
     assert db.utils["search_keys"].pks == ["digest", "offering_id"]

@@ -55,8 +55,8 @@ def test_data_dir_option_wins(tmp_path: Path) -> None:
     [
         ("[window]\nregion = 522325\n", "[window] region: expected a string"),
         ("[window]\nregion = '52232'\n", "six-digit"),
-        ("[window]\nregoin = '522325'\n", "unknown key(s) regoin"),
-        ("[windows]\n", "unknown section(s) windows"),
+        ("[window]\nregoin = '522325'\n", "unknown key regoin"),
+        ("[windows]\n", "unknown section windows"),
         ("[window\n", "not valid TOML"),
         ("[sync]\nbatch_size = 0\n", "batch_size 0"),
         ("[exchange]\nurl = 'ftp://x'\n", "[exchange] url"),

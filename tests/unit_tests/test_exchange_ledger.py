@@ -128,7 +128,7 @@ def test_an_untouched_exchange_verifies_clean(db: Path, capsys) -> None:
     code, out, err = verify(capsys, db)
     assert code == 0, out + err
     assert out.strip() == (
-        "The exchange's ledger is intact: 12 entries, 3 signed checkpoint(s) checked (covering entries up to 12)."
+        "The exchange's ledger is intact: 12 entries, 3 signed checkpoints checked (covering entries up to 12)."
     )
     conn = sqlite3.connect(db)
     kinds = [row[0] for row in conn.execute("SELECT kind FROM ledger ORDER BY seq")]
@@ -166,7 +166,7 @@ def test_an_edit_is_found_at_its_entry(db: Path, capsys, table: str, sql: str, k
         assert conn.execute(sql, {"event": event, "receipt": RECEIPTS[receipt]}).rowcount == 1
     code, out, _ = verify(capsys, db)
     assert code == 1
-    assert f"tampered with: 1 problem(s), the first at entry {seq}." in out
+    assert f"tampered with: 1 problem, the first at entry {seq}." in out
     assert f"entry {seq} records" in out and "which was changed after it was recorded" in out
     assert RECEIPTS[receipt] in out
 
@@ -228,7 +228,7 @@ def test_a_rechained_history_is_found_at_the_first_rewritten_entry(db: Path, cap
     assert verify(capsys, db, "--chain-only")[0] == 0  # the chain alone holds together
     code, out, _ = verify(capsys, db)
     assert code == 1
-    assert f"1 problem(s), the first at entry {seq}." in out
+    assert f"1 problem, the first at entry {seq}." in out
     assert f"entry {seq} is not the entry the exchange signed at" in out and "(the checkpoint of entry 12)" in out
     assert f"the history from entry {seq} on was rewritten and its hashes computed again" in out
 
@@ -299,7 +299,7 @@ def test_entries_after_the_last_checkpoint_are_reported_unsigned(tmp_path: Path,
     store._conn.close()  # a crash: no last checkpoint
     code, out, _ = verify(capsys, path)
     assert code == 0
-    assert "3 entries, 1 signed checkpoint(s) checked (covering entries up to 2); entries 3 to 3 are not signed yet." in out
+    assert "3 entries, 1 signed checkpoint checked (covering entries up to 2); entries 3 to 3 are not signed yet." in out
 
 
 def test_a_torn_last_checkpoint_line_is_ignored_and_repaired(db: Path, catalog, capsys) -> None:
@@ -314,7 +314,7 @@ def test_a_torn_last_checkpoint_line_is_ignored_and_repaired(db: Path, catalog, 
     store.ingest("ZF-01", [make_envelope(receipt_no="522325-261127-ZF-01-TEST-0200-4P")], catalog)
     store.close()
     code, out, _ = verify(capsys, db)
-    assert code == 0 and "13 entries, 4 signed checkpoint(s)" in out
+    assert code == 0 and "13 entries, 4 signed checkpoints" in out
 
 
 def test_the_exchange_will_not_start_on_a_database_cut_short(db: Path) -> None:
@@ -378,7 +378,7 @@ def test_audit_init_makes_a_private_key_file_and_verify_takes_its_public_half(tm
     store.ingest("ZF-01", [make_envelope()], catalog)
     store.close()
     code, out, _ = verify(capsys, path, "--key-public", public)
-    assert code == 0 and "1 entries, 1 signed checkpoint(s)" in out
+    assert code == 0 and "1 entry, 1 signed checkpoint" in out
     code, out, _ = verify(capsys, path, "--demo")  # the demo key did not sign this exchange's checkpoints
     assert code == 1 and "not with a public key given for the exchange" in out
 

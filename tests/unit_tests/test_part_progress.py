@@ -65,7 +65,7 @@ def test_shown_state_adds_what_the_envelopes_say() -> None:
     assert part("supplement_needed", supplement="quarantined").shown_state == "quarantined"
     assert part("received", supplement="sent").shown_state == "supplement_sent"
     assert part("approved", supplement="sent").shown_state == "approved"
-    assert [part_state_label(s) for s in ("quarantined", "supplement_queued", "supplement_sent")] == ["已隔离", "补正待发送", "补正已送达"]
+    assert [part_state_label(s) for s in ("quarantined", "supplement_queued", "supplement_sent")] == ["已退回", "补正待发送", "补正已送达"]
 
 
 def test_the_list_reads_times_envelope_states_and_supplements(tmp_path) -> None:
@@ -111,7 +111,7 @@ def test_the_list_reads_times_envelope_states_and_supplements(tmp_path) -> None:
         refused = next(p for p in detail.summary.parts if p.stage == 1)
         assert (refused.state, refused.shown_state) == ("queued", "quarantined")
         assert refused.envelope_error == Words(
-            "交换平台拒收此信封：unknown department 'x'", "The exchange refused this envelope: unknown department 'x'"
+            "交换平台退回此件：unknown department 'x'", "The exchange returned this part: unknown department 'x'"
         )
     finally:
         db.close()

@@ -120,6 +120,8 @@ def test_each_department_receives_only_its_own_fields_and_materials(db, settings
             "item": "birth_certificate",
             "name": "出生医学证明办理",
             "department": "health",
+            "department_name": "贞丰县卫生健康局",  # a department reads whose part it waits for
+            "department_name_en": "Zhenfeng Health Commission",
             "result": "出生医学证明",
             "stage": 1,
         }

@@ -53,6 +53,7 @@ def test_search_keys_table_has_the_columns_the_catalog_cache_writes(tmp_path) ->
             "pinyin",
             "initials",
             "keywords",
+            "synonyms",
         ]
         assert db.utils["search_keys"].pks == ["digest", "offering_id"]
     finally:

@@ -167,7 +167,7 @@ def test_transient_failure_backs_off_and_resends_the_same_bytes(tmp_path, clock)
     [
         (httpx.Response(200, text="<html>proxy error</html>"), "不是 JSON"),
         (httpx.Response(200, json={"oops": []}), "没有 results"),
-        (httpx.Response(200, json={"results": []}), "结果数（0）与发送的信封数（1）不符"),
+        (httpx.Response(200, json={"results": []}), "结果数（0）与发送的件数（1）不符"),
         (httpx.Response(500, json={"error": "boom", "error_zh": "内部错误"}), "内部出错（HTTP 500"),
     ],
 )
@@ -248,8 +248,8 @@ def test_an_envelope_the_exchange_answers_5xx_to_in_a_row_is_quarantined_in_word
     assert report.quarantined == 1
     (quarantined,) = outbox_store.list_by_state(engine.db, "quarantined")
     assert quarantined.envelope.idempotency_key == poison[0]
-    assert quarantined.last_error.zh.startswith(f"交换平台对此信封连续 {MAX_SERVER_ERRORS} 次回答服务器错误，已隔离")
-    assert quarantined.last_error.en.startswith(f"The exchange answered this envelope with a server error {MAX_SERVER_ERRORS} times")
+    assert quarantined.last_error.zh.startswith(f"交换平台对此件连续 {MAX_SERVER_ERRORS} 次回答服务器错误，已退回")
+    assert quarantined.last_error.en.startswith(f"The exchange answered this part with a server error {MAX_SERVER_ERRORS} times")
     clock.advance(3600)
     run(engine, retry_now=True)
     assert states(engine).get("queued", 0) == 0  # every other envelope was delivered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -18,7 +19,10 @@ from catalog_builders import (
     opening_intake,
 )
 
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
+from window_app.domain.words import Words
+from window_app.intake.guide import new_intake
 from window_app.intake.validate import add_working_days, validate_intake
 
 CATALOG = build_catalog()
@@ -31,6 +35,24 @@ def problems(intake: Intake, step: str | None = None, offering_id: str | None = 
     for problem in found:
         assert problem.words.zh and problem.words.en
     return {problem.path: problem.words.zh for problem in found}
+
+
+def test_a_question_of_fact_starts_unanswered_and_must_be_answered() -> None:
+    # 买受人婚姻状况 has no default in the shipped catalog: a fresh intake leaves it unanswered,
+    # and the situation step (the screen's Next, and accept) is refused until it is answered.
+    shipped = load_catalog(shipped_catalog_path())
+    offering = offering_of(shipped, "house_transfer")
+    marital = next(q for q in offering.bundle.questions if q.id == "buyer_marital")
+    assert marital.default == ""
+    intake = new_intake(shipped, offering)
+    assert "buyer_marital" not in intake.answers
+    assert intake.answers["utilities"] == "yes"  # a choice keeps its usual answer
+    found = validate_intake(shipped, offering, intake, step="situation", today=TODAY, region=WINDOW_REGION)
+    said = {problem.path: problem.words for problem in found}
+    assert said["answers.buyer_marital"] == Words("请回答：买受人婚姻状况？", "Answer: Buyer's marital status?")
+    intake.answers["buyer_marital"] = "married"
+    intake.answers["has_gas"] = "no"
+    assert validate_intake(shipped, offering, intake, step="situation", today=TODAY, region=WINDOW_REGION) == []
 
 
 def test_complete_intakes_are_accepted() -> None:
@@ -245,6 +267,29 @@ def test_deficiency_accepted_with_a_date_in_time() -> None:
     intake = newborn_intake()
     intake.materials["marriage_certificate"] = MaterialStatus("deficient", "2026-12-04", "在外地，一周内补交")
     assert problems(intake, step="checklist") == {}
+
+
+def test_a_deficiency_promise_is_never_after_the_completion_date_on_the_receipt() -> None:
+    # The bundle promises completion in 2 working days: Friday 27 November → Tuesday 1 December.
+    # The statutory 5 days would allow 4 December, but the receipt would then promise the
+    # application concluded before the material it needs is there.
+    newborn = CATALOG.bundles["newborn"]
+    catalog = dataclasses.replace(
+        CATALOG, bundles=dict(CATALOG.bundles, newborn=dataclasses.replace(newborn, promised_days=2))
+    )
+
+    def said(promised_date: str) -> dict[str, Words]:
+        intake = newborn_intake()
+        intake.materials["marriage_certificate"] = MaterialStatus("deficient", promised_date=promised_date)
+        found = validate_intake(
+            catalog, offering_of(catalog, "newborn"), intake, step="checklist", today=TODAY, region=WINDOW_REGION
+        )
+        return {problem.path: problem.words for problem in found}
+
+    refused = said("2026-12-02")["materials.marriage_certificate"]
+    assert refused.zh.startswith("承诺补交日期不能晚于回执上的承诺办结日期（2026-12-01）")
+    assert refused.en.startswith("The promised date cannot be after the completion date the receipt promises (2026-12-01)")
+    assert said("2026-12-01") == {}
 
 
 def test_working_days_skip_the_weekend() -> None:

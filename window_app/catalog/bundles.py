@@ -26,6 +26,7 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
     local = table.flag("local")
     survey = table.flag("survey")
     keywords = table.texts("keywords")
+    synonyms = table.texts("synonyms")
     description = table.bilingual("description")
     promised_days = table.integer("promised_days", minimum=0)
     rules = read_rules(table, bundle=bundle_id)
@@ -53,6 +54,7 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
         local=local,
         survey=survey,
         keywords=keywords,
+        synonyms=synonyms,
         description=description,
         applicant_kind=applicant_kind,
         promised_days=promised_days,

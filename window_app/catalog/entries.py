@@ -64,6 +64,7 @@ def read_department(rel: str, data: dict, partial: PartialCatalog, position: int
         id=department_id,
         name=name,
         short_name=short_name,
+        region=table.text("region"),
         kind=table.one_of("kind", DEPARTMENT_KINDS, default="government"),
         signing_key=_public_key(table, "signing_key", PublicSigningKey.from_text),
         sealing_key=_public_key(table, "sealing_key", PublicSealingKey.from_text),

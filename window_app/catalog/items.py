@@ -47,6 +47,7 @@ def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> N
     regions_under = table.texts("regions_under")
     theme = table.one_of("theme", THEMES, default="personal")
     keywords = table.texts("keywords")
+    synonyms = table.texts("synonyms")
     applicant_data = _read_applicant_data(table, applicant_kinds)
     table.finish()
 
@@ -75,6 +76,7 @@ def read_item(rel: str, data: dict, partial: PartialCatalog, position: int) -> N
         regions=regions,
         regions_under=regions_under,
         keywords=keywords,
+        synonyms=synonyms,
         result=result,
         theme=theme,
         applicant_data=applicant_data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from window_app.domain.errors import WindowAppError
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,6 @@ class CatalogError(WindowAppError):
         self.problems = list(problems)
         heading = Words(
             "目录有误（{n} 个问题），无法使用：",
-            "The catalog has {n} problem(s) and cannot be used:",
-        ).format(n=len(self.problems))
+            "The catalog has {problems} and cannot be used:",
+        ).format(n=len(self.problems), problems=counted(len(self.problems), "problem"))
         super().__init__(heading, [str(problem) for problem in self.problems])

@@ -16,6 +16,10 @@ REGION_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 
 def check_references(partial: PartialCatalog) -> None:
     _check_regions(partial)
+    for department in partial.departments.values():
+        if department.region and not partial.knows("region", partial.regions, department.region):
+            origin = partial.origin("department", department.id)
+            partial.problem(origin.file, origin.entry, "'region': " + _unknown(partial.regions, department.region, "region"))
     for item in partial.items.values():
         _check_item_references(partial, item)
     _check_prerequisite_cycles(partial)

@@ -1,9 +1,10 @@
 """What a window offers, in display order, and the pick screen's search.
 
 Clerks type hanzi, full pinyin (``qiyekaiban``, ``qiye kaiban``, ``qi'ye``), pinyin initials
-(``qykb``) or a keyword (``营业执照``). The pinyin is derived from the names once per catalog
-(:func:`compute_search_keys`, cached in SQLite by :mod:`window_app.catalog.cache`); searching is
-plain string matching in memory.
+(``qykb``), the English name (``starting``), a synonym the catalog declares (``房产过户``,
+``newborn``) or a keyword (``营业执照``, ``invoice``). The pinyin is derived from the names,
+synonyms and keywords once per catalog (:func:`compute_search_keys`, cached in SQLite by
+:mod:`window_app.catalog.cache`); searching is plain string matching in memory.
 
 This is the only module that uses pypinyin, and it imports it inside
 :func:`compute_search_keys` because the import alone costs about half a second.
@@ -95,28 +96,33 @@ def compute_search_keys(catalog: Catalog) -> dict[str, SearchKeys]:
     def is_chinese(word: str) -> bool:
         return any("\u4e00" <= char <= "\u9fff" for char in word)
 
+    def expand(words: tuple[str, ...]) -> tuple[str, ...]:
+        """The words as written (lowercase), then the pinyin and initials of the Chinese ones."""
+        expanded = [word.lower() for word in words]
+        for word in words:
+            if is_chinese(word):
+                expanded.extend(spell(word))
+        return tuple(dict.fromkeys(w for w in expanded if w))
+
     keys: dict[str, SearchKeys] = {}
-    named = [(b.id, b.name.zh, b.keywords) for b in catalog.bundles.values()]
-    named += [(i.id, i.name.zh, i.keywords) for i in catalog.items.values() if i.standalone]
-    for offering_id, name, keywords in named:
+    named = [(b.id, b.name.zh, b.keywords, b.synonyms) for b in catalog.bundles.values()]
+    named += [(i.id, i.name.zh, i.keywords, i.synonyms) for i in catalog.items.values() if i.standalone]
+    for offering_id, name, keywords, synonyms in named:
         pinyin, initials = spell(name)
-        expanded = [keyword.lower() for keyword in keywords]
-        for keyword in keywords:
-            if is_chinese(keyword):
-                expanded.extend(spell(keyword))
         keys[offering_id] = SearchKeys(
             hanzi=name.lower(),
             pinyin=pinyin,
             initials=initials,
-            keywords=tuple(dict.fromkeys(k for k in expanded if k)),
+            keywords=expand(keywords),
+            synonyms=expand(synonyms),
         )
     return keys
 
 
 # -- the index ------------------------------------------------------------------------------
 
-# Rank tiers, best first: name (hanzi, pinyin, initials, id) hits above keyword hits; within
-# each, exact above prefix above substring.
+# Rank tiers, best first: name (hanzi, pinyin, initials, id, English name, synonyms) hits
+# above keyword hits; within each, exact above prefix above substring.
 _NAME_EXACT, _NAME_PREFIX, _NAME_SUBSTRING, _KEYWORD_EXACT, _KEYWORD_PREFIX, _KEYWORD_SUBSTRING = range(6)
 
 
@@ -137,11 +143,12 @@ def _tier(query: str, text: str, exact: int) -> int | None:
 class _Entry:
     position: int
     offering: Offering
-    names: tuple[str, ...]  # hanzi, pinyin, initials, id (lowercase)
+    names: tuple[str, ...]  # hanzi, pinyin, initials, id, English name, synonyms (lowercase)
     keywords: tuple[str, ...]
-    # Everything joined: one ``in`` test rules out most offerings for most queries.
+    # Joined ("\0" between): one ``in`` test on ``blob`` rules out most offerings for most queries.
     name_blob: str
     keyword_blob: str
+    blob: str
 
 
 class OfferingIndex:
@@ -149,7 +156,8 @@ class OfferingIndex:
 
     Args:
         offerings: In display order (see :func:`offerings_for_region`).
-        keys: Search keys by offering id; an offering without keys is found by name and id only.
+        keys: Search keys by offering id; an offering without keys is found by its names
+            (Chinese, English), id, synonyms and keywords as written, without pinyin.
     """
 
     def __init__(self, offerings: list[Offering], keys: dict[str, SearchKeys]):
@@ -158,10 +166,21 @@ class OfferingIndex:
         self._entries: list[_Entry] = []
         for position, offering in enumerate(offerings):
             found = keys.get(offering.id)
-            hanzi = found.hanzi if found else offering.bundle.name.zh.lower()
-            names = (hanzi, found.pinyin if found else "", found.initials if found else "", offering.id.lower())
-            keywords = found.keywords if found else tuple(k.lower() for k in offering.bundle.keywords)
-            self._entries.append(_Entry(position, offering, names, keywords, "\0".join(names), "\0".join(keywords)))
+            bundle = offering.bundle
+            hanzi = found.hanzi if found else bundle.name.zh.lower()
+            synonyms = found.synonyms if found else tuple(s.lower() for s in bundle.synonyms)
+            names = (
+                hanzi,
+                found.pinyin if found else "",
+                found.initials if found else "",
+                offering.id.lower(),
+                bundle.name.en.lower(),
+                *synonyms,
+            )
+            keywords = found.keywords if found else tuple(k.lower() for k in bundle.keywords)
+            name_blob, keyword_blob = "\0".join(names), "\0".join(keywords)
+            blob = f"{name_blob}\0{keyword_blob}"
+            self._entries.append(_Entry(position, offering, names, keywords, name_blob, keyword_blob, blob))
 
     def get(self, offering_id: str) -> Offering:
         """The offering with this id.
@@ -177,20 +196,23 @@ class OfferingIndex:
     def search(self, query: str) -> list[Offering]:
         """Offerings matching ``query``, best first; all of them (display order) for an empty query.
 
-        Matches case-insensitively on the Chinese name (substring), full pinyin and initials
-        (typed with or without spaces and apostrophes), the id, and keywords. Ties keep the
-        display order.
+        Matches case-insensitively on the Chinese and English names (substring), full pinyin
+        and initials (typed with or without spaces and apostrophes), the id, the synonyms, and
+        keywords. Ties keep the display order.
         """
         typed = query.strip().lower()
         if not typed:
             return list(self.offerings)
         compact = _SEPARATORS.sub("", typed)
         # Names are matched without separators (pinyin typed with spaces), ids with underscores
-        # for spaces; keywords as typed or compacted (a keyword may contain a space).
-        name_queries = tuple(dict.fromkeys((compact, re.sub(r"\s+", "_", typed))))
-        keyword_queries = tuple(dict.fromkeys((typed, compact)))
+        # for spaces, English names and synonyms as typed; keywords as typed or compacted (a
+        # keyword may contain a space).
+        name_queries = tuple(dict.fromkeys((compact, re.sub(r"\s+", "_", typed), typed)))
+        keyword_queries = tuple(dict.fromkeys((typed, compact)))  # among the name queries
         ranked: list[tuple[int, int, Offering]] = []
         for entry in self._entries:
+            if not any(q in entry.blob for q in name_queries):
+                continue
             best = None
             if any(q in entry.name_blob for q in name_queries):
                 best = _best_tier(name_queries, entry.names, _NAME_EXACT)

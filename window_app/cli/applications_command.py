@@ -15,7 +15,7 @@ from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, err, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
 from window_app.domain.states import application_state_label, part_state_label
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog
@@ -121,5 +121,5 @@ def cmd_export_applications(args: argparse.Namespace) -> int:
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
         with target.open("w", encoding=encoding, newline="") as stream:
             count = window.export_applications(stream, args.format)
-    err(tr("已导出 {n} 行到 {path}。", "Exported {n} row(s) to {path}.", n=count, path=target))
+    err(tr("已导出 {n} 行到 {path}。", "Exported {rows} to {path}.", n=count, rows=counted(count, "row"), path=target))
     return EXIT_OK

@@ -14,7 +14,7 @@ from window_app.cli.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from window_app.cli.output import department_short, out, out_json, pad, width
 from window_app.cli.parser import add_command
 from window_app.domain.catalog import RegionLevel, bilingual_keys, item_as_bundle
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.trust.key_files import read_signing_key
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def cmd_catalog_sign(args: argparse.Namespace) -> int:
     path = Path(args.path).expanduser()
     problems = validate_catalog_dir(path)
     if problems:
-        raise InvalidInput(Words("目录有 {n} 个问题，未签署（先运行 catalog validate）", "the catalog has {n} problem(s); not signed (run catalog validate)").format(n=len(problems)))
+        raise InvalidInput(Words("目录有 {n} 个问题，未签署（先运行 catalog validate）", "the catalog has {problems}; not signed (run catalog validate)").format(n=len(problems), problems=counted(len(problems), "problem")))
     catalog = load_catalog(path)
     key = read_signing_key(Path(args.key).expanduser())
     signed = sign_catalog(path, catalog.name, catalog.version, catalog.digest, key)
@@ -81,13 +81,17 @@ def cmd_catalog_validate(args: argparse.Namespace) -> int:
     if problems:
         for problem in problems:
             out(str(problem))
-        out(tr("共 {n} 个问题。", "{n} problem(s).", n=len(problems)))
+        out(tr("共 {n} 个问题。", "{problems}.", n=len(problems), problems=counted(len(problems), "problem")))
         return EXIT_INVALID
     catalog = load_catalog(path)
     out(
         tr(
             "目录有效：{b} 个套餐、{i} 个事项、{d} 个部门、{r} 个地区，版本 {v}。",
-            "Catalog is valid: {b} bundles, {i} items, {d} departments, {r} regions, version {v}.",
+            "Catalog is valid: {bundles}, {items}, {departments}, {regions}, version {v}.",
+            bundles=counted(len(catalog.bundles), "bundle"),
+            items=counted(len(catalog.items), "item"),
+            departments=counted(len(catalog.departments), "department"),
+            regions=counted(len(catalog.regions), "region"),
             b=len(catalog.bundles),
             i=len(catalog.items),
             d=len(catalog.departments),
@@ -172,7 +176,9 @@ def _print_offerings(catalog: Catalog, region: str, rows: list[dict[str, Any]]) 
     out(
         tr(
             "{place}（{code}）可办 {b} 个套餐、{i} 个单项事项",
-            "{place} ({code}) offers {b} bundles and {i} single items",
+            "{place} ({code}) offers {bundles} and {items}",
+            bundles=counted(bundles, "bundle"),
+            items=counted(len(rows) - bundles, "single item"),
             place=catalog.regions[region].name,
             code=region,
             b=bundles,

@@ -9,7 +9,7 @@ from window_app.cli.context import offering_here, opened_window, settings_from
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import department_name, department_short, out, out_json, pad, print_table, section
 from window_app.cli.parser import add_command
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Bundle, Catalog
@@ -98,7 +98,9 @@ def _print_guide(catalog: Catalog, guide: Guide) -> None:
     out(
         tr(
             "牵头部门：{lead}　承诺时限：{days} 个工作日　涉及 {n} 个部门",
-            "Lead department: {lead}   Promised: {days} working day(s)   {n} department(s)",
+            "Lead department: {lead}   Promised: {working_days}   {departments}",
+            working_days=counted(guide.promised_days, "working day"),
+            departments=counted(len(guide.departments), "department"),
             lead=department_name(catalog, bundle.lead_department),
             days=guide.promised_days,
             n=len(guide.departments),
@@ -133,7 +135,7 @@ def _print_items(catalog: Catalog, guide: Guide) -> None:
     section(tr("事项（{n}）", "Items ({n})", n=len(guide.items)))
     rows = []
     for item in guide.items:
-        promised = tr("即办", "on the spot") if item.promised_days == 0 else tr("承诺 {d} 日", "{d} day(s)", d=item.promised_days)
+        promised = tr("即办", "on the spot") if item.promised_days == 0 else tr("承诺 {d} 日", "{days}", d=item.promised_days, days=counted(item.promised_days, "day"))
         handling = classes.get(item.handling_class, str(item.handling_class))
         rows.append([item.id, str(item.name), department_short(catalog, item.department), handling, promised])
     print_table(rows)
@@ -168,7 +170,8 @@ def _print_form(guide: Guide) -> None:
     section(
         tr(
             "一表申请（{n} 项，少填 {saved} 项）",
-            "Unified form ({n} fields, {saved} fewer to type)",
+            "Unified form ({fields}, {saved} fewer to type)",
+            fields=counted(len(form.lines), "field"),
             n=len(form.lines),
             saved=form.saved,
         )
@@ -200,7 +203,7 @@ def _print_stages(catalog: Catalog, guide: Guide) -> None:
         items = tr("、", "; ").join(
             tr("{i}（{d}）", "{i} ({d})", i=item.name, d=department_short(catalog, item.department)) for item in stage.items
         )
-        out(tr("  第 {n} 阶段（{d} 日）：{items}", "  Stage {n} ({d} day(s)): {items}", n=stage.number, d=stage.promised_days, items=items))
+        out(tr("  第 {n} 阶段（{d} 日）：{items}", "  Stage {n} ({days}): {items}", n=stage.number, d=stage.promised_days, days=counted(stage.promised_days, "day"), items=items))
     for prerequisite, needers in guide.plan.external_prerequisites.items():
         name = catalog.items[prerequisite].name if prerequisite in catalog.items else prerequisite
         out(
@@ -221,7 +224,9 @@ def _print_shares(catalog: Catalog, guide: Guide) -> None:
         out(
             tr(
                 "  第 {n} 阶段 {d}{lead}：表单 {f} 项，材料 {m} 项",
-                "  Stage {n} {d}{lead}: {f} field(s), {m} material(s)",
+                "  Stage {n} {d}{lead}: {fields}, {materials}",
+                fields=counted(len(share.fields), "field"),
+                materials=counted(len(share.materials), "material"),
                 n=share.stage,
                 d=department_short(catalog, share.department),
                 lead=lead,

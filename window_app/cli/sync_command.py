@@ -34,7 +34,7 @@ from typing import Any
 import window_app.sync
 from window_app.cli import EXIT_OK, add_command, opened_window, settings_from
 from window_app.domain.times import shown
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 from window_app.sync.lock import SyncBusy
 from window_app.sync.status import sync_status
 
@@ -104,7 +104,7 @@ def _requeue(window: Any, args: argparse.Namespace) -> None:
     if args.requeue_quarantined:
         entries = window.quarantined(limit=100_000)
         count = window.requeue_quarantined([entry.envelope.envelope_id for entry in entries])
-        print(tr("已重新排队 {n} 个隔离信封", "{n} quarantined envelope(s) queued again", n=count), file=sys.stderr)
+        print(tr("已重新排队 {n} 个隔离信封", "{envelopes} queued again", n=count, envelopes=counted(count, "quarantined envelope")), file=sys.stderr)
 
 
 def _print_busy(busy: Any, as_json: bool) -> None:

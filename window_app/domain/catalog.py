@@ -70,6 +70,10 @@ class Department:
     name: Words
     kind: DepartmentKind = "government"
     short_name: Words = NO_WORDS  # for narrow columns: 市场监管 / Market Reg.
+    region: str = ""
+    """The region whose body ``name`` names (贞丰县卫生健康局: 522325); "" when the name holds
+    wherever the window is. A window elsewhere shows the local body's name instead
+    (:func:`window_app.catalog.local_names.as_seen_from`)."""
     signing_key: str = ""
     """Public Ed25519 key (``ed25519:<base64>``): what this department signs (decisions)."""
     sealing_key: str = ""
@@ -278,6 +282,7 @@ class Item:
         standalone: Whether the item may be accepted on its own at a window (单项事项).
         regions / regions_under: Where it is offered alone (see :class:`Bundle`).
         result: What the department issues, e.g. "营业执照"; carried to later stages.
+        keywords / synonyms: Search words and other names of a standalone item (see :class:`Bundle`).
         applicant_data: What its department receives of the applicant (keys of
             :data:`APPLICANT_DATA`): as declared (:data:`DEFAULT_APPLICANT_DATA` when the catalog
             says nothing), plus what the item's prefilled fields hold (added by the loader).
@@ -298,6 +303,7 @@ class Item:
     regions: tuple[str, ...] = ()
     regions_under: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
     result: str = ""
     theme: Theme = "personal"
     applicant_data: tuple[str, ...] = DEFAULT_APPLICANT_DATA
@@ -338,6 +344,9 @@ class Bundle:
         optional: Items the applicant may choose; a question's option may switch them on.
         local: A bundle designed by a local centre (shown under 本地).
         survey: A joint site survey bundle (联合踏勘: one visit, one vehicle, one conclusion).
+        keywords: Search words, either language (what the bundle contains: 刻章, invoice).
+        synonyms: Other names of the bundle, either language (开公司 for 企业开办); found
+            like its name.
     """
 
     id: str
@@ -353,6 +362,7 @@ class Bundle:
     local: bool = False
     survey: bool = False
     keywords: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
     description: Words = NO_WORDS
     applicant_kind: ApplicantKind = "person"
     promised_days: int | None = None  # None: derived from the stages
@@ -428,6 +438,7 @@ def item_as_bundle(item: Item) -> Bundle:
         regions=item.regions,
         regions_under=item.regions_under,
         keywords=item.keywords,
+        synonyms=item.synonyms,
         applicant_kind="enterprise" if item.applicant_kinds == ("enterprise",) else "person",
         promised_days=item.promised_days,
     )
@@ -443,9 +454,12 @@ class SearchKeys:
         initials: Pinyin initials, e.g. ``qykb``.
         keywords: The catalog's keywords, followed by each keyword's pinyin and initials
             (so ``yyzz`` finds a bundle with the keyword 营业执照).
+        synonyms: The catalog's synonyms (other names of the offering: 房产过户 for
+            二手房转移登记), followed by each one's pinyin and initials; found like the name.
     """
 
     hanzi: str
     pinyin: str
     initials: str
     keywords: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()

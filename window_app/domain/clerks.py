@@ -109,7 +109,7 @@ PERMISSION_WORDS: dict[Permission, Words] = {
     Permission.DECIDE_AT_WINDOW: Words("窗口直接办结一类事项", "conclude class-1 items at the window"),
     Permission.VIEW_APPLICATIONS: Words("查看办件", "see applications"),
     Permission.VIEW_ALL_APPLICATIONS: Words("查看全部办件", "see every application"),
-    Permission.QUARANTINE: Words("处理被拒信封", "handle quarantined envelopes"),
+    Permission.QUARANTINE: Words("处理被交换平台退回的件", "resend parts the exchange returned"),
     Permission.STATISTICS: Words("查看统计", "see statistics"),
     Permission.UNLOCK_ACCOUNTS: Words("解锁账号", "unlock accounts"),
     Permission.MANAGE_ACCOUNTS: Words("管理账号", "manage accounts"),

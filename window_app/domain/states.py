@@ -39,7 +39,7 @@ PART_STATE_WORDS: dict[str, Words] = {
 ``cancelled`` when a prerequisite was refused: it is never sent."""
 
 SHOWN_PART_STATE_WORDS: dict[str, Words] = {
-    "quarantined": Words("已隔离", "quarantined"),
+    "quarantined": Words("已退回", "returned"),  # by the exchange: the detail says so in full
     "supplement_queued": Words("补正待发送", "supplement queued"),
     "supplement_sent": Words("补正已送达", "supplement sent"),
 }

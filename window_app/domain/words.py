@@ -105,6 +105,29 @@ class Words:
 NO_WORDS = Words("")
 
 
+def counted(count: int, singular: str, plural: str = "") -> str:
+    """``count`` and an English noun in the number it takes: ``1 field``, ``2 fields``, ``0 fields``.
+
+    The one place English plurals are made (Chinese needs none): put it in a message's English
+    half, ``Words("{n} 个字段", "{fields}").format(n=n, fields=counted(n, "field"))``.
+
+    Args:
+        singular: The noun (or words ending in it: ``department event``).
+        plural: For an irregular noun; else made by rule (``entry`` → ``entries``,
+            ``box`` → ``boxes``, ``field`` → ``fields``).
+    """
+    if count == 1:
+        return f"{count} {singular}"
+    if not plural:
+        if singular.endswith("y") and singular[-2:-1] not in ("a", "e", "i", "o", "u"):
+            plural = singular[:-1] + "ies"
+        elif singular.endswith(("s", "x", "z", "ch", "sh")):
+            plural = singular + "es"
+        else:
+            plural = singular + "s"
+    return f"{count} {plural}"
+
+
 def tr(zh: str, en: str, **params: Any) -> str:
     """The text in the current language, formatted with ``params`` if any (text shown at once)."""
     words = Words(zh, en)

@@ -27,7 +27,7 @@ import window_app.exchange
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.wire import ACKNOWLEDGED
-from window_app.domain.words import Words, language, set_language, tr
+from window_app.domain.words import Words, counted, language, set_language, tr
 from window_app.exchange import ledger, server_available
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
@@ -293,7 +293,7 @@ def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
         _err(tr("交换平台账本：{m}", "The exchange's ledger: {m}", m=exc.words))
         return EXIT_ENVIRONMENT
     except CatalogError as exc:
-        _err(tr("目录有误（{n} 个问题），无法发布：", "The catalog has {n} problem(s) and cannot be published:", n=len(exc.problems)))
+        _err(tr("目录有误（{n} 个问题），无法发布：", "The catalog has {problems} and cannot be published:", n=len(exc.problems), problems=counted(len(exc.problems), "problem")))
         for problem in exc.problems:
             _err(f"  {problem}")
         return EXIT_ENVIRONMENT
@@ -497,7 +497,7 @@ def _catalog(path: str | None) -> Any:
     try:
         return window_app.catalog.loader.load_catalog(path or shipped_catalog_path())
     except CatalogError as exc:
-        _err(tr("目录有误（{n} 个问题）。", "The catalog has {n} problem(s).", n=len(exc.problems)))
+        _err(tr("目录有误（{n} 个问题）。", "The catalog has {problems}.", n=len(exc.problems), problems=counted(len(exc.problems), "problem")))
         return EXIT_ENVIRONMENT
 
 
@@ -510,7 +510,7 @@ def _known_departments(catalog_path: str | None) -> set[str] | int:
     try:
         return set(window_app.catalog.loader.load_catalog(catalog_path or shipped_catalog_path()).departments)
     except CatalogError as exc:
-        _err(tr("目录有误（{n} 个问题）。", "The catalog has {n} problem(s).", n=len(exc.problems)))
+        _err(tr("目录有误（{n} 个问题）。", "The catalog has {problems}.", n=len(exc.problems), problems=counted(len(exc.problems), "problem")))
         return EXIT_ENVIRONMENT
 
 

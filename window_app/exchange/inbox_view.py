@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from window_app.domain.words import Words, language, tr
+from window_app.domain.words import Words, counted, language, tr
 
 STATE_WORDS: dict[str, Words] = {
     "new": Words("新到", "new"),
@@ -37,9 +37,9 @@ RULE = "━" * 72
 def render_inbox(entries: list[dict[str, Any]], department: str) -> str:
     """The whole inbox listing, ending with a count line."""
     if not entries:
-        return tr("部门 {d} 的收件箱中没有待处理的信封。", "Nothing waiting in the inbox of department {d}.", d=department)
+        return tr("部门 {d} 的收件箱中没有待处理的件。", "Nothing waiting in the inbox of department {d}.", d=department)
     blocks = [render_envelope(entry) for entry in entries]
-    blocks.append(tr("共 {n} 个信封。", "{n} envelope(s).", n=len(entries)))
+    blocks.append(tr("共 {n} 件。", "{parts}.", n=len(entries), parts=counted(len(entries), "part")))
     return "\n\n".join(blocks)
 
 
@@ -51,7 +51,7 @@ def render_envelope(entry: dict[str, Any]) -> str:
     if entry.get("kind") == "supplement":
         lines.append(tr("补正材料 {r} · 第 {s} 阶段 · {state}", "Supplement {r} · stage {s} · {state}",
                         r=entry["receipt_no"], s=entry["stage"], state=state))
-        lines.append(tr("  原信封：{o}", "  Original envelope: {o}", o=entry.get("original_envelope_id", "")))
+        lines.append(tr("  补正的是件：{o}", "  Supplements the part: {o}", o=entry.get("original_envelope_id", "")))
     elif entry.get("kind") == "filing":
         lines.append(tr("备案 {r} · 第 {s} 阶段 · {state}", "Filing {r} · stage {s} · {state}",
                         r=entry["receipt_no"], s=entry["stage"], state=state))
@@ -66,7 +66,8 @@ def render_envelope(entry: dict[str, Any]) -> str:
     else:
         lines.append(tr("受理编号 {r} · 第 {s} 阶段 · {state}", "Receipt {r} · stage {s} · {state}",
                         r=entry["receipt_no"], s=entry["stage"], state=state))
-    lines.append(tr("  信封：{e}", "  Envelope: {e}", e=entry["envelope_id"]))
+    # The number the reviewer types after ``window-app exchange decide``.
+    lines.append(tr("  件号：{e}", "  Part no.: {e}", e=entry["envelope_id"]))
     if entry.get("verified") is False:
         problem = Words.from_json(entry.get("problem"))
         lines.append(tr("  ⚠ 未能核验或解密（只显示公开部分）：{p}", "  ⚠ Not verified or not opened (clear header only): {p}", p=problem))
@@ -159,7 +160,9 @@ def _items(entry: dict[str, Any]) -> list[str]:
         else:
             status = tr("待决定", "to decide")
         result = f" → {item['result']}" if item.get("result") else ""
-        lines.append(f"  {item['id']}  {item.get('name', '')}{result}   [{status}]")
+        # The name first; the code is what ``decide`` takes, said as such.
+        code = tr("事项代码 {c}", "item code {c}", c=item["id"])
+        lines.append(f"  {item.get('name') or item['id']}{result}   [{status}]   （{code}）")
     return lines
 
 
@@ -172,7 +175,8 @@ def _depends_on(depends: Any) -> list[str]:
             continue
         where = (tr("申请人已持有", "held by the applicant") if entry.get("external")
                  else tr("第 {s} 阶段", "stage {s}", s=entry.get("stage", "?")))
-        lines.append(f"  {entry.get('name', entry.get('item', ''))}（{entry.get('department', '')}，{where}）"
+        department = _bilingual(entry, "department_name") or entry.get("department", "")
+        lines.append(f"  {entry.get('name', entry.get('item', ''))}（{department}，{where}）"
                      f"{' → ' + entry['result'] if entry.get('result') else ''}")
     return lines
 
@@ -183,7 +187,7 @@ def _fields(fields: Any) -> list[str]:
     lines = [tr("表单", "Form")]
     for field_id, field in fields.items():
         if isinstance(field, dict):
-            lines.append(f"  {field.get('label') or field_id}：{field.get('value', '')}")
+            lines.append(f"  {field.get('label') or field_id}：{_value(field)}")
     return lines
 
 
@@ -203,8 +207,27 @@ def _materials(materials: Any) -> list[str]:
         if material.get("note"):
             extras.append(str(material["note"]))
         extra = f"（{'；'.join(extras)}）" if extras else ""
-        lines.append(f"  {material.get('name') or material_id}  [{material_id}]  {state}{extra}")
+        lines.append(f"  {material.get('name') or material_id}  {state}{extra}   （{tr('材料代码 {c}', 'material code {c}', c=material_id)}）")
     return lines
+
+
+def _value(field: dict[str, Any]) -> str:
+    """A form value as the window's clerk read it: the words it carries (已婚, 是), else the value;
+    ``true``/``false`` from a window that sent no words are 是/否 all the same."""
+    shown = _bilingual(field, "text")
+    if shown:
+        return shown
+    value = str(field.get("value", ""))
+    if value in ("true", "false"):
+        return tr("是", "yes") if value == "true" else tr("否", "no")
+    return value
+
+
+def _bilingual(data: dict[str, Any], key: str) -> str:
+    """``data[key]``, or ``data[key + "_en"]`` in the English interface when there is one."""
+    if _english() and data.get(f"{key}_en"):
+        return str(data[f"{key}_en"])
+    return str(data.get(key) or "")
 
 
 def _words(table: dict[str, Words], code: str) -> str:

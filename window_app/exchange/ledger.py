@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import canonical_json
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 
 # window_app.trust (cryptography) is imported where a checkpoint is signed or verified: the CLI
 # registry imports the store, hence this module, for every window-app command.
@@ -385,7 +385,7 @@ class CheckpointLog:
             return
         last, _ = head(conn)
         what = (
-            Words("数据库只有 {n} 条记录", "the database holds only {n} entries").format(n=last)
+            Words("数据库只有 {n} 条记录", "the database holds only {entries}").format(n=last, entries=counted(last, "entry"))
             if row is None
             else Words("数据库中的该条记录已不同", "the database holds a different entry there")
         )
@@ -577,23 +577,25 @@ class Report:
             first = self.first_bad
             headline = (
                 Words("交换平台账本被篡改：{n} 处问题，第一处在第 {p} 条记录。",
-                      "The exchange's ledger has been tampered with: {n} problem(s), the first at entry {p}.")
+                      "The exchange's ledger has been tampered with: {problems}, the first at entry {p}.")
                 if first is not None
-                else Words("交换平台账本被篡改：{n} 处问题（在链外）。", "The exchange's ledger has been tampered with: {n} problem(s) (outside the chain).")
-            ).format(n=len(self.problems), p=first)
+                else Words("交换平台账本被篡改：{n} 处问题（在链外）。", "The exchange's ledger has been tampered with: {problems} (outside the chain).")
+            ).format(n=len(self.problems), p=first, problems=counted(len(self.problems), "problem"))
             shown = [Words("  ") + p.words for p in self.problems[:_MAX_SHOWN]]
             if len(self.problems) > _MAX_SHOWN:
                 shown.append(Words("  ……另有 {n} 处", "  … and {n} more").format(n=len(self.problems) - _MAX_SHOWN))
             return [headline, *shown, *(Words("  ") + note for note in self.notes)]
-        headline = Words("交换平台账本完好：{n} 条记录", "The exchange's ledger is intact: {n} entries").format(n=self.entries)
+        headline = Words("交换平台账本完好：{n} 条记录", "The exchange's ledger is intact: {entries}").format(
+            n=self.entries, entries=counted(self.entries, "entry")
+        )
         if not checked_checkpoints:
             headline += Words(
                 "；未核对检查点（--chain-only），末尾被截去或整体改写的历史不会被发现。",
                 "; checkpoints not checked (--chain-only), so a cut-off tail or a rewritten history would not show.",
             )
         else:
-            headline += Words("，核对了 {c} 个签名检查点（签署至第 {k} 条）", ", {c} signed checkpoint(s) checked (covering entries up to {k})").format(
-                c=self.checkpoints, k=self.signed_up_to
+            headline += Words("，核对了 {c} 个签名检查点（签署至第 {k} 条）", ", {checkpoints} checked (covering entries up to {k})").format(
+                c=self.checkpoints, k=self.signed_up_to, checkpoints=counted(self.checkpoints, "signed checkpoint")
             )
             if self.last_entry > self.signed_up_to:
                 headline += Words("；第 {a} 至 {b} 条尚未签署", "; entries {a} to {b} are not signed yet").format(

@@ -132,11 +132,13 @@ class Simulation:
         if outcome == "approved":
             words["result"] = plausible_result(item, payload, envelope["envelope_id"], store.clock().year)
         elif outcome == "rejected":
-            words["reason"] = "经审查不符合办理条件，不予许可（模拟）/ Does not meet the conditions (simulated)"
+            # A department writes its reasons in its own (one) language; the window shows them
+            # as written, so a "中文 / English" pair would be shown whole in either interface.
+            words["reason"] = "经审查不符合办理条件，不予许可（模拟）"
         else:
             material_id, name = supplement_material(payload)
             words["material"] = material_id
-            words["reason"] = f"请补正：{name}（模拟）/ Please supply: {name} (simulated)"
+            words["reason"] = f"请补正：{name}（模拟）"
         request = keys.signed(
             DecisionRequest(envelope["envelope_id"], item["id"], outcome, decided_by=self.decided_by, **words)
         )

@@ -8,7 +8,7 @@ import re
 
 from window_app.domain.catalog import Catalog, FormField
 from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EARLIEST_YEAR = 1900
@@ -62,9 +62,9 @@ def check_field(
 
 def _check_text(field: FormField, value: str, today: dt.date, catalog: Catalog | None) -> Words | None:
     if field.min_length is not None and len(value) < field.min_length:
-        return Words(f"至少{field.min_length}个字", f"At least {field.min_length} characters")
+        return Words(f"至少{field.min_length}个字", f"At least {counted(field.min_length, 'character')}")
     if field.max_length is not None and len(value) > field.max_length:
-        return Words(f"最多{field.max_length}个字", f"At most {field.max_length} characters")
+        return Words(f"最多{field.max_length}个字", f"At most {counted(field.max_length, 'character')}")
     if field.pattern and not re.fullmatch(field.pattern, value):
         # The catalog's hint says what the format is; each message quotes its own language's
         # (an English message never quotes a Chinese hint).
@@ -152,3 +152,18 @@ _CHECKERS = {
     "bool": _check_bool,
     "region": _check_region,
 }
+
+
+def value_words(catalog: Catalog, field: FormField, value: str) -> Words | None:
+    """A stored value as a person reads it, where that differs from the value: a choice's
+    label, 是/否 for a yes/no field, a region's name; ``None`` for text, numbers and dates."""
+    if not value:
+        return None
+    if field.type == "choice":
+        return next((choice.label for choice in field.choices if choice.value == value), None)
+    if field.type == "bool":
+        return Words("是", "yes") if value == "true" else Words("否", "no") if value == "false" else None
+    if field.type == "region" and value in catalog.regions:
+        name = catalog.regions[value].name
+        return Words("{n}（{c}）", "{n} ({c})").format(n=name, c=value)
+    return None

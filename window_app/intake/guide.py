@@ -217,14 +217,15 @@ def build_guide(catalog: Catalog, offering: Offering, intake: Intake) -> Guide:
 
 
 def new_intake(catalog: Catalog, offering: Offering) -> Intake:
-    """A fresh intake: answers at their defaults, shareable materials to verify by data sharing.
+    """A fresh intake: answers at their defaults (a question of fact has none and starts
+    unanswered), shareable materials to verify by data sharing.
 
     ``verify_online`` stays False: whether the window was offline is decided at accept time.
     """
     bundle = offering.bundle
     intake = Intake(
         offering=bundle.id,
-        answers={question.id: question.default for question in bundle.questions},
+        answers={question.id: question.default for question in bundle.questions if question.default},
         applicant=Applicant(kind=bundle.applicant_kind),
     )
     reconcile_intake(intake, build_guide(catalog, offering, intake))

@@ -16,7 +16,7 @@ from window_app.domain.catalog import ApplicantKind, Catalog, Item, Material, Of
 from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
 from window_app.domain.text import MAX_NOTE_LENGTH, MAX_TEXT_LENGTH, text_problem
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.intake.fields import check_field, is_blank, parse_iso_date
 from window_app.intake.form import form_values, migrate_merged_fields
 from window_app.intake.guide import Guide, build_guide
@@ -243,16 +243,26 @@ def _invalid(path: str, invalid: Words | None) -> list[Problem]:
 
 
 def situation_problems(catalog: Catalog, offering: Offering, intake: Intake) -> list[Problem]:
-    """Answers are options of the bundle's questions; chosen/declined items are its optional ones."""
+    """Answers are options of the bundle's questions; chosen/declined items are its optional ones.
+
+    A question without a default asks a fact (买受人婚姻状况): nobody may assume it, so it must
+    be answered.
+    """
     bundle = offering.bundle
     questions = {question.id: question for question in bundle.questions}
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(f"answers.{question.id}", Words("请回答：{q}", "Answer: {q}").format(q=question.text))
+        for question in bundle.questions
+        if not question.default and not intake.answers.get(question.id)
+    ]
     for question_id, value in intake.answers.items():
         question = questions.get(question_id)
         if question is None:
             problems.append(
                 Problem(f"answers.{question_id}", Words("本事项没有这个问题", "This offering asks no such question"))
             )
+        elif not value and not question.default:
+            continue  # not answered yet: said above
         elif question.option(value) is None:
             labelled = (Words("{v}（{l}）", "{v} ({l})").format(v=o.value, l=o.label) for o in question.options)
             labels = Words.join(Words("、", ", "), labelled)
@@ -327,7 +337,10 @@ def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today:
             problems.append(Problem(path, Words("该材料须核验原件", "The original of this material must be seen")))
         elif status.state == "deficient":
             limit = min(catalog.items[item_id].time_limit_days for item_id in line.needed_by)
-            problems += _deficiency_problems(path, material, status, today=today, limit_days=limit)
+            completion = add_working_days(today, guide.promised_days)  # the receipt's 承诺办结 date
+            problems += _deficiency_problems(
+                path, material, status, today=today, limit_days=limit, completion=completion
+            )
     listed = {line.material.id for line in guide.checklist.lines}
     for material_id in intake.materials:
         if material_id in listed:
@@ -341,8 +354,12 @@ def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today:
 
 
 def _deficiency_problems(
-    path: str, material: Material, status: MaterialStatus, *, today: dt.date, limit_days: int
+    path: str, material: Material, status: MaterialStatus, *, today: dt.date, limit_days: int, completion: dt.date
 ) -> list[Problem]:
+    """A 容缺 promise: not for a key material; a date after today, within the statutory time
+    limit, and never after the completion date the receipt promises (the material must be
+    there before the application can be concluded, so the receipt may not promise otherwise).
+    """
     if material.key:
         return [Problem(path, Words("关键材料不能容缺受理", "A key material cannot be accepted as deficient"))]
     if is_blank(status.promised_date):
@@ -359,9 +376,20 @@ def _deficiency_problems(
                 path,
                 Words(
                     f"承诺补交日期超出办理时限（{limit_days}个工作日，最晚{deadline.isoformat()}）",
-                    f"The promised date is beyond the time limit ({limit_days} working days, "
+                    f"The promised date is beyond the time limit ({counted(limit_days, 'working day')}, "
                     f"{deadline.isoformat()} at the latest)",
                 ),
+            )
+        ]
+    if promised > completion:
+        return [
+            Problem(
+                path,
+                Words(
+                    "承诺补交日期不能晚于回执上的承诺办结日期（{c}）：请约定更早的日期，或收齐材料后再受理",
+                    "The promised date cannot be after the completion date the receipt promises ({c}): "
+                    "agree an earlier date, or accept once the material is here",
+                ).format(c=completion.isoformat()),
             )
         ]
     return []

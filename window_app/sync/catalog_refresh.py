@@ -33,7 +33,7 @@ import window_app.catalog
 from window_app.catalog import authority
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
-from window_app.domain.words import NO_WORDS, Words
+from window_app.domain.words import NO_WORDS, Words, counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -180,7 +180,7 @@ def install_catalog(
             return _invalid(
                 version,
                 digest,
-                Words(f"{len(problems)} 个问题：{shown}", f"{len(problems)} problem(s): {'; '.join(problems[:3])}"),
+                Words(f"{len(problems)} 个问题：{shown}", f"{counted(len(problems), 'problem')}: {'; '.join(problems[:3])}"),
             )
         if digest and catalog.digest != digest:
             return _invalid(version, digest, Words("文件内容与公布的摘要不符", "the files do not match the announced digest"))

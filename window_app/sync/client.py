@@ -29,7 +29,7 @@ import httpx
 
 from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import EnvelopeResult, WireEnvelope, event_problem, result_from_json
-from window_app.domain.words import NO_WORDS, Words
+from window_app.domain.words import NO_WORDS, Words, counted
 from window_app.sync.backoff import parse_retry_after
 from window_app.sync.endpoints import Endpoint
 
@@ -104,8 +104,8 @@ class ExchangeClient:
         if len(results) != len(envelopes):
             raise self._garbage(
                 Words(
-                    f"回答的结果数（{len(results)}）与发送的信封数（{len(envelopes)}）不符",
-                    f"{len(results)} results came back for {len(envelopes)} envelopes",
+                    f"回答的结果数（{len(results)}）与发送的件数（{len(envelopes)}）不符",
+                    f"{counted(len(results), 'result')} came back for {counted(len(envelopes), 'part')} sent",
                 )
             )
         parsed = []

@@ -360,7 +360,7 @@ def record_delivered(db: Database, row: OutgoingEnvelope, *, now: str, received_
 
 def record_rejected(db: Database, row: OutgoingEnvelope, *, reason: str, now: str) -> bool:
     """The exchange refused this envelope for good: quarantine it with the reason, in words."""
-    words = Words("交换平台拒收此信封：{reason}", "The exchange refused this envelope: {reason}").format(reason=reason)
+    words = Words("交换平台退回此件：{reason}", "The exchange returned this part: {reason}").format(reason=reason)
     return record_quarantine(db, row, words, now=now)
 
 

@@ -60,11 +60,12 @@ from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import installation_tag, open_database
 from window_app.catalog.cache import cached_catalog
+from window_app.catalog.local_names import as_seen_from
 from window_app.dispatch import WindowSigner
 from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
-from window_app.domain.words import NO_WORDS, Words, tr
+from window_app.domain.words import NO_WORDS, Words, counted, tr
 from window_app.identity import window_signing_key
 from window_app.sync.backoff import Backoff
 from window_app.sync.catalog_refresh import CatalogTrust, load_preferred_catalog, refresh_catalog
@@ -191,8 +192,8 @@ class SyncReport:
         """One line, in the current language, for the status bar or the headless log."""
         state = tr("在线", "online") if self.online else (tr("离线", "offline") if self.offline else tr("部分在线", "partly online"))
         line = tr(
-            "{state}：送达 {d}（重复 {dup}），隔离 {q}，失败 {f}，意见 {e}，待发送 {w}，待前置结果 {h}",
-            "{state}: delivered {d} (duplicates {dup}), quarantined {q}, failed {f}, events {e}, queued {w}, held {h}",
+            "{state}：送达 {d}（重复 {dup}），被退回 {q}，失败 {f}，意见 {e}，待发送 {w}，待前置结果 {h}",
+            "{state}: delivered {d} (duplicates {dup}), returned {q}, failed {f}, events {e}, queued {w}, held {h}",
             state=state,
             d=self.delivered,
             dup=self.duplicate,
@@ -514,6 +515,8 @@ class SyncEngine:
         a later stage signs and seals; applying a decision verifies it)."""
         if self._signer is None:
             catalog = load_preferred_catalog(self.settings, load=lambda path: cached_catalog(self.db, path))
+            # Later stages name their departments as the window does (no other county's bodies).
+            catalog = as_seen_from(catalog, self.settings.window.region)
             self._signer = WindowSigner(catalog, self.window_key)
         return self._signer
 
@@ -662,9 +665,9 @@ class SyncEngine:
                         await self._send_batch(client, endpoint, part, result)
                     return
                 words = Words(
-                    "交换平台对此信封连续 {n} 次回答服务器错误，已隔离，不再自动重发：{detail}",
-                    "The exchange answered this envelope with a server error {n} times in a row; "
-                    "quarantined, not resent on its own: {detail}",
+                    "交换平台对此件连续 {n} 次回答服务器错误，已退回，不再自动重发：{detail}",
+                    "The exchange answered this part with a server error {n} times in a row; "
+                    "returned, not resent on its own: {detail}",
                 ).format(n=rows[0].server_errors + 1, detail=failure.words)
                 with sync_state.write_transaction(self.db):
                     if record_quarantine(self.db, rows[0], words, now=_iso(self.clock())):
@@ -681,11 +684,11 @@ class SyncEngine:
         result.duplicate += duplicate
         result.quarantined += quarantined
         if quarantined:
-            reasons = [answer.reason.in_language("en") for answer in answers if answer.status == "rejected"]
+            reasons = [answer.reason for answer in answers if answer.status == "rejected"]
             result.error = Words(
-                "{n} 个信封被交换平台拒收并已隔离（{reason}）",
-                "{n} envelope(s) refused by the exchange and quarantined ({reason})",
-            ).format(n=quarantined, reason=reasons[-1])
+                "{n} 件被交换平台退回（{reason}）",
+                "{parts} returned by the exchange ({reason})",
+            ).format(n=quarantined, parts=counted(quarantined, "part"), reason=reasons[-1])
 
     def _retry_later(self, rows: list[OutgoingEnvelope], failure: TransportFailure) -> None:
         """Transient failure: each envelope's next attempt after its own backoff (or Retry-After)."""
