@@ -155,7 +155,8 @@ def fill_table(table: DataTable, columns: Sequence[FitColumn], keys: Sequence[st
     row = table.cursor_row if table.row_count else 0
     table.clear(columns=True)
     for column in columns:
-        table.add_column(column.form.label, key=column.key, width=column.width)
+        label = column.form.label if column.width is None else cut(column.form.label, column.width)
+        table.add_column(label, key=column.key, width=column.width)
     for index, key in enumerate(keys):
         cells = [cut(column.form.cells[index], column.width) for column in columns]
         label = labels[index] if labels is not None else None
