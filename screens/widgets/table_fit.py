@@ -92,7 +92,8 @@ def fit_columns(columns: Sequence[FitColumn], width: int, give_up: Iterable[str]
     Args:
         columns: The table's columns, in order (changed in place: ``chosen``, ``width``).
         width: The cells the table has for its columns (scrollbar and row labels taken off).
-        give_up: Column keys in the order their richness is given up, one form per mention.
+        give_up: Column keys in the order their richness is given up, one form per mention;
+            ``"key:cut"`` cuts that column (down to its minimum) at that point.
         padding: The table's ``cell_padding``.
 
     Returns:
@@ -103,19 +104,32 @@ def fit_columns(columns: Sequence[FitColumn], width: int, give_up: Iterable[str]
     def total() -> int:
         return sum(column.used(padding) for column in columns)
 
-    for key in give_up:
+    for step in give_up:
         if total() <= width:
             break
-        by_key[key].give_up()
+        key, _, how = step.partition(":")
+        column = by_key[key]
+        if how == "cut":  # cut now (down to its minimum), before what is given up next
+            _cut_column(column, total() - width)
+        else:
+            column.give_up()
     # Still too wide: cut what may be cut, widest first, down to its minimum.
     for column in sorted((c for c in columns if c.min_width and c.shown), key=lambda c: -c.natural()):
         excess = total() - width
         if excess <= 0:
             break
-        column.width = max(column.min_width, column.natural() - excess)
-        if column.width >= column.natural():
-            column.width = None
+        _cut_column(column, excess)
     return [column for column in columns if column.shown]
+
+
+def _cut_column(column: FitColumn, excess: int) -> None:
+    """Narrow a column that may be cut by ``excess`` cells, not below its minimum."""
+    if not column.min_width or not column.shown or excess <= 0:
+        return
+    current = column.width if column.width is not None else column.natural()
+    column.width = max(column.min_width, current - excess)
+    if column.width >= column.natural():
+        column.width = None
 
 
 def cut(cell: Cell, width: int | None) -> Text:
