@@ -160,21 +160,34 @@ def table_width(table: DataTable, *, fallback: int, labels: int = 0) -> int:
 def fill_table(table: DataTable, columns: Sequence[FitColumn], keys: Sequence[str], *, labels: Sequence[Cell | None] | None = None) -> None:
     """Rebuild ``table`` with the columns chosen by :func:`fit_columns` (cursor row kept).
 
+    Each column gets its width now: the table measures its cells only when idle, and what is
+    drawn before must already fit. A fill that would change nothing (a resize to the same
+    choice) leaves the table as it is.
+
     Args:
         table: The table to fill.
         columns: The columns shown (their chosen forms and widths).
         keys: One row key per row.
         labels: Row labels (``None`` for none), or ``None`` for no labels at all.
     """
+    widths = [column.width if column.width is not None else column.natural() for column in columns]
+    rows = [[cut(column.form.cells[index], width) for column, width in zip(columns, widths)] for index in range(len(keys))]
+    row_labels = [Text(label) if isinstance(label, str) else label for label in (labels or [None] * len(keys))]
+    signature = (
+        tuple((column.key, column.form.label, width) for column, width in zip(columns, widths)),
+        tuple(keys),
+        tuple(tuple(cell.markup for cell in row) for row in rows),
+        tuple(label.markup if label is not None else None for label in row_labels),
+    )
+    if getattr(table, "_fit_signature", None) == signature and table.row_count == len(keys):
+        return
+    table._fit_signature = signature  # type: ignore[attr-defined]
     row = table.cursor_row if table.row_count else 0
     table.clear(columns=True)
-    for column in columns:
-        label = column.form.label if column.width is None else cut(column.form.label, column.width)
-        table.add_column(label, key=column.key, width=column.width)
-    for index, key in enumerate(keys):
-        cells = [cut(column.form.cells[index], column.width) for column in columns]
-        label = labels[index] if labels is not None else None
-        table.add_row(*cells, key=key, label=Text(label) if isinstance(label, str) else label)
+    for column, width in zip(columns, widths):
+        table.add_column(cut(column.form.label, width), key=column.key, width=width)
+    for key, cells, label in zip(keys, rows, row_labels):
+        table.add_row(*cells, key=key, label=label)
     if table.row_count:
         table.move_cursor(row=min(row, table.row_count - 1), animate=False)
 
