@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
@@ -26,6 +27,7 @@ from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
+from screens.widgets.table_fit import FitColumn, Form, cut, fill_table, fit_columns, table_width
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
@@ -66,8 +68,22 @@ DECISION_WORDS: dict[str, Words] = {
 
 
 ITEMS_WIDTH = 24
-"""Cells of the parts table's items column: the times stay in view; the highlighted part's
-items are listed in full under the table."""
+"""Cells of the parts table's items column at most: the times stay in view; the highlighted
+part's items are listed in full under the table."""
+
+ITEMS_MIN_WIDTH = 8
+"""Cells the items column keeps on the narrowest terminals."""
+
+PARTS_GIVE_UP = ("sent", "received", "items:cut", "decided")
+"""What a narrow parts table gives up first (:func:`fit_columns`): the delivery and receipt
+times, the items' names (cut), the decision's time; the department, its state and the time it
+took stay (the lines under the table have every time)."""
+
+AUDIT_GIVE_UP = ("at", "actor:cut", "action:cut")
+"""A narrow audit trail: the time without the year, then the clerk's and the action's words cut."""
+
+TALL = 30
+"""Rows from which the summary has a line per fact (below, ``-short``: the facts run on)."""
 
 
 def short_time(stamp: str | None, zone: dt.tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -103,6 +119,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         self._detail: ApplicationDetail | None = None
         self._decisions: dict[str, ItemDecision] = {}
         self._suspended = False
+        self._follow = False  # the highlighted part is scrolled into view once the screen is shown
 
     def compose(self) -> ComposeResult:
         yield WindowHeader()
@@ -121,8 +138,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
     def on_mount(self) -> None:
         self._build_columns()
         self.show()
-        # Focusing the parts table must not scroll the application's title out of view.
-        self.call_after_refresh(self.query_one("#detail-body").scroll_home, animate=False)
+        self.call_after_refresh(self._opened)
         self.watch(self.app, "sync_generation", self._synced, init=False)
 
     def _synced(self, _generation: int) -> None:
@@ -206,43 +222,45 @@ class ApplicationDetailScreen(WindowScreen[None]):
         )
         if detail.concluded_at:
             lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at, self.window.zone)))
-        return "\n".join(lines)
+        # A short terminal: the facts run on, so that the parts and the highlighted one stay in view.
+        return (" · " if self.has_class("-short") else "\n").join(lines)
 
     def _fill_parts(self, detail: ApplicationDetail) -> None:
+        """The parts by stage, with as many columns as the width allows (the lines under the
+        table have the highlighted part whole)."""
         catalog = self.window.catalog
+        zone = self.window.zone
         table = self.query_one("#detail-parts", DataTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for part in detail.summary.parts:
-            table.add_row(
-                str(part.stage),
-                department_name(catalog, part.department, short=True),
-                self._item_names(part),
-                part_words(part),
-                part_time(part.sent_at, self.window.zone),
-                part_time(part.received_at, self.window.zone),
-                part_time(part.decided_at, self.window.zone),
-                part_took(part),
-            )
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+        parts = detail.summary.parts
+
+        def column(key: str, label: str, cells: list[str], **options: object) -> FitColumn:
+            return FitColumn(key, [Form(label, cells)], **options)  # type: ignore[arg-type]
+
+        columns = [
+            FitColumn(
+                "stage",
+                [Form(tr("阶段", "Stage"), [str(part.stage) for part in parts]), Form("#", [str(part.stage) for part in parts])],
+            ),
+            column("department", tr("部门", "Department"), [department_name(catalog, part.department, short=True) for part in parts]),
+            column(
+                "items",
+                tr("事项", "Items"),
+                [cut(self._item_names(part), ITEMS_WIDTH).plain for part in parts],
+                min_width=ITEMS_MIN_WIDTH,
+            ),
+            column("state", tr("状态", "State"), [part_words(part) for part in parts]),
+            column("sent", tr("送达", "Delivered"), [part_time(part.sent_at, zone) for part in parts], optional=True),
+            column("received", tr("接收", "Received"), [part_time(part.received_at, zone) for part in parts], optional=True),
+            column("decided", tr("决定", "Decided"), [part_time(part.decided_at, zone) for part in parts], optional=True),
+            column("took", tr("用时", "Took"), [part_took(part) for part in parts]),
+        ]
+        width = table_width(table, fallback=self.app.size.width - 4)
+        shown = fit_columns(columns, width, ("stage", *PARTS_GIVE_UP), padding=table.cell_padding)
+        fill_table(table, shown, [str(index) for index in range(len(parts))])
         self._fill_part()
 
     def _build_columns(self) -> None:
-        parts = self.query_one("#detail-parts", DataTable)
-        parts.add_column(tr("阶段", "Stage"), key="stage")
-        parts.add_column(tr("部门", "Department"), key="department")
-        parts.add_column(tr("事项", "Items"), key="items", width=ITEMS_WIDTH)  # in full below the table
-        parts.add_column(tr("状态", "State"), key="state")
-        parts.add_column(tr("送达", "Delivered"), key="sent")
-        parts.add_column(tr("接收", "Received"), key="received")
-        parts.add_column(tr("决定", "Decided"), key="decided")
-        parts.add_column(tr("用时", "Took"), key="took")
-        audit = self.query_one("#detail-audit", DataTable)
-        audit.add_column("#", key="seq")
-        audit.add_column(tr("时间", "Time"), key="at")
-        audit.add_column(tr("操作人", "By"), key="actor")
-        audit.add_column(tr("操作", "Action"), key="action")
+        """The columns are chosen by the width at each fill (_fill_parts, _fill_audit)."""
 
     def _item_names(self, part: DepartmentPart) -> str:
         catalog = self.window.catalog
@@ -341,14 +359,57 @@ class ApplicationDetailScreen(WindowScreen[None]):
         conclusion.update(detail.conclusion or "")
 
     def _fill_audit(self, detail: ApplicationDetail) -> None:
+        zone = self.window.zone
         table = self.query_one("#detail-audit", DataTable)
-        table.clear()
-        for event in detail.audit:
-            table.add_row(str(event.seq), short_time(event.at, self.window.zone), event.actor, str(AUDIT_ACTIONS.get(event.action, event.action)))
+        events_ = detail.audit
+        time_label = tr("时间", "Time")
+        columns = [
+            FitColumn("seq", [Form("#", [str(event.seq) for event in events_])]),
+            FitColumn(
+                "at",
+                [
+                    Form(time_label, [short_time(event.at, zone) for event in events_]),
+                    Form(time_label, [short_time(event.at, zone, "%m-%d %H:%M") for event in events_]),
+                ],
+            ),
+            FitColumn("actor", [Form(tr("操作人", "By"), [event.actor for event in events_])], min_width=6),
+            FitColumn(
+                "action",
+                [Form(tr("操作", "Action"), [str(AUDIT_ACTIONS.get(event.action, event.action)) for event in events_])],
+                min_width=10,
+            ),
+        ]
+        width = table_width(table, fallback=self.app.size.width - 4)
+        shown = fit_columns(columns, width, AUDIT_GIVE_UP, padding=table.cell_padding)
+        fill_table(table, shown, [str(event.seq) for event in events_])
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The columns follow the width; the summary's layout, the height.
+        self.set_class(event.size.height < TALL, "-short")
+        if self._detail is not None:
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self._detail is None:
+            return
+        self.query_one("#detail-summary", Static).update(self._summary(self._detail))
+        self._fill_parts(self._detail)
+        self._fill_audit(self._detail)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "detail-parts":
             self._fill_part()
+            if self._follow:
+                # A short terminal: the clerk going down the parts sees the highlighted one whole.
+                self.call_after_refresh(self._part_in_view)
+
+    def _part_in_view(self) -> None:
+        self.query_one("#detail-part").scroll_visible(animate=False, immediate=True)
+
+    def _opened(self) -> None:
+        # Focusing the parts table must not scroll the application's title out of view.
+        self.query_one("#detail-body").scroll_home(animate=False)
+        self._follow = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "supplement" and not self.window_app.may(Permission.SUPPLEMENT):

@@ -23,11 +23,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist
+from textual.widgets.data_table import RowDoesNotExist
 
 from screens.application_detail import ApplicationDetailScreen
 from screens.quarantine import ask_requeue, has_quarantined
@@ -42,6 +43,7 @@ from screens.widgets.part_state import (
     parts_compact,
 )
 from screens.widgets.step_header import step_label
+from screens.widgets.table_fit import FitColumn, Form, fill_table, fit_columns, table_width
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
@@ -120,11 +122,47 @@ def part_line(part: DepartmentPart, catalog: Catalog, decisions: Mapping[str, It
 
 OFFERING_WIDTH = 20
 APPLICANT_WIDTH = 12
-"""Cells of the offering and applicant columns (longer names are cut; the pane under the list
-and the detail have them whole)."""
+"""Cells of the offering and applicant columns at most (longer names are cut with ``…``; the
+pane under the list and the detail have them whole)."""
 
-PARTS_BESIDE = ("receipt", "time", "offering", "applicant", "state")
-"""The columns left of the departments' progress, in order."""
+OFFERING_MIN_WIDTH = 8
+APPLICANT_MIN_WIDTH = 6
+"""Cells they keep on the narrowest terminals."""
+
+GIVE_UP = ("receipt", "time")
+"""What a narrow list gives up first (:func:`fit_columns`): the receipt number for its tail
+(``…0002-7A``), an older application's time of day; then the bundle's and the applicant's
+names are cut. The departments' progress gets what is left (at least one mark each)."""
+
+LIST_ROWS = 5
+"""Rows the list keeps in view before the pane under it may have more lines."""
+
+PANE_LINES = 12
+"""Lines of the pane under the list at most (Enter opens the application whole)."""
+
+TALL = 30
+"""Rows from which the screen keeps its blank line above the search box (below: ``-short``)."""
+
+
+def receipt_tail(receipt_no: str) -> str:
+    """``…0002-7A``: the part of a receipt number that tells today's applications apart."""
+    parts = receipt_no.split("-")
+    if len(parts) < 3:
+        return receipt_no
+    return "…" + "-".join(parts[-2:])
+
+
+def cut_line(text: str, width: int) -> str:
+    """One line of at most ``width`` cells, ``…`` at its end when cut."""
+    if cell_len(text) <= width:
+        return text
+    out = Text(text)
+    out.truncate(max(width, 1), overflow="ellipsis")
+    return out.plain
+
+
+URGENT_PARTS = frozenset({"supplement_needed", "rejected", "quarantined"})
+"""Parts shown first when the pane cannot show them all: what the clerk must act on."""
 
 
 class ApplicationsScreen(WindowScreen[None]):
@@ -210,25 +248,18 @@ class ApplicationsScreen(WindowScreen[None]):
         self.reload()  # a draft may have been deleted or an application accepted meanwhile
 
     def on_resize(self, event: events.Resize) -> None:
-        # The departments' progress is as detailed as the width allows (see _parts_width).
+        # The columns follow the width (see _fill_applications), the pane under the list the height.
+        self.set_class(event.size.height < TALL, "-short")
         if self.is_mounted and self.query("#apps-table"):
-            self.call_after_refresh(self._fill_applications)
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        self._fill_applications()
+        self._fill_drafts()
+        self._refresh_progress()
 
     def _build_columns(self) -> None:
-        applications = self.query_one("#apps-table", DataTable)
-        applications.add_column(tr("受理编号", "Receipt no."), key="receipt")
-        applications.add_column(tr("受理", "Accepted"), key="time")
-        # Bounded, so that the departments' progress stays in view on a 120-column terminal
-        # (the full names are in the pane below and the detail screen; the search finds them whole).
-        applications.add_column(tr("事项", "Bundle / item"), key="offering", width=OFFERING_WIDTH)
-        applications.add_column(tr("申请人", "Applicant"), key="applicant", width=APPLICANT_WIDTH)
-        applications.add_column(tr("状态", "State"), key="state")
-        applications.add_column(tr("各部门进度", "Departments"), key="parts")
-        drafts = self.query_one("#apps-drafts", DataTable)
-        drafts.add_column(tr("保存时间", "Saved"), key="time")
-        drafts.add_column(tr("事项", "Bundle / item"), key="offering")
-        drafts.add_column(tr("申请人", "Applicant"), key="applicant")
-        drafts.add_column(tr("停在", "Left at"), key="step")
+        """The columns are chosen by the width at each fill (_fill_applications, _fill_drafts)."""
 
     # -- data -----------------------------------------------------------------------------
 
@@ -292,7 +323,8 @@ class ApplicationsScreen(WindowScreen[None]):
         first = [by_receipt[receipt_no] for receipt_no in order if receipt_no in by_receipt]
         return first + [summary for summary in applications if summary.receipt_no not in self._to_act]
 
-    def _when(self, stamp: str) -> str:
+    def _when(self, stamp: str, *, short: bool = False) -> str:
+        """``09:30`` today, ``2026-11-24 09:30`` before (``11-24`` when ``short``)."""
         zone = self.window.zone
         now = self.window.now().astimezone(zone)
         moment = local_time(stamp, zone)
@@ -300,62 +332,69 @@ class ApplicationsScreen(WindowScreen[None]):
             return stamp
         if moment.date() == now.date():
             return moment.strftime("%H:%M")
-        return moment.strftime("%Y-%m-%d %H:%M")
+        return moment.strftime("%m-%d" if short else "%Y-%m-%d %H:%M")
 
     def _fill_applications(self) -> None:
+        """The list, with as many columns as the width allows (the pane under it has the rest).
+
+        Always shown: the receipt number (at least its tail), when, the bundle and the
+        applicant (cut with ``…`` when long), the state, and one mark per department's part.
+        """
         table = self.query_one("#apps-table", DataTable)
         keep = self._cursor_key(table)
-        table.clear()
         catalog = self.window.catalog
-        rows = []
-        for summary in self._applications:
-            name = str(summary.offering_name)
-            rows.append(
-                (
-                    summary,
-                    [
-                        summary.receipt_no,
-                        self._when(summary.accepted_at),
-                        name,
-                        summary.applicant_name,
-                        application_state_label(summary.state),
-                    ],
-                )
+        summaries = self._applications
+        # "!": needs action (the row label column shows only when one row has it).
+        labels: list[str | None] = ["!" if summary.receipt_no in self._to_act else None for summary in summaries]
+        marked = any(labels)
+        width = table_width(table, fallback=self.app.size.width - 4, labels=1 if marked else 0)
+        receipt_label, time_label = tr("受理编号", "Receipt no."), tr("受理", "Accepted")
+        columns = [
+            FitColumn(
+                "receipt",
+                [
+                    Form(receipt_label, [summary.receipt_no for summary in summaries]),
+                    Form(receipt_label, [receipt_tail(summary.receipt_no) for summary in summaries]),
+                ],
+            ),
+            FitColumn(
+                "time",
+                [
+                    Form(time_label, [self._when(summary.accepted_at) for summary in summaries]),
+                    Form(time_label, [self._when(summary.accepted_at, short=True) for summary in summaries]),
+                ],
+            ),
+            FitColumn(
+                "offering",
+                [Form(tr("事项", "Bundle / item"), [cut_line(str(summary.offering_name), OFFERING_WIDTH) for summary in summaries])],
+                min_width=OFFERING_MIN_WIDTH,
+            ),
+            FitColumn(
+                "applicant",
+                [Form(tr("申请人", "Applicant"), [cut_line(summary.applicant_name, APPLICANT_WIDTH) for summary in summaries])],
+                min_width=APPLICANT_MIN_WIDTH,
+            ),
+            FitColumn("state", [Form(tr("状态", "State"), [application_state_label(summary.state) for summary in summaries])]),
+            # One mark per part at the least; it gets whatever the others leave (below).
+            FitColumn("parts", [Form(tr("进度", "Parts"), [parts_compact(summary.parts, catalog, 0) for summary in summaries])]),
+        ]
+        shown = fit_columns(columns, width, GIVE_UP, padding=table.cell_padding)
+        parts = columns[-1]
+        rest = width - sum(column.used(table.cell_padding) for column in shown) + parts.natural()
+        label = tr("各部门进度", "Departments")
+        parts.forms = [
+            Form(
+                label if cell_len(label) <= rest else parts.form.label,
+                [parts_compact(summary.parts, catalog, rest) for summary in summaries],
             )
-        parts_width = self._parts_width(table, [cells for _summary, cells in rows])
-        for summary, cells in rows:
-            # "!": needs action (the row label column shows only when one row has it).
-            label = "!" if summary.receipt_no in self._to_act else None
-            table.add_row(*cells, parts_compact(summary.parts, catalog, parts_width), key=summary.receipt_no, label=label)
+        ]
+        fill_table(table, shown, [summary.receipt_no for summary in summaries], labels=labels if marked else None)
         self._restore_cursor(table, keep)
-
-    def _parts_width(self, table: DataTable, rows: list[list[str]]) -> int:
-        """Cells left for the departments' progress once the other columns are drawn.
-
-        Seven departments' names and times do not fit beside the receipt number on a
-        120-column terminal: :func:`parts_compact` then gives names and marks, or marks alone
-        (the pane under the list has every part in words).
-        """
-        width = table.size.width or max(self.app.size.width - 2, 0)  # the tabs' padding, before layout
-        if not table.size.height or len(rows) + 1 > table.size.height:
-            width -= table.styles.scrollbar_size_vertical
-        padding = 2 * table.cell_padding
-        used = padding  # the progress column's own
-        if any(receipt_no in self._to_act for receipt_no in (summary.receipt_no for summary in self._applications)):
-            used += 1 + padding  # the row labels' "!"
-        for index, key in enumerate(PARTS_BESIDE):
-            column = table.columns[ColumnKey(key)]
-            if column.auto_width:
-                content = max([column.label.cell_len, *(cell_len(cells[index]) for cells in rows)])
-            else:
-                content = column.width
-            used += content + padding
-        return max(width - used, 0)
 
     def _fill_drafts(self) -> None:
         table = self.query_one("#apps-drafts", DataTable)
         keep = self._cursor_key(table)
-        table.clear()
+        offerings = []
         for draft in self._drafts:
             offering = draft.offering_name
             if language() == "en":
@@ -363,13 +402,27 @@ class ApplicationsScreen(WindowScreen[None]):
                     offering = str(self.window.offering(draft.offering_id).bundle.name) or offering
                 except KeyError:
                     pass
-            table.add_row(
-                self._when(draft.updated_at),
-                offering,
-                draft.applicant_name or tr("（未填）", "(not entered)"),
-                step_label(draft.step),
-                key=draft.id,
-            )
+            offerings.append(offering)
+        time_label = tr("保存时间", "Saved")
+        columns = [
+            FitColumn(
+                "time",
+                [
+                    Form(time_label, [self._when(draft.updated_at) for draft in self._drafts]),
+                    Form(time_label, [self._when(draft.updated_at, short=True) for draft in self._drafts]),
+                ],
+            ),
+            FitColumn("offering", [Form(tr("事项", "Bundle / item"), offerings)], min_width=OFFERING_MIN_WIDTH),
+            FitColumn(
+                "applicant",
+                [Form(tr("申请人", "Applicant"), [draft.applicant_name or tr("（未填）", "(not entered)") for draft in self._drafts])],
+                min_width=APPLICANT_MIN_WIDTH,
+            ),
+            FitColumn("step", [Form(tr("停在", "Left at"), [step_label(draft.step) for draft in self._drafts])]),
+        ]
+        width = table_width(table, fallback=self.app.size.width - 4)
+        shown = fit_columns(columns, width, ("time",), padding=table.cell_padding)
+        fill_table(table, shown, [draft.id for draft in self._drafts])
         self._restore_cursor(table, keep)
 
     @staticmethod
@@ -394,7 +447,12 @@ class ApplicationsScreen(WindowScreen[None]):
         return next((summary for summary in self._applications if summary.receipt_no == key), None)
 
     def _refresh_progress(self) -> None:
-        """The highlighted application's parts in words, and its conclusion once concluded."""
+        """The highlighted application's parts in words, and its conclusion once concluded.
+
+        As many lines as the height leaves once the list shows a few rows: when they do not
+        all fit, one line each (cut with ``…``), what needs the clerk first, and how many more
+        the detail (Enter) has.
+        """
         pane = self.query_one("#apps-progress", Static)
         summary = self._highlighted()
         pane.set_class(summary is not None, "-shown")
@@ -410,18 +468,70 @@ class ApplicationsScreen(WindowScreen[None]):
         except (KeyError, StorageError):
             decisions, detail = {}, None
         offering = str(summary.offering_name)
-        lines = [f"{summary.receipt_no} · {offering} · {summary.applicant_name} · {application_state_label(summary.state)}"]
-        lines += ["  " + part_line(part, catalog, decisions) for part in summary.parts]
+        head = f"{summary.receipt_no} · {offering} · {summary.applicant_name} · {application_state_label(summary.state)}"
+        parts = [("  " + part_line(part, catalog, decisions), part.shown_state in URGENT_PARTS) for part in summary.parts]
+        tails = []
         if detail is not None and detail.conclusion:
-            lines.append(tr("{v}（Enter 查看全文）", "{v} (Enter shows it all)", v=conclusion_verdict(detail.conclusion)))
+            tails.append(tr("{v}（Enter 查看全文）", "{v} (Enter shows it all)", v=conclusion_verdict(detail.conclusion)))
         if has_quarantined(summary.parts):
-            lines.append(
+            tails.append(
                 tr(
                     "⊘ 被交换平台退回的件不会自动重发：原因排除后按 F9 重新发送",
                     "⊘ A part the exchange returned is never resent on its own: once the cause is fixed, F9 sends it again",
                 )
             )
-        pane.update("\n".join(lines))
+        pane.update("\n".join(self._fit_pane(head, parts, tails)))
+
+    def _fit_pane(self, head: str, parts: list[tuple[str, bool]], tails: list[str]) -> list[str]:
+        """The pane's lines within the height there is (see :meth:`_refresh_progress`).
+
+        When the lines do not all fit whole: the heading, the parts that need the clerk, the
+        conclusion and the F9 hint always, the other parts as they fit (then how many more);
+        each on one line, cut with ``…``, unless there is room to show it whole.
+        """
+        pane = self.query_one("#apps-progress", Static)
+        width = pane.content_region.width or max(self.app.size.width - 6, 10)
+        budget = self._pane_budget()
+        console = self.app.console
+
+        def height(text: str) -> int:
+            return len(Text(text).wrap(console, width))
+
+        whole = [head, *(text for text, _urgent in parts), *tails]
+        if sum(height(text) for text in whole) <= budget:
+            return whole
+        urgent = [text for text, is_urgent in parts if is_urgent]
+        others = [text for text, is_urgent in parts if not is_urgent]
+        room = budget - 1 - len(urgent) - len(tails)
+        if room < len(others):
+            room -= 1  # the line that says how many more there are
+        kept = others[: max(room, 0)]
+        more = len(others) - len(kept)
+        lines = [head, *urgent, *kept, *tails]
+        # Lines cut to one row; then, most important first, whole again while there is room.
+        spare = budget - len(lines) - (1 if more else 0)
+        shown = {}
+        for text in [head, *urgent, *tails, *kept]:
+            extra = height(text) - 1
+            if 0 < extra <= spare:
+                shown[text] = text
+                spare -= extra
+        result = [shown.get(text) or cut_line(text, width) for text in lines]
+        if more:
+            at = 1 + len(urgent) + len(kept)
+            result.insert(at, tr("  ……另有 {n} 个部门，Enter 查看办件详情", "  … {n} more departments, Enter shows the application", n=more))
+        return result
+
+    def _pane_budget(self) -> int:
+        """Lines the pane may take: the list keeps :data:`LIST_ROWS` rows (or all it has) in view."""
+        table = self.query_one("#apps-table", DataTable)
+        pane = self.query_one("#apps-progress", Static)
+        if not table.region.height:
+            return PANE_LINES
+        # The list's height and the pane's add up to the same whatever the pane holds.
+        space = table.region.height + (pane.region.height if pane.display else 0)
+        wanted = 1 + min(max(len(self._applications), 1), LIST_ROWS)  # the heading and a few rows
+        return max(2, min(PANE_LINES, space - wanted))
 
     def _refresh_status(self) -> None:
         scope = self._scope_words()

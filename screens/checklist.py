@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import replace
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,6 +23,7 @@ from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding, WordsGroup
 from screens.widgets.offering_preview import department_name
 from screens.widgets.promise_date import PromiseDateDialog
+from screens.widgets.table_fit import FitColumn, Form, fill_table, fit_columns, fit_height, table_width
 from window_app.domain.intake import ChecklistLine, MaterialStatus, Problem
 from window_app.domain.words import Words, counted, tr
 from window_app.intake.guide import Guide
@@ -47,6 +49,15 @@ MARK_CHOICES: tuple[tuple[str, Words], ...] = (
     ("not_applicable", Words("不适用", "N/A")),
 )
 """Material state → the words on its button, in key order."""
+
+GIVE_UP = ("shareable", "departments", "original", "departments")
+"""What a narrow checklist gives up first, one step a mention (:func:`fit_columns`)."""
+
+MATERIAL_MIN_WIDTH = 12
+"""Cells a material's name keeps at the narrowest (the row under the table has it whole)."""
+
+TALL = 30
+"""Rows from which the checklist keeps its blank lines between parts (below: ``-short``)."""
 
 MARK_GROUP = WordsGroup(words=Words("收取情况", "Received"), compact=True)
 """Keys 1–5 in the footer: shown once, side by side (``12345 收取情况``); each key's words are
@@ -115,6 +126,7 @@ class ChecklistScreen(StepScreen):
         self._lines: dict[str, ChecklistLine] = {}
         self._problems: dict[str, Problem] = {}
         self._start_row = 0
+        self._numbers: dict[str, int] = {}
 
     # -- what is shown ------------------------------------------------------------------
 
@@ -145,41 +157,82 @@ class ChecklistScreen(StepScreen):
             markup=False,
         )
         yield DataTable(id="checklist-table", cursor_type="row", zebra_stripes=True)
+        # Right under the table, so that it is in view on any terminal: why a key was refused.
+        yield Static("", id="checklist-problem", markup=False)
+        yield Static("", id="checklist-row", markup=False)
         with Horizontal(id="checklist-actions"):
             yield from mark_buttons()
             yield Button(tr("a 其余收原件", "a Rest as original"), id="mark-all", classes="mark", compact=True)
         yield Static("", id="checklist-progress", markup=False)
         yield Static("", id="checklist-detail", markup=False)
-        yield Static("", id="checklist-problem", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#checklist-table", DataTable)
-        table.add_column("#", key="number")
-        table.add_column(tr("材料", "Material"), key="material")
-        table.add_column(tr("接收部门", "Departments"), key="departments")
-        table.add_column(tr("原件", "Original"), key="original")
-        table.add_column(tr("共享", "Shared"), key="shareable")
-        table.add_column(tr("收取情况", "Received as"), key="state")
-        catalog = self.window.catalog
         for number, line in enumerate(self.guide.checklist.lines, start=1):
-            material = line.material
-            self._lines[material.id] = line
-            name = Text(str(material.name))
-            if material.key:
-                name.append(" ★", style="bold")
-            table.add_row(
-                str(number),
-                name,
-                tr("、", ", ").join(department_name(catalog, d, short=True) for d in line.departments),
-                tr("需原件", "required") if line.original_required else "",
-                tr("可共享", "shareable") if material.shareable else "",
-                self._state_cell(material.id),
-                key=material.id,
-            )
-        if table.row_count:
-            table.move_cursor(row=min(self._start_row, table.row_count - 1))
+            self._lines[line.material.id] = line
+            self._numbers[line.material.id] = number
+        self._fill_table(row=self._start_row)
         self._refresh_summary()
         self._refresh_detail()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The columns follow the width there is (see _fill_table); the spacing, the height.
+        self.set_class(event.size.height < TALL, "-short")
+        self.call_after_refresh(self._fill_table)
+
+    def _columns(self) -> list[FitColumn]:
+        """The table's columns, each with the forms it may take (richest first)."""
+        catalog = self.window.catalog
+        lines = list(self._lines.values())
+        names = []
+        for line in lines:
+            name = Text(str(line.material.name))
+            if line.material.key:
+                name.append(" ★", style="bold")
+            names.append(name)
+        departments = [
+            tr("、", ", ").join(department_name(catalog, d, short=True) for d in line.departments) for line in lines
+        ]
+        counts = [tr("{n} 个部门", "{n} depts", n=len(line.departments)) for line in lines]
+        return [
+            FitColumn("number", [Form("#", [str(self._numbers[line.material.id]) for line in lines])]),
+            FitColumn("material", [Form(tr("材料", "Material"), names)], min_width=MATERIAL_MIN_WIDTH),
+            FitColumn("state", [Form(tr("收取情况", "Received as"), [self._state_cell(line.material.id) for line in lines])]),
+            FitColumn(
+                "departments",
+                [Form(tr("接收部门", "Departments"), departments), Form(tr("部门", "Depts"), counts)],
+                optional=True,
+            ),
+            FitColumn(
+                "original",
+                [Form(tr("原件", "Original"), [tr("需原件", "required") if line.original_required else "" for line in lines])],
+                optional=True,
+            ),
+            FitColumn(
+                "shareable",
+                [Form(tr("共享", "Shared"), [tr("可共享", "shareable") if line.material.shareable else "" for line in lines])],
+                optional=True,
+            ),
+        ]
+
+    def _fill_table(self, row: int | None = None) -> None:
+        """Fill the table with as many columns as the width allows (the row under it has the rest).
+
+        Given up first: whether the material may be shared (its state says how it is
+        verified), the departments' names for their count, whether the original is required,
+        the departments' count; then the material's name is cut. The number, the name and the state always stay.
+        """
+        table = self.query_one("#checklist-table", DataTable)
+        keep = table.cursor_row if row is None and table.row_count else (row or 0)
+        width = table_width(table, fallback=self.app.size.width - 2)
+        columns = fit_columns(self._columns(), width, GIVE_UP, padding=table.cell_padding)
+        fill_table(table, columns, list(self._lines))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self.call_after_refresh(self._fit_height)
+
+    def _fit_height(self) -> None:
+        """A long list scrolls; the lines under it (row, reason, keys, what it is for) stay in view."""
+        fit_height(self.query_one("#checklist-table", DataTable), self.query_one("#step-body"))
 
     def carry_over(self, old: StepScreen) -> None:
         if isinstance(old, ChecklistScreen):
@@ -232,8 +285,7 @@ class ChecklistScreen(StepScreen):
                 self.intake.materials[material_id] = current
 
     def _refresh_row(self, material_id: str) -> None:
-        table = self.query_one("#checklist-table", DataTable)
-        table.update_cell(material_id, "state", self._state_cell(material_id), update_width=True)
+        self._fill_table()  # a state's words may be wider than the column: the columns are chosen again
         self._refresh_summary()
         self._refresh_detail()
 
@@ -258,14 +310,26 @@ class ChecklistScreen(StepScreen):
     def _refresh_detail(self) -> None:
         line = self._current()
         detail = self.query_one("#checklist-detail", Static)
+        row_label = self.query_one("#checklist-row", Static)
         problem_label = self.query_one("#checklist-problem", Static)
         if line is None:
             detail.update(tr("本次申请无需提交材料", "This application needs no materials"))
+            row_label.update("")
             problem_label.update("")
             problem_label.set_class(False, "-shown")
             return
         material = line.material
         catalog = self.window.catalog
+        # The highlighted row whole: what a narrow table cuts or leaves out is below.
+        row_label.update(
+            Text.assemble(
+                (f"{self._numbers[material.id]} ", "dim"),
+                (str(material.name), "bold"),
+                (" ★" if material.key else "", "bold"),
+                tr("：", ": "),
+                self._state_cell(material.id),
+            )
+        )
         parts = [
             tr("用于：", "Needed by: ")
             + tr("、", "; ").join(
@@ -296,6 +360,7 @@ class ChecklistScreen(StepScreen):
         problem = self._problems.get(material.id)
         problem_label.update(problem_text(problem) if problem else "")
         problem_label.set_class(problem is not None, "-shown")
+        self.call_after_refresh(self._fit_height)  # the lines under the table may have grown
 
     # -- the rhythm -----------------------------------------------------------------------
 
@@ -319,9 +384,8 @@ class ChecklistScreen(StepScreen):
                 self._problems.setdefault(material_id, problem)
             else:
                 rest.append(problem)
+        self._fill_table()
         table = self.query_one("#checklist-table", DataTable)
-        for material_id in self._lines:
-            table.update_cell(material_id, "state", self._state_cell(material_id), update_width=True)
         if self._problems:
             first = next(iter(self._problems))
             table.move_cursor(row=table.get_row_index(first))
@@ -390,9 +454,7 @@ class ChecklistScreen(StepScreen):
                 self.intake.materials[material_id] = MaterialStatus(state="original")
                 self._problems.pop(material_id, None)
                 changed += 1
-        table = self.query_one("#checklist-table", DataTable)
-        for material_id in self._lines:
-            table.update_cell(material_id, "state", self._state_cell(material_id), update_width=True)
+        self._fill_table()
         self._refresh_summary()
         self._refresh_detail()
         self.notify(

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Static
@@ -30,6 +31,7 @@ from screens.widgets.field_row import problem_text
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import department_name
+from screens.widgets.table_fit import FitColumn, Form, fill_table, fit_columns, table_width
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.errors import StorageError
@@ -44,6 +46,13 @@ if TYPE_CHECKING:
 
 SUPPLEMENT_STATES = ("original", "copy", "shared", "not_applicable")
 """How a requested material may be recorded here (the checklist's states but deficiency)."""
+
+GIVE_UP = ("reason", "material:cut", "department")
+"""What a narrow table gives up first (:func:`fit_columns`): the reason, the material's name
+(cut), the department; the lines under the table have the highlighted request whole."""
+
+MATERIAL_MIN_WIDTH = 10
+"""Cells a material's name keeps at the narrowest."""
 
 
 class Request:
@@ -132,10 +141,12 @@ class SupplementScreen(WindowScreen[None]):
             yield Static(tr("补正 · 办件 {no}", "Supplement · application {no}", no=self.receipt_no), id="supplement-title", markup=False)
             yield Static("", id="supplement-summary", markup=False)
             yield DataTable(id="supplement-table", cursor_type="row", zebra_stripes=True)
+            # Right under the table, in view on any terminal: why a key was refused.
+            yield Static("", id="supplement-problem", markup=False)
+            yield Static("", id="supplement-row", markup=False)
             with Horizontal(id="supplement-actions"):
                 yield from mark_buttons(SUPPLEMENT_STATES)
                 yield Button(tr("Ctrl+S 保存并发送", "Ctrl+S Save and send"), id="supplement-save", classes="mark", compact=True)
-            yield Static("", id="supplement-problem", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -184,27 +195,30 @@ class SupplementScreen(WindowScreen[None]):
         self._fill()
 
     def _fill(self) -> None:
+        """The requests, with as many columns as the width allows (the row under it has the rest)."""
         table = self.query_one("#supplement-table", DataTable)
-        row = table.cursor_row if table.row_count else 0
-        table.clear(columns=True)
-        table.add_column(tr("材料", "Material"), key="material")
-        table.add_column(tr("要求部门", "Asked by"), key="department")
-        table.add_column(tr("补正原因", "Reason"), key="reason")
-        table.add_column(tr("收取情况", "Received as"), key="state")
-        table.add_column(tr("补正", "Supplement"), key="supplement")
         catalog = self.window.catalog
-        for request in self.requests:
-            table.add_row(
-                request.name,
-                department_name(catalog, request.department, short=True),
-                request.reason,
-                self._state_cell(request),
-                self._supplement_cell(request),
-                key=request.key,
-            )
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+        requests = self.requests
+        columns = [
+            FitColumn("material", [Form(tr("材料", "Material"), [request.name for request in requests])], min_width=MATERIAL_MIN_WIDTH),
+            FitColumn(
+                "department",
+                [Form(tr("要求部门", "Asked by"), [department_name(catalog, request.department, short=True) for request in requests])],
+                optional=True,
+            ),
+            FitColumn("reason", [Form(tr("补正原因", "Reason"), [request.reason for request in requests])], optional=True),
+            FitColumn("state", [Form(tr("收取情况", "Received as"), [self._state_cell(request) for request in requests])]),
+            FitColumn("supplement", [Form(tr("补正", "Supplement"), [self._supplement_cell(request) for request in requests])]),
+        ]
+        width = table_width(table, fallback=self.app.size.width - 4)
+        shown = fit_columns(columns, width, GIVE_UP, padding=table.cell_padding)
+        fill_table(table, shown, [request.key for request in requests])
         self._show_problem()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The columns follow the width there is.
+        if self.detail is not None:
+            self.call_after_refresh(self._fill)
 
     def _status(self, request: Request) -> MaterialStatus:
         recorded = self.recorded.get(request.key)
@@ -260,19 +274,36 @@ class SupplementScreen(WindowScreen[None]):
         else:
             self._problems.pop(request.key, None)
             self.recorded[request.key] = status
+        self._fill()  # the new words may be wider than their column: the columns are chosen again
         table = self.query_one("#supplement-table", DataTable)
-        table.update_cell(request.key, "state", self._state_cell(request), update_width=True)
-        table.update_cell(request.key, "supplement", self._supplement_cell(request), update_width=True)
-        self._show_problem()
         if problem is None and table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
     def _show_problem(self) -> None:
+        """Why the highlighted material's key was refused, and the highlighted request whole."""
         label = self.query_one("#supplement-problem", Static)
         request = self._current()
         words = self._problems.get(request.key, "") if request is not None else ""
         label.update(words)
         label.set_class(bool(words), "-shown")
+        row = self.query_one("#supplement-row", Static)
+        row.set_class(request is not None, "-shown")
+        if request is None:
+            row.update("")
+            return
+        catalog = self.window.catalog
+        text = Text.assemble(
+            (request.name, "bold"),
+            tr("：", ": "),
+            self._state_cell(request),
+            " · ",
+            self._supplement_cell(request),
+            "\n",
+            tr("要求部门：{d}", "Asked by: {d}", d=department_name(catalog, request.department)),
+        )
+        if request.reason:
+            text.append(tr("；补正原因：{r}", "; reason: {r}", r=request.reason))
+        row.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_problem()

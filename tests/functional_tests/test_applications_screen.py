@@ -61,7 +61,8 @@ async def test_lists_todays_applications_with_department_parts(window):
         assert rows(app) == [receipt_no]
         cells = [str(cell) for cell in app.screen.query_one("#apps-table", DataTable).get_row(receipt_no)]
         assert cells[1] == "09:30"
-        assert cells[2] == "二手房转移登记及水电气联动过户"
+        assert cells[2] == "二手房转移登记及水 …"  # 20 cells at most: the pane under the list has it whole
+        assert "二手房转移登记及水电气联动过户" in str(app.screen.query_one("#apps-progress").render())
         assert cells[3] == BUYER.name
         assert cells[4] == "已受理"
         assert cells[5] == "税务… 不动产◦ 供电◦ 供水◦"  # stage 1 queued to send, later stages wait

@@ -214,7 +214,7 @@ async def test_f9_is_offered_only_where_an_envelope_was_refused(
         waiting = await accept_newborn(pilot, window)  # a second one, not sent yet
         await open_applications(pilot)  # the refused one needs action: first, and highlighted
         table = app.screen.query_one("#apps-table", DataTable)
-        assert table.get_row_at(0)[0] == refused and table.get_row_at(1)[0] == waiting
+        assert str(table.get_row_at(0)[0]) == refused and str(table.get_row_at(1)[0]) == waiting
         assert "f9 重新发送" in footer_text(app)
         await pilot.press("down", "down")  # the newest, nothing refused
         await pilot.pause()
