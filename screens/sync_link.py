@@ -198,9 +198,9 @@ class SyncLink:
         text = tr(
             "已同步：发出 {d} 件，收到部门意见 {e} 条，待发送 {w} 件",
             "Synced: {d} sent, {events} received, {w} waiting",
-            events=counted(report.events_applied, "department decision"),
+            events=counted(report.decisions, "department decision"),
             d=report.delivered,
-            e=report.events_applied,
+            e=report.decisions,
             w=queued,
         )
         if report.concluded:

@@ -121,6 +121,8 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
     decide_all(exchange_server, "market_regulation", result=LICENCE)
     report = sync(window)
     assert report.released == 6 and report.sent == 6 and report.unsent == 0
+    # One decision is news for the clerk; the department opening its inbox is not.
+    assert report.decisions == 1 and report.events_applied > report.decisions
     payloads = exchange_rows(exchange_server, "SELECT department, payload FROM envelopes WHERE stage = 2")
     assert len(payloads) == 6
     for department, payload in payloads:
@@ -132,6 +134,7 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
         assert decide_all(exchange_server, department)
     report = sync(window)
     assert report.concluded == [receipt]
+    assert report.decisions == 5  # the bank acknowledges its handover: no decision of its own
 
     detail = window.application(receipt)
     assert detail.summary.state == "concluded"

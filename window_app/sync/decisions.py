@@ -60,6 +60,9 @@ class Effect:
     """What applying something changed (summed up into the round's report)."""
 
     applied: int = 0
+    decisions: int = 0
+    """Of those applied, the departments' decisions (approved, refused, 补正): what the clerk
+    counts as news, unlike a department merely opening its inbox."""
     released: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     concluded: list[str] = field(default_factory=list)
@@ -68,6 +71,7 @@ class Effect:
 
     def add(self, other: Effect) -> None:
         self.applied += other.applied
+        self.decisions += other.decisions
         self.released += other.released
         self.cancelled += other.cancelled
         self.concluded += other.concluded
@@ -476,6 +480,7 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
             event_seq=int(event["seq"]),
         )
         progress.put_decision(db, decision)
+        effect.decisions = 1
         progress.update_part(db, receipt_no, part.department, part.stage, now=now, received_at=at)
         action = {"approved": "item_approved", "rejected": "item_rejected", "supplement_needed": "supplement_requested"}[kind]
         append_event(

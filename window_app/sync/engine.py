@@ -123,6 +123,7 @@ class EndpointReport:
     quarantined: int = 0
     failed: int = 0
     events_applied: int = 0
+    decisions: int = 0
     retry_at: str | None = None
     error: Words = NO_WORDS
 
@@ -137,6 +138,7 @@ class SyncReport:
         quarantined: Envelopes refused for good this round (kept, with the reason).
         failed: Envelopes whose attempt failed transiently this round (they will be retried).
         events_applied: Department events applied this round.
+        decisions: Of those, the departments' decisions (approved, refused, 补正).
         released / cancelled: Later-stage envelopes released or cancelled by those events.
         concluded: Receipt numbers concluded this round.
         unsent: Envelopes not yet delivered (queued + held) after the round.
@@ -154,6 +156,7 @@ class SyncReport:
     quarantined: int = 0
     failed: int = 0
     events_applied: int = 0
+    decisions: int = 0
     released: int = 0
     cancelled: int = 0
     concluded: list[str] = field(default_factory=list)
@@ -437,6 +440,7 @@ class SyncEngine:
             report.quarantined += endpoint.quarantined
             report.failed += endpoint.failed
             report.events_applied += endpoint.events_applied
+            report.decisions += endpoint.decisions
             if endpoint.error and not report.error:
                 report.error = endpoint.error
         if report.catalog is not None and report.catalog.status in ("invalid", "failed") and not report.error:
@@ -544,6 +548,7 @@ class SyncEngine:
                 await self._send_due(client, endpoint, departments, exclude, result, retry_now)
                 effect = await self._pull_events(client, endpoint, state.cursor)
                 result.events_applied += effect.applied
+                result.decisions += effect.decisions
                 report.released += len(effect.released)
                 report.cancelled += len(effect.cancelled)
                 report.concluded += effect.concluded
