@@ -7,9 +7,11 @@ and stages at every change, so the applicant sees what each choice costs.
 
 from __future__ import annotations
 
-from textual import on
+from rich.cells import cell_len
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
@@ -17,6 +19,32 @@ from screens.widgets.offering_preview import OfferingPreview, department_name
 from window_app.domain.words import tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
+
+
+NARROW_WIDTH = 100
+"""Below this many columns the plan on the right gets less room (``-narrow``)."""
+
+ANSWER_GAP = 3
+"""Cells between two answers side by side (RadioSet.answers > RadioButton's right margin)."""
+
+
+class WrappingRadioButton(RadioButton):
+    """A radio button whose long label wraps under itself instead of being cut."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(width)))
+
+
+class WrappingCheckbox(Checkbox):
+    """A checkbox whose long label wraps under itself instead of being cut."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(width)))
+
+
+def answers_width(radio_set: RadioSet) -> int:
+    """Cells the answers of ``radio_set`` need side by side (button, label, gap)."""
+    return sum(4 + cell_len(str(button.label)) + ANSWER_GAP for button in radio_set.query(RadioButton))
 
 
 class SituationScreen(StepScreen):
@@ -36,10 +64,12 @@ class SituationScreen(StepScreen):
                     yield Label(tr("情形引导", "Questions"), classes="section-title")
                 for number, question in enumerate(bundle.questions):
                     answer = self.intake.answers.get(question.id, question.default)
-                    yield Label(f"{number + 1}. {question.text}", classes="question", markup=False)
+                    with Horizontal(classes="question"):  # the number hangs left of a wrapped text
+                        yield Label(f"{number + 1}.", classes="question-number")
+                        yield Label(str(question.text), classes="question-text", markup=False)
                     yield RadioSet(
                         *(
-                            RadioButton(str(option.label), value=option.value == answer, name=option.value)
+                            WrappingRadioButton(str(option.label), value=option.value == answer, name=option.value)
                             for option in question.options
                         ),
                         name=question.id,
@@ -50,7 +80,7 @@ class SituationScreen(StepScreen):
                     yield Label(tr("可选事项（由申请人选择）", "Optional items (the applicant chooses)"), classes="section-title")
                     for item_id in bundle.optional:
                         item = catalog.items[item_id]
-                        yield Checkbox(
+                        yield WrappingCheckbox(
                             f"{item.name} — {department_name(catalog, item.department)}",
                             selected.get(item_id, False),
                             name=item_id,
@@ -75,6 +105,18 @@ class SituationScreen(StepScreen):
         self._refresh(scroll=True)
         first = self.query("RadioSet, Checkbox").first()
         first.focus()
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Give the plan less room when narrow; stack answers that do not fit side by side."""
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        choices = self.query_one("#situation-choices")
+        room = choices.content_region.width or width * 3 // 5 - 2
+        for radio_set in self.query(RadioSet).filter(".answers"):
+            radio_set.set_class(answers_width(radio_set) + 3 > room, "-stacked")
 
     # -- widgets → intake ----------------------------------------------------------------
 

@@ -156,6 +156,6 @@ async def test_questions_in_english(window):
         await pilot.pause()
         screen = app.screen
         bundle = window.offering(app.intake.offering).bundle
-        texts = [str(label.render()) for label in screen.query(".question").results(Label)]
+        texts = [str(label.render()) for label in screen.query(".question-text").results(Label)]
         assert bundle.questions[0].text.en in texts[0]
         assert "items" in count_text(screen)
