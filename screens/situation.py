@@ -20,7 +20,6 @@ from window_app.domain.words import tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
 
-
 NARROW_WIDTH = 100
 """Below this many columns the plan on the right gets less room (``-narrow``)."""
 
