@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -63,6 +65,22 @@ def may_not_accept(clerk: Clerk | None) -> Words | None:
     return NotPermitted(Permission.ACCEPT, clerk).words
 
 
+PLAN_FRAME = 8
+"""Cells around the plan's text: the step body's, the review's and the plan's padding, the scroll bar."""
+
+
+def hanging(line: Content, width: int) -> Content:
+    """``line`` wrapped to ``width`` cells, continuation lines indented as far as its text."""
+    plain = line.plain
+    indent = len(plain) - len(plain.lstrip(" "))
+    if cell_len(plain) <= width or width <= indent + 10:
+        return line
+    head = line.wrap(width)[0]
+    rest = line[len(head.plain) :]
+    tail = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]
+    return Content("\n").join([head, *(Content(" " * indent) + part for part in tail.wrap(width - indent))])
+
+
 def step_of(problem: Problem, by_step: dict[str, list[Problem]]) -> str | None:
     """The step whose check reports ``problem`` (``pick`` for the offering itself)."""
     if problem.path == "offering":
@@ -99,7 +117,7 @@ class ReviewScreen(StepScreen):
                 )
                 yield OptionList(id="review-at-window")
             yield Static(tr("办理流程", "Dispatch plan"), classes="review-heading")
-            yield Static(self._plan(guide), id="review-plan")
+            yield Static(self._plan(guide, self.app.size.width - PLAN_FRAME), id="review-plan")
             yield Static(tr("各部门将收到的信息", "What each department receives"), classes="review-heading")
             yield Static(
                 tr(
@@ -120,6 +138,10 @@ class ReviewScreen(StepScreen):
         with Horizontal(id="review-actions"):
             yield Button(tr("F10 受理", "F10 Accept"), id="review-accept", variant="success")
             yield Static("", id="review-accept-note", markup=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The plan's long lines wrap under their own text, not under the bullet.
+        self.query_one("#review-plan", Static).update(self._plan(self.window.guide(self.intake), event.size.width - PLAN_FRAME))
 
     def on_mount(self) -> None:
         self._list_at_window()
@@ -156,8 +178,11 @@ class ReviewScreen(StepScreen):
         self.commit()
         self.window_app.goto_step(row.step, field=row.field)
 
-    def _plan(self, guide: Guide) -> Content:
-        """The stages: who receives the application at once, who waits for whose result."""
+    def _plan(self, guide: Guide, width: int) -> Content:
+        """The stages: who receives the application at once, who waits for whose result.
+
+        Each line is wrapped to ``width`` cells, continuation lines indented as the line's text.
+        """
         catalog = self.window.catalog
         bundle = guide.offering.bundle
 
@@ -184,11 +209,10 @@ class ReviewScreen(StepScreen):
             for item in stage.items:
                 days = promised(item.promised_days)
                 waits = [item_name(p) for p in item.prerequisites if any(p == other.id for other in guide.items)]
+                lines.append(Content.assemble("  · ", (department_name(catalog, item.department), "bold")))
                 lines.append(
                     Content.assemble(
-                        "  · ",
-                        (department_name(catalog, item.department), "bold"),
-                        "  ",
+                        "    ",
                         str(item.name),
                         "  ",
                         (f"{handling_class_name(item.handling_class)} · {days}", "$text-muted"),
@@ -216,7 +240,7 @@ class ReviewScreen(StepScreen):
                     "$text-warning",
                 )
             )
-        return Content("\n").join(lines)
+        return Content("\n").join(hanging(line, width) for line in lines)
 
     def _applicant(self, intake: Intake) -> str:
         applicant = intake.applicant
