@@ -32,6 +32,9 @@ from window_app.domain.errors import StorageError
 from window_app.domain.times import shown
 from window_app.domain.words import Words, tr
 
+NARROW_WIDTH = 100
+"""Below this many columns the list takes more of the width than the preview (``-narrow``)."""
+
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
 
@@ -67,7 +70,11 @@ class PickScreen(StepScreen):
                 yield OptionList(id="results")
             yield OfferingPreview(id="preview")
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
         self.query_one("#results", OptionList).border_title = tr("事项", "Offerings")
         self.query_one("#preview", OfferingPreview).border_title = tr("办事指南预览", "Guide preview")
         self._fill("")
