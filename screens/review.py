@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -25,7 +24,7 @@ from screens.widgets.at_window import AtWindowDialog
 from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding
-from screens.widgets.offering_preview import department_name, handling_class_name
+from screens.widgets.offering_preview import department_name, handling_class_name, hanging
 from screens.widgets.step_header import applicant_summary, step_label
 from window_app.domain.catalog import Item
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
@@ -67,18 +66,6 @@ def may_not_accept(clerk: Clerk | None) -> Words | None:
 
 PLAN_FRAME = 8
 """Cells around the plan's text: the step body's, the review's and the plan's padding, the scroll bar."""
-
-
-def hanging(line: Content, width: int) -> Content:
-    """``line`` wrapped to ``width`` cells, continuation lines indented as far as its text."""
-    plain = line.plain
-    indent = len(plain) - len(plain.lstrip(" "))
-    if cell_len(plain) <= width or width <= indent + 10:
-        return line
-    head = line.wrap(width)[0]
-    rest = line[len(head.plain) :]
-    tail = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]
-    return Content("\n").join([head, *(Content(" " * indent) + part for part in tail.wrap(width - indent))])
 
 
 def step_of(problem: Problem, by_step: dict[str, list[Problem]]) -> str | None:
