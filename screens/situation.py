@@ -11,11 +11,12 @@ from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
-from screens.widgets.offering_preview import OfferingPreview, department_name
+from screens.widgets.offering_preview import OfferingPreview, department_name, hanging
 from window_app.domain.words import tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
@@ -27,18 +28,28 @@ ANSWER_GAP = 3
 """Cells between two answers side by side (RadioSet.answers > RadioButton's right margin)."""
 
 
+BUTTON_CELLS = 4
+"""The toggle's button and the space after it (``▐●▌ ``): a wrapped label continues under its text."""
+
+
 class WrappingRadioButton(RadioButton):
-    """A radio button whose long label wraps under itself instead of being cut."""
+    """A radio button whose long label wraps under its own text instead of being cut."""
+
+    def render(self) -> Content:
+        return hanging(super().render(), self.content_region.width, BUTTON_CELLS)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self.render().wrap(width)))
+        return len(hanging(super().render(), width, BUTTON_CELLS).split("\n"))
 
 
 class WrappingCheckbox(Checkbox):
-    """A checkbox whose long label wraps under itself instead of being cut."""
+    """A checkbox whose long label wraps under its own text instead of being cut."""
+
+    def render(self) -> Content:
+        return hanging(super().render(), self.content_region.width, BUTTON_CELLS)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self.render().wrap(width)))
+        return len(hanging(super().render(), width, BUTTON_CELLS).split("\n"))
 
 
 def answers_width(radio_set: RadioSet) -> int:

@@ -172,8 +172,8 @@ SHORT_HEIGHT = 30
 """Below this many lines a screen of fields closes up: no blank line between rows, only the
 focused row's hint (a screen sets ``-short`` on itself; its .tcss says what closes up)."""
 
-LABEL_MAX = 30
-"""A label column never takes more than this many cells: a longer label wraps in its column."""
+LABEL_SHARE = 0.4
+"""A label column never takes more than this share of the row: a longer label wraps in its column."""
 
 CONTROL_MIN = 28
 """When less than this is left for the control, every label goes above its control."""
@@ -181,12 +181,12 @@ CONTROL_MIN = 28
 
 def fit_labels(rows: Iterable[FieldRow], width: int) -> None:
     """One label column for ``rows`` in ``width`` cells: as wide as the longest label, capped
-    at :data:`LABEL_MAX` and a third of the width; labels above the controls when too narrow."""
+    at :data:`LABEL_SHARE` of the width; labels above the controls when too narrow."""
     rows = list(rows)
     if not rows or width <= 0:
         return
     longest = max(row.label_cells for row in rows)
-    label_width = min(longest, LABEL_MAX, max(width // 3, 12))
+    label_width = min(longest, max(int(width * LABEL_SHARE), 12))
     if width - label_width < CONTROL_MIN:
         label_width = 0
     for row in rows:

@@ -66,17 +66,31 @@ def department_name(catalog: Catalog, department_id: str, *, short: bool = False
     return str(department.name)
 
 
-def hanging(line: Content, width: int) -> Content:
+def wrapped(line: Content, width: int) -> list[Content]:
+    """``line`` in lines of at most ``width`` cells: at spaces, or between any two hanzi.
+
+    Textual wraps at spaces only, so ``· 新办纳税人套餐服务（…）`` would leave the bullet alone
+    on its line; Chinese breaks between any two characters.
+    """
+    lines = line.wrap(width)
+    if len(lines) > 1 and cell_len(line.plain) != len(line.plain):  # wide characters in it
+        if any(cell_len(part.plain.rstrip()) < width * 2 // 3 for part in lines[:-1]):
+            return line.fold(width)
+    return lines
+
+
+def hanging(line: Content, width: int, indent: int | None = None) -> Content:
     """``line`` wrapped to ``width`` cells, continuation lines indented as far as its text
-    (a plan's item wraps under its name, not under the bullet)."""
+    (a plan's item wraps under its name, not under the bullet), or by ``indent`` cells."""
     plain = line.plain
-    indent = len(plain) - len(plain.lstrip(" "))
+    if indent is None:
+        indent = len(plain) - len(plain.lstrip(" "))
     if cell_len(plain) <= width or width <= indent + 10:
         return line
-    head = line.wrap(width)[0]
+    head = wrapped(line, width)[0]
     rest = line[len(head.plain) :]
     tail = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]
-    return Content("\n").join([head, *(Content(" " * indent) + part for part in tail.wrap(width - indent))])
+    return Content("\n").join([head, *(Content(" " * indent) + part for part in wrapped(tail, width - indent))])
 
 
 def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content:
