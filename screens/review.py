@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.review_data import SentRow, heading_text, row_renderable, sent_rows
+from screens.review_data import SentRow, heading_text, label_width, row_renderable, sent_rows
 from screens.step import StepScreen
 from screens.widgets.at_window import AtWindowDialog
 from screens.widgets.dialog import Dialog
@@ -63,6 +63,9 @@ def may_not_accept(clerk: Clerk | None) -> Words | None:
         return Words("帮办代办员不能受理：请受理员受理", "A helper cannot accept: ask an acceptor to accept it")
     return NotPermitted(Permission.ACCEPT, clerk).words
 
+
+DATA_FRAME = 12
+"""Cells around the data list's text: paddings, margins, borders and scroll bars."""
 
 PLAN_FRAME = 8
 """Cells around the plan's text: the step body's, the review's and the plan's padding, the scroll bar."""
@@ -142,13 +145,15 @@ class ReviewScreen(StepScreen):
         option_list = self.query_one("#review-data", OptionList)
         option_list.clear_options()
         self._data_rows = []
-        for department, rows in sent_rows(catalog, self.intake, guide, self.window.settings.window.region).items():
+        by_department = sent_rows(catalog, self.intake, guide, self.window.settings.window.region)
+        cells = label_width((row for rows in by_department.values() for row in rows), self.app.size.width - DATA_FRAME)
+        for department, rows in by_department.items():
             option_list.add_option(
                 Option(heading_text(catalog, department, len(rows)), id=f"department-{len(self._data_rows)}", disabled=True)
             )
             self._data_rows.append(None)
             for row in rows:
-                option_list.add_option(Option(row_renderable(row), id=f"value-{len(self._data_rows)}"))
+                option_list.add_option(Option(row_renderable(row, cells), id=f"value-{len(self._data_rows)}"))
                 self._data_rows.append(row)
 
     def data_rows(self) -> list[SentRow | None]:

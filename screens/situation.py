@@ -52,6 +52,20 @@ class WrappingCheckbox(Checkbox):
         return len(hanging(super().render(), width, BUTTON_CELLS).split("\n"))
 
 
+class HangingLabel(Label):
+    """A label whose wrapped lines continue under its text, not under its mark (``✓ ``)."""
+
+    def __init__(self, text: str, *, indent: int, classes: str | None = None) -> None:
+        super().__init__(text, classes=classes, markup=False)
+        self.indent = indent
+
+    def render(self) -> Content:
+        return hanging(Content(str(super().render())), self.content_region.width, self.indent)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(hanging(Content(str(super().render())), width, self.indent).split("\n"))
+
+
 def answers_width(radio_set: RadioSet) -> int:
     """Cells the answers of ``radio_set`` need side by side (button, label, gap)."""
     return sum(4 + cell_len(str(button.label)) + ANSWER_GAP for button in radio_set.query(RadioButton))
@@ -101,10 +115,8 @@ class SituationScreen(StepScreen):
                 yield Label(tr("必办事项", "Mandatory items"), classes="section-title")
                 for item_id in bundle.mandatory:
                     item = catalog.items[item_id]
-                    yield Label(
-                        f"✓ {item.name} — {department_name(catalog, item.department)}",
-                        classes="mandatory",
-                        markup=False,
+                    yield HangingLabel(
+                        f"✓ {item.name} — {department_name(catalog, item.department)}", indent=2, classes="mandatory"
                     )
             with Vertical(id="situation-side"):
                 yield Label("", id="situation-count")

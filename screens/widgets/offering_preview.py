@@ -66,6 +66,10 @@ def department_name(catalog: Catalog, department_id: str, *, short: bool = False
     return str(department.name)
 
 
+BULLETS = ("· ", "✓ ", "- ")
+"""A line starting with one of these continues under the text after it."""
+
+
 def wrapped(line: Content, width: int) -> list[Content]:
     """``line`` in lines of at most ``width`` cells: at spaces, or between any two hanzi.
 
@@ -84,7 +88,8 @@ def hanging(line: Content, width: int, indent: int | None = None) -> Content:
     (a plan's item wraps under its name, not under the bullet), or by ``indent`` cells."""
     plain = line.plain
     if indent is None:
-        indent = len(plain) - len(plain.lstrip(" "))
+        text = plain.lstrip(" ")
+        indent = len(plain) - len(text) + (2 if text[:2] in BULLETS else 0)
     if cell_len(plain) <= width or width <= indent + 10:
         return line
     head = wrapped(line, width)[0]
