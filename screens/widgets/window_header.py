@@ -191,7 +191,8 @@ class WindowHeader(Horizontal):
 
 
 def window_titles(app: object) -> list[str]:
-    """The title from longest to shortest: centre, window and region; centre and window; window."""
+    """The title from longest to shortest: centre, window and region; centre and window; window;
+    the window's id alone."""
     window = getattr(app, "window", None)
     if window is None:
         return []
@@ -200,6 +201,7 @@ def window_titles(app: object) -> list[str]:
         window_title(app),
         tr("{centre} · 窗口 {id}", "{centre} · window {id}", centre=settings.centre, id=settings.id),
         tr("窗口 {id}", "Window {id}", id=settings.id),
+        settings.id,
     ]
 
 
