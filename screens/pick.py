@@ -8,6 +8,8 @@ stage, departments, materials before and after merging, promised days.
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,6 +39,19 @@ NARROW_WIDTH = 100
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
+
+
+def indented(name: str, *details: tuple[str, str]) -> Table:
+    """An option under its group heading: indented, a long one wrapping under its own text."""
+    grid = Table.grid(expand=True)
+    grid.add_column(width=2)
+    grid.add_column(ratio=1, overflow="fold")
+    text = Text(name)
+    for detail, style in details:
+        text.append("  ")
+        text.append(detail, style)
+    grid.add_row("", text)
+    return grid
 
 
 class PickScreen(StepScreen):
@@ -138,7 +153,7 @@ class PickScreen(StepScreen):
             detail = department_name(self.window.catalog, bundle.lead_department, short=True)
         else:
             detail = tr("{n} 项", "{n} items", n=len(bundle.mandatory) + len(bundle.optional))
-        return Content.assemble("  ", str(bundle.name), "  ", (detail, "$text-muted"))
+        return indented(str(bundle.name), (detail, "dim"))
 
     def _drafts(self) -> list[Option]:
         if not self.window_app.may(Permission.DRAFT):
@@ -158,12 +173,7 @@ class PickScreen(StepScreen):
             when = shown(draft.updated_at, self.window.zone, "%m-%d %H:%M")
             where = tr("停在：{step}", "at: {step}", step=step_label(draft.step))
             options.append(
-                Option(
-                    Content.assemble(
-                        "  ", name, "  ", (who, "$text-muted"), "  ", (where, "$text-muted"), "  ", (when, "$text-muted")
-                    ),
-                    id=DRAFT_PREFIX + draft.id,
-                )
+                Option(indented(name, (who, "dim"), (where, "dim"), (when, "dim")), id=DRAFT_PREFIX + draft.id)
             )
         return options
 
