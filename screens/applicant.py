@@ -8,14 +8,15 @@ soon as the value is long enough to judge, and disappears the moment it is fixed
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Unit
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
 from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
-from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
+from screens.widgets.field_row import SHORT_HEIGHT, CodeInput, FieldRow, fit_labels, mark_problems
 from screens.widgets.localized import WordsBinding
 from window_app.domain.intake import Enterprise, Person, Problem
 from window_app.domain.words import Words, counted, tr
@@ -35,6 +36,12 @@ PATHS: dict[str, str] = {
     "agent-id": "applicant.agent.id_number",
     "agent-phone": "applicant.agent.phone",
 }
+
+SECTION_MAX = 90
+"""The widest a section of fields gets (``.section`` in applicant.tcss)."""
+
+FRAME = 8
+"""Cells around the rows: the step body's and the form's padding, the scroll bar."""
 
 # A value this long can be judged while it is still being typed.
 JUDGE_AT = {"id_number": 18, "uscc": 18, "phone": 11}
@@ -109,7 +116,21 @@ class ApplicantScreen(StepScreen):
         assert control.id is not None
         return FieldRow(label, control, path=PATHS[control.id], required=required, hint=hint, id=f"{control.id}-row")
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        """One label column for every row; the agent checkbox under the controls; closed up
+        on a short terminal."""
+        self.set_class(height < SHORT_HEIGHT, "-short")
+        rows = list(self.query(FieldRow))
+        fit_labels(rows, min(SECTION_MAX, width - FRAME))
+        label_width = self.query_one("#kind-row .field-label", Label).styles.width
+        indent = int(label_width.value) if label_width is not None and label_width.unit == Unit.CELLS else 0
+        self.query_one("#agent-line").styles.margin = (1, 0, 0, indent)
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.width, self.app.size.height)
         self._show_sections()
         # A resumed draft (or a language switch) shows what is wrong with what was typed.
         for row in self.query(FieldRow):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
@@ -17,12 +18,18 @@ from textual.widgets import Input, RadioSet, Select, Static
 
 from screens.step import StepScreen
 from screens.widgets.choices import YesNo
-from screens.widgets.field_row import CodeInput, FieldRow, mark_problems
+from screens.widgets.field_row import SHORT_HEIGHT, CodeInput, FieldRow, fit_labels, mark_problems
 from window_app.domain.intake import FormLine, Problem
 from window_app.domain.words import Words, counted, tr
 from window_app.intake.fields import is_blank
 from window_app.intake.guide import Guide
 from window_app.intake.rules import applicable_rules, fields_ruled_with
+
+ROW_MAX = 110
+"""The widest a field row gets (``#form-fields FieldRow`` in form.tcss)."""
+
+FRAME = 6
+"""Cells around the rows: the step body's and the form's padding, the scroll bar."""
 
 PLACEHOLDERS: dict[str, Words] = {
     "id_number": Words("18位居民身份证号码", "18-character resident ID number"),
@@ -140,7 +147,17 @@ class FormScreen(StepScreen):
         control_class = CodeInput if field.type in ("id_number", "uscc") else Input
         return control_class(value, placeholder=placeholder, id=control_id)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        """Label column for the width; on a short terminal rows close up and only the focused
+        row shows its hint (every row's hint is also in its tooltip)."""
+        fit_labels(self.query(FieldRow), min(ROW_MAX, width - FRAME))
+        self.set_class(height < SHORT_HEIGHT, "-short")
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.width, self.app.size.height)
         # What a draft brought back wrong is shown at once; blank fields wait for the clerk.
         typed = [f"fields.{field_id}" for field_id in self._controls if not is_blank(self.intake.fields.get(field_id))]
         if typed:

@@ -8,6 +8,8 @@ stage, departments, materials before and after merging, promised days.
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,8 +34,24 @@ from window_app.domain.errors import StorageError
 from window_app.domain.times import shown
 from window_app.domain.words import Words, counted, tr
 
+NARROW_WIDTH = 100
+"""Below this many columns the list takes more of the width than the preview (``-narrow``)."""
+
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
+
+
+def indented(name: str, *details: tuple[str, str]) -> Table:
+    """An option under its group heading: indented, a long one wrapping under its own text."""
+    grid = Table.grid(expand=True)
+    grid.add_column(width=2)
+    grid.add_column(ratio=1, overflow="fold")
+    text = Text(name)
+    for detail, style in details:
+        text.append("  ")
+        text.append(detail, style)
+    grid.add_row("", text)
+    return grid
 
 
 class PickScreen(StepScreen):
@@ -69,7 +87,11 @@ class PickScreen(StepScreen):
                 yield OptionList(id="results")
             yield OfferingPreview(id="preview")
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
         self.query_one("#results", OptionList).border_title = tr("事项", "Offerings")
         self.query_one("#preview", OfferingPreview).border_title = tr("办事指南预览", "Guide preview")
         self._fill("")
@@ -133,7 +155,7 @@ class PickScreen(StepScreen):
             detail = department_name(self.window.catalog, bundle.lead_department, short=True)
         else:
             detail = tr("{n} 项", "{items}", n=len(bundle.mandatory) + len(bundle.optional), items=counted(len(bundle.mandatory) + len(bundle.optional), "item"))
-        return Content.assemble("  ", str(bundle.name), "  ", (detail, "$text-muted"))
+        return indented(str(bundle.name), (detail, "dim"))
 
     def _drafts(self) -> list[Option]:
         if not self.window_app.may(Permission.DRAFT):
@@ -153,12 +175,7 @@ class PickScreen(StepScreen):
             when = shown(draft.updated_at, self.window.zone, "%m-%d %H:%M")
             where = tr("停在：{step}", "at: {step}", step=step_label(draft.step))
             options.append(
-                Option(
-                    Content.assemble(
-                        "  ", name, "  ", (who, "$text-muted"), "  ", (where, "$text-muted"), "  ", (when, "$text-muted")
-                    ),
-                    id=DRAFT_PREFIX + draft.id,
-                )
+                Option(indented(name, (who, "dim"), (where, "dim"), (when, "dim")), id=DRAFT_PREFIX + draft.id)
             )
         return options
 

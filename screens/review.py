@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import logging
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.review_data import SentRow, heading_text, row_renderable, sent_rows
+from screens.review_data import SentRow, heading_text, label_width, row_renderable, sent_rows
 from screens.step import StepScreen
 from screens.widgets.at_window import AtWindowDialog
 from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding
-from screens.widgets.offering_preview import department_name, handling_class_name
+from screens.widgets.offering_preview import department_name, handling_class_name, hanging
 from screens.widgets.step_header import applicant_summary, step_label
 from window_app.domain.catalog import Item
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
@@ -63,6 +64,13 @@ def may_not_accept(clerk: Clerk | None) -> Words | None:
     return NotPermitted(Permission.ACCEPT, clerk).words
 
 
+DATA_FRAME = 12
+"""Cells around the data list's text: paddings, margins, borders and scroll bars."""
+
+PLAN_FRAME = 8
+"""Cells around the plan's text: the step body's, the review's and the plan's padding, the scroll bar."""
+
+
 def step_of(problem: Problem, by_step: dict[str, list[Problem]]) -> str | None:
     """The step whose check reports ``problem`` (``pick`` for the offering itself)."""
     if problem.path == "offering":
@@ -99,7 +107,7 @@ class ReviewScreen(StepScreen):
                 )
                 yield OptionList(id="review-at-window")
             yield Static(tr("办理流程", "Dispatch plan"), classes="review-heading")
-            yield Static(self._plan(guide), id="review-plan")
+            yield Static(self._plan(guide, self.app.size.width - PLAN_FRAME), id="review-plan")
             yield Static(tr("各部门将收到的信息", "What each department receives"), classes="review-heading")
             yield Static(
                 tr(
@@ -121,6 +129,10 @@ class ReviewScreen(StepScreen):
             yield Button(tr("F10 受理", "F10 Accept"), id="review-accept", variant="success")
             yield Static("", id="review-accept-note", markup=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        # The plan's long lines wrap under their own text, not under the bullet.
+        self.query_one("#review-plan", Static).update(self._plan(self.window.guide(self.intake), event.size.width - PLAN_FRAME))
+
     def on_mount(self) -> None:
         self._list_at_window()
         self._list_data()
@@ -133,13 +145,15 @@ class ReviewScreen(StepScreen):
         option_list = self.query_one("#review-data", OptionList)
         option_list.clear_options()
         self._data_rows = []
-        for department, rows in sent_rows(catalog, self.intake, guide, self.window.settings.window.region).items():
+        by_department = sent_rows(catalog, self.intake, guide, self.window.settings.window.region)
+        cells = label_width((row for rows in by_department.values() for row in rows), self.app.size.width - DATA_FRAME)
+        for department, rows in by_department.items():
             option_list.add_option(
                 Option(heading_text(catalog, department, len(rows)), id=f"department-{len(self._data_rows)}", disabled=True)
             )
             self._data_rows.append(None)
             for row in rows:
-                option_list.add_option(Option(row_renderable(row), id=f"value-{len(self._data_rows)}"))
+                option_list.add_option(Option(row_renderable(row, cells), id=f"value-{len(self._data_rows)}"))
                 self._data_rows.append(row)
 
     def data_rows(self) -> list[SentRow | None]:
@@ -156,8 +170,11 @@ class ReviewScreen(StepScreen):
         self.commit()
         self.window_app.goto_step(row.step, field=row.field)
 
-    def _plan(self, guide: Guide) -> Content:
-        """The stages: who receives the application at once, who waits for whose result."""
+    def _plan(self, guide: Guide, width: int) -> Content:
+        """The stages: who receives the application at once, who waits for whose result.
+
+        Each line is wrapped to ``width`` cells, continuation lines indented as the line's text.
+        """
         catalog = self.window.catalog
         bundle = guide.offering.bundle
 
@@ -184,11 +201,10 @@ class ReviewScreen(StepScreen):
             for item in stage.items:
                 days = promised(item.promised_days)
                 waits = [item_name(p) for p in item.prerequisites if any(p == other.id for other in guide.items)]
+                lines.append(Content.assemble("  · ", (department_name(catalog, item.department), "bold")))
                 lines.append(
                     Content.assemble(
-                        "  · ",
-                        (department_name(catalog, item.department), "bold"),
-                        "  ",
+                        "    ",
                         str(item.name),
                         "  ",
                         (f"{handling_class_name(item.handling_class)} · {days}", "$text-muted"),
@@ -216,7 +232,7 @@ class ReviewScreen(StepScreen):
                     "$text-warning",
                 )
             )
-        return Content("\n").join(lines)
+        return Content("\n").join(hanging(line, width) for line in lines)
 
     def _applicant(self, intake: Intake) -> str:
         applicant = intake.applicant

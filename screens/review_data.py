@@ -8,8 +8,10 @@ typed (a form field, or the applicant step), for the review's jump back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -39,7 +41,18 @@ WHATS: dict[str, Words] = {
 """Which datum of the role an applicant row shows."""
 
 LABEL_WIDTH = 24
-"""The label column's widest (cells): long labels wrap in it, values take the rest."""
+"""The label column's width (cells) at least when a label is that long: long labels wrap in
+it, values take the rest (:func:`label_width` widens it on a wide terminal)."""
+
+LABEL_SHARE = 0.4
+"""The label column's widest, as a share of the list's width."""
+
+
+def label_width(rows: Iterable[SentRow], width: int) -> int:
+    """The label column for ``rows`` in a list ``width`` cells wide: the longest label, capped
+    at :data:`LABEL_SHARE` of the width (never below :data:`LABEL_WIDTH`)."""
+    longest = max((cell_len(row.label) for row in rows), default=0)
+    return max(1, min(longest, max(LABEL_WIDTH, int(width * LABEL_SHARE))))
 
 
 @dataclass(frozen=True)
@@ -124,10 +137,10 @@ def heading_text(catalog: Catalog, department: str, count: int) -> Text:
     )
 
 
-def row_renderable(row: SentRow) -> Table:
+def row_renderable(row: SentRow, label_cells: int = LABEL_WIDTH) -> Table:
     """A row: the label on the left (wrapping within its column), the value on the right, wrapping."""
     grid = Table.grid(padding=(0, 2), expand=True)  # two spaces: label and value never run together
-    grid.add_column(width=LABEL_WIDTH, overflow="fold")
+    grid.add_column(width=label_cells, overflow="fold")
     grid.add_column(ratio=1, overflow="fold")
     value = Text(row.value) if row.value else Text(tr("（未填）", "(empty)"), style="dim")
     value.stylize("bold")

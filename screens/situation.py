@@ -7,17 +7,69 @@ and stages at every change, so the applicant sees what each choice costs.
 
 from __future__ import annotations
 
-from textual import on
+from rich.cells import cell_len
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Label, RadioSet
+from textual.content import Content
+from textual.geometry import Size
+from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
 from screens.step import StepScreen
 from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
-from screens.widgets.offering_preview import OfferingPreview, department_name
+from screens.widgets.offering_preview import OfferingPreview, department_name, hanging
 from window_app.domain.words import counted, tr
 from window_app.intake.guide import Guide, reconcile_intake
 from window_app.intake.selection import effective_answers, enabled_by_answers
+
+NARROW_WIDTH = 100
+"""Below this many columns the plan on the right gets less room (``-narrow``)."""
+
+ANSWER_GAP = 3
+"""Cells between two answers side by side (RadioSet.answers > RadioButton's right margin)."""
+
+
+BUTTON_CELLS = 4
+"""The toggle's button and the space after it (``▐●▌ ``): a wrapped label continues under its text."""
+
+
+class WrappingRadioButton(ChoiceButton):
+    """A radio button whose long label wraps under its own text instead of being cut."""
+
+    def render(self) -> Content:
+        return hanging(super().render(), self.content_region.width, BUTTON_CELLS)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(hanging(super().render(), width, BUTTON_CELLS).split("\n"))
+
+
+class WrappingCheckbox(TickBox):
+    """A checkbox whose long label wraps under its own text instead of being cut."""
+
+    def render(self) -> Content:
+        return hanging(super().render(), self.content_region.width, BUTTON_CELLS)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(hanging(super().render(), width, BUTTON_CELLS).split("\n"))
+
+
+class HangingLabel(Label):
+    """A label whose wrapped lines continue under its text, not under its mark (``✓ ``)."""
+
+    def __init__(self, text: str, *, indent: int, classes: str | None = None) -> None:
+        super().__init__(text, classes=classes, markup=False)
+        self.indent = indent
+
+    def render(self) -> Content:
+        return hanging(Content(str(super().render())), self.content_region.width, self.indent)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(hanging(Content(str(super().render())), width, self.indent).split("\n"))
+
+
+def answers_width(radio_set: RadioSet) -> int:
+    """Cells the answers of ``radio_set`` need side by side (button, label, gap)."""
+    return sum(4 + cell_len(str(button.label)) + ANSWER_GAP for button in radio_set.query(RadioButton))
 
 
 class SituationScreen(StepScreen):
@@ -37,10 +89,12 @@ class SituationScreen(StepScreen):
                     yield Label(tr("情形引导", "Questions"), classes="section-title")
                 for number, question in enumerate(bundle.questions):
                     answer = self.intake.answers.get(question.id, question.default)
-                    yield Label(f"{number + 1}. {question.text}", classes="question", markup=False)
+                    with Horizontal(classes="question"):  # the number hangs left of a wrapped text
+                        yield Label(f"{number + 1}.", classes="question-number")
+                        yield Label(str(question.text), classes="question-text", markup=False)
                     yield ChoiceSet(
                         *(
-                            ChoiceButton(str(option.label), value=option.value == answer, name=option.value)
+                            WrappingRadioButton(str(option.label), value=option.value == answer, name=option.value)
                             for option in question.options
                         ),
                         name=question.id,
@@ -51,7 +105,7 @@ class SituationScreen(StepScreen):
                     yield Label(tr("可选事项（由申请人选择）", "Optional items (the applicant chooses)"), classes="section-title")
                     for item_id in bundle.optional:
                         item = catalog.items[item_id]
-                        yield TickBox(
+                        yield WrappingCheckbox(
                             f"{item.name} — {department_name(catalog, item.department)}",
                             selected.get(item_id, False),
                             name=item_id,
@@ -62,10 +116,8 @@ class SituationScreen(StepScreen):
                 yield Label(tr("必办事项", "Mandatory items"), classes="section-title")
                 for item_id in bundle.mandatory:
                     item = catalog.items[item_id]
-                    yield Label(
-                        f"✓ {item.name} — {department_name(catalog, item.department)}",
-                        classes="mandatory",
-                        markup=False,
+                    yield HangingLabel(
+                        f"✓ {item.name} — {department_name(catalog, item.department)}", indent=2, classes="mandatory"
                     )
             with Vertical(id="situation-side"):
                 yield Label("", id="situation-count")
@@ -76,6 +128,18 @@ class SituationScreen(StepScreen):
         self._refresh(scroll=True)
         first = self.query("RadioSet, Checkbox").first()
         first.focus()
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Give the plan less room when narrow; stack answers that do not fit side by side."""
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        choices = self.query_one("#situation-choices")
+        room = choices.content_region.width or width * 3 // 5 - 2
+        for radio_set in self.query(RadioSet).filter(".answers"):
+            radio_set.set_class(answers_width(radio_set) + 3 > room, "-stacked")
 
     # -- widgets → intake ----------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
@@ -58,6 +59,7 @@ class FieldRow(Vertical):
     FieldRow > .field-line { height: auto; }
     FieldRow .field-label {
         width: 20;
+        height: auto;
         padding: 0 1 0 0;
         text-align: right;
         color: $text-muted;
@@ -79,10 +81,14 @@ class FieldRow(Vertical):
     FieldRow.-invalid .field-line > Input { background-tint: $error 25%; }
     FieldRow.-invalid .field-label { color: $text-error; }
     FieldRow .field-hint {
+        width: 1fr;
         margin-left: 20;
         color: $text-muted;
     }
     FieldRow.-invalid .field-hint { display: none; }
+    /* Too narrow for label and control side by side: the label goes above its control. */
+    FieldRow.-stacked > .field-line { layout: vertical; }
+    FieldRow.-stacked .field-label { width: 1fr; text-align: left; }
     """
 
     def __init__(
@@ -120,6 +126,21 @@ class FieldRow(Vertical):
     def on_mount(self) -> None:
         self._render_problem()
 
+    @property
+    def label_cells(self) -> int:
+        """Cells the label needs on one line (asterisk and the gap before the control included)."""
+        return cell_len(self.label) + (1 if self.required else 0) + 1
+
+    def set_label_width(self, width: int) -> None:
+        """Put the label in a column ``width`` cells wide left of the control (0: above it).
+
+        Error and hint start under the control, where the clerk's eye is.
+        """
+        self.set_class(width == 0, "-stacked")
+        self.query_one(".field-label", Label).styles.width = width or "1fr"
+        for line in self.query(".field-error, .field-hint"):
+            line.styles.margin = (0, 0, 0, width)
+
     def set_required(self, required: bool) -> None:
         """Show or hide the red asterisk (when whether the field is required changes)."""
         self.required = required
@@ -145,6 +166,31 @@ class FieldRow(Vertical):
         self.set_class(self._problem is not None, "-invalid")
         error = self.query_one(".field-error", Label)
         error.update(problem_text(self._problem) if self._problem else "")
+
+
+SHORT_HEIGHT = 30
+"""Below this many lines a screen of fields closes up: no blank line between rows, only the
+focused row's hint (a screen sets ``-short`` on itself; its .tcss says what closes up)."""
+
+LABEL_SHARE = 0.4
+"""A label column never takes more than this share of the row: a longer label wraps in its column."""
+
+CONTROL_MIN = 28
+"""When less than this is left for the control, every label goes above its control."""
+
+
+def fit_labels(rows: Iterable[FieldRow], width: int) -> None:
+    """One label column for ``rows`` in ``width`` cells: as wide as the longest label, capped
+    at :data:`LABEL_SHARE` of the width; labels above the controls when too narrow."""
+    rows = list(rows)
+    if not rows or width <= 0:
+        return
+    longest = max(row.label_cells for row in rows)
+    label_width = min(longest, max(int(width * LABEL_SHARE), 12))
+    if width - label_width < CONTROL_MIN:
+        label_width = 0
+    for row in rows:
+        row.set_label_width(label_width)
 
 
 def is_shown(widget: Widget) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -65,8 +66,45 @@ def department_name(catalog: Catalog, department_id: str, *, short: bool = False
     return str(department.name)
 
 
+BULLETS = ("· ", "✓ ", "- ")
+"""A line starting with one of these continues under the text after it."""
+
+
+def wrapped(line: Content, width: int) -> list[Content]:
+    """``line`` in lines of at most ``width`` cells: at spaces, or between any two hanzi.
+
+    Textual wraps at spaces only, so ``· 新办纳税人套餐服务（…）`` would leave the bullet alone
+    on its line; Chinese breaks between any two characters.
+    """
+    lines = line.wrap(width)
+    if len(lines) > 1 and cell_len(line.plain) != len(line.plain):  # wide characters in it
+        if any(cell_len(part.plain.rstrip()) < width * 2 // 3 for part in lines[:-1]):
+            return line.fold(width)
+    return lines
+
+
+def hanging(line: Content, width: int, indent: int | None = None) -> Content:
+    """``line`` wrapped to ``width`` cells, continuation lines indented as far as its text
+    (a plan's item wraps under its name, not under the bullet), or by ``indent`` cells."""
+    plain = line.plain
+    if indent is None:
+        text = plain.lstrip(" ")
+        indent = len(plain) - len(text) + (2 if text[:2] in BULLETS else 0)
+    if cell_len(plain) <= width or width <= indent + 10:
+        return line
+    head = wrapped(line, width)[0]
+    rest = line[len(head.plain) :]
+    tail = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]
+    return Content("\n").join([head, *(Content(" " * indent) + part for part in wrapped(tail, width - indent))])
+
+
 def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content:
-    """What an offering involves under the guide's answers.
+    """What an offering involves under the guide's answers (:func:`describe_lines`, joined)."""
+    return Content("\n").join(describe_lines(catalog, guide, heading=heading))
+
+
+def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True) -> list[Content]:
+    """What an offering involves under the guide's answers, line by line (unwrapped).
 
     Args:
         catalog: For department and item names.
@@ -169,7 +207,7 @@ def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content
                 "$text-warning",
             )
         )
-    return Content("\n").join(lines)
+    return lines
 
 
 class OfferingPreview(VerticalScroll):
@@ -182,16 +220,30 @@ class OfferingPreview(VerticalScroll):
     OfferingPreview > #preview-text { width: 1fr; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines: list[Content] = []
+
     def compose(self):
         yield Static("", id="preview-text")
 
     def show_guide(self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False) -> None:
         """Describe the offering of ``guide`` (see :func:`describe`)."""
-        self.query_one("#preview-text", Static).update(describe(catalog, guide, heading=heading))
+        self._lines = describe_lines(catalog, guide, heading=heading)
+        self._show_lines()
         if not keep_scroll:
             self.scroll_home(animate=False)
 
+    def _show_lines(self) -> None:
+        width = self.scrollable_content_region.width
+        self.query_one("#preview-text", Static).update(Content("\n").join(hanging(line, width) for line in self._lines))
+
+    def on_resize(self) -> None:
+        if self._lines:
+            self._show_lines()
+
     def show_text(self, text: str | Content) -> None:
         """Show a plain note (nothing highlighted, a draft, an error)."""
+        self._lines = []
         self.query_one("#preview-text", Static).update(Content(text) if isinstance(text, str) else text)
         self.scroll_home(animate=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -55,8 +58,8 @@ class StepHeader(Vertical):
         background: $boost;
         border-bottom: solid $primary 50%;
     }
-    StepHeader #steps { width: 1fr; }
-    StepHeader #subject { width: 1fr; color: $text-muted; }
+    StepHeader #steps { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    StepHeader #subject { width: 1fr; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, step: str, *, skipped: tuple[str, ...] = (), id: str | None = "step-header") -> None:
@@ -65,18 +68,31 @@ class StepHeader(Vertical):
         self.skipped = skipped
 
     def compose(self) -> ComposeResult:
-        yield Label(self._steps(), id="steps")
+        yield Label(self.steps_line(self.app.size.width - 2), id="steps")
         yield Label("", id="subject", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_subject()
 
-    def _steps(self) -> Content:
+    def on_resize(self, event: events.Resize) -> None:
+        # One line at any width: the names shrink to numbers when they do not fit.
+        self.query_one("#steps", Label).update(self.steps_line(event.size.width - 2))
+        self.refresh_subject(event.size.width)
+
+    def steps_line(self, width: int) -> Content:
+        """The six steps in ``width`` cells: every name, else numbers and the current step's name."""
+        for separator, every_name in ((" › ", True), ("›", True), ("›", False)):
+            line = self._steps(separator, every_name=every_name)
+            if cell_len(line.plain) <= width:
+                break
+        return line
+
+    def _steps(self, separator: str, *, every_name: bool) -> Content:
         parts: list[Content | str] = []
         for number, step in enumerate(STEPS, start=1):
             if parts:
-                parts.append(Content.styled(" › ", "dim"))
-            text = f" {number} {step_label(step)} "
+                parts.append(Content.styled(separator, "dim"))
+            text = f" {number} {step_label(step)} " if every_name or step == self.step else f" {number} "
             if step == self.step:
                 parts.append(Content.styled(text, "bold reverse"))
             elif step in self.skipped:
@@ -85,8 +101,11 @@ class StepHeader(Vertical):
                 parts.append(text)
         return Content.assemble(*parts)
 
-    def refresh_subject(self) -> None:
-        """Re-read offering and applicant from the app's intake (call after editing them)."""
+    def refresh_subject(self, width: int | None = None) -> None:
+        """Re-read offering and applicant from the app's intake (call after editing them).
+
+        A long offering name is shortened (…) so that the applicant stays in view.
+        """
         intake: Intake | None = getattr(self.app, "intake", None)
         window = getattr(self.app, "window", None)
         label = self.query_one("#subject", Label)
@@ -97,7 +116,11 @@ class StepHeader(Vertical):
             offering_name = str(window.offering(intake.offering).bundle.name)
         except KeyError:
             offering_name = intake.offering
-        label.update(
-            tr("事项：{offering}    申请人：{who}", "Applying for: {offering}    Applicant: {who}",
-               offering=offering_name, who=applicant_summary(intake))
-        )
+        subject = Words("事项：{offering}    申请人：{who}", "Applying for: {offering}    Applicant: {who}")
+        who = applicant_summary(intake)
+        room = (width or self.size.width or self.app.size.width) - 2 - cell_len(str(subject.format(offering="", who=who)))
+        if cell_len(offering_name) > room:
+            shortened = Text(offering_name)
+            shortened.truncate(max(room, 8), overflow="ellipsis")
+            offering_name = shortened.plain
+        label.update(str(subject.format(offering=offering_name, who=who)))

@@ -138,7 +138,7 @@ def short_reason(words: str) -> str:
 
 
 class WindowHeader(Horizontal):
-    """Centre, window id and region name on the left (cut short first when the line is narrow);
+    """Centre, window id and region name on the left (shortened, then cut, first when the line is narrow);
     the signed-in clerk, what needs action (``需处理 N``) and the sync badge on the right."""
 
     DEFAULT_CSS = """
@@ -183,6 +183,26 @@ class WindowHeader(Horizontal):
         room = width - clerk - action - self.TITLE_CELLS
         sync = self.query_one(SyncBadge)
         sync.styles.max_width = room if room < int(width * self.SYNC_SHARE) else f"{int(self.SYNC_SHARE * 100)}%"
+        sync_cells = min(cell_len(sync_words(self.app)) + 2, max(room, 0), int(width * self.SYNC_SHARE))
+        title_room = width - clerk - action - sync_cells - 2
+        titles = window_titles(self.app)
+        title = next((title for title in titles if cell_len(title) <= title_room), titles[-1] if titles else "")
+        self.query_one("#window-title", Label).update(title)
+
+
+def window_titles(app: object) -> list[str]:
+    """The title from longest to shortest: centre, window and region; centre and window; window;
+    the window's id alone."""
+    window = getattr(app, "window", None)
+    if window is None:
+        return []
+    settings = window.settings.window
+    return [
+        window_title(app),
+        tr("{centre} · 窗口 {id}", "{centre} · window {id}", centre=settings.centre, id=settings.id),
+        tr("窗口 {id}", "Window {id}", id=settings.id),
+        settings.id,
+    ]
 
 
 def window_title(app: object) -> str:

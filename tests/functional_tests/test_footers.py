@@ -1,10 +1,11 @@
-"""Every screen's footer fits a 120×40 terminal, in Chinese and in English, with its keys.
+"""Every screen's footer fits 80 and 120 columns, in Chinese and in English, with its keys first.
 
 The clerk reads the keys off the footer all day; a key cut off at the right edge is a key that
 does not exist. Each case opens a screen in the state that shows the most keys (an application
 that both asks for a supplement and has a refused envelope: F7 and F9; the drafts tab: Delete;
 an enterprise applicant: F6 …) and checks that nothing lies beyond the edge and that the keys
-that matter there are shown — always F5 and the other app keys, on modal boxes too.
+that matter there are shown, the screen's own first — at 120 columns F5 and the other app keys
+too, on modal boxes as well; at 80 at least F5.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ pytestmark = pytest.mark.anyio
 
 NARROW = (120, 40)
 """The terminal the window's PCs are set up with (and the snapshots' size)."""
+SMALLEST = (80, 24)
+"""The smallest terminal the app is made for (a county office's old console)."""
 
 APP_KEYS = ["ctrl+q", "ctrl+l", "f2", "f3", "f4", "f5"]
+MAIN_APP_KEYS: dict[str, list[str]] = {}
+"""At 80 columns, the app keys a case must still show (default F5, Sync now)."""
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "applications"
 
 Setup = Callable[[Pilot, object], Awaitable[None]]
@@ -146,10 +151,13 @@ CASES: dict[str, tuple[Setup, str, list[str]]] = {
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 @pytest.mark.parametrize("case", list(CASES))
-async def test_the_footer_fits_120_columns_with_its_keys(window, case: str, language: str) -> None:
+@pytest.mark.parametrize("size", [NARROW, SMALLEST], ids=["120", "80"])
+async def test_the_footer_fits_with_its_keys(window, case: str, language: str, size: tuple[int, int]) -> None:
+    """At 120 columns every key is shown; at 80 the screen's own keys, and F5 unless there is no
+    room left for it, then F1 (the help lists the rest) whenever a key had to go."""
     setup, screen_name, keys = CASES[case]
     app = make_app(window)
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=size) as pilot:
         if language == "en":
             await pilot.press("f2")
             await pilot.pause()
@@ -162,9 +170,30 @@ async def test_the_footer_fits_120_columns_with_its_keys(window, case: str, lang
         assert footer.max_scroll_x == 0, f"{case} ({language}) is {footer.virtual_size.width} cells wide: {words}"
         for widget in footer.query("FooterKey, FooterLabel"):
             assert widget.region.right <= footer.region.right, f"{case} ({language}): cut off at {widget}"
-        missing = [key for key in [*keys, *APP_KEYS] if key not in shown]
+        wanted = [*keys, *APP_KEYS] if size == NARROW else [*keys, *MAIN_APP_KEYS.get(case, ["f5"])]
+        missing = [key for key in wanted if key not in shown]
         assert not missing, f"{case} ({language}) lacks {missing}: {words}"
-        assert ("Sync now" if language == "en" else "立即同步") in words
+        assert shown[: len(keys)] != [] and set(shown[: len(keys)]) <= set(keys), f"{case}: its own keys come first: {words}"
+        bound = {key for key, *_ in app.screen.active_bindings.items()}
+        if "f1" in bound and set(APP_KEYS) - set(shown):
+            assert "f1" in shown, f"{case} ({language}) drops keys without F1: {words}"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_the_footer_shows_more_keys_when_the_terminal_grows(window, language: str) -> None:
+    app = make_app(window)
+    async with app.run_test(size=SMALLEST) as pilot:
+        if language == "en":
+            await pilot.press("f2")
+            await pilot.pause()
+        await applicant(pilot, window)
+        footer = app.screen.query_one(Footer)
+        assert "ctrl+q" not in [key.key for key in footer.query("FooterKey")]
+        await pilot.resize_terminal(*NARROW)
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert [key.key for key in footer.query("FooterKey")][-1] == "ctrl+q"
 
 
 async def test_the_material_keys_are_one_group_with_their_words_on_hover_and_buttons(window) -> None:

@@ -172,3 +172,46 @@ async def test_values_survive_going_back_and_the_language_switch(window):
         await pilot.pause()
         assert app.screen.STEP == "checklist"
         assert intake.fields["water_account"] == "ZF08812"
+
+
+@pytest.mark.parametrize(("size", "language"), [((140, 40), "en"), ((140, 40), "zh"), ((80, 24), "zh")])
+async def test_labels_take_one_line_when_there_is_room(window, size, language):
+    """One label column as wide as the longest label: no label wraps at 140 columns, nor in
+    Chinese at 80; errors start under the controls."""
+    app = make_app(window)
+    async with app.run_test(size=size) as pilot:
+        if language == "en":
+            await pilot.press("f2")
+            await pilot.pause()
+        intake = house_transfer(window, materials=True, fields=True)
+        intake.fields["seller_id_number"] = BROKEN_ID
+        await open_form(pilot, intake)
+        await pilot.pause()
+        rows = list(app.screen.query(FieldRow))
+        labels = [row.query_one(".field-label") for row in rows]
+        assert {label.outer_size.width for label in labels} == {max(row.label_cells for row in rows)}
+        assert all(label.size.height == 1 for label in labels), [str(label.render()) for label in labels]
+        seller = app.screen.query_one("#field-seller_id_number-row", FieldRow)
+        error = seller.query_one(".field-error")
+        assert error.region.x == seller.control.region.x - 1 or error.region.x == seller.control.region.x
+
+
+async def test_labels_wrap_in_their_column_or_go_above_the_controls_when_narrow(window):
+    app = make_app(window)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        await open_form(pilot, house_transfer(window, materials=True, fields=True))
+        await pilot.pause()
+        rows = list(app.screen.query(FieldRow))
+        widths = {row.query_one(".field-label").outer_size.width for row in rows}
+        assert len(widths) == 1 and widths.pop() <= 80 * 2 // 5  # one column, two fifths at most
+        for row in rows:  # a long label wraps, whole, beside its control
+            label = row.query_one(".field-label")
+            assert label.size.height == len(label.render().wrap(label.content_region.width))
+        await pilot.resize_terminal(50, 24)
+        await pilot.pause()
+        await pilot.pause()
+        row = app.screen.query_one("#field-seller_id_number-row", FieldRow)
+        assert row.has_class("-stacked")
+        assert row.control.region.y > row.query_one(".field-label").region.y  # under its label

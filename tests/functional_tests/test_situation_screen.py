@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
 from screens.situation import SituationScreen
@@ -156,7 +157,7 @@ async def test_questions_in_english(window):
         await pilot.pause()
         screen = app.screen
         bundle = window.offering(app.intake.offering).bundle
-        texts = [str(label.render()) for label in screen.query(".question").results(Label)]
+        texts = [str(label.render()) for label in screen.query(".question-text").results(Label)]
         assert bundle.questions[0].text.en in texts[0]
         assert "items" in count_text(screen)
 
@@ -182,3 +183,29 @@ async def test_the_buyers_marital_status_starts_unanswered_and_next_waits_for_it
         await pilot.pause()
         await pilot.pause()
         assert app.screen is not screen  # on to the materials
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_questions_and_answers_are_whole_in_english(window, size):
+    """Long English questions and answers wrap inside the choices column; nothing is cut."""
+    app = make_app(window)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        screen = await open_situation(pilot, window, "新生儿")
+        column = screen.query_one("#situation-choices").content_region
+        bundle = window.offering(app.intake.offering).bundle
+        texts = [label for label in screen.query(".question-text").results(Label)]
+        assert [str(label.render()) for label in texts] == [question.text.en for question in bundle.questions]
+        for label in texts:
+            assert label.region.right <= column.right
+            assert label.size.height == len(label.render().wrap(label.size.width))  # every line shown
+        buttons = [*screen.query(RadioButton), *screen.query(".optional").results(Checkbox)]
+        labels = {str(button.label) for button in buttons}
+        assert "Parents registered elsewhere (cross-region service)" in labels
+        for button in buttons:
+            assert button.region.right <= column.right, f"{button.label} runs off the column"
+            lines = button.render().split("\n")
+            assert len(lines) == button.content_region.height, f"{button.label}: lines cut off"
+            assert " ".join(line.plain.strip() for line in lines).endswith(str(button.label).split()[-1])
+            assert all(cell_len(line.plain.rstrip()) <= button.content_region.width for line in lines)
