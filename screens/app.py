@@ -44,6 +44,7 @@ from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
+from screens.type_ahead import TypeAhead
 from screens.widgets.dialog import Dialog
 from screens.widgets.localized import APP_BINDINGS, localize_bindings
 from window_app.domain.clerks import Clerk, NotPermitted, Permission
@@ -88,6 +89,7 @@ class WindowApp(App):
             refusal not yet seen, a quarantined envelope): the header's ``需处理 N``.
         needing_action: Keeps ``needs_action`` and toasts what is new (:class:`screens.needs_action.NeedsAction`).
         clerk_session: First screen, lock, idle lock (:class:`screens.clerk_session.ClerkSession`).
+        type_ahead: Holds keys typed while a screen changes (:class:`screens.type_ahead.TypeAhead`).
     """
 
     # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
@@ -118,6 +120,7 @@ class WindowApp(App):
         self.intake: Intake | None = None
         self.clerk_session = ClerkSession(self)
         self.needing_action = NeedsAction(self)
+        self.type_ahead = TypeAhead(self)
         self._stale_while_locked: list[Screen] = []
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
@@ -162,7 +165,8 @@ class WindowApp(App):
         # Any key or mouse event, wherever it goes, starts the idle time again.
         if isinstance(event, (events.Key, events.MouseEvent)):
             self.clerk_session.touched()
-        await super().on_event(event)
+        # A key typed while the screen changes is held, then replayed to the screen that appears.
+        await self.type_ahead.dispatch(event, super().on_event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -330,7 +334,11 @@ class WindowApp(App):
     # -- moving between steps ------------------------------------------------------------
 
     def _show_step(self, screen: Screen) -> None:
-        """Make ``screen`` the current step, closing whatever was pushed over the steps."""
+        """Make ``screen`` the current step, closing whatever was pushed over the steps.
+
+        Keys typed until it is ready go to it (:mod:`screens.type_ahead`).
+        """
+        self.type_ahead.screen_changing()
         while not isinstance(self.screen, StepScreen) and any(
             isinstance(below, StepScreen) for below in self.screen_stack[:-1]
         ):
@@ -574,6 +582,7 @@ class WindowApp(App):
         replacement = type(screen)()
         replacement.carry_over(screen)
         replacement.keep_focus(screen)
+        self.type_ahead.screen_changing()
         self.switch_screen(replacement)
 
     # -- actions (keys) ------------------------------------------------------------------
