@@ -2,8 +2,10 @@
 
 The app holds the one :class:`~window_app.window.Window` (every rule, every read and write) and
 the :class:`~window_app.domain.intake.Intake` being taken. Step screens edit the intake and ask the
-app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
-before the last step change (and Ctrl+Q saves the rest).
+app to move; the app saves a draft at every move, and half a second after the clerk stops typing
+(:mod:`screens.draft_keeper`), so closing the terminal, or killing the process, loses at most
+the last moment's typing (and Ctrl+Q saves the rest). Keys typed while a step is being built go
+to that step once it is shown (:mod:`screens.type_ahead`).
 
 Keys anywhere: F2 language, F3 applications, F4 new application, F5 sync now, Ctrl+L lock,
 Ctrl+Q quit. While nobody is signed in only F2 and Ctrl+Q act (:meth:`WindowApp.check_action`).
@@ -40,6 +42,7 @@ from textual.screen import Screen
 import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
+from screens.draft_keeper import DraftKeeper
 from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
@@ -90,6 +93,7 @@ class WindowApp(App):
         needing_action: Keeps ``needs_action`` and toasts what is new (:class:`screens.needs_action.NeedsAction`).
         clerk_session: First screen, lock, idle lock (:class:`screens.clerk_session.ClerkSession`).
         type_ahead: Holds keys typed while a screen changes (:class:`screens.type_ahead.TypeAhead`).
+        draft_keeper: Saves the draft as the clerk types, debounced (:class:`screens.draft_keeper.DraftKeeper`).
     """
 
     # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
@@ -121,6 +125,7 @@ class WindowApp(App):
         self.clerk_session = ClerkSession(self)
         self.needing_action = NeedsAction(self)
         self.type_ahead = TypeAhead(self)
+        self.draft_keeper = DraftKeeper(self)
         self._stale_while_locked: list[Screen] = []
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
@@ -165,6 +170,7 @@ class WindowApp(App):
         # Any key or mouse event, wherever it goes, starts the idle time again.
         if isinstance(event, (events.Key, events.MouseEvent)):
             self.clerk_session.touched()
+        self.draft_keeper.touched(event)  # the draft is written once the typing pauses
         # A key typed while the screen changes is held, then replayed to the screen that appears.
         await self.type_ahead.dispatch(event, super().on_event)
 
@@ -312,6 +318,11 @@ class WindowApp(App):
         }
         return record_incident(settings.data_dir, error, now=now, context=context)
 
+    def commit_current_step(self) -> None:
+        """Copy the shown step's widgets into the intake (nothing while it is still being built)."""
+        if isinstance(self.screen, StepScreen) and self.screen.is_mounted:
+            self._commit_screen()
+
     def _commit_screen(self) -> None:
         """Copy the current step's widgets into the intake before leaving it.
 
@@ -357,6 +368,7 @@ class WindowApp(App):
         except StorageError as error:
             self.report_storage_error(error)
             return False
+        self.draft_keeper.saved(self.intake)
         return True
 
     def is_untouched(self, intake: Intake) -> bool:
