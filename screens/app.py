@@ -320,7 +320,8 @@ class WindowApp(App):
 
     def commit_current_step(self) -> None:
         """Copy the shown step's widgets into the intake (nothing while it is still being built)."""
-        if isinstance(self.screen, StepScreen) and self.screen.is_mounted:
+        stack = self.screen_stack
+        if stack and isinstance(stack[-1], StepScreen) and stack[-1].is_mounted:
             self._commit_screen()
 
     def _commit_screen(self) -> None:

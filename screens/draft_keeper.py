@@ -83,7 +83,9 @@ class DraftKeeper:
         """
         app = self._app
         intake = app.intake
-        if intake is None or app.clerk_session.locked or not app.may(Permission.DRAFT):
+        if intake is None or not app.is_running or not app.screen_stack:  # quitting: Ctrl+Q saved it
+            return False
+        if app.clerk_session.locked or not app.may(Permission.DRAFT):
             return False
         app.commit_current_step()
         state = intake_state(intake)
