@@ -318,12 +318,6 @@ class WindowApp(App):
         }
         return record_incident(settings.data_dir, error, now=now, context=context)
 
-    def commit_current_step(self) -> None:
-        """Copy the shown step's widgets into the intake (nothing while it is still being built)."""
-        stack = self.screen_stack
-        if stack and isinstance(stack[-1], StepScreen) and stack[-1].is_mounted:
-            self._commit_screen()
-
     def _commit_screen(self) -> None:
         """Copy the current step's widgets into the intake before leaving it.
 

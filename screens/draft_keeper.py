@@ -76,7 +76,12 @@ class DraftKeeper:
         self.save_now()
 
     def save_now(self) -> bool:
-        """Commit the current step's widgets and write the draft if anything changed.
+        """Write the intake as it stands as the draft, if anything changed since the last write.
+
+        The step screens copy every change into the intake as it is made (a typed value, an
+        answer, a material's state, a decision), so the screen's ``commit()`` is not called:
+        it also tidies (the checklist writes every material's default state), which belongs to
+        leaving a step, not to a pause in typing.
 
         Returns:
             Whether a draft was written.
@@ -87,7 +92,6 @@ class DraftKeeper:
             return False
         if app.clerk_session.locked or not app.may(Permission.DRAFT):
             return False
-        app.commit_current_step()
         state = intake_state(intake)
         if self._saved == (intake.draft_id, state) or (not intake.draft_id and app.is_untouched(intake)):
             return False
