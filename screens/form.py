@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.lazy import Lazy
+from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, Switch
 
@@ -36,12 +35,6 @@ PLACEHOLDERS: dict[str, Words] = {
 def widget_id(field_id: str) -> str:
     """A Textual id for a field's control (catalog ids may hold characters ids cannot)."""
     return "field-" + re.sub(r"[^A-Za-z0-9_-]", "_", field_id)
-
-
-EAGER_PARTS = 16
-"""Headings and rows composed with the screen: more than a 40-line terminal shows. The rest
-are mounted right after the first refresh (:class:`textual.lazy.Lazy`): the form appears in
-about half the time for the longest bundles."""
 
 
 class FormScreen(StepScreen):
@@ -82,24 +75,13 @@ class FormScreen(StepScreen):
         with VerticalScroll(id="form-fields", can_focus=False):
             if not form.lines:
                 yield Static(tr("本次申请无需填写表单", "This application has no form to fill in"), id="form-empty")
-            parts = list(self._parts(form.lines))
-            yield from parts[:EAGER_PARTS]
-            if len(parts) > EAGER_PARTS:
-                # The rows below the first screenful are mounted right after it is shown.
-                rest = Vertical(id="form-more")
-                rest.styles.height = "auto"
-                with Lazy(rest):
-                    yield from parts[EAGER_PARTS:]
-
-    def _parts(self, lines: list[FormLine]) -> ComposeResult:
-        """Group headings and rows, in order."""
-        group = None
-        for line in lines:
-            if line.field.group != group:  # the form groups by the Chinese heading
-                group = line.field.group
-                heading = str(line.field.group) if group else tr("其他", "Other")
-                yield Static(heading, classes="form-group", markup=False)
-            yield self._row(line)
+            group = None
+            for line in form.lines:
+                if line.field.group != group:  # the form groups by the Chinese heading
+                    group = line.field.group
+                    heading = str(line.field.group) if group else tr("其他", "Other")
+                    yield Static(heading, classes="form-group", markup=False)
+                yield self._row(line)
 
     def _row(self, line: FormLine) -> FieldRow:
         control = self._control(line)
@@ -155,23 +137,13 @@ class FormScreen(StepScreen):
         return control_class(value, placeholder=placeholder, id=control_id)
 
     def on_mount(self) -> None:
-        target = self._controls.get(self._focus_field) or next(iter(self._controls.values()), None)
-        if target is not None and target.is_mounted:
-            target.focus()
-            target = None
-        self._when_all_mounted(target)
-
-    def _when_all_mounted(self, target: Widget | None) -> None:
-        """Once the lazy rows are mounted: focus ``target`` (a lazy row's control), and show
-        what a draft brought back wrong (blank fields wait for the clerk)."""
-        if self.query(Lazy):
-            self.call_after_refresh(self._when_all_mounted, target)
-            return
-        if target is not None:
-            target.focus()
+        # What a draft brought back wrong is shown at once; blank fields wait for the clerk.
         typed = [f"fields.{field_id}" for field_id in self._controls if not is_blank(self.intake.fields.get(field_id))]
         if typed:
             mark_problems(self, self.window.validate(self.intake, "form"), paths=typed)
+        target = self._controls.get(self._focus_field) or next(iter(self._controls.values()), None)
+        if target is not None:
+            target.focus()
 
     def focus_field(self, field_id: str) -> None:
         self._focus_field = field_id
