@@ -2,8 +2,10 @@
 
 The app holds the one :class:`~window_app.window.Window` (every rule, every read and write) and
 the :class:`~window_app.domain.intake.Intake` being taken. Step screens edit the intake and ask the
-app to move; the app saves a draft at every move, so closing the terminal loses nothing typed
-before the last step change (and Ctrl+Q saves the rest).
+app to move; the app saves a draft at every move, and half a second after the clerk stops typing
+(:mod:`screens.draft_keeper`), so closing the terminal, or killing the process, loses at most
+the last moment's typing (and Ctrl+Q saves the rest). Keys typed while a step is being built go
+to that step once it is shown (:mod:`screens.type_ahead`).
 
 Keys anywhere: F1 help (:mod:`screens.help`), F2 language, F3 applications, F4 new application,
 F5 sync now, Ctrl+L lock, Ctrl+P the command palette (:mod:`screens.commands`), Ctrl+Q quit. While
@@ -45,12 +47,14 @@ import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
 from screens.commands import WindowCommands
+from screens.draft_keeper import DraftKeeper
 from screens.help import HelpScreen
 from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
 from screens.sync_link import SyncLink, SyncRoundDone
 from screens.theme import load_theme, other_theme, save_theme
+from screens.type_ahead import TypeAhead
 from screens.widgets.dialog import Dialog
 from screens.widgets.localized import (
     APP_BINDINGS,
@@ -103,6 +107,8 @@ class WindowApp(App):
             refusal not yet seen, a quarantined envelope): the header's ``需处理 N``.
         needing_action: Keeps ``needs_action`` and toasts what is new (:class:`screens.needs_action.NeedsAction`).
         clerk_session: First screen, lock, idle lock (:class:`screens.clerk_session.ClerkSession`).
+        type_ahead: Holds keys typed while a screen changes (:class:`screens.type_ahead.TypeAhead`).
+        draft_keeper: Saves the draft as the clerk types, debounced (:class:`screens.draft_keeper.DraftKeeper`).
     """
 
     # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
@@ -133,6 +139,8 @@ class WindowApp(App):
         self.intake: Intake | None = None
         self.clerk_session = ClerkSession(self)
         self.needing_action = NeedsAction(self)
+        self.type_ahead = TypeAhead(self)
+        self.draft_keeper = DraftKeeper(self)
         self._stale_while_locked: list[Screen] = []
         self.cursor_blink = cursor_blink
         self._quit_despite_error = False
@@ -179,7 +187,9 @@ class WindowApp(App):
         # Any key or mouse event, wherever it goes, starts the idle time again.
         if isinstance(event, (events.Key, events.MouseEvent)):
             self.clerk_session.touched()
-        await super().on_event(event)
+        self.draft_keeper.touched(event)  # the draft is written once the typing pauses
+        # A key typed while the screen changes is held, then replayed to the screen that appears.
+        await self.type_ahead.dispatch(event, super().on_event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual has no app-wide switch: a focused Input/TextArea is told not to blink.
@@ -347,7 +357,11 @@ class WindowApp(App):
     # -- moving between steps ------------------------------------------------------------
 
     def _show_step(self, screen: Screen) -> None:
-        """Make ``screen`` the current step, closing whatever was pushed over the steps."""
+        """Make ``screen`` the current step, closing whatever was pushed over the steps.
+
+        Keys typed until it is ready go to it (:mod:`screens.type_ahead`).
+        """
+        self.type_ahead.screen_changing()
         while not isinstance(self.screen, StepScreen) and any(
             isinstance(below, StepScreen) for below in self.screen_stack[:-1]
         ):
@@ -366,6 +380,7 @@ class WindowApp(App):
         except StorageError as error:
             self.report_storage_error(error)
             return False
+        self.draft_keeper.saved(self.intake)
         return True
 
     def is_untouched(self, intake: Intake) -> bool:
@@ -592,6 +607,7 @@ class WindowApp(App):
         replacement = type(screen)()
         replacement.carry_over(screen)
         replacement.keep_focus(screen)
+        self.type_ahead.screen_changing()
         self.switch_screen(replacement)
 
     # -- actions (keys) ------------------------------------------------------------------

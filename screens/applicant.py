@@ -53,6 +53,8 @@ class ApplicantScreen(StepScreen):
     STEP = "applicant"
     CSS_PATH = "applicant.tcss"
 
+    _built_with: dict[str, str] = {}  # noqa: RUF012  (replaced per screen in on_mount)
+
     BINDINGS = [
         WordsBinding("f6", "contact_is_legal_rep", words=Words("联系人同法定代表人", "Contact = legal rep.")),
     ]
@@ -131,12 +133,17 @@ class ApplicantScreen(StepScreen):
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width, self.app.size.height)
+        # Each filled input reports its first value once mounted: checked below, not again.
+        self._built_with = {field.id: field.value for field in self.query(Input) if field.value}
         self._show_sections()
-        # A resumed draft (or a language switch) shows what is wrong with what was typed.
+        # A resumed draft (or a language switch) shows what is wrong with what was typed
+        # (one check of the step for all fields, as _check would do field by field).
+        self.commit()
+        problems = self.window.validate(self.intake, "applicant")
         for row in self.query(FieldRow):
             if isinstance(row.control, Input) and row.control.value:
-                self._check(row, typing=False)
-        kind_problem = [p for p in self.window.validate(self.intake, "applicant") if p.path == "applicant.kind"]
+                row.show_problem(next((p for p in problems if p.path == row.path), None))
+        kind_problem = [p for p in problems if p.path == "applicant.kind"]
         mark_problems(self, kind_problem, paths=["applicant.kind"])
         first = "#enterprise-name" if self._kind() == "enterprise" else "#person-name"
         self.query_one(first, Input).focus()
@@ -196,6 +203,8 @@ class ApplicantScreen(StepScreen):
     def _changed(self, event: Input.Changed) -> None:
         if not self._editing():
             return
+        if event.input.id in self._built_with and self._built_with.pop(event.input.id) == event.value:
+            return  # the value it was built with, checked in on_mount
         row = event.input.query_ancestor(FieldRow)
         self._check(row, typing=True)
         self.refresh_step_header()

@@ -195,7 +195,10 @@ class FormScreen(StepScreen):
         field_id = self._field_of(control)
         if field_id is None:
             return
-        self.intake.fields[field_id] = self._value_of(control)
+        value = self._value_of(control)
+        if self.intake.fields.get(field_id) == value:
+            return  # a control reporting the value it was built with (on_mount checked those)
+        self.intake.fields[field_id] = value
         # A field sharing a cross-field rule with this one may have become right or wrong too.
         touched = (field_id, *fields_ruled_with(applicable_rules(self.guide.offering, self.guide.form), field_id))
         mark_problems(self, self.window.validate(self.intake, "form"), paths=[f"fields.{f}" for f in touched])

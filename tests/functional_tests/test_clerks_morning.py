@@ -294,7 +294,6 @@ async def test_killed_mid_form_and_started_again_the_draft_holds_what_was_typed(
         assert fields["father_name"]["value"] == "韦振华"
 
 
-@pytest.mark.xfail(strict=True, reason="autosave on field change: helper C's branch")
 async def test_killed_two_seconds_after_typing_a_field_without_a_step_change_keeps_it(tmp_path: Path) -> None:
     """Drafts save on every field change (debounced, crash-safe): a SIGKILL loses at most the
     last second, so a value typed two seconds before it is there."""
