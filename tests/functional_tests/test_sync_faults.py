@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -88,7 +89,14 @@ def open_window(tmp_path: Path) -> Iterator[Callable[..., Window]]:
 
 def _intake(name: str, cache: dict = {}):  # noqa: B006 - parsed once per example
     if name not in cache:
-        parsed, problems = parse_intake(json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8")))
+        data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+        # These windows run on the real clock: a 容缺 promise is the window's tomorrow (China
+        # time, the shipped time zone), not the example's date.
+        tomorrow = (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)).isoformat()
+        for material in data.get("materials", {}).values():
+            if material.get("promised_date"):
+                material["promised_date"] = tomorrow
+        parsed, problems = parse_intake(data)
         assert not problems
         cache[name] = parsed
     return cache[name]
