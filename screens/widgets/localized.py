@@ -61,10 +61,10 @@ APP_BINDINGS: list[Binding] = [
     # binding of the same key keeps that place in the app's map.
     WordsBinding("ctrl+q", "quit", words=Words("退出", "Quit"), priority=True),
     WordsBinding("ctrl+l", "lock", words=Words("锁屏", "Lock"), priority=True),
-    WordsBinding("f2", "toggle_language", words=Words("语言", "Language"), priority=True),
+    WordsBinding("f2", "toggle_language", words=Words("语言", "中文"), priority=True),
     WordsBinding("f3", "show_applications", words=Words("办件", "Applications"), priority=True),
     WordsBinding("f4", "new_intake", words=Words("新办件", "New"), priority=True),
-    WordsBinding("f5", "sync_now", words=Words("立即同步", "Sync now"), priority=True),
+    WordsBinding("f5", "sync_now", words=Words("同步", "Sync"), priority=True),
     WordsBinding("f1", "help", words=Words("帮助", "Help"), priority=True),
     # Not a priority binding: on the receipt Ctrl+P saves it for printing (the screen's key wins).
     WordsBinding("ctrl+p", "command_palette", words=Words("命令面板", "Commands"), show=False),

@@ -360,6 +360,7 @@ async def newborn_up_to_the_form(pilot) -> None:
     await search_and_start(pilot, "xsecs")
     await type_fields(pilot, ["岑春燕", MOTHER_ID, "15085963317"])
     await next_step(pilot, SituationScreen)
+    await answer(pilot, "parents_married", "yes")  # a question of fact: no default
     await answer(pilot, "mother_employee_insured", "no")
     await next_step(pilot, ChecklistScreen)
     await record_materials(

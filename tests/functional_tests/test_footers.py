@@ -231,7 +231,7 @@ async def test_the_app_keys_work_on_the_receipt_as_its_footer_says(window) -> No
         await pilot.pause()
         assert isinstance(app.screen, ReceiptScreen)
         footer = app.screen.query_one(Footer)
-        assert "f5 Sync now" in " ".join(str(key.render()) for key in footer.query("FooterKey"))
+        assert "f5 Sync" in " ".join(str(key.render()) for key in footer.query("FooterKey"))
         await pilot.press("f3")
         await pilot.pause()
         assert type(app.screen).__name__ == "ApplicationsScreen"

@@ -127,7 +127,7 @@ async def test_f9_on_the_list_asks_with_the_reason_then_the_same_envelope_goes(
         assert f"办件 {receipt_no} 有 1 件被交换平台退回" in body
         assert f"卫健：交换平台退回此件：{REASON}" in body
         assert "请先确认拒收原因已经排除" in body and "重新发送的是原件" in body
-        assert "y 确定" in footer_text(app) and "f5 立即同步" in footer_text(app)
+        assert "y 确定" in footer_text(app) and "f5 同步" in footer_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ApplicationsScreen)

@@ -162,7 +162,7 @@ async def test_f5_sends_what_was_accepted_and_the_header_counts_down(exchange_se
     window = open_window(exchange_server.url)
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
-        assert "f5 立即同步" in footer_text(app)
+        assert "f5 同步" in footer_text(app)
         receipt_no = await accept_in_app(pilot, window)
         assert "待发送 1 件" in badge(app)  # 税务 goes first; the later stages wait for its result
         assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes") == [(0,)]
@@ -177,7 +177,7 @@ async def test_f5_sends_what_was_accepted_and_the_header_counts_down(exchange_se
         await open_applications(pilot)
         assert parts_cell(app, receipt_no) == "税务→ 不动产◦ 供电◦ 供水◦"
         # F5 works on every screen, and is in every footer.
-        assert "立即同步" in footer_text(app)
+        assert "f5 同步" in footer_text(app)
 
 
 async def test_the_worker_runs_on_its_own_when_enabled(exchange_server: ExchangeServer, open_window) -> None:
@@ -289,7 +289,7 @@ async def test_offline_in_english_too(exchange_server: ExchangeServer, open_wind
         await pilot.press("f2")
         await pilot.pause()
         assert badge(app).startswith("Offline: Cannot reach the exchange (connection refused)")
-        assert "Sync now" in footer_text(app)
+        assert "f5 Sync" in footer_text(app)
 
 
 async def test_a_refused_token_is_told_in_words(exchange_server: ExchangeServer, open_window) -> None:
