@@ -216,6 +216,9 @@ class OfferingPreview(VerticalScroll):
     DEFAULT_CSS = """
     OfferingPreview {
         padding: 0 1;
+        /* The scroll bar's room is kept whether it shows or not: the lines are wrapped to a
+        width that does not shrink when a long guide brings the bar in. */
+        scrollbar-gutter: stable;
     }
     OfferingPreview > #preview-text { width: 1fr; }
     """
