@@ -68,7 +68,7 @@ async def test_lists_todays_applications_with_department_parts(window):
         assert cells[5] == "税务… 不动产◦ 供电◦ 供水◦"  # stage 1 queued to send, later stages wait
         assert app.focused is app.screen.query_one("#apps-search", Input)
         footer = footer_text(app)
-        for words in ("返回", "办件/草稿", "立即同步"):
+        for words in ("返回", "办件/草稿", "f5 同步"):
             assert words in footer
         # Ctrl+F and Ctrl+T are on the screen itself (the search box, the scope button), not in
         # the footer; they work the same (test_today_all_toggle below).
