@@ -290,7 +290,6 @@ NEWBORN_FORM = {
     "father_name": "韦振华",
     "father_id_number": FATHER_ID,
     "hukou_address": "贞丰县珉谷街道双峰社区解放路12号",
-    "delivery_date": "2026-11-20",
 }
 
 HOUSE_FORM = {
