@@ -192,6 +192,7 @@ class ApplicationsScreen(WindowScreen[None]):
         self._applications: list[ApplicationSummary] = []
         self._drafts: list[DraftSummary] = []
         self._to_act: set[str] = set()
+        self._shown_before = False
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -245,7 +246,12 @@ class ApplicationsScreen(WindowScreen[None]):
         (target or self.query_one("#apps-search")).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()  # a draft may have been deleted or an application accepted meanwhile
+        # Textual also sends this when the screen is first shown, right after on_mount's load:
+        # read the database again only when coming back (a draft may have been deleted or an
+        # application accepted meanwhile).
+        if self._shown_before:
+            self.reload()
+        self._shown_before = True
 
     def on_resize(self, event: events.Resize) -> None:
         # The columns follow the width (see _fill_applications), the pane under the list the height.

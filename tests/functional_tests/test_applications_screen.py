@@ -193,3 +193,25 @@ async def test_english_keeps_query_and_scope(window):
         assert cells[4] == "accepted"
         await pilot.press("f2")
         await pilot.pause()
+
+
+async def test_f3_reads_the_list_once_and_again_when_the_clerk_comes_back(window):
+    """Opening F3 reads the applications once (not at mount and again at the first show: each
+    read of a long list costs a frame); coming back from the detail reads them again, so an
+    application accepted meanwhile is listed."""
+    first = accept(window)
+    reads = []
+    applications = window.applications
+    window.applications = lambda *args, **kwargs: reads.append(args) or applications(*args, **kwargs)
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_applications(pilot)
+        assert len(reads) == 1 and rows(app) == [first]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationDetailScreen)
+        second = accept(window, "蒙小兰")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationsScreen)
+        assert len(reads) == 2 and set(rows(app)) == {first, second}
