@@ -154,7 +154,8 @@ class PickScreen(StepScreen):
         if offering.kind == "item":
             detail = department_name(self.window.catalog, bundle.lead_department, short=True)
         else:
-            detail = tr("{n} 项", "{items}", n=len(bundle.mandatory) + len(bundle.optional), items=counted(len(bundle.mandatory) + len(bundle.optional), "item"))
+            count = len(bundle.mandatory) + len(bundle.optional)
+            detail = tr("{n} 项", "{items}", n=count, items=counted(count, "item"))
         return indented(str(bundle.name), (detail, "dim"))
 
     def _drafts(self) -> list[Option]:
