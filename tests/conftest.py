@@ -9,6 +9,7 @@ import pytest
 
 from tests.window_template import TEST_CLERK, TEST_PIN, seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+from window_app.domain.words import set_language
 from window_app.window import Window
 
 # Snapshots and receipt numbers print dates: the clock is pinned to one moment in the
@@ -21,6 +22,16 @@ def _no_user_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     """A developer's own ``~/.config/window-app/config.toml`` (``window-app config init``) is in
     the search order before the package default: keep it out of every case and subprocess."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first() -> Iterator[None]:
+    """Every case starts in the default language, Chinese. The language is process-wide and a
+    worker runs many cases: one that switches to English (F2, ``--lang en``) must not decide the
+    language of whatever case runs next on that worker."""
+    set_language("zh")
+    yield
+    set_language("zh")
 
 
 @pytest.fixture(autouse=True)
