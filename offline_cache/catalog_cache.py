@@ -16,6 +16,7 @@ import io
 import json
 import pickle
 import sqlite3
+from collections.abc import Mapping
 
 from offline_cache.db import Database
 from window_app.domain.catalog import Catalog, SearchKeys
@@ -31,9 +32,15 @@ _WORDS = (Words.__module__, Words.__qualname__)  # the catalog's texts: the one 
 # -- search keys -----------------------------------------------------------------------------
 
 
-def read_search_keys(db: Database, digest: str) -> dict[str, SearchKeys]:
+def read_search_keys(db: Database, digest: str, names: Mapping[str, str] | None = None) -> dict[str, SearchKeys]:
     """The stored keys of the catalog with ``digest``, by offering id; empty when none are
-    stored or the table cannot be read."""
+    stored or the table cannot be read.
+
+    Args:
+        names: The Chinese name of each offering, by id: a stored ``hanzi`` equal to it is
+            replaced by that very string, so the name is held once, not twice.
+    """
+    names = names or {}
     try:
         cursor = db.execute(
             f"SELECT offering_id, hanzi, pinyin, initials, keywords, synonyms FROM [{TABLE}] WHERE digest = ?",
@@ -42,16 +49,31 @@ def read_search_keys(db: Database, digest: str) -> dict[str, SearchKeys]:
         rows = cursor.fetchall()
     except sqlite3.OperationalError:
         return {}  # unreadable (locked, damaged): the caller computes them
-    return {
-        offering_id: SearchKeys(
-            hanzi=hanzi,
-            pinyin=pinyin,
-            initials=initials,
-            keywords=tuple(json.loads(keywords)),
-            synonyms=tuple(json.loads(synonyms or "[]")),
-        )
-        for offering_id, hanzi, pinyin, initials, keywords, synonyms in rows
-    }
+    # Many offerings share the same keywords (a tuple and its pinyin): each distinct JSON text
+    # is decoded once, into one tuple every row with that text holds.
+    lists: dict[str, tuple[str, ...]] = {}
+    texts: dict[str, str] = {}
+    keys: dict[str, SearchKeys] = {}
+    try:
+        for offering_id, hanzi, pinyin, initials, keywords, synonyms in rows:
+            synonyms = synonyms or "[]"
+            found_keywords = lists.get(keywords)
+            if found_keywords is None:
+                found_keywords = lists[keywords] = tuple(texts.setdefault(w, w) for w in json.loads(keywords))
+            found_synonyms = lists.get(synonyms)
+            if found_synonyms is None:
+                found_synonyms = lists[synonyms] = tuple(texts.setdefault(w, w) for w in json.loads(synonyms))
+            name = names.get(offering_id)
+            keys[offering_id] = SearchKeys(
+                hanzi=name if name == hanzi else hanzi,
+                pinyin=pinyin,
+                initials=texts.setdefault(initials, initials),
+                keywords=found_keywords,
+                synonyms=found_synonyms,
+            )
+    except (ValueError, TypeError):
+        return {}  # a damaged row: the caller computes them again
+    return keys
 
 
 def write_search_keys(db: Database, digest: str, keys: dict[str, SearchKeys]) -> None:

@@ -80,8 +80,8 @@ def _read_questions(table: Table, optional: tuple[str, ...], mandatory: tuple[st
             sub.problem(f"'default' '{default}' is not among the options ({values})")
         if question_id and any(q.id == question_id for q in questions):
             sub.problem(f"duplicate question id '{question_id}' in this bundle")
-        questions.append(Question(id=question_id, text=text, options=options, default=default))
-    return tuple(questions)
+        questions.append(table.partial.share(Question(id=question_id, text=text, options=options, default=default)))
+    return table.partial.share(tuple(questions))
 
 
 def _read_options(question: Table, optional: tuple[str, ...], mandatory: tuple[str, ...]) -> tuple[Option, ...]:
@@ -101,5 +101,5 @@ def _read_options(question: Table, optional: tuple[str, ...], mandatory: tuple[s
             sub.problem(f"enables '{item_id}', but {why}: options may only switch on optional items")
         if option.value and any(o.value == option.value for o in options):
             sub.problem(f"duplicate option value '{option.value}'")
-        options.append(option)
-    return tuple(options)
+        options.append(question.partial.share(option))
+    return question.partial.share(tuple(options))

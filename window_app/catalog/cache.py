@@ -36,7 +36,9 @@ def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
     cache: if the keys cannot be written (disk full, database locked by another program), they
     are returned all the same and the next start tries again.
     """
-    stored = read_search_keys(db, catalog.digest)
+    names = {bundle.id: bundle.name.zh for bundle in catalog.bundles.values()}
+    names.update((item.id, item.name.zh) for item in catalog.items.values() if item.standalone)
+    stored = read_search_keys(db, catalog.digest, names)
     if stored:
         return stored
     keys = compute_search_keys(catalog)

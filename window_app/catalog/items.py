@@ -162,7 +162,7 @@ def _read_requirements(
     requirements: list[Requirement] = []
     for position, element in enumerate(table.array(key), start=1):
         if isinstance(element, str):
-            requirements.append(requirement(element))
+            requirements.append(table.partial.share(requirement(table.partial.share(element))))
             continue
         if not isinstance(element, dict):
             expected = f"a {kind} id or an inline table"
@@ -173,11 +173,11 @@ def _read_requirements(
         when = _read_condition(sub, item_id)
         details = read_details(sub)
         sub.finish()
-        requirements.append(requirement(wanted, when=when, **details))
+        requirements.append(table.partial.share(requirement(wanted, when=when, **details)))
     unconditional = [getattr(r, kind) for r in requirements if r.when is None]
     for duplicate in duplicates(unconditional):
         table.problem(f"{kind} '{duplicate}' is listed twice")
-    return tuple(requirements)
+    return table.partial.share(tuple(requirements))
 
 
 def _material_details(sub: Table) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def _read_condition(owner: Table, item_id: str) -> Condition | None:
     sub.finish()
     if "any_of" in data and not any_of:
         sub.problem("'any_of' must list at least one option value")
-    condition = Condition(question=question, any_of=any_of)
+    condition = owner.partial.share(Condition(question=question, any_of=any_of))
     if question:
         owner.partial.conditions.append(ConditionUse(Origin(sub.file, sub.entry), item_id, condition))
     return condition

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from window_app.catalog.problems import CatalogProblem
 from window_app.domain.catalog import Bundle, Condition, Department, FieldRule, FormField, Item, Material, Region
+
+Shared = TypeVar("Shared")
 
 
 @dataclass
@@ -57,6 +60,18 @@ class PartialCatalog:
     # Kinds with a file that could not be parsed: references to them are not reported as
     # unknown, or one missing quote would bury the real problem under hundreds of echoes.
     unreadable: set[str] = field(default_factory=set)
+    # One object for every equal text, tuple and part read (memory, snapshot size): a large
+    # catalog repeats the same department ids, region lists, materials and questions thousands
+    # of times, and each TOML value is a new object.
+    shared: dict = field(default_factory=dict)
+
+    def share(self, value: Shared) -> Shared:
+        """The first object read that equals ``value`` (strings, tuples of strings, frozen parts).
+
+        Only for values whose equal ones are interchangeable: never mix types that compare
+        equal across kinds (``1 == True == 1.0``) in what is shared.
+        """
+        return self.shared.setdefault(value, value)
 
     def knows(self, kind: str, known: dict, wanted: str) -> bool:
         """Whether a reference may stand (it exists, or its kind could not be read at all)."""

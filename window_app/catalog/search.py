@@ -54,18 +54,16 @@ def offerings_for_region(catalog: Catalog, region_code: str) -> list[Offering]:
     Bundles come first (hot, then local, then personal, then enterprise), then single items
     grouped by department in the catalog's department order; within a group, catalog order.
     """
-    bundles = [
-        Offering("bundle", bundle)
-        for bundle in catalog.bundles.values()
-        if catalog.offered_in(bundle.regions, bundle.regions_under, region_code)
-    ]
+    chain = catalog.region_chain(region_code)  # once, not once per entry
+
+    def offered(regions: tuple[str, ...], regions_under: tuple[str, ...]) -> bool:
+        # Catalog.offered_in, with the chain computed above.
+        return region_code in regions or any(ancestor in regions_under for ancestor in chain)
+
+    bundles = [Offering("bundle", bundle) for bundle in catalog.bundles.values() if offered(bundle.regions, bundle.regions_under)]
     bundles.sort(key=lambda offering: GROUP_ORDER.index(group_of(offering)))  # stable
     department_rank = {department_id: rank for rank, department_id in enumerate(catalog.departments)}
-    items = [
-        item
-        for item in catalog.items.values()
-        if item.standalone and catalog.offered_in(item.regions, item.regions_under, region_code)
-    ]
+    items = [item for item in catalog.items.values() if item.standalone and offered(item.regions, item.regions_under)]
     items.sort(key=lambda item: department_rank.get(item.department, len(department_rank)))
     return bundles + [Offering("item", item_as_bundle(item)) for item in items]
 
