@@ -1,8 +1,8 @@
 """Storage for what a start would otherwise derive from the catalog again, per catalog digest.
 
 - ``search_keys``: the pinyin search keys of every offering of one catalog content.
-- ``catalog_snapshots``: the validated :class:`~window_app.domain.catalog.Catalog`, pickled,
-  with the program version that made it.
+- ``catalog_snapshots``: the validated :class:`~window_app.domain.catalog.Catalog` and its
+  search keys, pickled together, with the program version that made it.
 
 Both tables are only caches: every read that fails (locked, damaged) answers "nothing stored"
 and every write that fails is dropped, so a start always goes on. When to read, compute and
@@ -24,6 +24,7 @@ from window_app.domain.words import Words
 
 TABLE = "search_keys"  # created by the schema migrations (offline_cache/schema.py)
 SNAPSHOTS = "catalog_snapshots"  # likewise
+SNAPSHOT_FORMAT = 2  # what a row's pickle holds: (2, Catalog, search keys or None); 1 was the bare Catalog
 KEEP_SNAPSHOTS = 8  # a window uses one or two catalogs at a time; older snapshots are dropped
 _MODEL_MODULE = Catalog.__module__
 _WORDS = (Words.__module__, Words.__qualname__)  # the catalog's texts: the one class a snapshot may name outside the model
@@ -126,6 +127,16 @@ class _CatalogUnpickler(pickle.Unpickler):
 def read_snapshot(db: Database, digest: str, version: str) -> Catalog | None:
     """The catalog stored for ``digest`` by program ``version``; ``None`` when there is none or
     it cannot be read back (locked, damaged, another shape)."""
+    stored = read_snapshot_and_keys(db, digest, version)
+    return stored[0] if stored is not None else None
+
+
+def read_snapshot_and_keys(
+    db: Database, digest: str, version: str
+) -> tuple[Catalog, dict[str, SearchKeys] | None] | None:
+    """The catalog stored for ``digest`` by program ``version`` and the search keys stored with
+    it (``None`` when the snapshot was stored without them); ``None`` when there is no snapshot
+    or it cannot be read back (locked, damaged, another shape: never an exception)."""
     try:
         row = db.execute(
             f"SELECT data FROM [{SNAPSHOTS}] WHERE digest = ? AND app_version = ?", [digest, version]
@@ -135,18 +146,32 @@ def read_snapshot(db: Database, digest: str, version: str) -> Catalog | None:
     if row is None:
         return None
     try:
-        catalog = _CatalogUnpickler(io.BytesIO(row[0])).load()
+        stored = _CatalogUnpickler(io.BytesIO(row[0])).load()
     except Exception:  # noqa: BLE001 - any damaged snapshot means: read the files instead
+        return None
+    # Format 1 (until issue 10) pickled the bare Catalog; format 2 a tuple (2, catalog, keys).
+    if isinstance(stored, Catalog):
+        catalog, keys = stored, None
+    elif isinstance(stored, tuple) and len(stored) == 3 and stored[0] == SNAPSHOT_FORMAT:
+        _format, catalog, keys = stored
+    else:
         return None
     if not isinstance(catalog, Catalog) or catalog.digest != digest:
         return None
-    return catalog
+    if keys is not None and not (isinstance(keys, dict) and all(isinstance(k, SearchKeys) for k in keys.values())):
+        keys = None  # the catalog is good; its keys are computed again
+    return catalog, keys
 
 
-def write_snapshot(db: Database, catalog: Catalog, version: str) -> None:
-    """Store ``catalog`` for the next start of program ``version``; failing to is dropped."""
+def write_snapshot(db: Database, catalog: Catalog, version: str, keys: dict[str, SearchKeys] | None = None) -> None:
+    """Store ``catalog`` (and its search ``keys``, when given) for the next start of program
+    ``version``; failing to is dropped.
+
+    Pickled together, the keys share their strings with the catalog (an offering's ``hanzi`` is
+    its name): read back in one load, without a decode per offering.
+    """
     try:
-        data = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((SNAPSHOT_FORMAT, catalog, keys), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # the start goes on with the catalog just loaded
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
