@@ -159,8 +159,17 @@ def _read_requirements(
         read_details: Reads the inline table's keys besides the id and ``when``.
     """
     key = f"{kind}s"
+    elements = table.array(key)
+    # Bare ids only (the usual list): read once per distinct list. A list that is cached
+    # was read without a problem, so reading it again would report nothing either.
+    plain = (kind, *elements) if all(type(element) is str for element in elements) else None
+    if plain is not None:
+        cached = table.partial.requirement_lists.get(plain)
+        if cached is not None:
+            return cached
+    problems_before = len(table.partial.problems)
     requirements: list[Requirement] = []
-    for position, element in enumerate(table.array(key), start=1):
+    for position, element in enumerate(elements, start=1):
         if isinstance(element, str):
             requirements.append(table.partial.share(requirement(table.partial.share(element))))
             continue
@@ -177,7 +186,10 @@ def _read_requirements(
     unconditional = [getattr(r, kind) for r in requirements if r.when is None]
     for duplicate in duplicates(unconditional):
         table.problem(f"{kind} '{duplicate}' is listed twice")
-    return table.partial.share(tuple(requirements))
+    found = table.partial.share(tuple(requirements))
+    if plain is not None and len(table.partial.problems) == problems_before:
+        table.partial.requirement_lists[plain] = found
+    return found
 
 
 def _material_details(sub: Table) -> dict[str, Any]:
