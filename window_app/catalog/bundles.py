@@ -65,6 +65,25 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
 
 
 def _read_questions(table: Table, optional: tuple[str, ...], mandatory: tuple[str, ...]) -> tuple[Question, ...]:
+    if "question" not in table.data:
+        table.known.add("question")
+        return ()
+    # Bundles made from one template repeat the same questions: read once per distinct text
+    # (and item lists, which the options are checked against). Cached only when read without a
+    # problem, so reading it again would report nothing either.
+    raw = (repr(table.data["question"]), optional, mandatory)
+    cached = table.partial.question_lists.get(raw)
+    if cached is not None:
+        table.known.add("question")
+        return cached
+    problems_before = len(table.partial.problems)
+    found = _read_question_tables(table, optional, mandatory)
+    if len(table.partial.problems) == problems_before:
+        table.partial.question_lists[raw] = found
+    return found
+
+
+def _read_question_tables(table: Table, optional: tuple[str, ...], mandatory: tuple[str, ...]) -> tuple[Question, ...]:
     questions: list[Question] = []
     for position, data in enumerate(table.tables("question"), start=1):
         sub = table.child(data, entry_label("question", data, "id", position))

@@ -75,6 +75,8 @@ class PartialCatalog:
     shared: dict = field(default_factory=lambda: _Shared())
     # An item's ``materials`` / ``fields`` list of bare ids, read once per distinct list.
     requirement_lists: dict[tuple, tuple] = field(default_factory=dict)
+    # A bundle's questions, read once per distinct TOML text and item lists (bundles.py).
+    question_lists: dict[tuple, tuple] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # ``share(value)``: the first object read that equals ``value`` (strings, tuples of
