@@ -34,8 +34,13 @@ def shipped_catalog_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "catalog"
 
 
-def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, str, dict]], str]:
-    """Parse every catalog file; returns (relative path, kind, document) and the digest."""
+def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, str, bytes]], str]:
+    """Read every catalog file; returns (relative path, kind, content) and the digest.
+
+    Each file is parsed by :func:`parse_source` when its turn to be read comes, so only one
+    file's TOML tables are in memory at a time (a 10,000-offering catalog's two big files
+    parse into well over 100 MB of dictionaries).
+    """
     if not root.exists():
         partial.problem(str(root), WHOLE_FILE, "no such directory")
         return [], ""
@@ -43,7 +48,7 @@ def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, s
         partial.problem(str(root), WHOLE_FILE, "not a directory; a catalog is a directory of TOML files")
         return [], ""
     hasher = hashlib.sha256()
-    sources: list[tuple[str, str, dict]] = []
+    sources: list[tuple[str, str, bytes]] = []
     for path in catalog_files(root):
         rel = path.relative_to(root).as_posix()
         try:
@@ -58,15 +63,20 @@ def read_sources(root: Path, partial: PartialCatalog) -> tuple[list[tuple[str, s
             if rel.endswith(".toml"):
                 partial.problem(rel, WHOLE_FILE, f"unexpected file: {LAYOUT_HINT}")
             continue  # a README or notes next to the data is fine
-        document = _parse_toml(rel, data, partial)
-        if document is None:
-            partial.unreadable.add(kind)
-        else:
-            sources.append((rel, kind, document))
+        sources.append((rel, kind, data))
     if not (root / "catalog.toml").is_file():
         reason = "missing: every catalog starts with catalog.toml ([catalog] format, version, name)"
         partial.problem("catalog.toml", WHOLE_FILE, reason)
     return sources, hasher.hexdigest()
+
+
+def parse_source(rel: str, kind: str, data: bytes, partial: PartialCatalog) -> dict | None:
+    """The TOML document of one catalog file; ``None`` (and the problem) when it does not parse,
+    its kind then counted as unreadable (references to it are not reported as unknown)."""
+    document = _parse_toml(rel, data, partial)
+    if document is None:
+        partial.unreadable.add(kind)
+    return document
 
 
 def catalog_digest(root: Path) -> str:
