@@ -81,16 +81,16 @@ def write_search_keys(db: Database, digest: str, keys: dict[str, SearchKeys]) ->
     """Store ``keys`` as the only keys kept (rows of other digests are deleted in the same
     transaction, so the table never holds a half-written set). Failing to write is dropped:
     the next start computes them again."""
+    encoded: dict[tuple[str, ...], str] = {}  # the same keyword lists recur in many offerings
+
+    def encode(words: tuple[str, ...]) -> str:
+        text = encoded.get(words)
+        if text is None:
+            text = encoded[words] = json.dumps(list(words), ensure_ascii=False)
+        return text
+
     rows = [
-        (
-            digest,
-            offering_id,
-            found.hanzi,
-            found.pinyin,
-            found.initials,
-            json.dumps(list(found.keywords), ensure_ascii=False),
-            json.dumps(list(found.synonyms), ensure_ascii=False),
-        )
+        (digest, offering_id, found.hanzi, found.pinyin, found.initials, encode(found.keywords), encode(found.synonyms))
         for offering_id, found in keys.items()
     ]
     try:
