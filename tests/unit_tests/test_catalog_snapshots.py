@@ -207,6 +207,8 @@ def test_a_window_start_reads_the_catalog_and_its_keys_back_from_one_snapshot(db
     # An offering's hanzi key is its name itself: held once, not as a second copy.
     bundle = next(iter(again.bundles.values()))
     assert again_keys[bundle.id].hanzi is bundle.name.zh
+    # What the loader shares stays shared when read back (one list for many items).
+    assert again.items["seal_engraving"].materials is again.items["tax_registration"].materials
 
 
 def test_a_second_window_start_neither_parses_toml_nor_imports_pypinyin(tmp_path: Path) -> None:
