@@ -23,7 +23,7 @@ from offline_cache import drafts as draft_store
 from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
 from offline_cache.db import open_database, storage_errors
-from window_app.catalog.cache import cached_catalog_and_keys
+from window_app.catalog.cache import cached_catalog_and_keys, collection_paused
 from window_app.catalog.local_names import as_seen_from
 from window_app.catalog.search import OfferingIndex, offerings_for_region
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
@@ -99,18 +99,20 @@ class Window:
             keys.update(found)
             return loaded
 
-        try:
-            # A downloaded newer catalog, else the shipped one; read back with its search keys
-            # (pinyin, computed once per catalog) from its snapshot in the database while its
-            # files are unchanged (parsing a 10,000-offering catalog takes seconds).
-            catalog = load_preferred_catalog(settings, load=load)
-        except BaseException:
-            db.close()
-            raise
-        # Another county's bodies are never named at this window (属地…部门 instead).
-        catalog = as_seen_from(catalog, settings.window.region)
-        offered = offerings_for_region(catalog, settings.window.region)
-        window = cls(settings=settings, catalog=catalog, db=db, index=OfferingIndex(offered, keys))
+        with collection_paused():  # hundreds of thousands of objects made, none of them garbage
+            try:
+                # A downloaded newer catalog, else the shipped one; read back with its search keys
+                # (pinyin, computed once per catalog) from its snapshot in the database while its
+                # files are unchanged (parsing a 10,000-offering catalog takes seconds).
+                catalog = load_preferred_catalog(settings, load=load)
+            except BaseException:
+                db.close()
+                raise
+            # Another county's bodies are never named at this window (属地…部门 instead).
+            catalog = as_seen_from(catalog, settings.window.region)
+            offered = offerings_for_region(catalog, settings.window.region)
+            index = OfferingIndex(offered, keys)
+        window = cls(settings=settings, catalog=catalog, db=db, index=index)
         if clock is not None:
             window.clock = clock
         return window

@@ -14,8 +14,10 @@ Storage is :mod:`offline_cache.catalog_cache`; this module decides when to compu
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import offline_cache.catalog_cache
@@ -34,6 +36,23 @@ from window_app.catalog.search import compute_search_keys
 from window_app.domain import catalog as catalog_model
 from window_app.domain import words as words_model
 from window_app.domain.catalog import Catalog, SearchKeys
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a catalog is read (and its index built).
+
+    Reading a 10,000-offering catalog allocates several hundred thousand objects, none of them
+    garbage: the collector would walk them again and again as they are made (a third of a warm
+    start, a fifth of a cold one). It runs as usual again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def cached_search_keys(db: Database, catalog: Catalog) -> dict[str, SearchKeys]:
