@@ -576,3 +576,29 @@ def test_shipped_catalog_validates() -> None:
     """The Guizhou catalog is package data: it must load cleanly (its load time is in bench/)."""
     problems = validate_catalog_dir(shipped_catalog_path())
     assert [str(p) for p in problems] == []
+
+
+# -- at scale: what is read once and held once (issue 10) -------------------------------------
+
+
+def test_equal_texts_and_lists_of_different_entries_are_one_object() -> None:
+    """A large catalog repeats department ids, material lists and region lists thousands of
+    times: each is held once, not once per entry (memory, and the snapshot's size)."""
+    catalog = load_catalog(SMALL)
+    food, seal, tax = (catalog.items[i] for i in ("food_business_licence", "seal_engraving", "tax_registration"))
+    assert seal.materials == tax.materials == food.materials
+    assert seal.materials is tax.materials is food.materials  # the same list of bare ids, read once
+    assert seal.prerequisites is tax.prerequisites
+    assert catalog.items["business_licence_registration"].department is food.department
+    assert food.department is catalog.departments["market_regulation"].id
+
+
+def test_the_same_catalog_without_rtoml(catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rtoml only parses faster: without it (``None`` in sys.modules makes its import fail, as
+    on a machine where it is not installed) tomllib reads the same catalog and the same problems."""
+    with_rtoml = load_catalog(SMALL)
+    edit(catalog_dir, "departments.toml", 'short_name = "税务"', 'short_name = "税务')
+    problems_with = validate_catalog_dir(catalog_dir)
+    monkeypatch.setitem(__import__("sys").modules, "rtoml", None)
+    assert load_catalog(SMALL) == with_rtoml
+    assert validate_catalog_dir(catalog_dir) == problems_with

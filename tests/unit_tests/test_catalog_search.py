@@ -144,6 +144,31 @@ def test_polyphones_of_this_domain(name: str, pinyin: str, initials: str) -> Non
     assert (found.pinyin, found.initials) == (pinyin, initials)
 
 
+def test_each_name_is_spelled_as_pypinyin_spells_the_whole_text() -> None:
+    """compute_search_keys converts each distinct word once; every name of the shipped catalog
+    (and a synthetic one's mix of service words) must still read as lazy_pinyin reads the text."""
+    import pypinyin
+
+    from window_app.catalog.search import PHRASE_OVERRIDES
+
+    shipped = load_catalog(shipped_catalog_path())
+    names = [b.name.zh for b in shipped.bundles.values()] + [i.name.zh for i in shipped.items.values()]
+    names += ["食品经营许可证核发（延续）", "住房公积金暂停与恢复（容缺受理）", "重庆银行ETC卡3C办理", "长顺县都匀市还款"]
+    catalog = dataclasses.replace(
+        shipped,
+        items={f"n{i}": Item(f"n{i}", Words(name, "N"), "d", 1, 1, 1, standalone=True) for i, name in enumerate(names)},
+        bundles={},
+    )
+    keys = compute_search_keys(catalog)
+    pypinyin.load_phrases_dict(PHRASE_OVERRIDES)
+    for i, name in enumerate(names):
+        tokens = pypinyin.lazy_pinyin(name, style=pypinyin.Style.NORMAL, errors=lambda run: "\x00" + run)
+        words = [(t, "".join(c for c in t.lower() if c.isascii() and c.isalnum())) for t in tokens]
+        words = [(t, w) for t, w in words if w]
+        expected = ("".join(w for _t, w in words), "".join(w if t.startswith("\x00") else w[0] for t, w in words))
+        assert (keys[f"n{i}"].pinyin, keys[f"n{i}"].initials) == expected, name
+
+
 # -- search ----------------------------------------------------------------------------------
 
 

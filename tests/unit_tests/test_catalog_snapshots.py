@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.catalog_cache import SNAPSHOTS
+from offline_cache.catalog_cache import SNAPSHOT_FORMAT, SNAPSHOTS, read_snapshot_and_keys, write_snapshot
 from offline_cache.db import Database, open_database
-from window_app.catalog.cache import cached_catalog, snapshot_version
+from window_app.catalog.cache import cached_catalog, cached_catalog_and_keys, snapshot_version
 from window_app.catalog.loader import CatalogError, load_catalog
+from window_app.catalog.search import compute_search_keys
 from window_app.domain.words import language, set_language
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
@@ -191,3 +192,77 @@ def test_a_second_start_neither_imports_the_loader_nor_parses_toml(tmp_path: Pat
     assert second["loader"] is False
     assert second["digest"] == first["digest"] == load_catalog(SMALL).digest
     assert second["bundles"] == first["bundles"]
+
+
+# -- the snapshot with its search keys (the window's start, issue 10) -------------------------
+
+
+def test_a_window_start_reads_the_catalog_and_its_keys_back_from_one_snapshot(db: Database, catalog_dir: Path) -> None:
+    catalog, keys = cached_catalog_and_keys(db, catalog_dir)
+    assert catalog == load_catalog(catalog_dir)
+    assert keys == compute_search_keys(catalog) and keys
+
+    again, again_keys = cached_catalog_and_keys(db, catalog_dir, load=refuse_to_load)
+    assert (again, again_keys) == (catalog, keys)
+    # An offering's hanzi key is its name itself: held once, not as a second copy.
+    bundle = next(iter(again.bundles.values()))
+    assert again_keys[bundle.id].hanzi is bundle.name.zh
+    # What the loader shares stays shared when read back (one list for many items).
+    assert again.items["seal_engraving"].materials is again.items["tax_registration"].materials
+
+
+def test_a_second_window_start_neither_parses_toml_nor_imports_pypinyin(tmp_path: Path) -> None:
+    """Two processes, as two window starts: the second reads catalog and keys from the snapshot."""
+    script = (
+        "import json, sys\n"
+        "from window_app.catalog.cache import cached_catalog_and_keys\n"
+        "from offline_cache.db import open_database\n"
+        f"catalog, keys = cached_catalog_and_keys(open_database({str(tmp_path / 'window.db')!r}), {str(SMALL)!r})\n"
+        "print(json.dumps({'loader': 'window_app.catalog.loader' in sys.modules, 'pypinyin': 'pypinyin' in sys.modules,\n"
+        "                  'keys': {k: [v.pinyin, v.initials] for k, v in keys.items()}}))\n"
+    )
+
+    def start() -> dict:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+        return json.loads(result.stdout)
+
+    first, second = start(), start()
+    assert first["loader"] is True and first["pypinyin"] is True
+    assert second["loader"] is False and second["pypinyin"] is False
+    assert second["keys"] == first["keys"] and first["keys"]
+
+
+def test_a_snapshot_of_the_earlier_format_is_read_without_keys_and_rewritten(db: Database, catalog_dir: Path) -> None:
+    """Format 1 (before issue 10) pickled the bare catalog; a row of it under this version's
+    key (a checkout between the two) is read, its keys computed, and both stored again."""
+    good = load_catalog(catalog_dir)
+    write_snapshot(db, good, snapshot_version())
+    db.execute(f"UPDATE {SNAPSHOTS} SET data = ?", [pickle.dumps(good)])
+    assert read_snapshot_and_keys(db, good.digest, snapshot_version()) == (good, None)
+
+    catalog, keys = cached_catalog_and_keys(db, catalog_dir, load=refuse_to_load)
+    assert catalog == good and keys == compute_search_keys(good)
+    assert read_snapshot_and_keys(db, good.digest, snapshot_version()) == (good, keys)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        (99, None, None),  # a later format
+        (2, "not a catalog", {}),
+        "a string",
+        (2,),
+    ],
+    ids=["later-format", "not-a-catalog", "string", "short-tuple"],
+)
+def test_a_snapshot_of_another_shape_is_ignored_never_a_crash(db: Database, catalog_dir: Path, stored: object) -> None:
+    good, keys = cached_catalog_and_keys(db, catalog_dir)
+    db.execute(f"UPDATE {SNAPSHOTS} SET data = ?", [pickle.dumps(stored)])
+    assert cached_catalog_and_keys(db, catalog_dir) == (good, keys)
+    assert cached_catalog(db, catalog_dir, load=refuse_to_load) == good
+
+
+def test_damaged_keys_in_a_snapshot_are_computed_again(db: Database, catalog_dir: Path) -> None:
+    good, keys = cached_catalog_and_keys(db, catalog_dir)
+    db.execute(f"UPDATE {SNAPSHOTS} SET data = ?", [pickle.dumps((SNAPSHOT_FORMAT, good, {"x": "not keys"}))])
+    assert cached_catalog_and_keys(db, catalog_dir, load=refuse_to_load) == (good, keys)

@@ -65,6 +65,25 @@ def read_bundle(rel: str, data: dict, partial: PartialCatalog, position: int) ->
 
 
 def _read_questions(table: Table, optional: tuple[str, ...], mandatory: tuple[str, ...]) -> tuple[Question, ...]:
+    if "question" not in table.data:
+        table.known.add("question")
+        return ()
+    # Bundles made from one template repeat the same questions: read once per distinct text
+    # (and item lists, which the options are checked against). Cached only when read without a
+    # problem, so reading it again would report nothing either.
+    raw = (repr(table.data["question"]), optional, mandatory)
+    cached = table.partial.question_lists.get(raw)
+    if cached is not None:
+        table.known.add("question")
+        return cached
+    problems_before = len(table.partial.problems)
+    found = _read_question_tables(table, optional, mandatory)
+    if len(table.partial.problems) == problems_before:
+        table.partial.question_lists[raw] = found
+    return found
+
+
+def _read_question_tables(table: Table, optional: tuple[str, ...], mandatory: tuple[str, ...]) -> tuple[Question, ...]:
     questions: list[Question] = []
     for position, data in enumerate(table.tables("question"), start=1):
         sub = table.child(data, entry_label("question", data, "id", position))
@@ -80,8 +99,8 @@ def _read_questions(table: Table, optional: tuple[str, ...], mandatory: tuple[st
             sub.problem(f"'default' '{default}' is not among the options ({values})")
         if question_id and any(q.id == question_id for q in questions):
             sub.problem(f"duplicate question id '{question_id}' in this bundle")
-        questions.append(Question(id=question_id, text=text, options=options, default=default))
-    return tuple(questions)
+        questions.append(table.partial.share(Question(id=question_id, text=text, options=options, default=default)))
+    return table.partial.share(tuple(questions))
 
 
 def _read_options(question: Table, optional: tuple[str, ...], mandatory: tuple[str, ...]) -> tuple[Option, ...]:
@@ -101,5 +120,5 @@ def _read_options(question: Table, optional: tuple[str, ...], mandatory: tuple[s
             sub.problem(f"enables '{item_id}', but {why}: options may only switch on optional items")
         if option.value and any(o.value == option.value for o in options):
             sub.problem(f"duplicate option value '{option.value}'")
-        options.append(option)
-    return tuple(options)
+        options.append(question.partial.share(option))
+    return question.partial.share(tuple(options))

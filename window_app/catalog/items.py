@@ -159,10 +159,19 @@ def _read_requirements(
         read_details: Reads the inline table's keys besides the id and ``when``.
     """
     key = f"{kind}s"
+    elements = table.array(key)
+    # Bare ids only (the usual list): read once per distinct list. A list that is cached
+    # was read without a problem, so reading it again would report nothing either.
+    plain = (kind, *elements) if all(type(element) is str for element in elements) else None
+    if plain is not None:
+        cached = table.partial.requirement_lists.get(plain)
+        if cached is not None:
+            return cached
+    problems_before = len(table.partial.problems)
     requirements: list[Requirement] = []
-    for position, element in enumerate(table.array(key), start=1):
+    for position, element in enumerate(elements, start=1):
         if isinstance(element, str):
-            requirements.append(requirement(element))
+            requirements.append(table.partial.share(requirement(table.partial.share(element))))
             continue
         if not isinstance(element, dict):
             expected = f"a {kind} id or an inline table"
@@ -173,11 +182,14 @@ def _read_requirements(
         when = _read_condition(sub, item_id)
         details = read_details(sub)
         sub.finish()
-        requirements.append(requirement(wanted, when=when, **details))
+        requirements.append(table.partial.share(requirement(wanted, when=when, **details)))
     unconditional = [getattr(r, kind) for r in requirements if r.when is None]
     for duplicate in duplicates(unconditional):
         table.problem(f"{kind} '{duplicate}' is listed twice")
-    return tuple(requirements)
+    found = table.partial.share(tuple(requirements))
+    if plain is not None and len(table.partial.problems) == problems_before:
+        table.partial.requirement_lists[plain] = found
+    return found
 
 
 def _material_details(sub: Table) -> dict[str, Any]:
@@ -202,7 +214,7 @@ def _read_condition(owner: Table, item_id: str) -> Condition | None:
     sub.finish()
     if "any_of" in data and not any_of:
         sub.problem("'any_of' must list at least one option value")
-    condition = Condition(question=question, any_of=any_of)
+    condition = owner.partial.share(Condition(question=question, any_of=any_of))
     if question:
         owner.partial.conditions.append(ConditionUse(Origin(sub.file, sub.entry), item_id, condition))
     return condition

@@ -33,7 +33,7 @@ from window_app.catalog.entries import read_catalog_table, read_department, read
 from window_app.catalog.items import read_item
 from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.problems import CatalogError, CatalogProblem
-from window_app.catalog.reading import read_document, read_sources, shipped_catalog_path
+from window_app.catalog.reading import parse_source, read_document, read_sources, shipped_catalog_path
 from window_app.catalog.references import check_references
 from window_app.domain.catalog import Catalog
 
@@ -74,8 +74,11 @@ def _read_catalog(root: Path) -> tuple[Catalog, list[CatalogProblem]]:
     partial = PartialCatalog()
     sources, digest = read_sources(root, partial)
     order = list(READERS)
-    for rel, kind, document in sorted(sources, key=lambda s: (order.index(s[1]), s[0])):
-        read_document(rel, kind, document, READERS[kind], partial)
+    for rel, kind, data in sorted(sources, key=lambda s: (order.index(s[1]), s[0])):
+        document = parse_source(rel, kind, data, partial)
+        if document is not None:
+            read_document(rel, kind, document, READERS[kind], partial)
+        del document  # one file's tables in memory at a time
     check_references(partial)
     catalog = Catalog(
         version=partial.version,

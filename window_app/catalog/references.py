@@ -245,12 +245,17 @@ def _add_prefilled_applicant_data(partial: PartialCatalog) -> None:
     ``applicant.person.id_number``) IS the applicant's ID number. The item's ``applicant_data``
     gets those data added, so that it never says less than what is sent; then it is put in the
     documented order."""
+    done: dict[tuple, tuple[str, ...]] = {}  # a large catalog repeats the same declarations
     for item_id, item in partial.items.items():
-        data = set(item.applicant_data)
-        for requirement in item.fields:
-            form_field = partial.fields.get(requirement.field)
-            by_kind = PREFILL_DATA.get(form_field.prefill, {}) if form_field else {}
-            data.update(by_kind[kind] for kind in item.applicant_kinds if kind in by_kind)
-        ordered = tuple(key for key in APPLICANT_DATA if key in data)
+        fields = tuple(requirement.field for requirement in item.fields)
+        known = (item.applicant_data, item.applicant_kinds, fields)
+        ordered = done.get(known)
+        if ordered is None:
+            data = set(item.applicant_data)
+            for field_id in fields:
+                form_field = partial.fields.get(field_id)
+                by_kind = PREFILL_DATA.get(form_field.prefill, {}) if form_field else {}
+                data.update(by_kind[kind] for kind in item.applicant_kinds if kind in by_kind)
+            ordered = done[known] = tuple(key for key in APPLICANT_DATA if key in data)
         if ordered != item.applicant_data:
             partial.items[item_id] = dataclasses.replace(item, applicant_data=ordered)

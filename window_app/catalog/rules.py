@@ -54,7 +54,7 @@ def read_rules(owner: Table, *, owner_field: str = "", bundle: str = "") -> tupl
             continue
         rules.append(rule)
         owner.partial.rule_uses.append(RuleUse(Origin(sub.file, sub.entry), rule, bundle=bundle))
-    return tuple(rules)
+    return owner.partial.share(tuple(rules))
 
 
 def _read_rule(sub: Table, owner_field: str) -> FieldRule | None:

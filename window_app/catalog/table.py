@@ -55,11 +55,11 @@ class Table:
             return default
         if required and not value.strip():
             self.problem(f"'{key}' must not be empty")
-        return value
+        return self.partial.share(value)
 
     def words(self, key: str) -> Words:
         """A required user-visible text: ``key`` (Chinese) and its English twin ``{key}_en`` as one :class:`Words`."""
-        return Words(self.text(key, required=True), self.text(f"{key}_en", required=True))
+        return self.partial.share(Words(self.text(key, required=True), self.text(f"{key}_en", required=True)))
 
     def bilingual(self, key: str) -> Words:
         """An optional user-visible text: ``key`` and its English twin ``{key}_en`` as one :class:`Words`.
@@ -72,7 +72,7 @@ class Table:
         if bool(text) != bool(english):
             missing = f"{key}_en" if text else key
             self.problem(f"'{missing}' is missing: every user-visible text has a Chinese and an English twin")
-        return Words(text, english)
+        return self.partial.share(Words(text, english))
 
     def identifier(self, key: str = "id") -> str:
         value = self.text(key, required=True)
@@ -130,12 +130,13 @@ class Table:
             self._wrong_type(key, "an array of strings", value)
             return ()
         good = []
+        share = self.partial.share
         for position, element in enumerate(value, start=1):
             if isinstance(element, str):
-                good.append(element)
+                good.append(share(element))
             else:
                 self.problem(f"'{key}' element {position} must be a string, not {described(element)}")
-        return tuple(good)
+        return share(tuple(good))
 
     def array(self, key: str, required: bool = False) -> list:
         value = self._get(key, required)

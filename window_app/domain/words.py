@@ -71,6 +71,11 @@ class Words:
     def __bool__(self) -> bool:
         return bool(self.zh or self.en)
 
+    def __reduce__(self) -> tuple:
+        # A constructor call: pickle's default for a slotted dataclass sets each field through
+        # dataclasses.fields(), several times slower (the catalog snapshot holds thousands).
+        return Words, (self.zh, self.en)
+
     def to_json(self) -> dict[str, str]:
         """The stored form: ``{"zh": …, "en": …}``."""
         return {"zh": self.zh, "en": self.en}
