@@ -361,9 +361,18 @@ class ApplicationsScreen(WindowScreen[None]):
         on_day = self.window.now().date() if self.today_only and not self.query_text else None
         listing = (self.query_text, on_day, tuple(first))
         try:
-            total = self.window.count_applications(self.query_text, on_day=on_day, first=first)
-            offset = 0 if from_top else max(0, min(self.page_start, total - PAGE_ROWS))
+            offset = 0 if from_top else self.page_start
             applications = self.window.applications(self.query_text, PAGE_ROWS, offset=offset, on_day=on_day, first=first)
+            if offset == 0 and len(applications) < PAGE_ROWS:
+                total = len(applications)  # all of them: no count to make (a search that finds few)
+            else:
+                total = self.window.count_applications(self.query_text, on_day=on_day, first=first)
+                if offset and not applications:
+                    # The list got shorter than where the page was (a sync round): its last page.
+                    offset = max(0, total - PAGE_ROWS)
+                    applications = self.window.applications(
+                        self.query_text, PAGE_ROWS, offset=offset, on_day=on_day, first=first
+                    )
             drafts = self.window.drafts()
         except StorageError as error:
             self.query_one("#apps-status", Static).update(str(error))
