@@ -427,6 +427,7 @@ class ApplicationsScreen(WindowScreen[None]):
         top = max(top, index - visible + 1)
         # Room either side of what is in view, so that the next keys move within the page.
         offset = max(0, min(top - (PAGE_ROWS - visible) // 2, self.list_total - PAGE_ROWS))
+        offset = min(max(offset, index - PAGE_ROWS + 1), index)  # the page holds the one highlighted
         query, on_day, first = self._listing
         try:
             applications = self.window.applications(query, PAGE_ROWS, offset=offset, on_day=on_day, first=first)
