@@ -41,9 +41,12 @@ _WORDS = Words("基准数据", "Bench data")
 
 
 def accepted_window(data_dir: str | Path, total: int, *, accepts: int = 4, days: int = 365) -> Window:
-    """A new window in ``data_dir`` with a clerk signed in (``B001``, every role) holding
-    ``total`` applications: ``min(accepts, total)`` accepted for real, the rest copies."""
-    settings = load_settings(SHIPPED_CONFIG, environ={}, data_dir=str(data_dir))
+    """A new window in ``data_dir`` (its signing key in ``<data_dir>-keys`` beside it) with a
+    clerk signed in (``B001``, every role) holding ``total`` applications: ``min(accepts,
+    total)`` accepted for real, the rest copies."""
+    data_dir = Path(data_dir)
+    keys = data_dir.parent / f"{data_dir.name}-keys"  # beside the data, never the user's own keys dir
+    settings = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_TRUST_KEYS_DIR": str(keys)}, data_dir=str(data_dir))
     window = Window.open(settings)
     window.create_first_administrator("B001", "基准", "bench-pin-1357", kdf=FAST_KDF)
     for path in EXAMPLES[: min(accepts, total)]:
