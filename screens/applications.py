@@ -144,10 +144,14 @@ PANE_LINES = 12
 TALL = 30
 """Rows from which the screen keeps its blank line above the search box (below: ``-short``)."""
 
-PAGE_ROWS = 60
-"""Applications the list holds at a time: a tall terminal's screenful and some. Moving past
-either end (↓ ↑ PageDown PageUp, Home End) reads the next ones; the status line says which of
-how many are shown (the count is SQL, the page is SQL: 100,000 applications open as fast as 2)."""
+PAGE_MARGIN = 8
+"""Applications the list holds beyond the terminal's height (a page: a screenful and some).
+Moving past either end (↓ ↑ PageDown PageUp, Home End) reads the next ones; the status line says
+which of how many are shown (the count is SQL, the page is SQL: 100,000 applications open about
+as fast as 2)."""
+
+PAGE_ROWS: int | None = None
+"""A fixed page size instead (tests walk a long list with a short page); ``None``: as above."""
 
 
 def receipt_tail(receipt_no: str) -> str:
@@ -352,7 +356,7 @@ class ApplicationsScreen(WindowScreen[None]):
     def reload(self, *, from_top: bool = False) -> None:
         """Read applications and drafts again, filtered by the search text and the scope.
 
-        The list is read a page at a time (:data:`PAGE_ROWS`): what needs the clerk first, then
+        The list is read a page at a time (:meth:`page_rows`): what needs the clerk first, then
         the rest newest first, filtered, counted and paged by SQL. ``from_top``: the first page
         (a new search or scope); else the page the clerk was on.
         """
@@ -360,18 +364,19 @@ class ApplicationsScreen(WindowScreen[None]):
         # A search looks at every date; else what needs action and today's, or everything.
         on_day = self.window.now().date() if self.today_only and not self.query_text else None
         listing = (self.query_text, on_day, tuple(first))
+        page_rows = self.page_rows()
         try:
             offset = 0 if from_top else self.page_start
-            applications = self.window.applications(self.query_text, PAGE_ROWS, offset=offset, on_day=on_day, first=first)
-            if offset == 0 and len(applications) < PAGE_ROWS:
+            applications = self.window.applications(self.query_text, page_rows, offset=offset, on_day=on_day, first=first)
+            if offset == 0 and len(applications) < page_rows:
                 total = len(applications)  # all of them: no count to make (a search that finds few)
             else:
                 total = self.window.count_applications(self.query_text, on_day=on_day, first=first)
                 if offset and not applications:
                     # The list got shorter than where the page was (a sync round): its last page.
-                    offset = max(0, total - PAGE_ROWS)
+                    offset = max(0, total - page_rows)
                     applications = self.window.applications(
-                        self.query_text, PAGE_ROWS, offset=offset, on_day=on_day, first=first
+                        self.query_text, page_rows, offset=offset, on_day=on_day, first=first
                     )
             drafts = self.window.drafts()
         except StorageError as error:
@@ -409,6 +414,11 @@ class ApplicationsScreen(WindowScreen[None]):
         self._to_act = set(order)
         return order
 
+    def page_rows(self) -> int:
+        """Applications the list holds at a time: the terminal's height and some (the list is
+        never taller), so that only what is in view, and a little, is read and drawn."""
+        return PAGE_ROWS or self.app.size.height + PAGE_MARGIN
+
     def has_before(self) -> bool:
         """Whether applications come before the page held."""
         return self.page_start > 0
@@ -426,11 +436,12 @@ class ApplicationsScreen(WindowScreen[None]):
         top = max(0, min(self.page_start + top, index, self.list_total - visible))
         top = max(top, index - visible + 1)
         # Room either side of what is in view, so that the next keys move within the page.
-        offset = max(0, min(top - (PAGE_ROWS - visible) // 2, self.list_total - PAGE_ROWS))
-        offset = min(max(offset, index - PAGE_ROWS + 1), index)  # the page holds the one highlighted
+        page_rows = self.page_rows()
+        offset = max(0, min(top - (page_rows - visible) // 2, self.list_total - page_rows))
+        offset = min(max(offset, index - page_rows + 1), index)  # the page holds the one highlighted
         query, on_day, first = self._listing
         try:
-            applications = self.window.applications(query, PAGE_ROWS, offset=offset, on_day=on_day, first=first)
+            applications = self.window.applications(query, page_rows, offset=offset, on_day=on_day, first=first)
         except StorageError as error:
             self.query_one("#apps-status", Static).update(str(error))
             return
@@ -458,7 +469,7 @@ class ApplicationsScreen(WindowScreen[None]):
 
         Always shown: the receipt number (at least its tail), when, the bundle and the
         applicant (cut with ``…`` when long), the state, and one mark per department's part.
-        The page held only: a screenful and some (:data:`PAGE_ROWS`).
+        The page held only: a screenful and some (:meth:`page_rows`).
         """
         table = self.query_one("#apps-table", DataTable)
         kept = self._cursor_key(table) if keep else None
@@ -470,7 +481,9 @@ class ApplicationsScreen(WindowScreen[None]):
         if self.page_start == 0 or not self._to_act:
             self._marked = any(labels)
         marked = self._marked
-        width = table_width(table, fallback=self.app.size.width - 4, labels=1 if marked else 0)
+        # Before the first layout: the screen's width less the tabs' padding (as laid out, so that
+        # the fill after it finds nothing to change).
+        width = table_width(table, fallback=self.app.size.width - 2, labels=1 if marked else 0)
         receipt_label, time_label = tr("受理编号", "Receipt no."), tr("受理", "Accepted")
         columns = [
             FitColumn(
@@ -543,7 +556,7 @@ class ApplicationsScreen(WindowScreen[None]):
             ),
             FitColumn("step", [Form(tr("停在", "Left at"), [step_label(draft.step) for draft in self._drafts])]),
         ]
-        width = table_width(table, fallback=self.app.size.width - 4)
+        width = table_width(table, fallback=self.app.size.width - 2)
         shown = fit_columns(columns, width, ("time",), padding=table.cell_padding)
         fill_table(table, shown, [draft.id for draft in self._drafts])
         self._restore_cursor(table, keep)

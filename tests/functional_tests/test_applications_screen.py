@@ -221,7 +221,7 @@ async def test_a_long_list_is_read_a_page_at_a_time_and_every_application_is_rea
     """The list holds a page (here 4, a screenful and some in the app); ↓ past its end, End,
     Home and PageUp read the applications there; the status line says how many there are and
     which are shown, in both languages."""
-    monkeypatch.setattr("screens.applications.PAGE_ROWS", 4)
+    monkeypatch.setattr("screens.applications.PAGE_ROWS", 4)  # in the app: the height and some
     receipts = [accept(window, days_ago=days) for days in range(9, -1, -1)]  # oldest first
     newest = receipts[::-1]
     app = make_app(window)
