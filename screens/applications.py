@@ -276,6 +276,7 @@ class ApplicationsScreen(WindowScreen[None]):
         self.list_total = 0
         """Applications in the whole list (every page)."""
         self._listing: tuple[str, dt.date | None, tuple[str, ...]] = ("", None, ())
+        self._filled_for = 0  # the list's width when it was filled (or the width assumed then)
         self._marked = False
 
     # -- layout ---------------------------------------------------------------------------
@@ -344,7 +345,12 @@ class ApplicationsScreen(WindowScreen[None]):
             self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        self._fill_applications()
+        if len(self._applications) < self.page_rows() and self.has_after():
+            self.reload()  # a taller terminal than the page was read for
+            return
+        table = self.query_one("#apps-table", DataTable)
+        if (table.size.width or self.app.size.width - 2) != self._filled_for:  # else: as filled
+            self._fill_applications()
         self._fill_drafts()
         self._refresh_progress()
 
@@ -483,6 +489,7 @@ class ApplicationsScreen(WindowScreen[None]):
         marked = self._marked
         # Before the first layout: the screen's width less the tabs' padding (as laid out, so that
         # the fill after it finds nothing to change).
+        self._filled_for = table.size.width or self.app.size.width - 2
         width = table_width(table, fallback=self.app.size.width - 2, labels=1 if marked else 0)
         receipt_label, time_label = tr("受理编号", "Receipt no."), tr("受理", "Accepted")
         columns = [
