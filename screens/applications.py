@@ -6,12 +6,13 @@ to decision); under the list, the highlighted application's parts in words — r
 a quarantined envelope's reason — and its conclusion (一张结论) once concluded. What needs the
 clerk (需处理: a 补正 asked, a refusal not yet seen, a refused envelope for a supervisor) comes
 first, marked ``!``. The screen opens on what needs action and today's applications (Ctrl+T:
-all); typing searches every date at once (receipt number, applicant, ID number, bundle). The list follows the sync worker: a
-round that changed anything is shown at once. It holds a page of the whole list (the terminal's
-height and some): filtering, counting and paging are SQL, so 100,000 applications open as fast
-as 2; moving past the page's ends (↓ ↑ PageDown PageUp, Home End) reads the applications there. F7 opens the materials a department asked for
-(补正) on the highlighted application; F9, offered when one of its envelopes was refused by the
-exchange (⊘), sends them again once the cause is fixed (:mod:`screens.quarantine`).
+all); typing searches every date at once (receipt number, applicant, ID number, bundle). The
+list follows the sync worker: a round that changed anything is shown at once. It holds a page of
+the whole list (the terminal's height and some): filtering, counting and paging are SQL, so
+100,000 applications open about as fast as 2; moving past the page's ends (↓ ↑ PageDown PageUp,
+Home End) reads the applications there. F7 opens the materials a department asked for (补正) on
+the highlighted application; F9, offered when one of its envelopes was refused by the exchange
+(⊘), sends them again once the cause is fixed (:mod:`screens.quarantine`).
 
 Drafts are applications put aside before accepting: Enter continues one at the step it was
 left on, Delete removes one after asking.
