@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from offline_cache.audit import append_event, events_for, sign_head, utc_at
@@ -203,9 +203,20 @@ def insert_accepted(
 
 
 def list_applications(
-    db: Database, query: str = "", limit: int = 500, *, clerk_id: str | None = None
+    db: Database,
+    query: str = "",
+    limit: int = 500,
+    *,
+    clerk_id: str | None = None,
+    offset: int = 0,
+    accepted_between: tuple[dt.datetime, dt.datetime] | None = None,
+    first: Sequence[str] = (),
 ) -> list[ApplicationSummary]:
-    """Applications, newest first, optionally filtered.
+    """One page of the applications: ``first`` in their order, then the rest newest first.
+
+    Filtering and paging are SQL through an index (``applications_accepted_at``, or
+    ``applications_clerk_accepted`` for one clerk's): a page of a list of 100,000 reads the
+    page, not the list.
 
     Args:
         clerk_id: Only those this clerk accepted (``None``: everyone's).
@@ -217,87 +228,188 @@ def list_applications(
             their blind indexes (:mod:`offline_cache.vault`), never by decrypting every row.
             Empty: all.
         limit: At most this many.
+        offset: How many of the whole list (``first`` included) come before the page.
+        accepted_between: Only those accepted at or after the first moment and before the
+            second (aware datetimes: a day of the window's calendar); ``None``: any time.
+            ``first`` is listed whatever its date.
+        first: Receipt numbers listed before the rest, in this order (what needs the clerk),
+            those that match ``query`` and ``clerk_id``.
 
     Raises:
         DataLocked: The window's personal data is sealed and no clerk is signed in.
     """
+    text = _query_text(query)
+    with storage_errors(_READ_WORDS):
+        cipher = read_cipher(db, _READ_WORDS)
+        rows: list[Any] = []
+        if first:
+            order = {receipt_no: index for index, receipt_no in enumerate(first)}
+            ahead = sorted(_matching(db, cipher, text, _Scope(clerk_id, among=first)), key=lambda row: order[row[0]])
+            rows = ahead[offset : offset + limit]
+            offset = max(0, offset - len(ahead))
+        if len(rows) < limit:
+            rest = _Scope(clerk_id, accepted_between, excluding=first)
+            rows += _matching(db, cipher, text, rest, offset, limit - len(rows))
+        parts = _parts_of(db, [row[0] for row in rows])
+        return [_summary(_revealed(cipher, row), parts.get(row[0], ())) for row in rows]
+
+
+def count_applications(
+    db: Database,
+    query: str = "",
+    *,
+    clerk_id: str | None = None,
+    accepted_between: tuple[dt.datetime, dt.datetime] | None = None,
+    first: Sequence[str] = (),
+) -> int:
+    """How many applications :func:`list_applications` lists with the same arguments, all pages.
+
+    Raises:
+        DataLocked: The window's personal data is sealed and no clerk is signed in.
+    """
+    text = _query_text(query)
+    with storage_errors(_READ_WORDS):
+        cipher = read_cipher(db, _READ_WORDS)
+        ahead = _count(db, cipher, text, _Scope(clerk_id, among=first)) if first else 0
+        return ahead + _count(db, cipher, text, _Scope(clerk_id, accepted_between, excluding=first))
+
+
+def _query_text(query: str) -> str:
     text = unicodedata.normalize("NFKC", query).strip()  # full-width IME input matches too
     if check_receipt_no(text):
         text = normalize_receipt_no(text)  # read off a slip: O for 0 and the like
-    with storage_errors(_READ_WORDS):
-        cipher = read_cipher(db, _READ_WORDS)
-        if cipher is None:
-            rows = _plain_search(db, text, limit, clerk_id)
-        else:
-            rows = _sealed_search(db, cipher, text, limit, clerk_id)
-        parts = _parts_of(db, [row[0] for row in rows])
-        return [_summary(_revealed(cipher, row), parts.get(row[0], ())) for row in rows]
+    return text
+
+
+class _Scope:
+    """Which applications a list or count looks at (besides the search text): whose, when
+    accepted, among which receipt numbers or without which; as SQL and its parameters."""
+
+    def __init__(
+        self,
+        clerk_id: str | None,
+        accepted_between: tuple[dt.datetime, dt.datetime] | None = None,
+        *,
+        among: Sequence[str] | None = None,
+        excluding: Sequence[str] = (),
+    ) -> None:
+        # One clerk's: an equality, so that applications_clerk_accepted serves it.
+        clauses = ["clerk_id = :clerk" if clerk_id is not None else "1"]
+        self.params: dict[str, Any] = {"clerk": clerk_id}
+        if accepted_between is not None:
+            start, end = accepted_between
+            # The stored text carries the offset it was written with: the index narrows to the
+            # days around (text order, a day either side for any offset), datetime() decides
+            # in UTC, exactly as the moment is (a naive text is UTC, as in_zone reads it).
+            clauses.append(
+                "accepted_at >= :text_from AND accepted_at < :text_before"
+                " AND datetime(accepted_at) >= :utc_from AND datetime(accepted_at) < :utc_before"
+            )
+            self.params |= {
+                "text_from": (start.date() - dt.timedelta(days=2)).isoformat(),
+                "text_before": (end.date() + dt.timedelta(days=2)).isoformat(),
+                "utc_from": _utc_text(start),
+                "utc_before": _utc_text(end),
+            }
+        if among is not None:
+            clauses.append("receipt_no IN (SELECT value FROM json_each(:among))")
+            self.params["among"] = json.dumps(list(among))
+        if excluding:
+            clauses.append("receipt_no NOT IN (SELECT value FROM json_each(:excluding))")
+            self.params["excluding"] = json.dumps(list(excluding))
+        self.sql = " AND ".join(clauses)
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    """A moment as SQLite's datetime() writes it (UTC, ``YYYY-MM-DD HH:MM:SS``)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+_NEWEST_FIRST = " ORDER BY accepted_at DESC, receipt_no DESC"
 
 
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _plain_search(db: Database, text: str, limit: int, clerk_id: str | None) -> list[Any]:
-    """The search of an installation without a data key yet: plain text, matched anywhere."""
-    # The walk follows the accepted_at index newest first and stops after ``limit`` matches.
-    sql = f"SELECT {_SUMMARY_COLUMNS} FROM applications WHERE (? IS NULL OR clerk_id = ?)"
-    params: list[Any] = [clerk_id, clerk_id]
-    if text:
-        sql += (
-            " AND (receipt_no LIKE ? ESCAPE '\\' OR applicant_name LIKE ? ESCAPE '\\'"
-            " OR applicant_number LIKE ? ESCAPE '\\' OR offering_name LIKE ? ESCAPE '\\'"
-            " OR offering_name_en LIKE ? ESCAPE '\\')"
-        )
-        params += [_like(text)] * 5
-    sql += " ORDER BY accepted_at DESC, receipt_no DESC LIMIT ?"
-    params.append(limit)
-    return db.execute(sql, params).fetchall()
-
-
-def _sealed_search(db: Database, cipher: FieldCipher, text: str, limit: int, clerk_id: str | None) -> list[Any]:
-    """The search once personal data is sealed: receipt number and offering names as text, ID
-    number and phone by their exact blind index, the name by its prefix token."""
-    mine = "(:clerk IS NULL OR clerk_id = :clerk)"
+def _search(cipher: FieldCipher | None, text: str) -> tuple[str, dict[str, Any], bool]:
+    """The search text as SQL: (condition, parameters, whether each row found must still be
+    checked against the applicant's whole name in Python)."""
     if not text:
-        sql = f"SELECT {_SUMMARY_COLUMNS}, 1 FROM applications WHERE {mine} ORDER BY accepted_at DESC, receipt_no DESC LIMIT :limit"
-        return db.execute(sql, {"clerk": clerk_id, "limit": limit}).fetchall()
+        return "1", {}, False
+    if cipher is None:
+        # An installation without a data key yet: plain text, matched anywhere.
+        return (
+            "(receipt_no LIKE :like ESCAPE '\\' OR applicant_name LIKE :like ESCAPE '\\'"
+            " OR applicant_number LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
+            " OR offering_name_en LIKE :like ESCAPE '\\')",
+            {"like": _like(text)},
+            False,
+        )
     number = normalise_id_number(text)
     if check_resident_id(number) is None or check_uscc(number) is None:
         # A whole, valid ID number is no receipt-number fragment and no offering name: the
         # blind index alone answers, without walking the list.
-        sql = (
-            f"SELECT {_SUMMARY_COLUMNS}, 1 FROM applications WHERE number_index = :number AND {mine}"
-            " ORDER BY accepted_at DESC, receipt_no DESC LIMIT :limit"
-        )
-        return db.execute(sql, {"number": cipher.id_number_index(number), "clerk": clerk_id, "limit": limit}).fetchall()
-    # ``direct``: matched by something exact; the rest matched by the name's first
-    # NAME_PREFIX_LENGTH characters only and are checked against the whole query below.
-    sql = (
-        f"SELECT {_SUMMARY_COLUMNS}, (receipt_no LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
-        " OR offering_name_en LIKE :like ESCAPE '\\' OR number_index = :number OR phone_index = :phone) AS direct"
-        f" FROM applications WHERE {mine} AND (receipt_no LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
-        " OR offering_name_en LIKE :like ESCAPE '\\' OR number_index = :number OR phone_index = :phone"
-        " OR receipt_no IN (SELECT receipt_no FROM application_name_index WHERE token = :token))"
-        " ORDER BY accepted_at DESC, receipt_no DESC"
-    )
-    wanted = normalise_name(text)
+        return "number_index = :number", {"number": cipher.id_number_index(number)}, False
+    # Exact matches, or the name's first NAME_PREFIX_LENGTH characters (checked against the
+    # whole query in Python when it is longer).
     params = {
         "like": _like(text),
         "number": cipher.id_number_index(text),
         "phone": cipher.phone_index(text) if len(normalise_phone(text)) >= _PHONE_DIGITS else None,
         "token": cipher.name_prefix_token(text),
-        "clerk": clerk_id,
     }
-    if len(wanted) <= NAME_PREFIX_LENGTH:
-        return db.execute(sql + " LIMIT :limit", {**params, "limit": limit}).fetchall()
+    condition = (
+        "(receipt_no LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
+        " OR offering_name_en LIKE :like ESCAPE '\\' OR number_index = :number OR phone_index = :phone"
+        " OR receipt_no IN (SELECT receipt_no FROM application_name_index WHERE token = :token))"
+    )
+    return condition, params, len(normalise_name(text)) > NAME_PREFIX_LENGTH
+
+
+_DIRECT = (
+    "coalesce(receipt_no LIKE :like ESCAPE '\\' OR offering_name LIKE :like ESCAPE '\\'"
+    " OR offering_name_en LIKE :like ESCAPE '\\' OR number_index = :number OR phone_index = :phone, 0)"
+)
+"""Whether a row found by a sealed search matched by something exact (else by its name's prefix)."""
+
+
+def _matching(
+    db: Database, cipher: FieldCipher | None, text: str, scope: _Scope, offset: int = 0, limit: int | None = None
+) -> list[Any]:
+    """The summary rows of one page (``limit`` ``None``: all), newest first."""
+    condition, params, check = _search(cipher, text)
+    where = f" FROM applications WHERE {scope.sql} AND {condition}"
+    params |= scope.params
+    if not check:
+        sql = f"SELECT {_SUMMARY_COLUMNS}{where}{_NEWEST_FIRST} LIMIT :limit OFFSET :offset"
+        return db.execute(sql, {**params, "limit": -1 if limit is None else limit, "offset": offset}).fetchall()
     found = []
-    for row in db.execute(sql, params):  # stops reading once ``limit`` are found
-        if row[-1] or name_matches(reveal(cipher, row[5], _TABLE, "applicant_name", row[0], _READ_WORDS), text):
-            found.append(row)
-            if len(found) >= limit:
-                break
+    for row in _checked(db, cipher, text, f"SELECT {_SUMMARY_COLUMNS}, {_DIRECT}{where}{_NEWEST_FIRST}", params):
+        if offset:
+            offset -= 1
+            continue
+        found.append(row)
+        if limit is not None and len(found) >= limit:
+            break  # stops reading
     return found
+
+
+def _count(db: Database, cipher: FieldCipher | None, text: str, scope: _Scope) -> int:
+    condition, params, check = _search(cipher, text)
+    where = f" FROM applications WHERE {scope.sql} AND {condition}"
+    params |= scope.params
+    if not check:
+        return db.execute(f"SELECT count(*){where}", params).fetchone()[0]
+    sql = f"SELECT {_SUMMARY_COLUMNS}, {_DIRECT}{where}"
+    return sum(1 for _row in _checked(db, cipher, text, sql, params))
+
+
+def _checked(db: Database, cipher: FieldCipher | None, text: str, sql: str, params: dict[str, Any]) -> Iterator[Any]:
+    """The rows of a sealed search whose match is exact, or whose applicant's whole name matches."""
+    for row in db.execute(sql, params):
+        if row[-1] or name_matches(reveal(cipher, row[5], _TABLE, "applicant_name", row[0], _READ_WORDS), text):
+            yield row
 
 
 def _revealed(cipher: FieldCipher | None, row: Sequence[Any]) -> tuple[Any, ...]:

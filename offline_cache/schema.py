@@ -477,6 +477,14 @@ _V13: Migration = (
     "ALTER TABLE search_keys ADD COLUMN synonyms TEXT",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13)
+_V14: Migration = (
+    # One clerk's applications page by page, newest first (list_applications with a clerk_id):
+    # the receipt number ends the key, so the index gives the list's whole order and a page
+    # is read without sorting. It replaces applications_clerk_id (clerk_id, accepted_at).
+    "DROP INDEX IF EXISTS applications_clerk_id",
+    "CREATE INDEX applications_clerk_accepted ON applications (clerk_id, accepted_at, receipt_no)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

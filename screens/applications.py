@@ -6,10 +6,13 @@ to decision); under the list, the highlighted application's parts in words — r
 a quarantined envelope's reason — and its conclusion (一张结论) once concluded. What needs the
 clerk (需处理: a 补正 asked, a refusal not yet seen, a refused envelope for a supervisor) comes
 first, marked ``!``. The screen opens on what needs action and today's applications (Ctrl+T:
-all); typing searches every date at once (receipt number, applicant, ID number, bundle). The list follows the sync worker: a
-round that changed anything is shown at once. F7 opens the materials a department asked for
-(补正) on the highlighted application; F9, offered when one of its envelopes was refused by the
-exchange (⊘), sends them again once the cause is fixed (:mod:`screens.quarantine`).
+all); typing searches every date at once (receipt number, applicant, ID number, bundle). The
+list follows the sync worker: a round that changed anything is shown at once. It holds a page of
+the whole list (the terminal's height and some): filtering, counting and paging are SQL, so
+100,000 applications open about as fast as 2; moving past the page's ends (↓ ↑ PageDown PageUp,
+Home End) reads the applications there. F7 opens the materials a department asked for (补正) on
+the highlighted application; F9, offered when one of its envelopes was refused by the exchange
+(⊘), sends them again once the cause is fixed (:mod:`screens.quarantine`).
 
 Drafts are applications put aside before accepting: Enter continues one at the step it was
 left on, Delete removes one after asking.
@@ -26,6 +29,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
 from textual.widgets.data_table import RowDoesNotExist
@@ -143,6 +147,15 @@ PANE_LINES = 12
 TALL = 30
 """Rows from which the screen keeps its blank line above the search box (below: ``-short``)."""
 
+PAGE_MARGIN = 8
+"""Applications the list holds beyond the terminal's height (a page: a screenful and some).
+Moving past either end (↓ ↑ PageDown PageUp, Home End) reads the next ones; the status line says
+which of how many are shown (the count is SQL, the page is SQL: 100,000 applications open about
+as fast as 2)."""
+
+PAGE_ROWS: int | None = None
+"""A fixed page size instead (tests walk a long list with a short page); ``None``: as above."""
+
 
 def receipt_tail(receipt_no: str) -> str:
     """``…0002-7A``: the part of a receipt number that tells today's applications apart."""
@@ -163,6 +176,74 @@ def cut_line(text: str, width: int) -> str:
 
 URGENT_PARTS = frozenset({"supplement_needed", "rejected", "quarantined"})
 """Parts shown first when the pane cannot show them all: what the clerk must act on."""
+
+
+class PagedTable(DataTable):
+    """The applications list: a page of the whole list; the keys that move past its ends ask
+    the screen for the applications there (:meth:`ApplicationsScreen.page_to`)."""
+
+    BINDINGS = [
+        Binding("home,ctrl+home", "first", show=False),
+        Binding("end,ctrl+end", "last", show=False),
+    ]
+
+    def _paged(self) -> ApplicationsScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, ApplicationsScreen) and self.row_count else None
+
+    def _visible(self) -> int:
+        return max(1, self.scrollable_content_region.height - (self.header_height if self.show_header else 0))
+
+    def _top(self) -> int:
+        return int(self.scroll_y)
+
+    def action_cursor_down(self) -> None:
+        screen = self._paged()
+        if screen is not None and self.cursor_row == self.row_count - 1 and screen.has_after():
+            row = self.cursor_row + 1
+            screen.page_to(row, max(self._top(), row - self._visible() + 1))
+            return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        screen = self._paged()
+        if screen is not None and self.cursor_row == 0 and screen.has_before():
+            screen.page_to(-1, -1)
+            return
+        super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        screen = self._paged()
+        visible = self._visible()
+        if screen is not None and self.cursor_row + visible >= self.row_count and screen.has_after():
+            screen.page_to(self.cursor_row + visible, self._top() + visible)
+            return
+        super().action_page_down()
+
+    def action_page_up(self) -> None:
+        screen = self._paged()
+        visible = self._visible()
+        if screen is not None and self.cursor_row - visible < 0 and screen.has_before():
+            screen.page_to(self.cursor_row - visible, self._top() - visible)
+            return
+        super().action_page_up()
+
+    def action_first(self) -> None:
+        """Home: the first application of the whole list."""
+        screen = self._paged()
+        if screen is not None and screen.has_before():
+            screen.page_to(-screen.page_start, -screen.page_start)
+            return
+        self.action_scroll_top()
+
+    def action_last(self) -> None:
+        """End: the last (oldest) application of the whole list."""
+        screen = self._paged()
+        if screen is not None and screen.has_after():
+            last = screen.list_total - screen.page_start - 1
+            screen.page_to(last, last - self._visible() + 1)
+            return
+        self.action_scroll_bottom()
 
 
 class ApplicationsScreen(WindowScreen[None]):
@@ -193,6 +274,13 @@ class ApplicationsScreen(WindowScreen[None]):
         self._drafts: list[DraftSummary] = []
         self._to_act: set[str] = set()
         self._shown_before = False
+        self.page_start = 0
+        """Where the page held (``_applications``) starts in the whole list."""
+        self.list_total = 0
+        """Applications in the whole list (every page)."""
+        self._listing: tuple[str, dt.date | None, tuple[str, ...]] = ("", None, ())
+        self._filled_for = 0  # the list's width when it was filled (or the width assumed then)
+        self._marked = False
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -210,7 +298,7 @@ class ApplicationsScreen(WindowScreen[None]):
             yield Button(self._scope_label(), id="apps-scope", compact=True)
         with TabbedContent(initial=self.tab, id="apps-tabs"):
             with TabPane(tr("办件", "Applications"), id="apps-tab-applications"):
-                yield DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
+                yield PagedTable(id="apps-table", cursor_type="row", zebra_stripes=True)
             with TabPane(tr("草稿", "Drafts"), id="apps-tab-drafts"):
                 yield DataTable(id="apps-drafts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="apps-progress", markup=False)
@@ -260,7 +348,12 @@ class ApplicationsScreen(WindowScreen[None]):
             self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        self._fill_applications()
+        if len(self._applications) < self.page_rows() and self.has_after():
+            self.reload()  # a taller terminal than the page was read for
+            return
+        table = self.query_one("#apps-table", DataTable)
+        if (table.size.width or self.app.size.width - 2) != self._filled_for:  # else: as filled
+            self._fill_applications()
         self._fill_drafts()
         self._refresh_progress()
 
@@ -269,24 +362,35 @@ class ApplicationsScreen(WindowScreen[None]):
 
     # -- data -----------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read applications and drafts again, filtered by the search text and the scope."""
+    def reload(self, *, from_top: bool = False) -> None:
+        """Read applications and drafts again, filtered by the search text and the scope.
+
+        The list is read a page at a time (:meth:`page_rows`): what needs the clerk first, then
+        the rest newest first, filtered, counted and paged by SQL. ``from_top``: the first page
+        (a new search or scope); else the page the clerk was on.
+        """
+        first = self._needing_action()
+        # A search looks at every date; else what needs action and today's, or everything.
+        on_day = self.window.now().date() if self.today_only and not self.query_text else None
+        listing = (self.query_text, on_day, tuple(first))
+        page_rows = self.page_rows()
         try:
-            applications = self.window.applications(self.query_text)
+            offset = 0 if from_top else self.page_start
+            applications = self.window.applications(self.query_text, page_rows, offset=offset, on_day=on_day, first=first)
+            if offset == 0 and len(applications) < page_rows:
+                total = len(applications)  # all of them: no count to make (a search that finds few)
+            else:
+                total = self.window.count_applications(self.query_text, on_day=on_day, first=first)
+                if offset and not applications:
+                    # The list got shorter than where the page was (a sync round): its last page.
+                    offset = max(0, total - page_rows)
+                    applications = self.window.applications(
+                        self.query_text, page_rows, offset=offset, on_day=on_day, first=first
+                    )
             drafts = self.window.drafts()
         except StorageError as error:
             self.query_one("#apps-status", Static).update(str(error))
             return
-        applications = self._needing_action_first(applications)
-        zone = self.window.zone
-        now = self.window.now().astimezone(zone)
-        if self.today_only and not self.query_text:  # a search looks at every date
-            applications = [
-                summary
-                for summary in applications
-                if summary.receipt_no in self._to_act
-                or ((moment := local_time(summary.accepted_at, zone)) is not None and moment.date() == now.date())
-            ]
         wanted = folded(self.query_text)
         if wanted:
             drafts = [
@@ -295,6 +399,7 @@ class ApplicationsScreen(WindowScreen[None]):
                 if wanted in folded(draft.applicant_name) or wanted in folded(draft.offering_name)
                 or wanted in folded(draft.id)
             ]
+        self._listing, self.list_total, self.page_start = listing, total, offset
         self._applications = applications
         self._drafts = drafts
         self._fill_applications()
@@ -303,8 +408,8 @@ class ApplicationsScreen(WindowScreen[None]):
         self._refresh_progress()
         self.refresh_bindings()
 
-    def _needing_action_first(self, applications: list[ApplicationSummary]) -> list[ApplicationSummary]:
-        """What needs the clerk first (most urgent kind first), marked; the rest newest first.
+    def _needing_action(self) -> list[str]:
+        """The receipt numbers of what needs the clerk, most urgent kind first (listed first, marked).
 
         The app's count follows (:class:`screens.needs_action.NeedsAction`): a supplement just
         recorded or a refusal just seen is no longer counted.
@@ -312,22 +417,50 @@ class ApplicationsScreen(WindowScreen[None]):
         tracker = getattr(self.app, "needing_action", None)
         if tracker is None:
             self._to_act = set()
-            return applications
+            return []
         tracker.refresh()
         order = list(dict.fromkeys(action.receipt_no for action in tracker.actions))
         self._to_act = set(order)
-        if not order:
-            return applications
-        by_receipt = {summary.receipt_no: summary for summary in applications}
-        if not self.query_text:
-            # Older than the list's newest 500: fetched by receipt number.
-            for receipt_no in order:
-                if receipt_no not in by_receipt:
-                    found = [found for found in self.window.applications(receipt_no, limit=5) if found.receipt_no == receipt_no]
-                    if found:
-                        by_receipt[receipt_no] = found[0]
-        first = [by_receipt[receipt_no] for receipt_no in order if receipt_no in by_receipt]
-        return first + [summary for summary in applications if summary.receipt_no not in self._to_act]
+        return order
+
+    def page_rows(self) -> int:
+        """Applications the list holds at a time: the terminal's height and some (the list is
+        never taller), so that only what is in view, and a little, is read and drawn."""
+        return PAGE_ROWS or self.app.size.height + PAGE_MARGIN
+
+    def has_before(self) -> bool:
+        """Whether applications come before the page held."""
+        return self.page_start > 0
+
+    def has_after(self) -> bool:
+        """Whether applications come after the page held."""
+        return self.page_start + len(self._applications) < self.list_total
+
+    def page_to(self, row: int, top: int) -> None:
+        """Highlight the application at ``row`` with the one at ``top`` first in view (both
+        counted from the page held, either side of it), reading the page around them."""
+        index = max(0, min(self.page_start + row, self.list_total - 1))
+        table = self.query_one("#apps-table", DataTable)
+        visible = max(1, table.scrollable_content_region.height - table.header_height)
+        top = max(0, min(self.page_start + top, index, self.list_total - visible))
+        top = max(top, index - visible + 1)
+        # Room either side of what is in view, so that the next keys move within the page.
+        page_rows = self.page_rows()
+        offset = max(0, min(top - (page_rows - visible) // 2, self.list_total - page_rows))
+        offset = min(max(offset, index - page_rows + 1), index)  # the page holds the one highlighted
+        query, on_day, first = self._listing
+        try:
+            applications = self.window.applications(query, page_rows, offset=offset, on_day=on_day, first=first)
+        except StorageError as error:
+            self.query_one("#apps-status", Static).update(str(error))
+            return
+        if not applications:
+            return
+        self.page_start, self._applications = offset, applications
+        self._fill_applications(keep=False)
+        table.move_cursor(row=min(index - offset, table.row_count - 1), scroll=False)
+        table.call_after_refresh(table.scroll_to, y=top - offset, animate=False, force=True)
+        self._refresh_status()
 
     def _when(self, stamp: str, *, short: bool = False) -> str:
         """``09:30`` today, ``2026-11-24 09:30`` before (``11-24`` when ``short``)."""
@@ -340,20 +473,27 @@ class ApplicationsScreen(WindowScreen[None]):
             return moment.strftime("%H:%M")
         return moment.strftime("%m-%d" if short else "%Y-%m-%d %H:%M")
 
-    def _fill_applications(self) -> None:
+    def _fill_applications(self, *, keep: bool = True) -> None:
         """The list, with as many columns as the width allows (the pane under it has the rest).
 
         Always shown: the receipt number (at least its tail), when, the bundle and the
         applicant (cut with ``…`` when long), the state, and one mark per department's part.
+        The page held only: a screenful and some (:meth:`page_rows`).
         """
         table = self.query_one("#apps-table", DataTable)
-        keep = self._cursor_key(table)
+        kept = self._cursor_key(table) if keep else None
         catalog = self.window.catalog
         summaries = self._applications
-        # "!": needs action (the row label column shows only when one row has it).
+        # "!": needs action (the row label column shows when one row of the list has it: those
+        # come first, so the first page says; later pages keep the column).
         labels: list[str | None] = ["!" if summary.receipt_no in self._to_act else None for summary in summaries]
-        marked = any(labels)
-        width = table_width(table, fallback=self.app.size.width - 4, labels=1 if marked else 0)
+        if self.page_start == 0 or not self._to_act:
+            self._marked = any(labels)
+        marked = self._marked
+        # Before the first layout: the screen's width less the tabs' padding (as laid out, so that
+        # the fill after it finds nothing to change).
+        self._filled_for = table.size.width or self.app.size.width - 2
+        width = table_width(table, fallback=self.app.size.width - 2, labels=1 if marked else 0)
         receipt_label, time_label = tr("受理编号", "Receipt no."), tr("受理", "Accepted")
         columns = [
             FitColumn(
@@ -395,7 +535,7 @@ class ApplicationsScreen(WindowScreen[None]):
             )
         ]
         fill_table(table, shown, [summary.receipt_no for summary in summaries], labels=labels if marked else None)
-        self._restore_cursor(table, keep)
+        self._restore_cursor(table, kept)
 
     def _fill_drafts(self) -> None:
         table = self.query_one("#apps-drafts", DataTable)
@@ -426,7 +566,7 @@ class ApplicationsScreen(WindowScreen[None]):
             ),
             FitColumn("step", [Form(tr("停在", "Left at"), [step_label(draft.step) for draft in self._drafts])]),
         ]
-        width = table_width(table, fallback=self.app.size.width - 4)
+        width = table_width(table, fallback=self.app.size.width - 2)
         shown = fit_columns(columns, width, ("time",), padding=table.cell_padding)
         fill_table(table, shown, [draft.id for draft in self._drafts])
         self._restore_cursor(table, keep)
@@ -544,9 +684,9 @@ class ApplicationsScreen(WindowScreen[None]):
         text = tr(
             "办件 {a} 件（{scope}）· 草稿 {d} 件",
             "{apps} ({scope}) · {drafts}",
-            apps=counted(len(self._applications), "application"),
+            apps=counted(self.list_total, "application"),
             drafts=counted(len(self._drafts), "draft"),
-            a=len(self._applications),
+            a=self.list_total,
             scope=scope,
             d=len(self._drafts),
         )
@@ -554,12 +694,16 @@ class ApplicationsScreen(WindowScreen[None]):
             text += tr("  · 需处理 {n} 件（标 !）", "  · {n} to act on (marked !)", n=len(self._to_act))
         if self.query_text:
             text += tr("  · 搜索“{q}”", "  · search “{q}”", q=self.query_text)
+        if len(self._applications) < self.list_total:  # a page of a longer list: which part of it
+            text += tr(
+                "  · 第 {a}–{b} 件", "  · {a}–{b} shown", a=self.page_start + 1, b=self.page_start + len(self._applications)
+            )
         if self.today_only and not self.query_text and not self._applications:
             text += tr("  · 按 Ctrl+T 查看全部", "  · Ctrl+T shows all")
         self.query_one("#apps-status", Static).update(text)
         self.query_one("#apps-scope", Button).label = self._scope_label()
         tabs = self.query_one("#apps-tabs", TabbedContent)
-        tabs.get_tab("apps-tab-applications").label = tr("办件（{n}）", "Applications ({n})", n=len(self._applications))
+        tabs.get_tab("apps-tab-applications").label = tr("办件（{n}）", "Applications ({n})", n=self.list_total)
         tabs.get_tab("apps-tab-drafts").label = tr("草稿（{n}）", "Drafts ({n})", n=len(self._drafts))
 
     # -- events ---------------------------------------------------------------------------
@@ -567,7 +711,7 @@ class ApplicationsScreen(WindowScreen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "apps-search":
             self.query_text = event.value
-            self.reload()
+            self.reload(from_top=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter in the search box goes to the (first) result.
@@ -651,7 +795,7 @@ class ApplicationsScreen(WindowScreen[None]):
     def action_toggle_scope(self) -> None:
         """What needs action and today's ↔ every application (a search looks at every date anyway)."""
         self.today_only = not self.today_only
-        self.reload()
+        self.reload(from_top=True)
 
     def action_toggle_tab(self) -> None:
         """Applications ↔ drafts."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -350,13 +350,46 @@ class Window:
 
         return outbox_store.count_unsent(self.db)
 
-    def applications(self, query: str = "", limit: int = 500) -> list[ApplicationSummary]:
-        """Accepted applications, newest first, filtered by receipt/name/id/bundle text: the
-        clerk's own, or every one for a supervisor."""
+    def applications(
+        self,
+        query: str = "",
+        limit: int = 500,
+        *,
+        offset: int = 0,
+        on_day: dt.date | None = None,
+        first: Sequence[str] = (),
+    ) -> list[ApplicationSummary]:
+        """A page of the accepted applications, newest first, filtered by receipt/name/id/bundle
+        text: the clerk's own, or every one for a supervisor.
+
+        Args:
+            offset: How many come before the page.
+            on_day: Only those accepted on this day of the window's calendar (``first`` aside).
+            first: Receipt numbers listed first, in this order (what needs the clerk).
+        """
 
         return offline_cache.applications.list_applications(
-            self.db, query=query, limit=limit, clerk_id=self._applications_of()
+            self.db,
+            query=query,
+            limit=limit,
+            offset=offset,
+            clerk_id=self._applications_of(),
+            accepted_between=self._day_bounds(on_day),
+            first=first,
         )
+
+    def count_applications(self, query: str = "", *, on_day: dt.date | None = None, first: Sequence[str] = ()) -> int:
+        """How many :meth:`applications` lists with the same arguments, every page."""
+        return offline_cache.applications.count_applications(
+            self.db, query=query, clerk_id=self._applications_of(), accepted_between=self._day_bounds(on_day), first=first
+        )
+
+    def _day_bounds(self, day: dt.date | None) -> tuple[dt.datetime, dt.datetime] | None:
+        """The moments a day of the window's calendar starts and ends."""
+        if day is None:
+            return None
+        start = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
+        return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=self.zone)
 
     def needs_action(self) -> list[ActionNeeded]:
         """What needs the signed-in clerk (需处理), most urgent first: open supplement requests

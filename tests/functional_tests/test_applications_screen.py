@@ -215,3 +215,42 @@ async def test_f3_reads_the_list_once_and_again_when_the_clerk_comes_back(window
         await pilot.pause()
         assert isinstance(app.screen, ApplicationsScreen)
         assert len(reads) == 2 and set(rows(app)) == {first, second}
+
+
+async def test_a_long_list_is_read_a_page_at_a_time_and_every_application_is_reached(window, monkeypatch):
+    """The list holds a page (here 4, a screenful and some in the app); ↓ past its end, End,
+    Home and PageUp read the applications there; the status line says how many there are and
+    which are shown, in both languages."""
+    monkeypatch.setattr("screens.applications.PAGE_ROWS", 4)  # in the app: the height and some
+    receipts = [accept(window, days_ago=days) for days in range(9, -1, -1)]  # oldest first
+    newest = receipts[::-1]
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_applications(pilot)
+        await pilot.press("ctrl+t")  # every date: ten applications
+        await pilot.pause()
+        assert rows(app) == newest[:4]
+        status = str(screen.query_one("#apps-status", Static).render())
+        assert "办件 10 件（全部）" in status and "第 1–4 件" in status
+        await pilot.press("down", "down", "down", "down")  # the fourth, the page's last
+        await pilot.pause()
+        await pilot.press("down")  # past it: the fifth, read now
+        await pilot.pause()
+        table = screen.query_one("#apps-table", DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == newest[4]
+        assert newest[4] in rows(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert rows(app) == newest[-4:]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == receipts[0]  # the oldest
+        assert "第 7–10 件" in str(screen.query_one("#apps-status", Static).render())
+        await pilot.press("home")
+        await pilot.pause()
+        assert rows(app)[0] == newest[0]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == newest[0]
+        await pilot.press("f2")  # English
+        await pilot.pause()
+        status = str(app.screen.query_one("#apps-status", Static).render())
+        assert "10 applications (all)" in status and "1–4 shown" in status
+        await pilot.press("f2")
+        await pilot.pause()
