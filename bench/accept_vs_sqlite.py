@@ -178,7 +178,7 @@ def crypto_work(window: Window, rows: dict[str, list[tuple[Any, ...]]], columns:
 
 def one_round(
     count: int, examples: list[dict], directory: Path, profiler: cProfile.Profile | None
-) -> tuple[list[float], list[float], list[float], dict[str, int], int]:
+) -> tuple[list[float], list[float], list[float], dict[str, int], int, str]:
     """COUNT accepts, (a), (b) and (c) in turn; their times, the rows (b) wrote per table, and
     the row changes (a) made (``total_changes``)."""
     with tempfile.TemporaryDirectory(prefix="accept-vs-sqlite-", dir=directory) as tmp:
@@ -193,6 +193,7 @@ def one_round(
             tap = RowTap(window.db.conn)
             raw = raw_database(Path(tmp) / "raw.sqlite", window.db.conn)
             app_times, raw_times, crypto_times = [], [], []
+            app_cpu, raw_cpu = [], []
             signing_key = SigningKey.generate()
             written: dict[str, int] = {}
             changes = 0
@@ -203,25 +204,28 @@ def one_round(
                     before = window.db.conn.total_changes
                     if profiler:
                         profiler.enable()
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     window.accept(intake)
                     app_times.append(time.perf_counter() - started)
+                    app_cpu.append(time.process_time() - cpu)
                     if profiler:
                         profiler.disable()
                     changes += window.db.conn.total_changes - before
                     rows = tap.rows_since_mark()
                     for table, table_rows in rows.items():
                         written[table] = written.get(table, 0) + len(table_rows)
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     raw_write(raw, rows, tap.columns)
                     raw_times.append(time.perf_counter() - started)
+                    raw_cpu.append(time.process_time() - cpu)
                     crypto = crypto_work(window, rows, tap.columns, signing_key)
                     started = time.perf_counter()
                     crypto()
                     crypto_times.append(time.perf_counter() - started)
             finally:
                 raw.close()
-            return app_times, raw_times, crypto_times, written, changes
+            cpu_line = f"CPU (a) {median(app_cpu) * 1000:.2f} ms, (b) {median(raw_cpu) * 1000:.2f} ms"
+            return app_times, raw_times, crypto_times, written, changes, cpu_line
         finally:
             window.close()
 
@@ -244,7 +248,7 @@ def main() -> int:
     profiler = None
     for number in range(args.rounds):
         profiler = cProfile.Profile() if args.profile and number == args.rounds - 1 else None
-        app_times, raw_times, crypto_times, written, changes = one_round(args.count, examples, args.dir, profiler)
+        app_times, raw_times, crypto_times, written, changes, cpu_line = one_round(args.count, examples, args.dir, profiler)
         ratio = median(app_times) / median(raw_times)
         paired = median([a / b for a, b in zip(app_times, raw_times, strict=True)])
         floor = (median(raw_times) + median(crypto_times)) / median(raw_times)
@@ -255,7 +259,7 @@ def main() -> int:
             f" | (b) raw sqlite3 median {median(raw_times) * 1000:.2f} ms, p90 {percentile(raw_times, 0.9) * 1000:.2f}"
             f" | (c) crypto median {median(crypto_times) * 1000:.2f} ms"
             f" | a/b {ratio:.2f}× (paired median {paired:.2f}×), (b+c)/b {floor:.2f}×,"
-            f" a−b−c {(median(app_times) - median(raw_times) - median(crypto_times)) * 1000:.2f} ms"
+            f" a−b−c {(median(app_times) - median(raw_times) - median(crypto_times)) * 1000:.2f} ms; {cpu_line}"
         )
         if number == 0:
             per_accept = ", ".join(f"{table} {rows / args.count:.1f}" for table, rows in sorted(written.items()))
