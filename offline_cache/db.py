@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from window_app.trust.data_key import DataKey
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
-STATEMENT_CACHE_SIZE = 512
 CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: unambiguous on paper
 INSTALLATION_TAG_LENGTH = 4  # 32**4 = 1,048,576 possible tags, see window_app/receipt.py
 
@@ -265,13 +264,7 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
         # Personal data: the data dir 0700, the file and its side files 0600, whatever the umask.
         sqlite_kit.private_database(Path(path), private_dir=True)
         conn = sqlite3.connect(
-            str(path),
-            timeout=busy_timeout_seconds,
-            check_same_thread=False,
-            isolation_level=None,
-            # Statements stay prepared between uses (the accept's among them) although searches
-            # and reads with a variable number of ``?`` make many distinct ones (default 128).
-            cached_statements=STATEMENT_CACHE_SIZE,
+            str(path), timeout=busy_timeout_seconds, check_same_thread=False, isolation_level=None
         )
         db = Database(conn)
         try:
