@@ -479,6 +479,9 @@ def _phone(intake: Intake) -> str:
     )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps makes one per call
+
+
 def _dumps(value: Any) -> str:
     # Key order kept: the intake's materials and fields are in checklist / form order.
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODER.encode(value)

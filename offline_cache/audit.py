@@ -287,8 +287,11 @@ def _head(row: tuple) -> AuditHead:
     return AuditHead(window_id, seq, digest, at, parsed if isinstance(parsed, dict) else {})
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))  # made once
+
+
 def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(data)
 
 
 def _event(row: tuple) -> AuditEvent:

@@ -41,9 +41,12 @@ def window_signing_key(settings: Settings, installation_tag: str, *, create: boo
             ``create``).
     """
     path = window_key_path(settings, installation_tag)
-    if create and not path.exists():
-        write_private_key(path, SigningKey.generate())
     try:
+        found = path.stat()
+    except FileNotFoundError:
+        if not create:
+            return read_signing_key(path)  # says why in words
+        write_private_key(path, SigningKey.generate())
         found = path.stat()
     except OSError:
         return read_signing_key(path)  # says why in words
