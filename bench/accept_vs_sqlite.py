@@ -13,8 +13,9 @@ Each round is a fresh window (a temporary data dir and keys dir on the file syst
   before the clock starts.
 - (b) raw ``sqlite3`` writing the rows (a) wrote, into a second database of the same schema
   (every table, index and trigger of (a)'s file) in the same directory: one ``BEGIN IMMEDIATE …
-  COMMIT`` per accept, WAL, ``synchronous = FULL``, one cached ``INSERT OR REPLACE`` per table
-  (``executemany``), nothing else. The rows are read from (a)'s database after (a) returned, not
+  COMMIT`` per accept, WAL, ``synchronous = FULL``, one cached ``INSERT`` per table
+  (``executemany``; ``INSERT OR REPLACE`` for the receipt counter, the row an accept changes in
+  place), nothing else. The rows are read from (a)'s database after (a) returned, not
   timed: every row added by the accept (``rowid`` above what the table held before), and the
   receipt counter row it bumped, exactly as stored (sealed columns as their bytes, envelopes as
   their payload text, hashes and signatures as computed by (a)).
@@ -118,14 +119,17 @@ def raw_database(path: Path, schema_from: sqlite3.Connection) -> sqlite3.Connect
     return conn
 
 
-def raw_write(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]], columns: dict[str, list[str]]) -> None:
-    """(b): the rows of one accept in one durable transaction, one prepared statement per table."""
+def raw_write(
+    conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]], columns: dict[str, list[str]], replaced: set[str]
+) -> None:
+    """(b): the rows of one accept in one durable transaction, one prepared statement per table:
+    ``INSERT``, or ``INSERT OR REPLACE`` for the tables whose rows an accept changes in place
+    (the receipt counter)."""
     conn.execute("BEGIN IMMEDIATE")
     for table, table_rows in rows.items():
         names = columns[table]
-        conn.executemany(
-            f'INSERT OR REPLACE INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})', table_rows
-        )
+        verb = "INSERT OR REPLACE" if table in replaced else "INSERT"
+        conn.executemany(f'{verb} INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})', table_rows)
     conn.execute("COMMIT")
 
 
@@ -215,7 +219,7 @@ def one_round(
                     for table, table_rows in rows.items():
                         written[table] = written.get(table, 0) + len(table_rows)
                     started, cpu = time.perf_counter(), time.process_time()
-                    raw_write(raw, rows, tap.columns)
+                    raw_write(raw, rows, tap.columns, set(tap.whole_tables))
                     raw_times.append(time.perf_counter() - started)
                     raw_cpu.append(time.process_time() - cpu)
                     crypto = crypto_work(window, rows, tap.columns, signing_key)
