@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -12,7 +13,15 @@ from offline_cache.audit import append_event, events_for, sign_head, utc_at
 from offline_cache.db import Database, durable_transaction, storage_errors
 from offline_cache.outbox import utc_stamp
 from offline_cache.stored_words import words_from_column
-from offline_cache.vault import index_application, read_cipher, reveal, seal, with_applicant, write_cipher
+from offline_cache.vault import (
+    application_indexes,
+    insert_name_tokens,
+    read_cipher,
+    reveal,
+    seal,
+    with_applicant,
+    write_cipher,
+)
 from window_app.domain.applications import (
     ACCEPT_WORDS,
     ApplicationDetail,
@@ -48,12 +57,21 @@ class SequenceTaken(Exception):
     """The receipt sequence number was taken by another writer since it was read; take the next."""
 
 
+_last_sequences: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+"""Per connection, (day, window) → the last receipt sequence it committed: the next proposal
+needs no read while this connection is the one accepting (another writer shows as
+:class:`SequenceTaken` in the transaction, and the number is read again)."""
+
+
 def next_receipt_sequence(db: Database, day: dt.date, window_id: str) -> int:
     """The sequence number the next application of this window on this day would get.
 
     Only a proposal: :func:`insert_accepted` claims it inside its transaction and raises
     :class:`SequenceTaken` if someone else did first.
     """
+    known = _last_sequences.get(db, {}).get((day.isoformat(), window_id))
+    if known is not None:
+        return known + 1
     with storage_errors(ACCEPT_WORDS):
         row = db.execute(
             "SELECT last FROM receipt_sequence WHERE day = ? AND window_id = ?", [day.isoformat(), window_id]
@@ -71,11 +89,17 @@ def insert_accepted(
     head_key: SigningKey,
     draft_id: str = "",
     also: Callable[[Database], None] | None = None,
+    intake_json: dict[str, Any] | None = None,
 ) -> None:
     """Write an accepted application in ONE durable transaction: the receipt sequence bump, the
     application row, its parts, the outbox envelopes, the ``accepted`` audit event, the chain's
     head signed after it, and the deletion of the draft it came from. Either all of it is on
     disk, or none of it.
+
+    The transaction runs only what it writes, plus two reads it must make under the write lock
+    (the data key's mark, the chain's last hash): the sequence is claimed by a conditional
+    update (it fails when another writer took the number), the blind indexes go in with the row,
+    parts and envelopes are one prepared statement each.
 
     Args:
         detail: The application as accepted (``audit`` is ignored: the event is appended here).
@@ -88,6 +112,7 @@ def insert_accepted(
         also: Further writes of the same acceptance, run in this transaction after the
             ``accepted`` event and before the head is signed (decisions made at the window,
             handover lists: :mod:`window_app.handling`).
+        intake_json: ``detail.intake.to_json()`` when the caller has it already.
 
     Raises:
         SequenceTaken: Another writer used ``sequence`` first; nothing was written.
@@ -98,36 +123,56 @@ def insert_accepted(
     state_of = {part.envelope_id: part.state for part in summary.parts}
     receipt_no = summary.receipt_no
     agent = detail.intake.applicant.agent
+    phone = _phone(detail.intake)
     personal = {
         "applicant_name": summary.applicant_name,
         "applicant_number": summary.applicant_number,
-        "phone": _phone(detail.intake),
+        "phone": phone,
         "agent_name": agent.name if agent else "",
-        "intake": _dumps(detail.intake.to_json()),
+        "intake": _dumps(detail.intake.to_json() if intake_json is None else intake_json),
         "guide": _dumps(detail.guide),
     }
     verify_online = sorted(m for m, status in detail.intake.materials.items() if status.verify_online)
+    accepted_at = summary.accepted_at
+    parts = [
+        (receipt_no, part.department, part.stage, _dumps(list(part.items)), part.state, part.envelope_id, part.updated_at)
+        for part in summary.parts
+    ]
+    due = utc_stamp(accepted_at)  # due at once (UTC: compared as text)
+    outbox = [
+        (
+            envelope.envelope_id,
+            envelope.idempotency_key,
+            envelope.receipt_no,
+            envelope.department,
+            envelope.stage,
+            envelope.payload.decode("utf-8"),
+            envelope.payload_sha256,
+            envelope.signature,
+            state_of.get(envelope.envelope_id, "queued"),
+            due,
+            accepted_at,
+            envelope.kind,
+        )
+        for envelope in envelopes
+    ]
+    head_at = utc_at(dt.datetime.fromisoformat(accepted_at))
     with storage_errors(ACCEPT_WORDS), durable_transaction(db):
         cipher = write_cipher(db, ACCEPT_WORDS)  # sealed under the signed-in clerk's data key
         stored = {column: seal(cipher, value, _TABLE, column, receipt_no) for column, value in personal.items()}
-        row = db.execute(
-            "SELECT last FROM receipt_sequence WHERE day = ? AND window_id = ?", [day, detail.window_id]
-        ).fetchone()
-        if (row[0] if row else 0) != sequence - 1:
-            raise SequenceTaken(summary.receipt_no)
-        db.execute(
-            "INSERT INTO receipt_sequence (day, window_id, last) VALUES (?, ?, ?) "
-            "ON CONFLICT (day, window_id) DO UPDATE SET last = excluded.last",
-            [day, detail.window_id, sequence],
+        number_index, phone_index = (
+            application_indexes(cipher, summary.applicant_number, phone) if cipher is not None else (None, None)
         )
+        _claim_sequence(db, day, detail.window_id, sequence, receipt_no)
         db.execute(
             """
             INSERT INTO applications (
                 receipt_no, offering_id, offering_kind, offering_name, offering_name_en,
                 applicant_kind, applicant_name, applicant_number, phone, agent_name,
                 state, catalog_version, lead_department, intake, guide, window_id, centre, clerk,
-                accepted_at, updated_at, promised_days, promised_by, verify_online, clerk_id
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                accepted_at, updated_at, promised_days, promised_by, verify_online, clerk_id,
+                number_index, phone_index
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 receipt_no,
@@ -148,58 +193,55 @@ def insert_accepted(
                 detail.window_id,
                 detail.centre,
                 detail.clerk,
-                summary.accepted_at,
-                detail.updated_at or summary.accepted_at,
+                accepted_at,
+                detail.updated_at or accepted_at,
                 detail.promised_days,
                 detail.promised_by,
                 _dumps(verify_online),
                 detail.clerk_id,
+                number_index,
+                phone_index,
             ],
         )
         if cipher is not None:
-            index_application(
-                db, cipher, receipt_no, personal["applicant_name"], personal["applicant_number"], personal["phone"]
-            )
-        for part in summary.parts:
-            db.execute(
-                "INSERT INTO application_parts (receipt_no, department, stage, items, state, envelope_id, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    summary.receipt_no,
-                    part.department,
-                    part.stage,
-                    _dumps(list(part.items)),
-                    part.state,
-                    part.envelope_id,
-                    part.updated_at,
-                ],
-            )
-        for envelope in envelopes:
-            db.execute(
-                "INSERT INTO outbox (envelope_id, idempotency_key, receipt_no, department, stage, payload, "
-                "payload_sha256, signature, state, attempts, next_attempt_at, created_at, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                [
-                    envelope.envelope_id,
-                    envelope.idempotency_key,
-                    envelope.receipt_no,
-                    envelope.department,
-                    envelope.stage,
-                    envelope.payload.decode("utf-8"),
-                    envelope.payload_sha256,
-                    envelope.signature,
-                    state_of.get(envelope.envelope_id, "queued"),
-                    utc_stamp(summary.accepted_at),  # due at once (UTC: compared as text)
-                    summary.accepted_at,
-                    envelope.kind,
-                ],
-            )
-        append_event(db, detail.clerk, "accepted", summary.receipt_no, audit_data, summary.accepted_at)
+            insert_name_tokens(db, cipher, receipt_no, summary.applicant_name)
+        db.conn.executemany(
+            "INSERT INTO application_parts (receipt_no, department, stage, items, state, envelope_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            parts,
+        )
+        db.conn.executemany(
+            "INSERT INTO outbox (envelope_id, idempotency_key, receipt_no, department, stage, payload, "
+            "payload_sha256, signature, state, attempts, next_attempt_at, created_at, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            outbox,
+        )
+        event = append_event(db, detail.clerk, "accepted", receipt_no, audit_data, accepted_at)
         if also is not None:
             also(db)
-        sign_head(db, head_key, detail.window_id.upper(), utc_at(dt.datetime.fromisoformat(summary.accepted_at)), cause="accept")
+        # Without further writes the accepted event is the chain's last: signed without a read.
+        sign_head(db, head_key, detail.window_id.upper(), head_at, cause="accept", last=None if also else event)
         if draft_id:
             db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
+    _last_sequences.setdefault(db, {})[(day, detail.window_id)] = sequence
+
+
+def _claim_sequence(db: Database, day: str, window_id: str, sequence: int, receipt_no: str) -> None:
+    """Bump the receipt counter from ``sequence - 1`` to ``sequence``, or raise
+    :class:`SequenceTaken` (another writer got there first; the proposal is forgotten)."""
+    if sequence > 1:
+        claimed = db.execute(
+            "UPDATE receipt_sequence SET last = ? WHERE day = ? AND window_id = ? AND last = ?",
+            [sequence, day, window_id, sequence - 1],
+        ).rowcount
+    else:
+        claimed = db.execute(
+            "INSERT INTO receipt_sequence (day, window_id, last) VALUES (?, ?, ?) ON CONFLICT (day, window_id) DO NOTHING",
+            [day, window_id, sequence],
+        ).rowcount
+    if claimed != 1:
+        _last_sequences.get(db, {}).pop((day, window_id), None)
+        raise SequenceTaken(receipt_no)
 
 
 def list_applications(
@@ -549,6 +591,9 @@ def _phone(intake: Intake) -> str:
     )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps makes one per call
+
+
 def _dumps(value: Any) -> str:
     # Key order kept: the intake's materials and fields are in checklist / form order.
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODER.encode(value)

@@ -33,10 +33,24 @@ GENESIS_HASH = "0" * 64
 
 
 def event_hash(prev_hash: str, at: str, actor: str, action: str, receipt_no: str | None, data: dict[str, Any]) -> str:
-    """The hash of one event chained to ``prev_hash``."""
-    event = {"at": at, "actor": actor, "action": action, "receipt_no": receipt_no, "data": data}
-    canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """The hash of one event chained to ``prev_hash``: sha256 of ``prev_hash`` followed by the
+    canonical JSON of ``{"at", "actor", "action", "receipt_no", "data"}``."""
+    return _event_hash(prev_hash, at, actor, action, receipt_no, _dumps(data))
+
+
+def _event_hash(prev_hash: str, at: str, actor: str, action: str, receipt_no: str | None, data_text: str) -> str:
+    """:func:`event_hash` with ``data`` already in canonical JSON (the stored text): the event's
+    canonical JSON is put together around it, keys in sorted order, byte for byte what
+    serialising the whole event gives, without serialising ``data`` a second time."""
+    canonical = (
+        f'{{"action":{_text(action)},"actor":{_text(actor)},"at":{_text(at)},'
+        f'"data":{data_text},"receipt_no":{_text(receipt_no)}}}'
+    )
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def _text(value: str | None) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def append_event(
@@ -50,10 +64,11 @@ def append_event(
     """
     last = db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     prev_hash = last[0] if last else GENESIS_HASH
-    digest = event_hash(prev_hash, at, actor, action, receipt_no, data)
+    data_text = _dumps(data)  # serialised once: stored as is, and hashed inside the event
+    digest = _event_hash(prev_hash, at, actor, action, receipt_no, data_text)
     cursor = db.execute(
         "INSERT INTO audit (at, actor, action, receipt_no, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [at, actor, action, receipt_no, _dumps(data), prev_hash, digest],
+        [at, actor, action, receipt_no, data_text, prev_hash, digest],
     )
     return AuditEvent(
         seq=cursor.lastrowid or 0,
@@ -103,7 +118,9 @@ def utc_at(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def sign_head(db: Database, key: SigningKey, window_id: str, at: str, *, cause: str) -> AuditHead | None:
+def sign_head(
+    db: Database, key: SigningKey, window_id: str, at: str, *, cause: str, last: AuditEvent | None = None
+) -> AuditHead | None:
     """Sign the chain's current last event and store the head; ``None`` when the chain is empty
     or its last event has a head already (nothing new to vouch for).
 
@@ -114,13 +131,19 @@ def sign_head(db: Database, key: SigningKey, window_id: str, at: str, *, cause: 
         window_id: The window the chain belongs to (upper case).
         at: :func:`utc_at` of now.
         cause: Why it was signed (``accept``, ``sync``): kept for the reader, not signed.
+        last: The event the caller has just appended in this transaction, when it is the
+            chain's last (no other event after it): the head is signed over it without reading
+            the chain again (a new event has no head yet).
     """
-    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    if last is None:
-        return None
-    seq, digest = last
-    if db.execute("SELECT 1 FROM audit_heads WHERE seq = ?", [seq]).fetchone() is not None:
-        return None
+    if last is not None:
+        seq, digest = last.seq, last.hash
+    else:
+        row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        seq, digest = row
+        if db.execute("SELECT 1 FROM audit_heads WHERE seq = ?", [seq]).fetchone() is not None:
+            return None
     unsigned = AuditHead(window_id, seq, digest, at, {})
     signature = sign(key, unsigned.message()).to_json()
     db.execute(
@@ -264,8 +287,11 @@ def _head(row: tuple) -> AuditHead:
     return AuditHead(window_id, seq, digest, at, parsed if isinstance(parsed, dict) else {})
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))  # made once
+
+
 def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(data)
 
 
 def _event(row: tuple) -> AuditEvent:

@@ -59,11 +59,15 @@ class Database:
         conn: The ``sqlite3`` connection.
         data_key: The window data key while a clerk is signed in, else ``None``: personal
             columns are sealed under it (:mod:`offline_cache.vault`).
+        synchronous: The connection's ``PRAGMA synchronous`` level (0–3) when this object set
+            it (:func:`open_database`), else ``None`` (read when needed).
     """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.data_key: DataKey | None = None
+        self.synchronous: int | None = None
+        self._installation_tag: str | None = None
         self._utils: sqlite_utils.Database | None = None
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
@@ -274,6 +278,7 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
             # NORMAL in WAL mode never corrupts; commits that must survive a power cut use
             # durable_transaction(), which switches to FULL for their duration.
             db.execute("PRAGMA synchronous = NORMAL")
+            db.synchronous = sqlite_kit.SYNCHRONOUS_LEVELS.index("NORMAL")
             migrate(db)
             _ensure_meta(db)
         except BaseException:
@@ -318,10 +323,16 @@ def read_meta(db: Database, key: str) -> str | None:
 
 
 def installation_tag(db: Database) -> str:
-    """The random tag that keeps this database's receipt numbers apart from any other's."""
+    """The random tag that keeps this database's receipt numbers apart from any other's.
+
+    Read once per connection: it is written once, when the file is new, and never changed.
+    """
+    if db._installation_tag:
+        return db._installation_tag
     tag = read_meta(db, "installation_tag")
     if not tag:
         raise StorageError(Words("数据库缺少安装标识。", "The database has no installation tag."), "corrupt")
+    db._installation_tag = tag
     return tag
 
 
@@ -333,8 +344,13 @@ def durable_transaction(db: Database) -> Iterator[Database]:
     ``BEGIN IMMEDIATE`` takes the write lock up front, so a busy database fails before anything
     is written rather than halfway. Any exception rolls everything back.
 
+    ``PRAGMA synchronous`` is raised to ``FULL`` before ``BEGIN`` and put back after the commit
+    (SQLite changes it only outside a transaction): the connection's level is known
+    (:attr:`Database.synchronous`), so nothing is read for it; inside the transaction there are
+    only the caller's statements.
+
     Raises:
         RuntimeError: Called inside another transaction (durability cannot be raised there).
     """
-    with sqlite_kit.durable_transaction(db.conn):
+    with sqlite_kit.durable_transaction(db.conn, synchronous=db.synchronous):
         yield db

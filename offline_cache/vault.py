@@ -153,6 +153,20 @@ def index_application(
     )
 
 
+def application_indexes(cipher: FieldCipher, number: str, phone: str) -> tuple[bytes | None, bytes | None]:
+    """A new application's ``number_index`` and ``phone_index``, written with its row."""
+    return cipher.id_number_index(number), cipher.phone_index(phone)
+
+
+def insert_name_tokens(db: Database, cipher: FieldCipher, receipt_no: str, name: str) -> None:
+    """A new application's name-prefix index rows (inside the caller's transaction; a new
+    receipt number has none to replace)."""
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO application_name_index (token, receipt_no) VALUES (?, ?)",
+        [(token, receipt_no) for token in cipher.name_prefix_tokens(name)],
+    )
+
+
 # -- bulk: the first key, a new key ---------------------------------------------------------
 
 

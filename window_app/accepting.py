@@ -10,7 +10,6 @@ and the clerk can try again; once it returns, the application survives a power c
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -33,7 +32,7 @@ from window_app.domain.applications import (
 from window_app.domain.clerks import Clerk, Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.handling import HandoverList
-from window_app.domain.intake import Enterprise, MaterialStatus
+from window_app.domain.intake import Enterprise, Intake, MaterialStatus
 from window_app.domain.progress import ItemDecision
 from window_app.domain.receipt_no import format_receipt_no
 from window_app.domain.words import Words
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.config import Settings
     from window_app.domain.catalog import Catalog
-    from window_app.domain.intake import Intake
     from window_app.intake.guide import Guide
     from window_app.trust.keys import SigningKey
 
@@ -90,6 +88,15 @@ def accept_intake(
     day = now.date()
     accepted_at = now.isoformat(timespec="seconds")
     promised_days = guide.promised_days
+    # Serialised once, whatever the number of attempts below.
+    accepted_json = accepted.to_json()
+    guide_json = guide.to_json()
+    # Each part's items, as build_envelopes splits them (stage order, then the stage's order).
+    items_of = {
+        (stage.number, department): tuple(item.id for item in stage.items if item.department == department)
+        for stage in guide.plan.stages
+        for department in stage.departments
+    }
     with storage_errors(ACCEPT_WORDS):
         tag = installation_tag(db)
     key = window_signing_key(settings, tag)  # signs the envelopes and the audit chain's head
@@ -108,7 +115,7 @@ def accept_intake(
             DepartmentPart(
                 department=envelope.department,
                 stage=envelope.stage,
-                items=tuple(item["id"] for item in envelope.document()["items"]),
+                items=items_of[(envelope.stage, envelope.department)],
                 state="queued" if envelope.stage == 1 else "waiting",
                 updated_at=accepted_at,
                 envelope_id=envelope.envelope_id,
@@ -129,7 +136,7 @@ def accept_intake(
         detail = ApplicationDetail(
             summary=summary,
             intake=accepted,
-            guide=guide.to_json(),
+            guide=guide_json,
             audit=[],
             clerk=clerk.label,
             clerk_id=clerk.id,
@@ -172,6 +179,7 @@ def accept_intake(
                 head_key=key,
                 draft_id=intake.draft_id,
                 also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers),
+                intake_json=accepted_json,
             )
         except application_store.SequenceTaken:
             continue  # another process on this database took the number first: take the next
@@ -237,7 +245,7 @@ def accepted_copy(catalog: Catalog, settings: Settings, intake: Intake, guide: G
     Resident ID numbers and credit codes are kept in capitals (a typed ``x`` is the check
     character ``X``), and an enterprise block left on a person's application is not kept.
     """
-    accepted = copy.deepcopy(intake)
+    accepted = Intake.from_json(intake.to_json())  # a deep copy (deepcopy itself is slower)
     applicant = accepted.applicant
     if applicant.kind == "person":
         applicant.enterprise = Enterprise()  # typed before the kind was switched: nobody's data

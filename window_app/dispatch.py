@@ -16,6 +16,7 @@ wire format they travel in are :mod:`window_app.domain.wire`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -190,7 +191,7 @@ def sealing_key_of(department: Department) -> PublicSealingKey:
     Raises:
         DispatchError: The catalog gives it none (or not a valid one).
     """
-    key = PublicSealingKey.from_text(department.sealing_key)
+    key = _public_sealing_key(department.sealing_key)
     if isinstance(key, Words):
         raise DispatchError(
             Words(
@@ -199,6 +200,12 @@ def sealing_key_of(department: Department) -> PublicSealingKey:
             ).format(d=department.name)
         )
     return key
+
+
+@functools.lru_cache(maxsize=256)
+def _public_sealing_key(text: str) -> PublicSealingKey | Words:
+    """A department's key parsed once per catalog text (each accept seals to the same few)."""
+    return PublicSealingKey.from_text(text)
 
 
 def signature_text(key: SigningKey, payload: bytes) -> str:

@@ -32,14 +32,35 @@ def window_key_path(settings: Settings, installation_tag: str) -> Path:
 def window_signing_key(settings: Settings, installation_tag: str, *, create: bool = True) -> SigningKey:
     """This window's signing key; made (0600) when missing and ``create``.
 
+    The key read last is kept while its file stays as it was (same inode, size, time and mode):
+    every accept signs with it, and parsing the PEM file each time cost a tenth of an accept.
+    A file replaced, changed or opened up to others is read (and checked) again.
+
     Raises:
         window_app.trust.key_files.KeyFileError: Unreadable, too open, or missing (and not
             ``create``).
     """
     path = window_key_path(settings, installation_tag)
-    if create and not path.exists():
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        if not create:
+            return read_signing_key(path)  # says why in words
         write_private_key(path, SigningKey.generate())
-    return read_signing_key(path)
+        found = path.stat()
+    except OSError:
+        return read_signing_key(path)  # says why in words
+    state = (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_mode)
+    kept = _read_keys.get(path)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    key = read_signing_key(path)
+    _read_keys[path] = (state, key)
+    return key
+
+
+_read_keys: dict[Path, tuple[tuple[int, ...], SigningKey]] = {}
+"""Key file → (its stat when read, the key): :func:`window_signing_key`'s memory."""
 
 
 def replace_window_key(settings: Settings, installation_tag: str) -> SigningKey:

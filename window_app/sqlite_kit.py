@@ -102,6 +102,7 @@ def durable_transaction(
     conn: sqlite3.Connection,
     *,
     busy: Callable[[sqlite3.OperationalError], BaseException] | None = None,
+    synchronous: int | None = None,
 ) -> Iterator[sqlite3.Connection]:
     """One write transaction that is on disk, fsynced, when the block ends without an error.
 
@@ -114,13 +115,16 @@ def durable_transaction(
         conn: An autocommit connection (``isolation_level=None``).
         busy: Builds what to raise when the write lock cannot be taken (``BEGIN IMMEDIATE``
             fails); default: the ``sqlite3.OperationalError`` itself.
+        synchronous: The connection's ``PRAGMA synchronous`` level when the caller knows it
+            (it set it); ``None``: read it first.
 
     Raises:
         RuntimeError: Called inside an open transaction (durability cannot be raised there).
     """
     if conn.in_transaction:
         raise RuntimeError("durable_transaction() cannot be nested in an open transaction")
-    synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+    if synchronous is None:
+        synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
     if synchronous < SYNCHRONOUS_FULL:
         conn.execute("PRAGMA synchronous = FULL")
     try:

@@ -163,3 +163,27 @@ def test_malformed_input_never_raises(document) -> None:
     assert intake is None
     assert problems
     assert all(problem.path and problem.words.zh and problem.words.en for problem in problems)
+
+
+def test_the_json_form_is_every_field_of_every_part() -> None:
+    """``Intake.to_json`` is written out by hand (for speed): it must give what ``asdict``
+    gives, every field of every nested part included, and share no container with the intake."""
+    from dataclasses import asdict
+
+    from window_app.domain.intake import AtWindowDecision, MaterialStatus, Person
+
+    intake, _ = parse_intake(DOCUMENTED_EXAMPLE)
+    intake.applicant.agent = Person("李四", "52232519900307002X", "13800000000")
+    intake.applicant.enterprise.legal_representative = Person("张三", "110101199003074258", "13900000000")
+    intake.materials["id_card"] = MaterialStatus("deficient", "2026-12-10", "补交", verify_online=True)
+    intake.at_window = {"newborn_bank_card": AtWindowDecision("rejected", "", "材料不符")}
+    intake.draft_id = "d1"
+    assert intake.to_json() == asdict(intake)
+    assert list(intake.to_json()) == list(asdict(intake))
+    copied = intake.to_json()
+    copied["answers"]["hukou_place"] = "elsewhere"
+    copied["chosen_optional"].append("x")
+    copied["fields"]["child_name"] = "x"
+    assert intake.answers["hukou_place"] == "local"
+    assert intake.chosen_optional == ["newborn_bank_card"]
+    assert intake.fields["child_name"] == "王小明"

@@ -312,6 +312,42 @@ def test_a_sequence_taken_by_another_connection_is_not_reused(db, settings) -> N
     assert again.receipt_no.split("-")[-2] == "0002"
 
 
+def test_a_number_another_connection_took_after_our_last_accept_is_not_reused(db, settings) -> None:
+    # This connection proposes the number after the last one it wrote without reading the
+    # counter; another process numbering in between is found in the transaction.
+    first = accept(db, settings)
+    other = open_window_db(settings)
+    try:
+        taken = accept(other, settings)
+    finally:
+        other.close()
+    again = accept(db, settings)
+
+    numbers = [receipt_no.split("-")[-2] for receipt_no in (first.receipt_no, taken.receipt_no, again.receipt_no)]
+    assert numbers == ["0001", "0002", "0003"]
+    assert table_counts(db)["applications"] == 3
+    assert db.execute("SELECT last FROM receipt_sequence").fetchall() == [(3,)]
+
+
+def test_the_accept_transaction_runs_only_its_writes_and_two_reads(db, settings) -> None:
+    accept(db, settings)  # the first of the day inserts the counter row; this one bumps it
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    accept(db, settings)
+    db.conn.set_trace_callback(None)
+
+    begin = statements.index("BEGIN IMMEDIATE")
+    commit = statements.index("COMMIT", begin)
+    inside = [" ".join(s.split()) for s in statements[begin + 1 : commit]]
+    assert [s for s in inside if s.startswith("SELECT")] == [
+        "SELECT value FROM meta WHERE key = 'data_key_id'",  # the data key's mark, under the lock
+        "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",  # the chain's last hash, under the lock
+    ]
+    assert not [s for s in inside if s.startswith("PRAGMA")]
+    assert inside[1].startswith("UPDATE receipt_sequence SET last = 2")
+    assert not [s for s in statements if "FROM receipt_sequence" in s]  # no pre-read of the counter
+
+
 def test_a_read_only_database_refuses_the_accept_in_words(db, settings) -> None:
     # What SQLite answers when the file or its directory cannot be written.
     db.execute("PRAGMA query_only = ON")

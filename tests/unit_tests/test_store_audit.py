@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+import pytest
 from store_fixtures import NOW, accept, open_window_db, opening_intake, settings_for
 
-from offline_cache.audit import GENESIS_HASH, append_event, verify_chain
+from offline_cache.audit import GENESIS_HASH, append_event, event_hash, verify_chain
 from offline_cache.db import durable_transaction
 
 
@@ -91,3 +93,14 @@ def test_the_accepted_event_commits_to_every_envelope_payload(tmp_path) -> None:
         }
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("receipt_no", ["520102-261127-ZF-01-AB12-0001", None])
+def test_an_event_hash_is_over_the_canonical_json_of_the_whole_event(receipt_no) -> None:
+    # The chain's definition (docs): sha256(prev_hash + canonical JSON of the event), whatever
+    # shortcut the code takes to build that text.
+    data = {"说明": "王小红 \"引号\" \\ 斜杠", "envelopes": [{"b": 2, "a": 1}], "n": 1.5, "none": None}
+    event = {"at": "2026-11-27T09:30:00+08:00", "actor": "张敏（ZM01）", "action": "accepted", "receipt_no": receipt_no, "data": data}
+    canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    expected = hashlib.sha256((GENESIS_HASH + canonical).encode("utf-8")).hexdigest()
+    assert event_hash(GENESIS_HASH, event["at"], event["actor"], "accepted", receipt_no, data) == expected

@@ -77,3 +77,22 @@ def test_demo_keys_are_the_same_everywhere_and_differ_per_name() -> None:
     assert demo_signing_key("department:tax").key_id == demo_signing_key("department:tax").key_id
     assert demo_signing_key("department:tax").key_id != demo_signing_key("department:hrss").key_id
     assert demo_sealing_key("department:tax").key_id != demo_sealing_key("department:hrss").key_id
+
+
+def test_the_window_key_is_read_again_when_its_file_changes(tmp_path) -> None:
+    # The key is kept between accepts, but never past a change to its file: replaced (rotation),
+    # opened up to other users, or removed.
+    from window_app.config import SHIPPED_CONFIG, load_settings
+    from window_app.identity import replace_window_key, window_key_path, window_signing_key
+
+    settings = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_TRUST_KEYS_DIR": str(tmp_path / "keys")}, data_dir=str(tmp_path / "data"))
+    first = window_signing_key(settings, "AB12")
+    assert window_signing_key(settings, "AB12").key_id == first.key_id
+    rotated = replace_window_key(settings, "AB12")
+    assert window_signing_key(settings, "AB12").key_id == rotated.key_id != first.key_id
+    path = window_key_path(settings, "AB12")
+    os.chmod(path, 0o644)
+    assert "readable by other users" in refusal(lambda: window_signing_key(settings, "AB12"))
+    os.chmod(path, 0o600)
+    path.unlink()
+    assert "There is no key file" in refusal(lambda: window_signing_key(settings, "AB12", create=False))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -58,11 +59,12 @@ class _PublicKey:
     SUITE: ClassVar[str]
     key: Any
 
-    @property
+    # Computed once per key object (an accept signs and seals with the same keys several times).
+    @functools.cached_property
     def text(self) -> str:
         return _public_text(self.SUITE, self.key.public_bytes(**_RAW))
 
-    @property
+    @functools.cached_property
     def key_id(self) -> str:
         return key_id(self.text)
 
@@ -101,7 +103,7 @@ class SigningKey:
     def generate(cls) -> SigningKey:
         return cls(Ed25519PrivateKey.generate())
 
-    @property
+    @functools.cached_property
     def public(self) -> PublicSigningKey:
         return PublicSigningKey(self.key.public_key())
 
