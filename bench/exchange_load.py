@@ -157,6 +157,11 @@ class Server:
         self.url = f"http://127.0.0.1:{match[1]}"
         threading.Thread(target=self.process.stdout.read, daemon=True).start()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux ``/proc``)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -205,6 +210,7 @@ class Load:
     envelopes: int
     seconds: float
     request_times: list[float]
+    server_cpu: float
 
     @property
     def rate(self) -> float:
@@ -234,9 +240,11 @@ def run_load(checkout: Path, directory: Path, bodies: dict[str, list[bytes]], pe
             process.start()
         ready.wait()
         time.sleep(0.2)  # every client connected
+        cpu = server.cpu_seconds()
         started = time.perf_counter()
         go.set()
         gathered = [results.get(timeout=600) for _ in processes]
+        cpu = server.cpu_seconds() - cpu
         for process in processes:
             process.join()
     finally:
@@ -248,7 +256,7 @@ def run_load(checkout: Path, directory: Path, bodies: dict[str, list[bytes]], pe
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed, the first: {errors[0]}")
     times = [t for each, _, _ in gathered for t in each]
-    return Load(len(times) * per_batch, ended - started, times)
+    return Load(len(times) * per_batch, ended - started, times, cpu)
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -300,13 +308,14 @@ def main() -> int:
 
     print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores; today = {args.baseline}, now = this checkout; "
           f"{args.rounds} round(s), best (median) of each")
-    print(f"{'':<34} {'envelopes/s':>20} {'p50 request':>14} {'p99 request':>20}")
+    print(f"{'':<34} {'envelopes/s':>20} {'p50 request':>14} {'p99 request':>20} {'server CPU/envelope':>20}")
     for (side, shape), loads in cases.items():
         best = max(loads, key=lambda load: load.rate)
         label = f"{side}, {args.windows if shape == 'many' else 1} window(s) × {len(next(iter((many if shape == 'many' else alone).values())))} × {args.batch}"
         print(f"{label:<34} {best.rate:>9.0f} ({statistics.median(load.rate for load in loads):>7.0f})"
               f" {statistics.median(best.request_times) * 1000:>11.0f} ms"
-              f" {best.p99 * 1000:>8.0f} ms ({statistics.median(load.p99 for load in loads) * 1000:>5.0f})")
+              f" {best.p99 * 1000:>8.0f} ms ({statistics.median(load.p99 for load in loads) * 1000:>5.0f})"
+              f" {best.server_cpu / best.envelopes * 1e6:>17.0f} µs")
     today = max(cases[("today", "many")], key=lambda load: load.rate)
     now = max(cases[("now", "many")], key=lambda load: load.rate)
     ratio = now.rate / today.rate

@@ -12,6 +12,7 @@ half is the contract's ``reason``, the Chinese half ``reason_zh``, for the clerk
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -232,10 +233,16 @@ def _verified_ahead(envelope: WireEnvelope, document: dict[str, Any], signature:
     text = window.get("key") if isinstance(window, dict) else None
     if not isinstance(text, str):
         return None
-    key = PublicSigningKey.from_text(text)
+    key = _public_key(text)
     if isinstance(key, Words) or key.key_id != signature.key_id:
         return None
     return key.text, verify(key, envelope.payload.encode("utf-8"), signature)
+
+
+@functools.lru_cache(maxsize=1024)
+def _public_key(text: str) -> PublicSigningKey | Words:
+    """A window's public key from its text (every envelope of a window carries the same one)."""
+    return PublicSigningKey.from_text(text)
 
 
 _LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
