@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -134,15 +135,22 @@ class ExchangeStore:
         # taking turns at that lock only slow the batch being written and the event loop.
         self._checking = threading.BoundedSemaphore(max(2, os.cpu_count() or 1))
         self._real: frozenset[str] = frozenset()
+        self._writer: int | None = None  # the lock file's descriptor, when shared
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Clock | None = None, checkpoints: CheckpointLog | None = None) -> ExchangeStore:
+    def open(
+        cls, path: str | Path, *, clock: Clock | None = None, checkpoints: CheckpointLog | None = None, shared: bool = False
+    ) -> ExchangeStore:
         """Open (creating and migrating if needed) the exchange database at ``path``.
 
         Args:
             checkpoints: Where to sign the ledger's head (none: the ledger is kept, unsigned).
+            shared: Several server processes write this file at once (``serve --workers``):
+                their write transactions take turns through a lock file beside it
+                (:func:`writer_lock_path`), which wakes the next one as soon as one commits
+                (SQLite's own busy wait polls, sleeping up to 100 ms between tries).
 
         Raises:
             ExchangeError: The file is from a newer version of the exchange (status 500).
@@ -158,6 +166,8 @@ class ExchangeStore:
             conn.execute("PRAGMA synchronous = FULL")  # every commit survives a power cut
             conn.execute("PRAGMA foreign_keys = ON")
             store = cls(conn, path, clock or china_now)
+            if shared:
+                store._writer = _open_writer_lock(path)
             store._migrate()
             store._real = ledger.real_columns(conn, "envelopes")
             if checkpoints is not None:
@@ -174,6 +184,9 @@ class ExchangeStore:
             if self.checkpoints is not None and not self.closed:
                 self.checkpoints.close(self._conn)
             self._conn.close()
+            if self._writer is not None:
+                os.close(self._writer)
+                self._writer = None
             self.closed = True
 
     def _migrate(self) -> None:
@@ -195,7 +208,7 @@ class ExchangeStore:
         Raises:
             ExchangeError: 503 with ``Retry-After`` when another process holds the write lock.
         """
-        with self._lock:
+        with self._lock, _turn(self._writer):
             with durable_transaction(self._conn, busy=_busy) as conn:
                 yield conn
             if self.checkpoints is not None:  # after the commit: a checkpoint signs only what is stored
@@ -756,6 +769,28 @@ _EVENT_SELECT = (
     "SELECT e.seq, e.kind, e.envelope_id, v.idempotency_key, v.receipt_no, v.department, e.item, e.result, "
     "e.reason, e.material, e.decided_by, e.at, e.signature FROM events e JOIN envelopes v ON v.envelope_id = e.envelope_id"
 )
+
+
+def writer_lock_path(db_path: str | Path) -> Path:
+    """The lock file the processes of a shared exchange database take turns writing through."""
+    return Path(f"{db_path}-writer.lock")
+
+
+def _open_writer_lock(db_path: Path) -> int:
+    return os.open(writer_lock_path(db_path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+@contextlib.contextmanager
+def _turn(writer: int | None) -> Iterator[None]:
+    """This process's turn to write (an exclusive ``flock``), when the file is shared."""
+    if writer is None:
+        yield
+        return
+    fcntl.flock(writer, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(writer, fcntl.LOCK_UN)
 
 
 def _rows_by(conn: sqlite3.Connection, column: str, columns: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
