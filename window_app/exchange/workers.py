@@ -56,6 +56,8 @@ def serve_workers(sock: socket.socket, count: int, build: Callable[[int], Any], 
                 continue
             running.discard(pid)
             code = os.waitstatus_to_exitcode(status)
+            if code in (-signal.SIGTERM, -signal.SIGINT):
+                code = 0  # uvicorn stops cleanly, then raises the signal it caught again
             if code != 0 and running:
                 stop_all()
             worst = max(worst, abs(code))
