@@ -144,7 +144,8 @@ def precheck(submitted: object, window_id: str, catalog: Catalog) -> Prechecked:
     problem = payload_mismatch(document, envelope, window_id) or key_mismatch(envelope)
     if problem:
         return Prechecked(problem)
-    signature = Signature.from_json(json.loads(envelope.signature))
+    assert isinstance(submitted, Mapping)  # envelope_from_json took it
+    signature = Signature.from_json(submitted["signature"])  # the object envelope.signature is the text of
     items = _items(document, department, catalog, required=envelope.kind in PART_KINDS)
     later = items if isinstance(items, Words) else _handling_problem(envelope.kind, document, items)
     return Prechecked(
@@ -252,7 +253,7 @@ def _payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
     """:func:`~window_app.domain.wire.payload_document`, the same checks and words, cheaper
     for the payloads windows send: parsed once; the walk for lone surrogates is skipped when
     the text holds no ``\\uD800``–``\\uDFFF`` escape (the text itself is UTF-8, checked with the
-    envelope), and the depth is walked over arrays and objects only."""
+    envelope), and the depth is walked over arrays and objects only, if at all."""
     if _LONE_SURROGATE_ESCAPE.search(envelope.payload):
         return payload_document(envelope)
     what = Words("载荷", "payload")
@@ -261,7 +262,9 @@ def _payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
         return document
     if not isinstance(document, dict):
         return Words("载荷不是 JSON 对象", "payload is not a JSON object")
-    if _deeper_than(document, MAX_JSON_DEPTH):
+    # Each array or object opens with a bracket: with no more brackets than the limit, no
+    # nesting can pass it (brackets inside strings only raise the count).
+    if envelope.payload.count("{") + envelope.payload.count("[") > MAX_JSON_DEPTH and _deeper_than(document, MAX_JSON_DEPTH):
         return json_problem(document, what) or payload_document(envelope)  # its words
     return document
 
