@@ -12,6 +12,7 @@ half is the contract's ``reason``, the Chinese half ``reason_zh``, for the clerk
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -22,16 +23,20 @@ from window_app.domain.catalog import Catalog
 from window_app.domain.receipt_no import receipt_owner
 from window_app.domain.wire import (
     FINAL_DECISIONS,
+    MAX_JSON_DEPTH,
     PART_KINDS,
     DecisionRequest,
     WireEnvelope,
     envelope_from_json,
+    json_problem,
     key_mismatch,
+    parse_json,
     payload_document,
     payload_mismatch,
 )
 from window_app.domain.words import Words
 from window_app.trust import envelopes
+from window_app.trust.keys import PublicSigningKey
 from window_app.trust.signing import Signature, verify
 
 if TYPE_CHECKING:
@@ -69,10 +74,51 @@ OriginalLookup = Callable[[str], "tuple[str, str, str] | None"]
 KeyLookup = Callable[[str, "dict[str, Any]"], "WindowKey | None"]
 
 
+@dataclass(frozen=True)
+class Prechecked:
+    """One submitted entry checked as far as it can be without the store: done outside the
+    store's write lock (and, with several, in parallel), so the lock is held only for what needs
+    the database.
+
+    The checks keep their order: :func:`finish_check` reports ``problem`` first, then what needs
+    the store (the signing key, a supplement's original), then ``later``.
+
+    Attributes:
+        problem: The first failing check before the signature's (shape, digest, payload,
+            department, payload against envelope, idempotency key), or ``None``.
+        envelope: The typed entry (``None`` when ``problem`` says it is not one).
+        document: The payload, parsed once.
+        signature: The envelope's signature parsed, or why it cannot be one.
+        verified: (public key text, :func:`verify`'s answer) for the key the payload's own
+            header carries, when that is the key the signature names: the store reuses the
+            answer if the registered key is that key (``None``: not checked ahead).
+        items: The payload's items as stored.
+        later: The first failing check after the store's (items, handling), or ``None``.
+    """
+
+    problem: Words | None
+    envelope: WireEnvelope | None = None
+    document: dict[str, Any] | None = None
+    signature: Signature | Words | None = None
+    verified: tuple[str, Words | None] | None = None
+    items: tuple[ItemEntry, ...] = ()
+    later: Words | None = None
+
+    @property
+    def original(self) -> str | None:
+        """The original envelope a supplement names (what the store looks up)."""
+        if self.envelope is None or self.envelope.kind != "supplement" or self.document is None:
+            return None
+        original = self.document.get("original_envelope_id")
+        return original if isinstance(original, str) and original else None
+
+
 def check_envelope(
     submitted: object, window_id: str, catalog: Catalog, original_of: OriginalLookup, key_of: KeyLookup
 ) -> CheckedEnvelope | Words:
     """Check one entry of ``POST /v1/envelopes`` sent by ``window_id``; the envelope, or why not.
+
+    :func:`precheck` then :func:`finish_check`, in one go.
 
     Args:
         submitted: The entry as parsed from the request body.
@@ -81,42 +127,72 @@ def check_envelope(
         original_of: Looks up the original envelope of a supplement.
         key_of: Looks up the window key the envelope's signature names.
     """
+    return finish_check(precheck(submitted, window_id, catalog), window_id, original_of, key_of)
+
+
+def precheck(submitted: object, window_id: str, catalog: Catalog) -> Prechecked:
+    """Every check of one entry that needs neither the store nor a lock (see :class:`Prechecked`)."""
     envelope = envelope_from_json(submitted)
     if isinstance(envelope, Words):
-        return envelope
-    document = payload_document(envelope)
+        return Prechecked(envelope)
+    document = _payload_document(envelope)
     if isinstance(document, Words):
-        return document
+        return Prechecked(document)
     department = envelope.department
     if department not in catalog.departments:
-        return Words(f"未知部门“{department}”", f"unknown department '{department}'")
+        return Prechecked(Words(f"未知部门“{department}”", f"unknown department '{department}'"))
     problem = payload_mismatch(document, envelope, window_id) or key_mismatch(envelope)
     if problem:
-        return problem
-    problem = signature_problem(envelope, document, window_id, key_of)
+        return Prechecked(problem)
+    assert isinstance(submitted, Mapping)  # envelope_from_json took it
+    signature = Signature.from_json(submitted["signature"])  # the object envelope.signature is the text of
+    items = _items(document, department, catalog, required=envelope.kind in PART_KINDS)
+    later = items if isinstance(items, Words) else _handling_problem(envelope.kind, document, items)
+    return Prechecked(
+        None, envelope, document, signature, _verified_ahead(envelope, document, signature),
+        items if not isinstance(items, Words) else (), later,
+    )
+
+
+def finish_check(pre: Prechecked, window_id: str, original_of: OriginalLookup, key_of: KeyLookup) -> CheckedEnvelope | Words:
+    """The checks of a :class:`Prechecked` entry that need the store: its signing key is one
+    registered for the sender, a supplement's original is the sender's; then the rest, in order."""
+    if pre.problem is not None:
+        return pre.problem
+    assert pre.envelope is not None and pre.document is not None and pre.signature is not None
+    envelope = pre.envelope
+    problem = signature_problem(envelope, pre.document, window_id, key_of, pre.signature, pre.verified)
     if problem:
         return problem
     original: str | None = None
     if envelope.kind == "supplement":
-        original = document.get("original_envelope_id")
-        problem = _original_problem(original, window_id, department, original_of)
+        original = pre.document.get("original_envelope_id")
+        problem = _original_problem(original, window_id, envelope.department, original_of)
         if problem:
             return problem
-    items = _items(document, department, catalog, required=envelope.kind in PART_KINDS)
-    if isinstance(items, Words):
-        return items
-    problem = _handling_problem(envelope.kind, document, items)
-    if problem:
-        return problem
-    if isinstance(items, Words):
-        return items
-    return CheckedEnvelope(envelope=envelope, original_envelope_id=original, items=items)
+    if pre.later is not None:
+        return pre.later
+    return CheckedEnvelope(envelope=envelope, original_envelope_id=original, items=pre.items)
 
 
-def signature_problem(envelope: WireEnvelope, document: dict[str, Any], window_id: str, key_of: KeyLookup) -> Words | None:
+def signature_problem(
+    envelope: WireEnvelope,
+    document: dict[str, Any],
+    window_id: str,
+    key_of: KeyLookup,
+    signature: Signature | Words | None = None,
+    verified: tuple[str, Words | None] | None = None,
+) -> Words | None:
     """The envelope must be signed by a key registered for the window that sends it, and its
-    receipt number must carry that key's region, window id and installation tag."""
-    signature = Signature.from_json(json.loads(envelope.signature))
+    receipt number must carry that key's region, window id and installation tag.
+
+    Args:
+        signature: The envelope's signature already parsed (default: parsed here).
+        verified: (public key text, answer) of a verification done ahead
+            (:class:`Prechecked`): reused when the registered key is that key.
+    """
+    if signature is None:
+        signature = Signature.from_json(json.loads(envelope.signature))
     if isinstance(signature, Words):
         return signature
     key = key_of(signature.key_id, document)
@@ -139,10 +215,73 @@ def signature_problem(envelope: WireEnvelope, document: dict[str, Any], window_i
             "受理编号 {r} 不属于此密钥登记的窗口（{p}）",
             "receipt number {r} is not of the window this key is registered to ({p})",
         ).format(r=envelope.receipt_no, p="{}-…-{}-{}-…".format(*bound))
-    problem = verify(key.public, envelope.payload.encode("utf-8"), signature)
+    if verified is not None and verified[0] == key.public_key:
+        problem = verified[1]
+    else:
+        problem = verify(key.public, envelope.payload.encode("utf-8"), signature)
     if problem:
         return Words("窗口签名不符：{p}", "the window's signature does not hold: {p}").format(p=problem)
     return None
+
+
+def _verified_ahead(envelope: WireEnvelope, document: dict[str, Any], signature: Signature | Words) -> tuple[str, Words | None] | None:
+    """Verify the signature with the key the payload's header names (``window.key``), if that
+    is the key the signature names: the expensive part of the signature check, done outside
+    the lock. Whether that key is registered, active and the sender's is the store's to say."""
+    if isinstance(signature, Words):
+        return None
+    window = document.get("window")
+    text = window.get("key") if isinstance(window, dict) else None
+    if not isinstance(text, str):
+        return None
+    key = _public_key(text)
+    if isinstance(key, Words) or key.key_id != signature.key_id:
+        return None
+    return key.text, verify(key, envelope.payload.encode("utf-8"), signature)
+
+
+@functools.lru_cache(maxsize=1024)
+def _public_key(text: str) -> PublicSigningKey | Words:
+    """A window's public key from its text (every envelope of a window carries the same one)."""
+    return PublicSigningKey.from_text(text)
+
+
+_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
+    """:func:`~window_app.domain.wire.payload_document`, the same checks and words, cheaper
+    for the payloads windows send: parsed once; the walk for lone surrogates is skipped when
+    the text holds no ``\\uD800``–``\\uDFFF`` escape (the text itself is UTF-8, checked with the
+    envelope), and the depth is walked over arrays and objects only, if at all."""
+    if _LONE_SURROGATE_ESCAPE.search(envelope.payload):
+        return payload_document(envelope)
+    what = Words("载荷", "payload")
+    document = parse_json(envelope.payload, what)
+    if isinstance(document, Words):
+        return document
+    if not isinstance(document, dict):
+        return Words("载荷不是 JSON 对象", "payload is not a JSON object")
+    # Each array or object opens with a bracket: with no more brackets than the limit, no
+    # nesting can pass it (brackets inside strings only raise the count).
+    if envelope.payload.count("{") + envelope.payload.count("[") > MAX_JSON_DEPTH and _deeper_than(document, MAX_JSON_DEPTH):
+        return json_problem(document, what) or payload_document(envelope)  # its words
+    return document
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``limit`` levels."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if type(item) is dict else item
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                if depth + 1 >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _original_problem(original: Any, window_id: str, department: str, original_of: OriginalLookup) -> Words | None:

@@ -51,6 +51,7 @@ URL_VARIABLE = "WINDOW_APP_EXCHANGE_URL"
 TOKEN_VARIABLE = "WINDOW_APP_DEPARTMENT_TOKEN"
 KEYS_VARIABLE = "WINDOW_APP_DEPARTMENT_KEYS_DIR"
 INSTALL_HINT = "pip install 'window-app[exchange]'"
+MAX_WORKERS = 64
 
 
 def register(commands: Any) -> argparse.ArgumentParser:
@@ -120,6 +121,8 @@ def _add_serve(actions: Any) -> None:
     serve.add_argument("--checkpoint-every", type=int, default=ledger.DEFAULT_CHECKPOINT_EVERY, metavar="N", help=tr(
         "每 N 条账本记录签署一次检查点（默认 {n}；停止时总会签署）",
         "sign a checkpoint every N ledger entries (default {n}; always when stopping)", n=ledger.DEFAULT_CHECKPOINT_EVERY))
+    serve.add_argument("--workers", type=int, default=1, metavar="N", help=tr(
+        "服务进程数（默认 1；多核机器上可设为核数）", "server processes (default 1; on a machine with several cores, up to their number)"))
     serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
     serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
     serve.set_defaults(func=cmd_serve)
@@ -255,9 +258,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "--demo keys and tokens are public by design: it serves the loopback address only (--host 127.0.0.1 or ::1), not {h}.",
                 h=args.host))
         return EXIT_INVALID
-    app = _build_app(args, simulation)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        _err(tr("--workers 应在 1 到 {m} 之间", "--workers must be between 1 and {m}", m=MAX_WORKERS))
+        return EXIT_INVALID
+    app = _build_app(args, simulation)  # with several workers: checks and migrates once, first
     if isinstance(app, int):
         return app
+    if args.workers > 1:
+        app.state.store.close()
     try:
         sock = _listen(args.host, args.port)
     except OSError as exc:
@@ -265,17 +273,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_ENVIRONMENT
     port = sock.getsockname()[1]
     _announce(args, port, app, simulation)
+    code = EXIT_OK
     try:
-        window_app.exchange.server.serve(app, sock)
+        if args.workers > 1:
+            code = _serve_workers(args, simulation, sock)
+        else:
+            window_app.exchange.server.serve(app, sock)
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
     _err(tr("交换平台已停止。", "The exchange has stopped."))
-    return EXIT_OK
+    return code
 
 
-def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
+def _serve_workers(args: argparse.Namespace, simulation: Any, sock: socket.socket) -> int:
+    """``--workers N``: N processes on ``sock`` (:mod:`window_app.exchange.workers`); then the
+    last checkpoint, over what all of them stored."""
+    from window_app.exchange.workers import serve_workers
+
+    def build(number: int) -> Any:
+        return _build_app(args, simulation if number == 0 else None, shared=True, signs=number == 0)
+
+    code = serve_workers(sock, args.workers, build, window_app.exchange.server.serve)
+    last = _build_app(args, None)
+    if isinstance(last, int):
+        return last
+    last.state.store.close()  # signs the head, as one process does when it stops
+    return EXIT_OK if code == 0 else EXIT_ENVIRONMENT
+
+
+def _build_app(args: argparse.Namespace, simulation: Any, *, shared: bool = False, signs: bool = True) -> Any:
 
 
     if not 1 <= args.checkpoint_every <= ledger.MAX_CHECKPOINT_EVERY:
@@ -287,7 +315,7 @@ def _build_app(args: argparse.Namespace, simulation: Any) -> Any:
         key = read_signing_key(Path(args.key)) if args.key else None
         return window_app.exchange.server.create_app(
             args.db, args.catalog, demo=args.demo, simulate=simulation,
-            key=key, checkpoints=args.checkpoints, checkpoint_every=args.checkpoint_every,
+            key=key, checkpoints=args.checkpoints, checkpoint_every=args.checkpoint_every, shared=shared, signs=signs,
         )
     except (KeyFileError, LedgerError) as exc:
         _err(tr("交换平台账本：{m}", "The exchange's ledger: {m}", m=exc.words))
@@ -342,6 +370,8 @@ def _announce(args: argparse.Namespace, port: int, app: Any, simulation: Any) ->
     else:
         _err(tr("  账本检查点：未签署（没有 --key）：截去末尾或整体改写的账本将无法发现",
                 "  ledger checkpoints: none (no --key): a cut-off or rewritten ledger could not be detected"))
+    if args.workers > 1:
+        _err(tr("  服务进程：{n} 个", "  server processes: {n}", n=args.workers))
     if simulation is not None:
         _err(tr("  模拟审批：每个信封 {s} 秒后作出决定（不予许可 {r:.0%}，要求补正 {p:.0%}）",
                 "  simulated reviewers decide each envelope after {s} s (rejected {r:.0%}, supplement {p:.0%})",

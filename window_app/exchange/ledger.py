@@ -241,12 +241,38 @@ def record_event(conn: sqlite3.Connection, seq: int) -> Entry:
     )
 
 
+def record_created(
+    conn: sqlite3.Connection, stored: sqlite3.Cursor, items: Iterable[Sequence[Any]], after: tuple[int, str],
+    real: frozenset[str],
+) -> Entry:
+    """Append the ``created`` entry of an envelope from the row its ``INSERT … RETURNING *``
+    gave back (``stored``, not yet read) and its items (id, position, name, result, by
+    position), after the entry ``after`` (:func:`head`): what :func:`record_envelope` does
+    without reading the rows and the head back, for a batch that tracks its head itself.
+    ``real``: the table's REAL columns (:func:`real_columns`)."""
+    row = stored.fetchone()
+    columns = [column[0] for column in stored.description]
+    stored.fetchall()  # the statement ends here, before the next one
+    # RETURNING gives a whole REAL back as an int (SQLite stores it so); a read gives a float.
+    row = [float(value) if type(value) is int and name in real else value for name, value in zip(columns, row, strict=True)]
+    fields = dict(zip(columns, row, strict=True))
+    digest = row_digest("envelopes", columns, row, items)
+    return _append(conn, "created", fields["envelope_id"], fields["receipt_no"], None, None, digest,
+                   _utc(fields["received_at"]), after)
+
+
+def real_columns(conn: sqlite3.Connection, table: str) -> frozenset[str]:
+    """The columns of ``table`` declared REAL (what a read gives back as a float)."""
+    return frozenset(row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[2].upper() == "REAL")
+
+
 def _append(
     conn: sqlite3.Connection, kind: str, envelope_id: str, receipt_no: str, event_seq: int | None, item: str | None,
-    digest: str, at: str,
+    digest: str, at: str, after: tuple[int, str] | None = None,
 ) -> Entry:
-    head = conn.execute(_HEAD_SELECT).fetchone()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    if after is None:
+        after = head(conn)
+    seq, prev_hash = after[0] + 1, after[1]
     fields = (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest)
     digest_of_entry = entry_hash(prev_hash, Entry(*fields))
     conn.execute(

@@ -70,6 +70,8 @@ def create_app(
     key: SigningKey | None = None,
     checkpoints: str | Path | None = None,
     checkpoint_every: int | None = None,
+    shared: bool = False,
+    signs: bool = True,
 ) -> Starlette:
     """Build the exchange app on the SQLite file ``db_path``.
 
@@ -85,6 +87,10 @@ def create_app(
         checkpoints: The checkpoint log (default: ``<db_path>-checkpoints.jsonl``); with
             neither ``key`` nor ``demo`` no checkpoints are signed.
         checkpoint_every: Sign a checkpoint every this many ledger entries (default 100).
+        shared: Other processes serve the same database (``serve --workers``): see
+            :meth:`ExchangeStore.open`.
+        signs: This process signs the ledger's checkpoints (of several workers, one does: it
+            signs every worker's entries, the chain being one).
 
     Raises:
         CatalogError: The catalog does not load.
@@ -94,8 +100,8 @@ def create_app(
     root = Path(catalog_path) if catalog_path else shipped_catalog_path()
     catalog = load_catalog(root)
     published = publish(catalog, root, demo=demo)
-    signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo)
-    store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed)
+    signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo) if signs else None
+    store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed, shared=shared)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
 
     @asynccontextmanager
