@@ -20,14 +20,15 @@ Usage: ``python bench/app_ready.py [--prepare] [--screen pick|sign-in] DATA_DIR`
 from __future__ import annotations
 
 import argparse
+import importlib.abc
+import importlib.util
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import screens.app  # noqa: E402  (the CLI imports it at TUI start anyway)
-from window_app.cli import main as cli_main  # noqa: E402
+from window_app.cli import main as cli_main  # noqa: E402  (what the console script imports)
 
 LIST_WIDGETS = ("OptionList", "ListView", "DataTable", "Tree")
 READY: dict[str, float] = {}  # "at": time.monotonic() when the screen was ready
@@ -62,11 +63,11 @@ def _css_paths(app_class: type) -> object:
     return [str(base / path) for path in paths]
 
 
-def ready_app(target: str) -> type:
+def ready_app(window_app_class: type, target: str) -> type:
     """The real app, signed in for ``pick``, ending itself once ``target`` is usable."""
 
-    class ReadyApp(screens.app.WindowApp):
-        CSS_PATH = _css_paths(screens.app.WindowApp)
+    class ReadyApp(window_app_class):
+        CSS_PATH = _css_paths(window_app_class)
 
         def __init__(self, window, **options) -> None:  # noqa: ANN001, ANN003 - as WindowApp
             if target == "pick":
@@ -96,6 +97,31 @@ def ready_app(target: str) -> type:
     return ReadyApp
 
 
+class SwapApp(importlib.abc.MetaPathFinder):
+    """Replaces ``screens.app.WindowApp`` by the ready-checking app as ``screens.app`` is imported.
+
+    The CLI imports ``screens.app`` (and Textual) inside ``main``, after the window is open;
+    swapping the class at that import keeps that order, and what ``main`` does around it.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def find_spec(self, name: str, path: object, target: object = None) -> object:
+        if name != "screens.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        exec_module = spec.loader.exec_module
+
+        def exec_and_swap(module: object) -> None:
+            exec_module(module)
+            module.WindowApp = ready_app(module.WindowApp, self.target)
+
+        spec.loader.exec_module = exec_and_swap
+        return spec
+
+
 def prepare(data_dir: str) -> int:
     """The bench clerk in a new window's data dir (its first start), weakest argon2id."""
     from window_app.config import load_settings
@@ -121,7 +147,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.prepare:
         return prepare(args.data_dir)
-    screens.app.WindowApp = ready_app(args.screen)  # what cmd_tui imports
+    sys.meta_path.insert(0, SwapApp(args.screen))  # what run_tui imports
     code = cli_main(["--data-dir", args.data_dir])
     print(f"READY {READY.get('at')!r}", flush=True)
     return code if "at" in READY else 1
