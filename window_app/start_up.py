@@ -5,8 +5,9 @@ the catalog, the screens) and frees almost none of them. CPython's collector run
 collection every 700 new container objects and re-examines the survivors again and again as
 they age: about a tenth of the CPU a start takes (profiled on the 2-core test machine: 120–200
 ms of the ~1.6 s a loaded start took, against 20–60 ms for a bare Textual app, which creates
-far fewer objects). So the start runs without it, and one full collection follows once the
-first screen is drawn, when the clerk is not typing yet. Nothing else changes: every object a
+far fewer objects). So the start runs without it, and one collection of what the start made
+follows once the first screen is drawn, when the clerk is not typing yet (the collection the
+collector would have run at its next allocation anyway). Nothing else changes: every object a
 start frees by reference counting is freed as before, and cycles are collected a moment later.
 
 :func:`defer_collection` is called by the entry point (``window_app.cli.main``), before it
@@ -33,11 +34,13 @@ def defer_collection() -> None:
 
 
 def start_finished() -> None:
-    """The start is over: the collector is on again, after one full collection of what the start
-    left. Does nothing unless :func:`defer_collection` switched it off."""
+    """The start is over: the collector is on again, after one collection of what the start made
+    (the young generation: every object made while it waited; older ones, such as a test
+    process's, are left to the collector's own schedule). Does nothing unless
+    :func:`defer_collection` switched it off."""
     global _deferred
     if not _deferred:
         return
     _deferred = False
     gc.enable()
-    gc.collect()
+    gc.collect(0)
