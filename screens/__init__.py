@@ -3,7 +3,8 @@
 The clerk waits for the pick screen, so starting the app imports only what it needs. What
 comes later is imported on first use through this module's ``__getattr__``, the one lazy
 place of the package (as Textual's ``widgets/__init__.py`` does): ``screens.ApplicationsScreen``
-imports :mod:`screens.applications` when F3 is first pressed (the receipt once accepted), :func:`screens.flow.screen_class`
+imports :mod:`screens.applications` when F3 is first pressed (the receipt once accepted, the help
+at F1, the command palette's commands at Ctrl+P), :func:`screens.flow.screen_class`
 each step's screen when it is first shown, and the sync worker (:mod:`screens.sync_link`) its
 machinery a moment after the first screen is drawn.
 """
@@ -24,6 +25,8 @@ LAZY: dict[str, str] = {
     "ReviewScreen": "screens.review",
     "ApplicationsScreen": "screens.applications",
     "ReceiptScreen": "screens.receipt",
+    "HelpScreen": "screens.help",
+    "WindowCommands": "screens.commands",
     "BackgroundSync": "window_app.sync.background",
 }
 """Name → the module it is imported from on first use."""

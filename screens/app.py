@@ -46,9 +46,7 @@ from textual.screen import Screen
 import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
-from screens.commands import WindowCommands
 from screens.draft_keeper import DraftKeeper
-from screens.help import HelpScreen
 from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
 from screens.step import StepScreen
@@ -70,13 +68,27 @@ from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.intake import STEPS, Intake
 from window_app.domain.words import NO_WORDS, Words, language, set_language, tr
 from window_app.incidents import incident_message, record_incident, summary
+from window_app.start_up import start_finished
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from window_app.window import Window
 
 
 SYNC_START_DELAY_SECONDS = 0.3
 """How long after mounting the sync worker starts (the first screen comes first)."""
+
+START_FINISHED_SECONDS = 0.5
+"""How long after the first screen is drawn the start counts as over
+(:func:`window_app.start_up.start_finished`: the garbage collector, deferred by ``window-app``
+while it starts, collects once and is on again), a moment the clerk is unlikely to be typing in."""
+
+
+def window_commands() -> type[Provider]:
+    """The command palette's provider: the app's own commands only (not Textual's English ones),
+    imported when the palette first opens."""
+    return screens.WindowCommands
 
 
 class WindowApp(App):
@@ -115,7 +127,7 @@ class WindowApp(App):
     # whole stylesheet being parsed again and re-applied when the pick screen is pushed (a
     # screen's CSS_PATH is global in Textual either way, not scoped to the screen).
     CSS_PATH = ["app.tcss", "pick.tcss"]
-    COMMANDS = {WindowCommands}  # the app's own commands only (not Textual's English ones)
+    COMMANDS = {window_commands}
 
     BINDINGS = APP_BINDINGS
 
@@ -168,6 +180,7 @@ class WindowApp(App):
             self.push_screen(Dialog(tr("无法读取账号", "Cannot read the accounts"), str(error), error=True))
         self.refresh_sync_counts()
         self.needing_action.refresh()
+        self.screen.call_after_refresh(self.set_timer, START_FINISHED_SECONDS, start_finished)
         if self.sync_link.enabled:
             # A moment after the first screen is drawn: the worker's imports (httpx …) and its
             # first round do not compete with the pick screen for the interpreter.
@@ -622,10 +635,10 @@ class WindowApp(App):
 
     def action_help(self) -> None:
         """F1: the keys and a short how-to of the current screen (F1 again or Esc closes it)."""
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, screens.HelpScreen):
             self.screen.dismiss(None)
             return
-        self.push_screen(HelpScreen(self.screen))
+        self.push_screen(screens.HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the command palette, its words in the interface language."""

@@ -167,6 +167,7 @@ class KeyFooter(Footer):
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
+                classes=self._compact_class,
             ).data_bind(compact=Footer.compact)
             return
         with KeyGroup(classes="-compact" if item.compact_group else ""):
@@ -178,9 +179,15 @@ class KeyFooter(Footer):
                     binding.action,
                     disabled=not enabled,
                     tooltip=tooltip or binding.description,
-                    classes="-grouped",
+                    classes=f"-grouped {self._compact_class}",
                 ).data_bind(compact=Footer.compact)
         yield FooterLabel(item.group)
+
+    @property
+    def _compact_class(self) -> str:
+        # A key is born with the class its ``compact`` watcher would add once mounted: adding
+        # it then would restyle every key again before the first frame.
+        return "-compact" if self.compact else ""
 
     def on_resize(self, event: events.Resize) -> None:
         # Another width may fit more (or fewer) keys.

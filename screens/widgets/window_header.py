@@ -27,6 +27,20 @@ def clerk_words(clerk: Clerk | None) -> Words:
     return Words(f"{name} {role.words.zh}", f"{name} {role.words.en}")
 
 
+class Badge(Label):
+    """A label of the header whose classes follow the app's state."""
+
+    def set_classes_for(self, classes: dict[str, bool]) -> None:
+        """Add and remove classes as ``classes`` says (name → wanted)."""
+        for name, wanted in classes.items():
+            self.set_class(wanted, name)
+
+
+def initial_classes(classes: dict[str, bool]) -> str:
+    """The ``classes`` argument of a badge made in this state."""
+    return " ".join(name for name, wanted in classes.items() if wanted)
+
+
 class ClerkBadge(Label):
     """The signed-in clerk: name, 工号 and the main role (all roles in the tooltip).
 
@@ -49,7 +63,7 @@ class ClerkBadge(Label):
         self.tooltip = str(clerk.roles_words()) if clerk is not None else None
 
 
-class ActionBadge(Label):
+class ActionBadge(Badge):
     """``需处理 N`` / ``N to act on``: applications with a 补正, a refusal not yet seen or a
     quarantined envelope (the app's ``needs_action``); hidden while there is none."""
 
@@ -63,13 +77,19 @@ class ActionBadge(Label):
             self.watch(self.app, "needs_action", self._show, init=False)
         self._show()
 
+    @staticmethod
+    def classes_for(app: object) -> dict[str, bool]:
+        """The badge's classes for the app's state (given at compose too: adding one to a
+        mounted badge restyles it again before the first frame)."""
+        return {"-shown": bool(getattr(app, "needs_action", 0))}
+
     def _show(self, _value: object = None) -> None:
         count = getattr(self.app, "needs_action", 0)
-        self.set_class(bool(count), "-shown")
+        self.set_classes_for(self.classes_for(self.app))
         self.update(tr("需处理 {n}", "{n} to act on", n=count) if count else "")
 
 
-class SyncBadge(Label):
+class SyncBadge(Badge):
     """Online/offline (and why not), how many envelopes are queued, how many are quarantined.
 
     It shows the app's sync reactives and follows them as they change: ``sync_online``
@@ -93,10 +113,14 @@ class SyncBadge(Label):
                 self.watch(self.app, name, self._show, init=False)
         self._show()
 
+    @staticmethod
+    def classes_for(app: object) -> dict[str, bool]:
+        """The badge's classes for the app's state (given at compose too)."""
+        online = getattr(app, "sync_online", None)
+        return {"-online": online is True, "-offline": online is not True, "-quarantined": bool(getattr(app, "sync_quarantined", 0))}
+
     def _show(self, _value: object = None) -> None:
-        self.set_class(getattr(self.app, "sync_online", None) is True, "-online")
-        self.set_class(getattr(self.app, "sync_online", None) is not True, "-offline")
-        self.set_class(bool(getattr(self.app, "sync_quarantined", 0)), "-quarantined")
+        self.set_classes_for(self.classes_for(self.app))
         self.update(sync_words(self.app))
 
 
@@ -160,8 +184,8 @@ class WindowHeader(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(window_title(self.app), id="window-title")
         yield ClerkBadge(id="clerk-status")
-        yield ActionBadge(id="action-status")
-        yield SyncBadge(id="sync-status")
+        yield ActionBadge(id="action-status", classes=initial_classes(ActionBadge.classes_for(self.app)))
+        yield SyncBadge(id="sync-status", classes=initial_classes(SyncBadge.classes_for(self.app)))
 
     def on_mount(self) -> None:
         # Textual does not shrink an auto-width label: the sync badge gives way (ellipsis) to

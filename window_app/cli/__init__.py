@@ -78,10 +78,25 @@ For example::
         return EXIT_OK
 """
 
+from typing import TYPE_CHECKING
+
 from window_app.cli.app import main
-from window_app.cli.context import load_window_catalog, opened_window, settings_from
 from window_app.cli.errors import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, InvalidInput
 from window_app.cli.parser import add_command
+from window_app.lazy import submodules_on_use
+
+# ``context`` (the window, the catalog, the sync machinery behind them) is imported on first use:
+# by the command that runs, inside ``main``, where the start defers the garbage collector
+# (:mod:`window_app.start_up`), not when the console script imports this package.
+if TYPE_CHECKING:
+    from window_app.cli import context as context
+    from window_app.cli.context import load_window_catalog, opened_window, settings_from
+
+__getattr__ = submodules_on_use(
+    __name__,
+    "context",
+    exported={name: "context" for name in ("load_window_catalog", "opened_window", "settings_from")},
+)
 
 __all__ = [
     "EXIT_ENVIRONMENT",

@@ -2,7 +2,9 @@
 
 Start-up cost matters (the TUI is launched many times a day): a plain start (global options
 only) is parsed without building the sub-command parser, so no command module is imported;
-the window, the catalog and Textual are imported by the command that needs them.
+the window, the catalog and Textual are imported by the command that needs them. The start runs
+without the cyclic garbage collector (:mod:`window_app.start_up`): a command gets it back as it
+begins, the TUI once its first screen is drawn.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from window_app.config import ConfigError
 from window_app.domain.clerks import AccountError, NotPermitted
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import language, set_language, tr
+from window_app.start_up import defer_collection, start_finished
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,12 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code: 0 ok, 1 invalid input, 2 environment (config/catalog/storage).
     """
+    defer_collection()
     argv = list(sys.argv[1:] if argv is None else argv)
     tolerate_narrow_encodings()
     previous = language()
     try:
         return _main(argv)
     finally:
+        start_finished()  # if the command or the app did not already
         set_language(previous)  # in-process callers (tests, scripts) keep their language
 
 
@@ -94,6 +99,8 @@ def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
 
 def _run(args: argparse.Namespace) -> int:
     """Call the command's function and turn known failures into words and an exit code."""
+    if args.func is not run_tui:
+        start_finished()  # a command's work, however long, has the collector; the TUI's first screen not yet
     try:
         return args.func(args)
     except InvalidInput as exc:

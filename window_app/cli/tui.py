@@ -1,20 +1,25 @@
 """No sub-command: the Textual app on this window, until the clerk quits.
 
-Textual is imported here, inside :func:`run_tui`, and nowhere else in the CLI.
+Textual is imported here, inside :func:`run_tui`, and nowhere else in the CLI; the window (and
+the context behind it) when :func:`run_tui` runs, through the package's lazy ``context``.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from window_app.cli.context import opened_window, settings_from
+import window_app.cli
 from window_app.cli.errors import EXIT_OK
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    """Run the window's screens; the app's return code, else 0."""
-    settings = settings_from(args)
-    with opened_window(settings) as window:
+    """Run the window's screens; the app's return code, else 0.
+
+    The app ends the start (:func:`window_app.start_up.start_finished`) once its first screen is drawn.
+    """
+    context = window_app.cli.context
+    settings = context.settings_from(args)
+    with context.opened_window(settings) as window:
         from screens.app import WindowApp  # Textual is imported only here
 
         app = WindowApp(window)

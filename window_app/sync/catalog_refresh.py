@@ -30,7 +30,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import window_app.catalog
-from window_app.catalog import authority
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.words import NO_WORDS, Words, counted
@@ -38,6 +37,7 @@ from window_app.domain.words import NO_WORDS, Words, counted
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from window_app.catalog import authority
     from window_app.config import Settings
     from window_app.sync.client import ExchangeClient
 
@@ -141,6 +141,7 @@ def install_catalog(
     and digest holds (``trust``: the anchors and whether the demo authority counts), and the
     files match that digest.
     """
+    authority = window_app.catalog.authority  # keys and signatures: only when a catalog arrives
     trust = trust or CatalogTrust(authority.authorities(), allow_demo=False)
     version = str(body.get("version") or "")
     digest = str(body.get("digest") or etag or "")
@@ -236,6 +237,7 @@ class CatalogTrust:
 
     @classmethod
     def of(cls, settings: Settings) -> CatalogTrust:
+        authority = window_app.catalog.authority
         anchors = Path(settings.trust.authorities).expanduser() if settings.trust.authorities else authority.AUTHORITIES_FILE
         return cls(authority.authorities(anchors), allow_demo=authority.trusts_demo(settings))
 
