@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -161,6 +162,7 @@ async def measure(args: argparse.Namespace) -> dict:
                     index_samples.append(time.perf_counter() - start)
 
         app = WindowApp(window, cursor_blink=False, sync=False)
+        gc.freeze()  # as window_app/cli/tui.py does before running the app
         frames: list[tuple[float, bool]] = []
         display = app._display
         state = {"text": "", "count": "", "first": None}
@@ -183,10 +185,20 @@ async def measure(args: argparse.Namespace) -> dict:
             return value == state["text"] and state["count"] in count and first == state["first"]
 
         app._display = recording  # type: ignore[method-assign]
+        collections: list[tuple[int, float]] = []  # (generation, seconds) of the garbage collector
+
+        def collecting(phase: str, info: dict) -> None:
+            if phase == "start":
+                collecting.started = time.perf_counter()  # type: ignore[attr-defined]
+            else:
+                collections.append((info["generation"], time.perf_counter() - collecting.started))  # type: ignore[attr-defined]
+
+        gc.callbacks.append(collecting)
         first_frames: list[float] = []
         settled: list[float] = []
         cpu: list[float] = []
-        missed = 0
+        labels: list[str] = []
+        missed: list[str] = []
         profiler = cProfile.Profile()
         async with app.run_test(size=(columns, rows)) as pilot:
             await pilot.pause()
@@ -198,7 +210,8 @@ async def measure(args: argparse.Namespace) -> dict:
                 for plan in plans:
                     for (kind, payload), text in zip(keystrokes(plan), texts(plan), strict=True):
                         hits = expected[text]
-                        state.update(text=text, count=str(len(hits)) if text.strip() else "", first=hits[0] if hits else None)
+                        count = (str(len(hits)) if hits else text.strip()) if text.strip() else ""
+                        state.update(text=text, count=count, first=hits[0] if hits else None)
                         frames.clear()
                         if _round and args.profile:
                             profiler.enable()
@@ -219,14 +232,17 @@ async def measure(args: argparse.Namespace) -> dict:
                             profiler.disable()
                         good = [t for t, ok in frames if ok]
                         if not good:
-                            missed += 1
+                            missed.append(f"{payload if kind == 'key' else 'paste ' + payload!r} → {text!r}")
                             continue
                         if _round:
                             first_frames.append(good[0] - t0)
                             settled.append(frames[-1][0] - t0)
                             cpu.append(c1 - c0)  # the quiet wait is idle: CPU of the keystroke's work
+                            labels.append(f"{payload if kind == 'key' else 'paste ' + payload!r} → {text!r}")
         window.close()
+        gc.callbacks.remove(collecting)
     if args.profile:
+        profiler.dump_stats(Path(tempfile.gettempdir()) / f"pick_keys_{args.profile}.prof")
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
@@ -238,6 +254,8 @@ async def measure(args: argparse.Namespace) -> dict:
         "cpu": cpu,
         "index": index_samples,
         "missed": missed,
+        "labels": labels,
+        "gc": collections,
     }
 
 
@@ -284,14 +302,21 @@ def line(name: str, samples: list[float]) -> str:
     )
 
 
-def show(label: str, result: dict) -> None:
+def show(label: str, result: dict, verbose: int = 0) -> None:
     print(f"{label}: {result['offerings']} offerings, Window.open {result['open']:.2f} s")
     print(line("first frame", result["first"]))
     print(line("settled", result["settled"]))
     print(line("cpu/keystroke", result["cpu"]))
     print(line("index search", result["index"]))
+    full = [seconds for generation, seconds in result["gc"] if generation == 2]
+    if full:
+        print(f"  garbage collector: {len(full)} full collections while typing, longest {max(full) * 1e3:.0f} ms")
+    if verbose:
+        worst = sorted(zip(result["settled"], result["first"], result["cpu"], result["labels"], strict=True), reverse=True)[:verbose]
+        for settled, first, cpu, label in worst:
+            print(f"    settled {settled * 1e3:6.1f}  first {first * 1e3:6.1f}  cpu {cpu * 1e3:6.1f} ms  {label}")
     if result["missed"]:
-        print(f"  {result['missed']} keystrokes never showed their results (left out)")
+        print(f"  {len(result['missed'])} keystrokes never showed their results (left out): {', '.join(result['missed'])}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", default="", help="a 10,000-offering catalog (default: made by synth_catalog.py)")
     parser.add_argument("--baseline", default="", help="also measure this git ref's code (e.g. main)")
     parser.add_argument("--only", choices=("shipped", "10k"), default="")
+    parser.add_argument("--worst", type=int, default=0, help="print the N slowest keystrokes")
     parser.add_argument("--profile", choices=("", "shipped", "10k"), default="")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", default=str(ROOT), help=argparse.SUPPRESS)
@@ -331,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
                     if args.only and args.only != name:
                         continue
                     results[label, name] = result = run_child(code, path, args)
-                    show(f"{label}, {name} catalog", result)
+                    show(f"{label}, {name} catalog", result, args.worst)
         finally:
             if args.baseline:
                 subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, check=False)
