@@ -174,7 +174,7 @@ class PickScreen(StepScreen):
                     options += [Option(self._prompt(offering), id=offering.id) for offering in grouped[group]]
             if more:
                 words = tr(
-                    "…还有 {n} 项，输入更多字缩小范围", "… {n} more: type more to narrow the search", n=f"{more:,}"
+                    "…还有 {n} 项，输入更多字缩小范围", "… {n} more: type more to narrow the search", n=more
                 )
                 options.append(Option(Content.styled(words, "italic"), id=MORE_ID, disabled=True))
             results.clear_options()
