@@ -181,12 +181,14 @@ class PickScreen(StepScreen):
             results.add_options(options)
         count = self.query_one("#result-count", Label)
         if offerings:
-            count.update(
+            found = (
                 tr("找到 {n} 项", "{n} found", n=len(offerings))
                 if query.strip()
-                else tr("本窗口可办 {n} 项", "{n} offered at this window", n=len(offerings)),
-                layout=False,
+                else tr("本窗口可办 {n} 项", "{n} offered at this window", n=len(offerings))
             )
+            if more:
+                found += tr(" · 列出前 {n} 项", " · {n} listed", n=len(shown))
+            count.update(found, layout=False)
             results.highlighted = results.get_option_index(offerings[0].id)
         else:
             count.update(tr("没有找到“{q}”", "Nothing matches “{q}”", q=query.strip()), layout=False)
@@ -251,6 +253,9 @@ class PickScreen(StepScreen):
     @on(OptionList.OptionHighlighted, "#results")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         option_id = event.option.id or ""
+        results = self.results
+        if event.option_index == results.option_count - 2 and results.get_option_at_index(-1).id == MORE_ID:
+            results.scroll_end(animate=False)  # the last offering listed: show the "more" line under it
         if option_id != self._previewed:
             self._preview(option_id)
         # Del is offered on a draft only: the footer is rebuilt when that changes, not per key.
