@@ -153,16 +153,19 @@ async def measure(args: argparse.Namespace) -> dict:
                 expected.setdefault(text, [o.id for o in expect_index.search(text)])
 
         index_samples: list[float] = []
+        index_cpu: list[float] = []
         for _round in range(args.rounds):
             for plan in plans:
                 index = make_index(offerings, keys)
                 for text in texts(plan):
-                    start = time.perf_counter()
+                    start, cpu_start = time.perf_counter(), time.process_time()
                     index.search(text)
                     index_samples.append(time.perf_counter() - start)
+                    index_cpu.append(time.process_time() - cpu_start)
 
         app = WindowApp(window, cursor_blink=False, sync=False)
-        gc.freeze()  # as window_app/cli/tui.py does before running the app
+        if "gc.freeze()" in (Path(args.code) / "window_app" / "cli" / "tui.py").read_text(encoding="utf-8"):
+            gc.freeze()  # as that code's window_app/cli/tui.py does before running the app
         frames: list[tuple[float, bool]] = []
         display = app._display
         state = {"text": "", "count": "", "first": None}
@@ -253,6 +256,7 @@ async def measure(args: argparse.Namespace) -> dict:
         "settled": settled,
         "cpu": cpu,
         "index": index_samples,
+        "index_cpu": index_cpu,
         "missed": missed,
         "labels": labels,
         "gc": collections,
@@ -308,6 +312,7 @@ def show(label: str, result: dict, verbose: int = 0) -> None:
     print(line("settled", result["settled"]))
     print(line("cpu/keystroke", result["cpu"]))
     print(line("index search", result["index"]))
+    print(line("index cpu", result["index_cpu"]))
     full = [seconds for generation, seconds in result["gc"] if generation == 2]
     if full:
         print(f"  garbage collector: {len(full)} full collections while typing, longest {max(full) * 1e3:.0f} ms")

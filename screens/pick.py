@@ -1,8 +1,10 @@
 """Step 1, the home screen: find the bundle or single item the applicant came for.
 
 Typing searches at once (hanzi, pinyin, initials such as ``qykb``, keywords), whatever has
-focus; the results are grouped 热点 / 本地 / 个人 / 企业 / 单项事项 with unfinished drafts on top
-of the unfiltered list. The right-hand pane previews the highlighted offering: its items by
+focus; the best 100 results are listed (a last line says how many more matched), grouped
+热点 / 本地 / 个人 / 企业 / 单项事项, with unfinished drafts on top of the unfiltered list. A
+keystroke redraws the search box, the count line and the list without laying the screen out
+again (bench/pick_keys.py). The right-hand pane previews the highlighted offering: its items by
 stage, departments, materials before and after merging, promised days.
 """
 
