@@ -139,8 +139,9 @@ _SEP = "\0"
 _HEAD = 3
 """Characters of each name kept in its heads: prefix tests of a short query (the costly
 ones: it matches many offerings) scan these instead of the whole names."""
-_PATH_LENGTH = 32
-"""Texts of the current query kept (Backspace, narrowing); cleared with the search."""
+_PATH_LENGTH = 16
+"""Texts of the current query kept (Backspace, narrowing; at most 16 hit lists of the
+catalog's size held); cleared with the search."""
 
 
 @dataclass(frozen=True, slots=True)
