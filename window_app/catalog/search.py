@@ -179,7 +179,7 @@ class OfferingIndex:
                 texts = (bundle.name.zh.lower(), offering.id.lower(), bundle.name.en.lower(), *(s.lower() for s in bundle.synonyms))
                 words = tuple(k.lower() for k in bundle.keywords)
             names.append(_SEP + _SEP.join(texts) + _SEP)
-            heads.append(_SEP + _SEP.join([text[:_HEAD] for text in texts]))
+            heads.append(_SEP + _SEP.join([text[:_HEAD] for text in texts]) + _SEP)
             keywords.append(_SEP + _SEP.join(words) + _SEP)
         self._names = names
         self._heads = heads
@@ -247,7 +247,8 @@ class OfferingIndex:
         found = b""
         if not queries:
             return found
-        strings = table if positions is self._everyone else list(map(table.__getitem__, positions))
+        # Positions are distinct and ascending: as many as the table's strings means all of them.
+        strings = table if len(positions) == len(table) else list(map(table.__getitem__, positions))
         for query in queries:
             this = bytes(map(contains, strings, repeat(before + query + after)))
             found = bytes(map(or_, found, this)) if found else this
@@ -261,8 +262,14 @@ class OfferingIndex:
         long = tuple(q for q in queries if q not in short)
         prefix = _either(self._scan(heads, positions, short, _SEP) if heads else b"", self._scan(table, positions, long, _SEP))
         starts = list(compress(positions, prefix))
-        # Only a prefix can be exact: look for the exact texts among the prefix hits.
-        exact = self._scan(table, starts, queries, _SEP, _SEP)
+        # Only a prefix can be exact: look for the exact texts among the prefix hits (in the
+        # heads for a query shorter than a head: a text that short is whole there).
+        shorter = tuple(q for q in short if len(q) < _HEAD)
+        longer = tuple(q for q in queries if q not in shorter)
+        exact = _either(
+            self._scan(heads, starts, shorter, _SEP, _SEP) if heads else b"",
+            self._scan(table, starts, longer, _SEP, _SEP),
+        )
         return [
             list(compress(starts, exact)),
             list(compress(starts, map(not_, exact))),
