@@ -259,7 +259,10 @@ class PickScreen(StepScreen):
         if event.option_index == results.option_count - 2 and results.get_option_at_index(-1).id == MORE_ID:
             results.scroll_end(animate=False)  # the last offering listed: show the "more" line under it
         if option_id != self._previewed:
-            self._preview(option_id)
+            # After the list is drawn: the results show first; a clerk typing on skips the
+            # previews of hits already replaced (the preview lays its pane out again).
+            self._previewed = option_id
+            self.call_after_refresh(self._preview_highlighted, option_id)
         # Del is offered on a draft only: the footer is rebuilt when that changes, not per key.
         on_draft = option_id.startswith(DRAFT_PREFIX)
         if on_draft != self._on_draft:
@@ -292,6 +295,10 @@ class PickScreen(StepScreen):
             event.stop()
             search.focus()
             search.insert_text_at_cursor(event.text.splitlines()[0])
+
+    def _preview_highlighted(self, option_id: str) -> None:
+        if self.is_attached and self._highlighted_id() == option_id:
+            self._preview(option_id)
 
     def _show_in_preview(self, text: str) -> None:
         self._previewed = ""
