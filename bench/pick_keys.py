@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         child(args)
         return 0
     if args.quick:
-        args.rounds, args.plans = 1, args.plans or 6
+        args.rounds, args.plans = 1, args.plans or 4
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     with tempfile.TemporaryDirectory(prefix="bench-pick-keys-") as scratch:
         catalog = args.catalog
