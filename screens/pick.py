@@ -1,20 +1,23 @@
 """Step 1, the home screen: find the bundle or single item the applicant came for.
 
 Typing searches at once (hanzi, pinyin, initials such as ``qykb``, keywords), whatever has
-focus; the results are grouped 热点 / 本地 / 个人 / 企业 / 单项事项 with unfinished drafts on top
-of the unfiltered list. The right-hand pane previews the highlighted offering: its items by
+focus; the best 100 results are listed (a last line says how many more matched), grouped
+热点 / 本地 / 个人 / 企业 / 单项事项, with unfinished drafts on top of the unfiltered list. A
+keystroke redraws the search box, the count line and the list without laying the screen out
+again (bench/pick_keys.py). The right-hand pane previews the highlighted offering: its items by
 stage, departments, materials before and after merging, promised days.
 """
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size, Spacing
+from textual.reactive import Reactive
+from textual.visual import Padding
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -32,26 +35,54 @@ from window_app.domain.catalog import Offering
 from window_app.domain.clerks import Permission
 from window_app.domain.errors import StorageError
 from window_app.domain.times import shown
-from window_app.domain.words import Words, counted, tr
+from window_app.domain.words import Words, counted, language, tr
+
+INDENT = Spacing(0, 0, 0, 2)
+
+SHOWN_LIMIT = 100
+"""At most this many results are listed, the best ones (a few screenfuls at any size; the
+shipped catalog offers at most 63 at a window): filling the list costs per option, and a
+clerk narrows a long list by typing on. A last line says how many more matched."""
 
 NARROW_WIDTH = 100
 """Below this many columns the list takes more of the width than the preview (``-narrow``)."""
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
+MORE_ID = "more"
 
 
-def indented(name: str, *details: tuple[str, str]) -> Table:
-    """An option under its group heading: indented, a long one wrapping under its own text."""
-    grid = Table.grid(expand=True)
-    grid.add_column(width=2)
-    grid.add_column(ratio=1, overflow="fold")
-    text = Text(name)
+def indented(name: str, *details: tuple[str, str]) -> Padding:
+    """An option under its group heading: indented, a long one wrapping under its own text.
+
+    A :class:`~textual.content.Content` padded on the left (not a Rich table): the list
+    measures every option's height when it is filled, and a table costs a render for that.
+    """
+    parts: list[str | tuple[str, str]] = [name]
     for detail, style in details:
-        text.append("  ")
-        text.append(detail, style)
-    grid.add_row("", text)
-    return grid
+        parts += ["  ", (detail, style)]
+    return Padding(Content.assemble(*parts), INDENT)
+
+
+class SearchBox(Input):
+    """The search box: its text grows without laying out the screen again (see :class:`ResultList`).
+
+    An input's virtual size is its text's width, for scrolling within the box; the box itself
+    keeps its size.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+
+class ResultList(OptionList):
+    """The results: an option list whose length changes without laying out the screen again.
+
+    Textual's widgets lay the screen out whenever their virtual size changes; a list that
+    scrolls inside a fixed box needs that only when its scroll bar comes or goes, which the
+    scroll bar's own state still does. A keystroke then redraws the list, not the screen.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
 
 class PickScreen(StepScreen):
@@ -76,7 +107,7 @@ class PickScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="pick-main"):
             with Vertical(id="pick-left"):
-                yield Input(
+                yield SearchBox(
                     placeholder=tr(
                         "输入名称、拼音或首字母搜索，如 qykb", "Type a name, pinyin or initials, e.g. qykb"
                     ),
@@ -84,8 +115,15 @@ class PickScreen(StepScreen):
                     select_on_focus=False,  # typing in the list carries on the query
                 )
                 yield Label("", id="result-count")
-                yield OptionList(id="results")
+                yield ResultList(id="results")
             yield OfferingPreview(id="preview")
+
+    _listed: tuple[object, ...] = ()
+    """What the list shows (the widget, language, drafts, offerings, how many more): rebuilt when it changes."""
+    _previewed = ""
+    """The option the preview shows."""
+    _on_draft = False
+    """A draft is highlighted (Del deletes it)."""
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -112,34 +150,51 @@ class PickScreen(StepScreen):
         return self.query_one("#results", OptionList)
 
     def _fill(self, query: str) -> None:
-        """Search and list the results, grouped; highlight the best match."""
+        """Search and list the best results, grouped; highlight the best match.
+
+        The list is rebuilt only when what it shows changes (typing on often keeps the same
+        hits); the count line keeps its size, so updating it lays nothing out again.
+        """
         offerings = self.window.search(query)
-        options: list[Option] = []
         drafts = [] if query.strip() else self._drafts()
-        if drafts:
-            options.append(self._heading("drafts"))
-            options += drafts
-        grouped: dict[str, list[Offering]] = {group: [] for group in GROUP_ORDER}
-        for offering in offerings:
-            grouped[group_of(offering)].append(offering)
-        for group in GROUP_ORDER:
-            if grouped[group]:
-                options.append(self._heading(group))
-                options += [Option(self._prompt(offering), id=offering.id) for offering in grouped[group]]
+        shown = offerings[:SHOWN_LIMIT]
+        more = len(offerings) - len(shown)
         results = self.results
-        results.clear_options()
-        results.add_options(options)
+        listed = (results, language(), tuple(option.id for option in drafts), tuple(offering.id for offering in shown), more)
+        if listed != self._listed:
+            self._listed = listed
+            options: list[Option] = []
+            if drafts:
+                options.append(self._heading("drafts"))
+                options += drafts
+            grouped: dict[str, list[Offering]] = {group: [] for group in GROUP_ORDER}
+            for offering in shown:
+                grouped[group_of(offering)].append(offering)
+            for group in GROUP_ORDER:
+                if grouped[group]:
+                    options.append(self._heading(group))
+                    options += [Option(self._prompt(offering), id=offering.id) for offering in grouped[group]]
+            if more:
+                words = tr(
+                    "…还有 {n} 项，输入更多字缩小范围", "… {n} more: type more to narrow the search", n=more
+                )
+                options.append(Option(Content.styled(words, "italic"), id=MORE_ID, disabled=True))
+            results.clear_options()
+            results.add_options(options)
         count = self.query_one("#result-count", Label)
         if offerings:
-            count.update(
+            found = (
                 tr("找到 {n} 项", "{n} found", n=len(offerings))
                 if query.strip()
                 else tr("本窗口可办 {n} 项", "{n} offered at this window", n=len(offerings))
             )
+            if more:
+                found += tr(" · 列出前 {n} 项", " · {n} listed", n=len(shown))
+            count.update(found, layout=False)
             results.highlighted = results.get_option_index(offerings[0].id)
         else:
-            count.update(tr("没有找到“{q}”", "Nothing matches “{q}”", q=query.strip()))
-            self.query_one("#preview", OfferingPreview).show_text(
+            count.update(tr("没有找到“{q}”", "Nothing matches “{q}”", q=query.strip()), layout=False)
+            self._show_in_preview(
                 tr(
                     "试试汉字、全拼或首字母，例如：企业开办、qiyekaiban、qykb。",
                     "Try hanzi, full pinyin or initials, e.g. 企业开办, qiyekaiban, qykb.",
@@ -199,8 +254,20 @@ class PickScreen(StepScreen):
 
     @on(OptionList.OptionHighlighted, "#results")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._preview(event.option.id or "")
-        self.refresh_bindings()
+        option_id = event.option.id or ""
+        results = self.results
+        if event.option_index == results.option_count - 2 and results.get_option_at_index(-1).id == MORE_ID:
+            results.scroll_end(animate=False)  # the last offering listed: show the "more" line under it
+        if option_id != self._previewed:
+            # After the list is drawn: the results show first; a clerk typing on skips the
+            # previews of hits already replaced (the preview lays its pane out again).
+            self._previewed = option_id
+            self.call_after_refresh(self._preview_highlighted, option_id)
+        # Del is offered on a draft only: the footer is rebuilt when that changes, not per key.
+        on_draft = option_id.startswith(DRAFT_PREFIX)
+        if on_draft != self._on_draft:
+            self._on_draft = on_draft
+            self.refresh_bindings()
 
     @on(OptionList.OptionSelected, "#results")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -229,8 +296,17 @@ class PickScreen(StepScreen):
             search.focus()
             search.insert_text_at_cursor(event.text.splitlines()[0])
 
+    def _preview_highlighted(self, option_id: str) -> None:
+        if self.is_attached and self._highlighted_id() == option_id:
+            self._preview(option_id)
+
+    def _show_in_preview(self, text: str) -> None:
+        self._previewed = ""
+        self.query_one("#preview", OfferingPreview).show_text(text)
+
     def _preview(self, option_id: str) -> None:
         pane = self.query_one("#preview", OfferingPreview)
+        self._previewed = option_id
         if option_id.startswith(DRAFT_PREFIX):
             pane.show_text(
                 tr(
@@ -242,12 +318,12 @@ class PickScreen(StepScreen):
         try:
             guide = self.window.preview(option_id)
         except (KeyError, ValueError) as error:
-            pane.show_text(tr("无法预览：{e}", "Cannot preview: {e}", e=error))
+            self._show_in_preview(tr("无法预览：{e}", "Cannot preview: {e}", e=error))
             return
         pane.show_guide(self.window.catalog, guide)
 
     def _choose(self, option_id: str) -> None:
-        if not option_id or option_id.startswith(GROUP_PREFIX):
+        if not option_id or option_id.startswith(GROUP_PREFIX) or option_id == MORE_ID:
             return
         if option_id.startswith(DRAFT_PREFIX):
             self.window_app.resume_draft(option_id[len(DRAFT_PREFIX) :])

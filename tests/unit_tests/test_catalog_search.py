@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -415,3 +417,56 @@ def test_pinyin_initials_find_enterprise_startup_in_the_shipped_catalog() -> Non
     index = OfferingIndex(offerings_for_region(shipped, "522325"), compute_search_keys(shipped))
     assert index.search("qykb")[0].bundle.name.zh.startswith("企业开办")
     assert index.search("企业开办")[0].bundle.name.zh.startswith("企业开办")
+
+
+# -- the index answers as a plain scan would -------------------------------------------------
+
+
+def scanned(offerings, keys: dict[str, SearchKeys], query: str) -> list[str]:
+    """The search spelled out: every offering, every text, best tier (the rules of OfferingIndex.search)."""
+    typed = query.strip().lower()
+    if not typed:
+        return ids(offerings)
+    compact = re.sub(r"[\s'’`\-·]+", "", typed)
+    name_queries = [q for q in (compact, re.sub(r"\s+", "_", typed), typed) if q]
+    keyword_queries = [q for q in (typed, compact) if q]
+
+    def tier(queries, texts, exact):
+        found = [exact if t == q else exact + 1 if t.startswith(q) else exact + 2 for t in texts for q in queries if q in t]
+        return min(found, default=None)
+
+    ranked = []
+    for position, offering in enumerate(offerings):
+        found = keys.get(offering.id)
+        bundle = offering.bundle
+        if found:
+            names = [found.hanzi, found.pinyin, found.initials, offering.id.lower(), bundle.name.en.lower(), *found.synonyms]
+            words = list(found.keywords)
+        else:
+            names = [bundle.name.zh.lower(), offering.id.lower(), bundle.name.en.lower(), *(s.lower() for s in bundle.synonyms)]
+            words = [k.lower() for k in bundle.keywords]
+        best = tier(name_queries, names, 0)
+        if best is None:
+            best = tier(keyword_queries, words, 3)
+        if best is not None:
+            ranked.append((best, position, offering.id))
+    return [offering_id for _tier, _position, offering_id in sorted(ranked)]
+
+
+def test_typing_and_erasing_finds_what_a_scan_finds(shipped) -> None:
+    """Key by key, with Backspace and fresh starts, on one index (it narrows earlier hits)."""
+    catalog, keys = shipped
+    offered = offerings_for_region(catalog, "522325")
+    index = OfferingIndex(offered, keys)
+    rng = random.Random(10)
+    texts = [t for k in keys.values() for t in (k.hanzi, k.pinyin, k.initials, *k.keywords, *k.synonyms)]
+    texts += [o.bundle.name.en.lower() for o in offered] + ["qiye kaiban", "qi'ye", "x", "'", "a b", "开办 qykb"]
+    for _ in range(150):
+        word = rng.choice(texts)
+        start = rng.randrange(len(word))
+        target = word[start : start + rng.randint(1, 8)]
+        typed = ""
+        for char in target + "\b" * rng.randint(0, 3) + rng.choice(["", "x", "s", " k"]):
+            typed = typed[:-1] if char == "\b" else typed + char
+            assert ids(index.search(typed)) == scanned(offered, keys, typed), typed
+        index.search("")
