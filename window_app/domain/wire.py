@@ -340,19 +340,31 @@ def signature_shape(value: object) -> str | Words:
     return canonical_json(dict(value)).decode("utf-8")
 
 
+# A lone surrogate reaches a parsed payload only through a ``\uD800``–``\uDFFF`` escape (or as
+# itself, when the text is not UTF-8): without one, the walk for it is skipped.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
     """The envelope's payload parsed, or why it is not a JSON object the exchange can keep and
     hand on (strict JSON, at most :data:`MAX_JSON_DEPTH` deep, no lone surrogate in ``\\u``
-    escapes)."""
+    escapes).
+
+    Parsed once; the payload is walked (:func:`json_problem`) only where its text could hold what
+    the walk looks for: each array or object opens with a bracket, so a text with no more
+    brackets than the limit cannot nest deeper than it (brackets inside strings only raise the
+    count), and a lone surrogate needs its escape."""
     what = Words("载荷", "payload")
     document = parse_json(envelope.payload, what)
     if isinstance(document, Words):
         return document
     if not isinstance(document, dict):
         return Words("载荷不是 JSON 对象", "payload is not a JSON object")
-    problem = json_problem(document, what)
-    if problem:
-        return problem
+    text = envelope.payload
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH or _SURROGATE_ESCAPE.search(text) or not utf8_text(text):
+        problem = json_problem(document, what)
+        if problem:
+            return problem
     return document
 
 

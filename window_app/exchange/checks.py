@@ -23,14 +23,11 @@ from window_app.domain.catalog import Catalog
 from window_app.domain.receipt_no import receipt_owner
 from window_app.domain.wire import (
     FINAL_DECISIONS,
-    MAX_JSON_DEPTH,
     PART_KINDS,
     DecisionRequest,
     WireEnvelope,
     envelope_from_json,
-    json_problem,
     key_mismatch,
-    parse_json,
     payload_document,
     payload_mismatch,
 )
@@ -135,7 +132,7 @@ def precheck(submitted: object, window_id: str, catalog: Catalog) -> Prechecked:
     envelope = envelope_from_json(submitted)
     if isinstance(envelope, Words):
         return Prechecked(envelope)
-    document = _payload_document(envelope)
+    document = payload_document(envelope)
     if isinstance(document, Words):
         return Prechecked(document)
     department = envelope.department
@@ -244,44 +241,6 @@ def _verified_ahead(envelope: WireEnvelope, document: dict[str, Any], signature:
 def _public_key(text: str) -> PublicSigningKey | Words:
     """A window's public key from its text (every envelope of a window carries the same one)."""
     return PublicSigningKey.from_text(text)
-
-
-_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _payload_document(envelope: WireEnvelope) -> dict[str, Any] | Words:
-    """:func:`~window_app.domain.wire.payload_document`, the same checks and words, cheaper
-    for the payloads windows send: parsed once; the walk for lone surrogates is skipped when
-    the text holds no ``\\uD800``–``\\uDFFF`` escape (the text itself is UTF-8, checked with the
-    envelope), and the depth is walked over arrays and objects only, if at all."""
-    if _LONE_SURROGATE_ESCAPE.search(envelope.payload):
-        return payload_document(envelope)
-    what = Words("载荷", "payload")
-    document = parse_json(envelope.payload, what)
-    if isinstance(document, Words):
-        return document
-    if not isinstance(document, dict):
-        return Words("载荷不是 JSON 对象", "payload is not a JSON object")
-    # Each array or object opens with a bracket: with no more brackets than the limit, no
-    # nesting can pass it (brackets inside strings only raise the count).
-    if envelope.payload.count("{") + envelope.payload.count("[") > MAX_JSON_DEPTH and _deeper_than(document, MAX_JSON_DEPTH):
-        return json_problem(document, what) or payload_document(envelope)  # its words
-    return document
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests arrays and objects more than ``limit`` levels."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if type(item) is dict else item
-        for child in children:
-            kind = type(child)
-            if kind is dict or kind is list:
-                if depth + 1 >= limit:
-                    return True
-                stack.append((child, depth + 1))
-    return False
 
 
 def _original_problem(original: Any, window_id: str, department: str, original_of: OriginalLookup) -> Words | None:
