@@ -297,7 +297,9 @@ class PickScreen(StepScreen):
             search.insert_text_at_cursor(event.text.splitlines()[0])
 
     def _preview_highlighted(self, option_id: str) -> None:
-        if self.is_attached and self._highlighted_id() == option_id:
+        # Deferred: by now the screen may be recomposing (F2) or closing (the flow went on), its
+        # panes gone; the preview then follows the next highlight.
+        if self.is_attached and self.query("#preview") and self._highlighted_id() == option_id:
             self._preview(option_id)
 
     def _show_in_preview(self, text: str) -> None:

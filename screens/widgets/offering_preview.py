@@ -226,9 +226,12 @@ class OfferingPreview(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[Content] = []
+        # Held, not queried: the pick screen may fill the pane before its child is mounted
+        # (a preview deferred until after the list's refresh, on a screen being recomposed).
+        self._text = Static("", id="preview-text")
 
     def compose(self):
-        yield Static("", id="preview-text")
+        yield self._text
 
     def show_guide(self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False) -> None:
         """Describe the offering of ``guide`` (see :func:`describe`)."""
@@ -239,7 +242,7 @@ class OfferingPreview(VerticalScroll):
 
     def _show_lines(self) -> None:
         width = self.scrollable_content_region.width
-        self.query_one("#preview-text", Static).update(Content("\n").join(hanging(line, width) for line in self._lines))
+        self._text.update(Content("\n").join(hanging(line, width) for line in self._lines))
 
     def on_resize(self) -> None:
         if self._lines:
@@ -248,5 +251,5 @@ class OfferingPreview(VerticalScroll):
     def show_text(self, text: str | Content) -> None:
         """Show a plain note (nothing highlighted, a draft, an error)."""
         self._lines = []
-        self.query_one("#preview-text", Static).update(Content(text) if isinstance(text, str) else text)
+        self._text.update(Content(text) if isinstance(text, str) else text)
         self.scroll_home(animate=False)
