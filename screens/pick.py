@@ -105,6 +105,9 @@ class PickScreen(StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
+        # Set before the children exist: set on mount, it restyled the whole screen once more
+        # before the first frame (bench/startup.py --profile).
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
         with Horizontal(id="pick-main"):
             with Vertical(id="pick-left"):
                 yield SearchBox(
@@ -129,7 +132,6 @@ class PickScreen(StepScreen):
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
         self.query_one("#results", OptionList).border_title = tr("事项", "Offerings")
         self.query_one("#preview", OfferingPreview).border_title = tr("办事指南预览", "Guide preview")
         self._fill("")
