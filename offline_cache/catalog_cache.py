@@ -124,13 +124,6 @@ class _CatalogUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a catalog snapshot may not name {module}.{name}")
 
 
-def read_snapshot(db: Database, digest: str, version: str) -> Catalog | None:
-    """The catalog stored for ``digest`` by program ``version``; ``None`` when there is none or
-    it cannot be read back (locked, damaged, another shape)."""
-    stored = read_snapshot_and_keys(db, digest, version)
-    return stored[0] if stored is not None else None
-
-
 def read_snapshot_and_keys(
     db: Database, digest: str, version: str
 ) -> tuple[Catalog, dict[str, SearchKeys] | None] | None:

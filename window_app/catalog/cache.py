@@ -25,7 +25,6 @@ import window_app
 import window_app.catalog
 from offline_cache.catalog_cache import (
     read_search_keys,
-    read_snapshot,
     read_snapshot_and_keys,
     write_search_keys,
     write_snapshot,
@@ -86,17 +85,7 @@ def cached_catalog(db: Database, root: str | Path, load: Callable[[Path], Catalo
     Raises:
         window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
     """
-    root = Path(root)
-    digest = catalog_digest(root)
-    version = snapshot_version()
-    if digest:
-        catalog = read_snapshot(db, digest, version)
-        if catalog is not None:
-            return _from(catalog, root)
-    catalog = (load or window_app.catalog.loader.load_catalog)(root)
-    if digest and catalog.digest == digest:  # not stored if the files changed while being read
-        write_snapshot(db, catalog, version)
-    return catalog
+    return _cached(db, root, load, with_keys=False)[0]
 
 
 def cached_catalog_and_keys(
@@ -109,20 +98,29 @@ def cached_catalog_and_keys(
     Raises:
         window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
     """
+    catalog, keys = _cached(db, root, load, with_keys=True)
+    assert keys is not None
+    return catalog, keys
+
+
+def _cached(
+    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None, *, with_keys: bool
+) -> tuple[Catalog, dict[str, SearchKeys] | None]:
+    """The snapshot's catalog (and, ``with_keys``, its search keys, computed and stored with it
+    when it was stored without them), else the catalog loaded and stored."""
     root = Path(root)
     digest = catalog_digest(root)
     version = snapshot_version()
     if digest:
         stored = read_snapshot_and_keys(db, digest, version)
         if stored is not None:
-            catalog, keys = stored
-            catalog = _from(catalog, root)
-            if keys is None:  # a snapshot stored without them (cached_catalog): store both
+            catalog, keys = _from(stored[0], root), stored[1]
+            if with_keys and keys is None:  # a snapshot stored without them (cached_catalog): store both
                 keys = cached_search_keys(db, catalog)
                 write_snapshot(db, catalog, version, keys)
             return catalog, keys
     catalog = (load or window_app.catalog.loader.load_catalog)(root)
-    keys = cached_search_keys(db, catalog)
+    keys = cached_search_keys(db, catalog) if with_keys else None
     if digest and catalog.digest == digest:  # not stored if the files changed while being read
         write_snapshot(db, catalog, version, keys)
     return catalog, keys
