@@ -16,20 +16,17 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import offline_cache.catalog_cache
+import offline_cache.catalog_snapshot
 import window_app
 import window_app.catalog
-from offline_cache.catalog_cache import (
-    read_search_keys,
-    read_snapshot_and_keys,
-    write_search_keys,
-    write_snapshot,
-)
+from offline_cache.catalog_cache import read_search_keys, read_snapshot, write_search_keys, write_snapshot
 from offline_cache.db import Database
+from window_app.catalog.offerings import OfferingTable
 from window_app.catalog.reading import catalog_digest
 from window_app.catalog.search import compute_search_keys
 from window_app.domain import catalog as catalog_model
@@ -85,7 +82,7 @@ def cached_catalog(db: Database, root: str | Path, load: Callable[[Path], Catalo
     Raises:
         window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
     """
-    return _cached(db, root, load, with_keys=False)[0]
+    return _cached(db, root, load, want="catalog")[0]
 
 
 def cached_catalog_and_keys(
@@ -93,37 +90,81 @@ def cached_catalog_and_keys(
 ) -> tuple[Catalog, dict[str, SearchKeys]]:
     """The validated catalog in ``root`` and its search keys, as :func:`cached_catalog` and
     :func:`cached_search_keys` give them, read back together from one snapshot at every start
-    after the first (the window's start: one load of one row, no decode per offering).
+    after the first.
 
     Raises:
         window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
     """
-    catalog, keys = _cached(db, root, load, with_keys=True)
+    catalog, keys, _table = _cached(db, root, load, want="keys")
     assert keys is not None
     return catalog, keys
 
 
+def cached_catalog_and_offerings(
+    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None = None
+) -> tuple[Catalog, OfferingTable]:
+    """The validated catalog in ``root`` and its :class:`~window_app.catalog.offerings.OfferingTable`
+    (what the search index of any window needs), read back together from one snapshot at every
+    start after the first: the window's start. The catalog's entries are decoded on first use.
+
+    Raises:
+        window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
+    """
+    catalog, _keys, table = _cached(db, root, load, want="offerings")
+    assert table is not None
+    return catalog, table
+
+
 def _cached(
-    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None, *, with_keys: bool
-) -> tuple[Catalog, dict[str, SearchKeys] | None]:
-    """The snapshot's catalog (and, ``with_keys``, its search keys, computed and stored with it
-    when it was stored without them), else the catalog loaded and stored."""
+    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None, *, want: str
+) -> tuple[Catalog, Mapping[str, SearchKeys] | None, OfferingTable | None]:
+    """The snapshot's catalog, else the catalog loaded and stored; with its search keys
+    (``want`` "keys": from the ``search_keys`` table, computed if not there) and its offering
+    table ("keys", "offerings"; built and stored with the catalog when the snapshot holds none)."""
     root = Path(root)
     digest = catalog_digest(root)
     version = snapshot_version()
     if digest:
-        stored = read_snapshot_and_keys(db, digest, version)
+        stored = read_snapshot(db, digest, version)
         if stored is not None:
-            catalog, keys = _from(stored[0], root), stored[1]
-            if with_keys and keys is None:  # a snapshot stored without them (cached_catalog): store both
-                keys = cached_search_keys(db, catalog)
-                write_snapshot(db, catalog, version, keys)
-            return catalog, keys
+            catalog, table = _from(stored.catalog, root), _table(stored.extra)
+            keys = None
+            if want != "catalog":
+                if want == "keys" or table is None:
+                    keys = _readable_keys(stored.keys) or cached_search_keys(db, catalog)
+                if table is None:  # stored without it (by cached_catalog, or an earlier format)
+                    table = OfferingTable.build(catalog, keys)
+                    write_snapshot(db, stored.catalog, version, table.to_plain())
+            return catalog, keys, table
     catalog = (load or window_app.catalog.loader.load_catalog)(root)
-    keys = cached_search_keys(db, catalog) if with_keys else None
+    keys = table = None
+    if want != "catalog":
+        keys = cached_search_keys(db, catalog)
+        table = OfferingTable.build(catalog, keys)
     if digest and catalog.digest == digest:  # not stored if the files changed while being read
-        write_snapshot(db, catalog, version, keys)
-    return catalog, keys
+        write_snapshot(db, catalog, version, table.to_plain() if table else None)
+    return catalog, keys, table
+
+
+def _table(extra: object) -> OfferingTable | None:
+    """The offering table stored in a snapshot; ``None`` if it holds none (or a damaged one)."""
+    if extra is None:
+        return None
+    try:
+        return OfferingTable.from_plain(extra)
+    except ValueError:
+        return None
+
+
+def _readable_keys(keys: Mapping[str, SearchKeys] | None) -> dict[str, SearchKeys] | None:
+    """Stored keys as a dictionary; ``None`` when there are none or they do not decode."""
+    if keys is None:
+        return None
+    try:
+        found = dict(keys)
+    except Exception:  # noqa: BLE001 - damaged keys are computed again
+        return None
+    return found if all(isinstance(k, SearchKeys) for k in found.values()) else None
 
 
 def _from(catalog: Catalog, root: Path) -> Catalog:
@@ -143,7 +184,8 @@ def snapshot_version() -> str:
     sources = [
         Path(catalog_model.__file__),
         Path(words_model.__file__),
-        Path(offline_cache.catalog_cache.__file__),  # the snapshot's format
+        Path(offline_cache.catalog_cache.__file__),  # the snapshot's storage
+        Path(offline_cache.catalog_snapshot.__file__),  # and its format
         *sorted(Path(__file__).parent.glob("*.py")),
     ]
     hasher = hashlib.sha256()
