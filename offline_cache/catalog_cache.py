@@ -1,6 +1,8 @@
 """Storage for what a start would otherwise derive from the catalog again, per catalog digest.
 
 - ``search_keys``: the pinyin search keys of every offering of one catalog content.
+- ``catalog_fingerprints``: per catalog directory, what its files were (names, sizes, times)
+  when they last hashed to a digest.
 - ``catalog_snapshots``: the validated :class:`~window_app.domain.catalog.Catalog` and what the
   window prepares of it and its search keys for its index, together in one row
   (:mod:`offline_cache.catalog_snapshot`, format 3), with the program version that made it.
@@ -27,6 +29,7 @@ from window_app.domain.words import Words
 
 TABLE = "search_keys"  # created by the schema migrations (offline_cache/schema.py)
 SNAPSHOTS = "catalog_snapshots"  # likewise
+FINGERPRINTS = "catalog_fingerprints"  # likewise
 SNAPSHOT_FORMAT = 2  # the last pickled format, (2, Catalog, search keys or None), still read; 1 was the bare Catalog
 KEEP_SNAPSHOTS = 8  # a window uses one or two catalogs at a time; older snapshots are dropped
 _MODEL_MODULE = Catalog.__module__
@@ -214,3 +217,29 @@ def write_snapshot(db: Database, catalog: Catalog, version: str, extra: object =
             )
     except sqlite3.Error:
         pass  # rolled back (read-only, locked, disk full): the next start loads the files again
+
+
+# -- what a catalog directory's files were ---------------------------------------------------
+
+
+def read_fingerprint(db: Database, root: str) -> tuple[str, str] | None:
+    """``(fingerprint, digest)`` last recorded for the catalog directory ``root``; ``None`` when
+    none is (or the table cannot be read)."""
+    try:
+        row = db.execute(f"SELECT fingerprint, digest FROM [{FINGERPRINTS}] WHERE root = ?", [root]).fetchone()
+    except sqlite3.Error:
+        return None
+    return (row[0], row[1]) if row else None
+
+
+def write_fingerprint(db: Database, root: str, fingerprint: str, digest: str) -> None:
+    """Record that the files of ``root`` with ``fingerprint`` hash to ``digest``; failing to is
+    dropped (the next start hashes them again)."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    try:
+        db.execute(
+            f"INSERT OR REPLACE INTO [{FINGERPRINTS}] (root, fingerprint, digest, recorded_at) VALUES (?, ?, ?, ?)",
+            [root, fingerprint, digest, now],
+        )
+    except sqlite3.Error:
+        pass

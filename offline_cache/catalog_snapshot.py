@@ -108,7 +108,9 @@ class _Encoder:
             encoded: Any = tuple(map(self, value))  # type: ignore[arg-type]
         elif kind in _FIELDS:
             fields = _FIELDS[kind](value)
-            encoded = (_RECORD, _NAMES[kind], *(fields if _PLAIN.issuperset(map(type, fields)) else map(self, fields)))
+            if not _PLAIN.issuperset(map(type, fields)):  # only the others are encoded (a cold start's time)
+                fields = [field if type(field) in _PLAIN else self(field) for field in fields]
+            encoded = (_RECORD, _NAMES[kind], *fields)
         else:
             raise TypeError(f"a catalog snapshot cannot hold {kind.__name__}")
         self._seen[id(value)] = [value, encoded, -1]
