@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -36,7 +37,7 @@ from offline_cache.catalog_cache import (
 )
 from offline_cache.db import Database
 from window_app.catalog.offerings import OfferingTable
-from window_app.catalog.reading import catalog_digest, catalog_files
+from window_app.catalog.reading import catalog_digest
 from window_app.catalog.search import compute_search_keys
 from window_app.domain import catalog as catalog_model
 from window_app.domain import words as words_model
@@ -182,22 +183,28 @@ def files_digest(db: Database, root: Path) -> str:
 
 
 def files_fingerprint(root: Path) -> str | None:
-    """The names, sizes, times and inodes of the catalog files in ``root``, hashed; ``None``
-    when one cannot be looked at or changed in the last :data:`RACY_SECONDS`."""
+    """The names, sizes, times and inodes of every file below ``root`` (the catalog's and any
+    other, hidden ones too: a superset of what the digest reads), hashed; ``None`` when one
+    cannot be looked at or changed in the last :data:`RACY_SECONDS`."""
     settled = time.time_ns() - RACY_SECONDS * 1_000_000_000
     hasher = hashlib.sha256()
     try:
-        if not root.is_dir():
-            return None
-        for path in catalog_files(root):
-            found = path.stat()
-            if max(found.st_mtime_ns, found.st_ctime_ns) >= settled:
-                return None
-            fields = (path.relative_to(root).as_posix(), found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev)
-            hasher.update(repr(fields).encode("utf-8"))
+        for directory, subdirectories, files in os.walk(root, onerror=_raise):
+            subdirectories.sort()
+            for name in sorted(files):
+                path = os.path.join(directory, name)
+                found = os.stat(path)
+                if max(found.st_mtime_ns, found.st_ctime_ns) >= settled:
+                    return None
+                fields = (os.path.relpath(path, root), found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev)
+                hasher.update(repr(fields).encode("utf-8", "surrogateescape"))
     except OSError:
         return None
     return hasher.hexdigest()
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def _table(extra: object) -> OfferingTable | None:
