@@ -104,7 +104,18 @@ class _Encoder:
             return (_RECORD, seen[2])
         if kind is tuple:
             if _PLAIN.issuperset(map(type, value)):  # type: ignore[arg-type]
-                return self._plain(value)  # type: ignore[arg-type]
+                # Texts (regions, keywords): plain already, written as they are; a list of
+                # several met again (the same applicant data in many items) is pooled.
+                if len(value) < 2:  # type: ignore[arg-type]
+                    return value
+                number = self._plain_numbers.get(value)  # type: ignore[call-overload]
+                if number is None:
+                    self._plain_numbers[value] = -1  # type: ignore[index]
+                    return value
+                if number < 0:
+                    number = self._plain_numbers[value] = len(self.pool)  # type: ignore[index]
+                    self.pool.append(value)
+                return (_RECORD, number)
             encoded: Any = tuple(map(self, value))  # type: ignore[arg-type]
         elif kind in _FIELDS:
             fields = _FIELDS[kind](value)
@@ -115,20 +126,6 @@ class _Encoder:
             raise TypeError(f"a catalog snapshot cannot hold {kind.__name__}")
         self._seen[id(value)] = [value, encoded, -1]
         return encoded
-
-    def _plain(self, value: tuple) -> Any:
-        """Texts (regions, keywords): plain already, written as they are; a list of several met
-        again (the same applicant data in many items) is pooled."""
-        if len(value) < 2:
-            return value
-        number = self._plain_numbers.get(value)
-        if number is None:
-            self._plain_numbers[value] = -1
-            return value
-        if number < 0:
-            number = self._plain_numbers[value] = len(self.pool)
-            self.pool.append(value)
-        return (_RECORD, number)
 
     def table(self, entries: Mapping[str, object]) -> tuple[tuple[str, ...], bytes, bytes]:
         """``(ids, end offsets, entries)``: each entry marshalled on its own, one after another."""
