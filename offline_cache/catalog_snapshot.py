@@ -130,7 +130,7 @@ class _Encoder:
     def table(self, entries: Mapping[str, object]) -> tuple[tuple[str, ...], bytes, bytes]:
         """``(ids, end offsets, entries)``: each entry marshalled on its own, one after another."""
         ids = tuple(entries)
-        if not _PLAIN.issuperset(map(type, ids)) or any(type(key) is not str for key in ids):
+        if any(type(key) is not str for key in ids):
             raise TypeError("a catalog table is keyed by text")
         return (ids, *_packed(map(self, entries.values())))
 
