@@ -6,7 +6,9 @@ shipped catalog and with a 10,000-offering one (issue 10).
 - *cold*: a fresh data dir (no catalog snapshot, no search keys): the TOML is parsed and
   checked, the pinyin keys computed, both stored; what a window pays at its first start with a
   catalog (and after every catalog update).
-- *warm*: the same data dir opened again: the snapshot and the keys read back; every later start.
+- *warm*: the same data dir opened again: the files' digest taken from their fingerprint (names,
+  sizes, times), the snapshot read back (the offering table whole; bundles and items decoded
+  when first used); every later start.
 - *RSS*: ``VmRSS`` after a warm ``Window.open`` (the clerk's every start), next to the same
   process with the shipped catalog and a bare baseline (the same imports, no window opened);
   the cold start's peak (``VmHWM``) is printed too.

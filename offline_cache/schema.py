@@ -485,6 +485,21 @@ _V14: Migration = (
     "CREATE INDEX applications_clerk_accepted ON applications (clerk_id, accepted_at, receipt_no)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14)
+_V15: Migration = (
+    # What a catalog directory's files were (names, sizes, times) when they last hashed to a
+    # digest: a start whose files are unchanged takes the digest from here instead of reading and
+    # hashing them all again (10 MB for a 10,000-offering catalog; window_app/catalog/cache.py).
+    # Only a cache: a missing or outdated row means the files are hashed.
+    """
+    CREATE TABLE catalog_fingerprints (
+        root TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -23,9 +23,9 @@ from offline_cache import drafts as draft_store
 from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
 from offline_cache.db import open_database, storage_errors
-from window_app.catalog.cache import cached_catalog_and_keys, collection_paused
+from window_app.catalog.cache import cached_catalog_and_offerings, collection_paused
 from window_app.catalog.local_names import as_seen_from
-from window_app.catalog.search import OfferingIndex, offerings_for_region
+from window_app.catalog.search import OfferingIndex
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words, counted
@@ -38,10 +38,11 @@ if TYPE_CHECKING:
     from offline_cache.db import Database
     from window_app.audit_check import AuditReport
     from window_app.backup import BackupHeader
+    from window_app.catalog.offerings import OfferingTable
     from window_app.clerks import Session
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
-    from window_app.domain.catalog import Catalog, Offering, SearchKeys
+    from window_app.domain.catalog import Catalog, Offering
     from window_app.domain.handling import HandoverList
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
@@ -91,27 +92,26 @@ class Window:
         """
 
         db = open_database(settings.database_path)
-        keys: dict[str, SearchKeys] = {}
+        tables: list[OfferingTable] = []
 
         def load(path: Path) -> Catalog:
-            loaded, found = cached_catalog_and_keys(db, path)
-            keys.clear()
-            keys.update(found)
+            loaded, table = cached_catalog_and_offerings(db, path)
+            tables[:] = [table]  # of the catalog finally opened (load_preferred_catalog may fall back)
             return loaded
 
-        with collection_paused():  # hundreds of thousands of objects made, none of them garbage
+        with collection_paused():  # many objects made (on a first start, hundreds of thousands), none of them garbage
             try:
-                # A downloaded newer catalog, else the shipped one; read back with its search keys
-                # (pinyin, computed once per catalog) from its snapshot in the database while its
-                # files are unchanged (parsing a 10,000-offering catalog takes seconds).
+                # A downloaded newer catalog, else the shipped one; read back from its snapshot in
+                # the database while its files are unchanged (parsing a 10,000-offering catalog
+                # takes seconds), with its offerings' search texts (pinyin, computed once per
+                # catalog); its bundles and items are decoded when first used.
                 catalog = load_preferred_catalog(settings, load=load)
             except BaseException:
                 db.close()
                 raise
             # Another county's bodies are never named at this window (属地…部门 instead).
             catalog = as_seen_from(catalog, settings.window.region)
-            offered = offerings_for_region(catalog, settings.window.region)
-            index = OfferingIndex(offered, keys)
+            index = tables[0].index(catalog, settings.window.region)
         window = cls(settings=settings, catalog=catalog, db=db, index=index)
         if clock is not None:
             window.clock = clock

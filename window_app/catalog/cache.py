@@ -5,8 +5,9 @@
   every later start.
 - The validated catalog itself: parsing and checking the TOML takes ~25 ms at every start; the
   resulting :class:`~window_app.domain.catalog.Catalog` is stored as a snapshot and read back
-  while the files hash to the same digest. The digest is computed from the files at every start
-  (about a millisecond), so an edited or replaced catalog is never served from an old snapshot.
+  while the files hash to the same digest. The digest is computed from the files whenever their
+  names, sizes or times differ from the last start's (:func:`files_digest`), so an edited or
+  replaced catalog is never served from an old snapshot.
 
 Storage is :mod:`offline_cache.catalog_cache`; this module decides when to compute.
 """
@@ -16,20 +17,26 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import offline_cache.catalog_cache
+import offline_cache.catalog_snapshot
 import window_app
 import window_app.catalog
 from offline_cache.catalog_cache import (
+    read_fingerprint,
     read_search_keys,
-    read_snapshot_and_keys,
+    read_snapshot,
+    write_fingerprint,
     write_search_keys,
     write_snapshot,
 )
 from offline_cache.db import Database
+from window_app.catalog.offerings import OfferingTable
 from window_app.catalog.reading import catalog_digest
 from window_app.catalog.search import compute_search_keys
 from window_app.domain import catalog as catalog_model
@@ -85,7 +92,7 @@ def cached_catalog(db: Database, root: str | Path, load: Callable[[Path], Catalo
     Raises:
         window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
     """
-    return _cached(db, root, load, with_keys=False)[0]
+    return _cached(db, root, load, want="catalog")[0]
 
 
 def cached_catalog_and_keys(
@@ -93,37 +100,132 @@ def cached_catalog_and_keys(
 ) -> tuple[Catalog, dict[str, SearchKeys]]:
     """The validated catalog in ``root`` and its search keys, as :func:`cached_catalog` and
     :func:`cached_search_keys` give them, read back together from one snapshot at every start
-    after the first (the window's start: one load of one row, no decode per offering).
+    after the first.
 
     Raises:
         window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
     """
-    catalog, keys = _cached(db, root, load, with_keys=True)
+    catalog, keys, _table = _cached(db, root, load, want="keys")
     assert keys is not None
     return catalog, keys
 
 
+def cached_catalog_and_offerings(
+    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None = None
+) -> tuple[Catalog, OfferingTable]:
+    """The validated catalog in ``root`` and its :class:`~window_app.catalog.offerings.OfferingTable`
+    (what the search index of any window needs), read back together from one snapshot at every
+    start after the first: the window's start. The catalog's entries are decoded on first use.
+
+    Raises:
+        window_app.catalog.problems.CatalogError: From ``load``; a malformed catalog is never stored.
+    """
+    catalog, _keys, table = _cached(db, root, load, want="offerings")
+    assert table is not None
+    return catalog, table
+
+
 def _cached(
-    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None, *, with_keys: bool
-) -> tuple[Catalog, dict[str, SearchKeys] | None]:
-    """The snapshot's catalog (and, ``with_keys``, its search keys, computed and stored with it
-    when it was stored without them), else the catalog loaded and stored."""
+    db: Database, root: str | Path, load: Callable[[Path], Catalog] | None, *, want: str
+) -> tuple[Catalog, Mapping[str, SearchKeys] | None, OfferingTable | None]:
+    """The snapshot's catalog, else the catalog loaded and stored; with its search keys
+    (``want`` "keys": from the ``search_keys`` table, computed if not there) and its offering
+    table ("keys", "offerings"; built and stored with the catalog when the snapshot holds none)."""
     root = Path(root)
-    digest = catalog_digest(root)
+    digest = files_digest(db, root)
     version = snapshot_version()
     if digest:
-        stored = read_snapshot_and_keys(db, digest, version)
+        stored = read_snapshot(db, digest, version)
         if stored is not None:
-            catalog, keys = _from(stored[0], root), stored[1]
-            if with_keys and keys is None:  # a snapshot stored without them (cached_catalog): store both
-                keys = cached_search_keys(db, catalog)
-                write_snapshot(db, catalog, version, keys)
-            return catalog, keys
+            catalog, table = _from(stored.catalog, root), _table(stored.extra)
+            keys = None
+            if want != "catalog":
+                if want == "keys" or table is None:
+                    keys = _readable_keys(stored.keys) or cached_search_keys(db, catalog)
+                if table is None:  # stored without it (by cached_catalog, or an earlier format)
+                    table = OfferingTable.build(catalog, keys)
+                    write_snapshot(db, stored.catalog, version, table.to_plain())
+            return catalog, keys, table
     catalog = (load or window_app.catalog.loader.load_catalog)(root)
-    keys = cached_search_keys(db, catalog) if with_keys else None
+    keys = table = None
+    if want != "catalog":
+        keys = cached_search_keys(db, catalog)
+        table = OfferingTable.build(catalog, keys)
     if digest and catalog.digest == digest:  # not stored if the files changed while being read
-        write_snapshot(db, catalog, version, keys)
-    return catalog, keys
+        write_snapshot(db, catalog, version, table.to_plain() if table else None)
+    return catalog, keys, table
+
+
+RACY_SECONDS = 2
+"""A file changed this recently may change again within its timestamp's resolution (a second
+or two on some file systems) without its times showing it: its fingerprint is not trusted."""
+
+
+def files_digest(db: Database, root: Path) -> str:
+    """:func:`~window_app.catalog.reading.catalog_digest` of ``root``, taken from the last
+    start's record while the directory's files have the same names, sizes, times and inodes.
+
+    Hashing a 10,000-offering catalog reads 10 MB at every start; looking at its files'
+    metadata takes well under a millisecond. An edit changes a file's modification time and
+    (whatever tool made it, even one that puts the time back) its change time; a replaced
+    file has another inode; an added or removed one changes the list. Files changed in the last
+    :data:`RACY_SECONDS` are hashed and not recorded.
+    """
+    fingerprint = files_fingerprint(root)
+    if fingerprint is not None:
+        recorded = read_fingerprint(db, str(root))
+        if recorded is not None and recorded[0] == fingerprint:
+            return recorded[1]
+    digest = catalog_digest(root)
+    if fingerprint is not None and digest and files_fingerprint(root) == fingerprint:  # unchanged while hashed
+        write_fingerprint(db, str(root), fingerprint, digest)
+    return digest
+
+
+def files_fingerprint(root: Path) -> str | None:
+    """The names, sizes, times and inodes of every file below ``root`` (the catalog's and any
+    other, hidden ones too: a superset of what the digest reads), hashed; ``None`` when one
+    cannot be looked at or changed in the last :data:`RACY_SECONDS`."""
+    settled = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    hasher = hashlib.sha256()
+    try:
+        for directory, subdirectories, files in os.walk(root, onerror=_raise):
+            subdirectories.sort()
+            for name in sorted(files):
+                path = os.path.join(directory, name)
+                found = os.stat(path)
+                if max(found.st_mtime_ns, found.st_ctime_ns) >= settled:
+                    return None
+                fields = (os.path.relpath(path, root), found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev)
+                hasher.update(repr(fields).encode("utf-8", "surrogateescape"))
+    except OSError:
+        return None
+    return hasher.hexdigest()
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _table(extra: object) -> OfferingTable | None:
+    """The offering table stored in a snapshot; ``None`` if it holds none (or a damaged one)."""
+    if extra is None:
+        return None
+    try:
+        return OfferingTable.from_plain(extra)
+    except ValueError:
+        return None
+
+
+def _readable_keys(keys: Mapping[str, SearchKeys] | None) -> dict[str, SearchKeys] | None:
+    """Stored keys as a dictionary; ``None`` when there are none or they do not decode."""
+    if keys is None:
+        return None
+    try:
+        found = dict(keys)
+    except Exception:  # noqa: BLE001 - damaged keys are computed again
+        return None
+    return found if all(isinstance(k, SearchKeys) for k in found.values()) else None
 
 
 def _from(catalog: Catalog, root: Path) -> Catalog:
@@ -143,7 +245,8 @@ def snapshot_version() -> str:
     sources = [
         Path(catalog_model.__file__),
         Path(words_model.__file__),
-        Path(offline_cache.catalog_cache.__file__),  # the snapshot's format
+        Path(offline_cache.catalog_cache.__file__),  # the snapshot's storage
+        Path(offline_cache.catalog_snapshot.__file__),  # and its format
         *sorted(Path(__file__).parent.glob("*.py")),
     ]
     hasher = hashlib.sha256()

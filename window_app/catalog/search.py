@@ -18,7 +18,8 @@ from itertools import chain, compress, repeat
 from operator import contains, not_, or_
 from typing import Literal
 
-from window_app.domain.catalog import Catalog, Offering, SearchKeys, item_as_bundle
+from window_app.domain.catalog import Bundle, Catalog, Item, Offering, SearchKeys, item_as_bundle
+from window_app.domain.words import Words
 
 Group = Literal["hot", "local", "personal", "enterprise", "item"]
 GROUP_ORDER: tuple[Group, ...] = ("hot", "local", "personal", "enterprise", "item")
@@ -42,7 +43,10 @@ def group_of(offering: Offering) -> Group:
     """The pick screen's group: 热点 ``hot``, 本地 ``local``, 个人 ``personal``, 企业 ``enterprise``, or a single ``item``."""
     if offering.kind == "item":
         return "item"
-    bundle = offering.bundle
+    return _bundle_group(offering.bundle)
+
+
+def _bundle_group(bundle: Bundle) -> Group:
     if bundle.hot:
         return "hot"
     if bundle.local:
@@ -62,12 +66,22 @@ def offerings_for_region(catalog: Catalog, region_code: str) -> list[Offering]:
         # Catalog.offered_in, with the chain computed above.
         return region_code in regions or any(ancestor in regions_under for ancestor in chain)
 
-    bundles = [Offering("bundle", bundle) for bundle in catalog.bundles.values() if offered(bundle.regions, bundle.regions_under)]
-    bundles.sort(key=lambda offering: GROUP_ORDER.index(group_of(offering)))  # stable
+    bundles, items = display_order(catalog)
+    return [Offering("bundle", bundle) for bundle in bundles if offered(bundle.regions, bundle.regions_under)] + [
+        Offering("item", item_as_bundle(item)) for item in items if offered(item.regions, item.regions_under)
+    ]
+
+
+def display_order(catalog: Catalog) -> tuple[list[Bundle], list[Item]]:
+    """Every bundle and every standalone item of the catalog, each in display order (see
+    :func:`offerings_for_region`; the order does not depend on the region)."""
+    bundles = list(catalog.bundles.values())
+    group_rank = {group: rank for rank, group in enumerate(GROUP_ORDER)}
+    bundles.sort(key=lambda bundle: group_rank[_bundle_group(bundle)])  # stable
     department_rank = {department_id: rank for rank, department_id in enumerate(catalog.departments)}
-    items = [item for item in catalog.items.values() if item.standalone and offered(item.regions, item.regions_under)]
+    items = [item for item in catalog.items.values() if item.standalone]
     items.sort(key=lambda item: department_rank.get(item.department, len(department_rank)))
-    return bundles + [Offering("item", item_as_bundle(item)) for item in items]
+    return bundles, items
 
 
 def compute_search_keys(catalog: Catalog) -> dict[str, SearchKeys]:
@@ -208,6 +222,28 @@ _PATH_LENGTH = 16
 catalog's size held); cleared with the search."""
 
 
+def search_texts(
+    offering_id: str, name: Words, synonyms: tuple[str, ...], keywords: tuple[str, ...], found: SearchKeys | None
+) -> tuple[str, str, str]:
+    """What :class:`OfferingIndex` matches of one offering: its names, their heads, its keywords.
+
+    Args:
+        found: The offering's search keys; without them, it is found by its names (Chinese,
+            English), id, synonyms and keywords as written, without pinyin.
+    """
+    if found is not None:
+        texts = (found.hanzi, found.pinyin, found.initials, offering_id.lower(), name.en.lower(), *found.synonyms)
+        words = found.keywords
+    else:
+        texts = (name.zh.lower(), offering_id.lower(), name.en.lower(), *(s.lower() for s in synonyms))
+        words = tuple(k.lower() for k in keywords)
+    return (
+        _SEP + _SEP.join(texts) + _SEP,
+        _SEP + _SEP.join([text[:_HEAD] for text in texts]) + _SEP,
+        _SEP + _SEP.join(words) + _SEP,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Answer:
     """One searched text: its queries, the positions it matched (ascending), its result."""
@@ -228,23 +264,28 @@ class OfferingIndex:
     """
 
     def __init__(self, offerings: list[Offering], keys: dict[str, SearchKeys]):
+        texts = [
+            search_texts(offering.id, bundle.name, bundle.synonyms, bundle.keywords, keys.get(offering.id))
+            for offering in offerings
+            for bundle in (offering.bundle,)
+        ]
+        names, heads, keywords = (list(column) for column in zip(*texts)) if texts else ([], [], [])
+        self._setup(offerings, [offering.id for offering in offerings], names, heads, keywords)
+
+    @classmethod
+    def prepared(
+        cls, offerings: list[Offering], ids: list[str], names: list[str], heads: list[str], keywords: list[str]
+    ) -> OfferingIndex:
+        """The index of ``offerings`` (their ``ids`` and :func:`search_texts`, position by
+        position) with the texts made before: a window's start reads them from its catalog
+        snapshot (:mod:`window_app.catalog.offerings`)."""
+        index = cls.__new__(cls)
+        index._setup(offerings, ids, names, heads, keywords)
+        return index
+
+    def _setup(self, offerings: list[Offering], ids: list[str], names: list[str], heads: list[str], keywords: list[str]) -> None:
         self.offerings = offerings
-        self._by_id = {offering.id: offering for offering in offerings}
-        names: list[str] = []
-        heads: list[str] = []
-        keywords: list[str] = []
-        for offering in offerings:
-            found = keys.get(offering.id)
-            bundle = offering.bundle
-            if found is not None:
-                texts = (found.hanzi, found.pinyin, found.initials, offering.id.lower(), bundle.name.en.lower(), *found.synonyms)
-                words = found.keywords
-            else:
-                texts = (bundle.name.zh.lower(), offering.id.lower(), bundle.name.en.lower(), *(s.lower() for s in bundle.synonyms))
-                words = tuple(k.lower() for k in bundle.keywords)
-            names.append(_SEP + _SEP.join(texts) + _SEP)
-            heads.append(_SEP + _SEP.join([text[:_HEAD] for text in texts]) + _SEP)
-            keywords.append(_SEP + _SEP.join(words) + _SEP)
+        self._by_id = dict(zip(ids, offerings))
         self._names = names
         self._heads = heads
         self._keywords = keywords
