@@ -123,10 +123,12 @@ class WindowApp(App):
         draft_keeper: Saves the draft as the clerk types, debounced (:class:`screens.draft_keeper.DraftKeeper`).
     """
 
-    # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
-    # whole stylesheet being parsed again and re-applied when the pick screen is pushed (a
-    # screen's CSS_PATH is global in Textual either way, not scoped to the screen).
-    CSS_PATH = ["app.tcss", "pick.tcss"]
+    # The first screens' files too (sign-in, then pick): their rules are then parsed with the
+    # app's, instead of Textual parsing the whole stylesheet again (every file and every
+    # widget's default CSS, in a new stylesheet: its parse cache is lost) and re-applying it to
+    # every widget when such a screen is first pushed. A screen's CSS_PATH is global in Textual
+    # either way, not scoped to the screen; their rules name their screen.
+    CSS_PATH = ["app.tcss", "pick.tcss", "sign_in.tcss"]
     COMMANDS = {window_commands}
 
     BINDINGS = APP_BINDINGS
