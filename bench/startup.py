@@ -14,7 +14,8 @@ Measures, in the same run and alternating, N rounds of
 after a first start that creates the database, the search-key cache and the bench clerk in a
 temporary data dir (a clerk's machine has them after its first start) and one warm-up of each.
 Prints median and minimum of each, the ratios, and the issue's figure (issue 10):
-``start-up / bare Textual``, (b)/(a) of the medians, goal ≤ 1.25×. (b)/(c) shows what
+``start-up / bare Textual``, (b)/(a) of the medians, goal ≤ 1.25×; and the same for the first
+screen every start shows, ``start-up to sign-in / bare Textual``, (s)/(a). (b)/(c) shows what
 window-app itself adds to what Textual pays for drawing such a screen.
 
 Usage::
@@ -161,8 +162,8 @@ def report_reference(app: Series, widgets: Series) -> None:
     )
 
 
-def print_ratios(bare: Series, app: Series, sign_in: Series) -> float:
-    """Print median/min and the ratios; return (b)/(a) of the medians."""
+def print_ratios(bare: Series, app: Series, sign_in: Series) -> tuple[float, float]:
+    """Print median/min and the ratios; return (b)/(a) and (s)/(a) of the medians."""
     bare_median, app_median = statistics.median(bare.wall), statistics.median(app.wall)
     sign_in_median = statistics.median(sign_in.wall)
     ratio = app_median / bare_median
@@ -177,7 +178,7 @@ def print_ratios(bare: Series, app: Series, sign_in: Series) -> float:
         f"CPU time, whole process (less sensitive to other load): bare {cpu['a'] * 1000:.1f} ms,"
         f" pick {cpu['b'] * 1000:.1f} ms ({cpu['b'] / cpu['a']:.2f}×), sign-in {cpu['s'] * 1000:.1f} ms ({cpu['s'] / cpu['a']:.2f}×)"
     )
-    return ratio
+    return ratio, sign_in_median / bare_median
 
 
 def import_profile(script: Path, *args: str, top: int = 15) -> None:
@@ -236,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"python {sys.version.split()[0]} ({sys.executable}), {rounds} rounds, data dir {data_dir}")
             print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
             bare, app, sign_in, widgets = measure(rounds, data_dir)
-            ratio = print_ratios(bare, app, sign_in)
+            ratio, sign_in_ratio = print_ratios(bare, app, sign_in)
             report_reference(app, widgets)
             if args.importtime:
                 import_profile(BENCH / "bare_app.py")
@@ -245,6 +246,13 @@ def main(argv: list[str] | None = None) -> int:
                 cprofile(data_dir)
             print()
             figure("start-up / bare Textual", f"{ratio:.2f}×", f"≤ {GOAL_RATIO}×", ratio <= GOAL_RATIO)
+            # What every start shows first, before the clerk types a PIN: the same goal.
+            figure(
+                "start-up to sign-in / bare Textual",
+                f"{sign_in_ratio:.2f}×",
+                f"≤ {GOAL_RATIO}×",
+                sign_in_ratio <= GOAL_RATIO,
+            )
     finally:
         shutil.rmtree(PYCACHE, ignore_errors=True)
     return 0
