@@ -147,18 +147,28 @@ def measure(rounds: int, data_dir: str) -> tuple[Series, Series, Series, Series]
             f"  round {round_no:2d}: bare {bare.wall[-1] * 1000:7.1f} ms (cpu {bare.cpu[-1] * 1000:6.1f})"
             f"   pick {app.wall[-1] * 1000:7.1f} ms (cpu {app.cpu[-1] * 1000:6.1f})"
             f"   sign-in {sign_in.wall[-1] * 1000:7.1f} ms (cpu {sign_in.cpu[-1] * 1000:6.1f})"
-            f"   widgets {widgets.wall[-1] * 1000:7.1f} ms",
+            f"   widgets {widgets.wall[-1] * 1000:7.1f} ms (cpu {widgets.cpu[-1] * 1000:6.1f})",
             flush=True,
         )
     return bare, app, sign_in, widgets
 
 
-def report_reference(app: Series, widgets: Series) -> None:
-    """(c): how much of (b) any Textual app with such a first screen pays."""
+def report_reference(bare: Series, app: Series, sign_in: Series, widgets: Series) -> None:
+    """(c): how much of (b) and (s) any Textual app with such a first screen pays."""
     median = statistics.median(widgets.wall)
     print(
         f"(c) reference: plain Textual app with the pick screen's widgets   median {median * 1000:7.1f} ms"
-        f"   min {min(widgets.wall) * 1000:7.1f} ms   (b)/(c) median {statistics.median(app.wall) / median:.2f}×"
+        f"   min {min(widgets.wall) * 1000:7.1f} ms"
+    )
+    print(
+        f"ratio (c)/(a): median {median / statistics.median(bare.wall):.2f}× (the floor of (b)/(a) on this machine)"
+        f"   (b)/(c) median {statistics.median(app.wall) / median:.2f}×"
+        f"   (s)/(c) median {statistics.median(sign_in.wall) / median:.2f}×"
+    )
+    cpu = {name: statistics.median(series.cpu) for name, series in (("a", bare), ("b", app), ("s", sign_in), ("c", widgets))}
+    print(
+        f"CPU (c) {cpu['c'] * 1000:.1f} ms: (c)/(a) {cpu['c'] / cpu['a']:.2f}×, (b)/(c) {cpu['b'] / cpu['c']:.2f}×,"
+        f" (s)/(c) {cpu['s'] / cpu['c']:.2f}×"
     )
 
 
@@ -238,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
             bare, app, sign_in, widgets = measure(rounds, data_dir)
             ratio, sign_in_ratio = print_ratios(bare, app, sign_in)
-            report_reference(app, widgets)
+            report_reference(bare, app, sign_in, widgets)
             if args.importtime:
                 import_profile(BENCH / "bare_app.py")
                 import_profile(BENCH / "app_ready.py", data_dir)
