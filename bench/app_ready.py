@@ -102,8 +102,7 @@ class SwapApp:
     The CLI imports ``screens.app`` (and Textual) inside ``main``, after the window is open;
     swapping the class at that import keeps that order, and what ``main`` does around it.
     A meta path finder is any object with ``find_spec``: not derived from
-    ``importlib.abc.MetaPathFinder``, whose import (``importlib.resources`` and more: 2-4 ms)
-    neither window-app nor the bare app pays.
+    ``importlib.abc.MetaPathFinder``, whose import (``importlib.resources``) neither app makes.
     """
 
     def __init__(self, target: str) -> None:

@@ -20,11 +20,15 @@ window-app itself adds to what Textual pays for drawing such a screen.
 
 Usage::
 
-    python bench/startup.py [--rounds N] [--quick] [--importtime] [--profile]
+    python bench/startup.py [--rounds N] [--quick] [--importtime] [--profile] [--instructions]
 
 ``--quick`` runs 5 rounds. ``--importtime`` then runs (a) and (b) once under
 ``python -X importtime`` and lists the imports that cost most (cumulative), to see what could
-be made lazy; ``--profile`` runs (b) once under cProfile and prints the costliest calls.
+be made lazy; ``--profile`` runs (b) once under cProfile and prints the costliest calls;
+``--instructions`` counts, with valgrind's callgrind, the instructions each harness runs until
+it calls ``App.run`` (imports, settings, opening the window, signing in): a count that does not
+move with the machine's load, unlike the times, and leaves out Textual's timers (which, slowed
+down 50× under valgrind, would fire more often).
 Exits 0 whether the goal is met or not (``bench/all.py`` collects the FIGURE line).
 """
 
@@ -213,6 +217,67 @@ def import_profile(script: Path, *args: str, top: int = 15) -> None:
         print(f"  {cumulative / 1000:8.1f} ms  {'  ' * depth}{name}")
 
 
+STOP_AT_RUN = """
+import importlib.util, runpy, sys
+class StopAtRun:  # patches textual.app.App.run as textual.app is imported
+    def find_spec(self, name, path, target=None):
+        if name != "textual.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        exec_module = spec.loader.exec_module
+        def exec_and_patch(module):
+            exec_module(module)
+            module.App.run = lambda app, *args, **kwargs: None
+        spec.loader.exec_module = exec_and_patch
+        return spec
+sys.meta_path.insert(0, StopAtRun())
+script, *sys.argv[1:] = sys.argv[1:]
+sys.path.insert(0, str(__import__("pathlib").Path(script).parent))
+sys.argv[0] = script
+try:
+    runpy.run_path(script, run_name="__main__")
+except SystemExit:
+    pass
+"""
+
+
+def instructions(data_dir: str) -> None:
+    """Instructions (callgrind) of each harness up to its ``App.run``; one run each after a
+    warm-up. Skipped when valgrind is not installed."""
+    if shutil.which("valgrind") is None:
+        print("\n--instructions: valgrind is not installed")
+        return
+    cases = {
+        "(a) bare": [str(BENCH / "bare_app.py")],
+        "(c) widgets": [str(BENCH / "widgets_app.py")],
+        "(b) pick": [str(BENCH / "app_ready.py"), data_dir],
+        "(s) sign-in": [str(BENCH / "app_ready.py"), "--screen", "sign-in", data_dir],
+    }
+    counts: dict[str, int] = {}
+    for name, script_args in cases.items():
+        command = [sys.executable, "-c", STOP_AT_RUN, *script_args]
+        subprocess.run(command, capture_output=True, cwd=ROOT, env=child_env(), timeout=120)  # bytecode
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=child_env(),
+            timeout=600,
+        )
+        found = [line for line in result.stderr.splitlines() if "Collected :" in line]
+        if not found:
+            print(f"{name}: no count (exit {result.returncode})")
+            continue
+        counts[name] = int(found[-1].rsplit(":", 1)[1])
+    print("\nInstructions until App.run (callgrind, one run each):")
+    bare = counts.get("(a) bare")
+    for name, count in counts.items():
+        ratio = f"   {count / bare:.2f}× (a)" if bare else ""
+        print(f"  {name:12s} {count / 1e9:6.3f} G{ratio}")
+
+
 def cprofile(data_dir: str, top: int = 30) -> None:
     """Run (b) once under cProfile and print the costliest calls (cumulative)."""
     with tempfile.NamedTemporaryFile(suffix=".prof", delete=False) as handle:
@@ -240,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROUNDS} rounds")
     parser.add_argument("--importtime", action="store_true", help="also profile imports of (a) and (b)")
     parser.add_argument("--profile", action="store_true", help="also run (b) once under cProfile")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions until App.run (valgrind)"
+    )
     args = parser.parse_args(argv)
     rounds = QUICK_ROUNDS if args.quick else args.rounds
     try:
@@ -252,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.importtime:
                 import_profile(BENCH / "bare_app.py")
                 import_profile(BENCH / "app_ready.py", data_dir)
+            if args.instructions:
+                instructions(data_dir)
             if args.profile:
                 cprofile(data_dir)
             print()
