@@ -20,7 +20,6 @@ Usage: ``python bench/app_ready.py [--prepare] [--screen pick|sign-in] DATA_DIR`
 from __future__ import annotations
 
 import argparse
-import importlib.abc
 import importlib.util
 import sys
 import time
@@ -97,11 +96,13 @@ def ready_app(window_app_class: type, target: str) -> type:
     return ReadyApp
 
 
-class SwapApp(importlib.abc.MetaPathFinder):
+class SwapApp:
     """Replaces ``screens.app.WindowApp`` by the ready-checking app as ``screens.app`` is imported.
 
     The CLI imports ``screens.app`` (and Textual) inside ``main``, after the window is open;
     swapping the class at that import keeps that order, and what ``main`` does around it.
+    A meta path finder is any object with ``find_spec``: not derived from
+    ``importlib.abc.MetaPathFinder``, whose import (``importlib.resources``) neither app makes.
     """
 
     def __init__(self, target: str) -> None:

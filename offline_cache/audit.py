@@ -18,14 +18,15 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from offline_cache.db import Database, storage_errors
 from window_app.domain.applications import AuditEvent
-from window_app.domain.audit_head import AuditHead
 from window_app.domain.words import Words
-from window_app.trust.keys import SigningKey
-from window_app.trust.signing import sign
+
+if TYPE_CHECKING:
+    from window_app.domain.audit_head import AuditHead
+    from window_app.trust.keys import SigningKey
 
 _READ_WORDS = Words("读取审计记录", "Reading the audit trail")
 
@@ -144,6 +145,10 @@ def sign_head(
         seq, digest = row
         if db.execute("SELECT 1 FROM audit_heads WHERE seq = ?", [seq]).fetchone() is not None:
             return None
+    # Imported here: a sign-in appends an event and signs no head (start-up cost).
+    from window_app.domain.audit_head import AuditHead
+    from window_app.trust.signing import sign
+
     unsigned = AuditHead(window_id, seq, digest, at, {})
     signature = sign(key, unsigned.message()).to_json()
     db.execute(
@@ -279,6 +284,8 @@ _HEAD_COLUMNS = "window_id, seq, hash, at, signature"
 
 
 def _head(row: tuple) -> AuditHead:
+    from window_app.domain.audit_head import AuditHead  # see sign_head
+
     window_id, seq, digest, at, signature = row
     try:
         parsed = json.loads(signature)

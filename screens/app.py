@@ -77,7 +77,7 @@ if TYPE_CHECKING:
 
 
 SYNC_START_DELAY_SECONDS = 0.3
-"""How long after mounting the sync worker starts (the first screen comes first)."""
+"""How long after the first screen is drawn the sync worker starts (the first screen comes first)."""
 
 START_FINISHED_SECONDS = 0.5
 """How long after the first screen is drawn the start counts as over
@@ -123,10 +123,12 @@ class WindowApp(App):
         draft_keeper: Saves the draft as the clerk types, debounced (:class:`screens.draft_keeper.DraftKeeper`).
     """
 
-    # pick.tcss too: the first screen's rules are then parsed with the app's, instead of the
-    # whole stylesheet being parsed again and re-applied when the pick screen is pushed (a
-    # screen's CSS_PATH is global in Textual either way, not scoped to the screen).
-    CSS_PATH = ["app.tcss", "pick.tcss"]
+    # The first screens' files too (sign-in, then pick): their rules are then parsed with the
+    # app's, instead of Textual parsing the whole stylesheet again (every file and every
+    # widget's default CSS, in a new stylesheet: its parse cache is lost) and re-applying it to
+    # every widget when such a screen is first pushed. A screen's CSS_PATH is global in Textual
+    # either way, not scoped to the screen; their rules name their screen.
+    CSS_PATH = ["app.tcss", "pick.tcss", "sign_in.tcss"]
     COMMANDS = {window_commands}
 
     BINDINGS = APP_BINDINGS
@@ -182,9 +184,11 @@ class WindowApp(App):
         self.needing_action.refresh()
         self.screen.call_after_refresh(self.set_timer, START_FINISHED_SECONDS, start_finished)
         if self.sync_link.enabled:
-            # A moment after the first screen is drawn: the worker's imports (httpx …) and its
-            # first round do not compete with the pick screen for the interpreter.
-            self.set_timer(SYNC_START_DELAY_SECONDS, self.sync_link.start)
+            # A moment after the first screen is drawn (counted from its first refresh, not from
+            # now: on a slow or busy machine drawing it can take longer than the delay): the
+            # worker's imports (httpx …) and its first round do not compete with the first
+            # screen for the interpreter.
+            self.screen.call_after_refresh(self.set_timer, SYNC_START_DELAY_SECONDS, self.sync_link.start)
 
     async def on_unmount(self) -> None:
         await self.sync_link.stop()  # its thread closes its own connection

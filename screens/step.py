@@ -21,7 +21,6 @@ from textual.widgets import Input
 from textual.widgets.input import Selection
 
 from screens.flow import skipped_steps
-from screens.widgets.field_row import problem_text
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
 from screens.widgets.step_header import StepHeader
@@ -105,6 +104,9 @@ class StepScreen(WindowScreen[None]):
         """
         if not problems:
             return
+        # The field rows' module (their widget classes) is the form steps'; not the pick screen's.
+        from screens.widgets.field_row import problem_text
+
         lines = [problem_text(problem) for problem in problems[:5]]
         if len(problems) > 5:
             lines.append(tr("……另有 {n} 项", "… and {n} more", n=len(problems) - 5))

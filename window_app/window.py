@@ -17,10 +17,7 @@ import offline_cache
 import window_app
 import window_app.intake
 import window_app.sync
-from offline_cache import actions as action_store
 from offline_cache import clerks as clerk_store
-from offline_cache import drafts as draft_store
-from offline_cache import export as export_store
 from offline_cache import outbox as outbox_store
 from offline_cache.db import open_database, storage_errors
 from window_app.catalog.cache import cached_catalog_and_offerings, collection_paused
@@ -29,8 +26,6 @@ from window_app.catalog.search import OfferingIndex
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words, counted
-from window_app.intake.form import apply_prefill, migrate_merged_fields
-from window_app.intake.guide import build_guide, new_intake
 from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
@@ -243,7 +238,7 @@ class Window:
 
     def guide(self, intake: Intake) -> Guide:
         """Items, merged checklist, unified form and dispatch plan for the intake as it stands."""
-        return build_guide(self.catalog, self.offering(intake.offering), intake)
+        return window_app.intake.guide.build_guide(self.catalog, self.offering(intake.offering), intake)
 
     def preview(self, offering_id: str) -> Guide:
         """The guide under default answers: what the pick screen previews."""
@@ -253,7 +248,7 @@ class Window:
 
     def new_intake(self, offering_id: str) -> Intake:
         """A fresh intake for an offering, answers at their defaults."""
-        return new_intake(self.catalog, self.offering(offering_id))
+        return window_app.intake.guide.new_intake(self.catalog, self.offering(offering_id))
 
     def validate(self, intake: Intake, step: str | None = None) -> list[Problem]:
         """Problems of one step (``applicant``, ``situation``, ``checklist``, ``form``) or of all."""
@@ -270,7 +265,7 @@ class Window:
     def prefill(self, intake: Intake) -> dict[str, str]:
         """Fill the intake's empty form fields from the applicant step; returns what was filled."""
 
-        return apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
+        return window_app.intake.form.apply_prefill(intake, self.guide(intake).form, self.settings.window.region)
 
     def save_draft(self, intake: Intake) -> str:
         """Store the intake as a draft (survives quitting); returns the draft id.
@@ -280,27 +275,27 @@ class Window:
         """
         self.require(Permission.DRAFT)
 
-        return draft_store.save_draft(
+        return offline_cache.drafts.save_draft(
             self.db, intake, now=self.now(), offering_name=self.offering(intake.offering).bundle.name.zh
         )
 
     def drafts(self) -> list[DraftSummary]:
         self.require(Permission.DRAFT)
 
-        return draft_store.list_drafts(self.db)
+        return offline_cache.drafts.list_drafts(self.db)
 
     def load_draft(self, draft_id: str) -> Intake:
         self.require(Permission.DRAFT)
 
-        intake = draft_store.load_draft(self.db, draft_id)
+        intake = offline_cache.drafts.load_draft(self.db, draft_id)
         # A draft saved before two fields were merged into one opens with the canonical id.
-        migrate_merged_fields(self.catalog, intake)
+        window_app.intake.form.migrate_merged_fields(self.catalog, intake)
         return intake
 
     def discard_draft(self, draft_id: str) -> None:
         self.require(Permission.DRAFT)
 
-        draft_store.delete_draft(self.db, draft_id)
+        offline_cache.drafts.delete_draft(self.db, draft_id)
 
     def accept(self, intake: Intake) -> AcceptedApplication:
         """Validate, then write application + outbox envelopes + audit event in one transaction.
@@ -316,8 +311,8 @@ class Window:
         """
         clerk = self.require(Permission.ACCEPT)
         offering = self.offering(intake.offering)
-        migrate_merged_fields(self.catalog, intake)  # a file written before a field merge
-        guide = build_guide(self.catalog, offering, intake)
+        window_app.intake.form.migrate_merged_fields(self.catalog, intake)  # a file written before a field merge
+        guide = window_app.intake.guide.build_guide(self.catalog, offering, intake)
         problems = window_app.intake.validate.validate_intake(
             self.catalog, offering, intake, today=self.today(), region=self.settings.window.region, guide=guide
         )
@@ -396,7 +391,7 @@ class Window:
         and refusals not yet seen on the applications they see (their own, or every one for a
         supervisor), and quarantined envelopes if they may send them again."""
         clerk = self.require(Permission.VIEW_APPLICATIONS)
-        return action_store.needs_action(
+        return offline_cache.actions.needs_action(
             self.db,
             viewer=clerk.id,
             clerk_id=self._applications_of(),
@@ -412,7 +407,7 @@ class Window:
         """
         self._may_see(receipt_no)
         clerk = self.require(Permission.VIEW_APPLICATIONS)
-        action_store.mark_refusals_seen(self.db, receipt_no, clerk.id, self.now().astimezone(dt.UTC).isoformat())
+        offline_cache.actions.mark_refusals_seen(self.db, receipt_no, clerk.id, self.now().astimezone(dt.UTC).isoformat())
 
     def application(self, receipt_no: str) -> ApplicationDetail:
         """One application with its department parts and audit trail.
@@ -473,8 +468,8 @@ class Window:
         """Every accepted application, one row per department part, written to ``stream`` as
         ``csv`` or ``json``; returns how many rows were written (a supervisor's task)."""
         self.require(Permission.VIEW_ALL_APPLICATIONS)
-        rows = export_store.application_rows(self.db)
-        return export_store.write_rows(rows, export_store.export_columns(self.db), stream, fmt)
+        rows = offline_cache.export.application_rows(self.db)
+        return offline_cache.export.write_rows(rows, offline_cache.export.export_columns(self.db), stream, fmt)
 
     def backup(self, path: Path) -> BackupHeader:
         """An encrypted backup of this window's data in the new file ``path``

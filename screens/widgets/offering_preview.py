@@ -11,10 +11,10 @@ from textual.widgets import Static
 
 from window_app.catalog.search import group_of
 from window_app.domain.words import Words, counted, tr
-from window_app.intake.guide import Guide
 
 if TYPE_CHECKING:
     from window_app.domain.catalog import Catalog
+    from window_app.intake.guide import Guide  # built by the window once an offering is previewed
 
 HANDLING_CLASS: dict[int, Words] = {
     1: Words("一类直接办", "class 1, at the window"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import getpass
 import os
 import sys
 from collections.abc import Iterator
@@ -100,6 +99,8 @@ def read_pin(prompt: Words, *, environ_key: str = PIN_ENV) -> str:
             ),
             "invalid",
         )
+    import getpass  # only when a PIN is asked for on the terminal
+
     return getpass.getpass(str(prompt))
 
 

@@ -18,7 +18,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
@@ -26,7 +25,6 @@ from window_app.domain.words import Words
 from window_app.trust.suites import SEAL_HPKE_X25519, SIGNATURE_ED25519
 
 THE_KEY = Words("密钥", "the key")
-_RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
 
 
 def key_id(public_text: str) -> str:
@@ -62,7 +60,9 @@ class _PublicKey:
     # Computed once per key object (an accept signs and seals with the same keys several times).
     @functools.cached_property
     def text(self) -> str:
-        return _public_text(self.SUITE, self.key.public_bytes(**_RAW))
+        # The raw bytes without ``serialization``'s enums: that package also imports every key
+        # type's SSH and PEM support (~5 ms at a sign-in, which reads one key).
+        return _public_text(self.SUITE, self.key.public_bytes_raw())
 
     @functools.cached_property
     def key_id(self) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -129,9 +129,7 @@ def new_key_pair(keys: PinKeys, clerk_id: str) -> tuple[ClerkKeyPair, SealingKey
 
 
 def wrap_private_key(private: SealingKey, keys: PinKeys, clerk_id: str) -> str:
-    raw = private.key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
+    raw = private.key.private_bytes_raw()  # not through ``serialization`` (see keys.py)
     nonce = secrets.token_bytes(12)
     data = nonce + AESGCM(keys.kek).encrypt(nonce, raw, _private_aad(clerk_id))
     return base64.b64encode(data).decode("ascii")
