@@ -296,7 +296,7 @@ def test_entries_after_the_last_checkpoint_are_reported_unsigned(tmp_path: Path,
     store = open_store(path, every=2)
     for n in range(3):
         store.ingest("ZF-01", [make_envelope(receipt_no=f"522325-261127-ZF-01-TEST-010{n}-4P")], catalog)
-    store._conn.close()  # a crash: no last checkpoint
+    store.backend.conn.close()  # a crash: no last checkpoint
     code, out, _ = verify(capsys, path)
     assert code == 0
     assert "3 entries, 1 signed checkpoint checked (covering entries up to 2); entries 3 to 3 are not signed yet." in out

@@ -58,8 +58,8 @@ def rows(store: ExchangeStore, sql: str) -> list[tuple]:
 
 
 def test_the_file_is_wal_with_full_sync(store: ExchangeStore) -> None:
-    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.backend.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.backend.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
 def test_a_batch_is_created_once_and_a_repeat_answers_the_first_time(store, catalog, clock) -> None:
@@ -241,7 +241,7 @@ def test_tokens_are_stored_only_as_hashes(store) -> None:
 def test_every_query_is_served_by_an_index(store, catalog, clock) -> None:
     """Trace every statement a day's work runs; none may scan a whole table."""
     statements: list[str] = []
-    store._conn.set_trace_callback(statements.append)
+    store.backend.conn.set_trace_callback(statements.append)
     (created,) = store.ingest("ZF-01", [make_envelope()], catalog)
     store.ingest("ZF-01", [make_envelope()], catalog)
     store.authenticate("nothing")
@@ -250,7 +250,7 @@ def test_every_query_is_served_by_an_index(store, catalog, clock) -> None:
     store.decide("market_regulation", created["envelope_id"], "company_registration", "supplement_needed", reason="x")
     store.events("ZF-01", since=0)
     store.waiting_since(clock().timestamp())
-    store._conn.set_trace_callback(None)
+    store.backend.conn.set_trace_callback(None)
     for sql in {s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))}:
-        plan = " / ".join(row[3] for row in store._conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        plan = " / ".join(row[3] for row in store.backend.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "SCAN" not in plan.replace("COVERING INDEX", ""), f"{sql}\n  → {plan}"
