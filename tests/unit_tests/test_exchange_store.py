@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope, receipt, register_test_window
+from tests.exchange_fixtures import exchange_db, make_envelope, receipt, register_test_window  # noqa: F401 - a fixture
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.store import ExchangeStore, token_hash
 
+pytestmark = pytest.mark.usefixtures("exchange_backend")
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -41,8 +43,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock):
-    opened = ExchangeStore.open(tmp_path / "exchange.db", clock=clock)
+def store(exchange_db: str | Path, clock: Clock):
+    opened = ExchangeStore.open(exchange_db, clock=clock)
     register_test_window(opened)
     register_test_window(opened, "XL-02")
     yield opened
@@ -50,14 +52,17 @@ def store(tmp_path: Path, clock: Clock):
 
 
 def rows(store: ExchangeStore, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    with store.backend.reading() as conn:
+        return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+
+def sqlite_only(store: ExchangeStore) -> None:
+    if store.backend.dialect.name != "sqlite":
+        pytest.skip("about the SQLite file itself")
 
 
 def test_the_file_is_wal_with_full_sync(store: ExchangeStore) -> None:
+    sqlite_only(store)
     assert store.backend.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.backend.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
@@ -240,6 +245,7 @@ def test_tokens_are_stored_only_as_hashes(store) -> None:
 
 def test_every_query_is_served_by_an_index(store, catalog, clock) -> None:
     """Trace every statement a day's work runs; none may scan a whole table."""
+    sqlite_only(store)
     statements: list[str] = []
     store.backend.conn.set_trace_callback(statements.append)
     (created,) = store.ingest("ZF-01", [make_envelope()], catalog)

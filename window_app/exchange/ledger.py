@@ -491,6 +491,12 @@ def checkpoint_log(
         key = demo_signing_key(DEMO_KEY_NAME)
     if key is None:
         return None
+    if path is None and "://" in str(db_path):  # PostgreSQL: no file to put it beside
+        raise LedgerError(Words(
+            "交换平台使用 PostgreSQL 时，请用 --checkpoints FILE 指明签名检查点日志的位置（最好在另一块盘或另一台机器上）",
+            "with the exchange on PostgreSQL, name the signed checkpoint log with --checkpoints FILE (better on another "
+            "disk or host)",
+        ))
     return CheckpointLog(path or default_checkpoints_path(db_path), key, every=every or DEFAULT_CHECKPOINT_EVERY)
 
 
