@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from window_app.exchange.backends.base import Backend, Dialect
+from window_app.exchange.backends.base import Backend, DatabaseUnavailable, Dialect
 
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 
-__all__ = ["Backend", "Dialect", "POSTGRESQL_SCHEMES", "is_postgresql", "open_backend", "shown_location"]
+__all__ = ["Backend", "DatabaseUnavailable", "Dialect", "POSTGRESQL_SCHEMES", "is_postgresql", "open_backend", "shown_location"]
 
 
 def is_postgresql(db: str | Path) -> bool:
@@ -41,7 +41,7 @@ def open_backend(db: str | Path, *, shared: bool = False) -> Backend:
 
     Raises:
         sqlite3.Error, OSError: The SQLite file cannot be opened.
-        psycopg.Error: The PostgreSQL server cannot be reached.
+        DatabaseUnavailable: The PostgreSQL server cannot be reached (an ``OSError``).
     """
     if is_postgresql(db):
         from window_app.exchange.backends.postgresql import PostgresBackend

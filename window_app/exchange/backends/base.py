@@ -17,6 +17,11 @@ from typing import Any, Protocol, TypeVar
 T = TypeVar("T")
 
 
+class DatabaseUnavailable(OSError):
+    """The database cannot be reached or opened (a PostgreSQL server that refuses, say): an
+    ``OSError``, as a SQLite file that cannot be opened is, so callers say it the same way."""
+
+
 @dataclass(frozen=True)
 class Dialect:
     """How one database's SQL differs, said once.

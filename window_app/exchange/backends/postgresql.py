@@ -30,7 +30,7 @@ import psycopg
 import psycopg_pool
 
 from window_app.domain.words import Words
-from window_app.exchange.backends.base import POSTGRESQL
+from window_app.exchange.backends.base import POSTGRESQL, DatabaseUnavailable
 from window_app.exchange.errors import ExchangeError
 
 T = TypeVar("T")
@@ -90,8 +90,13 @@ class PostgresBackend:
         """Connect (a pool of :data:`POOL_SIZE`); the first connection is made before returning.
 
         Raises:
-            psycopg.Error: The server cannot be reached or refuses the connection.
+            DatabaseUnavailable: The server cannot be reached or refuses the connection.
         """
+        try:
+            # One direct connection first: it says why, where a pool would only time out.
+            psycopg.connect(uri, connect_timeout=int(POOL_TIMEOUT_SECONDS)).close()
+        except psycopg.Error as exc:
+            raise DatabaseUnavailable(_SPACES.sub(" ", str(exc)).strip()) from exc
         pool = psycopg_pool.ConnectionPool(
             uri, min_size=1, max_size=POOL_SIZE, timeout=POOL_TIMEOUT_SECONDS, open=False,
             kwargs={"autocommit": True}, name="exchange",
@@ -100,9 +105,7 @@ class PostgresBackend:
             pool.open(wait=True, timeout=POOL_TIMEOUT_SECONDS)
         except psycopg_pool.PoolTimeout as exc:
             pool.close()
-            # The pool keeps the reason to itself: one direct connection says it.
-            psycopg.connect(uri, connect_timeout=int(POOL_TIMEOUT_SECONDS)).close()
-            raise psycopg.OperationalError(str(exc)) from exc
+            raise DatabaseUnavailable(str(exc)) from exc
         backend = cls(pool, uri)
         with backend.reading() as conn:
             # One ledger per schema: its lock is keyed by the schema's name.
