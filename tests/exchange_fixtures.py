@@ -32,6 +32,7 @@ import hashlib
 import json
 import shutil
 import socket
+import sqlite3
 import tempfile
 import threading
 import time
@@ -113,6 +114,20 @@ def exchange_db(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
 
 def is_postgresql(db: str | Path) -> bool:
     return isinstance(db, str) and db.startswith("postgresql://")
+
+
+def query(db: str | Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (``?`` parameters) read straight from an exchange's database, either kind."""
+    if is_postgresql(db):
+        import psycopg
+
+        with psycopg.connect(str(db)) as conn:
+            return [tuple(row) for row in conn.execute(sql.replace("?", "%s"), params or None).fetchall()]
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def reserve_port(host: str = "127.0.0.1") -> socket.socket:

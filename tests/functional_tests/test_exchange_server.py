@@ -1,7 +1,8 @@
 """The department exchange over real HTTP: a uvicorn server on 127.0.0.1, httpx clients.
 
 The server comes from ``tests/exchange_fixtures.py`` (demo tokens: ``demo-window-ZF-01``,
-``demo-<department>``); its SQLite file is opened directly to count rows.
+``demo-<department>``); its database is read directly to count rows. Every test runs on SQLite
+and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import http.client
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,12 +27,15 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     ExchangeServer,
     exchange_server,
     exchange_server_factory,
+    fresh_postgresql_database,
     key_of_test_window,
     make_envelope,
+    query,
     receipt,
     refused_url,
     register_test_window,
 )
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
 from window_app.domain.wire import DecisionRequest
@@ -40,6 +43,7 @@ from window_app.domain.words import Words
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.server import OPENAPI_PATH, routes_of
 
+pytestmark = pytest.mark.usefixtures("exchange_backend")
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = "demo-window-ZF-01"
 MARKET = "demo-market_regulation"
@@ -59,11 +63,7 @@ def post(server: ExchangeServer, envelopes: list[dict], token: str = WINDOW) -> 
 
 
 def envelope_rows(server: ExchangeServer) -> int:
-    conn = sqlite3.connect(server.db_path)
-    try:
-        return conn.execute("SELECT count(*) FROM envelopes").fetchone()[0]
-    finally:
-        conn.close()
+    return query(server.db_path, "SELECT count(*) FROM envelopes")[0][0]
 
 
 def events(server: ExchangeServer, token: str = WINDOW, since: int = 0, limit: int = 100) -> dict:
@@ -139,8 +139,7 @@ def test_envelopes_a_window_wrote_at_acceptance_are_accepted(exchange_server, wi
     assert [e["receipt_no"] for e in inbox] == [accepted.receipt_no]
     # The hub holds ciphertext: the applicant is in no stored payload; the department opens its own.
     applicant = intake.applicant.enterprise.name if intake.applicant.kind == "enterprise" else intake.applicant.person.name
-    with sqlite3.connect(exchange_server.db_path) as conn:
-        stored = [row[0] for row in conn.execute("SELECT payload FROM envelopes")]
+    stored = [row[0] for row in query(exchange_server.db_path, "SELECT payload FROM envelopes")]
     assert stored and not any(applicant in payload for payload in stored)
     opened = DepartmentKeys.demo("market_regulation").open(inbox[0])
     assert isinstance(opened, dict) and opened["applicant"]["name"] == applicant
@@ -487,8 +486,8 @@ def test_exchange_inbox_says_when_the_exchange_is_down(capsys, refused_url: str)
     assert code == 2 and "无法连接交换平台" in err
 
 
-def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory, tmp_path, capsys) -> None:
-    db = tmp_path / "issued.db"
+def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory, exchange_backend, tmp_path, capsys) -> None:
+    db = fresh_postgresql_database() if exchange_backend == "postgresql" else tmp_path / "issued.db"
     code, out, err = run_cli(["token", "issue", "--db", str(db), "department", "tax"], capsys)
     assert code == 0 and "摘要" in err
     token = out.strip()

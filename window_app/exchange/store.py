@@ -717,7 +717,7 @@ class ExchangeStore:
         conn.execute(
             "INSERT INTO audit_head_refusals (window_id, seq, hash, reason, at, signature, held_seq, held_hash, "
             "first_received_at, last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (window_id, seq, hash, reason) DO UPDATE SET count = count + 1, "
+            "ON CONFLICT (window_id, seq, hash, reason) DO UPDATE SET count = audit_head_refusals.count + 1, "
             "last_received_at = excluded.last_received_at",
             [window_id, head.seq, head.hash, reason, head.at, _canonical(head.signature),
              held["seq"] if held else None, held["hash"] if held else None, at, at],
