@@ -405,10 +405,12 @@ def test_unknown_paths_and_methods_answer_json(exchange_server) -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
-    db = tmp_path / "exchange.db"
+def test_exchange_serve_starts_and_answers_healthz(tmp_path, exchange_backend) -> None:
+    postgresql = exchange_backend == "postgresql"
+    db = fresh_postgresql_database() if postgresql else tmp_path / "exchange.db"
     process = subprocess.Popen(
-        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en"],
+        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en",
+         *(["--checkpoints", str(tmp_path / "checkpoints.jsonl")] if postgresql else [])],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
@@ -431,7 +433,20 @@ def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=10)
     assert code == 0
-    assert db.exists()
+    assert query(db, "SELECT count(*) FROM ledger") == [(0,)]  # created and migrated
+
+
+def test_exchange_serve_on_an_unreachable_postgresql_says_so_without_the_password(exchange_backend) -> None:
+    if exchange_backend != "postgresql":
+        pytest.skip("about a PostgreSQL URI")
+    done = subprocess.run(
+        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--lang", "en",
+         "--db", "postgresql://clerk:s3cret@127.0.0.1:1/exchange?connect_timeout=2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Cannot open the exchange database postgresql://clerk:***@127.0.0.1:1/exchange" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
 
 
 def test_exchange_serve_says_what_is_wrong_with_a_busy_port(tmp_path, exchange_server) -> None:
