@@ -117,15 +117,19 @@ def is_postgresql(db: str | Path) -> bool:
 
 
 def query(db: str | Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` (``?`` parameters) read straight from an exchange's database, either kind."""
+    """Rows of ``sql`` (``?`` parameters) run straight on an exchange's database, either kind,
+    and committed (what a tamperer with the database's password can do)."""
     if is_postgresql(db):
         import psycopg
 
         with psycopg.connect(str(db)) as conn:
-            return [tuple(row) for row in conn.execute(sql.replace("?", "%s"), params or None).fetchall()]
+            cursor = conn.execute(sql.replace("?", "%s"), params or None)
+            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        rows = conn.execute(sql, params).fetchall()
+        conn.commit()
+        return rows
     finally:
         conn.close()
 

@@ -290,7 +290,7 @@ MIGRATIONS: list[list[Any]] = [
         """),
         # Append-only for the program: a bug cannot rewrite history (a tamperer drops these, and
         # the chain and the signed checkpoints show it).
-        Each(None, "CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        Each(None, "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS "
                    "$$ BEGIN RAISE EXCEPTION 'the ledger is append-only'; END $$"),
         Each("CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
              "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"),
