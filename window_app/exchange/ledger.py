@@ -271,11 +271,15 @@ def created(columns: Sequence[str], row: Sequence[Any], items: Iterable[Sequence
 
 def append_all(conn: Any, pending: Sequence[Pending], after: tuple[int, str]) -> tuple[int, str]:
     """Append ``pending`` after the entry ``after`` (:func:`head`, read in this transaction's
-    turn at the ledger); the new head."""
+    turn at the ledger), in one statement (one round trip on PostgreSQL); the new head."""
+    rows = []
     for entry in pending:
-        appended = _append(conn, entry.kind, entry.envelope_id, entry.receipt_no, entry.event_seq, entry.item,
-                           entry.digest, entry.at, after)
-        after = (appended.seq, appended.hash)
+        fields = (after[0] + 1, entry.at, entry.kind, entry.envelope_id, entry.receipt_no, entry.event_seq, entry.item,
+                  entry.digest)
+        digest_of_entry = entry_hash(after[1], Entry(*fields))
+        rows.append((*fields, after[1], digest_of_entry))
+        after = (fields[0], digest_of_entry)
+    conn.executemany(_INSERT_ENTRY, rows)
     return after
 
 
@@ -288,12 +292,14 @@ def _append(
     seq, prev_hash = after[0] + 1, after[1]
     fields = (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest)
     digest_of_entry = entry_hash(prev_hash, Entry(*fields))
-    conn.execute(
-        "INSERT INTO ledger (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*fields, prev_hash, digest_of_entry],
-    )
+    conn.execute(_INSERT_ENTRY, [*fields, prev_hash, digest_of_entry])
     return Entry(*fields, prev_hash, digest_of_entry)
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO ledger (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def backfill(conn: Connection) -> None:
