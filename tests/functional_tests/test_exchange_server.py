@@ -276,6 +276,17 @@ def test_text_no_utf8_can_hold_is_a_refusal_in_words_never_a_500(exchange_server
     assert envelope_rows(exchange_server) == 1
 
 
+def test_the_nul_character_is_a_refusal_in_words_on_either_backend(exchange_server) -> None:
+    (refused,) = post(exchange_server, [make_envelope(key="k\x00ey")])
+    assert refused["status"] == "rejected" and "idempotency_key" in refused["reason"] and refused["reason_zh"]
+    (created,) = post(exchange_server, [make_envelope()])
+    answer = decide(exchange_server, created["envelope_id"], "company_registration", "rejected", reason="材料\x00不实")
+    assert answer.status_code == 400, answer.text
+    assert "reason holds the NUL character" in answer.json()["error"] and answer.json()["error_zh"]
+    assert envelope_rows(exchange_server) == 1
+    assert decide(exchange_server, created["envelope_id"], "company_registration", "rejected", reason="材料不实").status_code == 201
+
+
 def test_the_since_cursor_pages_through_events(exchange_server) -> None:
     post(exchange_server, [make_envelope(receipt_no=receipt(n + 1)) for n in range(7)])
     call(exchange_server, "GET", "/v1/inbox", MARKET)

@@ -69,6 +69,8 @@ INBOX_STATES = {
     "all": None,
 }
 SUBJECT_KINDS = ("window", "department")
+NUL = "\x00"
+"""A character no PostgreSQL text can hold: refused in every text the exchange would store."""
 
 Clock = Callable[[], dt.datetime]
 
@@ -521,6 +523,13 @@ class ExchangeStore:
         """
         if decision not in (*DECISIONS, ACKNOWLEDGED):
             raise ValueError(f"decision must be one of {DECISIONS} or {ACKNOWLEDGED}")
+        texts = {"envelope_id": envelope_id, "item": item, "result": result, "reason": reason, "material": material,
+                 "decided_by": decided_by}
+        held = [name for name, text in texts.items() if NUL in text]
+        if held:  # PostgreSQL cannot store it; the rule is the same on SQLite
+            raise ExchangeError(400, Words(
+                "{f} 含有 NUL 字符（U+0000），无法保存", "{f} holds the NUL character (U+0000), which cannot be stored",
+            ).format(f=", ".join(held)))
         at, _ = self._now()
         with self._transaction() as conn:
             row = conn.execute(  # locked: decisions on one envelope take turns
@@ -804,7 +813,7 @@ _EVENT_SELECT = (
 def _rows_by(conn: Any, column: str, columns: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
     """``value → (columns…)`` of the envelopes whose ``column`` is one of ``values`` (one query)."""
     found: dict[str, tuple[Any, ...]] = {}
-    ordered = sorted(values)
+    ordered = sorted(value for value in values if NUL not in value)  # none stored: PostgreSQL cannot hold one
     for start in range(0, len(ordered), _IN_CHUNK):
         chunk = ordered[start : start + _IN_CHUNK]
         rows = conn.execute(
