@@ -242,36 +242,24 @@ def record_event(conn: Connection, seq: int) -> Entry:
     )
 
 
-@dataclass(frozen=True)
-class Pending:
-    """An entry to append once the transaction's turn at the ledger comes (:func:`append_all`):
-    its fields but its position and links."""
-
-    kind: str
-    envelope_id: str
-    receipt_no: str
-    event_seq: int | None
-    item: str | None
-    digest: str
-    at: str
-
-
-def created(columns: Sequence[str], row: Sequence[Any], items: Iterable[Sequence[Any]], real: frozenset[str]) -> Pending:
+def created(columns: Sequence[str], row: Sequence[Any], items: Iterable[Sequence[Any]], real: frozenset[str]) -> Entry:
     """The ``created`` entry of an envelope from the row its ``INSERT … RETURNING *`` gave back
     (``columns``, ``row``) and its items (id, position, name, result, by position): what
     :func:`record_envelope` appends, without reading the rows back, and without taking the
-    ledger's turn yet (a batch appends all its entries at its end). ``real``: the columns a
-    read gives back as floats (the backend's ``real_columns``)."""
+    ledger's turn yet (a batch appends all its entries at its end): an entry not yet placed
+    (``seq`` 0, no links). ``real``: the columns a read gives back as floats (the backend's
+    ``real_columns``)."""
     # SQLite's RETURNING gives a whole REAL back as an int (it stores it so); a read gives a float.
     row = [float(value) if type(value) is int and name in real else value for name, value in zip(columns, row, strict=True)]
     fields = dict(zip(columns, row, strict=True))
     digest = row_digest("envelopes", columns, row, items)
-    return Pending("created", fields["envelope_id"], fields["receipt_no"], None, None, digest, _utc(fields["received_at"]))
+    return Entry(0, _utc(fields["received_at"]), "created", fields["envelope_id"], fields["receipt_no"], None, None, digest)
 
 
-def append_all(conn: Any, pending: Sequence[Pending], after: tuple[int, str]) -> tuple[int, str]:
-    """Append ``pending`` after the entry ``after`` (:func:`head`, read in this transaction's
-    turn at the ledger), in one statement (one round trip on PostgreSQL); the new head."""
+def append_all(conn: Any, pending: Sequence[Entry], after: tuple[int, str]) -> tuple[int, str]:
+    """Append the entries ``pending`` (not yet placed: :func:`created`) after the entry ``after``
+    (:func:`head`, read in this transaction's turn at the ledger), in one statement (one round
+    trip on PostgreSQL); the new head."""
     rows = []
     for entry in pending:
         fields = (after[0] + 1, entry.at, entry.kind, entry.envelope_id, entry.receipt_no, entry.event_seq, entry.item,

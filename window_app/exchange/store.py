@@ -301,7 +301,7 @@ class ExchangeStore:
         named |= {pre.original for _, pre in prechecked if pre.original}
         by_id = _rows_by(conn, "envelope_id", "window_id, department, kind", named)
         keys: dict[str, WindowKey] = {}
-        pending: list[ledger.Pending] = []
+        pending: list[ledger.Entry] = []
 
         def key_of(key_id: str, document: dict[str, Any]) -> WindowKey | None:
             found = keys.get(key_id) or key_registry.window_key(conn, key_id)
@@ -349,7 +349,7 @@ class ExchangeStore:
     @staticmethod
     def _insert(
         conn: Any, window_id: str, checked: CheckedEnvelope, received_at: str, epoch: float, real: frozenset[str],
-    ) -> ledger.Pending | None:
+    ) -> ledger.Entry | None:
         """Insert an envelope and its items; its ledger entry, to append at the batch's end.
         ``None``: its key or id was stored by another transaction meanwhile (nothing written)."""
         e = checked.envelope
