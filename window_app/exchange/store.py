@@ -9,10 +9,11 @@ Ingest checks each entry first outside any transaction
 (:func:`~window_app.exchange.checks.precheck`: shape, payload parsed once, the signature
 verified); on SQLite the batches that wait for the writer together are written in one
 transaction, one savepoint each, one fsync (:mod:`~window_app.exchange.group_commit`). A batch
-costs three statements per envelope (the envelope ``INSERT … ON CONFLICT DO NOTHING RETURNING``
-its row for the ledger's digest, its items, its ledger entry) and two lookups for the whole
-batch (repeated keys, envelope ids). A key another transaction stored meanwhile (PostgreSQL)
-makes the insert do nothing: the envelope is then answered as a duplicate.
+costs five statements however many envelopes it holds (one round trip each on PostgreSQL): two
+lookups (repeated keys, envelope ids), its envelopes in one ``INSERT … ON CONFLICT DO NOTHING
+RETURNING`` (the rows for the ledger's digests), their items, their ledger entries. A key
+another transaction stored meanwhile (PostgreSQL) makes its row's insert do nothing: the
+envelope is then answered as that transaction's duplicate.
 
 Concurrent writers (PostgreSQL) are safe by construction: the ledger's append and the event
 feed's numbers are drawn under one lock held to the commit
@@ -301,7 +302,6 @@ class ExchangeStore:
         named |= {pre.original for _, pre in prechecked if pre.original}
         by_id = _rows_by(conn, "envelope_id", "window_id, department, kind", named)
         keys: dict[str, WindowKey] = {}
-        pending: list[ledger.Entry] = []
 
         def key_of(key_id: str, document: dict[str, Any]) -> WindowKey | None:
             found = keys.get(key_id) or key_registry.window_key(conn, key_id)
@@ -312,6 +312,7 @@ class ExchangeStore:
             return found
 
         results: list[dict[str, Any]] = []
+        accepted: list[tuple[int, CheckedEnvelope]] = []  # (its place in results, the envelope) to insert
         for key, pre in prechecked:
             if key is not None and key in by_key:
                 first_id, first_at, sender = by_key[key]
@@ -333,51 +334,63 @@ class ExchangeStore:
                     f"envelope_id '{envelope.envelope_id}' is already used by another envelope",
                 )).to_json())
                 continue
-            entry = self._insert(conn, window_id, checked, received_at, epoch, self._real)
-            if entry is None:  # another transaction stored this key or id meanwhile
-                results.append(_stored_meanwhile(conn, window_id, envelope.idempotency_key, envelope.envelope_id))
-                continue
-            pending.append(entry)
+            accepted.append((len(results), checked))
             by_key[envelope.idempotency_key] = (envelope.envelope_id, received_at, window_id)
             by_id[envelope.envelope_id] = (window_id, envelope.department, envelope.kind)
             results.append(EnvelopeResult(envelope.idempotency_key, "created", envelope.envelope_id, received_at).to_json())
-        if pending:
-            self.backend.lock_ledger(conn)
-            ledger.append_all(conn, pending, ledger.head(conn))
+        if accepted:
+            entries = self._insert(conn, window_id, [checked for _, checked in accepted], received_at, epoch, self._real)
+            lost = {checked.envelope.idempotency_key: checked.envelope.envelope_id
+                    for _, checked in accepted if checked.envelope.envelope_id not in entries}
+            if lost:  # another transaction stored these keys or ids meanwhile: answered as it stands
+                for place, result in enumerate(results):
+                    if result["idempotency_key"] in lost and result["status"] in ("created", "duplicate"):
+                        results[place] = _stored_meanwhile(conn, window_id, result["idempotency_key"], lost[result["idempotency_key"]])
+            if entries:
+                self.backend.lock_ledger(conn)
+                ledger.append_all(conn, list(entries.values()), ledger.head(conn))
         return results
 
     @staticmethod
     def _insert(
-        conn: Any, window_id: str, checked: CheckedEnvelope, received_at: str, epoch: float, real: frozenset[str],
-    ) -> ledger.Entry | None:
-        """Insert an envelope and its items; its ledger entry, to append at the batch's end.
-        ``None``: its key or id was stored by another transaction meanwhile (nothing written)."""
-        e = checked.envelope
+        conn: Any, window_id: str, batch: list[CheckedEnvelope], received_at: str, epoch: float, real: frozenset[str],
+    ) -> dict[str, ledger.Entry]:
+        """Insert a batch's envelopes and their items, one statement each (one round trip each
+        on PostgreSQL); envelope id → its ledger entry, to append at the batch's end, in the
+        batch's order. An envelope missing from it was not written: its key or id was stored
+        by another transaction meanwhile."""
         stored = conn.execute(
             "INSERT INTO envelopes (envelope_id, idempotency_key, kind, window_id, receipt_no, department, stage, "
-            "payload, payload_sha256, signature, original_envelope_id, received_at, received_epoch, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new') ON CONFLICT DO NOTHING RETURNING *",
+            "payload, payload_sha256, signature, original_envelope_id, received_at, received_epoch, state) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new')"] * len(batch))
+            + " ON CONFLICT DO NOTHING RETURNING *",
             [
-                e.envelope_id, e.idempotency_key, e.kind, window_id, e.receipt_no, e.department, e.stage,
-                e.payload, e.payload_sha256, e.signature, checked.original_envelope_id, received_at, epoch,
+                value
+                for checked in batch
+                for e in (checked.envelope,)
+                for value in (
+                    e.envelope_id, e.idempotency_key, e.kind, window_id, e.receipt_no, e.department, e.stage,
+                    e.payload, e.payload_sha256, e.signature, checked.original_envelope_id, received_at, epoch,
+                )
             ],
         )
-        row = stored.fetchone()
         columns = [column[0] for column in stored.description]
-        stored.fetchall()  # the statement ends here, before the next one
-        if row is None:
-            return None
-        items = [(item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)]
-        entry = ledger.created(columns, row, items, real)
+        rows = {row[columns.index("envelope_id")]: row for row in stored.fetchall()}
+        written = [checked for checked in batch if checked.envelope.envelope_id in rows]
+        entries = {}
+        for checked in written:
+            items = [(item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)]
+            entries[checked.envelope.envelope_id] = ledger.created(columns, rows[checked.envelope.envelope_id], items, real)
         conn.executemany(
             "INSERT INTO items (envelope_id, item, position, name, result_name, decision, filed) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (e.envelope_id, item.id, position, item.name, item.result_name,
+                (checked.envelope.envelope_id, item.id, position, item.name, item.result_name,
                  item.filed["decision"] if item.filed else None, _canonical(item.filed) if item.filed else None)
+                for checked in written
                 for position, item in enumerate(checked.items)
             ],
         )
-        return entry
+        return entries
 
     # -- the department's side -----------------------------------------------------------------
 
