@@ -36,8 +36,9 @@ def open_backend(db: str | Path, *, shared: bool = False) -> Backend:
     """Open the backend ``db`` names (not yet migrated: the store does that).
 
     Args:
-        shared: Several processes serve this database (``serve --workers``); on SQLite their
-            writes take turns through a lock file, on PostgreSQL nothing changes.
+        shared: Several processes serve this database (``serve --workers``, PostgreSQL only:
+            the command refuses it on a SQLite file). Nothing changes for PostgreSQL, whose
+            transactions take turns where they must by themselves.
 
     Raises:
         sqlite3.Error, OSError: The SQLite file cannot be opened.
@@ -49,4 +50,4 @@ def open_backend(db: str | Path, *, shared: bool = False) -> Backend:
         return PostgresBackend.open(str(db))
     from window_app.exchange.backends.sqlite import SQLiteBackend
 
-    return SQLiteBackend.open(Path(db), shared=shared)
+    return SQLiteBackend.open(Path(db))

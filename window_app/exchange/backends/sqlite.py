@@ -3,15 +3,14 @@
 One connection, serialised by a lock: SQLite has one writer at a time anyway, and the server's
 handlers call in from a thread pool. The file is in WAL mode with ``synchronous = FULL``: every
 write transaction is on disk when it returns. Writes that arrive together share one transaction
-(:mod:`~window_app.exchange.group_commit`). Several processes on one file (the exchange's tools
-while a server runs) take turns writing through a lock file beside it (``shared``).
+(:mod:`~window_app.exchange.group_commit`). The exchange's commands that open the file while a
+server runs wait for its write lock (``busy_timeout``); several server processes on one file are
+refused (``serve --workers``: PostgreSQL only).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -41,10 +40,9 @@ class SQLiteBackend:
         self.lock = threading.RLock()
         self.after_commit: Callable[[Any], None] | None = None
         self.group = GroupCommit(self.lock, self.transaction)
-        self._writer: int | None = None  # the lock file's descriptor, when shared
 
     @classmethod
-    def open(cls, path: Path, *, shared: bool = False) -> SQLiteBackend:
+    def open(cls, path: Path) -> SQLiteBackend:
         """Open (creating if needed) the file at ``path``, 0600.
 
         Raises:
@@ -58,8 +56,6 @@ class SQLiteBackend:
             conn.execute("PRAGMA synchronous = FULL")  # every commit survives a power cut
             conn.execute("PRAGMA foreign_keys = ON")
             backend = cls(conn, path)
-            if shared:
-                backend._writer = os.open(writer_lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except BaseException:
             conn.close()
             raise
@@ -68,9 +64,6 @@ class SQLiteBackend:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
-            if self._writer is not None:
-                os.close(self._writer)
-                self._writer = None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -79,7 +72,7 @@ class SQLiteBackend:
         Raises:
             ExchangeError: 503 with ``Retry-After`` when another process holds the write lock.
         """
-        with self.lock, _turn(self._writer):
+        with self.lock:
             with durable_transaction(self.conn, busy=_busy) as conn:
                 yield conn
             if self.after_commit is not None:  # after the commit: a checkpoint signs only what is stored
@@ -114,24 +107,6 @@ class SQLiteBackend:
 def _for_sqlite(step: Any) -> Any:
     """A schema step as SQLite runs it (:mod:`window_app.exchange.schema`)."""
     return step.sqlite() if hasattr(step, "sqlite") else step
-
-
-def writer_lock_path(db_path: str | Path) -> Path:
-    """The lock file the processes of a shared exchange database take turns writing through."""
-    return Path(f"{db_path}-writer.lock")
-
-
-@contextlib.contextmanager
-def _turn(writer: int | None) -> Iterator[None]:
-    """This process's turn to write (an exclusive ``flock``), when the file is shared."""
-    if writer is None:
-        yield
-        return
-    fcntl.flock(writer, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(writer, fcntl.LOCK_UN)
 
 
 def _busy(exc: sqlite3.OperationalError) -> ExchangeError:
