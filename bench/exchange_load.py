@@ -158,14 +158,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server's processes (its workers too) have used so far (Linux ``/proc``)."""
-        pid = self.process.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children")
-        pids = [pid, *(int(p) for p in children.read_text().split())] if children.exists() else [pid]
-        ticks = 0
-        for each in pids:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return process_tree_cpu(self.process.pid)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -174,6 +167,18 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid``, its live children, and the children it has reaped (Linux ``/proc``)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid, *(int(p) for p in children.read_text().split())] if children.exists() else [pid]
+    ticks = 0
+    for each in pids:
+        with contextlib.suppress(OSError):  # a child gone meanwhile: its parent counts it now
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if each == pid else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # -- the clients -----------------------------------------------------------------------------
@@ -216,6 +221,7 @@ class Load:
     seconds: float
     request_times: list[float]
     server_cpu: float
+    database_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -228,7 +234,7 @@ class Load:
 
 def run_load(
     checkout: Path, directory: Path, bodies: dict[str, list[bytes]], per_batch: int, extra: tuple[str, ...] = (),
-    postgresql: str | None = None,
+    postgresql: str | None = None, postmaster: int | None = None,
 ) -> Load:
     """All windows of ``bodies`` at once against a fresh exchange of ``checkout`` (``serve`` given
     ``extra``): a SQLite file in ``directory``, or a fresh schema of the PostgreSQL at ``postgresql``."""
@@ -254,10 +260,12 @@ def run_load(
         ready.wait()
         time.sleep(0.2)  # every client connected
         cpu = server.cpu_seconds()
+        database = process_tree_cpu(postmaster) if postmaster else 0.0
         started = time.perf_counter()
         go.set()
         gathered = [results.get(timeout=600) for _ in processes]
         cpu = server.cpu_seconds() - cpu
+        database = process_tree_cpu(postmaster) - database if postmaster else 0.0
         for process in processes:
             process.join()
     finally:
@@ -269,7 +277,7 @@ def run_load(
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed, the first: {errors[0]}")
     times = [t for each, _, _ in gathered for t in each]
-    return Load(len(times) * per_batch, ended - started, times, cpu)
+    return Load(len(times) * per_batch, ended - started, times, cpu, database)
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -362,7 +370,8 @@ def main() -> int:
                     chosen = {w: bodies[w] for w in windows[:count]}
                     for case in cases:
                         uri = postgresql.get_uri() if case.backend == "postgresql" and postgresql is not None else None
-                        load = run_load(case.checkout, directory, chosen, args.batch, case.extra, uri)
+                        pid = postgresql.get_pid() if uri is not None and postgresql is not None else None
+                        load = run_load(case.checkout, directory, chosen, args.batch, case.extra, uri, pid)
                         results.setdefault((count, case.label), []).append(load)
         finally:
             if postgresql is not None:
@@ -373,14 +382,14 @@ def main() -> int:
 
     print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores; {args.rounds} round(s), best (median) of each; "
           f"{args.batches} requests of {args.batch} envelopes per window")
-    print(f"{'':<36} {'envelopes/s':>20} {'p50 request':>14} {'p99 request':>20} {'exchange CPU/envelope':>22}")
+    print(f"{'':<36} {'envelopes/s':>20} {'p50 request':>14} {'p99 request':>20} {'CPU/envelope: exchange':>23} "
+          f"{'+ PostgreSQL':>13}")
     for (count, label), loads in results.items():
         best = max(loads, key=lambda load: load.rate)
         print(f"{f'{count} window(s), {label}':<36} {best.rate:>9.0f} ({statistics.median(load.rate for load in loads):>7.0f})"
               f" {statistics.median(best.request_times) * 1000:>11.0f} ms"
               f" {best.p99 * 1000:>8.0f} ms ({statistics.median(load.p99 for load in loads) * 1000:>5.0f})"
-              f" {best.server_cpu / best.envelopes * 1e6:>19.0f} µs")
-    print("(exchange CPU: the server's processes; PostgreSQL's own processes are not counted)")
+              f" {best.server_cpu / best.envelopes * 1e6:>20.0f} µs {best.database_cpu / best.envelopes * 1e6:>10.0f} µs")
     most = max(counts)
     reference = results.get((most, "sqlite, 1 process"))
     goal = results.get((most, "postgresql, 2 processes"))

@@ -300,4 +300,9 @@ MIGRATIONS: list[list[Any]] = [
         Each(lambda db: ledger.backfill(db.conn), ledger.backfill),
     ],
     HANDLING_MIGRATION,
+    [
+        # PostgreSQL: a payload is stored as it came, uncompressed (its sealed parts are
+        # ciphertext: compressing them only costs CPU). SQLite never compresses.
+        Each(None, "ALTER TABLE envelopes ALTER COLUMN payload SET STORAGE EXTERNAL"),
+    ],
 ]
