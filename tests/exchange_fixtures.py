@@ -58,9 +58,11 @@ BACKENDS = ("sqlite", "postgresql")
 _POSTGRESQL: dict[str, Any] = {}
 
 
-def postgresql_uri() -> str:
+def postgresql_uri(config: pytest.Config) -> str:
     """The URI of this test process's PostgreSQL (started on first use with ``pgserver``: one per
-    pytest-xdist worker, so workers share nothing; stopped when the process exits)."""
+    pytest-xdist worker, so workers share nothing). It is stopped when pytest ends in this process
+    (``config.add_cleanup``: an xdist worker leaves with ``os._exit``, no ``atexit`` runs), or at
+    exit outside pytest."""
     if "uri" not in _POSTGRESQL:
         directory = tempfile.mkdtemp(prefix="wa-pg-")  # short: the socket's path lives in it
         with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR on a CI machine
@@ -68,22 +70,26 @@ def postgresql_uri() -> str:
             import pgserver
 
             server = pgserver.get_server(directory, cleanup_mode="stop")
-        atexit.register(_stop_postgresql, server, directory)
-        _POSTGRESQL["uri"] = server.get_uri()
+        _POSTGRESQL.update(uri=server.get_uri(), server=server, directory=directory)
+        config.add_cleanup(_stop_postgresql)
+        atexit.register(_stop_postgresql)
     return _POSTGRESQL["uri"]
 
 
-def _stop_postgresql(server: Any, directory: str) -> None:
-    server.cleanup()
-    shutil.rmtree(directory, ignore_errors=True)
+def _stop_postgresql() -> None:
+    if "server" in _POSTGRESQL:
+        server, directory = _POSTGRESQL.pop("server"), _POSTGRESQL.pop("directory")
+        _POSTGRESQL.clear()
+        server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
-def fresh_postgresql_database() -> str:
+def fresh_postgresql_database(request: pytest.FixtureRequest) -> str:
     """A URI of a new, empty schema of the test process's PostgreSQL (its ``search_path``): each
     test its own database, at the cost of a ``CREATE SCHEMA``."""
     import psycopg
 
-    base = postgresql_uri()
+    base = postgresql_uri(request.config)
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
@@ -108,7 +114,7 @@ def on_both_backends(request: pytest.FixtureRequest) -> str:
 def exchange_db(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
     """A fresh exchange database on the test's backend: a file path, or a ``postgresql://`` URI."""
     if backend_of(request) == "postgresql":
-        return fresh_postgresql_database()
+        return fresh_postgresql_database(request)
     return tmp_path / "exchange.db"
 
 
@@ -302,7 +308,7 @@ def exchange_server_factory(request: pytest.FixtureRequest, tmp_path: Path) -> I
 
     def factory(**options: Any) -> ExchangeServer:
         if postgresql and "db_path" not in options:
-            options["db_path"] = fresh_postgresql_database()
+            options["db_path"] = fresh_postgresql_database(request)
             options.setdefault("checkpoints", tmp_path / f"exchange-{len(started)}-checkpoints.jsonl")
         db_path = options.pop("db_path", tmp_path / f"exchange-{len(started)}.db")
         server = ExchangeServer(db_path, **options).start()

@@ -71,13 +71,15 @@ def test_a_demo_exchange_keeps_a_ledger_an_auditor_can_check(exchange_server: Ex
     assert f"the first at entry {seq}." in tampered.stdout and "which was changed after it was recorded" in tampered.stdout
 
 
-def test_an_exchange_with_its_own_key_survives_a_kill_and_still_verifies(tmp_path: Path, exchange_backend: str) -> None:
+def test_an_exchange_with_its_own_key_survives_a_kill_and_still_verifies(
+    tmp_path: Path, exchange_backend: str, request: pytest.FixtureRequest
+) -> None:
     key = tmp_path / "keys" / "exchange.pem"
     made = audit("init", "--key", str(key))
     assert made.returncode == 0, made.stderr
     public = made.stdout.strip()
     postgresql = exchange_backend == "postgresql"
-    db = fresh_postgresql_database() if postgresql else tmp_path / "exchange.db"
+    db = fresh_postgresql_database(request) if postgresql else tmp_path / "exchange.db"
     log = ("--checkpoints", str(tmp_path / "checkpoints.jsonl")) if postgresql else ()
     exchange = ExchangeProcess(db, extra=("--key", str(key), "--checkpoint-every", "2", *log)).start()
     try:

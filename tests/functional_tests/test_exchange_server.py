@@ -416,9 +416,9 @@ def test_unknown_paths_and_methods_answer_json(exchange_server) -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_exchange_serve_starts_and_answers_healthz(tmp_path, exchange_backend) -> None:
+def test_exchange_serve_starts_and_answers_healthz(tmp_path, exchange_backend, request) -> None:
     postgresql = exchange_backend == "postgresql"
-    db = fresh_postgresql_database() if postgresql else tmp_path / "exchange.db"
+    db = fresh_postgresql_database(request) if postgresql else tmp_path / "exchange.db"
     process = subprocess.Popen(
         [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en",
          *(["--checkpoints", str(tmp_path / "checkpoints.jsonl")] if postgresql else [])],
@@ -512,8 +512,10 @@ def test_exchange_inbox_says_when_the_exchange_is_down(capsys, refused_url: str)
     assert code == 2 and "无法连接交换平台" in err
 
 
-def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory, exchange_backend, tmp_path, capsys) -> None:
-    db = fresh_postgresql_database() if exchange_backend == "postgresql" else tmp_path / "issued.db"
+def test_exchange_token_issue_prints_a_token_that_works(
+    exchange_server_factory, exchange_backend, tmp_path, capsys, request
+) -> None:
+    db = fresh_postgresql_database(request) if exchange_backend == "postgresql" else tmp_path / "issued.db"
     code, out, err = run_cli(["token", "issue", "--db", str(db), "department", "tax"], capsys)
     assert code == 0 and "摘要" in err
     token = out.strip()

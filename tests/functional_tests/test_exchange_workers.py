@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.exchange_fixtures import fresh_postgresql_database, make_envelope, receipt
 from tests.exchange_process import ExchangeProcess
@@ -39,8 +40,8 @@ def test_several_workers_on_a_sqlite_file_are_refused_in_words(tmp_path: Path) -
     assert not (tmp_path / "exchange.db").exists()  # refused before anything was opened
 
 
-def test_two_workers_store_every_windows_batches_in_one_chain(tmp_path: Path) -> None:
-    db = fresh_postgresql_database()
+def test_two_workers_store_every_windows_batches_in_one_chain(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    db = fresh_postgresql_database(request)
     checkpoints = tmp_path / "checkpoints.jsonl"
     exchange = ExchangeProcess(db, extra=("--workers", "2", "--checkpoints", str(checkpoints))).start()
     answers: dict[str, list[list[dict]]] = {window: [] for window in WINDOWS}

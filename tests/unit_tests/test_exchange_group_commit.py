@@ -1,5 +1,7 @@
 """Group commit: batches that arrive together share one durable transaction, each answered only
-after it, each rolled back alone if it fails, all refused if the commit fails."""
+after it, each rolled back alone if it fails, all refused if the commit fails. SQLite's only
+(its one writer is why batches are grouped; PostgreSQL runs them at once and groups its flushes
+itself)."""
 
 from __future__ import annotations
 
