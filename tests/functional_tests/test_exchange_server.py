@@ -525,6 +525,19 @@ def test_exchange_token_issue_prints_a_token_that_works(
     assert code == 1 and "taxx" in err
 
 
+def test_the_database_can_come_from_the_environment(exchange_server_factory, exchange_backend, tmp_path, capsys,
+                                                    request, monkeypatch) -> None:
+    db = fresh_postgresql_database(request) if exchange_backend == "postgresql" else tmp_path / "from-env.db"
+    monkeypatch.setenv("WINDOW_APP_EXCHANGE_DB", str(db))
+    code, out, err = run_cli(["token", "issue", "window", "ZF-09"], capsys)  # no --db
+    assert code == 0, err
+    server = exchange_server_factory(db_path=db, demo=False)
+    assert call(server, "GET", "/v1/events", out.strip()).status_code == 200
+    monkeypatch.delenv("WINDOW_APP_EXCHANGE_DB")
+    code, _, err = run_cli(["token", "issue", "window", "ZF-09"], capsys)  # neither: --db is required
+    assert code == 1 and "--db" in err  # a usage error, in words
+
+
 def test_without_starlette_the_cli_says_what_to_install(tmp_path) -> None:
     script = (
         "import sys; sys.modules['starlette'] = None; sys.modules['uvicorn'] = None\n"

@@ -52,6 +52,8 @@ DEFAULT_SIMULATE_SECONDS = 3.0
 URL_VARIABLE = "WINDOW_APP_EXCHANGE_URL"
 TOKEN_VARIABLE = "WINDOW_APP_DEPARTMENT_TOKEN"
 KEYS_VARIABLE = "WINDOW_APP_DEPARTMENT_KEYS_DIR"
+DB_VARIABLE = "WINDOW_APP_EXCHANGE_DB"
+"""The exchange's database when ``--db`` is not given: a path, or a ``postgresql://`` URI."""
 INSTALL_HINT = "pip install 'window-app[exchange]'"
 MAX_WORKERS = 64
 
@@ -104,9 +106,8 @@ def _leaf(actions: Any, name: str, zh: str, en: str) -> argparse.ArgumentParser:
 
 def _add_serve(actions: Any) -> None:
     serve = _leaf(actions, "serve", "启动交换平台服务", "run the exchange server")
-    serve.add_argument("--db", metavar="PATH|URI", required=True, help=tr(
-        "交换平台自己的数据库：SQLite 文件，或 PostgreSQL 的 postgresql://用户@主机/库 地址",
-        "the exchange's own database: a SQLite file, or a PostgreSQL URI postgresql://user@host/db"))
+    _add_db(serve, Words("交换平台自己的数据库：SQLite 文件，或 PostgreSQL 的 postgresql://用户@主机/库 地址",
+                         "the exchange's own database: a SQLite file, or a PostgreSQL URI postgresql://user@host/db"))
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=tr("端口（默认 {p}；0 表示任选空闲端口）", "port (default {p}; 0: any free port)", p=DEFAULT_PORT))
     serve.add_argument("--host", default=DEFAULT_HOST, help=tr("监听地址（默认 127.0.0.1）", "address to listen on (default 127.0.0.1)"))
     serve.add_argument("--catalog", metavar="PATH", help=tr("发布的事项目录（默认随程序附带的目录）", "catalog directory to publish (default: the shipped one)"))
@@ -133,11 +134,22 @@ def _add_serve(actions: Any) -> None:
     serve.set_defaults(func=cmd_serve)
 
 
+_DB_WORDS = Words("交换平台的数据库（SQLite 文件或 postgresql:// 地址）", "the exchange's database (a SQLite file or a postgresql:// URI)")
+
+
+def _add_db(parser: argparse.ArgumentParser, words: Words) -> None:
+    """``--db``, or ``$WINDOW_APP_EXCHANGE_DB`` when it is set (a URI's password then stays out
+    of the process list)."""
+    default = os.environ.get(DB_VARIABLE) or None
+    parser.add_argument("--db", metavar="PATH|URI", required=default is None, default=default, help=str(
+        words + Words("（默认 ${v}）", " (default ${v})").format(v=DB_VARIABLE)))
+
+
 def _add_token(actions: Any) -> None:
     token = _leaf(actions, "token", "令牌", "tokens")
     token_actions = token.add_subparsers(title=tr("令牌子命令", "token commands"), metavar="ACTION", required=True)
     issue = _leaf(token_actions, "issue", "为窗口或部门签发令牌（只显示一次）", "issue a token for a window or a department (shown once)")
-    issue.add_argument("--db", metavar="PATH|URI", required=True, help=tr("交换平台的数据库（SQLite 文件或 postgresql:// 地址）", "the exchange's database (a SQLite file or a postgresql:// URI)"))
+    _add_db(issue, _DB_WORDS)
     issue.add_argument("--catalog", metavar="PATH", help=tr("核对部门编号所用的目录", "catalog to check department ids against"))
     issue.add_argument("kind", choices=("window", "department"), help=tr("window 或 department", "window or department"))
     issue.add_argument("subject", metavar="ID", help=tr("窗口编号（如 ZF-01）或部门编号（如 tax）", "window id (e.g. ZF-01) or department id (e.g. tax)"))
@@ -149,16 +161,16 @@ def _add_keys(actions: Any) -> None:
     key_actions = keys.add_subparsers(title=tr("密钥子命令", "key commands"), metavar="ACTION", required=True)
     register = _leaf(key_actions, "register", "登记窗口的签名公钥（window-app keys show --json 的输出）",
                      "register a window's key (the output of window-app keys show --json)")
-    register.add_argument("--db", metavar="PATH|URI", required=True, help=tr("交换平台的数据库（SQLite 文件或 postgresql:// 地址）", "the exchange's database (a SQLite file or a postgresql:// URI)"))
+    _add_db(register, _DB_WORDS)
     register.add_argument("request", metavar="FILE", help=tr("登记申请 JSON 文件（- 表示标准输入）", "the registration request JSON file (- for stdin)"))
     register.set_defaults(func=cmd_keys_register)
     listing = _leaf(key_actions, "list", "列出已登记的窗口密钥与目录中的部门密钥", "list registered window keys and the catalog's department keys")
-    listing.add_argument("--db", metavar="PATH|URI", required=True, help=tr("交换平台的数据库（SQLite 文件或 postgresql:// 地址）", "the exchange's database (a SQLite file or a postgresql:// URI)"))
+    _add_db(listing, _DB_WORDS)
     listing.add_argument("--catalog", metavar="PATH", help=tr("发布的目录（默认随程序附带的目录）", "the published catalog (default: the shipped one)"))
     listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     listing.set_defaults(func=cmd_keys_list)
     revoke = _leaf(key_actions, "revoke", "吊销一个窗口密钥或部门密钥", "revoke a window key or a department key")
-    revoke.add_argument("--db", metavar="PATH|URI", required=True, help=tr("交换平台的数据库（SQLite 文件或 postgresql:// 地址）", "the exchange's database (a SQLite file or a postgresql:// URI)"))
+    _add_db(revoke, _DB_WORDS)
     revoke.add_argument("--catalog", metavar="PATH", help=tr("核对部门密钥所用的目录", "catalog to find department keys in"))
     revoke.add_argument("key_id", metavar="KEY_ID", help=tr("密钥编号（keys list 所示）", "key id (as keys list shows it)"))
     revoke.set_defaults(func=cmd_keys_revoke)
@@ -232,7 +244,8 @@ def _add_audit(actions: Any) -> None:
     public.set_defaults(func=cmd_audit_public_key)
     verify = _leaf(audit_actions, "verify", "核对交换平台的账本：0 完好，1 被篡改，2 无法核对",
                    "check the exchange's ledger: 0 intact, 1 tampered with, 2 cannot check")
-    verify.add_argument("--db", metavar="PATH|URI", required=True, help=tr("交换平台的数据库（SQLite 文件只读打开，或 postgresql:// 地址）", "the exchange's database (a SQLite file, opened read-only, or a postgresql:// URI)"))
+    _add_db(verify, Words("交换平台的数据库（SQLite 文件只读打开，或 postgresql:// 地址）",
+                          "the exchange's database (a SQLite file, opened read-only, or a postgresql:// URI)"))
     verify.add_argument("--checkpoints", metavar="FILE", help=tr("签名检查点日志（默认 <数据库>-checkpoints.jsonl）", "the signed checkpoint log (default <db>-checkpoints.jsonl)"))
     verify.add_argument("--key-public", metavar="TEXT", action="append", help=tr(
         "交换平台的公钥 ed25519:…（可多次给出，含轮换前的旧密钥）", "the exchange's public key ed25519:… (repeat for keys used before a rotation)"))
