@@ -309,6 +309,7 @@ def exchange_server_factory(request: pytest.FixtureRequest, tmp_path: Path) -> I
     def factory(**options: Any) -> ExchangeServer:
         if postgresql and "db_path" not in options:
             options["db_path"] = fresh_postgresql_database(request)
+        if is_postgresql(options.get("db_path", "")):  # no file to put the log beside
             options.setdefault("checkpoints", tmp_path / f"exchange-{len(started)}-checkpoints.jsonl")
         db_path = options.pop("db_path", tmp_path / f"exchange-{len(started)}.db")
         server = ExchangeServer(db_path, **options).start()
