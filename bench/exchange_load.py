@@ -1,14 +1,16 @@
-"""Bench (not a test): the exchange under many windows at once, this checkout against today's.
+"""Bench (not a test): the exchange under many windows at once, per backend and worker count.
 
-    python bench/exchange_load.py [--windows 50] [--batches 10] [--batch 50] [--rounds 3] [--quick]
-    python bench/exchange_load.py --baseline <git ref or checkout dir>
+    python bench/exchange_load.py [--windows 1,10,50] [--cases sqlite:1,postgresql:1,postgresql:2]
+                                  [--batches 10] [--batch 50] [--rounds 2] [--quick] [--baseline REF]
 
-WINDOWS windows post at the same time, each its own keep-alive ``httpx.Client`` on its own
-thread (the threads split over two client processes), each BATCHES requests of BATCH signed
-envelopes one after the other (a window waits for its answer before it sends the next, as the
-sync engine does). The server is the real ``window-app exchange serve --demo`` in its own
-process on 127.0.0.1, on a fresh database for every case (WAL, ``synchronous = FULL``: a batch is
-answered only once it is on disk). Then one window alone sends the same number of requests.
+For each number of windows N and each case (backend : server processes), N windows post at the
+same time, each its own keep-alive ``httpx.Client`` on its own thread (the threads split over
+two client processes), each BATCHES requests of BATCH signed envelopes one after the other (a
+window waits for its answer before it sends the next, as the sync engine does). The server is
+the real ``window-app exchange serve --demo`` in its own process(es) on 127.0.0.1, on a fresh
+database for every run: a SQLite file (WAL, ``synchronous = FULL``), or a fresh schema of a
+PostgreSQL this bench starts itself (``pgserver``, ``synchronous_commit = on``), stopped at the
+end. A batch is answered only once it is durable on either.
 
 The envelopes come from real accepts (``Window.accept`` on the shipped catalog, examples of
 ``examples/applications/``), made once; every window gets its own copy, re-keyed: new receipt
@@ -16,11 +18,10 @@ numbers of that window, new envelope ids and keys, the payload's header rewritte
 that window's own key (a demo exchange registers a window's key on first sight). All bodies
 are serialised before the clock starts: what is timed is the exchange, and the clients' HTTP.
 
-*today* is the exchange of BASELINE (default: the last commit before issue 10's exchange work,
-checked out with ``git worktree add`` in a temp dir and removed after), *now* this checkout;
-both run in the same run, alternating, ROUNDS times each: the figures are the best round's
-aggregate (envelopes/s over the wall time of the whole load) and the p99 of every request's
-time in it (median of the rounds printed too).
+The figures are the best round's aggregate (envelopes/s over the wall time of the whole load)
+and the p99 of every request's time in it (the median of the rounds in brackets). The goal
+(issue 11): PostgreSQL with 2 workers at 50 windows ≥ 2× SQLite's single process, p99 ≤ 250 ms.
+``--baseline REF`` adds a SQLite case of another checkout (``today``).
 """
 
 from __future__ import annotations
@@ -57,8 +58,6 @@ from window_app.trust.demo import demo_signing_key  # noqa: E402
 from window_app.trust.signing import sign  # noqa: E402
 from window_app.window import IntakeInvalid  # noqa: E402
 
-BASELINE = "8beaed9"
-"""main before issue 10's exchange work: one connection under one lock, a commit per batch."""
 EXAMPLES = ROOT / "examples" / "applications"
 CLIENT_PROCESSES = 2
 REGION = "522325"
@@ -142,7 +141,7 @@ def _day(batch_number: int):
 class Server:
     """``window-app exchange serve --demo`` of ``checkout`` in its own process."""
 
-    def __init__(self, checkout: Path, db: Path, extra: tuple[str, ...] = ()):
+    def __init__(self, checkout: Path, db: str | Path, extra: tuple[str, ...] = ()):
         env = {k: v for k, v in os.environ.items() if not k.startswith("WINDOW_APP_")}
         env.update(PYTHONPATH=str(checkout), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
@@ -159,14 +158,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server's processes (its workers too) have used so far (Linux ``/proc``)."""
-        pid = self.process.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children")
-        pids = [pid, *(int(p) for p in children.read_text().split())] if children.exists() else [pid]
-        ticks = 0
-        for each in pids:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return process_tree_cpu(self.process.pid)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -175,6 +167,18 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid``, its live children, and the children it has reaped (Linux ``/proc``)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid, *(int(p) for p in children.read_text().split())] if children.exists() else [pid]
+    ticks = 0
+    for each in pids:
+        with contextlib.suppress(OSError):  # a child gone meanwhile: its parent counts it now
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if each == pid else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # -- the clients -----------------------------------------------------------------------------
@@ -217,6 +221,7 @@ class Load:
     seconds: float
     request_times: list[float]
     server_cpu: float
+    database_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -227,9 +232,17 @@ class Load:
         return percentile(self.request_times, 0.99)
 
 
-def run_load(checkout: Path, directory: Path, bodies: dict[str, list[bytes]], per_batch: int, extra: tuple[str, ...] = ()) -> Load:
-    """All windows of ``bodies`` at once against a fresh exchange of ``checkout`` (``serve`` given ``extra``)."""
-    db = directory / f"exchange-{uuid.uuid4().hex[:8]}.db"
+def run_load(
+    checkout: Path, directory: Path, bodies: dict[str, list[bytes]], per_batch: int, extra: tuple[str, ...] = (),
+    postgresql: str | None = None, postmaster: int | None = None,
+) -> Load:
+    """All windows of ``bodies`` at once against a fresh exchange of ``checkout`` (``serve`` given
+    ``extra``): a SQLite file in ``directory``, or a fresh schema of the PostgreSQL at ``postgresql``."""
+    name = f"exchange-{uuid.uuid4().hex[:8]}"
+    db: str | Path = directory / f"{name}.db"
+    if postgresql is not None:
+        db = fresh_schema(postgresql, name.replace("-", "_"))
+        extra = (*extra, "--checkpoints", str(directory / f"{name}.db-checkpoints.jsonl"))
     server = Server(checkout, db, extra)
     context = multiprocessing.get_context("fork")
     windows = list(bodies)
@@ -247,25 +260,47 @@ def run_load(checkout: Path, directory: Path, bodies: dict[str, list[bytes]], pe
         ready.wait()
         time.sleep(0.2)  # every client connected
         cpu = server.cpu_seconds()
+        database = process_tree_cpu(postmaster) if postmaster else 0.0
         started = time.perf_counter()
         go.set()
         gathered = [results.get(timeout=600) for _ in processes]
         cpu = server.cpu_seconds() - cpu
+        database = process_tree_cpu(postmaster) - database if postmaster else 0.0
         for process in processes:
             process.join()
     finally:
         server.stop()
-        for path in directory.glob(f"{db.name}*"):
+        for path in directory.glob(f"{name}.db*"):
             path.unlink()
     ended = max(end for _, _, end in gathered)
     errors = [e for _, each, _ in gathered for e in each]
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed, the first: {errors[0]}")
     times = [t for each, _, _ in gathered for t in each]
-    return Load(len(times) * per_batch, ended - started, times, cpu)
+    return Load(len(times) * per_batch, ended - started, times, cpu, database)
 
 
 # -- the run ---------------------------------------------------------------------------------
+
+
+def start_postgresql(directory: Path):
+    """A PostgreSQL of this bench's own (``pgserver``: offline, also as root); ``.cleanup()`` stops it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR
+        import pgserver
+
+        return pgserver.get_server(directory, cleanup_mode="stop")
+
+
+def fresh_schema(uri: str, name: str) -> str:
+    """A URI of a new, empty schema ``name`` of the PostgreSQL at ``uri``."""
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    return f"{uri}{'&' if '?' in uri else '?'}options=-csearch_path%3D{name}"
 
 
 def baseline_checkout(ref: str, tmp: Path) -> tuple[Path, bool]:
@@ -277,65 +312,94 @@ def baseline_checkout(ref: str, tmp: Path) -> tuple[Path, bool]:
     return path, True
 
 
+@dataclass(frozen=True)
+class Case:
+    label: str
+    checkout: Path
+    backend: str
+    workers: int
+
+    @property
+    def extra(self) -> tuple[str, ...]:
+        return ("--workers", str(self.workers)) if self.workers > 1 else ()
+
+
+def parse_cases(text: str) -> list[tuple[str, int]]:
+    cases = []
+    for part in text.split(","):
+        backend, _, workers = part.strip().partition(":")
+        if backend not in ("sqlite", "postgresql"):
+            raise SystemExit(f"--cases: {backend!r} is neither sqlite nor postgresql")
+        cases.append((backend, int(workers or 1)))
+    return cases
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--windows", type=int, default=50)
+    parser.add_argument("--windows", default="1,10,50", help="numbers of windows posting at once (default 1,10,50)")
+    parser.add_argument("--cases", default="sqlite:1,postgresql:1,postgresql:2",
+                        help="backend:server processes, each a case (default sqlite:1,postgresql:1,postgresql:2)")
     parser.add_argument("--batches", type=int, default=10, help="requests per window")
     parser.add_argument("--batch", type=int, default=50, help="envelopes per request")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--baseline", default=BASELINE, help=f"today's exchange: a git ref or a checkout (default {BASELINE})")
-    parser.add_argument("--workers", default="1,2", help="this checkout's server processes, each a case (default 1,2)")
-    parser.add_argument("--quick", action="store_true", help="a short run (under a minute)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--baseline", help="also another checkout's exchange on SQLite: a git ref or a directory")
+    parser.add_argument("--quick", action="store_true", help="a short run")
     args = parser.parse_args()
     if args.quick:
         args.batches, args.rounds = 4, 1
+    counts = [int(n) for n in args.windows.split(",")]
 
     started = time.perf_counter()
     template = real_envelopes(args.batch)
-    windows = [window_id(n + 1) for n in range(args.windows)]
-    many = {w: [rekeyed(template, w, b) for b in range(args.batches)] for w in windows}
-    alone = {"LD-99": [rekeyed(template, "LD-99", b) for b in range(args.batches * 5)]}
-    print(f"{len(template)} envelopes from real accepts, re-keyed for {args.windows + 1} windows "
-          f"({sum(len(b) for b in many.values()) * args.batch + len(alone['LD-99']) * args.batch} envelopes) "
+    windows = [window_id(n + 1) for n in range(max(counts))]
+    bodies = {w: [rekeyed(template, w, b) for b in range(args.batches)] for w in windows}
+    print(f"{len(template)} envelopes from real accepts, re-keyed for {len(windows)} windows × {args.batches} batches "
           f"in {time.perf_counter() - started:.1f} s")
 
-    cases: dict[tuple[str, str], list[Load]] = {}
+    results: dict[tuple[int, str], list[Load]] = {}
     with tempfile.TemporaryDirectory(prefix="exchange-load-") as tmp:
         directory = Path(tmp)
-        base, made = baseline_checkout(args.baseline, directory)
+        cases = [Case(f"{b}, {w} process{'es' if w > 1 else ''}", ROOT, b, w) for b, w in parse_cases(args.cases)]
+        postgresql = start_postgresql(directory / "pg") if any(c.backend == "postgresql" for c in cases) else None
+        base, made = (baseline_checkout(args.baseline, directory) if args.baseline else (None, False))
+        if base is not None:
+            cases.insert(0, Case(f"today ({args.baseline}), sqlite", base, "sqlite", 1))
         try:
-            sides = [("today", base, ())] + [
-                (f"now, {n} worker{'s' if n > 1 else ''}", ROOT, ("--workers", str(n)) if n > 1 else ())
-                for n in (int(w) for w in args.workers.split(","))
-            ]
             for _ in range(args.rounds):
-                for side, checkout, extra in sides:
-                    for shape, bodies in (("many", many), ("one", alone)):
-                        cases.setdefault((side, shape), []).append(run_load(checkout, directory, bodies, args.batch, extra))
+                for count in counts:
+                    chosen = {w: bodies[w] for w in windows[:count]}
+                    for case in cases:
+                        uri = postgresql.get_uri() if case.backend == "postgresql" and postgresql is not None else None
+                        pid = postgresql.get_pid() if uri is not None and postgresql is not None else None
+                        load = run_load(case.checkout, directory, chosen, args.batch, case.extra, uri, pid)
+                        results.setdefault((count, case.label), []).append(load)
         finally:
-            if made:
+            if postgresql is not None:
+                postgresql.cleanup()
+            if made and base is not None:
                 subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=False, capture_output=True)
                 shutil.rmtree(base, ignore_errors=True)
 
-    print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores; today = {args.baseline}, now = this checkout; "
-          f"{args.rounds} round(s), best (median) of each")
-    print(f"{'':<44} {'envelopes/s':>20} {'p50 request':>14} {'p99 request':>20} {'server CPU/envelope':>20}")
-    for (side, shape), loads in cases.items():
+    print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores; {args.rounds} round(s), best (median) of each; "
+          f"{args.batches} requests of {args.batch} envelopes per window")
+    print(f"{'':<36} {'envelopes/s':>20} {'p50 request':>14} {'p99 request':>20} {'CPU/envelope: exchange':>23} "
+          f"{'+ PostgreSQL':>13}")
+    for (count, label), loads in results.items():
         best = max(loads, key=lambda load: load.rate)
-        label = f"{side}, {args.windows if shape == 'many' else 1} window(s) × {len(next(iter((many if shape == 'many' else alone).values())))} × {args.batch}"
-        print(f"{label:<44} {best.rate:>9.0f} ({statistics.median(load.rate for load in loads):>7.0f})"
+        print(f"{f'{count} window(s), {label}':<36} {best.rate:>9.0f} ({statistics.median(load.rate for load in loads):>7.0f})"
               f" {statistics.median(best.request_times) * 1000:>11.0f} ms"
               f" {best.p99 * 1000:>8.0f} ms ({statistics.median(load.p99 for load in loads) * 1000:>5.0f})"
-              f" {best.server_cpu / best.envelopes * 1e6:>17.0f} µs")
-    today = max(cases[("today", "many")], key=lambda load: load.rate)
-    side, now = max(((s, load) for (s, shape), loads in cases.items() if s != "today" and shape == "many" for load in loads),
-                    key=lambda pair: pair[1].rate)
-    ratio = now.rate / today.rate
-    report(f"exchange ingest aggregate ({args.windows} windows)",
-           f"{now.rate:.0f} envelopes/s ({side}) = {ratio:.2f}× today's {today.rate:.0f}", "≥ 2× today's", ratio >= 2)
-    p99 = min(load.p99 for (s, shape), loads in cases.items() if s != "today" and shape == "many" for load in loads)
-    report(f"exchange ingest p99 ({args.windows} windows)", f"{p99 * 1000:.0f} ms (today {min(load.p99 for load in cases[('today', 'many')]) * 1000:.0f} ms)",
-           "≤ 250 ms", p99 <= 0.25)
+              f" {best.server_cpu / best.envelopes * 1e6:>20.0f} µs {best.database_cpu / best.envelopes * 1e6:>10.0f} µs")
+    most = max(counts)
+    reference = results.get((most, "sqlite, 1 process"))
+    goal = results.get((most, "postgresql, 2 processes"))
+    if reference and goal:
+        sqlite_rate = max(load.rate for load in reference)
+        best = max(goal, key=lambda load: load.rate)
+        ratio = best.rate / sqlite_rate
+        report(f"exchange ingest aggregate, PostgreSQL 2 workers ({most} windows)",
+               f"{best.rate:.0f} envelopes/s = {ratio:.2f}× SQLite's single process {sqlite_rate:.0f}", "≥ 2× SQLite's", ratio >= 2)
+        report(f"exchange ingest p99, PostgreSQL 2 workers ({most} windows)", f"{best.p99 * 1000:.0f} ms", "≤ 250 ms", best.p99 <= 0.25)
     return 0
 
 

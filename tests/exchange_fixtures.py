@@ -13,17 +13,31 @@ a thread), in demo mode by default: the window token is ``demo-window-<WINDOW_ID
 :func:`make_envelope` builds a sealed, signed envelope the way a window's outbox holds one;
 a demo exchange registers its test window's key on first sight, a store opened directly is
 given it with :func:`register_test_window`.
+
+**Both backends.** ``exchange_db`` is a fresh exchange database: a SQLite file in ``tmp_path``,
+or a fresh schema of a real PostgreSQL (``pgserver``, started once per test process on first
+use, stopped when the process exits). It is SQLite unless the test module asks for both::
+
+    from tests.exchange_fixtures import exchange_db, on_both_backends as exchange_backend  # noqa: F401
+    pytestmark = pytest.mark.usefixtures("exchange_backend")
+
+and the exchange servers the factory starts take the same backend.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
+import shutil
 import socket
+import sqlite3
+import tempfile
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +53,91 @@ from window_app.trust.keys import SigningKey
 from window_app.trust.signing import sign
 
 START_TIMEOUT_SECONDS = 10.0
+BACKENDS = ("sqlite", "postgresql")
+
+_POSTGRESQL: dict[str, Any] = {}
+
+
+def postgresql_uri(config: pytest.Config) -> str:
+    """The URI of this test process's PostgreSQL (started on first use with ``pgserver``: one per
+    pytest-xdist worker, so workers share nothing). It is stopped when pytest ends in this process
+    (``config.add_cleanup``: an xdist worker leaves with ``os._exit``, no ``atexit`` runs), or at
+    exit outside pytest."""
+    if "uri" not in _POSTGRESQL:
+        directory = tempfile.mkdtemp(prefix="wa-pg-")  # short: the socket's path lives in it
+        with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR on a CI machine
+            warnings.simplefilter("ignore")
+            import pgserver
+
+            server = pgserver.get_server(directory, cleanup_mode="stop")
+        _POSTGRESQL.update(uri=server.get_uri(), server=server, directory=directory)
+        config.add_cleanup(_stop_postgresql)
+        atexit.register(_stop_postgresql)
+    return _POSTGRESQL["uri"]
+
+
+def _stop_postgresql() -> None:
+    if "server" in _POSTGRESQL:
+        server, directory = _POSTGRESQL.pop("server"), _POSTGRESQL.pop("directory")
+        _POSTGRESQL.clear()
+        server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def fresh_postgresql_database(request: pytest.FixtureRequest) -> str:
+    """A URI of a new, empty schema of the test process's PostgreSQL (its ``search_path``): each
+    test its own database, at the cost of a ``CREATE SCHEMA``."""
+    import psycopg
+
+    base = postgresql_uri(request.config)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+
+
+def backend_of(request: pytest.FixtureRequest) -> str:
+    """The backend a test runs on: its module's ``exchange_backend`` (both, with
+    :func:`on_both_backends`), or SQLite."""
+    if "exchange_backend" in request.fixturenames:
+        return request.getfixturevalue("exchange_backend")
+    return "sqlite"
+
+
+@pytest.fixture(params=BACKENDS)
+def on_both_backends(request: pytest.FixtureRequest) -> str:
+    """Import as ``exchange_backend`` to run a module's tests on SQLite and on PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture
+def exchange_db(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A fresh exchange database on the test's backend: a file path, or a ``postgresql://`` URI."""
+    if backend_of(request) == "postgresql":
+        return fresh_postgresql_database(request)
+    return tmp_path / "exchange.db"
+
+
+def is_postgresql(db: str | Path) -> bool:
+    return isinstance(db, str) and db.startswith("postgresql://")
+
+
+def query(db: str | Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (``?`` parameters) run straight on an exchange's database, either kind,
+    and committed (what a tamperer with the database's password can do)."""
+    if is_postgresql(db):
+        import psycopg
+
+        with psycopg.connect(str(db)) as conn:
+            cursor = conn.execute(sql.replace("?", "%s"), params or None)
+            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(sql, params).fetchall()
+        conn.commit()
+        return rows
+    finally:
+        conn.close()
 
 
 def reserve_port(host: str = "127.0.0.1") -> socket.socket:
@@ -83,7 +182,8 @@ class ExchangeServer:
     Attributes:
         port: The port (0 until the first start); restarts listen on the same one.
         url: ``http://127.0.0.1:<port>`` (the same across :meth:`stop` / :meth:`start`).
-        db_path: The exchange's SQLite file (kept across restarts).
+        db_path: The exchange's database (kept across restarts): a SQLite file, or a
+            ``postgresql://`` URI.
         app: The Starlette app of the current run (``app.state.store`` is its store).
     """
 
@@ -97,8 +197,10 @@ class ExchangeServer:
         port: int | None = None,
         sock: socket.socket | None = None,
         host: str = "127.0.0.1",
+        checkpoints: str | Path | None = None,
     ):
-        self.db_path = Path(db_path)
+        self.db_path: Any = db_path if is_postgresql(db_path) else Path(db_path)
+        self.checkpoints = checkpoints
         self.catalog_path = catalog_path
         self.demo = demo
         self.simulate = simulate
@@ -126,7 +228,9 @@ class ExchangeServer:
         if self.running:
             return self
         sock = self._listening_socket()
-        self.app = create_app(self.db_path, self.catalog_path, demo=self.demo, simulate=self.simulate)
+        self.app = create_app(
+            self.db_path, self.catalog_path, demo=self.demo, simulate=self.simulate, checkpoints=self.checkpoints
+        )
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -195,13 +299,18 @@ class ExchangeServer:
 
 
 @pytest.fixture
-def exchange_server_factory(tmp_path: Path) -> Iterator[Callable[..., ExchangeServer]]:
+def exchange_server_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., ExchangeServer]]:
     """Start exchanges with options (``simulate=0.5``, ``demo=False``, ``catalog_path=…``,
-    ``sock=reserve_port()`` to serve on a port the test reserved before);
-    every one is stopped at the end of the test."""
+    ``sock=reserve_port()`` to serve on a port the test reserved before), each on a fresh
+    database of the test's backend; every one is stopped at the end of the test."""
     started: list[ExchangeServer] = []
+    postgresql = backend_of(request) == "postgresql"
 
     def factory(**options: Any) -> ExchangeServer:
+        if postgresql and "db_path" not in options:
+            options["db_path"] = fresh_postgresql_database(request)
+        if is_postgresql(options.get("db_path", "")):  # no file to put the log beside
+            options.setdefault("checkpoints", tmp_path / f"exchange-{len(started)}-checkpoints.jsonl")
         db_path = options.pop("db_path", tmp_path / f"exchange-{len(started)}.db")
         server = ExchangeServer(db_path, **options).start()
         started.append(server)

@@ -28,7 +28,8 @@ _URL = re.compile(r"http://[0-9.]+:(\d+)")
 
 
 class ExchangeProcess:
-    """``window-app exchange serve --demo --db DB_PATH --port PORT`` as a child process.
+    """``window-app exchange serve --demo --db DB_PATH --port PORT`` as a child process (``DB_PATH``:
+    a SQLite file, or a ``postgresql://`` URI).
 
     Attributes:
         port: Chosen by the first start (``--port 0``) unless given; kept for restarts.
@@ -37,7 +38,7 @@ class ExchangeProcess:
     """
 
     def __init__(self, db_path: str | Path, *, port: int = 0, demo: bool = True, extra: tuple[str, ...] = ()):
-        self.db_path = Path(db_path)
+        self.db_path: Any = db_path if str(db_path).startswith("postgresql://") else Path(db_path)
         self.port = port
         self.demo = demo
         self.extra = extra

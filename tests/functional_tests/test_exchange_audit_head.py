@@ -20,11 +20,13 @@ from tests.exchange_fixtures import (  # noqa: F401
     key_of_test_window,
     make_envelope,
 )
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.domain.audit_head import AuditHead
 from window_app.exchange.server import OPENAPI_PATH
 from window_app.trust.keys import SigningKey
 from window_app.trust.signing import sign
 
+pytestmark = pytest.mark.usefixtures("exchange_backend")
 WINDOW = "demo-window-ZF-01"
 KEY = key_of_test_window("ZF-01")  # the key the demo exchange registers from the test envelopes
 DOCUMENT = json.loads(OPENAPI_PATH.read_text("utf-8"))

@@ -1,7 +1,7 @@
 """Schemathesis against the real exchange: generated requests, checked against its own OpenAPI.
 
 The exchange runs as its own process (``window-app exchange serve --demo``) on 127.0.0.1 with a
-fresh database, seeded with a few envelopes and decisions so that inboxes and events have
+fresh database (SQLite, and PostgreSQL: every operation on both), seeded with a few envelopes and decisions so that inboxes and events have
 something to answer with. Schemathesis takes the document the server serves at
 ``GET /openapi.json`` (read from the same package file at collection time, so pytest-xdist can
 spread the operations over its workers; the fixture checks the served one is identical) and,
@@ -37,7 +37,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core import NotSet
 
-from tests.exchange_fixtures import make_envelope
+from tests.exchange_fixtures import exchange_db, is_postgresql, make_envelope  # noqa: F401 - a fixture
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from tests.exchange_process import ExchangeProcess
 from window_app.domain.wire import DecisionRequest
 from window_app.exchange.department_keys import DepartmentKeys
@@ -83,20 +84,21 @@ class Exchange:
 
 
 @pytest.fixture
-def exchange(tmp_path: Path) -> Iterator[Exchange]:
+def exchange(exchange_backend: str, exchange_db: str | Path, tmp_path: Path) -> Iterator[Exchange]:
     """A demo exchange process on a free port, with issued tokens and a few envelopes decided.
 
     A fresh one for each operation: what schemathesis generates next learns from the answers so
     far, so the same seed gives the same requests only if every run starts from the same state
     (whatever the order pytest-xdist runs the operations in, on whichever worker).
     """
-    db = tmp_path / "exchange.db"
+    db = exchange_db
     store = ExchangeStore.open(db)
     try:
         issued = {"window": store.issue_token("window", WINDOW_ID), "department": store.issue_token("department", DEPARTMENT)}
     finally:
         store.close()
-    process = ExchangeProcess(db).start()
+    log = ("--checkpoints", str(tmp_path / "checkpoints.jsonl")) if is_postgresql(db) else ()
+    process = ExchangeProcess(db, extra=log).start()
     exchange = Exchange(
         process,
         {

@@ -1,7 +1,8 @@
 """The department exchange over real HTTP: a uvicorn server on 127.0.0.1, httpx clients.
 
 The server comes from ``tests/exchange_fixtures.py`` (demo tokens: ``demo-window-ZF-01``,
-``demo-<department>``); its SQLite file is opened directly to count rows.
+``demo-<department>``); its database is read directly to count rows. Every test runs on SQLite
+and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import http.client
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,12 +27,15 @@ from tests.exchange_fixtures import (  # noqa: F401 - the fixtures, also without
     ExchangeServer,
     exchange_server,
     exchange_server_factory,
+    fresh_postgresql_database,
     key_of_test_window,
     make_envelope,
+    query,
     receipt,
     refused_url,
     register_test_window,
 )
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
 from window_app.domain.wire import DecisionRequest
@@ -40,6 +43,7 @@ from window_app.domain.words import Words
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.server import OPENAPI_PATH, routes_of
 
+pytestmark = pytest.mark.usefixtures("exchange_backend")
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = "demo-window-ZF-01"
 MARKET = "demo-market_regulation"
@@ -59,11 +63,7 @@ def post(server: ExchangeServer, envelopes: list[dict], token: str = WINDOW) -> 
 
 
 def envelope_rows(server: ExchangeServer) -> int:
-    conn = sqlite3.connect(server.db_path)
-    try:
-        return conn.execute("SELECT count(*) FROM envelopes").fetchone()[0]
-    finally:
-        conn.close()
+    return query(server.db_path, "SELECT count(*) FROM envelopes")[0][0]
 
 
 def events(server: ExchangeServer, token: str = WINDOW, since: int = 0, limit: int = 100) -> dict:
@@ -139,8 +139,7 @@ def test_envelopes_a_window_wrote_at_acceptance_are_accepted(exchange_server, wi
     assert [e["receipt_no"] for e in inbox] == [accepted.receipt_no]
     # The hub holds ciphertext: the applicant is in no stored payload; the department opens its own.
     applicant = intake.applicant.enterprise.name if intake.applicant.kind == "enterprise" else intake.applicant.person.name
-    with sqlite3.connect(exchange_server.db_path) as conn:
-        stored = [row[0] for row in conn.execute("SELECT payload FROM envelopes")]
+    stored = [row[0] for row in query(exchange_server.db_path, "SELECT payload FROM envelopes")]
     assert stored and not any(applicant in payload for payload in stored)
     opened = DepartmentKeys.demo("market_regulation").open(inbox[0])
     assert isinstance(opened, dict) and opened["applicant"]["name"] == applicant
@@ -277,6 +276,17 @@ def test_text_no_utf8_can_hold_is_a_refusal_in_words_never_a_500(exchange_server
     assert envelope_rows(exchange_server) == 1
 
 
+def test_the_nul_character_is_a_refusal_in_words_on_either_backend(exchange_server) -> None:
+    (refused,) = post(exchange_server, [make_envelope(key="k\x00ey")])
+    assert refused["status"] == "rejected" and "idempotency_key" in refused["reason"] and refused["reason_zh"]
+    (created,) = post(exchange_server, [make_envelope()])
+    answer = decide(exchange_server, created["envelope_id"], "company_registration", "rejected", reason="材料\x00不实")
+    assert answer.status_code == 400, answer.text
+    assert "reason holds the NUL character" in answer.json()["error"] and answer.json()["error_zh"]
+    assert envelope_rows(exchange_server) == 1
+    assert decide(exchange_server, created["envelope_id"], "company_registration", "rejected", reason="材料不实").status_code == 201
+
+
 def test_the_since_cursor_pages_through_events(exchange_server) -> None:
     post(exchange_server, [make_envelope(receipt_no=receipt(n + 1)) for n in range(7)])
     call(exchange_server, "GET", "/v1/inbox", MARKET)
@@ -406,10 +416,12 @@ def test_unknown_paths_and_methods_answer_json(exchange_server) -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
-    db = tmp_path / "exchange.db"
+def test_exchange_serve_starts_and_answers_healthz(tmp_path, exchange_backend, request) -> None:
+    postgresql = exchange_backend == "postgresql"
+    db = fresh_postgresql_database(request) if postgresql else tmp_path / "exchange.db"
     process = subprocess.Popen(
-        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en"],
+        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--db", str(db), "--demo", "--lang", "en",
+         *(["--checkpoints", str(tmp_path / "checkpoints.jsonl")] if postgresql else [])],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
@@ -432,7 +444,20 @@ def test_exchange_serve_starts_and_answers_healthz(tmp_path) -> None:
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=10)
     assert code == 0
-    assert db.exists()
+    assert query(db, "SELECT count(*) FROM ledger") == [(0,)]  # created and migrated
+
+
+def test_exchange_serve_on_an_unreachable_postgresql_says_so_without_the_password(exchange_backend) -> None:
+    if exchange_backend != "postgresql":
+        pytest.skip("about a PostgreSQL URI")
+    done = subprocess.run(
+        [sys.executable, "-m", "window_app", "exchange", "serve", "--port", "0", "--lang", "en",
+         "--db", "postgresql://clerk:s3cret@127.0.0.1:1/exchange?connect_timeout=2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Cannot open the exchange database postgresql://clerk:***@127.0.0.1:1/exchange" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
 
 
 def test_exchange_serve_says_what_is_wrong_with_a_busy_port(tmp_path, exchange_server) -> None:
@@ -487,8 +512,10 @@ def test_exchange_inbox_says_when_the_exchange_is_down(capsys, refused_url: str)
     assert code == 2 and "无法连接交换平台" in err
 
 
-def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory, tmp_path, capsys) -> None:
-    db = tmp_path / "issued.db"
+def test_exchange_token_issue_prints_a_token_that_works(
+    exchange_server_factory, exchange_backend, tmp_path, capsys, request
+) -> None:
+    db = fresh_postgresql_database(request) if exchange_backend == "postgresql" else tmp_path / "issued.db"
     code, out, err = run_cli(["token", "issue", "--db", str(db), "department", "tax"], capsys)
     assert code == 0 and "摘要" in err
     token = out.strip()
@@ -496,6 +523,19 @@ def test_exchange_token_issue_prints_a_token_that_works(exchange_server_factory,
     assert call(server, "GET", "/v1/inbox", token).status_code == 200
     code, _, err = run_cli(["token", "issue", "--db", str(db), "department", "taxx"], capsys)
     assert code == 1 and "taxx" in err
+
+
+def test_the_database_can_come_from_the_environment(exchange_server_factory, exchange_backend, tmp_path, capsys,
+                                                    request, monkeypatch) -> None:
+    db = fresh_postgresql_database(request) if exchange_backend == "postgresql" else tmp_path / "from-env.db"
+    monkeypatch.setenv("WINDOW_APP_EXCHANGE_DB", str(db))
+    code, out, err = run_cli(["token", "issue", "window", "ZF-09"], capsys)  # no --db
+    assert code == 0, err
+    server = exchange_server_factory(db_path=db, demo=False)
+    assert call(server, "GET", "/v1/events", out.strip()).status_code == 200
+    monkeypatch.delenv("WINDOW_APP_EXCHANGE_DB")
+    code, _, err = run_cli(["token", "issue", "window", "ZF-09"], capsys)  # neither: --db is required
+    assert code == 1 and "--db" in err  # a usage error, in words
 
 
 def test_without_starlette_the_cli_says_what_to_install(tmp_path) -> None:

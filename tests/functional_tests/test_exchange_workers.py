@@ -1,6 +1,7 @@
-"""``window-app exchange serve --workers 2``: two processes on one port and one database, many
-windows posting at once; every batch answered, every envelope stored once, the ledger one
-intact chain that ``window-app exchange audit verify`` checks, signed to its end at the stop."""
+"""``window-app exchange serve --workers 2`` on PostgreSQL: two processes on one port and one
+database, many windows posting at once; every batch answered, every envelope stored once, the
+ledger one intact chain that ``window-app exchange audit verify`` checks, signed to its end at
+the stop. On SQLite the option is refused in words."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.exchange_fixtures import make_envelope, receipt
+from tests.exchange_fixtures import fresh_postgresql_database, make_envelope, receipt
 from tests.exchange_process import ExchangeProcess
 from window_app.trust.demo import demo_signing_key
 
@@ -25,9 +27,23 @@ def window_batch(window: str, first: int, count: int) -> list[dict]:
     return [make_envelope(receipt_no=receipt(first + n, window), window_id=window, signing_key=key) for n in range(count)]
 
 
-def test_two_workers_store_every_windows_batches_in_one_chain(tmp_path: Path) -> None:
-    db = tmp_path / "exchange.db"
-    exchange = ExchangeProcess(db, extra=("--workers", "2")).start()
+def test_several_workers_on_a_sqlite_file_are_refused_in_words(tmp_path: Path) -> None:
+    for lang, words in (("en", "a SQLite file has one writer at a time"), ("zh", "SQLite 文件一次只能有一个写入者")):
+        refused = subprocess.run(
+            [sys.executable, "-m", "window_app", "exchange", "serve", "--db", str(tmp_path / "exchange.db"), "--port", "0",
+             "--demo", "--workers", "2", "--lang", lang],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )
+        assert refused.returncode == 1, refused.stderr
+        assert words in refused.stderr and "postgresql://" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "exchange.db").exists()  # refused before anything was opened
+
+
+def test_two_workers_store_every_windows_batches_in_one_chain(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    db = fresh_postgresql_database(request)
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    exchange = ExchangeProcess(db, extra=("--workers", "2", "--checkpoints", str(checkpoints))).start()
     answers: dict[str, list[list[dict]]] = {window: [] for window in WINDOWS}
     try:
         def send(window: str) -> None:
@@ -54,7 +70,8 @@ def test_two_workers_store_every_windows_batches_in_one_chain(tmp_path: Path) ->
     assert statuses == ["created"] * (len(WINDOWS) * 15)
 
     checked = subprocess.run(
-        [sys.executable, "-m", "window_app", "exchange", "audit", "verify", "--db", str(db), "--demo", "--lang", "en"],
+        [sys.executable, "-m", "window_app", "exchange", "audit", "verify", "--db", db, "--checkpoints", str(checkpoints),
+         "--demo", "--lang", "en"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr

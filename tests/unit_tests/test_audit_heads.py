@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,8 @@ from store_fixtures import accept, open_window_db, settings_for
 
 from offline_cache.audit import latest_head, sign_head, unsigned_tail, utc_at
 from offline_cache.db import durable_transaction, installation_tag
+from tests.exchange_fixtures import exchange_db  # noqa: F401 - a fixture
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.domain.audit_head import AuditHead, head_from_json, head_message
 from window_app.domain.words import Words
 from window_app.exchange.store import ExchangeStore
@@ -102,18 +103,16 @@ def test_a_head_is_signed_once_per_position(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    opened = ExchangeStore.open(tmp_path / "exchange.db", clock=lambda: dt.datetime(2026, 11, 27, 9, 31, tzinfo=CST))
+def store(exchange_backend: str, exchange_db: str | Path):
+    opened = ExchangeStore.open(exchange_db, clock=lambda: dt.datetime(2026, 11, 27, 9, 31, tzinfo=CST))
     yield opened
     opened.close()
 
 
 def refusals(store: ExchangeStore) -> list[tuple]:
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute("SELECT window_id, seq, reason, held_seq, count FROM audit_head_refusals ORDER BY seq").fetchall()
-    finally:
-        conn.close()
+    with store.backend.reading() as conn:
+        rows = conn.execute("SELECT window_id, seq, reason, held_seq, count FROM audit_head_refusals ORDER BY seq").fetchall()
+    return [tuple(row) for row in rows]
 
 
 def test_the_exchange_keeps_heads_only_going_forward(store: ExchangeStore) -> None:

@@ -1,5 +1,7 @@
 """Group commit: batches that arrive together share one durable transaction, each answered only
-after it, each rolled back alone if it fails, all refused if the commit fails."""
+after it, each rolled back alone if it fails, all refused if the commit fails. SQLite's only
+(its one writer is why batches are grouped; PostgreSQL runs them at once and groups its flushes
+itself)."""
 
 from __future__ import annotations
 
@@ -122,20 +124,20 @@ def test_windows_batches_stored_together_are_each_answered_and_chained(tmp_path:
 
     try:
         threads = [threading.Thread(target=send, args=(n,)) for n in range(len(batches))]
-        with store._lock:  # as if a commit were under way: the batches wait together
+        with store.backend.lock:  # as if a commit were under way: the batches wait together
             for thread in threads:
                 thread.start()
                 deadline = time.monotonic() + 10
-                while len(store._group._waiting) < threads.index(thread) + 1 and time.monotonic() < deadline:
+                while len(store.backend.group._waiting) < threads.index(thread) + 1 and time.monotonic() < deadline:
                     time.sleep(0.001)  # queued in this order
         for thread in threads:
             thread.join()
         assert [[r["status"] for r in answers[n]] for n in range(3)] == [["created", "created"], ["created"], ["duplicate", "created"]]
         assert answers[2][0]["envelope_id"] == answers[0][0]["envelope_id"]
-        assert store._group.groups == 1
+        assert store.backend.group.groups == 1
         assert store.count_envelopes() == 4
-        report = ledger.verify(store._conn, None, [])
+        report = ledger.verify(store.backend.conn, None, [])
         assert not report.problems
-        assert ledger.head(store._conn)[0] == 4
+        assert ledger.head(store.backend.conn)[0] == 4
     finally:
         store.close()

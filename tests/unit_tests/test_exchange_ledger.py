@@ -1,9 +1,10 @@
 """The exchange's ledger: a hash chain over ingest and decisions, signed checkpoints outside the
 database, and ``window-app exchange audit verify`` finding each of six tamperings.
 
-Each tampering is done the way someone with write access to the files would: plain SQL on the
-real SQLite file (dropping the append-only triggers first), with the ledger's own formulas to
-recompute what they can. The untouched database verifies clean.
+Each tampering is done the way someone with write access to the database would: plain SQL on
+the real SQLite file or PostgreSQL schema (dropping the append-only triggers first), with the
+ledger's own formulas to recompute what they can. The untouched database verifies clean. Every
+test runs on both backends.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -19,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope, register_test_window
+from tests.exchange_fixtures import exchange_db, is_postgresql, make_envelope, register_test_window  # noqa: F401 - a fixture
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange import ledger
 from window_app.exchange.cli import main
@@ -34,6 +37,45 @@ DEPARTMENT = "market_regulation"
 ITEM = "company_registration"
 EVERY = 4
 RECEIPTS = {name: f"522325-261127-ZF-01-TEST-000{n}-4P" for n, name in enumerate("ABCD", start=1)}
+_LOGS: dict[str, Path] = {}  # a PostgreSQL database's checkpoint log (a file has its own beside it)
+
+
+def checkpoints_of(db: str | Path) -> Path:
+    return _LOGS.get(str(db)) or ledger.default_checkpoints_path(db)
+
+
+@pytest.fixture
+def fresh(exchange_backend: str, exchange_db: str | Path, tmp_path: Path) -> str | Path:
+    """A fresh exchange database of the test's backend (its checkpoint log in ``tmp_path``)."""
+    if is_postgresql(exchange_db):
+        _LOGS[str(exchange_db)] = tmp_path / "checkpoints.jsonl"
+    return exchange_db
+
+
+class Plain:
+    """A plain connection to the database, as a tamperer has one: ``?`` and ``:name`` parameters
+    on either backend, one transaction committed at the end."""
+
+    def __init__(self, db: str | Path):
+        self.postgresql = is_postgresql(db)
+        if self.postgresql:
+            import psycopg
+
+            self.conn = psycopg.connect(str(db))
+        else:
+            self.conn = sqlite3.connect(db, isolation_level=None)
+            self.conn.execute("BEGIN")
+
+    def execute(self, sql: str, params=()):
+        if self.postgresql:
+            sql = re.sub(r":([a-z]+)", r"%(\1)s", sql.replace("?", "%s"))
+        return self.conn.execute(sql, params or None) if self.postgresql else self.conn.execute(sql, params)
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT") if not self.postgresql else self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +92,19 @@ class Clock:
         return self.now
 
 
-def open_store(db: Path, every: int = EVERY) -> ExchangeStore:
-    signed = CheckpointLog(ledger.default_checkpoints_path(db), demo_signing_key(ledger.DEMO_KEY_NAME), every=every)
+def open_store(db: str | Path, every: int = EVERY) -> ExchangeStore:
+    signed = CheckpointLog(checkpoints_of(db), demo_signing_key(ledger.DEMO_KEY_NAME), every=every)
     store = ExchangeStore.open(db, clock=Clock(), checkpoints=signed)
     register_test_window(store)  # its envelopes verify against the key registered for it
     return store
 
 
 @pytest.fixture
-def db(tmp_path: Path, catalog) -> Path:
+def db(fresh: str | Path, catalog) -> str | Path:
     """An exchange's history, closed cleanly: applications A–D stored (entries 1–4), received
     (5–8) and decided (9 A approved, 10 B rejected, 11 C supplement needed, 12 D approved);
     checkpoints signed at entries 4, 8 and 12."""
-    path = tmp_path / "exchange.db"
+    path = fresh
     store = open_store(path)
     ids = {}
     for name, receipt in RECEIPTS.items():
@@ -78,32 +120,35 @@ def db(tmp_path: Path, catalog) -> Path:
     return path
 
 
-def verify(capsys, db: Path, *extra: str, lang: str = "en") -> tuple[int, str, str]:
-    code = main(["audit", "verify", "--db", str(db), "--lang", lang, *(extra or ("--demo",))])
+def verify(capsys, db: str | Path, *extra: str, lang: str = "en") -> tuple[int, str, str]:
+    extra = extra or ("--demo",)
+    if str(db) in _LOGS and "--chain-only" not in extra and "--checkpoints" not in extra:
+        extra = (*extra, "--checkpoints", str(_LOGS[str(db)]))
+    code = main(["audit", "verify", "--db", str(db), "--lang", lang, *extra])
     out, err = capsys.readouterr()
     return code, out, err
 
 
 @contextlib.contextmanager
-def tampering(db: Path) -> Iterator[sqlite3.Connection]:
-    """A plain connection to the file, append-only triggers dropped, committed at the end."""
-    conn = sqlite3.connect(db, isolation_level=None)
+def tampering(db: str | Path) -> Iterator[Plain]:
+    """A plain connection to the database, append-only triggers dropped, committed at the end."""
+    conn = Plain(db)
     try:
-        conn.execute("BEGIN")
-        conn.execute("DROP TRIGGER ledger_no_update")
-        conn.execute("DROP TRIGGER ledger_no_delete")
+        on = " ON ledger" if conn.postgresql else ""
+        conn.execute(f"DROP TRIGGER ledger_no_update{on}")
+        conn.execute(f"DROP TRIGGER ledger_no_delete{on}")
         yield conn
-        conn.execute("COMMIT")
+        conn.commit()
     finally:
         conn.close()
 
 
-def entry_of(conn: sqlite3.Connection, kind: str, receipt: str) -> tuple[int, int | None]:
+def entry_of(conn: Plain, kind: str, receipt: str) -> tuple[int, int | None]:
     """(ledger seq, event seq) of the entry of ``kind`` for an application."""
     return conn.execute("SELECT seq, event_seq FROM ledger WHERE kind = ? AND receipt_no = ?", [kind, receipt]).fetchone()
 
 
-def rechain(conn: sqlite3.Connection) -> None:
+def rechain(conn: Plain) -> None:
     """What a forger does after an edit: renumber the entries 1, 2, 3 …, recompute every row's
     digest and every hash — the chain is consistent again."""
     rows = conn.execute(f"{ledger._ENTRY_SELECT} ORDER BY seq").fetchall()
@@ -124,27 +169,28 @@ def rechain(conn: sqlite3.Connection) -> None:
 # -- the untouched history -------------------------------------------------------------------
 
 
-def test_an_untouched_exchange_verifies_clean(db: Path, capsys) -> None:
+def test_an_untouched_exchange_verifies_clean(db: str | Path, capsys) -> None:
     code, out, err = verify(capsys, db)
     assert code == 0, out + err
     assert out.strip() == (
         "The exchange's ledger is intact: 12 entries, 3 signed checkpoints checked (covering entries up to 12)."
     )
-    conn = sqlite3.connect(db)
+    conn = Plain(db)
     kinds = [row[0] for row in conn.execute("SELECT kind FROM ledger ORDER BY seq")]
     assert kinds == ["created"] * 4 + ["received"] * 4 + ["approved", "rejected", "supplement_needed", "approved"]
     assert all(at.endswith("Z") for (at,) in conn.execute("SELECT at FROM ledger"))  # UTC
-    lines = ledger.default_checkpoints_path(db).read_text(encoding="utf-8").splitlines()
+    conn.close()
+    lines = checkpoints_of(db).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["seq"] for line in lines] == [4, 8, 12]
     assert [json.loads(line)["first"] for line in lines] == [1, 5, 9]
 
 
-def test_the_program_cannot_rewrite_its_ledger(db: Path) -> None:
-    conn = sqlite3.connect(db)
+def test_the_program_cannot_rewrite_its_ledger(db: str | Path) -> None:
     for sql in ("UPDATE ledger SET at = 'x' WHERE seq = 1", "DELETE FROM ledger WHERE seq = 12"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn = Plain(db)
+        with pytest.raises(Exception, match="append-only"):  # sqlite3.IntegrityError, psycopg's RaiseException
             conn.execute(sql)
-    conn.close()
+        conn.close()
 
 
 # -- the six tamperings ----------------------------------------------------------------------
@@ -160,7 +206,7 @@ def test_the_program_cannot_rewrite_its_ledger(db: Path) -> None:
                   "(SELECT envelope_id FROM envelopes WHERE receipt_no = :receipt)", "created", "D"),
     ],
 )
-def test_an_edit_is_found_at_its_entry(db: Path, capsys, table: str, sql: str, kind: str, receipt: str) -> None:
+def test_an_edit_is_found_at_its_entry(db: str | Path, capsys, table: str, sql: str, kind: str, receipt: str) -> None:
     with tampering(db) as conn:
         seq, event = entry_of(conn, kind, RECEIPTS[receipt])
         assert conn.execute(sql, {"event": event, "receipt": RECEIPTS[receipt]}).rowcount == 1
@@ -171,7 +217,7 @@ def test_an_edit_is_found_at_its_entry(db: Path, capsys, table: str, sql: str, k
     assert RECEIPTS[receipt] in out
 
 
-def test_a_deletion_is_found_where_the_entry_was(db: Path, capsys) -> None:
+def test_a_deletion_is_found_where_the_entry_was(db: str | Path, capsys) -> None:
     """B's rejection erased: its event row and its ledger entry."""
     with tampering(db) as conn:
         seq, event = entry_of(conn, "rejected", RECEIPTS["B"])
@@ -183,7 +229,7 @@ def test_a_deletion_is_found_where_the_entry_was(db: Path, capsys) -> None:
     assert f"the first at entry {seq}." in out and f"entry {seq} is missing (deleted)" in out
 
 
-def test_a_deleted_row_is_found_even_when_its_entry_stays(db: Path, capsys) -> None:
+def test_a_deleted_row_is_found_even_when_its_entry_stays(db: str | Path, capsys) -> None:
     with tampering(db) as conn:
         seq, event = entry_of(conn, "approved", RECEIPTS["D"])
         conn.execute("DELETE FROM events WHERE seq = ?", [event])
@@ -192,7 +238,7 @@ def test_a_deleted_row_is_found_even_when_its_entry_stays(db: Path, capsys) -> N
     assert f"the first at entry {seq}." in out and "which is no longer in the database (deleted)" in out
 
 
-def test_a_reordering_is_found_at_the_first_entry_moved(db: Path, capsys) -> None:
+def test_a_reordering_is_found_at_the_first_entry_moved(db: str | Path, capsys) -> None:
     """Entries 5 and 7 swap places (every field but the position)."""
     with tampering(db) as conn:
         five, seven = (conn.execute(f"{ledger._ENTRY_SELECT} WHERE seq = ?", [s]).fetchone() for s in (5, 7))
@@ -205,7 +251,7 @@ def test_a_reordering_is_found_at_the_first_entry_moved(db: Path, capsys) -> Non
     assert "rewritten" not in out  # the chain itself shows it: no need to blame a re-chaining
 
 
-def test_a_truncated_tail_is_found_by_the_signed_checkpoint(db: Path, capsys) -> None:
+def test_a_truncated_tail_is_found_by_the_signed_checkpoint(db: str | Path, capsys) -> None:
     """The last two decisions cut off with their entries: the chain alone is consistent."""
     with tampering(db) as conn:
         conn.execute("UPDATE items SET decision = NULL, event_seq = NULL WHERE event_seq IN "
@@ -219,7 +265,7 @@ def test_a_truncated_tail_is_found_by_the_signed_checkpoint(db: Path, capsys) ->
     assert "the exchange signed entry 12 at" in out and "the chain ends at entry 10: entries 11 to 12 were cut off" in out
 
 
-def test_a_rechained_history_is_found_at_the_first_rewritten_entry(db: Path, capsys) -> None:
+def test_a_rechained_history_is_found_at_the_first_rewritten_entry(db: str | Path, capsys) -> None:
     """B's rejection reason edited, then every digest and hash recomputed."""
     with tampering(db) as conn:
         seq, event = entry_of(conn, "rejected", RECEIPTS["B"])
@@ -233,7 +279,7 @@ def test_a_rechained_history_is_found_at_the_first_rewritten_entry(db: Path, cap
     assert f"the history from entry {seq} on was rewritten and its hashes computed again" in out
 
 
-def test_an_erased_application_is_found_where_it_was(db: Path, capsys) -> None:
+def test_an_erased_application_is_found_where_it_was(db: str | Path, capsys) -> None:
     """Application B gone: its envelope, items, events and entries; the rest renumbered and re-chained."""
     with tampering(db) as conn:
         first = conn.execute("SELECT min(seq) FROM ledger WHERE receipt_no = ?", [RECEIPTS["B"]]).fetchone()[0]
@@ -251,7 +297,7 @@ def test_an_erased_application_is_found_where_it_was(db: Path, capsys) -> None:
     assert "the chain ends at entry 9: entries 10 to 12 were cut off" in out
 
 
-def test_the_report_is_in_chinese_too(db: Path, capsys) -> None:
+def test_the_report_is_in_chinese_too(db: str | Path, capsys) -> None:
     with tampering(db) as conn:
         conn.execute("DELETE FROM ledger WHERE seq = 6")
     code, out, _ = verify(capsys, db, lang="zh")
@@ -263,7 +309,7 @@ def test_the_report_is_in_chinese_too(db: Path, capsys) -> None:
 # -- what else an auditor is told ------------------------------------------------------------
 
 
-def test_a_row_written_around_the_exchange_is_found(db: Path, capsys) -> None:
+def test_a_row_written_around_the_exchange_is_found(db: str | Path, capsys) -> None:
     with tampering(db) as conn:
         conn.execute(
             "INSERT INTO events (window_id, envelope_id, kind, item, result, at) SELECT window_id, envelope_id, "
@@ -275,12 +321,12 @@ def test_a_row_written_around_the_exchange_is_found(db: Path, capsys) -> None:
     assert "(outside the chain)" in out and "is in the database but not in the ledger" in out
 
 
-def test_a_forged_or_altered_checkpoint_is_not_trusted(db: Path, capsys) -> None:
-    log = ledger.default_checkpoints_path(db)
+def test_a_forged_or_altered_checkpoint_is_not_trusted(db: str | Path, capsys) -> None:
+    log = checkpoints_of(db)
     lines = log.read_text(encoding="utf-8").splitlines()
     altered = json.loads(lines[1])
     altered["at"] = "2027-01-01T00:00:00Z"
-    conn = sqlite3.connect(db)
+    conn = Plain(db)
     forged = ledger.make_checkpoint(conn, SigningKey.generate(), 0, "2026-11-27T01:00:00Z")
     conn.close()
     log.write_text("\n".join([lines[0], json.dumps(altered), lines[2], json.dumps(forged.to_json()), "not json"]) + "\n")
@@ -291,19 +337,19 @@ def test_a_forged_or_altered_checkpoint_is_not_trusted(db: Path, capsys) -> None
     assert "line 5 of the checkpoint log is not a checkpoint: not JSON" in out
 
 
-def test_entries_after_the_last_checkpoint_are_reported_unsigned(tmp_path: Path, catalog, capsys) -> None:
-    path = tmp_path / "exchange.db"
+def test_entries_after_the_last_checkpoint_are_reported_unsigned(fresh: str | Path, catalog, capsys) -> None:
+    path = fresh
     store = open_store(path, every=2)
     for n in range(3):
         store.ingest("ZF-01", [make_envelope(receipt_no=f"522325-261127-ZF-01-TEST-010{n}-4P")], catalog)
-    store._conn.close()  # a crash: no last checkpoint
+    store.backend.close()  # a crash: no last checkpoint
     code, out, _ = verify(capsys, path)
     assert code == 0
     assert "3 entries, 1 signed checkpoint checked (covering entries up to 2); entries 3 to 3 are not signed yet." in out
 
 
-def test_a_torn_last_checkpoint_line_is_ignored_and_repaired(db: Path, catalog, capsys) -> None:
-    log = ledger.default_checkpoints_path(db)
+def test_a_torn_last_checkpoint_line_is_ignored_and_repaired(db: str | Path, catalog, capsys) -> None:
+    log = checkpoints_of(db)
     whole = log.read_bytes()
     with open(log, "ab") as handle:
         handle.write(b'{"type": "window-app exchange ledger checkpoint", "seq": 1')  # a crash mid-write
@@ -327,7 +373,9 @@ def test_the_exchange_will_not_start_on_a_database_cut_short(db: Path) -> None:
     assert "move the checkpoint log aside" in refused.value.words.en
 
 
-def test_verify_says_when_it_cannot_check(db: Path, tmp_path: Path, capsys) -> None:
+def test_verify_says_when_it_cannot_check(db: str | Path, tmp_path: Path, capsys) -> None:
+    if is_postgresql(db):
+        pytest.skip("about files")
     code, _, err = verify(capsys, tmp_path / "absent.db")
     assert code == 2 and "No exchange database" in err
     code, _, err = verify(capsys, db, "--demo", "--checkpoints", str(tmp_path / "absent.jsonl"))
@@ -345,21 +393,28 @@ def test_verify_says_when_it_cannot_check(db: Path, tmp_path: Path, capsys) -> N
     assert code == 2 and "not an exchange database with a ledger" in err
 
 
-def test_a_database_from_before_the_ledger_is_recorded_when_opened(db: Path, capsys) -> None:
+def test_a_database_from_before_the_ledger_is_recorded_when_opened(db: str | Path, capsys) -> None:
     """Drop the ledger and go back to the schema version before it: opening adds and fills it."""
     version = next(n for n, migration in enumerate(MIGRATIONS) if any("CREATE TABLE ledger" in str(s) for s in migration))
     with tampering(db) as conn:
         conn.execute("DROP TABLE ledger")
-        conn.execute(f"PRAGMA user_version = {version}")
-    ledger.default_checkpoints_path(db).unlink()
+        if conn.postgresql:
+            conn.execute("UPDATE exchange_schema_version SET version = ?", [version])
+        else:
+            conn.execute(f"PRAGMA user_version = {version}")
+    checkpoints_of(db).unlink()
     ExchangeStore.open(db).close()
     code, out, _ = verify(capsys, db, "--chain-only")
     assert code == 0 and "intact: 12 entries" in out
-    kinds = [row[0] for row in sqlite3.connect(db).execute("SELECT kind FROM ledger ORDER BY seq")]
+    conn = Plain(db)
+    kinds = [row[0] for row in conn.execute("SELECT kind FROM ledger ORDER BY seq")]
+    conn.close()
     assert kinds[:4] == ["created"] * 4 and len(kinds) == 12
 
 
-def test_audit_init_makes_a_private_key_file_and_verify_takes_its_public_half(tmp_path: Path, catalog, capsys) -> None:
+def test_audit_init_makes_a_private_key_file_and_verify_takes_its_public_half(
+    fresh: str | Path, tmp_path: Path, catalog, capsys
+) -> None:
     key_file = tmp_path / "keys" / "exchange.pem"
     assert main(["audit", "init", "--key", str(key_file), "--lang", "en"]) == 0
     public = capsys.readouterr().out.strip()
@@ -371,8 +426,8 @@ def test_audit_init_makes_a_private_key_file_and_verify_takes_its_public_half(tm
 
     from window_app.trust.key_files import read_signing_key
 
-    path = tmp_path / "exchange.db"
-    signed = CheckpointLog(ledger.default_checkpoints_path(path), read_signing_key(key_file), every=1)
+    path = fresh
+    signed = CheckpointLog(checkpoints_of(path), read_signing_key(key_file), every=1)
     store = ExchangeStore.open(path, checkpoints=signed)
     register_test_window(store)
     store.ingest("ZF-01", [make_envelope()], catalog)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope, receipt, register_test_window
+from tests.exchange_fixtures import exchange_db, make_envelope, receipt, register_test_window  # noqa: F401 - a fixture
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.identifiers import check_uscc
 from window_app.exchange.simulate import Simulation, plausible_result
@@ -32,8 +33,8 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    opened = ExchangeStore.open(tmp_path / "exchange.db", clock=clock)
+def store(exchange_backend, exchange_db, clock):
+    opened = ExchangeStore.open(exchange_db, clock=clock)
     register_test_window(opened)
     register_test_window(opened, "XL-02")
     yield opened

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange_fixtures import make_envelope, receipt, register_test_window
+from tests.exchange_fixtures import exchange_db, make_envelope, receipt, register_test_window  # noqa: F401 - a fixture
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.exchange.errors import ExchangeError
 from window_app.exchange.store import ExchangeStore, token_hash
 
+pytestmark = pytest.mark.usefixtures("exchange_backend")
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -41,8 +43,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock):
-    opened = ExchangeStore.open(tmp_path / "exchange.db", clock=clock)
+def store(exchange_db: str | Path, clock: Clock):
+    opened = ExchangeStore.open(exchange_db, clock=clock)
     register_test_window(opened)
     register_test_window(opened, "XL-02")
     yield opened
@@ -50,16 +52,19 @@ def store(tmp_path: Path, clock: Clock):
 
 
 def rows(store: ExchangeStore, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    with store.backend.reading() as conn:
+        return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+
+def sqlite_only(store: ExchangeStore) -> None:
+    if store.backend.dialect.name != "sqlite":
+        pytest.skip("about the SQLite file itself")
 
 
 def test_the_file_is_wal_with_full_sync(store: ExchangeStore) -> None:
-    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    sqlite_only(store)
+    assert store.backend.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.backend.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
 def test_a_batch_is_created_once_and_a_repeat_answers_the_first_time(store, catalog, clock) -> None:
@@ -240,8 +245,9 @@ def test_tokens_are_stored_only_as_hashes(store) -> None:
 
 def test_every_query_is_served_by_an_index(store, catalog, clock) -> None:
     """Trace every statement a day's work runs; none may scan a whole table."""
+    sqlite_only(store)
     statements: list[str] = []
-    store._conn.set_trace_callback(statements.append)
+    store.backend.conn.set_trace_callback(statements.append)
     (created,) = store.ingest("ZF-01", [make_envelope()], catalog)
     store.ingest("ZF-01", [make_envelope()], catalog)
     store.authenticate("nothing")
@@ -250,7 +256,7 @@ def test_every_query_is_served_by_an_index(store, catalog, clock) -> None:
     store.decide("market_regulation", created["envelope_id"], "company_registration", "supplement_needed", reason="x")
     store.events("ZF-01", since=0)
     store.waiting_since(clock().timestamp())
-    store._conn.set_trace_callback(None)
+    store.backend.conn.set_trace_callback(None)
     for sql in {s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))}:
-        plan = " / ".join(row[3] for row in store._conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        plan = " / ".join(row[3] for row in store.backend.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "SCAN" not in plan.replace("COVERING INDEX", ""), f"{sql}\n  → {plan}"

@@ -26,9 +26,11 @@ import window_app.catalog
 import window_app.exchange
 from window_app.catalog.problems import CatalogError
 from window_app.catalog.reading import shipped_catalog_path
+from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import ACKNOWLEDGED
 from window_app.domain.words import Words, counted, language, set_language, tr
 from window_app.exchange import ledger, server_available
+from window_app.exchange.backends import is_postgresql, shown_location
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
 from window_app.exchange.key_registry import registration_problem
@@ -50,6 +52,8 @@ DEFAULT_SIMULATE_SECONDS = 3.0
 URL_VARIABLE = "WINDOW_APP_EXCHANGE_URL"
 TOKEN_VARIABLE = "WINDOW_APP_DEPARTMENT_TOKEN"
 KEYS_VARIABLE = "WINDOW_APP_DEPARTMENT_KEYS_DIR"
+DB_VARIABLE = "WINDOW_APP_EXCHANGE_DB"
+"""The exchange's database when ``--db`` is not given: a path, or a ``postgresql://`` URI."""
 INSTALL_HINT = "pip install 'window-app[exchange]'"
 MAX_WORKERS = 64
 
@@ -102,7 +106,8 @@ def _leaf(actions: Any, name: str, zh: str, en: str) -> argparse.ArgumentParser:
 
 def _add_serve(actions: Any) -> None:
     serve = _leaf(actions, "serve", "启动交换平台服务", "run the exchange server")
-    serve.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台自己的数据库文件", "the exchange's own SQLite file"))
+    _add_db(serve, Words("交换平台自己的数据库：SQLite 文件，或 PostgreSQL 的 postgresql://用户@主机/库 地址",
+                         "the exchange's own database: a SQLite file, or a PostgreSQL URI postgresql://user@host/db"))
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=tr("端口（默认 {p}；0 表示任选空闲端口）", "port (default {p}; 0: any free port)", p=DEFAULT_PORT))
     serve.add_argument("--host", default=DEFAULT_HOST, help=tr("监听地址（默认 127.0.0.1）", "address to listen on (default 127.0.0.1)"))
     serve.add_argument("--catalog", metavar="PATH", help=tr("发布的事项目录（默认随程序附带的目录）", "catalog directory to publish (default: the shipped one)"))
@@ -122,17 +127,29 @@ def _add_serve(actions: Any) -> None:
         "每 N 条账本记录签署一次检查点（默认 {n}；停止时总会签署）",
         "sign a checkpoint every N ledger entries (default {n}; always when stopping)", n=ledger.DEFAULT_CHECKPOINT_EVERY))
     serve.add_argument("--workers", type=int, default=1, metavar="N", help=tr(
-        "服务进程数（默认 1；多核机器上可设为核数）", "server processes (default 1; on a machine with several cores, up to their number)"))
+        "服务进程数（默认 1；仅 PostgreSQL：多核机器上可设为核数）",
+        "server processes (default 1; PostgreSQL only: on a machine with several cores, up to their number)"))
     serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
     serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
     serve.set_defaults(func=cmd_serve)
+
+
+_DB_WORDS = Words("交换平台的数据库（SQLite 文件或 postgresql:// 地址）", "the exchange's database (a SQLite file or a postgresql:// URI)")
+
+
+def _add_db(parser: argparse.ArgumentParser, words: Words) -> None:
+    """``--db``, or ``$WINDOW_APP_EXCHANGE_DB`` when it is set (a URI's password then stays out
+    of the process list)."""
+    default = os.environ.get(DB_VARIABLE) or None
+    parser.add_argument("--db", metavar="PATH|URI", required=default is None, default=default, help=str(
+        words + Words("（默认 ${v}）", " (default ${v})").format(v=DB_VARIABLE)))
 
 
 def _add_token(actions: Any) -> None:
     token = _leaf(actions, "token", "令牌", "tokens")
     token_actions = token.add_subparsers(title=tr("令牌子命令", "token commands"), metavar="ACTION", required=True)
     issue = _leaf(token_actions, "issue", "为窗口或部门签发令牌（只显示一次）", "issue a token for a window or a department (shown once)")
-    issue.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    _add_db(issue, _DB_WORDS)
     issue.add_argument("--catalog", metavar="PATH", help=tr("核对部门编号所用的目录", "catalog to check department ids against"))
     issue.add_argument("kind", choices=("window", "department"), help=tr("window 或 department", "window or department"))
     issue.add_argument("subject", metavar="ID", help=tr("窗口编号（如 ZF-01）或部门编号（如 tax）", "window id (e.g. ZF-01) or department id (e.g. tax)"))
@@ -144,16 +161,16 @@ def _add_keys(actions: Any) -> None:
     key_actions = keys.add_subparsers(title=tr("密钥子命令", "key commands"), metavar="ACTION", required=True)
     register = _leaf(key_actions, "register", "登记窗口的签名公钥（window-app keys show --json 的输出）",
                      "register a window's key (the output of window-app keys show --json)")
-    register.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    _add_db(register, _DB_WORDS)
     register.add_argument("request", metavar="FILE", help=tr("登记申请 JSON 文件（- 表示标准输入）", "the registration request JSON file (- for stdin)"))
     register.set_defaults(func=cmd_keys_register)
     listing = _leaf(key_actions, "list", "列出已登记的窗口密钥与目录中的部门密钥", "list registered window keys and the catalog's department keys")
-    listing.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    _add_db(listing, _DB_WORDS)
     listing.add_argument("--catalog", metavar="PATH", help=tr("发布的目录（默认随程序附带的目录）", "the published catalog (default: the shipped one)"))
     listing.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     listing.set_defaults(func=cmd_keys_list)
     revoke = _leaf(key_actions, "revoke", "吊销一个窗口密钥或部门密钥", "revoke a window key or a department key")
-    revoke.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件", "the exchange's SQLite file"))
+    _add_db(revoke, _DB_WORDS)
     revoke.add_argument("--catalog", metavar="PATH", help=tr("核对部门密钥所用的目录", "catalog to find department keys in"))
     revoke.add_argument("key_id", metavar="KEY_ID", help=tr("密钥编号（keys list 所示）", "key id (as keys list shows it)"))
     revoke.set_defaults(func=cmd_keys_revoke)
@@ -227,7 +244,8 @@ def _add_audit(actions: Any) -> None:
     public.set_defaults(func=cmd_audit_public_key)
     verify = _leaf(audit_actions, "verify", "核对交换平台的账本：0 完好，1 被篡改，2 无法核对",
                    "check the exchange's ledger: 0 intact, 1 tampered with, 2 cannot check")
-    verify.add_argument("--db", metavar="PATH", required=True, help=tr("交换平台的数据库文件（只读打开）", "the exchange's SQLite file (opened read-only)"))
+    _add_db(verify, Words("交换平台的数据库（SQLite 文件只读打开，或 postgresql:// 地址）",
+                          "the exchange's database (a SQLite file, opened read-only, or a postgresql:// URI)"))
     verify.add_argument("--checkpoints", metavar="FILE", help=tr("签名检查点日志（默认 <数据库>-checkpoints.jsonl）", "the signed checkpoint log (default <db>-checkpoints.jsonl)"))
     verify.add_argument("--key-public", metavar="TEXT", action="append", help=tr(
         "交换平台的公钥 ed25519:…（可多次给出，含轮换前的旧密钥）", "the exchange's public key ed25519:… (repeat for keys used before a rotation)"))
@@ -260,6 +278,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if not 1 <= args.workers <= MAX_WORKERS:
         _err(tr("--workers 应在 1 到 {m} 之间", "--workers must be between 1 and {m}", m=MAX_WORKERS))
+        return EXIT_INVALID
+    if args.workers > 1 and not is_postgresql(args.db):
+        _err(tr("--workers {n}：SQLite 文件一次只能有一个写入者，多个服务进程只会轮流等待。"
+                "请用一个进程（去掉 --workers），或把交换平台放在 PostgreSQL 上（--db postgresql://…）。",
+                "--workers {n}: a SQLite file has one writer at a time, so several server processes would only wait "
+                "for each other. Run one process (leave out --workers), or put the exchange on PostgreSQL "
+                "(--db postgresql://…).", n=args.workers))
         return EXIT_INVALID
     app = _build_app(args, simulation)  # with several workers: checks and migrates once, first
     if isinstance(app, int):
@@ -326,7 +351,7 @@ def _build_app(args: argparse.Namespace, simulation: Any, *, shared: bool = Fals
             _err(f"  {problem}")
         return EXIT_ENVIRONMENT
     except (sqlite3.Error, OSError) as exc:
-        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=args.db, e=exc))
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=shown_location(args.db), e=exc))
         return EXIT_ENVIRONMENT
 
 
@@ -358,7 +383,7 @@ def _announce(args: argparse.Namespace, port: int, app: Any, simulation: Any) ->
     url = f"http://{args.host}:{port}"
     print(tr("部门交换平台已启动，地址 {u}", "Department exchange listening on {u}", u=url), flush=True)
     catalog = app.state.catalog.catalog
-    _err(tr("  数据库：{d}", "  database: {d}", d=args.db))
+    _err(tr("  数据库：{d}", "  database: {d}", d=shown_location(args.db)))
     _err(tr("  目录：{n}（版本 {v}）", "  catalog: {n} (version {v})", n=catalog.name, v=catalog.version))
     if args.demo:
         _err(tr("  演示令牌：窗口 demo-window-<窗口编号>（如 demo-window-ZF-01），部门 demo-<部门编号>（如 demo-tax）",
@@ -393,7 +418,7 @@ def cmd_token_issue(args: argparse.Namespace) -> int:
     try:
         store = ExchangeStore.open(args.db)
     except (sqlite3.Error, OSError) as exc:
-        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=args.db, e=exc))
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=shown_location(args.db), e=exc))
         return EXIT_ENVIRONMENT
     try:
         token = store.issue_token(args.kind, args.subject)
@@ -411,7 +436,7 @@ def _open_store(db: str) -> ExchangeStore | int:
     try:
         return ExchangeStore.open(db)
     except (sqlite3.Error, OSError) as exc:
-        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=db, e=exc))
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=shown_location(db), e=exc))
         return EXIT_ENVIRONMENT
 
 
@@ -668,8 +693,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from window_app.trust.demo import demo_signing_key
     from window_app.trust.keys import PublicSigningKey
 
-    db = Path(args.db)
-    if not db.is_file():
+    postgresql = is_postgresql(args.db)
+    db = args.db if postgresql else Path(args.db)
+    if not postgresql and not db.is_file():
         _err(tr("没有交换平台数据库 {p}", "No exchange database {p}", p=db))
         return EXIT_ENVIRONMENT
     keys: list[PublicSigningKey] = []
@@ -690,6 +716,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
                     "The exchange's public key is needed to check its checkpoints: --key-public TEXT (exchange audit "
                     "public-key prints it), --demo for a demo exchange; --chain-only checks the chain alone."))
             return EXIT_ENVIRONMENT
+        if postgresql and not args.checkpoints:
+            _err(tr("交换平台在 PostgreSQL 上时，请用 --checkpoints FILE 指明检查点日志（或 --chain-only 只查链本身）",
+                    "With the exchange on PostgreSQL, name the checkpoint log with --checkpoints FILE (or check the chain "
+                    "alone with --chain-only)"))
+            return EXIT_ENVIRONMENT
         path = Path(args.checkpoints) if args.checkpoints else ledger.default_checkpoints_path(db)
         try:
             checkpoints, torn = ledger.read_checkpoints(path)
@@ -698,6 +729,53 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
                     "Cannot read the checkpoint log {p}: {e} (name it with --checkpoints, or check the chain alone with --chain-only)",
                     p=path, e=exc.strerror or exc))
             return EXIT_ENVIRONMENT
+    report = _verified_postgresql(args.db, checkpoints, keys) if postgresql else _verified_file(db, checkpoints, keys)
+    if isinstance(report, int):
+        return report
+    if torn:
+        report.notes.append(Words("检查点日志最后一行不完整（写入时中断），未计入。", "The last line of the checkpoint log is incomplete (cut short while written); not counted."))
+    for line in report.lines(checked_checkpoints=checkpoints is not None):
+        print(line)
+    return EXIT_OK if report.intact else EXIT_INVALID
+
+
+_LEDGER_TABLES = {"ledger", "envelopes", "events", "items"}
+
+
+def _not_a_ledger(db: Any) -> int:
+    _err(tr("{p} 不是带账本的交换平台数据库（用本版本的交换平台打开一次即会建立账本）",
+            "{p} is not an exchange database with a ledger (opening it once with this version of the exchange adds one)",
+            p=shown_location(db)))
+    return EXIT_ENVIRONMENT
+
+
+def _verified_postgresql(uri: str, checkpoints: Any, keys: Any) -> ledger.Report | int:
+    """The ledger of a PostgreSQL exchange, checked in one read-only snapshot."""
+    from window_app.exchange.backends import open_backend
+
+    try:
+        backend = open_backend(uri)
+    except OSError as exc:
+        _err(tr("无法打开交换平台数据库 {p}：{e}", "Cannot open the exchange database {p}: {e}", p=shown_location(uri), e=exc))
+        return EXIT_ENVIRONMENT
+    try:
+        with backend.transaction() as conn:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # one snapshot
+            found = {row[0] for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            )}
+            if not _LEDGER_TABLES <= found:
+                return _not_a_ledger(uri)
+            return ledger.verify(conn, checkpoints, keys)
+    except WindowAppError as exc:
+        _err(tr("无法读取交换平台数据库 {p}：{e}", "Cannot read the exchange database {p}: {e}", p=shown_location(uri), e=exc.words))
+        return EXIT_ENVIRONMENT
+    finally:
+        backend.close()
+
+
+def _verified_file(db: Path, checkpoints: Any, keys: Any) -> ledger.Report | int:
+    """The ledger of a SQLite exchange, opened read-only, checked in one snapshot."""
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -705,22 +783,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return EXIT_ENVIRONMENT
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"ledger", "envelopes", "events", "items"} <= tables:
-            _err(tr("{p} 不是带账本的交换平台数据库（用本版本的交换平台打开一次即会建立账本）",
-                    "{p} is not an exchange database with a ledger (opening it once with this version of the exchange adds one)", p=db))
-            return EXIT_ENVIRONMENT
+        if not _LEDGER_TABLES <= tables:
+            return _not_a_ledger(db)
         conn.execute("BEGIN")  # one snapshot, also of a running exchange's file
-        report = ledger.verify(conn, checkpoints, keys)
+        return ledger.verify(conn, checkpoints, keys)
     except sqlite3.Error as exc:
         _err(tr("无法读取交换平台数据库 {p}：{e}", "Cannot read the exchange database {p}: {e}", p=db, e=exc))
         return EXIT_ENVIRONMENT
     finally:
         conn.close()
-    if torn:
-        report.notes.append(Words("检查点日志最后一行不完整（写入时中断），未计入。", "The last line of the checkpoint log is incomplete (cut short while written); not counted."))
-    for line in report.lines(checked_checkpoints=checkpoints is not None):
-        print(line)
-    return EXIT_OK if report.intact else EXIT_INVALID
 
 
 def _url(args: argparse.Namespace) -> str:

@@ -1,6 +1,8 @@
 """Group commit: write units of work that arrive together in ONE durable transaction.
 
-Every write transaction of the exchange pays an fsync when it commits (``synchronous = FULL``).
+Every write transaction of the exchange's SQLite file pays an fsync when it commits
+(``synchronous = FULL``; :mod:`~window_app.exchange.backends.sqlite`). PostgreSQL groups its
+commits' flushes itself.
 When several windows' batches arrive at once, the first caller to get the write lock becomes
 the leader: it takes every unit waiting at that moment (its own among them) and runs them in
 one transaction, each inside its own ``SAVEPOINT``, then commits once. The others find their

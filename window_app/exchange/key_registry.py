@@ -87,8 +87,8 @@ def register_window(conn: sqlite3.Connection, request: Mapping[str, Any], at: st
     """Register a checked request (:func:`registration_problem` first). Re-registering the same
     key is a no-op; a revoked key stays revoked."""
     conn.execute(
-        "INSERT OR IGNORE INTO window_keys (key_id, window_id, region, installation_tag, public_key, centre, "
-        "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO window_keys (key_id, window_id, region, installation_tag, public_key, centre, "
+        "registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [request["key_id"], request["id"].upper(), request["region"], request["installation_tag"].upper(),
          request["public_key"], request["centre"], at, by],
     )
@@ -124,7 +124,7 @@ def revoke_window_key(conn: sqlite3.Connection, key_id: str, at: str) -> bool:
 
 def revoke_department_key(conn: sqlite3.Connection, department: str, key_id: str, at: str) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO department_key_revocations (key_id, department, revoked_at) VALUES (?, ?, ?)",
+        "INSERT INTO department_key_revocations (key_id, department, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [key_id, department, at],
     )
     return cursor.rowcount == 1

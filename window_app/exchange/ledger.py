@@ -36,7 +36,6 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +77,8 @@ _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", 
 log = logging.getLogger("window_app.exchange")
 
 Clock = Callable[[], dt.datetime]
+Connection = Any
+"""A ``sqlite3`` connection, or the PostgreSQL backend's (:mod:`window_app.exchange.backends`)."""
 
 
 class LedgerError(WindowAppError):
@@ -196,7 +197,7 @@ def _canonical(value: dict[str, Any]) -> bytes:
         return _ENCODE({key: {"blob": item.hex()} if isinstance(item, bytes) else item for key, item in value.items()}).encode("utf-8")
 
 
-def envelope_record(conn: sqlite3.Connection, envelope_id: str) -> tuple[str, dict[str, Any]] | None:
+def envelope_record(conn: Connection, envelope_id: str) -> tuple[str, dict[str, Any]] | None:
     """(digest, the row by column) of a stored envelope, or ``None`` when there is no such row."""
     cursor = conn.execute("SELECT * FROM envelopes WHERE envelope_id = ?", [envelope_id])
     row = cursor.fetchone()
@@ -209,7 +210,7 @@ def envelope_record(conn: sqlite3.Connection, envelope_id: str) -> tuple[str, di
     return row_digest("envelopes", columns, row, items), dict(zip(columns, row, strict=True))
 
 
-def event_record(conn: sqlite3.Connection, seq: int) -> tuple[str, dict[str, Any]] | None:
+def event_record(conn: Connection, seq: int) -> tuple[str, dict[str, Any]] | None:
     """(digest, the row by column) of a stored event, or ``None``."""
     cursor = conn.execute("SELECT * FROM events WHERE seq = ?", [seq])
     row = cursor.fetchone()
@@ -219,7 +220,7 @@ def event_record(conn: sqlite3.Connection, seq: int) -> tuple[str, dict[str, Any
     return row_digest("events", columns, row), dict(zip(columns, row, strict=True))
 
 
-def record_envelope(conn: sqlite3.Connection, envelope_id: str) -> Entry:
+def record_envelope(conn: Connection, envelope_id: str) -> Entry:
     """Append the ``created`` entry of an envelope just inserted (with its items), in the
     caller's transaction."""
     found = envelope_record(conn, envelope_id)
@@ -229,7 +230,7 @@ def record_envelope(conn: sqlite3.Connection, envelope_id: str) -> Entry:
     return _append(conn, "created", envelope_id, row["receipt_no"], None, None, digest, _utc(row["received_at"]))
 
 
-def record_event(conn: sqlite3.Connection, seq: int) -> Entry:
+def record_event(conn: Connection, seq: int) -> Entry:
     """Append the entry of an event just inserted, in the caller's transaction."""
     found = event_record(conn, seq)
     if found is None:
@@ -241,33 +242,37 @@ def record_event(conn: sqlite3.Connection, seq: int) -> Entry:
     )
 
 
-def record_created(
-    conn: sqlite3.Connection, stored: sqlite3.Cursor, items: Iterable[Sequence[Any]], after: tuple[int, str],
-    real: frozenset[str],
-) -> Entry:
-    """Append the ``created`` entry of an envelope from the row its ``INSERT … RETURNING *``
-    gave back (``stored``, not yet read) and its items (id, position, name, result, by
-    position), after the entry ``after`` (:func:`head`): what :func:`record_envelope` does
-    without reading the rows and the head back, for a batch that tracks its head itself.
-    ``real``: the table's REAL columns (:func:`real_columns`)."""
-    row = stored.fetchone()
-    columns = [column[0] for column in stored.description]
-    stored.fetchall()  # the statement ends here, before the next one
-    # RETURNING gives a whole REAL back as an int (SQLite stores it so); a read gives a float.
+def created(columns: Sequence[str], row: Sequence[Any], items: Iterable[Sequence[Any]], real: frozenset[str]) -> Entry:
+    """The ``created`` entry of an envelope from the row its ``INSERT … RETURNING *`` gave back
+    (``columns``, ``row``) and its items (id, position, name, result, by position): what
+    :func:`record_envelope` appends, without reading the rows back, and without taking the
+    ledger's turn yet (a batch appends all its entries at its end): an entry not yet placed
+    (``seq`` 0, no links). ``real``: the columns a read gives back as floats (the backend's
+    ``real_columns``)."""
+    # SQLite's RETURNING gives a whole REAL back as an int (it stores it so); a read gives a float.
     row = [float(value) if type(value) is int and name in real else value for name, value in zip(columns, row, strict=True)]
     fields = dict(zip(columns, row, strict=True))
     digest = row_digest("envelopes", columns, row, items)
-    return _append(conn, "created", fields["envelope_id"], fields["receipt_no"], None, None, digest,
-                   _utc(fields["received_at"]), after)
+    return Entry(0, _utc(fields["received_at"]), "created", fields["envelope_id"], fields["receipt_no"], None, None, digest)
 
 
-def real_columns(conn: sqlite3.Connection, table: str) -> frozenset[str]:
-    """The columns of ``table`` declared REAL (what a read gives back as a float)."""
-    return frozenset(row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[2].upper() == "REAL")
+def append_all(conn: Any, pending: Sequence[Entry], after: tuple[int, str]) -> tuple[int, str]:
+    """Append the entries ``pending`` (not yet placed: :func:`created`) after the entry ``after``
+    (:func:`head`, read in this transaction's turn at the ledger), in one statement (one round
+    trip on PostgreSQL); the new head."""
+    rows = []
+    for entry in pending:
+        fields = (after[0] + 1, entry.at, entry.kind, entry.envelope_id, entry.receipt_no, entry.event_seq, entry.item,
+                  entry.digest)
+        digest_of_entry = entry_hash(after[1], Entry(*fields))
+        rows.append((*fields, after[1], digest_of_entry))
+        after = (fields[0], digest_of_entry)
+    conn.executemany(_INSERT_ENTRY, rows)
+    return after
 
 
 def _append(
-    conn: sqlite3.Connection, kind: str, envelope_id: str, receipt_no: str, event_seq: int | None, item: str | None,
+    conn: Connection, kind: str, envelope_id: str, receipt_no: str, event_seq: int | None, item: str | None,
     digest: str, at: str, after: tuple[int, str] | None = None,
 ) -> Entry:
     if after is None:
@@ -275,15 +280,17 @@ def _append(
     seq, prev_hash = after[0] + 1, after[1]
     fields = (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest)
     digest_of_entry = entry_hash(prev_hash, Entry(*fields))
-    conn.execute(
-        "INSERT INTO ledger (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*fields, prev_hash, digest_of_entry],
-    )
+    conn.execute(_INSERT_ENTRY, [*fields, prev_hash, digest_of_entry])
     return Entry(*fields, prev_hash, digest_of_entry)
 
 
-def backfill(conn: sqlite3.Connection) -> None:
+_INSERT_ENTRY = (
+    "INSERT INTO ledger (seq, at, kind, envelope_id, receipt_no, event_seq, item, digest, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def backfill(conn: Connection) -> None:
     """Record the rows a database held before it had a ledger (the migration that adds it):
     envelopes in the order stored, then events in theirs. Their checkpoints begin with the
     first one the upgraded exchange signs."""
@@ -293,7 +300,7 @@ def backfill(conn: sqlite3.Connection) -> None:
         record_event(conn, seq)
 
 
-def head(conn: sqlite3.Connection) -> tuple[int, str]:
+def head(conn: Connection) -> tuple[int, str]:
     """(seq, hash) of the last entry; (0, the genesis hash) for an empty chain."""
     row = conn.execute(_HEAD_SELECT).fetchone()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
@@ -357,7 +364,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def make_checkpoint(conn: sqlite3.Connection, key: SigningKey, since: int, at: str) -> Checkpoint | None:
+def make_checkpoint(conn: Connection, key: SigningKey, since: int, at: str) -> Checkpoint | None:
     """The signed checkpoint of the chain head, listing the entries after ``since``; ``None``
     when there is nothing after ``since``."""
     from window_app.trust.signing import sign
@@ -402,7 +409,7 @@ class CheckpointLog:
     def signed_up_to(self) -> int:
         return self.last.seq if self.last is not None else 0
 
-    def check(self, conn: sqlite3.Connection) -> None:
+    def check(self, conn: Connection) -> None:
         """Raise :class:`LedgerError` if the chain no longer holds the last signed entry as signed."""
         if self.last is None:
             return
@@ -425,17 +432,17 @@ class CheckpointLog:
             ).format(p=self.path, k=self.last.seq, what=what)
         )
 
-    def after_commit(self, conn: sqlite3.Connection) -> None:
+    def after_commit(self, conn: Connection) -> None:
         """Write a checkpoint if ``every`` entries have been appended since the last one."""
         last, _ = head(conn)
         if last - self.signed_up_to >= self.every:
             self.write(conn)
 
-    def close(self, conn: sqlite3.Connection) -> None:
+    def close(self, conn: Connection) -> None:
         """The last checkpoint, at shutdown: nothing stays unsigned after a clean stop."""
         self.write(conn, sync=True)
 
-    def write(self, conn: sqlite3.Connection, *, sync: bool = False) -> Checkpoint | None:
+    def write(self, conn: Connection, *, sync: bool = False) -> Checkpoint | None:
         """Sign the head and append it (if it moved). A failure to write is logged, not raised:
         the data is committed already, and the next checkpoint covers these entries too.
 
@@ -453,7 +460,7 @@ class CheckpointLog:
             _append_line(self.path, line, sync=sync)
             if sync:
                 self._synced_at = time.monotonic()
-        except (OSError, sqlite3.Error) as exc:
+        except Exception as exc:  # noqa: BLE001 - a file or a database error: the data is committed already
             if not self._failing:
                 log.error("cannot write a ledger checkpoint to %s: %s", self.path, exc)
             self._failing = True
@@ -478,6 +485,12 @@ def checkpoint_log(
         key = demo_signing_key(DEMO_KEY_NAME)
     if key is None:
         return None
+    if path is None and "://" in str(db_path):  # PostgreSQL: no file to put it beside
+        raise LedgerError(Words(
+            "交换平台使用 PostgreSQL 时，请用 --checkpoints FILE 指明签名检查点日志的位置（最好在另一块盘或另一台机器上）",
+            "with the exchange on PostgreSQL, name the signed checkpoint log with --checkpoints FILE (better on another "
+            "disk or host)",
+        ))
     return CheckpointLog(path or default_checkpoints_path(db_path), key, every=every or DEFAULT_CHECKPOINT_EVERY)
 
 
@@ -632,7 +645,7 @@ class Report:
 
 
 def verify(
-    conn: sqlite3.Connection,
+    conn: Connection,
     checkpoints: Sequence[tuple[int, Checkpoint | Words]] | None,
     keys: Sequence[PublicSigningKey],
 ) -> Report:
@@ -647,7 +660,7 @@ def verify(
     return report
 
 
-def _walk(conn: sqlite3.Connection, report: Report) -> None:
+def _walk(conn: Connection, report: Report) -> None:
     expected, prev = 1, GENESIS_HASH
     for row in conn.execute(f"{_ENTRY_SELECT} ORDER BY seq"):
         entry = Entry(*row)
@@ -677,17 +690,20 @@ def _walk(conn: sqlite3.Connection, report: Report) -> None:
         expected, prev = entry.seq + 1, entry.hash
     for kind, column in (("created", "envelope_id"), (None, "event_seq")):
         where = "kind = 'created'" if kind else "event_seq IS NOT NULL"
-        for value, seqs in conn.execute(
-            f"SELECT {column}, group_concat(seq) FROM ledger WHERE {where} GROUP BY {column} HAVING count(*) > 1"
+        repeated: dict[Any, list[int]] = {}
+        for value, seq in conn.execute(
+            f"SELECT {column}, seq FROM ledger WHERE {where} AND {column} IN "
+            f"(SELECT {column} FROM ledger WHERE {where} GROUP BY {column} HAVING count(*) > 1) ORDER BY seq"
         ):
-            positions = sorted(int(s) for s in str(seqs).split(","))
+            repeated.setdefault(value, []).append(seq)
+        for value, positions in repeated.items():
             what = _envelope_words(value, "") if kind else Words("事件 #{s}", "event #{s}").format(s=value)
             report.problems.append(Problem(positions[1], Words(
                 "{what}在账本中记录了不止一次（第 {list} 条）", "{what} is recorded more than once (entries {list})"
             ).format(what=what, list=", ".join(map(str, positions)))))
 
 
-def _row_problem(conn: sqlite3.Connection, entry: Entry) -> Words | None:
+def _row_problem(conn: Connection, entry: Entry) -> Words | None:
     if entry.kind == "created":
         found = envelope_record(conn, entry.envelope_id)
         digest = found[0] if found else None
@@ -719,7 +735,7 @@ def _event_words(entry: Entry) -> Words:
     )
 
 
-def _unrecorded(conn: sqlite3.Connection, report: Report) -> None:
+def _unrecorded(conn: Connection, report: Report) -> None:
     """Rows with no entry: written around the exchange, or their entry erased."""
     unrecorded = Words("{what}在数据库中，却不在账本中：它绕过交换平台写入，或其记录被抹去",
                        "{what} is in the database but not in the ledger: written around the exchange, or its entry was erased")
@@ -737,7 +753,7 @@ def _unrecorded(conn: sqlite3.Connection, report: Report) -> None:
 
 
 def _check_checkpoints(
-    conn: sqlite3.Connection, checkpoints: Sequence[tuple[int, Checkpoint | Words]], keys: Sequence[PublicSigningKey], report: Report
+    conn: Connection, checkpoints: Sequence[tuple[int, Checkpoint | Words]], keys: Sequence[PublicSigningKey], report: Report
 ) -> None:
     from window_app.trust.signing import verify as verify_signature
 

@@ -1,7 +1,12 @@
-"""The exchange's own SQLite schema: a list of migrations, applied in order (``user_version``).
+"""The exchange's schema, for SQLite and PostgreSQL: one list of migrations, applied in order
+(SQLite: ``user_version``; PostgreSQL: the ``exchange_schema_version`` table).
 
 The exchange never shares tables with a window (``offline_cache``): it is a separate service
-with its own file. Every query of :mod:`window_app.exchange.store` has an index below; the
+with its own database. The dialects differ in a few words, said once: a step is portable SQL
+(``{serial}``, ``{without_rowid}`` and ``{real}`` stand for what each database writes there,
+:class:`~window_app.exchange.backends.base.Dialect`), or :class:`Each` gives each database its
+own step (a function, or ``None``: nothing to do there). A SQLite file keeps the exact table
+texts it always had. Every query of :mod:`window_app.exchange.store` has an index below; the
 comment above each index names the query it serves.
 
 The ledger (:mod:`window_app.exchange.ledger`) keeps a digest of every envelope and event row
@@ -12,9 +17,45 @@ over all their columns, NULL and ``''`` values left out: a column added to ``env
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from window_app.exchange import ledger
+from window_app.exchange.backends.base import POSTGRESQL, SQLITE
 from window_app.sqlite_kit import MigrationStep
+
+
+@dataclass(frozen=True)
+class Portable:
+    """One SQL statement both databases run, with the dialect's ``{tokens}`` filled in."""
+
+    sql: str
+
+    def sqlite(self) -> str:
+        return self.sql.format(**SQLITE.tokens)
+
+    def postgresql(self) -> str:
+        return self.sql.format(**POSTGRESQL.tokens)
+
+
+@dataclass(frozen=True)
+class Each:
+    """A step each database does its own way (``None``: nothing to do there).
+
+    Attributes:
+        sqlite: SQL, or a function given a ``sqlite_utils.Database``.
+        postgresql: SQL, or a function given the backend's connection.
+    """
+
+    sqlite_step: MigrationStep | None
+    postgresql_step: str | Callable[[Any], None] | None
+
+    def sqlite(self) -> MigrationStep | None:
+        return self.sqlite_step
+
+    def postgresql(self) -> str | Callable[[Any], None] | None:
+        return self.postgresql_step
 
 
 def _table_sql(conn: sqlite3.Connection, name: str) -> str:
@@ -69,13 +110,20 @@ _INDEXES = (
     "CREATE INDEX events_window_seq ON events (window_id, seq)",
 )
 
-HANDLING_MIGRATION: list[MigrationStep] = [
+HANDLING_MIGRATION: list[Any] = [
     # Handling classes (docs/catalog-format.md): filings and handovers, and their acknowledgement.
-    lambda db: _handling_kinds(db.conn),
+    # PostgreSQL widens a CHECK in place.
+    Each(
+        lambda db: _handling_kinds(db.conn),
+        "ALTER TABLE envelopes DROP CONSTRAINT envelopes_kind_check, ADD CONSTRAINT envelopes_kind_check "
+        "CHECK (kind IN ('application', 'supplement', 'filing', 'handover'))",
+    ),
+    Each(None, "ALTER TABLE events DROP CONSTRAINT events_kind_check, ADD CONSTRAINT events_kind_check "
+               "CHECK (kind IN ('received', 'approved', 'rejected', 'supplement_needed', 'acknowledged'))"),
     # A filed item (一类, concluded at the window): the window's decision as JSON; NULL otherwise.
     # A department's decision on it is refused (409). Not in the ledger's digest: it is a copy
     # of what the envelope's payload (which is) says.
-    lambda db: _add_column(db.conn, "items", "filed TEXT"),
+    Each(lambda db: _add_column(db.conn, "items", "filed TEXT"), "ALTER TABLE items ADD COLUMN IF NOT EXISTS filed TEXT"),
 ]
 
 
@@ -86,22 +134,22 @@ def _add_column(conn: sqlite3.Connection, table: str, definition: str) -> None:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
 
 
-MIGRATIONS: list[list[MigrationStep]] = [
+MIGRATIONS: list[list[Any]] = [
     [
         # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
-        """
+        Portable("""
         CREATE TABLE tokens (
             token_hash TEXT PRIMARY KEY,
             subject_kind TEXT NOT NULL CHECK (subject_kind IN ('window', 'department')),
             subject_id TEXT NOT NULL,
             issued_at TEXT NOT NULL,
             revoked_at TEXT
-        ) WITHOUT ROWID
-        """,
+        ){without_rowid}
+        """),
         # One row per envelope ever created; the payload is the exact text received.
-        """
+        Portable("""
         CREATE TABLE envelopes (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {serial},
             envelope_id TEXT NOT NULL UNIQUE,
             idempotency_key TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL CHECK (kind IN ('application', 'supplement')),
@@ -114,10 +162,10 @@ MIGRATIONS: list[list[MigrationStep]] = [
             signature TEXT NOT NULL,
             original_envelope_id TEXT,
             received_at TEXT NOT NULL,
-            received_epoch REAL NOT NULL,
+            received_epoch {real} NOT NULL,
             state TEXT NOT NULL CHECK (state IN ('new', 'received', 'supplement_needed', 'decided'))
         )
-        """,
+        """),
         # inbox(department, state=new|open): the department's envelopes in one state, oldest first.
         "CREATE INDEX envelopes_department_state ON envelopes (department, state, id)",
         # inbox(department, state=all): all of the department's envelopes, oldest first.
@@ -127,7 +175,7 @@ MIGRATIONS: list[list[MigrationStep]] = [
         # Supplements of an original envelope.
         "CREATE INDEX envelopes_original ON envelopes (original_envelope_id) WHERE original_envelope_id IS NOT NULL",
         # The items of each envelope and the latest decision on each (history: the events).
-        """
+        Portable("""
         CREATE TABLE items (
             envelope_id TEXT NOT NULL REFERENCES envelopes (envelope_id),
             item TEXT NOT NULL,
@@ -137,12 +185,12 @@ MIGRATIONS: list[list[MigrationStep]] = [
             decision TEXT CHECK (decision IN ('approved', 'rejected', 'supplement_needed')),
             event_seq INTEGER,
             PRIMARY KEY (envelope_id, item)
-        ) WITHOUT ROWID
-        """,
+        ){without_rowid}
+        """),
         # What happened to envelopes, for the windows: seq is monotonic and never reused.
-        """
+        Portable("""
         CREATE TABLE events (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq {serial},
             window_id TEXT NOT NULL,
             envelope_id TEXT NOT NULL REFERENCES envelopes (envelope_id),
             kind TEXT NOT NULL CHECK (kind IN ('received', 'approved', 'rejected', 'supplement_needed')),
@@ -153,7 +201,7 @@ MIGRATIONS: list[list[MigrationStep]] = [
             decided_by TEXT NOT NULL DEFAULT '',
             at TEXT NOT NULL
         )
-        """,
+        """),
         # events(window, since): a window's events after its cursor.
         "CREATE INDEX events_window_seq ON events (window_id, seq)",
     ],
@@ -162,7 +210,7 @@ MIGRATIONS: list[list[MigrationStep]] = [
         # of POST /v1/envelopes): its chain's seq and hash, signed with the window's key. Only
         # ever moves forward. ``verified``: 1 the signature was checked against the window's
         # registered key, 0 no key registered to check it with (ExchangeStore.window_key).
-        """
+        Portable("""
         CREATE TABLE audit_heads (
             window_id TEXT PRIMARY KEY,
             seq INTEGER NOT NULL,
@@ -172,12 +220,12 @@ MIGRATIONS: list[list[MigrationStep]] = [
             signature TEXT NOT NULL,
             verified INTEGER NOT NULL,
             received_at TEXT NOT NULL
-        ) WITHOUT ROWID
-        """,
+        ){without_rowid}
+        """),
         # Heads refused (going back, another hash at the same seq, a bad signature): evidence
         # that a window's history was rewritten. The same refusal again only counts up, so a
         # window that keeps posting it (every sync round) does not grow the table.
-        """
+        Portable("""
         CREATE TABLE audit_head_refusals (
             window_id TEXT NOT NULL,
             seq INTEGER NOT NULL,
@@ -191,13 +239,13 @@ MIGRATIONS: list[list[MigrationStep]] = [
             last_received_at TEXT NOT NULL,
             count INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (window_id, seq, hash, reason)
-        ) WITHOUT ROWID
-        """,
+        ){without_rowid}
+        """),
     ],
     [
         # Windows' public Ed25519 keys, each bound to one window id, region and installation
         # tag: envelopes under receipt numbers of that prefix verify against it, no other.
-        """
+        Portable("""
         CREATE TABLE window_keys (
             key_id TEXT PRIMARY KEY,
             window_id TEXT NOT NULL,
@@ -208,25 +256,25 @@ MIGRATIONS: list[list[MigrationStep]] = [
             registered_at TEXT NOT NULL,
             registered_by TEXT NOT NULL CHECK (registered_by IN ('operator', 'demo')),
             revoked_at TEXT
-        ) WITHOUT ROWID
-        """,
+        ){without_rowid}
+        """),
         # keys list (per window) and the check that a window has an active key.
         "CREATE INDEX window_keys_window ON window_keys (window_id, registered_at)",
         # Department keys come from the published catalog; the exchange can revoke one.
-        """
+        Portable("""
         CREATE TABLE department_key_revocations (
             key_id TEXT PRIMARY KEY,
             department TEXT NOT NULL,
             revoked_at TEXT NOT NULL
-        ) WITHOUT ROWID
-        """,
+        ){without_rowid}
+        """),
         # A decision's signature by its department, passed on to the window (canonical JSON).
         "ALTER TABLE events ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
     ],
     [
         # The exchange's audit chain (window_app.exchange.ledger): one entry per envelope stored
         # and per event, in the transaction that writes it. seq is the position: 1, 2, 3 …
-        """
+        Portable("""
         CREATE TABLE ledger (
             seq INTEGER PRIMARY KEY,
             at TEXT NOT NULL,
@@ -239,13 +287,22 @@ MIGRATIONS: list[list[MigrationStep]] = [
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
         )
-        """,
+        """),
         # Append-only for the program: a bug cannot rewrite history (a tamperer drops these, and
         # the chain and the signed checkpoints show it).
-        "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
-        "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+        Each(None, "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN RAISE EXCEPTION 'the ledger is append-only'; END $$"),
+        Each("CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+             "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"),
+        Each("CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+             "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"),
         # A database from before the ledger: its rows are recorded now, in the order stored.
-        lambda db: ledger.backfill(db.conn),
+        Each(lambda db: ledger.backfill(db.conn), ledger.backfill),
     ],
     HANDLING_MIGRATION,
+    [
+        # PostgreSQL: a payload is stored as it came, uncompressed (its sealed parts are
+        # ciphertext: compressing them only costs CPU). SQLite never compresses.
+        Each(None, "ALTER TABLE envelopes ALTER COLUMN payload SET STORAGE EXTERNAL"),
+    ],
 ]

@@ -73,10 +73,11 @@ def create_app(
     shared: bool = False,
     signs: bool = True,
 ) -> Starlette:
-    """Build the exchange app on the SQLite file ``db_path``.
+    """Build the exchange app on the database ``db_path``.
 
     Args:
-        db_path: The exchange's own database (created if missing).
+        db_path: The exchange's own database (created if missing): a SQLite file, or a
+            ``postgresql://`` URI (:mod:`window_app.exchange.backends`).
         catalog_path: The catalog directory to serve and validate against (default: shipped).
         demo: Accept the fixed demo tokens ``demo-window-<WINDOW_ID>`` (any window id) and
             ``demo-<department_id>`` (every department of the catalog). They are never stored.
@@ -87,15 +88,15 @@ def create_app(
         checkpoints: The checkpoint log (default: ``<db_path>-checkpoints.jsonl``); with
             neither ``key`` nor ``demo`` no checkpoints are signed.
         checkpoint_every: Sign a checkpoint every this many ledger entries (default 100).
-        shared: Other processes serve the same database (``serve --workers``): see
-            :meth:`ExchangeStore.open`.
+        shared: Other processes serve the same database (``serve --workers``, PostgreSQL).
         signs: This process signs the ledger's checkpoints (of several workers, one does: it
             signs every worker's entries, the chain being one).
 
     Raises:
         CatalogError: The catalog does not load.
         LedgerError: The checkpoint log is unreadable or the database no longer holds what it signed.
-        sqlite3.Error, OSError: The database cannot be opened.
+        sqlite3.Error, OSError: The database cannot be opened (``DatabaseUnavailable``, an
+            ``OSError``: a PostgreSQL server that cannot be reached).
     """
     root = Path(catalog_path) if catalog_path else shipped_catalog_path()
     catalog = load_catalog(root)

@@ -1,22 +1,33 @@
-"""The exchange's store: its own SQLite file (tokens, envelopes, items, events).
+"""The exchange's store: tokens, envelopes, items, events, and every rule about them.
 
-One connection, serialised by a lock: SQLite has one writer at a time anyway, and the server's
-handlers call in from a thread pool. The file is in WAL mode with ``synchronous = FULL``: every
-write transaction is on disk when :meth:`ExchangeStore.ingest` (or any other writer) returns,
-so the server only answers after the batch is durable.
+The data lives in one SQLite file or in PostgreSQL (:mod:`~window_app.exchange.backends`: they
+differ in connections, transactions and a few words of SQL, never in rules). Every write
+transaction is durable when :meth:`ExchangeStore.ingest` (or any other writer) returns, so the
+server only answers after the batch is stored.
 
-Ingest holds the lock only for what needs the database: each entry is checked first without it
+Ingest checks each entry first outside any transaction
 (:func:`~window_app.exchange.checks.precheck`: shape, payload parsed once, the signature
-verified), and the batches that wait for the lock together are written in one transaction, one
-savepoint each, one fsync (:mod:`~window_app.exchange.group_commit`). A batch costs three
-statements per envelope (the envelope ``RETURNING`` its row for the ledger's digest, its items,
-its ledger entry) and two lookups for the whole batch (repeated keys, envelope ids).
+verified); on SQLite the batches that wait for the writer together are written in one
+transaction, one savepoint each, one fsync (:mod:`~window_app.exchange.group_commit`). A batch
+costs five statements however many envelopes it holds (one round trip each on PostgreSQL): two
+lookups (repeated keys, envelope ids), its envelopes in one ``INSERT … ON CONFLICT DO NOTHING
+RETURNING`` (the rows for the ledger's digests), their items, their ledger entries. A key
+another transaction stored meanwhile (PostgreSQL) makes its row's insert do nothing: the
+envelope is then answered as that transaction's duplicate.
+
+Concurrent writers (PostgreSQL) are safe by construction: the ledger's append and the event
+feed's numbers are drawn under one lock held to the commit
+(:meth:`~window_app.exchange.backends.base.Backend.lock_ledger`, taken as late as each
+transaction allows); a department's claim on its new envelopes skips the ones another
+reviewer's transaction holds (``FOR UPDATE SKIP LOCKED``); a decision locks its envelope's row.
 
 Envelope states: ``new`` (not yet seen by its department) → ``received`` (listed or decided
 on) → ``supplement_needed`` (an item waits for a supplement) → ``decided`` (every item approved
 or rejected). A supplement envelope is ``received`` once listed and ``decided`` together with its
 original. Events (``received``, ``approved``, ``rejected``, ``supplement_needed``) carry a
-monotonically increasing ``seq`` that is never reused (``AUTOINCREMENT``).
+monotonically increasing ``seq`` that is never reused, and a transaction that took a lower
+``seq`` has committed before any higher one is taken: a window reading ``seq > cursor`` never
+skips an event (docs/exchange-api.md, *The event feed*).
 
 Every envelope stored and every event is also appended to the ledger
 (:mod:`~window_app.exchange.ledger`) in the same transaction; with a :class:`CheckpointLog` the
@@ -27,14 +38,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import secrets
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,13 +54,12 @@ from window_app.domain.receipt_no import receipt_owner
 from window_app.domain.wire import ACKNOWLEDGED, DECISIONS, FINAL_DECISIONS, EnvelopeResult, Event, entry_key
 from window_app.domain.words import NO_WORDS, Words
 from window_app.exchange import key_registry, ledger
+from window_app.exchange.backends import Backend, open_backend
 from window_app.exchange.checks import SUBJECT_ID, CheckedEnvelope, Prechecked, finish_check, precheck
 from window_app.exchange.errors import ExchangeError
-from window_app.exchange.group_commit import GroupCommit
 from window_app.exchange.key_registry import WindowKey
 from window_app.exchange.ledger import CheckpointLog
 from window_app.exchange.schema import MIGRATIONS
-from window_app.sqlite_kit import durable_transaction, migrate, private_database
 from window_app.trust.keys import PublicSigningKey
 from window_app.trust.signing import Signature, verify
 
@@ -62,7 +70,8 @@ INBOX_STATES = {
     "all": None,
 }
 SUBJECT_KINDS = ("window", "department")
-BUSY_TIMEOUT_SECONDS = 5.0
+NUL = "\x00"
+"""A character no PostgreSQL text can hold: refused in every text the exchange would store."""
 
 Clock = Callable[[], dt.datetime]
 
@@ -118,111 +127,88 @@ class HeadOutcome:
 
 
 class ExchangeStore:
-    """The exchange's SQLite file. Open with :meth:`open`; thread-safe."""
+    """The exchange's data on a backend. Open with :meth:`open`; thread-safe."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock):
-        self._conn = conn
-        self._lock = threading.RLock()
-        self.path = path
+    def __init__(self, backend: Backend, clock: Clock):
+        self.backend = backend
+        self.location = backend.location
         self.clock = clock
         self.closed = False
         self.demo_windows = False
         """A demo exchange registers a window's key on first sight (``--demo``, loopback only)."""
         self.checkpoints: CheckpointLog | None = None
-        self._group = GroupCommit(self._lock, self._transaction)
         # As many batches checked at once as there are cores: a signature's verification runs
         # outside the interpreter lock, the rest of the checks inside it; dozens of threads
         # taking turns at that lock only slow the batch being written and the event loop.
         self._checking = threading.BoundedSemaphore(max(2, os.cpu_count() or 1))
         self._real: frozenset[str] = frozenset()
-        self._writer: int | None = None  # the lock file's descriptor, when shared
+        self._closing = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (a PostgreSQL database has none: see :attr:`location`)."""
+        return Path(self.location)
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, path: str | Path, *, clock: Clock | None = None, checkpoints: CheckpointLog | None = None, shared: bool = False
+        cls, db: str | Path, *, clock: Clock | None = None, checkpoints: CheckpointLog | None = None, shared: bool = False
     ) -> ExchangeStore:
-        """Open (creating and migrating if needed) the exchange database at ``path``.
+        """Open (creating and migrating if needed) the exchange database ``db``: a SQLite file's
+        path, or a ``postgresql://`` URI.
 
         Args:
             checkpoints: Where to sign the ledger's head (none: the ledger is kept, unsigned).
-            shared: Several server processes write this file at once (``serve --workers``):
-                their write transactions take turns through a lock file beside it
-                (:func:`writer_lock_path`), which wakes the next one as soon as one commits
-                (SQLite's own busy wait polls, sleeping up to 100 ms between tries).
+            shared: Several server processes use this database at once (``serve --workers``,
+                PostgreSQL).
 
         Raises:
-            ExchangeError: The file is from a newer version of the exchange (status 500).
+            ExchangeError: The database is from a newer version of the exchange (status 500).
             LedgerError: The database no longer holds what the checkpoint log last signed.
-            sqlite3.Error, OSError: The file cannot be opened.
+            sqlite3.Error, psycopg.Error, OSError: The database cannot be opened.
         """
-        path = Path(path)
-        private_database(path, private_dir=False)  # the file 0600; its directory may be anyone's
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
+        backend = open_backend(db, shared=shared)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")  # every commit survives a power cut
-            conn.execute("PRAGMA foreign_keys = ON")
-            store = cls(conn, path, clock or china_now)
-            if shared:
-                store._writer = _open_writer_lock(path)
-            store._migrate()
-            store._real = ledger.real_columns(conn, "envelopes")
+            store = cls(backend, clock or china_now)
+            backend.migrate(MIGRATIONS, store._too_new)
+            store._real = backend.real_columns("envelopes")
             if checkpoints is not None:
-                checkpoints.check(conn)
+                with backend.reading() as conn:
+                    checkpoints.check(conn)
                 store.checkpoints = checkpoints
+                backend.after_commit = checkpoints.after_commit
         except BaseException:
-            conn.close()
+            backend.close()
             raise
         return store
 
     def close(self) -> None:
-        """Close the connection (waits for the operation in progress, if any)."""
-        with self._lock:
-            if self.checkpoints is not None and not self.closed:
-                self.checkpoints.close(self._conn)
-            self._conn.close()
-            if self._writer is not None:
-                os.close(self._writer)
-                self._writer = None
+        """Close the database (waits for the operation in progress, if any, on SQLite)."""
+        with self._closing:
+            if self.closed:
+                return
+            if self.checkpoints is not None:
+                with self.backend.reading() as conn:
+                    self.checkpoints.close(conn)
+            self.backend.close()
             self.closed = True
-
-    def _migrate(self) -> None:
-        migrate(self._conn, MIGRATIONS, too_new=self._too_new)
 
     def _too_new(self, current: int, known: int) -> ExchangeError:
         return ExchangeError(
             500,
             Words(
-                f"交换平台数据库 {self.path} 由更新的版本创建（结构版本 {current}）",
-                f"the exchange database {self.path} is from a newer version (schema {current})",
+                f"交换平台数据库 {self.location} 由更新的版本创建（结构版本 {current}）",
+                f"the exchange database {self.location} is from a newer version (schema {current})",
             ),
         )
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), durable when it returns.
+    def _transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """One write transaction, durable when it returns (the backend's)."""
+        return self.backend.transaction()
 
-        Raises:
-            ExchangeError: 503 with ``Retry-After`` when another process holds the write lock.
-        """
-        with self._lock, _turn(self._writer):
-            with durable_transaction(self._conn, busy=_busy) as conn:
-                yield conn
-            if self.checkpoints is not None:  # after the commit: a checkpoint signs only what is stored
-                self.checkpoints.after_commit(self._conn)
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._conn
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise _busy(exc) from exc
-                raise
+    def _reading(self) -> contextlib.AbstractContextManager[Any]:
+        return self.backend.reading()
 
     def _now(self) -> tuple[str, float]:
         now = self.clock()
@@ -303,20 +289,19 @@ class ExchangeStore:
         # entry_key: None too for a key with a lone surrogate (SQLite cannot bind it).
         with self._checking:
             prechecked = [(entry_key(entry), precheck(entry, window_id, catalog)) for entry in submitted]
-        return self._group.run(lambda conn: self._write_batch(conn, window_id, prechecked, received_at, epoch))
+        return self.backend.write(lambda conn: self._write_batch(conn, window_id, prechecked, received_at, epoch))
 
     def _write_batch(
-        self, conn: sqlite3.Connection, window_id: str, prechecked: list[tuple[str | None, Prechecked]], received_at: str,
-        epoch: float,
+        self, conn: Any, window_id: str, prechecked: list[tuple[str | None, Prechecked]], received_at: str, epoch: float,
     ) -> list[dict[str, Any]]:
-        """The checks that need the store, and the rows, of one batch (in its savepoint)."""
+        """The checks that need the store, and the rows, of one batch (in its transaction or
+        savepoint); the ledger's entries last, in the transaction's turn at the ledger."""
         # What the batch refers to, looked up at once; kept up to date with what it adds.
         by_key = _rows_by(conn, "idempotency_key", "envelope_id, received_at, window_id", {k for k, _ in prechecked if k})
         named = {pre.envelope.envelope_id for _, pre in prechecked if pre.envelope is not None}
         named |= {pre.original for _, pre in prechecked if pre.original}
         by_id = _rows_by(conn, "envelope_id", "window_id, department, kind", named)
         keys: dict[str, WindowKey] = {}
-        after = ledger.head(conn)
 
         def key_of(key_id: str, document: dict[str, Any]) -> WindowKey | None:
             found = keys.get(key_id) or key_registry.window_key(conn, key_id)
@@ -327,6 +312,7 @@ class ExchangeStore:
             return found
 
         results: list[dict[str, Any]] = []
+        accepted: list[tuple[int, CheckedEnvelope]] = []  # (its place in results, the envelope) to insert
         for key, pre in prechecked:
             if key is not None and key in by_key:
                 first_id, first_at, sender = by_key[key]
@@ -348,39 +334,63 @@ class ExchangeStore:
                     f"envelope_id '{envelope.envelope_id}' is already used by another envelope",
                 )).to_json())
                 continue
-            after = self._insert(conn, window_id, checked, received_at, epoch, after, self._real)
+            accepted.append((len(results), checked))
             by_key[envelope.idempotency_key] = (envelope.envelope_id, received_at, window_id)
             by_id[envelope.envelope_id] = (window_id, envelope.department, envelope.kind)
             results.append(EnvelopeResult(envelope.idempotency_key, "created", envelope.envelope_id, received_at).to_json())
+        if accepted:
+            entries = self._insert(conn, window_id, [checked for _, checked in accepted], received_at, epoch, self._real)
+            lost = {checked.envelope.idempotency_key: checked.envelope.envelope_id
+                    for _, checked in accepted if checked.envelope.envelope_id not in entries}
+            if lost:  # another transaction stored these keys or ids meanwhile: answered as it stands
+                for place, result in enumerate(results):
+                    if result["idempotency_key"] in lost and result["status"] in ("created", "duplicate"):
+                        results[place] = _stored_meanwhile(conn, window_id, result["idempotency_key"], lost[result["idempotency_key"]])
+            if entries:
+                self.backend.lock_ledger(conn)
+                ledger.append_all(conn, list(entries.values()), ledger.head(conn))
         return results
 
     @staticmethod
     def _insert(
-        conn: sqlite3.Connection, window_id: str, checked: CheckedEnvelope, received_at: str, epoch: float,
-        after: tuple[int, str], real: frozenset[str],
-    ) -> tuple[int, str]:
-        """Insert an envelope, its items and its ledger entry (after ``after``); the new head."""
-        e = checked.envelope
+        conn: Any, window_id: str, batch: list[CheckedEnvelope], received_at: str, epoch: float, real: frozenset[str],
+    ) -> dict[str, ledger.Entry]:
+        """Insert a batch's envelopes and their items, one statement each (one round trip each
+        on PostgreSQL); envelope id → its ledger entry, to append at the batch's end, in the
+        batch's order. An envelope missing from it was not written: its key or id was stored
+        by another transaction meanwhile."""
         stored = conn.execute(
             "INSERT INTO envelopes (envelope_id, idempotency_key, kind, window_id, receipt_no, department, stage, "
-            "payload, payload_sha256, signature, original_envelope_id, received_at, received_epoch, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new') RETURNING *",
+            "payload, payload_sha256, signature, original_envelope_id, received_at, received_epoch, state) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new')"] * len(batch))
+            + " ON CONFLICT DO NOTHING RETURNING *",
             [
-                e.envelope_id, e.idempotency_key, e.kind, window_id, e.receipt_no, e.department, e.stage,
-                e.payload, e.payload_sha256, e.signature, checked.original_envelope_id, received_at, epoch,
+                value
+                for checked in batch
+                for e in (checked.envelope,)
+                for value in (
+                    e.envelope_id, e.idempotency_key, e.kind, window_id, e.receipt_no, e.department, e.stage,
+                    e.payload, e.payload_sha256, e.signature, checked.original_envelope_id, received_at, epoch,
+                )
             ],
         )
-        items = [(item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)]
-        entry = ledger.record_created(conn, stored, items, after, real)
+        columns = [column[0] for column in stored.description]
+        rows = {row[columns.index("envelope_id")]: row for row in stored.fetchall()}
+        written = [checked for checked in batch if checked.envelope.envelope_id in rows]
+        entries = {}
+        for checked in written:
+            items = [(item.id, position, item.name, item.result_name) for position, item in enumerate(checked.items)]
+            entries[checked.envelope.envelope_id] = ledger.created(columns, rows[checked.envelope.envelope_id], items, real)
         conn.executemany(
             "INSERT INTO items (envelope_id, item, position, name, result_name, decision, filed) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (e.envelope_id, item.id, position, item.name, item.result_name,
+                (checked.envelope.envelope_id, item.id, position, item.name, item.result_name,
                  item.filed["decision"] if item.filed else None, _canonical(item.filed) if item.filed else None)
+                for checked in written
                 for position, item in enumerate(checked.items)
             ],
         )
-        return entry.seq, entry.hash
+        return entries
 
     # -- the department's side -----------------------------------------------------------------
 
@@ -402,19 +412,25 @@ class ExchangeStore:
         if states is not None:
             sql += f" AND state IN ({', '.join('?' * len(states))})"
             params.extend(states)
-        sql += " ORDER BY id LIMIT ?"
+        # Listing the new ones claims them: on PostgreSQL two reviewers listing at once get
+        # different envelopes (the rows one holds, the other skips), never the same one.
+        sql += " ORDER BY id LIMIT ?" + (self.backend.dialect.claim if state == "new" else "")
         params.append(limit)
         with self._transaction() as conn:
             rows = conn.execute(sql, params).fetchall()
             entries = [self._inbox_entry(conn, row) for row in rows]
             at, _ = self._now()
-            for entry in entries:
-                if entry["state"] == "new":
-                    self._receive(conn, entry["envelope_id"], at)
+            # Every row this takes first, the ledger's turn after: no transaction waits for a
+            # row while it holds the ledger (no deadlock with a decision).
+            marked = [(entry["envelope_id"], self._mark_received(conn, entry["envelope_id"]))
+                      for entry in entries if entry["state"] == "new"]
+            for envelope_id, window_id in marked:
+                if window_id is not None:
+                    self._insert_event(conn, window_id, envelope_id, "received", at)
         return entries
 
     @staticmethod
-    def _inbox_entry(conn: sqlite3.Connection, row: Sequence[Any]) -> dict[str, Any]:
+    def _inbox_entry(conn: Any, row: Sequence[Any]) -> dict[str, Any]:
         (envelope_id, key, receipt_no, kind, stage, department, window_id, received_at, state, payload, sha256,
          signature, original) = row
         entry: dict[str, Any] = {
@@ -453,25 +469,47 @@ class ExchangeStore:
         with self._transaction() as conn:
             return self._receive(conn, envelope_id, at)
 
+    def _receive(self, conn: Any, envelope_id: str, at: str) -> bool:
+        window_id = self._mark_received(conn, envelope_id)
+        if window_id is None:
+            return False
+        self._insert_event(conn, window_id, envelope_id, "received", at)
+        return True
+
     @staticmethod
-    def _receive(conn: sqlite3.Connection, envelope_id: str, at: str) -> bool:
+    def _mark_received(conn: Any, envelope_id: str) -> str | None:
+        """Move a ``new`` envelope on (``received``; ``decided`` for a filing, or a supplement
+        whose original is decided); its window, or ``None`` when it was not new. The update
+        says ``AND state = 'new'``: of two transactions receiving it at once, one does."""
         row = conn.execute(
             "SELECT window_id, state, original_envelope_id, kind FROM envelopes WHERE envelope_id = ?", [envelope_id]
         ).fetchone()
         if row is None or row[1] != "new":
-            return False
+            return None
         state = "decided" if row[3] == "filing" else "received"  # a filing asks for nothing
         if row[2] is not None:  # a supplement: done already if its original is
             original_state = conn.execute("SELECT state FROM envelopes WHERE envelope_id = ?", [row[2]]).fetchone()
             if original_state and original_state[0] == "decided":
                 state = "decided"
-        conn.execute("UPDATE envelopes SET state = ? WHERE envelope_id = ?", [state, envelope_id])
-        received = conn.execute(
-            "INSERT INTO events (window_id, envelope_id, kind, at) VALUES (?, ?, 'received', ?)",
-            [row[0], envelope_id, at],
-        )
-        ledger.record_event(conn, received.lastrowid)
-        return True
+        updated = conn.execute(
+            "UPDATE envelopes SET state = ? WHERE envelope_id = ? AND state = 'new' RETURNING window_id", [state, envelope_id]
+        ).fetchall()
+        return updated[0][0] if updated else None
+
+    def _insert_event(
+        self, conn: Any, window_id: str, envelope_id: str, kind: str, at: str, *, item: str | None = None,
+        result: str = "", reason: str = "", material: str = "", decided_by: str = "", signature: str = "",
+    ) -> int:
+        """Insert an event and its ledger entry; its ``seq``. The number is drawn in the
+        transaction's turn at the ledger (held to the commit), so numbers commit in order."""
+        self.backend.lock_ledger(conn)
+        seq = conn.execute(
+            "INSERT INTO events (window_id, envelope_id, kind, item, result, reason, material, decided_by, at, signature) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            [window_id, envelope_id, kind, item, result, reason, material, decided_by, at, signature],
+        ).fetchall()[0][0]
+        ledger.record_event(conn, seq)
+        return seq
 
     def decide(
         self,
@@ -498,11 +536,18 @@ class ExchangeStore:
         """
         if decision not in (*DECISIONS, ACKNOWLEDGED):
             raise ValueError(f"decision must be one of {DECISIONS} or {ACKNOWLEDGED}")
+        texts = {"envelope_id": envelope_id, "item": item, "result": result, "reason": reason, "material": material,
+                 "decided_by": decided_by}
+        held = [name for name, text in texts.items() if NUL in text]
+        if held:  # PostgreSQL cannot store it; the rule is the same on SQLite
+            raise ExchangeError(400, Words(
+                "{f} 含有 NUL 字符（U+0000），无法保存", "{f} holds the NUL character (U+0000), which cannot be stored",
+            ).format(f=", ".join(held)))
         at, _ = self._now()
         with self._transaction() as conn:
-            row = conn.execute(
+            row = conn.execute(  # locked: decisions on one envelope take turns
                 "SELECT window_id, kind, original_envelope_id, state FROM envelopes "
-                "WHERE envelope_id = ? AND department = ?",
+                "WHERE envelope_id = ? AND department = ?" + self.backend.dialect.for_update,
                 [envelope_id, department],
             ).fetchone()
             if row is None:
@@ -557,13 +602,10 @@ class ExchangeStore:
                         ),
                     )
             self._receive(conn, envelope_id, at)
-            cursor = conn.execute(
-                "INSERT INTO events (window_id, envelope_id, kind, item, result, reason, material, decided_by, at, "
-                "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [window_id, envelope_id, decision, item, result, reason, material, decided_by, at, signature],
+            seq = self._insert_event(
+                conn, window_id, envelope_id, decision, at, item=item, result=result, reason=reason, material=material,
+                decided_by=decided_by, signature=signature,
             )
-            seq = cursor.lastrowid
-            ledger.record_event(conn, seq)
             conn.execute(
                 "UPDATE items SET decision = ?, event_seq = ? WHERE envelope_id = ? AND item = ?",
                 [decision, seq, envelope_id, item],
@@ -572,7 +614,7 @@ class ExchangeStore:
             return _event(conn, seq), True
 
     def _acknowledge(
-        self, conn: sqlite3.Connection, envelope_id: str, kind: str, decision: str, decided_by: str, signature: str,
+        self, conn: Any, envelope_id: str, kind: str, decision: str, decided_by: str, signature: str,
         window_id: str, at: str,
     ) -> tuple[dict[str, Any], bool]:
         """A department confirms receipt of a handover's paper materials (三类登记办): one
@@ -600,12 +642,7 @@ class ExchangeStore:
         if earlier is not None:
             return _event(conn, earlier[0]), False
         self._receive(conn, envelope_id, at)
-        cursor = conn.execute(
-            "INSERT INTO events (window_id, envelope_id, kind, item, decided_by, at, signature) VALUES (?, ?, ?, NULL, ?, ?, ?)",
-            [window_id, envelope_id, ACKNOWLEDGED, decided_by, at, signature],
-        )
-        seq = cursor.lastrowid
-        ledger.record_event(conn, seq)
+        seq = self._insert_event(conn, window_id, envelope_id, ACKNOWLEDGED, at, decided_by=decided_by, signature=signature)
         conn.execute("UPDATE envelopes SET state = 'decided' WHERE envelope_id = ?", [envelope_id])
         return _event(conn, seq), True
 
@@ -655,7 +692,9 @@ class ExchangeStore:
             problem = signature if isinstance(signature, Words) else verify(key, head.message(), signature)
         received_at, _ = self._now()
         with self._transaction() as conn:
-            row = conn.execute(f"SELECT {_HEAD_COLUMNS} FROM audit_heads WHERE window_id = ?", [window_id]).fetchone()
+            row = conn.execute(
+                f"SELECT {_HEAD_COLUMNS} FROM audit_heads WHERE window_id = ?" + self.backend.dialect.for_update, [window_id]
+            ).fetchone()
             held = _head_json(row) if row else None
             if problem is not None:
                 reason = Words("审计链头签名无效：{p}", "the audit head's signature does not verify: {p}").format(p=problem)
@@ -695,12 +734,12 @@ class ExchangeStore:
 
     @staticmethod
     def _refuse_head(
-        conn: sqlite3.Connection, window_id: str, head: AuditHead, reason: str, held: dict[str, Any] | None, at: str
+        conn: Any, window_id: str, head: AuditHead, reason: str, held: dict[str, Any] | None, at: str
     ) -> None:
         conn.execute(
             "INSERT INTO audit_head_refusals (window_id, seq, hash, reason, at, signature, held_seq, held_hash, "
             "first_received_at, last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (window_id, seq, hash, reason) DO UPDATE SET count = count + 1, "
+            "ON CONFLICT (window_id, seq, hash, reason) DO UPDATE SET count = audit_head_refusals.count + 1, "
             "last_received_at = excluded.last_received_at",
             [window_id, head.seq, head.hash, reason, head.at, _canonical(head.signature),
              held["seq"] if held else None, held["hash"] if held else None, at, at],
@@ -744,6 +783,19 @@ class ExchangeStore:
 
 # -- helpers ---------------------------------------------------------------------------------
 
+
+def _stored_meanwhile(conn: Any, window_id: str, key: str, envelope_id: str) -> dict[str, Any]:
+    """The answer for an envelope whose insert did nothing: another transaction stored its
+    idempotency key (a duplicate, or another window's key) or its envelope id meanwhile."""
+    found = _rows_by(conn, "idempotency_key", "envelope_id, received_at, window_id", {key}).get(key)
+    if found is not None and found[2] == window_id:
+        return EnvelopeResult(key, "duplicate", envelope_id=found[0], received_at=found[1]).to_json()
+    if found is not None:
+        return EnvelopeResult.rejected(key, Words("该幂等键已被另一个窗口使用", "idempotency_key is already used by another window")).to_json()
+    return EnvelopeResult.rejected(key, Words(
+        f"信封编号“{envelope_id}”已被另一个信封使用", f"envelope_id '{envelope_id}' is already used by another envelope",
+    )).to_json()
+
 _HEAD_COLUMNS = "window_id, seq, hash, at, key_id, signature, verified, received_at"
 
 
@@ -771,32 +823,10 @@ _EVENT_SELECT = (
 )
 
 
-def writer_lock_path(db_path: str | Path) -> Path:
-    """The lock file the processes of a shared exchange database take turns writing through."""
-    return Path(f"{db_path}-writer.lock")
-
-
-def _open_writer_lock(db_path: Path) -> int:
-    return os.open(writer_lock_path(db_path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-
-
-@contextlib.contextmanager
-def _turn(writer: int | None) -> Iterator[None]:
-    """This process's turn to write (an exclusive ``flock``), when the file is shared."""
-    if writer is None:
-        yield
-        return
-    fcntl.flock(writer, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(writer, fcntl.LOCK_UN)
-
-
-def _rows_by(conn: sqlite3.Connection, column: str, columns: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
+def _rows_by(conn: Any, column: str, columns: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
     """``value → (columns…)`` of the envelopes whose ``column`` is one of ``values`` (one query)."""
     found: dict[str, tuple[Any, ...]] = {}
-    ordered = sorted(values)
+    ordered = sorted(value for value in values if NUL not in value)  # none stored: PostgreSQL cannot hold one
     for start in range(0, len(ordered), _IN_CHUNK):
         chunk = ordered[start : start + _IN_CHUNK]
         rows = conn.execute(
@@ -809,14 +839,14 @@ def _rows_by(conn: sqlite3.Connection, column: str, columns: str, values: set[st
 _IN_CHUNK = 500  # well under SQLite's limit of bound parameters
 
 
-def _window_key_text(conn: sqlite3.Connection, signature: str) -> str:
+def _window_key_text(conn: Any, signature: str) -> str:
     """The registered public key that signed an envelope (the department verifies with it)."""
     key_id = json.loads(signature).get("key_id", "")
     found = key_registry.window_key(conn, key_id)
     return found.public_key if found else ""
 
 
-def _demo_registration(conn: sqlite3.Connection, key_id: str, document: dict[str, Any], at: str) -> WindowKey | None:
+def _demo_registration(conn: Any, key_id: str, document: dict[str, Any], at: str) -> WindowKey | None:
     """A demo exchange registers a window's key the first time it sees it: bound, as any
     registration, to the region, window id and installation tag of the receipt number."""
     window = document.get("window")
@@ -831,7 +861,7 @@ def _demo_registration(conn: sqlite3.Connection, key_id: str, document: dict[str
     return key_registry.register_window(conn, request, at, "demo")
 
 
-def _event(conn: sqlite3.Connection, seq: int) -> dict[str, Any]:
+def _event(conn: Any, seq: int) -> dict[str, Any]:
     return _event_from_row(conn.execute(f"{_EVENT_SELECT} WHERE e.seq = ?", [seq]).fetchone())
 
 
@@ -843,7 +873,7 @@ def _event_from_row(row: Sequence[Any]) -> dict[str, Any]:
     ).to_json()
 
 
-def _items_of(conn: sqlite3.Connection, envelope_id: str) -> list[dict[str, Any]]:
+def _items_of(conn: Any, envelope_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT item, name, result_name, event_seq, filed FROM items WHERE envelope_id = ? ORDER BY position", [envelope_id]
     ).fetchall()
@@ -861,7 +891,7 @@ def _items_of(conn: sqlite3.Connection, envelope_id: str) -> list[dict[str, Any]
     return items
 
 
-def _refresh_state(conn: sqlite3.Connection, envelope_id: str) -> None:
+def _refresh_state(conn: Any, envelope_id: str) -> None:
     """An application envelope's state from its items' latest decisions (and its supplements')."""
     decisions = [row[0] for row in conn.execute("SELECT decision FROM items WHERE envelope_id = ?", [envelope_id])]
     if "supplement_needed" in decisions:
@@ -876,10 +906,3 @@ def _refresh_state(conn: sqlite3.Connection, envelope_id: str) -> None:
             "UPDATE envelopes SET state = 'decided' WHERE original_envelope_id = ? AND state = 'received'", [envelope_id]
         )
 
-
-def _busy(exc: sqlite3.OperationalError) -> ExchangeError:
-    return ExchangeError(
-        503,
-        Words(f"交换平台数据库正忙（{exc}），请稍后重试", f"the exchange database is busy ({exc}); try again shortly"),
-        retry_after=1,
-    )

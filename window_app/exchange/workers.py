@@ -3,10 +3,10 @@
 One Python process checks envelopes on one core at a time (the interpreter lock); the checks are
 most of an envelope's cost, so on a machine with several cores the exchange can run several
 processes. The parent binds the socket, forks the workers, and waits; each worker builds its own
-app (its own connection to the database) and serves the shared socket — the kernel hands each
-new connection to one of them. Their write transactions take turns through a lock file
-(:meth:`~window_app.exchange.store.ExchangeStore.open` with ``shared``); each still groups the
-batches that arrive together (:mod:`~window_app.exchange.group_commit`).
+app (its own connection pool to the PostgreSQL database) and serves the shared socket — the
+kernel hands each new connection to one of them. Their transactions run at once; they take
+turns only at the ledger (:mod:`~window_app.exchange.backends.postgresql`). The command refuses
+several workers on a SQLite file (one writer at a time: they would only wait for each other).
 
 One worker (the first) signs the ledger's checkpoints and runs the simulation: the ledger is one
 chain, whichever worker appended its entries. SIGTERM or SIGINT to the parent stops every worker
