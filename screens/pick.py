@@ -134,8 +134,13 @@ class PickScreen(StepScreen):
     def on_mount(self) -> None:
         self.query_one("#results", OptionList).border_title = tr("事项", "Offerings")
         self.query_one("#preview", OfferingPreview).border_title = tr("办事指南预览", "Guide preview")
+        search = self.query_one("#search", Input)
         self._fill("")
-        self.query_one("#search", Input).focus()
+        # The list follows the text as it changes, in the handler of the key that changed it
+        # (not on ``Input.Changed``, a message later): the search box, count line, list and
+        # preview then reach the screen in one frame, laid out at most once.
+        self.watch(search, "value", self._search, init=False)
+        search.focus()
 
     def carry_over(self, old: StepScreen) -> None:
         query = old.query_one("#search", Input).value if isinstance(old, PickScreen) else ""
@@ -194,6 +199,8 @@ class PickScreen(StepScreen):
                 found += tr(" · 列出前 {n} 项", " · {n} listed", n=len(shown))
             count.update(found, layout=False)
             results.highlighted = results.get_option_index(offerings[0].id)
+            if offerings[0].id != self._previewed:
+                self._preview(offerings[0].id)  # now, not on the highlight's message: the same frame
         else:
             count.update(tr("没有找到“{q}”", "Nothing matches “{q}”", q=query.strip()), layout=False)
             self._show_in_preview(
@@ -245,9 +252,8 @@ class PickScreen(StepScreen):
 
     # -- events --------------------------------------------------------------------------
 
-    @on(Input.Changed, "#search")
-    def _search(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+    def _search(self, value: str) -> None:
+        self._fill(value)
 
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -260,11 +266,9 @@ class PickScreen(StepScreen):
         results = self.results
         if event.option_index == results.option_count - 2 and results.get_option_at_index(-1).id == MORE_ID:
             results.scroll_end(animate=False)  # the last offering listed: show the "more" line under it
-        if option_id != self._previewed:
-            # After the list is drawn: the results show first; a clerk typing on skips the
-            # previews of hits already replaced (the preview lays its pane out again).
-            self._previewed = option_id
-            self.call_after_refresh(self._preview_highlighted, option_id)
+        if option_id != self._previewed and self.query("#preview"):
+            # A typed query previewed its best hit already (``_fill``); the arrows land here.
+            self._preview(option_id)
         # Del is offered on a draft only: the footer is rebuilt when that changes, not per key.
         on_draft = option_id.startswith(DRAFT_PREFIX)
         if on_draft != self._on_draft:
@@ -297,12 +301,6 @@ class PickScreen(StepScreen):
             event.stop()
             search.focus()
             search.insert_text_at_cursor(event.text.splitlines()[0])
-
-    def _preview_highlighted(self, option_id: str) -> None:
-        # Deferred: by now the screen may be recomposing (F2) or closing (the flow went on), its
-        # panes gone; the preview then follows the next highlight.
-        if self.is_attached and self.query("#preview") and self._highlighted_id() == option_id:
-            self._preview(option_id)
 
     def _show_in_preview(self, text: str) -> None:
         self._previewed = ""

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from window_app.catalog.search import group_of
@@ -210,8 +212,16 @@ def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True) -> l
     return lines
 
 
+class PreviewText(Static):
+    """The description's text: a new one lays the screen out once, not twice."""
+
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
+
+
 class OfferingPreview(VerticalScroll):
     """A scrollable description of one offering (or a short note when there is none)."""
+
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
 
     DEFAULT_CSS = """
     OfferingPreview {
@@ -228,7 +238,7 @@ class OfferingPreview(VerticalScroll):
         self._lines: list[Content] = []
         # Held, not queried: the pick screen may fill the pane before its child is mounted
         # (a preview deferred until after the list's refresh, on a screen being recomposed).
-        self._text = Static("", id="preview-text")
+        self._text = PreviewText("", id="preview-text")
 
     def compose(self):
         yield self._text
