@@ -29,6 +29,7 @@ from screens.widgets.offering_preview import (
     department_name,
     group_label,
 )
+from screens.widgets.steady_scroll import show_bar_when_needed
 from screens.widgets.step_header import step_label
 from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.domain.catalog import Offering
@@ -77,12 +78,20 @@ class SearchBox(Input):
 class ResultList(OptionList):
     """The results: an option list whose length changes without laying out the screen again.
 
-    Textual's widgets lay the screen out whenever their virtual size changes; a list that
-    scrolls inside a fixed box needs that only when its scroll bar comes or goes, which the
-    scroll bar's own state still does. A keystroke then redraws the list, not the screen.
+    Textual's widgets lay the screen out whenever their virtual size changes or their scroll
+    bar comes or goes; this list scrolls inside a fixed box and keeps its scroll bar, drawn
+    only when the list is longer than the box (:mod:`screens.widgets.steady_scroll`). A
+    keystroke then redraws the list, not the screen.
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def fitted(self) -> None:
+        """Draw the scroll bar if the options are more than the box shows (after a change)."""
+        show_bar_when_needed(self, self.virtual_size.height > self.scrollable_content_region.height)
+
+    def on_resize(self) -> None:
+        self.fitted()
 
 
 class PickScreen(StepScreen):
@@ -186,8 +195,10 @@ class PickScreen(StepScreen):
                     "…还有 {n} 项，输入更多字缩小范围", "… {n} more: type more to narrow the search", n=more
                 )
                 options.append(Option(Content.styled(words, "italic"), id=MORE_ID, disabled=True))
-            results.clear_options()
-            results.add_options(options)
+            # One replacement (clearing first would hide the scroll bar, then show it again:
+            # two layouts of the screen for nothing).
+            results.set_options(options)
+            results.fitted()
         count = self.query_one("#result-count", Label)
         if offerings:
             found = (

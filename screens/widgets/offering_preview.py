@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual.containers import VerticalScroll
+from textual.app import ComposeResult
+from textual.containers import Container
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 
+from screens.widgets.steady_scroll import show_bar_when_needed
 from window_app.catalog.search import group_of
 from window_app.domain.words import Words, counted, tr
 from window_app.intake.guide import Guide
@@ -212,54 +216,105 @@ def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True) -> l
     return lines
 
 
-class PreviewText(Static):
-    """The description's text: a new one lays the screen out once, not twice."""
+class PreviewText(ScrollView):
+    """The description, drawn line by line (Textual's line API) under a steady scroll bar.
 
-    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
-
-
-class OfferingPreview(VerticalScroll):
-    """A scrollable description of one offering (or a short note when there is none)."""
-
-    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
+    A new description repaints the pane and lays nothing out: its length is this widget's own
+    virtual size, set without a layout, and its scroll bar stays (:mod:`steady_scroll`). So a
+    keystroke on the pick screen that changes the preview draws one frame (bench/pick_keys.py).
+    It draws what a :class:`~textual.widgets.Static` of the same text would.
+    """
 
     DEFAULT_CSS = """
-    OfferingPreview {
+    PreviewText {
+        width: 1fr;
+        height: 1fr;
         padding: 0 1;
-        /* The scroll bar's room is kept whether it shows or not: the lines are wrapped to a
-        width that does not shrink when a long guide brings the bar in. */
-        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        /* Always there (drawn only when the text is longer than the pane): the lines are
+        wrapped to one width, and a longer or shorter text never lays the screen out. */
+        overflow-y: scroll;
     }
-    OfferingPreview > #preview-text { width: 1fr; }
     """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[Content] = []
-        # Held, not queried: the pick screen may fill the pane before its child is mounted
-        # (a preview deferred until after the list's refresh, on a screen being recomposed).
-        self._text = PreviewText("", id="preview-text")
+        self._hang = False
+        self._content = Content("")
+        self._strips: list[Strip] = []
+        self._drawn_at: tuple[int, object] | None = None
+        """The width and style the strips were drawn at."""
 
-    def compose(self):
+    def render(self) -> Content:
+        """The text shown (drawn by :meth:`render_line`; this is what it reads)."""
+        return self._content
+
+    def show(self, lines: list[Content], *, hang: bool, keep_scroll: bool = False) -> None:
+        """Show ``lines``: each wrapped by :func:`hanging` if ``hang``, else as they come."""
+        self._lines, self._hang = lines, hang
+        self._draw()
+        if not keep_scroll:
+            self.scroll_to(y=0, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        """Wrap and render the lines at the current width; set the height and the scroll bar."""
+        width = self.scrollable_content_region.width
+        if self._hang:
+            self._content = Content("\n").join(hanging(line, width) for line in self._lines)
+        else:
+            self._content = Content("\n").join(self._lines)
+        self._drawn_at = None
+        if width <= 0 or not self.is_mounted:
+            return  # drawn when sized (on_resize)
+        strips = self._render_strips(width)
+        self.virtual_size = Size(width, len(strips))
+        window = self.container_size.height - self.scrollbar_size_horizontal
+        bar = self.vertical_scrollbar
+        bar.window_virtual_size = len(strips)
+        bar.window_size = window
+        show_bar_when_needed(self, len(strips) > window)
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        bar.position = self.scroll_y
+        self.refresh()
+
+    def _render_strips(self, width: int) -> list[Strip]:
+        style = self.visual_style
+        if self._drawn_at != (width, style):
+            self._strips = Visual.to_strips(self, visualize(self, self._content), width, None, style, pad=True)
+            self._drawn_at = (width, style)
+        return self._strips
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        strips = self._render_strips(width)
+        index = self.scroll_offset.y + y
+        if 0 <= index < len(strips):
+            return strips[index]
+        return Strip.blank(width, self.visual_style.rich_style)
+
+
+class OfferingPreview(Container):
+    """A scrollable description of one offering (or a short note when there is none)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Held, not queried: the pick screen fills the pane before its child is mounted.
+        self._text = PreviewText(id="preview-text")
+
+    def compose(self) -> ComposeResult:
         yield self._text
 
     def show_guide(self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False) -> None:
         """Describe the offering of ``guide`` (see :func:`describe`)."""
-        self._lines = describe_lines(catalog, guide, heading=heading)
-        self._show_lines()
-        if not keep_scroll:
-            self.scroll_home(animate=False)
-
-    def _show_lines(self) -> None:
-        width = self.scrollable_content_region.width
-        self._text.update(Content("\n").join(hanging(line, width) for line in self._lines))
-
-    def on_resize(self) -> None:
-        if self._lines:
-            self._show_lines()
+        self._text.show(describe_lines(catalog, guide, heading=heading), hang=True, keep_scroll=keep_scroll)
 
     def show_text(self, text: str | Content) -> None:
         """Show a plain note (nothing highlighted, a draft, an error)."""
-        self._lines = []
-        self._text.update(Content(text) if isinstance(text, str) else text)
-        self.scroll_home(animate=False)
+        self._text.show([Content(text) if isinstance(text, str) else text], hang=False)
