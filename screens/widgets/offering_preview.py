@@ -243,14 +243,18 @@ class PreviewText(ScrollView):
         super().__init__(id=id)
         self._lines: list[Content] = []
         self._hang = False
-        self._content = Content("")
-        self._strips: list[Strip] = []
+        self._shown: list[Content] = []
+        """The lines as shown: wrapped (:func:`hanging`), one per line of text."""
+        self._rows: list[tuple[int, int]] = []
+        """Each row of the pane's virtual height: (index in ``_shown``, row within that line)."""
+        self._strips: dict[int, list[Strip]] = {}
+        """Lines drawn so far (only the rows scrolled into view are drawn)."""
         self._drawn_at: tuple[int, object] | None = None
-        """The width and style the strips were drawn at."""
+        """The width and style ``_strips`` were drawn at."""
 
     def render(self) -> Content:
-        """The text shown (drawn by :meth:`render_line`; this is what it reads)."""
-        return self._content
+        """The text shown (drawn line by line by :meth:`render_line`; this is what it reads)."""
+        return Content("\n").join(self._shown)
 
     def show(self, lines: list[Content], *, hang: bool, keep_scroll: bool = False) -> None:
         """Show ``lines``: each wrapped by :func:`hanging` if ``hang``, else as they come."""
@@ -263,41 +267,48 @@ class PreviewText(ScrollView):
         self._draw()
 
     def _draw(self) -> None:
-        """Wrap and render the lines at the current width; set the height and the scroll bar."""
+        """Wrap the lines at the current width; set the height and the scroll bar.
+
+        Nothing is rendered here: :meth:`render_line` draws the rows scrolled into view.
+        """
         width = self.scrollable_content_region.width
-        if self._hang:
-            self._content = Content("\n").join(hanging(line, width) for line in self._lines)
-        else:
-            self._content = Content("\n").join(self._lines)
-        self._drawn_at = None
+        wrap = (lambda line: hanging(line, width)) if self._hang else (lambda line: line)
+        self._shown = [part for line in self._lines for part in wrap(line).split("\n", allow_blank=True)]
+        self._strips, self._drawn_at = {}, None
         if width <= 0 or not self.is_mounted:
+            self._rows = []
             return  # drawn when sized (on_resize)
-        strips = self._render_strips(width)
-        self.virtual_size = Size(width, len(strips))
+        rows: list[tuple[int, int]] = []
+        for index, line in enumerate(self._shown):
+            height = 1 if line.cell_length <= width else line.get_height(self.styles, width)
+            rows += [(index, row) for row in range(height)]
+        self._rows = rows
+        self.virtual_size = Size(width, len(rows))
         window = self.container_size.height - self.scrollbar_size_horizontal
         bar = self.vertical_scrollbar
-        bar.window_virtual_size = len(strips)
+        bar.window_virtual_size = len(rows)
         bar.window_size = window
-        show_bar_when_needed(self, len(strips) > window)
+        show_bar_when_needed(self, len(rows) > window)
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         bar.position = self.scroll_y
         self.refresh()
 
-    def _render_strips(self, width: int) -> list[Strip]:
-        style = self.visual_style
-        if self._drawn_at != (width, style):
-            self._strips = Visual.to_strips(self, visualize(self, self._content), width, None, style, pad=True)
-            self._drawn_at = (width, style)
-        return self._strips
-
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        strips = self._render_strips(width)
+        style = self.visual_style
         index = self.scroll_offset.y + y
-        if 0 <= index < len(strips):
-            return strips[index]
-        return Strip.blank(width, self.visual_style.rich_style)
+        if 0 <= index < len(self._rows):
+            if self._drawn_at != (width, style):
+                self._strips, self._drawn_at = {}, (width, style)
+            number, row = self._rows[index]
+            strips = self._strips.get(number)
+            if strips is None:
+                line = visualize(self, self._shown[number])
+                strips = self._strips[number] = Visual.to_strips(self, line, width, None, style, pad=True)
+            if row < len(strips):
+                return strips[row]
+        return Strip.blank(width, style.rich_style)
 
 
 class OfferingPreview(Container):
