@@ -12,6 +12,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual, visualize
 
 from screens.widgets.steady_scroll import show_bar_when_needed
@@ -245,6 +246,8 @@ class PreviewText(ScrollView):
         self._hang = False
         self._shown: list[Content] = []
         """The lines as shown: wrapped (:func:`hanging`), one per line of text."""
+        self._heights: list[int] = []
+        """Rows each line of ``_shown`` takes at the width drawn."""
         self._rows: list[tuple[int, int]] = []
         """Each row of the pane's virtual height: (index in ``_shown``, row within that line)."""
         self._strips: dict[int, list[Strip]] = {}
@@ -279,8 +282,10 @@ class PreviewText(ScrollView):
             self._rows = []
             return  # drawn when sized (on_resize)
         rows: list[tuple[int, int]] = []
+        self._heights = []
         for index, line in enumerate(self._shown):
             height = 1 if line.cell_length <= width else line.get_height(self.styles, width)
+            self._heights.append(height)
             rows += [(index, row) for row in range(height)]
         self._rows = rows
         self.virtual_size = Size(width, len(rows))
@@ -298,17 +303,34 @@ class PreviewText(ScrollView):
         width = self.scrollable_content_region.width
         style = self.visual_style
         index = self.scroll_offset.y + y
-        if 0 <= index < len(self._rows):
-            if self._drawn_at != (width, style):
-                self._strips, self._drawn_at = {}, (width, style)
-            number, row = self._rows[index]
-            strips = self._strips.get(number)
-            if strips is None:
-                line = visualize(self, self._shown[number])
-                strips = self._strips[number] = Visual.to_strips(self, line, width, None, style, pad=True)
-            if row < len(strips):
-                return strips[row]
-        return Strip.blank(width, style.rich_style)
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(width, style.rich_style)
+        if self._drawn_at != (width, style):
+            self._strips, self._drawn_at = {}, (width, style)
+        number, row = self._rows[index]
+        if number not in self._strips:
+            self._draw_window(width, style)
+        strips = self._strips[number]
+        return strips[row] if row < len(strips) else Strip.blank(width, style.rich_style)
+
+    def _draw_window(self, width: int, style: VisualStyle) -> None:
+        """Render the lines in view not drawn yet, in one go (each call has a cost of its own)."""
+        top = self.scroll_offset.y
+        numbers = sorted({number for number, _row in self._rows[top : top + self.size.height]} - self._strips.keys())
+        runs: list[list[int]] = []
+        for number in numbers:  # consecutive lines, each run rendered as one text
+            if runs and runs[-1][-1] == number - 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        for run in runs:
+            text = Content("\n").join(self._shown[number] for number in run)
+            strips = Visual.to_strips(self, visualize(self, text), width, None, style, pad=True)
+            start = 0
+            for number in run:
+                height = self._heights[number] if len(run) > 1 else len(strips)
+                self._strips[number] = strips[start : start + height]
+                start += height
 
 
 class OfferingPreview(Container):
