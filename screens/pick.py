@@ -10,6 +10,9 @@ stage, departments, materials before and after merging, promised days.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from weakref import ref
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,6 +50,13 @@ clerk narrows a long list by typing on. A last line says how many more matched."
 
 NARROW_WIDTH = 100
 """Below this many columns the list takes more of the width than the preview (``-narrow``)."""
+
+MADE_LIMIT = 1000
+"""Options kept per window (:meth:`PickScreen._made`): a few screenfuls of every search."""
+
+MADE_OPTIONS: dict[int, tuple[ref, dict[tuple[str, str], Option]]] = {}
+"""Per window (by identity, a weak reference to tell a new one at a reused address): (language,
+option id) → the option listed for it."""
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
@@ -189,7 +199,7 @@ class PickScreen(StepScreen):
             for group in GROUP_ORDER:
                 if grouped[group]:
                     options.append(self._heading(group))
-                    options += [Option(self._prompt(offering), id=offering.id) for offering in grouped[group]]
+                    options += [self._option(offering) for offering in grouped[group]]
             if more:
                 words = tr(
                     "…还有 {n} 项，输入更多字缩小范围", "… {n} more: type more to narrow the search", n=more
@@ -222,7 +232,32 @@ class PickScreen(StepScreen):
             )
 
     def _heading(self, group: str) -> Option:
-        return Option(Content.styled(group_label(group), "bold"), id=GROUP_PREFIX + group, disabled=True)
+        return self._made(GROUP_PREFIX + group, lambda: Option(Content.styled(group_label(group), "bold"), id=GROUP_PREFIX + group, disabled=True))
+
+    def _option(self, offering: Offering) -> Option:
+        return self._made(offering.id, lambda: Option(self._prompt(offering), id=offering.id))
+
+    def _made(self, option_id: str, make: Callable[[], Option]) -> Option:
+        """The option ``option_id`` of this window's catalog in the current language, made once.
+
+        An option keeps its prompt's wrapped height and rendering, so listing it again (Esc,
+        Backspace, the next application's search) costs no new wrapping. Kept per window for
+        the app's life, at most :data:`MADE_LIMIT` (then made afresh).
+        """
+        window = self.window
+        kept = MADE_OPTIONS.get(id(window))
+        if kept is None or kept[0]() is not window:  # a new window (tests open many)
+            for gone in [key for key, (window_ref, _made) in MADE_OPTIONS.items() if window_ref() is None]:
+                del MADE_OPTIONS[gone]
+            kept = MADE_OPTIONS[id(window)] = (ref(window), {})
+        made = kept[1]
+        key = (language(), option_id)
+        option = made.get(key)
+        if option is None:
+            if len(made) >= MADE_LIMIT:
+                made.clear()
+            option = made[key] = make()
+        return option
 
     def _prompt(self, offering: Offering) -> Content:
         bundle = offering.bundle
