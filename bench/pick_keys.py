@@ -318,6 +318,9 @@ def show(label: str, result: dict, verbose: int = 0) -> None:
         counts = result["frames"]
         spread = ", ".join(f"{n}: {counts.count(n)}" for n in sorted(set(counts)))
         print(f"  frames drawn per keystroke (count: keystrokes): {spread}")
+        several = sorted({label for count, label in zip(counts, result["labels"], strict=True) if count > 1})
+        if verbose and several:
+            print(f"    more than one frame: {', '.join(several[:12])}{' …' if len(several) > 12 else ''}")
     print(line("index search", result["index"]))
     print(line("index cpu", result["index_cpu"]))
     full = [seconds for generation, seconds in result["gc"] if generation == 2]

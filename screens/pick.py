@@ -206,8 +206,12 @@ class PickScreen(StepScreen):
                 )
                 options.append(Option(Content.styled(words, "italic"), id=MORE_ID, disabled=True))
             # One replacement (clearing first would hide the scroll bar, then show it again:
-            # two layouts of the screen for nothing).
-            results.set_options(options)
+            # two layouts of the screen for nothing). No options: cleared, which measures the
+            # list now (set_options leaves that to the frame, which then draws a second one).
+            if options:
+                results.set_options(options)
+            else:
+                results.clear_options()
             results.fitted()
         count = self.query_one("#result-count", Label)
         if offerings:
