@@ -32,7 +32,7 @@ from screens.widgets.offering_preview import (
     department_name,
     group_label,
 )
-from screens.widgets.steady_scroll import show_bar_when_needed
+from screens.widgets.steady_scroll import SteadyScrollBar
 from screens.widgets.step_header import step_label
 from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.domain.catalog import Offering
@@ -85,7 +85,7 @@ class SearchBox(Input):
     virtual_size = Reactive(Size(0, 0), layout=False)
 
 
-class ResultList(OptionList):
+class ResultList(SteadyScrollBar, OptionList):
     """The results: an option list whose length changes without laying out the screen again.
 
     Textual's widgets lay the screen out whenever their virtual size changes or their scroll
@@ -98,7 +98,7 @@ class ResultList(OptionList):
 
     def fitted(self) -> None:
         """Draw the scroll bar if the options are more than the box shows (after a change)."""
-        show_bar_when_needed(self, self.virtual_size.height > self.scrollable_content_region.height)
+        self.show_bar_when_needed(self.virtual_size.height > self.scrollable_content_region.height)
 
     def on_resize(self) -> None:
         self.fitted()

@@ -15,7 +15,7 @@ from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.visual import Visual, visualize
 
-from screens.widgets.steady_scroll import show_bar_when_needed
+from screens.widgets.steady_scroll import SteadyScrollBar
 from window_app.catalog.search import group_of
 from window_app.domain.words import Words, counted, tr
 from window_app.intake.guide import Guide
@@ -217,7 +217,7 @@ def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True) -> l
     return lines
 
 
-class PreviewText(ScrollView):
+class PreviewText(SteadyScrollBar, ScrollView):
     """The description, drawn line by line (Textual's line API) under a steady scroll bar.
 
     A new description repaints the pane and lays nothing out: its length is this widget's own
@@ -293,7 +293,7 @@ class PreviewText(ScrollView):
         bar = self.vertical_scrollbar
         bar.window_virtual_size = len(rows)
         bar.window_size = window
-        show_bar_when_needed(self, len(rows) > window)
+        self.show_bar_when_needed(len(rows) > window)
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         bar.position = self.scroll_y
