@@ -199,6 +199,7 @@ async def measure(args: argparse.Namespace) -> dict:
         gc.callbacks.append(collecting)
         first_frames: list[float] = []
         settled: list[float] = []
+        frame_counts: list[int] = []  # frames drawn per keystroke (the screen's 60 Hz timer spaces a second one 17–33 ms after the first)
         cpu: list[float] = []
         labels: list[str] = []
         missed: list[str] = []
@@ -240,6 +241,7 @@ async def measure(args: argparse.Namespace) -> dict:
                         if _round:
                             first_frames.append(good[0] - t0)
                             settled.append(frames[-1][0] - t0)
+                            frame_counts.append(len(frames))
                             cpu.append(c1 - c0)  # the quiet wait is idle: CPU of the keystroke's work
                             labels.append(f"{payload if kind == 'key' else 'paste ' + payload!r} → {text!r}")
         window.close()
@@ -254,6 +256,7 @@ async def measure(args: argparse.Namespace) -> dict:
         "open": open_seconds,
         "first": first_frames,
         "settled": settled,
+        "frames": frame_counts,
         "cpu": cpu,
         "index": index_samples,
         "index_cpu": index_cpu,
@@ -311,15 +314,23 @@ def show(label: str, result: dict, verbose: int = 0) -> None:
     print(line("first frame", result["first"]))
     print(line("settled", result["settled"]))
     print(line("cpu/keystroke", result["cpu"]))
+    if result.get("frames"):
+        counts = result["frames"]
+        spread = ", ".join(f"{n}: {counts.count(n)}" for n in sorted(set(counts)))
+        print(f"  frames drawn per keystroke (count: keystrokes): {spread}")
+        several = sorted({label for count, label in zip(counts, result["labels"], strict=True) if count > 1})
+        if verbose and several:
+            print(f"    more than one frame: {', '.join(several[:12])}{' …' if len(several) > 12 else ''}")
     print(line("index search", result["index"]))
     print(line("index cpu", result["index_cpu"]))
     full = [seconds for generation, seconds in result["gc"] if generation == 2]
     if full:
         print(f"  garbage collector: {len(full)} full collections while typing, longest {max(full) * 1e3:.0f} ms")
     if verbose:
-        worst = sorted(zip(result["settled"], result["first"], result["cpu"], result["labels"], strict=True), reverse=True)[:verbose]
-        for settled, first, cpu, label in worst:
-            print(f"    settled {settled * 1e3:6.1f}  first {first * 1e3:6.1f}  cpu {cpu * 1e3:6.1f} ms  {label}")
+        counts = result.get("frames") or [0] * len(result["settled"])
+        rows = zip(result["settled"], result["first"], result["cpu"], counts, result["labels"], strict=True)
+        for settled, first, cpu, count, label in sorted(rows, reverse=True)[:verbose]:
+            print(f"    settled {settled * 1e3:6.1f}  first {first * 1e3:6.1f}  cpu {cpu * 1e3:6.1f} ms  {count} frames  {label}")
     if result["missed"]:
         print(f"  {len(result['missed'])} keystrokes never showed their results (left out): {', '.join(result['missed'])}")
 

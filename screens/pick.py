@@ -10,6 +10,9 @@ stage, departments, materials before and after merging, promised days.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from weakref import ref
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +32,7 @@ from screens.widgets.offering_preview import (
     department_name,
     group_label,
 )
+from screens.widgets.steady_scroll import SteadyScrollBar
 from screens.widgets.step_header import step_label
 from window_app.catalog.search import GROUP_ORDER, group_of
 from window_app.domain.catalog import Offering
@@ -46,6 +50,13 @@ clerk narrows a long list by typing on. A last line says how many more matched."
 
 NARROW_WIDTH = 100
 """Below this many columns the list takes more of the width than the preview (``-narrow``)."""
+
+MADE_LIMIT = 1000
+"""Options kept per window (:meth:`PickScreen._made`): a few screenfuls of every search."""
+
+MADE_OPTIONS: dict[int, tuple[ref, dict[tuple[str, str], Option]]] = {}
+"""Per window (by identity, a weak reference to tell a new one at a reused address): (language,
+option id) → the option listed for it."""
 
 DRAFT_PREFIX = "draft:"
 GROUP_PREFIX = "group:"
@@ -74,15 +85,23 @@ class SearchBox(Input):
     virtual_size = Reactive(Size(0, 0), layout=False)
 
 
-class ResultList(OptionList):
+class ResultList(SteadyScrollBar, OptionList):
     """The results: an option list whose length changes without laying out the screen again.
 
-    Textual's widgets lay the screen out whenever their virtual size changes; a list that
-    scrolls inside a fixed box needs that only when its scroll bar comes or goes, which the
-    scroll bar's own state still does. A keystroke then redraws the list, not the screen.
+    Textual's widgets lay the screen out whenever their virtual size changes or their scroll
+    bar comes or goes; this list scrolls inside a fixed box and keeps its scroll bar, drawn
+    only when the list is longer than the box (:mod:`screens.widgets.steady_scroll`). A
+    keystroke then redraws the list, not the screen.
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def fitted(self) -> None:
+        """Draw the scroll bar if the options are more than the box shows (after a change)."""
+        self.show_bar_when_needed(self.virtual_size.height > self.scrollable_content_region.height)
+
+    def on_resize(self) -> None:
+        self.fitted()
 
 
 class PickScreen(StepScreen):
@@ -134,8 +153,13 @@ class PickScreen(StepScreen):
     def on_mount(self) -> None:
         self.query_one("#results", OptionList).border_title = tr("事项", "Offerings")
         self.query_one("#preview", OfferingPreview).border_title = tr("办事指南预览", "Guide preview")
+        search = self.query_one("#search", Input)
         self._fill("")
-        self.query_one("#search", Input).focus()
+        # The list follows the text as it changes, in the handler of the key that changed it
+        # (not on ``Input.Changed``, a message later): the search box, count line, list and
+        # preview then reach the screen in one frame, laid out at most once.
+        self.watch(search, "value", self._search, init=False)
+        search.focus()
 
     def carry_over(self, old: StepScreen) -> None:
         query = old.query_one("#search", Input).value if isinstance(old, PickScreen) else ""
@@ -175,14 +199,20 @@ class PickScreen(StepScreen):
             for group in GROUP_ORDER:
                 if grouped[group]:
                     options.append(self._heading(group))
-                    options += [Option(self._prompt(offering), id=offering.id) for offering in grouped[group]]
+                    options += [self._option(offering) for offering in grouped[group]]
             if more:
                 words = tr(
                     "…还有 {n} 项，输入更多字缩小范围", "… {n} more: type more to narrow the search", n=more
                 )
                 options.append(Option(Content.styled(words, "italic"), id=MORE_ID, disabled=True))
-            results.clear_options()
-            results.add_options(options)
+            # One replacement (clearing first would hide the scroll bar, then show it again:
+            # two layouts of the screen for nothing). No options: cleared, which measures the
+            # list now (set_options leaves that to the frame, which then draws a second one).
+            if options:
+                results.set_options(options)
+            else:
+                results.clear_options()
+            results.fitted()
         count = self.query_one("#result-count", Label)
         if offerings:
             found = (
@@ -194,6 +224,8 @@ class PickScreen(StepScreen):
                 found += tr(" · 列出前 {n} 项", " · {n} listed", n=len(shown))
             count.update(found, layout=False)
             results.highlighted = results.get_option_index(offerings[0].id)
+            if offerings[0].id != self._previewed:
+                self._preview(offerings[0].id)  # now, not on the highlight's message: the same frame
         else:
             count.update(tr("没有找到“{q}”", "Nothing matches “{q}”", q=query.strip()), layout=False)
             self._show_in_preview(
@@ -204,7 +236,32 @@ class PickScreen(StepScreen):
             )
 
     def _heading(self, group: str) -> Option:
-        return Option(Content.styled(group_label(group), "bold"), id=GROUP_PREFIX + group, disabled=True)
+        return self._made(GROUP_PREFIX + group, lambda: Option(Content.styled(group_label(group), "bold"), id=GROUP_PREFIX + group, disabled=True))
+
+    def _option(self, offering: Offering) -> Option:
+        return self._made(offering.id, lambda: Option(self._prompt(offering), id=offering.id))
+
+    def _made(self, option_id: str, make: Callable[[], Option]) -> Option:
+        """The option ``option_id`` of this window's catalog in the current language, made once.
+
+        An option keeps its prompt's wrapped height and rendering, so listing it again (Esc,
+        Backspace, the next application's search) costs no new wrapping. Kept per window for
+        the app's life, at most :data:`MADE_LIMIT` (then made afresh).
+        """
+        window = self.window
+        kept = MADE_OPTIONS.get(id(window))
+        if kept is None or kept[0]() is not window:  # a new window (tests open many)
+            for gone in [key for key, (window_ref, _made) in MADE_OPTIONS.items() if window_ref() is None]:
+                del MADE_OPTIONS[gone]
+            kept = MADE_OPTIONS[id(window)] = (ref(window), {})
+        made = kept[1]
+        key = (language(), option_id)
+        option = made.get(key)
+        if option is None:
+            if len(made) >= MADE_LIMIT:
+                made.clear()
+            option = made[key] = make()
+        return option
 
     def _prompt(self, offering: Offering) -> Content:
         bundle = offering.bundle
@@ -245,9 +302,8 @@ class PickScreen(StepScreen):
 
     # -- events --------------------------------------------------------------------------
 
-    @on(Input.Changed, "#search")
-    def _search(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+    def _search(self, value: str) -> None:
+        self._fill(value)
 
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -260,11 +316,9 @@ class PickScreen(StepScreen):
         results = self.results
         if event.option_index == results.option_count - 2 and results.get_option_at_index(-1).id == MORE_ID:
             results.scroll_end(animate=False)  # the last offering listed: show the "more" line under it
-        if option_id != self._previewed:
-            # After the list is drawn: the results show first; a clerk typing on skips the
-            # previews of hits already replaced (the preview lays its pane out again).
-            self._previewed = option_id
-            self.call_after_refresh(self._preview_highlighted, option_id)
+        if option_id != self._previewed and self.query("#preview"):
+            # A typed query previewed its best hit already (``_fill``); the arrows land here.
+            self._preview(option_id)
         # Del is offered on a draft only: the footer is rebuilt when that changes, not per key.
         on_draft = option_id.startswith(DRAFT_PREFIX)
         if on_draft != self._on_draft:
@@ -297,12 +351,6 @@ class PickScreen(StepScreen):
             event.stop()
             search.focus()
             search.insert_text_at_cursor(event.text.splitlines()[0])
-
-    def _preview_highlighted(self, option_id: str) -> None:
-        # Deferred: by now the screen may be recomposing (F2) or closing (the flow went on), its
-        # panes gone; the preview then follows the next highlight.
-        if self.is_attached and self.query("#preview") and self._highlighted_id() == option_id:
-            self._preview(option_id)
 
     def _show_in_preview(self, text: str) -> None:
         self._previewed = ""

@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual.containers import VerticalScroll
+from textual.app import ComposeResult
+from textual.containers import Container
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import Visual, visualize
 
+from screens.widgets.steady_scroll import SteadyScrollBar
 from window_app.catalog.search import group_of
 from window_app.domain.words import Words, counted, tr
 
@@ -210,46 +217,137 @@ def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True) -> l
     return lines
 
 
-class OfferingPreview(VerticalScroll):
-    """A scrollable description of one offering (or a short note when there is none)."""
+class PreviewText(SteadyScrollBar, ScrollView):
+    """The description, drawn line by line (Textual's line API) under a steady scroll bar.
+
+    A new description repaints the pane and lays nothing out: its length is this widget's own
+    virtual size, set without a layout, and its scroll bar stays (:mod:`steady_scroll`). So a
+    keystroke on the pick screen that changes the preview draws one frame (bench/pick_keys.py).
+    It draws what a :class:`~textual.widgets.Static` of the same text would.
+    """
 
     DEFAULT_CSS = """
-    OfferingPreview {
+    PreviewText {
+        width: 1fr;
+        height: 1fr;
         padding: 0 1;
-        /* The scroll bar's room is kept whether it shows or not: the lines are wrapped to a
-        width that does not shrink when a long guide brings the bar in. */
-        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        /* Always there (drawn only when the text is longer than the pane): the lines are
+        wrapped to one width, and a longer or shorter text never lays the screen out. */
+        overflow-y: scroll;
     }
-    OfferingPreview > #preview-text { width: 1fr; }
     """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[Content] = []
-        # Held, not queried: the pick screen may fill the pane before its child is mounted
-        # (a preview deferred until after the list's refresh, on a screen being recomposed).
-        self._text = Static("", id="preview-text")
+        self._hang = False
+        self._shown: list[Content] = []
+        """The lines as shown: wrapped (:func:`hanging`), one per line of text."""
+        self._heights: list[int] = []
+        """Rows each line of ``_shown`` takes at the width drawn."""
+        self._rows: list[tuple[int, int]] = []
+        """Each row of the pane's virtual height: (index in ``_shown``, row within that line)."""
+        self._strips: dict[int, list[Strip]] = {}
+        """Lines drawn so far (only the rows scrolled into view are drawn)."""
+        self._drawn_at: tuple[int, object] | None = None
+        """The width and style ``_strips`` were drawn at."""
 
-    def compose(self):
+    def render(self) -> Content:
+        """The text shown (drawn line by line by :meth:`render_line`; this is what it reads)."""
+        return Content("\n").join(self._shown)
+
+    def show(self, lines: list[Content], *, hang: bool, keep_scroll: bool = False) -> None:
+        """Show ``lines``: each wrapped by :func:`hanging` if ``hang``, else as they come."""
+        self._lines, self._hang = lines, hang
+        self._draw()
+        if not keep_scroll:
+            self.scroll_to(y=0, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        """Wrap the lines at the current width; set the height and the scroll bar.
+
+        Nothing is rendered here: :meth:`render_line` draws the rows scrolled into view.
+        """
+        width = self.scrollable_content_region.width
+        wrap = (lambda line: hanging(line, width)) if self._hang else (lambda line: line)
+        self._shown = [part for line in self._lines for part in wrap(line).split("\n", allow_blank=True)]
+        self._strips, self._drawn_at = {}, None
+        if width <= 0 or not self.is_mounted:
+            self._rows = []
+            return  # drawn when sized (on_resize)
+        rows: list[tuple[int, int]] = []
+        self._heights = []
+        for index, line in enumerate(self._shown):
+            height = 1 if line.cell_length <= width else line.get_height(self.styles, width)
+            self._heights.append(height)
+            rows += [(index, row) for row in range(height)]
+        self._rows = rows
+        self.virtual_size = Size(width, len(rows))
+        window = self.container_size.height - self.scrollbar_size_horizontal
+        bar = self.vertical_scrollbar
+        bar.window_virtual_size = len(rows)
+        bar.window_size = window
+        self.show_bar_when_needed(len(rows) > window)
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        bar.position = self.scroll_y
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        style = self.visual_style
+        index = self.scroll_offset.y + y
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(width, style.rich_style)
+        if self._drawn_at != (width, style):
+            self._strips, self._drawn_at = {}, (width, style)
+        number, row = self._rows[index]
+        if number not in self._strips:
+            self._draw_window(width, style)
+        strips = self._strips[number]
+        return strips[row] if row < len(strips) else Strip.blank(width, style.rich_style)
+
+    def _draw_window(self, width: int, style: VisualStyle) -> None:
+        """Render the lines in view not drawn yet, in one go (each call has a cost of its own)."""
+        top = self.scroll_offset.y
+        numbers = sorted({number for number, _row in self._rows[top : top + self.size.height]} - self._strips.keys())
+        runs: list[list[int]] = []
+        for number in numbers:  # consecutive lines, each run rendered as one text
+            if runs and runs[-1][-1] == number - 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        for run in runs:
+            text = Content("\n").join(self._shown[number] for number in run)
+            strips = Visual.to_strips(self, visualize(self, text), width, None, style, pad=True)
+            start = 0
+            for number in run:
+                height = self._heights[number] if len(run) > 1 else len(strips)
+                self._strips[number] = strips[start : start + height]
+                start += height
+
+
+class OfferingPreview(Container):
+    """A scrollable description of one offering (or a short note when there is none)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Held, not queried: the pick screen fills the pane before its child is mounted.
+        self._text = PreviewText(id="preview-text")
+
+    def compose(self) -> ComposeResult:
         yield self._text
 
     def show_guide(self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False) -> None:
         """Describe the offering of ``guide`` (see :func:`describe`)."""
-        self._lines = describe_lines(catalog, guide, heading=heading)
-        self._show_lines()
-        if not keep_scroll:
-            self.scroll_home(animate=False)
-
-    def _show_lines(self) -> None:
-        width = self.scrollable_content_region.width
-        self._text.update(Content("\n").join(hanging(line, width) for line in self._lines))
-
-    def on_resize(self) -> None:
-        if self._lines:
-            self._show_lines()
+        self._text.show(describe_lines(catalog, guide, heading=heading), hang=True, keep_scroll=keep_scroll)
 
     def show_text(self, text: str | Content) -> None:
         """Show a plain note (nothing highlighted, a draft, an error)."""
-        self._lines = []
-        self._text.update(Content(text) if isinstance(text, str) else text)
-        self.scroll_home(animate=False)
+        self._text.show([Content(text) if isinstance(text, str) else text], hang=False)

@@ -202,3 +202,22 @@ async def test_del_deletes_the_highlighted_draft_and_only_edits_the_search_other
         await pilot.pause()
         await pilot.pause()
         assert [draft.id for draft in window.drafts()] == []
+
+
+async def test_a_long_guide_preview_scrolls_from_the_keyboard(window):
+    """Tab to the guide preview: Down and PageDown show what is below, Home its top again."""
+    app = make_app(window)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_text(pilot, "qykb")
+        preview = app.screen.query_one("#preview-text")
+        assert preview.max_scroll_y > 0  # 企业开办's guide is longer than the pane at 80×24
+        await pilot.press("tab", "tab")
+        assert app.focused is preview
+        await pilot.press("down", "pagedown")
+        await pilot.pause()
+        assert preview.scroll_y > 1
+        await pilot.press("home")
+        await pilot.pause()
+        assert preview.scroll_y == 0
+        assert "企业开办" in preview_text(app)
