@@ -108,15 +108,15 @@ def test_a_department_reads_its_inbox_opened_with_its_own_key_files_and_signs_it
 ) -> None:
     server: ExchangeServer = exchange_server_factory()
     [created] = server_post(server, [make_envelope()])
-    url = ["--url", server.url, "--token", "demo-market_regulation"]
-    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation", *url)
+    url = ["--url", server.url, "--token", "demo-market_regulation-522325"]
+    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation-522325", *url)
     assert code == 0 and "Window signature verified" in shown and "黄丽" in shown
     # Someone else's key files (a department that is not in this catalog with these keys) open nothing.
-    code, _, _ = cli(capsys, "exchange", "keys", "init-department", "market_regulation", "--dir", str(tmp_path / "dept"))
-    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation", "--all", *url, "--keys-dir", str(tmp_path / "dept"))
+    code, _, _ = cli(capsys, "exchange", "keys", "init-department", "market_regulation-522325", "--dir", str(tmp_path / "dept"))
+    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation-522325", "--all", *url, "--keys-dir", str(tmp_path / "dept"))
     assert code == 0 and "Not verified or not opened" in shown and "黄丽" not in shown
     code, _, said = cli(capsys, "--lang", "en", "exchange", "decide", created["envelope_id"], "company_registration", "approved",
-                        "--result", "营业执照 X", *url, "--keys-dir", str(tmp_path / "dept"), "--department", "market_regulation")
+                        "--result", "营业执照 X", *url, "--keys-dir", str(tmp_path / "dept"), "--department", "market_regulation-522325")
     assert code == 2 and "signature does not hold" in said  # 403: the catalog says another key (a credential, not the input)
     code, said, _ = cli(capsys, "--lang", "en", "exchange", "decide", created["envelope_id"], "company_registration", "approved",
                         "--result", "营业执照 X", *url)
