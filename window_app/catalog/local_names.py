@@ -118,7 +118,7 @@ def _choice_question(department: Department, offices: tuple[Office, ...]) -> Que
     short = department.short_name or department.name
     return Question(
         id=choice_question_id(department.id),
-        text=Words("申请人选择哪家{s}？", "Which {s} does the applicant choose?").format(s=short),
+        text=Words("申请人选择哪家{s}？", "{s}: which one does the applicant choose?").format(s=short),
         options=tuple(Option(value=office.id, label=office.name) for office in offices),
         default=offices[0].id,
     )
