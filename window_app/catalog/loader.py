@@ -31,8 +31,8 @@ from pathlib import Path
 
 from window_app.catalog.bundles import read_bundle
 from window_app.catalog.entries import read_catalog_table, read_department, read_field, read_material, read_region
-from window_app.catalog.offices import read_office
 from window_app.catalog.items import read_item
+from window_app.catalog.offices import read_office
 from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.problems import CatalogError, CatalogProblem
 from window_app.catalog.reading import parse_source, read_document, read_sources, shipped_catalog_path

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from window_app.catalog.problems import CatalogProblem
-from window_app.domain.catalog import Bundle, Condition, Department, FieldRule, FormField, Item, Material, Office, Region
+from window_app.domain.catalog import (
+    Bundle,
+    Condition,
+    Department,
+    FieldRule,
+    FormField,
+    Item,
+    Material,
+    Office,
+    Region,
+)
 
 Shared = TypeVar("Shared")
 
