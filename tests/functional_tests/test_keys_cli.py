@@ -12,6 +12,7 @@ import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server_factory, make_envelope  # noqa: F401 - the fixture
 from tests.window_template import open_signed_in, seed_window_database
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.cli import main
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.intake.io import parse_intake
@@ -134,3 +135,17 @@ def server_post(server: ExchangeServer, envelopes: list[dict]) -> list[dict]:
 def test_a_demo_exchange_refuses_to_listen_beyond_the_loopback(capsys, tmp_path) -> None:
     code, _, said = cli(capsys, "--lang", "en", "exchange", "serve", "--db", str(tmp_path / "x.sqlite"), "--demo", "--host", "0.0.0.0")
     assert code == 1 and "loopback address only" in said
+
+
+def test_an_office_keys_are_named_after_it_and_the_shipped_ones_are_its_demo_keys(capsys, tmp_path) -> None:
+    """Each office has its own pair: key files named after the office id; the shipped catalog's
+    public keys are the demo keys of each office id, which ``--demo`` prints."""
+    office = load_catalog(shipped_catalog_path()).offices["tax-522301"]
+    code, shown, _ = cli(capsys, "exchange", "keys", "init-department", "tax-522301", "--demo")
+    assert code == 0
+    assert shown.splitlines() == [f'signing_key = "{office.signing_key}"', f'sealing_key = "{office.sealing_key}"']
+    code, shown, _ = cli(capsys, "exchange", "keys", "init-department", "tax-522301", "--dir", str(tmp_path / "keys"))
+    assert code == 0 and sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["tax-522301.ed25519.pem", "tax-522301.x25519.pem"]
+    assert office.signing_key not in shown  # a new pair, not the demo's
+    code, _, said = cli(capsys, "--lang", "en", "exchange", "keys", "init-department", "../tax", "--demo")
+    assert code == 1 and "may hold only lowercase letters" in said
