@@ -101,17 +101,35 @@ def _nearest(offices: list[Office], chain: list[str]) -> tuple[Office, ...]:
 
 
 def _with_choices(catalog: Catalog, choices: dict[str, tuple[Office, ...]]) -> dict[str, Bundle]:
-    """The bundles, each with a question per kind of its items the applicant chooses an office of."""
-    kind_of_item = {item_id: item.department for item_id, item in catalog.items.items()}
+    """The bundles, each with a question per kind of its items the applicant chooses an office of.
+
+    Runs at every start: a 10,000-offering catalog repeats the same item lists (shared by the
+    loader) and question lists, so each distinct one is worked out once, and a bundle is rebuilt
+    by its constructor (what :func:`dataclasses.replace` does, without its per-field checks).
+    """
+    question_of = {kind: _choice_question(catalog.departments[kind], offices) for kind, offices in choices.items()}
+    added_for: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Question, ...]] = {}
+    # By identity: the loader shares equal question lists, and hashing questions is deep.
+    joined: dict[tuple[int, int], tuple[Question, ...]] = {}
     bundles = dict(catalog.bundles)
     for bundle_id, bundle in catalog.bundles.items():
-        kinds = dict.fromkeys(
-            kind for item_id in bundle.mandatory + bundle.optional if (kind := kind_of_item.get(item_id)) in choices
-        )
-        if kinds:
-            added = tuple(_choice_question(catalog.departments[kind], choices[kind]) for kind in kinds)
-            bundles[bundle_id] = dataclasses.replace(bundle, questions=bundle.questions + added)
+        members = (bundle.mandatory, bundle.optional)
+        added = added_for.get(members)
+        if added is None:
+            kinds = dict.fromkeys(catalog.items[item_id].department for item_id in bundle.mandatory + bundle.optional)
+            added = added_for[members] = tuple(question_of[kind] for kind in kinds if kind in question_of)
+        if added:
+            key = (id(bundle.questions), id(added))  # both held by the catalog and added_for meanwhile
+            questions = joined.get(key)
+            if questions is None:
+                questions = joined[key] = bundle.questions + added
+            values = list(bundle.__reduce__()[1])
+            values[_QUESTIONS] = questions
+            bundles[bundle_id] = Bundle(*values)
     return bundles
+
+
+_QUESTIONS = [field.name for field in dataclasses.fields(Bundle)].index("questions")
 
 
 def _choice_question(department: Department, offices: tuple[Office, ...]) -> Question:
