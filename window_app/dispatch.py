@@ -200,8 +200,8 @@ def part_offices(catalog: Catalog, region: str, guide: Guide) -> dict[str, Offic
 
 
 def office_record(office: Office) -> Department:
-    """An office as a department record (name and keys) when its catalog does not list it
-    (a department that is its own office)."""
+    """An office as a department record: what its sealing key is read from (and named by, in
+    the words of a missing key)."""
     return Department(id=office.id, name=office.name, region=office.region,
                       signing_key=office.signing_key, sealing_key=office.sealing_key)
 
