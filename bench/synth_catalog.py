@@ -2,7 +2,8 @@
 
     python bench/synth_catalog.py DEST [--offerings 10000] [--region 522325]
 
-DEST becomes a catalog directory: the shipped catalog plus ``items/synthetic.toml`` and
+DEST becomes a catalog directory: the shipped catalog (its departments' offices per region
+included, so every synthetic entry is served where it is offered) plus ``items/synthetic.toml`` and
 ``bundles/synthetic.toml``, so that ``--offerings`` bundles and standalone items in all are
 offered at ``--region`` (bundles one in five). Every synthetic entry is a copy of a shipped
 entry offered there, text for text (materials, fields, questions, rules, regions), under a new

@@ -123,11 +123,19 @@ def _outgoing(row: Sequence[Any]) -> OutgoingEnvelope:
     return OutgoingEnvelope(*row)
 
 
+# The department kind of an office id (``tax`` of ``tax-522325``; "" for a kind's own id).
+_KIND_OF = "substr(department, 1, instr(department, '-') - 1)"
+
+
 def _department_filter(departments: Sequence[str] | None, exclude: Sequence[str]) -> tuple[str, list[Any]]:
+    """A row's department (an office id) is one of ``departments`` (office ids, or kinds that
+    take in each of their offices), or none of ``exclude``."""
     if departments is not None:
-        return f" AND department IN ({', '.join('?' * len(departments))})", list(departments)
+        marks = ", ".join("?" * len(departments))
+        return f" AND (department IN ({marks}) OR {_KIND_OF} IN ({marks}))", [*departments, *departments]
     if exclude:
-        return f" AND department NOT IN ({', '.join('?' * len(exclude))})", list(exclude)
+        marks = ", ".join("?" * len(exclude))
+        return f" AND department NOT IN ({marks}) AND {_KIND_OF} NOT IN ({marks})", [*exclude, *exclude]
     return "", []
 
 

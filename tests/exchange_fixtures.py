@@ -352,7 +352,7 @@ def register_test_window(store: Any, window_id: str = "ZF-01", region: str = "52
 
 def make_envelope(
     receipt_no: str | None = None,
-    department: str = "market_regulation",
+    department: str = "market_regulation-522325",
     stage: int = 1,
     items: tuple[tuple[str, str, str], ...] = (("company_registration", "企业设立登记", "营业执照"),),
     *,

@@ -19,7 +19,7 @@ from offline_cache import handovers as handover_store
 from offline_cache import progress
 from offline_cache.audit import latest_head
 from offline_cache.db import installation_tag, storage_errors
-from window_app.dispatch import WindowSigner, build_envelopes
+from window_app.dispatch import WindowSigner, build_envelopes, part_offices
 from window_app.domain.applications import (
     ACCEPT_WORDS,
     AcceptedApplication,
@@ -92,8 +92,10 @@ def accept_intake(
     accepted_json = accepted.to_json()
     guide_json = guide.to_json()
     # Each part's items, as build_envelopes splits them (stage order, then the stage's order).
+    # Keyed by the office each part is addressed to (the envelope's department).
+    offices = part_offices(catalog, settings.window.region, guide)
     items_of = {
-        (stage.number, department): tuple(item.id for item in stage.items if item.department == department)
+        (stage.number, offices[department].id): tuple(item.id for item in stage.items if item.department == department)
         for stage in guide.plan.stages
         for department in stage.departments
     }
@@ -105,7 +107,10 @@ def accept_intake(
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
         receipt_no = format_receipt_no(settings.window.region, day, settings.window.id, tag, sequence)
         head = latest_head(db)
-        filed = filed_decisions(receipt_no, guide, accepted, clerk_id=clerk.label, at=accepted_at)
+        filed = filed_decisions(
+            receipt_no, guide, accepted, clerk_id=clerk.label, at=accepted_at,
+            offices={kind: office.id for kind, office in offices.items()},
+        )
         envelopes = build_envelopes(
             catalog, settings, accepted, guide, receipt_no, now, key, head.to_json() if head else None,
             filed=filed, handed_by=clerk.label,
@@ -142,7 +147,7 @@ def accept_intake(
             clerk_id=clerk.id,
             window_id=settings.window.id,
             catalog_version=catalog.version,
-            lead_department=bundle.lead_department,
+            lead_department=offices[bundle.lead_department].id,
             centre=settings.window.centre,
             promised_days=promised_days,
             promised_by=add_working_days(day, promised_days).isoformat(),

@@ -22,8 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from window_app.catalog.local_names import resolve_office
 from window_app.config import Settings
-from window_app.domain.catalog import Catalog, Department, FormField, Item, applicant_data_for, bilingual_keys
+from window_app.domain.catalog import Catalog, Department, FormField, Item, Office, applicant_data_for, bilingual_keys
 from window_app.domain.errors import WindowAppError
 from window_app.domain.handling import HANDED_STATES, REQUEST, HandoverMaterial, part_handling
 from window_app.domain.intake import Intake, MaterialStatus
@@ -72,10 +73,17 @@ def build_envelopes(
             items are filed with their department, not asked (:mod:`window_app.domain.handling`).
         handed_by: The accepting clerk, named on a class-3 part's handover (材料移交单).
 
+    Each part is addressed to the office of its department that serves the window's region
+    (:func:`part_offices`): its envelope's ``department`` is the office id, what the exchange
+    routes by, and the part is sealed to that office's key.
+
     Raises:
-        DispatchError: A department of the application has no usable sealing key.
+        DispatchError: A department of the application has no office serving the window's
+            region, or its office no usable sealing key.
     """
     bundle = guide.offering.bundle
+    offices = part_offices(catalog, settings.window.region, guide)
+    lead_office = offices.get(bundle.lead_department)
     stage_of = {item.id: stage.number for stage in guide.plan.stages for item in stage.items}
     parts = [
         (stage.number, department, tuple(item for item in stage.items if item.department == department))
@@ -100,7 +108,7 @@ def build_envelopes(
             "kind": guide.offering.kind,
             **bilingual_keys("name", bundle.name),
         },
-        "lead_department": bundle.lead_department,
+        "lead_department": lead_office.id if lead_office else bundle.lead_department,
         "stages": len(guide.plan.stages),
     }
     if audit_head is not None:
@@ -108,27 +116,27 @@ def build_envelopes(
     envelopes = []
     filed = filed or {}
     for stage_number, department_id, items in parts:
-        key = idempotency_key(receipt_no, department_id, stage_number)
+        office = offices[department_id]
+        key = idempotency_key(receipt_no, office.id, stage_number)
         envelope_id = uuid.uuid4().hex
         item_ids = {item.id for item in items}
-        department = catalog.departments[department_id]
         kind, handling = part_handling(items, filed)
         header: dict[str, Any] = {
             **common,
             "kind": kind,
             "envelope_id": envelope_id,
             "idempotency_key": key,
-            "department": {"id": department.id, **bilingual_keys("name", department.name)},
+            "department": {"id": office.id, "kind": department_id, **bilingual_keys("name", office.name)},
             "stage": stage_number,
             "is_lead": department_id == bundle.lead_department,
             "items": [_item_entry(item, handling[item.id], filed.get(item.id)) for item in items],
-            "depends_on": _depends_on(catalog, items, stage_of),
+            "depends_on": _depends_on(catalog, items, stage_of, offices),
             # Which materials the part lists (catalog ids, no states or notes): what a supplement may answer.
             "material_ids": sorted(line.material.id for line in guide.checklist.lines if item_ids.intersection(line.needed_by)),
         }
         if department_id == bundle.lead_department:
             header["parts"] = [
-                {"department": dept, "stage": number, "items": [item.id for item in part_items]}
+                {"department": offices[dept].id, "stage": number, "items": [item.id for item in part_items]}
                 for number, dept, part_items in parts
             ]
         content = {
@@ -150,14 +158,14 @@ def build_envelopes(
                 "handed_by": handed_by,
                 "handed_at": accepted_at.isoformat(timespec="seconds"),
             }
-        header["sealed"] = seal_part(sealing_key_of(department), header, "sealed", content)
+        header["sealed"] = seal_part(sealing_key_of(office_record(office)), header, "sealed", content)
         payload = canonical_json(header)
         envelopes.append(
             Envelope(
                 envelope_id=envelope_id,
                 idempotency_key=key,
                 receipt_no=receipt_no,
-                department=department_id,
+                department=office.id,
                 stage=stage_number,
                 payload=payload,
                 payload_sha256=payload_sha256(payload),
@@ -166,6 +174,36 @@ def build_envelopes(
             )
         )
     return tuple(envelopes)
+
+
+def part_offices(catalog: Catalog, region: str, guide: Guide) -> dict[str, Office]:
+    """Department kind → the office its parts of this application go to from a window in
+    ``region`` (:func:`~window_app.catalog.local_names.resolve_office`; where the applicant
+    chooses, the guide's answer).
+
+    Raises:
+        DispatchError: No office of a department serves the region, or none was chosen.
+    """
+    found: dict[str, Office] = {}
+    for department_id in dict.fromkeys((*guide.departments, guide.offering.bundle.lead_department)):
+        office = resolve_office(catalog, department_id, region, guide.answers)
+        if office is None:
+            department = catalog.departments.get(department_id)
+            raise DispatchError(
+                Words(
+                    "目录中没有为本窗口所在地区办理“{d}”的机构；请更新目录或选择办理机构",
+                    "no office of '{d}' serves this window's region in the catalog (or none was chosen): update the catalog or choose one",
+                ).format(d=department.short_name or department.name if department else department_id)
+            )
+        found[department_id] = office
+    return found
+
+
+def office_record(office: Office) -> Department:
+    """An office as a department record: what its sealing key is read from (and named by, in
+    the words of a missing key)."""
+    return Department(id=office.id, name=office.name, region=office.region,
+                      signing_key=office.signing_key, sealing_key=office.sealing_key)
 
 
 def handover_materials(guide: Guide, intake: Intake, items: Iterable[Item]) -> tuple[HandoverMaterial, ...]:
@@ -236,7 +274,9 @@ def _item_entry(item: Item, handling: str = REQUEST, filed: ItemDecision | None 
     return entry
 
 
-def _depends_on(catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, int]) -> list[dict[str, Any]]:
+def _depends_on(
+    catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, int], offices: Mapping[str, Office]
+) -> list[dict[str, Any]]:
     """Prerequisites of these items: earlier stages of this application, or results the
     applicant already holds (``external``)."""
     entries: dict[str, dict[str, Any]] = {}
@@ -245,11 +285,12 @@ def _depends_on(catalog: Catalog, items: tuple[Item, ...], stage_of: dict[str, i
             if prerequisite_id in entries:
                 continue
             prerequisite = catalog.items[prerequisite_id]
+            office = offices.get(prerequisite.department)  # an external one: the kind, as the window names it
             entry: dict[str, Any] = {
                 "item": prerequisite.id,
                 "name": prerequisite.name.zh,
-                "department": prerequisite.department,
-                **bilingual_keys("department_name", catalog.departments[prerequisite.department].name),
+                "department": office.id if office else prerequisite.department,
+                **bilingual_keys("department_name", office.name if office else catalog.departments[prerequisite.department].name),
                 "result": prerequisite.result,
             }
             if prerequisite_id in stage_of:
@@ -292,7 +333,7 @@ def _material_entry(
 class WindowSigner:
     """What the window signs and seals with after acceptance (a later stage released, a
     supplement queued) and what it checks a department's decision against: its own key and
-    the departments' public keys of its catalog."""
+    the offices' public keys of its catalog (a part's department is its office id)."""
 
     catalog: Catalog
     key: SigningKey
@@ -303,7 +344,7 @@ class WindowSigner:
         Raises:
             DispatchError: The department is unknown or has no sealing key.
         """
-        department = self.catalog.departments.get(department_id)
+        department = self.catalog.body(department_id)
         if department is None:
             raise DispatchError(Words("目录中没有部门“{d}”", "no department '{d}' in the catalog").format(d=department_id))
         return seal_part(sealing_key_of(department), header, part, content)
@@ -314,7 +355,7 @@ class WindowSigner:
 
     def decision_problem(self, department_id: str, event: dict[str, Any]) -> Words | None:
         """Why a decision event is not verifiably its department's, or ``None``."""
-        department = self.catalog.departments.get(department_id)
+        department = self.catalog.body(department_id)
         # An event names the decision ``kind``; the department signed it as ``decision``.
         return decision_signature_problem(
             department_id, department.signing_key if department else "", {**event, "decision": event.get("kind")},

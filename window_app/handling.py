@@ -11,7 +11,7 @@ Window passes the signed-in clerk, accepting takes ``may_decide_at_window`` and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from window_app.domain.errors import WindowAppError
@@ -84,9 +84,17 @@ def check_at_window(catalog: Catalog, guide: Guide, intake: Intake, *, may_decid
         )
 
 
-def filed_decisions(receipt_no: str, guide: Guide, intake: Intake, *, clerk_id: str, at: str) -> dict[str, ItemDecision]:
-    """The item decisions the window records for its conclusions (checked before)."""
-    stage_of = {item.id: (stage.number, item.department) for stage in guide.plan.stages for item in stage.items}
+def filed_decisions(
+    receipt_no: str, guide: Guide, intake: Intake, *, clerk_id: str, at: str, offices: Mapping[str, str] | None = None
+) -> dict[str, ItemDecision]:
+    """The item decisions the window records for its conclusions (checked before), each under
+    its part's department: the office it is addressed to (``offices``: kind → office id)."""
+    offices = offices or {}
+    stage_of = {
+        item.id: (stage.number, offices.get(item.department, item.department))
+        for stage in guide.plan.stages
+        for item in stage.items
+    }
     decisions = {}
     for item_id, conclusion in intake.at_window.items():
         stage, department = stage_of[item_id]
@@ -113,7 +121,7 @@ def handover_lists(catalog: Catalog, envelopes: Sequence[Envelope]) -> list[Hand
             continue
         document = envelope.document()
         handover = document["handover"]
-        department = catalog.departments.get(envelope.department)
+        department = catalog.body(envelope.department)
         found.append(
             HandoverList(
                 receipt_no=envelope.receipt_no,

@@ -111,7 +111,7 @@ def render_receipt(detail: ApplicationDetail, catalog: Catalog, *, zone: dt.tzin
     lines += _field(tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=summary.offering_name, kind=kind))
     if detail.lead_department:
         lead = _department_name(catalog, detail.lead_department)
-        department = catalog.departments.get(detail.lead_department)
+        department = catalog.body(detail.lead_department)
         if department is not None and routed_locally(department):
             lead += tr("（由交换平台按属地转办）", " (routed to it by the exchange)")
         lines += _field(tr("牵头部门", "Lead department"), lead)
@@ -214,7 +214,7 @@ def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
 
 
 def _department_name(catalog: Catalog, department_id: str) -> str:
-    department = catalog.departments.get(department_id)
+    department = catalog.body(department_id)
     return str(department.name) if department else department_id
 
 

@@ -64,7 +64,7 @@ def department_name(catalog: Catalog, department_id: str, *, short: bool = False
     ``short`` (for narrow columns) gives 市场监管 / "Market Reg." where the catalog has a short
     name in the current language, the full name otherwise.
     """
-    department = catalog.departments.get(department_id)
+    department = catalog.body(department_id)
     if department is None:
         return department_id
     short_name = str(department.short_name)

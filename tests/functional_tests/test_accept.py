@@ -21,6 +21,7 @@ from tests.exchange_fixtures import opened
 from tests.fact_answers import answered_intake
 from tests.window_template import open_signed_in
 from window_app.accepting import window_signer
+from window_app.dispatch import part_offices
 from window_app.domain.catalog import FormField
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
 from window_app.domain.receipt_no import check_receipt_no
@@ -92,12 +93,14 @@ def bundle_intakes(window: Window) -> list[Intake]:
     return [filled_intake(window, offering.id) for offering in window.offerings() if offering.kind == "bundle"]
 
 
-def expected_parts(guide: Guide) -> dict[tuple[str, int], set[str]]:
-    """(department, stage) → the item ids that department handles in that stage."""
+def expected_parts(window: Window, guide: Guide) -> dict[tuple[str, int], set[str]]:
+    """(office, stage) → the item ids that department's office serving this window (贞丰县's)
+    handles in that stage."""
+    offices = part_offices(window.catalog, window.settings.window.region, guide)
     parts: dict[tuple[str, int], set[str]] = {}
     for stage in guide.plan.stages:
         for item in stage.items:
-            parts.setdefault((item.department, stage.number), set()).add(item.id)
+            parts.setdefault((offices[item.department].id, stage.number), set()).add(item.id)
     return parts
 
 
@@ -118,9 +121,9 @@ def test_accepting_every_bundle_writes_what_a_supervisor_expects(window: Window)
         ).fetchone()
         assert (offering_id, state) == (intake.offering, "accepted")
         assert catalog_version == window.catalog.version
-        assert lead == guide.offering.bundle.lead_department
+        assert lead == f"{guide.offering.bundle.lead_department}-522325"  # the 贞丰县 office
 
-        parts = expected_parts(guide)
+        parts = expected_parts(window, guide)
         rows = db.execute(
             "SELECT department, stage, state, payload, signature FROM outbox WHERE receipt_no = ?", [receipt_no]
         ).fetchall()
@@ -170,15 +173,15 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
     accepted = window.accept(filled_intake(window, "business_startup"))
     envelopes = {(e.department, e.stage): e for e in accepted.envelopes}
     assert sorted(envelopes) == [
-        ("bank", 2),
-        ("housing_fund", 2),
-        ("hrss", 2),
-        ("market_regulation", 1),
-        ("medical_insurance", 2),
-        ("public_security", 2),
-        ("tax", 2),
+        ("bank-522325-abc", 2),  # the bank the applicant chose (the first preselected)
+        ("housing_fund-522325", 2),
+        ("hrss-522325", 2),
+        ("market_regulation-522325", 1),
+        ("medical_insurance-522325", 2),
+        ("public_security-522325", 2),
+        ("tax-522325", 2),
     ]
-    bank = opened(envelopes["bank", 2])
+    bank = opened(envelopes["bank-522325-abc", 2])
     assert [item["id"] for item in bank["items"]] == ["bank_account_opening"]
     assert set(bank["fields"]) == {
         "enterprise_name",
@@ -192,16 +195,16 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
         {
             "item": "company_registration",
             "name": window.catalog.items["company_registration"].name.zh,  # departments read Chinese
-            "department": "market_regulation",
-            "department_name": window.catalog.departments["market_regulation"].name.zh,
-            "department_name_en": window.catalog.departments["market_regulation"].name.en,
+            "department": "market_regulation-522325",
+            "department_name": "贞丰县市场监督管理局",
+            "department_name_en": "Zhenfeng County Administration for Market Regulation",
             "result": window.catalog.items["company_registration"].result,
             "stage": 1,
         }
     ]
     assert bank["applicant"]["uscc"] == USCC
     assert "parts" not in bank  # only the lead department sees the whole plan
-    lead = opened(envelopes["market_regulation", 1])
+    lead = opened(envelopes["market_regulation-522325", 1])
     assert lead["is_lead"] and len(lead["parts"]) == 7
     assert "registered_capital" in lead["fields"] and "seal_count" not in lead["fields"]
 
@@ -210,7 +213,7 @@ def test_the_bank_sees_only_what_opening_a_bank_account_needs(window: Window) ->
             "SELECT department || '/' || stage, state FROM outbox WHERE receipt_no = ?", [accepted.receipt_no]
         ).fetchall()
     )
-    assert states.pop("market_regulation/1") == "queued"
+    assert states.pop("market_regulation-522325/1") == "queued"
     assert set(states.values()) == {"waiting"}
 
 

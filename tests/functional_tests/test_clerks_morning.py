@@ -101,12 +101,12 @@ async def test_three_bundles_through_every_step_and_f5_sends_them(tmp_path: Path
         finally:
             window.close()
         # Each department has its own part, and only its own.
-        assert receipt_nos(inbox(exchange.url, "tax")) == [house]
-        assert receipt_nos(inbox(exchange.url, "market_regulation")) == [business]
-        assert receipt_nos(inbox(exchange.url, "public_security")) == [newborn]
-        assert receipt_nos(inbox(exchange.url, "health")) == [newborn]
-        (registration,) = inbox(exchange.url, "public_security")
-        fields = opened(json.dumps(registration["payload"]), "public_security")["fields"]
+        assert receipt_nos(inbox(exchange.url, "tax-522325")) == [house]
+        assert receipt_nos(inbox(exchange.url, "market_regulation-522325")) == [business]
+        assert receipt_nos(inbox(exchange.url, "public_security-522325")) == [newborn]
+        assert receipt_nos(inbox(exchange.url, "health-522325")) == [newborn]
+        (registration,) = inbox(exchange.url, "public_security-522325")
+        fields = opened(json.dumps(registration["payload"]), "public_security-522325")["fields"]
         assert fields["father_id_number"]["value"] == FATHER_ID
         assert fields["mother_id_number"]["value"] == MOTHER_ID
 
@@ -128,7 +128,7 @@ async def test_a_supplement_is_answered_and_a_refusal_read(tmp_path: Path) -> No
 
                 # -- the market regulator asks for a 补正 of the business startup --------------
                 assert department_decides(
-                    exchange.url, "market_regulation", business, "supplement_needed",
+                    exchange.url, "market_regulation-522325", business, "supplement_needed",
                     material="articles_of_association", reason="章程缺少全体股东签字",
                 ) == ["company_registration"]
                 await f5(pilot)
@@ -150,15 +150,15 @@ async def test_a_supplement_is_answered_and_a_refusal_read(tmp_path: Path) -> No
 
                 await f5(pilot)
                 assert line_state(app) == "在线"
-                supplements = [e for e in inbox(exchange.url, "market_regulation") if e["kind"] == "supplement"]
+                supplements = [e for e in inbox(exchange.url, "market_regulation-522325") if e["kind"] == "supplement"]
                 assert [e["receipt_no"] for e in supplements] == [business]
-                assert department_decides(exchange.url, "market_regulation", business) == ["company_registration"]
+                assert department_decides(exchange.url, "market_regulation-522325", business) == ["company_registration"]
                 await f5(pilot)  # the licence is issued: the other departments get their parts
                 assert "✓" in row_of(app, business)
-                assert business in receipt_nos(inbox(exchange.url, "tax"))
+                assert business in receipt_nos(inbox(exchange.url, "tax-522325"))
 
                 # -- the tax office refuses the first house transfer ----------------------------
-                department_decides(exchange.url, "tax", house, "rejected", reason="计税价格明显偏低")
+                department_decides(exchange.url, "tax-522325", house, "rejected", reason="计税价格明显偏低")
                 await f5(pilot)
                 told = [message for message in toasts(app) if house in message]
                 assert len(told) == 1 and "计税价格明显偏低" in told[0], toasts(app)
@@ -199,7 +199,7 @@ async def test_the_exchange_goes_away_and_comes_back_at_another_address(tmp_path
                 await f5(pilot)
                 assert line_state(app) == "在线"
                 # A 补正 asked and answered before the move: settled.
-                department_decides(old_url, "tax", house, "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+                department_decides(old_url, "tax-522325", house, "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
                 await f5(pilot)
                 assert to_act_on(app) == "需处理 1"
                 await f3(pilot)
@@ -245,8 +245,8 @@ async def test_the_exchange_goes_away_and_comes_back_at_another_address(tmp_path
                 assert marks(app) == ["", ""]
         finally:
             window.close()
-        assert receipt_nos(inbox(exchange.url, "public_security")) == [newborn]
-        assert receipt_nos(inbox(exchange.url, "health")) == [newborn]
+        assert receipt_nos(inbox(exchange.url, "public_security-522325")) == [newborn]
+        assert receipt_nos(inbox(exchange.url, "health-522325")) == [newborn]
     finally:
         exchange.stop()
         if held is not None:
@@ -287,9 +287,9 @@ async def test_killed_mid_form_and_started_again_the_draft_holds_what_was_typed(
                 assert line_state(app) == "在线"
         finally:
             window.close()
-        (registration,) = inbox(exchange.url, "public_security")
+        (registration,) = inbox(exchange.url, "public_security-522325")
         assert registration["receipt_no"] == newborn
-        fields = opened(json.dumps(registration["payload"]), "public_security")["fields"]
+        fields = opened(json.dumps(registration["payload"]), "public_security-522325")["fields"]
         assert fields["child_name"]["value"] == "韦子睿"
         assert fields["father_name"]["value"] == "韦振华"
 

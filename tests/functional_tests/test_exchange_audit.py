@@ -27,7 +27,7 @@ from window_app.exchange.department_keys import DepartmentKeys
 pytestmark = pytest.mark.usefixtures("exchange_backend")
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = "demo-window-ZF-01"
-MARKET = "demo-market_regulation"
+MARKET = "demo-market_regulation-522325"
 ITEM = "company_registration"
 
 
@@ -46,7 +46,7 @@ def post(url: str, envelopes: list[dict]) -> list[dict]:
 
 
 def decide(url: str, envelope_id: str, decision: str, **words: str) -> None:
-    signed = DepartmentKeys.demo("market_regulation").signed(DecisionRequest(envelope_id, ITEM, decision, **words))
+    signed = DepartmentKeys.demo("market_regulation-522325").signed(DecisionRequest(envelope_id, ITEM, decision, **words))
     response = httpx.post(f"{url}/v1/decisions", json=signed.to_json(),
                           headers={"Authorization": f"Bearer {MARKET}"}, timeout=10, trust_env=False)
     assert response.status_code == 201, response.text

@@ -82,7 +82,7 @@ def test_a_head_that_goes_back_is_refused_with_words_and_recorded(exchange_serve
     ("token", "body", "status"),
     [
         (None, head(1), 401),
-        ("demo-market_regulation", head(1), 403),
+        ("demo-market_regulation-522325", head(1), 403),
         (WINDOW, head(1, window_id="ZF-02"), 403),
         (WINDOW, {**head(1), "seq": -1}, 400),
         (WINDOW, [], 400),

@@ -37,11 +37,11 @@ def test_an_exchange_at_a_new_address_does_not_replay_what_was_applied(tmp_path:
     try:
         receipt_no = window.accept(house_transfer(window, materials=True, fields=True)).receipt_no
         sync(window)
-        department_decides(old.url, "tax", receipt_no, "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+        department_decides(old.url, "tax-522325", receipt_no, "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
         sync(window)
-        window.supply_material(receipt_no, "tax", "house_sale_contract", MaterialStatus(state="original"))
+        window.supply_material(receipt_no, "tax-522325", "house_sale_contract", MaterialStatus(state="original"))
         sync(window)
-        assert department_decides(old.url, "tax", receipt_no) == ["house_transaction_tax"]
+        assert department_decides(old.url, "tax-522325", receipt_no) == ["house_transaction_tax"]
         assert sync(window).events_applied >= 1
         before = audit_actions(window, receipt_no)
         assert before.count("supplement_requested") == 1
@@ -58,13 +58,13 @@ def test_an_exchange_at_a_new_address_does_not_replay_what_was_applied(tmp_path:
         assert audit_actions(window, receipt_no)[: len(before)] == before
         assert audit_actions(window, receipt_no).count("supplement_requested") == 1
         assert window.needs_action() == []
-        tax = next(part for part in window.application(receipt_no).summary.parts if part.department == "tax")
+        tax = next(part for part in window.application(receipt_no).summary.parts if part.department == "tax-522325")
         assert tax.state == "approved"
 
         # What the departments decide after the move comes through as before.
-        assert department_decides(moved.url, "real_estate_registry", receipt_no) == ["real_estate_transfer_registration"]
+        assert department_decides(moved.url, "real_estate_registry-522325", receipt_no) == ["real_estate_transfer_registration"]
         assert sync(window).events_applied >= 1
-        registry = next(p for p in window.application(receipt_no).summary.parts if p.department == "real_estate_registry")
+        registry = next(p for p in window.application(receipt_no).summary.parts if p.department == "real_estate_registry-522325")
         assert registry.state == "approved"
     finally:
         window.close()

@@ -48,7 +48,7 @@ from window_app.exchange.store import ExchangeStore
 SEED = 20261127
 MAX_EXAMPLES = 100
 WINDOW_ID = "ZF-01"
-DEPARTMENT = "market_regulation"
+DEPARTMENT = "market_regulation-522325"
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -130,7 +130,7 @@ def _seed(exchange: Exchange) -> None:
             {"envelope_id": ids[1], "item": "company_registration", "decision": "rejected", "reason": "材料不实"},
             {"envelope_id": ids[2], "item": "company_registration", "decision": "supplement_needed", "material": "id_card"},
         ]
-        keys = DepartmentKeys.demo("market_regulation")  # the demo department signs as its client does
+        keys = DepartmentKeys.demo("market_regulation-522325")  # the demo department signs as its client does
         for decision in decisions:
             signed = keys.signed(DecisionRequest(**decision)).to_json()
             assert client.post("/v1/decisions", json=signed, headers=department).status_code == 201

@@ -46,7 +46,7 @@ from window_app.exchange.server import OPENAPI_PATH, routes_of
 pytestmark = pytest.mark.usefixtures("exchange_backend")
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = "demo-window-ZF-01"
-MARKET = "demo-market_regulation"
+MARKET = "demo-market_regulation-522325"
 
 
 def call(server: ExchangeServer, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
@@ -141,9 +141,9 @@ def test_envelopes_a_window_wrote_at_acceptance_are_accepted(exchange_server, wi
     applicant = intake.applicant.enterprise.name if intake.applicant.kind == "enterprise" else intake.applicant.person.name
     stored = [row[0] for row in query(exchange_server.db_path, "SELECT payload FROM envelopes")]
     assert stored and not any(applicant in payload for payload in stored)
-    opened = DepartmentKeys.demo("market_regulation").open(inbox[0])
+    opened = DepartmentKeys.demo("market_regulation-522325").open(inbox[0])
     assert isinstance(opened, dict) and opened["applicant"]["name"] == applicant
-    assert isinstance(DepartmentKeys.demo("tax").open(inbox[0]), Words)  # not sealed to the tax office
+    assert isinstance(DepartmentKeys.demo("tax-522325").open(inbox[0]), Words)  # not sealed to the tax office
     assert "applicant" not in inbox[0]["payload"] and opened["applicant"]["name"] == "贞丰县花江峡谷农旅开发有限公司"
 
 
@@ -179,7 +179,7 @@ def test_tokens_401_unknown_403_wrong_kind(exchange_server) -> None:
 def test_issued_tokens_work_and_demo_tokens_do_not_without_demo(exchange_server_factory) -> None:
     server = exchange_server_factory(demo=False)
     window_token = server.issue_token("window", "ZF-01")
-    department_token = server.issue_token("department", "market_regulation")
+    department_token = server.issue_token("department", "market_regulation-522325")
     assert call(server, "GET", "/v1/events", WINDOW).status_code == 401
     refused = post(server, [make_envelope()], token=window_token)[0]  # a real exchange knows no key yet
     assert refused["status"] == "rejected" and "is not registered" in refused["reason"]
@@ -201,13 +201,13 @@ def test_a_window_sees_only_its_own_events(exchange_server) -> None:
 
 def test_a_department_sees_only_its_inbox(exchange_server) -> None:
     (created,) = post(exchange_server, [make_envelope()])
-    assert call(exchange_server, "GET", "/v1/inbox", "demo-tax", params={"state": "all"}).json() == {"envelopes": []}
-    other = call(exchange_server, "GET", "/v1/inbox", "demo-tax", params={"department": "market_regulation"})
+    assert call(exchange_server, "GET", "/v1/inbox", "demo-tax-522325", params={"state": "all"}).json() == {"envelopes": []}
+    other = call(exchange_server, "GET", "/v1/inbox", "demo-tax-522325", params={"department": "market_regulation-522325"})
     assert other.status_code == 403
-    signed = DepartmentKeys.demo("tax").signed(DecisionRequest(created["envelope_id"], "company_registration", "approved"))
-    decide = call(exchange_server, "POST", "/v1/decisions", "demo-tax", json=signed.to_json())
+    signed = DepartmentKeys.demo("tax-522325").signed(DecisionRequest(created["envelope_id"], "company_registration", "approved"))
+    decide = call(exchange_server, "POST", "/v1/decisions", "demo-tax-522325", json=signed.to_json())
     assert decide.status_code == 404
-    mine = call(exchange_server, "GET", "/v1/inbox", MARKET, params={"department": "market_regulation"})
+    mine = call(exchange_server, "GET", "/v1/inbox", MARKET, params={"department": "market_regulation-522325"})
     assert [e["envelope_id"] for e in mine.json()["envelopes"]] == [created["envelope_id"]]
 
 
@@ -216,7 +216,7 @@ def test_a_department_sees_only_its_inbox(exchange_server) -> None:
 
 def decide(server: ExchangeServer, envelope_id: str, item: str, decision: str, **words: str) -> httpx.Response:
     """A decision of the market regulator, signed with its (demo) key as its client signs."""
-    request = DepartmentKeys.demo("market_regulation").signed(DecisionRequest(envelope_id, item, decision, **words))
+    request = DepartmentKeys.demo("market_regulation-522325").signed(DecisionRequest(envelope_id, item, decision, **words))
     return call(server, "POST", "/v1/decisions", MARKET, json=request.to_json())
 
 
@@ -242,7 +242,7 @@ def test_decisions_come_back_as_events_in_seq_order(exchange_server) -> None:
     seqs = [e["seq"] for e in answer["events"]]
     assert seqs == sorted(seqs) and answer["cursor"] == seqs[-1] and answer["more"] is False
     assert answer["events"][1]["decided_by"] == "张三"
-    assert answer["events"][1]["idempotency_key"] == f"{receipt(1)}/market_regulation/1"
+    assert answer["events"][1]["idempotency_key"] == f"{receipt(1)}/market_regulation-522325/1"
 
 
 def test_decisions_that_cannot_be_taken_say_why(exchange_server) -> None:
@@ -267,7 +267,7 @@ def test_text_no_utf8_can_hold_is_a_refusal_in_words_never_a_500(exchange_server
     (result,) = response.json()["results"]
     assert result["status"] == "rejected" and "signature.value holds characters" in result["reason"] and result["reason_zh"]
     (created,) = post(exchange_server, [make_envelope()])
-    signed = DepartmentKeys.demo("market_regulation").signed(
+    signed = DepartmentKeys.demo("market_regulation-522325").signed(
         DecisionRequest(created["envelope_id"], "company_registration", "approved", decided_by="PLACEHOLDER")
     )
     body = json.dumps(signed.to_json()).replace('"PLACEHOLDER"', '"\\udfff"').encode("ascii")
@@ -481,7 +481,7 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 
 def test_exchange_inbox_and_decide_work_against_a_real_server(exchange_server, capsys) -> None:
     (created,) = post(exchange_server, [make_envelope()])
-    code, out, _ = run_cli(["inbox", "market_regulation", "--url", exchange_server.url], capsys)
+    code, out, _ = run_cli(["inbox", "market_regulation-522325", "--url", exchange_server.url], capsys)
     assert code == 0
     for words in (receipt(1), "新到", "company_registration", "企业设立登记", "待决定",
                   "黄丽", "52232519930726048X", "申请人姓名：黄丽", "居民身份证", "数据共享核验"):
@@ -493,7 +493,7 @@ def test_exchange_inbox_and_decide_work_against_a_real_server(exchange_server, c
         capsys,
     )
     assert code == 0 and "已记录" in out
-    code, out, _ = run_cli(["inbox", "market_regulation", "--url", exchange_server.url, "--all", "--json"], capsys)
+    code, out, _ = run_cli(["inbox", "market_regulation-522325", "--url", exchange_server.url, "--all", "--json"], capsys)
     (entry,) = json.loads(out)["envelopes"]
     assert entry["items"][0]["decision"]["result"] == "营业执照 91522325MA6DXXXX1X"
     assert entry["state"] == "decided"
@@ -508,7 +508,7 @@ def test_exchange_inbox_and_decide_work_against_a_real_server(exchange_server, c
 
 
 def test_exchange_inbox_says_when_the_exchange_is_down(capsys, refused_url: str) -> None:
-    code, _, err = run_cli(["inbox", "tax", "--url", refused_url], capsys)
+    code, _, err = run_cli(["inbox", "tax-522325", "--url", refused_url], capsys)
     assert code == 2 and "无法连接交换平台" in err
 
 
@@ -516,7 +516,7 @@ def test_exchange_token_issue_prints_a_token_that_works(
     exchange_server_factory, exchange_backend, tmp_path, capsys, request
 ) -> None:
     db = fresh_postgresql_database(request) if exchange_backend == "postgresql" else tmp_path / "issued.db"
-    code, out, err = run_cli(["token", "issue", "--db", str(db), "department", "tax"], capsys)
+    code, out, err = run_cli(["token", "issue", "--db", str(db), "department", "tax-522325"], capsys)
     assert code == 0 and "摘要" in err
     token = out.strip()
     server = exchange_server_factory(db_path=db, demo=False)
@@ -624,13 +624,13 @@ def test_a_decision_must_carry_its_departments_signature(exchange_server) -> Non
     request = DecisionRequest(created["envelope_id"], "company_registration", "approved", result="营业执照 X")
     unsigned = call(exchange_server, "POST", "/v1/decisions", MARKET, json=request.to_json())
     assert unsigned.status_code == 400 and "signature" in unsigned.json()["error"]
-    by_another = DepartmentKeys.demo("tax").signed(request)  # the tax office's key on market's decision
+    by_another = DepartmentKeys.demo("tax-522325").signed(request)  # the tax office's key on market's decision
     refused = call(exchange_server, "POST", "/v1/decisions", MARKET, json=by_another.to_json())
     assert refused.status_code == 403 and "signature does not hold" in refused.json()["error"]
-    signed = DepartmentKeys.demo("market_regulation").signed(request).to_json()
+    signed = DepartmentKeys.demo("market_regulation-522325").signed(request).to_json()
     signed["result"] = "营业执照 Y"  # altered after signing
     assert call(exchange_server, "POST", "/v1/decisions", MARKET, json=signed).status_code == 403
-    good = call(exchange_server, "POST", "/v1/decisions", MARKET, json=DepartmentKeys.demo("market_regulation").signed(request).to_json())
+    good = call(exchange_server, "POST", "/v1/decisions", MARKET, json=DepartmentKeys.demo("market_regulation-522325").signed(request).to_json())
     assert good.status_code == 201 and good.json()["event"]["signature"]["suite"] == "ed25519"
 
 

@@ -78,27 +78,27 @@ def test_a_sole_approver_concludes_a_class_1_item_and_the_department_receives_a_
     assert all(part.state != "waiting" for part in detail.summary.parts if part.stage == 2)
 
     sync(window)
-    filing = next(e for e in inbox(exchange_server, "public_security") if e["receipt_no"] == receipt)
+    filing = next(e for e in inbox(exchange_server, "public_security-522325") if e["receipt_no"] == receipt)
     assert filing["kind"] == "filing"
-    opened = DepartmentKeys.demo("public_security").open(filing)  # the window's signature verifies
+    opened = DepartmentKeys.demo("public_security-522325").open(filing)  # the window's signature verifies
     assert isinstance(opened, dict)
     filed = next(item for item in filing["items"] if item["id"] == HUKOU)["filed"]
     assert (filed["decision"], filed["result"], filed["decided_by"]) == ("approved", HUKOU_RESULT, "窗口A0107（A0107）")
     assert filing["state"] == "new"  # as listed; listing it leaves nothing open
-    with DepartmentClient(exchange_server.url, exchange_server.department_token("public_security")) as client:
+    with DepartmentClient(exchange_server.url, exchange_server.department_token("public_security-522325")) as client:
         assert client.inbox("open") == []
         # A decision on a filed item is refused in words.
         with pytest.raises(ExchangeClientError) as refused:
-            client.decide(filing["envelope_id"], HUKOU, "rejected", reason="x", keys=DepartmentKeys.demo("public_security"))
+            client.decide(filing["envelope_id"], HUKOU, "rejected", reason="x", keys=DepartmentKeys.demo("public_security-522325"))
     assert refused.value.status == 409
     assert "concluded at the window" in refused.value.words.in_language("en")
 
     # The rest goes to the departments; the bundle concludes once they have decided.
     for _ in range(3):
-        for department in ("hrss", "medical_insurance", "health"):
+        for department in ("hrss-522325", "medical_insurance-522325", "health-522325"):
             decide_open(exchange_server, department)
         sync(window)
-        for envelope in inbox(exchange_server, "bank"):
+        for envelope in inbox(exchange_server, "bank-522325-abc"):
             if envelope["kind"] == "handover" and envelope["state"] != "decided":
                 acknowledge(exchange_server, envelope["envelope_id"])
         sync(window)
@@ -108,8 +108,8 @@ def test_a_sole_approver_concludes_a_class_1_item_and_the_department_receives_a_
 
 
 def acknowledge(server: ExchangeServer, envelope_id: str, by: str = "王会计") -> dict:
-    with DepartmentClient(server.url, server.department_token("bank")) as client:
-        event, _ = client.decide(envelope_id, "", "acknowledged", decided_by=by, keys=DepartmentKeys.demo("bank"))
+    with DepartmentClient(server.url, server.department_token("bank-522325-abc")) as client:
+        event, _ = client.decide(envelope_id, "", "acknowledged", decided_by=by, keys=DepartmentKeys.demo("bank-522325-abc"))
     return event
 
 
@@ -123,7 +123,7 @@ def test_a_plain_acceptors_class_1_item_goes_as_a_request(exchange_server: Excha
     receipt = as_clerk(window, "A0108").accept(newborn()).receipt_no
     assert window.item_decisions(receipt) == {}
     sync(window)
-    request = next(e for e in inbox(exchange_server, "public_security") if e["receipt_no"] == receipt)
+    request = next(e for e in inbox(exchange_server, "public_security-522325") if e["receipt_no"] == receipt)
     assert request["kind"] == "application"
     assert all("filed" not in item for item in request["items"])
 
@@ -149,25 +149,25 @@ def test_a_class_3_handover_is_recorded_and_acknowledged_end_to_end(exchange_ser
     window = open_window(exchange_server.url)
     receipt = as_clerk(window, "A0107").accept(newborn(**{HUKOU: AtWindowDecision("approved", result=HUKOU_RESULT)})).receipt_no
     [handover] = window.handovers(receipt)
-    assert handover.department == "bank" and handover.handed_by == "窗口A0107（A0107）" and not handover.acknowledged
+    assert handover.department == "bank-522325-abc" and handover.handed_by == "窗口A0107（A0107）" and not handover.acknowledged
     assert {m.id for m in handover.materials} == {"household_register"}  # the paper; the ID card is shared online
     text = window.handover_text(receipt)
     assert "材料移交单" in text and receipt in text and "待部门签收" in text
 
     # The bank's part waits for the social security card, then goes as a handover.
-    decide_open(exchange_server, "hrss")
+    decide_open(exchange_server, "hrss-522325")
     sync(window)
-    decide_open(exchange_server, "hrss")
+    decide_open(exchange_server, "hrss-522325")
     sync(window)
-    part = next(p for p in window.application(receipt).summary.parts if p.department == "bank")
+    part = next(p for p in window.application(receipt).summary.parts if p.department == "bank-522325-abc")
     assert part.state == "awaiting_acknowledgement"
-    envelope = next(e for e in inbox(exchange_server, "bank") if e["receipt_no"] == receipt)
+    envelope = next(e for e in inbox(exchange_server, "bank-522325-abc") if e["receipt_no"] == receipt)
     assert envelope["kind"] == "handover"
     assert [m["id"] for m in envelope["payload"]["handover"]["materials"]] == ["household_register"]
     # Deciding an item of a handover is refused: the department acknowledges instead.
-    with DepartmentClient(exchange_server.url, exchange_server.department_token("bank")) as client:
+    with DepartmentClient(exchange_server.url, exchange_server.department_token("bank-522325-abc")) as client:
         with pytest.raises(ExchangeClientError) as refused:
-            client.decide(envelope["envelope_id"], "newborn_bank_card", "approved", keys=DepartmentKeys.demo("bank"))
+            client.decide(envelope["envelope_id"], "newborn_bank_card", "approved", keys=DepartmentKeys.demo("bank-522325-abc"))
     assert refused.value.status == 409 and "acknowledge" in refused.value.words.in_language("en")
 
     event = acknowledge(exchange_server, envelope["envelope_id"])
@@ -176,7 +176,7 @@ def test_a_class_3_handover_is_recorded_and_acknowledged_end_to_end(exchange_ser
     sync(window)
     [handover] = window.handovers(receipt)
     assert handover.acknowledged and handover.acknowledged_by == "王会计"
-    part = next(p for p in window.application(receipt).summary.parts if p.department == "bank")
+    part = next(p for p in window.application(receipt).summary.parts if p.department == "bank-522325-abc")
     assert part.state == "handed_over"
     assert "王会计" in window.handover_text(receipt)
     window.sign_in(TEST_CLERK, TEST_PIN)  # every window's list is a supervisor's
@@ -196,11 +196,11 @@ def test_an_acknowledgement_of_a_request_is_refused(exchange_server: ExchangeSer
     window = open_window(exchange_server.url)
     receipt = as_clerk(window, "A0108").accept(newborn()).receipt_no
     sync(window)
-    request = next(e for e in inbox(exchange_server, "public_security") if e["receipt_no"] == receipt)
+    request = next(e for e in inbox(exchange_server, "public_security-522325") if e["receipt_no"] == receipt)
     with httpx.Client(base_url=exchange_server.url) as http:
-        body = DepartmentKeys.demo("public_security").signed(
+        body = DepartmentKeys.demo("public_security-522325").signed(
             DecisionRequest(request["envelope_id"], "", "acknowledged", decided_by="张三")
         ).to_json()
-        answer = http.post("/v1/decisions", json=body, headers={"Authorization": f"Bearer {exchange_server.department_token('public_security')}"})
+        answer = http.post("/v1/decisions", json=body, headers={"Authorization": f"Bearer {exchange_server.department_token('public_security-522325')}"})
     assert answer.status_code == 409
     assert "not a handover" in answer.json()["error"]

@@ -12,6 +12,7 @@ import pytest
 
 from tests.exchange_fixtures import ExchangeServer, exchange_server_factory, make_envelope  # noqa: F401 - the fixture
 from tests.window_template import open_signed_in, seed_window_database
+from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.cli import main
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.intake.io import parse_intake
@@ -108,15 +109,15 @@ def test_a_department_reads_its_inbox_opened_with_its_own_key_files_and_signs_it
 ) -> None:
     server: ExchangeServer = exchange_server_factory()
     [created] = server_post(server, [make_envelope()])
-    url = ["--url", server.url, "--token", "demo-market_regulation"]
-    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation", *url)
+    url = ["--url", server.url, "--token", "demo-market_regulation-522325"]
+    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation-522325", *url)
     assert code == 0 and "Window signature verified" in shown and "黄丽" in shown
     # Someone else's key files (a department that is not in this catalog with these keys) open nothing.
-    code, _, _ = cli(capsys, "exchange", "keys", "init-department", "market_regulation", "--dir", str(tmp_path / "dept"))
-    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation", "--all", *url, "--keys-dir", str(tmp_path / "dept"))
+    code, _, _ = cli(capsys, "exchange", "keys", "init-department", "market_regulation-522325", "--dir", str(tmp_path / "dept"))
+    code, shown, _ = cli(capsys, "--lang", "en", "exchange", "inbox", "market_regulation-522325", "--all", *url, "--keys-dir", str(tmp_path / "dept"))
     assert code == 0 and "Not verified or not opened" in shown and "黄丽" not in shown
     code, _, said = cli(capsys, "--lang", "en", "exchange", "decide", created["envelope_id"], "company_registration", "approved",
-                        "--result", "营业执照 X", *url, "--keys-dir", str(tmp_path / "dept"), "--department", "market_regulation")
+                        "--result", "营业执照 X", *url, "--keys-dir", str(tmp_path / "dept"), "--department", "market_regulation-522325")
     assert code == 2 and "signature does not hold" in said  # 403: the catalog says another key (a credential, not the input)
     code, said, _ = cli(capsys, "--lang", "en", "exchange", "decide", created["envelope_id"], "company_registration", "approved",
                         "--result", "营业执照 X", *url)
@@ -134,3 +135,17 @@ def server_post(server: ExchangeServer, envelopes: list[dict]) -> list[dict]:
 def test_a_demo_exchange_refuses_to_listen_beyond_the_loopback(capsys, tmp_path) -> None:
     code, _, said = cli(capsys, "--lang", "en", "exchange", "serve", "--db", str(tmp_path / "x.sqlite"), "--demo", "--host", "0.0.0.0")
     assert code == 1 and "loopback address only" in said
+
+
+def test_an_office_keys_are_named_after_it_and_the_shipped_ones_are_its_demo_keys(capsys, tmp_path) -> None:
+    """Each office has its own pair: key files named after the office id; the shipped catalog's
+    public keys are the demo keys of each office id, which ``--demo`` prints."""
+    office = load_catalog(shipped_catalog_path()).offices["tax-522301"]
+    code, shown, _ = cli(capsys, "exchange", "keys", "init-department", "tax-522301", "--demo")
+    assert code == 0
+    assert shown.splitlines() == [f'signing_key = "{office.signing_key}"', f'sealing_key = "{office.sealing_key}"']
+    code, shown, _ = cli(capsys, "exchange", "keys", "init-department", "tax-522301", "--dir", str(tmp_path / "keys"))
+    assert code == 0 and sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["tax-522301.ed25519.pem", "tax-522301.x25519.pem"]
+    assert office.signing_key not in shown  # a new pair, not the demo's
+    code, _, said = cli(capsys, "--lang", "en", "exchange", "keys", "init-department", "../tax", "--demo")
+    assert code == 1 and "may hold only lowercase letters" in said

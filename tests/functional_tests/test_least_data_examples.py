@@ -171,7 +171,7 @@ def test_a_joint_survey_department_gets_project_data_only(example: Path, tmp_pat
     surveyors = [
         document
         for document in payloads
-        if document["department"]["id"] != bundle.lead_department
+        if document["department"]["kind"] != bundle.lead_department
         and all(CATALOG.items[entry["id"]].site_survey for entry in document["items"])
     ]
     assert len(surveyors) >= 2, [d["department"]["id"] for d in payloads]
@@ -189,10 +189,11 @@ def test_the_guide_says_what_each_envelope_holds(example: Path, tmp_path: Path) 
     intake, payloads, guide = accepted_example(example, tmp_path / "data")
     acting_agent = bool(intake.applicant.agent and intake.applicant.agent.name)
     assert guide["applicant_kind"] == intake.applicant.kind
+    # The guide names each department's kind; its envelope, the office serving the window and that kind.
     told = {(entry["department"], entry["stage"]): entry for entry in guide["envelopes"]}
-    assert sorted(told) == sorted((d["department"]["id"], d["stage"]) for d in payloads)
+    assert sorted(told) == sorted((d["department"]["kind"], d["stage"]) for d in payloads)
     for document in payloads:
-        entry = told[document["department"]["id"], document["stage"]]
+        entry = told[document["department"]["kind"], document["stage"]]
         assert entry["items"] == [item["id"] for item in document["items"]]
         assert entry["is_lead"] == document["is_lead"]
         assert sorted(entry["fields"]) == sorted(document["fields"])

@@ -53,15 +53,15 @@ def labels(app) -> list[str]:
 def department_decides(window, receipt_no: str, decision: str, **extra: str) -> None:
     """The tax department's decision on every item of its part, stored as the sync applies it."""
     now = window.now().astimezone(dt.UTC).isoformat()
-    part = next(part for part in window.application(receipt_no).summary.parts if part.department == "tax")
+    part = next(part for part in window.application(receipt_no).summary.parts if part.department == "tax-522325")
     state = {"rejected": "rejected", "supplement_needed": "supplement_needed"}[decision]
     with durable_transaction(window.db):
         for item in part.items:
             progress.put_decision(
                 window.db,
-                ItemDecision(receipt_no, item, "tax", part.stage, decision, decided_by="审批员", decided_at=now, **extra),
+                ItemDecision(receipt_no, item, "tax-522325", part.stage, decision, decided_by="审批员", decided_at=now, **extra),
             )
-        progress.update_part(window.db, receipt_no, "tax", part.stage, now=now, state=state, decided_at=now)
+        progress.update_part(window.db, receipt_no, "tax-522325", part.stage, now=now, state=state, decided_at=now)
 
 
 async def test_a_supplement_arriving_is_told_counted_first_and_gone_once_answered(
@@ -73,7 +73,7 @@ async def test_a_supplement_arriving_is_told_counted_first_and_gone_once_answere
         asked = await accept_in_app(pilot, window)
         await f5(pilot)
         assert header_count(app) == ""
-        decide(exchange_server, "tax", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+        decide(exchange_server, "tax-522325", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
         newer = await accept_in_app(pilot, window)  # newer: by date it would come first
         await f5(pilot)
 
@@ -107,7 +107,7 @@ async def test_the_count_and_toast_in_english(exchange_server: ExchangeServer, o
         await pilot.press("f2")  # English
         await pilot.pause()
         await f5(pilot)
-        decide(exchange_server, "tax", "rejected", reason="计税价格明显偏低")
+        decide(exchange_server, "tax-522325", "rejected", reason="计税价格明显偏低")
         await f5(pilot)
         assert header_count(app) == "1 to act on"
         assert any(message.endswith(f"refused: {receipt_no} (计税价格明显偏低)") for message in messages(app)), messages(app)

@@ -44,7 +44,7 @@ from window_app.window import Window
 pytestmark = pytest.mark.anyio
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "applications"
-REASON = "unknown department 'health'"
+REASON = "unknown department 'health-522325'"
 
 
 @pytest.fixture
@@ -54,7 +54,8 @@ def health_endpoint(exchange_server_factory, tmp_path: Path) -> ExchangeServer:
     shutil.copytree(shipped_catalog_path(), catalog)
     for path in catalog.rglob("*.toml"):
         text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace('"health"', '"health_commission"'), encoding="utf-8")
+        text = text.replace('"health"', '"health_commission"').replace('"health-', '"health_commission-')
+        path.write_text(text, encoding="utf-8")
     return exchange_server_factory(catalog_path=catalog)
 
 
@@ -91,7 +92,7 @@ async def accept_newborn(pilot, window: Window) -> str:
 
 
 def health_part(window: Window, receipt_no: str):
-    return next(part for part in window.application(receipt_no).summary.parts if part.department == "health")
+    return next(part for part in window.application(receipt_no).summary.parts if part.department == "health-522325")
 
 
 async def refused_health_envelope(pilot, window: Window) -> tuple[str, str, bytes]:
@@ -99,7 +100,7 @@ async def refused_health_envelope(pilot, window: Window) -> tuple[str, str, byte
     receipt_no = await accept_newborn(pilot, window)
     await f5(pilot)
     [entry] = window.quarantined()
-    assert entry.envelope.department == "health" and REASON in entry.last_error.en
+    assert entry.envelope.department == "health-522325" and REASON in entry.last_error.en
     assert pilot.app.sync_quarantined == 1
     assert health_part(window, receipt_no).shown_state == "quarantined"
     return receipt_no, entry.envelope.envelope_id, entry.envelope.payload
@@ -150,7 +151,7 @@ async def test_f9_on_the_list_asks_with_the_reason_then_the_same_envelope_goes(
         # The very same bytes, at 卫健's endpoint; the shared exchange never had it.
         sent = exchange_rows(health_endpoint, "SELECT payload FROM envelopes WHERE envelope_id = ?", (envelope_id,))
         assert sent == [(payload.decode("utf-8"),)]
-        assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes WHERE department = 'health'") == [(0,)]
+        assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes WHERE department = 'health-522325'") == [(0,)]
 
 
 async def test_f9_on_the_detail_in_english_refused_again_until_the_cause_is_fixed(

@@ -79,7 +79,7 @@ async def test_f10_accepts_writes_application_and_outbox_and_shows_the_receipt(w
         assert applications[0].applicant_name == BUYER.name
         detail = window.application(receipt_no)
         departments = {part.department for part in detail.summary.parts}
-        assert departments == {"tax", "real_estate_registry", "power_grid", "water_supply"}
+        assert departments == {"tax-522325", "real_estate_registry-522325", "power_grid-522325", "water_supply-522325"}
         assert all(part.envelope_id for part in detail.summary.parts)
         assert window.drafts() == []  # the draft went with the accept
         await pilot.press("escape")

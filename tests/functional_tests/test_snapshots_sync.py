@@ -103,17 +103,17 @@ def business_startup_in_every_state(window) -> str:
     assert not problems
     receipt_no = window.accept(intake).receipt_no  # 09:30 (conftest's pinned clock)
     exchange = Departments(window)
-    exchange.deliver(receipt_no, "market_regulation", "09:32")
-    exchange.decide(receipt_no, "market_regulation", "09:40", "11:46", result=LICENCE)  # 2时14分; stage 2 released
-    for department in ("tax", "hrss", "medical_insurance", "public_security", "housing_fund"):
+    exchange.deliver(receipt_no, "market_regulation-522325", "09:32")
+    exchange.decide(receipt_no, "market_regulation-522325", "09:40", "11:46", result=LICENCE)  # 2时14分; stage 2 released
+    for department in ("tax-522325", "hrss-522325", "medical_insurance-522325", "public_security-522325", "housing_fund-522325"):
         exchange.deliver(receipt_no, department, "11:50")
-    exchange.quarantine(receipt_no, "bank", "unknown item 'bank_account_opening'", "11:50")
-    exchange.decide(receipt_no, "tax", "12:05", "12:35", result="税务登记 5223252026000123")  # 45分
-    exchange.decide(receipt_no, "hrss", "12:10", "15:20", kind="rejected", reason="参保人员名册缺少身份证号码")
-    exchange.event(receipt_no, "medical_insurance", "received", "12:20")
-    exchange.event(receipt_no, "public_security", "received", "12:00")
+    exchange.quarantine(receipt_no, "bank-522325-abc", "unknown item 'bank_account_opening'", "11:50")
+    exchange.decide(receipt_no, "tax-522325", "12:05", "12:35", result="税务登记 5223252026000123")  # 45分
+    exchange.decide(receipt_no, "hrss-522325", "12:10", "15:20", kind="rejected", reason="参保人员名册缺少身份证号码")
+    exchange.event(receipt_no, "medical_insurance-522325", "received", "12:20")
+    exchange.event(receipt_no, "public_security-522325", "received", "12:00")
     exchange.event(
-        receipt_no, "public_security", "supplement_needed", "13:05", "seal_engraving_filing",
+        receipt_no, "public_security-522325", "supplement_needed", "13:05", "seal_engraving_filing",
         material="appointment_docs", reason="法定代表人任职文件未盖章", decided_by="审批员",
     )
     return receipt_no  # housing_fund: delivered, not yet received
@@ -123,11 +123,11 @@ def concluded_house_transfer(window) -> str:
     """二手房转移登记, every part approved or handed over: concluded with the lead department's conclusion."""
     receipt_no = window.accept(house_transfer(window, materials=True, fields=True)).receipt_no
     exchange = Departments(window)
-    exchange.deliver(receipt_no, "tax", "09:31")
-    exchange.decide(receipt_no, "tax", "09:35", "10:02", result="完税凭证 522325-2026-000088")
-    exchange.deliver(receipt_no, "real_estate_registry", "10:03")
-    exchange.decide(receipt_no, "real_estate_registry", "10:20", "14:41", result="不动产权证书 黔（2026）贞丰县不动产权第0004567号")
-    for department, decided in (("power_grid", "15:12"), ("water_supply", "16:05")):
+    exchange.deliver(receipt_no, "tax-522325", "09:31")
+    exchange.decide(receipt_no, "tax-522325", "09:35", "10:02", result="完税凭证 522325-2026-000088")
+    exchange.deliver(receipt_no, "real_estate_registry-522325", "10:03")
+    exchange.decide(receipt_no, "real_estate_registry-522325", "10:20", "14:41", result="不动产权证书 黔（2026）贞丰县不动产权第0004567号")
+    for department, decided in (("power_grid-522325", "15:12"), ("water_supply-522325", "16:05")):
         # 三类登记办: the utilities sign for the paper materials handed over.
         exchange.deliver(receipt_no, department, "14:42")
         exchange.event(receipt_no, department, "received", "14:50")

@@ -118,7 +118,7 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
     assert report.held == 6
 
     # 市场监管 registers the company: the licence number travels to the six stage-2 departments.
-    decide_all(exchange_server, "market_regulation", result=LICENCE)
+    decide_all(exchange_server, "market_regulation-522325", result=LICENCE)
     report = sync(window)
     assert report.released == 6 and report.sent == 6 and report.unsent == 0
     # One decision is news for the clerk; the department opening its inbox is not.
@@ -130,7 +130,7 @@ def test_end_to_end_accept_sync_decide_conclude(exchange_server: ExchangeServer,
         [prerequisite] = opened(payload, department)["prerequisite_results"]  # … to the next department
         assert prerequisite["item"] == "company_registration" and prerequisite["result"] == LICENCE
 
-    for department in ("tax", "hrss", "medical_insurance", "public_security", "bank", "housing_fund"):
+    for department in ("tax-522325", "hrss-522325", "medical_insurance-522325", "public_security-522325", "bank-522325-abc", "housing_fund-522325"):
         assert decide_all(exchange_server, department)
     report = sync(window)
     assert report.concluded == [receipt]
@@ -191,14 +191,14 @@ def test_one_departments_dead_endpoint_does_not_hold_up_the_others(
         by_url = {endpoint.url: endpoint for endpoint in report.endpoints}
         assert by_url[exchange_server.url].online and by_url[dead].online is False
         assert "health的部门接口" in by_url[dead].error.zh
-        for department in ("public_security", "medical_insurance", "hrss", "bank"):
+        for department in ("public_security-522325", "medical_insurance-522325", "hrss-522325", "bank-522325-abc"):
             decide_all(exchange_server, department)
     sync(window)
     states = {(p.department, p.stage): p.state for p in window.application(receipt).summary.parts}
-    assert states[("health", 1)] == "queued"  # still waiting for its own endpoint
-    assert all(state in ("approved", "handed_over") for key, state in states.items() if key != ("health", 1)), states
-    assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes WHERE department = 'health'")[0][0] == 0
-    attempts = window.db.execute("SELECT attempts, last_error FROM outbox WHERE department = 'health'").fetchone()
+    assert states[("health-522325", 1)] == "queued"  # still waiting for its own endpoint
+    assert all(state in ("approved", "handed_over") for key, state in states.items() if key != ("health-522325", 1)), states
+    assert exchange_rows(exchange_server, "SELECT count(*) FROM envelopes WHERE department = 'health-522325'")[0][0] == 0
+    attempts = window.db.execute("SELECT attempts, last_error FROM outbox WHERE department = 'health-522325'").fetchone()
     assert attempts[0] >= 3 and "连接被拒绝" in attempts[1]
 
 
@@ -373,14 +373,14 @@ def test_a_quarantined_envelope_can_be_requeued_once_the_cause_is_fixed(exchange
     it — then the very same payload goes."""
     window = open_window(exchange_server.url)
     receipt = accept_example(window, "newborn")
-    [(envelope_id, payload)] = window.db.execute("SELECT envelope_id, payload FROM outbox WHERE department = 'health'").fetchall()
+    [(envelope_id, payload)] = window.db.execute("SELECT envelope_id, payload FROM outbox WHERE department = 'health-522325'").fetchall()
     window.db.execute("UPDATE outbox SET department = 'healthx' WHERE envelope_id = ?", [envelope_id])
     report = sync(window)
     assert report.quarantined == 1 and report.sent == 2
     [entry] = window.quarantined()
     assert "healthx" in entry.last_error.en and entry.envelope.envelope_id == envelope_id
     assert sync(window, retry_now=True).quarantined == 0  # never retried blindly
-    window.db.execute("UPDATE outbox SET department = 'health' WHERE envelope_id = ?", [envelope_id])
+    window.db.execute("UPDATE outbox SET department = 'health-522325' WHERE envelope_id = ?", [envelope_id])
     assert window.requeue_quarantined([envelope_id]) == 1
     report = sync(window)
     assert report.sent == 1 and report.quarantined == 0

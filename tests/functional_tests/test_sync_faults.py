@@ -547,9 +547,9 @@ def test_an_envelope_carries_the_same_bytes_on_every_attempt(
     drain(engine, window)
 
     # 市场监管 decides: the six stage-2 envelopes are finalised once, then sent through faults too.
-    with DepartmentClient(exchange_server.url, exchange_server.department_token("market_regulation")) as department:
+    with DepartmentClient(exchange_server.url, exchange_server.department_token("market_regulation-522325")) as department:
         [envelope] = [e for e in department.inbox("new") if e["receipt_no"] == receipt]
-        department.decide(envelope["envelope_id"], "company_registration", "approved", result="营业执照 91522325MA6HXXXX1Q", decided_by="审批员", keys=DepartmentKeys.demo("market_regulation"))
+        department.decide(envelope["envelope_id"], "company_registration", "approved", result="营业执照 91522325MA6HXXXX1Q", decided_by="审批员", keys=DepartmentKeys.demo("market_regulation-522325"))
     proxy.set_mode("lost_ack", times=1, paths=("/v1/envelopes",))
     report = run_round(engine)
     assert report.released == 6 and report.failed == 6
@@ -602,7 +602,7 @@ def test_a_departments_black_hole_endpoint_times_out_while_the_others_complete(
         wait_out_backoff(report)
         report = run_round(engine)
         assert {e.url: e for e in report.endpoints}[health_line.url].online is False
-        health = window.db.execute("SELECT min(attempts), max(attempts) FROM outbox WHERE department = 'health'").fetchone()
+        health = window.db.execute("SELECT min(attempts), max(attempts) FROM outbox WHERE department = 'health-522325'").fetchone()
         assert health == (2, 2)
 
         health_line.pass_through()

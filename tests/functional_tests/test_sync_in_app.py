@@ -170,7 +170,7 @@ async def test_f5_sends_what_was_accepted_and_the_header_counts_down(exchange_se
         await f5(pilot)
 
         assert exchange_rows(exchange_server, "SELECT receipt_no, department, kind FROM envelopes") == [
-            (receipt_no, "tax", "application")
+            (receipt_no, "tax-522325", "application")
         ]
         assert badge(app) == "在线"  # nothing waits for the line any more
         assert app.sync_queued == 0
@@ -211,7 +211,7 @@ async def test_decisions_come_back_with_times_and_the_conclusion(exchange_server
         await pilot.press("down")  # into the list: the application is highlighted
         await pilot.pause()
 
-        assert decide(exchange_server, "tax", result=TAX_RESULT) == ["house_transaction_tax"]
+        assert decide(exchange_server, "tax-522325", result=TAX_RESULT) == ["house_transaction_tax"]
         await f5(pilot)  # the approval comes back; 不动产 is released and sent in the same round
         cell = parts_cell(app, receipt_no)
         assert cell.startswith("税务✓") and cell.split()[0].endswith("分")  # approved, with the time it took
@@ -219,9 +219,9 @@ async def test_decisions_come_back_with_times_and_the_conclusion(exchange_server
         assert state_cell(app, receipt_no) == "办理中"
         assert "用时" in progress(app) and f"结果：{TAX_RESULT}" in progress(app)
 
-        assert decide(exchange_server, "real_estate_registry") == ["real_estate_transfer_registration"]
+        assert decide(exchange_server, "real_estate_registry-522325") == ["real_estate_transfer_registration"]
         await f5(pilot)
-        assert decide(exchange_server, "power_grid") and decide(exchange_server, "water_supply")
+        assert decide(exchange_server, "power_grid-522325") and decide(exchange_server, "water_supply-522325")
         await f5(pilot)
 
         assert state_cell(app, receipt_no) == "已办结"
@@ -252,7 +252,7 @@ async def test_a_round_that_changes_something_refreshes_the_open_screens(exchang
         receipt_no = await accept_in_app(pilot, window)
         await open_applications(pilot)
         await until(pilot, lambda: parts_cell(app, receipt_no).startswith("税务→"), "delivered, shown without a key")
-        decide(exchange_server, "tax")
+        decide(exchange_server, "tax-522325")
         await until(pilot, lambda: parts_cell(app, receipt_no).startswith("税务✓"), "the approval shown without a key")
 
 
@@ -371,7 +371,7 @@ async def test_a_supplement_request_brings_the_clerk_back_to_the_material(exchan
     async with app.run_test(size=SIZE) as pilot:
         receipt_no = await accept_in_app(pilot, window)
         await f5(pilot)
-        decide(exchange_server, "tax", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+        decide(exchange_server, "tax-522325", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
         await f5(pilot)
 
         await open_applications(pilot)
@@ -408,13 +408,13 @@ async def test_a_supplement_request_brings_the_clerk_back_to_the_material(exchan
 
         await f5(pilot)
         rows = exchange_rows(exchange_server, "SELECT department, kind, original_envelope_id FROM envelopes ORDER BY id")
-        assert [(department, kind) for department, kind, _ in rows] == [("tax", "application"), ("tax", "supplement")]
+        assert [(department, kind) for department, kind, _ in rows] == [("tax-522325", "application"), ("tax-522325", "supplement")]
         assert rows[1][2] == window.application(receipt_no).summary.parts[0].envelope_id
         assert parts_cell(app, receipt_no).startswith("税务↑")  # supplement sent: the department has it
         assert "补正已送达" in progress(app)
 
         # The department approves after the supplement; the part is decided.
-        decide(exchange_server, "tax")
+        decide(exchange_server, "tax-522325")
         await f5(pilot)
         assert parts_cell(app, receipt_no).startswith("税务✓")
 
@@ -440,7 +440,7 @@ async def test_supplement_and_detail_screens_switch_language(exchange_server: Ex
     async with app.run_test(size=SIZE) as pilot:
         receipt_no = await accept_in_app(pilot, window)
         await f5(pilot)
-        decide(exchange_server, "tax", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
+        decide(exchange_server, "tax-522325", "supplement_needed", material="house_sale_contract", reason="合同缺少签字页")
         await f5(pilot)
         await open_applications(pilot)
         await pilot.press("down", "enter")

@@ -33,7 +33,7 @@ from window_app.trust.demo import demo_signing_key
 from window_app.trust.keys import SigningKey
 
 CST = dt.timezone(dt.timedelta(hours=8))
-DEPARTMENT = "market_regulation"
+DEPARTMENT = "market_regulation-522325"
 ITEM = "company_registration"
 EVERY = 4
 RECEIPTS = {name: f"522325-261127-ZF-01-TEST-000{n}-4P" for n, name in enumerate("ABCD", start=1)}

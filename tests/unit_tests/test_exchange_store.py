@@ -126,7 +126,7 @@ def test_a_payload_that_is_not_json_is_rejected(store, catalog) -> None:
 
 
 def test_an_item_of_another_department_is_rejected(store, catalog) -> None:
-    envelope = make_envelope(department="tax", items=(("company_registration", "企业设立登记", "营业执照"),))
+    envelope = make_envelope(department="tax-522325", items=(("company_registration", "企业设立登记", "营业执照"),))
     (result,) = store.ingest("ZF-01", [envelope], catalog)
     assert result["status"] == "rejected"
     assert "belongs to department 'market_regulation'" in result["reason"]
@@ -142,16 +142,16 @@ def test_a_window_cannot_send_another_windows_payload_or_reuse_its_key(store, ca
 
 
 def test_listing_the_inbox_receives_new_envelopes_once(store, catalog) -> None:
-    store.ingest("ZF-01", [make_envelope(receipt_no=receipt(1)), make_envelope(receipt_no=receipt(2), department="tax",
+    store.ingest("ZF-01", [make_envelope(receipt_no=receipt(1)), make_envelope(receipt_no=receipt(2), department="tax-522325",
                                                                             items=(("tax_registration", "税务登记", ""),))], catalog)
-    listed = store.inbox("market_regulation", "new")
+    listed = store.inbox("market_regulation-522325", "new")
     assert [e["receipt_no"] for e in listed] == [receipt(1)]
     assert listed[0]["state"] == "new"
     assert listed[0]["payload"]["receipt_no"] == receipt(1)
-    assert store.inbox("market_regulation", "new") == []
-    assert [e["state"] for e in store.inbox("market_regulation", "all")] == ["received"]
+    assert store.inbox("market_regulation-522325", "new") == []
+    assert [e["state"] for e in store.inbox("market_regulation-522325", "all")] == ["received"]
     events, cursor, more = store.events("ZF-01")
-    assert [(e["kind"], e["department"]) for e in events] == [("received", "market_regulation")]
+    assert [(e["kind"], e["department"]) for e in events] == [("received", "market_regulation-522325")]
     assert (cursor, more) == (events[0]["seq"], False)
 
 
@@ -159,9 +159,9 @@ def test_decisions_become_events_in_seq_order(store, catalog) -> None:
     items = (("company_registration", "企业设立登记", "营业执照"), ("food_business_licence", "食品经营许可", "食品经营许可证"))
     (created,) = store.ingest("ZF-01", [make_envelope(items=items)], catalog)
     envelope_id = created["envelope_id"]
-    store.decide("market_regulation", envelope_id, "company_registration", "approved", result="营业执照 91522325MA0000001X")
-    store.decide("market_regulation", envelope_id, "food_business_licence", "supplement_needed", material="health_certificate")
-    store.decide("market_regulation", envelope_id, "food_business_licence", "approved", result="食品经营许可证 JY1")
+    store.decide("market_regulation-522325", envelope_id, "company_registration", "approved", result="营业执照 91522325MA0000001X")
+    store.decide("market_regulation-522325", envelope_id, "food_business_licence", "supplement_needed", material="health_certificate")
+    store.decide("market_regulation-522325", envelope_id, "food_business_licence", "approved", result="食品经营许可证 JY1")
     events, cursor, _ = store.events("ZF-01")
     assert [(e["kind"], e["item"]) for e in events] == [
         ("received", None),
@@ -177,22 +177,22 @@ def test_decisions_become_events_in_seq_order(store, catalog) -> None:
 def test_repeating_a_decision_is_idempotent_and_a_final_one_cannot_change(store, catalog) -> None:
     (created,) = store.ingest("ZF-01", [make_envelope()], catalog)
     envelope_id = created["envelope_id"]
-    first, new = store.decide("market_regulation", envelope_id, "company_registration", "approved", result="营业执照 X")
-    again, new_again = store.decide("market_regulation", envelope_id, "company_registration", "approved", result="营业执照 X")
+    first, new = store.decide("market_regulation-522325", envelope_id, "company_registration", "approved", result="营业执照 X")
+    again, new_again = store.decide("market_regulation-522325", envelope_id, "company_registration", "approved", result="营业执照 X")
     assert (new, new_again) == (True, False)
     assert again == first
     with pytest.raises(ExchangeError) as raised:
-        store.decide("market_regulation", envelope_id, "company_registration", "rejected", reason="no")
+        store.decide("market_regulation-522325", envelope_id, "company_registration", "rejected", reason="no")
     assert raised.value.status == 409
 
 
 def test_a_department_decides_only_items_of_its_own_envelopes(store, catalog) -> None:
     (created,) = store.ingest("ZF-01", [make_envelope()], catalog)
     with pytest.raises(ExchangeError) as other:
-        store.decide("tax", created["envelope_id"], "company_registration", "approved")
+        store.decide("tax-522325", created["envelope_id"], "company_registration", "approved")
     assert other.value.status == 404
     with pytest.raises(ExchangeError) as missing:
-        store.decide("market_regulation", created["envelope_id"], "tax_registration", "approved")
+        store.decide("market_regulation-522325", created["envelope_id"], "tax_registration", "approved")
     assert missing.value.status == 422
 
 
@@ -200,7 +200,7 @@ def test_events_page_by_the_since_cursor_and_stay_with_their_window(store, catal
     envelopes = [make_envelope(receipt_no=receipt(n + 1)) for n in range(5)]
     store.ingest("ZF-01", envelopes, catalog)
     store.ingest("XL-02", [make_envelope(receipt_no=receipt(1, "XL-02"), window_id="XL-02")], catalog)
-    store.inbox("market_regulation", "new")
+    store.inbox("market_regulation-522325", "new")
     seen, cursor, pages = [], 0, 0
     while True:
         page, cursor, more = store.events("ZF-01", since=cursor, limit=2)
@@ -217,15 +217,15 @@ def test_events_page_by_the_since_cursor_and_stay_with_their_window(store, catal
 def test_a_supplement_names_its_original_and_closes_with_it(store, catalog) -> None:
     (created,) = store.ingest("ZF-01", [make_envelope()], catalog)
     original = created["envelope_id"]
-    store.decide("market_regulation", original, "company_registration", "supplement_needed", material="premises_proof")
+    store.decide("market_regulation-522325", original, "company_registration", "supplement_needed", material="premises_proof")
     supplement = make_envelope(kind="supplement", original_envelope_id=original, items=())
     (result,) = store.ingest("ZF-01", [supplement], catalog)
     assert result["status"] == "created"
-    assert [e["kind"] for e in store.inbox("market_regulation", "new")] == ["supplement"]
+    assert [e["kind"] for e in store.inbox("market_regulation-522325", "new")] == ["supplement"]
     with pytest.raises(ExchangeError):
-        store.decide("market_regulation", supplement["envelope_id"], "company_registration", "approved")
-    store.decide("market_regulation", original, "company_registration", "approved", result="营业执照 X")
-    assert store.inbox("market_regulation", "open") == []
+        store.decide("market_regulation-522325", supplement["envelope_id"], "company_registration", "approved")
+    store.decide("market_regulation-522325", original, "company_registration", "approved", result="营业执照 X")
+    assert store.inbox("market_regulation-522325", "open") == []
 
     orphan = make_envelope(kind="supplement", original_envelope_id="nope", items=())
     (refused,) = store.ingest("ZF-01", [orphan], catalog)
@@ -233,8 +233,8 @@ def test_a_supplement_names_its_original_and_closes_with_it(store, catalog) -> N
 
 
 def test_tokens_are_stored_only_as_hashes(store) -> None:
-    token = store.issue_token("department", "tax")
-    assert store.authenticate(token).id == "tax"
+    token = store.issue_token("department", "tax-522325")
+    assert store.authenticate(token).id == "tax-522325"
     assert store.authenticate(token + "x") is None
     stored = rows(store, "SELECT token_hash FROM tokens")
     assert stored == [(token_hash(token),)]
@@ -252,8 +252,8 @@ def test_every_query_is_served_by_an_index(store, catalog, clock) -> None:
     store.ingest("ZF-01", [make_envelope()], catalog)
     store.authenticate("nothing")
     for state in ("new", "open", "all"):
-        store.inbox("market_regulation", state)
-    store.decide("market_regulation", created["envelope_id"], "company_registration", "supplement_needed", reason="x")
+        store.inbox("market_regulation-522325", state)
+    store.decide("market_regulation-522325", created["envelope_id"], "company_registration", "supplement_needed", reason="x")
     store.events("ZF-01", since=0)
     store.waiting_since(clock().timestamp())
     store.backend.conn.set_trace_callback(None)

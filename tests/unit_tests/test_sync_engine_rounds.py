@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from store_fixtures import accept, newborn_intake, open_window_db, opening_intake, signed_event
+from store_fixtures import accept, newborn_intake, open_window_db, opening_intake, signed_event, signer_for
 
 from offline_cache import outbox as outbox_store
 from offline_cache import progress, sync_state
@@ -95,7 +95,10 @@ def engine_for(tmp_path, exchange: Exchange, clock: Clock, **env: str) -> SyncEn
     settings = make_settings(tmp_path, **env)
     db = open_window_db(settings)
     http = httpx.AsyncClient(transport=httpx.MockTransport(exchange.handler))
-    return SyncEngine(db, settings, clock=clock, rng=random.Random(5), http=http, refresh_catalog=False)
+    # The applications are accepted against the small test catalog: the engine seals and checks with it too.
+    return SyncEngine(
+        db, settings, clock=clock, rng=random.Random(5), http=http, refresh_catalog=False, signer=signer_for(db, settings)
+    )
 
 
 def run(engine: SyncEngine, **kwargs):

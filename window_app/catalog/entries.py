@@ -66,16 +66,16 @@ def read_department(rel: str, data: dict, partial: PartialCatalog, position: int
         short_name=short_name,
         region=table.text("region"),
         kind=table.one_of("kind", DEPARTMENT_KINDS, default="government"),
-        signing_key=_public_key(table, "signing_key", PublicSigningKey.from_text),
-        sealing_key=_public_key(table, "sealing_key", PublicSealingKey.from_text),
+        signing_key=public_key(table, "signing_key", PublicSigningKey.from_text),
+        sealing_key=public_key(table, "sealing_key", PublicSealingKey.from_text),
     )
     table.finish()
     if partial.register("department", department.id, "department", Origin(rel, table.entry)):
         partial.departments[department.id] = department
 
 
-def _public_key(table: Table, key: str, parse: Callable[[object], object]) -> str:
-    """A department's public key as written, if it is one (a problem otherwise)."""
+def public_key(table: Table, key: str, parse: Callable[[object], object]) -> str:
+    """A department's or an office's public key as written, if it is one (a problem otherwise)."""
     text = table.text(key)
     if text:
         parsed = parse(text)

@@ -11,14 +11,15 @@ Reading happens in two passes:
    need only the entry itself (``promised_days`` above ``time_limit_days``, a ``default`` not
    among the options …), duplicate ids;
 2. cross-references once everything is read: unknown departments, materials, fields, items,
-   questions and regions, region parents, prerequisite cycles, lead departments.
+   questions and regions, region parents, prerequisite cycles, lead departments, and an item
+   no office of its department serves where its bundle is offered.
 
 This module is the entry point; the work is done by its neighbours:
 
 - :mod:`~window_app.catalog.problems`: :class:`CatalogProblem`, :class:`CatalogError`;
 - :mod:`~window_app.catalog.reading`: which files belong, their TOML, the digest;
 - :mod:`~window_app.catalog.table`: one TOML table read with typed, reporting getters;
-- :mod:`~window_app.catalog.entries`, :mod:`~window_app.catalog.items`,
+- :mod:`~window_app.catalog.entries`, :mod:`~window_app.catalog.offices`, :mod:`~window_app.catalog.items`,
   :mod:`~window_app.catalog.bundles`: each kind of entry into its dataclass (pass 1);
 - :mod:`~window_app.catalog.references`: the checks across entries (pass 2);
 - :mod:`~window_app.catalog.partial`: what pass 1 hands to pass 2.
@@ -31,6 +32,7 @@ from pathlib import Path
 from window_app.catalog.bundles import read_bundle
 from window_app.catalog.entries import read_catalog_table, read_department, read_field, read_material, read_region
 from window_app.catalog.items import read_item
+from window_app.catalog.offices import read_office
 from window_app.catalog.partial import PartialCatalog
 from window_app.catalog.problems import CatalogError, CatalogProblem
 from window_app.catalog.reading import parse_source, read_document, read_sources, shipped_catalog_path
@@ -45,6 +47,7 @@ READERS = {
     "catalog": read_catalog_table,
     "region": read_region,
     "department": read_department,
+    "office": read_office,
     "material": read_material,
     "field": read_field,
     "item": read_item,
@@ -91,6 +94,7 @@ def _read_catalog(root: Path) -> tuple[Catalog, list[CatalogProblem]]:
         bundles=partial.bundles,
         digest=digest,
         source=str(root),
+        offices=partial.offices,
     )
     problems = sorted(partial.problems, key=lambda p: p.file)  # stable: keeps order within a file
     return catalog, problems

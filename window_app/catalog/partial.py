@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from window_app.catalog.problems import CatalogProblem
-from window_app.domain.catalog import Bundle, Condition, Department, FieldRule, FormField, Item, Material, Region
+from window_app.domain.catalog import (
+    Bundle,
+    Condition,
+    Department,
+    FieldRule,
+    FormField,
+    Item,
+    Material,
+    Office,
+    Region,
+)
 
 Shared = TypeVar("Shared")
 
@@ -59,6 +69,7 @@ class PartialCatalog:
     name: str = ""
     regions: dict[str, Region] = field(default_factory=dict)
     departments: dict[str, Department] = field(default_factory=dict)
+    offices: dict[str, Office] = field(default_factory=dict)
     materials: dict[str, Material] = field(default_factory=dict)
     fields: dict[str, FormField] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)

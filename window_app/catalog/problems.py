@@ -16,12 +16,14 @@ class CatalogProblem:
         file: Path relative to the catalog directory, e.g. ``items/tax.toml``.
         entry: What inside the file, e.g. ``item tax_registration`` or
             ``bundle newborn / question has_car``; ``(file)`` for the file as a whole.
-        reason: What is wrong, in words a data author acts on.
+        reason: What is wrong, in words a data author acts on: English, or :class:`Words`
+            (Chinese and English, shown in the interface language) where a region's
+            administrator reads it too (an item no office serves).
     """
 
     file: str
     entry: str
-    reason: str
+    reason: str | Words
 
     def __str__(self) -> str:
         return f"{self.file}: {self.entry}: {self.reason}"

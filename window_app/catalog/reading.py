@@ -21,10 +21,10 @@ TOP_LEVEL_FILES = {
     "materials.toml": "material",
     "fields.toml": "field",
 }
-ENTRY_DIRECTORIES = {"items": "item", "bundles": "bundle"}
+ENTRY_DIRECTORIES = {"offices": "office", "items": "item", "bundles": "bundle"}
 LAYOUT_HINT = (
     "a catalog holds catalog.toml, regions.toml, departments.toml, materials.toml, "
-    "fields.toml, items/*.toml and bundles/*.toml"
+    "fields.toml, offices/*.toml, items/*.toml and bundles/*.toml"
 )
 WHOLE_FILE = "(file)"
 

@@ -7,6 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from window_app.catalog.office_checks import check_offices
 from window_app.catalog.partial import Origin, PartialCatalog
 from window_app.catalog.rules import check_rule_fields
 from window_app.domain.catalog import APPLICANT_DATA, PREFILL_DATA, Bundle, Item
@@ -26,6 +27,7 @@ def check_references(partial: PartialCatalog) -> None:
     for bundle in partial.bundles.values():
         _check_bundle_references(partial, bundle)
     _check_conditions(partial)
+    check_offices(partial)
     _check_group_headings(partial)
     _check_merged_fields(partial)
     check_rule_fields(partial)

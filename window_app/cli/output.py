@@ -93,7 +93,7 @@ def when(value: Any, zone: dt.tzinfo) -> str:
 
 def department_short(catalog: Catalog, department_id: str) -> str:
     """A department for narrow columns: its short name (市场监管 / Market Reg.)."""
-    department = catalog.departments.get(department_id)
+    department = catalog.body(department_id)
     if department is None:
         return department_id
     if department.short_name:
@@ -103,7 +103,7 @@ def department_short(catalog: Catalog, department_id: str) -> str:
 
 def department_name(catalog: Catalog, department_id: str) -> str:
     """A department in words: its short name (市场监管), in English its English name."""
-    department = catalog.departments.get(department_id)
+    department = catalog.body(department_id)
     if department is None:
         return department_id
     if english():

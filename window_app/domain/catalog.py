@@ -109,6 +109,36 @@ class Department:
     """Public X25519 key (``hpke-x25519-sha256-aes128gcm:<base64>``): what only it can open."""
 
 
+OFFICE_ID_SEPARATOR = "-"
+"""An office id is ``<department>-<region>`` (``tax-522325``), with ``-<name>`` after it where a
+region has several offices of one department (``bank-522325-abc``): lowercase letters, digits,
+``_`` and ``-`` only, so it is safe in file names (its key files) and in URLs."""
+
+
+@_compact
+@dataclass(frozen=True, slots=True)
+class Office:
+    """One body of a department kind in one region: the office a part is addressed to.
+
+    An item names its department's kind (``tax``); a window's region resolves the office
+    (国家税务总局贞丰县税务局 at a 贞丰县 window), the nearest one up the region levels
+    (:meth:`Catalog.offices_for`). Where the nearest level has several (the banks of a county),
+    the applicant chooses one.
+
+    Attributes:
+        id: ``<department>-<region>[-<name>]`` (:data:`OFFICE_ID_SEPARATOR`).
+        department: The kind this office is a body of (a :class:`Department` id).
+        region: The region it serves, and every region below it without an office of its own.
+    """
+
+    id: str
+    department: str
+    name: Words
+    region: str
+    signing_key: str = ""
+    sealing_key: str = ""
+
+
 @_compact
 @dataclass(frozen=True, slots=True)
 class Material:
@@ -424,6 +454,60 @@ class Catalog:
     bundles: dict[str, Bundle]
     digest: str = ""  # sha256 over the source files; keys the SQLite search-key cache
     source: str = ""  # directory it was loaded from
+    offices: dict[str, Office] = dataclasses.field(default_factory=dict)
+    """Office id → the office (each department kind's bodies per region)."""
+
+    def offices_for(self, department: str, region: str) -> tuple[Office, ...]:
+        """The offices of ``department`` that serve a window in ``region``: those of the region
+        itself, else of the nearest region above it that has any (a 州-level centre, a city's
+        power supply bureau); several where the applicant chooses (banks).
+
+        A department of which the catalog lists no office at all is its own office everywhere
+        (a catalog written before offices, or a body that is one for the whole catalog).
+        """
+        if department not in self.departments:
+            return ()
+        own = [office for office in self.offices.values() if office.department == department]
+        if not own:
+            return (department_as_office(self.departments[department]),)
+        for code in self.region_chain(region):
+            found = tuple(office for office in own if office.region == code)
+            if found:
+                return found
+        return ()
+
+    def body(self, receiver: str) -> Department | None:
+        """What a part may be addressed to, as a :class:`Department` record: a department kind
+        (its own id), or an office (its name, region and keys; the kind's short name)."""
+        department = self.departments.get(receiver)
+        if department is not None:
+            return department
+        office = self.offices.get(receiver)
+        if office is None:
+            return None
+        kind = self.departments.get(office.department)
+        return office_as_department(office, kind)
+
+    def kind_of(self, receiver: str) -> str:
+        """The department kind of an office id (a kind's own id for a kind; "" if unknown)."""
+        if receiver in self.departments:
+            return receiver
+        office = self.offices.get(receiver)
+        return office.department if office else ""
+
+    def receives(self, receiver: str) -> bool:
+        """Whether a part may be addressed to ``receiver``: an office, or a department kind
+        without offices (its own office). One dictionary look-up for an office id: the
+        exchange asks for every envelope."""
+        if receiver in self.offices:
+            return True
+        return receiver in self.departments and not any(o.department == receiver for o in self.offices.values())
+
+    def receivers(self) -> tuple[str, ...]:
+        """Every id a part may be addressed to (tokens, keys, inboxes at the exchange): each
+        office, and each department kind without offices (its own office)."""
+        with_offices = {office.department for office in self.offices.values()}
+        return (*self.offices, *(d for d in self.departments if d not in with_offices))
 
     def canonical_field(self, field_id: str) -> str:
         """The id a field is known by now: a field merged into another (its ``replaces``) is
@@ -448,6 +532,32 @@ class Catalog:
         if code in regions:
             return True
         return any(ancestor in regions_under for ancestor in self.region_chain(code))
+
+
+def department_as_office(department: Department) -> Office:
+    """A department without offices as its own one office (its id, name, region and keys)."""
+    return Office(
+        id=department.id,
+        department=department.id,
+        name=department.name,
+        region=department.region,
+        signing_key=department.signing_key,
+        sealing_key=department.sealing_key,
+    )
+
+
+def office_as_department(office: Office, kind: Department | None) -> Department:
+    """An office seen as a department record (what names, receipts and keys read): its name,
+    region and keys, its kind's ``kind`` and short name."""
+    return Department(
+        id=office.id,
+        name=office.name,
+        kind=kind.kind if kind else "government",
+        short_name=kind.short_name if kind else NO_WORDS,
+        region=office.region,
+        signing_key=office.signing_key,
+        sealing_key=office.sealing_key,
+    )
 
 
 @_compact

@@ -136,7 +136,7 @@ def precheck(submitted: object, window_id: str, catalog: Catalog) -> Prechecked:
     if isinstance(document, Words):
         return Prechecked(document)
     department = envelope.department
-    if department not in catalog.departments:
+    if not catalog.receives(department):  # an office id (a kind without offices is its own)
         return Prechecked(Words(f"未知部门“{department}”", f"unknown department '{department}'"))
     problem = payload_mismatch(document, envelope, window_id) or key_mismatch(envelope)
     if problem:
@@ -284,7 +284,7 @@ def _items(document: dict, department: str, catalog: Catalog, *, required: bool)
         if not isinstance(item_id, str) or not item_id:
             return Words("载荷中的每个事项都需要编号（id）", "every payload item needs an id")
         known = catalog.items.get(item_id)
-        if known is not None and known.department != department:
+        if known is not None and known.department != catalog.kind_of(department):
             return Words(
                 f"事项“{item_id}”属于“{known.department}”，而非“{department}”",
                 f"item '{item_id}' belongs to department '{known.department}', not '{department}'",
@@ -320,7 +320,7 @@ def decision_signature_problem(
 ) -> Words | None:
     """A decision must be signed by its department's key as the published catalog gives it,
     and that key must not be revoked at this exchange."""
-    known = catalog.departments.get(department)
+    known = catalog.body(department)
     return envelopes.decision_signature_problem(
         department, known.signing_key if known else "", decision.to_json(), json.loads(decision.signature), revoked
     )

@@ -15,6 +15,7 @@ import argparse
 import ipaddress
 import json
 import os
+import re
 import socket
 import sqlite3
 import sys
@@ -150,9 +151,9 @@ def _add_token(actions: Any) -> None:
     token_actions = token.add_subparsers(title=tr("令牌子命令", "token commands"), metavar="ACTION", required=True)
     issue = _leaf(token_actions, "issue", "为窗口或部门签发令牌（只显示一次）", "issue a token for a window or a department (shown once)")
     _add_db(issue, _DB_WORDS)
-    issue.add_argument("--catalog", metavar="PATH", help=tr("核对部门编号所用的目录", "catalog to check department ids against"))
+    issue.add_argument("--catalog", metavar="PATH", help=tr("核对办理机构编号所用的目录", "catalog to check office ids against"))
     issue.add_argument("kind", choices=("window", "department"), help=tr("window 或 department", "window or department"))
-    issue.add_argument("subject", metavar="ID", help=tr("窗口编号（如 ZF-01）或部门编号（如 tax）", "window id (e.g. ZF-01) or department id (e.g. tax)"))
+    issue.add_argument("subject", metavar="ID", help=tr("窗口编号（如 ZF-01）或部门办理机构编号（如 tax-522325）", "window id (e.g. ZF-01) or a department's office id (e.g. tax-522325)"))
     issue.set_defaults(func=cmd_token_issue)
 
 
@@ -176,8 +177,12 @@ def _add_keys(actions: Any) -> None:
     revoke.set_defaults(func=cmd_keys_revoke)
     department = _leaf(key_actions, "init-department", "为部门生成签名与解密私钥（0600 文件），输出其公钥供目录使用",
                        "make a department's signing and sealing keys (0600 files); print the public keys for the catalog")
-    department.add_argument("department", metavar="DEPT", help=tr("部门编号", "department id"))
-    department.add_argument("--dir", metavar="DIR", required=True, help=tr("私钥目录（不要与数据库放在一起）", "directory for the private keys (not beside any database)"))
+    department.add_argument("department", metavar="OFFICE", help=tr("办理机构编号，如 tax-522325", "office id, e.g. tax-522325"))
+    where = department.add_mutually_exclusive_group(required=True)
+    where.add_argument("--dir", metavar="DIR", help=tr("私钥目录（不要与数据库放在一起）", "directory for the private keys (not beside any database)"))
+    where.add_argument("--demo", action="store_true", help=tr(
+        "只输出演示密钥的公钥（由编号推导、公开，随程序附带的目录使用），不写文件",
+        "only print the public halves of the demo keys (derived from the id, public; the shipped catalog's), write nothing"))
     department.set_defaults(func=cmd_keys_init_department)
 
 
@@ -193,7 +198,7 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_inbox(actions: Any) -> None:
     inbox = _leaf(actions, "inbox", "部门收件箱：待审批的信封", "a department's inbox: envelopes to review")
-    inbox.add_argument("department", metavar="DEPT", help=tr("部门编号，如 market_regulation", "department id, e.g. market_regulation"))
+    inbox.add_argument("department", metavar="OFFICE", help=tr("办理机构编号，如 market_regulation-522325", "office id, e.g. market_regulation-522325"))
     _add_client_options(inbox)
     which = inbox.add_mutually_exclusive_group()
     which.add_argument("--all", action="store_true", help=tr("包括已办结的信封", "include decided envelopes"))
@@ -482,7 +487,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
     departments = [
         {"department": d.id, "key_id": key_id_of(d.signing_key), "signing_key": d.signing_key, "sealing_key": d.sealing_key,
          "revoked": key_id_of(d.signing_key) in revoked}
-        for d in catalog.departments.values()
+        for d in _bodies(catalog)
     ]
     if args.json:
         print(json.dumps({"windows": [k.to_json() for k in windows], "departments": departments}, ensure_ascii=False, indent=2))
@@ -508,7 +513,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
         if store.revoke_window_key(args.key_id):
             _err(tr("已吊销窗口密钥 {k}。", "Revoked window key {k}.", k=args.key_id))
             return EXIT_OK
-        owner = next((d.id for d in catalog.departments.values() if key_id_of(d.signing_key) == args.key_id), None)
+        owner = next((d.id for d in _bodies(catalog) if key_id_of(d.signing_key) == args.key_id), None)
         if owner is None:
             _err(tr("没有有效的密钥 {k}。", "No active key {k}.", k=args.key_id))
             return EXIT_INVALID
@@ -533,7 +538,15 @@ def _catalog_and_store(args: argparse.Namespace) -> tuple[Any, ExchangeStore] | 
 
 
 def cmd_keys_init_department(args: argparse.Namespace) -> int:
-    """Make a department's key pair and print its catalog entry."""
+    """Make an office's key pair and print its catalog entry (``--demo``: only print the demo keys')."""
+    if not OFFICE_FILE_SAFE.match(args.department):
+        _err(tr("办理机构编号“{d}”只能由小写字母、数字、_ 和 - 组成", "office id '{d}' may hold only lowercase letters, digits, _ and -", d=args.department))
+        return EXIT_INVALID
+    if args.demo:
+        entry = DepartmentKeys.demo(args.department).public_entry()
+        print(f'signing_key = "{entry["signing_key"]}"')
+        print(f'sealing_key = "{entry["sealing_key"]}"')
+        return EXIT_OK
     try:
         keys = DepartmentKeys.create(Path(args.dir), args.department)
     except KeyFileError as exc:
@@ -556,6 +569,16 @@ def _catalog(path: str | None) -> Any:
         return EXIT_ENVIRONMENT
 
 
+OFFICE_FILE_SAFE = re.compile(r"^[a-z][a-z0-9_-]*$")
+"""What an office id may hold: it names key files and appears in URLs."""
+
+
+def _bodies(catalog: Any) -> list[Any]:
+    """Every office of the catalog (and department kind that is its own office), as a record
+    with its id and keys: what receives parts, holds a token and keys at the exchange."""
+    return [catalog.body(receiver) for receiver in catalog.receivers()]
+
+
 def key_id_of(public_text: str) -> str:
     return key_id(public_text) if public_text else ""
 
@@ -563,7 +586,7 @@ def key_id_of(public_text: str) -> str:
 def _known_departments(catalog_path: str | None) -> set[str] | int:
 
     try:
-        return set(window_app.catalog.loader.load_catalog(catalog_path or shipped_catalog_path()).departments)
+        return set(window_app.catalog.loader.load_catalog(catalog_path or shipped_catalog_path()).receivers())
     except CatalogError as exc:
         _err(tr("目录有误（{n} 个问题）。", "The catalog has {problems}.", n=len(exc.problems), problems=counted(len(exc.problems), "problem")))
         return EXIT_ENVIRONMENT

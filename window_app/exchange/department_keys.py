@@ -1,10 +1,13 @@
-"""A department's own keys, at the department: open what windows sealed to it, sign decisions.
+"""An office's own keys, at the office: open what windows sealed to it, sign decisions.
 
-A department holds two private keys in files of their own (0600), named after it:
-``<dir>/<department>.ed25519.pem`` (signs its decisions) and ``<dir>/<department>.x25519.pem``
-(opens its envelopes). Their public halves go into the catalog the authority signs
-(``signing_key`` / ``sealing_key`` of the department). ``window-app exchange keys init-department``
-writes a pair; a demo exchange's departments use :mod:`window_app.trust.demo` keys.
+Each office of a department (``tax-522325``: 国家税务总局贞丰县税务局; see
+``docs/catalog-format.md``) holds two private keys in files of their own (0600), named after
+its id: ``<dir>/<office>.ed25519.pem`` (signs its decisions) and ``<dir>/<office>.x25519.pem``
+(opens its envelopes). Their public halves go into its ``[[office]]`` entry of the catalog the
+authority signs (``signing_key`` / ``sealing_key``). ``window-app exchange keys init-department
+OFFICE --dir DIR`` writes a pair; a demo exchange's offices use :mod:`window_app.trust.demo`
+keys derived from the office id (``--demo`` prints their public halves). A department kind
+without offices (an older catalog) is its own office: its id names its keys.
 
 Opening an inbox entry also checks the window's signature over the payload, with the key the
 exchange registered for that window (``window_key`` in the entry): a department never reads a
@@ -28,7 +31,7 @@ from window_app.trust.signing import Signature, sign, verify
 
 
 def key_paths(directory: Path, department: str) -> tuple[Path, Path]:
-    """(signing key file, sealing key file) of ``department`` in ``directory``."""
+    """(signing key file, sealing key file) of the office ``department`` in ``directory``."""
     return directory / f"{department}.ed25519.pem", directory / f"{department}.x25519.pem"
 
 
@@ -42,7 +45,7 @@ class DepartmentKeys:
 
     @classmethod
     def demo(cls, department: str) -> DepartmentKeys:
-        """The public-by-design demo keys of ``department`` (the shipped demo catalog's)."""
+        """The public-by-design demo keys of the office ``department`` (the shipped demo catalog's)."""
         name = f"department:{department}"
         return cls(department, demo_signing_key(name), demo_sealing_key(name))
 

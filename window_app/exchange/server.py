@@ -135,7 +135,7 @@ def create_app(
     store.demo_windows = demo
     app.state.store = store
     app.state.catalog = published
-    app.state.demo_departments = frozenset(catalog.departments) if demo else frozenset()
+    app.state.demo_departments = frozenset(catalog.receivers()) if demo else frozenset()
     app.state.demo = demo
     app.state.simulation = simulation
     return app
