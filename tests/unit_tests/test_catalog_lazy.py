@@ -22,7 +22,7 @@ from window_app.catalog.cache import cached_catalog, cached_catalog_and_offering
 from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.catalog.offerings import LazyOffering, OfferingTable
 from window_app.catalog.search import OfferingIndex, compute_search_keys, offerings_for_region
-from window_app.domain.catalog import Offering
+from window_app.domain.catalog import Catalog, Offering
 
 SMALL = Path(__file__).parent / "catalogs" / "small"
 
@@ -143,13 +143,18 @@ def test_a_snapshot_entry_naming_anything_but_the_model_is_never_built(db: Datab
     entry = marshal.dumps((Ellipsis, "Path", str(marker)))
     tables = {"items": (("x",), len(entry).to_bytes(8, "little"), entry)}
     payload = marshal.dumps((catalog_snapshot.FORMAT, {"version": "1", "name": "n", "digest": good.digest, "source": ""},
-                             {**{name: ((), b"", b"") for name in ("regions", "departments", "materials", "fields", "bundles")}, **tables},
+                             {**{name: ((), b"", b"") for name in _mapping_fields()}, **tables},
                              (b"", b""), None))
     forged = catalog_snapshot.MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
     stored = catalog_snapshot.decode_snapshot(forged)
     with pytest.raises(ValueError, match="may not name 'Path'"):
         stored.catalog.items["x"]
     assert not marker.exists()
+
+
+def _mapping_fields() -> list[str]:
+    """The catalog's look-up tables (each stored as a table in a snapshot)."""
+    return [field.name for field in dataclasses.fields(Catalog) if str(field.type).startswith("dict[")]
 
 
 # -- the files' digest without reading them ---------------------------------------------------

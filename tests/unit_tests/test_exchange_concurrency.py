@@ -24,7 +24,7 @@ from window_app.exchange.store import ExchangeStore
 
 pytestmark = pytest.mark.usefixtures("exchange_backend")
 
-DEPARTMENT = "market_regulation"
+DEPARTMENT = "market_regulation-522325"
 ITEM = "company_registration"
 WAIT_SECONDS = 20.0  # a bound for a wait that should end at once; never a measurement
 
