@@ -153,7 +153,7 @@ def crypto_work(window: Window, rows: dict[str, list[tuple[Any, ...]]], columns:
     for envelope in outbox:
         document = json.loads(envelope["payload"])
         sealed = base64.b64decode(document["sealed"]["data"])
-        department = window.catalog.departments[envelope["department"]]
+        department = window.catalog.body(envelope["department"])  # the office the part was sealed to
         jobs.append((PublicSealingKey.from_text(department.sealing_key), os.urandom(len(sealed) - 48), envelope["payload"].encode()))
     fields = []
     for row in rows.get("applications", []):
