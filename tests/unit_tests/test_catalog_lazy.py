@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from catalog_cache_fixtures import SMALL, catalog_dir, db  # noqa: F401 - fixtures
 
 import window_app.catalog.cache as catalog_cache
 from offline_cache import catalog_snapshot
@@ -23,22 +24,6 @@ from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.catalog.offerings import LazyOffering, OfferingTable
 from window_app.catalog.search import OfferingIndex, compute_search_keys, offerings_for_region
 from window_app.domain.catalog import Catalog, Offering
-
-SMALL = Path(__file__).parent / "catalogs" / "small"
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_database(tmp_path / "window.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def catalog_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "catalog"
-    shutil.copytree(SMALL, copy)
-    return copy
 
 
 def refuse_to_load(path: Path):

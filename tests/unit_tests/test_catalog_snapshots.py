@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from catalog_cache_fixtures import SMALL, catalog_dir, db  # noqa: F401 - fixtures
 
 from offline_cache.catalog_cache import SNAPSHOT_FORMAT, SNAPSHOTS, read_snapshot_and_keys, write_snapshot
 from offline_cache.db import Database, open_database
@@ -19,22 +20,8 @@ from window_app.catalog.loader import CatalogError, load_catalog
 from window_app.catalog.search import compute_search_keys
 from window_app.domain.words import language, set_language
 
-SMALL = Path(__file__).parent / "catalogs" / "small"
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_database(tmp_path / "window.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def catalog_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "catalog"
-    shutil.copytree(SMALL, copy)
-    return copy
 
 
 def snapshots(db: Database) -> list[tuple[str, str]]:
