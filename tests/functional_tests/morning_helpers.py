@@ -35,6 +35,7 @@ from screens.sign_in import SignInScreen
 from screens.situation import SituationScreen
 from tests.functional_tests.end_steps import resident_id
 from tests.functional_tests.shell_helpers import paste
+from tests.functional_tests.shell_helpers import until as shell_until
 from tests.functional_tests.test_full_flow import (
     accept_at_review,
     answer,
@@ -94,15 +95,8 @@ def start_window(
 
 
 async def until(pilot, check: Callable[[], bool], what: str, timeout: float = DEADLINE) -> None:
-    """Let the app run until ``check()`` holds; fail naming ``what`` after a generous deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        await pilot.pause()
-        if check():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.03)
+    """:func:`shell_helpers.until` with the morning's longer deadline."""
+    await shell_until(pilot, check, what, timeout)
 
 
 # -- what the clerk reads -------------------------------------------------------------------

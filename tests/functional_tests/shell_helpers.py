@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+
 import pytest
 from textual import events
 from textual.pilot import Pilot
@@ -10,6 +14,7 @@ from textual.widgets import Input
 from screens.app import WindowApp
 from tests.window_template import TEST_CLERK, TEST_CLERK_NAME, TEST_KDF, TEST_PIN
 from window_app.domain.identifiers import resident_id_check_char, uscc_check_char
+from window_app.domain.words import language
 from window_app.trust.pins import KdfParams
 
 # Valid identifiers, check characters computed (never a real person's number).
@@ -103,3 +108,24 @@ def footer_text(app: WindowApp) -> str:
 
     footer = app.screen.query_one(Footer)
     return " ".join(str(key.render()) for key in footer.query("FooterKey, FooterLabel"))
+
+
+async def until(pilot: Pilot, check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    """Let the app run until ``check()`` holds; fail naming ``what`` after a generous deadline
+    (a loaded machine is slow: never a fixed number of pauses for work done a few messages later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        if check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.03)
+
+
+async def press_f2(pilot: Pilot) -> None:
+    """F2, and the screen rebuilt in the other language: its footer offers F2 back to the first
+    (the screens recompose a few messages after the key)."""
+    await pilot.press("f2")
+    back = "中文" if language() == "en" else "语言"
+    await until(pilot, lambda: back in footer_text(pilot.app), f"the footer offering {back}")

@@ -18,6 +18,7 @@ from tests.functional_tests.shell_helpers import (
     footer_text,
     make_app,
     offering_id,
+    press_f2,
     start,
 )
 from window_app.domain.errors import StorageError
@@ -58,8 +59,7 @@ async def test_f2_switches_footer_and_labels_to_english_and_back(window):
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("f2")
-        await pilot.pause()
+        await press_f2(pilot)
         assert language() == "en"
         footer = footer_text(app)
         assert "中文" in footer and "Start" in footer and "Quit" in footer
@@ -67,8 +67,7 @@ async def test_f2_switches_footer_and_labels_to_english_and_back(window):
         steps = str(app.screen.query_one(StepHeader).query_one("#steps").render())
         assert "Applicant" in steps
         assert "Zhenfeng" in str(app.screen.query_one("#window-title", Label).render())
-        await pilot.press("f2")
-        await pilot.pause()
+        await press_f2(pilot)
         assert language() == "zh"
         assert "语言" in footer_text(app)
 
@@ -78,8 +77,7 @@ async def test_f2_keeps_what_was_typed(window):
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, offering_id(window, "新生儿"))
         await fill(pilot, "#person-name", "王小明")
-        await pilot.press("f2")
-        await pilot.pause()
+        await press_f2(pilot)
         assert isinstance(app.screen, ApplicantScreen)
         assert app.screen.query_one("#person-name", Input).value == "王小明"
         assert "Next" in footer_text(app)

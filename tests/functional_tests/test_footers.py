@@ -23,7 +23,7 @@ from screens.supplement import SupplementScreen
 from screens.widgets.dialog import Dialog
 from screens.widgets.promise_date import PromiseDateDialog
 from tests.functional_tests.end_steps import house_transfer
-from tests.functional_tests.shell_helpers import anyio_backend, make_app, offering_id  # noqa: F401  (fixture)
+from tests.functional_tests.shell_helpers import anyio_backend, make_app, offering_id, press_f2  # noqa: F401  (fixture)
 from tests.functional_tests.test_snapshots_sync import business_startup_in_every_state
 from window_app.intake.io import parse_intake
 
@@ -205,8 +205,7 @@ async def test_the_material_keys_are_one_group_with_their_words_on_hover_and_but
         assert str(label.render()) == "收取情况"
         grouped = {key.key: key.tooltip for key in footer.query("FooterKey") if key.has_class("-grouped")}
         assert grouped == {"1": "原件", "2": "复印件", "3": "共享", "4": "容缺", "5": "不适用"}
-        await pilot.press("f2")
-        await pilot.pause()
+        await press_f2(pilot)
         footer = app.screen.query_one(Footer)
         assert [str(label.render()) for label in footer.query("FooterLabel")] == ["Received"]
         # Clicking a key in the footer does what the key does.

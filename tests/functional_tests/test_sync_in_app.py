@@ -32,6 +32,7 @@ from tests.functional_tests.shell_helpers import (
     footer_text,
     make_app,
 )
+from tests.functional_tests.shell_helpers import until as shell_until
 from tests.window_template import open_signed_in, seed_window_database
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.exchange.client import DepartmentClient
@@ -104,12 +105,8 @@ def badge(app) -> str:
 
 
 async def until(pilot, check: Callable[[], bool], what: str, timeout: float = ROUND_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        if check():
-            return
-    raise AssertionError(f"not within {timeout} s: {what}")
+    """:func:`shell_helpers.until` with a sync round's deadline."""
+    await shell_until(pilot, check, what, timeout)
 
 
 async def f5(pilot) -> None:
