@@ -198,7 +198,7 @@ def test_the_same_batch_from_two_connections_at_once_is_stored_once(store, catal
     assert not [a for a in answers if isinstance(a, Exception)], answers
     for position in range(5):
         statuses = sorted(answer[position]["status"] for answer in answers)  # type: ignore[index]
-        assert statuses == ["created", "duplicate", "duplicate"]
+        assert statuses == ["created", "duplicate", "duplicate"], answers
         assert len({answer[position]["envelope_id"] for answer in answers}) == 1  # type: ignore[index]
     assert store.count_envelopes() == 5
     assert_ledger_intact(store)

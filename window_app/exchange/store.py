@@ -296,11 +296,15 @@ class ExchangeStore:
     ) -> list[dict[str, Any]]:
         """The checks that need the store, and the rows, of one batch (in its transaction or
         savepoint); the ledger's entries last, in the transaction's turn at the ledger."""
-        # What the batch refers to, looked up at once; kept up to date with what it adds.
-        by_key = _rows_by(conn, "idempotency_key", "envelope_id, received_at, window_id", {k for k, _ in prechecked if k})
+        # What the batch refers to, looked up at once; kept up to date with what it adds. The ids
+        # first, the keys second: on PostgreSQL each statement sees what was committed when it
+        # began, so the keys' look-up sees every envelope the ids' look-up saw. The other order
+        # let a copy of this batch committed in between show as "envelope id used by another
+        # envelope" instead of a duplicate (tests/unit_tests/test_exchange_concurrency.py).
         named = {pre.envelope.envelope_id for _, pre in prechecked if pre.envelope is not None}
         named |= {pre.original for _, pre in prechecked if pre.original}
         by_id = _rows_by(conn, "envelope_id", "window_id, department, kind", named)
+        by_key = _rows_by(conn, "idempotency_key", "envelope_id, received_at, window_id", {k for k, _ in prechecked if k})
         keys: dict[str, WindowKey] = {}
 
         def key_of(key_id: str, document: dict[str, Any]) -> WindowKey | None:
