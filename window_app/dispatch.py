@@ -24,7 +24,16 @@ from typing import Any
 
 from window_app.catalog.local_names import resolve_office
 from window_app.config import Settings
-from window_app.domain.catalog import Catalog, Department, FormField, Item, Office, applicant_data_for, bilingual_keys
+from window_app.domain.catalog import (
+    Catalog,
+    Department,
+    FormField,
+    Item,
+    Office,
+    applicant_data_for,
+    bilingual_keys,
+    office_as_department,
+)
 from window_app.domain.errors import WindowAppError
 from window_app.domain.handling import HANDED_STATES, REQUEST, HandoverMaterial, part_handling
 from window_app.domain.intake import Intake, MaterialStatus
@@ -158,7 +167,7 @@ def build_envelopes(
                 "handed_by": handed_by,
                 "handed_at": accepted_at.isoformat(timespec="seconds"),
             }
-        header["sealed"] = seal_part(sealing_key_of(office_record(office)), header, "sealed", content)
+        header["sealed"] = seal_part(sealing_key_of(office_as_department(office, catalog.departments.get(office.department))), header, "sealed", content)
         payload = canonical_json(header)
         envelopes.append(
             Envelope(
@@ -197,13 +206,6 @@ def part_offices(catalog: Catalog, region: str, guide: Guide) -> dict[str, Offic
             )
         found[department_id] = office
     return found
-
-
-def office_record(office: Office) -> Department:
-    """An office as a department record: what its sealing key is read from (and named by, in
-    the words of a missing key)."""
-    return Department(id=office.id, name=office.name, region=office.region,
-                      signing_key=office.signing_key, sealing_key=office.sealing_key)
 
 
 def handover_materials(guide: Guide, intake: Intake, items: Iterable[Item]) -> tuple[HandoverMaterial, ...]:
