@@ -422,7 +422,17 @@ class Window:
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
 
-        return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog, zone=self.zone)
+        detail = self.application(receipt_no)
+        return window_app.receipt.render_receipt(
+            detail, self.catalog, zone=self.zone, tracking_link=self.tracking_link(detail)
+        )
+
+    def tracking_link(self, detail: ApplicationDetail) -> str:
+        """Where the applicant follows ``detail`` from a phone (``[tracking] base_url``), with
+        its tracking code; empty for an application accepted before there were codes."""
+        if not detail.tracking_code:
+            return ""
+        return window_app.tracking.tracking_link(self.settings, detail.summary.receipt_no, detail.tracking_code)
 
     def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
         """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;
