@@ -75,17 +75,14 @@ def render_receipt(
     looks the application up (:func:`window_app.tracking.tracking_link`), printed when given.
     The same pieces make the PDF receipt (:mod:`window_app.notices.receipt`).
     """
-    summary = detail.summary
     lines: list[str] = []
     rule = "-" * RECEIPT_WIDTH
 
     lines.append(_centre(detail.centre or tr("政务服务中心", "Government Service Centre")))
     lines.append(_centre(tr("受理回执", "Acceptance Receipt")))
     lines.append("=" * RECEIPT_WIDTH)
-    lines += _field(tr("受理编号", "Receipt no."), summary.receipt_no)
-    lines += _field(tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at, zone))
-    window = detail.window_id + (tr("  受理人：{clerk}", "  clerk: {clerk}", clerk=detail.clerk) if detail.clerk else "")
-    lines += _field(tr("受理窗口", "Window"), window)
+    for label, value in header_facts(detail, zone):
+        lines += _field(label, value)
     lines.append(rule)
 
     for label, value in applicant_facts(detail):
@@ -110,6 +107,17 @@ def render_receipt(
         lines.append("")
         lines.append(str(signature))
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def header_facts(detail: ApplicationDetail, zone: dt.tzinfo | None = None) -> list[tuple[str, str]]:
+    """Receipt number, when, at which window by whom."""
+    summary = detail.summary
+    window = detail.window_id + (tr("  受理人：{clerk}", "  clerk: {clerk}", clerk=detail.clerk) if detail.clerk else "")
+    return [
+        (tr("受理编号", "Receipt no."), summary.receipt_no),
+        (tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at, zone)),
+        (tr("受理窗口", "Window"), window),
+    ]
 
 
 def applicant_facts(detail: ApplicationDetail) -> list[tuple[str, str]]:
