@@ -20,7 +20,7 @@ from window_app.notices.facts import key_facts
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail
-    from window_app.domain.intake import MaterialStatus
+    from window_app.domain.intake import Intake, MaterialStatus
 
 RECEIPT_WIDTH = 60
 
@@ -85,7 +85,7 @@ def render_receipt(
         lines += _field(label, value)
     lines.append(rule)
 
-    for label, value in applicant_facts(detail):
+    for label, value in applicant_facts(detail.intake):
         lines += _field(label, value)
     for label, value in service_facts(detail, catalog):
         lines += _field(label, value)
@@ -115,14 +115,15 @@ def header_facts(detail: ApplicationDetail, zone: dt.tzinfo | None = None) -> li
     window = detail.window_id + (tr("  受理人：{clerk}", "  clerk: {clerk}", clerk=detail.clerk) if detail.clerk else "")
     return [
         (tr("受理编号", "Receipt no."), summary.receipt_no),
-        (tr("受理时间", "Accepted at"), _format_moment(summary.accepted_at, zone)),
+        (tr("受理时间", "Accepted at"), format_moment(summary.accepted_at, zone)),
         (tr("受理窗口", "Window"), window),
     ]
 
 
-def applicant_facts(detail: ApplicationDetail) -> list[tuple[str, str]]:
-    """Who applied, as printed: (label, value) pairs, ID numbers and phones masked."""
-    applicant = detail.intake.applicant
+def applicant_facts(intake: Intake) -> list[tuple[str, str]]:
+    """Who applied, as printed: (label, value) pairs, ID numbers and phones masked; the name
+    and the (masked) number or USCC come first."""
+    applicant = intake.applicant
     facts: list[tuple[str, str]] = []
     if applicant.kind == "enterprise":
         enterprise = applicant.enterprise
@@ -158,7 +159,7 @@ def service_facts(detail: ApplicationDetail, catalog: Catalog) -> list[tuple[str
         (tr("办理事项", "Service"), tr("{name}（{kind}）", "{name} ({kind})", name=summary.offering_name, kind=kind))
     )
     if detail.lead_department:
-        lead = _department_name(catalog, detail.lead_department)
+        lead = department_name(catalog, detail.lead_department)
         department = catalog.body(detail.lead_department)
         if department is not None and routed_locally(department):
             lead += tr("（由交换平台按属地转办）", " (routed to it by the exchange)")
@@ -176,7 +177,7 @@ def promised_text(detail: ApplicationDetail) -> str:
         "{date}前（{days}个工作日，遇法定节假日顺延）",
         "{date} ({working_days}; public holidays extend it)",
         working_days=counted(detail.promised_days, "working day"),
-        date=_format_date(dt.date.fromisoformat(detail.promised_by)),
+        date=format_date(dt.date.fromisoformat(detail.promised_by)),
         days=detail.promised_days,
     )
 
@@ -230,11 +231,11 @@ def stage_rows(detail: ApplicationDetail, catalog: Catalog) -> list[tuple[str, l
             heading += tr("（待上一环节结果）", " (after the previous stage's results)")
         items = []
         for part in (p for p in parts if p.stage == stage):
-            department = _department_name(catalog, part.department)
+            department = department_name(catalog, part.department)
             for item_id in part.items:
                 item = catalog.items.get(item_id)
                 name = str(item.name) if item else item_id
-                items.append((name, f"{department} · {_promise(item)}" if item else department))
+                items.append((name, f"{department} · {item_promise(item)}" if item else department))
         rows.append((heading, items))
     return rows
 
@@ -252,7 +253,7 @@ def _stages(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
     return lines
 
 
-def _promise(item: Item) -> str:
+def item_promise(item: Item) -> str:
     if item.promised_days == 0:
         return tr("当场办结", "on the spot")
     return tr(
@@ -301,19 +302,19 @@ def _materials(detail: ApplicationDetail, catalog: Catalog) -> list[str]:
     return lines
 
 
-def _department_name(catalog: Catalog, department_id: str) -> str:
+def department_name(catalog: Catalog, department_id: str) -> str:
     department = catalog.body(department_id)
     return str(department.name) if department else department_id
 
 
-def _format_moment(iso: str, zone: dt.tzinfo | None) -> str:
+def format_moment(iso: str, zone: dt.tzinfo | None) -> str:
     moment = in_zone(iso, zone or window_zone(DEFAULT_ZONE))
     if moment is None:
         return iso
-    return tr("{date} {time}", "{date} {time}", date=_format_date(moment.date()), time=f"{moment:%H:%M}")
+    return tr("{date} {time}", "{date} {time}", date=format_date(moment.date()), time=f"{moment:%H:%M}")
 
 
-def _format_date(day: dt.date) -> str:
+def format_date(day: dt.date) -> str:
     return tr("{y}年{m:02d}月{d:02d}日", "{iso}", y=day.year, m=day.month, d=day.day, iso=day.isoformat())
 
 

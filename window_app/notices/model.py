@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words
+
+
+class NoticeUnavailable(WindowAppError):
+    """The application has nothing for this notice (no supplement asked, nothing refused, no
+    class-3 part), or there is no such kind of notice. The words say which."""
 
 NOTICE_KINDS: dict[str, Words] = {
     "receipt": Words("受理回执", "Acceptance Receipt"),

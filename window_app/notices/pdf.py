@@ -32,7 +32,7 @@ PAPERS = {
     "80mm": Paper(width=80, margin=4, label_width=20, title_size=13, heading_size=9.5, body_size=8, qr_size=36, qr_on_top=False),
 }
 A4_HEIGHT = 297
-_ROLL_DRAFT = 3000  # a roll is as long as its notice: drawn once on a long sheet to measure it
+_ROLL_DRAFT = 3000  # mm: a roll's notice is drawn on one long page, then cut to its length
 
 
 def write_pdf(notice: Notice, path: Path, font: Path, paper: str = "a4") -> int:
@@ -43,8 +43,8 @@ def write_pdf(notice: Notice, path: Path, font: Path, paper: str = "a4") -> int:
     """
     measures = PAPERS[paper]
     if paper == "80mm":
-        height = _draw(notice, font, measures, _ROLL_DRAFT).get_y() + measures.margin
-        pdf = _draw(notice, font, measures, height)
+        pdf = _draw(notice, font, measures, _ROLL_DRAFT)
+        _cut_roll(pdf, used=pdf.get_y() + measures.margin)
     else:
         pdf = _draw(notice, font, measures, A4_HEIGHT)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +132,16 @@ def _row(pdf: FPDF, paper: Paper, row: Row, line) -> None:  # noqa: ANN001 - the
     pdf.cell(paper.label_width, paper.body_size * 0.5, label)
     pdf.set_y(y)
     line(row.value or " ", paper.body_size, indent=paper.label_width)
+
+
+def _cut_roll(pdf: FPDF, used: float) -> None:
+    """Shorten the roll's one page to ``used`` mm: PDF measures from the bottom, so the drawing
+    (made for the long page) is moved down by what is cut off. Drawing it again on a page of the
+    right length would parse the Chinese font (megabytes) a second time."""
+    page = pdf.pages[1]
+    cut_pt = (_ROLL_DRAFT - used) * pdf.k
+    page.set_dimensions(pdf.w_pt, used * pdf.k)
+    page.contents = bytearray(f"q 1 0 0 1 0 {-cut_pt:.2f} cm\n".encode()) + page.contents + bytearray(b"\nQ")
 
 
 def _rule(pdf: FPDF, paper: Paper) -> None:

@@ -50,7 +50,7 @@ def receipt_notice(
         reference=detail.summary.receipt_no,
         sections=(
             Section("", rows(header_facts(detail, zone))),
-            Section(tr(*APPLICANT_HEADING), rows(applicant_facts(detail))),
+            Section(tr(*APPLICANT_HEADING), rows(applicant_facts(detail.intake))),
             Section(tr(*CASE_HEADING), rows(service_facts(detail, catalog))),
             Section(str(STAGES_HEADING), tuple(stages)),
             Section(str(MATERIALS_HEADING), rows(materials)),
