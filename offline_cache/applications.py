@@ -171,8 +171,8 @@ def insert_accepted(
                 applicant_kind, applicant_name, applicant_number, phone, agent_name,
                 state, catalog_version, lead_department, intake, guide, window_id, centre, clerk,
                 accepted_at, updated_at, promised_days, promised_by, verify_online, clerk_id,
-                number_index, phone_index
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                number_index, phone_index, tracking_code
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 receipt_no,
@@ -201,6 +201,7 @@ def insert_accepted(
                 detail.clerk_id,
                 number_index,
                 phone_index,
+                detail.tracking_code,
             ],
         )
         if cipher is not None:
@@ -481,7 +482,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         cipher = read_cipher(db, _READ_WORDS)
         row = db.execute(
             f"SELECT {_SUMMARY_COLUMNS}, intake, guide, clerk, window_id, catalog_version, lead_department, "
-            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion, clerk_id "
+            "centre, promised_days, promised_by, updated_at, concluded_at, conclusion, clerk_id, tracking_code "
             "FROM applications WHERE receipt_no = ?",
             [receipt_no],
         ).fetchone()
@@ -504,6 +505,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         concluded_at,
         conclusion,
         clerk_id,
+        tracking_code,
     ) = row[9:]
     intake = reveal(cipher, intake, _TABLE, "intake", receipt_no, _READ_WORDS)
     guide = reveal(cipher, guide, _TABLE, "guide", receipt_no, _READ_WORDS)
@@ -523,6 +525,7 @@ def get_application(db: Database, receipt_no: str) -> ApplicationDetail:
         concluded_at=concluded_at,
         conclusion=with_applicant(conclusion, summary_row[5]),
         clerk_id=clerk_id,
+        tracking_code=tracking_code,
     )
 
 

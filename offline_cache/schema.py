@@ -500,6 +500,14 @@ _V15: Migration = (
     """,
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15)
+_V16: Migration = (
+    # The tracking code printed on the receipt (window_app/domain/tracking_code.py): the applicant
+    # looks the application up with it from a phone. Applications accepted before have none ('').
+    "ALTER TABLE applications ADD COLUMN tracking_code TEXT NOT NULL DEFAULT ''",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
+)
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

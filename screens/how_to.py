@@ -71,9 +71,12 @@ HOW_TO: dict[str, Words] = {
         "or step to fix; with no problem left F10 accepts and the receipt follows.",
     ),
     "ReceiptScreen": Words(
-        "受理回执：向申请人说明办理事项、承诺时限和容缺材料的补交日期。P 保存以便打印，Esc 关闭。",
-        "The receipt: tell the applicant what was accepted, the promised date and when deficient "
-        "materials are due. P saves it for printing, Esc closes.",
+        "受理回执：向申请人说明办理事项、承诺时限、容缺材料的补交日期和查询码。P 打印回执（PDF，含查询二维码）；"
+        "无法打印时（远程连接、浏览器模式、无打印机）回执保存在文档文件夹并显示路径。Esc 关闭。",
+        "The receipt: tell the applicant what was accepted, the promised date, when deficient "
+        "materials are due and the tracking code. P prints it (a PDF with the tracking QR code); where "
+        "printing is not possible (SSH, browser mode, no printer) it is saved in the documents folder "
+        "and the path shown. Esc closes.",
     ),
     "ApplicationsScreen": Words(
         "需要处理的办件（补正、不予办理等，标 !）排在最前。直接输入即可搜索所有日期的办件（回执号、申请人、"

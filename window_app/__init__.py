@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from window_app import audit_check as audit_check
     from window_app import handover as handover
     from window_app import identity as identity
+    from window_app import notices as notices
     from window_app import receipt as receipt
+    from window_app import tracking as tracking
 
-__getattr__ = submodules_on_use(__name__, "accepting", "audit_check", "backup", "clerks", "handover", "identity", "receipt")
+__getattr__ = submodules_on_use(
+    __name__, "accepting", "audit_check", "backup", "clerks", "handover", "identity", "notices", "receipt", "tracking"
+)

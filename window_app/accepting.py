@@ -35,6 +35,7 @@ from window_app.domain.handling import HandoverList
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus
 from window_app.domain.progress import ItemDecision
 from window_app.domain.receipt_no import format_receipt_no
+from window_app.domain.tracking_code import new_tracking_code
 from window_app.domain.words import Words
 from window_app.handling import check_at_window, filed_decisions, handover_lists
 from window_app.identity import window_signing_key
@@ -103,6 +104,7 @@ def accept_intake(
         tag = installation_tag(db)
     key = window_signing_key(settings, tag)  # signs the envelopes and the audit chain's head
 
+    tracking_code = new_tracking_code()  # printed on the receipt; the applicant tracks with it
     for _ in range(_SEQUENCE_ATTEMPTS):
         sequence = application_store.next_receipt_sequence(db, day, settings.window.id)
         receipt_no = format_receipt_no(settings.window.region, day, settings.window.id, tag, sequence)
@@ -152,6 +154,7 @@ def accept_intake(
             promised_days=promised_days,
             promised_by=add_working_days(day, promised_days).isoformat(),
             updated_at=accepted_at,
+            tracking_code=tracking_code,
         )
         audit_data = {
             "offering": bundle.id,

@@ -151,6 +151,35 @@ class ClerkSettings:
 
 
 @dataclass(frozen=True)
+class TrackingSettings:
+    """The public tracking page the receipt's QR code links to (window_app/tracking.py).
+
+    Attributes:
+        base_url: Where the exchange serves its tracking page; the link is
+            ``<base_url>/t/<receipt no>?c=<tracking code>``.
+    """
+
+    base_url: str = "http://127.0.0.1:8700"
+
+
+PAPERS = ("a4", "80mm")
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """How notices are printed (window_app/notices/).
+
+    Attributes:
+        paper: ``a4`` (a sheet printer) or ``80mm`` (a receipt printer's roll).
+        font: A TrueType/OpenType font file with Chinese glyphs; empty = look for one on the
+            system (SimSun / Microsoft YaHei, Noto CJK / WenQuanYi, PingFang).
+    """
+
+    paper: str = "a4"
+    font: str = ""
+
+
+@dataclass(frozen=True)
 class DepartmentEndpoint:
     """A department that has an endpoint of its own instead of the shared exchange."""
 
@@ -169,6 +198,8 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
     clerks: ClerkSettings = field(default_factory=ClerkSettings)
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
+    print: PrintSettings = field(default_factory=PrintSettings)
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -202,6 +233,8 @@ _SECTIONS = {
     "sync": SyncSettings,
     "trust": TrustSettings,
     "clerks": ClerkSettings,
+    "tracking": TrackingSettings,
+    "print": PrintSettings,
 }
 
 
@@ -421,6 +454,20 @@ def _validate(settings: Settings, where: str) -> None:
                 "{w}：[clerks] idle_lock_minutes 应 ≥ 0，lockout_minutes 应 > 0，lock_after_failures 应为 1–100",
                 "{w}: [clerks] idle_lock_minutes must be ≥ 0, lockout_minutes > 0, lock_after_failures 1–100",
             ).format(w=where)
+        )
+    if not re.match(r"https?://", settings.tracking.base_url):
+        raise ConfigError(
+            Words(
+                "{w}：[tracking] base_url {v!r}：应以 http(s):// 开头",
+                "{w}: [tracking] base_url {v!r}: expected http(s)://…",
+            ).format(w=where, v=settings.tracking.base_url)
+        )
+    if settings.print.paper not in PAPERS:
+        raise ConfigError(
+            Words(
+                "{w}：[print] paper {v!r}：应为 \"a4\" 或 \"80mm\"",
+                "{w}: [print] paper {v!r}: expected \"a4\" or \"80mm\"",
+            ).format(w=where, v=settings.print.paper)
         )
     keys, data = settings.keys_dir.resolve(), settings.data_dir.resolve()
     if keys == data or keys.is_relative_to(data):

@@ -11,16 +11,25 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from window_app.domain.words import tr
-from window_app.receipt import RECEIPT_WIDTH, _centre, _field, _format_moment
+from window_app.receipt import RECEIPT_WIDTH, _centre, _field, format_moment
 
 if TYPE_CHECKING:
-    from window_app.domain.handling import HandoverList
+    from window_app.domain.handling import HandoverList, HandoverMaterial
 
 _STATE_WORDS = {
     "original": ("原件", "original"),
     "copy": ("复印件", "copy"),
     "deficient": ("容缺后补", "to follow (deficiency accepted)"),
 }
+
+
+def handed_state(material: HandoverMaterial) -> str:
+    """How a material is handed over, in words: 原件（须原件）, 复印件, 容缺后补, and its note."""
+    zh, en = _STATE_WORDS.get(material.state, (material.state, material.state))
+    state = tr(zh, en)
+    if material.original_required and material.state == "original":
+        state += tr("（须原件）", " (original required)")
+    return state + (f"；{material.note}" if material.note else "")
 
 
 def render_handover(handover: HandoverList, *, centre: str = "", window_id: str = "", zone: dt.tzinfo | None = None) -> str:
@@ -35,7 +44,7 @@ def render_handover(handover: HandoverList, *, centre: str = "", window_id: str 
     lines += _field(tr("受理编号", "Receipt no."), handover.receipt_no)
     lines += _field(tr("移交部门", "Handed to"), handover.department_name)
     lines += _field(tr("移交人", "Handed over by"), handover.handed_by + (f"（{window_id}）" if window_id else ""))
-    lines += _field(tr("移交时间", "Handed over at"), _format_moment(handover.handed_at, zone))
+    lines += _field(tr("移交时间", "Handed over at"), format_moment(handover.handed_at, zone))
     lines.append(rule)
     lines.append(tr("事项：", "Items:"))
     for item_id, name in handover.items:
@@ -45,16 +54,12 @@ def render_handover(handover: HandoverList, *, centre: str = "", window_id: str 
     if not handover.materials:
         lines.append(tr("  （无纸质材料）", "  (no paper materials)"))
     for number, material in enumerate(handover.materials, start=1):
-        zh, en = _STATE_WORDS.get(material.state, (material.state, material.state))
-        state = tr(zh, en)
-        if material.original_required and material.state == "original":
-            state += tr("（须原件）", " (original required)")
-        lines += _field(f"{number}. {material.name}", state + (f"；{material.note}" if material.note else ""))
+        lines += _field(f"{number}. {material.name}", handed_state(material))
     lines.append(tr("共 {n} 份", "{n} in all", n=len(handover.materials)))
     lines.append(rule)
     if handover.acknowledged_at:
         lines += _field(tr("接收人", "Received by"), handover.acknowledged_by)
-        lines += _field(tr("签收时间", "Received at"), _format_moment(handover.acknowledged_at, zone))
+        lines += _field(tr("签收时间", "Received at"), format_moment(handover.acknowledged_at, zone))
     else:
         lines += _field(tr("接收人", "Received by"), tr("（待部门签收）", "(awaiting the department's acknowledgement)"))
     return "\n".join(lines)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+import platformdirs
 
 import offline_cache
 import window_app
@@ -45,6 +48,9 @@ if TYPE_CHECKING:
     from window_app.domain.sync import SyncStatus
     from window_app.identity import WindowIdentity
     from window_app.intake.guide import Guide
+    from window_app.notices.model import Notice
+    from window_app.notices.printing import PrintOutcome
+    from window_app.notices.render import Rendered
     from window_app.sync.engine import SyncEngine
 
 
@@ -422,7 +428,89 @@ class Window:
     def receipt_text(self, receipt_no: str) -> str:
         """The printable receipt (plain text) of an accepted application."""
 
-        return window_app.receipt.render_receipt(self.application(receipt_no), self.catalog, zone=self.zone)
+        detail = self.application(receipt_no)
+        return window_app.receipt.render_receipt(
+            detail, self.catalog, zone=self.zone, tracking_link=self.tracking_link(detail)
+        )
+
+    def tracking_link(self, detail: ApplicationDetail) -> str:
+        """Where the applicant follows ``detail`` from a phone (``[tracking] base_url``), with
+        its tracking code; empty for an application accepted before there were codes."""
+        if not detail.tracking_code:
+            return ""
+        return window_app.tracking.tracking_link(self.settings, detail.summary.receipt_no, detail.tracking_code)
+
+    # -- notices: what the applicant takes home (window_app/notices/) ----------------------
+
+    def notice(self, kind: str, receipt_no: str) -> Notice:
+        """One notice of an accepted application: ``receipt``, ``supplement``,
+        ``supplement-received``, ``refusal`` or ``handover`` (``one-time`` is
+        :meth:`one_time_notice`, from an intake).
+
+        Raises:
+            KeyError: No such receipt number.
+            NoticeUnavailable: The application has nothing for this notice (no supplement asked,
+                nothing refused, no class-3 part), or ``kind`` is unknown.
+        """
+        notices = window_app.notices
+        detail = self.application(receipt_no)
+        zone = self.zone
+        if kind == "receipt":
+            return notices.receipt.receipt_notice(detail, self.catalog, zone=zone, tracking_link=self.tracking_link(detail))
+        if kind == "supplement":
+            return notices.supplement.supplement_notice(detail, self.catalog, self.item_decisions(receipt_no).values(), zone=zone)
+        if kind == "supplement-received":
+            return notices.supplement_received.supplement_received_notice(detail, self.catalog, zone=zone)
+        if kind == "refusal":
+            return notices.refusal.refusal_notice(detail, self.catalog, self.item_decisions(receipt_no).values(), zone=zone)
+        if kind == "handover":
+            return notices.handover.handover_notice(detail, self.catalog, self.handovers(receipt_no), zone=zone)
+        raise notices.model.NoticeUnavailable(
+            Words("没有“{kind}”这种告知书", "There is no notice of kind {kind!r}").format(kind=kind),
+            [", ".join(notices.model.NOTICE_KINDS)],
+        )
+
+    def one_time_notice(self, intake: Intake) -> Notice:
+        """The 一次性告知书 of an intake as it stands, without accepting it."""
+        return window_app.notices.one_time.one_time_notice(
+            self.guide(intake), intake, self.catalog, centre=self.settings.window.centre, today=self.now().date()
+        )
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where notices are saved for printing: ``<data dir>/documents``; on Windows, when the
+        data dir is the default (hidden in %LOCALAPPDATA%), ``Documents\\window-app``, where a
+        clerk finds them in Explorer."""
+        if sys.platform == "win32" and not self.settings.storage.data_dir:
+            return platformdirs.user_documents_path() / "window-app"
+        return self.settings.data_dir / "documents"
+
+    def write_notice(self, notice: Notice, path: Path | None = None, *, font_dirs: Sequence[Path] | None = None) -> Rendered:
+        """Write ``notice`` as a PDF (``[print] paper``, a Chinese font found on the system or
+        ``[print] font``), or as HTML where no Chinese font is found (``Rendered.note`` says so).
+
+        Args:
+            path: The file (its suffix becomes ``.pdf`` or ``.html``); default: the
+                :attr:`documents_dir`, named after the notice.
+            font_dirs: Where to look for a font instead of the system's places.
+
+        Raises:
+            OSError: The file could not be written.
+        """
+        target = path or self.documents_dir / f"{notice.file_stem}.pdf"
+        return window_app.notices.render.render_notice(
+            notice, target, paper=self.settings.print.paper, font=self.settings.print.font, font_dirs=font_dirs
+        )
+
+    def print_notice(self, notice: Notice) -> tuple[Rendered, PrintOutcome]:
+        """Write ``notice`` to the documents folder and send it to the default printer where
+        printing is possible; the outcome's words say what happened and where the file is.
+
+        Raises:
+            OSError: The file could not be written.
+        """
+        rendered = self.write_notice(notice)
+        return rendered, window_app.notices.printing.print_file(rendered.path)
 
     def handovers(self, receipt_no: str = "", *, pending_only: bool = False) -> list[HandoverList]:
         """Handover lists (材料移交单) of class-3 parts: one application's, or all (oldest first;

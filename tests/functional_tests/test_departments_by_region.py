@@ -63,6 +63,7 @@ def newborn_with_the_bank(window: Window, bank: str | None = None) -> Intake:
     """新生儿出生一件事 with the child's bank card activated at the bank the applicant chose."""
     intake = filled_intake(window, "newborn")
     intake.chosen_optional.append("newborn_bank_card")
+    intake.fields["child_name"] = "王小明"  # printed on the receipt (a key fact): a name, not a 贞丰 place
     if bank:
         intake.answers[choice_question_id("bank")] = bank
     guide = window.guide(intake)

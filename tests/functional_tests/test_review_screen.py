@@ -87,7 +87,9 @@ async def test_f10_accepts_writes_application_and_outbox_and_shows_the_receipt(w
         assert isinstance(app.screen, PickScreen)
 
 
-async def test_receipt_is_saved_for_printing_in_the_data_dir(window):
+async def test_p_prints_the_receipt_or_shows_where_it_was_saved(window, monkeypatch):
+    # Over SSH no local printer is reachable: the PDF stays in the documents folder, path shown.
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.9 52000 10.0.0.5 22")
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
         intake = house_transfer(window, materials=True, fields=True)
@@ -96,13 +98,15 @@ async def test_receipt_is_saved_for_printing_in_the_data_dir(window):
         await pilot.pause()
         receipt = app.screen
         assert isinstance(receipt, ReceiptScreen)
+        code = window.application(receipt.receipt_no).tracking_code
+        assert f"{code[:4]}-{code[4:]}" in str(receipt.query_one("#receipt-text", Static).render())
         await pilot.press("p")
-        path = Path(window.settings.data_dir) / "receipts" / f"{receipt.receipt_no}.txt"
-        assert path.is_file()
-        assert path.read_text(encoding="utf-8").rstrip("\n") == window.receipt_text(receipt.receipt_no).rstrip("\n")
-        assert str(path) in str(receipt.query_one("#receipt-saved", Static).render())
-        await pilot.press("ctrl+p")  # the other key saves again, same file
-        assert path.is_file()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path = Path(window.settings.data_dir) / "documents" / f"{receipt.receipt_no}-receipt.pdf"
+        assert path.is_file() and path.read_bytes().startswith(b"%PDF")
+        shown = str(receipt.query_one("#receipt-saved", Static).render())
+        assert "SSH" in shown and str(path) in shown
 
 
 async def test_problems_of_every_step_are_listed_and_lead_to_their_step(window):

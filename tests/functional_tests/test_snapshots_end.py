@@ -14,12 +14,19 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
+import window_app.accepting
 from tests.functional_tests.end_steps import BROKEN_ID, house_transfer
 from tests.functional_tests.shell_helpers import make_app
 from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
 from window_app.domain.intake import AtWindowDecision, MaterialStatus
 from window_app.intake.io import parse_intake
+
+
+@pytest.fixture(autouse=True)
+def _pinned_tracking_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receipt's tracking code is random (secrets): pinned here like the clock."""
+    monkeypatch.setattr(window_app.accepting, "new_tracking_code", lambda: "K7QM3XH9")
 
 SNAPSHOT_SIZE = (120, 40)
 

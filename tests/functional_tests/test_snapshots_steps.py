@@ -16,10 +16,17 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
+import window_app.accepting
 from tests.functional_tests.end_steps import BROKEN_ID, house_transfer
 from tests.functional_tests.shell_helpers import WRONG_CHECK_ID, make_app, offering_id
 from tests.window_template import seed_window_database
 from window_app.config import SHIPPED_CONFIG, Settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _pinned_tracking_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receipt's tracking code is random (secrets): pinned here like the clock."""
+    monkeypatch.setattr(window_app.accepting, "new_tracking_code", lambda: "K7QM3XH9")
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 

@@ -60,6 +60,8 @@ def test_data_dir_option_wins(tmp_path: Path) -> None:
         ("[window\n", "not valid TOML"),
         ("[sync]\nbatch_size = 0\n", "batch_size 0"),
         ("[exchange]\nurl = 'ftp://x'\n", "[exchange] url"),
+        ("[tracking]\nbase_url = 'track.example'\n", "[tracking] base_url"),
+        ("[print]\npaper = 'a5'\n", "[print] paper 'a5'"),
     ],
 )
 def test_bad_config_names_file_key_and_reason(tmp_path: Path, text: str, expected: str) -> None:
@@ -69,6 +71,13 @@ def test_bad_config_names_file_key_and_reason(tmp_path: Path, text: str, expecte
         load_settings(path, environ={})
     assert str(path) in caught.value.words.en and str(path) in caught.value.words.zh
     assert expected in caught.value.words.en
+
+
+def test_tracking_and_print_settings_are_read_and_overridden() -> None:
+    shipped = load_settings(SHIPPED_CONFIG, environ={})
+    assert shipped.tracking.base_url.startswith("http") and shipped.print.paper == "a4"
+    roll = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_PRINT_PAPER": "80mm", "WINDOW_APP_TRACKING_BASE_URL": "https://zw.example.cn"})
+    assert roll.print.paper == "80mm" and roll.tracking.base_url == "https://zw.example.cn"
 
 
 def test_bad_environment_value_is_named() -> None:

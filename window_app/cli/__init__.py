@@ -16,7 +16,8 @@ The package, one concept a module: ``app`` (entry point, dispatch, failures → 
 add sub-commands), ``errors`` (exit codes, :class:`InvalidInput`, words for environment
 failures), ``context`` (settings, the opened window, the catalog), ``output`` (printing), ``tui``
 (the default: the screens), and one module per command group: ``catalog_commands``,
-``guide_command``, ``accept_command``, ``applications_command`` (+ ``receipt``),
+``guide_command``, ``accept_command``, ``applications_command`` (+ ``receipt``), ``notice_command``
+(``notice KIND``: the printed notices),
 ``audit_command`` (``audit verify``).
 
 Adding sub-commands: the ``register(commands)`` contract

@@ -31,7 +31,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
     """Accept an application file exactly as the screens would; print the receipt number."""
 
     settings = settings_from(args)
-    data = _read_json(args.file)
+    data = read_json(args.file)
     intake, problems = parse_intake(data)
     if problems or intake is None:
         invalid = IntakeInvalid(problems)
@@ -62,7 +62,7 @@ def _accept(window: Window, intake: Any) -> Any:
         raise InvalidInput(exc.words, exc.details) from None
 
 
-def _read_json(name: str) -> Any:
+def read_json(name: str) -> Any:
     """The parsed JSON of a file (``-``: stdin), or :class:`InvalidInput` saying why not."""
 
     label = tr("标准输入", "stdin") if name == "-" else name

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from window_app.cli.context import settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
+from window_app.cli.notice_command import add_output_options, deliver, notice_of
 from window_app.cli.output import department_name, err, jsonable, out, out_json, print_table, when
 from window_app.cli.parser import add_command
 from window_app.domain.states import application_state_label, part_state_label
@@ -30,6 +31,7 @@ def register(commands: Any) -> None:
 
     receipt = add_command(commands, "receipt", Words("打印受理回执", "print an application's receipt"))
     receipt.add_argument("receipt_no", metavar="RECEIPT_NO", help=tr("受理编号", "receipt number"))
+    add_output_options(receipt)
     receipt.set_defaults(func=cmd_receipt)
 
     export = add_command(commands, "export", Words("导出数据（CSV 或 JSON）", "export data (CSV or JSON)"))
@@ -96,9 +98,12 @@ def _print_applications(catalog: Catalog, summaries: Sequence[Any], zone: dt.tzi
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
-    """The printable receipt of an accepted application."""
+    """The printable receipt of an accepted application: as text on stdout, or with ``--pdf PATH``
+    / ``--print`` as the PDF notice (window_app/notices/)."""
     settings = settings_from(args)
     with signed_in_window(args, settings) as window:
+        if args.pdf or args.send_to_printer:
+            return deliver(window, notice_of(window, "receipt", args.receipt_no), args)
         try:
             text = window.receipt_text(args.receipt_no)
         except KeyError:

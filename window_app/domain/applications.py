@@ -160,6 +160,9 @@ class ApplicationDetail:
         centre: The service centre's name at acceptance (printed on the receipt).
         promised_days / promised_by: The promise made at acceptance: working days, and the
             ISO date they end on (weekends skipped).
+        tracking_code: The code printed on the receipt with which the applicant tracks the
+            application (window_app/domain/tracking_code.py); empty for applications accepted
+            before there were codes.
     """
 
     summary: ApplicationSummary
@@ -177,6 +180,7 @@ class ApplicationDetail:
     concluded_at: str | None = None
     conclusion: str | None = None
     clerk_id: str = ""
+    tracking_code: str = ""
 
 
 @dataclass(frozen=True)
