@@ -123,6 +123,17 @@ def record_retry(db: Database, notification: QueuedNotification, next_attempt_at
         )
 
 
+def unclaim(db: Database, notifications: list[QueuedNotification], next_attempt_at: str) -> None:
+    """Claimed but not tried (the gateway failed on an earlier one this round): the attempt is
+    taken back, the next one at ``next_attempt_at``."""
+    with storage_errors(_WORDS), db.atomic():
+        for notification in notifications:
+            db.execute(
+                "UPDATE notifications SET attempts = max(attempts - 1, 0), next_attempt_at = ? WHERE id = ? AND state = 'queued'",
+                [utc_stamp(next_attempt_at), notification.id],
+            )
+
+
 def record_refused(db: Database, notification: QueuedNotification, reason: Words, *, erase_recipient: bool) -> None:
     """Refused for good (kept, with the reason; never retried blindly)."""
     with storage_errors(_WORDS), db.atomic():
@@ -148,6 +159,13 @@ def count_by_state(db: Database) -> dict[str, int]:
     with storage_errors(_WORDS):
         counts = dict(db.execute("SELECT state, count(*) FROM notifications GROUP BY state").fetchall())
     return {state: counts.get(state, 0) for state in (QUEUED, SENT, REFUSED)}
+
+
+def count_pending(db: Database) -> int:
+    """How many wait to be sent (a range of ``notifications_state_next``: the sent ones, which
+    pile up over the years, are not walked)."""
+    with storage_errors(_WORDS):
+        return db.execute("SELECT count(*) FROM notifications WHERE state = 'queued'").fetchone()[0]
 
 
 def next_due_at(db: Database) -> str | None:

@@ -40,10 +40,14 @@ class HttpNotifier:
         self.token_file = token_file
         self.label = Words("短信网关 {u}", "SMS gateway {u}").format(u=url)
         self._headers = {"Authorization": f"Bearer {token}"}
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._timeout = timeout
+        self._client = client
         self._own_client = client is None
 
     async def send(self, message: Message) -> Outcome:
+        if self._client is None:
+            # Made on first use in the running event loop, closed by aclose() at the round's end.
+            self._client = httpx.AsyncClient(timeout=self._timeout)
         try:
             response = await self._client.post(
                 self.url, json=message.to_json(), headers={**self._headers, "Idempotency-Key": message.key}
@@ -77,8 +81,9 @@ class HttpNotifier:
         )
 
     async def aclose(self) -> None:
-        if self._own_client:
+        if self._own_client and self._client is not None:
             await self._client.aclose()
+            self._client = None
 
 
 def _said(response: httpx.Response) -> str:

@@ -18,48 +18,49 @@ from window_app.domain.words import NO_WORDS, Words
 def message_words(notification: QueuedNotification, name: str) -> Words:
     """The message for ``notification`` to an applicant called ``name`` (masked already)."""
     data = notification.data
-    hello = Words(f"{name}您好，" if name else "您好，", f"{name}, " if name else "")
     no = notification.receipt_no
     if notification.kind == ACCEPTED:
+        promised = str(data.get("promised_by") or "")
         body = Words(
-            "您申请的“{o}”已受理，受理编号{no}{by_zh}。可凭受理编号查询办理进度。",
-            "your application \u201c{o}\u201d was accepted, receipt no. {no}{by_en}. Track its progress with the receipt no.",
+            "您的“{o}”已受理，受理编号{no}{by_zh}，可凭此编号查询进度。",
+            "your application \u201c{o}\u201d was accepted, receipt no. {no}{by_en}. Track it with the receipt no.",
         ).format(
             o=_words(data.get("offering")),
             no=no,
-            by_zh=f"，承诺{_date_zh(data.get('promised_by'))}前办结" if data.get("promised_by") else "",
-            by_en=f"; promised by {data['promised_by']}" if data.get("promised_by") else "",
+            by_zh=f"，承诺{_day_zh(promised)}前办结" if promised else "",
+            by_en=f", to be completed by {promised[:10]}" if promised else "",
         )
         # TODO(issue 12, notices): the tracking link and code (window_app/tracking.py) once it lands.
     elif notification.kind == SUPPLEMENT:
         material = _words(data.get("material"))
         until = str(data.get("until") or "")
         body = Words(
-            "受理编号{no}：{d}要求补正{m}{u_zh}，请携带材料到窗口办理。",
-            "receipt no. {no}: {d} asks for a supplement{m_en}{u_en}; please bring it to the window.",
+            "{d}要求补正{m}（受理编号{no}）{u_zh}，请携材料到窗口办理。",
+            "{d} asks for {m_en} (receipt no. {no}){u_en}; please bring it to the window.",
         ).format(
             no=no,
             d=_words(data.get("department")),
             m=f"“{material.zh}”" if material else "材料",
-            m_en=f" ({material.in_language('en')})" if material else "",
-            u_zh=f"（{_date_zh(until)}前）" if until else "",
+            m_en=material.in_language("en") if material else "a supplement",
+            u_zh=f"，请于{_day_zh(until)}前" if until else "",
             u_en=f" by {until[:10]}" if until else "",
         )
     elif notification.kind == CONCLUDED:
         approved = data.get("outcome") == "concluded"
         body = Words(
-            "受理编号{no}（{o}）已办结：{v_zh}。牵头部门：{d}。",
-            "receipt no. {no} ({o}) is concluded: {v_en}. Lead department: {d}.",
+            "受理编号{no}已办结，{v_zh}；牵头部门：{d}。",
+            "receipt no. {no} is concluded: {v_en}. Lead department: {d}.",
         ).format(
             no=no,
-            o=_words(data.get("offering")),
             d=_words(data.get("lead")),
             v_zh="准予办理，请按通知领取结果" if approved else "不予办理，详情请咨询窗口",
-            v_en="approved; collect the result as advised" if approved else "refused; ask the window for the details",
+            v_en="approved, collect the result as advised" if approved else "refused, ask the window for the details",
         )
     else:
         body = Words("受理编号{no}的办理进度有更新。", "there is news about receipt no. {no}.").format(no=no)
-    return Words(hello.zh + body.zh, hello.en + (body.en[:1].upper() + body.en[1:] if not name else body.en))
+    if name:
+        return Words(f"{name}：{body.zh}", f"{name}, {body.en}")
+    return Words(body.zh, body.en[:1].upper() + body.en[1:])
 
 
 def _words(value: Any) -> Words:
@@ -71,11 +72,11 @@ def _words(value: Any) -> Words:
     return NO_WORDS
 
 
-def _date_zh(value: Any) -> str:
-    """``2026-12-20`` → ``2026年12月20日`` (the text as given when it is no date)."""
-    text = str(value or "")
+def _day_zh(value: str) -> str:
+    """``2026-12-20`` → ``12月20日`` (weeks ahead: the year goes without saying, and an SMS is
+    short); the text as given when it is no date."""
     try:
-        day = dt.date.fromisoformat(text[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
-        return text
-    return f"{day.year}年{day.month}月{day.day}日"
+        return value
+    return f"{day.month}月{day.day}日"
