@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from offline_cache import notifications as store
-from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401  (fixtures)
+from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory, refused_url  # noqa: F401  (fixtures)
 from tests.functional_tests.test_sync_engine import accept_example, open_window, sync  # noqa: F401  (fixture)
 from window_app.cli import main
 from window_app.config import SHIPPED_CONFIG, ConfigError, load_settings
@@ -122,6 +122,7 @@ class Gateway:
 
     def __init__(self, answers: list[int]) -> None:
         self.answers = answers
+        self.delay = 0.0
         self.requests: list[tuple[dict, dict]] = []
         self.taken: dict[str, dict] = {}
         gateway = self
@@ -129,6 +130,7 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                time.sleep(gateway.delay)  # a slow platform: a kill can land while a request is on the wire
                 gateway.requests.append((dict(self.headers), body))
                 status = gateway.answers.pop(0) if gateway.answers else 200
                 if status == 200:
@@ -140,7 +142,10 @@ class Gateway:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the caller was killed while waiting: what it took is recorded above
 
             def log_message(self, *args) -> None:
                 pass
@@ -254,3 +259,108 @@ def test_the_cli_says_so_in_words(exchange_server: ExchangeServer, tmp_path: Pat
     assert "Traceback" not in out.out + out.err
     assert "chmod 600" in out.out + out.err
     assert code in (0, 4)
+
+
+def test_the_headless_sync_sends_while_the_window_is_locked(exchange_server: ExchangeServer, open_window) -> None:
+    """The phone is not under the clerks' data key: a sync with nobody signed in opens it."""
+    from window_app.sync.engine import SyncEngine
+
+    window = open_window(exchange_server.url)
+    receipt = accept_example(window, "social_security_card_replacement")
+    engine = SyncEngine.open(window.settings, refresh_catalog=False)  # its own connection: no data key
+    try:
+        assert getattr(engine.db, "data_key", None) is None
+        report = asyncio.run(engine.run_once())
+    finally:
+        engine.close()
+    assert report.notify.sent == 1 and [m["kind"] for m in messages(window, receipt)] == ["accepted"]
+
+
+def test_sync_status_counts_pending_notifications(exchange_server: ExchangeServer, tmp_path: Path, capsys, monkeypatch) -> None:
+    from tests.window_template import seed_data_dir
+
+    monkeypatch.setenv("WINDOW_APP_EXCHANGE_URL", exchange_server.url)
+    monkeypatch.setenv("WINDOW_APP_NOTIFY_KIND", "off")
+    data_dir = seed_data_dir(tmp_path / "window")
+    example = Path(__file__).resolve().parents[2] / "examples" / "applications" / "social_security_card_replacement.json"
+    assert main(["accept", str(example), "--data-dir", str(data_dir)]) == 0
+    assert main(["sync", "--once", "--data-dir", str(data_dir)]) == 0  # kind = "off": queued, not sent
+    capsys.readouterr()
+    assert main(["sync", "--status", "--data-dir", str(data_dir), "--lang", "en"]) == 0
+    assert "notifications pending 1" in capsys.readouterr().out
+    assert main(["sync", "--status", "--json", "--data-dir", str(data_dir)]) == 0
+    assert json.loads(capsys.readouterr().out)["notifications_pending"] == 1
+
+
+def test_the_sync_killed_at_random_points_loses_no_notification_and_the_gateway_takes_each_once(
+    refused_url: str, open_window, tmp_path: Path  # noqa: F811
+) -> None:
+    """``window-app sync`` (its own process) sends 40 acceptance notifications to a slow gateway
+    and is SIGKILLed 3-6 times at seeded random points (claims written, a request on the wire,
+    a mark being written), then started again; a last ``sync --once --retry-now`` finishes. Every
+    notification is ``sent``, and the gateway — which drops a key it has taken, as the http
+    notifier's contract asks — took each one exactly once. The exchange is unreachable all along:
+    the notifications never wait for it."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+
+    from tests.functional_tests.test_sync_faults import _intake
+
+    rng = random.Random(20261207)
+    slow = Gateway([])
+    slow.delay = 0.03
+    try:
+        window = open_window(
+            refused_url,
+            WINDOW_APP_NOTIFY_KIND="http",
+            WINDOW_APP_NOTIFY_URL=slow.url,
+            WINDOW_APP_NOTIFY_TOKEN_FILE=str(token_file(tmp_path)),
+            WINDOW_APP_SYNC_BATCH_SIZE="5",
+        )
+        receipts = {window.accept(_intake("social_security_card_replacement")).receipt_no for _ in range(40)}
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_APP_")},
+            "WINDOW_APP_EXCHANGE_URL": refused_url,
+            "WINDOW_APP_SYNC_INTERVAL_SECONDS": "0.1",
+            "WINDOW_APP_SYNC_BATCH_SIZE": "5",
+            "WINDOW_APP_NOTIFY_KIND": "http",
+            "WINDOW_APP_NOTIFY_URL": slow.url,
+            "WINDOW_APP_NOTIFY_TOKEN_FILE": str(tmp_path / "sms.token"),
+        }
+        data_dir = str(window.settings.data_dir)
+        command = [sys.executable, "-m", "window_app", "sync", "--data-dir", data_dir]
+        root = Path(__file__).resolve().parents[2]
+        kills = 0
+        while kills < 6 and len(slow.taken) < len(receipts) - 8:
+            before = len(slow.requests)
+            worker = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                deadline = time.monotonic() + 60
+                while len(slow.requests) == before and worker.poll() is None:
+                    assert time.monotonic() < deadline, "the worker sent nothing"
+                    time.sleep(0.01)
+                time.sleep(rng.uniform(0.0, 0.15))
+            finally:
+                worker.send_signal(signal.SIGKILL)
+                worker.wait(30)
+                assert worker.returncode == -signal.SIGKILL, worker.stderr.read().decode() if worker.stderr else ""
+                if worker.stderr:
+                    worker.stderr.close()
+            kills += 1
+        assert kills >= 3, f"all sent after {kills} kills: make the backlog bigger"
+        for _ in range(len(receipts)):  # a round sends [sync] batch_size of them
+            final = subprocess.run(
+                [*command[:4], "--once", "--retry-now", "--json", *command[4:]], cwd=root, env=env, capture_output=True, text=True, timeout=120
+            )
+            if json.loads(final.stdout)["notify"]["pending"] == 0:
+                break
+        assert json.loads(final.stdout)["notify"]["pending"] == 0, final.stdout + final.stderr
+    finally:
+        slow.close()
+    print(f"gateway: {len(slow.requests)} requests, {len(slow.taken)} keys taken, {kills} kills")
+    assert set(slow.taken) == {f"{receipt}/accepted/accepted" for receipt in receipts}
+    states = {row[2] for receipt in receipts for row in store.list_for(window.db, receipt)}
+    assert states == {"sent"}
