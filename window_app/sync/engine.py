@@ -281,9 +281,9 @@ class SyncEngine:
         self._window_key: SigningKey | None = None
         self.last_report: SyncReport | None = None
         self.lock = SyncLock(lock_path(settings.data_dir), program, zone=settings.zone)
-        self.notifications = NotificationSender(
-            db, settings, backoff=self.backoff, clock=self.clock, window_key=lambda: self.window_key, notifier=notifier
-        )
+        # No reference back to the engine (the window key is handed over per round): an engine
+        # dropped without close() is collected at once, and its sync lock with it.
+        self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -466,7 +466,7 @@ class SyncEngine:
         report.unsent = report.queued + report.held
         report.quarantined_total = counts.get(QUARANTINED, 0)
         # After the envelopes, on its own: a gateway down or misconfigured never holds them up.
-        report.notify = await self.notifications.send_due(retry_now=retry_now)
+        report.notify = await self.notifications.send_due(retry_now=retry_now, window_key=lambda: self.window_key)
         report.finished_at = _iso(self.clock())
         self.last_report = report
         return report

@@ -59,26 +59,29 @@ class NotificationSender:
         *,
         backoff: Backoff,
         clock: Callable[[], dt.datetime],
-        window_key: Callable[[], SigningKey],
         notifier: Notifier | None = None,
     ):
         self.db = db
         self.settings = settings
         self.backoff = backoff
         self.clock = clock
-        self._window_key = window_key
         self._notifier = notifier
         self._cipher: FieldCipher | None = None
         self._retry_at: dt.datetime | None = None
         self._failures = 0
 
-    async def send_due(self, *, retry_now: bool = False) -> NotifyReport:
+    async def send_due(self, *, window_key: Callable[[], SigningKey], retry_now: bool = False) -> NotifyReport:
         """Send what is due (at most ``[sync] batch_size``); never raises for the gateway,
-        the settings or a key: the report's words say what went wrong."""
+        the settings or a key: the report's words say what went wrong.
+
+        Args:
+            window_key: The window's signing key, read on first need (the recipients' key
+                derives from it: :mod:`window_app.trust.recipient_key`).
+        """
         report = NotifyReport()
         try:
             if self.settings.notify.kind != "off":
-                await self._send(report, retry_now)
+                await self._send(report, retry_now, window_key)
         except WindowAppError as exc:
             report.error = exc.words
         except OSError as exc:
@@ -86,7 +89,7 @@ class NotificationSender:
         report.pending = store.count_pending(self.db)
         return report
 
-    async def _send(self, report: NotifyReport, retry_now: bool) -> None:
+    async def _send(self, report: NotifyReport, retry_now: bool, window_key: Callable[[], SigningKey]) -> None:
         now = self.clock()
         if self._retry_at is not None and now < self._retry_at and not retry_now:
             return  # the gateway failed lately: its backoff first (the queue waits, nothing is lost)
@@ -95,7 +98,7 @@ class NotificationSender:
         if self._notifier is None:
             return
         if self._cipher is None:
-            self._cipher = recipient_cipher(self._window_key())
+            self._cipher = recipient_cipher(window_key())
 
         def retry_at(attempts: int) -> str:
             return (now + dt.timedelta(seconds=self.backoff.delay(attempts))).isoformat()
