@@ -162,12 +162,14 @@ class NotifySettings:
         token_file: A file of its own (mode 0600) holding the gateway's bearer token
             (``kind = "http"``); never the token itself in this file.
         timeout_seconds: One request to the gateway.
+        language: The messages' language: ``zh`` (the applicants') or ``en``.
     """
 
     kind: str = "log"
     url: str = ""
     token_file: str = ""
     timeout_seconds: float = 10.0
+    language: str = "zh"
 
 
 NOTIFY_KINDS = ("log", "http", "off")
@@ -489,6 +491,12 @@ def _validate_notify(notify: NotifySettings, where: str) -> None:
                 "{w}：[notify] kind = \"http\" 需要 token_file（保存网关令牌的文件，权限 0600）",
                 "{w}: [notify] kind = \"http\" needs token_file (a file holding the gateway's token, mode 0600)",
             ).format(w=where)
+        )
+    if notify.language not in ("zh", "en"):
+        raise ConfigError(
+            Words("{w}：[notify] language {v!r}：应为 zh 或 en", "{w}: [notify] language {v!r}: expected zh or en").format(
+                w=where, v=notify.language
+            )
         )
     if notify.timeout_seconds <= 0:
         raise ConfigError(

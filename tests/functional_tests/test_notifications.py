@@ -364,3 +364,24 @@ def test_the_sync_killed_at_random_points_loses_no_notification_and_the_gateway_
     assert set(slow.taken) == {f"{receipt}/accepted/accepted" for receipt in receipts}
     states = {row[2] for receipt in receipts for row in store.list_for(window.db, receipt)}
     assert states == {"sent"}
+
+
+def test_the_gateway_s_other_answers(exchange_server: ExchangeServer, open_window, tmp_path: Path) -> None:
+    """401: retried (the token file named), nothing refused; 409 (a key it has taken): sent."""
+    gateway = Gateway([401, 409])
+    try:
+        window = open_window(
+            exchange_server.url,
+            WINDOW_APP_NOTIFY_KIND="http",
+            WINDOW_APP_NOTIFY_URL=gateway.url,
+            WINDOW_APP_NOTIFY_TOKEN_FILE=str(token_file(tmp_path)),
+            WINDOW_APP_NOTIFY_LANGUAGE="en",
+        )
+        receipt = accept_example(window, "social_security_card_replacement")
+        first = sync(window)
+        assert first.notify.failed == 1 and "token_file" in first.notify.error.en and "sms.token" in first.notify.error.en
+        second = sync(window, retry_now=True)
+        assert second.notify.sent == 1 and store.list_for(window.db, receipt)[0][2] == "sent"
+        assert gateway.requests[-1][1]["text"].startswith("王**, your application")
+    finally:
+        gateway.close()

@@ -28,6 +28,8 @@ class Recipient:
     """Where a notification goes: the applicant's phone and the name it addresses (masked).
 
     Sealed in the database (``notification_recipients``); never holds an ID number.
+    ``language`` is kept for an applicant's own choice later; today ``[notify] language``
+    decides for every message.
     """
 
     phone: str

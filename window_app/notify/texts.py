@@ -1,8 +1,11 @@
 """The applicant's messages, in words (Chinese for the applicant; English available).
 
-Short, as an SMS should be (about 70 Chinese characters where the bundle's name allows), with
-the name masked and never an ID number: what is on the receipt the applicant holds, and how to
-follow it (the receipt number). The gateway adds its own signature (【…】) if the platform asks
+Short, as an SMS should be: 70 characters is one message. With a real receipt number (32
+characters) the acceptance holds to it for a bundle name of up to 9 characters (15 of the 19
+shipped examples; the longest name, 15 characters, makes 76), a 补正 request with a
+12-character office and a 5-character material makes 72, a conclusion 66–67. The receipt
+number, what the applicant tracks by, is never cut. The name is masked,
+never an ID number. The gateway adds its own signature (【…】) if the platform asks
 for one.
 """
 
@@ -22,7 +25,7 @@ def message_words(notification: QueuedNotification, name: str) -> Words:
     if notification.kind == ACCEPTED:
         promised = str(data.get("promised_by") or "")
         body = Words(
-            "您的“{o}”已受理，受理编号{no}{by_zh}，可凭此编号查询进度。",
+            "{o}已受理，编号{no}{by_zh}，凭编号查进度。",
             "your application \u201c{o}\u201d was accepted, receipt no. {no}{by_en}. Track it with the receipt no.",
         ).format(
             o=_words(data.get("offering")),
@@ -35,7 +38,7 @@ def message_words(notification: QueuedNotification, name: str) -> Words:
         material = _words(data.get("material"))
         until = str(data.get("until") or "")
         body = Words(
-            "{d}要求补正{m}（受理编号{no}）{u_zh}，请携材料到窗口办理。",
+            "{d}要求补正{m}（编号{no}）{u_zh}，请到窗口补交。",
             "{d} asks for {m_en} (receipt no. {no}){u_en}; please bring it to the window.",
         ).format(
             no=no,
@@ -48,16 +51,16 @@ def message_words(notification: QueuedNotification, name: str) -> Words:
     elif notification.kind == CONCLUDED:
         approved = data.get("outcome") == "concluded"
         body = Words(
-            "受理编号{no}已办结，{v_zh}；牵头部门：{d}。",
+            "编号{no}{v_zh}；牵头部门：{d}。",
             "receipt no. {no} is concluded: {v_en}. Lead department: {d}.",
         ).format(
             no=no,
             d=_words(data.get("lead")),
-            v_zh="准予办理，请按通知领取结果" if approved else "不予办理，详情请咨询窗口",
+            v_zh="已办结，准予办理" if approved else "不予办理，详询窗口",
             v_en="approved, collect the result as advised" if approved else "refused, ask the window for the details",
         )
     else:
-        body = Words("受理编号{no}的办理进度有更新。", "there is news about receipt no. {no}.").format(no=no)
+        body = Words("编号{no}的办理进度有更新。", "there is news about receipt no. {no}.").format(no=no)
     if name:
         return Words(f"{name}：{body.zh}", f"{name}, {body.en}")
     return Words(body.zh, body.en[:1].upper() + body.en[1:])

@@ -150,7 +150,7 @@ class NotificationSender:
             return Outcome.refused(
                 Words("{no} 没有接收通知的号码", "{no} has no phone number to notify").format(no=notification.receipt_no)
             )
-        text = message_words(notification, recipient.name).in_language(recipient.language)
+        text = message_words(notification, recipient.name).in_language(self.settings.notify.language)
         message = Message(
             key=notification.idempotency_key, to=recipient.phone, text=text, receipt_no=notification.receipt_no, kind=notification.kind
         )
