@@ -68,7 +68,7 @@ def queue(db: Database, receipt_no: str, kind: str, cause: str, data: dict[str, 
     cursor = db.execute(
         "INSERT OR IGNORE INTO notifications (receipt_no, kind, cause, data, state, next_attempt_at, created_at) "
         "SELECT ?, ?, ?, ?, 'queued', ?, ? WHERE EXISTS (SELECT 1 FROM notification_recipients WHERE receipt_no = ?)",
-        [receipt_no, kind, cause, json.dumps(data, ensure_ascii=False, sort_keys=True), utc_stamp(now), now, receipt_no],
+        [receipt_no, kind, cause, json.dumps(data, ensure_ascii=False, sort_keys=True), utc_stamp(now), utc_stamp(now), receipt_no],
     )
     return cursor.rowcount == 1
 
@@ -102,16 +102,15 @@ def claim_due(db: Database, now: str, *, limit: int, retry_at: Callable[[int], s
     ]
 
 
-def record_sent(db: Database, notification: QueuedNotification, now: str, *, erase_recipient: bool) -> None:
-    """The notifier said sent. With ``erase_recipient`` (the conclusion went out), the
-    recipient is deleted once nothing else is queued for the application."""
+def record_sent(db: Database, notification: QueuedNotification, now: str) -> None:
+    """The notifier said sent (``sent_at`` in UTC). Once the application's conclusion is out
+    and nothing else waits, its recipient is deleted."""
     with storage_errors(_WORDS), db.atomic():
         db.execute(
             "UPDATE notifications SET state = ?, sent_at = ?, last_error = '' WHERE id = ? AND state = 'queued'",
-            [SENT, now, notification.id],
+            [SENT, utc_stamp(now), notification.id],
         )
-        if erase_recipient:
-            _erase_recipient(db, notification.receipt_no)
+        _erase_recipient_when_done(db, notification.receipt_no)
 
 
 def record_retry(db: Database, notification: QueuedNotification, next_attempt_at: str, error: Words) -> None:
@@ -134,23 +133,26 @@ def unclaim(db: Database, notifications: list[QueuedNotification], next_attempt_
             )
 
 
-def record_refused(db: Database, notification: QueuedNotification, reason: Words, *, erase_recipient: bool) -> None:
+def record_refused(db: Database, notification: QueuedNotification, reason: Words) -> None:
     """Refused for good (kept, with the reason; never retried blindly)."""
     with storage_errors(_WORDS), db.atomic():
         db.execute(
             "UPDATE notifications SET state = ?, last_error = ? WHERE id = ? AND state = 'queued'",
             [REFUSED, words_to_column(reason), notification.id],
         )
-        if erase_recipient:
-            _erase_recipient(db, notification.receipt_no)
+        _erase_recipient_when_done(db, notification.receipt_no)
 
 
-def _erase_recipient(db: Database, receipt_no: str) -> None:
-    # secure_delete is on for every connection: the sealed phone is overwritten, not left in a page.
+def _erase_recipient_when_done(db: Database, receipt_no: str) -> None:
+    """Delete the recipient once the conclusion's notification is no longer queued and nothing
+    else is (both looked up through the unique ``(receipt_no, kind, cause)`` index).
+    ``secure_delete`` is on for every connection: the sealed phone is overwritten, not left in
+    a free page."""
     db.execute(
         "DELETE FROM notification_recipients WHERE receipt_no = ? "
+        "AND EXISTS (SELECT 1 FROM notifications WHERE receipt_no = ? AND kind = 'concluded') "
         "AND NOT EXISTS (SELECT 1 FROM notifications WHERE receipt_no = ? AND state = 'queued')",
-        [receipt_no, receipt_no],
+        [receipt_no, receipt_no, receipt_no],
     )
 
 

@@ -10,6 +10,7 @@ from test_sync_decisions import Harness
 from offline_cache import notifications
 from offline_cache.notifications import recipient_of
 from window_app.domain.notifications import masked_name
+from window_app.domain.words import Words
 from window_app.trust.recipient_key import recipient_cipher
 
 
@@ -82,3 +83,22 @@ def test_the_name_is_masked() -> None:
 
 def _claimed(h: Harness):
     return notifications.claim_due(h.db, "2099-01-01T00:00:00+00:00", limit=50, retry_at=lambda n: "2099-01-01T00:00:01+00:00")
+
+
+def test_the_recipient_goes_once_the_conclusion_is_out_and_nothing_else_waits(h: Harness) -> None:
+    receipt = h.accept().receipt_no
+    later = "2026-11-27T10:00:00+08:00"
+    notifications.queue(h.db, receipt, "supplement", "tax/x/1", {}, later)
+    notifications.queue(h.db, receipt, "concluded", "concluded", {}, later)
+    by_kind = {n.kind: n for n in _claimed(h)}
+
+    def recipients() -> int:
+        return h.db.execute("SELECT count(*) FROM notification_recipients WHERE receipt_no = ?", [receipt]).fetchone()[0]
+
+    notifications.record_sent(h.db, by_kind["accepted"], later)
+    notifications.record_sent(h.db, by_kind["concluded"], later)
+    assert recipients() == 1  # the 补正 notice still waits for it
+    notifications.record_refused(h.db, by_kind["supplement"], Words("号码无效", "no such number"))
+    assert recipients() == 0
+    (sent_at,) = h.db.execute("SELECT sent_at FROM notifications WHERE kind = 'concluded'").fetchone()
+    assert sent_at.endswith("Z")  # stored in UTC

@@ -18,7 +18,7 @@ from offline_cache import notifications as store
 from offline_cache.db import Database
 from window_app.config import Settings
 from window_app.domain.errors import WindowAppError
-from window_app.domain.notifications import CONCLUDED, QueuedNotification
+from window_app.domain.notifications import QueuedNotification
 from window_app.domain.words import NO_WORDS, Words
 from window_app.notify.choose import notifier_from
 from window_app.notify.message import REFUSED, RETRY, Message, Outcome
@@ -127,11 +127,11 @@ class NotificationSender:
                 report.error = outcome.words
                 return
             if outcome.state == REFUSED:
-                store.record_refused(self.db, notification, outcome.words, erase_recipient=notification.kind == CONCLUDED)
+                store.record_refused(self.db, notification, outcome.words)
                 report.refused += 1
                 report.error = outcome.words
             else:
-                store.record_sent(self.db, notification, self.clock().isoformat(), erase_recipient=notification.kind == CONCLUDED)
+                store.record_sent(self.db, notification, self.clock().isoformat())
                 report.sent += 1
         self._failures = 0
         self._retry_at = None
