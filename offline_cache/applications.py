@@ -11,6 +11,7 @@ from typing import Any
 
 from offline_cache.audit import append_event, events_for, sign_head, utc_at
 from offline_cache.db import Database, durable_transaction, storage_errors
+from offline_cache.notifications import queue_acceptance
 from offline_cache.outbox import utc_stamp
 from offline_cache.stored_words import words_from_column
 from offline_cache.vault import (
@@ -42,6 +43,7 @@ from window_app.trust.field_cipher import (
     normalise_phone,
 )
 from window_app.trust.keys import SigningKey
+from window_app.trust.recipient_key import recipient_cipher
 
 _READ_WORDS = Words("读取办件", "Reading applications")
 
@@ -218,6 +220,7 @@ def insert_accepted(
             outbox,
         )
         event = append_event(db, detail.clerk, "accepted", receipt_no, audit_data, accepted_at)
+        queue_acceptance(db, recipient_cipher(head_key), detail, phone)  # the applicant's SMS, with the acceptance
         if also is not None:
             also(db)
         # Without further writes the accepted event is the chain's last: signed without a read.

@@ -506,8 +506,43 @@ _V16: Migration = (
     "ALTER TABLE applications ADD COLUMN tracking_code TEXT NOT NULL DEFAULT ''",
 )
 
+_V17: Migration = (
+    # The applicant's notifications (offline_cache/notifications.py, docs/sync.md). Where they go:
+    # the phone and masked name, sealed under the recipient key (window_app/trust/recipient_key.py),
+    # erased once the application's last notification is out.
+    """
+    CREATE TABLE notification_recipients (
+        receipt_no TEXT PRIMARY KEY REFERENCES applications (receipt_no),
+        recipient BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+    # The queue: one row per (receipt_no, kind, cause), so a replayed event queues nothing more
+    # (the unique index also serves the recipient's erasure: "anything still queued for it?").
+    """
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        receipt_no TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        data TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_attempt_at TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        UNIQUE (receipt_no, kind, cause)
+    )
+    """,
+    # claim_due (state = 'queued' AND next_attempt_at <= now), count_by_state, next_due_at.
+    "CREATE INDEX notifications_state_next ON notifications (state, next_attempt_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
+    _V17,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

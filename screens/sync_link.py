@@ -205,6 +205,15 @@ class SyncLink:
         )
         if report.concluded:
             text += tr("；办结 {n} 件", "; {n} concluded", n=len(report.concluded))
+        if report.notify.pending:
+            text += tr(
+                "；短信通知待发 {n} 条",
+                "; {notes} to applicants pending",
+                n=report.notify.pending,
+                notes=counted(report.notify.pending, "notification"),
+            )
+        if report.notify.error:
+            text += tr("（短信：{why}）", " (notifications: {why})", why=report.notify.error)
         severity = "information"
         if not report.ok or not report.online:
             text += tr("。注意：{why}", ". Note: {why}", why=_reason(report))

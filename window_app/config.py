@@ -180,6 +180,31 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """The applicant's SMS-style notifications (window_app/notify/, docs/sync.md).
+
+    Attributes:
+        kind: ``log`` (one JSON line per message in ``<data dir>/notifications.log``, 0600: the
+            demo and the tests), ``http`` (POST to the deployment's SMS gateway at ``url``), or
+            ``off`` (queued, counted, not sent).
+        url: The SMS gateway's URL (``kind = "http"``).
+        token_file: A file of its own (mode 0600) holding the gateway's bearer token
+            (``kind = "http"``); never the token itself in this file.
+        timeout_seconds: One request to the gateway.
+        language: The messages' language: ``zh`` (the applicants') or ``en``.
+    """
+
+    kind: str = "log"
+    url: str = ""
+    token_file: str = ""
+    timeout_seconds: float = 10.0
+    language: str = "zh"
+
+
+NOTIFY_KINDS = ("log", "http", "off")
+
+
+@dataclass(frozen=True)
 class DepartmentEndpoint:
     """A department that has an endpoint of its own instead of the shared exchange."""
 
@@ -200,6 +225,7 @@ class Settings:
     clerks: ClerkSettings = field(default_factory=ClerkSettings)
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
     print: PrintSettings = field(default_factory=PrintSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -235,6 +261,7 @@ _SECTIONS = {
     "clerks": ClerkSettings,
     "tracking": TrackingSettings,
     "print": PrintSettings,
+    "notify": NotifySettings,
 }
 
 
@@ -425,6 +452,7 @@ def _validate(settings: Settings, where: str) -> None:
                 "{w}: [window] time_zone {v!r}: not a known time zone; write an IANA name such as \"Asia/Shanghai\"",
             ).format(w=where, v=window.time_zone)
         ) from None
+    _validate_notify(settings.notify, where)
     if not re.match(r"https?://", settings.exchange.url):
         raise ConfigError(
             Words("{w}：[exchange] url {v!r}：应以 http(s):// 开头", "{w}: [exchange] url {v!r}: expected http(s)://…").format(
@@ -485,3 +513,39 @@ def _validate(settings: Settings, where: str) -> None:
                     "{w}: [departments.{c}] url {v!r}: expected http(s)://…",
                 ).format(w=where, c=code, v=endpoint.url)
             )
+
+
+def _validate_notify(notify: NotifySettings, where: str) -> None:
+    """``[notify]``: a known kind, and for ``http`` a URL and a token file (its contents are read
+    when the sync starts sending: :mod:`window_app.notify.choose`)."""
+    if notify.kind not in NOTIFY_KINDS:
+        raise ConfigError(
+            Words(
+                "{w}：[notify] kind {v!r}：应为 log、http 或 off",
+                "{w}: [notify] kind {v!r}: expected log, http or off",
+            ).format(w=where, v=notify.kind)
+        )
+    if notify.kind == "http" and not re.match(r"https?://", notify.url):
+        raise ConfigError(
+            Words(
+                "{w}：[notify] kind = \"http\" 需要短信网关地址 url（http(s)://…），当前为 {v!r}",
+                "{w}: [notify] kind = \"http\" needs the SMS gateway's url (http(s)://…), got {v!r}",
+            ).format(w=where, v=notify.url)
+        )
+    if notify.kind == "http" and not notify.token_file:
+        raise ConfigError(
+            Words(
+                "{w}：[notify] kind = \"http\" 需要 token_file（保存网关令牌的文件，权限 0600）",
+                "{w}: [notify] kind = \"http\" needs token_file (a file holding the gateway's token, mode 0600)",
+            ).format(w=where)
+        )
+    if notify.language not in ("zh", "en"):
+        raise ConfigError(
+            Words("{w}：[notify] language {v!r}：应为 zh 或 en", "{w}: [notify] language {v!r}: expected zh or en").format(
+                w=where, v=notify.language
+            )
+        )
+    if notify.timeout_seconds <= 0:
+        raise ConfigError(
+            Words("{w}：[notify] timeout_seconds 应为正数", "{w}: [notify] timeout_seconds must be positive").format(w=where)
+        )

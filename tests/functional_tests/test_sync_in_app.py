@@ -464,3 +464,20 @@ async def test_supplement_and_detail_screens_switch_language(exchange_server: Ex
         assert isinstance(app.screen, ApplicationDetailScreen)
         assert "补正待发送" in str(app.screen.query_one("#detail-parts", DataTable).get_row_at(0)[3])
         assert window.application(receipt_no).summary.parts[0].shown_state == "supplement_queued"
+
+
+async def test_f5_counts_the_applicants_notifications_still_to_send(exchange_server: ExchangeServer, open_window, tmp_path: Path) -> None:
+    """A gateway whose token file is missing: the envelopes go, F5 says how many of the
+    applicants' notifications wait, and why."""
+    window = open_window(
+        exchange_server.url,
+        WINDOW_APP_NOTIFY_KIND="http",
+        WINDOW_APP_NOTIFY_URL="http://127.0.0.1:9/sms",
+        WINDOW_APP_NOTIFY_TOKEN_FILE=str(tmp_path / "missing.token"),
+    )
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await accept_in_app(pilot, window)
+        await f5(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("已同步：发出 1 件" in m and "短信通知待发 1 条" in m and "missing.token" in m for m in said), said

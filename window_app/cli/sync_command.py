@@ -188,6 +188,7 @@ def _print_status(window: Any, as_json: bool) -> int:
             x=status.quarantined,
             s=status.sent,
         )
+        + tr("，短信通知待发 {n}", ", notifications pending {n}", n=status.notifications_pending)
     )
     if status.error:
         print(f"  {status.error}")

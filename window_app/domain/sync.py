@@ -53,6 +53,8 @@ class SyncStatus:
         last_ok_at: When an endpoint last answered (ISO), if ever.
         error: The latest failure in words, empty if all is well.
         endpoints: Per endpoint, as stored.
+        notifications_pending: The applicant's notifications queued and not yet sent
+            (短信通知待发; :mod:`offline_cache.notifications`).
     """
 
     online: bool | None
@@ -65,3 +67,4 @@ class SyncStatus:
     last_ok_at: str | None
     error: Words = NO_WORDS
     endpoints: tuple[EndpointState, ...] = field(default=())
+    notifications_pending: int = 0

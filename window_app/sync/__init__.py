@@ -10,6 +10,8 @@ Modules (imported on use; none of them imports Textual, only :mod:`.client` and
 - :mod:`.stages`: releasing later stages once their prerequisites are approved;
 - :mod:`.decisions`: answers and events → part and application states, the conclusion;
 - :mod:`.supplements`: :func:`~.supplements.supplement` (补正);
+- :mod:`.notify_queue`: the applicant's notifications queued with a 补正 request or a conclusion;
+- :mod:`.notifying`: sending them each round, after the envelopes (:mod:`window_app.notify`);
 - :mod:`.status`: :func:`~.status.sync_status` for the header and the CLI (no HTTP);
 - :mod:`.lock`: one syncing process per database (``<data dir>/sync.lock``, ``SyncBusy``);
 - :mod:`.catalog_refresh`: ``GET /v1/catalog`` → ``<data dir>/catalogs/<version>-<digest8>/``;

@@ -38,6 +38,7 @@ from window_app.domain.outbox import CANCELLED, HELD, QUARANTINED, QUEUED, Outgo
 from window_app.domain.progress import ItemDecision
 from window_app.domain.wire import ACKNOWLEDGED, DECISIONS, EnvelopeResult
 from window_app.domain.words import Words
+from window_app.sync import notify_queue
 from window_app.sync.stages import SYNC_ACTOR, release_ready
 
 if TYPE_CHECKING:
@@ -275,6 +276,10 @@ def refresh_application(db: Database, receipt_no: str, *, now: str, signer: Wind
                 now,
             )
             effect.concluded.append(receipt_no)
+            notify_queue.concluded(
+                db, signer, receipt_no, state=state, lead=lead, lead_name=department_names.get(lead, lead),
+                offering=Words(application.offering_name, application.offering_name_en), now=now,
+            )
     elif state != application.state:
         progress.set_application_state(db, receipt_no, state, now)
         append_event(db, SYNC_ACTOR, "state_changed", receipt_no, {"from": application.state, "to": state}, now)
@@ -481,6 +486,11 @@ def apply_event(db: Database, endpoint: str, event: dict[str, Any], *, now: str,
         )
         progress.put_decision(db, decision)
         effect.decisions = 1
+        if kind == "supplement_needed":
+            notify_queue.supplement_requested(
+                db, signer, receipt_no, department=part.department, item=item, material=decision.material,
+                decided_at=at, until=str(event.get("until") or ""), now=now,
+            )
         progress.update_part(db, receipt_no, part.department, part.stage, now=now, received_at=at)
         action = {"approved": "item_approved", "rejected": "item_rejected", "supplement_needed": "supplement_requested"}[kind]
         append_event(

@@ -80,12 +80,14 @@ from window_app.sync.client import (
 from window_app.sync.decisions import Effect, apply_event, record_quarantine, record_rejected, record_results
 from window_app.sync.endpoints import endpoints_of, token_fingerprint
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
+from window_app.sync.notifying import NotificationSender, NotifyReport
 
 if TYPE_CHECKING:
     import httpx
 
     from offline_cache.db import Database
     from window_app.config import Settings
+    from window_app.notify.notifier import Notifier
     from window_app.sync.catalog_refresh import CatalogRefresh
     from window_app.trust.keys import SigningKey
 
@@ -166,6 +168,9 @@ class SyncReport:
     quarantined_total: int = 0
     catalog: CatalogRefresh | None = None
     error: Words = NO_WORDS
+    notify: NotifyReport = field(default_factory=NotifyReport)
+    """The applicant's notifications this round (sent after the envelopes; their failures
+    are the notifications' own words and never make the round's exit code)."""
 
     @property
     def delivered(self) -> int:
@@ -208,8 +213,14 @@ class SyncReport:
         )
         if self.concluded:
             line += tr("，办结 {n}", ", concluded {n}", n=len(self.concluded))
+        if self.notify.sent or self.notify.pending or self.notify.refused:
+            line += tr(
+                "；短信通知 已发 {s}，待发 {p}", "; notifications sent {s}, pending {p}", s=self.notify.sent, p=self.notify.pending
+            )
         if self.error:
             line += " — " + str(self.error)
+        if self.notify.error:
+            line += " — " + str(self.notify.error)
         return line
 
     def to_json(self) -> dict[str, Any]:
@@ -253,6 +264,7 @@ class SyncEngine:
         refresh_catalog: bool = True,
         program: str = "",
         signer: WindowSigner | None = None,
+        notifier: Notifier | None = None,
     ):
         self.db = db
         self.settings = settings
@@ -269,6 +281,9 @@ class SyncEngine:
         self._window_key: SigningKey | None = None
         self.last_report: SyncReport | None = None
         self.lock = SyncLock(lock_path(settings.data_dir), program, zone=settings.zone)
+        # No reference back to the engine (the window key is handed over per round): an engine
+        # dropped without close() is collected at once, and its sync lock with it.
+        self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -450,6 +465,8 @@ class SyncEngine:
         report.held = counts.get(HELD, 0)
         report.unsent = report.queued + report.held
         report.quarantined_total = counts.get(QUARANTINED, 0)
+        # After the envelopes, on its own: a gateway down or misconfigured never holds them up.
+        report.notify = await self.notifications.send_due(retry_now=retry_now, window_key=lambda: self.window_key)
         report.finished_at = _iso(self.clock())
         self.last_report = report
         return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from offline_cache import notifications as notification_store
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import Database
@@ -48,4 +49,5 @@ def sync_status(db: Database, settings: Settings | None = None) -> SyncStatus:
         last_ok_at=max(ok_times) if ok_times else None,
         error=error,
         endpoints=endpoints,
+        notifications_pending=notification_store.count_pending(db),
     )
