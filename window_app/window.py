@@ -28,7 +28,7 @@ from window_app.catalog.local_names import as_seen_from
 from window_app.catalog.search import OfferingIndex
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
-from window_app.domain.words import Words, counted
+from window_app.domain.words import Words, counted, speaking
 from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
@@ -445,13 +445,17 @@ class Window:
     def notice(self, kind: str, receipt_no: str) -> Notice:
         """One notice of an accepted application: ``receipt``, ``supplement``,
         ``supplement-received``, ``refusal`` or ``handover`` (``one-time`` is
-        :meth:`one_time_notice`, from an intake).
+        :meth:`one_time_notice`, from an intake), in ``[print] language``.
 
         Raises:
             KeyError: No such receipt number.
             NoticeUnavailable: The application has nothing for this notice (no supplement asked,
                 nothing refused, no class-3 part), or ``kind`` is unknown.
         """
+        with speaking(self.settings.print.language):
+            return self._notice(kind, receipt_no)
+
+    def _notice(self, kind: str, receipt_no: str) -> Notice:
         notices = window_app.notices
         detail = self.application(receipt_no)
         zone = self.zone
@@ -471,10 +475,11 @@ class Window:
         )
 
     def one_time_notice(self, intake: Intake) -> Notice:
-        """The 一次性告知书 of an intake as it stands, without accepting it."""
-        return window_app.notices.one_time.one_time_notice(
-            self.guide(intake), intake, self.catalog, centre=self.settings.window.centre, today=self.now().date()
-        )
+        """The 一次性告知书 of an intake as it stands, without accepting it, in ``[print] language``."""
+        with speaking(self.settings.print.language):
+            return window_app.notices.one_time.one_time_notice(
+                self.guide(intake), intake, self.catalog, centre=self.settings.window.centre, today=self.now().date()
+            )
 
     @property
     def documents_dir(self) -> Path:
@@ -498,9 +503,10 @@ class Window:
             OSError: The file could not be written.
         """
         target = path or self.documents_dir / f"{notice.file_stem}.pdf"
-        return window_app.notices.render.render_notice(
-            notice, target, paper=self.settings.print.paper, font=self.settings.print.font, font_dirs=font_dirs
-        )
+        with speaking(self.settings.print.language):  # the PDF's line breaking follows the notice's language
+            return window_app.notices.render.render_notice(
+                notice, target, paper=self.settings.print.paper, font=self.settings.print.font, font_dirs=font_dirs
+            )
 
     def print_notice(self, notice: Notice) -> tuple[Rendered, PrintOutcome]:
         """Write ``notice`` to the documents folder and send it to the default printer where
