@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from window_app.domain.catalog import Catalog
-from window_app.domain.tracking_code import code_matches, tracking_digest
+from window_app.domain.tracking_code import code_matches, normalize_code, tracking_digest
 from window_app.domain.tracking_record import TrackingRecord
 from window_app.domain.words import Words
 from window_app.exchange import tracking_store
@@ -63,7 +63,7 @@ def look_up(store: ExchangeStore, catalog: Catalog, receipt_no: str, code: str) 
         return None  # nothing a receipt carries: refused on its shape, not on what is stored
     record = tracking_store.held_record(store, receipt_no)
     matches = code_matches(receipt_no, code, record.digest if record is not None else dummy_digest())
-    if record is None or not matches:
+    if record is None or not matches or not normalize_code(code):
         return None
     parts = progress(record, tracking_store.parts_of(store, receipt_no), functools.partial(_material_name, catalog))
     return TrackAnswer(record, tuple(parts))

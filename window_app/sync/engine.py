@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -81,6 +82,7 @@ from window_app.sync.decisions import Effect, apply_event, record_quarantine, re
 from window_app.sync.endpoints import endpoints_of, token_fingerprint
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 from window_app.sync.notifying import NotificationSender, NotifyReport
+from window_app.sync.tracking import TrackingReport, deliver_tracking
 
 if TYPE_CHECKING:
     import httpx
@@ -97,6 +99,8 @@ MAX_EVENT_PAGES_PER_ROUND = 200
 SEND_PULL_PASSES = 3  # stages released by events go out in the same round
 IN_FLIGHT_PER_ENDPOINT = 2  # batches on the wire at once per endpoint (the pool holds 4 connections)
 MAX_SERVER_ERRORS = 8  # 5xx in a row for one envelope (hours, with backoff): then it is quarantined in words
+
+log = logging.getLogger("window_app.sync")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -171,6 +175,9 @@ class SyncReport:
     notify: NotifyReport = field(default_factory=NotifyReport)
     """The applicant's notifications this round (sent after the envelopes; their failures
     are the notifications' own words and never make the round's exit code)."""
+    tracking: TrackingReport = field(default_factory=TrackingReport)
+    """Tracking records delivered to the exchange's public tracking page this round, and still
+    queued (:mod:`window_app.sync.tracking`; a failure never makes the round's exit code)."""
 
     @property
     def delivered(self) -> int:
@@ -446,6 +453,7 @@ class SyncEngine:
 
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
             await self._audit_head_round(http, endpoints[0], report)
+            await self._tracking_round(http, endpoints[0], report, retry_now)
         finally:
             if own_client:
                 await http.aclose()
@@ -503,6 +511,21 @@ class SyncEngine:
                 pass  # an exchange that keeps no audit heads (an older one): `audit verify` says so
             elif not seen.error:
                 seen.error = Words("审计链头未送达：{why}", "The audit head was not delivered: {why}").format(why=failure.words)
+
+    async def _tracking_round(self, http: httpx.AsyncClient, shared: Endpoint, report: SyncReport, retry_now: bool) -> None:
+        """Deliver the queued tracking records to the shared exchange if it answered this round
+        (the public page is there). A failure leaves them queued: they go next round."""
+        seen = next((endpoint for endpoint in report.endpoints if endpoint.url == shared.key), None)
+        if seen is None or seen.online is not True or seen.held:
+            return
+        client = ExchangeClient(http, shared, self.settings.exchange.timeout_seconds)
+        try:
+            report.tracking = await deliver_tracking(self.db, client, self.window_key, self.clock(), retry_now=retry_now)
+        except TransportFailure as failure:
+            if failure.status not in (404, 405):  # an older exchange without a tracking page: nothing to say
+                log.warning("tracking records not delivered: %s", failure.words.in_language("en"))
+        except Exception:  # noqa: BLE001 - the key unreadable, the database locked …: next round
+            log.exception("tracking records not delivered")
 
     def _wire_head(self) -> dict[str, Any] | None:
         """The latest head for a body, if it has the wire's shape: a head damaged in the
