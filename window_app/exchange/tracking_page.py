@@ -94,10 +94,10 @@ def _progress(answer: TrackAnswer, t) -> str:
     rows = "".join(f"<dt>{escape(t(label))}</dt><dd>{escape(value)}</dd>" for label, value in facts)
     items = []
     for part in answer.parts:
-        lead = t(Words("（牵头）", " (lead)")) if part.department.lead else ""
+        lead = f'<span class="lead">{escape(t(Words("（牵头）", " (lead)")))}</span>' if part.department.lead else ""
         stage = t(Words("第 {n} 环节", "stage {n}").format(n=part.department.stage))
         items.append(
-            f'<li><div class="dep">{escape(t(part.department.name))}{escape(lead)}</div>'
+            f'<li><div class="dep">{escape(t(part.department.name))}{lead}</div>'
             f'<div class="stage">{escape(stage)}</div>'
             f'<span class="state {escape(part.state)}">{escape(t(part.words))}</span></li>'
         )
