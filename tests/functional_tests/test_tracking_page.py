@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.exchange_fixtures import exchange_db, key_of_test_window, query, register_test_window  # noqa: F401 - a fixture
+from tests.exchange_fixtures import exchange_db, is_postgresql, key_of_test_window, query, register_test_window  # noqa: F401 - a fixture
 from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401 - a fixture
 from tests.exchange_fixtures import receipt as receipt_no
 from tests.exchange_process import ExchangeProcess
@@ -32,9 +32,11 @@ DELIVERED = "已送达，等待部门接收"
 
 
 @pytest.fixture
-def exchange(exchange_db: str | Path) -> Iterator[ExchangeProcess]:
+def exchange(exchange_db: str | Path, tmp_path: Path) -> Iterator[ExchangeProcess]:
     """The exchange as its own process, with a small per-receipt limit (the rate-limit test)."""
-    process = ExchangeProcess(exchange_db, extra=("--track-per-receipt", "6", "--track-per-client", "1000")).start()
+    log = ("--checkpoints", str(tmp_path / "checkpoints.jsonl")) if is_postgresql(exchange_db) else ()
+    limits = ("--track-per-receipt", "6", "--track-per-client", "1000")
+    process = ExchangeProcess(exchange_db, extra=(*log, *limits)).start()
     try:
         yield process
     finally:
