@@ -69,7 +69,7 @@ def routes() -> list[Route]:
     return [
         Route("/v1/tracking", post_tracking, methods=["POST"]),
         Route("/v1/track", post_track, methods=["POST"]),
-        Route("/t/{receipt_no:path}", get_page, methods=["GET"]),
+        Route("/t/{receipt_no}", get_page, methods=["GET"]),
     ]
 
 
