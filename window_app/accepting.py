@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from offline_cache import applications as application_store
 from offline_cache import handovers as handover_store
-from offline_cache import progress, tracking_outbox
+from offline_cache import progress
 from offline_cache.audit import latest_head
 from offline_cache.db import installation_tag, storage_errors
 from window_app.dispatch import WindowSigner, build_envelopes, part_offices
@@ -196,7 +196,8 @@ def accept_intake(
                 audit_data=audit_data,
                 head_key=key,
                 draft_id=intake.draft_id,
-                also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers, record.to_json()),
+                also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers),
+                tracking=record.to_json(),
                 intake_json=accepted_json,
             )
         except application_store.SequenceTaken:
@@ -219,15 +220,14 @@ def _at_accept(
     accepted_at: str,
     filed: dict[str, ItemDecision],
     handovers: list[HandoverList],
-    tracking: dict[str, Any],
-) -> Callable[[Database], None]:
-    """The accept transaction's further writes: the tracking record queued for the exchange,
-    decisions made at the window (then the parts' and the application's states follow from
-    them, and later stages whose prerequisites were approved here are released), and the
-    handover lists."""
+) -> Callable[[Database], None] | None:
+    """The accept transaction's further writes: decisions made at the window (then the parts'
+    and the application's states follow from them, and later stages whose prerequisites were
+    approved here are released), and the handover lists."""
+    if not filed and not handovers:
+        return None
 
     def write(db: Database) -> None:
-        tracking_outbox.queue(db, receipt_no, tracking, accepted_at)
         for handover in handovers:
             handover_store.insert_handover(db, handover)
         if filed:

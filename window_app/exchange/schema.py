@@ -313,8 +313,10 @@ TRACKING_MIGRATION: list[Any] = [
     # tracking code printed on the receipt (window_app.domain.tracking_code), never the code;
     # ``record`` the window's signed text (masked name, bundle, departments and stages, dates).
     # Not in the ledger: it names no decision and no envelope, only what the receipt says.
+    # Re-runnable (IF NOT EXISTS), as every step after the ledger's: a database taken back to
+    # before the ledger runs them again (tests/unit_tests/test_exchange_ledger.py).
     Portable("""
-    CREATE TABLE tracking (
+    CREATE TABLE IF NOT EXISTS tracking (
         receipt_no TEXT PRIMARY KEY,
         window_id TEXT NOT NULL,
         digest TEXT NOT NULL,
