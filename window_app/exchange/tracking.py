@@ -61,9 +61,12 @@ def look_up(store: ExchangeStore, catalog: Catalog, receipt_no: str, code: str) 
     (unknown number, wrong code: the same, after the same work)."""
     if len(receipt_no) > MAX_RECEIPT_CHARS or len(code) > MAX_CODE_CHARS:
         return None  # nothing a receipt carries: refused on its shape, not on what is stored
-    record = tracking_store.held_record(store, receipt_no)
-    matches = code_matches(receipt_no, code, record.digest if record is not None else dummy_digest())
-    if record is None or not matches or not normalize_code(code):
+    held = tracking_store.held_digest(store, receipt_no)
+    matches = code_matches(receipt_no, code, held[0] if held is not None else dummy_digest())
+    if held is None or not matches or not normalize_code(code):
+        return None
+    record = tracking_store.record_of(held[1])
+    if record is None:
         return None
     parts = progress(record, tracking_store.parts_of(store, receipt_no), functools.partial(_material_name, catalog))
     return TrackAnswer(record, tuple(parts))

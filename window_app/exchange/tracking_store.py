@@ -99,15 +99,19 @@ def _checked(conn: Any, window_id: str, entry: Any) -> tuple[TrackingRecord, str
     return record, text, json.dumps(entry["signature"], sort_keys=True, separators=(",", ":"))
 
 
-def held_record(store: ExchangeStore, receipt_no: str) -> TrackingRecord | None:
-    """The record kept for ``receipt_no``, or ``None``."""
+def held_digest(store: ExchangeStore, receipt_no: str) -> tuple[str, str] | None:
+    """(digest, record text) kept for ``receipt_no``, or ``None``: the record is parsed only
+    once its code matched (:func:`record_of`), so a wrong code costs what an unknown number does."""
     if NUL in receipt_no:
         return None
     with store.backend.reading() as conn:
         row = conn.execute("SELECT digest, record FROM tracking WHERE receipt_no = ?", [receipt_no]).fetchone()
-    if row is None:
-        return None
-    record = record_from_json(json.loads(row[1]))
+    return (row[0], row[1]) if row is not None else None
+
+
+def record_of(text: str) -> TrackingRecord | None:
+    """The record from its stored text (checked when it arrived)."""
+    record = record_from_json(json.loads(text))
     return record if isinstance(record, TrackingRecord) else None
 
 
