@@ -82,7 +82,7 @@ from window_app.sync.decisions import Effect, apply_event, record_quarantine, re
 from window_app.sync.endpoints import endpoints_of, token_fingerprint
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 from window_app.sync.notifying import NotificationSender, NotifyReport
-from window_app.sync.tracking import TrackingReport, deliver_tracking
+from window_app.sync.tracking import TrackingReport, TrackingSender
 
 if TYPE_CHECKING:
     import httpx
@@ -291,6 +291,7 @@ class SyncEngine:
         # No reference back to the engine (the window key is handed over per round): an engine
         # dropped without close() is collected at once, and its sync lock with it.
         self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
+        self.tracking = TrackingSender()
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -442,6 +443,7 @@ class SyncEngine:
         own_client = self.http is None
         http = self.http or new_http_client(self.settings.exchange.timeout_seconds)
         limit = asyncio.Semaphore(POOL_CONNECTIONS)
+        tracking = self._start_tracking(retry_now)  # its scrypt runs while the round waits on the network
         try:
 
             async def one(endpoint: Endpoint) -> EndpointReport:
@@ -453,8 +455,10 @@ class SyncEngine:
 
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
             await self._audit_head_round(http, endpoints[0], report)
-            await self._tracking_round(http, endpoints[0], report, retry_now)
+            await self._tracking_round(http, endpoints[0], report, tracking)
         finally:
+            if tracking is not None and not tracking.done():
+                await asyncio.gather(tracking, return_exceptions=True)  # a thread cannot be cancelled: let it end
             if own_client:
                 await http.aclose()
         for endpoint in report.endpoints:
@@ -512,15 +516,26 @@ class SyncEngine:
             elif not seen.error:
                 seen.error = Words("审计链头未送达：{why}", "The audit head was not delivered: {why}").format(why=failure.words)
 
-    async def _tracking_round(self, http: httpx.AsyncClient, shared: Endpoint, report: SyncReport, retry_now: bool) -> None:
-        """Deliver the queued tracking records to the shared exchange if it answered this round
-        (the public page is there). A failure leaves them queued: they go next round."""
+    def _start_tracking(self, retry_now: bool) -> asyncio.Task[list[Any]] | None:
+        """The due tracking records, their digests being made (``None``: they could not be read)."""
+        try:
+            return self.tracking.start(self.db, self.clock(), retry_now=retry_now)
+        except Exception:  # noqa: BLE001 - the database locked …: next round
+            log.exception("tracking records not read")
+            return None
+
+    async def _tracking_round(
+        self, http: httpx.AsyncClient, shared: Endpoint, report: SyncReport, tracking: asyncio.Task[list[Any]] | None
+    ) -> None:
+        """Deliver the tracking records to the shared exchange if it answered this round (the
+        public page is there). A failure leaves them queued: they go next round."""
         seen = next((endpoint for endpoint in report.endpoints if endpoint.url == shared.key), None)
-        if seen is None or seen.online is not True or seen.held:
+        if tracking is None or seen is None or seen.online is not True or seen.held:
             return
         client = ExchangeClient(http, shared, self.settings.exchange.timeout_seconds)
         try:
-            report.tracking = await deliver_tracking(self.db, client, self.window_key, self.clock(), retry_now=retry_now)
+            pending = await tracking
+            report.tracking = await self.tracking.send(self.db, client, self.window_key, self.clock(), pending)
         except TransportFailure as failure:
             if failure.status not in (404, 405):  # an older exchange without a tracking page: nothing to say
                 log.warning("tracking records not delivered: %s", failure.words.in_language("en"))
