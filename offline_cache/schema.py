@@ -540,9 +540,29 @@ _V17: Migration = (
     "CREATE INDEX notifications_state_next ON notifications (state, next_attempt_at)",
 )
 
+_V18: Migration = (
+    # The tracking records the sync sends to the exchange's public tracking page
+    # (offline_cache/tracking_outbox.py, docs/tracking.md): queued in the accept transaction,
+    # without the code's digest (the sync adds it: scrypt stays off the clerk's accept), marked
+    # delivered once the exchange stored it. No personal data but the masked name.
+    """
+    CREATE TABLE tracking_outbox (
+        receipt_no TEXT PRIMARY KEY REFERENCES applications (receipt_no),
+        record TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'delivered', 'refused')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        delivered_at TEXT
+    ) WITHOUT ROWID
+    """,
+    # due(): the queued records whose time has come, oldest first.
+    "CREATE INDEX tracking_outbox_due ON tracking_outbox (state, next_attempt_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17,
+    _V17, _V18,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -132,6 +132,12 @@ def _add_serve(actions: Any) -> None:
         "server processes (default 1; PostgreSQL only: on a machine with several cores, up to their number)"))
     serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
     serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
+    serve.add_argument("--track-per-client", type=int, default=30, metavar="N", help=tr(
+        "公开查询页：每个客户端地址每分钟最多查询 N 次（默认 30；0 不限；每个服务进程各自计数）",
+        "public tracking page: at most N look-ups per client address per minute (default 30; 0: no limit; per server process)"))
+    serve.add_argument("--track-per-receipt", type=int, default=10, metavar="N", help=tr(
+        "公开查询页：每个受理编号每分钟最多查询 N 次（默认 10；0 不限；每个服务进程各自计数）",
+        "public tracking page: at most N look-ups per receipt number per minute (default 10; 0: no limit; per server process)"))
     serve.set_defaults(func=cmd_serve)
 
 
@@ -343,9 +349,13 @@ def _build_app(args: argparse.Namespace, simulation: Any, *, shared: bool = Fals
 
     try:
         key = read_signing_key(Path(args.key)) if args.key else None
+        from window_app.exchange.tracking_routes import TrackLimits  # Starlette: only to serve
+
+        limits = TrackLimits(per_client=max(0, args.track_per_client), per_receipt=max(0, args.track_per_receipt))
         return window_app.exchange.server.create_app(
             args.db, args.catalog, demo=args.demo, simulate=simulation,
             key=key, checkpoints=args.checkpoints, checkpoint_every=args.checkpoint_every, shared=shared, signs=signs,
+            track_limits=limits,
         )
     except (KeyFileError, LedgerError) as exc:
         _err(tr("交换平台账本：{m}", "The exchange's ledger: {m}", m=exc.words))

@@ -306,3 +306,26 @@ MIGRATIONS: list[list[Any]] = [
         Each(None, "ALTER TABLE envelopes ALTER COLUMN payload SET STORAGE EXTERNAL"),
     ],
 ]
+
+TRACKING_MIGRATION: list[Any] = [
+    # The public tracking page (window_app.exchange.tracking): one record per application, sent
+    # by its window (POST /v1/tracking), signed by it. ``digest`` is the scrypt digest of the
+    # tracking code printed on the receipt (window_app.domain.tracking_code), never the code;
+    # ``record`` the window's signed text (masked name, bundle, departments and stages, dates).
+    # Not in the ledger: it names no decision and no envelope, only what the receipt says.
+    # Re-runnable (IF NOT EXISTS), as every step after the ledger's: a database taken back to
+    # before the ledger runs them again (tests/unit_tests/test_exchange_ledger.py).
+    Portable("""
+    CREATE TABLE IF NOT EXISTS tracking (
+        receipt_no TEXT PRIMARY KEY,
+        window_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        record TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ){without_rowid}
+    """),
+    # The tracking page: an application's envelopes by its receipt number.
+    "CREATE INDEX IF NOT EXISTS envelopes_receipt ON envelopes (receipt_no, id)",
+]
+MIGRATIONS.append(TRACKING_MIGRATION)

@@ -72,6 +72,7 @@ def create_app(
     checkpoint_every: int | None = None,
     shared: bool = False,
     signs: bool = True,
+    track_limits: Any = None,
 ) -> Starlette:
     """Build the exchange app on the database ``db_path``.
 
@@ -91,6 +92,8 @@ def create_app(
         shared: Other processes serve the same database (``serve --workers``, PostgreSQL).
         signs: This process signs the ledger's checkpoints (of several workers, one does: it
             signs every worker's entries, the chain being one).
+        track_limits: The public tracking look-up's rate limits
+            (:class:`~window_app.exchange.tracking_routes.TrackLimits`; default: its defaults).
 
     Raises:
         CatalogError: The catalog does not load.
@@ -104,6 +107,8 @@ def create_app(
     signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo) if signs else None
     store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed, shared=shared)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
+    from window_app.exchange import tracking_routes  # it uses this module's request helpers
+
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -127,6 +132,7 @@ def create_app(
             Route("/v1/catalog", get_catalog, methods=["GET"]),
             # One route for both methods, so a 405 there names both in its Allow header.
             Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
+            *tracking_routes.routes(),
         ],
         middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
@@ -138,6 +144,7 @@ def create_app(
     app.state.demo_departments = frozenset(catalog.receivers()) if demo else frozenset()
     app.state.demo = demo
     app.state.simulation = simulation
+    app.state.track_limits = track_limits or tracking_routes.TrackLimits()
     return app
 
 

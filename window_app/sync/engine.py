@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -81,6 +82,7 @@ from window_app.sync.decisions import Effect, apply_event, record_quarantine, re
 from window_app.sync.endpoints import endpoints_of, token_fingerprint
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 from window_app.sync.notifying import NotificationSender, NotifyReport
+from window_app.sync.tracking import TrackingReport, TrackingSender
 
 if TYPE_CHECKING:
     import httpx
@@ -97,6 +99,8 @@ MAX_EVENT_PAGES_PER_ROUND = 200
 SEND_PULL_PASSES = 3  # stages released by events go out in the same round
 IN_FLIGHT_PER_ENDPOINT = 2  # batches on the wire at once per endpoint (the pool holds 4 connections)
 MAX_SERVER_ERRORS = 8  # 5xx in a row for one envelope (hours, with backoff): then it is quarantined in words
+
+log = logging.getLogger("window_app.sync")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -171,6 +175,9 @@ class SyncReport:
     notify: NotifyReport = field(default_factory=NotifyReport)
     """The applicant's notifications this round (sent after the envelopes; their failures
     are the notifications' own words and never make the round's exit code)."""
+    tracking: TrackingReport = field(default_factory=TrackingReport)
+    """Tracking records delivered to the exchange's public tracking page this round, and still
+    queued (:mod:`window_app.sync.tracking`; a failure never makes the round's exit code)."""
 
     @property
     def delivered(self) -> int:
@@ -284,6 +291,7 @@ class SyncEngine:
         # No reference back to the engine (the window key is handed over per round): an engine
         # dropped without close() is collected at once, and its sync lock with it.
         self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
+        self.tracking = TrackingSender()
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -435,6 +443,7 @@ class SyncEngine:
         own_client = self.http is None
         http = self.http or new_http_client(self.settings.exchange.timeout_seconds)
         limit = asyncio.Semaphore(POOL_CONNECTIONS)
+        tracking = self._start_tracking(retry_now)  # its scrypt runs while the round waits on the network
         try:
 
             async def one(endpoint: Endpoint) -> EndpointReport:
@@ -446,7 +455,10 @@ class SyncEngine:
 
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
             await self._audit_head_round(http, endpoints[0], report)
+            await self._tracking_round(http, endpoints[0], report, tracking)
         finally:
+            if tracking is not None and not tracking.done():
+                await asyncio.gather(tracking, return_exceptions=True)  # a thread cannot be cancelled: let it end
             if own_client:
                 await http.aclose()
         for endpoint in report.endpoints:
@@ -503,6 +515,32 @@ class SyncEngine:
                 pass  # an exchange that keeps no audit heads (an older one): `audit verify` says so
             elif not seen.error:
                 seen.error = Words("审计链头未送达：{why}", "The audit head was not delivered: {why}").format(why=failure.words)
+
+    def _start_tracking(self, retry_now: bool) -> asyncio.Task[list[Any]] | None:
+        """The due tracking records, their digests being made (``None``: they could not be read)."""
+        try:
+            return self.tracking.start(self.db, self.clock(), retry_now=retry_now)
+        except Exception:  # noqa: BLE001 - the database locked …: next round
+            log.exception("tracking records not read")
+            return None
+
+    async def _tracking_round(
+        self, http: httpx.AsyncClient, shared: Endpoint, report: SyncReport, tracking: asyncio.Task[list[Any]] | None
+    ) -> None:
+        """Deliver the tracking records to the shared exchange if it answered this round (the
+        public page is there). A failure leaves them queued: they go next round."""
+        seen = next((endpoint for endpoint in report.endpoints if endpoint.url == shared.key), None)
+        if tracking is None or seen is None or seen.online is not True or seen.held:
+            return
+        client = ExchangeClient(http, shared, self.settings.exchange.timeout_seconds)
+        try:
+            pending = await tracking
+            report.tracking = await self.tracking.send(self.db, client, self.window_key, self.clock(), pending)
+        except TransportFailure as failure:
+            if failure.status not in (404, 405):  # an older exchange without a tracking page: nothing to say
+                log.warning("tracking records not delivered: %s", failure.words.in_language("en"))
+        except Exception:  # noqa: BLE001 - the key unreadable, the database locked …: next round
+            log.exception("tracking records not delivered")
 
     def _wire_head(self) -> dict[str, Any] | None:
         """The latest head for a body, if it has the wire's shape: a head damaged in the
