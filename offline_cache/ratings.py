@@ -206,6 +206,13 @@ def mark_sent(db: Database, rating_ids: Iterable[str], case_revisions: Iterable[
             )
 
 
+def mark_rejected(db: Database, rating_ids: Iterable[str], at: str) -> None:
+    """The exchange refused these ratings for good (kept, never sent again)."""
+    with storage_errors(_WORDS), db.atomic():
+        for rating_id in rating_ids:
+            db.execute("UPDATE ratings SET sync_state = 'rejected', synced_at = ? WHERE rating_id = ?", [at, rating_id])
+
+
 # -- counts ----------------------------------------------------------------------------------
 
 _KEYS = {

@@ -134,6 +134,58 @@ def _add_column(conn: sqlite3.Connection, table: str, definition: str) -> None:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
 
 
+RATINGS_MIGRATION = [
+    # 好差评 (window_app/exchange/ratings.py): one rating per application and occasion (rating_id
+    # is <receipt no>/<occasion>), never changed; id orders a window's pull of the tracking
+    # page's ratings (GET /v1/ratings: window_id, channel, id).
+    Portable("""
+    CREATE TABLE ratings (
+        id {serial},
+        rating_id TEXT NOT NULL UNIQUE,
+        receipt_no TEXT NOT NULL,
+        occasion TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+        reasons TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('window', 'tracking')),
+        window_id TEXT NOT NULL,
+        clerk_id TEXT NOT NULL,
+        offering_id TEXT NOT NULL,
+        departments TEXT NOT NULL,
+        rated_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (receipt_no, occasion)
+    )
+    """),
+    "CREATE INDEX ratings_window_channel ON ratings (window_id, channel, id)",
+    # The counts by rating time.
+    "CREATE INDEX ratings_rated_at ON ratings (rated_at)",
+    # A rating counted for each department its application went to.
+    Portable("""
+    CREATE TABLE rating_departments (
+        rating_id TEXT NOT NULL,
+        department TEXT NOT NULL,
+        PRIMARY KEY (rating_id, department)
+    ){without_rowid}
+    """),
+    "CREATE INDEX rating_departments_department ON rating_departments (department)",
+    # A 差评's rectification case as the window last sent it (the highest revision).
+    Portable("""
+    CREATE TABLE rectification_cases (
+        case_id TEXT PRIMARY KEY,
+        rating_id TEXT NOT NULL UNIQUE,
+        receipt_no TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ){without_rowid}
+    """),
+    "CREATE INDEX rectification_cases_state_due ON rectification_cases (state, due_on)",
+]
+
+
 MIGRATIONS: list[list[Any]] = [
     [
         # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
@@ -305,4 +357,5 @@ MIGRATIONS: list[list[Any]] = [
         # ciphertext: compressing them only costs CPU). SQLite never compresses.
         Each(None, "ALTER TABLE envelopes ALTER COLUMN payload SET STORAGE EXTERNAL"),
     ],
+    RATINGS_MIGRATION,
 ]
