@@ -12,7 +12,7 @@ import pytest
 
 from offline_cache.audit import events_for
 from window_app.domain.clerks import Clerk, NotPermitted, Role
-from window_app.domain.ratings import reasons, reasons_for, rating_problem
+from window_app.domain.ratings import rating_problem, reasons, reasons_for
 from window_app.intake.io import parse_intake
 from window_app.ratings.recording import RatingRefused
 from window_app.ratings.rectification import CaseRefused
