@@ -32,7 +32,7 @@ from window_app.domain.ratings import (
 )
 from window_app.domain.words import Words, tr
 
-GIVE_UP = ("reasons", "assignee", "receipt", "reasons:cut", "level")
+GIVE_UP = ("receipt", "reasons:cut", "level", "assignee")
 
 
 class NoteDialog(WindowScreen[str | None], ModalScreen[str | None]):
