@@ -645,6 +645,10 @@ class WindowApp(App):
         # While nobody is signed in only the language and quitting act (the keys are hidden).
         if action in ("show_applications", "new_intake", "sync_now", "lock", "toggle_theme") and self.clerk_session.locked:
             return False
+        # The rating step is turned to the applicant: only the language and the help act there
+        # (no list of applications, no new intake, no palette under the applicant's hands).
+        if getattr(self.screen, "TURNED_TO_APPLICANT", False) and action not in ("toggle_language", "help"):
+            return False
         if action == "show_applications":
             return self.may(Permission.VIEW_APPLICATIONS)
         return True

@@ -42,6 +42,7 @@ class RatingScreen(WindowScreen[int | None], ModalScreen[int | None]):
     """
 
     CSS_PATH = "rating.tcss"
+    TURNED_TO_APPLICANT = True  # the app's keys other than F2 and F1 are refused here (WindowApp.check_action)
 
     BINDINGS = [
         WordsBinding("1", "choose(1)", words=Words("非常不满意", "Very dissatisfied"), show=False),

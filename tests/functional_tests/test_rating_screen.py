@@ -78,6 +78,20 @@ async def test_a_click_rates_and_switching_sides_drops_the_ticks(window: Window)
     assert window.rectification_cases() == []
 
 
+async def test_the_clerks_keys_do_nothing_under_the_applicants_hands(window: Window) -> None:
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await accepted_to_rating(pilot, window)
+        for key in ("f3", "f4", "ctrl+r", "ctrl+p", "ctrl+l"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, RatingScreen), key
+        await pilot.press("f2")  # the applicant may read it in English
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen)
+        assert "Please rate" in str(app.screen.query_one("#rating-box").border_title)
+
+
 async def test_skipping_records_nothing_and_the_step_does_not_come_back(window: Window) -> None:
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
