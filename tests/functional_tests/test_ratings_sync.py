@@ -5,6 +5,7 @@ to the window, where its 差评 opens a case; every window's ratings counted at 
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from offline_cache import ratings as window_store
 from tests.exchange_fixtures import exchange_db, exchange_server, exchange_server_factory  # noqa: F401  (fixtures)
 from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401  (fixture)
 from tests.functional_tests.test_sync_engine import accept_example, open_window, sync  # noqa: F401  (fixture)
+from window_app.cli import main
 from window_app.domain.tracking_code import tracking_digest
 from window_app.exchange import ratings as exchange_ratings
 from window_app.exchange.errors import ExchangeError
@@ -34,7 +36,7 @@ def held(server) -> tuple[dict, dict]:
         store.close()
 
 
-def test_ratings_and_cases_reach_the_exchange_once(exchange_server, open_window) -> None:
+def test_ratings_and_cases_reach_the_exchange_once(exchange_server, open_window, capsys) -> None:
     window: Window = open_window(exchange_server.url)
     receipt = accept_example(window, "house_transfer")
     window.rate_at_window(receipt, 2, ("B03",))
@@ -67,6 +69,10 @@ def test_ratings_and_cases_reach_the_exchange_once(exchange_server, open_window)
         assert {count.key for count in by_department} == set(window.ratings_of(receipt)[0].departments)
     finally:
         store.close()
+    code = main(["exchange", "ratings", "--db", str(exchange_server.db_path), "--by", "clerk", "--json"])
+    assert code == 0
+    [by_clerk] = json.loads(capsys.readouterr().out)["counts"]
+    assert (by_clerk["key"], by_clerk["total"], by_clerk["bad"]) == ("T001", 1, 1)
 
 
 def test_offline_ratings_wait_and_go_later(exchange_server, open_window) -> None:
