@@ -135,11 +135,13 @@ def _add_column(conn: sqlite3.Connection, table: str, definition: str) -> None:
 
 
 RATINGS_MIGRATION = [
+    # Every step may run again (IF NOT EXISTS): a database taken back to before the ledger runs
+    # the steps after it once more (tests/unit_tests/test_exchange_ledger.py).
     # 好差评 (window_app/exchange/ratings.py): one rating per application and occasion (rating_id
     # is <receipt no>/<occasion>), never changed; id orders a window's pull of the tracking
     # page's ratings (GET /v1/ratings: window_id, channel, id).
     Portable("""
-    CREATE TABLE ratings (
+    CREATE TABLE IF NOT EXISTS ratings (
         id {serial},
         rating_id TEXT NOT NULL UNIQUE,
         receipt_no TEXT NOT NULL,
@@ -156,21 +158,21 @@ RATINGS_MIGRATION = [
         UNIQUE (receipt_no, occasion)
     )
     """),
-    "CREATE INDEX ratings_window_channel ON ratings (window_id, channel, id)",
+    "CREATE INDEX IF NOT EXISTS ratings_window_channel ON ratings (window_id, channel, id)",
     # The counts by rating time.
-    "CREATE INDEX ratings_rated_at ON ratings (rated_at)",
+    "CREATE INDEX IF NOT EXISTS ratings_rated_at ON ratings (rated_at)",
     # A rating counted for each department its application went to.
     Portable("""
-    CREATE TABLE rating_departments (
+    CREATE TABLE IF NOT EXISTS rating_departments (
         rating_id TEXT NOT NULL,
         department TEXT NOT NULL,
         PRIMARY KEY (rating_id, department)
     ){without_rowid}
     """),
-    "CREATE INDEX rating_departments_department ON rating_departments (department)",
+    "CREATE INDEX IF NOT EXISTS rating_departments_department ON rating_departments (department)",
     # A 差评's rectification case as the window last sent it (the highest revision).
     Portable("""
-    CREATE TABLE rectification_cases (
+    CREATE TABLE IF NOT EXISTS rectification_cases (
         case_id TEXT PRIMARY KEY,
         rating_id TEXT NOT NULL UNIQUE,
         receipt_no TEXT NOT NULL,
@@ -182,7 +184,7 @@ RATINGS_MIGRATION = [
         received_at TEXT NOT NULL
     ){without_rowid}
     """),
-    "CREATE INDEX rectification_cases_state_due ON rectification_cases (state, due_on)",
+    "CREATE INDEX IF NOT EXISTS rectification_cases_state_due ON rectification_cases (state, due_on)",
 ]
 
 
