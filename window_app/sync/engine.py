@@ -68,6 +68,7 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import NO_WORDS, Words, counted, tr
 from window_app.identity import window_signing_key
+from window_app.ratings.sending import RatingSender, RatingsReport
 from window_app.sync.backoff import Backoff
 from window_app.sync.catalog_refresh import CatalogTrust, load_preferred_catalog, refresh_catalog
 from window_app.sync.client import (
@@ -178,6 +179,9 @@ class SyncReport:
     tracking: TrackingReport = field(default_factory=TrackingReport)
     """Tracking records delivered to the exchange's public tracking page this round, and still
     queued (:mod:`window_app.sync.tracking`; a failure never makes the round's exit code)."""
+    ratings: RatingsReport = field(default_factory=RatingsReport)
+    """好差评 this round (window_app/ratings/sending.py; like the notifications, their failures
+    never make the round's exit code)."""
 
     @property
     def delivered(self) -> int:
@@ -224,8 +228,14 @@ class SyncReport:
             line += tr(
                 "；短信通知 已发 {s}，待发 {p}", "; notifications sent {s}, pending {p}", s=self.notify.sent, p=self.notify.pending
             )
+        if self.ratings.sent or self.ratings.pulled or self.ratings.pending:
+            line += tr(
+                "；评价 已同步 {s}，待同步 {p}", "; ratings synced {s}, pending {p}", s=self.ratings.sent, p=self.ratings.pending
+            )
         if self.error:
             line += " — " + str(self.error)
+        if self.ratings.error:
+            line += " — " + str(self.ratings.error)
         if self.notify.error:
             line += " — " + str(self.notify.error)
         return line
@@ -292,6 +302,7 @@ class SyncEngine:
         # dropped without close() is collected at once, and its sync lock with it.
         self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
         self.tracking = TrackingSender()
+        self.ratings = RatingSender(db, clock=self.clock, zone=settings.zone, timeout_seconds=settings.exchange.timeout_seconds)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -456,6 +467,9 @@ class SyncEngine:
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
             await self._audit_head_round(http, endpoints[0], report)
             await self._tracking_round(http, endpoints[0], report, tracking)
+            shared = next((endpoint for endpoint in report.endpoints if endpoint.url == endpoints[0].key), None)
+            answered = shared is not None and shared.online is True and not shared.held
+            report.ratings = await self.ratings.exchange(http, endpoints[0], online=answered)
         finally:
             if tracking is not None and not tracking.done():
                 await asyncio.gather(tracking, return_exceptions=True)  # a thread cannot be cancelled: let it end
