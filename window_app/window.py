@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     from window_app.notices.model import Notice
     from window_app.notices.printing import PrintOutcome
     from window_app.notices.render import Rendered
+    from window_app.reporting.hot import HotList
+    from window_app.reporting.numbers import Report
     from window_app.sync.engine import SyncEngine
 
 
@@ -587,6 +589,48 @@ class Window:
         """
 
         return window_app.audit_check.verify_audit(self.db, self.settings, online=online)
+
+    # -- statistics and the hot list (window_app/reporting/; docs/supervision.md) ----------
+
+    def report(self, period: str = "today", *, first: str = "", last: str = "") -> Report:
+        """The statistics of a period: ``today``, ``week``, ``month``, or the days ``first`` …
+        ``last`` (``YYYY-MM-DD``, both given). A supervisor's covers every clerk; anyone else's
+        their own applications only.
+
+        Raises:
+            NotPermitted: Nobody signed in, or a clerk who sees no applications.
+            window_app.reporting.periods.BadPeriod: A period or date that is none.
+        """
+        from window_app.reporting.make import report_of  # the report's modules only when one is asked for
+
+        clerk = self.clerk
+        if clerk is None or not (clerk.may(Permission.STATISTICS) or clerk.may(Permission.VIEW_APPLICATIONS)):
+            raise NotPermitted(Permission.STATISTICS, clerk)
+        return report_of(
+            self.db,
+            self.catalog,
+            zone=self.zone,
+            now=self.now(),
+            period=period,
+            first=first,
+            last=last,
+            clerk_id=None if clerk.may(Permission.STATISTICS) else clerk.id,
+        )
+
+    def hot_list(self) -> HotList:
+        """The bundles shown under 热点 (window_app/reporting/hot.py), made once and kept until
+        :meth:`refresh_hot_list`."""
+        hot = self.__dict__.get("_hot")
+        if hot is None:
+            hot = self.refresh_hot_list()
+        return hot
+
+    def refresh_hot_list(self) -> HotList:
+        """Make the 热点 list again (the sync stored a new one, or the window's use changed)."""
+        from window_app.reporting.make import hot_list_of
+
+        hot = self.__dict__["_hot"] = hot_list_of(self.db, self.offerings(), self.settings.window.region, self.now())
+        return hot
 
     # -- time (one place, so tests can pin it) -----------------------------------------
 
