@@ -630,7 +630,19 @@ class Window:
         from window_app.reporting.make import hot_list_of
 
         hot = self.__dict__["_hot"] = hot_list_of(self.db, self.offerings(), self.settings.window.region, self.now())
+        self.__dict__.pop("_hot_first", None)
         return hot
+
+    def hot_first(self) -> list[Offering]:
+        """Every offering, the 热点 list's first in its order, then the rest in display order
+        (what the pick screen lists before anything is typed); made once per hot list."""
+        listed = self.__dict__.get("_hot_first")
+        if listed is None:
+            hot = self.hot_list()
+            listed = [self.index.get(offering_id) for offering_id in hot.ids]
+            listed += [offering for offering in self.offerings() if offering.id not in hot]
+            self.__dict__["_hot_first"] = listed
+        return list(listed)
 
     # -- time (one place, so tests can pin it) -----------------------------------------
 

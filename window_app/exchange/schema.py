@@ -305,4 +305,9 @@ MIGRATIONS: list[list[Any]] = [
         # ciphertext: compressing them only costs CPU). SQLite never compresses.
         Each(None, "ALTER TABLE envelopes ALTER COLUMN payload SET STORAGE EXTERNAL"),
     ],
+    [
+        # The region report and the hot list (window_app/exchange/reports.py): the envelopes
+        # received in a span of days.
+        "CREATE INDEX envelopes_received_epoch ON envelopes (received_epoch)",
+    ],
 ]

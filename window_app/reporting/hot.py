@@ -88,7 +88,7 @@ def choose_hot_list(
         source, entries = "local", list(local)
     used = [entry for entry in entries if entry.offering_id in offered_set and entry.uses > 0][:size]
     if not used:
-        return HotList(tuple(flagged[:size]), "catalog", tuple(0 for _ in flagged[:size]))
+        return HotList(tuple(flagged), "catalog", tuple(0 for _ in flagged))  # as the catalog says, all of them
     ids = [entry.offering_id for entry in used]
     uses = [entry.uses for entry in used]
     for bundle_id in flagged:
