@@ -4,7 +4,9 @@ region's hot list the sync fetched from the exchange.
 
 The materials and fields counts come from the guide recorded at acceptance (the merged
 checklist's ``needed_by``, the unified form's ``used_by``). The guide is sealed with the
-applicant's data, so reading it needs a signed-in clerk, as every report does.
+applicant's data, so the first report that covers an application opens it (a signed-in clerk,
+as every report has) and keeps its four numbers in ``application_counts``; later reports read
+them there.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ def _between(start: dt.datetime, end: dt.datetime) -> tuple[str, dict[str, Any]]
     """The clause for "accepted in [start, end)": the covering index narrows by text (a day
     either side for any stored offset), ``datetime()`` decides in UTC."""
     return (
-        "accepted_at >= :text_from AND accepted_at < :text_before"
-        " AND datetime(accepted_at) >= :utc_from AND datetime(accepted_at) < :utc_before",
+        "a.accepted_at >= :text_from AND a.accepted_at < :text_before"
+        " AND datetime(a.accepted_at) >= :utc_from AND datetime(a.accepted_at) < :utc_before",
         {
             "text_from": (start.date() - dt.timedelta(days=2)).isoformat(),
             "text_before": (end.date() + dt.timedelta(days=2)).isoformat(),
@@ -62,22 +64,23 @@ def applications_between(
     """
     clause, params = _between(start, end)
     if clerk_id is not None:
-        clause += " AND clerk_id = :clerk"
+        clause += " AND a.clerk_id = :clerk"
         params["clerk"] = clerk_id
     with storage_errors(_READ_WORDS):
-        cipher = read_cipher(db, _READ_WORDS)
         rows = db.execute(
-            "SELECT receipt_no, offering_id, offering_kind, offering_name, offering_name_en, clerk_id, "
-            f"accepted_at, concluded_at, state, guide FROM applications WHERE {clause} "
-            "ORDER BY accepted_at, receipt_no",
+            "SELECT a.receipt_no, a.offering_id, a.offering_kind, a.offering_name, a.offering_name_en, a.clerk_id, "
+            "a.accepted_at, a.concluded_at, a.state, c.materials_merged, c.materials_separate, c.fields_merged, "
+            f"c.fields_separate FROM applications a LEFT JOIN application_counts c ON c.receipt_no = a.receipt_no "
+            f"WHERE {clause} ORDER BY a.accepted_at, a.receipt_no",
             params,
         ).fetchall()
         receipt_nos = [row[0] for row in rows]
+        counted = _counts(db, [row[0] for row in rows if row[9] is None])
         parts = _parts(db, receipt_nos)
         at_window = _at_window(db, receipt_nos)
         found = []
-        for receipt_no, offering_id, kind, name, name_en, clerk, accepted_at, concluded_at, state, guide in rows:
-            counts = _guide_counts(reveal(cipher, guide, "applications", "guide", receipt_no, _READ_WORDS))
+        for receipt_no, offering_id, kind, name, name_en, clerk, accepted_at, concluded_at, state, *stored in rows:
+            counts = counted.get(receipt_no) or tuple(stored)
             found.append(
                 ReportedApplication(
                     receipt_no=receipt_no,
@@ -97,6 +100,26 @@ def applications_between(
                 )
             )
         return found
+
+
+def _counts(db: Database, receipt_nos: Sequence[str]) -> dict[str, tuple[int, int, int, int]]:
+    """The counts of applications no report covered yet, from their sealed guides, stored in
+    ``application_counts`` (one transaction) so that the next report reads them there."""
+    if not receipt_nos:
+        return {}
+    cipher = read_cipher(db, _READ_WORDS)
+    found: dict[str, tuple[int, int, int, int]] = {}
+    for chunk in _chunks(receipt_nos):
+        marks = ", ".join("?" * len(chunk))
+        for receipt_no, guide in db.execute(f"SELECT receipt_no, guide FROM applications WHERE receipt_no IN ({marks})", chunk):
+            found[receipt_no] = _guide_counts(reveal(cipher, guide, "applications", "guide", receipt_no, _READ_WORDS))
+    with durable_transaction(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO application_counts (receipt_no, materials_merged, materials_separate, fields_merged, "
+            "fields_separate) VALUES (?, ?, ?, ?, ?)",
+            [(receipt_no, *counts) for receipt_no, counts in found.items()],
+        )
+    return found
 
 
 def _guide_counts(text: str) -> tuple[int, int, int, int]:

@@ -561,6 +561,18 @@ _V18: Migration = (
         PRIMARY KEY (region, rank)
     ) WITHOUT ROWID
     """,
+    # What each application's merged checklist and unified form saved (offline_cache/reports.py):
+    # counted from its sealed guide the first time a report covers it, kept here unsealed (four
+    # numbers, nothing personal), so a month's report does not open thousands of guides again.
+    """
+    CREATE TABLE application_counts (
+        receipt_no TEXT PRIMARY KEY REFERENCES applications (receipt_no),
+        materials_merged INTEGER NOT NULL,
+        materials_separate INTEGER NOT NULL,
+        fields_merged INTEGER NOT NULL,
+        fields_separate INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
