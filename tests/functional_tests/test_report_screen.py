@@ -99,3 +99,21 @@ def test_report_80x24(window, snap_compare, wanted):
         await at_report(pilot, wanted)
 
     assert snap_compare(make_app(window), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_pick_screen_s_hot_group_follows_the_window_s_own_use(window) -> None:
+    """Offline, the window's own use of 90 days decides 热点: a bundle the catalog does not flag
+    comes first there once it is accepted, the flagged ones after it."""
+    from tests.functional_tests.test_accept import filled_intake
+
+    window.accept(filled_intake(window, "retirement"))
+    window.refresh_hot_list()
+    app = make_app(window)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        results = app.screen.query_one("#results")
+        ids = [results.get_option_at_index(i).id for i in range(results.option_count)]
+        hot_at = ids.index("group:hot")
+        assert ids[hot_at + 1] == "retirement"
+        assert "group:personal" not in ids[: hot_at + 2]
+        assert "退休" in "\n".join(screen_lines(app))

@@ -1,11 +1,12 @@
 """Columns of the report that other parts of the product fill in.
 
-Two columns are wired at merge by the parts that own their data:
+Two columns are wired at merge by the parts that own their data, each by giving
+:data:`HOOKS` (the last line of this module) its storage function:
 
-- ``overdue_parts``: parts past their statutory time limit (the statutory clocks). Set
-  :data:`HOOKS.overdue_parts` to a function ``(db, receipt_nos) -> {receipt_no: count}``.
-- ``ratings`` / ``rating_avg``: the applicants' 好差评 (the ratings). Set
-  :data:`HOOKS.ratings` to a function ``(db, receipt_nos) -> {receipt_no: [level 1–5, …]}``.
+- ``overdue_parts``: parts past their statutory time limit (the statutory clocks):
+  ``(db, receipt_nos) -> {receipt_no: count}``;
+- ``ratings`` / ``rating_avg``: the applicants' 好差评 (the ratings):
+  ``(db, receipt_nos) -> {receipt_no: [level 1–5, …]}``, e.g. from ``offline_cache/ratings.py``.
 
 Until then the report shows "—" in those columns, and its ``sources`` say which part they
 wait for (tests/unit_tests/test_report_numbers.py shows both ways).
