@@ -76,16 +76,6 @@ def test_two_regions_with_different_use_get_different_hot_lists(windows: dict[st
     assert [offering.id for offering in zhenfeng.hot_first()[:2]] == ["newborn", "death_affairs"]
 
 
-def test_offline_the_window_s_own_use_makes_its_hot_list(tmp_path: Path) -> None:
-    window = county_window(tmp_path, XINGYI)  # its exchange URL refuses: never online
-    try:
-        window.accept(filled_intake(window, "retirement"))
-        hot = window.refresh_hot_list()
-        assert (hot.source, hot.ids[0], hot.uses[0]) == ("local", "retirement", 1)
-    finally:
-        window.close()
-
-
 def test_the_exchange_reports_a_region_across_windows(windows: dict[str, Window], exchange_server: ExchangeServer, capsys) -> None:  # noqa: F811
     zhenfeng, xingyi = windows[ZHENFENG], windows[XINGYI]
     accept_and_sync(zhenfeng, ("newborn",))

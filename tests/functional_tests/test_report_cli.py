@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,14 @@ def test_a_supervisor_reads_everyone_s_day_and_the_exports_agree(accepted: str, 
     hukou = next(row for row in document["rows"] if row["section"] == "item" and row["id"] == HUKOU)
     assert (hukou["applications"], hukou["at_window"], hukou["concluded"]) == (1, 1, 1)
     assert {row["id"]: row["applications"] for row in document["rows"] if row["section"] == "clerk"} == {TEST_CLERK: 2, ACCEPTOR: 1}
+
+    # The counts were taken from the sealed guides once and kept (four numbers, nothing personal):
+    # the next report reads them there and says the same.
+    with sqlite3.connect(Path(accepted) / "window.sqlite") as conn:
+        kept = conn.execute("SELECT sum(materials_separate - materials_merged) FROM application_counts").fetchone()[0]
+    assert kept == total["materials_saved"]
+    assert cli(capsys, "--data-dir", accepted, "report", "--period", "week", "--json", str(json_path))[0] == 0
+    assert json.loads(json_path.read_text(encoding="utf-8"))["rows"] == document["rows"]
 
 
 def test_a_clerk_reads_only_their_own(accepted: str, capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

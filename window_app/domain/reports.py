@@ -7,13 +7,14 @@ Plain data, no I/O: the numbers themselves are :mod:`window_app.reporting`'s bus
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from window_app.domain.words import Words
 
 
-@dataclass(frozen=True)
-class ReportedPart:
-    """One department's part of an application, as the statistics need it.
+class ReportedPart(NamedTuple):
+    """One department's part of an application, as the statistics need it (a tuple: a month's
+    report makes tens of thousands).
 
     Attributes:
         department: The office id the part was addressed to.

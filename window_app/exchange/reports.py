@@ -133,8 +133,7 @@ def region_report(backend: Any, region: str, *, since: dt.datetime, until: dt.da
     offerings: dict[str, dict[str, Any]] = {}
     departments: dict[str, dict[str, Any]] = {}
     receipts: set[str] = set()
-    for envelope_id, window_id, receipt_no, department, _at, o_id, o_kind, o_name in envelopes:
-        del envelope_id
+    for _envelope_id, window_id, receipt_no, department, _received_at, o_id, o_kind, o_name in envelopes:
         receipts.add(receipt_no)
         window = windows.setdefault(window_id, {"id": window_id, "_receipts": set(), "envelopes": 0})
         window["_receipts"].add(receipt_no)

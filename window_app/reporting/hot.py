@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from window_app.domain.reports import HotEntry, StoredHotList
 
@@ -41,17 +41,13 @@ class HotList:
     ids: tuple[str, ...]
     source: str
     uses: tuple[int, ...] = ()
+    _members: frozenset[str] = field(default=frozenset(), init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_members", frozenset(self.ids))  # the pick screen asks per offering
 
     def __contains__(self, offering_id: object) -> bool:
-        return offering_id in self._set
-
-    @property
-    def _set(self) -> frozenset[str]:
-        cached = self.__dict__.get("_ids_set")
-        if cached is None:
-            cached = frozenset(self.ids)
-            object.__setattr__(self, "_ids_set", cached)
-        return cached
+        return offering_id in self._members
 
     def rank(self, offering_id: str) -> int:
         """Position in the list (``len(ids)`` for one not in it)."""

@@ -224,12 +224,15 @@ def build_report(
         all_items = [item for part in app.parts for item in part.items]
         at_window = bool(all_items) and filed.issuperset(all_items)
         total.add_application(app, days, at_window)
-        bundles.setdefault(app.offering_id, (app.offering_name, _Tally()))[1].add_application(app, days, at_window)
-        clerks.setdefault(app.clerk_id, _Tally()).add_application(app, days, at_window)
+        bundle = bundles.get(app.offering_id)
+        if bundle is None:
+            bundle = bundles[app.offering_id] = (app.offering_name, _Tally())
+        bundle[1].add_application(app, days, at_window)
+        _tally(clerks, app.clerk_id).add_application(app, days, at_window)
         for part in app.parts:
             decided = _day(part.decided_at, zone)
             part_at_window = bool(part.items) and filed.issuperset(part.items)
-            tally = departments.setdefault(part.department, _Tally())
+            tally = _tally(departments, part.department)
             tally.applications += 1
             tally.receipts.append(app.receipt_no)
             if decided:
@@ -240,7 +243,7 @@ def build_report(
                 tally.days.append(working_days_between(accepted, decided))
             for item in part.items:
                 item_department.setdefault(item, part.department)
-                item_tally = items.setdefault(item, _Tally())
+                item_tally = _tally(items, item)
                 item_tally.applications += 1
                 item_tally.receipts.append(app.receipt_no)
                 if decided:
@@ -258,6 +261,14 @@ def build_report(
     )
     rows += _ranked(tally.row("clerk", key, Words(key or "—", key or "—"), savings=True, **hooked) for key, tally in clerks.items())
     return Report(period=period, clerk_id=clerk_id, made_at=made_at, rows=tuple(rows), sources=dict(sources or {}))
+
+
+def _tally(tallies: dict[str, _Tally], key: str) -> _Tally:
+    """The tally of ``key``, made on first use (not one per look-up, as ``setdefault`` would)."""
+    tally = tallies.get(key)
+    if tally is None:
+        tally = tallies[key] = _Tally()
+    return tally
 
 
 def _ranked(rows: Iterable[ReportRow]) -> list[ReportRow]:

@@ -19,6 +19,7 @@ def is_working_day(day: dt.date) -> bool:
     return receipt.add_working_days(day - dt.timedelta(days=1), 1) == day
 
 
+@functools.lru_cache(maxsize=65536)  # a month's report asks the same few hundred pairs again and again
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """How many working days after ``start`` ``end`` is: 0 on the same day (or before), 1 on the
     next working day, … (the ``n`` with ``add_working_days(start, n) == end`` when ``end`` is a
