@@ -627,7 +627,8 @@ class Window:
 
     def refresh_hot_list(self) -> HotList:
         """Make the 热点 list again (the sync stored a new one, or the window's use changed)."""
-        from window_app.reporting.make import hot_list_of
+        # Only the hot list's modules at the pick screen's first fill, not the report's.
+        from window_app.reporting.hot_at_window import hot_list_of
 
         hot = self.__dict__["_hot"] = hot_list_of(self.db, self.offerings(), self.settings.window.region, self.now())
         self.__dict__.pop("_hot_first", None)

@@ -6,4 +6,6 @@
 - :mod:`.hooks`: the columns other parts fill in (overdue parts, ratings).
 - :mod:`.export`: the report as rows with stable column names (CSV, JSON).
 - :mod:`.hot`: which bundles the pick screen shows under 热点.
+- :mod:`.make` (the report) and :mod:`.hot_at_window` (the hot list): from a window's database
+  and catalog, what ``Window.report`` and ``Window.hot_list`` call.
 """

@@ -1,4 +1,4 @@
-"""A window's report and hot list from its database and catalog (what ``Window`` calls)."""
+"""A window's report from its database and catalog (what ``Window.report`` calls)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import datetime as dt
 
 from offline_cache import reports as report_store
 from offline_cache.db import Database
-from window_app.domain.catalog import Catalog, Offering
+from window_app.domain.catalog import Catalog
 from window_app.domain.words import Words
 from window_app.reporting.hooks import HOOKS, ReportHooks
-from window_app.reporting.hot import HOT_DAYS, HotList, choose_hot_list
 from window_app.reporting.numbers import Report, build_report
 from window_app.reporting.periods import BadPeriod, Period, date_range, named_period
 
@@ -62,19 +61,6 @@ def report_of(
         overdue=dict(hooks.overdue_parts(db, receipts)) if hooks.overdue_parts else None,
         ratings={k: list(v) for k, v in hooks.ratings(db, receipts).items()} if hooks.ratings else None,
         sources=hooks.sources(),
-    )
-
-
-def hot_list_of(db: Database, offerings: list[Offering], region: str, now: dt.datetime) -> HotList:
-    """The window's 热点 list (:mod:`window_app.reporting.hot`): the region's use from the
-    exchange, else this window's own, else the catalog's flag."""
-    bundles = [offering.bundle for offering in offerings if offering.kind == "bundle"]
-    return choose_hot_list(
-        [bundle.id for bundle in bundles],
-        [bundle.id for bundle in bundles if bundle.hot],
-        stored=report_store.stored_hot_list(db, region),
-        local=report_store.use_since(db, now - dt.timedelta(days=HOT_DAYS)),
-        now=now,
     )
 
 
