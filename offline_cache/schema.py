@@ -616,9 +616,44 @@ _V19: Migration = (
     "CREATE INDEX rectification_cases_unsent ON rectification_cases (case_id) WHERE synced_revision < revision",
 )
 
+_V20: Migration = (
+    # The region's hot list (热点) the sync fetched from the exchange (GET /v1/hot): which
+    # offerings the windows of this region accepted most in the last days
+    # (offline_cache/reports.py, window_app/reporting/hot.py). Only a cache: none means the
+    # window's own use counts, and with no use either the catalog's hot flag.
+    """
+    CREATE TABLE hot_lists (
+        region TEXT PRIMARY KEY,
+        days INTEGER NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE hot_offerings (
+        region TEXT NOT NULL REFERENCES hot_lists (region),
+        rank INTEGER NOT NULL,
+        offering_id TEXT NOT NULL,
+        uses INTEGER NOT NULL,
+        PRIMARY KEY (region, rank)
+    ) WITHOUT ROWID
+    """,
+    # What each application's merged checklist and unified form saved (offline_cache/reports.py):
+    # counted from its sealed guide the first time a report covers it, kept here unsealed (four
+    # numbers, nothing personal), so a month's report does not open thousands of guides again.
+    """
+    CREATE TABLE application_counts (
+        receipt_no TEXT PRIMARY KEY REFERENCES applications (receipt_no),
+        materials_merged INTEGER NOT NULL,
+        materials_separate INTEGER NOT NULL,
+        fields_merged INTEGER NOT NULL,
+        fields_separate INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17, _V18, _V19,
+    _V17, _V18, _V19, _V20,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -24,6 +24,7 @@ LAZY: dict[str, str] = {
     "FormScreen": "screens.form",
     "ReviewScreen": "screens.review",
     "ApplicationsScreen": "screens.applications",
+    "ReportScreen": "screens.report",
     "ReceiptScreen": "screens.receipt",
     "RatingScreen": "screens.rating",
     "RectificationScreen": "screens.rectification",

@@ -8,7 +8,7 @@ the last moment's typing (and Ctrl+Q saves the rest). Keys typed while a step is
 to that step once it is shown (:mod:`screens.type_ahead`).
 
 Keys anywhere: F1 help (:mod:`screens.help`), F2 language, F3 applications, F4 new application,
-F5 sync now, Ctrl+L lock, Ctrl+P the command palette (:mod:`screens.commands`), Ctrl+Q quit. While
+F5 sync now, F12 statistics (:mod:`screens.report`), Ctrl+L lock, Ctrl+P the command palette (:mod:`screens.commands`), Ctrl+Q quit. While
 nobody is signed in only F1, F2, Ctrl+P (what it offers then) and Ctrl+Q act
 (:meth:`WindowApp.check_action`). The light or dark theme is chosen from the palette and kept in
 ``<data dir>/prefs.json`` (:mod:`screens.theme`). Textual's own words are said in the interface
@@ -701,6 +701,13 @@ class WindowApp(App):
 
     def action_show_applications(self) -> None:
         self.show_applications()
+
+    def action_show_report(self) -> None:
+        """F12: the statistics (screens/report.py) over the current screen."""
+        if isinstance(self.screen, screens.ReportScreen) or not self.refuse_unless(Permission.VIEW_APPLICATIONS):
+            return
+        self._commit_screen()
+        self.push_screen(screens.ReportScreen())
 
     def action_sync_now(self) -> None:
         """F5: a sync round now (backoff ignored); the outcome is told in words."""

@@ -37,6 +37,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     "new_intake": Permission.DRAFT,
     "show_applications": Permission.VIEW_APPLICATIONS,
     "show_rectification": Permission.RECTIFY,
+    "show_report": Permission.VIEW_APPLICATIONS,
 }
 """Actions offered only to a clerk with the permission (by the action's name)."""
 
@@ -47,6 +48,7 @@ PALETTE_WORDS: dict[str, Words] = {
     "new_intake": Words("新办件（回到选择事项）", "New application (back to the start)"),
     "show_applications": Words("办件与草稿", "Applications and drafts"),
     "sync_now": Words("立即同步", "Sync now"),
+    "show_report": Words("统计：办件量、精简、用时", "Statistics: applications, savings, times"),
     "toggle_language": Words("切换语言为 English", "Switch the language to 中文"),
     "lock": Words("锁屏", "Lock the window"),
     "help": Words("帮助：本页按键与说明", "Help: this screen's keys and how-to"),

@@ -85,6 +85,14 @@ HOW_TO: dict[str, Words] = {
         "date (receipt number, applicant, ID number, bundle); Enter opens one, F7 records "
         "supplied materials, F6 switches to the drafts.",
     ),
+    "ReportScreen": Words(
+        "统计：1 今日、2 本周、3 本月；F6 切换套餐、部门、事项、工作人员表。值班长看全部工作人员的办件，其他人看本人的。"
+        "“少交材料”是各事项分别要求的材料数减去合并清单的材料数；用时按工作日计。Esc 返回。",
+        "Statistics: 1 today, 2 this week, 3 this month; F6 switches between bundles, departments, items "
+        "and clerks. A supervisor sees every clerk's applications, anyone else their own. “Materials "
+        "saved” is what the items would each have asked minus the merged checklist; times are in "
+        "working days. Esc goes back.",
+    ),
     "ApplicationDetailScreen": Words(
         "一件办件：各部门的办理状态、时间和结论。R 查看回执，F7 登记补正材料，Esc 返回列表。",
         "One application: each department's state, times and decision. R shows the receipt, F7 "

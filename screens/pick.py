@@ -182,11 +182,14 @@ class PickScreen(StepScreen):
         hits); the count line keeps its size, so updating it lays nothing out again.
         """
         offerings = self.window.search(query)
+        hot = self.window.hot_list()  # made when the window opened or the sync stored a new one
+        if not query.strip():
+            offerings = self.window.hot_first()  # the region's most used first, in their order
         drafts = [] if query.strip() else self._drafts()
         shown = offerings[:SHOWN_LIMIT]
         more = len(offerings) - len(shown)
         results = self.results
-        listed = (results, language(), tuple(option.id for option in drafts), tuple(offering.id for offering in shown), more)
+        listed = (results, language(), tuple(option.id for option in drafts), tuple(offering.id for offering in shown), more, hot)
         if listed != self._listed:
             self._listed = listed
             options: list[Option] = []
@@ -195,7 +198,7 @@ class PickScreen(StepScreen):
                 options += drafts
             grouped: dict[str, list[Offering]] = {group: [] for group in GROUP_ORDER}
             for offering in shown:
-                grouped[group_of(offering)].append(offering)
+                grouped[group_of(offering, hot)].append(offering)
             for group in GROUP_ORDER:
                 if grouped[group]:
                     options.append(self._heading(group))
@@ -372,7 +375,7 @@ class PickScreen(StepScreen):
         except (KeyError, ValueError) as error:
             self._show_in_preview(tr("无法预览：{e}", "Cannot preview: {e}", e=error))
             return
-        pane.show_guide(self.window.catalog, guide)
+        pane.show_guide(self.window.catalog, guide, hot=self.window.hot_list())
 
     def _choose(self, option_id: str) -> None:
         if not option_id or option_id.startswith(GROUP_PREFIX) or option_id == MORE_ID:

@@ -149,6 +149,8 @@ class SyncLink:
             reason = outcome.error
         app.sync_reason = reason
         app.sync_running = self.enabled
+        if report is not None and getattr(report, "hot_stored", False) and getattr(app, "window", None) is not None:
+            app.window.refresh_hot_list()  # the pick screen groups by it from its next search
         if outcome.changed:
             # Told before the screens read again (they refresh the count quietly).
             if hasattr(app, "needing_action"):

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from window_app.notices.model import Notice
     from window_app.notices.printing import PrintOutcome
     from window_app.notices.render import Rendered
+    from window_app.reporting.hot import HotList
+    from window_app.reporting.numbers import Report
     from window_app.sync.engine import SyncEngine
 
 
@@ -661,6 +663,61 @@ class Window:
         """
 
         return window_app.audit_check.verify_audit(self.db, self.settings, online=online)
+
+    # -- statistics and the hot list (window_app/reporting/; docs/supervision.md) ----------
+
+    def report(self, period: str = "today", *, first: str = "", last: str = "") -> Report:
+        """The statistics of a period: ``today``, ``week``, ``month``, or the days ``first`` …
+        ``last`` (``YYYY-MM-DD``, both given). A supervisor's covers every clerk; anyone else's
+        their own applications only.
+
+        Raises:
+            NotPermitted: Nobody signed in, or a clerk who sees no applications.
+            window_app.reporting.periods.BadPeriod: A period or date that is none.
+        """
+        from window_app.reporting.make import report_of  # the report's modules only when one is asked for
+
+        clerk = self.clerk
+        if clerk is None or not (clerk.may(Permission.STATISTICS) or clerk.may(Permission.VIEW_APPLICATIONS)):
+            raise NotPermitted(Permission.STATISTICS, clerk)
+        return report_of(
+            self.db,
+            self.catalog,
+            zone=self.zone,
+            now=self.now(),
+            period=period,
+            first=first,
+            last=last,
+            clerk_id=None if clerk.may(Permission.STATISTICS) else clerk.id,
+        )
+
+    def hot_list(self) -> HotList:
+        """The bundles shown under 热点 (window_app/reporting/hot.py), made once and kept until
+        :meth:`refresh_hot_list`."""
+        hot = self.__dict__.get("_hot")
+        if hot is None:
+            hot = self.refresh_hot_list()
+        return hot
+
+    def refresh_hot_list(self) -> HotList:
+        """Make the 热点 list again (the sync stored a new one, or the window's use changed)."""
+        # Only the hot list's modules at the pick screen's first fill, not the report's.
+        from window_app.reporting.hot_at_window import hot_list_of
+
+        hot = self.__dict__["_hot"] = hot_list_of(self.db, self.offerings(), self.settings.window.region, self.now())
+        self.__dict__.pop("_hot_first", None)
+        return hot
+
+    def hot_first(self) -> list[Offering]:
+        """Every offering, the 热点 list's first in its order, then the rest in display order
+        (what the pick screen lists before anything is typed); made once per hot list."""
+        listed = self.__dict__.get("_hot_first")
+        if listed is None:
+            hot = self.hot_list()
+            listed = [self.index.get(offering_id) for offering_id in hot.ids]
+            listed += [offering for offering in self.offerings() if offering.id not in hot]
+            self.__dict__["_hot_first"] = listed
+        return list(listed)
 
     # -- time (one place, so tests can pin it) -----------------------------------------
 

@@ -65,6 +65,8 @@ APP_BINDINGS: list[Binding] = [
     WordsBinding("f3", "show_applications", words=Words("办件", "Applications"), priority=True),
     WordsBinding("f4", "new_intake", words=Words("新办件", "New"), priority=True),
     WordsBinding("f5", "sync_now", words=Words("同步", "Sync"), priority=True),
+    # Not in the footers (their width is the steps' keys'): F1 and the palette list it.
+    WordsBinding("f12", "show_report", words=Words("统计", "Statistics"), show=False, priority=True),
     WordsBinding("f1", "help", words=Words("帮助", "Help"), priority=True),
     # Not a priority binding: on the receipt Ctrl+P saves it for printing (the screen's key wins).
     WordsBinding("ctrl+p", "command_palette", words=Words("命令面板", "Commands"), show=False),

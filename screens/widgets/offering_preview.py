@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -105,22 +106,24 @@ def hanging(line: Content, width: int, indent: int | None = None) -> Content:
     return Content("\n").join([head, *(Content(" " * indent) + part for part in wrapped(tail, width - indent))])
 
 
-def describe(catalog: Catalog, guide: Guide, *, heading: bool = True) -> Content:
+def describe(catalog: Catalog, guide: Guide, *, heading: bool = True, hot: collections.abc.Container[str] | None = None) -> Content:
     """What an offering involves under the guide's answers (:func:`describe_lines`, joined)."""
-    return Content("\n").join(describe_lines(catalog, guide, heading=heading))
+    return Content("\n").join(describe_lines(catalog, guide, heading=heading, hot=hot))
 
 
-def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True) -> list[Content]:
+def describe_lines(catalog: Catalog, guide: Guide, *, heading: bool = True, hot: collections.abc.Container[str] | None = None) -> list[Content]:
     """What an offering involves under the guide's answers, line by line (unwrapped).
 
     Args:
         catalog: For department and item names.
         guide: From ``Window.preview`` (default answers) or ``Window.guide`` (the intake's).
         heading: Start with the offering's name, kind and description.
+        hot: The window's hot list (``Window.hot_list``): 热点 by the region's use, not the
+            catalog's flag.
     """
     offering = guide.offering
     bundle = offering.bundle
-    group = group_of(offering)
+    group = group_of(offering, hot)
     kind = tr("集成套餐", "Bundle") if offering.kind == "bundle" else tr("单项事项", "Single item")
     tags = [kind, group_label(group)] if group != "item" else [kind]
     if bundle.survey:
@@ -344,9 +347,11 @@ class OfferingPreview(Container):
     def compose(self) -> ComposeResult:
         yield self._text
 
-    def show_guide(self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False) -> None:
+    def show_guide(
+        self, catalog: Catalog, guide: Guide, *, heading: bool = True, keep_scroll: bool = False, hot: collections.abc.Container[str] | None = None
+    ) -> None:
         """Describe the offering of ``guide`` (see :func:`describe`)."""
-        self._text.show(describe_lines(catalog, guide, heading=heading), hang=True, keep_scroll=keep_scroll)
+        self._text.show(describe_lines(catalog, guide, heading=heading, hot=hot), hang=True, keep_scroll=keep_scroll)
 
     def show_text(self, text: str | Content) -> None:
         """Show a plain note (nothing highlighted, a draft, an error)."""

@@ -13,6 +13,7 @@ This is the only module that uses pypinyin, and it imports it inside
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import contains, not_, or_
@@ -39,10 +40,18 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _LATIN = "\x00"  # marks a run of non-hanzi text in pypinyin's output
 
 
-def group_of(offering: Offering) -> Group:
-    """The pick screen's group: 热点 ``hot``, 本地 ``local``, 个人 ``personal``, 企业 ``enterprise``, or a single ``item``."""
+def group_of(offering: Offering, hot: Container[str] | None = None) -> Group:
+    """The pick screen's group: 热点 ``hot``, 本地 ``local``, 个人 ``personal``, 企业 ``enterprise``, or a single ``item``.
+
+    Args:
+        hot: The window's hot list (window_app/reporting/hot.py: the region's use) when known:
+            it decides 热点 instead of the catalog's flag.
+    """
     if offering.kind == "item":
         return "item"
+    if hot is not None:
+        bundle = offering.bundle
+        return "hot" if offering.id in hot else "local" if bundle.local else bundle.theme
     return _bundle_group(offering.bundle)
 
 

@@ -30,7 +30,7 @@ from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import ACKNOWLEDGED
 from window_app.domain.words import Words, counted, language, set_language, tr
-from window_app.exchange import ledger, server_available
+from window_app.exchange import ledger, reports, server_available
 from window_app.exchange.backends import is_postgresql, shown_location
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
@@ -79,6 +79,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
     _add_acknowledge(actions)
     _add_audit(actions)
     _add_ratings(actions)
+    _add_report(actions)
     return exchange
 
 
@@ -633,6 +634,69 @@ def _known_departments(catalog_path: str | None) -> set[str] | int:
     except CatalogError as exc:
         _err(tr("目录有误（{n} 个问题）。", "The catalog has {problems}.", n=len(exc.problems), problems=counted(len(exc.problems), "problem")))
         return EXIT_ENVIRONMENT
+
+
+def _add_report(actions: Any) -> None:
+    report = _leaf(actions, "report", "按地区汇总各窗口的办件：窗口、套餐、部门、事项、决定与用时",
+                   "a region's applications across windows: per window, bundle, department and item, decisions and days")
+    _add_db(report, _DB_WORDS)
+    report.add_argument("--region", required=True, metavar="CODE", help=tr(
+        "行政区划代码：520000 全省，522300 全州，522325 一县", "region code: 520000 the province, 522300 a prefecture, 522325 a county"))
+    report.add_argument("--days", type=int, default=30, metavar="N", help=tr("最近 N 天（默认 30）", "the last N days (default 30)"))
+    report.add_argument("--from", dest="first", metavar="DATE", default="", help=tr("开始日期（北京时间，与 --to 同用）", "first day, China time (with --to)"))
+    report.add_argument("--to", dest="last", metavar="DATE", default="", help=tr("结束日期（含当日）", "last day (included)"))
+    report.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    report.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """A region's report from what the exchange holds (window_app/exchange/reports.py)."""
+    import datetime as dt
+
+    from window_app.exchange.store import CHINA_TIME, china_now
+
+    try:
+        reports.region_prefix(args.region)
+        if args.first or args.last:
+            first, last = dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last)
+            since = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TIME)
+            until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TIME)
+        else:
+            if args.days < 1:
+                raise ValueError(args.days)
+            until = china_now()
+            since = until - dt.timedelta(days=args.days)
+    except WindowAppError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    except ValueError:
+        _err(tr("日期应写成 2026-12-01，两者都要给出；天数至少为 1", "Dates are written 2026-12-01, both given; days at least 1"))
+        return EXIT_INVALID
+    store = _open_store(args.db)
+    if isinstance(store, int):
+        return store
+    try:
+        found = reports.region_report(store.backend, args.region, since=since, until=until)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    totals = found["totals"]
+    print(tr("地区 {r}：{a} 至 {b}，办件 {n} 件，信封 {e} 个", "Region {r}: {a} to {b}, {n} applications, {e} envelopes",
+             r=args.region, a=found["from"], b=found["to"], n=totals["applications"], e=totals["envelopes"]))
+    sections = (
+        ("windows", tr("窗口", "Windows"), ("applications", "envelopes")),
+        ("offerings", tr("套餐/事项", "Bundles"), ("applications",)),
+        ("departments", tr("部门", "Departments"), ("envelopes", "approved", "rejected", "supplement_needed", "avg_days", "p90_days")),
+        ("items", tr("事项", "Items"), ("envelopes", "approved", "rejected", "supplement_needed", "avg_days", "p90_days")),
+    )
+    for key, title, columns in sections:
+        print(f"\n{title}")
+        print("  " + "  ".join(["id", *columns]))
+        for row in found[key]:
+            print("  " + "  ".join(str("—" if row[c] is None else row[c]) for c in ("id", *columns)))
+    return EXIT_OK
 
 
 def cmd_inbox(args: argparse.Namespace) -> int:

@@ -383,4 +383,10 @@ MIGRATIONS: list[list[Any]] = [
     ],
     RATINGS_MIGRATION,
     TRACKING_MIGRATION,
+    [
+        # The region report and the hot list (window_app/exchange/reports.py): the envelopes
+        # received in a span of days (IF NOT EXISTS: a database brought back to before the ledger
+        # runs the steps after it again).
+        "CREATE INDEX IF NOT EXISTS envelopes_received_epoch ON envelopes (received_epoch)",
+    ],
 ]

@@ -40,6 +40,7 @@ from window_app.domain.wire import (
 )
 from window_app.domain.words import Words
 from window_app.exchange import ratings
+from window_app.exchange import reports
 from window_app.exchange.checks import SUBJECT_ID, decision_signature_problem
 from window_app.exchange.errors import ExchangeError, error_body
 from window_app.exchange.ledger import checkpoint_log
@@ -131,6 +132,7 @@ def create_app(
             Route("/v1/decisions", post_decision, methods=["POST"]),
             Route("/v1/events", get_events, methods=["GET"]),
             Route("/v1/catalog", get_catalog, methods=["GET"]),
+            Route("/v1/hot", get_hot, methods=["GET"]),
             # One route for both methods, so a 405 there names both in its Allow header.
             Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
             *tracking_routes.routes(),
@@ -147,6 +149,7 @@ def create_app(
     app.state.demo = demo
     app.state.simulation = simulation
     app.state.track_limits = track_limits or tracking_routes.TrackLimits()
+    app.state.hot_cache = reports.HotCache()
     return app
 
 
@@ -325,6 +328,20 @@ async def get_events(request: Request) -> JSONResponse:
     store: ExchangeStore = request.app.state.store
     events, cursor, more = await run_in_threadpool(store.events, subject.id, since, limit)
     return JSONResponse({"events": events, "cursor": cursor, "more": more})
+
+
+async def get_hot(request: Request) -> JSONResponse:
+    """``GET /v1/hot?region=CODE&days=N``: the bundles most used in a region (window_app/exchange/reports.py)."""
+    await _subject(request, "window")
+    region = _param(request, "region") or ""
+    reports.region_prefix(region)  # a bad code is refused before anything is counted
+    days = _int_param(request, "days", reports.HOT_DAYS, 1, 366)
+    store: ExchangeStore = request.app.state.store
+    now = store.clock().timestamp()
+    offerings = await run_in_threadpool(
+        request.app.state.hot_cache.get, (region, days), lambda: reports.hot_offerings(store.backend, region, now=now, days=days)
+    )
+    return JSONResponse({"region": region, "days": days, "offerings": offerings})
 
 
 async def get_catalog(request: Request) -> Response:

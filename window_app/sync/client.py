@@ -176,6 +176,22 @@ class ExchangeClient:
             raise self._garbage(Words("回答中没有 head", "the answer has no head"))
         return data
 
+    async def fetch_hot(self, region: str, days: int) -> list[tuple[str, int]]:
+        """``GET /v1/hot``: the region's most used bundles, ``(id, uses)`` most used first.
+
+        Raises:
+            TransportFailure: Also when the answer is not the contract's shape (an exchange
+                without the endpoint answers 404: ``refused``).
+        """
+        response = await self._request("GET", "/v1/hot", params={"region": region, "days": days})
+        data = self._json(response)
+        offerings = data.get("offerings") if isinstance(data, dict) else None
+        if not isinstance(offerings, list) or not all(
+            isinstance(o, dict) and isinstance(o.get("id"), str) and type(o.get("uses")) is int for o in offerings
+        ):
+            raise self._garbage(Words("回答中没有 offerings 列表", "the answer has no offerings list"))
+        return [(o["id"], o["uses"]) for o in offerings]
+
     async def fetch_catalog(self, etag: str | None) -> tuple[int, str, dict[str, Any] | None]:
         """``GET /v1/catalog`` with ``If-None-Match``: ``(304, etag, None)`` or ``(200, etag, body)``."""
         headers = {"If-None-Match": f'"{etag}"'} if etag else {}

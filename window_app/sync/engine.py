@@ -81,6 +81,7 @@ from window_app.sync.client import (
 )
 from window_app.sync.decisions import Effect, apply_event, record_quarantine, record_rejected, record_results
 from window_app.sync.endpoints import endpoints_of, token_fingerprint
+from window_app.sync.hot_refresh import refresh_hot
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 from window_app.sync.notifying import NotificationSender, NotifyReport
 from window_app.sync.tracking import TrackingReport, TrackingSender
@@ -172,6 +173,8 @@ class SyncReport:
     held: int = 0
     quarantined_total: int = 0
     catalog: CatalogRefresh | None = None
+    hot_stored: bool = False
+    """A new hot list of the window's region was stored (window_app/sync/hot_refresh.py)."""
     error: Words = NO_WORDS
     notify: NotifyReport = field(default_factory=NotifyReport)
     """The applicant's notifications this round (sent after the envelopes; their failures
@@ -628,6 +631,8 @@ class SyncEngine:
                     break
             if endpoint.shared and self.refresh_catalog:
                 report.catalog = await self._refresh_catalog(client)
+            if endpoint.shared:
+                report.hot_stored = await refresh_hot(client, self.db, self.settings.window.region, self.clock())
         except TransportFailure as failure:
             return self._endpoint_failed(endpoint, state, failure, result, fingerprint)
         result.online = True
