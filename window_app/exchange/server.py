@@ -39,8 +39,7 @@ from window_app.domain.wire import (
     parse_json,
 )
 from window_app.domain.words import Words
-from window_app.exchange import ratings
-from window_app.exchange import reports
+from window_app.exchange import ratings, reports
 from window_app.exchange.checks import SUBJECT_ID, decision_signature_problem
 from window_app.exchange.errors import ExchangeError, error_body
 from window_app.exchange.ledger import checkpoint_log
