@@ -11,7 +11,7 @@ is one transaction with its audit event and bumps the case's ``revision``; the s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from offline_cache.audit import append_event
@@ -258,6 +258,25 @@ def count_ratings(db: Database, by: str, *, since: str = "", until: str = "", to
         RatingCount(key=name, by_level=entry["levels"], open_cases=entry["open"], overdue_cases=entry["overdue"])
         for name, entry in sorted(counts.items())
     ]
+
+
+def levels_by_receipt(db: Database, receipt_nos: Sequence[str]) -> dict[str, list[int]]:
+    """Every rating's level (1–5) of each of ``receipt_nos``, both occasions (the report's
+    ratings column: window_app/reporting/hooks.py). Receipts without a rating are left out."""
+    levels: dict[str, list[int]] = {}
+    with storage_errors(_READ_WORDS):
+        for start in range(0, len(receipt_nos), _CHUNK):
+            chunk = list(receipt_nos[start : start + _CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT receipt_no, level FROM ratings WHERE receipt_no IN ({marks}) ORDER BY receipt_no, occasion", chunk
+            ).fetchall()  # the UNIQUE (receipt_no, occasion) index
+            for receipt_no, level in rows:
+                levels.setdefault(receipt_no, []).append(level)
+    return levels
+
+
+_CHUNK = 500  # bound variables per statement (SQLite's limit is 32766 on 3.32+, far lower on old builds)
 
 
 # -- rows → records ------------------------------------------------------------------------------

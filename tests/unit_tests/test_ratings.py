@@ -138,3 +138,13 @@ def test_only_a_supervisor_rectifies(window: Window) -> None:
         window.rectification_cases()
     with pytest.raises(NotPermitted):
         window.rating_counts("clerk")
+
+
+def test_the_report_counts_the_applicants_ratings(window: Window) -> None:
+    rated = accepted(window)
+    window.rate_at_window(rated, 2, ("B03",))  # right after its receipt: the step is this one's
+    unrated = accepted(window, "newborn")
+    report = window.report("today")
+    assert report.total.applications == 2 and report.total.ratings == 1 and report.total.rating_avg == 2
+    assert "not connected" not in report.sources["ratings"].en
+    assert unrated  # accepted, not rated: counted as an application, not as a rating

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import offline_cache.ratings
 from window_app.domain.words import Words
 
 OverdueSource = Callable[[Any, Sequence[str]], Mapping[str, int]]
@@ -48,5 +49,5 @@ class ReportHooks:
         }
 
 
-HOOKS = ReportHooks()
+HOOKS = ReportHooks(ratings=offline_cache.ratings.levels_by_receipt)
 """The hooks :meth:`window_app.window.Window.report` uses."""
