@@ -43,6 +43,17 @@ def exchange(exchange_db: str | Path, tmp_path: Path) -> Iterator[ExchangeProces
         process.stop()
 
 
+@pytest.fixture
+def roomy_exchange(exchange_db: str | Path, tmp_path: Path) -> Iterator[ExchangeProcess]:
+    """The exchange with room for the many requests one rating test makes on one receipt."""
+    log = ("--checkpoints", str(tmp_path / "checkpoints.jsonl")) if is_postgresql(exchange_db) else ()
+    process = ExchangeProcess(exchange_db, extra=(*log, "--track-per-receipt", "100")).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
 def web() -> httpx.Client:
     return httpx.Client(timeout=30, trust_env=False)
 
@@ -222,3 +233,43 @@ def test_the_page_escapes_whatever_the_window_sent(exchange: ExchangeProcess) ->
     assert "<script" not in page.text and "<img" not in page.text and "<i>" not in english.text and "<b>" not in english.text
     assert "&lt;script&gt;" in page.text and "&lt;img src=x onerror=alert(1)&gt;套餐" in page.text
     assert other.json()["results"][0]["status"] == "rejected"
+
+
+def test_a_concluded_application_is_rated_from_the_phone_once_and_a_bad_rating_reaches_the_window(
+    open_window, roomy_exchange: ExchangeProcess
+) -> None:
+    from window_app.domain.ratings import reasons_for
+
+    exchange = roomy_exchange
+    window, receipt, link = accepted_and_synced(open_window, exchange, "social_security_card_replacement")
+    code = link.split("?c=")[1]
+    form = f"{exchange.url}/t/{receipt}/rate"
+    bad = reasons_for(2)[0]
+    with web() as client:
+        assert 'action="/t/' not in client.get(link).text  # nothing to rate before the conclusion
+        early = client.post(f"{exchange.url}/v1/track/rate", json={"receipt_no": receipt, "code": code, "level": 5, "reasons": []})
+        assert early.status_code == 409 and "办结" in early.json()["error_zh"]
+        [department] = [p.department for p in window.application(receipt).summary.parts]
+        decide(exchange, department, "approved", result="社会保障卡")
+
+        page = client.get(link).text
+        assert f'action="/t/{receipt}/rate"' in page and "非常不满意" in page and bad.words.zh in page
+        # A wrong code is the unknown number's answer; the rating form says nothing else.
+        wrong = client.post(form, data={"c": "AAAA2222", "level": "2", "reason": [bad.code]})
+        unknown = client.post(f"{exchange.url}/t/NO-SUCH-RECEIPT/rate", data={"c": code, "level": "2"})
+        assert wrong.status_code == unknown.status_code == 404 and "受理编号或查询码不正确" in wrong.text
+        # A reason of the other side is refused in words; nothing stored.
+        mixed = client.post(form, data={"c": code, "level": "5", "reason": [bad.code]})
+        assert mixed.status_code == 400 and 'action="/t/' in mixed.text
+
+        rated = client.post(form, data={"c": code, "level": "2", "reason": [bad.code], "lang": "en"})
+        assert rated.status_code == 200 and "Thank you for your rating!" in rated.text and "Dissatisfied" in rated.text
+        assert 'action="/t/' not in rated.text  # rated: no form any more
+        again = client.post(f"{exchange.url}/v1/track/rate", json={"receipt_no": receipt, "code": code, "level": 2, "reasons": [bad.code]})
+        assert again.status_code == 200 and again.json()["status"] == "duplicate"
+        other = client.post(f"{exchange.url}/v1/track/rate", json={"receipt_no": receipt, "code": code, "level": 5, "reasons": []})
+        assert other.status_code == 409
+
+    sync(window)  # the window pulls the phone's rating and opens the 差评's rectification case
+    [case] = [c for c in window.rectification_cases() if c.receipt_no == receipt]
+    assert case.level == 2 and bad.code in case.reasons

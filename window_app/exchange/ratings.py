@@ -195,6 +195,13 @@ def rate_from_tracking(
     return answer
 
 
+def conclusion_level(store: ExchangeStore, receipt_no: str) -> int | None:
+    """The level the application was rated at conclusion (from any channel), or ``None``."""
+    with store.backend.reading() as conn:
+        row = conn.execute("SELECT level FROM ratings WHERE rating_id = ?", [rating_id_of(receipt_no, CONCLUSION)]).fetchone()
+    return int(row[0]) if row else None
+
+
 def tracking_ratings(store: ExchangeStore, window_id: str, since: int, limit: int = 100) -> dict[str, Any]:
     """``GET /v1/ratings``: ratings from the tracking page of ``window_id``'s applications after
     ``since``: ``{"ratings": [...], "cursor": N, "more": bool}``."""

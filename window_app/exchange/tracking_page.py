@@ -10,6 +10,7 @@ import datetime as dt
 from html import escape
 from urllib.parse import quote, urlencode
 
+from window_app.domain.ratings import LEVEL_WORDS, reasons
 from window_app.domain.words import Words
 from window_app.exchange.tracking import TrackAnswer
 
@@ -30,6 +31,8 @@ label{display:block;margin-bottom:.4rem}input{font:inherit;padding:.5rem;width:1
 border:1px solid #b8c2cc;border-radius:.4rem;text-transform:uppercase;letter-spacing:.1em}
 button{font:inherit;margin-top:.6rem;padding:.5rem 1.2rem;border:0;border-radius:.4rem;background:#1f5fa8;color:#fff}
 .note{color:#5b6875;font-size:.85rem}.lang{float:right;font-size:.9rem}
+fieldset{border:0;margin:0 0 .6rem;padding:0}legend{font-weight:600;padding:0;margin-bottom:.3rem}
+.choice{display:flex;gap:.5rem;align-items:center;margin:.25rem 0}.choice input{width:auto;margin:0}
 """
 
 TITLE = Words("办件进度查询", "Application progress")
@@ -46,21 +49,40 @@ PRIVACY = Words(
 )
 
 
-def render(receipt_no: str, language: str, answer: TrackAnswer | None, *, code_given: bool, retry_after: int | None = None) -> str:
+def render(
+    receipt_no: str,
+    language: str,
+    answer: TrackAnswer | None,
+    *,
+    code_given: bool,
+    retry_after: int | None = None,
+    code: str = "",
+    rated: int | None = None,
+    notice: Words | None = None,
+) -> str:
     """The page for ``receipt_no`` in ``language`` (``zh`` or ``en``).
 
     Args:
         answer: The progress when the code matched; ``None``: not found (or not asked).
         code_given: A code was sent (without one the page only asks for it).
         retry_after: The client is over its rate limit: the page says when to come back.
+        code: The code that matched (the rating form sends it back with the rating).
+        rated: The level the application was rated at conclusion; with none, a concluded
+            application's page asks for a rating.
+        notice: A line for the applicant above the progress (thanks for a rating, or what was
+            not right with it).
     """
     t = _in(language)
     body: list[str] = [f'<h1>{escape(t(TITLE))}</h1>']
     body.append(f'<div class="card"><dl><dt>{escape(t(Words("受理编号", "Receipt no.")))}</dt><dd>{escape(receipt_no)}</dd></dl></div>')
+    if notice is not None:
+        body.append(f'<div class="card" role="status">{escape(t(notice))}</div>')
     if retry_after is not None:
         body.append(f'<div class="card" role="alert">{escape(t(TOO_MANY.format(s=retry_after)))}</div>')
     elif answer is not None:
         body.append(_progress(answer, t))
+        if answer.concluded:
+            body.append(_rating(receipt_no, language, code, rated, t))
     else:
         if code_given:
             body.append(f'<div class="card" role="alert">{escape(t(NOT_FOUND))}</div>')
@@ -103,6 +125,37 @@ def _progress(answer: TrackAnswer, t) -> str:
         )
     heading = escape(t(Words("各部门办理进度", "Progress per department")))
     return f'<div class="card"><dl>{rows}</dl></div><div class="card"><h2 style="font-size:1.05rem;margin:0 0 .4rem">{heading}</h2><ol>{"".join(items)}</ol></div>'
+
+
+def _rating(receipt_no: str, language: str, code: str, rated: int | None, t) -> str:
+    """好差评 at conclusion: the level given, or a plain form (no script) to give one."""
+    if rated is not None:
+        given = t(Words("您的评价：{level}。感谢您的评价！", "Your rating: {level}. Thank you!").format(level=LEVEL_WORDS.get(rated, Words(str(rated)))))
+        return f'<div class="card">{escape(given)}</div>'
+    levels = "".join(
+        f'<label class="choice"><input type="radio" name="level" value="{level}" required> {escape(t(words))}</label>'
+        for level, words in sorted(LEVEL_WORDS.items(), reverse=True)
+    )
+    sides = []
+    for side, legend in (
+        ("good", Words("满意之处（可选，评 3–5 级时）", "What went well (optional, with 3 to 5)")),
+        ("bad", Words("不满意的原因（可选，评 1–2 级时）", "What went wrong (optional, with 1 or 2)")),
+    ):
+        boxes = "".join(
+            f'<label class="choice"><input type="checkbox" name="reason" value="{escape(reason.code)}"> {escape(t(reason.words))}</label>'
+            for reason in reasons()
+            if reason.side == side
+        )
+        sides.append(f"<fieldset><legend>{escape(t(legend))}</legend>{boxes}</fieldset>")
+    heading = escape(t(Words("请对本次办理进行评价", "Please rate how this was handled")))
+    return (
+        f'<form class="card" method="post" action="{escape(_path(receipt_no))}/rate">'
+        f'<h2 style="font-size:1.05rem;margin:0 0 .4rem">{heading}</h2>'
+        f'<fieldset><legend>{escape(t(Words("满意程度", "How satisfied are you?")))}</legend>{levels}</fieldset>'
+        f'{"".join(sides)}'
+        f'<input type="hidden" name="c" value="{escape(code)}"><input type="hidden" name="lang" value="{escape(language)}">'
+        f'<button type="submit">{escape(t(Words("提交评价", "Send the rating")))}</button></form>'
+    )
 
 
 def _form(receipt_no: str, language: str, t) -> str:

@@ -3,6 +3,9 @@
 - ``POST /v1/tracking`` (window token): the window's signed tracking records.
 - ``GET /t/{receipt_no}`` (public): the tracking page, HTML; ``?c=<code>``, ``?lang=en``.
 - ``POST /v1/track`` (public): the same answer as JSON, ``{"receipt_no", "code"}``.
+- ``POST /t/{receipt_no}/rate`` (public, the page's plain form: ``c``, ``level``, ``reason`` …,
+  ``lang``) and ``POST /v1/track/rate`` (JSON: ``{"receipt_no", "code", "level", "reasons"}``):
+  the applicant's 好差评 at conclusion (:mod:`.tracking_rating`).
 
 The public two are rate-limited per client address and per receipt number
 (:class:`TrackLimits`, in memory, per process: ``docs/tracking.md``), answer a wrong code and
@@ -13,14 +16,16 @@ cache, index or refer on (the code is in the link).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from window_app.domain.ratings import CONCLUSION, rating_problem
 from window_app.domain.words import Words
-from window_app.exchange import server, tracking, tracking_store
+from window_app.exchange import ratings, server, tracking, tracking_rating, tracking_store
 from window_app.exchange.errors import ExchangeError, error_body
 from window_app.exchange.rate_limit import RateLimit
 from window_app.exchange.tracking_page import page_language, render
@@ -28,6 +33,7 @@ from window_app.exchange.tracking_page import page_language, render
 MAX_RECORDS = 200
 MAX_RECORDS_BYTES = 4 * 1024 * 1024
 MAX_TRACK_BYTES = 4 * 1024
+MAX_FORM_FIELDS = 40  # a level, the ten reasons of a side, the code, the language: room to spare
 
 _PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -70,7 +76,9 @@ def routes() -> list[Route]:
     return [
         Route("/v1/tracking", post_tracking, methods=["POST"]),
         Route("/v1/track", post_track, methods=["POST"]),
+        Route("/v1/track/rate", post_rate, methods=["POST"]),
         Route("/t/{receipt_no}", get_page, methods=["GET"]),
+        Route("/t/{receipt_no}/rate", post_rate_form, methods=["POST"]),
     ]
 
 
@@ -94,9 +102,7 @@ async def post_track(request: Request) -> JSONResponse:
     if not isinstance(body, dict) or not isinstance(body.get("receipt_no"), str) or not isinstance(body.get("code"), str):
         raise ExchangeError(400, Words('请求体必须是 {"receipt_no": 文本, "code": 文本}', 'the body must be {"receipt_no": text, "code": text}'))
     receipt_no, code = body["receipt_no"].strip(), body["code"]
-    wait = request.app.state.track_limits.check(_client(request), receipt_no)
-    if wait is not None:
-        raise ExchangeError(429, Words(f"查询过于频繁，请 {wait} 秒后再试", f"too many look-ups: try again in {wait} seconds"), retry_after=wait)
+    _count(request, receipt_no)
     answer = await run_in_threadpool(tracking.look_up, request.app.state.store, request.app.state.catalog.catalog, receipt_no, code)
     if answer is None:
         return JSONResponse(error_body(NOT_FOUND_WORDS), status_code=404, headers={"Cache-Control": "no-store"})
@@ -114,8 +120,96 @@ async def get_page(request: Request) -> Response:
     if wait is not None:
         headers = {"Retry-After": str(wait)}
         return _page(render(receipt_no, language, None, code_given=True, retry_after=wait), 429, headers)
-    answer = await run_in_threadpool(tracking.look_up, request.app.state.store, request.app.state.catalog.catalog, receipt_no, code)
-    return _page(render(receipt_no, language, answer, code_given=True), 200 if answer is not None else 404)
+    store = request.app.state.store
+    answer = await run_in_threadpool(tracking.look_up, store, request.app.state.catalog.catalog, receipt_no, code)
+    rated = await run_in_threadpool(ratings.conclusion_level, store, receipt_no) if answer is not None and answer.concluded else None
+    return _page(render(receipt_no, language, answer, code_given=True, code=code, rated=rated), 200 if answer is not None else 404)
+
+
+async def post_rate(request: Request) -> JSONResponse:
+    """``POST /v1/track/rate``: the applicant's rating at conclusion → ``{"rating_id",
+    "status"}``; 404 for an unknown number and a wrong code alike."""
+    body = await server._json_body(request, MAX_TRACK_BYTES)
+    if not isinstance(body, dict) or not isinstance(body.get("receipt_no"), str) or not isinstance(body.get("code"), str):
+        raise ExchangeError(
+            400,
+            Words(
+                '请求体必须是 {"receipt_no": 文本, "code": 文本, "level": 1–5, "reasons": [...]}',
+                'the body must be {"receipt_no": text, "code": text, "level": 1-5, "reasons": [...]}',
+            ),
+        )
+    level, reasons = body.get("level"), body.get("reasons", [])
+    problem = rating_problem(level, reasons, CONCLUSION)  # a rating that cannot be costs no look-up
+    if problem is not None:
+        raise ExchangeError(400, problem)
+    receipt_no = body["receipt_no"].strip()
+    _count(request, receipt_no)
+    answer = await run_in_threadpool(tracking_rating.rate, request.app.state.store, receipt_no, body["code"], level, reasons)
+    if answer is None:
+        return JSONResponse(error_body(NOT_FOUND_WORDS), status_code=404, headers={"Cache-Control": "no-store"})
+    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+
+async def post_rate_form(request: Request) -> Response:
+    """``POST /t/{receipt_no}/rate``: the page's rating form; answers with the page again,
+    thanking the applicant or saying what was not right."""
+    receipt_no = request.path_params["receipt_no"].strip()
+    form = await _form(request)
+    language = page_language(_first(form, "lang") or None, request.headers.get("accept-language", ""))
+    code, level, reasons = _first(form, "c"), _first(form, "level"), form.get("reason", [])
+    problem = _form_problem(form) or rating_problem(int(level) if level.isdigit() else level, reasons, CONCLUSION)
+    if problem is None:  # a rating that cannot be costs no look-up
+        wait = request.app.state.track_limits.check(_client(request), receipt_no)
+        if wait is not None:
+            return _page(render(receipt_no, language, None, code_given=True, retry_after=wait), 429, {"Retry-After": str(wait)})
+    store = request.app.state.store
+    try:
+        if problem is not None:
+            raise ExchangeError(400, problem)
+        stored = await run_in_threadpool(tracking_rating.rate, store, receipt_no, code, int(level), reasons)
+        notice, status = tracking_rating.THANKS, 200
+    except ExchangeError as refused:
+        stored, notice, status = {}, refused.words, refused.status
+    if stored is None:
+        return _page(render(receipt_no, language, None, code_given=True), 404)
+    answer = await run_in_threadpool(tracking.look_up, store, request.app.state.catalog.catalog, receipt_no, code)
+    rated = await run_in_threadpool(ratings.conclusion_level, store, receipt_no)
+    return _page(render(receipt_no, language, answer, code_given=True, code=code, rated=rated, notice=notice), status)
+
+
+def _count(request: Request, receipt_no: str) -> None:
+    """Count one public request against the limits; 429 with words when over one."""
+    wait = request.app.state.track_limits.check(_client(request), receipt_no)
+    if wait is not None:
+        raise ExchangeError(429, Words(f"查询过于频繁，请 {wait} 秒后再试", f"too many look-ups: try again in {wait} seconds"), retry_after=wait)
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    """The page's urlencoded form, at most :data:`MAX_TRACK_BYTES` (no multipart parser needed)."""
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_TRACK_BYTES:
+            raise ExchangeError(413, Words("表单过大", "the form is too large"))
+    try:
+        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ExchangeError(400, Words("表单无法读取", "the form cannot be read")) from error
+
+
+_FORM_FIELDS = {"c", "level", "reason", "lang"}
+
+
+def _form_problem(form: dict[str, list[str]]) -> Words | None:
+    """What the page's own form would never send: a field missing, given twice, or unknown."""
+    unknown = sorted(set(form) - _FORM_FIELDS)
+    if unknown or "c" not in form or "level" not in form or any(len(form.get(name, [])) > 1 for name in ("c", "level", "lang")):
+        return Words("评价表单不完整或含有多余内容", "the rating form is incomplete or holds something it should not")
+    return None
+
+
+def _first(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0].strip()
 
 
 def _page(html: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
