@@ -30,7 +30,11 @@ from tests.functional_tests.shell_helpers import (
     offering_id,
     start,
 )
-from tests.functional_tests.test_snapshots_sync import Departments, business_startup_in_every_state, concluded_house_transfer
+from tests.functional_tests.test_snapshots_sync import (
+    Departments,
+    business_startup_in_every_state,
+    concluded_house_transfer,
+)
 from window_app.receipt import department_name
 
 pytestmark = pytest.mark.anyio
