@@ -484,8 +484,9 @@ class ApplicationDetailScreen(WindowScreen[None]):
         wanted = NOTICE_OF_PART.get(part.shown_state if part is not None else "", "receipt")
         self.app.push_screen(
             NoticeChooser(
-                tr("办件 {no} 的告知书", "Notices of {no}", no=self.receipt_no),
+                tr("告知书", "Notices"),
                 kinds,
+                subject=tr("办件 {no}", "Application {no}", no=self.receipt_no),
                 highlighted=kinds.index(wanted) if wanted in kinds else 0,
             ),
             callback=self._print_chosen,

@@ -29,7 +29,8 @@ class NoticeChooser(WindowScreen["str | None"], ModalScreen["str | None"]):
     pressed over the box).
 
     Args:
-        title: The box's border title (the application).
+        title: The box's border title.
+        subject: What the notices are about, over the question (the application's number).
         kinds: The kinds of notice there are (:data:`~window_app.notices.model.NOTICE_KINDS`), in order.
         highlighted: The index of the one highlighted first.
     """
@@ -38,22 +39,26 @@ class NoticeChooser(WindowScreen["str | None"], ModalScreen["str | None"]):
     AUTO_FOCUS = "#notice-options"
 
     BINDINGS = [
-        WordsBinding("enter", "choose", words=Words("打印", "Print")),
+        # A priority binding: over the list's own Enter (hidden), so that the footer shows it.
+        WordsBinding("enter", "choose", words=Words("打印", "Print"), priority=True),
         WordsBinding("escape", "close", words=Words("取消", "Cancel")),
         *(WordsBinding(str(number), f"choose({number - 1})", show=False) for number in range(1, 10)),
     ]
 
     SHOW_APP_KEYS = True  # F2, F5 … work over the box: the footer says so
 
-    def __init__(self, title: str, kinds: Sequence[str], *, highlighted: int = 0) -> None:
+    def __init__(self, title: str, kinds: Sequence[str], *, subject: str = "", highlighted: int = 0) -> None:
         super().__init__()
         self._title = title
+        self._subject = subject
         self.kinds = list(kinds)
         self._highlighted = highlighted
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice-box") as box:
             box.border_title = self._title
+            if self._subject:
+                yield Static(self._subject, id="notice-subject", markup=False)
             yield Static(tr("打印哪份告知书？", "Which notice to print?"), id="notice-question", markup=False)
             yield OptionList(
                 *(Option(f"{number}  {NOTICE_KINDS[kind]}", id=kind) for number, kind in enumerate(self.kinds, start=1)),

@@ -124,6 +124,12 @@ async def message(pilot: Pilot, window) -> None:
     await pilot.pause()
 
 
+async def notices(pilot: Pilot, window) -> None:
+    await detail(pilot, window)
+    await pilot.press("p")  # the application's notices, to print one
+    await pilot.pause()
+
+
 async def promise(pilot: Pilot, window) -> None:
     await checklist(pilot, window)
     pilot.app.push_screen(PromiseDateDialog("material", check=lambda value: None, suggested="2026-12-01"))
@@ -146,6 +152,7 @@ CASES: dict[str, tuple[Setup, str, list[str]]] = {
     "question": (question, "Dialog", ["y", "escape"]),
     "message": (message, "Dialog", ["escape"]),
     "promise": (promise, "PromiseDateDialog", ["escape"]),
+    "notices": (notices, "NoticeChooser", ["enter", "escape"]),
 }
 
 
