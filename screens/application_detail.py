@@ -370,7 +370,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
             lines.append(
                 tr(
                     "按 F7 记录申请人补交的材料，按 P 打印补正告知书",
-                    "Press F7 to record what the applicant brought, P to print the supplement notice",
+                    "Press F7 to record what the applicant brought; P prints the notice",
                 )
             )
         if part.state == "rejected":
