@@ -14,6 +14,7 @@ from offline_cache.db import Database, durable_transaction, storage_errors
 from offline_cache.notifications import queue_acceptance
 from offline_cache.outbox import utc_stamp
 from offline_cache.stored_words import words_from_column
+from offline_cache.tracking_outbox import queue as queue_tracking
 from offline_cache.vault import (
     application_indexes,
     insert_name_tokens,
@@ -91,6 +92,7 @@ def insert_accepted(
     head_key: SigningKey,
     draft_id: str = "",
     also: Callable[[Database], None] | None = None,
+    tracking: dict[str, Any] | None = None,
     intake_json: dict[str, Any] | None = None,
 ) -> None:
     """Write an accepted application in ONE durable transaction: the receipt sequence bump, the
@@ -114,6 +116,8 @@ def insert_accepted(
         also: Further writes of the same acceptance, run in this transaction after the
             ``accepted`` event and before the head is signed (decisions made at the window,
             handover lists: :mod:`window_app.handling`).
+        tracking: The application's tracking record for the exchange's public page
+            (:mod:`offline_cache.tracking_outbox`), queued with it.
         intake_json: ``detail.intake.to_json()`` when the caller has it already.
 
     Raises:
@@ -221,6 +225,8 @@ def insert_accepted(
         )
         event = append_event(db, detail.clerk, "accepted", receipt_no, audit_data, accepted_at)
         queue_acceptance(db, recipient_cipher(head_key), detail, phone)  # the applicant's SMS, with the acceptance
+        if tracking is not None:
+            queue_tracking(db, receipt_no, tracking, accepted_at)  # the public tracking page's record
         if also is not None:
             also(db)
         # Without further writes the accepted event is the chain's last: signed without a read.

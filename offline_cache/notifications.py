@@ -56,9 +56,9 @@ def queue_acceptance(db: Database, cipher: FieldCipher, detail: ApplicationDetai
     summary = detail.summary
     now = summary.accepted_at
     put_recipient(db, cipher, summary.receipt_no, Recipient(phone=phone.strip(), name=masked_name(summary.applicant_name)), now)
-    # TODO(issue 12, notices): add the tracking link/code once window_app/tracking.py lands
-    # (another helper's part): data["tracking_code"], shown by window_app/notify/texts.py.
-    data = {"offering": summary.offering_name.to_json(), "promised_by": detail.promised_by}
+    # The code goes with the message (its link is made when sending, from [tracking] base_url):
+    # it is the applicant's, printed on the receipt as well.
+    data = {"offering": summary.offering_name.to_json(), "promised_by": detail.promised_by, "tracking_code": detail.tracking_code}
     return queue(db, summary.receipt_no, ACCEPTED, ACCEPTED, data, now)
 
 

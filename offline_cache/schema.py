@@ -540,9 +540,85 @@ _V17: Migration = (
     "CREATE INDEX notifications_state_next ON notifications (state, next_attempt_at)",
 )
 
+_V18: Migration = (
+    # The tracking records the sync sends to the exchange's public tracking page
+    # (offline_cache/tracking_outbox.py, docs/tracking.md): queued in the accept transaction,
+    # without the code's digest (the sync adds it: scrypt stays off the clerk's accept), marked
+    # delivered once the exchange stored it. No personal data but the masked name.
+    """
+    CREATE TABLE tracking_outbox (
+        receipt_no TEXT PRIMARY KEY REFERENCES applications (receipt_no),
+        record TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'delivered', 'refused')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        delivered_at TEXT
+    ) WITHOUT ROWID
+    """,
+    # due(): the queued records whose time has come, oldest first.
+    "CREATE INDEX tracking_outbox_due ON tracking_outbox (state, next_attempt_at)",
+)
+
+_V19: Migration = (
+    # 好差评 (offline_cache/ratings.py, window_app/ratings/): one rating per application and
+    # occasion, never changed (the primary key is <receipt no>/<occasion>); sync_state 'queued'
+    # until the exchange has it ('sent'). departments: the JSON list the application went to
+    # (counted per department).
+    """
+    CREATE TABLE ratings (
+        rating_id TEXT PRIMARY KEY,
+        receipt_no TEXT NOT NULL,
+        occasion TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+        reasons TEXT NOT NULL DEFAULT '[]',
+        channel TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        clerk_id TEXT NOT NULL,
+        offering_id TEXT NOT NULL,
+        departments TEXT NOT NULL DEFAULT '[]',
+        rated_at TEXT NOT NULL,
+        sync_state TEXT NOT NULL DEFAULT 'queued',
+        synced_at TEXT,
+        UNIQUE (receipt_no, occasion)
+    ) WITHOUT ROWID
+    """,
+    # The sender's queue (sync_state = 'queued'); the counts walk rated_at ranges.
+    "CREATE INDEX ratings_sync ON ratings (sync_state)",
+    "CREATE INDEX ratings_rated_at ON ratings (rated_at)",
+    # A 差评's rectification case: every change bumps revision; the sender sends a case while
+    # synced_revision < revision (the exchange keeps the highest revision it was sent).
+    """
+    CREATE TABLE rectification_cases (
+        case_id TEXT PRIMARY KEY,
+        rating_id TEXT NOT NULL UNIQUE REFERENCES ratings (rating_id),
+        receipt_no TEXT NOT NULL,
+        state TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        assignee TEXT NOT NULL DEFAULT '',
+        assignee_department TEXT NOT NULL DEFAULT '',
+        callback TEXT NOT NULL DEFAULT '',
+        callback_at TEXT NOT NULL DEFAULT '',
+        fix TEXT NOT NULL DEFAULT '',
+        fixed_at TEXT NOT NULL DEFAULT '',
+        closed_at TEXT NOT NULL DEFAULT '',
+        closed_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        history TEXT NOT NULL DEFAULT '[]',
+        revision INTEGER NOT NULL DEFAULT 1,
+        synced_revision INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID
+    """,
+    # The supervisor's list (open first, by due date) and the overdue count.
+    "CREATE INDEX rectification_cases_state_due ON rectification_cases (state, due_on)",
+    # The sender's cases to send (a partial index: only the changed ones are in it).
+    "CREATE INDEX rectification_cases_unsent ON rectification_cases (case_id) WHERE synced_revision < revision",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17,
+    _V17, _V18, _V19,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -25,6 +25,8 @@ LAZY: dict[str, str] = {
     "ReviewScreen": "screens.review",
     "ApplicationsScreen": "screens.applications",
     "ReceiptScreen": "screens.receipt",
+    "RatingScreen": "screens.rating",
+    "RectificationScreen": "screens.rectification",
     "HelpScreen": "screens.help",
     "WindowCommands": "screens.commands",
     "BackgroundSync": "window_app.sync.background",

@@ -59,6 +59,7 @@ from screens.widgets.localized import (
     QUIT_HINT,
     QUIT_TITLE,
     WindowCommandPalette,
+    WordsBinding,
     key_name,
     localize_bindings,
     localize_textual,
@@ -131,7 +132,11 @@ class WindowApp(App):
     CSS_PATH = ["app.tcss", "pick.tcss", "sign_in.tcss"]
     COMMANDS = {window_commands}
 
-    BINDINGS = APP_BINDINGS
+    BINDINGS = [
+        *APP_BINDINGS,
+        # 差评整改 (supervisors): not in the footer, in the palette for those who may.
+        WordsBinding("ctrl+r", "show_rectification", words=Words("差评整改", "Rectification"), show=False),
+    ]
 
     sync_online: reactive[bool | None] = reactive(None)
     sync_queued: reactive[int | None] = reactive(None)
@@ -538,7 +543,14 @@ class WindowApp(App):
                 pass  # the accept may already have removed it
         self._show_step(flow.screen_for("pick"))
         self.refresh_sync_counts()
-        self.push_screen(screens.ReceiptScreen(receipt_no))
+        # Then the rating step (好差评), turned to the applicant: once the receipt is closed.
+        self.push_screen(screens.ReceiptScreen(receipt_no), callback=lambda _: self._rating_step(receipt_no))
+
+    def _rating_step(self, receipt_no: str) -> None:
+        """The applicant rates the service just received (skipped when the step is gone: the
+        window was locked and another clerk signed in meanwhile)."""
+        if self.window.rating_step == receipt_no and self.window.clerk is not None:
+            self.push_screen(screens.RatingScreen(receipt_no))
 
     def show_applications(self) -> None:
         """Open the list of accepted applications over the current step (imported on first use)."""
@@ -633,6 +645,10 @@ class WindowApp(App):
         # While nobody is signed in only the language and quitting act (the keys are hidden).
         if action in ("show_applications", "new_intake", "sync_now", "lock", "toggle_theme") and self.clerk_session.locked:
             return False
+        # The rating step is turned to the applicant: only the language and the help act there
+        # (no list of applications, no new intake, no palette under the applicant's hands).
+        if getattr(self.screen, "TURNED_TO_APPLICANT", False) and action not in ("toggle_language", "help"):
+            return False
         if action == "show_applications":
             return self.may(Permission.VIEW_APPLICATIONS)
         return True
@@ -675,6 +691,13 @@ class WindowApp(App):
 
     def action_toggle_language(self) -> None:
         self.toggle_language()
+
+    def action_show_rectification(self) -> None:
+        """The supervisor's 差评 rectification cases (imported on first use)."""
+        if isinstance(self.screen, screens.RectificationScreen) or not self.refuse_unless(Permission.RECTIFY):
+            return
+        self._commit_screen()
+        self.push_screen(screens.RectificationScreen())
 
     def action_show_applications(self) -> None:
         self.show_applications()

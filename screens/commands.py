@@ -36,6 +36,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     "requeue": Permission.QUARANTINE,
     "new_intake": Permission.DRAFT,
     "show_applications": Permission.VIEW_APPLICATIONS,
+    "show_rectification": Permission.RECTIFY,
 }
 """Actions offered only to a clerk with the permission (by the action's name)."""
 

@@ -120,4 +120,22 @@ HOW_TO: dict[str, Words] = {
         "Deficiency acceptance: enter the date the applicant promises to bring the material, Enter "
         "confirms, Esc cancels.",
     ),
+    "RatingScreen": Words(
+        "好差评：请把屏幕转向申请人。申请人按 1–5 或点选满意程度，可勾选理由，F10 提交，Esc 跳过。"
+        "每件只评一次，提交后不可修改；工作人员不能代评。",
+        "Ratings: turn the screen to the applicant, who presses 1–5 or taps how satisfied they are, "
+        "may tick reasons, and submits with F10 or skips with Esc. One rating, never changed; a clerk "
+        "cannot rate for the applicant.",
+    ),
+    "RectificationScreen": Words(
+        "差评整改：差评（不满意、非常不满意）自动生成整改单，15 个工作日内办结，逾期的标 !。"
+        "A 分派，C 记录回访，X 记录整改措施，K 办结，H 显示已办结的，Esc 返回。",
+        "Rectification: a poor rating (dissatisfied, very dissatisfied) opens a case due in 15 working "
+        "days; overdue ones are marked !. A assigns, C records the call-back, X the fix, K closes, "
+        "H shows closed ones too, Esc goes back.",
+    ),
+    "NoteDialog": Words(
+        "填写一行内容，Enter 确定，Esc 取消。",
+        "Type one line; Enter confirms, Esc cancels.",
+    ),
 }

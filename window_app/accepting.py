@@ -42,6 +42,7 @@ from window_app.identity import window_signing_key
 from window_app.intake.form import apply_prefill
 from window_app.receipt import add_working_days
 from window_app.sync.decisions import refresh_application
+from window_app.tracking import tracking_record
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -95,6 +96,7 @@ def accept_intake(
     # Each part's items, as build_envelopes splits them (stage order, then the stage's order).
     # Keyed by the office each part is addressed to (the envelope's department).
     offices = part_offices(catalog, settings.window.region, guide)
+    offices_by_id = {office.id: office for office in offices.values()}
     items_of = {
         (stage.number, offices[department].id): tuple(item.id for item in stage.items if item.department == department)
         for stage in guide.plan.stages
@@ -177,6 +179,14 @@ def accept_intake(
             audit_data["decided_at_window"] = {
                 item_id: {"decision": d.decision, "result": d.result, "reason": d.reason} for item_id, d in filed.items()
             }
+        # The public tracking page's record, queued with the acceptance; the sync adds the code's
+        # digest (scrypt, tens of milliseconds) and sends it: none of that on the clerk's accept.
+        record = tracking_record(
+            receipt_no=receipt_no, window_id=settings.window.id, applicant_name=summary.applicant_name,
+            offering=bundle.name, accepted_at=accepted_at, promised_by=detail.promised_by,
+            parts=[(offices_by_id[envelope.department], envelope.stage) for envelope in envelopes],
+            lead_office=detail.lead_department,
+        )
         try:
             application_store.insert_accepted(
                 db,
@@ -187,6 +197,7 @@ def accept_intake(
                 head_key=key,
                 draft_id=intake.draft_id,
                 also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers),
+                tracking=record.to_json(),
                 intake_json=accepted_json,
             )
         except application_store.SequenceTaken:

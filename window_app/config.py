@@ -173,10 +173,14 @@ class PrintSettings:
         paper: ``a4`` (a sheet printer) or ``80mm`` (a receipt printer's roll).
         font: A TrueType/OpenType font file with Chinese glyphs; empty = look for one on the
             system (SimSun / Microsoft YaHei, Noto CJK / WenQuanYi, PingFang).
+        language: The notices' language: ``zh`` (the applicant's paper in the standard wording,
+            whatever language the clerk's screens are in), ``en``, or empty for the interface
+            language (F2, ``--lang``).
     """
 
     paper: str = "a4"
     font: str = ""
+    language: str = "zh"
 
 
 @dataclass(frozen=True)
@@ -496,6 +500,13 @@ def _validate(settings: Settings, where: str) -> None:
                 "{w}：[print] paper {v!r}：应为 \"a4\" 或 \"80mm\"",
                 "{w}: [print] paper {v!r}: expected \"a4\" or \"80mm\"",
             ).format(w=where, v=settings.print.paper)
+        )
+    if settings.print.language not in ("", "zh", "en"):
+        raise ConfigError(
+            Words(
+                "{w}：[print] language {v!r}：应为 zh、en 或空（随界面语言）",
+                "{w}: [print] language {v!r}: expected zh, en or empty (the interface language)",
+            ).format(w=where, v=settings.print.language)
         )
     keys, data = settings.keys_dir.resolve(), settings.data_dir.resolve()
     if keys == data or keys.is_relative_to(data):

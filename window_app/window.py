@@ -28,7 +28,7 @@ from window_app.catalog.local_names import as_seen_from
 from window_app.catalog.search import OfferingIndex
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
-from window_app.domain.words import Words, counted
+from window_app.domain.words import Words, counted, speaking
 from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
     from window_app.domain.progress import ActionNeeded, ItemDecision
+    from window_app.domain.ratings import Rating, RatingCount, RectificationCase
     from window_app.domain.sync import SyncStatus
     from window_app.identity import WindowIdentity
     from window_app.intake.guide import Guide
@@ -77,6 +78,7 @@ class Window:
     index: OfferingIndex
     clock: Callable[[], dt.datetime] | None = None  # None: now in the window's zone ([window] time_zone)
     session: Session | None = None
+    rating_step: str = ""  # the receipt number whose applicant may rate now (set by accept, used once)
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -325,9 +327,11 @@ class Window:
         if problems:
             raise IntakeInvalid(problems)
         # The recorded copy gets the prefilled values; the clerk's intake is left as it was.
-        return window_app.accepting.accept_intake(
+        accepted = window_app.accepting.accept_intake(
             self.db, self.catalog, self.settings, intake, guide, clerk=clerk, now=self.now()
         )
+        self.rating_step = accepted.receipt_no  # the applicant may rate the service once, now
+        return accepted
 
     # -- applications --------------------------------------------------------------------
 
@@ -445,13 +449,17 @@ class Window:
     def notice(self, kind: str, receipt_no: str) -> Notice:
         """One notice of an accepted application: ``receipt``, ``supplement``,
         ``supplement-received``, ``refusal`` or ``handover`` (``one-time`` is
-        :meth:`one_time_notice`, from an intake).
+        :meth:`one_time_notice`, from an intake), in ``[print] language``.
 
         Raises:
             KeyError: No such receipt number.
             NoticeUnavailable: The application has nothing for this notice (no supplement asked,
                 nothing refused, no class-3 part), or ``kind`` is unknown.
         """
+        with speaking(self.settings.print.language):
+            return self._notice(kind, receipt_no)
+
+    def _notice(self, kind: str, receipt_no: str) -> Notice:
         notices = window_app.notices
         detail = self.application(receipt_no)
         zone = self.zone
@@ -471,10 +479,11 @@ class Window:
         )
 
     def one_time_notice(self, intake: Intake) -> Notice:
-        """The 一次性告知书 of an intake as it stands, without accepting it."""
-        return window_app.notices.one_time.one_time_notice(
-            self.guide(intake), intake, self.catalog, centre=self.settings.window.centre, today=self.now().date()
-        )
+        """The 一次性告知书 of an intake as it stands, without accepting it, in ``[print] language``."""
+        with speaking(self.settings.print.language):
+            return window_app.notices.one_time.one_time_notice(
+                self.guide(intake), intake, self.catalog, centre=self.settings.window.centre, today=self.now().date()
+            )
 
     @property
     def documents_dir(self) -> Path:
@@ -498,9 +507,10 @@ class Window:
             OSError: The file could not be written.
         """
         target = path or self.documents_dir / f"{notice.file_stem}.pdf"
-        return window_app.notices.render.render_notice(
-            notice, target, paper=self.settings.print.paper, font=self.settings.print.font, font_dirs=font_dirs
-        )
+        with speaking(self.settings.print.language):  # the PDF's line breaking follows the notice's language
+            return window_app.notices.render.render_notice(
+                notice, target, paper=self.settings.print.paper, font=self.settings.print.font, font_dirs=font_dirs
+            )
 
     def print_notice(self, notice: Notice) -> tuple[Rendered, PrintOutcome]:
         """Write ``notice`` to the documents folder and send it to the default printer where
@@ -568,6 +578,70 @@ class Window:
         """
         session = self._session(Permission.BACKUP)
         return window_app.backup.make_backup(self.db, self.settings, session, path, now=self.now())
+
+    # -- 好差评: ratings and rectification (window_app/ratings/) ---------------------------
+
+    def rate_at_window(self, receipt_no: str, level: int, reasons: tuple[str, ...] = ()) -> Rating:
+        """The applicant's rating at the rating step after their receipt: only for the
+        application just accepted in this session, once (there is no other way to rate at the
+        window: a clerk cannot rate later or on anyone's behalf). Recorded as the applicant's
+        action, naming the window and the clerk.
+
+        Raises:
+            window_app.ratings.recording.RatingRefused: No rating step open for ``receipt_no``,
+                or the level/reasons are wrong (words). Nothing was written.
+        """
+        clerk = self.require(Permission.ACCEPT)
+        if not receipt_no or receipt_no != self.rating_step:
+            raise window_app.ratings.recording.RatingRefused(
+                Words("现在不能为 {no} 评价：评价只能由申请人在受理回执后当场进行", "{no} cannot be rated now: only the applicant rates, right after their receipt").format(no=receipt_no)
+            )
+        rating = window_app.ratings.recording.rate_at_window(
+            self.db, receipt_no, "receipt", level, tuple(reasons), window_clerk=clerk.id, now=self.now(), zone=self.zone
+        )
+        self.rating_step = ""
+        return rating
+
+    def skip_rating(self, receipt_no: str) -> None:
+        """The applicant chose not to rate: the rating step is closed (nothing is stored)."""
+        if receipt_no == self.rating_step:
+            self.rating_step = ""
+
+    def ratings_of(self, receipt_no: str) -> list[Rating]:
+        """An application's ratings (receipt, conclusion), oldest first."""
+        self._may_see(receipt_no)
+        return offline_cache.ratings.ratings_of(self.db, receipt_no)
+
+    def rectification_cases(self, *, include_closed: bool = False) -> list[RectificationCase]:
+        """差评 rectification cases, those not closed first, by due date (supervisors)."""
+        self.require(Permission.RECTIFY)
+        return offline_cache.ratings.list_cases(self.db, include_closed=include_closed)
+
+    def overdue_cases(self) -> int:
+        """How many rectification cases are past their due date and not closed (supervisors)."""
+        self.require(Permission.RECTIFY)
+        return offline_cache.ratings.count_overdue(self.db, self.today().isoformat())
+
+    def assign_case(self, case_id: str, assignee: str, department: str = "") -> RectificationCase:
+        clerk = self.require(Permission.RECTIFY)
+        return window_app.ratings.rectification.assign(self.db, case_id, assignee, department, by=clerk, now=self.now())
+
+    def record_case_callback(self, case_id: str, note: str) -> RectificationCase:
+        clerk = self.require(Permission.RECTIFY)
+        return window_app.ratings.rectification.record_callback(self.db, case_id, note, by=clerk, now=self.now())
+
+    def record_case_fix(self, case_id: str, note: str) -> RectificationCase:
+        clerk = self.require(Permission.RECTIFY)
+        return window_app.ratings.rectification.record_fix(self.db, case_id, note, by=clerk, now=self.now())
+
+    def close_case(self, case_id: str) -> RectificationCase:
+        clerk = self.require(Permission.RECTIFY)
+        return window_app.ratings.rectification.close(self.db, case_id, by=clerk, now=self.now())
+
+    def rating_counts(self, by: str, *, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[RatingCount]:
+        """Ratings per ``window``, ``clerk``, ``bundle`` or ``department`` (statistics)."""
+        self.require(Permission.STATISTICS)
+        return window_app.ratings.counting.rating_counts(self.db, by, since=since, until=until, today=self.today())
 
     # -- the audit trail (offline_cache/audit.py, window_app/audit_check.py) ------------
 

@@ -37,6 +37,8 @@ SMALLEST = (80, 24)
 APP_KEYS = ["ctrl+q", "ctrl+l", "f2", "f3", "f4", "f5"]
 MAIN_APP_KEYS: dict[str, list[str]] = {}
 """At 80 columns, the app keys a case must still show (default F5, Sync now)."""
+TURNED_TO_APPLICANT = {"rating"}
+"""Cases whose footer shows no app keys at all (the rating step: the clerk's keys are refused there)."""
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "applications"
 
 Setup = Callable[[Pilot, object], Awaitable[None]]
@@ -136,6 +138,19 @@ async def promise(pilot: Pilot, window) -> None:
     await pilot.pause()
 
 
+async def rating(pilot: Pilot, window) -> None:
+    from screens.rating import RatingScreen
+
+    receipt_no = window.accept(house_transfer(window, materials=True, fields=True)).receipt_no
+    pilot.app.push_screen(RatingScreen(receipt_no))
+    await pilot.pause()
+
+
+async def rectification(pilot: Pilot, window) -> None:
+    await pilot.press("ctrl+r")
+    await pilot.pause()
+
+
 CASES: dict[str, tuple[Setup, str, list[str]]] = {
     # case: (how to get there, the screen's class, the keys its footer must show besides the app's)
     "pick": (pick, "PickScreen", ["escape", "ctrl+n", "delete"]),
@@ -153,6 +168,8 @@ CASES: dict[str, tuple[Setup, str, list[str]]] = {
     "message": (message, "Dialog", ["escape"]),
     "promise": (promise, "PromiseDateDialog", ["escape"]),
     "notices": (notices, "NoticeChooser", ["enter", "escape"]),
+    "rating": (rating, "RatingScreen", ["f10", "escape"]),
+    "rectification": (rectification, "RectificationScreen", ["a", "c", "x", "k", "h", "escape"]),
 }
 
 
@@ -178,6 +195,8 @@ async def test_the_footer_fits_with_its_keys(window, case: str, language: str, s
         for widget in footer.query("FooterKey, FooterLabel"):
             assert widget.region.right <= footer.region.right, f"{case} ({language}): cut off at {widget}"
         wanted = [*keys, *APP_KEYS] if size == NARROW else [*keys, *MAIN_APP_KEYS.get(case, ["f5"])]
+        if case in TURNED_TO_APPLICANT:
+            wanted = keys
         missing = [key for key in wanted if key not in shown]
         assert not missing, f"{case} ({language}) lacks {missing}: {words}"
         assert shown[: len(keys)] != [] and set(shown[: len(keys)]) <= set(keys), f"{case}: its own keys come first: {words}"

@@ -43,6 +43,7 @@ from screens.widgets.choices import YesNo
 from screens.widgets.promise_date import PromiseDateDialog
 from tests.exchange_fixtures import opened
 from tests.functional_tests.end_steps import resident_id
+from tests.functional_tests.rating_steps import skip_rating
 from tests.functional_tests.shell_helpers import (
     SIZE,
     VALID_USCC,
@@ -209,6 +210,7 @@ async def accept_at_review(pilot, *, plan_shows: tuple[str, ...] = ()) -> str:
     found = re.search(r"受理编号：(\S+)", text)
     assert found, text
     await pilot.press("escape")  # the applicant has the slip; the window is ready for the next
+    await skip_rating(pilot)  # the rating step (好差评) the applicant may skip
     await pilot.pause()
     assert isinstance(app.screen, PickScreen) and app.intake is None
     return found.group(1)

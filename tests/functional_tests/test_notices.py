@@ -163,3 +163,24 @@ def test_without_a_chinese_font_the_notice_is_html_and_says_so(window: Window, t
     assert "中文字体" in rendered.note.zh and "HTML" in rendered.note.en
     html = rendered.path.read_text("utf-8")
     assert receipt_no in html and "<svg" in html and "受理回执" in html
+
+
+def test_the_paper_is_in_chinese_while_the_clerk_reads_english_and_only_the_clerk_may_read_it(
+    window: Window, tmp_path: Path
+) -> None:
+    from window_app.domain.words import language, set_language
+
+    receipt_no = window.accept(example(EXAMPLES[0])).receipt_no
+    set_language("en")  # the clerk switched the screens to English (F2)
+    try:
+        rendered = window.write_notice(window.notice("receipt", receipt_no), tmp_path / "receipt")
+        assert language() == "en"  # the screens stay English
+        window.settings = replace(window.settings, print=replace(window.settings.print, language=""))
+        followed = window.write_notice(window.notice("receipt", receipt_no), tmp_path / "receipt-en")
+    finally:
+        set_language("zh")
+    text = compact(pdf_text(rendered.path))
+    assert "受理回执" in text and "扫码查询办理进度" in text and "AcceptanceReceipt" not in text
+    assert "AcceptanceReceipt" in compact(pdf_text(followed.path))  # [print] language = "": the interface's
+    assert rendered.path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left

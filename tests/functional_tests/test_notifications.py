@@ -58,6 +58,7 @@ def test_acceptance_and_conclusion_reach_the_phone_exactly_once(exchange_server_
     text = accepted["text"]
     assert receipt in text and "王*" in text and "已受理" in text and "承诺" in text
     assert "王兴国" not in text and ID_NUMBER not in text
+    assert text.endswith(window.tracking_link(window.application(receipt)))  # the receipt's link, code and all
     assert stat.S_IMODE(log_path(window.settings).stat().st_mode) == 0o600
 
     sync_until_concluded(window, receipt)

@@ -23,6 +23,7 @@ from screens.applications import ApplicationsScreen
 from screens.receipt import ReceiptScreen
 from screens.widgets.dialog import Dialog
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401
+from tests.functional_tests.rating_steps import skip_rating
 from tests.functional_tests.shell_helpers import (
     SIZE,
     anyio_backend,  # noqa: F401  (fixture)
@@ -87,6 +88,7 @@ async def accept_newborn(pilot, window: Window) -> str:
     assert isinstance(app.screen, ReceiptScreen)
     receipt_no = app.screen.receipt_no
     await pilot.press("escape")
+    await skip_rating(pilot)  # the rating step (好差评) the applicant may skip
     await pilot.pause()
     return receipt_no
 

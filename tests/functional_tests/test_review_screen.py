@@ -13,6 +13,7 @@ from screens.receipt import ReceiptScreen
 from screens.review import ReviewScreen
 from screens.widgets.dialog import Dialog
 from tests.functional_tests.end_steps import BUYER, house_transfer
+from tests.functional_tests.rating_steps import skip_rating
 from tests.functional_tests.shell_helpers import (
     SIZE,
     anyio_backend,  # noqa: F401  (fixture)
@@ -83,6 +84,7 @@ async def test_f10_accepts_writes_application_and_outbox_and_shows_the_receipt(w
         assert all(part.envelope_id for part in detail.summary.parts)
         assert window.drafts() == []  # the draft went with the accept
         await pilot.press("escape")
+        await skip_rating(pilot)  # the rating step (好差评) the applicant may skip
         await pilot.pause()
         assert isinstance(app.screen, PickScreen)
 

@@ -26,6 +26,7 @@ from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
 from tests.exchange_fixtures import ExchangeServer, exchange_server, exchange_server_factory  # noqa: F401
 from tests.functional_tests.end_steps import house_transfer
+from tests.functional_tests.rating_steps import skip_rating
 from tests.functional_tests.shell_helpers import (
     SIZE,
     anyio_backend,  # noqa: F401  (fixture)
@@ -129,6 +130,7 @@ async def accept_in_app(pilot, window: Window) -> str:
     assert isinstance(app.screen, ReceiptScreen)
     receipt_no = app.screen.receipt_no
     await pilot.press("escape")
+    await skip_rating(pilot)  # the rating step (好差评) the applicant may skip
     await pilot.pause()
     return receipt_no
 

@@ -62,6 +62,7 @@ def test_data_dir_option_wins(tmp_path: Path) -> None:
         ("[exchange]\nurl = 'ftp://x'\n", "[exchange] url"),
         ("[tracking]\nbase_url = 'track.example'\n", "[tracking] base_url"),
         ("[print]\npaper = 'a5'\n", "[print] paper 'a5'"),
+        ("[print]\nlanguage = 'fr'\n", "[print] language 'fr'"),
     ],
 )
 def test_bad_config_names_file_key_and_reason(tmp_path: Path, text: str, expected: str) -> None:

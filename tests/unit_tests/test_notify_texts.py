@@ -43,3 +43,11 @@ def test_what_each_message_says() -> None:
     assert "准予办理" in message_words(CASES["approved"], "王**").zh
     refused = message_words(CASES["refused"], "王**")
     assert "不予办理" in refused.zh and "refused" in refused.en and "Lead department" in refused.en
+
+
+def test_the_acceptance_carries_the_tracking_link_in_two_sms_parts_at_most() -> None:
+    link = "http://127.0.0.1:8700/t/" + NO + "?c=K7QM4XPA"
+    words = message_words(CASES["accepted"], "王**", link)
+    assert words.zh.endswith("查进度：" + link) and "凭编号查进度" not in words.zh
+    assert words.en.endswith("Progress: " + link)
+    assert len(words.zh) <= 134, len(words.zh)  # a concatenated SMS of two parts

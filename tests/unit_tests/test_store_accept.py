@@ -290,8 +290,9 @@ def test_the_accept_transaction_is_written_with_full_durability(db, settings) ->
     commit = statements.index("COMMIT", begin)
     assert statements[commit + 1] == "PRAGMA synchronous = NORMAL"
     writes = [s for s in statements[begin:commit] if s.lstrip().split()[0] in ("INSERT", "DELETE")]
-    # sequence, application, parts, envelopes, audit, the notification's recipient and the notification, signed head
-    assert len(writes) == 1 + 1 + 4 + 4 + 1 + 2 + 1
+    # sequence, application, parts, envelopes, audit, the notification's recipient and the notification,
+    # the tracking record, signed head
+    assert len(writes) == 1 + 1 + 4 + 4 + 1 + 2 + 1 + 1
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
 
 

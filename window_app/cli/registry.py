@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.accept_command",  # accept
     "window_app.cli.applications_command",  # applications, receipt, export applications
     "window_app.cli.handover_command",  # handover list | show
+    "window_app.cli.ratings_command",  # ratings (好差评 summary, rectification cases)
     "window_app.cli.notice_command",  # notice KIND …
     "window_app.cli.config_command",  # config init | path
     "window_app.cli.keys_command",  # keys init | show

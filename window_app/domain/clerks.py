@@ -11,6 +11,7 @@ role                      中文              may
 ``sole_approver``         独任审批员        as an acceptor, and conclude 一类 items at the window
 ``helper``                帮办代办员        take intakes and drafts for an applicant; not accept
 ``supervisor``            值班长            see every application, the quarantine, statistics;
+                                            rectify 差评 (assign, call back, fix, close);
                                             unlock accounts, backups
 ``administrator``         管理员            accounts, the window's keys, settings; unlock accounts,
                                             backups
@@ -40,6 +41,7 @@ class Permission(enum.StrEnum):
     VIEW_ALL_APPLICATIONS = "view_all_applications"
     QUARANTINE = "quarantine"
     STATISTICS = "statistics"
+    RECTIFY = "rectify"
     UNLOCK_ACCOUNTS = "unlock_accounts"
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_KEYS = "manage_keys"
@@ -83,6 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_ALL_APPLICATIONS,
             Permission.QUARANTINE,
             Permission.STATISTICS,
+            Permission.RECTIFY,
             Permission.UNLOCK_ACCOUNTS,
             Permission.BACKUP,
         }
@@ -111,6 +114,7 @@ PERMISSION_WORDS: dict[Permission, Words] = {
     Permission.VIEW_ALL_APPLICATIONS: Words("查看全部办件", "see every application"),
     Permission.QUARANTINE: Words("处理被交换平台退回的件", "resend parts the exchange returned"),
     Permission.STATISTICS: Words("查看统计", "see statistics"),
+    Permission.RECTIFY: Words("处理差评整改", "handle the rectification of poor ratings"),
     Permission.UNLOCK_ACCOUNTS: Words("解锁账号", "unlock accounts"),
     Permission.MANAGE_ACCOUNTS: Words("管理账号", "manage accounts"),
     Permission.MANAGE_KEYS: Words("管理密钥", "manage keys"),

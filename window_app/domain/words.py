@@ -10,11 +10,15 @@ In data (SQLite, JSON files, the wire) words are stored as ``{"zh": â€¦, "en": â
 ``name`` / ``name_en`` keys; the loader turns each pair into one :class:`Words`.
 
 The current language is process-wide: the app switches it at run time and recomposes its screens.
+:func:`speaking` overrides it for one thread or task only: a notice printed in Chinese for the
+applicant while the clerk's screens stay English.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +26,7 @@ Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 
 _current: Language = "zh"
+_speaking: ContextVar[Language | None] = ContextVar("speaking", default=None)
 
 
 def set_language(language: str) -> None:
@@ -33,8 +38,21 @@ def set_language(language: str) -> None:
 
 
 def language() -> Language:
-    """The current interface language."""
-    return _current
+    """The current language: :func:`speaking`'s inside one, else the interface language."""
+    return _speaking.get() or _current
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Words are in ``language`` inside the block, in this thread or task only; ``""`` keeps
+    the current one."""
+    if language and language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    token = _speaking.set(language or _speaking.get() or _current)  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +68,7 @@ class Words:
     en: str = ""
 
     def __str__(self) -> str:
-        return self.in_language(_current)
+        return self.in_language(_speaking.get() or _current)
 
     def in_language(self, language: str) -> str:
         """The text in ``language`` (English falls back to Chinese when missing)."""

@@ -36,8 +36,9 @@ from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
 from window_app.exchange.key_registry import registration_problem
 from window_app.exchange.ledger import LedgerError
+from window_app.exchange.ratings import rating_counts
 from window_app.exchange.simulate import Simulation
-from window_app.exchange.store import ExchangeStore
+from window_app.exchange.store import ExchangeStore, china_now
 from window_app.trust.key_files import KeyFileError
 from window_app.trust.keys import key_id
 
@@ -77,6 +78,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
     _add_decide(actions)
     _add_acknowledge(actions)
     _add_audit(actions)
+    _add_ratings(actions)
     return exchange
 
 
@@ -132,6 +134,12 @@ def _add_serve(actions: Any) -> None:
         "server processes (default 1; PostgreSQL only: on a machine with several cores, up to their number)"))
     serve.add_argument("--reject-rate", type=float, default=0.0, metavar="P", help=tr("模拟时不予许可的概率", "simulated probability of a rejection"))
     serve.add_argument("--supplement-rate", type=float, default=0.0, metavar="P", help=tr("模拟时要求补正的概率", "simulated probability of a supplement request"))
+    serve.add_argument("--track-per-client", type=int, default=30, metavar="N", help=tr(
+        "公开查询页：每个客户端地址每分钟最多查询 N 次（默认 30；0 不限；每个服务进程各自计数）",
+        "public tracking page: at most N look-ups per client address per minute (default 30; 0: no limit; per server process)"))
+    serve.add_argument("--track-per-receipt", type=int, default=10, metavar="N", help=tr(
+        "公开查询页：每个受理编号每分钟最多查询 N 次（默认 10；0 不限；每个服务进程各自计数）",
+        "public tracking page: at most N look-ups per receipt number per minute (default 10; 0: no limit; per server process)"))
     serve.set_defaults(func=cmd_serve)
 
 
@@ -194,6 +202,37 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
         help=tr("部门私钥所在目录（默认 ${v}；演示令牌 demo-<部门> 使用演示密钥）",
                 "directory of the department's private keys (default ${v}; a demo-<department> token uses the demo keys)", v=KEYS_VARIABLE),
     )
+
+
+def _add_ratings(actions: Any) -> None:
+    ratings = _leaf(actions, "ratings", "全部窗口的好差评统计", "every window's ratings (好差评), counted")
+    _add_db(ratings, Words("交换平台数据库", "the exchange's database"))
+    ratings.add_argument("--by", choices=("window", "clerk", "bundle", "department"), default="window",
+                         help=tr("按窗口、工作人员、套餐或部门统计（默认窗口）", "per window, clerk, bundle or department (default window)"))
+    ratings.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
+    ratings.set_defaults(func=cmd_ratings)
+
+
+def cmd_ratings(args: argparse.Namespace) -> int:
+    """Every window's ratings per window, clerk, bundle or department (window_app/exchange/ratings.py)."""
+    store = _open_store(args.db)
+    if isinstance(store, int):
+        return store
+    try:
+        today = china_now().date().isoformat()  # the centres' calendar: a case is overdue after its day there
+        counts = rating_counts(store, args.by, today=today)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"by": args.by, "counts": [count.to_json() for count in counts]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not counts:
+        print(tr("还没有评价", "No ratings yet"))
+    for count in counts:
+        print(tr("  {k}  评价 {n}，差评 {b}，满意率 {s:.0%}，整改中 {o}，逾期 {d}",
+                 "  {k}  {n} ratings, {b} poor, {s:.0%} satisfied, {o} open cases, {d} overdue",
+                 k=count.key, n=count.total, b=count.bad, s=count.satisfied_share, o=count.open_cases, d=count.overdue_cases))
+    return EXIT_OK
 
 
 def _add_inbox(actions: Any) -> None:
@@ -343,9 +382,13 @@ def _build_app(args: argparse.Namespace, simulation: Any, *, shared: bool = Fals
 
     try:
         key = read_signing_key(Path(args.key)) if args.key else None
+        from window_app.exchange.tracking_routes import TrackLimits  # Starlette: only to serve
+
+        limits = TrackLimits(per_client=max(0, args.track_per_client), per_receipt=max(0, args.track_per_receipt))
         return window_app.exchange.server.create_app(
             args.db, args.catalog, demo=args.demo, simulate=simulation,
             key=key, checkpoints=args.checkpoints, checkpoint_every=args.checkpoint_every, shared=shared, signs=signs,
+            track_limits=limits,
         )
     except (KeyFileError, LedgerError) as exc:
         _err(tr("交换平台账本：{m}", "The exchange's ledger: {m}", m=exc.words))

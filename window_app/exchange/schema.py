@@ -134,6 +134,82 @@ def _add_column(conn: sqlite3.Connection, table: str, definition: str) -> None:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
 
 
+RATINGS_MIGRATION = [
+    # Every step may run again (IF NOT EXISTS): a database taken back to before the ledger runs
+    # the steps after it once more (tests/unit_tests/test_exchange_ledger.py).
+    # 好差评 (window_app/exchange/ratings.py): one rating per application and occasion (rating_id
+    # is <receipt no>/<occasion>), never changed; id orders a window's pull of the tracking
+    # page's ratings (GET /v1/ratings: window_id, channel, id).
+    Portable("""
+    CREATE TABLE IF NOT EXISTS ratings (
+        id {serial},
+        rating_id TEXT NOT NULL UNIQUE,
+        receipt_no TEXT NOT NULL,
+        occasion TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+        reasons TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('window', 'tracking')),
+        window_id TEXT NOT NULL,
+        clerk_id TEXT NOT NULL,
+        offering_id TEXT NOT NULL,
+        departments TEXT NOT NULL,
+        rated_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (receipt_no, occasion)
+    )
+    """),
+    "CREATE INDEX IF NOT EXISTS ratings_window_channel ON ratings (window_id, channel, id)",
+    # The counts by rating time.
+    "CREATE INDEX IF NOT EXISTS ratings_rated_at ON ratings (rated_at)",
+    # A rating counted for each department its application went to.
+    Portable("""
+    CREATE TABLE IF NOT EXISTS rating_departments (
+        rating_id TEXT NOT NULL,
+        department TEXT NOT NULL,
+        PRIMARY KEY (rating_id, department)
+    ){without_rowid}
+    """),
+    "CREATE INDEX IF NOT EXISTS rating_departments_department ON rating_departments (department)",
+    # A 差评's rectification case as the window last sent it (the highest revision).
+    Portable("""
+    CREATE TABLE IF NOT EXISTS rectification_cases (
+        case_id TEXT PRIMARY KEY,
+        rating_id TEXT NOT NULL UNIQUE,
+        receipt_no TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ){without_rowid}
+    """),
+    "CREATE INDEX IF NOT EXISTS rectification_cases_state_due ON rectification_cases (state, due_on)",
+]
+
+
+TRACKING_MIGRATION: list[Any] = [
+    # The public tracking page (window_app.exchange.tracking): one record per application, sent
+    # by its window (POST /v1/tracking), signed by it. ``digest`` is the scrypt digest of the
+    # tracking code printed on the receipt (window_app.domain.tracking_code), never the code;
+    # ``record`` the window's signed text (masked name, bundle, departments and stages, dates).
+    # Not in the ledger: it names no decision and no envelope, only what the receipt says.
+    # Re-runnable (IF NOT EXISTS), as every step after the ledger's: a database taken back to
+    # before the ledger runs them again (tests/unit_tests/test_exchange_ledger.py).
+    Portable("""
+    CREATE TABLE IF NOT EXISTS tracking (
+        receipt_no TEXT PRIMARY KEY,
+        window_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        record TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ){without_rowid}
+    """),
+    # The tracking page: an application's envelopes by its receipt number.
+    "CREATE INDEX IF NOT EXISTS envelopes_receipt ON envelopes (receipt_no, id)",
+]
+
 MIGRATIONS: list[list[Any]] = [
     [
         # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
@@ -305,4 +381,6 @@ MIGRATIONS: list[list[Any]] = [
         # ciphertext: compressing them only costs CPU). SQLite never compresses.
         Each(None, "ALTER TABLE envelopes ALTER COLUMN payload SET STORAGE EXTERNAL"),
     ],
+    RATINGS_MIGRATION,
+    TRACKING_MIGRATION,
 ]

@@ -39,6 +39,7 @@ from window_app.domain.wire import (
     parse_json,
 )
 from window_app.domain.words import Words
+from window_app.exchange import ratings
 from window_app.exchange.checks import SUBJECT_ID, decision_signature_problem
 from window_app.exchange.errors import ExchangeError, error_body
 from window_app.exchange.ledger import checkpoint_log
@@ -72,6 +73,7 @@ def create_app(
     checkpoint_every: int | None = None,
     shared: bool = False,
     signs: bool = True,
+    track_limits: Any = None,
 ) -> Starlette:
     """Build the exchange app on the database ``db_path``.
 
@@ -91,6 +93,8 @@ def create_app(
         shared: Other processes serve the same database (``serve --workers``, PostgreSQL).
         signs: This process signs the ledger's checkpoints (of several workers, one does: it
             signs every worker's entries, the chain being one).
+        track_limits: The public tracking look-up's rate limits
+            (:class:`~window_app.exchange.tracking_routes.TrackLimits`; default: its defaults).
 
     Raises:
         CatalogError: The catalog does not load.
@@ -104,6 +108,8 @@ def create_app(
     signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo) if signs else None
     store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed, shared=shared)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
+    from window_app.exchange import tracking_routes  # it uses this module's request helpers
+
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -127,6 +133,8 @@ def create_app(
             Route("/v1/catalog", get_catalog, methods=["GET"]),
             # One route for both methods, so a 405 there names both in its Allow header.
             Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
+            *tracking_routes.routes(),
+            Route("/v1/ratings", ratings_route, methods=["GET", "POST"]),
         ],
         middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
@@ -138,6 +146,7 @@ def create_app(
     app.state.demo_departments = frozenset(catalog.receivers()) if demo else frozenset()
     app.state.demo = demo
     app.state.simulation = simulation
+    app.state.track_limits = track_limits or tracking_routes.TrackLimits()
     return app
 
 
@@ -232,6 +241,22 @@ def _own_head(subject: Subject, obj: object) -> AuditHead:
             ),
         )
     return head
+
+
+async def ratings_route(request: Request) -> JSONResponse:
+    """``/v1/ratings`` (好差评, :mod:`window_app.exchange.ratings`): ``POST`` a window's ratings
+    and rectification cases; ``GET`` the tracking page's ratings of the window's applications."""
+    subject = await _subject(request, "window")
+    store: ExchangeStore = request.app.state.store
+    if request.method != "POST":
+        since = _int_param(request, "since", 0, 0, MAX_CURSOR)
+        limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        return JSONResponse(await run_in_threadpool(ratings.tracking_ratings, store, subject.id, since, limit))
+    body = await _json_body(request, MAX_BATCH_BYTES)
+    problem = json_problem(body, _BODY)
+    if problem:
+        raise _bad_request(problem)
+    return JSONResponse(await run_in_threadpool(ratings.store_batch, store, subject.id, body))
 
 
 async def get_inbox(request: Request) -> JSONResponse:

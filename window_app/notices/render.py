@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +57,34 @@ def render_notice(
         font: ``[print] font``: a font file with Chinese glyphs; empty: found on the system.
         font_dirs: Where to look for a font instead of the system's places.
 
+    The file is the applicant's (a name, a masked ID number): readable by this user only, and
+    written whole or not at all (a temporary file renamed into place), so a printer never
+    takes half a notice and an old notice is never left half overwritten.
+
     Raises:
         OSError: The file could not be written.
     """
     found = find_chinese_font(font, font_dirs)
     if found is None:
         html = path.with_suffix(".html")
-        write_html(notice, html, paper)
+        _write_whole(html, lambda temporary: write_html(notice, temporary, paper))
         return Rendered(html, 1, NO_FONT)
     pdf = path.with_suffix(".pdf")
-    return Rendered(pdf, write_pdf(notice, pdf, found, paper))
+    pages = _write_whole(pdf, lambda temporary: write_pdf(notice, temporary, found, paper))
+    return Rendered(pdf, pages)
+
+
+def _write_whole(path: Path, write: Callable[[Path], int | None]) -> int:
+    """``write`` to a temporary sibling of ``path`` (mode 0600), then rename it over ``path``;
+    the page count ``write`` returns (1 when it returns none)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)  # 0600, unique
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        pages = write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return pages or 1

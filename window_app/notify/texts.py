@@ -4,7 +4,9 @@ Short, as an SMS should be: 70 characters is one message. With a real receipt nu
 characters) the acceptance holds to it for a bundle name of up to 9 characters (15 of the 19
 shipped examples; the longest name, 15 characters, makes 76), a 补正 request with a
 12-character office and a 5-character material makes 72, a conclusion 66–67. The receipt
-number, what the applicant tracks by, is never cut. The name is masked,
+number, what the applicant tracks by, is never cut. The acceptance carries the tracking page's
+link with the application's code where it has one (the receipt's QR code links there too): with
+the default base URL that makes it a concatenated SMS of two parts (≤ 134 characters). The name is masked,
 never an ID number. The gateway adds its own signature (【…】) if the platform asks
 for one.
 """
@@ -18,22 +20,29 @@ from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, Que
 from window_app.domain.words import NO_WORDS, Words
 
 
-def message_words(notification: QueuedNotification, name: str) -> Words:
-    """The message for ``notification`` to an applicant called ``name`` (masked already)."""
+def message_words(notification: QueuedNotification, name: str, tracking_link: str = "") -> Words:
+    """The message for ``notification`` to an applicant called ``name`` (masked already).
+
+    Args:
+        tracking_link: The acceptance's link to the tracking page with the application's code
+            (window_app/tracking.py), printed on the receipt too; without one the applicant
+            tracks by the receipt number.
+    """
     data = notification.data
     no = notification.receipt_no
     if notification.kind == ACCEPTED:
         promised = str(data.get("promised_by") or "")
         body = Words(
-            "{o}已受理，编号{no}{by_zh}，凭编号查进度。",
-            "your application \u201c{o}\u201d was accepted, receipt no. {no}{by_en}. Track it with the receipt no.",
+            "{o}已受理，编号{no}{by_zh}，{track_zh}",
+            "your application \u201c{o}\u201d was accepted, receipt no. {no}{by_en}. {track_en}",
         ).format(
             o=_words(data.get("offering")),
             no=no,
             by_zh=f"，承诺{_day_zh(promised)}前办结" if promised else "",
             by_en=f", to be completed by {promised[:10]}" if promised else "",
+            track_zh=f"查进度：{tracking_link}" if tracking_link else "凭编号查进度。",
+            track_en=f"Progress: {tracking_link}" if tracking_link else "Track it with the receipt no.",
         )
-        # TODO(issue 12, notices): the tracking link and code (window_app/tracking.py) once it lands.
     elif notification.kind == SUPPLEMENT:
         material = _words(data.get("material"))
         until = str(data.get("until") or "")

@@ -156,6 +156,17 @@ class ExchangeClient:
             raise self._garbage(Words("回答中没有 status", "the answer has no status"))
         return data
 
+    async def post_tracking(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``POST /v1/tracking``: the signed tracking records; one answer per record, in order
+        (``{"receipt_no", "status": "stored" | "rejected", "reason"?}``)."""
+        body = json.dumps({"records": records}, ensure_ascii=False).encode("utf-8")
+        response = await self._request("POST", "/v1/tracking", content=body, headers={"Content-Type": "application/json"})
+        data = self._json(response)
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, list) or len(results) != len(records) or not all(isinstance(r, dict) for r in results):
+            raise self._garbage(Words("回答中没有与记录一一对应的 results", "the answer has no results, one per record"))
+        return results
+
     async def fetch_audit_head(self) -> dict[str, Any]:
         """``GET /v1/audit/head``: ``{"head": {…} | null, "verified", "received_at"}``: the latest
         audit head of this window the exchange holds."""

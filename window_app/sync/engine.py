@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -67,6 +68,7 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
 from window_app.domain.words import NO_WORDS, Words, counted, tr
 from window_app.identity import window_signing_key
+from window_app.ratings.sending import RatingSender, RatingsReport
 from window_app.sync.backoff import Backoff
 from window_app.sync.catalog_refresh import CatalogTrust, load_preferred_catalog, refresh_catalog
 from window_app.sync.client import (
@@ -81,6 +83,7 @@ from window_app.sync.decisions import Effect, apply_event, record_quarantine, re
 from window_app.sync.endpoints import endpoints_of, token_fingerprint
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 from window_app.sync.notifying import NotificationSender, NotifyReport
+from window_app.sync.tracking import TrackingReport, TrackingSender
 
 if TYPE_CHECKING:
     import httpx
@@ -97,6 +100,8 @@ MAX_EVENT_PAGES_PER_ROUND = 200
 SEND_PULL_PASSES = 3  # stages released by events go out in the same round
 IN_FLIGHT_PER_ENDPOINT = 2  # batches on the wire at once per endpoint (the pool holds 4 connections)
 MAX_SERVER_ERRORS = 8  # 5xx in a row for one envelope (hours, with backoff): then it is quarantined in words
+
+log = logging.getLogger("window_app.sync")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -171,6 +176,12 @@ class SyncReport:
     notify: NotifyReport = field(default_factory=NotifyReport)
     """The applicant's notifications this round (sent after the envelopes; their failures
     are the notifications' own words and never make the round's exit code)."""
+    tracking: TrackingReport = field(default_factory=TrackingReport)
+    """Tracking records delivered to the exchange's public tracking page this round, and still
+    queued (:mod:`window_app.sync.tracking`; a failure never makes the round's exit code)."""
+    ratings: RatingsReport = field(default_factory=RatingsReport)
+    """好差评 this round (window_app/ratings/sending.py; like the notifications, their failures
+    never make the round's exit code)."""
 
     @property
     def delivered(self) -> int:
@@ -217,8 +228,14 @@ class SyncReport:
             line += tr(
                 "；短信通知 已发 {s}，待发 {p}", "; notifications sent {s}, pending {p}", s=self.notify.sent, p=self.notify.pending
             )
+        if self.ratings.sent or self.ratings.pulled or self.ratings.pending:
+            line += tr(
+                "；评价 已同步 {s}，待同步 {p}", "; ratings synced {s}, pending {p}", s=self.ratings.sent, p=self.ratings.pending
+            )
         if self.error:
             line += " — " + str(self.error)
+        if self.ratings.error:
+            line += " — " + str(self.ratings.error)
         if self.notify.error:
             line += " — " + str(self.notify.error)
         return line
@@ -284,6 +301,8 @@ class SyncEngine:
         # No reference back to the engine (the window key is handed over per round): an engine
         # dropped without close() is collected at once, and its sync lock with it.
         self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
+        self.tracking = TrackingSender()
+        self.ratings = RatingSender(db, clock=self.clock, zone=settings.zone, timeout_seconds=settings.exchange.timeout_seconds)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -435,6 +454,7 @@ class SyncEngine:
         own_client = self.http is None
         http = self.http or new_http_client(self.settings.exchange.timeout_seconds)
         limit = asyncio.Semaphore(POOL_CONNECTIONS)
+        tracking = self._start_tracking(retry_now)  # its scrypt runs while the round waits on the network
         try:
 
             async def one(endpoint: Endpoint) -> EndpointReport:
@@ -446,7 +466,13 @@ class SyncEngine:
 
             report.endpoints = list(await asyncio.gather(*(one(endpoint) for endpoint in endpoints)))
             await self._audit_head_round(http, endpoints[0], report)
+            await self._tracking_round(http, endpoints[0], report, tracking)
+            shared = next((endpoint for endpoint in report.endpoints if endpoint.url == endpoints[0].key), None)
+            answered = shared is not None and shared.online is True and not shared.held
+            report.ratings = await self.ratings.exchange(http, endpoints[0], online=answered)
         finally:
+            if tracking is not None and not tracking.done():
+                await asyncio.gather(tracking, return_exceptions=True)  # a thread cannot be cancelled: let it end
             if own_client:
                 await http.aclose()
         for endpoint in report.endpoints:
@@ -503,6 +529,32 @@ class SyncEngine:
                 pass  # an exchange that keeps no audit heads (an older one): `audit verify` says so
             elif not seen.error:
                 seen.error = Words("审计链头未送达：{why}", "The audit head was not delivered: {why}").format(why=failure.words)
+
+    def _start_tracking(self, retry_now: bool) -> asyncio.Task[list[Any]] | None:
+        """The due tracking records, their digests being made (``None``: they could not be read)."""
+        try:
+            return self.tracking.start(self.db, self.clock(), retry_now=retry_now)
+        except Exception:  # noqa: BLE001 - the database locked …: next round
+            log.exception("tracking records not read")
+            return None
+
+    async def _tracking_round(
+        self, http: httpx.AsyncClient, shared: Endpoint, report: SyncReport, tracking: asyncio.Task[list[Any]] | None
+    ) -> None:
+        """Deliver the tracking records to the shared exchange if it answered this round (the
+        public page is there). A failure leaves them queued: they go next round."""
+        seen = next((endpoint for endpoint in report.endpoints if endpoint.url == shared.key), None)
+        if tracking is None or seen is None or seen.online is not True or seen.held:
+            return
+        client = ExchangeClient(http, shared, self.settings.exchange.timeout_seconds)
+        try:
+            pending = await tracking
+            report.tracking = await self.tracking.send(self.db, client, self.window_key, self.clock(), pending)
+        except TransportFailure as failure:
+            if failure.status not in (404, 405):  # an older exchange without a tracking page: nothing to say
+                log.warning("tracking records not delivered: %s", failure.words.in_language("en"))
+        except Exception:  # noqa: BLE001 - the key unreadable, the database locked …: next round
+            log.exception("tracking records not delivered")
 
     def _wire_head(self) -> dict[str, Any] | None:
         """The latest head for a body, if it has the wire's shape: a head damaged in the

@@ -25,6 +25,7 @@ from window_app.notify.message import REFUSED, RETRY, Message, Outcome
 from window_app.notify.notifier import Notifier
 from window_app.notify.texts import message_words
 from window_app.sync.backoff import Backoff
+from window_app.tracking import tracking_link
 from window_app.trust.field_cipher import FieldCipher, FieldUnreadable
 from window_app.trust.keys import SigningKey
 from window_app.trust.recipient_key import recipient_cipher
@@ -150,7 +151,9 @@ class NotificationSender:
             return Outcome.refused(
                 Words("{no} 没有接收通知的号码", "{no} has no phone number to notify").format(no=notification.receipt_no)
             )
-        text = message_words(notification, recipient.name).in_language(self.settings.notify.language)
+        code = str(notification.data.get("tracking_code") or "")
+        link = tracking_link(self.settings, notification.receipt_no, code) if code else ""
+        text = message_words(notification, recipient.name, link).in_language(self.settings.notify.language)
         message = Message(
             key=notification.idempotency_key, to=recipient.phone, text=text, receipt_no=notification.receipt_no, kind=notification.kind
         )
