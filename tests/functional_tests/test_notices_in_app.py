@@ -175,7 +175,7 @@ async def test_p_on_the_detail_offers_only_the_notices_there_are_and_prints_the_
         assert told_saved(app, path)
 
 
-async def test_the_refusal_notice_by_its_number_in_english(window):
+async def test_the_refusal_notice_from_the_english_screen(window):
     receipt_no = business_startup_in_every_state(window)
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
@@ -190,7 +190,8 @@ async def test_the_refusal_notice_by_its_number_in_english(window):
         assert highlighted == "3  Notice of Refusal"
         await printed(pilot, "enter")
         text = pdf_text(documents(window) / f"{receipt_no}-refusal.pdf")
-        assert "NoticeofRefusal" in text and "参保人员名册缺少身份证号码" in text  # the department's own words
+        # The paper is in [print] language (the shipped config: zh), whatever the clerk's screen says.
+        assert "不予受理（不予许可）告知书" in text and "参保人员名册缺少身份证号码" in text  # the department's own words
 
 
 async def test_the_handover_list_is_offered_where_there_are_class_3_parts(window):
