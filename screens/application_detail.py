@@ -7,7 +7,9 @@ decided, a supplement request's material, a quarantined envelope's reason. Once 
 lead department's conclusion (一张结论) in full. The screen follows the sync worker: a round
 that changed anything is shown at once. F7 opens the materials a department asked for (补正);
 F9, offered when an envelope was refused by the exchange, sends it again once the cause is
-fixed (:mod:`screens.quarantine`).
+fixed (:mod:`screens.quarantine`). P offers the notices the application has (受理回执, 补正告知书,
+补正材料收取凭证, 不予受理告知书, 材料移交单), the highlighted part's first, and prints the chosen one
+(:mod:`screens.notice_printing`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from screens.notice_printing import print_notice
 from screens.quarantine import ask_requeue, has_quarantined
 from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
+from screens.widgets.notice_chooser import NoticeChooser
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
 from screens.widgets.table_fit import FitColumn, Form, cut, fill_table, fit_columns, table_width
@@ -35,6 +39,7 @@ from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.times import shown
 from window_app.domain.words import Words, counted, tr
+from window_app.notices.model import NoticeUnavailable
 
 if TYPE_CHECKING:
     from window_app.domain.applications import ApplicationDetail, DepartmentPart
@@ -59,6 +64,19 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "event_ignored": Words("忽略无法对应的意见", "an event that matched nothing was ignored"),
 }
 """Audit action → words; actions not listed are shown by their code."""
+
+APPLICATION_NOTICES = ("receipt", "supplement", "supplement-received", "refusal", "handover")
+"""The notices an accepted application may have, in the order P offers them."""
+
+NOTICE_OF_PART: dict[str, str] = {
+    "supplement_needed": "supplement",
+    "supplement_queued": "supplement-received",
+    "supplement_sent": "supplement-received",
+    "rejected": "refusal",
+    "awaiting_acknowledgement": "handover",
+    "handed_over": "handover",
+}
+"""A part's shown state → the notice P highlights first when that part is highlighted."""
 
 DECISION_WORDS: dict[str, Words] = {
     "approved": Words("同意", "approved"),
@@ -109,6 +127,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
     BINDINGS = [
         WordsBinding("escape", "close", words=Words("返回", "Back")),
         WordsBinding("r", "receipt", words=Words("回执", "Receipt")),
+        WordsBinding("p", "notices", words=Words("告知书", "Notices")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
         WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
     ]
@@ -348,7 +367,14 @@ class ApplicationDetailScreen(WindowScreen[None]):
         if shown == "supplement_queued":
             lines.append(tr("补正材料已记录，待发送", "The supplement is recorded and waits to be sent"))
         elif part.state == "supplement_needed":
-            lines.append(tr("按 F7 记录申请人补交的材料", "Press F7 to record what the applicant brought"))
+            lines.append(
+                tr(
+                    "按 F7 记录申请人补交的材料，按 P 打印补正告知书",
+                    "Press F7 to record what the applicant brought; P prints the notice",
+                )
+            )
+        if part.state == "rejected":
+            lines.append(tr("按 P 打印不予受理（不予许可）告知书", "Press P to print the notice of refusal"))
         return lines
 
     def _fill_conclusion(self, detail: ApplicationDetail) -> None:
@@ -434,6 +460,41 @@ class ApplicationDetailScreen(WindowScreen[None]):
 
     def action_close(self) -> None:
         self.app.pop_screen()
+
+    def action_notices(self) -> None:
+        """P: offer the notices this application has; print the one chosen."""
+        kinds = []
+        for kind in APPLICATION_NOTICES:
+            try:
+                self.window.notice(kind, self.receipt_no)
+            except NoticeUnavailable:
+                continue  # nothing of this kind (no supplement asked, nothing refused …)
+            except KeyError:
+                self.notify(
+                    tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no),
+                    severity="error",
+                    markup=False,
+                )
+                return
+            except StorageError as error:
+                self.window_app.report_storage_error(error)
+                return
+            kinds.append(kind)
+        part = self._current_part()
+        wanted = NOTICE_OF_PART.get(part.shown_state if part is not None else "", "receipt")
+        self.app.push_screen(
+            NoticeChooser(
+                tr("告知书", "Notices"),
+                kinds,
+                subject=tr("办件 {no}", "Application {no}", no=self.receipt_no),
+                highlighted=kinds.index(wanted) if wanted in kinds else 0,
+            ),
+            callback=self._print_chosen,
+        )
+
+    def _print_chosen(self, kind: str | None) -> None:
+        if kind:
+            print_notice(self, lambda: self.window.notice(kind, self.receipt_no))
 
     def action_receipt(self) -> None:
         """Show the application's receipt (to read out, save, print)."""

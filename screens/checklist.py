@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
+from screens.notice_printing import ONE_TIME_WORDS, print_one_time_notice
 from screens.step import StepScreen
 from screens.widgets.field_row import problem_text
 from screens.widgets.localized import WordsBinding, WordsGroup
@@ -108,7 +109,8 @@ class ChecklistScreen(StepScreen):
     """Record, once per material, how it was received.
 
     Keys 1–5 record the highlighted material's state; ``a`` records every material still to
-    record as received in original. Buttons under the table do the same with the mouse.
+    record as received in original. Buttons under the table do the same with the mouse. P prints
+    the 一次性告知书: the materials not received yet first, for an applicant who lacks one.
     """
 
     STEP = "checklist"
@@ -117,7 +119,10 @@ class ChecklistScreen(StepScreen):
 
     BINDINGS = [
         *MARK_BINDINGS,
-        WordsBinding("a", "all_original", words=Words("其余原件", "Rest original")),
+        # In the group of 1–5 (``12345a 收取情况``): its words are its tooltip and on its button,
+        # which leaves the footer room for P at 80 columns and every app key at 120.
+        WordsBinding("a", "all_original", words=Words("其余原件", "Rest original"), group=MARK_GROUP),
+        WordsBinding("p", "one_time_notice", words=ONE_TIME_WORDS),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -488,6 +493,10 @@ class ChecklistScreen(StepScreen):
             return
         self._record(material_id, MaterialStatus(state="deficient", promised_date=date))
         self._advance()
+
+    def action_one_time_notice(self) -> None:
+        """P: print the 一次性告知书 of the application as recorded so far."""
+        print_one_time_notice(self)
 
     def _advance(self) -> None:
         """After recording, move to the next row (the clerk goes down the list)."""

@@ -45,17 +45,21 @@ HOW_TO: dict[str, Words] = {
     ),
     "SituationScreen": Words(
         "逐题回答情形问题（↑↓ 或 ←→ 选择，Enter 或空格确定；● 为已选，○ 为未选），勾选申请人要办的可选事项"
-        "（☑ 已选，☐ 未选）。右侧随时显示事项、部门和材料的数量。",
+        "（☑ 已选，☐ 未选）。右侧随时显示事项、部门和材料的数量。P 打印一次性告知书（按当前回答列出全部材料和办理条件，"
+        "不受理），交给材料不齐的申请人。",
         "Answer each question (↑↓ or ←→ move, Enter or Space chooses; ● chosen, ○ not) and tick the "
         "optional items the applicant wants (☑ ticked, ☐ not). The right side recounts items, "
-        "departments and materials at every change.",
+        "departments and materials at every change. P prints the one-time notice (every material "
+        "and condition under these answers, nothing accepted) for an applicant who lacks something.",
     ),
     "ChecklistScreen": Words(
         "每份材料只收一次。选中一行，按 1 原件、2 复印件、3 数据共享、4 容缺（须约定补交日期）、5 不适用；"
-        "A 将其余材料记为原件。被拒绝的按键会在下方说明原因。",
+        "A 将其余材料记为原件。被拒绝的按键会在下方说明原因。P 打印一次性告知书：尚未收到的材料列在最前，"
+        "申请人带回补齐后再来一次办结。",
         "Each material is received once. On a row press 1 original, 2 copy, 3 data sharing, "
         "4 deficient (with a promised date), 5 not applicable; A marks the rest as originals. A "
-        "refused key says why below the list.",
+        "refused key says why below the list. P prints the one-time notice, the materials not "
+        "received yet first: the applicant brings them all next time.",
     ),
     "FormScreen": Words(
         "一张表：每个字段只填一次，已知的信息已预填。Enter 或 Tab 到下一项；问题显示在字段下方。"
@@ -94,19 +98,30 @@ HOW_TO: dict[str, Words] = {
         "working days. Esc goes back.",
     ),
     "ApplicationDetailScreen": Words(
-        "一件办件：各部门的办理状态、时间和结论。R 查看回执，F7 登记补正材料，Esc 返回列表。",
+        "一件办件：各部门的办理状态、时间和结论。R 查看回执，F7 登记补正材料，Esc 返回列表。"
+        "P 列出本办件已有的告知书（受理回执、补正告知书、补正材料收取凭证、不予受理告知书、材料移交单），"
+        "Enter 或序号打印所选的一份。",
         "One application: each department's state, times and decision. R shows the receipt, F7 "
-        "records supplied materials, Esc returns to the list.",
+        "records supplied materials, Esc returns to the list. P lists the notices this application "
+        "has (receipt, supplement notice, supplement slip, notice of refusal, handover list); Enter "
+        "or its number prints one.",
     ),
     "SupplementScreen": Words(
-        "部门要求补正的材料：申请人补交后，按 1 原件、2 复印件、3 数据共享、5 不适用登记，Ctrl+S 保存并发送给部门。",
+        "部门要求补正的材料：申请人补交后，按 1 原件、2 复印件、3 数据共享、5 不适用登记，Ctrl+S 保存并发送给部门，"
+        "随后可打印补正材料收取凭证（Y 打印）。P 随时打印已收补正材料的收取凭证。",
         "What the departments asked for: when the applicant brings it, press 1 original, 2 copy, "
-        "3 data sharing or 5 not applicable, then Ctrl+S saves and sends it to the department.",
+        "3 data sharing or 5 not applicable, then Ctrl+S saves and sends it to the department and "
+        "offers the slip for what was received (Y prints it). P prints that slip at any time.",
     ),
     "AtWindowDialog": Words(
         "独任审批员在窗口直接办结一类事项：选择准予或不予（不予须写明理由），Ctrl+S 确定，Ctrl+D 改为送部门办理。",
         "A sole approver concludes a class-1 item here: choose approve or refuse (a refusal needs a "
         "reason), Ctrl+S confirms, Ctrl+D sends it to the department instead.",
+    ),
+    "NoticeChooser": Words(
+        "本办件已有的告知书：↑↓ 选择，Enter 或序号打印；无法打印时文件保存在文档文件夹并显示路径。Esc 关闭。",
+        "The notices this application has: ↑↓ choose, Enter or the number prints one; where printing "
+        "is not possible the file is saved in the documents folder and its path shown. Esc closes.",
     ),
     "PromiseDateDialog": Words(
         "容缺受理：填写申请人承诺补交材料的日期，Enter 确定，Esc 取消。",

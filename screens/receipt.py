@@ -7,22 +7,17 @@ folder and the screen shows its path.
 
 from __future__ import annotations
 
-from functools import partial
-
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
+from screens.notice_printing import PRINT_WORDS, print_notice
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
 from screens.window_screen import WindowScreen
-from window_app.domain.errors import StorageError, WindowAppError
+from window_app.domain.errors import StorageError
 from window_app.domain.words import NO_WORDS, Words, tr
-
-PRINT_GROUP = "receipt-print"
-PRINT_WORDS = Words("打印", "Print")
 
 
 class ReceiptScreen(WindowScreen[None], ModalScreen[None]):
@@ -84,37 +79,21 @@ class ReceiptScreen(WindowScreen[None], ModalScreen[None]):
         return str(self.outcome)
 
     def action_print(self) -> None:
-        """Make the receipt's PDF and print it, in a thread (the font is megabytes to read)."""
+        """Make the receipt's PDF and print it, off the UI thread (:mod:`screens.notice_printing`)."""
         if not self._found or self._printing:
             self.app.bell()
             return
-        try:
-            notice = self.window.notice("receipt", self.receipt_no)  # read here: the database is this thread's
-        except (KeyError, WindowAppError) as error:
-            self.notify(str(error.words) if isinstance(error, WindowAppError) else str(error), severity="error", markup=False)
-            return
-        self._printing = True
-        self.query_one("#receipt-saved", Static).update(self._saved_note())
-        self.run_worker(partial(self.window.print_notice, notice), group=PRINT_GROUP, thread=True, exit_on_error=False)
+        worker = print_notice(self, lambda: self.window.notice("receipt", self.receipt_no), on_done=self._printed)
+        if worker is not None:
+            self._printing = True
+            self.query_one("#receipt-saved", Static).update(self._saved_note())
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != PRINT_GROUP or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
-        event.stop()
+    def _printed(self, outcome: Words) -> None:
+        """What became of the print, under the receipt (if the receipt is still shown)."""
         self._printing = False
-        if event.state == WorkerState.SUCCESS:
-            rendered, outcome = event.worker.result
-            self.outcome = outcome.words if not rendered.note else rendered.note + "\n" + outcome.words
-            self.notify(str(outcome.words), markup=False, timeout=10, severity="information" if outcome.printed else "warning")
-        else:
-            error = event.worker.error
-            if not isinstance(error, OSError | WindowAppError):
-                self.window_app.report_unexpected(error)  # a bug: the safety net says so
-                return
-            reason = error.words if isinstance(error, WindowAppError) else (error.strerror or str(error))
-            self.outcome = Words("回执未能生成：{reason}", "The receipt could not be made: {reason}").format(reason=reason)
-            self.notify(str(self.outcome), severity="error", timeout=10, markup=False)
-        self.query_one("#receipt-saved", Static).update(self._saved_note())
+        self.outcome = outcome
+        if self.is_attached:
+            self.query_one("#receipt-saved", Static).update(self._saved_note())
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -15,8 +15,10 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Checkbox, Label, RadioButton, RadioSet
 
+from screens.notice_printing import ONE_TIME_WORDS, print_one_time_notice
 from screens.step import StepScreen
 from screens.widgets.choices import ChoiceButton, ChoiceSet, TickBox
+from screens.widgets.localized import WordsBinding
 from screens.widgets.offering_preview import OfferingPreview, department_name, hanging
 from window_app.domain.words import counted, tr
 from window_app.intake.guide import Guide, reconcile_intake
@@ -73,10 +75,13 @@ def answers_width(radio_set: RadioSet) -> int:
 
 
 class SituationScreen(StepScreen):
-    """Questions as radio sets, optional items as checkboxes, mandatory items listed."""
+    """Questions as radio sets, optional items as checkboxes, mandatory items listed; P prints
+    the 一次性告知书 under the answers given (an applicant who lacks something takes it home)."""
 
     STEP = "situation"
     CSS_PATH = "situation.tcss"
+
+    BINDINGS = [WordsBinding("p", "one_time_notice", words=ONE_TIME_WORDS)]
 
     def compose_body(self) -> ComposeResult:
         bundle = self.window.offering(self.intake.offering).bundle
@@ -173,6 +178,10 @@ class SituationScreen(StepScreen):
                 target.append(item_id)
         self.commit()
         self._refresh()
+
+    def action_one_time_notice(self) -> None:
+        """P: print the 一次性告知书 under the answers given so far."""
+        print_one_time_notice(self)
 
     # -- guide → widgets -----------------------------------------------------------------
 

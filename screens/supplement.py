@@ -11,7 +11,9 @@ the department asked precisely because the material was missing.
 Ctrl+S saves: each recorded material goes through :meth:`window_app.window.Window.supply_material`
 (the material's new state in the application and a ``supplement`` envelope for the department,
 in one durable transaction), the sync worker is woken, and the part shows "supplement queued",
-then "supplement sent" once the exchange has it.
+then "supplement sent" once the exchange has it. Once saved, the window offers to print the
+补正材料收取凭证 for the applicant (Y prints it); P prints it at any time once a supplement was
+recorded (:mod:`screens.notice_printing`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Static
 
 from screens.checklist import MARK_BINDINGS, mark_buttons, state_text
+from screens.notice_printing import print_notice
+from screens.widgets.dialog import Dialog
 from screens.widgets.field_row import problem_text
 from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
@@ -53,6 +57,17 @@ GIVE_UP = ("reason", "material:cut", "department")
 
 MATERIAL_MIN_WIDTH = 10
 """Cells a material's name keeps at the narrowest."""
+
+
+RECEIVED_WORDS = Words("收取凭证", "Receipt slip")
+"""P: the 补正材料收取凭证 (a slip saying what the window received)."""
+
+OFFER_TITLE = Words("补正材料收取凭证", "Receipt for supplementary materials")
+OFFER_BODY = Words(
+    "补正材料已记录。现在打印补正材料收取凭证交给申请人吗？\nY 打印，Esc 不打印（稍后可在办件详情按 P 打印）。",
+    "The supplementary materials are recorded. Print the receipt for them for the applicant now?\n"
+    "Y prints it, Esc does not (P on the application prints it later).",
+)
 
 
 class Request:
@@ -122,6 +137,7 @@ class SupplementScreen(WindowScreen[None]):
     BINDINGS = [
         *(binding for binding in MARK_BINDINGS if binding.key != "4"),  # no deficiency for a supplement
         WordsBinding("ctrl+s", "save", words=Words("保存并发送", "Save and send")),
+        WordsBinding("p", "print_received", words=RECEIVED_WORDS),
         WordsBinding("escape", "close", words=Words("返回", "Back")),
     ]
 
@@ -359,7 +375,23 @@ class SupplementScreen(WindowScreen[None]):
         if self._problems or self.recorded:
             self.load()
             return
+        if not saved:
+            self.app.pop_screen()
+            return
+        # The applicant is at the window now: offer the slip for what was handed in.
+        self.app.push_screen(
+            Dialog(str(OFFER_TITLE), str(OFFER_BODY), confirm=True, confirm_label=tr("打印", "Print")),
+            callback=self._offered,
+        )
+
+    def _offered(self, wanted: bool | None) -> None:
+        if wanted:
+            self.action_print_received()
         self.app.pop_screen()
+
+    def action_print_received(self) -> None:
+        """P: print the 补正材料收取凭证 of every supplement recorded for this application."""
+        print_notice(self, lambda: self.window.notice("supplement-received", self.receipt_no))
 
     def action_close(self) -> None:
         """Back; with materials recorded and not saved, the first Esc says so."""

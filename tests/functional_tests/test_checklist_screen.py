@@ -74,10 +74,10 @@ async def test_each_shared_material_once_with_its_departments_and_the_saving(win
             f"其中 {checklist.shareable_count} 份通过数据共享核验"
         )
         assert (checklist.requirements, checklist.saved, checklist.shareable_count) == (12, 7, 3)
-        # Keys 1–5 once in the footer, their words on the buttons under the table (and the
-        # footer still has room for the app's keys at 120 columns: test_footers.py).
+        # Keys 1–5 and a once in the footer, their words on the buttons under the table (and
+        # the footer still has room for P and the app's keys at 120 columns: test_footers.py).
         footer = footer_text(app)
-        for words in ("1 2 3 4 5 收取情况", "a 其余原件", "下一步", "f5 同步"):
+        for words in ("1 2 3 4 5 a 收取情况", "p 告知书", "下一步", "f5 同步"):
             assert words in footer
         buttons = [str(button.label) for button in app.screen.query("#checklist-actions Button")]
         assert buttons == ["1 原件", "2 复印件", "3 共享核验", "4 容缺", "5 不适用", "a 其余收原件"]

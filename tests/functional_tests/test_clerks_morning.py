@@ -143,7 +143,7 @@ async def test_a_supplement_is_answered_and_a_refusal_read(tmp_path: Path) -> No
                 await highlight(pilot, business)
                 await pilot.press("f7")
                 await until(pilot, lambda: isinstance(app.screen, SupplementScreen), "F7: the supplement")
-                await pilot.press("1", "ctrl+s")  # the signed articles, seen in original
+                await pilot.press("1", "ctrl+s", "n")  # the signed articles, seen in original; no slip printed
                 await until(pilot, lambda: not isinstance(app.screen, SupplementScreen), "the supplement saved")
                 assert to_act_on(app) == ""
                 assert "待发送" in line_state(app)
@@ -206,7 +206,7 @@ async def test_the_exchange_goes_away_and_comes_back_at_another_address(tmp_path
                 await highlight(pilot, house)
                 await pilot.press("f7")
                 await until(pilot, lambda: isinstance(app.screen, SupplementScreen), "F7: the supplement")
-                await pilot.press("1", "ctrl+s")
+                await pilot.press("1", "ctrl+s", "n")  # n: no slip printed
                 await until(pilot, lambda: not isinstance(app.screen, SupplementScreen), "the supplement saved")
                 await f5(pilot)
                 assert to_act_on(app) == "" and line_state(app) == "在线"

@@ -126,6 +126,12 @@ async def message(pilot: Pilot, window) -> None:
     await pilot.pause()
 
 
+async def notices(pilot: Pilot, window) -> None:
+    await detail(pilot, window)
+    await pilot.press("p")  # the application's notices, to print one
+    await pilot.pause()
+
+
 async def promise(pilot: Pilot, window) -> None:
     await checklist(pilot, window)
     pilot.app.push_screen(PromiseDateDialog("material", check=lambda value: None, suggested="2026-12-01"))
@@ -149,18 +155,19 @@ CASES: dict[str, tuple[Setup, str, list[str]]] = {
     # case: (how to get there, the screen's class, the keys its footer must show besides the app's)
     "pick": (pick, "PickScreen", ["escape", "ctrl+n", "delete"]),
     "applicant": (applicant, "ApplicantScreen", ["escape", "ctrl+n", "ctrl+s", "f6"]),
-    "situation": (situation, "SituationScreen", ["escape", "ctrl+n", "ctrl+s"]),
-    "checklist": (checklist, "ChecklistScreen", ["escape", "ctrl+n", "ctrl+s", "1", "2", "3", "4", "5", "a"]),
+    "situation": (situation, "SituationScreen", ["escape", "ctrl+n", "ctrl+s", "p"]),
+    "checklist": (checklist, "ChecklistScreen", ["escape", "ctrl+n", "ctrl+s", "1", "2", "3", "4", "5", "a", "p"]),
     "form": (form, "FormScreen", ["escape", "ctrl+n", "ctrl+s"]),
     "review": (review, "ReviewScreen", ["escape", "ctrl+s", "f10"]),
     "receipt": (receipt, "ReceiptScreen", ["escape", "p"]),
     "applications": (applications, "ApplicationsScreen", ["escape", "f6", "f7", "f9"]),
     "drafts": (drafts, "ApplicationsScreen", ["escape", "f6", "delete"]),
-    "detail": (detail, "ApplicationDetailScreen", ["escape", "r", "f7", "f9"]),
-    "supplement": (supplement, "SupplementScreen", ["1", "2", "3", "5", "ctrl+s", "escape"]),
+    "detail": (detail, "ApplicationDetailScreen", ["escape", "r", "p", "f7", "f9"]),
+    "supplement": (supplement, "SupplementScreen", ["1", "2", "3", "5", "ctrl+s", "p", "escape"]),
     "question": (question, "Dialog", ["y", "escape"]),
     "message": (message, "Dialog", ["escape"]),
     "promise": (promise, "PromiseDateDialog", ["escape"]),
+    "notices": (notices, "NoticeChooser", ["enter", "escape"]),
     "rating": (rating, "RatingScreen", ["f10", "escape"]),
     "rectification": (rectification, "RectificationScreen", ["a", "c", "x", "k", "h", "escape"]),
 }
@@ -223,7 +230,7 @@ async def test_the_material_keys_are_one_group_with_their_words_on_hover_and_but
         [label] = footer.query("FooterLabel")
         assert str(label.render()) == "收取情况"
         grouped = {key.key: key.tooltip for key in footer.query("FooterKey") if key.has_class("-grouped")}
-        assert grouped == {"1": "原件", "2": "复印件", "3": "共享", "4": "容缺", "5": "不适用"}
+        assert grouped == {"1": "原件", "2": "复印件", "3": "共享", "4": "容缺", "5": "不适用", "a": "其余原件"}
         await press_f2(pilot)
         footer = app.screen.query_one(Footer)
         assert [str(label.render()) for label in footer.query("FooterLabel")] == ["Received"]

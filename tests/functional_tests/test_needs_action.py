@@ -91,7 +91,7 @@ async def test_a_supplement_arriving_is_told_counted_first_and_gone_once_answere
         await pilot.press("down", "f7")
         await pilot.pause()
         assert isinstance(app.screen, SupplementScreen)
-        await pilot.press("1", "ctrl+s")
+        await pilot.press("1", "ctrl+s", "n")  # n: no slip printed
         await pilot.pause()
         assert isinstance(app.screen, ApplicationsScreen)
         assert header_count(app) == ""  # answered: recorded and on its way

@@ -396,7 +396,7 @@ async def test_a_supplement_request_brings_the_clerk_back_to_the_material(exchan
         await pilot.press("1")
         await pilot.pause()
         assert "原件已收" in str(table.get_row_at(0)[3])
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s", "n")  # n: no slip printed
         await pilot.pause()
 
         assert isinstance(app.screen, ApplicationsScreen)
@@ -461,7 +461,7 @@ async def test_supplement_and_detail_screens_switch_language(exchange_server: Ex
         await pilot.press("escape")  # unsaved: the first Esc says so and stays
         await pilot.pause()
         assert isinstance(app.screen, SupplementScreen)
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s", "n")  # n: no slip printed
         await pilot.pause()
         assert isinstance(app.screen, ApplicationDetailScreen)
         assert "补正待发送" in str(app.screen.query_one("#detail-parts", DataTable).get_row_at(0)[3])
