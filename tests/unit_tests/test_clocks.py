@@ -106,3 +106,9 @@ def test_the_longest_item_limit_of_a_part_counts_and_cancelled_parts_have_no_clo
     assert clock.parts[0].limit_days == 15
     assert clock.parts[1].state == "cancelled" and clock.parts[1].warning == ""
     assert clock.due_on == clock.parts[0].due_on
+
+
+def test_an_on_the_spot_item_warns_only_once_a_day_has_passed() -> None:
+    spot = facts(parts=(PartFacts("bdc", 1, ("transfer",), "sent"),), limits={"transfer": 0})
+    assert application_clock(spot, D(2026, 11, 2)).warning == ""
+    assert application_clock(spot, D(2026, 11, 3)).warning == OVERDUE

@@ -117,7 +117,6 @@ def calendar_warning(today: dt.date, calendar: WorkingCalendar | None = None) ->
     years = "、".join(str(year) for year in missing)
     years_en = " and ".join(str(year) for year in missing)
     return Words(
-        f"节假日日历缺少{years}年：这些年份只按周末计算工作日（不含法定节假日和调休），请更新 chinesecalendar",
-        f"The holiday calendar lacks {years_en}: working days there skip weekends only "
-        "(no public holidays or make-up days); update chinesecalendar",
+        f"节假日日历缺少{years}年，只按周末计算工作日，请更新 chinesecalendar",
+        f"The holiday calendar lacks {years_en}: working days there skip weekends only; update chinesecalendar",
     )

@@ -147,7 +147,7 @@ class ApplicationClock:
 def _warning(used: int, limit: int) -> str:
     if used > limit:
         return OVERDUE
-    if used >= limit * DUE_SOON_SHARE:
+    if used and used >= limit * DUE_SOON_SHARE:  # the day of dispatch never warns (a 0-day 即办 item)
         return DUE_SOON
     return ""
 
