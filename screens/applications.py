@@ -262,7 +262,7 @@ class ApplicationsScreen(WindowScreen[None]):
         WordsBinding("f6", "toggle_tab", words=Words("办件/草稿", "Switch tab")),
         WordsBinding("delete", "delete_draft", words=Words("删除草稿", "Delete draft")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
-        WordsBinding("f8", "toggle_clocks", words=Words("超期提醒", "Due/overdue")),
+        WordsBinding("f8", "toggle_clocks", words=Words("超期提醒", "Late")),
         WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
         WordsBinding("down", "focus_list", words=Words("列表", "List"), show=False),
     ]
