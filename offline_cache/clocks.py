@@ -31,37 +31,41 @@ OPEN_STATES = ("accepted", "in_progress", "supplement_needed")
 _CHUNK = 500
 
 
-def open_receipts(db: Database, *, clerk_id: str | None = None) -> list[tuple[str, str]]:
-    """(receipt number, accepted at) of the applications not concluded: one clerk's, or all."""
+Receipt = tuple[str, str, str]
+"""(receipt number, accepted at, the accepting clerk's 工号)."""
+
+
+def open_receipts(db: Database, *, clerk_id: str | None = None) -> list[Receipt]:
+    """The applications not concluded: one clerk's, or all."""
     marks = ", ".join("?" for _ in OPEN_STATES)
     with storage_errors(_READ_WORDS):
         if clerk_id is None:
             rows = db.execute(
-                f"SELECT receipt_no, accepted_at FROM applications WHERE state IN ({marks})", list(OPEN_STATES)
+                f"SELECT receipt_no, accepted_at, clerk_id FROM applications WHERE state IN ({marks})", list(OPEN_STATES)
             ).fetchall()
         else:
             rows = db.execute(
-                f"SELECT receipt_no, accepted_at FROM applications WHERE clerk_id = ? AND state IN ({marks})",
+                f"SELECT receipt_no, accepted_at, clerk_id FROM applications WHERE clerk_id = ? AND state IN ({marks})",
                 [clerk_id, *OPEN_STATES],
             ).fetchall()
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2] or "") for row in rows]
 
 
-def accepted_at(db: Database, receipt_no: str) -> str | None:
-    """When one application was accepted (``None``: no such application)."""
+def receipt_of(db: Database, receipt_no: str) -> Receipt | None:
+    """One application, whatever its state (``None``: no such application)."""
     with storage_errors(_READ_WORDS):
-        row = db.execute("SELECT accepted_at FROM applications WHERE receipt_no = ?", [receipt_no]).fetchone()
-    return row[0] if row else None
+        row = db.execute("SELECT receipt_no, accepted_at, clerk_id FROM applications WHERE receipt_no = ?", [receipt_no]).fetchone()
+    return (row[0], row[1], row[2] or "") if row else None
 
 
 def clock_facts(
     db: Database,
-    receipts: Sequence[tuple[str, str]],
+    receipts: Sequence[Receipt],
     *,
     zone: dt.tzinfo,
     limit_of: Callable[[str], int],
 ) -> list[ClockFacts]:
-    """The clocks' facts of ``receipts`` ((receipt number, accepted at) pairs), days in ``zone``.
+    """The clocks' facts of ``receipts``, days in ``zone``.
 
     ``limit_of``: an item's statutory limit in working days (the catalog's ``time_limit_days``).
     """
@@ -83,9 +87,9 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 
 def _chunk_facts(
-    db: Database, receipts: Sequence[tuple[str, str]], zone: dt.tzinfo, limit_of: Callable[[str], int]
+    db: Database, receipts: Sequence[Receipt], zone: dt.tzinfo, limit_of: Callable[[str], int]
 ) -> list[ClockFacts]:
-    numbers = [receipt_no for receipt_no, _ in receipts]
+    numbers = [receipt_no for receipt_no, _, _ in receipts]
     marks = ", ".join("?" for _ in numbers)
     parts: dict[str, list[tuple[str, int, tuple[str, ...], str, str]]] = {}
     for receipt_no, department, stage, items, state, envelope_id in db.execute(
@@ -122,7 +126,7 @@ def _chunk_facts(
         if moment is not None:
             handed.setdefault((receipt_no, original), []).append(moment)
     facts = []
-    for receipt_no, accepted in receipts:
+    for receipt_no, accepted, clerk in receipts:
         accepted_on = _day(accepted, zone)
         if accepted_on is None:
             continue
@@ -136,6 +140,7 @@ def _chunk_facts(
                 limits={item: limit_of(item) for item in part_of},
                 concluded_on=decided.get(receipt_no, {}),
                 pauses=_pauses(asked.get(receipt_no, []), part_of, handed, receipt_no, zone),
+                clerk=clerk,
             )
         )
     return facts

@@ -70,8 +70,8 @@ def clock_of(
     db: Database, catalog: Catalog, receipt_no: str, *, zone: dt.tzinfo, today: dt.date
 ) -> ApplicationClock | None:
     """One application's clock (whatever its state); ``None``: no such application."""
-    accepted = clock_store.accepted_at(db, receipt_no)
-    if accepted is None:
+    receipt = clock_store.receipt_of(db, receipt_no)
+    if receipt is None:
         return None
-    facts = clock_store.clock_facts(db, [(receipt_no, accepted)], zone=zone, limit_of=_limit_of(catalog))
+    facts = clock_store.clock_facts(db, [receipt], zone=zone, limit_of=_limit_of(catalog))
     return application_clock(facts[0], today) if facts else None

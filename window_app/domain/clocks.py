@@ -82,6 +82,7 @@ class ClockFacts:
         limits: Item id → statutory limit in working days (from the catalog).
         concluded_on: Item id → the day its final decision (approved / rejected) was made.
         pauses: Its 补正 requests and when each was handed in.
+        clerk: The 工号 of the clerk who accepted it (a supervisor's view across clerks).
     """
 
     receipt_no: str
@@ -90,6 +91,7 @@ class ClockFacts:
     limits: dict[str, int]
     concluded_on: dict[str, dt.date] = field(default_factory=dict)
     pauses: tuple[Pause, ...] = ()
+    clerk: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,12 +138,14 @@ class ApplicationClock:
         due_on: When the last stage is due: each stage starts at the end (actual, or due) of the
             one before it. ``None`` when nothing is left to run (every part cancelled).
         warning: The worst warning of its parts.
+        clerk: The 工号 of the clerk who accepted it.
     """
 
     receipt_no: str
     parts: tuple[PartClock, ...]
     due_on: dt.date | None
     warning: str = ""
+    clerk: str = ""
 
 
 def _warning(used: int, limit: int) -> str:
@@ -234,7 +238,7 @@ def application_clock(
         DUE_SOON if any(c.warning == DUE_SOON for c in clocks) else ""
     )
     live_any = any(c.state != "cancelled" for c in clocks)
-    return ApplicationClock(facts.receipt_no, tuple(clocks), projected if live_any else None, warning)
+    return ApplicationClock(facts.receipt_no, tuple(clocks), projected if live_any else None, warning, facts.clerk)
 
 
 def clock_words(clock: PartClock) -> Words:
