@@ -18,7 +18,7 @@ def register(commands: Any) -> None:
     overdue = add_command(
         commands,
         "overdue",
-        Words("超期和即将超期（已用八成法定时限）的办件", "applications overdue or due soon (80% of a statutory limit used)"),
+        Words("超期和即将超期（已用八成法定时限）的办件", "applications overdue or due soon (past 80 per cent of a statutory limit)"),
     )
     overdue.add_argument("--json", action="store_true", help=tr("输出 JSON", "print JSON"))
     overdue.set_defaults(func=cmd_overdue)
