@@ -540,9 +540,27 @@ _V17: Migration = (
     "CREATE INDEX notifications_state_next ON notifications (state, next_attempt_at)",
 )
 
+_V_WAIVED: Migration = (
+    # 容缺 promises followed after acceptance (offline_cache/waived.py): the material's catalog id
+    # and the promised day (nothing personal); received_at once a supplement brought it.
+    # Applications accepted before this migration have none: their intakes are sealed and a
+    # migration runs without the window's key.
+    """
+    CREATE TABLE waived_materials (
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        material TEXT NOT NULL,
+        promised_on TEXT NOT NULL,
+        received_at TEXT,
+        PRIMARY KEY (receipt_no, material)
+    ) WITHOUT ROWID
+    """,
+    # open_promises: the promises not yet kept, by promised day (the header's count, the reminders).
+    "CREATE INDEX waived_materials_open ON waived_materials (received_at, promised_on)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17,
+    _V17, _V_WAIVED,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

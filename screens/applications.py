@@ -51,10 +51,11 @@ from screens.widgets.table_fit import FitColumn, Form, fill_table, fit_columns, 
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
-from window_app.domain.clocks import clock_words
+from window_app.domain.clocks import DUE_SOON, OVERDUE, clock_words
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.times import in_zone
+from window_app.domain.waived import WAIVED_STATE_WORDS
 from window_app.domain.words import Words, counted, language, tr
 
 if TYPE_CHECKING:
@@ -656,20 +657,35 @@ class ApplicationsScreen(WindowScreen[None]):
         pane.update("\n".join(self._fit_pane(head, parts, tails)))
 
     def _clock_lines(self, receipt_no: str) -> list[str]:
-        """The highlighted application's warning clocks: ``  已超期：税务 已用6/5个工作日，12-04到期``."""
+        """The highlighted application's warnings: ``  税务 已超期：已用2/1个工作日，2026-11-27到期``,
+        ``  容缺 结婚证 逾期未补交（承诺2026-12-02前）``."""
         watch = getattr(self.app, "clock_watch", None)
         warnings = watch.warnings if watch is not None else None
         if warnings is None:
             return []
-        clock = next((c for c in (*warnings.overdue, *warnings.due_soon) if c.receipt_no == receipt_no), None)
-        if clock is None:
-            return []
         catalog = self.window.catalog
-        return [
-            f"  {department_name(catalog, part.department, short=True)} {clock_words(part)}"
-            for part in clock.parts
-            if part.warning
-        ]
+        lines = []
+        clock = next((c for c in (*warnings.overdue, *warnings.due_soon) if c.receipt_no == receipt_no), None)
+        if clock is not None:
+            lines += [
+                f"  {department_name(catalog, part.department, short=True)} {clock_words(part)}"
+                for part in clock.parts
+                if part.warning
+            ]
+        for state, promises in ((OVERDUE, warnings.waived.overdue), (DUE_SOON, warnings.waived.due_soon)):
+            for promise in promises:
+                if promise.receipt_no == receipt_no:
+                    material = catalog.materials.get(promise.material)
+                    lines.append(
+                        tr(
+                            "  容缺 {m} {s}（承诺{d}前补交）",
+                            "  deficient {m}: {s} (promised by {d})",
+                            m=str(material.name) if material else promise.material,
+                            s=WAIVED_STATE_WORDS[state],
+                            d=promise.promised_on.isoformat(),
+                        )
+                    )
+        return lines
 
     def _fit_pane(self, head: str, parts: list[tuple[str, bool]], tails: list[str]) -> list[str]:
         """The pane's lines within the height there is (see :meth:`_refresh_progress`).

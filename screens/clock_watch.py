@@ -43,4 +43,4 @@ class ClockWatch:
         except WindowAppError:  # a storage failure here is no reason to interrupt the clerk
             return
         self.warnings = warnings
-        self.app.clock_warnings = (len(warnings.overdue), len(warnings.due_soon))
+        self.app.clock_warnings = warnings.counts

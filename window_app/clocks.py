@@ -13,6 +13,7 @@ from offline_cache import clocks as clock_store
 from offline_cache.db import Database
 from window_app.domain.catalog import Catalog
 from window_app.domain.clocks import DUE_SOON, OVERDUE, ApplicationClock, application_clock
+from window_app.waived import WaivedWarnings, waived_warnings
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,35 @@ class ClockWarnings:
     Attributes:
         overdue: Applications with a part past its statutory limit (已超期).
         due_soon: Applications with a part past 80% of its limit, none overdue (即将超期).
+        waived: The 容缺 promises due soon or overdue (:mod:`window_app.waived`).
     """
 
     overdue: tuple[ApplicationClock, ...] = ()
     due_soon: tuple[ApplicationClock, ...] = ()
+    waived: WaivedWarnings = WaivedWarnings()
+
+    @property
+    def overdue_receipts(self) -> list[str]:
+        """Applications with a clock or a 容缺 promise overdue: the clocks' first."""
+        found = [clock.receipt_no for clock in self.overdue] + [p.receipt_no for p in self.waived.overdue]
+        return list(dict.fromkeys(found))
+
+    @property
+    def due_soon_receipts(self) -> list[str]:
+        """Applications with a clock or a promise due soon, and nothing overdue."""
+        late = set(self.overdue_receipts)
+        found = [clock.receipt_no for clock in self.due_soon] + [p.receipt_no for p in self.waived.due_soon]
+        return [no for no in dict.fromkeys(found) if no not in late]
 
     @property
     def receipt_nos(self) -> list[str]:
         """Overdue first, then due soon."""
-        return [clock.receipt_no for clock in (*self.overdue, *self.due_soon)]
+        return self.overdue_receipts + self.due_soon_receipts
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """(overdue, due soon) applications: the header's count."""
+        return len(self.overdue_receipts), len(self.due_soon_receipts)
 
 
 def _limit_of(catalog: Catalog):
@@ -53,7 +74,8 @@ def open_clocks(
 def clock_warnings(
     db: Database, catalog: Catalog, *, zone: dt.tzinfo, today: dt.date, clerk_id: str | None = None
 ) -> ClockWarnings:
-    """The open applications whose clocks warn (the header's count, the F3 filter, ``window-app overdue``)."""
+    """The open applications whose clocks or 容缺 promises warn (the header's count, the F3 filter,
+    ``window-app overdue``)."""
     clocks = open_clocks(db, catalog, zone=zone, today=today, clerk_id=clerk_id)
     far = dt.date.max
 
@@ -63,7 +85,7 @@ def clock_warnings(
 
     overdue = sorted((clock for clock in clocks if clock.warning == OVERDUE), key=by_due)
     due_soon = sorted((clock for clock in clocks if clock.warning == DUE_SOON), key=by_due)
-    return ClockWarnings(tuple(overdue), tuple(due_soon))
+    return ClockWarnings(tuple(overdue), tuple(due_soon), waived_warnings(db, today=today, clerk_id=clerk_id))
 
 
 def clock_of(
