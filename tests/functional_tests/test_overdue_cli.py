@@ -51,10 +51,26 @@ def test_overdue_as_json(late, window, settings, monkeypatch, capsys):
     overdue, due_soon = late
     window.close()
     code, out, _err = run(monkeypatch, capsys, settings, "overdue", "--json")
-    rows = json.loads(out)
+    rows = json.loads(out)["clocks"]
     assert [(row["receipt_no"], row["warning"]) for row in rows] == [(overdue, "overdue"), (due_soon, "due_soon")]
     tax = next(part for part in rows[0]["parts"] if part["department"].endswith("tax") or part["stage"] == 1)
     assert (tax["limit_days"], tax["used_days"], tax["due_on"]) == (1, 2, "2026-11-27")
+
+
+def test_overdue_lists_a_deficiency_promise_past_its_day(window, settings, monkeypatch, capsys):
+    from tests.unit_tests.test_waived import accept_with_a_promise
+
+    receipt = accept_with_a_promise(window)  # the utility bill by Wednesday 2 December
+    window.close()
+    original = Window.open.__func__
+    thursday = FIXED_NOW + dt.timedelta(days=6)
+    monkeypatch.setattr(Window, "open", classmethod(lambda cls, s, clock=None: original(cls, s, clock=lambda: thursday)))
+    assert main(["--data-dir", str(settings.data_dir), "--lang", "zh", "overdue"]) == 0
+    out = capsys.readouterr().out
+    assert f"{receipt}  容缺 " in out and "逾期未补交（承诺2026-12-02前补交）" in out
+    assert main(["--data-dir", str(settings.data_dir), "overdue", "--json"]) == 0
+    waived = json.loads(capsys.readouterr().out)["waived"]
+    assert [(w["receipt_no"], w["material"], w["state"]) for w in waived] == [(receipt, "utility_bill", "overdue")]
 
 
 def test_overdue_as_a_process(late, window, settings):

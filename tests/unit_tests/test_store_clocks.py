@@ -90,3 +90,27 @@ def test_clocks_follow_acceptance_supplements_and_prerequisites(tmp_path) -> Non
         assert clock.due_on is not None and clock.due_on > D(2026, 12, 3)
     finally:
         db.close()
+
+
+def test_a_supplement_keeps_a_deficiency_promise(tmp_path) -> None:
+    from offline_cache import waived as waived_store
+    from window_app.domain.intake import MaterialStatus
+
+    settings = settings_for(tmp_path / "data")
+    db = open_window_db(settings)
+    try:
+        signer = signer_for(db, settings)
+        intake = opening_intake()
+        intake.materials["premises_proof"] = MaterialStatus(state="deficient", promised_date="2026-11-30")
+        receipt = accept(db, settings, intake).receipt_no
+        assert [(p.material, p.received_at) for p in waived_store.promises_of(db, receipt)] == [("premises_proof", None)]
+        parts = {p.department: p for p in progress.parts_of(db, receipt)}
+        licence = outbox_store.get_row(db, parts["market_regulation"].envelope_id)
+        with sync_state.write_transaction(db):
+            record_delivered(db, licence, now="2026-11-27T09:32:00+08:00", received_at="2026-11-27T09:32:00+08:00", signer=signer)
+        supplement(db, receipt, "market_regulation", "premises_proof", "original",
+                   now=dt.datetime(2026, 11, 30, 10, 0, tzinfo=ZONE), signer=signer)
+        [kept] = waived_store.promises_of(db, receipt)
+        assert kept.received_at == "2026-11-30T02:00:00.000Z"
+    finally:
+        db.close()

@@ -10,7 +10,8 @@ from window_app.cli.context import settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK
 from window_app.cli.output import department_name, err, out, out_json, print_table
 from window_app.cli.parser import add_command
-from window_app.domain.clocks import WARNING_WORDS, clock_words
+from window_app.domain.clocks import DUE_SOON, OVERDUE, WARNING_WORDS, clock_words
+from window_app.domain.waived import WAIVED_STATE_WORDS
 from window_app.domain.words import Words, tr
 
 
@@ -33,14 +34,23 @@ def cmd_overdue(args: argparse.Namespace) -> int:
             err(str(missing))
         warnings = window.clock_warnings()
         clocks = [*warnings.overdue, *warnings.due_soon]
+        promises = [(OVERDUE, p) for p in warnings.waived.overdue] + [(DUE_SOON, p) for p in warnings.waived.due_soon]
         if args.json:
-            out_json([clock_row(clock) for clock in clocks])
+            out_json({
+                "clocks": [clock_row(clock) for clock in clocks],
+                "waived": [
+                    {"receipt_no": p.receipt_no, "material": p.material, "promised_on": p.promised_on.isoformat(),
+                     "state": state, "clerk": p.clerk}
+                    for state, p in promises
+                ],
+            })
             return EXIT_OK
-        if not clocks:
+        if not clocks and not promises:
             out(tr("没有超期或即将超期的办件。", "Nothing is overdue or due soon."))
             return EXIT_OK
+        overdue, due_soon = warnings.counts
         out(tr("超期 {o} 件，即将超期 {s} 件（{d}）", "{o} overdue, {s} due soon ({d})",
-               o=len(warnings.overdue), s=len(warnings.due_soon), d=window.today().isoformat()))
+               o=overdue, s=due_soon, d=window.today().isoformat()))
         for clock in clocks:
             due = clock.due_on.isoformat() if clock.due_on else "—"
             out(tr("{no}  {w}  受理人 {c}  整件法定期限 {d}", "{no}  {w}  clerk {c}  the bundle due {d}",
@@ -49,6 +59,11 @@ def cmd_overdue(args: argparse.Namespace) -> int:
                 [["  ", department_name(window.catalog, part.department), str(clock_words(part))]
                  for part in clock.parts if part.warning]
             )
+        for state, promise in promises:
+            material = window.catalog.materials.get(promise.material)
+            out(tr("{no}  容缺 {m}：{s}（承诺{d}前补交）  受理人 {c}", "{no}  deficient {m}: {s} (promised by {d})  clerk {c}",
+                   no=promise.receipt_no, m=str(material.name) if material else promise.material,
+                   s=WAIVED_STATE_WORDS[state], d=promise.promised_on.isoformat(), c=promise.clerk or "—"))
     return EXIT_OK
 
 
