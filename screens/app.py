@@ -191,6 +191,7 @@ class WindowApp(App):
         self.needing_action.refresh()
         self.clock_watch.refresh()
         self.set_interval(CLOCK_REFRESH_SECONDS, self.clock_watch.refresh)
+        self.clock_watch.tell_calendar()
         self.screen.call_after_refresh(self.set_timer, START_FINISHED_SECONDS, start_finished)
         if self.sync_link.enabled:
             # A moment after the first screen is drawn (counted from its first refresh, not from

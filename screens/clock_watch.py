@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from window_app.domain.calendar import missing_years
 from window_app.domain.errors import WindowAppError
+from window_app.domain.words import tr
 
 if TYPE_CHECKING:
     from window_app.clocks import ClockWarnings
@@ -30,6 +32,18 @@ class ClockWatch:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.warnings: ClockWarnings | None = None
+
+    def tell_calendar(self) -> None:
+        """At start-up: a warning when the holiday calendar lacks this year (today's dates would
+        be counted weekends only). A missing *next* year is said on the F8 list and by
+        ``window-app overdue``: for most of a year it cannot be known yet (announced each
+        November or December), and a toast at every start would teach clerks to ignore it."""
+        window = self.app.window
+        if window.today().year not in missing_years(window.today()):
+            return
+        words = window.calendar_warning()
+        if words is not None:
+            self.app.notify(str(words), title=tr("节假日日历", "Holiday calendar"), severity="warning", timeout=20, markup=False)
 
     def refresh(self, _value: object = None) -> None:
         """Read again and set the app's count (nothing while nobody is signed in)."""

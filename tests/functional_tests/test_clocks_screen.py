@@ -108,3 +108,20 @@ def test_f8_list_snapshot_80x24(window, snap_compare, wanted):
         await pilot.pause()
 
     assert snap_compare(make_app(window), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_start_in_a_year_the_calendar_lacks_says_so(window):
+    # chinesecalendar knows the years announced so far: 2031 is not among them.
+    window.clock = lambda: dt.datetime(2031, 3, 3, 9, 30, tzinfo=FIXED_NOW.tzinfo)
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        said = [str(toast.message) for toast in app._notifications]
+        assert any("节假日日历缺少2031、2032年" in text and "chinesecalendar" in text for text in said), said
+
+
+async def test_a_start_in_a_known_year_says_nothing_of_the_calendar(window):
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not [toast for toast in app._notifications if "chinesecalendar" in str(toast.message)]
