@@ -46,7 +46,6 @@ from textual.screen import Screen
 import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
-from screens.clock_watch import REFRESH_SECONDS as CLOCK_REFRESH_SECONDS
 from screens.clock_watch import ClockWatch
 from screens.draft_keeper import DraftKeeper
 from screens.needs_action import NeedsAction
@@ -189,9 +188,8 @@ class WindowApp(App):
             self.push_screen(Dialog(tr("无法读取账号", "Cannot read the accounts"), str(error), error=True))
         self.refresh_sync_counts()
         self.needing_action.refresh()
-        self.clock_watch.refresh()
-        self.set_interval(CLOCK_REFRESH_SECONDS, self.clock_watch.refresh)
-        self.clock_watch.tell_calendar()
+        # Once the first screen is drawn: the calendar and the clocks' queries wait for it.
+        self.screen.call_after_refresh(self.clock_watch.start)
         self.screen.call_after_refresh(self.set_timer, START_FINISHED_SECONDS, start_finished)
         if self.sync_link.enabled:
             # A moment after the first screen is drawn (counted from its first refresh, not from

@@ -33,6 +33,12 @@ class ClockWatch:
         self.app = app
         self.warnings: ClockWarnings | None = None
 
+    def start(self) -> None:
+        """After the first screen is drawn: read the count, keep it current, say a missing year."""
+        self.refresh()
+        self.app.set_interval(REFRESH_SECONDS, self.refresh)
+        self.tell_calendar()
+
     def tell_calendar(self) -> None:
         """At start-up: a warning when the holiday calendar lacks this year (today's dates would
         be counted weekends only). A missing *next* year is said on the F8 list and by

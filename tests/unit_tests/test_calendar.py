@@ -79,3 +79,23 @@ def test_an_unknown_year_counts_weekends_only_and_says_so() -> None:
     assert calendar_warning(D(2026, 6, 1), WorkingCalendar(frozenset(), frozenset(), frozenset({2026, 2027}))) is None
     both = calendar_warning(D(2028, 1, 2), known_2026)
     assert both is not None and "2028、2029" in both.zh and "2028 and 2029" in both.en
+
+
+def test_the_counted_table_agrees_with_counting_day_by_day() -> None:
+    calendar = official_calendar()
+
+    def by_hand(start: dt.date, days: int) -> dt.date:
+        current = start
+        while days > 0:
+            current += dt.timedelta(days=1)
+            days -= calendar.is_working_day(current)
+        return current
+
+    start = D(2025, 12, 1)
+    for offset in range(0, 800, 7):
+        day = start + dt.timedelta(days=offset)
+        for days in (1, 5, 20, 60):
+            assert calendar.add_working_days(day, days) == by_hand(day, days)
+            assert calendar.working_days_between(day, by_hand(day, days)) == days
+    # Beyond the table (2100): counted day by day, weekends only.
+    assert calendar.add_working_days(D(2100, 1, 1), 1) == D(2100, 1, 4)  # a Friday, then Monday
