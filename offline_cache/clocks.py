@@ -92,12 +92,16 @@ def _chunk_facts(
     numbers = [receipt_no for receipt_no, _, _ in receipts]
     marks = ", ".join("?" for _ in numbers)
     parts: dict[str, list[tuple[str, int, tuple[str, ...], str, str]]] = {}
+    item_lists: dict[str, tuple[str, ...]] = {}  # the same few lists of items, parsed once
     for receipt_no, department, stage, items, state, envelope_id in db.execute(
         f"SELECT receipt_no, department, stage, items, state, envelope_id FROM application_parts "
         f"WHERE receipt_no IN ({marks})",
         numbers,
     ):
-        parts.setdefault(receipt_no, []).append((department, stage, tuple(json.loads(items)), state, envelope_id))
+        parsed = item_lists.get(items)
+        if parsed is None:
+            parsed = item_lists[items] = tuple(json.loads(items))
+        parts.setdefault(receipt_no, []).append((department, stage, parsed, state, envelope_id))
     decided: dict[str, dict[str, dt.date]] = {}
     asked: dict[str, list[tuple[str, str, str | None]]] = {}  # receipt → (item, asked at, supplied at)
     for receipt_no, item, decision, decided_at, supplied_at in db.execute(
@@ -126,6 +130,7 @@ def _chunk_facts(
         if moment is not None:
             handed.setdefault((receipt_no, original), []).append(moment)
     facts = []
+    limits: dict[str, int] = {}
     for receipt_no, accepted, clerk in receipts:
         accepted_on = _day(accepted, zone)
         if accepted_on is None:
@@ -137,7 +142,7 @@ def _chunk_facts(
                 receipt_no=receipt_no,
                 accepted_on=accepted_on,
                 parts=tuple(PartFacts(department, stage, items, state) for department, stage, items, state, _ in mine),
-                limits={item: limit_of(item) for item in part_of},
+                limits={item: limits[item] if item in limits else limits.setdefault(item, limit_of(item)) for item in part_of},
                 concluded_on=decided.get(receipt_no, {}),
                 pauses=_pauses(asked.get(receipt_no, []), part_of, handed, receipt_no, zone),
                 clerk=clerk,

@@ -195,7 +195,7 @@ def part_clock(
         ended = max(decided) if decided else started_on  # handed over, nothing decided
     until = ended or today
     mine = [p for p in facts.pauses if p.department == part.department and p.stage == part.stage]
-    paused, outstanding = _paused_days(mine, started_on, until, today, calendar)
+    paused, outstanding = _paused_days(mine, started_on, until, today, calendar) if mine else (0, False)
     used = max(calendar.working_days_between(started_on, until) - paused, 0)
     due = calendar.add_working_days(started_on, limit + paused)
     if ended is not None:
