@@ -347,6 +347,7 @@ class ApplicationsScreen(WindowScreen[None]):
         # read the database again only when coming back (a draft may have been deleted or an
         # application accepted meanwhile).
         if self._shown_before:
+            self._read_clocks()  # a supplement recorded meanwhile pauses a clock
             self.reload()
         self._shown_before = True
 
@@ -438,13 +439,12 @@ class ApplicationsScreen(WindowScreen[None]):
     def _clock_warned(self) -> tuple[str, ...] | None:
         """With F8 on: the receipt numbers whose clocks warn, overdue first (``None``: F8 off).
 
-        The app's count follows (:class:`screens.clock_watch.ClockWatch`), read again here.
+        As the app last read them (:class:`screens.clock_watch.ClockWatch`: F8, coming back to
+        this screen, a sync round that changed anything): typing a search reads no clocks.
         """
-        watch = getattr(self.app, "clock_watch", None)
-        if watch is not None:
-            watch.refresh()
         if not self.clocks_only:
             return None
+        watch = getattr(self.app, "clock_watch", None)
         warnings = watch.warnings if watch is not None else None
         return tuple(warnings.receipt_nos) if warnings is not None else ()
 
@@ -867,7 +867,13 @@ class ApplicationsScreen(WindowScreen[None]):
     def action_toggle_clocks(self) -> None:
         """F8: only the applications past 80% of a statutory limit or past it ↔ the list as before."""
         self.clocks_only = not self.clocks_only
+        self._read_clocks()
         self.reload(from_top=True)
+
+    def _read_clocks(self) -> None:
+        watch = getattr(self.app, "clock_watch", None)
+        if watch is not None:
+            watch.refresh()
 
     def _clock_status(self) -> str:
         """``  · 超期 2 件，将超期 3 件 · F8 返回`` and, when the holiday calendar lacks a year, its words."""
