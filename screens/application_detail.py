@@ -210,7 +210,8 @@ class ApplicationDetailScreen(WindowScreen[None]):
                     by=detail.promised_by,
                 )
             )
-        lines += self._clock_lines(summary.receipt_no, summary.state)
+        if not self.has_class("-short"):  # a short terminal keeps the parts in view instead
+            lines += self._clock_lines(summary.receipt_no, summary.state)
         if detail.lead_department:
             lines.append(tr("牵头部门：{v}", "Lead department: {v}", v=department_name(catalog, detail.lead_department)))
         lines.append(
@@ -237,7 +238,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
             return []
         if clock is None or clock.due_on is None:
             return []
-        line = tr("法定时限：{d} 前（按最慢阶段推算）", "Statutory limit: by {d} (its slowest stage)", d=clock.due_on.isoformat())
+        line = tr("法定时限：{d}前", "Statutory: by {d}", d=clock.due_on.isoformat())
         if clock.warning:
             line += f" · {WARNING_WORDS[clock.warning]}"
         return [line]
