@@ -263,6 +263,7 @@ def list_applications(
     offset: int = 0,
     accepted_between: tuple[dt.datetime, dt.datetime] | None = None,
     first: Sequence[str] = (),
+    only: Sequence[str] | None = None,
 ) -> list[ApplicationSummary]:
     """One page of the applications: ``first`` in their order, then the rest newest first.
 
@@ -286,11 +287,15 @@ def list_applications(
             ``first`` is listed whatever its date.
         first: Receipt numbers listed before the rest, in this order (what needs the clerk),
             those that match ``query`` and ``clerk_id``.
+        only: Only these receipt numbers, in this order (the clocks' warnings); ``first`` and
+            ``accepted_between`` are then not used.
 
     Raises:
         DataLocked: The window's personal data is sealed and no clerk is signed in.
     """
     text = _query_text(query)
+    if only is not None:
+        first, accepted_between = only, None
     with storage_errors(_READ_WORDS):
         cipher = read_cipher(db, _READ_WORDS)
         rows: list[Any] = []
@@ -299,7 +304,7 @@ def list_applications(
             ahead = sorted(_matching(db, cipher, text, _Scope(clerk_id, among=first)), key=lambda row: order[row[0]])
             rows = ahead[offset : offset + limit]
             offset = max(0, offset - len(ahead))
-        if len(rows) < limit:
+        if len(rows) < limit and only is None:
             rest = _Scope(clerk_id, accepted_between, excluding=first)
             rows += _matching(db, cipher, text, rest, offset, limit - len(rows))
         parts = _parts_of(db, [row[0] for row in rows])
@@ -313,6 +318,7 @@ def count_applications(
     clerk_id: str | None = None,
     accepted_between: tuple[dt.datetime, dt.datetime] | None = None,
     first: Sequence[str] = (),
+    only: Sequence[str] | None = None,
 ) -> int:
     """How many applications :func:`list_applications` lists with the same arguments, all pages.
 
@@ -322,6 +328,8 @@ def count_applications(
     text = _query_text(query)
     with storage_errors(_READ_WORDS):
         cipher = read_cipher(db, _READ_WORDS)
+        if only is not None:
+            return _count(db, cipher, text, _Scope(clerk_id, among=only)) if only else 0
         ahead = _count(db, cipher, text, _Scope(clerk_id, among=first)) if first else 0
         return ahead + _count(db, cipher, text, _Scope(clerk_id, accepted_between, excluding=first))
 

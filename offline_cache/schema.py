@@ -651,9 +651,27 @@ _V20: Migration = (
     """,
 )
 
+_V21: Migration = (
+    # 容缺 promises followed after acceptance (offline_cache/waived.py): the material's catalog id
+    # and the promised day (nothing personal); received_at once a supplement brought it.
+    # Applications accepted before this migration have none: their intakes are sealed and a
+    # migration runs without the window's key.
+    """
+    CREATE TABLE waived_materials (
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        material TEXT NOT NULL,
+        promised_on TEXT NOT NULL,
+        received_at TEXT,
+        PRIMARY KEY (receipt_no, material)
+    ) WITHOUT ROWID
+    """,
+    # open_promises: the promises not yet kept, by promised day (the header's count, the reminders).
+    "CREATE INDEX waived_materials_open ON waived_materials (received_at, promised_on)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17, _V18, _V19, _V20,
+    _V17, _V18, _V19, _V20, _V21,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

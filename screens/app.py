@@ -46,6 +46,7 @@ from textual.screen import Screen
 import screens
 from screens import flow
 from screens.clerk_session import ClerkSession
+from screens.clock_watch import ClockWatch
 from screens.draft_keeper import DraftKeeper
 from screens.needs_action import NeedsAction
 from screens.safety import GuardedDispatch
@@ -119,6 +120,9 @@ class WindowApp(App):
         needs_action: Applications with something that needs the signed-in clerk (补正, a
             refusal not yet seen, a quarantined envelope): the header's ``需处理 N``.
         needing_action: Keeps ``needs_action`` and toasts what is new (:class:`screens.needs_action.NeedsAction`).
+        clock_warnings: (overdue, due soon): applications the signed-in clerk sees whose statutory
+            clock is past its limit / past 80% of it (the header's ``超期 N · 将超期 M``).
+        clock_watch: Keeps ``clock_warnings`` (:class:`screens.clock_watch.ClockWatch`).
         clerk_session: First screen, lock, idle lock (:class:`screens.clerk_session.ClerkSession`).
         type_ahead: Holds keys typed while a screen changes (:class:`screens.type_ahead.TypeAhead`).
         draft_keeper: Saves the draft as the clerk types, debounced (:class:`screens.draft_keeper.DraftKeeper`).
@@ -147,6 +151,7 @@ class WindowApp(App):
     sync_elsewhere: reactive[Words] = reactive(NO_WORDS)
     clerk_id: reactive[str] = reactive("")
     needs_action: reactive[int] = reactive(0)
+    clock_warnings: reactive[tuple[int, int]] = reactive((0, 0))
 
     def __init__(self, window: Window, *, cursor_blink: bool = True, sync: bool | None = None) -> None:
         """``sync``: run the sync worker on its own (default: ``[sync] enabled``); F5 always
@@ -158,6 +163,7 @@ class WindowApp(App):
         self.intake: Intake | None = None
         self.clerk_session = ClerkSession(self)
         self.needing_action = NeedsAction(self)
+        self.clock_watch = ClockWatch(self)
         self.type_ahead = TypeAhead(self)
         self.draft_keeper = DraftKeeper(self)
         self._stale_while_locked: list[Screen] = []
@@ -187,6 +193,8 @@ class WindowApp(App):
             self.push_screen(Dialog(tr("无法读取账号", "Cannot read the accounts"), str(error), error=True))
         self.refresh_sync_counts()
         self.needing_action.refresh()
+        # Once the first screen is drawn: the calendar and the clocks' queries wait for it.
+        self.screen.call_after_refresh(self.clock_watch.start)
         self.screen.call_after_refresh(self.set_timer, START_FINISHED_SECONDS, start_finished)
         if self.sync_link.enabled:
             # A moment after the first screen is drawn (counted from its first refresh, not from
@@ -201,6 +209,11 @@ class WindowApp(App):
     def watch_clerk_id(self, _clerk_id: str) -> None:
         # Another clerk sees other applications: their count, not told as news.
         self.needing_action.refresh()
+        self.clock_watch.refresh()
+
+    def watch_sync_generation(self, _generation: int) -> None:
+        # A decision stops a part's clock and starts the next stage's.
+        self.clock_watch.refresh()
 
     def on_sync_round_done(self, message: SyncRoundDone) -> None:
         self.sync_link.show(message.outcome)

@@ -35,7 +35,8 @@ from screens.widgets.table_fit import FitColumn, Form, cut, fill_table, fit_colu
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
-from window_app.domain.errors import StorageError
+from window_app.domain.clocks import WARNING_WORDS
+from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.times import shown
 from window_app.domain.words import Words, counted, tr
@@ -228,6 +229,8 @@ class ApplicationDetailScreen(WindowScreen[None]):
                     by=detail.promised_by,
                 )
             )
+        if not self.has_class("-short"):  # a short terminal keeps the parts in view instead
+            lines += self._clock_lines(summary.receipt_no, summary.state)
         if detail.lead_department:
             lines.append(tr("牵头部门：{v}", "Lead department: {v}", v=department_name(catalog, detail.lead_department)))
         lines.append(
@@ -243,6 +246,21 @@ class ApplicationDetailScreen(WindowScreen[None]):
             lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at, self.window.zone)))
         # A short terminal: the facts run on, so that the parts and the highlighted one stay in view.
         return (" · " if self.has_class("-short") else "\n").join(lines)
+
+    def _clock_lines(self, receipt_no: str, state: str) -> list[str]:
+        """While open: the statutory date its slowest stage comes to (window_app/domain/clocks.py), warned."""
+        if state in ("concluded", "rejected"):
+            return []
+        try:
+            clock = self.window.application_clock(receipt_no)
+        except WindowAppError:
+            return []
+        if clock is None or clock.due_on is None:
+            return []
+        line = tr("法定时限：{d}前", "Statutory: by {d}", d=clock.due_on.isoformat())
+        if clock.warning:
+            line += f" · {WARNING_WORDS[clock.warning]}"
+        return [line]
 
     def _fill_parts(self, detail: ApplicationDetail) -> None:
         """The parts by stage, with as many columns as the width allows (the lines under the

@@ -51,9 +51,11 @@ from screens.widgets.table_fit import FitColumn, Form, fill_table, fit_columns, 
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
 from window_app.domain.clerks import Permission
+from window_app.domain.clocks import DUE_SOON, OVERDUE, clock_words
 from window_app.domain.errors import StorageError
 from window_app.domain.states import duration_words, part_took
 from window_app.domain.times import in_zone
+from window_app.domain.waived import WAIVED_STATE_WORDS
 from window_app.domain.words import Words, counted, language, tr
 
 if TYPE_CHECKING:
@@ -261,6 +263,7 @@ class ApplicationsScreen(WindowScreen[None]):
         WordsBinding("f6", "toggle_tab", words=Words("办件/草稿", "Switch tab")),
         WordsBinding("delete", "delete_draft", words=Words("删除草稿", "Delete draft")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
+        WordsBinding("f8", "toggle_clocks", words=Words("超期提醒", "Late")),
         WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
         WordsBinding("down", "focus_list", words=Words("列表", "List"), show=False),
     ]
@@ -269,6 +272,8 @@ class ApplicationsScreen(WindowScreen[None]):
         super().__init__()
         self.query_text = ""
         self.today_only = True
+        self.clocks_only = False
+        """F8: only the applications whose statutory clock warns (overdue first, then due soon)."""
         self.tab = "apps-tab-applications"
         self._applications: list[ApplicationSummary] = []
         self._drafts: list[DraftSummary] = []
@@ -278,7 +283,7 @@ class ApplicationsScreen(WindowScreen[None]):
         """Where the page held (``_applications``) starts in the whole list."""
         self.list_total = 0
         """Applications in the whole list (every page)."""
-        self._listing: tuple[str, dt.date | None, tuple[str, ...]] = ("", None, ())
+        self._listing: tuple[str, dt.date | None, tuple[str, ...], tuple[str, ...] | None] = ("", None, (), None)
         self._filled_for = 0  # the list's width when it was filled (or the width assumed then)
         self._marked = False
 
@@ -306,11 +311,15 @@ class ApplicationsScreen(WindowScreen[None]):
         yield KeyFooter()
 
     def _scope_words(self) -> str:
+        if self.clocks_only:
+            return tr("超期和即将超期", "overdue + due soon")
         if self.query_text:
             return tr("全部日期", "all dates")  # a search looks everywhere
         return tr("需处理和今天", "to act on + today") if self.today_only else tr("全部", "all")
 
     def _scope_label(self) -> str:
+        if self.clocks_only:
+            return tr("范围：超期提醒（F8）", "Showing: due/overdue (F8)")
         scope = self._scope_words()
         return tr("范围：{s}（Ctrl+T）", "Showing: {s} (Ctrl+T)", s=scope)
 
@@ -338,6 +347,7 @@ class ApplicationsScreen(WindowScreen[None]):
         # read the database again only when coming back (a draft may have been deleted or an
         # application accepted meanwhile).
         if self._shown_before:
+            self._read_clocks()  # a supplement recorded meanwhile pauses a clock
             self.reload()
         self._shown_before = True
 
@@ -370,22 +380,25 @@ class ApplicationsScreen(WindowScreen[None]):
         (a new search or scope); else the page the clerk was on.
         """
         first = self._needing_action()
+        only = self._clock_warned()
         # A search looks at every date; else what needs action and today's, or everything.
         on_day = self.window.now().date() if self.today_only and not self.query_text else None
-        listing = (self.query_text, on_day, tuple(first))
+        listing = (self.query_text, on_day, tuple(first), only)
         page_rows = self.page_rows()
         try:
             offset = 0 if from_top else self.page_start
-            applications = self.window.applications(self.query_text, page_rows, offset=offset, on_day=on_day, first=first)
+            applications = self.window.applications(
+                self.query_text, page_rows, offset=offset, on_day=on_day, first=first, only=only
+            )
             if offset == 0 and len(applications) < page_rows:
                 total = len(applications)  # all of them: no count to make (a search that finds few)
             else:
-                total = self.window.count_applications(self.query_text, on_day=on_day, first=first)
+                total = self.window.count_applications(self.query_text, on_day=on_day, first=first, only=only)
                 if offset and not applications:
                     # The list got shorter than where the page was (a sync round): its last page.
                     offset = max(0, total - page_rows)
                     applications = self.window.applications(
-                        self.query_text, page_rows, offset=offset, on_day=on_day, first=first
+                        self.query_text, page_rows, offset=offset, on_day=on_day, first=first, only=only
                     )
             drafts = self.window.drafts()
         except StorageError as error:
@@ -423,6 +436,18 @@ class ApplicationsScreen(WindowScreen[None]):
         self._to_act = set(order)
         return order
 
+    def _clock_warned(self) -> tuple[str, ...] | None:
+        """With F8 on: the receipt numbers whose clocks warn, overdue first (``None``: F8 off).
+
+        As the app last read them (:class:`screens.clock_watch.ClockWatch`: F8, coming back to
+        this screen, a sync round that changed anything): typing a search reads no clocks.
+        """
+        if not self.clocks_only:
+            return None
+        watch = getattr(self.app, "clock_watch", None)
+        warnings = watch.warnings if watch is not None else None
+        return tuple(warnings.receipt_nos) if warnings is not None else ()
+
     def page_rows(self) -> int:
         """Applications the list holds at a time: the terminal's height and some (the list is
         never taller), so that only what is in view, and a little, is read and drawn."""
@@ -448,9 +473,11 @@ class ApplicationsScreen(WindowScreen[None]):
         page_rows = self.page_rows()
         offset = max(0, min(top - (page_rows - visible) // 2, self.list_total - page_rows))
         offset = min(max(offset, index - page_rows + 1), index)  # the page holds the one highlighted
-        query, on_day, first = self._listing
+        query, on_day, first, only = self._listing
         try:
-            applications = self.window.applications(query, page_rows, offset=offset, on_day=on_day, first=first)
+            applications = self.window.applications(
+                query, page_rows, offset=offset, on_day=on_day, first=first, only=only
+            )
         except StorageError as error:
             self.query_one("#apps-status", Static).update(str(error))
             return
@@ -616,6 +643,7 @@ class ApplicationsScreen(WindowScreen[None]):
         offering = str(summary.offering_name)
         head = f"{summary.receipt_no} · {offering} · {summary.applicant_name} · {application_state_label(summary.state)}"
         parts = [("  " + part_line(part, catalog, decisions), part.shown_state in URGENT_PARTS) for part in summary.parts]
+        parts[:0] = [(line, True) for line in self._clock_lines(summary.receipt_no)]
         tails = []
         if detail is not None and detail.conclusion:
             tails.append(tr("{v}（Enter 查看全文）", "{v} (Enter shows it all)", v=conclusion_verdict(detail.conclusion)))
@@ -627,6 +655,37 @@ class ApplicationsScreen(WindowScreen[None]):
                 )
             )
         pane.update("\n".join(self._fit_pane(head, parts, tails)))
+
+    def _clock_lines(self, receipt_no: str) -> list[str]:
+        """The highlighted application's warnings: ``  税务 已超期：已用2/1个工作日，2026-11-27到期``,
+        ``  容缺 结婚证 逾期未补交（承诺2026-12-02前）``."""
+        watch = getattr(self.app, "clock_watch", None)
+        warnings = watch.warnings if watch is not None else None
+        if warnings is None:
+            return []
+        catalog = self.window.catalog
+        lines = []
+        clock = next((c for c in (*warnings.overdue, *warnings.due_soon) if c.receipt_no == receipt_no), None)
+        if clock is not None:
+            lines += [
+                f"  {department_name(catalog, part.department, short=True)} {clock_words(part)}"
+                for part in clock.parts
+                if part.warning
+            ]
+        for state, promises in ((OVERDUE, warnings.waived.overdue), (DUE_SOON, warnings.waived.due_soon)):
+            for promise in promises:
+                if promise.receipt_no == receipt_no:
+                    material = catalog.materials.get(promise.material)
+                    lines.append(
+                        tr(
+                            "  容缺 {m} {s}（承诺{d}前补交）",
+                            "  deficient {m}: {s} (promised by {d})",
+                            m=str(material.name) if material else promise.material,
+                            s=WAIVED_STATE_WORDS[state],
+                            d=promise.promised_on.isoformat(),
+                        )
+                    )
+        return lines
 
     def _fit_pane(self, head: str, parts: list[tuple[str, bool]], tails: list[str]) -> list[str]:
         """The pane's lines within the height there is (see :meth:`_refresh_progress`).
@@ -698,7 +757,9 @@ class ApplicationsScreen(WindowScreen[None]):
             text += tr(
                 "  · 第 {a}–{b} 件", "  · {a}–{b} shown", a=self.page_start + 1, b=self.page_start + len(self._applications)
             )
-        if self.today_only and not self.query_text and not self._applications:
+        if self.clocks_only:
+            text += self._clock_status()
+        elif self.today_only and not self.query_text and not self._applications:
             text += tr("  · 按 Ctrl+T 查看全部", "  · Ctrl+T shows all")
         self.query_one("#apps-status", Static).update(text)
         self.query_one("#apps-scope", Button).label = self._scope_label()
@@ -768,6 +829,8 @@ class ApplicationsScreen(WindowScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_draft":
             return self.tab == "apps-tab-drafts" and bool(self._drafts)
+        if action == "toggle_clocks":
+            return self.tab != "apps-tab-drafts"
         if action == "supplement" and not self.window_app.may(Permission.SUPPLEMENT):
             return False  # hidden: the clerk may not (a helper, a supervisor alone)
         if action == "requeue" and not self.window_app.may(Permission.QUARANTINE):
@@ -793,9 +856,38 @@ class ApplicationsScreen(WindowScreen[None]):
             table.focus()
 
     def action_toggle_scope(self) -> None:
-        """What needs action and today's ↔ every application (a search looks at every date anyway)."""
-        self.today_only = not self.today_only
+        """What needs action and today's ↔ every application (a search looks at every date anyway);
+        from the F8 list, back to the list as it was."""
+        if self.clocks_only:
+            self.clocks_only = False
+        else:
+            self.today_only = not self.today_only
         self.reload(from_top=True)
+
+    def action_toggle_clocks(self) -> None:
+        """F8: only the applications past 80% of a statutory limit or past it ↔ the list as before."""
+        self.clocks_only = not self.clocks_only
+        self._read_clocks()
+        self.reload(from_top=True)
+
+    def _read_clocks(self) -> None:
+        watch = getattr(self.app, "clock_watch", None)
+        if watch is not None:
+            watch.refresh()
+
+    def _clock_status(self) -> str:
+        """``  · 超期 2 件，将超期 3 件 · F8 返回`` and, when the holiday calendar lacks a year, its words."""
+        overdue, due_soon = getattr(self.app, "clock_warnings", (0, 0))
+        text = tr(
+            "  · 超期 {o} 件，将超期 {s} 件 · F8 返回",
+            "  · {o} overdue, {s} due soon · F8 goes back",
+            o=overdue,
+            s=due_soon,
+        )
+        missing = self.window.calendar_warning()
+        if missing:
+            text += "\n" + str(missing)
+        return text
 
     def action_toggle_tab(self) -> None:
         """Applications ↔ drafts."""

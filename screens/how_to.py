@@ -84,10 +84,12 @@ HOW_TO: dict[str, Words] = {
     ),
     "ApplicationsScreen": Words(
         "需要处理的办件（补正、不予办理等，标 !）排在最前。直接输入即可搜索所有日期的办件（回执号、申请人、"
-        "身份证号、事项）；Enter 查看详情，F7 登记补正材料，F6 切换到草稿。",
+        "身份证号、事项）；Enter 查看详情，F7 登记补正材料，F6 切换到草稿。F8 只看超期和即将超期"
+        "（已用八成法定时限）的办件及逾期未补交的容缺材料，超期的在前。",
         "Applications that need you (a 补正, a refusal, marked !) come first. Type to search every "
         "date (receipt number, applicant, ID number, bundle); Enter opens one, F7 records "
-        "supplied materials, F6 switches to the drafts.",
+        "supplied materials, F6 switches to the drafts. F8 shows only what is overdue or due soon "
+        "(80% of a statutory limit used) and deficiency promises past their day, overdue first.",
     ),
     "ReportScreen": Words(
         "统计：1 今日、2 本周、3 本月；F6 切换套餐、部门、事项、工作人员表。值班长看全部工作人员的办件，其他人看本人的。"

@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from window_app import accepting as accepting
     from window_app import audit_check as audit_check
+    from window_app import clocks as clocks
     from window_app import handover as handover
     from window_app import identity as identity
     from window_app import notices as notices
@@ -24,5 +25,5 @@ if TYPE_CHECKING:
     from window_app import tracking as tracking
 
 __getattr__ = submodules_on_use(
-    __name__, "accepting", "audit_check", "backup", "clerks", "handover", "identity", "notices", "ratings", "receipt", "tracking"
+    __name__, "accepting", "audit_check", "backup", "clerks", "clocks", "handover", "identity", "notices", "ratings", "receipt", "tracking"
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from offline_cache import applications as application_store
 from offline_cache import handovers as handover_store
 from offline_cache import progress
+from offline_cache import waived as waived_store
 from offline_cache.audit import latest_head
 from offline_cache.db import installation_tag, storage_errors
 from window_app.dispatch import WindowSigner, build_envelopes, part_offices
@@ -196,7 +197,7 @@ def accept_intake(
                 audit_data=audit_data,
                 head_key=key,
                 draft_id=intake.draft_id,
-                also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers),
+                also=_at_accept(catalog, key, receipt_no, accepted_at, filed, handovers, waived_promises(accepted)),
                 tracking=record.to_json(),
                 intake_json=accepted_json,
             )
@@ -220,14 +221,16 @@ def _at_accept(
     accepted_at: str,
     filed: dict[str, ItemDecision],
     handovers: list[HandoverList],
+    waived: tuple[tuple[str, str], ...] = (),
 ) -> Callable[[Database], None] | None:
     """The accept transaction's further writes: decisions made at the window (then the parts'
     and the application's states follow from them, and later stages whose prerequisites were
-    approved here are released), and the handover lists."""
-    if not filed and not handovers:
+    approved here are released), the handover lists, and the 容缺 promises to follow."""
+    if not filed and not handovers and not waived:
         return None
 
     def write(db: Database) -> None:
+        waived_store.insert_promises(db, receipt_no, waived)
         for handover in handovers:
             handover_store.insert_handover(db, handover)
         if filed:
@@ -236,6 +239,15 @@ def _at_accept(
             refresh_application(db, receipt_no, now=accepted_at, signer=WindowSigner(catalog, key))
 
     return write
+
+
+def waived_promises(intake: Intake) -> tuple[tuple[str, str], ...]:
+    """(material id, promised day) of each material accepted as missing (容缺), to follow."""
+    return tuple(
+        (material_id, status.promised_date)
+        for material_id, status in sorted(intake.materials.items())
+        if status.state == "deficient" and status.promised_date
+    )
 
 
 def installation_tag_of(db: Database) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from window_app.catalog.local_names import routed_locally
+from window_app.domain.calendar import add_working_days as add_working_days  # re-exported
 from window_app.domain.catalog import Catalog, Item
 from window_app.domain.times import DEFAULT_ZONE, in_zone, window_zone
 from window_app.domain.tracking_code import grouped
@@ -26,20 +27,8 @@ RECEIPT_WIDTH = 60
 
 
 # -- dates -------------------------------------------------------------------------------
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start``, skipping Saturdays and Sundays.
-
-    Public holidays are not known offline and are not skipped: the receipt says so.
-    """
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+# add_working_days is the official calendar's (window_app/domain/calendar.py): holidays and 调休
+# counted. Other modules import it from here; it stays importable under this name.
 
 
 # -- masking -----------------------------------------------------------------------------

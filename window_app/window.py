@@ -26,6 +26,7 @@ from offline_cache.db import open_database, storage_errors
 from window_app.catalog.cache import cached_catalog_and_offerings, collection_paused
 from window_app.catalog.local_names import as_seen_from
 from window_app.catalog.search import OfferingIndex
+from window_app.domain.calendar import calendar_warning
 from window_app.domain.clerks import Clerk, NotPermitted, Permission, Role
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words, counted, speaking
@@ -38,9 +39,11 @@ if TYPE_CHECKING:
     from window_app.backup import BackupHeader
     from window_app.catalog.offerings import OfferingTable
     from window_app.clerks import Session
+    from window_app.clocks import ClockWarnings
     from window_app.config import Settings
     from window_app.domain.applications import AcceptedApplication, ApplicationDetail, ApplicationSummary, DraftSummary
     from window_app.domain.catalog import Catalog, Offering
+    from window_app.domain.clocks import ApplicationClock
     from window_app.domain.handling import HandoverList
     from window_app.domain.intake import Intake, MaterialStatus, Problem
     from window_app.domain.outbox import OutboxEntry
@@ -365,6 +368,7 @@ class Window:
         offset: int = 0,
         on_day: dt.date | None = None,
         first: Sequence[str] = (),
+        only: Sequence[str] | None = None,
     ) -> list[ApplicationSummary]:
         """A page of the accepted applications, newest first, filtered by receipt/name/id/bundle
         text: the clerk's own, or every one for a supervisor.
@@ -373,6 +377,7 @@ class Window:
             offset: How many come before the page.
             on_day: Only those accepted on this day of the window's calendar (``first`` aside).
             first: Receipt numbers listed first, in this order (what needs the clerk).
+            only: Only these, in this order (the clocks' warnings: :meth:`clock_warnings`).
         """
 
         return offline_cache.applications.list_applications(
@@ -383,13 +388,43 @@ class Window:
             clerk_id=self._applications_of(),
             accepted_between=self._day_bounds(on_day),
             first=first,
+            only=only,
         )
 
-    def count_applications(self, query: str = "", *, on_day: dt.date | None = None, first: Sequence[str] = ()) -> int:
+    def count_applications(
+        self, query: str = "", *, on_day: dt.date | None = None, first: Sequence[str] = (),
+        only: Sequence[str] | None = None,
+    ) -> int:
         """How many :meth:`applications` lists with the same arguments, every page."""
         return offline_cache.applications.count_applications(
-            self.db, query=query, clerk_id=self._applications_of(), accepted_between=self._day_bounds(on_day), first=first
+            self.db, query=query, clerk_id=self._applications_of(), accepted_between=self._day_bounds(on_day),
+            first=first, only=only,
         )
+
+    # -- statutory clocks ----------------------------------------------------------------
+
+    def clock_warnings(self) -> ClockWarnings:
+        """The applications the signed-in clerk sees (their own, or all for a supervisor) whose
+        statutory clock is past 80% of its limit or overdue, today (the window's calendar day)."""
+        return window_app.clocks.clock_warnings(
+            self.db, self.catalog, zone=self.zone, today=self.today(), clerk_id=self._applications_of()
+        )
+
+    def application_clock(self, receipt_no: str) -> ApplicationClock | None:
+        """One application's clocks (every part's, and the bundle's date from its slowest stage).
+
+        Raises:
+            NotPermitted: Someone else's application, for a clerk who sees only their own.
+        """
+        try:
+            self._may_see(receipt_no)
+        except KeyError:
+            return None
+        return window_app.clocks.clock_of(self.db, self.catalog, receipt_no, zone=self.zone, today=self.today())
+
+    def calendar_warning(self) -> Words | None:
+        """Words when the holiday calendar lacks this year or the next (counted weekends only there)."""
+        return calendar_warning(self.today())
 
     def _day_bounds(self, day: dt.date | None) -> tuple[dt.datetime, dt.datetime] | None:
         """The moments a day of the window's calendar starts and ends."""

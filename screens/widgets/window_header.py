@@ -89,6 +89,43 @@ class ActionBadge(Badge):
         self.update(tr("需处理 {n}", "{n} to act on", n=count) if count else "")
 
 
+def clock_badge_words(app: object) -> str:
+    """``超期 2 · 将超期 3`` / ``2 overdue · 3 due soon``: the app's ``clock_warnings``; empty when none."""
+    overdue, due_soon = getattr(app, "clock_warnings", (0, 0))
+    said = []
+    if overdue:
+        said.append(tr("超期 {n}", "{n} overdue", n=overdue))
+    if due_soon:
+        said.append(tr("将超期 {n}", "{n} due soon", n=due_soon))
+    return " · ".join(said)
+
+
+class ClockBadge(Badge):
+    """The statutory clocks' warnings (the app's ``clock_warnings``): applications past their
+    limit, and past 80% of it; hidden while there is none. F3 lists them (F8 there)."""
+
+    DEFAULT_CSS = """
+    ClockBadge { padding: 0 1; text-style: bold; color: $text-warning; text-wrap: nowrap; display: none; }
+    ClockBadge.-shown { display: block; }
+    ClockBadge.-overdue { color: $text-error; }
+    """
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "clock_warnings"):
+            self.watch(self.app, "clock_warnings", self._show, init=False)
+        self._show()
+
+    @staticmethod
+    def classes_for(app: object) -> dict[str, bool]:
+        """The badge's classes for the app's state (given at compose too)."""
+        overdue, due_soon = getattr(app, "clock_warnings", (0, 0))
+        return {"-shown": bool(overdue or due_soon), "-overdue": bool(overdue)}
+
+    def _show(self, _value: object = None) -> None:
+        self.set_classes_for(self.classes_for(self.app))
+        self.update(clock_badge_words(self.app))
+
+
 class SyncBadge(Badge):
     """Online/offline (and why not), how many envelopes are queued, how many are quarantined.
 
@@ -163,7 +200,8 @@ def short_reason(words: str) -> str:
 
 class WindowHeader(Horizontal):
     """Centre, window id and region name on the left (shortened, then cut, first when the line is narrow);
-    the signed-in clerk, what needs action (``需处理 N``) and the sync badge on the right."""
+    the signed-in clerk, what needs action (``需处理 N``), the clocks' warnings (``超期 N · 将超期 M``)
+    and the sync badge on the right."""
 
     DEFAULT_CSS = """
     WindowHeader {
@@ -185,12 +223,13 @@ class WindowHeader(Horizontal):
         yield Label(window_title(self.app), id="window-title")
         yield ClerkBadge(id="clerk-status")
         yield ActionBadge(id="action-status", classes=initial_classes(ActionBadge.classes_for(self.app)))
+        yield ClockBadge(id="clock-status", classes=initial_classes(ClockBadge.classes_for(self.app)))
         yield SyncBadge(id="sync-status", classes=initial_classes(SyncBadge.classes_for(self.app)))
 
     def on_mount(self) -> None:
         # Textual does not shrink an auto-width label: the sync badge gives way (ellipsis) to
         # the clerk and the count on a narrow line (80 columns, English).
-        for name in ("needs_action", "clerk_id"):
+        for name in ("needs_action", "clerk_id", "clock_warnings"):
             if hasattr(self.app, name):
                 self.watch(self.app, name, self._fit, init=False)
         self._fit()
@@ -204,6 +243,8 @@ class WindowHeader(Horizontal):
         clerk = cell_len(str(clerk_words(window.clerk if window is not None else None))) + 2
         count = getattr(self.app, "needs_action", 0)
         action = cell_len(tr("需处理 {n}", "{n} to act on", n=count)) + 2 if count else 0
+        clocks = clock_badge_words(self.app)
+        action += cell_len(clocks) + 2 if clocks else 0
         room = width - clerk - action - self.TITLE_CELLS
         sync = self.query_one(SyncBadge)
         sync.styles.max_width = room if room < int(width * self.SYNC_SHARE) else f"{int(self.SYNC_SHARE * 100)}%"

@@ -160,7 +160,7 @@ CASES: dict[str, tuple[Setup, str, list[str]]] = {
     "form": (form, "FormScreen", ["escape", "ctrl+n", "ctrl+s"]),
     "review": (review, "ReviewScreen", ["escape", "ctrl+s", "f10"]),
     "receipt": (receipt, "ReceiptScreen", ["escape", "p"]),
-    "applications": (applications, "ApplicationsScreen", ["escape", "f6", "f7", "f9"]),
+    "applications": (applications, "ApplicationsScreen", ["escape", "f6", "f7", "f8", "f9"]),
     "drafts": (drafts, "ApplicationsScreen", ["escape", "f6", "delete"]),
     "detail": (detail, "ApplicationDetailScreen", ["escape", "r", "p", "f7", "f9"]),
     "supplement": (supplement, "SupplementScreen", ["1", "2", "3", "5", "ctrl+s", "p", "escape"]),

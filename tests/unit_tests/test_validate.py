@@ -23,7 +23,7 @@ from window_app.catalog.loader import load_catalog, shipped_catalog_path
 from window_app.domain.intake import Enterprise, Intake, MaterialStatus, Person
 from window_app.domain.words import Words
 from window_app.intake.guide import new_intake
-from window_app.intake.validate import add_working_days, validate_intake
+from window_app.intake.validate import validate_intake
 
 CATALOG = build_catalog()
 
@@ -290,12 +290,6 @@ def test_a_deficiency_promise_is_never_after_the_completion_date_on_the_receipt(
     assert refused.zh.startswith("承诺补交日期不能晚于回执上的承诺办结日期（2026-12-01）")
     assert refused.en.startswith("The promised date cannot be after the completion date the receipt promises (2026-12-01)")
     assert said("2026-12-01") == {}
-
-
-def test_working_days_skip_the_weekend() -> None:
-    friday = dt.date(2026, 11, 27)
-    assert add_working_days(friday, 1) == dt.date(2026, 11, 30)
-    assert add_working_days(friday, 0) == friday
 
 
 def test_states_for_materials_not_in_the_checklist_are_reported() -> None:

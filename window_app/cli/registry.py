@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.guide_command",  # guide
     "window_app.cli.accept_command",  # accept
     "window_app.cli.applications_command",  # applications, receipt, export applications
+    "window_app.cli.overdue_command",  # overdue (the statutory clocks' warnings)
     "window_app.cli.handover_command",  # handover list | show
     "window_app.cli.ratings_command",  # ratings (好差评 summary, rectification cases)
     "window_app.cli.report_command",  # report

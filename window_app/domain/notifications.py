@@ -15,7 +15,10 @@ from typing import Any
 ACCEPTED = "accepted"
 SUPPLEMENT = "supplement"
 CONCLUDED = "concluded"
-KINDS = (ACCEPTED, SUPPLEMENT, CONCLUDED)
+WAIVED = "waived"
+"""A reminder of a 容缺 promise (due soon, overdue): cause ``<material>/<state>``, so each is queued
+once per material and state — never twice, and at most one a day (the two states fall on different days)."""
+KINDS = (ACCEPTED, SUPPLEMENT, CONCLUDED, WAIVED)
 
 QUEUED = "queued"
 SENT = "sent"

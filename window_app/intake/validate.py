@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from window_app.domain.calendar import add_working_days
 from window_app.domain.catalog import ApplicantKind, Catalog, Item, Material, Offering
 from window_app.domain.identifiers import check_phone, check_resident_id, check_uscc
 from window_app.domain.intake import Intake, MaterialStatus, Person, Problem
@@ -304,16 +305,6 @@ def material_status(intake: Intake, material: Material) -> MaterialStatus:
     if status is not None:
         return status
     return MaterialStatus(state="shared" if material.shareable else "pending")
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """``start`` plus ``days`` working days, counting Monday to Friday (holidays are not known)."""
-    current = start
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 def checklist_problems(catalog: Catalog, guide: Guide, intake: Intake, *, today: dt.date) -> list[Problem]:

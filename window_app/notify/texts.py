@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, QueuedNotification
+from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, WAIVED, QueuedNotification
 from window_app.domain.words import NO_WORDS, Words
 
 
@@ -68,6 +68,20 @@ def message_words(notification: QueuedNotification, name: str, tracking_link: st
             v_zh="已办结，准予办理" if approved else "不予办理，详询窗口",
             v_en="approved, collect the result as advised" if approved else "refused, ask the window for the details",
         )
+    elif notification.kind == WAIVED:
+        material = _words(data.get("material"))
+        day = str(data.get("promised_on") or "")
+        if data.get("state") == "overdue":
+            body = Words(
+                "您承诺{d_zh}前补交的“{m}”尚未收到（编号{no}），请尽快到窗口补交。",
+                "{m_en}, promised by {d_en}, has not arrived (receipt no. {no}); please bring it to the window soon.",
+            )
+        else:
+            body = Words(
+                "请于{d_zh}前到窗口补交“{m}”（编号{no}）。",
+                "please bring {m_en} to the window by {d_en} (receipt no. {no}).",
+            )
+        body = body.format(no=no, m=material.zh, m_en=material.in_language("en"), d_zh=_day_zh(day), d_en=day[:10])
     else:
         body = Words("编号{no}的办理进度有更新。", "there is news about receipt no. {no}.").format(no=no)
     if name:

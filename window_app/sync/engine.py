@@ -66,6 +66,7 @@ from window_app.dispatch import WindowSigner
 from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.outbox import HELD, QUARANTINED, QUEUED, OutgoingEnvelope
+from window_app.domain.times import window_zone
 from window_app.domain.words import NO_WORDS, Words, counted, tr
 from window_app.identity import window_signing_key
 from window_app.ratings.sending import RatingSender, RatingsReport
@@ -85,6 +86,7 @@ from window_app.sync.hot_refresh import refresh_hot
 from window_app.sync.lock import SyncBusy, SyncLock, lock_path
 from window_app.sync.notifying import NotificationSender, NotifyReport
 from window_app.sync.tracking import TrackingReport, TrackingSender
+from window_app.waived import queue_reminders
 
 if TYPE_CHECKING:
     import httpx
@@ -494,11 +496,21 @@ class SyncEngine:
         report.held = counts.get(HELD, 0)
         report.unsent = report.queued + report.held
         report.quarantined_total = counts.get(QUARANTINED, 0)
+        self._queue_waived_reminders()  # 容缺 promises due soon or overdue: queued once each, sent below
         # After the envelopes, on its own: a gateway down or misconfigured never holds them up.
         report.notify = await self.notifications.send_due(retry_now=retry_now, window_key=lambda: self.window_key)
         report.finished_at = _iso(self.clock())
         self.last_report = report
         return report
+
+    def _queue_waived_reminders(self) -> None:
+        """Queue today's 容缺 reminders (window_app/waived.py); a failure waits for the next round."""
+        now = self.clock()
+        try:
+            today = now.astimezone(window_zone(self.settings.window.time_zone)).date()
+            queue_reminders(self.db, self.signer.catalog, today=today, now=_iso(now))
+        except (WindowAppError, ValueError):
+            return  # the database refused or the zone is unknown: the next round tries again
 
     # -- the audit head ------------------------------------------------------------------------
 

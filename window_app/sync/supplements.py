@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from offline_cache import outbox as outbox_store
 from offline_cache import progress
+from offline_cache import waived as waived_store
 from offline_cache.audit import append_event
 from offline_cache.db import durable_transaction, storage_errors
 from window_app.domain.errors import WindowAppError
@@ -148,6 +149,8 @@ def supplement(
             materials_now = intake.setdefault("materials", {})
             materials_now[material_id] = asdict(status)
             progress.write_intake_json(db, receipt_no, intake, at)
+            if status.state not in ("deficient", "pending"):
+                waived_store.mark_received(db, receipt_no, material_id, at)  # a 容缺 promise kept
             append_event(
                 db,
                 clerk or "window",
