@@ -51,6 +51,20 @@ def open_receipts(db: Database, *, clerk_id: str | None = None) -> list[Receipt]
     return [(row[0], row[1], row[2] or "") for row in rows]
 
 
+def receipts_of(db: Database, receipt_nos: Sequence[str]) -> list[Receipt]:
+    """The applications of ``receipt_nos``, whatever their state (unknown numbers left out)."""
+    found: list[Receipt] = []
+    with storage_errors(_READ_WORDS):
+        for start in range(0, len(receipt_nos), _CHUNK):
+            chunk = list(receipt_nos[start : start + _CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT receipt_no, accepted_at, clerk_id FROM applications WHERE receipt_no IN ({marks})", chunk
+            ).fetchall()
+            found += [(row[0], row[1], row[2] or "") for row in rows]
+    return found
+
+
 def receipt_of(db: Database, receipt_no: str) -> Receipt | None:
     """One application, whatever its state (``None``: no such application)."""
     with storage_errors(_READ_WORDS):

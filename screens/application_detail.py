@@ -257,7 +257,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
             return []
         if clock is None or clock.due_on is None:
             return []
-        line = tr("法定时限：{d}前", "Statutory: by {d}", d=clock.due_on.isoformat())
+        line = tr("法定时限：{d} 前", "Statutory: by {d}", d=clock.due_on.isoformat())
         if clock.warning:
             line += f" · {WARNING_WORDS[clock.warning]}"
         return [line]

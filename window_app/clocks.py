@@ -7,6 +7,7 @@ The clock itself is a pure function (:mod:`window_app.domain.clocks`); this read
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from offline_cache import clocks as clock_store
@@ -86,6 +87,20 @@ def clock_warnings(
     overdue = sorted((clock for clock in clocks if clock.warning == OVERDUE), key=by_due)
     due_soon = sorted((clock for clock in clocks if clock.warning == DUE_SOON), key=by_due)
     return ClockWarnings(tuple(overdue), tuple(due_soon), waived_warnings(db, today=today, clerk_id=clerk_id))
+
+
+def overdue_parts(
+    db: Database, catalog: Catalog, receipt_nos: Sequence[str], *, zone: dt.tzinfo, today: dt.date
+) -> dict[str, int]:
+    """Per application, its parts past their statutory limit: running beyond their due day, or
+    decided after it (the report's ``overdue_parts``; applications with none left out)."""
+    facts = clock_store.clock_facts(db, clock_store.receipts_of(db, receipt_nos), zone=zone, limit_of=_limit_of(catalog))
+    counted: dict[str, int] = {}
+    for clock in (application_clock(one, today) for one in facts):
+        late = sum(1 for part in clock.parts if part.warning == OVERDUE or part.late)
+        if late:
+            counted[clock.receipt_no] = late
+    return counted
 
 
 def clock_of(

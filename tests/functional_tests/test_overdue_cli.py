@@ -80,3 +80,14 @@ def test_overdue_as_a_process(late, window, settings):
     # On the real clock (after November 2026) both are long overdue.
     assert "2 overdue, 0 due soon" in result.stdout
     assert "overdue  clerk T001" in result.stdout
+
+
+def test_the_report_counts_the_parts_past_their_limit(late, window, settings, monkeypatch, capsys):
+    overdue, _due_soon = late
+    window.close()
+    code, out, _err = run(monkeypatch, capsys, settings, "report", "--from", "2026-11-23", "--to", "2026-11-30", "--json")
+    assert code == 0
+    report = json.loads(out)
+    total = next(row for row in report["rows"] if row["section"] == "total")
+    assert total["applications"] == 2 and total["overdue_parts"] == 1  # the late house transfer's tax part
+    assert "not connected" not in json.dumps(report["sources"])

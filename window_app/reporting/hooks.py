@@ -1,24 +1,24 @@
 """Columns of the report that other parts of the product fill in.
 
-Two columns are wired at merge by the parts that own their data, each by giving
-:data:`HOOKS` (the last line of this module) its storage function:
+- ``overdue_parts``: parts past their statutory time limit, running beyond their due day or
+  decided after it (:func:`window_app.clocks.overdue_parts`): ``(db, receipt_nos) -> {receipt_no: count}``;
+- ``ratings`` / ``rating_avg``: the applicants' 好差评 (``offline_cache/ratings.py``):
+  ``(db, receipt_nos) -> {receipt_no: [level 1–5, …]}``.
 
-- ``overdue_parts``: parts past their statutory time limit (the statutory clocks):
-  ``(db, receipt_nos) -> {receipt_no: count}``;
-- ``ratings`` / ``rating_avg``: the applicants' 好差评 (the ratings):
-  ``(db, receipt_nos) -> {receipt_no: [level 1–5, …]}``, e.g. from ``offline_cache/ratings.py``.
-
-Until then the report shows "—" in those columns, and its ``sources`` say which part they
-wait for (tests/unit_tests/test_report_numbers.py shows both ways).
+:func:`window_hooks` connects both for a window; a report given no source for a column shows
+"—" there, and its ``sources`` say so (tests/unit_tests/test_report_numbers.py shows both ways).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import offline_cache.ratings
+from window_app.clocks import overdue_parts
+from window_app.domain.catalog import Catalog
 from window_app.domain.words import Words
 
 OverdueSource = Callable[[Any, Sequence[str]], Mapping[str, int]]
@@ -49,5 +49,10 @@ class ReportHooks:
         }
 
 
-HOOKS = ReportHooks(ratings=offline_cache.ratings.levels_by_receipt)
-"""The hooks :meth:`window_app.window.Window.report` uses."""
+def window_hooks(catalog: Catalog, *, zone: dt.tzinfo, today: dt.date) -> ReportHooks:
+    """Both columns connected: the statutory clocks on ``today`` and the ratings."""
+
+    def overdue(db: Any, receipt_nos: Sequence[str]) -> Mapping[str, int]:
+        return overdue_parts(db, catalog, receipt_nos, zone=zone, today=today)
+
+    return ReportHooks(overdue_parts=overdue, ratings=offline_cache.ratings.levels_by_receipt)

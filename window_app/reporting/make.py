@@ -8,7 +8,7 @@ from offline_cache import reports as report_store
 from offline_cache.db import Database
 from window_app.domain.catalog import Catalog
 from window_app.domain.words import Words
-from window_app.reporting.hooks import HOOKS, ReportHooks
+from window_app.reporting.hooks import ReportHooks, window_hooks
 from window_app.reporting.numbers import Report, build_report
 from window_app.reporting.periods import BadPeriod, Period, date_range, named_period
 
@@ -43,9 +43,10 @@ def report_of(
     Args:
         now: Now, in the window's zone (today is its date).
         clerk_id: Only this clerk's applications (``None``: everyone's).
-        hooks: The hooked columns' sources (default :data:`~window_app.reporting.hooks.HOOKS`).
+        hooks: The hooked columns' sources (default: the clocks' and the ratings',
+            :func:`~window_app.reporting.hooks.window_hooks`).
     """
-    hooks = hooks or HOOKS
+    hooks = hooks or window_hooks(catalog, zone=zone, today=now.date())
     chosen = period_of(period, now.date(), first=first, last=last)
     start, end = chosen.bounds(zone)
     applications = report_store.applications_between(db, start, end, clerk_id=clerk_id)
