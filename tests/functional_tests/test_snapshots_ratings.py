@@ -50,14 +50,17 @@ def test_rating_step_snapshot(window, snap_compare, english):
 
 @LANGUAGES
 def test_rectification_snapshot(window, snap_compare, english):
-    for level, reasons, assign in ((1, ("B05", "B06"), False), (2, ("B03",), True)):
+    start = window.now()  # Friday 27 November 2026
+    # Rated on 27 November (due 18 December) and on 10 December (due 31 December), looked at on
+    # 22 December: the first overdue, the second not. All in 2026, a year the calendar knows.
+    for days, level, reasons, assign in ((0, 1, ("B05", "B06"), False), (13, 2, ("B03",), True)):
+        window.clock = lambda days=days: start + dt.timedelta(days=days)
         receipt_no = window.accept(house_transfer(window, materials=True, fields=True)).receipt_no
         window.rate_at_window(receipt_no, level, reasons)
         if assign:
             [case] = [c for c in window.rectification_cases() if c.receipt_no == receipt_no]
             window.assign_case(case.case_id, "A0107", "税务")
-        start = window.now()
-        window.clock = lambda start=start: start + dt.timedelta(days=20)  # the first one is overdue by then
+    window.clock = lambda: start + dt.timedelta(days=25)
 
     async def open_cases(pilot) -> None:
         if english:
