@@ -17,10 +17,10 @@ from typing import Any
 from offline_cache.audit import append_event
 from offline_cache.db import Database, durable_transaction, storage_errors
 from window_app.domain.ratings import (
-    LEVELS,
     Rating,
     RatingCount,
     RectificationCase,
+    fold_rating_counts,
 )
 from window_app.domain.words import Words
 
@@ -247,17 +247,8 @@ def count_ratings(db: Database, by: str, *, since: str = "", until: str = "", to
         f"FROM {source} LEFT JOIN rectification_cases c ON c.rating_id = r.rating_id "
         f"WHERE {' AND '.join(where)} GROUP BY 1, 2"
     )
-    counts: dict[str, dict[str, Any]] = {}
     with storage_errors(_READ_WORDS):
-        for name, level, n, open_cases, overdue in db.execute(sql, [today or "0000-00-00", *args]).fetchall():
-            entry = counts.setdefault(name, {"levels": dict.fromkeys(LEVELS, 0), "open": 0, "overdue": 0})
-            entry["levels"][level] += n
-            entry["open"] += open_cases
-            entry["overdue"] += overdue
-    return [
-        RatingCount(key=name, by_level=entry["levels"], open_cases=entry["open"], overdue_cases=entry["overdue"])
-        for name, entry in sorted(counts.items())
-    ]
+        return fold_rating_counts(db.execute(sql, [today or "0000-00-00", *args]).fetchall())
 
 
 def levels_by_receipt(db: Database, receipt_nos: Sequence[str]) -> dict[str, list[int]]:

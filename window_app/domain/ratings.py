@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -399,6 +400,21 @@ class RatingCount:
             "open_cases": self.open_cases,
             "overdue_cases": self.overdue_cases,
         }
+
+
+def fold_rating_counts(rows: Iterable[Sequence[Any]]) -> list[RatingCount]:
+    """Count rows ``(key, level, ratings, open cases, overdue cases)``, one per key and level (the
+    window's and the exchange's count queries give these), as one :class:`RatingCount` per key."""
+    counts: dict[str, dict[str, Any]] = {}
+    for key, level, n, open_cases, overdue in rows:
+        entry = counts.setdefault(key, {"levels": dict.fromkeys(LEVELS, 0), "open": 0, "overdue": 0})
+        entry["levels"][level] += int(n)
+        entry["open"] += int(open_cases or 0)
+        entry["overdue"] += int(overdue or 0)
+    return [
+        RatingCount(key=key, by_level=entry["levels"], open_cases=entry["open"], overdue_cases=entry["overdue"])
+        for key, entry in sorted(counts.items())
+    ]
 
 
 COUNT_BY = ("window", "clerk", "bundle", "department")

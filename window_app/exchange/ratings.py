@@ -24,11 +24,11 @@ from typing import Any
 from window_app.domain.ratings import (
     AT_WINDOW,
     CONCLUSION,
-    LEVELS,
     TRACKING,
     Rating,
     RatingCount,
     case_from_json,
+    fold_rating_counts,
     rating_from_json,
     rating_id_of,
     rating_problem,
@@ -252,17 +252,8 @@ def rating_counts(store: ExchangeStore, by: str, *, since: str = "", until: str 
         f"FROM ratings r{join} LEFT JOIN rectification_cases c ON c.rating_id = r.rating_id "
         f"WHERE {' AND '.join(where)} GROUP BY {key}, r.level"
     )
-    counts: dict[str, dict[str, Any]] = {}
     with store.backend.reading() as conn:
-        for name, level, n, open_cases, overdue in conn.execute(sql, [today or "0000-00-00", *args]).fetchall():
-            entry = counts.setdefault(name, {"levels": dict.fromkeys(LEVELS, 0), "open": 0, "overdue": 0})
-            entry["levels"][level] += int(n)
-            entry["open"] += int(open_cases or 0)
-            entry["overdue"] += int(overdue or 0)
-    return [
-        RatingCount(key=name, by_level=entry["levels"], open_cases=entry["open"], overdue_cases=entry["overdue"])
-        for name, entry in sorted(counts.items())
-    ]
+        return fold_rating_counts(conn.execute(sql, [today or "0000-00-00", *args]).fetchall())
 
 
 def _utc(at: str) -> str:
