@@ -1,4 +1,5 @@
-"""Pieces several notices share: who the notice is about, and the items a decision names."""
+"""Pieces several notices share: the notice of one application, who it is about, and the items a
+decision names."""
 
 from __future__ import annotations
 
@@ -8,8 +9,30 @@ from window_app.domain.applications import ApplicationDetail
 from window_app.domain.catalog import Catalog
 from window_app.domain.words import tr
 from window_app.notices.facts import key_facts
-from window_app.notices.model import Section, rows
+from window_app.notices.model import NOTICE_KINDS, Notice, Section, rows
 from window_app.receipt import applicant_facts, format_moment
+
+
+def application_notice(
+    kind: str,
+    detail: ApplicationDetail,
+    sections: tuple[Section, ...],
+    *,
+    qr_link: str = "",
+    signatures: tuple[str, ...] = (),
+) -> Notice:
+    """A notice of kind ``kind`` about one accepted application: issued by its centre, filed
+    under its receipt number, saved as ``<receipt no>-<kind>``."""
+    return Notice(
+        kind=kind,
+        centre=detail.centre or tr("政务服务中心", "Government Service Centre"),
+        title=str(NOTICE_KINDS[kind]),
+        reference=detail.summary.receipt_no,
+        sections=sections,
+        qr_link=qr_link,
+        signatures=signatures,
+        file_stem=f"{detail.summary.receipt_no}-{kind}",
+    )
 
 
 def case_section(detail: ApplicationDetail, catalog: Catalog, zone: dt.tzinfo | None) -> Section:

@@ -12,8 +12,8 @@ from window_app.domain.catalog import Catalog
 from window_app.domain.handling import HandoverList
 from window_app.domain.words import Words, counted, tr
 from window_app.handover import handed_state
-from window_app.notices.common import case_section, moment
-from window_app.notices.model import NOTICE_KINDS, Notice, NoticeUnavailable, Row, Section
+from window_app.notices.common import application_notice, case_section, moment
+from window_app.notices.model import Notice, NoticeUnavailable, Row, Section
 
 NO_HANDOVER = Words("该办件没有三类登记办事项，无需材料移交单", "This application has no class-3 item: there is no handover list")
 
@@ -51,12 +51,9 @@ def handover_notice(
         else:
             lines.append(Row(tr("接收人（签字）", "Received by (signature)"), "______________"))
         sections.append(Section(tr("移交部门：{name}", "Handed to: {name}", name=handover.department_name), tuple(lines)))
-    return Notice(
-        kind="handover",
-        centre=detail.centre or tr("政务服务中心", "Government Service Centre"),
-        title=str(NOTICE_KINDS["handover"]),
-        reference=detail.summary.receipt_no,
+    return application_notice(
+        "handover",
+        detail,
         sections=tuple(sections),
         signatures=(tr("移交人（签字）：______________  （窗口盖章）", "Handed over by (signature): ______________  (window stamp)"),),
-        file_stem=f"{detail.summary.receipt_no}-handover",
     )

@@ -9,7 +9,8 @@ from window_app.domain.applications import ApplicationDetail
 from window_app.domain.catalog import Catalog
 from window_app.domain.tracking_code import grouped
 from window_app.domain.words import tr
-from window_app.notices.model import NOTICE_KINDS, Notice, Row, Section, paragraphs, rows
+from window_app.notices.common import application_notice
+from window_app.notices.model import Notice, Row, Section, paragraphs, rows
 from window_app.receipt import (
     MATERIALS_HEADING,
     SIGNATURES,
@@ -43,11 +44,9 @@ def receipt_notice(
     if detail.tracking_code:
         promise.append((tr("查询码", "Tracking code"), grouped(detail.tracking_code)))
     materials = received_materials(detail, catalog) or [(tr("（无）", "(none)"), "")]
-    return Notice(
-        kind="receipt",
-        centre=detail.centre or tr("政务服务中心", "Government Service Centre"),
-        title=str(NOTICE_KINDS["receipt"]),
-        reference=detail.summary.receipt_no,
+    return application_notice(
+        "receipt",
+        detail,
         sections=(
             Section("", rows(header_facts(detail, zone))),
             Section(tr(*APPLICANT_HEADING), rows(applicant_facts(detail.intake))),
@@ -58,5 +57,4 @@ def receipt_notice(
         ),
         qr_link=tracking_link,
         signatures=tuple(str(line) for line in SIGNATURES),
-        file_stem=f"{detail.summary.receipt_no}-receipt",
     )

@@ -10,8 +10,8 @@ from window_app.domain.applications import ApplicationDetail
 from window_app.domain.catalog import Catalog
 from window_app.domain.progress import ItemDecision
 from window_app.domain.words import Words, tr
-from window_app.notices.common import case_section, item_name, moment
-from window_app.notices.model import NOTICE_KINDS, Notice, NoticeUnavailable, Row, Section, paragraphs
+from window_app.notices.common import application_notice, case_section, item_name, moment
+from window_app.notices.model import Notice, NoticeUnavailable, Row, Section, paragraphs
 from window_app.receipt import department_name
 
 NOT_REFUSED = Words("该办件没有被部门不予受理或不予许可的事项", "No department has refused an item of this application")
@@ -38,11 +38,9 @@ def refusal_notice(
         ]
         if decision.result:
             lines.append(Row(tr("文书编号", "Decision no."), decision.result))
-    return Notice(
-        kind="refusal",
-        centre=detail.centre or tr("政务服务中心", "Government Service Centre"),
-        title=str(NOTICE_KINDS["refusal"]),
-        reference=detail.summary.receipt_no,
+    return application_notice(
+        "refusal",
+        detail,
         sections=(
             case_section(detail, catalog, zone),
             Section(
@@ -76,5 +74,4 @@ def refusal_notice(
             tr("窗口工作人员（签字）：______________  （窗口盖章）", "Clerk (signature): ______________  (window stamp)"),
             tr("申请人（签收）：______________  日期：____年__月__日", "Applicant (received): ______________  Date: __________"),
         ),
-        file_stem=f"{detail.summary.receipt_no}-refusal",
     )

@@ -9,8 +9,8 @@ from window_app.domain.applications import ApplicationDetail
 from window_app.domain.catalog import Catalog
 from window_app.domain.progress import ItemDecision
 from window_app.domain.words import Words, tr
-from window_app.notices.common import case_section, item_name, moment
-from window_app.notices.model import NOTICE_KINDS, Notice, NoticeUnavailable, Row, Section, paragraphs
+from window_app.notices.common import application_notice, case_section, item_name, moment
+from window_app.notices.model import Notice, NoticeUnavailable, Row, Section, paragraphs
 from window_app.receipt import department_name
 
 NO_REQUEST = Words("该办件没有部门要求补正", "No department has asked for a supplement on this application")
@@ -38,11 +38,9 @@ def supplement_notice(
             Row(tr("涉及事项", "Item"), item_name(catalog, decision.item)),
             Row(tr("告知时间", "Asked at"), moment(decision.decided_at, zone)),
         ]
-    return Notice(
-        kind="supplement",
-        centre=detail.centre or tr("政务服务中心", "Government Service Centre"),
-        title=str(NOTICE_KINDS["supplement"]),
-        reference=detail.summary.receipt_no,
+    return application_notice(
+        "supplement",
+        detail,
         sections=(
             case_section(detail, catalog, zone),
             Section(
@@ -67,5 +65,4 @@ def supplement_notice(
             tr("窗口工作人员（签字）：______________  （窗口盖章）", "Clerk (signature): ______________  (window stamp)"),
             tr("申请人（签收）：______________  日期：____年__月__日", "Applicant (received): ______________  Date: __________"),
         ),
-        file_stem=f"{detail.summary.receipt_no}-supplement",
     )

@@ -12,8 +12,8 @@ from window_app.domain.applications import ApplicationDetail
 from window_app.domain.catalog import Catalog
 from window_app.domain.intake import MaterialStatus
 from window_app.domain.words import Words, tr
-from window_app.notices.common import case_section, moment
-from window_app.notices.model import NOTICE_KINDS, Notice, NoticeUnavailable, Row, Section, paragraphs
+from window_app.notices.common import application_notice, case_section, moment
+from window_app.notices.model import Notice, NoticeUnavailable, Row, Section, paragraphs
 from window_app.receipt import department_name, material_state
 
 NOTHING_SUPPLIED = Words("该办件尚未收取补正材料", "No supplementary material has been received for this application")
@@ -40,11 +40,9 @@ def supplement_received_notice(detail: ApplicationDetail, catalog: Catalog, *, z
             Row(tr("收取时间", "Received at"), moment(event.at, zone)),
             Row(tr("经办人", "Received by"), event.actor),
         ]
-    return Notice(
-        kind="supplement-received",
-        centre=detail.centre or tr("政务服务中心", "Government Service Centre"),
-        title=str(NOTICE_KINDS["supplement-received"]),
-        reference=detail.summary.receipt_no,
+    return application_notice(
+        "supplement-received",
+        detail,
         sections=(
             case_section(detail, catalog, zone),
             Section(tr("已收补正材料", "Supplementary materials received"), tuple(lines)),
@@ -64,5 +62,4 @@ def supplement_received_notice(detail: ApplicationDetail, catalog: Catalog, *, z
             ),
         ),
         signatures=(tr("窗口工作人员（签字）：______________  （窗口盖章）", "Clerk (signature): ______________  (window stamp)"),),
-        file_stem=f"{detail.summary.receipt_no}-supplement-received",
     )
