@@ -260,6 +260,10 @@ class ApplicationsScreen(WindowScreen[None]):
         # box, and the scope button says Ctrl+T.
         WordsBinding("ctrl+f", "search", words=Words("搜索", "Search"), show=False),
         WordsBinding("ctrl+t", "toggle_scope", words=Words("需处理和今天/全部", "To act on + today/All"), show=False),
+        # A browser keeps Ctrl+T (screens/browser_keys.py); priority, or the search would type the t.
+        WordsBinding(
+            "alt+t", "toggle_scope", words=Words("需处理和今天/全部", "To act on + today/All"), show=False, priority=True
+        ),
         WordsBinding("f6", "toggle_tab", words=Words("办件/草稿", "Switch tab")),
         WordsBinding("delete", "delete_draft", words=Words("删除草稿", "Delete draft")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),

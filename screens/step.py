@@ -45,6 +45,8 @@ class StepScreen(WindowScreen[None]):
     BINDINGS = [
         WordsBinding("escape", "back", words=Words("上一步", "Back")),
         WordsBinding("ctrl+n", "next", words=Words("下一步", "Next")),
+        # A browser keeps Ctrl+N (screens/browser_keys.py); priority, or a field would type the n.
+        WordsBinding("alt+n", "next", words=Words("下一步", "Next"), priority=True),
         # "Save", not "Save draft": the English checklist footer keeps Ctrl+L within 120 columns.
         WordsBinding("ctrl+s", "save_draft", words=Words("保存草稿", "Save")),
     ]
