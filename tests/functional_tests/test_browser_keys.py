@@ -10,10 +10,11 @@ an application from the pick screen to the receipt without a key the browser kee
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Footer, Input
 
 from screens.applicant import ApplicantScreen
 from screens.applications import ApplicationsScreen
+from screens.browser_keys import kept_by_browsers
 from screens.checklist import ChecklistScreen
 from screens.form import FormScreen
 from screens.help import HelpScreen, Prose
@@ -32,6 +33,7 @@ from tests.functional_tests.shell_helpers import (
     paste,
 )
 from tests.functional_tests.test_applications_screen import accept, rows
+from tests.functional_tests.test_footers import CASES, SMALLEST
 from tests.functional_tests.test_full_flow import answer
 
 pytestmark = pytest.mark.anyio
@@ -141,3 +143,26 @@ async def test_f1_in_a_browser_names_the_keys_the_browser_keeps(window) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert not terminal.screen.query("#help-browser")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("case", list(CASES))
+async def test_every_footer_fits_80_columns_in_a_browser_with_its_keys(window, case: str, language: str) -> None:
+    """The cases of test_footers.py in a browser at 80×24: Alt+N is wider than ^n, and still
+    every screen's own keys are shown, none beyond the edge, none a browser keeps."""
+    setup, screen_name, keys = CASES[case]
+    app = browser_app(window)
+    async with app.run_test(size=SMALLEST) as pilot:
+        if language == "en":
+            await pilot.press("f2")
+            await pilot.pause()
+        await setup(pilot, window)
+        await pilot.pause()
+        assert type(app.screen).__name__ == screen_name
+        footer = app.screen.query_one(Footer)
+        words = footer_text(app)
+        assert footer.max_scroll_x == 0, f"{case} ({language}) is {footer.virtual_size.width} cells wide: {words}"
+        shown = footer_keys(app)
+        assert not [key for key in shown if kept_by_browsers(key)], words
+        wanted = ["alt+n" if key == "ctrl+n" else key for key in keys]
+        assert not [key for key in wanted if key not in shown], f"{case} ({language}): {words}"
