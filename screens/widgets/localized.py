@@ -7,7 +7,7 @@ with each description in the current language (``str(words)``, a group's too), s
 speaks the clerk's language and switches with it.
 
 A modal screen whose class sets ``SHOW_APP_KEYS = True`` also gets the app's keys
-(:data:`APP_BINDINGS`: Ctrl+Q, Ctrl+L, F2, F3, F4, F5, F1) in its map: they work over a modal screen (they
+(:data:`APP_BINDINGS`: Ctrl+Q or Alt+Q, Ctrl+L, F2, F3, F4, F5, F1) in its map: they work over a modal screen (they
 are the app's priority bindings), but Textual's footer of a modal screen lists only that
 screen's own keys.
 """
