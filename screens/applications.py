@@ -35,6 +35,7 @@ from textual.widgets import Button, DataTable, Input, Static, TabbedContent, Tab
 from textual.widgets.data_table import RowDoesNotExist
 
 from screens.application_detail import ApplicationDetailScreen
+from screens.browser_keys import key_here
 from screens.quarantine import ask_requeue, has_quarantined
 from screens.supplement import SupplementScreen
 from screens.widgets.dialog import Dialog
@@ -325,7 +326,7 @@ class ApplicationsScreen(WindowScreen[None]):
         if self.clocks_only:
             return tr("范围：超期提醒（F8）", "Showing: due/overdue (F8)")
         scope = self._scope_words()
-        return tr("范围：{s}（Ctrl+T）", "Showing: {s} (Ctrl+T)", s=scope)
+        return tr("范围：{s}（{key}）", "Showing: {s} ({key})", s=scope, key=key_here(self.app, "ctrl+t", "alt+t"))
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -764,7 +765,7 @@ class ApplicationsScreen(WindowScreen[None]):
         if self.clocks_only:
             text += self._clock_status()
         elif self.today_only and not self.query_text and not self._applications:
-            text += tr("  · 按 Ctrl+T 查看全部", "  · Ctrl+T shows all")
+            text += tr("  · 按 {key} 查看全部", "  · {key} shows all", key=key_here(self.app, "ctrl+t", "alt+t"))
         self.query_one("#apps-status", Static).update(text)
         self.query_one("#apps-scope", Button).label = self._scope_label()
         tabs = self.query_one("#apps-tabs", TabbedContent)

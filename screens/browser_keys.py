@@ -29,7 +29,13 @@ screen's bindings for it, and the footer in a browser shows the key that passes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from screens.widgets.localized import key_name
 from window_app.domain.words import Words
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 KEPT_BY_BROWSERS: frozenset[str] = frozenset(
     {
@@ -80,3 +86,13 @@ IN_A_BROWSER = Words(
     "The footer shows the keys that work in a browser.",
 )
 """What the F1 help says in a browser (:mod:`screens.help`)."""
+
+
+def key_here(app: App, *keys: str) -> str:
+    """The first of ``keys`` that reaches ``app`` where it runs, as a clerk reads it.
+
+    In a terminal the first (``ctrl+t`` → ``Ctrl+T``); in a browser (``app.is_web``) the first
+    the browser passes (``Alt+T``). For words that name a key: ``按 {key} 查看全部``.
+    """
+    usable = [key for key in keys if not (app.is_web and kept_by_browsers(key))]
+    return key_name((usable or list(keys))[0])

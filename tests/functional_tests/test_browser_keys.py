@@ -10,7 +10,7 @@ an application from the pick screen to the receipt without a key the browser kee
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import Button, DataTable, Footer, Input
 
 from screens.applicant import ApplicantScreen
 from screens.applications import ApplicationsScreen
@@ -33,6 +33,7 @@ from tests.functional_tests.shell_helpers import (
     paste,
 )
 from tests.functional_tests.test_applications_screen import accept, rows
+from tests.functional_tests.test_conventions import open_palette, options
 from tests.functional_tests.test_footers import CASES, SMALLEST
 from tests.functional_tests.test_full_flow import answer
 
@@ -110,6 +111,7 @@ async def test_alt_t_switches_the_applications_scope_even_from_the_search_field(
         await browser_sends(pilot, "\x1bOR")  # F3
         assert isinstance(app.screen, ApplicationsScreen)
         assert rows(app) == [new]
+        assert "Alt+T" in str(app.screen.query_one("#apps-scope", Button).label)  # the key it names works here
         search = app.screen.query_one("#apps-search", Input)
         search.focus()
         await pilot.pause()
@@ -127,6 +129,21 @@ async def test_alt_q_quits_and_keeps_the_draft(window) -> None:
         await browser_sends(pilot, ALT_Q)
     assert app.return_code == 0
     assert [draft.applicant_name for draft in window.drafts()] == ["王小明"]
+
+
+async def test_the_palette_in_a_browser_names_the_keys_that_work_there(window) -> None:
+    app = browser_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await browser_sends(pilot, "e", "s", "f", ALT_N)
+        palette = await open_palette(pilot)  # Ctrl+P: xterm.js keeps the browser from printing
+        lines = options(palette)
+        assert "下一步  Alt+N" in lines and "退出  Alt+Q" in lines, lines
+        assert not [line for line in lines if "Ctrl+N" in line or "Ctrl+Q" in line]
+    terminal = make_app(window)
+    async with terminal.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lines = options(await open_palette(pilot))
+        assert "开始办理  Ctrl+N" in lines and "退出  Ctrl+Q" in lines, lines
 
 
 async def test_f1_in_a_browser_names_the_keys_the_browser_keeps(window) -> None:
