@@ -33,3 +33,20 @@ def test_applicant_in_a_browser(snap_compare, window, english):
         await pilot.pause()
 
     assert snap_compare(browser_app(window), terminal_size=SMALL, run_before=run_before)
+
+
+@pytest.mark.parametrize("english", [False, True], ids=["zh", "en"])
+def test_help_in_a_browser(snap_compare, window, english):
+    """F1 on the applicant step in a browser: the keys the browser keeps and their Alt twins said
+    under the how-to, then the keys, ``Ctrl+N / Alt+N`` on one line."""
+    house = offering_id(window, "二手房")
+
+    async def run_before(pilot) -> None:
+        if english:
+            await pilot.press("f2")
+        pilot.app.start_intake(house)
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(browser_app(window), terminal_size=SMALL, run_before=run_before)
