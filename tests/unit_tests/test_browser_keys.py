@@ -99,3 +99,25 @@ def test_every_action_has_a_key_that_browsers_pass() -> None:
         f"{cls.__module__}.{cls.__qualname__}": only for cls in screen_classes() if (only := browser_only(cls))
     }
     assert not problems, f"actions bound only to keys a browser keeps (add Alt+letter, screens/browser_keys.py): {problems}"
+
+
+def test_the_footer_in_a_browser_shows_a_key_that_passes_a_hidden_one_if_need_be() -> None:
+    from screens.widgets.key_footer import browser_keys_first
+
+    def keys(*bindings: Binding) -> list[tuple[Binding, bool, str]]:
+        return [(binding, True, "") for binding in bindings]
+
+    shown = {
+        "next": keys(Binding("ctrl+n", "next", "开始办理"), Binding("alt+n", "next", "开始办理")),
+        "start": keys(Binding("ctrl+n", "start", "开始办理")),
+        "close": keys(Binding("ctrl+w", "close", "关闭")),
+        "sync": keys(Binding("f5", "sync", "同步")),
+    }
+    hidden = {"start": keys(Binding("enter", "start", "", show=False))}
+    chosen = browser_keys_first(shown, hidden)
+    assert [(b.key, b.description) for action in chosen for b, _e, _t in chosen[action]] == [
+        ("alt+n", "开始办理"),
+        ("enter", "开始办理"),  # the hidden Enter, in the words of the Ctrl+N it replaces
+        ("ctrl+w", "关闭"),  # nothing passes: left as it is (the walk above forbids such an action)
+        ("f5", "同步"),
+    ]
