@@ -22,7 +22,7 @@ Where the list comes from:
   of its own): checked in textual-serve 1.1.3.
 
 So every action bound to one of these keys also has a key that passes (the rule: Alt with the
-same letter, ``alt+n`` for ``ctrl+n``); ``tests/unit_tests/test_browser_keys.py`` walks every
+same letter, ``alt+n`` for ``ctrl+n``); ``tests/unit_tests/test_browser_kept_keys.py`` walks every
 screen's bindings for it, and the footer in a browser shows the key that passes
 (:mod:`screens.widgets.key_footer`). ``docs/browser-keys.md`` has the whole table.
 """
