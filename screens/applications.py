@@ -35,6 +35,7 @@ from textual.widgets import Button, DataTable, Input, Static, TabbedContent, Tab
 from textual.widgets.data_table import RowDoesNotExist
 
 from screens.application_detail import ApplicationDetailScreen
+from screens.browser_keys import key_here
 from screens.quarantine import ask_requeue, has_quarantined
 from screens.supplement import SupplementScreen
 from screens.widgets.dialog import Dialog
@@ -260,6 +261,10 @@ class ApplicationsScreen(WindowScreen[None]):
         # box, and the scope button says Ctrl+T.
         WordsBinding("ctrl+f", "search", words=Words("搜索", "Search"), show=False),
         WordsBinding("ctrl+t", "toggle_scope", words=Words("需处理和今天/全部", "To act on + today/All"), show=False),
+        # A browser keeps Ctrl+T (screens/browser_keys.py); priority, or the search would type the t.
+        WordsBinding(
+            "alt+t", "toggle_scope", words=Words("需处理和今天/全部", "To act on + today/All"), show=False, priority=True
+        ),
         WordsBinding("f6", "toggle_tab", words=Words("办件/草稿", "Switch tab")),
         WordsBinding("delete", "delete_draft", words=Words("删除草稿", "Delete draft")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
@@ -321,7 +326,7 @@ class ApplicationsScreen(WindowScreen[None]):
         if self.clocks_only:
             return tr("范围：超期提醒（F8）", "Showing: due/overdue (F8)")
         scope = self._scope_words()
-        return tr("范围：{s}（Ctrl+T）", "Showing: {s} (Ctrl+T)", s=scope)
+        return tr("范围：{s}（{key}）", "Showing: {s} ({key})", s=scope, key=key_here(self.app, "ctrl+t", "alt+t"))
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -760,7 +765,7 @@ class ApplicationsScreen(WindowScreen[None]):
         if self.clocks_only:
             text += self._clock_status()
         elif self.today_only and not self.query_text and not self._applications:
-            text += tr("  · 按 Ctrl+T 查看全部", "  · Ctrl+T shows all")
+            text += tr("  · 按 {key} 查看全部", "  · {key} shows all", key=key_here(self.app, "ctrl+t", "alt+t"))
         self.query_one("#apps-status", Static).update(text)
         self.query_one("#apps-scope", Button).label = self._scope_label()
         tabs = self.query_one("#apps-tabs", TabbedContent)

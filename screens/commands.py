@@ -20,6 +20,7 @@ from textual.actions import parse as parse_action
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from screens.browser_keys import kept_by_browsers, key_here
 from screens.theme import theme_command_words
 from screens.widgets.localized import APP_BINDINGS, WordsBinding, class_words, key_name
 from window_app.domain.clerks import Permission
@@ -87,7 +88,7 @@ def app_commands(screen: Screen) -> Iterator[Command]:
             words = PALETTE_WORDS.get(binding.action, binding.words)
             yield Command(words, key_name(binding.key), binding.action, app)
     yield Command(theme_command_words(app.theme), "", "toggle_theme", app)
-    yield Command(Words("退出", "Quit"), "Ctrl+Q", "quit", app)
+    yield Command(Words("退出", "Quit"), key_here(app, "ctrl+q", "alt+q"), "quit", app)
 
 
 def screen_commands(screen: Screen) -> Iterator[Command]:
@@ -102,7 +103,18 @@ def screen_commands(screen: Screen) -> Iterator[Command]:
         if words is None or binding.action in seen or binding.action.startswith("app."):
             continue
         seen.add(binding.action)
-        yield Command(words, key_name(binding.key), binding.action, screen)
+        yield Command(words, key_name(usable_key(screen, binding, bindings)), binding.action, screen)
+
+
+def usable_key(screen: Screen, binding: Binding, bindings: list[Binding]) -> str:
+    """``binding``'s key, or in a browser, if the browser keeps it, another key of its action
+    that it passes (Alt+N for Ctrl+N: screens/browser_keys.py)."""
+    if not (screen.app.is_web and kept_by_browsers(binding.key)):
+        return binding.key
+    return next(
+        (other.key for other in bindings if other.action == binding.action and not kept_by_browsers(other.key)),
+        binding.key,
+    )
 
 
 def allowed(command: Command) -> bool:

@@ -4,6 +4,9 @@ A modal box over the screen it explains: the screen's how-to (:mod:`screens.how_
 table of every key that works there now — the screen's own, the focused field's shown keys,
 the app's (F1–F5, Ctrl+L, Ctrl+P, Ctrl+Q) — built from the live bindings, so it cannot drift
 from the footer; what the clerk may not do there (refused by ``check_action``) is left out.
+A key and the one that replaces it in a browser share a line (``Ctrl+N / Alt+N``); in a
+browser (``App.is_web``) a paragraph says which keys the browser keeps
+(:data:`screens.browser_keys.IN_A_BROWSER`).
 The box scrolls (↑↓, PgUp/PgDn); Esc or F1 closes it.
 """
 
@@ -20,6 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from screens.browser_keys import IN_A_BROWSER
 from screens.commands import PALETTE_WORDS
 from screens.how_to import GENERAL, HOW_TO
 from screens.widgets.key_footer import KeyFooter
@@ -120,6 +124,8 @@ class HelpScreen(WindowScreen[None], ModalScreen[None]):
             if how_to is not None:
                 yield Prose(str(how_to), id="help-how-to")
             yield Prose(str(GENERAL), id="help-general")
+            if self.app.is_web:
+                yield Prose(str(IN_A_BROWSER), id="help-browser")
             yield Static(tr("本页按键", "Keys here"), classes="help-heading")
             rows = screen_keys(self.explained)
             width = max((len(key) for key, _words in rows), default=0)

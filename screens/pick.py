@@ -113,6 +113,8 @@ class PickScreen(StepScreen):
     BINDINGS = [
         WordsBinding("escape", "back", words=Words("清除搜索", "Clear search")),
         WordsBinding("ctrl+n", "next", words=Words("开始办理", "Start")),
+        # A browser keeps Ctrl+N (screens/browser_keys.py); priority, or the search would type the n.
+        WordsBinding("alt+n", "next", words=Words("开始办理", "Start"), priority=True),
         WordsBinding("enter", "next", words=Words("开始办理", "Start"), show=False),
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),

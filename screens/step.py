@@ -3,7 +3,8 @@
 Every step screen is a :class:`StepScreen`. It copies its widgets' values into the app's
 :class:`~window_app.domain.intake.Intake` in :meth:`StepScreen.commit`, asks the window what is
 wrong in :meth:`StepScreen.problems`, and shows that in :meth:`StepScreen.show_problems`. The
-keys are the same on every step: Esc back, Ctrl+N next, Ctrl+S save draft.
+keys are the same on every step: Esc back, Ctrl+N next (Alt+N too: a browser keeps Ctrl+N),
+Ctrl+S save draft.
 
 A subclass either yields its own widgets from :meth:`StepScreen.compose_body` (the base then
 adds the window header, the step header and the footer around them) or overrides ``compose``
@@ -45,6 +46,8 @@ class StepScreen(WindowScreen[None]):
     BINDINGS = [
         WordsBinding("escape", "back", words=Words("上一步", "Back")),
         WordsBinding("ctrl+n", "next", words=Words("下一步", "Next")),
+        # A browser keeps Ctrl+N (screens/browser_keys.py); priority, or a field would type the n.
+        WordsBinding("alt+n", "next", words=Words("下一步", "Next"), priority=True),
         # "Save", not "Save draft": the English checklist footer keeps Ctrl+L within 120 columns.
         WordsBinding("ctrl+s", "save_draft", words=Words("保存草稿", "Save")),
     ]

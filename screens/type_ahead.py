@@ -8,7 +8,7 @@ to the old screen's focused input (it is still there until the Enter has been ha
 through :meth:`TypeAhead.dispatch`:
 
 - after any key that may change the screen (a key that types no character: Enter, Esc,
-  Ctrl+N, F-keys …), keys are held until that key has been handled: a callback follows the key
+  Ctrl+N, F-keys …; or an Alt key, which Textual calls printable: Alt+N), keys are held until that key has been handled: a callback follows the key
   up the same path (the focused widget, each of its ancestors, the screen, the app: where
   Textual runs the key's binding), one ``call_later`` per hop, so it runs after the key; then
   climbs once more from the focused widget, behind the message the binding posted there
@@ -74,7 +74,8 @@ class TypeAhead:
             self._held.append(events.Key(event.key, event.character))
             return
         await handle(event)
-        if not event.is_printable:  # Enter, Esc, Ctrl+N, F-keys … may change the screen
+        # Enter, Esc, Ctrl+N, F-keys … may change the screen; so may Alt+N, printable as it is.
+        if not event.is_printable or event.key.startswith("alt+"):
             self._after_key()
 
     def _after_key(self) -> None:

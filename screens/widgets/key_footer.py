@@ -6,6 +6,10 @@ key), with two differences:
 - **Order.** The screen's own keys come first (in the order of its ``BINDINGS``, or the actions
   its ``FOOTER_ORDER`` names first), then the app's keys in :data:`APP_KEY_ORDER`: F5, F3, F4,
   F2, F1, Ctrl+L, Ctrl+Q. A clerk reads the footer from the left.
+- **In a browser** (``App.is_web``: the app served by ``textual-serve``), a key the browser
+  keeps for itself (:data:`~screens.browser_keys.KEPT_BY_BROWSERS`: Ctrl+N, Ctrl+T, Ctrl+Q …)
+  gives its place to another key of the same action that reaches the page (Alt+N, Enter,
+  Alt+Q): the footer shows what works there. In a terminal nothing changes.
 - **Fit.** The footer shows only as many keys as fit its width (:func:`fitting`), dropping the
   least important from the end, and shows them again when the terminal grows. A dropped key
   still works; the F1 help lists every key of the screen, so F1 is kept whenever a key was
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from rich.cells import cell_len
@@ -34,7 +38,9 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
-APP_KEY_ORDER: tuple[str, ...] = ("f5", "f3", "f4", "f2", "f1", "ctrl+l", "ctrl+q", "ctrl+p")
+from screens.browser_keys import kept_by_browsers
+
+APP_KEY_ORDER: tuple[str, ...] = ("f5", "f3", "f4", "f2", "f1", "ctrl+l", "ctrl+q", "alt+q", "ctrl+p")
 """The app's keys, most important first: syncing and the applications list are what a clerk
 reaches for between applications; quitting is always Ctrl+Q and never needs reading."""
 
@@ -96,6 +102,30 @@ def fitting(items: list[FooterItem], width: int, key_display: dict[str, str]) ->
     return shown
 
 
+def browser_keys_first(
+    shown: dict[str, list[tuple[Binding, bool, str]]], hidden: dict[str, list[tuple[Binding, bool, str]]]
+) -> defaultdict[str, list[tuple[Binding, bool, str]]]:
+    """``shown`` (action → its shown keys) with the keys a browser keeps put out of the way.
+
+    An action keeps the shown keys that reach the page; if it has none, a hidden key of the
+    same action that does (the pick screen's Enter for Ctrl+N) is shown in their place, in
+    the words of the key it replaces. An action with no such key stays as it is (a unit test
+    sees that none is left so).
+    """
+    chosen: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
+    for action, keys in shown.items():
+        passing = [key for key in keys if not kept_by_browsers(key[0].key)]
+        if not passing:
+            described = keys[0][0].description
+            passing = [
+                (replace(binding, description=described), enabled, tooltip)
+                for binding, enabled, tooltip in hidden.get(action, [])
+                if not kept_by_browsers(binding.key)
+            ]
+        chosen[action] = passing or keys
+    return chosen
+
+
 class KeyFooter(Footer):
     """The compact footer, most important keys first, cut to the terminal's width."""
 
@@ -119,13 +149,17 @@ class KeyFooter(Footer):
         screen = self.screen
         first: tuple[str, ...] = getattr(type(screen), "FOOTER_ORDER", ())
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
+        hidden: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
         from_app: set[str] = set()
         for namespace, binding, enabled, tooltip in screen.active_bindings.values():
             if not binding.show:
+                hidden[binding.action].append((binding, enabled, tooltip))
                 continue
             by_action[binding.action].append((binding, enabled, tooltip))
             if isinstance(namespace, App) or binding.action.startswith("app."):
                 from_app.add(binding.action)
+        if self.app.is_web:
+            by_action = browser_keys_first(by_action, hidden)
         items: list[FooterItem] = []
         for position, (group, members) in enumerate(
             groupby(by_action.items(), lambda pair: pair[1][0][0].group)

@@ -7,7 +7,7 @@ with each description in the current language (``str(words)``, a group's too), s
 speaks the clerk's language and switches with it.
 
 A modal screen whose class sets ``SHOW_APP_KEYS = True`` also gets the app's keys
-(:data:`APP_BINDINGS`: Ctrl+Q, Ctrl+L, F2, F3, F4, F5, F1) in its map: they work over a modal screen (they
+(:data:`APP_BINDINGS`: Ctrl+Q or Alt+Q, Ctrl+L, F2, F3, F4, F5, F1) in its map: they work over a modal screen (they
 are the app's priority bindings), but Textual's footer of a modal screen lists only that
 screen's own keys.
 """
@@ -60,6 +60,8 @@ APP_BINDINGS: list[Binding] = [
     # Ctrl+Q first, as every footer lists it: Textual's ``App`` binds it first, and a subclass's
     # binding of the same key keeps that place in the app's map.
     WordsBinding("ctrl+q", "quit", words=Words("退出", "Quit"), priority=True),
+    # Firefox on Linux keeps Ctrl+Q (screens/browser_keys.py): the footer shows Alt+Q in a browser.
+    WordsBinding("alt+q", "quit", words=Words("退出", "Quit"), priority=True),
     WordsBinding("ctrl+l", "lock", words=Words("锁屏", "Lock"), priority=True),
     WordsBinding("f2", "toggle_language", words=Words("语言", "中文"), priority=True),
     WordsBinding("f3", "show_applications", words=Words("办件", "Applications"), priority=True),
