@@ -44,7 +44,8 @@ log = logging.getLogger("window_app.web")
 OWN_STATIC_DIR = Path(__file__).parent / "static"
 UNKNOWN_WINDOW = Words("请选择窗口", "Choose a window")
 WINDOW_TAKEN = Words(
-    "窗口“{window}”正由 {clerk} 使用：请对方先退出登录", "The window “{window}” is in use by {clerk}: they sign out first"
+    "窗口“{window}”正由 {clerk} 使用：请对方先退出登录或关闭页面",
+    "The window “{window}” is in use by {clerk}: they sign out or close their page first",
 )
 NOT_SIGNED_IN = Words("请先登录", "Sign in first")
 SERVER_KEY = web.AppKey("window_app_server", object)
@@ -124,18 +125,19 @@ class WebServer:
         window = self.windows.get(window_id)
         if window is None:
             return self._sign_in_page(status=400, problem=UNKNOWN_WINDOW, **again)
-        holder = self.sessions.holder(window.id)
-        if holder is not None and holder.clerk.id != clerk_id.strip():
-            words = WINDOW_TAKEN.format(window=window.name, clerk=holder.clerk.label)
-            return self._sign_in_page(status=409, problem=words, **again)
         try:
             clerk = await asyncio.to_thread(check_clerk, window, clerk_id, pin)
         except WindowAppError as error:
             self.limiter.failed(address)
             log.info("sign-in refused on %s for %r from %s", window.id, clerk_id, address)
             return self._sign_in_page(status=403, problem=error.words, **again)
+        holder = self.sessions.holder(window.id)
+        if holder is not None and holder.clerk.id != clerk.id and holder.app is not None:
+            # Another clerk works on this window now (its app runs): one app per data dir.
+            words = WINDOW_TAKEN.format(window=window.name, clerk=holder.clerk.label)
+            return self._sign_in_page(status=409, problem=words, **again)
         for old in [s for s in self.sessions.all() if s.window_id == window.id]:
-            await self._end(old)  # the same clerk's older session (another tab, another PC)
+            await self._end(old)  # a session left without signing out, the same clerk's other tab
         session = self.sessions.start(window.id, clerk, pin, language)
         log.info("%s signed in on %s from %s", clerk.label, window.id, address)
         response = web.Response(status=303, headers={"Location": "/app"})

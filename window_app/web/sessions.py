@@ -5,7 +5,8 @@ server keeps, per token, the window, the clerk and the PIN (in memory only, to w
 app process its ticket: a reload starts a new process, which must open the data key again), and
 forgets all of it at sign-out, after :data:`IDLE_HOURS` without a request, or when the server
 stops. One window runs one app at a time: a second clerk cannot sign in on a window while another
-clerk's session on it is live (its app would share the data dir), and the same session's new
+clerk's app runs on it (the two would share the data dir); a session left without signing out,
+its page closed, ends when the next clerk signs in on that window; and the same session's new
 connection (a reload) ends its previous app first.
 """
 
