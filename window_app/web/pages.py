@@ -19,6 +19,7 @@ LANGUAGES = ("zh", "en")
 TITLE = Words("综合窗口 · 登录", "Comprehensive window · Sign in")
 HEADING = Words("综合窗口登录", "Sign in to the comprehensive window")
 WINDOW_LABEL = Words("窗口", "Window")
+ONE_WINDOW = Words("窗口：{window}", "Window: {window}")
 CLERK_LABEL = Words("工号", "Clerk id")
 PIN_LABEL = Words("PIN", "PIN")
 SIGN_IN = Words("登录", "Sign in")
@@ -89,7 +90,7 @@ def sign_in_page(
 
     if len(windows) == 1:
         window_field = f'<input type="hidden" name="window" value="{escape(windows[0].id)}">'
-        window_line = f'<p class="window-name">{say(WINDOW_LABEL)}：{escape(windows[0].name)}</p>'
+        window_line = f'<p class="window-name">{say(ONE_WINDOW.format(window=windows[0].name))}</p>'
     else:
         options = "".join(
             f'<option value="{escape(w.id)}"{" selected" if w.id == chosen_window else ""}>{escape(w.name)}</option>'
