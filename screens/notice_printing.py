@@ -13,6 +13,12 @@ the notices of an accepted application, the supplement's receipt) calls :func:`p
    saved (and, without a Chinese font, that it is an HTML file); ``on_done`` gets the same words
    (the receipt shows them under the receipt).
 
+In a browser (``window-app serve``, :attr:`textual.app.App.is_web`) the server's printer is not
+the clerk's: the notice is written the same way, then delivered to the clerk's browser with
+Textual's ``deliver_binary`` as a download named ``<file stem>.pdf`` (ASCII:
+``<receipt no>-receipt.pdf``, ``one-time-<bundle>-<day>.pdf`` …, safe in every browser's and
+OS's file names), which the clerk opens and prints there; the words say so.
+
 The same notice is not started twice while it is being made (a second press rings the bell).
 """
 
@@ -47,6 +53,11 @@ GROUP_PREFIX = "print-notice:"
 """Workers printing a notice are in the group ``print-notice:<file stem>``."""
 
 MAKING = Words("正在生成并打印{title}……", "Making and printing the {title} …")
+DELIVERING = Words("正在生成{title}，完成后在浏览器中下载……", "Making the {title} for your browser to download …")
+DELIVERED = Words(
+    "{title}已发送到浏览器下载：{name}（在浏览器中打开即可打印）",
+    "The {title} was sent to your browser as the download {name} (open it there to print)",
+)
 NOT_MADE = Words("{title}未能生成：{reason}", "The {title} could not be made: {reason}")
 NO_APPLICATION = Words("没有受理编号为 {no} 的办件", "No application has receipt number {no}")
 
@@ -82,8 +93,13 @@ def print_notice(screen: WindowScreen, notice_of: Callable[[], Notice], *, on_do
     if any(worker.group == group and worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers):
         app.bell()  # already being made: the outcome follows
         return None
-    app.notify(str(MAKING.format(title=notice.title)), timeout=3, markup=False)
-    return app.run_worker(_print(app, screen.window_app, screen.window, notice, on_done), group=group, exit_on_error=False)
+    if app.is_web:  # the clerk's browser, not the server's printer
+        app.notify(str(DELIVERING.format(title=notice.title)), timeout=3, markup=False)
+        work = _deliver(app, screen.window_app, screen.window, notice, on_done)
+    else:
+        app.notify(str(MAKING.format(title=notice.title)), timeout=3, markup=False)
+        work = _print(app, screen.window_app, screen.window, notice, on_done)
+    return app.run_worker(work, group=group, exit_on_error=False)
 
 
 async def _print(app: App, window_app: WindowAppProtocol, window: Window, notice: Notice, on_done: Done | None) -> None:
@@ -101,6 +117,33 @@ async def _print(app: App, window_app: WindowAppProtocol, window: Window, notice
     else:
         words = outcome.words if not rendered.note else rendered.note + "\n" + outcome.words
         app.notify(str(words), severity="information" if outcome.printed else "warning", timeout=10, markup=False)
+    if on_done is not None:
+        on_done(words)
+
+
+async def _deliver(app: App, window_app: WindowAppProtocol, window: Window, notice: Notice, on_done: Done | None) -> None:
+    """Write ``notice`` in a thread and deliver it to the clerk's browser as a download."""
+    try:
+        rendered = await asyncio.to_thread(window.write_notice, notice)
+        name = f"{notice.file_stem}{rendered.path.suffix}"
+        app.deliver_binary(
+            rendered.path,
+            save_filename=name,
+            mime_type="application/pdf" if rendered.is_pdf else "text/html",
+            open_method="download",
+        )
+    except (OSError, WindowAppError) as error:
+        reason = error.words if isinstance(error, WindowAppError) else (error.strerror or str(error))
+        words = NOT_MADE.format(title=notice.title, reason=reason)
+        app.notify(str(words), severity="error", timeout=10, markup=False)
+    except Exception as error:  # a bug: the safety net's box says so
+        window_app.report_unexpected(error)
+        words = NOT_MADE.format(title=notice.title, reason=type(error).__name__)
+    else:
+        words = DELIVERED.format(title=notice.title, name=name)
+        if rendered.note:
+            words = rendered.note + "\n" + words
+        app.notify(str(words), severity="information" if rendered.is_pdf else "warning", timeout=10, markup=False)
     if on_done is not None:
         on_done(words)
 

@@ -18,7 +18,8 @@ failures), ``context`` (settings, the opened window, the catalog), ``output`` (p
 (the default: the screens), and one module per command group: ``catalog_commands``,
 ``guide_command``, ``accept_command``, ``applications_command`` (+ ``receipt``), ``notice_command``
 (``notice KIND``: the printed notices),
-``audit_command`` (``audit verify``).
+``audit_command`` (``audit verify``), ``serve_command`` (``serve``: the window in a browser,
+:mod:`window_app.web`).
 
 Adding sub-commands: the ``register(commands)`` contract
 ----------------------------------------------------------
