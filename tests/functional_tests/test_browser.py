@@ -184,10 +184,10 @@ def test_a_clerk_signs_in_takes_business_startup_to_its_receipt_and_downloads_it
         else:
             press(page, "Enter")
     press(page, "F6")  # the contact person is the legal representative
-    press(page, "Control+n", )  # the situation: the default answers
-    press(page, "Control+n", )  # the checklist
+    press(page, "Alt+n")  # the situation: the default answers
+    press(page, "Alt+n")  # the checklist
     press(page, "a")  # every material received as an original
-    press(page, "Control+n", )  # the one form
+    press(page, "Alt+n")  # the one form
     press(page, "Enter")  # the enterprise's name, carried over
     choose_first(page)  # entity type
     type_in(page, "100")
@@ -201,7 +201,7 @@ def test_a_clerk_signs_in_takes_business_startup_to_its_receipt_and_downloads_it
     press(page, "Enter")  # no credit code yet
     type_in(page, "4")  # seals
     type_in(page, "10")  # housing fund rate
-    press(page, "Control+n", )  # the review
+    press(page, "Alt+n")  # the review
     press(page, "F10")  # accepted: the receipt
     with page.expect_download(timeout=60_000) as delivered:
         press(page, "p")
