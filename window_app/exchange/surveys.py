@@ -244,3 +244,29 @@ def _utc(at: str) -> str:
     """The exchange's local time as the UTC stamp answers are stored in."""
     moment = dt.datetime.fromisoformat(at).astimezone(dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- the simulation --------------------------------------------------------------------------
+
+
+def unanswered(store: ExchangeStore) -> list[tuple[str, str, str, int, dict[str, Any]]]:
+    """``(receipt_no, department, envelope_id, revision, slot)`` for every department named in
+    an unconfirmed appointment that holds an envelope of it and has not answered its revision."""
+    with store.backend.reading() as conn:
+        rows = conn.execute("SELECT receipt_no, revision, record FROM survey_appointments WHERE state = 'proposed'").fetchall()
+        found = []
+        for receipt_no, revision, text in rows:
+            record = json.loads(text)
+            answered = {r[0] for r in conn.execute(
+                "SELECT department FROM survey_answers WHERE receipt_no = ? AND revision = ?", [receipt_no, revision]
+            ).fetchall()}
+            for department in record["departments"]:
+                if department in answered:
+                    continue
+                envelope = conn.execute(
+                    "SELECT envelope_id FROM envelopes WHERE receipt_no = ? AND department = ? AND kind != 'supplement' ORDER BY id LIMIT 1",
+                    [receipt_no, department],
+                ).fetchone()
+                if envelope is not None:
+                    found.append((receipt_no, department, envelope[0], revision, record["slot"]))
+    return found

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, WAIVED, QueuedNotification
+from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, SURVEY, WAIVED, QueuedNotification
 from window_app.domain.words import NO_WORDS, Words
 
 
@@ -82,6 +82,11 @@ def message_words(notification: QueuedNotification, name: str, tracking_link: st
                 "please bring {m_en} to the window by {d_en} (receipt no. {no}).",
             )
         body = body.format(no=no, m=material.zh, m_en=material.in_language("en"), d_zh=_day_zh(day), d_en=day[:10])
+    elif notification.kind == SURVEY:
+        body = Words(
+            "联合踏勘定于{t}在{p}进行（编号{no}），请届时到场。",
+            "the joint site survey is at {t_en} at {p} (receipt no. {no}); please be there.",
+        ).format(no=no, t=str(data.get("at") or ""), t_en=str(data.get("at") or ""), p=str(data.get("place") or ""))
     else:
         body = Words("编号{no}的办理进度有更新。", "there is news about receipt no. {no}.").format(no=no)
     if name:
