@@ -66,6 +66,9 @@ async def test_the_clerk_proposes_sees_the_answers_and_confirms_the_other_slot(w
         text = screen_text(pilot)
         assert "answers pending" in text and "proposes another slot" in text and "上午有会" in text
         assert "Press C to confirm" in text
+        # F3's 需处理 and the header's count include it, naming the department with another slot.
+        [action] = [a for a in window.needs_action() if a.kind == "survey"]
+        assert (action.receipt_no, action.department) == (receipt, window.survey(receipt).counter_proposals()[0].department)
 
         await pilot.press("c")
         await pilot.pause()
@@ -75,6 +78,7 @@ async def test_the_clerk_proposes_sees_the_answers_and_confirms_the_other_slot(w
         held = window.survey(receipt)
         assert held.confirmed and held.slot.starts_at == other.starts_at
         assert "confirmed" in screen_text(pilot)
+        assert not [a for a in window.needs_action() if a.kind == "survey"]
 
 
 async def test_a_bad_date_is_refused_in_words_in_the_box(window) -> None:
