@@ -190,6 +190,8 @@ def answer(store: ExchangeStore, department: str, body: object) -> tuple[dict[st
     """
     if not isinstance(body, dict) or not isinstance(body.get("envelope_id"), str):
         raise ExchangeError(400, Words("答复须含 envelope_id", "the answer needs envelope_id"))
+    if NUL in body["envelope_id"] or survey_of_envelope(store, department, body["envelope_id"]) is None:
+        raise ExchangeError(404, Words("此部门的该件没有联合踏勘预约", "no survey appointment of this department's envelope"))
     parsed = answer_from_json({**body, "department": department})
     if isinstance(parsed, Words):
         raise ExchangeError(400, parsed)
