@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import time
 
+import httpx
 import pytest
 
 from tests.exchange_fixtures import exchange_db, exchange_server, exchange_server_factory  # noqa: F401  (fixtures)
@@ -53,6 +54,17 @@ def test_propose_answer_counter_confirm_decide_conclude(exchange_server, open_wi
     shown = department_survey(exchange_server, capsys, first, envelope_of[first])["survey"]
     assert (shown["receipt_no"], shown["revision"], shown["state"]) == (receipt, 1, "proposed")
     assert shown["slot"]["starts_at"] == slot.starts_at
+
+    # A department sees only appointments of its own envelopes: another's envelope is not found.
+    code = main(["exchange", "survey", envelope_of[second], "accept", "--url", exchange_server.url,
+                 "--token", exchange_server.department_token(first)])
+    assert code == 1 and "没有联合踏勘预约" in capsys.readouterr().err
+    with httpx.Client(base_url=exchange_server.url) as client:
+        outsider = client.get("/v1/surveys/inbox", headers={"Authorization": f"Bearer {exchange_server.department_token('tax-522325')}"})
+        assert outsider.status_code == 200 and outsider.json() == {"surveys": []}
+        refused = client.post("/v1/surveys/answers", json={"envelope_id": envelope_of[first], "revision": 1, "answer": "accept"},
+                              headers={"Authorization": f"Bearer {exchange_server.department_token('tax-522325')}"})
+        assert refused.status_code == 404
 
     department_survey(exchange_server, capsys, first, envelope_of[first], "accept")
     later = (slot.local(window.zone) + dt.timedelta(days=1)).date().isoformat()

@@ -10,6 +10,7 @@ Importing this module needs Starlette (the ``exchange`` extra); the rest of the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import socket
@@ -108,6 +109,8 @@ def create_app(
     signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo) if signs else None
     store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed, shared=shared)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
+    if simulation is not None:  # survey bundles' survey items wait for their appointment (simulate.py)
+        simulation = dataclasses.replace(simulation, survey_bundles=frozenset(b.id for b in catalog.bundles.values() if b.survey))
     from window_app.exchange import survey_routes, tracking_routes  # they use this module's request helpers
 
 

@@ -7,8 +7,8 @@ after the item's catalog ``result`` otherwise), or, with the given probabilities
 sent back for a supplement. A joint site survey (联合踏勘) appointment is answered at once by
 each department asked (it accepts, or with ``survey_counter_rate`` proposes the next working
 day); an item needing the site visit is decided only once its application's appointment is
-confirmed (the survey result is the department's decision; an application without an
-appointment is decided as before). A supplement envelope, once it has waited the delay, approves the
+confirmed (the survey result is the department's decision): for a survey bundle it waits for
+the appointment, for any other application only while it has one not yet confirmed. A supplement envelope, once it has waited the delay, approves the
 items of its original that were waiting for it. Outcomes are drawn from a generator seeded with
 the envelope and item, so a demo replays the same way.
 """
@@ -53,6 +53,8 @@ class Simulation:
         decided_by: The name recorded on every simulated decision.
         survey_counter_rate: Probability that a department proposes the next working day
             instead of accepting a survey slot (drawn per application, department and revision).
+        survey_bundles: The catalog's survey bundles (set by the server from its catalog): their
+            survey items wait for a confirmed appointment even before one arrives.
     """
 
     delay: float = DEFAULT_DELAY_SECONDS
@@ -60,6 +62,7 @@ class Simulation:
     supplement_rate: float = 0.0
     decided_by: str = SIMULATED_REVIEWER
     survey_counter_rate: float = DEFAULT_SURVEY_COUNTER_RATE
+    survey_bundles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.delay < 0:
@@ -147,11 +150,13 @@ class Simulation:
                 log.info("simulation skipped the survey of %s: %s", receipt_no, exc.words.in_language("en"))
         return made
 
-    @staticmethod
-    def _survey_items_held(store: ExchangeStore, envelope: dict[str, Any]) -> set[str]:
-        """The envelope's survey items while its application's appointment is not confirmed."""
+    def _survey_items_held(self, store: ExchangeStore, envelope: dict[str, Any]) -> set[str]:
+        """The envelope's survey items while its application's appointment is not confirmed (a
+        survey bundle's wait for one; another application's only while it has one)."""
         confirmed = surveys.confirmed_receipts(store, [envelope["receipt_no"]]).get(envelope["receipt_no"])
-        if confirmed is None or confirmed:
+        offering = envelope["payload"].get("offering") if isinstance(envelope["payload"], dict) else None
+        survey_bundle = isinstance(offering, dict) and offering.get("id") in self.survey_bundles
+        if confirmed or (confirmed is None and not survey_bundle):
             return set()
         keys = DepartmentKeys.demo(envelope["department"])
         opened = keys.open(envelope)

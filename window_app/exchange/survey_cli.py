@@ -15,7 +15,7 @@ import os
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import window_app.exchange.client
+import window_app.exchange  # its client (httpx) is loaded when a command calls it
 from window_app.domain.survey import ACCEPT, ANSWER_WORDS, PROPOSE, Slot, parse_slot, slot_from_json
 from window_app.domain.words import Words, tr
 from window_app.exchange import cli
