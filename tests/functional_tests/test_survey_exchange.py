@@ -12,13 +12,26 @@ import time
 import httpx
 import pytest
 
-from tests.exchange_fixtures import exchange_db, exchange_server, exchange_server_factory  # noqa: F401  (fixtures)
+from tests.exchange_fixtures import (  # noqa: F401  (fixtures)
+    TEST_TAG,
+    exchange_db,
+    exchange_server,
+    exchange_server_factory,
+    key_of_test_window,
+    register_test_window,
+)
 from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401  (fixture)
 from tests.functional_tests.test_sync_engine import accept_example, decide_all, open_window, sync  # noqa: F401  (fixture)
 from window_app.cli import main
+from window_app.dispatch import signature_text
 from window_app.domain import survey
 from window_app.domain.errors import WindowAppError
+from window_app.domain.receipt_no import format_receipt_no
+from window_app.domain.wire import canonical_json
+from window_app.exchange import surveys
+from window_app.exchange.errors import ExchangeError
 from window_app.exchange.simulate import Simulation
+from window_app.exchange.store import ExchangeStore
 from window_app.window import Window
 
 pytestmark = pytest.mark.usefixtures("exchange_backend")
@@ -141,3 +154,31 @@ def test_a_proposal_is_refused_in_words_where_no_survey_is_needed(exchange_serve
         window.propose_survey(receipt, survey.Slot("2026-12-01T01:30:00Z", "site"))
     assert "survey" in refused.value.words.en
     assert window.survey(receipt) is None
+
+
+def test_the_exchange_refuses_appointments_it_cannot_trust(exchange_db) -> None:
+    """Another window's record, a bad signature, garbage: each answered rejected on its own; an
+    older revision is unchanged."""
+    store = ExchangeStore.open(exchange_db)
+    try:
+        register_test_window(store)
+        key = key_of_test_window("ZF-01")
+        receipt = format_receipt_no("522325", dt.date(2026, 11, 27), "ZF-01", TEST_TAG, 1)
+        slot = survey.Slot("2026-11-30T01:30:00Z", "site", "李娜", "0859-6612345")
+
+        def signed(revision: int, window_id: str = "ZF-01", tamper: bool = False) -> dict:
+            record = survey.Appointment(receipt, revision, slot, ("agriculture-522325",)).record(window_id)
+            text = canonical_json(record).decode()
+            signature = json.loads(signature_text(key, text.encode()))
+            return {"record": text.replace("site", "elsewhere") if tamper else text, "signature": signature}
+
+        answers = surveys.store_appointments(store, "ZF-01", {"surveys": [signed(2), signed(1), signed(3, tamper=True), "x"]})
+        assert [a["status"] for a in answers["surveys"]] == ["stored", "unchanged", "rejected", "rejected"]
+        assert "signature" in answers["surveys"][2]["reason"]
+        other = surveys.store_appointments(store, "ZF-02", {"surveys": [signed(4)]})
+        assert other["surveys"][0]["status"] == "rejected"
+        with pytest.raises(ExchangeError) as refused:
+            surveys.store_appointments(store, "ZF-01", {"appointments": []})
+        assert refused.value.status == 400
+    finally:
+        store.close()
