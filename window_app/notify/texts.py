@@ -19,7 +19,6 @@ from typing import Any
 from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, SURVEY, WAIVED, QueuedNotification
 from window_app.domain.words import NO_WORDS, Words
 
-
 SURVEY_PLACE = 12
 """Characters of the survey's place in the Chinese reminder at most (the applicant knows their site)."""
 
