@@ -87,6 +87,7 @@ def test_propose_answer_counter_confirm_decide_conclude(exchange_server, open_wi
 
     report = sync(window)
     assert report.surveys.answers == 2
+    assert "survey appointments synced 0, answers 2" in report.summary() or "踏勘预约 已同步 0，答复 2" in report.summary()
     held = window.survey(receipt)
     assert survey.survey_state(held, window.now()) == survey.PENDING
     assert survey.needs_clerk(held, window.now())

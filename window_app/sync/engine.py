@@ -240,8 +240,12 @@ class SyncReport:
             line += tr(
                 "；评价 已同步 {s}，待同步 {p}", "; ratings synced {s}, pending {p}", s=self.ratings.sent, p=self.ratings.pending
             )
+        if self.surveys.sent or self.surveys.answers or self.surveys.pending:
+            line += tr("；踏勘预约 已同步 {s}，答复 {a}", "; survey appointments synced {s}, answers {a}", s=self.surveys.sent, a=self.surveys.answers)
         if self.error:
             line += " — " + str(self.error)
+        if self.surveys.error:
+            line += " — " + str(self.surveys.error)
         if self.ratings.error:
             line += " — " + str(self.ratings.error)
         if self.notify.error:
