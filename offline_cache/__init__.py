@@ -24,5 +24,6 @@ if TYPE_CHECKING:
     from offline_cache import handovers as handovers
     from offline_cache import progress as progress
     from offline_cache import ratings as ratings
+    from offline_cache import survey as survey
 
-__getattr__ = submodules_on_use(__name__, "actions", "applications", "drafts", "export", "handovers", "progress", "ratings")
+__getattr__ = submodules_on_use(__name__, "actions", "applications", "drafts", "export", "handovers", "progress", "ratings", "survey")

@@ -1,5 +1,5 @@
 """What needs the clerk's action (需处理): open supplement requests, refusals not yet seen,
-quarantined envelopes; and the clerk's mark that a refusal was seen.
+quarantined envelopes; joint site surveys to confirm; and the clerk's mark that a refusal was seen.
 
 A supplement request (``supplement_needed``) is open while it is not answered
 (``supplied_at``) and no supplement envelope for its part is on its way (recorded, held or
@@ -49,6 +49,20 @@ WHERE o.state = 'quarantined' AND (:clerk IS NULL OR a.clerk_id = :clerk)
 """
 
 
+# A survey appointment not confirmed yet whose current revision every department answered, or
+# one proposed another slot (window_app.domain.survey.needs_clerk, in SQL); the department named
+# is the last one that proposed another slot.
+_SURVEYS = """
+SELECT s.receipt_no, 'survey', coalesce(max(CASE WHEN w.answer = 'propose' THEN w.department END), ''), 0, '', '', '',
+max(w.answered_at)
+FROM survey_appointments s JOIN applications a ON a.receipt_no = s.receipt_no
+JOIN survey_answers w ON w.receipt_no = s.receipt_no AND w.revision = s.revision
+WHERE s.confirmed_at IS NULL AND (:clerk IS NULL OR a.clerk_id = :clerk)
+GROUP BY s.receipt_no
+HAVING sum(w.answer = 'propose') > 0 OR count(DISTINCT w.department) >= json_array_length(s.departments)
+"""
+
+
 def needs_action(
     db: Database, *, viewer: str, clerk_id: str | None, quarantined: bool
 ) -> list[ActionNeeded]:
@@ -59,7 +73,7 @@ def needs_action(
         clerk_id: Only applications this clerk accepted (``None``: everyone's, a supervisor).
         quarantined: Include envelopes the exchange refused for good.
     """
-    sql = _SUPPLEMENTS + " UNION ALL " + _REFUSALS
+    sql = _SUPPLEMENTS + " UNION ALL " + _REFUSALS + " UNION ALL " + _SURVEYS
     if quarantined:
         sql += " UNION ALL " + _QUARANTINED
     with storage_errors(_READ_WORDS):

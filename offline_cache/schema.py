@@ -669,9 +669,41 @@ _V21: Migration = (
     "CREATE INDEX waived_materials_open ON waived_materials (received_at, promised_on)",
 )
 
+_V22: Migration = (
+    # 联合踏勘 (offline_cache/survey.py): an application's survey appointment at its latest
+    # revision (the slot's start in UTC, the site, the clerk's office line: nothing of the
+    # applicant's), synced_revision what the exchange took; reminded_for the confirmed start
+    # whose day-before reminder was queued. The departments' answers, once per revision.
+    """
+    CREATE TABLE survey_appointments (
+        receipt_no TEXT PRIMARY KEY REFERENCES applications (receipt_no),
+        revision INTEGER NOT NULL,
+        slot TEXT NOT NULL,
+        departments TEXT NOT NULL,
+        confirmed_at TEXT,
+        proposed_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        synced_revision INTEGER NOT NULL DEFAULT 0,
+        reminded_for TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE survey_answers (
+        receipt_no TEXT NOT NULL REFERENCES applications (receipt_no),
+        department TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        answer TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        note TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (receipt_no, department, revision)
+    ) WITHOUT ROWID
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17, _V18, _V19, _V20, _V21,
+    _V17, _V18, _V19, _V20, _V21, _V22,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -9,7 +9,9 @@ that changed anything is shown at once. F7 opens the materials a department aske
 F9, offered when an envelope was refused by the exchange, sends it again once the cause is
 fixed (:mod:`screens.quarantine`). P offers the notices the application has (受理回执, 补正告知书,
 补正材料收取凭证, 不予受理告知书, 材料移交单), the highlighted part's first, and prints the chosen one
-(:mod:`screens.notice_printing`).
+(:mod:`screens.notice_printing`). For a joint site survey (联合踏勘) the appointment and each
+department's answer are shown; T proposes the slot (or another one), C confirms one slot to
+all (:mod:`screens.widgets.survey_slot`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from screens.widgets.localized import WordsBinding
 from screens.widgets.notice_chooser import NoticeChooser
 from screens.widgets.offering_preview import department_name
 from screens.widgets.part_state import application_state_label, part_words
+from screens.widgets.survey_slot import SurveySlotDialog
 from screens.widgets.table_fit import FitColumn, Form, cut, fill_table, fit_columns, table_width
 from screens.widgets.window_header import WindowHeader
 from screens.window_screen import WindowScreen
@@ -38,6 +41,7 @@ from window_app.domain.clerks import Permission
 from window_app.domain.clocks import WARNING_WORDS
 from window_app.domain.errors import StorageError, WindowAppError
 from window_app.domain.states import duration_words, part_took
+from window_app.domain.survey import AGREED, ANSWER_WORDS, STATE_WORDS, Appointment, needs_clerk, survey_state
 from window_app.domain.times import shown
 from window_app.domain.words import Words, counted, tr
 from window_app.notices.model import NoticeUnavailable
@@ -131,6 +135,8 @@ class ApplicationDetailScreen(WindowScreen[None]):
         WordsBinding("p", "notices", words=Words("告知书", "Notices")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
         WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
+        WordsBinding("t", "propose_survey", words=Words("踏勘预约", "Survey slot")),
+        WordsBinding("c", "confirm_survey", words=Words("确认踏勘", "Confirm survey")),
     ]
 
     def __init__(self, receipt_no: str) -> None:
@@ -140,6 +146,8 @@ class ApplicationDetailScreen(WindowScreen[None]):
         self._decisions: dict[str, ItemDecision] = {}
         self._suspended = False
         self._follow = False  # the highlighted part is scrolled into view once the screen is shown
+        self._survey: Appointment | None = None
+        self._is_survey = False
 
     def compose(self) -> ComposeResult:
         yield WindowHeader()
@@ -151,6 +159,8 @@ class ApplicationDetailScreen(WindowScreen[None]):
             yield Static("", id="detail-part", markup=False)
             yield Static(tr("办理结论（一张结论）", "Conclusion"), id="detail-conclusion-heading", classes="detail-heading")
             yield Static("", id="detail-conclusion", markup=False)
+            yield Static(tr("联合踏勘", "Joint site survey"), id="detail-survey-heading", classes="detail-heading")
+            yield Static("", id="detail-survey", markup=False)
             yield Static(tr("操作记录", "Audit trail"), classes="detail-heading")
             yield DataTable(id="detail-audit", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
@@ -206,6 +216,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         summary_label.update(self._summary(detail))
         self._fill_parts(detail)
         self._fill_conclusion(detail)
+        self._fill_survey()
         self._fill_audit(detail)
         self.refresh_bindings()
 
@@ -246,6 +257,50 @@ class ApplicationDetailScreen(WindowScreen[None]):
             lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at, self.window.zone)))
         # A short terminal: the facts run on, so that the parts and the highlighted one stay in view.
         return (" · " if self.has_class("-short") else "\n").join(lines)
+
+    def _fill_survey(self) -> None:
+        """The survey appointment: its state, the slot, each department's answer (hidden when
+        the application needs no survey)."""
+        try:
+            self._is_survey = self.window.needs_survey(self.receipt_no)
+            self._survey = self.window.survey(self.receipt_no) if self._is_survey else None
+        except WindowAppError:
+            self._is_survey, self._survey = False, None
+        self.query_one("#detail-survey-heading").display = self._is_survey
+        label = self.query_one("#detail-survey", Static)
+        label.display = self._is_survey
+        label.update("\n".join(self.survey_lines()))
+
+    def survey_lines(self) -> list[str]:
+        """What the survey section says, in the interface language."""
+        appointment = self._survey
+        if appointment is None:
+            return [tr("尚未预约；按 T 提出踏勘时间", "No appointment yet; press T to propose a slot")]
+        zone = self.window.zone
+        now = self.window.now()
+        state = survey_state(appointment, now)
+        lines = [
+            tr("状态：{s}（第 {r} 版）", "State: {s} (revision {r})", s=STATE_WORDS[state], r=appointment.revision),
+            tr("时间地点：{v}", "Slot: {v}", v=appointment.slot.shown(zone)),
+        ]
+        if appointment.confirmed:
+            return lines
+        answers = appointment.current_answers()
+        for department in appointment.departments:
+            name = department_name(self.window.catalog, department, short=True)
+            answer = answers.get(department)
+            if answer is None:
+                lines.append(tr("  {d}：待答复", "  {d}: no answer yet", d=name))
+                continue
+            line = tr("  {d}：{a}", "  {d}: {a}", d=name, a=ANSWER_WORDS[answer.answer])
+            if answer.slot is not None:
+                line += f" → {answer.slot.shown(zone)}"
+            if answer.note:
+                line += tr("（{n}）", " ({n})", n=answer.note)
+            lines.append(line)
+        if needs_clerk(appointment, now):
+            lines.append(tr("请按 C 确认一个时间，通知所有部门", "Press C to confirm one slot to every department"))
+        return lines
 
     def _clock_lines(self, receipt_no: str, state: str) -> list[str]:
         """While open: the statutory date its slowest stage comes to (window_app/domain/clocks.py), warned."""
@@ -460,6 +515,12 @@ class ApplicationDetailScreen(WindowScreen[None]):
             return False  # hidden: the clerk may not (a helper, a supervisor alone)
         if action == "requeue" and not self.window_app.may(Permission.QUARANTINE):
             return False  # hidden: refused envelopes are the supervisor's (值班长)
+        if action in ("propose_survey", "confirm_survey") and not self.window_app.may(Permission.ACCEPT):
+            return False  # hidden: a helper or a supervisor alone does not make appointments
+        if action == "propose_survey":
+            return self._is_survey and (self._survey is None or not self._survey.confirmed)
+        if action == "confirm_survey":
+            return self._survey is not None and not self._survey.confirmed
         if action == "supplement":
             return self._detail is not None and self._detail.summary.state == "supplement_needed"
         if action == "requeue":
@@ -471,6 +532,54 @@ class ApplicationDetailScreen(WindowScreen[None]):
         if self._detail is None or not has_quarantined(self._detail.summary.parts):
             return
         ask_requeue(self, self.receipt_no, self.show)
+
+    def action_propose_survey(self) -> None:
+        """T: propose the survey slot (next working day 09:30 at the site), or another one."""
+        if not self.check_action("propose_survey", ()):
+            return
+        try:
+            slot = self.window.default_survey_slot(self.receipt_no)
+        except WindowAppError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        question = tr("向各部门提出踏勘时间和地点：", "Propose the survey's time and place to every department:")
+        self.app.push_screen(
+            SurveySlotDialog(tr("联合踏勘预约", "Joint site survey"), question, slot, self.window.zone),
+            callback=lambda chosen: self._survey_chosen(chosen, confirm=False),
+        )
+
+    def action_confirm_survey(self) -> None:
+        """C: confirm one slot to all (the proposal when all agree, else the latest other slot)."""
+        appointment = self._survey
+        if appointment is None or appointment.confirmed:
+            return
+        counters = appointment.counter_proposals()
+        slot = appointment.slot
+        if survey_state(appointment, self.window.now()) != AGREED and counters:
+            slot = counters[-1].slot or slot
+        question = tr("确认后通知所有部门，不再更改：", "Once confirmed, every department is told; it is final:")
+        self.app.push_screen(
+            SurveySlotDialog(tr("确认踏勘时间", "Confirm the survey slot"), question, slot, self.window.zone),
+            callback=lambda chosen: self._survey_chosen(chosen, confirm=True),
+        )
+
+    def _survey_chosen(self, slot: object, *, confirm: bool) -> None:
+        if slot is None:
+            return
+        try:
+            if confirm:
+                self.window.confirm_survey(self.receipt_no, slot)  # type: ignore[arg-type]
+            else:
+                self.window.propose_survey(self.receipt_no, slot)  # type: ignore[arg-type]
+        except WindowAppError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(
+            tr("已确认，下次同步时通知各部门", "Confirmed; the departments are told at the next sync") if confirm
+            else tr("已提出，下次同步时发给各部门", "Proposed; sent to the departments at the next sync"),
+            markup=False,
+        )
+        self.show()
 
     def action_supplement(self) -> None:
         """F7: record the materials the departments asked for."""

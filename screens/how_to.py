@@ -102,11 +102,17 @@ HOW_TO: dict[str, Words] = {
     "ApplicationDetailScreen": Words(
         "一件办件：各部门的办理状态、时间和结论。R 查看回执，F7 登记补正材料，Esc 返回列表。"
         "P 列出本办件已有的告知书（受理回执、补正告知书、补正材料收取凭证、不予受理告知书、材料移交单），"
-        "Enter 或序号打印所选的一份。",
+        "Enter 或序号打印所选的一份。联合踏勘的办件：T 提出踏勘时间地点，C 确认一个时间并通知所有部门。",
         "One application: each department's state, times and decision. R shows the receipt, F7 "
         "records supplied materials, Esc returns to the list. P lists the notices this application "
         "has (receipt, supplement notice, supplement slip, notice of refusal, handover list); Enter "
-        "or its number prints one.",
+        "or its number prints one. A joint site survey: T proposes its time and place, C confirms "
+        "one slot to every department.",
+    ),
+    "SurveySlotDialog": Words(
+        "联合踏勘的时间地点：日期、开始时间（本窗口时区）、地点、联系人和办公电话（不填申请人电话），Enter 确定，Esc 取消。",
+        "The joint site survey's slot: date, start (this window's time zone), place, contact and "
+        "office phone (never the applicant's); Enter confirms, Esc cancels.",
     ),
     "SupplementScreen": Words(
         "部门要求补正的材料：申请人补交后，按 1 原件、2 复印件、3 数据共享、5 不适用登记，Ctrl+S 保存并发送给部门，"

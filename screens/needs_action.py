@@ -42,6 +42,10 @@ def action_words(action: ActionNeeded, catalog: Catalog, materials: list[str]) -
         if action.reason:
             return tr("{d}不予办理：{no}（{r}）", "{d} refused: {no} ({r})", d=department, no=action.receipt_no, r=action.reason)
         return tr("{d}不予办理：{no}", "{d} refused: {no}", d=department, no=action.receipt_no)
+    if action.kind == "survey":
+        if action.department:
+            return tr("{d}另提踏勘时间，请确认：{no}", "{d} proposes another survey slot; confirm one: {no}", d=department, no=action.receipt_no)
+        return tr("各部门已答复踏勘预约，请确认：{no}", "Every department answered the survey slot; confirm it: {no}", no=action.receipt_no)
     return tr(
         "发往{d}的材料被交换平台拒收：{no}（{r}）",
         "The exchange refused what went to {d}: {no} ({r})",
@@ -55,6 +59,7 @@ TITLES = {
     "supplement": Words("需补正", "Supplement needed"),
     "refused": Words("不予办理", "Refused"),
     "quarantined": Words("被拒收", "Refused by the exchange"),
+    "survey": Words("联合踏勘待确认", "Survey to confirm"),
 }
 
 

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from window_app import notices as notices
     from window_app import ratings as ratings
     from window_app import receipt as receipt
+    from window_app import surveys as surveys
     from window_app import tracking as tracking
 
 __getattr__ = submodules_on_use(
-    __name__, "accepting", "audit_check", "backup", "clerks", "clocks", "handover", "identity", "notices", "ratings", "receipt", "tracking"
+    __name__, "accepting", "audit_check", "backup", "clerks", "clocks", "handover", "identity", "notices", "ratings", "receipt", "surveys",
+    "tracking",
 )

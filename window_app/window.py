@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from window_app.domain.outbox import OutboxEntry
     from window_app.domain.progress import ActionNeeded, ItemDecision
     from window_app.domain.ratings import Rating, RatingCount, RectificationCase
+    from window_app.domain.survey import Appointment, Slot
     from window_app.domain.sync import SyncStatus
     from window_app.identity import WindowIdentity
     from window_app.intake.guide import Guide
@@ -617,6 +618,50 @@ class Window:
         return window_app.backup.make_backup(self.db, self.settings, session, path, now=self.now())
 
     # -- 好差评: ratings and rectification (window_app/ratings/) ---------------------------
+
+    # -- 联合踏勘 (joint site survey) -------------------------------------------------------------
+
+    def needs_survey(self, receipt_no: str) -> bool:
+        """The application is of a survey bundle (or has an item needing the site visit)."""
+        return window_app.surveys.planning.is_survey(self.application(receipt_no), self.catalog)
+
+    def survey(self, receipt_no: str) -> Appointment | None:
+        """The application's survey appointment with every department's answer, or ``None``."""
+        self._may_see(receipt_no)
+        return offline_cache.survey.appointment_of(self.db, receipt_no)
+
+    def default_survey_slot(self, receipt_no: str) -> Slot:
+        """What the proposal dialog starts with: the next working day 09:30 at the site, the
+        signed-in clerk the contact (or the slot proposed last, if there is one)."""
+        held = self.survey(receipt_no)
+        if held is not None:
+            return held.slot
+        clerk = self.require(Permission.ACCEPT)
+        return window_app.surveys.planning.default_slot(self.application(receipt_no), clerk.name, self.now(), self.zone)
+
+    def propose_survey(self, receipt_no: str, slot: Slot) -> Appointment:
+        """Propose ``slot`` to every department asked (sent by the next sync round).
+
+        Raises:
+            SurveyRefused: No survey here, a bad slot, or already confirmed (nothing written).
+        """
+        clerk = self.require(Permission.ACCEPT)
+        detail = self.application(receipt_no)
+        return window_app.surveys.planning.propose(self.db, detail, self.catalog, slot, clerk=clerk.id, now=self.now())
+
+    def confirm_survey(self, receipt_no: str, slot: Slot) -> Appointment:
+        """Confirm ``slot`` to every department (sent by the next sync round).
+
+        Raises:
+            SurveyRefused: No appointment, or already confirmed (nothing written).
+        """
+        clerk = self.require(Permission.ACCEPT)
+        self._may_see(receipt_no)
+        return window_app.surveys.planning.confirm(self.db, receipt_no, slot, clerk=clerk.id, now=self.now())
+
+    def survey_lines(self) -> list[Words]:
+        """The clerk's survey lines: tomorrow's surveys, appointments waiting for them."""
+        return window_app.surveys.reminders.clerk_lines(self.db, now=self.now(), zone=self.zone, clerk_id=self._applications_of())
 
     def rate_at_window(self, receipt_no: str, level: int, reasons: tuple[str, ...] = ()) -> Rating:
         """The applicant's rating at the rating step after their receipt: only for the

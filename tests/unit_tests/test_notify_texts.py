@@ -51,3 +51,10 @@ def test_the_acceptance_carries_the_tracking_link_in_two_sms_parts_at_most() -> 
     assert words.zh.endswith("查进度：" + link) and "凭编号查进度" not in words.zh
     assert words.en.endswith("Progress: " + link)
     assert len(words.zh) <= 134, len(words.zh)  # a concatenated SMS of two parts
+
+
+def test_the_survey_reminder_names_the_day_time_and_site() -> None:
+    reminder = notification("survey", at="2026-11-30 09:30", place="贞丰县者相镇纳孔村三岔河景区入口东侧")
+    words = message_words(reminder, "王**")
+    assert "联合踏勘：11月30日09:30，贞丰县者相镇纳孔村三岔…，请到场。" in words.zh and len(words.zh) <= 72, words.zh
+    assert "2026-11-30 09:30" in words.en and "入口东侧" in words.en and NO in words.en

@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.applications_command",  # applications, receipt, export applications
     "window_app.cli.overdue_command",  # overdue (the statutory clocks' warnings)
     "window_app.cli.handover_command",  # handover list | show
+    "window_app.cli.survey_command",  # survey [RECEIPT [propose | confirm]] (联合踏勘)
     "window_app.cli.ratings_command",  # ratings (好差评 summary, rectification cases)
     "window_app.cli.report_command",  # report
     "window_app.cli.notice_command",  # notice KIND …

@@ -18,7 +18,10 @@ CONCLUDED = "concluded"
 WAIVED = "waived"
 """A reminder of a 容缺 promise (due soon, overdue): cause ``<material>/<state>``, so each is queued
 once per material and state — never twice, and at most one a day (the two states fall on different days)."""
-KINDS = (ACCEPTED, SUPPLEMENT, CONCLUDED, WAIVED)
+SURVEY = "survey"
+"""The day before a confirmed joint site survey (联合踏勘): cause ``survey/<start UTC>``, once per
+confirmed start (a slot moved later reminds again)."""
+KINDS = (ACCEPTED, SUPPLEMENT, CONCLUDED, WAIVED, SURVEY)
 
 QUEUED = "queued"
 SENT = "sent"

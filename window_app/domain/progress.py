@@ -36,10 +36,11 @@ class ItemDecision:
         return self.decision in FINAL_DECISIONS
 
 
-ACTION_KINDS = ("supplement", "refused", "quarantined")
+ACTION_KINDS = ("supplement", "refused", "quarantined", "survey")
 """What needs the clerk, most urgent first: a department asked for a material (补正); a
 department refused an item (不予办理), until the clerk has opened the application; the
-exchange refused an envelope for good (the supervisor's: it waits for a fix and F9)."""
+exchange refused an envelope for good (the supervisor's: it waits for a fix and F9); a joint
+site survey (联合踏勘) to confirm: every department answered, or one proposed another slot."""
 
 
 @dataclass(frozen=True)

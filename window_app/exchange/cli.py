@@ -80,6 +80,9 @@ def register(commands: Any) -> argparse.ArgumentParser:
     _add_audit(actions)
     _add_ratings(actions)
     _add_report(actions)
+    from window_app.exchange import survey_cli  # it uses this module's helpers
+
+    survey_cli.add(actions)
     return exchange
 
 

@@ -210,6 +210,42 @@ TRACKING_MIGRATION: list[Any] = [
     "CREATE INDEX IF NOT EXISTS envelopes_receipt ON envelopes (receipt_no, id)",
 ]
 
+SURVEY_MIGRATION: list[Any] = [
+    # 联合踏勘 (window_app/exchange/surveys.py): one appointment per application, as its window
+    # last signed it (the highest revision); the departments' answers, each once per revision,
+    # ``id`` ordering the window's pull (GET /v1/surveys). Not in the ledger: no decision, no
+    # envelope. Re-runnable (IF NOT EXISTS), as every step after the ledger's.
+    Portable("""
+    CREATE TABLE IF NOT EXISTS survey_appointments (
+        receipt_no TEXT PRIMARY KEY,
+        window_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('proposed', 'confirmed')),
+        record TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ){without_rowid}
+    """),
+    Portable("""
+    CREATE TABLE IF NOT EXISTS survey_answers (
+        id {serial},
+        receipt_no TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        department TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        answer TEXT NOT NULL CHECK (answer IN ('accept', 'propose')),
+        slot TEXT NOT NULL,
+        note TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        UNIQUE (receipt_no, department, revision)
+    )
+    """),
+    # The window's pull of its answers (window_id, id).
+    "CREATE INDEX IF NOT EXISTS survey_answers_window ON survey_answers (window_id, id)",
+    # A department's survey inbox: its envelopes' applications.
+    "CREATE INDEX IF NOT EXISTS envelopes_department_receipt ON envelopes (department, receipt_no)",
+]
+
 MIGRATIONS: list[list[Any]] = [
     [
         # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
@@ -389,4 +425,5 @@ MIGRATIONS: list[list[Any]] = [
         # runs the steps after it again).
         "CREATE INDEX IF NOT EXISTS envelopes_received_epoch ON envelopes (received_epoch)",
     ],
+    SURVEY_MIGRATION,
 ]

@@ -10,6 +10,7 @@ Importing this module needs Starlette (the ``exchange`` extra); the rest of the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import socket
@@ -108,7 +109,9 @@ def create_app(
     signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo) if signs else None
     store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed, shared=shared)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
-    from window_app.exchange import tracking_routes  # it uses this module's request helpers
+    if simulation is not None:  # survey bundles' survey items wait for their appointment (simulate.py)
+        simulation = dataclasses.replace(simulation, survey_bundles=frozenset(b.id for b in catalog.bundles.values() if b.survey))
+    from window_app.exchange import survey_routes, tracking_routes  # they use this module's request helpers
 
 
     @asynccontextmanager
@@ -135,6 +138,7 @@ def create_app(
             # One route for both methods, so a 405 there names both in its Allow header.
             Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
             *tracking_routes.routes(),
+            *survey_routes.routes(),
             Route("/v1/ratings", ratings_route, methods=["GET", "POST"]),
         ],
         middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],

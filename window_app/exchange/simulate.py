@@ -4,7 +4,11 @@ A background task looks at the store every fraction of its delay. An envelope th
 ``delay`` seconds is received and each of its undecided items decided: approved with a
 plausible result (``营业执照 91522325MA…`` for the business licence, a numbered document named
 after the item's catalog ``result`` otherwise), or, with the given probabilities, rejected or
-sent back for a supplement. A supplement envelope, once it has waited the delay, approves the
+sent back for a supplement. A joint site survey (联合踏勘) appointment is answered at once by
+each department asked (it accepts, or with ``survey_counter_rate`` proposes the next working
+day); an item needing the site visit is decided only once its application's appointment is
+confirmed (the survey result is the department's decision): for a survey bundle it waits for
+the appointment, for any other application only while it has one not yet confirmed. A supplement envelope, once it has waited the delay, approves the
 items of its original that were waiting for it. Outcomes are drawn from a generator seeded with
 the envelope and item, so a demo replays the same way.
 """
@@ -12,14 +16,18 @@ the envelope and item, so a demo replays the same way.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from window_app.domain.calendar import add_working_days
 from window_app.domain.identifiers import USCC_ALPHABET, uscc_check_char
+from window_app.domain.survey import Slot, slot_from_json, utc_stamp
 from window_app.domain.wire import ACKNOWLEDGED, DecisionRequest
+from window_app.exchange import surveys
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.errors import ExchangeError
 
@@ -29,6 +37,7 @@ if TYPE_CHECKING:
 DEFAULT_DELAY_SECONDS = 3.0
 DEFAULT_REGION = "522325"
 SIMULATED_REVIEWER = "模拟审批员 (simulated reviewer)"
+DEFAULT_SURVEY_COUNTER_RATE = 0.1
 
 log = logging.getLogger("window_app.exchange.simulate")
 
@@ -42,17 +51,23 @@ class Simulation:
         reject_rate: Probability that an item is rejected.
         supplement_rate: Probability that an item needs a supplement (asked once per item).
         decided_by: The name recorded on every simulated decision.
+        survey_counter_rate: Probability that a department proposes the next working day
+            instead of accepting a survey slot (drawn per application, department and revision).
+        survey_bundles: The catalog's survey bundles (set by the server from its catalog): their
+            survey items wait for a confirmed appointment even before one arrives.
     """
 
     delay: float = DEFAULT_DELAY_SECONDS
     reject_rate: float = 0.0
     supplement_rate: float = 0.0
     decided_by: str = SIMULATED_REVIEWER
+    survey_counter_rate: float = DEFAULT_SURVEY_COUNTER_RATE
+    survey_bundles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.delay < 0:
             raise ValueError("the simulation delay cannot be negative")
-        for name in ("reject_rate", "supplement_rate"):
+        for name in ("reject_rate", "supplement_rate", "survey_counter_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.reject_rate + self.supplement_rate > 1.0:
@@ -81,7 +96,7 @@ class Simulation:
     def step(self, store: ExchangeStore) -> int:
         """Receive and decide every envelope that has waited the delay; returns decisions made."""
         cutoff = store.clock().timestamp() - self.delay
-        made = 0
+        made = self._answer_surveys(store)
         for envelope in store.waiting_since(cutoff):
             if store.closed:  # the server is shutting down
                 break
@@ -109,11 +124,45 @@ class Simulation:
                 signature=request.signature,
             )
             return int(created)
-        # Items filed by the window (一类 concluded there) need no decision.
-        undecided = [item for item in envelope["items"] if item["decision"] is None and not item.get("filed")]
+        # Items filed by the window (一类 concluded there) need no decision; a survey item waits
+        # for its appointment to be confirmed.
+        held = self._survey_items_held(store, envelope)
+        undecided = [item for item in envelope["items"] if item["decision"] is None and not item.get("filed") and item["id"] not in held]
         for item in undecided:
             self._decide(store, envelope, item, self._outcome(envelope, item))
         return len(undecided)
+
+    def _answer_surveys(self, store: ExchangeStore) -> int:
+        """Answer every survey appointment waiting for a simulated department; answers made."""
+        made = 0
+        for receipt_no, department, envelope_id, revision, slot_json in surveys.unanswered(store):
+            draw = random.Random(f"{receipt_no}/{department}/{revision}").random()
+            body: dict[str, Any] = {"envelope_id": envelope_id, "revision": revision, "answer": "accept", "note": ""}
+            slot = slot_from_json(slot_json)
+            if draw < self.survey_counter_rate and isinstance(slot, Slot):
+                moment = slot.moment()
+                later = dt.datetime.combine(add_working_days(moment.date(), 1), moment.time(), tzinfo=dt.UTC)
+                body.update(answer="propose", note="当天另有安排（模拟）",
+                            slot=Slot(utc_stamp(later), slot.place, self.decided_by, "").to_json())
+            try:
+                made += int(surveys.answer(store, department, body)[1])
+            except ExchangeError as exc:  # the window confirmed meanwhile
+                log.info("simulation skipped the survey of %s: %s", receipt_no, exc.words.in_language("en"))
+        return made
+
+    def _survey_items_held(self, store: ExchangeStore, envelope: dict[str, Any]) -> set[str]:
+        """The envelope's survey items while its application's appointment is not confirmed (a
+        survey bundle's wait for one; another application's only while it has one)."""
+        confirmed = surveys.confirmed_receipts(store, [envelope["receipt_no"]]).get(envelope["receipt_no"])
+        offering = envelope["payload"].get("offering") if isinstance(envelope["payload"], dict) else None
+        survey_bundle = isinstance(offering, dict) and offering.get("id") in self.survey_bundles
+        if confirmed or (confirmed is None and not survey_bundle):
+            return set()
+        keys = DepartmentKeys.demo(envelope["department"])
+        opened = keys.open(envelope)
+        payload = opened if isinstance(opened, dict) else envelope["payload"]
+        items = payload.get("items") if isinstance(payload.get("items"), list) else []
+        return {item["id"] for item in items if isinstance(item, dict) and item.get("site_survey")}
 
     def _outcome(self, envelope: dict[str, Any], item: dict[str, Any]) -> str:
         draw = random.Random(f"{envelope['envelope_id']}/{item['id']}").random()

@@ -16,8 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, WAIVED, QueuedNotification
+from window_app.domain.notifications import ACCEPTED, CONCLUDED, SUPPLEMENT, SURVEY, WAIVED, QueuedNotification
 from window_app.domain.words import NO_WORDS, Words
+
+SURVEY_PLACE = 12
+"""Characters of the survey's place in the Chinese reminder at most (the applicant knows their site)."""
 
 
 def message_words(notification: QueuedNotification, name: str, tracking_link: str = "") -> Words:
@@ -82,6 +85,14 @@ def message_words(notification: QueuedNotification, name: str, tracking_link: st
                 "please bring {m_en} to the window by {d_en} (receipt no. {no}).",
             )
         body = body.format(no=no, m=material.zh, m_en=material.in_language("en"), d_zh=_day_zh(day), d_en=day[:10])
+    elif notification.kind == SURVEY:
+        at = str(data.get("at") or "")  # "2026-11-30 09:30", the window's zone
+        place = str(data.get("place") or "")
+        short = place if len(place) <= SURVEY_PLACE else place[: SURVEY_PLACE - 1] + "…"  # the SMS stays short
+        body = Words(
+            "编号{no}联合踏勘：{t}，{p}，请到场。",
+            "the joint site survey of receipt no. {no} is at {t_en}, {p_en}; please be there.",
+        ).format(no=no, t=f"{_day_zh(at)}{at[11:16]}", t_en=at, p=short, p_en=place)
     else:
         body = Words("编号{no}的办理进度有更新。", "there is news about receipt no. {no}.").format(no=no)
     if name:

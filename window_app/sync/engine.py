@@ -70,6 +70,7 @@ from window_app.domain.times import window_zone
 from window_app.domain.words import NO_WORDS, Words, counted, tr
 from window_app.identity import window_signing_key
 from window_app.ratings.sending import RatingSender, RatingsReport
+from window_app.surveys.sending import SurveySender, SurveysReport
 from window_app.sync.backoff import Backoff
 from window_app.sync.catalog_refresh import CatalogTrust, load_preferred_catalog, refresh_catalog
 from window_app.sync.client import (
@@ -187,6 +188,8 @@ class SyncReport:
     ratings: RatingsReport = field(default_factory=RatingsReport)
     """好差评 this round (window_app/ratings/sending.py; like the notifications, their failures
     never make the round's exit code)."""
+    surveys: SurveysReport = field(default_factory=SurveysReport)
+    """联合踏勘 this round (window_app/surveys/sending.py; never the round's exit code)."""
 
     @property
     def delivered(self) -> int:
@@ -237,8 +240,12 @@ class SyncReport:
             line += tr(
                 "；评价 已同步 {s}，待同步 {p}", "; ratings synced {s}, pending {p}", s=self.ratings.sent, p=self.ratings.pending
             )
+        if self.surveys.sent or self.surveys.answers or self.surveys.pending:
+            line += tr("；踏勘预约 已同步 {s}，答复 {a}", "; survey appointments synced {s}, answers {a}", s=self.surveys.sent, a=self.surveys.answers)
         if self.error:
             line += " — " + str(self.error)
+        if self.surveys.error:
+            line += " — " + str(self.surveys.error)
         if self.ratings.error:
             line += " — " + str(self.ratings.error)
         if self.notify.error:
@@ -308,6 +315,7 @@ class SyncEngine:
         self.notifications = NotificationSender(db, settings, backoff=self.backoff, clock=self.clock, notifier=notifier)
         self.tracking = TrackingSender()
         self.ratings = RatingSender(db, clock=self.clock, zone=settings.zone, timeout_seconds=settings.exchange.timeout_seconds)
+        self.surveys = SurveySender(db, window_id=settings.window.id, clock=self.clock, zone=settings.zone, timeout_seconds=settings.exchange.timeout_seconds)
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> SyncEngine:
@@ -475,6 +483,7 @@ class SyncEngine:
             shared = next((endpoint for endpoint in report.endpoints if endpoint.url == endpoints[0].key), None)
             answered = shared is not None and shared.online is True and not shared.held
             report.ratings = await self.ratings.exchange(http, endpoints[0], online=answered)
+            report.surveys = await self.surveys.exchange(http, endpoints[0], online=answered, key=lambda: self.window_key)
         finally:
             if tracking is not None and not tracking.done():
                 await asyncio.gather(tracking, return_exceptions=True)  # a thread cannot be cancelled: let it end
