@@ -1,0 +1,198 @@
+"""The USB courier with the real exchange: the township's window exports, the centre's exchange
+takes the file in and answers, the window applies the answer (docs/courier.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.exchange_fixtures import exchange_server, exchange_server_factory  # noqa: F401  (fixtures)
+from tests.functional_tests.courier_helpers import Site, accept_example, site  # noqa: F401  (fixture)
+from tests.functional_tests.test_sync_engine import decide_all
+from window_app.courier import CourierRefused
+from window_app.exchange.courier_import import CourierImportRefused
+from window_app.sync.engine import SyncEngine
+
+
+def sync(site: Site):
+    engine = SyncEngine(site.window.db, site.window.settings, refresh_catalog=False, clock=site.clock)
+    try:
+        return asyncio.run(engine.run_once(retry_now=True))
+    finally:
+        engine.release_lock()
+
+
+def exchange_count(site: Site) -> int:
+    return site.exchange.app.state.store.count_envelopes()
+
+
+def outbox_states(site: Site) -> dict[str, str]:
+    return dict(site.window.db.execute("SELECT envelope_id, state FROM outbox").fetchall())
+
+
+def test_the_file_carries_every_waiting_envelope_sealed_signed_and_nothing_readable(site: Site) -> None:
+    receipts = [accept_example(site.window, name) for name in ("retirement", "newborn")]
+    waiting = site.window.courier_waiting()
+    assert waiting > 0 and site.window.on_courier() == 0
+
+    path = site.export()
+    data = path.read_bytes()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert path.parent == site.stick and path.suffix == ".courier"
+    # Nothing of the applicants readable without the departments' keys.
+    for secret in ("陆光明", "522325196605180935", "13595920718", "岑春燕", "522325199403160286", "15085963317"):
+        assert secret.encode("utf-8") not in data
+        assert secret.encode("unicode_escape") not in data
+    # The envelopes stay queued, marked as on a courier: the header counts them.
+    assert set(outbox_states(site).values()) >= {"queued"}
+    assert site.window.on_courier() == waiting
+
+    outcome = site.take_in(path)
+    assert (outcome.status, outcome.created, outcome.duplicate, outcome.rejected) == ("imported", waiting, 0, 0)
+    assert exchange_count(site) == waiting
+    result = site.window.courier_import(site.answer_path(outcome))
+    assert result.status == "applied" and result.delivered == waiting
+    assert site.window.on_courier() == 0
+    assert all(site.window.application(r).summary.state == "accepted" for r in receipts)
+    assert "queued" not in outbox_states(site).values()
+
+
+def test_decisions_come_back_by_courier_and_the_application_is_concluded(site: Site) -> None:
+    receipt = accept_example(site.window, "retirement")
+    site.round_trip()
+    decided = []
+    for department in ("hrss-522325", "medical_insurance-522325", "housing_fund-522325", "bank-522325-abc"):
+        decided += decide_all(site.exchange, department)
+    assert decided
+    result = site.round_trip()
+    assert result.effect.applied > 0
+    # Stage 2 released by the decisions went out on this file? No: released now, carried next time.
+    while site.window.courier_waiting():
+        site.round_trip()
+        for department in ("hrss-522325", "medical_insurance-522325", "housing_fund-522325", "bank-522325-abc"):
+            decide_all(site.exchange, department)
+    site.round_trip()
+    assert site.window.application(receipt).summary.state == "concluded"
+
+
+def test_line_back_first_then_the_file_arrives_nothing_twice(site: Site) -> None:
+    accept_example(site.window, "newborn")
+    path = site.export()
+    waiting = site.window.on_courier()
+    site.line_up()
+    report = sync(site)
+    assert report.sent == waiting and site.window.on_courier() == 0
+    before = outbox_states(site)
+    outcome = site.take_in(path)  # the stick arrives after the line brought everything
+    assert (outcome.created, outcome.duplicate) == (0, waiting)
+    assert exchange_count(site) == waiting
+    result = site.window.courier_import(site.answer_path(outcome))
+    assert result.delivered == 0 and outbox_states(site) == before
+
+
+def test_file_first_then_the_line_comes_back_nothing_twice(site: Site) -> None:
+    accept_example(site.window, "newborn")
+    path = site.export()
+    waiting = site.window.on_courier()
+    outcome = site.take_in(path)
+    assert outcome.created == waiting
+    site.line_up()  # the answer is still on its way back: the window sends the same envelopes
+    report = sync(site)
+    assert report.sent == 0 and report.duplicate == waiting
+    assert exchange_count(site) == waiting
+    result = site.window.courier_import(site.answer_path(outcome))
+    assert result.status == "applied" and result.delivered == 0 and site.window.on_courier() == 0
+
+
+def test_a_file_carried_twice_changes_nothing_the_second_time(site: Site) -> None:
+    accept_example(site.window, "newborn")
+    path = site.export()
+    first = site.take_in(path)
+    again = site.take_in(path)
+    assert again.status == "already" and "nothing changed" in again.words().en
+    assert (again.created, again.duplicate) == (first.created, first.duplicate)
+    assert exchange_count(site) == first.created
+    answer = site.answer_path(first)
+    site.window.courier_import(answer)
+    states = outbox_states(site)
+    audit = site.window.db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    twice = site.window.courier_import(answer)
+    assert twice.status == "already" and "nothing changed" in twice.words().en
+    assert outbox_states(site) == states
+    assert site.window.db.execute("SELECT count(*) FROM audit").fetchone()[0] == audit
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "cut_line", "drop_entry"])
+def test_a_damaged_file_is_refused_and_changes_nothing(site: Site, damage: str) -> None:
+    accept_example(site.window, "newborn")
+    data = site.export().read_bytes()
+    bad = site.stick / "bad.courier"
+    bad.write_bytes(_damaged(data, damage))
+    with pytest.raises(CourierImportRefused) as refused:
+        site.take_in(bad)
+    assert "refused" in refused.value.words.en and "拒收" in refused.value.words.zh
+    assert exchange_count(site) == 0
+    # The same damage to an answer: refused at the window, nothing changed.
+    outcome = site.take_in(site.carried[0])
+    answer = site.stick / "bad-answer.courier"
+    answer.write_bytes(_damaged(outcome.answer, damage))
+    before = outbox_states(site)
+    with pytest.raises(CourierRefused) as refused_answer:
+        site.window.courier_import(answer)
+    assert "nothing changed" in refused_answer.value.words.en
+    assert outbox_states(site) == before
+
+
+def _damaged(data: bytes, how: str) -> bytes:
+    lines = data.split(b"\n")
+    if how == "flip":  # one byte of an entry changed
+        line = bytearray(lines[1])
+        line[len(line) // 2] ^= 0x01
+        lines[1] = bytes(line)
+        return b"\n".join(lines)
+    if how == "truncate":
+        return data[: len(data) * 2 // 3]
+    if how == "cut_line":  # whole lines, but the last entry missing
+        return b"\n".join(lines[:-2]) + b"\n"
+    return b"\n".join([lines[0], *lines[2:]])  # an entry taken out
+
+
+def test_replayed_and_reordered_files_are_refused(site: Site) -> None:
+    accept_example(site.window, "newborn")
+    first = site.export()
+    accept_example(site.window, "retirement")
+    second = site.export()
+    site.take_in(second)
+    with pytest.raises(CourierImportRefused) as reordered:
+        site.take_in(first)  # older than the one imported: out of order
+    assert "older" in reordered.value.words.en
+    count = exchange_count(site)
+    # A forged file with an old number: re-signed copies cannot be made without the key, and a
+    # different file with a number seen is a replay.
+    third = site.export()
+    outcome = site.take_in(third)
+    site.window.courier_import(site.answer_path(outcome))
+    assert exchange_count(site) == count
+    # The answer to the older file arrives after the newer one's: refused, nothing changed.
+    older = site.take_in(second)  # carried twice at the centre: answered again, older than third's
+    before = outbox_states(site)
+    with pytest.raises(CourierRefused) as old_answer:
+        site.window.courier_import(site.answer_path(older))
+    assert "older" in old_answer.value.words.en and outbox_states(site) == before
+
+
+def test_another_windows_file_and_answer_are_refused(site: Site, tmp_path: Path) -> None:
+    accept_example(site.window, "newborn")
+    path = site.export()
+    # At the exchange: a file whose key is not registered for its window id.
+    store = site.exchange.app.state.store
+    for key in store.window_keys():
+        store.revoke_window_key(key.key_id)
+    with pytest.raises(CourierImportRefused) as refused:
+        site.take_in(path)
+    assert "not an active key registered" in refused.value.words.en
+    assert exchange_count(site) == 0
