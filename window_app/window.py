@@ -840,6 +840,10 @@ class Window:
             key=signer.key, clock=self.now,
         )
 
+    def courier_newest_answer(self, folder: Path) -> Path | None:
+        """The newest exchange answer file in ``folder`` (``None``: none there)."""
+        return window_app.courier.newest_answer(folder)
+
     def courier_folder(self) -> Path:
         """Where the courier dialog proposes to write: a removable stick if one is mounted,
         else ``courier/`` in the data dir."""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange_fixtures import exchange_db, on_both_backends as exchange_backend, query  # noqa: F401  (fixtures)
+from tests.exchange_fixtures import exchange_db, query  # noqa: F401  (fixture)
+from tests.exchange_fixtures import on_both_backends as exchange_backend  # noqa: F401  (fixture)
 from tests.functional_tests.courier_helpers import MONDAY, accept_example
 from tests.window_template import open_signed_in
 from window_app.cli import main

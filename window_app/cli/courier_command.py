@@ -18,7 +18,7 @@ from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
 from window_app.courier import CourierRefused
-from window_app.domain.words import Words, tr
+from window_app.domain.words import Words, counted, tr
 
 
 def register(commands: Any) -> None:
@@ -26,7 +26,7 @@ def register(commands: Any) -> None:
         commands, "courier", Words("U盘传递：断网时用U盘把待发件带到交换平台，并带回回执", "the USB courier: the outbox on a stick when the line is down, the answer back")
     )
     actions = courier.add_subparsers(title=tr("操作", "actions"), metavar="ACTION", required=True)
-    export = add_command(actions, "export", Words("把待发送的信封等写入一个签名文件（导出到U盘）", "write what waits for the exchange to one signed file (export to USB)"))
+    export = add_command(actions, "export", Words("把待发送的件等写入一个签名文件（导出到U盘）", "write what waits for the exchange to one signed file (export to USB)"))
     export.add_argument("path", metavar="PATH", help=tr("新文件，或放文件的目录（如U盘）", "a new file, or a directory to put it in (e.g. the stick)"))
     export.add_argument("--json", action="store_true", help=tr("以 JSON 输出结果", "print the result as JSON"))
     export.set_defaults(func=cmd_export)
@@ -48,11 +48,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                         "audit_head": result.audit_head}, ensure_ascii=False))
     else:
         out(str(result.path))
-    err(tr("已写入第 {n} 号U盘文件 {p}：信封 {e} 个（仍在待发送队列中，联网后照常发送，不会重复办理），"
+    err(tr("已写入第 {n} 号U盘文件 {p}：{e} 件（仍在待发送队列中，联网后照常发送，不会重复办理），"
            "进度查询记录 {t} 条，评价 {r} 条。请把文件带到县中心导入交换平台。",
-           "Wrote courier file {n} to {p}: {e} envelopes (they stay queued and still go over the line if it comes back "
-           "first: nothing is handled twice), {t} tracking records, {r} ratings. Take it to the county centre for the exchange.",
-           n=result.sequence, p=result.path, e=result.envelopes, t=result.tracking, r=result.ratings))
+           "Wrote courier file {n} to {p}: {es} (they stay queued and still go over the line if it comes back "
+           "first: nothing is handled twice), {ts}, {rs}. Take it to the county centre for the exchange.",
+           n=result.sequence, p=result.path, e=result.envelopes, t=result.tracking, r=result.ratings,
+           es=counted(result.envelopes, "part"), ts=counted(result.tracking, "tracking record"),
+           rs=counted(result.ratings, "rating")))
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ from offline_cache import courier as courier_store
 from window_app.courier.apply import ApplyResult, apply_answer, exchange_key, read_answer
 from window_app.courier.export import CourierRefused, ExportResult, export_courier
 from window_app.sync.endpoints import endpoints_of
+from window_app.trust import courier_file
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -59,6 +60,24 @@ def default_folder(settings: Settings) -> Path:
     return folder
 
 
+def newest_answer(folder: Path) -> Path | None:
+    """The most recently written answer file in ``folder`` (its first line says so)."""
+    found: list[tuple[float, Path]] = []
+    try:
+        candidates = list(Path(folder).glob("*.courier"))
+    except OSError:
+        return None
+    for path in candidates:
+        try:
+            with path.open("rb") as handle:
+                first = handle.readline(64 * 1024)
+            if courier_file.ANSWER.encode() in first:
+                found.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    return max(found)[1] if found else None
+
+
 __all__ = [
     "ApplyResult",
     "CourierRefused",
@@ -66,6 +85,7 @@ __all__ = [
     "apply_answer",
     "default_folder",
     "exchange_key",
+    "newest_answer",
     "export_courier",
     "on_courier",
     "read_answer",

@@ -35,7 +35,7 @@ from offline_cache import sync_state
 from offline_cache.tracking_outbox import PendingRecord
 from window_app.courier.export import MAX_RATINGS, CourierRefused
 from window_app.domain.wire import event_problem, result_from_json
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.ratings.sending import RatingSender, RatingsReport, cursor_key
 from window_app.sync.decisions import Effect, apply_event, record_results
 from window_app.sync.endpoints import endpoints_of
@@ -76,15 +76,17 @@ class ApplyResult:
             "已导入第 {n} 号U盘文件的回执：送达 {d} 件（其中此前已送达 {dup} 件），被退回 {q} 件；"
             "部门意见 {e} 条，办结 {c} 件，放行后续环节 {r} 件（随下一次同步或U盘发出）。",
             "Imported the answer to courier file {n}: {d} delivered ({dup} of them already there), {q} returned; "
-            "{e} department events, {c} concluded, {r} later stages released (they go with the next sync or courier file).",
+            "{es}, {c} concluded, {rs} released (they go with the next sync or courier file).",
         ).format(
             n=self.sequence,
             d=self.delivered + self.duplicate,
             dup=self.duplicate,
             q=self.returned,
             e=self.effect.applied,
+            es=counted(self.effect.applied, "department event"),
             c=len(self.effect.concluded),
             r=len(self.effect.released),
+            rs=counted(len(self.effect.released), "later stage"),
         )
 
 

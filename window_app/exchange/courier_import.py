@@ -36,7 +36,7 @@ from typing import Any
 
 from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
-from window_app.domain.words import Words
+from window_app.domain.words import Words, counted
 from window_app.exchange import ratings, tracking_store
 from window_app.exchange.store import ExchangeStore
 from window_app.trust import courier_file
@@ -112,13 +112,19 @@ class ImportOutcome:
             return Words(
                 "窗口 {w} 的第 {n} 号U盘文件此前已导入，本次未作任何改动；已重新生成回执（信封 {e} 个，待取回事件 {v} 条）。",
                 "Courier file {n} of window {w} was imported before: nothing changed this time; its answer was made again "
-                "({e} envelopes, {v} events for the window).",
-            ).format(w=self.window_id, n=self.sequence, e=self.created + self.duplicate + self.rejected, v=self.events)
+                "({es}, {vs} for the window).",
+            ).format(
+                w=self.window_id, n=self.sequence, e=self.created + self.duplicate + self.rejected, v=self.events,
+                es=counted(self.created + self.duplicate + self.rejected, "envelope"), vs=counted(self.events, "event"),
+            )
         return Words(
             "已导入窗口 {w} 的第 {n} 号U盘文件：新收信封 {c} 个，此前已收 {d} 个，退回 {r} 个；回执含待取回事件 {v} 条。",
-            "Imported courier file {n} of window {w}: {c} new envelopes, {d} already here, {r} returned; "
-            "the answer holds {v} events for the window.",
-        ).format(w=self.window_id, n=self.sequence, c=self.created, d=self.duplicate, r=self.rejected, v=self.events)
+            "Imported courier file {n} of window {w}: {cs}, {d} already here, {r} returned; "
+            "the answer holds {vs} for the window.",
+        ).format(
+            w=self.window_id, n=self.sequence, c=self.created, d=self.duplicate, r=self.rejected, v=self.events,
+            cs=counted(self.created, "new envelope"), vs=counted(self.events, "event"),
+        )
 
 
 def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: SigningKey, *, now: dt.datetime | None = None) -> ImportOutcome:
