@@ -840,6 +840,16 @@ class Window:
             key=signer.key, clock=self.now,
         )
 
+    def courier_relay(self, path: Path, answer: Path) -> window_app.courier.RelayResult:
+        """At the county centre: hand a township's courier file to the exchange, write its
+        answer (the backup permission; nothing of the centre's own changes).
+
+        Raises:
+            NotPermitted / window_app.courier.CourierRefused: Nothing was relayed or written.
+        """
+        self.require(Permission.BACKUP)
+        return window_app.courier.relay(self.settings, path, answer)
+
     def courier_newest_answer(self, folder: Path) -> Path | None:
         """The newest exchange answer file in ``folder`` (``None``: none there)."""
         return window_app.courier.newest_answer(folder)

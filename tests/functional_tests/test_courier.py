@@ -13,6 +13,8 @@ import pytest
 from tests.exchange_fixtures import exchange_server, exchange_server_factory  # noqa: F401  (fixtures)
 from tests.functional_tests.courier_helpers import Site, accept_example, site  # noqa: F401  (fixture)
 from tests.functional_tests.test_sync_engine import decide_all
+from tests.window_template import open_signed_in
+from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.courier import CourierRefused
 from window_app.exchange.courier_import import CourierImportRefused
 from window_app.sync.engine import SyncEngine
@@ -196,3 +198,34 @@ def test_another_windows_file_and_answer_are_refused(site: Site, tmp_path: Path)
         site.take_in(path)
     assert "not an active key registered" in refused.value.words.en
     assert exchange_count(site) == 0
+
+
+def test_the_county_centres_window_relays_a_townships_file(site: Site, tmp_path: Path) -> None:
+    """The township reaches the exchange only through the centre: the centre's window hands the
+    file on with its own token (POST /v1/courier), the township's signature intact."""
+    accept_example(site.window, "newborn")
+    path = site.export()
+    waiting = site.window.on_courier()
+    environ = {
+        "WINDOW_APP_WINDOW_ID": "ZF-02",
+        "WINDOW_APP_EXCHANGE_URL": site.exchange.url,
+        "WINDOW_APP_EXCHANGE_TOKEN": site.exchange.window_token("ZF-02"),
+    }
+    centre = open_signed_in(load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(tmp_path / "centre")))
+    try:
+        answer = site.stick / "answer.courier"
+        relayed = centre.courier_relay(path, answer)
+        assert relayed.status == "imported" and f"{waiting} new" in relayed.words.en
+        assert exchange_count(site) == waiting
+        assert centre.outbox_unsent() == 0  # nothing of the township's stays at the centre
+        again = centre.courier_relay(path, site.stick / "again.courier")
+        assert again.status == "already" and exchange_count(site) == waiting
+        bad = site.stick / "bad.courier"
+        bad.write_bytes(_damaged(path.read_bytes(), "flip"))
+        with pytest.raises(CourierRefused) as damaged:
+            centre.courier_relay(bad, site.stick / "never.courier")
+        assert "damaged" in damaged.value.words.en and not (site.stick / "never.courier").exists()
+    finally:
+        centre.close()
+    result = site.window.courier_import(answer)
+    assert result.status == "applied" and result.delivered == waiting and site.window.on_courier() == 0

@@ -34,6 +34,10 @@ def register(commands: Any) -> None:
     answer.add_argument("path", metavar="PATH", help=tr("回执文件", "the answer file"))
     answer.add_argument("--json", action="store_true", help=tr("以 JSON 输出结果", "print the result as JSON"))
     answer.set_defaults(func=cmd_import)
+    relayed = add_command(actions, "relay", Words("县中心：把乡镇窗口的U盘文件转交交换平台，写出回执", "at the county centre: hand a township's courier file to the exchange, write its answer"))
+    relayed.add_argument("path", metavar="PATH", help=tr("乡镇窗口的U盘文件", "the township's courier file"))
+    relayed.add_argument("--answer", metavar="OUT", required=True, help=tr("回执文件（写回U盘）", "the answer file (back onto the stick)"))
+    relayed.set_defaults(func=cmd_relay)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -55,6 +59,18 @@ def cmd_export(args: argparse.Namespace) -> int:
            n=result.sequence, p=result.path, e=result.envelopes, t=result.tracking, r=result.ratings,
            es=counted(result.envelopes, "part"), ts=counted(result.tracking, "tracking record"),
            rs=counted(result.ratings, "rating")))
+    return EXIT_OK
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    with signed_in_window(args, settings_from(args)) as window:
+        try:
+            result = window.courier_relay(Path(args.path), Path(args.answer))
+        except CourierRefused as refused:
+            raise InvalidInput(refused.words) from refused
+    err(str(result.words))
+    err(tr("回执已写入 {p}：请带回乡镇窗口，用 window-app courier import 导入。",
+           "The answer is in {p}: take it back to the township's window for window-app courier import.", p=result.answer))
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from offline_cache import courier as courier_store
 from window_app.courier.apply import ApplyResult, apply_answer, exchange_key, read_answer
 from window_app.courier.export import CourierRefused, ExportResult, export_courier
+from window_app.courier.relay import RelayResult, relay
 from window_app.sync.endpoints import endpoints_of
 from window_app.trust import courier_file
 
@@ -89,5 +90,7 @@ __all__ = [
     "export_courier",
     "on_courier",
     "read_answer",
+    "relay",
+    "RelayResult",
     "waiting_count",
 ]

@@ -47,7 +47,16 @@ PAGE = 500
 
 
 class CourierImportRefused(WindowAppError):
-    """The file was refused; the words say why. Nothing was stored."""
+    """The file was refused; the words say why. Nothing was stored.
+
+    Attributes:
+        status: As ``POST /v1/courier`` answers it: 400 damaged or malformed, 403 not signed by
+            the window's registered key, 409 replayed or out of order.
+    """
+
+    def __init__(self, words: Words, status: int = 400):
+        super().__init__(words)
+        self.status = status
 
 
 def _events(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +158,7 @@ def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: Signing
         if earlier["file_id"] == file_id and earlier["sha256"] == file.sha256:
             acks = json.loads(earlier["acks"])
             return _answered(store, file, key, window_id, acks, "already", now)
-        raise _refused(_replay_words(window_id, sequence, earlier))
+        raise _refused(_replay_words(window_id, sequence, earlier), 409)
     last = _last_sequence(store, window_id)
     if last is not None and sequence < last:
         raise _refused(
@@ -157,7 +166,8 @@ def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: Signing
                 "窗口 {w} 的第 {n} 号文件早于已导入的第 {m} 号（顺序颠倒或重放）：较新的文件已带来它所带的一切，本文件不再导入",
                 "File {n} of window {w} is older than file {m}, imported already (out of order, or replayed): the newer "
                 "file brought everything this one holds; it is not imported",
-            ).format(w=window_id, n=sequence, m=last)
+            ).format(w=window_id, n=sequence, m=last),
+            409,
         )
     acks = _ingest(store, catalog, file, window_id)
     imported_at, _ = store._now()
@@ -170,8 +180,8 @@ def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: Signing
     return _answered(store, file, key, window_id, acks, "imported", now)
 
 
-def _refused(why: Words) -> CourierImportRefused:
-    return CourierImportRefused(Words("U盘文件被拒收：{why}", "The courier file was refused: {why}").format(why=why))
+def _refused(why: Words, status: int = 400) -> CourierImportRefused:
+    return CourierImportRefused(Words("U盘文件被拒收：{why}", "The courier file was refused: {why}").format(why=why), status)
 
 
 def _replay_words(window_id: str, sequence: int, earlier: dict[str, Any]) -> Words:
@@ -184,7 +194,7 @@ def _replay_words(window_id: str, sequence: int, earlier: dict[str, Any]) -> Wor
 def _check_signature(store: ExchangeStore, file: courier_file.CourierFile, window_id: str) -> None:
     signature = courier_file.signature_of(file)
     if isinstance(signature, Words):
-        raise _refused(signature)
+        raise _refused(signature, 403)
     public = store.window_key(window_id, signature.key_id)
     if public is None:
         raise _refused(
@@ -192,11 +202,12 @@ def _check_signature(store: ExchangeStore, file: courier_file.CourierFile, windo
                 "签名密钥 {k} 不是窗口 {w} 登记的有效密钥（请先用 window-app exchange keys register 登记该窗口）",
                 "key {k} is not an active key registered for window {w} (register the window first: "
                 "window-app exchange keys register)",
-            ).format(k=signature.key_id, w=window_id)
+            ).format(k=signature.key_id, w=window_id),
+            403,
         )
     problem = courier_file.verify_manifest(file, public)
     if problem:
-        raise _refused(Words("清单签名不成立：{why}", "the manifest's signature does not hold: {why}").format(why=problem))
+        raise _refused(Words("清单签名不成立：{why}", "the manifest's signature does not hold: {why}").format(why=problem), 403)
 
 
 def _imported(store: ExchangeStore, window_id: str, sequence: int) -> dict[str, Any] | None:

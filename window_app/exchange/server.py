@@ -108,7 +108,7 @@ def create_app(
     signed = checkpoint_log(db_path, key, checkpoints, checkpoint_every, demo=demo) if signs else None
     store = ExchangeStore.open(db_path, clock=clock, checkpoints=signed, shared=shared)
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
-    from window_app.exchange import tracking_routes  # it uses this module's request helpers
+    from window_app.exchange import courier_route, tracking_routes  # they use this module's request helpers
 
 
     @asynccontextmanager
@@ -136,6 +136,7 @@ def create_app(
             Route("/v1/audit/head", audit_head, methods=["GET", "POST"]),
             *tracking_routes.routes(),
             Route("/v1/ratings", ratings_route, methods=["GET", "POST"]),
+            *courier_route.routes(),  # POST /v1/courier: a courier file handed in by a relay (docs/courier.md)
         ],
         middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
@@ -149,6 +150,7 @@ def create_app(
     app.state.simulation = simulation
     app.state.track_limits = track_limits or tracking_routes.TrackLimits()
     app.state.hot_cache = reports.HotCache()
+    app.state.answer_key = courier_route.answer_key(key, demo)  # signs courier answers (every worker)
     return app
 
 
