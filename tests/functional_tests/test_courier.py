@@ -229,3 +229,17 @@ def test_the_county_centres_window_relays_a_townships_file(site: Site, tmp_path:
         centre.close()
     result = site.window.courier_import(answer)
     assert result.status == "applied" and result.delivered == waiting and site.window.on_courier() == 0
+    # A file the exchange refuses (its window's key revoked meanwhile): said, nothing written.
+    accept_example(site.window, "retirement")
+    later = site.export()
+    store = site.exchange.app.state.store
+    for key in store.window_keys():
+        store.revoke_window_key(key.key_id)
+    centre = open_signed_in(load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(tmp_path / "centre")))
+    try:
+        with pytest.raises(CourierRefused) as refused:
+            centre.courier_relay(later, site.stick / "refused.courier")
+    finally:
+        centre.close()
+    assert "The exchange refused it" in refused.value.words.en and "not an active key" in refused.value.words.en
+    assert not (site.stick / "refused.courier").exists() and exchange_count(site) == waiting

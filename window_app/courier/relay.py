@@ -70,6 +70,11 @@ def relay(settings: Settings, path: Path, answer: Path) -> RelayResult:
             Words("交换平台拒收（{s}）：{why}", "The exchange refused it ({s}): {why}").format(s=response.status_code, why=_error_detail(response))
         )
     body = response.json()
+    if isinstance(body, dict) and body.get("status") == "refused":
+        said = body.get("words") if isinstance(body.get("words"), dict) else {}
+        raise CourierRefused(
+            Words("交换平台拒收：{why}", "The exchange refused it: {why}").format(why=Words(str(said.get("zh") or ""), str(said.get("en") or "")))
+        )
     text = body.get("answer") if isinstance(body, dict) else None
     if not isinstance(text, str):
         raise CourierRefused(Words("交换平台的回答中没有回执", "The exchange's answer holds no answer file"))

@@ -50,13 +50,13 @@ class CourierImportRefused(WindowAppError):
     """The file was refused; the words say why. Nothing was stored.
 
     Attributes:
-        status: As ``POST /v1/courier`` answers it: 400 damaged or malformed, 403 not signed by
-            the window's registered key, 409 replayed or out of order.
+        kind: ``damaged`` (or malformed), ``key`` (not signed by the window's registered key),
+            ``replayed`` (a number seen with another file, or older than one imported).
     """
 
-    def __init__(self, words: Words, status: int = 400):
+    def __init__(self, words: Words, kind: str = "damaged"):
         super().__init__(words)
-        self.status = status
+        self.kind = kind
 
 
 def _events(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +158,7 @@ def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: Signing
         if earlier["file_id"] == file_id and earlier["sha256"] == file.sha256:
             acks = json.loads(earlier["acks"])
             return _answered(store, file, key, window_id, acks, "already", now)
-        raise _refused(_replay_words(window_id, sequence, earlier), 409)
+        raise _refused(_replay_words(window_id, sequence, earlier), "replayed")
     last = _last_sequence(store, window_id)
     if last is not None and sequence < last:
         raise _refused(
@@ -167,7 +167,7 @@ def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: Signing
                 "File {n} of window {w} is older than file {m}, imported already (out of order, or replayed): the newer "
                 "file brought everything this one holds; it is not imported",
             ).format(w=window_id, n=sequence, m=last),
-            409,
+            "replayed",
         )
     acks = _ingest(store, catalog, file, window_id)
     imported_at, _ = store._now()
@@ -180,8 +180,8 @@ def import_courier(store: ExchangeStore, catalog: Any, data: bytes, key: Signing
     return _answered(store, file, key, window_id, acks, "imported", now)
 
 
-def _refused(why: Words, status: int = 400) -> CourierImportRefused:
-    return CourierImportRefused(Words("U盘文件被拒收：{why}", "The courier file was refused: {why}").format(why=why), status)
+def _refused(why: Words, kind: str = "damaged") -> CourierImportRefused:
+    return CourierImportRefused(Words("U盘文件被拒收：{why}", "The courier file was refused: {why}").format(why=why), kind)
 
 
 def _replay_words(window_id: str, sequence: int, earlier: dict[str, Any]) -> Words:
@@ -194,7 +194,7 @@ def _replay_words(window_id: str, sequence: int, earlier: dict[str, Any]) -> Wor
 def _check_signature(store: ExchangeStore, file: courier_file.CourierFile, window_id: str) -> None:
     signature = courier_file.signature_of(file)
     if isinstance(signature, Words):
-        raise _refused(signature, 403)
+        raise _refused(signature, "key")
     public = store.window_key(window_id, signature.key_id)
     if public is None:
         raise _refused(
@@ -203,11 +203,11 @@ def _check_signature(store: ExchangeStore, file: courier_file.CourierFile, windo
                 "key {k} is not an active key registered for window {w} (register the window first: "
                 "window-app exchange keys register)",
             ).format(k=signature.key_id, w=window_id),
-            403,
+            "key",
         )
     problem = courier_file.verify_manifest(file, public)
     if problem:
-        raise _refused(Words("清单签名不成立：{why}", "the manifest's signature does not hold: {why}").format(why=problem), 403)
+        raise _refused(Words("清单签名不成立：{why}", "the manifest's signature does not hold: {why}").format(why=problem), "key")
 
 
 def _imported(store: ExchangeStore, window_id: str, sequence: int) -> dict[str, Any] | None:

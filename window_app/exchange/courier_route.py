@@ -6,8 +6,10 @@ The body is ``{"file": "<the courier file's text>"}``; the answer ``{"status", "
 The caller's window token only lets it in: what the file may do is decided by the file's own
 signature against the township's registered key (:mod:`window_app.exchange.courier_import`),
 so the township's signatures stay intact and a relay can neither forge nor alter a file.
-Refusals: 400 damaged, 403 not signed by the window's registered key, 409 replayed or out of
-order, 503 the exchange signs no answers (started without ``--key`` and not ``--demo``).
+A refused file is answered ``{"status": "refused", "reason", "words"}`` (``reason``: ``damaged``,
+``key`` — not signed by the window's registered key —, ``replayed``): the request was sound, the
+file is not, and nothing was stored. 503: the exchange signs no answers (started without
+``--key`` and not ``--demo``).
 """
 
 from __future__ import annotations
@@ -62,5 +64,6 @@ async def post_courier(request: Request) -> JSONResponse:
     try:
         outcome = await run_in_threadpool(import_courier, store, request.app.state.catalog.catalog, data, key)
     except CourierImportRefused as refused:
-        raise ExchangeError(refused.status, refused.words) from refused
+        # The request was fine; the file is refused (as a batch's entry is): said, nothing stored.
+        return JSONResponse({"status": "refused", "reason": refused.kind, "words": refused.words.to_json()})
     return JSONResponse({"status": outcome.status, "answer": outcome.answer.decode("utf-8"), "words": outcome.words().to_json()})
