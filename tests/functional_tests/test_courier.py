@@ -18,6 +18,8 @@ from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.courier import CourierRefused
 from window_app.exchange.courier_import import CourierImportRefused
 from window_app.sync.engine import SyncEngine
+from window_app.trust import courier_file
+from window_app.trust.demo import demo_signing_key
 
 
 def sync(site: Site):
@@ -243,3 +245,35 @@ def test_the_county_centres_window_relays_a_townships_file(site: Site, tmp_path:
         centre.close()
     assert "The exchange refused it" in refused.value.words.en and "not an active key" in refused.value.words.en
     assert not (site.stick / "refused.courier").exists() and exchange_count(site) == waiting
+
+
+def test_an_answer_for_another_window_or_not_from_the_exchange_is_refused(site: Site, tmp_path: Path) -> None:
+    accept_example(site.window, "newborn")
+    ours = site.take_in(site.export())
+    environ = {"WINDOW_APP_WINDOW_ID": "ZF-02", "WINDOW_APP_EXCHANGE_URL": site.proxy.url}
+    other = open_signed_in(load_settings(SHIPPED_CONFIG, environ=environ, data_dir=str(tmp_path / "zf-02")), clock=site.clock)
+    try:
+        site.exchange.app.state.store.register_window(other.registration())
+        accept_example(other, "retirement")
+        theirs = site.take_in(other.courier_export(site.stick).path)
+    finally:
+        other.close()
+    before = outbox_states(site)
+    with pytest.raises(CourierRefused) as refused:
+        site.window.courier_import(site.answer_path(theirs))
+    assert "window ZF-02's answer" in refused.value.words.en and "ZF-02 的回执" in refused.value.words.zh
+    # Re-signed by anyone but the exchange (here: a forger's key): refused.
+    read = courier_file.decode(ours.answer, courier_file.ANSWER)
+    fields = {name: value for name, value in read.manifest.items() if name not in ("signature", "entries", "total", "format", "version")}
+    forged = courier_file.encode(fields, read.entries, demo_signing_key("forger"))
+    with pytest.raises(CourierRefused) as not_signed:
+        site.window.courier_import(_written(site.stick / "forged.courier", forged))
+    assert "not signed by the exchange" in not_signed.value.words.en
+    assert outbox_states(site) == before
+    # The genuine answer still applies.
+    assert site.window.courier_import(site.answer_path(ours)).delivered == ours.created
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -67,6 +67,13 @@ class ApplyResult:
     ratings: RatingsReport = field(default_factory=RatingsReport)
 
     def words(self) -> Words:
+        """What happened, in plain words (a decision whose signature did not hold is said too)."""
+        words = self._summary()
+        if self.effect.unverified:
+            words = words + Words("　", " ") + self.effect.unverified[-1]
+        return words
+
+    def _summary(self) -> Words:
         if self.status == "already":
             return Words(
                 "第 {n} 号U盘文件的回执此前已导入，本次未作任何改动。",
