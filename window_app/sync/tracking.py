@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from offline_cache import tracking_outbox
@@ -88,10 +90,12 @@ class TrackingSender:
         return wire
 
     def make_digests(self, pending: list[PendingRecord]) -> None:
-        """Make the missing digests here, in this thread (the courier's export)."""
-        for entry in pending:
-            if entry.receipt_no not in self._digests:
-                self._digests[entry.receipt_no] = tracking_digest(entry.receipt_no, entry.code)
+        """Make the missing digests now, one thread per core (the courier's export: hundreds at
+        once; scrypt lets go of the interpreter lock)."""
+        missing = [entry for entry in pending if entry.receipt_no not in self._digests]
+        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+            made = pool.map(lambda entry: tracking_digest(entry.receipt_no, entry.code), missing)
+            self._digests.update(zip((entry.receipt_no for entry in missing), made))
 
     def record_answers(self, db: Database, pending: list[PendingRecord], answers: list[dict[str, object]], now: dt.datetime) -> int:
         """Mark what the exchange stored (one transaction); a refused record is tried again
