@@ -65,12 +65,20 @@ class ApplyResult:
     effect: Effect = field(default_factory=Effect)
     tracking: int = 0
     ratings: RatingsReport = field(default_factory=RatingsReport)
+    head_refused: Words | None = None
+    """The exchange refused the window's audit head (it holds a later one): for a person to look at."""
 
     def words(self) -> Words:
         """What happened, in plain words (a decision whose signature did not hold is said too)."""
         words = self._summary()
         if self.effect.unverified:
             words = words + Words("　", " ") + self.effect.unverified[-1]
+        if self.head_refused is not None:
+            words = words + Words("　", " ") + Words(
+                "交换平台已保存本窗口更晚的审计链头，拒收当前链头：请运行 window-app audit verify 并报告（{why}）",
+                "The exchange holds a later audit head of this window and refused the current one: run "
+                "window-app audit verify and report it ({why})",
+            ).format(why=self.head_refused)
         return words
 
     def _summary(self) -> Words:
@@ -152,6 +160,9 @@ def apply_answer(
         _apply_results(db, acks.get("results") or [], result, stamp, signer)
         for entry in file.of_type("events"):
             _apply_events(db, shared.key, entry, result, stamp, signer)
+        head = acks.get("audit_head")
+        if isinstance(head, dict) and head.get("status") == "refused":
+            result.head_refused = Words(str(head.get("reason_zh") or head.get("reason") or ""), str(head.get("reason") or ""))
         tracking_answers = acks.get("tracking") or []
         if tracking_answers:
             pending = [PendingRecord(str(answer.get("receipt_no") or ""), {}, "", 0) for answer in tracking_answers]

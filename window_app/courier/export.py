@@ -26,6 +26,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from offline_cache import audit as audit_store
 from offline_cache import courier as courier_store
@@ -41,6 +42,9 @@ from window_app.sync.endpoints import endpoints_of
 from window_app.sync.tracking import TrackingSender
 from window_app.trust import courier_file
 from window_app.trust.keys import SigningKey
+
+if TYPE_CHECKING:
+    from window_app.config import Settings
 
 MAX_TRACKING = 2000
 MAX_RATINGS = 2000
@@ -72,7 +76,7 @@ def target_path(path: Path, window_id: str, sequence: int, now: dt.datetime) -> 
 
 
 def export_courier(
-    db: Database, settings: object, path: Path, *, key: SigningKey, now: dt.datetime, window_id: str
+    db: Database, settings: Settings, path: Path, *, key: SigningKey, now: dt.datetime, window_id: str
 ) -> ExportResult:
     """Write the courier file to ``path`` (a new file, or a directory to put it in).
 
@@ -84,7 +88,7 @@ def export_courier(
     Raises:
         CourierRefused: ``path`` exists already, or cannot be written; nothing was marked.
     """
-    endpoints = endpoints_of(settings)  # type: ignore[arg-type]
+    endpoints = endpoints_of(settings)
     shared = endpoints[0]
     own = tuple(code for endpoint in endpoints for code in endpoint.departments)
     at = audit_store.utc_at(now)
