@@ -18,7 +18,6 @@ import platformdirs
 
 import offline_cache
 import window_app
-import window_app.courier
 import window_app.intake
 import window_app.sync
 from offline_cache import clerks as clerk_store

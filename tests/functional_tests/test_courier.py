@@ -14,6 +14,7 @@ from tests.exchange_fixtures import exchange_server, exchange_server_factory  # 
 from tests.functional_tests.courier_helpers import Site, accept_example, site  # noqa: F401  (fixture)
 from tests.functional_tests.test_sync_engine import decide_all
 from tests.window_template import open_signed_in
+from window_app.accepting import window_signer
 from window_app.config import SHIPPED_CONFIG, load_settings
 from window_app.courier import CourierRefused
 from window_app.exchange.courier_import import CourierImportRefused
@@ -255,7 +256,15 @@ def test_an_answer_for_another_window_or_not_from_the_exchange_is_refused(site: 
     try:
         site.exchange.app.state.store.register_window(other.registration())
         accept_example(other, "retirement")
-        theirs = site.take_in(other.courier_export(site.stick).path)
+        exported = other.courier_export(site.stick).path
+        # ZF-02's file passed off as ZF-01's (re-signed with ZF-02's own key): not ZF-01's key.
+        read = courier_file.decode(exported.read_bytes(), courier_file.OUTBOUND)
+        fields = {k: v for k, v in read.manifest.items() if k not in ("signature", "entries", "total", "format", "version")}
+        posing = courier_file.encode({**fields, "window_id": "ZF-01", "sequence": 7}, read.entries, window_signer(other.db, other.catalog, other.settings).key)
+        with pytest.raises(CourierImportRefused) as not_theirs:
+            site.take_in(_written(site.stick / "posing.courier", posing))
+        assert "not an active key registered for window ZF-01" in not_theirs.value.words.en
+        theirs = site.take_in(exported)
     finally:
         other.close()
     before = outbox_states(site)

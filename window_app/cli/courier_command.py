@@ -17,7 +17,6 @@ from window_app.cli.context import settings_from, signed_in_window
 from window_app.cli.errors import EXIT_OK, InvalidInput
 from window_app.cli.output import err, out
 from window_app.cli.parser import add_command
-from window_app.courier import CourierRefused
 from window_app.domain.words import Words, counted, tr
 
 
@@ -41,6 +40,8 @@ def register(commands: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from window_app.courier import CourierRefused  # httpx behind it: not for every command's start
+
     with signed_in_window(args, settings_from(args)) as window:
         try:
             result = window.courier_export(Path(args.path))
@@ -63,6 +64,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_relay(args: argparse.Namespace) -> int:
+    from window_app.courier import CourierRefused  # httpx behind it: not for every command's start
+
     with signed_in_window(args, settings_from(args)) as window:
         try:
             result = window.courier_relay(Path(args.path), Path(args.answer))
@@ -75,6 +78,8 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from window_app.courier import CourierRefused  # httpx behind it: not for every command's start
+
     with signed_in_window(args, settings_from(args)) as window:
         try:
             result = window.courier_import(Path(args.path))
