@@ -701,9 +701,31 @@ _V22: Migration = (
     """,
 )
 
+_V23: Migration = (
+    # The USB courier (window_app/courier/, docs/courier.md): each file exported, numbered per
+    # window (the exchange refuses a number it has seen: replay and reordering), and when its
+    # answer was applied. Nothing personal: ids, counts, digests and times (UTC).
+    """
+    CREATE TABLE courier_files (
+        file_id TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        envelopes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        answer_id TEXT,
+        answered_at TEXT
+    ) WITHOUT ROWID
+    """,
+    # An envelope carried on a courier file: still 'queued' (the network sends it too if the
+    # line comes back first), with the id of the last file that carried it.
+    "ALTER TABLE outbox ADD COLUMN courier_file TEXT",
+    # The header's "on a courier" count: only the few rows with a file are in this index.
+    "CREATE INDEX outbox_on_courier ON outbox (state, courier_file) WHERE courier_file IS NOT NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15, _V16,
-    _V17, _V18, _V19, _V20, _V21, _V22,
+    _V17, _V18, _V19, _V20, _V21, _V22, _V23,
 )
 """Each migration is a sequence of steps (SQL statements or sqlite-utils functions), run in one
 transaction."""

@@ -28,6 +28,7 @@ LAZY: dict[str, str] = {
     "ReceiptScreen": "screens.receipt",
     "RatingScreen": "screens.rating",
     "RectificationScreen": "screens.rectification",
+    "CourierScreen": "screens.courier",
     "HelpScreen": "screens.help",
     "WindowCommands": "screens.commands",
     "BackgroundSync": "window_app.sync.background",

@@ -109,6 +109,7 @@ class WindowApp(App):
             unknown). Later stages held for a prerequisite's result wait for a department,
             not for the line: the applications screen shows them.
         sync_quarantined: Envelopes the exchange refused for good (kept, not resent).
+        sync_on_courier: Queued envelopes carried on a USB courier file (在途U盘, docs/courier.md).
         sync_reason: Why the window is offline, in words; empty when it is not.
         sync_running: The sync worker runs rounds on its own (the header says "connecting"
             until the first one is done).
@@ -140,10 +141,13 @@ class WindowApp(App):
         *APP_BINDINGS,
         # 差评整改 (supervisors): not in the footer, in the palette for those who may.
         WordsBinding("ctrl+r", "show_rectification", words=Words("差评整改", "Rectification"), show=False),
+        # U盘传递 (supervisors, docs/courier.md): not in the footer, in the palette for those who may.
+        WordsBinding("f11", "show_courier", words=Words("U盘传递", "USB courier"), show=False),
     ]
 
     sync_online: reactive[bool | None] = reactive(None)
     sync_queued: reactive[int | None] = reactive(None)
+    sync_on_courier: reactive[int] = reactive(0)
     sync_quarantined: reactive[int] = reactive(0)
     sync_reason: reactive[Words] = reactive(NO_WORDS)
     sync_running: reactive[bool] = reactive(False)
@@ -243,6 +247,7 @@ class WindowApp(App):
             return
         self.sync_queued = status.queued
         self.sync_quarantined = status.quarantined
+        self.sync_on_courier = status.on_courier
         self.sync_link.nudge()
 
     def report_storage_error(self, error: WindowAppError) -> None:
@@ -711,6 +716,13 @@ class WindowApp(App):
             return
         self._commit_screen()
         self.push_screen(screens.RectificationScreen())
+
+    def action_show_courier(self) -> None:
+        """F11: export to / import from a USB stick (screens/courier.py; the backup permission)."""
+        if isinstance(self.screen, screens.CourierScreen) or not self.refuse_unless(Permission.BACKUP):
+            return
+        self._commit_screen()
+        self.push_screen(screens.CourierScreen())
 
     def action_show_applications(self) -> None:
         self.show_applications()

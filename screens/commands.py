@@ -39,6 +39,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     "show_applications": Permission.VIEW_APPLICATIONS,
     "show_rectification": Permission.RECTIFY,
     "show_report": Permission.VIEW_APPLICATIONS,
+    "show_courier": Permission.BACKUP,
 }
 """Actions offered only to a clerk with the permission (by the action's name)."""
 

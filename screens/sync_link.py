@@ -136,11 +136,13 @@ class SyncLink:
             app.sync_online = status.online
             app.sync_queued = status.queued
             app.sync_quarantined = status.quarantined
+            app.sync_on_courier = status.on_courier
             reason = status.error if status.online is False else NO_WORDS
         elif report is not None:
             app.sync_online = report.online if not report.offline else False
             app.sync_queued = report.queued
             app.sync_quarantined = report.quarantined_total
+            app.sync_on_courier = report.on_courier
             reason = report.error if report.offline else NO_WORDS
         elif outcome.elsewhere:
             reason = app.sync_reason  # the database could not be read: what was known stands

@@ -95,11 +95,16 @@ class ExchangeSettings:
     url: Base URL of the department exchange.
     token: This window's token at the exchange.
     timeout_seconds: Per-request timeout.
+    public_key: The exchange's own signing key (``ed25519:…``, from ``window-app exchange
+        audit public-key``), pinned here: a USB courier answer (docs/courier.md) is applied
+        only if this key signed it. Empty: with ``[trust] demo`` the demo exchange's key,
+        else no answer can be applied.
     """
 
     url: str = "http://127.0.0.1:8700"
     token: str = ""
     timeout_seconds: float = 10.0
+    public_key: str = ""
 
 
 @dataclass(frozen=True)

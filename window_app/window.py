@@ -847,6 +847,62 @@ class Window:
             clerk=clerk.label,
         )
 
+    # -- the USB courier (window_app/courier/; docs/courier.md) ----------------------------
+
+    def courier_waiting(self) -> int:
+        """Envelopes a courier file would carry now (queued for the shared exchange)."""
+        return window_app.courier.waiting_count(self.db, self.settings)
+
+    def on_courier(self) -> int:
+        """Envelopes carried on a courier file and not yet delivered (the header's 在途U盘)."""
+        return window_app.courier.on_courier(self.db)
+
+    def courier_export(self, path: Path) -> window_app.courier.ExportResult:
+        """Write what waits for the exchange to a courier file at ``path`` (a new file or a
+        directory; supervisors and administrators: the backup permission).
+
+        Raises:
+            NotPermitted / window_app.courier.CourierRefused: Nothing was written or marked.
+        """
+        self.require(Permission.BACKUP)
+        signer = window_app.accepting.window_signer(self.db, self.catalog, self.settings)
+        return window_app.courier.export_courier(
+            self.db, self.settings, path, key=signer.key, now=self.now(), window_id=self.settings.window.id.upper()
+        )
+
+    def courier_import(self, path: Path) -> window_app.courier.ApplyResult:
+        """Apply the exchange's answer file at ``path`` as a sync round would.
+
+        Raises:
+            NotPermitted / window_app.courier.CourierRefused: Refused in words; nothing changed.
+        """
+        self.require(Permission.BACKUP)
+        signer = window_app.accepting.window_signer(self.db, self.catalog, self.settings)
+        data = window_app.courier.read_answer(path)
+        return window_app.courier.apply_answer(
+            self.db, self.settings, data, window_id=self.settings.window.id.upper(), signer=signer,
+            key=signer.key, clock=self.now,
+        )
+
+    def courier_relay(self, path: Path, answer: Path) -> window_app.courier.RelayResult:
+        """At the county centre: hand a township's courier file to the exchange, write its
+        answer (the backup permission; nothing of the centre's own changes).
+
+        Raises:
+            NotPermitted / window_app.courier.CourierRefused: Nothing was relayed or written.
+        """
+        self.require(Permission.BACKUP)
+        return window_app.courier.relay(self.settings, path, answer)
+
+    def courier_newest_answer(self, folder: Path) -> Path | None:
+        """The newest exchange answer file in ``folder`` (``None``: none there)."""
+        return window_app.courier.newest_answer(folder)
+
+    def courier_folder(self) -> Path:
+        """Where the courier dialog proposes to write: a removable stick if one is mounted,
+        else ``courier/`` in the data dir."""
+        return window_app.courier.default_folder(self.settings)
+
     def key_path(self) -> Path:
         """Where this window's private signing key lives (a file of its own, 0600)."""
         return window_app.identity.window_key_path(self.settings, window_app.accepting.installation_tag_of(self.db))

@@ -142,7 +142,7 @@ class SyncBadge(Badge):
     SyncBadge.-quarantined { color: $text-error; }
     """
 
-    WATCHED = ("sync_online", "sync_queued", "sync_quarantined", "sync_reason", "sync_running", "sync_elsewhere")
+    WATCHED = ("sync_online", "sync_queued", "sync_quarantined", "sync_reason", "sync_running", "sync_elsewhere", "sync_on_courier")
 
     def on_mount(self) -> None:
         for name in self.WATCHED:
@@ -188,6 +188,9 @@ def sync_words(app: object) -> str:
         text += tr(" · 待发送 {n} 件", " · {n} waiting", n=queued)
     if quarantined:
         text += tr(" · 被退回 {n} 件", " · {n} returned", n=quarantined)
+    on_courier = getattr(app, "sync_on_courier", 0)
+    if on_courier:  # carried on a USB courier file (docs/courier.md), not delivered yet
+        text += tr(" · 在途U盘 {n} 件", " · {n} on a courier", n=on_courier)
     return text
 
 

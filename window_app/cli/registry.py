@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "window_app.cli.clerk_command",  # clerk add | list | disable | reset-pin | set-roles | unlock | rekey
     "window_app.exchange.cli",  # exchange … (the reference department exchange)
     "window_app.cli.sync_command",  # sync … (the headless sync worker)
+    "window_app.cli.courier_command",  # courier export | import (the USB courier)
     "window_app.cli.audit_command",  # audit verify
     "window_app.cli.serve_command",  # serve (the window in a browser: the web extra)
 )

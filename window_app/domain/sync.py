@@ -55,6 +55,8 @@ class SyncStatus:
         endpoints: Per endpoint, as stored.
         notifications_pending: The applicant's notifications queued and not yet sent
             (短信通知待发; :mod:`offline_cache.notifications`).
+        on_courier: Queued envelopes carried on a USB courier file, not delivered yet
+            (在途U盘; docs/courier.md).
     """
 
     online: bool | None
@@ -68,3 +70,4 @@ class SyncStatus:
     error: Words = NO_WORDS
     endpoints: tuple[EndpointState, ...] = field(default=())
     notifications_pending: int = 0
+    on_courier: int = 0

@@ -30,7 +30,7 @@ from window_app.catalog.reading import shipped_catalog_path
 from window_app.domain.errors import WindowAppError
 from window_app.domain.wire import ACKNOWLEDGED
 from window_app.domain.words import Words, counted, language, set_language, tr
-from window_app.exchange import ledger, reports, server_available
+from window_app.exchange import courier_cli, ledger, reports, server_available
 from window_app.exchange.backends import is_postgresql, shown_location
 from window_app.exchange.department_keys import DepartmentKeys
 from window_app.exchange.inbox_view import render_inbox
@@ -83,6 +83,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
     from window_app.exchange import survey_cli  # it uses this module's helpers
 
     survey_cli.add(actions)
+    courier_cli.register(actions)  # courier import (the USB courier)
     return exchange
 
 

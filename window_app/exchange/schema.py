@@ -246,6 +246,24 @@ SURVEY_MIGRATION: list[Any] = [
     "CREATE INDEX IF NOT EXISTS envelopes_department_receipt ON envelopes (department, receipt_no)",
 ]
 
+COURIER_MIGRATION: list[Any] = [
+    # The USB courier (window_app/exchange/courier_import.py): each window's courier files
+    # imported, by the window's own sequence number (a number seen before with another file is a
+    # replay or a reordering: refused), with the acknowledgements given (a file carried twice
+    # gets them again and changes nothing). Not in the ledger: the envelopes it brought are.
+    Portable("""
+    CREATE TABLE IF NOT EXISTS courier_imports (
+        window_id TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        file_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        acks TEXT NOT NULL,
+        PRIMARY KEY (window_id, sequence)
+    ){without_rowid}
+    """),
+]
+
 MIGRATIONS: list[list[Any]] = [
     [
         # Bearer tokens, stored as sha256 hex: the database never holds a usable token.
@@ -426,4 +444,5 @@ MIGRATIONS: list[list[Any]] = [
         "CREATE INDEX IF NOT EXISTS envelopes_received_epoch ON envelopes (received_epoch)",
     ],
     SURVEY_MIGRATION,
+    COURIER_MIGRATION,
 ]

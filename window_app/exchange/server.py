@@ -111,8 +111,7 @@ def create_app(
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
     if simulation is not None:  # survey bundles' survey items wait for their appointment (simulate.py)
         simulation = dataclasses.replace(simulation, survey_bundles=frozenset(b.id for b in catalog.bundles.values() if b.survey))
-    from window_app.exchange import survey_routes, tracking_routes  # they use this module's request helpers
-
+    from window_app.exchange import courier_route, survey_routes, tracking_routes  # they use this module's request helpers
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -140,6 +139,7 @@ def create_app(
             *tracking_routes.routes(),
             *survey_routes.routes(),
             Route("/v1/ratings", ratings_route, methods=["GET", "POST"]),
+            *courier_route.routes(),  # POST /v1/courier: a courier file handed in by a relay (docs/courier.md)
         ],
         middleware=[Middleware(RequestGuard), Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={ExchangeError: _exchange_error, HTTPException: _http_error, Exception: _internal_error},
@@ -153,6 +153,7 @@ def create_app(
     app.state.simulation = simulation
     app.state.track_limits = track_limits or tracking_routes.TrackLimits()
     app.state.hot_cache = reports.HotCache()
+    app.state.answer_key = courier_route.answer_key(key, demo)  # signs courier answers (every worker)
     return app
 
 

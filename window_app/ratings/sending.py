@@ -78,6 +78,11 @@ class RatingsClient(ExchangeClient):
         return data
 
 
+def cursor_key(endpoint_key: str) -> str:
+    """The ``sync_state`` value holding the tracking page's ratings cursor of an endpoint."""
+    return f"ratings_cursor.{endpoint_key}"
+
+
 class RatingSender:
     """Sends this window's ratings and cases, pulls the tracking page's (see the module)."""
 
@@ -110,37 +115,48 @@ class RatingSender:
             if not ratings and not cases:
                 return
             answer = await client.post_ratings([rating_to_json(r) for r in ratings], [case_to_json(c) for c in cases])
-            taken = [a.get("rating_id") for a in answer["ratings"] if isinstance(a, dict) and a.get("status") in ("created", "duplicate")]
-            refused = [a.get("rating_id") for a in answer["ratings"] if isinstance(a, dict) and a.get("status") == "rejected"]
-            sent_cases = [
-                (a.get("case_id"), a.get("revision"))
-                for a in answer["cases"]
-                if isinstance(a, dict) and a.get("status") in ("stored", "unchanged") and isinstance(a.get("revision"), int)
-            ]
-            known = {r.rating_id for r in ratings}
-            known_cases = {c.case_id for c in cases}
-            at = utc_stamp(self.clock())
-            store.mark_sent(self.db, [i for i in taken if i in known], [(i, n) for i, n in sent_cases if i in known_cases], at)
-            store.mark_rejected(self.db, [i for i in refused if i in known], at)
-            report.sent += len(taken) + len(sent_cases)
-            report.rejected += len(refused)
-            if len(taken) + len(refused) + len(sent_cases) == 0:
+            if not self.record_answer(ratings, cases, answer, report):
                 return  # nothing moved (cases waiting for their rating): the next round again
 
+    def record_answer(self, ratings: list[Rating], cases: list[Any], answer: dict[str, Any], report: RatingsReport) -> int:
+        """Mark what the exchange's answer to ``POST /v1/ratings`` took or refused (also the USB
+        courier's answer file, :mod:`window_app.courier.apply`); how many moved."""
+        taken = [a.get("rating_id") for a in answer["ratings"] if isinstance(a, dict) and a.get("status") in ("created", "duplicate")]
+        refused = [a.get("rating_id") for a in answer["ratings"] if isinstance(a, dict) and a.get("status") == "rejected"]
+        sent_cases = [
+            (a.get("case_id"), a.get("revision"))
+            for a in answer["cases"]
+            if isinstance(a, dict) and a.get("status") in ("stored", "unchanged") and isinstance(a.get("revision"), int)
+        ]
+        known = {r.rating_id for r in ratings}
+        known_cases = {c.case_id for c in cases}
+        at = utc_stamp(self.clock())
+        store.mark_sent(self.db, [i for i in taken if i in known], [(i, n) for i, n in sent_cases if i in known_cases], at)
+        store.mark_rejected(self.db, [i for i in refused if i in known], at)
+        report.sent += len(taken) + len(sent_cases)
+        report.rejected += len(refused)
+        return len(taken) + len(refused) + len(sent_cases)
+
     async def _pull(self, client: RatingsClient, endpoint: Endpoint, report: RatingsReport) -> None:
-        key = f"ratings_cursor.{endpoint.key}"
+        key = cursor_key(endpoint.key)
         cursor = int(sync_state.read_value(self.db, key) or 0)
         for _ in range(MAX_PAGES):
             answer = await client.fetch_ratings(cursor)
-            for entry in answer["ratings"]:
-                rating = rating_from_json(entry)
-                if isinstance(rating, Rating) and rating.channel == TRACKING and self._recorded(rating):
-                    report.pulled += 1
-            if answer["cursor"] > cursor:
-                cursor = answer["cursor"]
-                sync_state.write_value(self.db, key, str(cursor))
+            cursor = self.record_pulled(key, cursor, answer, report)
             if not answer.get("more"):
                 return
+
+    def record_pulled(self, key: str, cursor: int, answer: dict[str, Any], report: RatingsReport) -> int:
+        """Record one page of the tracking page's ratings (``GET /v1/ratings``, or the USB
+        courier's answer file) and move the cursor ``key``; the new cursor."""
+        for entry in answer["ratings"]:
+            rating = rating_from_json(entry)
+            if isinstance(rating, Rating) and rating.channel == TRACKING and self._recorded(rating):
+                report.pulled += 1
+        if answer["cursor"] > cursor:
+            cursor = answer["cursor"]
+            sync_state.write_value(self.db, key, str(cursor))
+        return cursor
 
     def _recorded(self, rating: Rating) -> bool:
         """Record a pulled rating of one of this window's applications (``False``: not ours, or

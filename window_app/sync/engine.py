@@ -57,6 +57,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from offline_cache import audit as audit_store
+from offline_cache import courier as courier_store
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
 from offline_cache.db import installation_tag, open_database
@@ -178,6 +179,8 @@ class SyncReport:
     catalog: CatalogRefresh | None = None
     hot_stored: bool = False
     """A new hot list of the window's region was stored (window_app/sync/hot_refresh.py)."""
+    on_courier: int = 0
+    """Queued envelopes carried on a USB courier file after the round (docs/courier.md)."""
     error: Words = NO_WORDS
     notify: NotifyReport = field(default_factory=NotifyReport)
     """The applicant's notifications this round (sent after the envelopes; their failures
@@ -505,6 +508,7 @@ class SyncEngine:
         report.held = counts.get(HELD, 0)
         report.unsent = report.queued + report.held
         report.quarantined_total = counts.get(QUARANTINED, 0)
+        report.on_courier = courier_store.count_on_courier(self.db)  # the USB courier's (docs/courier.md)
         self._queue_waived_reminders()  # 容缺 promises due soon or overdue: queued once each, sent below
         # After the envelopes, on its own: a gateway down or misconfigured never holds them up.
         report.notify = await self.notifications.send_due(retry_now=retry_now, window_key=lambda: self.window_key)

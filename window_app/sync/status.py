@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from offline_cache import courier as courier_store
 from offline_cache import notifications as notification_store
 from offline_cache import outbox as outbox_store
 from offline_cache import sync_state
@@ -50,4 +51,5 @@ def sync_status(db: Database, settings: Settings | None = None) -> SyncStatus:
         error=error,
         endpoints=endpoints,
         notifications_pending=notification_store.count_pending(db),
+        on_courier=courier_store.count_on_courier(db),
     )

@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from offline_cache import tracking_outbox
@@ -68,27 +70,49 @@ class TrackingSender:
         Raises:
             TransportFailure: The request failed as a whole (every record stays queued).
         """
-        at = now.isoformat()
         report = TrackingReport()
         pending = [entry for entry in pending if entry.receipt_no in self._digests]
+        wire = self.wire(key, pending)
+        if wire:
+            answers = await client.post_tracking(wire)
+            report.delivered = self.record_answers(db, pending, answers, now)
+        report.pending = tracking_outbox.counts(db).get(tracking_outbox.QUEUED, 0)
+        return report
+
+
+    def wire(self, key: SigningKey, pending: list[PendingRecord]) -> list[dict[str, object]]:
+        """The records as ``POST /v1/tracking`` carries them (signed by the window): those whose
+        digest is made (the USB courier sends the same, :mod:`window_app.courier.export`)."""
         wire = []
         for entry in pending:
             text = canonical_json({**entry.record, "tracking_digest": self._digests[entry.receipt_no]}).decode("utf-8")
             wire.append({"record": text, "signature": json.loads(signature_text(key, text.encode("utf-8")))})
-        if wire:
-            answers = await client.post_tracking(wire)
-            with write_transaction(db):
-                for entry, answer in zip(pending, answers):
-                    if answer.get("status") == "stored":
-                        tracking_outbox.mark(db, entry.receipt_no, tracking_outbox.DELIVERED, at)
-                        self._digests.pop(entry.receipt_no, None)
-                        report.delivered += 1
-                    else:
-                        reason = str(answer.get("reason") or answer.get("status") or "")
-                        retry_at = (now + RETRY_REFUSED).isoformat()
-                        tracking_outbox.mark(db, entry.receipt_no, tracking_outbox.QUEUED, at, error=reason, retry_at=retry_at)
-        report.pending = tracking_outbox.counts(db).get(tracking_outbox.QUEUED, 0)
-        return report
+        return wire
+
+    def make_digests(self, pending: list[PendingRecord]) -> None:
+        """Make the missing digests now, one thread per core (the courier's export: hundreds at
+        once; scrypt lets go of the interpreter lock)."""
+        missing = [entry for entry in pending if entry.receipt_no not in self._digests]
+        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+            made = pool.map(lambda entry: tracking_digest(entry.receipt_no, entry.code), missing)
+            self._digests.update(zip((entry.receipt_no for entry in missing), made))
+
+    def record_answers(self, db: Database, pending: list[PendingRecord], answers: list[dict[str, object]], now: dt.datetime) -> int:
+        """Mark what the exchange stored (one transaction); a refused record is tried again
+        later with its reason. Returns how many were stored."""
+        at = now.isoformat()
+        delivered = 0
+        with write_transaction(db):
+            for entry, answer in zip(pending, answers):
+                if answer.get("status") == "stored":
+                    tracking_outbox.mark(db, entry.receipt_no, tracking_outbox.DELIVERED, at)
+                    self._digests.pop(entry.receipt_no, None)
+                    delivered += 1
+                else:
+                    reason = str(answer.get("reason") or answer.get("status") or "")
+                    retry_at = (now + RETRY_REFUSED).isoformat()
+                    tracking_outbox.mark(db, entry.receipt_no, tracking_outbox.QUEUED, at, error=reason, retry_at=retry_at)
+        return delivered
 
 
 __all__ = ["TrackingReport", "TrackingSender", "TransportFailure"]
