@@ -111,7 +111,11 @@ def create_app(
     simulation = Simulation(delay=float(simulate)) if isinstance(simulate, (int, float)) else simulate
     if simulation is not None:  # survey bundles' survey items wait for their appointment (simulate.py)
         simulation = dataclasses.replace(simulation, survey_bundles=frozenset(b.id for b in catalog.bundles.values() if b.survey))
-    from window_app.exchange import courier_route, survey_routes, tracking_routes  # they use this module's request helpers
+    from window_app.exchange import (  # they use this module's request helpers
+        courier_route,
+        survey_routes,
+        tracking_routes,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
