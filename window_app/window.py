@@ -99,6 +99,7 @@ class Window:
             window_app.domain.errors.StorageError: The database cannot be opened (words, not a traceback).
         """
 
+        window_app.clocks.install_holiday_file(settings)  # the calendar's local year(s), before the database
         db = open_database(settings.database_path)
         tables: list[OfferingTable] = []
 
