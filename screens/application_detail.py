@@ -9,7 +9,10 @@ that changed anything is shown at once. F7 opens the materials a department aske
 F9, offered when an envelope was refused by the exchange, sends it again once the cause is
 fixed (:mod:`screens.quarantine`). P offers the notices the application has (受理回执, 补正告知书,
 补正材料收取凭证, 不予受理告知书, 材料移交单), the highlighted part's first, and prints the chosen one
-(:mod:`screens.notice_printing`).
+(:mod:`screens.notice_printing`). C, once the application is concluded, hands the results to the
+applicant (recorded once) and turns the screen to them for the rating at conclusion
+(:class:`screens.rating.RatingScreen`, unless ``[rating] at_window = false`` or it was rated
+at conclusion already, e.g. from the tracking page).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from textual.widgets import DataTable, Static
 
 from screens.notice_printing import print_notice
 from screens.quarantine import ask_requeue, has_quarantined
+from screens.rating import RatingScreen
 from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
 from screens.widgets.key_footer import KeyFooter
@@ -63,6 +67,8 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "state_changed": Words("状态变更", "state changed"),
     "concluded": Words("办结", "concluded"),
     "event_ignored": Words("忽略无法对应的意见", "an event that matched nothing was ignored"),
+    "results_collected": Words("申请人领取结果", "results handed to the applicant"),
+    "rated": Words("申请人评价", "rated by the applicant"),
 }
 """Audit action → words; actions not listed are shown by their code."""
 
@@ -131,6 +137,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         WordsBinding("p", "notices", words=Words("告知书", "Notices")),
         WordsBinding("f7", "supplement", words=Words("补正", "Supplement")),
         WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
+        WordsBinding("c", "hand_over", words=Words("领取结果", "Hand over")),
     ]
 
     def __init__(self, receipt_no: str) -> None:
@@ -244,8 +251,17 @@ class ApplicationDetailScreen(WindowScreen[None]):
         )
         if detail.concluded_at:
             lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at, self.window.zone)))
+            collected = self._collected_at()
+            if collected:
+                lines.append(tr("领取结果：{v}", "Results handed over: {v}", v=short_time(collected, self.window.zone)))
         # A short terminal: the facts run on, so that the parts and the highlighted one stay in view.
         return (" · " if self.has_class("-short") else "\n").join(lines)
+
+    def _collected_at(self) -> str | None:
+        try:
+            return self.window.results_collected_at(self.receipt_no)
+        except (KeyError, WindowAppError):
+            return None
 
     def _clock_lines(self, receipt_no: str, state: str) -> list[str]:
         """While open: the statutory date its slowest stage comes to (window_app/domain/clocks.py), warned."""
@@ -464,7 +480,29 @@ class ApplicationDetailScreen(WindowScreen[None]):
             return self._detail is not None and self._detail.summary.state == "supplement_needed"
         if action == "requeue":
             return self._detail is not None and has_quarantined(self._detail.summary.parts)
+        if action == "hand_over":  # shown once concluded, to a clerk who serves applicants
+            return self.window_app.may(Permission.ACCEPT) and self._detail is not None and self._detail.summary.state == "concluded"
         return True
+
+    def action_hand_over(self) -> None:
+        """C: the concluded application's results handed to the applicant (recorded once), then
+        the rating at conclusion, turned to the applicant, when the window offers it."""
+        try:
+            rating_open = self.window.hand_over_results(self.receipt_no)
+        except StorageError as error:
+            self.window_app.report_storage_error(error)
+            return
+        except KeyError:
+            self.notify(tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no), severity="error", markup=False)
+            return
+        except WindowAppError as error:  # not concluded, not permitted: in words
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.show()
+        if rating_open:
+            self.app.push_screen(RatingScreen(self.receipt_no, "conclusion"))
+        else:
+            self.notify(tr("已记录申请人领取结果", "The results were handed over (recorded)"), markup=False)
 
     def action_requeue(self) -> None:
         """F9: this application's refused envelopes, sent again once the cause is fixed."""
