@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from offline_cache import clocks as clock_store
-from offline_cache.db import Database
+from offline_cache.db import Database, open_reader
 from window_app.config import Settings
 from window_app.domain.calendar import HolidayFile, HolidayFileError, parse_holiday_file, use_holiday_file
 from window_app.domain.catalog import Catalog
@@ -127,6 +127,23 @@ def clock_warnings(
     overdue = sorted((clock for clock in clocks if clock.warning == OVERDUE), key=by_due)
     due_soon = sorted((clock for clock in clocks if clock.warning == DUE_SOON), key=by_due)
     return ClockWarnings(tuple(overdue), tuple(due_soon), waived_warnings(db, today=today, clerk_id=clerk_id))
+
+
+def clock_warnings_apart(
+    path: Path, catalog: Catalog, *, zone: dt.tzinfo, today: dt.date, clerk_id: str | None = None
+) -> ClockWarnings:
+    """:func:`clock_warnings` read on a read-only connection of its own to the database at
+    ``path``: what a thread runs while the UI's connection goes on writing (the header's count,
+    :mod:`screens.clock_watch`).
+
+    Raises:
+        StorageError: The database cannot be read.
+    """
+    db = open_reader(path)
+    try:
+        return clock_warnings(db, catalog, zone=zone, today=today, clerk_id=clerk_id)
+    finally:
+        db.close()
 
 
 def overdue_parts(

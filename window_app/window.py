@@ -413,6 +413,13 @@ class Window:
             self.db, self.catalog, zone=self.zone, today=self.today(), clerk_id=self._applications_of()
         )
 
+    def clock_warnings_apart(self) -> ClockWarnings:
+        """:meth:`clock_warnings` on a read-only connection of its own: safe to call from a
+        thread while the UI thread uses the window's connection (:mod:`screens.clock_watch`)."""
+        return window_app.clocks.clock_warnings_apart(
+            self.settings.database_path, self.catalog, zone=self.zone, today=self.today(), clerk_id=self._applications_of()
+        )
+
     def application_clock(self, receipt_no: str) -> ApplicationClock | None:
         """One application's clocks (every part's, and the bundle's date from its slowest stage).
 

@@ -60,7 +60,7 @@ def test_the_package_lacks_2027_so_it_counts_weekends_only_and_says_how_to_fix_i
     assert add_working_days(D(2027, 10, 1), 1) == D(2027, 10, 4)  # a Monday, counted as work
     warning = calendar_warning(D(2026, 12, 7))
     assert warning is not None
-    assert "pip install -U chinesecalendar" in warning.zh and "[calendar] holidays_file" in warning.zh
+    assert "升级 chinesecalendar" in warning.zh and "[calendar] holidays_file" in warning.zh
     assert "Update chinesecalendar" in warning.en and "[calendar] holidays_file" in warning.en
 
 

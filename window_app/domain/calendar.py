@@ -302,8 +302,7 @@ def calendar_warning(today: dt.date, calendar: WorkingCalendar | None = None) ->
     years = "、".join(str(year) for year in missing)
     years_en = " and ".join(str(year) for year in missing)
     return Words(
-        f"节假日日历缺少{years}年，只按周末计算工作日。请更新 chinesecalendar（pip install -U chinesecalendar），"
-        f"或在 [calendar] holidays_file 中给出该年的节假日和调休安排",
-        f"The holiday calendar lacks {years_en}: working days there skip weekends only. Update chinesecalendar "
-        f"(pip install -U chinesecalendar) or give that year's holidays and make-up days in [calendar] holidays_file",
+        f"节假日日历缺少{years}年，只按周末计算工作日。请升级 chinesecalendar，或在 [calendar] holidays_file 中给出该年安排",
+        f"The holiday calendar lacks {years_en}: working days there skip weekends only. Update chinesecalendar, "
+        f"or give that year in [calendar] holidays_file",
     )
