@@ -101,6 +101,9 @@ class ClockWatch:
             warnings = await asyncio.to_thread(window.clock_warnings_apart)
         except WindowAppError:  # a storage failure here is no reason to interrupt the clerk: the last count stays
             warnings = None
+        except Exception as error:  # a bug: the safety net's box says so (as when the read ran on the UI thread)
+            warnings = None
+            self.app.report_unexpected(error)
         if asked != self._asked:
             return  # a newer read was asked for: its answer counts
         clerk = window.clerk

@@ -134,3 +134,33 @@ async def test_a_start_in_a_known_year_says_nothing_of_the_calendar(window):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not [toast for toast in app._notifications if "chinesecalendar" in str(toast.message)]
+
+
+async def test_the_count_is_read_in_a_thread_and_the_last_one_stays_meanwhile(window, monkeypatch):
+    import threading
+
+    three_clocks(window)
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await clocks_read(pilot)
+        assert text_of(app, "#clock-status") == "超期 1 · 将超期 1"
+        # The real read, held at its start until the test lets it go (the only way to look at the
+        # header while a read is under way); it records the thread it ran on.
+        release, threads = threading.Event(), []
+        read = type(window).clock_warnings_apart
+
+        def held_read(self):
+            threads.append(threading.get_ident())
+            assert release.wait(30)
+            return read(self)
+
+        monkeypatch.setattr(type(window), "clock_warnings_apart", held_read)
+        window.clock = lambda: MONDAY + dt.timedelta(days=1)  # Tuesday: the due-soon one is overdue too
+        app.clock_watch.refresh()
+        await pilot.press("f2")  # the app answers keys while the read waits
+        await pilot.pause()
+        assert text_of(app, "#clock-status") == "1 overdue · 1 due soon"  # the last count meanwhile
+        release.set()
+        await clocks_read(pilot)
+        assert text_of(app, "#clock-status") == "2 overdue · 1 due soon"  # and Monday's is due soon
+        assert threads and threads[0] != threading.get_ident()
