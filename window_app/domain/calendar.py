@@ -245,6 +245,8 @@ _local_file: HolidayFile | None = None
 def use_holiday_file(local: HolidayFile | None) -> None:
     """Put ``local`` before the package from now on (``None``: the package alone again)."""
     global _local_file
+    if local == _local_file:
+        return  # the same: the calendar (and its table of counted days) stays
     _local_file = local
     official_calendar.cache_clear()
 
