@@ -287,6 +287,23 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_seconds: float =
     return db
 
 
+def open_reader(path: str | os.PathLike[str], *, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> Database:
+    """A read-only connection of its own to the window's database (opened by
+    :func:`open_database` before): for a thread that reads while the UI's connection writes
+    (WAL: it reads the last committed state, never a transaction in progress). Close it after.
+
+    Raises:
+        StorageError: The file cannot be opened.
+    """
+    with storage_errors(Words("打开数据库", "Opening the database")):
+        conn = sqlite3.connect(
+            f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_seconds, check_same_thread=False,
+            isolation_level=None,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
+    return Database(conn)
+
+
 def migrate(db: Database) -> int:
     """Apply the migrations the file has not seen yet (:func:`window_app.sqlite_kit.migrate`);
     return the resulting schema version.

@@ -64,7 +64,7 @@ def rating_of(db: Database, receipt_no: str, occasion: str) -> Rating | None:
 
 def ratings_of(db: Database, receipt_no: str) -> list[Rating]:
     with storage_errors(_READ_WORDS):
-        rows = db.execute(f"SELECT {_RATING_COLUMNS} FROM ratings WHERE receipt_no = ? ORDER BY rated_at", [receipt_no]).fetchall()
+        rows = db.execute(f"SELECT {_RATING_COLUMNS} FROM ratings WHERE receipt_no = ? ORDER BY rated_at, occasion = 'conclusion'", [receipt_no]).fetchall()
     return [_rating(row) for row in rows]
 
 
@@ -108,6 +108,38 @@ def record_rating(
                 case.opened_at,
             )
     return True
+
+
+# -- the results handed over (the conclusion's rating step) ---------------------------------
+
+RESULTS_COLLECTED = "results_collected"
+"""The audit action of a concluded application's results handed over to the applicant at the
+window: the occasion of the rating at conclusion."""
+
+
+def results_collected_at(db: Database, receipt_no: str) -> str | None:
+    """When the application's results were handed over at the window, or ``None`` (index ``audit_receipt_no``)."""
+    with storage_errors(_READ_WORDS):
+        row = db.execute(
+            "SELECT at FROM audit WHERE receipt_no = ? AND action = ? ORDER BY seq LIMIT 1", [receipt_no, RESULTS_COLLECTED]
+        ).fetchone()
+    return row[0] if row else None
+
+
+def record_results_collected(db: Database, receipt_no: str, *, actor: str, at: str, data: dict[str, Any]) -> tuple[str, bool]:
+    """Record (once) that the application's results were handed over; ``(when, first time)``.
+
+    Raises:
+        StorageError: Nothing was written.
+    """
+    with storage_errors(Words("记录领取结果", "Recording the results handed over")), durable_transaction(db):
+        row = db.execute(
+            "SELECT at FROM audit WHERE receipt_no = ? AND action = ? ORDER BY seq LIMIT 1", [receipt_no, RESULTS_COLLECTED]
+        ).fetchone()
+        if row is not None:
+            return row[0], False
+        append_event(db, actor, RESULTS_COLLECTED, receipt_no, data, at)
+    return at, True
 
 
 # -- cases -----------------------------------------------------------------------------------

@@ -568,7 +568,7 @@ class WindowApp(App):
         """The applicant rates the service just received (skipped when the step is gone: the
         window was locked and another clerk signed in meanwhile)."""
         if self.window.rating_step == receipt_no and self.window.clerk is not None:
-            self.push_screen(screens.RatingScreen(receipt_no))
+            self.push_screen(screens.RatingScreen(receipt_no, self.window.rating_occasion))
 
     def show_applications(self) -> None:
         """Open the list of accepted applications over the current step (imported on first use)."""

@@ -11,7 +11,11 @@ fixed (:mod:`screens.quarantine`). P offers the notices the application has (受
 补正材料收取凭证, 不予受理告知书, 材料移交单), the highlighted part's first, and prints the chosen one
 (:mod:`screens.notice_printing`). For a joint site survey (联合踏勘) the appointment and each
 department's answer are shown; T proposes the slot (or another one), C confirms one slot to
-all (:mod:`screens.widgets.survey_slot`).
+all (:mod:`screens.widgets.survey_slot`). C, once the application is concluded, hands the
+results to the applicant (recorded once) and turns the screen to them for the rating at
+conclusion (:class:`screens.rating.RatingScreen`, unless ``[rating] at_window = false`` or it
+was rated at conclusion already, e.g. from the tracking page). The two C's are never offered
+together: the survey's T and C end with the conclusion.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from textual.widgets import DataTable, Static
 
 from screens.notice_printing import print_notice
 from screens.quarantine import ask_requeue, has_quarantined
+from screens.rating import RatingScreen
 from screens.receipt import ReceiptScreen
 from screens.supplement import SupplementScreen
 from screens.widgets.key_footer import KeyFooter
@@ -67,6 +72,8 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "state_changed": Words("状态变更", "state changed"),
     "concluded": Words("办结", "concluded"),
     "event_ignored": Words("忽略无法对应的意见", "an event that matched nothing was ignored"),
+    "results_collected": Words("申请人领取结果", "results handed to the applicant"),
+    "rated": Words("申请人评价", "rated by the applicant"),
 }
 """Audit action → words; actions not listed are shown by their code."""
 
@@ -137,6 +144,7 @@ class ApplicationDetailScreen(WindowScreen[None]):
         WordsBinding("f9", "requeue", words=Words("重新发送", "Resend")),
         WordsBinding("t", "propose_survey", words=Words("踏勘预约", "Survey slot")),
         WordsBinding("c", "confirm_survey", words=Words("确认踏勘", "Confirm survey")),
+        WordsBinding("c", "hand_over", words=Words("领取结果", "Hand over")),
     ]
 
     def __init__(self, receipt_no: str) -> None:
@@ -255,6 +263,9 @@ class ApplicationDetailScreen(WindowScreen[None]):
         )
         if detail.concluded_at:
             lines.append(tr("办结时间：{v}", "Concluded: {v}", v=short_time(detail.concluded_at, self.window.zone)))
+            collected = self._collected_at()
+            if collected:
+                lines.append(tr("领取结果：{v}", "Results handed over: {v}", v=short_time(collected, self.window.zone)))
         # A short terminal: the facts run on, so that the parts and the highlighted one stay in view.
         return (" · " if self.has_class("-short") else "\n").join(lines)
 
@@ -301,6 +312,12 @@ class ApplicationDetailScreen(WindowScreen[None]):
         if needs_clerk(appointment, now):
             lines.append(tr("请按 C 确认一个时间，通知所有部门", "Press C to confirm one slot to every department"))
         return lines
+
+    def _collected_at(self) -> str | None:
+        try:
+            return self.window.results_collected_at(self.receipt_no)
+        except (KeyError, WindowAppError):
+            return None
 
     def _clock_lines(self, receipt_no: str, state: str) -> list[str]:
         """While open: the statutory date its slowest stage comes to (window_app/domain/clocks.py), warned."""
@@ -518,14 +535,39 @@ class ApplicationDetailScreen(WindowScreen[None]):
         if action in ("propose_survey", "confirm_survey") and not self.window_app.may(Permission.ACCEPT):
             return False  # hidden: a helper or a supervisor alone does not make appointments
         if action == "propose_survey":
-            return self._is_survey and (self._survey is None or not self._survey.confirmed)
-        if action == "confirm_survey":
-            return self._survey is not None and not self._survey.confirmed
+            return self._is_survey and (self._survey is None or not self._survey.confirmed) and not self._concluded()
+        if action == "confirm_survey":  # C is the hand-over once concluded: never both
+            return self._survey is not None and not self._survey.confirmed and not self._concluded()
         if action == "supplement":
             return self._detail is not None and self._detail.summary.state == "supplement_needed"
         if action == "requeue":
             return self._detail is not None and has_quarantined(self._detail.summary.parts)
+        if action == "hand_over":  # shown once concluded, to a clerk who serves applicants
+            return self.window_app.may(Permission.ACCEPT) and self._concluded()
         return True
+
+    def _concluded(self) -> bool:
+        return self._detail is not None and self._detail.summary.state == "concluded"
+
+    def action_hand_over(self) -> None:
+        """C: the concluded application's results handed to the applicant (recorded once), then
+        the rating at conclusion, turned to the applicant, when the window offers it."""
+        try:
+            rating_open = self.window.hand_over_results(self.receipt_no)
+        except StorageError as error:
+            self.window_app.report_storage_error(error)
+            return
+        except KeyError:
+            self.notify(tr("没有受理编号为 {no} 的办件", "No application has receipt number {no}", no=self.receipt_no), severity="error", markup=False)
+            return
+        except WindowAppError as error:  # not concluded, not permitted: in words
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.show()
+        if rating_open:
+            self.app.push_screen(RatingScreen(self.receipt_no, "conclusion"))
+        else:
+            self.notify(tr("已记录申请人领取结果", "The results were handed over (recorded)"), markup=False)
 
     def action_requeue(self) -> None:
         """F9: this application's refused envelopes, sent again once the cause is fixed."""

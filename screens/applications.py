@@ -876,9 +876,15 @@ class ApplicationsScreen(WindowScreen[None]):
         self.reload(from_top=True)
 
     def _read_clocks(self) -> None:
+        """Read the clocks again (in a thread: the list shows the last read meanwhile, and the
+        F8 list is shown again once the new one is in)."""
         watch = getattr(self.app, "clock_watch", None)
         if watch is not None:
-            watch.refresh()
+            watch.refresh(then=self._clocks_read)
+
+    def _clocks_read(self) -> None:
+        if self.clocks_only and self.is_attached:
+            self.reload()
 
     def _clock_status(self) -> str:
         """``  · 超期 2 件，将超期 3 件 · F8 返回`` and, when the holiday calendar lacks a year, its words."""

@@ -102,12 +102,13 @@ HOW_TO: dict[str, Words] = {
     "ApplicationDetailScreen": Words(
         "一件办件：各部门的办理状态、时间和结论。R 查看回执，F7 登记补正材料，Esc 返回列表。"
         "P 列出本办件已有的告知书（受理回执、补正告知书、补正材料收取凭证、不予受理告知书、材料移交单），"
-        "Enter 或序号打印所选的一份。联合踏勘的办件：T 提出踏勘时间地点，C 确认一个时间并通知所有部门。",
+        "Enter 或序号打印所选的一份。已办结的办件，申请人来领取结果时按 C：记录领取，并请申请人评价（办结后评价）。联合踏勘的办件：T 提出踏勘时间地点，C 确认一个时间并通知所有部门。",
         "One application: each department's state, times and decision. R shows the receipt, F7 "
         "records supplied materials, Esc returns to the list. P lists the notices this application "
         "has (receipt, supplement notice, supplement slip, notice of refusal, handover list); Enter "
-        "or its number prints one. A joint site survey: T proposes its time and place, C confirms "
-        "one slot to every department.",
+        "or its number prints one. On a concluded application, C when the applicant collects the "
+        "results: recorded, and the applicant is asked to rate (the rating at conclusion). A joint site "
+        "survey: T proposes its time and place, C confirms one slot to every department.",
     ),
     "SurveySlotDialog": Words(
         "联合踏勘的时间地点：日期、开始时间（本窗口时区）、地点、联系人和办公电话（不填申请人电话），Enter 确定，Esc 取消。",
@@ -138,10 +139,10 @@ HOW_TO: dict[str, Words] = {
     ),
     "RatingScreen": Words(
         "好差评：请把屏幕转向申请人。申请人按 1–5 或点选满意程度，可勾选理由，F10 提交，Esc 跳过。"
-        "每件只评一次，提交后不可修改；工作人员不能代评。",
+        "受理后和办结领取结果时各评一次，提交后不可修改；工作人员不能代评。",
         "Ratings: turn the screen to the applicant, who presses 1–5 or taps how satisfied they are, "
-        "may tick reasons, and submits with F10 or skips with Esc. One rating, never changed; a clerk "
-        "cannot rate for the applicant.",
+        "may tick reasons, and submits with F10 or skips with Esc. One rating after the receipt and "
+        "one when collecting the results, never changed; a clerk cannot rate for the applicant.",
     ),
     "RectificationScreen": Words(
         "差评整改：差评（不满意、非常不满意）自动生成整改单，15 个工作日内办结，逾期的标 !。"

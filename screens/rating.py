@@ -1,9 +1,11 @@
-"""The rating step (好差评): after the receipt, the screen is turned to the applicant.
+"""The rating step (好差评): the screen is turned to the applicant, after the receipt and again when
+the results of a concluded application are handed over (the rating at conclusion).
 
 Five big choices (5 非常满意 … 1 非常不满意), by mouse, touch or the number keys 1–5; the reasons
 of the national list that go with the chosen level, to tick (optional); Enter or the button
 records the rating, Esc skips. The rating is the applicant's own action at this window
-(:meth:`window_app.window.Window.rate_at_window`): once, never changed, no clerk path to it.
+(:meth:`window_app.window.Window.rate_at_window`): once per occasion, never changed, no clerk
+path to it. ``[rating] at_window = false`` (a separate rating pad) never opens it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from screens.widgets.key_footer import KeyFooter
 from screens.widgets.localized import WordsBinding
 from screens.window_screen import WindowScreen
 from window_app.domain.errors import StorageError, WindowAppError
-from window_app.domain.ratings import LEVEL_WORDS, LEVELS, is_bad, reasons_for
+from window_app.domain.ratings import CONCLUSION, LEVEL_WORDS, LEVELS, RECEIPT, is_bad, reasons_for
 from window_app.domain.words import Words, language, tr
 
 STARS = {level: "★" * level + "☆" * (5 - level) for level in LEVELS}
@@ -38,7 +40,9 @@ class RatingScreen(WindowScreen[int | None], ModalScreen[int | None]):
     """The applicant rates the service; dismisses with the level recorded, or ``None`` (skipped).
 
     Args:
-        receipt_no: The application just accepted (the only one its applicant may rate here).
+        receipt_no: The application whose rating step is open (just accepted, or its results
+            just handed over: the only one its applicant may rate here).
+        occasion: ``receipt`` (after the receipt) or ``conclusion`` (the results handed over).
     """
 
     CSS_PATH = "rating.tcss"
@@ -54,9 +58,10 @@ class RatingScreen(WindowScreen[int | None], ModalScreen[int | None]):
         WordsBinding("escape", "skip", words=Words("跳过", "Skip")),
     ]
 
-    def __init__(self, receipt_no: str) -> None:
+    def __init__(self, receipt_no: str, occasion: str = RECEIPT) -> None:
         super().__init__()
         self.receipt_no = receipt_no
+        self.occasion = occasion
         self.level: int | None = None
         self.ticked: set[str] = set()
 
@@ -64,11 +69,7 @@ class RatingScreen(WindowScreen[int | None], ModalScreen[int | None]):
         with Vertical(id="rating-box") as box:
             box.border_title = tr("请您评价本次服务", "Please rate our service")
             yield Static(
-                tr(
-                    "受理编号 {no}。按 1–5 或点选；可勾选理由（可不选）。",
-                    "Receipt {no}. Press 1–5 or tap a choice; tick reasons if you like.",
-                    no=self.receipt_no,
-                ),
+                self._intro(),
                 id="rating-intro",
                 markup=False,
             )
@@ -87,6 +88,19 @@ class RatingScreen(WindowScreen[int | None], ModalScreen[int | None]):
                 yield Button(tr("提交评价 F10", "Submit F10"), id="rating-submit", variant="primary", disabled=self.level is None)
                 yield Button(tr("跳过 Esc", "Skip Esc"), id="rating-skip")
         yield KeyFooter()
+
+    def _intro(self) -> str:
+        if self.occasion == CONCLUSION:
+            return tr(
+                "受理编号 {no}，已办结。请评价办理全过程：按 1–5 或点选；可勾选理由（可不选）。",
+                "Receipt {no}, concluded. Rate the whole service: press 1–5 or tap a choice; tick reasons if you like.",
+                no=self.receipt_no,
+            )
+        return tr(
+            "受理编号 {no}。按 1–5 或点选；可勾选理由（可不选）。",
+            "Receipt {no}. Press 1–5 or tap a choice; tick reasons if you like.",
+            no=self.receipt_no,
+        )
 
     def _reasons_title(self) -> str:
         if self.level is None:

@@ -2,6 +2,8 @@
 
 The clock itself is a pure function (:mod:`window_app.domain.clocks`); this reads its facts
 (:mod:`offline_cache.clocks`) and the items' limits from the catalog, on the window's calendar day.
+:func:`install_holiday_file` reads ``[calendar] holidays_file`` and puts it before
+``chinesecalendar`` (:mod:`window_app.domain.calendar`) when the window opens.
 """
 
 from __future__ import annotations
@@ -9,12 +11,50 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from offline_cache import clocks as clock_store
-from offline_cache.db import Database
+from offline_cache.db import Database, open_reader
+from window_app.config import Settings
+from window_app.domain.calendar import HolidayFile, HolidayFileError, parse_holiday_file, use_holiday_file
 from window_app.domain.catalog import Catalog
 from window_app.domain.clocks import DUE_SOON, OVERDUE, ApplicationClock, application_clock
+from window_app.domain.words import Words
 from window_app.waived import WaivedWarnings, waived_warnings
+
+
+def holiday_file_path(settings: Settings) -> Path | None:
+    """``[calendar] holidays_file`` as a path (a relative one is beside the config file), or ``None``."""
+    name = settings.calendar.holidays_file.strip()
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    if not path.is_absolute() and settings.source and Path(settings.source).is_file():
+        path = Path(settings.source).parent / path
+    return path
+
+
+def install_holiday_file(settings: Settings) -> HolidayFile | None:
+    """Read the window's local holiday file (if set) and count working days with it from now on;
+    without one, ``chinesecalendar`` alone.
+
+    Raises:
+        HolidayFileError: The file cannot be read or is not right (words name it and why).
+    """
+    path = holiday_file_path(settings)
+    if path is None:
+        use_holiday_file(None)
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise HolidayFileError(
+            Words("[calendar] holidays_file {p}：无法读取：{e}", "[calendar] holidays_file {p}: cannot read it: {e}").format(p=path, e=why)
+        ) from None
+    local = parse_holiday_file(text, str(path))
+    use_holiday_file(local)
+    return local
 
 
 @dataclass(frozen=True)
@@ -87,6 +127,23 @@ def clock_warnings(
     overdue = sorted((clock for clock in clocks if clock.warning == OVERDUE), key=by_due)
     due_soon = sorted((clock for clock in clocks if clock.warning == DUE_SOON), key=by_due)
     return ClockWarnings(tuple(overdue), tuple(due_soon), waived_warnings(db, today=today, clerk_id=clerk_id))
+
+
+def clock_warnings_apart(
+    path: Path, catalog: Catalog, *, zone: dt.tzinfo, today: dt.date, clerk_id: str | None = None
+) -> ClockWarnings:
+    """:func:`clock_warnings` read on a read-only connection of its own to the database at
+    ``path``: what a thread runs while the UI's connection goes on writing (the header's count,
+    :mod:`screens.clock_watch`).
+
+    Raises:
+        StorageError: The database cannot be read.
+    """
+    db = open_reader(path)
+    try:
+        return clock_warnings(db, catalog, zone=zone, today=today, clerk_id=clerk_id)
+    finally:
+        db.close()
 
 
 def overdue_parts(

@@ -214,6 +214,32 @@ NOTIFY_KINDS = ("log", "http", "off")
 
 
 @dataclass(frozen=True)
+class RatingSettings:
+    """The 好差评 rating step at this window (window_app/ratings/, docs/supervision.md).
+
+    Attributes:
+        at_window: Offer the rating step on the window's screen after the receipt and when the
+            results are handed over. ``false`` for an office with a separate rating pad (评价器):
+            the applicant rates there or from the tracking page.
+    """
+
+    at_window: bool = True
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """The working-day calendar (window_app/domain/calendar.py, docs/supervision.md).
+
+    Attributes:
+        holidays_file: A TOML file of official holidays and 调休 make-up working days for the
+            years it names, read before ``chinesecalendar`` (for a year the package does not
+            know yet); empty = the package only.
+    """
+
+    holidays_file: str = ""
+
+
+@dataclass(frozen=True)
 class DepartmentEndpoint:
     """A department that has an endpoint of its own instead of the shared exchange."""
 
@@ -235,6 +261,8 @@ class Settings:
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
     print: PrintSettings = field(default_factory=PrintSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    rating: RatingSettings = field(default_factory=RatingSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -271,6 +299,8 @@ _SECTIONS = {
     "tracking": TrackingSettings,
     "print": PrintSettings,
     "notify": NotifySettings,
+    "rating": RatingSettings,
+    "calendar": CalendarSettings,
 }
 
 

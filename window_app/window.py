@@ -84,7 +84,8 @@ class Window:
     index: OfferingIndex
     clock: Callable[[], dt.datetime] | None = None  # None: now in the window's zone ([window] time_zone)
     session: Session | None = None
-    rating_step: str = ""  # the receipt number whose applicant may rate now (set by accept, used once)
+    rating_step: str = ""  # the receipt number whose applicant may rate now (set by accept or a handover of results, used once)
+    rating_occasion: str = "receipt"  # the occasion of that step: "receipt" (after accept) or "conclusion" (results handed over)
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -100,6 +101,7 @@ class Window:
             window_app.domain.errors.StorageError: The database cannot be opened (words, not a traceback).
         """
 
+        window_app.clocks.install_holiday_file(settings)  # the calendar's local year(s), before the database
         db = open_database(settings.database_path)
         tables: list[OfferingTable] = []
 
@@ -336,7 +338,8 @@ class Window:
         accepted = window_app.accepting.accept_intake(
             self.db, self.catalog, self.settings, intake, guide, clerk=clerk, now=self.now()
         )
-        self.rating_step = accepted.receipt_no  # the applicant may rate the service once, now
+        if self.settings.rating.at_window:  # else a separate rating pad, or the tracking page
+            self.rating_step, self.rating_occasion = accepted.receipt_no, "receipt"  # the applicant may rate once, now
         return accepted
 
     # -- applications --------------------------------------------------------------------
@@ -409,6 +412,13 @@ class Window:
         statutory clock is past 80% of its limit or overdue, today (the window's calendar day)."""
         return window_app.clocks.clock_warnings(
             self.db, self.catalog, zone=self.zone, today=self.today(), clerk_id=self._applications_of()
+        )
+
+    def clock_warnings_apart(self) -> ClockWarnings:
+        """:meth:`clock_warnings` on a read-only connection of its own: safe to call from a
+        thread while the UI thread uses the window's connection (:mod:`screens.clock_watch`)."""
+        return window_app.clocks.clock_warnings_apart(
+            self.settings.database_path, self.catalog, zone=self.zone, today=self.today(), clerk_id=self._applications_of()
         )
 
     def application_clock(self, receipt_no: str) -> ApplicationClock | None:
@@ -664,23 +674,34 @@ class Window:
         return window_app.surveys.reminders.clerk_lines(self.db, now=self.now(), zone=self.zone, clerk_id=self._applications_of())
 
     def rate_at_window(self, receipt_no: str, level: int, reasons: tuple[str, ...] = ()) -> Rating:
-        """The applicant's rating at the rating step after their receipt: only for the
-        application just accepted in this session, once (there is no other way to rate at the
-        window: a clerk cannot rate later or on anyone's behalf). Recorded as the applicant's
-        action, naming the window and the clerk.
+        """The applicant's rating at the window's rating step: after their receipt (the
+        application just accepted in this session) or when the results of their concluded
+        application are handed over (:meth:`hand_over_results`); once per occasion (there is no
+        other way to rate at the window: a clerk cannot rate later or on anyone's behalf).
+        Recorded as the applicant's action, naming the window and the clerk.
 
         Raises:
             window_app.ratings.recording.RatingRefused: No rating step open for ``receipt_no``,
-                or the level/reasons are wrong (words). Nothing was written.
+                the level/reasons are wrong, or the occasion was rated already (words).
+                Nothing was written.
         """
         clerk = self.require(Permission.ACCEPT)
         if not receipt_no or receipt_no != self.rating_step:
             raise window_app.ratings.recording.RatingRefused(
-                Words("现在不能为 {no} 评价：评价只能由申请人在受理回执后当场进行", "{no} cannot be rated now: only the applicant rates, right after their receipt").format(no=receipt_no)
+                Words(
+                    "现在不能为 {no} 评价：评价只能由申请人在受理回执后或领取办结结果时当场进行",
+                    "{no} cannot be rated now: only the applicant rates, right after their receipt or when collecting the results",
+                ).format(no=receipt_no)
             )
-        rating = window_app.ratings.recording.rate_at_window(
-            self.db, receipt_no, "receipt", level, tuple(reasons), window_clerk=clerk.id, now=self.now(), zone=self.zone
-        )
+        occasion = self.rating_occasion
+        try:
+            rating = window_app.ratings.recording.rate_at_window(
+                self.db, receipt_no, occasion, level, tuple(reasons), window_clerk=clerk.id, now=self.now(), zone=self.zone
+            )
+        except window_app.ratings.recording.RatingRefused:
+            if offline_cache.ratings.rating_of(self.db, receipt_no, occasion) is not None:
+                self.rating_step = ""  # rated meanwhile (the tracking page, pulled by the sync): the step is over
+            raise
         self.rating_step = ""
         return rating
 
@@ -688,6 +709,32 @@ class Window:
         """The applicant chose not to rate: the rating step is closed (nothing is stored)."""
         if receipt_no == self.rating_step:
             self.rating_step = ""
+
+    def hand_over_results(self, receipt_no: str) -> bool:
+        """The clerk hands a concluded application's results to the applicant (recorded once in
+        the audit trail); ``True`` when the rating step at conclusion is open now: the window
+        offers it (``[rating] at_window``) and the application holds no rating at conclusion yet
+        (from this window or the tracking page: never two).
+
+        Raises:
+            KeyError / NotPermitted: No such application, or another clerk's (not a supervisor).
+            window_app.ratings.recording.RatingRefused: Not concluded yet (words). Nothing was written.
+            StorageError: Nothing was written.
+        """
+        clerk = self.require(Permission.ACCEPT)
+        detail = self.application(receipt_no)
+        handed = window_app.ratings.recording.hand_over_results(
+            self.db, receipt_no, state=detail.summary.state, clerk_id=clerk.id, now=self.now()
+        )
+        if not self.settings.rating.at_window or handed.conclusion_rated:
+            return False
+        self.rating_step, self.rating_occasion = receipt_no, "conclusion"
+        return True
+
+    def results_collected_at(self, receipt_no: str) -> str | None:
+        """When a concluded application's results were handed over at the window (UTC), or ``None``."""
+        self._may_see(receipt_no)
+        return offline_cache.ratings.results_collected_at(self.db, receipt_no)
 
     def ratings_of(self, receipt_no: str) -> list[Rating]:
         """An application's ratings (receipt, conclusion), oldest first."""

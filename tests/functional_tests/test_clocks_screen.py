@@ -14,6 +14,7 @@ import pytest
 from textual.widgets import Static
 
 from screens.applications import ApplicationsScreen
+from screens.clock_watch import WORKER_GROUP
 from tests.conftest import FIXED_NOW
 from tests.functional_tests.shell_helpers import SIZE, anyio_backend, make_app  # noqa: F401  (fixture)
 from tests.functional_tests.test_applications_screen import accept, open_applications, rows
@@ -34,6 +35,14 @@ def three_clocks(window) -> tuple[str, str, str]:
     return overdue, due_soon, fresh
 
 
+async def clocks_read(pilot) -> None:
+    """Wait for the clocks' reads (a thread each: screens/clock_watch.py), then for what they show."""
+    app = pilot.app
+    await pilot.pause()
+    await app.workers.wait_for_complete([worker for worker in app.workers if worker.group == WORKER_GROUP])
+    await pilot.pause()
+
+
 def text_of(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -42,7 +51,7 @@ async def test_the_header_counts_overdue_and_due_soon(window):
     three_clocks(window)
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await clocks_read(pilot)
         assert app.clock_warnings == (1, 1)
         assert text_of(app, "#clock-status") == "超期 1 · 将超期 1"
         assert app.screen.query_one("#clock-status").has_class("-overdue")
@@ -55,7 +64,7 @@ async def test_no_count_while_nothing_is_late(window):
     accept(window)
     app = make_app(window)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await clocks_read(pilot)
         assert app.clock_warnings == (0, 0)
         assert not app.screen.query_one("#clock-status").display
 
@@ -67,7 +76,7 @@ async def test_f8_on_f3_lists_only_what_is_late_overdue_first(window):
         screen = await open_applications(pilot)
         assert rows(app) == [fresh]  # today's, as before
         await pilot.press("f8")
-        await pilot.pause()
+        await clocks_read(pilot)
         assert isinstance(screen, ApplicationsScreen) and screen.clocks_only
         assert rows(app) == [overdue, due_soon]
         status = text_of(app, "#apps-status")
@@ -102,7 +111,7 @@ def test_f8_list_snapshot_80x24(window, snap_compare, wanted):
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press("f8")
-        await pilot.pause()
+        await clocks_read(pilot)
         await pilot.press("down")
         await pilot.pause()
         await pilot.pause()
@@ -125,3 +134,33 @@ async def test_a_start_in_a_known_year_says_nothing_of_the_calendar(window):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not [toast for toast in app._notifications if "chinesecalendar" in str(toast.message)]
+
+
+async def test_the_count_is_read_in_a_thread_and_the_last_one_stays_meanwhile(window, monkeypatch):
+    import threading
+
+    three_clocks(window)
+    app = make_app(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await clocks_read(pilot)
+        assert text_of(app, "#clock-status") == "超期 1 · 将超期 1"
+        # The real read, held at its start until the test lets it go (the only way to look at the
+        # header while a read is under way); it records the thread it ran on.
+        release, threads = threading.Event(), []
+        read = type(window).clock_warnings_apart
+
+        def held_read(self):
+            threads.append(threading.get_ident())
+            assert release.wait(30)
+            return read(self)
+
+        monkeypatch.setattr(type(window), "clock_warnings_apart", held_read)
+        window.clock = lambda: MONDAY + dt.timedelta(days=1)  # Tuesday: the due-soon one is overdue too
+        app.clock_watch.refresh()
+        await pilot.press("f2")  # the app answers keys while the read waits
+        await pilot.pause()
+        assert text_of(app, "#clock-status") == "1 overdue · 1 due soon"  # the last count meanwhile
+        release.set()
+        await clocks_read(pilot)
+        assert text_of(app, "#clock-status") == "2 overdue · 1 due soon"  # and Monday's is due soon
+        assert threads and threads[0] != threading.get_ident()

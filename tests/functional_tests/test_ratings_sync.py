@@ -144,3 +144,37 @@ def test_a_phone_rating_at_conclusion_comes_back_and_its_bad_rating_opens_a_case
     report = sync(window)
     assert report.ratings.pulled == 0 and report.ratings.pending == 0
     assert held(server)[1] == {case.case_id: ("open", 1)}
+
+
+def test_the_conclusion_is_rated_once_at_the_window_or_from_the_phone(exchange_server_factory, open_window) -> None:
+    """The window's rating at conclusion reaches the exchange, and the tracking page then refuses
+    another; a phone rating pulled first means the window offers no second one."""
+    server = exchange_server_factory(simulate=0.2)
+    window: Window = open_window(server.url)
+    at_window = accept_example(window, "social_security_card_replacement")
+    by_phone = accept_example(window, "social_security_card_replacement")
+    deadline = time.monotonic() + 30
+    while {window.application(r).summary.state for r in (at_window, by_phone)} != {"concluded"}:
+        assert time.monotonic() < deadline, "the simulated departments did not conclude"
+        sync(window)
+        time.sleep(0.1)
+
+    assert window.hand_over_results(at_window)  # the applicant collects the results and rates
+    window.rate_at_window(at_window, 5, ("G01",))
+    assert sync(window).ratings.sent == 1
+    assert held(server)[0] == {f"{at_window}/conclusion": (5, "window")}
+    store = ExchangeStore.open(server.db_path)
+    try:
+        code = window.application(at_window).tracking_code
+        with pytest.raises(ExchangeError) as again:
+            exchange_ratings.rate_from_tracking(store, at_window, code, tracking_digest(at_window, code), 1, [])
+        assert again.value.status == 409  # rated at the window: never a second conclusion rating
+        assert exchange_ratings.conclusion_level(store, at_window) == 5
+
+        code = window.application(by_phone).tracking_code
+        exchange_ratings.rate_from_tracking(store, by_phone, code, tracking_digest(by_phone, code), 4, [])
+    finally:
+        store.close()
+    assert sync(window).ratings.pulled == 1
+    assert not window.hand_over_results(by_phone)  # the phone's rating is the conclusion's: no step
+    assert [(r.occasion, r.channel) for r in window.ratings_of(by_phone)] == [("conclusion", "tracking")]

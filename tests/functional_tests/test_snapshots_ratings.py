@@ -70,3 +70,62 @@ def test_rectification_snapshot(window, snap_compare, english):
         await pilot.pause()
 
     assert snap_compare(make_app(window), terminal_size=SIZE, run_before=open_cases)
+
+
+def concluded_at_window(window) -> str:
+    """A rent withdrawal (one class-1 item) concluded at the window by the sole approver."""
+    import json
+    from pathlib import Path
+
+    from window_app.domain.intake import AtWindowDecision
+    from window_app.intake.io import parse_intake
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "applications" / "housing_fund_rent_withdrawal.json"
+    intake, problems = parse_intake(json.loads(example.read_text(encoding="utf-8")))
+    assert not problems
+    intake.at_window = {"housing_fund_rent_withdrawal": AtWindowDecision("approved", result="提取 9600 元")}
+    receipt_no = window.accept(intake).receipt_no
+    window.skip_rating(receipt_no)
+    return receipt_no
+
+
+@LANGUAGES
+def test_rating_at_conclusion_snapshot(window, snap_compare, english):
+    """C on the concluded application: the same rating step, its words for the conclusion."""
+    receipt_no = concluded_at_window(window)
+
+    async def hand_over(pilot) -> None:
+        from screens.application_detail import ApplicationDetailScreen
+
+        if english:
+            await pilot.press("f2")
+            await pilot.pause()
+        pilot.app.push_screen(ApplicationDetailScreen(receipt_no))
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RatingScreen)
+        await pilot.press("5")
+        await pilot.pause()
+
+    assert snap_compare(make_app(window), terminal_size=SIZE, run_before=hand_over)
+
+
+@LANGUAGES
+def test_detail_results_handed_over_snapshot(window, snap_compare, english):
+    """The concluded application after the rating at conclusion: when the results were handed
+    over, the key C in the footer, the events in the audit trail."""
+    receipt_no = concluded_at_window(window)
+    assert window.hand_over_results(receipt_no)
+    window.rate_at_window(receipt_no, 4, ())
+
+    async def open_detail(pilot) -> None:
+        from screens.application_detail import ApplicationDetailScreen
+
+        if english:
+            await pilot.press("f2")
+            await pilot.pause()
+        pilot.app.push_screen(ApplicationDetailScreen(receipt_no))
+        await pilot.pause()
+
+    assert snap_compare(make_app(window), terminal_size=SIZE, run_before=open_detail)

@@ -3,12 +3,15 @@
 Nobody edits a rating: the store has no statement that would, a second rating of the same
 application and occasion is refused, and the window records one only through the rating step
 the accept opened (:class:`window_app.window.Window`: the applicant's own action, right after
-their receipt) or from the tracking page (pulled from the exchange).
+their receipt), the one the handing over of a concluded application's results opened
+(:func:`hand_over_results`: the rating at conclusion), or from the tracking page (pulled from
+the exchange; it is the rating at conclusion too, so never a second one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from offline_cache import ratings as store
 from offline_cache.db import Database
@@ -16,6 +19,7 @@ from offline_cache.outbox import utc_stamp
 from window_app.domain.errors import WindowAppError
 from window_app.domain.ratings import (
     AT_WINDOW,
+    CONCLUSION,
     OCCASION_WORDS,
     OPEN,
     RECTIFY_WORKING_DAYS,
@@ -35,6 +39,42 @@ APPLICANT = "applicant"
 
 class RatingRefused(WindowAppError):
     """A rating that cannot be recorded; the words say why. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """The results of a concluded application handed over to the applicant at the window.
+
+    Attributes:
+        collected_at: When (UTC; the first time, if the clerk pressed it again).
+        first: Recorded now (``False``: handed over before).
+        conclusion_rated: The application holds its rating at conclusion already (given at the
+            window or from the tracking page): no rating step.
+    """
+
+    collected_at: str
+    first: bool
+    conclusion_rated: bool
+
+
+NOT_CONCLUDED = Words(
+    "办件 {no} 尚未办结：全部部门作出决定后才能领取结果",
+    "{no} is not concluded yet: the results are handed over once every department has decided",
+)
+
+
+def hand_over_results(db: Database, receipt_no: str, *, state: str, clerk_id: str, now: dt.datetime) -> HandedOver:
+    """Record that a concluded application's results were handed over (an audit event, once),
+    and say whether its rating at conclusion is still to be given.
+
+    Raises:
+        RatingRefused: The application is not concluded (``state``), in words.
+        StorageError: Nothing was written.
+    """
+    if state != "concluded":
+        raise RatingRefused(NOT_CONCLUDED.format(no=receipt_no))
+    at, first = store.record_results_collected(db, receipt_no, actor=clerk_id, at=utc_stamp(now), data={"clerk_id": clerk_id})
+    return HandedOver(collected_at=at, first=first, conclusion_rated=store.rating_of(db, receipt_no, CONCLUSION) is not None)
 
 
 def rectification_due(rated_at: dt.datetime, zone: dt.tzinfo) -> dt.date:
