@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words, counted, speaking
 from window_app.sync.catalog_refresh import load_preferred_catalog
 from window_app.sync.status import sync_status
+
+log = logging.getLogger("window_app.window")
 
 if TYPE_CHECKING:
     from offline_cache.db import Database
@@ -340,7 +343,20 @@ class Window:
         )
         if self.settings.rating.at_window:  # else a separate rating pad, or the tracking page
             self.rating_step, self.rating_occasion = accepted.receipt_no, "receipt"  # the applicant may rate once, now
+        self._propose_survey_at_accept(accepted.receipt_no)
         return accepted
+
+    def _propose_survey_at_accept(self, receipt_no: str) -> None:
+        """Acceptance of a joint site survey proposes the default slot (the next working day 09:30
+        at the form's site, the clerk the contact) to every department asked; the clerk changes it
+        with T on the detail until it is confirmed. Written just after the accept's transaction: a
+        slot that cannot be made (no site in the form) or a crash between the two leaves the
+        detail saying "no appointment yet; press T", never a lost application."""
+        try:
+            if self.needs_survey(receipt_no):
+                self.propose_survey(receipt_no, self.default_survey_slot(receipt_no))
+        except WindowAppError as error:
+            log.info("no survey slot proposed at accept for %s: %s", receipt_no, error)
 
     # -- applications --------------------------------------------------------------------
 

@@ -335,7 +335,10 @@ def check_accepted(
             assert dependency.get("external") or dependency["stage"] < stage
         assert payload["is_lead"] == (department == lead)
     # The accounts' own events (the test clerk's account) are not the application's.
-    assert [event for event in stored.audit if not event[0].startswith("clerk.")] == [("accepted", receipt_no)]
+    # A joint site survey's acceptance also proposes its slot to the departments (联合踏勘).
+    survey = catalog.bundles[offering_id].survey
+    expected = [("accepted", receipt_no)] + ([("survey_proposed", receipt_no)] if survey else [])
+    assert [event for event in stored.audit if not event[0].startswith("clerk.")] == expected
     assert stored.drafts == [], "the accepted application's draft is gone"
     return stored
 

@@ -21,9 +21,10 @@ def run(capsys, settings, *args: str) -> tuple[int, str, str]:
 
 
 def test_propose_and_confirm_from_the_command_line(window: Window, settings, capsys) -> None:
-    receipt = accepted_survey(window)
-    code, out, _ = run(capsys, settings, "survey", receipt, "propose", "--time", "10:00", "--phone", "0859-6612345")
-    assert code == 0 and "proposed, no answer yet (revision 1)" in out and "10:00" in out
+    receipt = accepted_survey(window)  # acceptance proposed 09:30 (revision 1)
+    later = (dt.date.today() + dt.timedelta(days=14)).isoformat()  # the command line's clock is the real one
+    code, out, _ = run(capsys, settings, "survey", receipt, "propose", "--date", later, "--time", "10:00", "--phone", "0859-6612345")
+    assert code == 0 and "proposed, no answer yet (revision 2)" in out and "10:00" in out
     other = answered(window, receipt)
     second = window.survey(receipt).counter_proposals()[0].department
 

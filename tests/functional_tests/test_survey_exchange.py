@@ -54,7 +54,8 @@ def test_propose_answer_counter_confirm_decide_conclude(exchange_server, open_wi
     slot = window.default_survey_slot(receipt)
     assert slot.place == "贞丰县者相镇纳孔村三岔河景区入口东侧" and slot.contact_name
     assert slot.local(window.zone).time() == dt.time(9, 30)
-    proposed = window.propose_survey(receipt, slot)
+    proposed = window.survey(receipt)  # acceptance proposed the default slot to every department asked
+    assert (proposed.revision, proposed.slot) == (1, slot)
     departments = proposed.departments
     assert len(departments) >= 2 and "natural_resources-522325" in departments
 
@@ -125,8 +126,7 @@ def test_propose_answer_counter_confirm_decide_conclude(exchange_server, open_wi
 def test_the_simulation_answers_and_decides_survey_items_after_confirmation(exchange_server_factory, open_window) -> None:
     server = exchange_server_factory(simulate=Simulation(delay=0.3, survey_counter_rate=0.0))
     window: Window = open_window(server.url)
-    receipt = accept_example(window, "construction_land_survey")
-    window.propose_survey(receipt, window.default_survey_slot(receipt))
+    receipt = accept_example(window, "construction_land_survey")  # its slot proposed at acceptance
     deadline = time.monotonic() + 30
     while survey.survey_state(window.survey(receipt), window.now()) != survey.AGREED:
         assert time.monotonic() < deadline, window.survey(receipt)

@@ -28,14 +28,16 @@ def accepted_survey(window) -> str:
 
 
 def answered(window, receipt: str) -> survey.Slot:
-    """Two departments answered (as a sync round stores them): one accepts, one proposes 14:00 the day after."""
+    """Two departments answered the current proposal (as a sync round stores them): one accepts,
+    one proposes 14:00 the day after."""
     appointment = window.survey(receipt)
+    revision = appointment.revision
     first, second = appointment.departments[:2]
     other = survey.slot_at(appointment.slot.local(window.zone).date() + dt.timedelta(days=1), dt.time(14, 0),
                            window.zone, appointment.slot.place, "张工", "0859-6610000")
     with write_transaction(window.db):
-        survey_store.record_answer(window.db, receipt, survey.SurveyAnswer(first, 1, survey.ACCEPT, None, "", "2026-11-27T02:00:00Z"), "x")
-        survey_store.record_answer(window.db, receipt, survey.SurveyAnswer(second, 1, survey.PROPOSE, other, "上午有会", "2026-11-27T02:05:00Z"), "x")
+        survey_store.record_answer(window.db, receipt, survey.SurveyAnswer(first, revision, survey.ACCEPT, None, "", "2026-11-27T02:00:00Z"), "x")
+        survey_store.record_answer(window.db, receipt, survey.SurveyAnswer(second, revision, survey.PROPOSE, other, "上午有会", "2026-11-27T02:05:00Z"), "x")
     return other
 
 
@@ -50,14 +52,16 @@ async def test_the_clerk_proposes_sees_the_answers_and_confirms_the_other_slot(w
         await in_language(pilot, "en")
         app.push_screen(ApplicationDetailScreen(receipt))
         await pilot.pause()
-        assert "No appointment yet; press T" in screen_text(pilot)
+        # Acceptance proposed the default: the next working day 09:30 at the site, the clerk.
+        assert "proposed, no answer yet (revision 1)" in screen_text(pilot)
         await pilot.press("t")
         await pilot.pause()
         assert "Joint site survey" in screen_text(pilot)
-        await pilot.press("enter")  # the default: next working day 09:30 at the site, the clerk
+        app.screen.query_one("#survey-time").value = "10:00"  # the clerk moves it before anyone answered
+        await pilot.press("enter")
         await pilot.pause()
         proposed = window.survey(receipt)
-        assert proposed is not None and proposed.slot.local(window.zone).strftime("%H:%M") == "09:30"
+        assert proposed.revision == 2 and proposed.slot.local(window.zone).strftime("%H:%M") == "10:00"
         assert proposed.slot.place == "贞丰县者相镇纳孔村三岔河景区入口东侧"
 
         other = answered(window, receipt)
@@ -94,13 +98,12 @@ async def test_a_bad_date_is_refused_in_words_in_the_box(window) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "the date must be YYYY-MM-DD" in screen_text(pilot)
-        assert window.survey(receipt) is None
+        assert window.survey(receipt).revision == 1  # acceptance's proposal, unchanged
 
 
 @pytest.mark.parametrize("wanted", ["zh", "en"])
 def test_snapshot_confirm_box(window, snap_compare, wanted):
-    receipt = accepted_survey(window)
-    window.propose_survey(receipt, window.default_survey_slot(receipt))
+    receipt = accepted_survey(window)  # acceptance proposed the default slot
     answered(window, receipt)
 
     async def run_before(pilot) -> None:
