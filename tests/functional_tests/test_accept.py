@@ -153,7 +153,9 @@ def test_accepting_every_bundle_writes_what_a_supervisor_expects(window: Window)
         ).fetchone()[0]
         assert parts_rows == len(parts)
         actions = db.execute("SELECT action, actor FROM audit WHERE receipt_no = ?", [receipt_no]).fetchall()
-        assert [action for action, _ in actions] == ["accepted"]
+        # A survey's acceptance also proposes its slot, where the form names a site (联合踏勘).
+        assert [action for action, _ in actions] in (["accepted"], ["accepted", "survey_proposed"])
+        assert (actions[1:] != []) == (window.survey(receipt_no) is not None)
 
         text = window.receipt_text(receipt_no)
         assert receipt_no in text

@@ -26,8 +26,10 @@ from window_app.domain.survey import (
 )
 from window_app.domain.words import Words
 
-SITE_FIELDS = ("project_location", "land_location", "site_location", "business_address", "house_location")
-"""The form fields that name the site, in the order they are preferred."""
+SITE_FIELDS = ("project_location", "land_location", "site_location", "house_location")
+"""The form fields that name the site, in the order they are preferred. Only locations: an
+appointment travels and is kept in the clear, so an address (a person's or a business's, sealed
+at rest and in the envelopes) is never copied into it; the clerk types the place (T) instead."""
 
 
 class SurveyRefused(WindowAppError):
@@ -50,7 +52,7 @@ def site_of(detail: ApplicationDetail) -> str:
         if value:
             return value
     for name, value in sorted(fields.items()):
-        if (name.endswith("location") or name.endswith("address")) and str(value or "").strip():
+        if name.endswith("location") and str(value or "").strip():
             return str(value).strip()
     return ""
 
