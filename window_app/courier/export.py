@@ -71,10 +71,11 @@ class ExportResult:
     audit_head: bool
 
 
-def target_path(path: Path, window_id: str, sequence: int, now: dt.datetime) -> Path:
-    """``path`` itself, or inside a directory ``<window>-<date>-<number>.courier``."""
+def target_path(path: Path, window_id: str, sequence: int, now: dt.datetime, zone: dt.tzinfo) -> Path:
+    """``path`` itself, or inside a directory ``<window>-<date>-<number>.courier`` (the date the
+    clerk sees: the window's own)."""
     if path.is_dir():
-        return path / f"{window_id}-{now.astimezone(dt.UTC):%Y%m%d}-{sequence:05d}{SUFFIX}"
+        return path / f"{window_id}-{now.astimezone(zone):%Y%m%d}-{sequence:05d}{SUFFIX}"
     return path
 
 
@@ -132,7 +133,7 @@ def export_courier(
                 "surveys_since": int(sync_state.read_value(db, survey_sending.cursor_key(shared.key)) or 0),
             }
             data = courier_file.encode(fields, entries, key)
-            target = target_path(Path(path).expanduser(), window_id, sequence, now)
+            target = target_path(Path(path).expanduser(), window_id, sequence, now, settings.zone)
             if target.exists():
                 raise CourierRefused(
                     Words("{p} 已存在：请另选文件名或目录（不覆盖）", "{p} exists already: choose another name or a directory (nothing is overwritten)").format(p=target)
