@@ -107,13 +107,8 @@ async def _print(app: App, window_app: WindowAppProtocol, window: Window, notice
     the screen it was started from may be gone by then)."""
     try:
         rendered, outcome = await asyncio.to_thread(window.print_notice, notice)
-    except (OSError, WindowAppError) as error:
-        reason = error.words if isinstance(error, WindowAppError) else (error.strerror or str(error))
-        words = NOT_MADE.format(title=notice.title, reason=reason)
-        app.notify(str(words), severity="error", timeout=10, markup=False)
-    except Exception as error:  # a bug: the safety net's box says so
-        window_app.report_unexpected(error)
-        words = NOT_MADE.format(title=notice.title, reason=type(error).__name__)
+    except Exception as error:
+        words = _not_made(app, window_app, notice, error)
     else:
         words = outcome.words if not rendered.note else rendered.note + "\n" + outcome.words
         app.notify(str(words), severity="information" if outcome.printed else "warning", timeout=10, markup=False)
@@ -132,13 +127,8 @@ async def _deliver(app: App, window_app: WindowAppProtocol, window: Window, noti
             mime_type="application/pdf" if rendered.is_pdf else "text/html",
             open_method="download",
         )
-    except (OSError, WindowAppError) as error:
-        reason = error.words if isinstance(error, WindowAppError) else (error.strerror or str(error))
-        words = NOT_MADE.format(title=notice.title, reason=reason)
-        app.notify(str(words), severity="error", timeout=10, markup=False)
-    except Exception as error:  # a bug: the safety net's box says so
-        window_app.report_unexpected(error)
-        words = NOT_MADE.format(title=notice.title, reason=type(error).__name__)
+    except Exception as error:
+        words = _not_made(app, window_app, notice, error)
     else:
         words = DELIVERED.format(title=notice.title, name=name)
         if rendered.note:
@@ -146,6 +136,18 @@ async def _deliver(app: App, window_app: WindowAppProtocol, window: Window, noti
         app.notify(str(words), severity="information" if rendered.is_pdf else "warning", timeout=10, markup=False)
     if on_done is not None:
         on_done(words)
+
+
+def _not_made(app: App, window_app: WindowAppProtocol, notice: Notice, error: Exception) -> Words:
+    """Why ``notice`` was not made, told to the clerk: the disk or the window in words, a bug in
+    the safety net's box."""
+    if isinstance(error, (OSError, WindowAppError)):
+        reason = error.words if isinstance(error, WindowAppError) else (error.strerror or str(error))
+        words = NOT_MADE.format(title=notice.title, reason=reason)
+        app.notify(str(words), severity="error", timeout=10, markup=False)
+        return words
+    window_app.report_unexpected(error)
+    return NOT_MADE.format(title=notice.title, reason=type(error).__name__)
 
 
 def print_one_time_notice(screen: StepScreen) -> Worker | None:

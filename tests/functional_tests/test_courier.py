@@ -286,3 +286,34 @@ def test_an_answer_for_another_window_or_not_from_the_exchange_is_refused(site: 
 def _written(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_joint_survey_goes_out_and_its_answers_come_back_by_courier(site: Site) -> None:
+    """联合踏勘 with the line down: acceptance's proposal rides the stick to the exchange, the
+    departments answer there, the answers ride back; the window confirms, the next file tells all."""
+    from window_app.exchange import surveys
+
+    receipt = accept_example(site.window, "construction_land_survey")
+    proposed = site.window.survey(receipt)
+    assert proposed is not None and proposed.revision == 1
+
+    site.round_trip()  # the envelopes and the appointment (after them: each department holds its envelope)
+    store = site.exchange.app.state.store
+    envelope_of = {part.department: part.envelope_id for part in site.window.application(receipt).summary.parts}
+    for department in proposed.departments:
+        seen = surveys.survey_of_envelope(store, department, envelope_of[department])
+        assert seen is not None and (seen["revision"], seen["state"]) == (1, "proposed")
+        surveys.answer(store, department, {"envelope_id": envelope_of[department], "revision": 1, "answer": "accept"})
+
+    result = site.round_trip()
+    assert result.survey_answers == len(proposed.departments)
+    assert "Joint site survey" in result.words().en
+    held = site.window.survey(receipt)
+    assert {a.department for a in held.current_answers().values()} == set(proposed.departments)
+
+    site.window.confirm_survey(receipt, held.slot)
+    again = site.round_trip()
+    assert again.surveys == 1
+    department = proposed.departments[0]
+    assert surveys.survey_of_envelope(store, department, envelope_of[department])["state"] == "confirmed"
+    assert site.window.survey(receipt).confirmed and not site.window.survey(receipt).revision > held.revision + 1

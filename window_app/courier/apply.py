@@ -17,7 +17,8 @@ answers (:mod:`window_app.sync.decisions`): ``record_results`` for the envelopes
 (decisions checked against their department's key, supplement requests, acknowledgements,
 later stages released into the outbox — they go on the next courier file or over the line —,
 conclusions), the tracking records' and ratings' answers (``TrackingSender.record_answers``,
-``RatingSender.record_answer`` / ``record_pulled``), the cursors moved, and the audit head
+``RatingSender.record_answer`` / ``record_pulled``), the survey appointments taken and the
+departments' answers (``window_app.surveys.sending``), the cursors moved, and the audit head
 signed over what it added.
 """
 
@@ -31,12 +32,14 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import audit as audit_store
 from offline_cache import courier as courier_store
 from offline_cache import ratings as rating_store
+from offline_cache import survey as survey_store
 from offline_cache import sync_state
 from offline_cache.tracking_outbox import PendingRecord
-from window_app.courier.export import MAX_RATINGS, CourierRefused
+from window_app.courier.export import MAX_RATINGS, MAX_SURVEYS, CourierRefused
 from window_app.domain.wire import event_problem, result_from_json
 from window_app.domain.words import Words, counted
 from window_app.ratings.sending import RatingSender, RatingsReport, cursor_key
+from window_app.surveys import sending as survey_sending
 from window_app.sync.decisions import Effect, apply_event, record_results
 from window_app.sync.endpoints import endpoints_of
 from window_app.sync.tracking import TrackingSender
@@ -65,6 +68,10 @@ class ApplyResult:
     effect: Effect = field(default_factory=Effect)
     tracking: int = 0
     ratings: RatingsReport = field(default_factory=RatingsReport)
+    surveys: int = 0
+    """Survey appointments (联合踏勘) the exchange took."""
+    survey_answers: int = 0
+    """Departments' answers to them, new here."""
     head_refused: Words | None = None
     """The exchange refused the window's audit head (it holds a later one): for a person to look at."""
 
@@ -73,6 +80,8 @@ class ApplyResult:
         words = self._summary()
         if self.effect.unverified:
             words = words + Words("　", " ") + self.effect.unverified[-1]
+        if self.survey_answers:
+            words = words + Words("　", " ") + Words("联合踏勘：部门答复 {n} 条。", "Joint site survey: {n} department answers.").format(n=self.survey_answers)
         if self.head_refused is not None:
             words = words + Words("　", " ") + Words(
                 "交换平台已保存本窗口更晚的审计链头，拒收当前链头：请运行 window-app audit verify 并报告（{why}）",
@@ -171,6 +180,7 @@ def apply_answer(
         if isinstance(acks.get("ratings"), dict) and isinstance(acks["ratings"].get("ratings"), list):
             unsent, cases = rating_store.unsent(db, MAX_RATINGS)
             ratings.record_answer(unsent, cases, {"ratings": acks["ratings"]["ratings"], "cases": acks["ratings"].get("cases") or []}, result.ratings)
+        _apply_surveys(db, shared.key, acks, file, result, stamp)
         for entry in file.of_type("tracking_ratings"):
             key_name = cursor_key(shared.key)
             cursor = int(sync_state.read_value(db, key_name) or 0)
@@ -264,6 +274,23 @@ def _apply_events(db: Database, endpoint: str, entry: dict[str, Any], result: Ap
     final = _int(entry.get("cursor"))
     if final > cursor:
         sync_state.set_cursor(db, endpoint, final)
+
+
+def _apply_surveys(db: Database, endpoint: str, acks: dict[str, Any], file: courier_file.CourierFile, result: ApplyResult, now: str) -> None:
+    """联合踏勘: the appointments the exchange took, and the departments' answers it held."""
+    taken = acks.get("surveys")
+    if isinstance(taken, list) and taken:
+        held = {(a.receipt_no, a.revision): a for a in survey_store.unsent(db, len(taken) + MAX_SURVEYS)}
+        appointments, answers = [], []
+        for answer in taken:
+            if isinstance(answer, dict) and (answer.get("receipt_no"), answer.get("revision")) in held:
+                appointments.append(held[answer["receipt_no"], answer["revision"]])
+                answers.append(answer)
+        result.surveys += survey_sending.record_sent(db, appointments, answers)
+    name = survey_sending.cursor_key(endpoint)
+    for entry in file.of_type("survey_answers"):
+        cursor = int(sync_state.read_value(db, name) or 0)
+        result.survey_answers += survey_sending.record_answers(db, name, cursor, entry, now)
 
 
 def _int(value: object) -> int:

@@ -3,9 +3,9 @@
 The file (:mod:`window_app.trust.courier_file`) carries exactly what a sync round would send
 to the shared exchange: every queued envelope as stored (sealed per department and signed at
 acceptance: the very bytes ``POST /v1/envelopes`` carries), the latest signed audit head, the
-tracking records due (signed by the window), the ratings and rectification cases not yet sent;
+tracking records due (signed by the window), the ratings and rectification cases not yet sent, the survey appointments (联合踏勘) not yet taken;
 and, in the manifest, the cursors the answer continues from (the window's events, the tracking
-page's ratings). Departments with an endpoint of their own are not carried (they are not at
+page's ratings, the departments' survey answers). Departments with an endpoint of their own are not carried (they are not at
 the exchange). The applicant's SMS notifications are not carried: the window sends them
 through its own gateway, which a cut exchange line does not make unreachable.
 
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from offline_cache import audit as audit_store
 from offline_cache import courier as courier_store
 from offline_cache import ratings as rating_store
+from offline_cache import survey as survey_store
 from offline_cache import sync_state, tracking_outbox
 from offline_cache.db import Database
 from window_app.domain.audit_head import head_from_json
@@ -38,6 +39,7 @@ from window_app.domain.errors import WindowAppError
 from window_app.domain.ratings import case_to_json, rating_to_json
 from window_app.domain.words import Words
 from window_app.ratings.sending import cursor_key
+from window_app.surveys import sending as survey_sending
 from window_app.sync.endpoints import endpoints_of
 from window_app.sync.tracking import TrackingSender
 from window_app.trust import courier_file
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 
 MAX_TRACKING = 2000
 MAX_RATINGS = 2000
+MAX_SURVEYS = 200  # as POST /v1/surveys takes at most
 SUFFIX = ".courier"
 
 
@@ -68,10 +71,11 @@ class ExportResult:
     audit_head: bool
 
 
-def target_path(path: Path, window_id: str, sequence: int, now: dt.datetime) -> Path:
-    """``path`` itself, or inside a directory ``<window>-<date>-<number>.courier``."""
+def target_path(path: Path, window_id: str, sequence: int, now: dt.datetime, zone: dt.tzinfo) -> Path:
+    """``path`` itself, or inside a directory ``<window>-<date>-<number>.courier`` (the date the
+    clerk sees: the window's own)."""
     if path.is_dir():
-        return path / f"{window_id}-{now.astimezone(dt.UTC):%Y%m%d}-{sequence:05d}{SUFFIX}"
+        return path / f"{window_id}-{now.astimezone(zone):%Y%m%d}-{sequence:05d}{SUFFIX}"
     return path
 
 
@@ -111,6 +115,9 @@ def export_courier(
             if wire_head is not None:
                 entries.append({"type": "audit_head", "head": wire_head})
             entries += [{"type": "tracking", "record": record} for record in tracking.wire(key, pending)]
+            appointments = survey_store.unsent(db, MAX_SURVEYS)
+            if appointments:  # 联合踏勘: the appointments not yet taken, signed as a round sends them
+                entries.append({"type": "surveys", "surveys": survey_sending.wire_appointments(appointments, window_id, key)})
             if ratings or cases:
                 entries.append(
                     {"type": "ratings", "ratings": [rating_to_json(r) for r in ratings], "cases": [case_to_json(c) for c in cases]}
@@ -123,9 +130,10 @@ def export_courier(
                 "created_at": at,
                 "events_since": sync_state.endpoint_state(db, shared.key).cursor,
                 "ratings_since": int(sync_state.read_value(db, cursor_key(shared.key)) or 0),
+                "surveys_since": int(sync_state.read_value(db, survey_sending.cursor_key(shared.key)) or 0),
             }
             data = courier_file.encode(fields, entries, key)
-            target = target_path(Path(path).expanduser(), window_id, sequence, now)
+            target = target_path(Path(path).expanduser(), window_id, sequence, now, settings.zone)
             if target.exists():
                 raise CourierRefused(
                     Words("{p} 已存在：请另选文件名或目录（不覆盖）", "{p} exists already: choose another name or a directory (nothing is overwritten)").format(p=target)

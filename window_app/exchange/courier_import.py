@@ -37,7 +37,7 @@ from typing import Any
 from window_app.domain.audit_head import head_from_json
 from window_app.domain.errors import WindowAppError
 from window_app.domain.words import Words, counted
-from window_app.exchange import ratings, tracking_store
+from window_app.exchange import ratings, surveys, tracking_store
 from window_app.exchange.store import ExchangeStore
 from window_app.trust import courier_file
 from window_app.trust.keys import SigningKey
@@ -82,9 +82,22 @@ def _tracking_ratings(store: ExchangeStore, window_id: str, manifest: dict[str, 
             return {"ratings": collected, "cursor": cursor}
 
 
+def _survey_answers(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v1/surveys``: the departments' answers to the window's survey appointments."""
+    cursor = _cursor(manifest, "surveys_since")
+    collected: list[dict[str, Any]] = []
+    while True:
+        page = surveys.window_answers(store, window_id, cursor, PAGE)
+        collected += page["answers"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return {"answers": collected, "cursor": cursor}
+
+
 PULLS: dict[str, Callable[[ExchangeStore, str, dict[str, Any]], dict[str, Any]]] = {
     "events": _events,
     "tracking_ratings": _tracking_ratings,
+    "survey_answers": _survey_answers,
 }
 """What waits at the exchange for a window, by the answer entry's type: what a sync round pulls."""
 
@@ -243,6 +256,12 @@ def _ingest(store: ExchangeStore, catalog: Any, file: courier_file.CourierFile, 
     records = [entry.get("record") for entry in file.of_type("tracking")]
     if records:
         acks["tracking"] = tracking_store.store_records(store, window_id, records)
+    appointments = [entry for batch in file.of_type("surveys") for entry in batch.get("surveys") or []]
+    if appointments:  # as POST /v1/surveys, in its batches
+        acks["surveys"] = []
+        for start in range(0, len(appointments), surveys.MAX_SURVEYS_PER_REQUEST):
+            chunk = appointments[start : start + surveys.MAX_SURVEYS_PER_REQUEST]
+            acks["surveys"] += surveys.store_appointments(store, window_id, {"surveys": chunk})["surveys"]
     batches = file.of_type("ratings")
     if batches:
         body = {"ratings": batches[-1].get("ratings", []), "cases": batches[-1].get("cases", [])}

@@ -11,13 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from window_app.domain.receipt_no import receipt_owner
 from window_app.domain.tracking_record import TrackingRecord, record_from_json
-from window_app.domain.wire import parse_json
 from window_app.domain.words import Words
-from window_app.exchange import key_registry
 from window_app.exchange.store import NUL, ExchangeStore
-from window_app.trust.signing import Signature, verify
+from window_app.exchange.window_signed import record_text, window_signature
 
 
 @dataclass(frozen=True)
@@ -72,31 +69,17 @@ def store_records(store: ExchangeStore, window_id: str, entries: list[Any]) -> l
 
 
 def _checked(conn: Any, window_id: str, entry: Any) -> tuple[TrackingRecord, str, str] | Words:
-    if not isinstance(entry, dict) or not isinstance(entry.get("record"), str) or not isinstance(entry.get("signature"), dict):
-        return Words("每条须为 {\"record\": 文本, \"signature\": {…}}", 'each entry must be {"record": text, "signature": {…}}')
-    text = entry["record"]
-    if NUL in text:
-        return Words("记录含有 NUL 字符", "the record holds the NUL character")
-    document = parse_json(text.encode("utf-8", "surrogatepass"), Words("跟踪记录", "the tracking record"))
-    if isinstance(document, Words):
-        return document
+    opened = record_text(entry, Words("跟踪记录", "the tracking record"))
+    if isinstance(opened, Words):
+        return opened
+    document, text = opened
     record = record_from_json(document)
     if isinstance(record, Words):
         return record
-    if record.window_id.upper() != window_id.upper():
-        return Words("记录属于窗口 {w}，调用方为 {me}", "the record is window {w}'s; the caller is {me}").format(w=record.window_id, me=window_id)
-    signature = Signature.from_json(entry["signature"])
+    signature = window_signature(conn, window_id, entry, record_window=record.window_id, receipt_no=record.receipt_no)
     if isinstance(signature, Words):
         return signature
-    key = key_registry.window_key(conn, signature.key_id)
-    if key is None or not key.active or key.window_id != window_id.upper():
-        return Words("签名密钥 {k} 不是此窗口登记的有效密钥", "key {k} is not an active key registered for this window").format(k=signature.key_id)
-    if receipt_owner(record.receipt_no) != (key.region, key.window_id, key.installation_tag):
-        return Words("受理编号 {r} 不属于此密钥登记的窗口", "receipt number {r} is not of the window this key is registered to").format(r=record.receipt_no)
-    problem = verify(key.public, text.encode("utf-8"), signature)
-    if problem:
-        return Words("窗口签名不符：{p}", "the window's signature does not hold: {p}").format(p=problem)
-    return record, text, json.dumps(entry["signature"], sort_keys=True, separators=(",", ":"))
+    return record, text, signature
 
 
 def held_digest(store: ExchangeStore, receipt_no: str) -> tuple[str, str] | None:

@@ -29,7 +29,7 @@ from offline_cache.db import Database
 from offline_cache.sync_state import write_transaction
 from window_app.dispatch import signature_text
 from window_app.domain.errors import WindowAppError
-from window_app.domain.survey import SurveyAnswer, answer_from_json
+from window_app.domain.survey import Appointment, SurveyAnswer, answer_from_json
 from window_app.domain.wire import canonical_json
 from window_app.domain.words import NO_WORDS, Words
 from window_app.surveys.reminders import queue_reminders
@@ -110,32 +110,60 @@ class SurveySender:
         appointments = store.unsent(self.db, BATCH)
         if not appointments:
             return
-        signing = key()
-        wire = []
-        for appointment in appointments:
-            text = canonical_json(appointment.record(self.window_id)).decode("utf-8")
-            wire.append({"record": text, "signature": json.loads(signature_text(signing, text.encode("utf-8")))})
-        answers = await client.post_surveys(wire)
-        with write_transaction(self.db):
-            for appointment, answer in zip(appointments, answers):
-                if answer.get("status") in ("stored", "unchanged"):
-                    store.mark_sent(self.db, appointment.receipt_no, appointment.revision)
-                    report.sent += 1
+        answers = await client.post_surveys(wire_appointments(appointments, self.window_id, key()))
+        report.sent += record_sent(self.db, appointments, answers)
 
     async def _pull(self, client: SurveysClient, endpoint: Endpoint, report: SurveysReport) -> None:
-        cursor_key = f"surveys_cursor.{endpoint.key}"
-        cursor = int(sync_state.read_value(self.db, cursor_key) or 0)
+        name = cursor_key(endpoint.key)
+        cursor = int(sync_state.read_value(self.db, name) or 0)
         for _ in range(MAX_PAGES):
             answer = await client.fetch_answers(cursor)
-            now = self.clock().isoformat()
             with write_transaction(self.db):
-                for entry in answer["answers"]:
-                    parsed = answer_from_json(entry)
-                    receipt_no = entry.get("receipt_no") if isinstance(entry, dict) else None
-                    if isinstance(parsed, SurveyAnswer) and isinstance(receipt_no, str) and parsed.department:
-                        report.answers += store.record_answer(self.db, receipt_no, parsed, now)
-                if answer["cursor"] > cursor:
-                    cursor = answer["cursor"]
-                    sync_state.write_value(self.db, cursor_key, str(cursor))
+                report.answers += record_answers(self.db, name, cursor, answer, self.clock().isoformat())
+            cursor = max(cursor, answer["cursor"])
             if not answer.get("more"):
                 return
+
+
+# The pieces a round and the USB courier (window_app/courier/) share: one way to sign, mark and
+# take in, whichever way the appointments and answers travel.
+
+
+def cursor_key(endpoint_key: str) -> str:
+    """Where the answers' cursor for ``endpoint_key`` is kept."""
+    return f"surveys_cursor.{endpoint_key}"
+
+
+def wire_appointments(appointments: list[Appointment], window_id: str, signing: SigningKey) -> list[dict[str, Any]]:
+    """The appointments as ``POST /v1/surveys`` carries them: each record signed with the window key."""
+    wire = []
+    for appointment in appointments:
+        text = canonical_json(appointment.record(window_id)).decode("utf-8")
+        wire.append({"record": text, "signature": json.loads(signature_text(signing, text.encode("utf-8")))})
+    return wire
+
+
+def record_sent(db: Database, appointments: list[Appointment], answers: list[dict[str, Any]]) -> int:
+    """Mark the appointments the exchange took (``stored`` or ``unchanged``); how many."""
+    sent = 0
+    with write_transaction(db):
+        for appointment, answer in zip(appointments, answers):
+            if isinstance(answer, dict) and answer.get("status") in ("stored", "unchanged"):
+                store.mark_sent(db, appointment.receipt_no, appointment.revision)
+                sent += 1
+    return sent
+
+
+def record_answers(db: Database, name: str, cursor: int, page: dict[str, Any], now: str) -> int:
+    """Store one page of the departments' answers (each once) and move the cursor ``name`` past
+    it, inside the caller's transaction; how many answers were new."""
+    new = 0
+    for entry in page.get("answers") or []:
+        parsed = answer_from_json(entry)
+        receipt_no = entry.get("receipt_no") if isinstance(entry, dict) else None
+        if isinstance(parsed, SurveyAnswer) and isinstance(receipt_no, str) and parsed.department:
+            new += store.record_answer(db, receipt_no, parsed, now)
+    moved = page.get("cursor")
+    if isinstance(moved, int) and not isinstance(moved, bool) and moved > cursor:
+        sync_state.write_value(db, name, str(moved))
+    return new
