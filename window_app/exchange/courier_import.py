@@ -70,28 +70,27 @@ def _events(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> d
     return {"events": collected, "cursor": cursor}
 
 
-def _tracking_ratings(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> dict[str, Any]:
-    """``GET /v1/ratings``: 好差评 given on the tracking page about the window's applications."""
-    cursor = _cursor(manifest, "ratings_since")
+def _all_pages(read: Callable[[int], dict[str, Any]], cursor: int, items: str) -> dict[str, Any]:
+    """Every page a cursor-paged read gives after ``cursor``: ``{items: [...], "cursor": last}``."""
     collected: list[dict[str, Any]] = []
     while True:
-        page = ratings.tracking_ratings(store, window_id, cursor, PAGE)
-        collected += page["ratings"]
+        page = read(cursor)
+        collected += page[items]
         cursor = page["cursor"]
         if not page["more"]:
-            return {"ratings": collected, "cursor": cursor}
+            return {items: collected, "cursor": cursor}
+
+
+def _tracking_ratings(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v1/ratings``: 好差评 given on the tracking page about the window's applications."""
+    read = lambda cursor: ratings.tracking_ratings(store, window_id, cursor, PAGE)  # noqa: E731
+    return _all_pages(read, _cursor(manifest, "ratings_since"), "ratings")
 
 
 def _survey_answers(store: ExchangeStore, window_id: str, manifest: dict[str, Any]) -> dict[str, Any]:
     """``GET /v1/surveys``: the departments' answers to the window's survey appointments."""
-    cursor = _cursor(manifest, "surveys_since")
-    collected: list[dict[str, Any]] = []
-    while True:
-        page = surveys.window_answers(store, window_id, cursor, PAGE)
-        collected += page["answers"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return {"answers": collected, "cursor": cursor}
+    read = lambda cursor: surveys.window_answers(store, window_id, cursor, PAGE)  # noqa: E731
+    return _all_pages(read, _cursor(manifest, "surveys_since"), "answers")
 
 
 PULLS: dict[str, Callable[[ExchangeStore, str, dict[str, Any]], dict[str, Any]]] = {
