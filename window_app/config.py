@@ -61,6 +61,8 @@ class WindowSettings:
             still accepted so that config files written before accounts still load).
         time_zone: The IANA zone every time is shown in and the window's calendar follows
             (receipt-number days, promised dates), whatever the machine is set to.
+        phone: The window's office line: the contact phone a joint site survey's appointment
+            (联合踏勘) offers the departments; empty leaves it for the clerk to type.
     """
 
     id: str = "ZF-01"
@@ -69,6 +71,7 @@ class WindowSettings:
     language: str = "zh"
     clerk: str = ""
     time_zone: str = DEFAULT_ZONE
+    phone: str = ""
 
 
 @dataclass(frozen=True)

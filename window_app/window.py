@@ -663,7 +663,9 @@ class Window:
         if held is not None:
             return held.slot
         clerk = self.require(Permission.ACCEPT)
-        return window_app.surveys.planning.default_slot(self.application(receipt_no), clerk.name, self.now(), self.zone)
+        return window_app.surveys.planning.default_slot(
+            self.application(receipt_no), clerk.name, self.now(), self.zone, self.settings.window.phone
+        )
 
     def propose_survey(self, receipt_no: str, slot: Slot) -> Appointment:
         """Propose ``slot`` to every department asked (sent by the next sync round).

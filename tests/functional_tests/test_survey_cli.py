@@ -52,3 +52,19 @@ def test_the_day_before_the_applicant_is_reminded_once_and_the_clerk_sees_it(win
     assert [kind for kind, *_ in notifications.list_for(window.db, receipt) if kind == SURVEY] == [SURVEY]
     window.clock = lambda: day_before
     assert any(f"Joint site survey tomorrow: {receipt}" in line.en for line in window.survey_lines())
+
+
+def test_the_windows_office_line_is_the_proposals_contact_phone(tmp_path) -> None:
+    """``[window] phone``: acceptance's proposal offers the office line, so nobody has to type it."""
+    from tests.window_template import open_signed_in
+    from window_app.config import SHIPPED_CONFIG, load_settings
+
+    settings = load_settings(SHIPPED_CONFIG, environ={"WINDOW_APP_WINDOW_PHONE": "0859-6612345"}, data_dir=str(tmp_path / "data"))
+    friday = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    window = open_signed_in(settings, clock=lambda: friday)
+    try:
+        receipt = accepted_survey(window)
+        slot = window.survey(receipt).slot
+        assert (slot.contact_phone, slot.contact_name) == ("0859-6612345", window.clerk.name)
+    finally:
+        window.close()
