@@ -343,7 +343,8 @@ class Window:
         )
         if self.settings.rating.at_window:  # else a separate rating pad, or the tracking page
             self.rating_step, self.rating_occasion = accepted.receipt_no, "receipt"  # the applicant may rate once, now
-        self._propose_survey_at_accept(accepted.receipt_no)
+        if window_app.surveys.planning.is_survey(accepted.summary, self.catalog):  # from what accept returned: no read
+            self._propose_survey_at_accept(accepted.receipt_no)
         return accepted
 
     def _propose_survey_at_accept(self, receipt_no: str) -> None:
@@ -353,8 +354,7 @@ class Window:
         slot that cannot be made (no site in the form) or a crash between the two leaves the
         detail saying "no appointment yet; press T", never a lost application."""
         try:
-            if self.needs_survey(receipt_no):
-                self.propose_survey(receipt_no, self.default_survey_slot(receipt_no))
+            self.propose_survey(receipt_no, self.default_survey_slot(receipt_no))
         except WindowAppError as error:
             log.info("no survey slot proposed at accept for %s: %s", receipt_no, error)
 
@@ -649,7 +649,7 @@ class Window:
 
     def needs_survey(self, receipt_no: str) -> bool:
         """The application is of a survey bundle (or has an item needing the site visit)."""
-        return window_app.surveys.planning.is_survey(self.application(receipt_no), self.catalog)
+        return window_app.surveys.planning.is_survey(self.application(receipt_no).summary, self.catalog)
 
     def survey(self, receipt_no: str) -> Appointment | None:
         """The application's survey appointment with every department's answer, or ``None``."""

@@ -11,7 +11,7 @@ import datetime as dt
 
 from offline_cache import survey as store
 from offline_cache.db import Database
-from window_app.domain.applications import ApplicationDetail
+from window_app.domain.applications import ApplicationDetail, ApplicationSummary
 from window_app.domain.calendar import add_working_days
 from window_app.domain.catalog import Catalog
 from window_app.domain.errors import WindowAppError
@@ -63,12 +63,12 @@ def default_slot(detail: ApplicationDetail, clerk_name: str, now: dt.datetime, z
     return Slot(utc_stamp(start), site_of(detail), clerk_name, phone)
 
 
-def is_survey(detail: ApplicationDetail, catalog: Catalog) -> bool:
+def is_survey(summary: ApplicationSummary, catalog: Catalog) -> bool:
     """The application is of a survey bundle, or one of its items needs the site visit."""
-    bundle = catalog.bundles.get(detail.summary.offering_id)
+    bundle = catalog.bundles.get(summary.offering_id)
     if bundle is not None and bundle.survey:
         return True
-    return any((item := catalog.items.get(i)) is not None and item.site_survey for p in detail.summary.parts for i in p.items)
+    return any((item := catalog.items.get(i)) is not None and item.site_survey for p in summary.parts for i in p.items)
 
 
 def propose(db: Database, detail: ApplicationDetail, catalog: Catalog, slot: Slot, *, clerk: str, now: dt.datetime) -> Appointment:
@@ -79,7 +79,7 @@ def propose(db: Database, detail: ApplicationDetail, catalog: Catalog, slot: Slo
         StorageError: Nothing was written.
     """
     _check(slot)
-    if not is_survey(detail, catalog):
+    if not is_survey(detail.summary, catalog):
         raise SurveyRefused(Words("此办件不需要联合踏勘", "this application needs no joint site survey"))
     receipt_no = detail.summary.receipt_no
     held = store.appointment_of(db, receipt_no)
